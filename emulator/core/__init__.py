@@ -1,0 +1,1 @@
+"""Machinery written once and used by every vendor: store, clock, errors, OData, paging."""
