@@ -1,0 +1,14 @@
+"""lms-emulator: an offline emulator of three learning-platform REST APIs."""
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+
+def create_app(settings=None):  # type: ignore[no-untyped-def]
+    """The WSGI app (``gunicorn 'emulator:create_app()'``)."""
+    from .app import create_app as _create_app
+
+    return _create_app(settings)
+
+
+__all__ = ["create_app", "__version__"]

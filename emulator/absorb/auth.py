@@ -1,0 +1,122 @@
+"""Absorb authentication: ``x-api-key`` names the portal, ``x-api-version: 2``, Bearer tokens.
+
+Tokens come from ``POST /authenticate``, live ``TOKEN_LIFETIME`` on the
+tenant's clock, and only one exists per user: authenticating again revokes
+the previous token (as Absorb documents). An admin's token opens every route;
+a learner's only the ``my-enrollments`` routes (403 elsewhere).
+"""
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+from datetime import datetime, timedelta
+from functools import wraps
+from typing import Any, Callable
+
+from flask import current_app, g, request
+
+from ..core.errors import BadRequest, Forbidden, Unauthorized
+from ..core.store import Store, Tenant
+from .models import AbsorbWorld, Token, User
+
+TOKEN_LIFETIME = timedelta(hours=4)
+SUPPORTED_VERSIONS = ("2",)
+
+
+def _store() -> Store:
+    return current_app.extensions["lms_emulator"]["store"]
+
+
+def _single_header(name: str) -> str | None:
+    values = request.headers.getlist(name)
+    if len(values) > 1 and len(set(values)) > 1:
+        raise BadRequest(f"The {name} header was sent more than once with different values.",
+                         validations=[f"{name}: duplicate header"])
+    return values[0].strip() if values else None
+
+
+def resolve_portal() -> tuple[Tenant, AbsorbWorld]:
+    """The tenant named by ``x-api-key``, after the ``x-api-version`` check."""
+    api_key = _single_header("x-api-key")
+    if not api_key:
+        raise Unauthorized("The x-api-key header is required.", validations=["x-api-key: required"])
+    tenant = _store().tenant_for("absorb", api_key)
+    if tenant is None:
+        raise Unauthorized("The x-api-key is not valid.", validations=["x-api-key: unknown key"])
+    version = _single_header("x-api-version")
+    if not version:
+        raise BadRequest("The x-api-version header is required.", validations=["x-api-version: required (2)"])
+    if version not in SUPPORTED_VERSIONS:
+        raise BadRequest(f"API version '{version}' is not supported.",
+                         validations=[f"x-api-version: '{version}' is not supported; use 2"])
+    return tenant, tenant.world("absorb")
+
+
+def issue_token(world: AbsorbWorld, user: User, now: datetime) -> str:
+    """A JWT-shaped opaque token; issuing one revokes the user's previous token."""
+    previous = world.token_by_user.pop(user.id, None)
+    if previous:
+        world.tokens.pop(previous, None)
+    header = _b64({"alg": "HS256", "typ": "JWT"})
+    expires = now + TOKEN_LIFETIME
+    payload = _b64({"sub": user.id, "portal": world.portal, "exp": int(expires.timestamp()),
+                    "jti": secrets.token_hex(8)})
+    value = f"{header}.{payload}.{secrets.token_urlsafe(32)}"
+    world.tokens[value] = Token(value=value, user_id=user.id, expires=expires)
+    world.token_by_user[user.id] = value
+    return value
+
+
+def authenticate(world: AbsorbWorld, *, username: str, password: str, private_key: str, api_key: str,
+                 now: datetime) -> str:
+    user_id = world.users_by_name.get(username.lower())
+    user = world.users.get(user_id) if user_id else None
+    if user is None or user.password != password or private_key.strip().lower() != api_key.lower():
+        raise Unauthorized("The username, password or private key is not valid.",
+                           validations=["credentials: invalid username, password or privateKey"])
+    return issue_token(world, user, now)
+
+
+def _b64(data: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data, separators=(",", ":")).encode()).rstrip(b"=").decode()
+
+
+def current_user(world: AbsorbWorld, now: datetime) -> User:
+    header = _single_header("Authorization") or ""
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        raise Unauthorized("A Bearer token is required.", validations=["Authorization: Bearer token required"])
+    token = world.tokens.get(value.strip())
+    if token is None:
+        raise Unauthorized("The token is not valid.", validations=["Authorization: unknown or revoked token"])
+    if token.expires <= now:
+        raise Unauthorized("The token has expired.", validations=["Authorization: token expired"])
+    return world.users[token.user_id]
+
+
+def absorb_call(*, admin: bool = True, token: bool = True) -> Callable[..., Any]:
+    """Decorator: portal, version and token checks, then the handler under the tenant's lock.
+
+    The handler receives ``world`` and ``now`` (the tenant's clock) as keyword arguments,
+    and ``user`` when a token is required.
+    """
+
+    def wrap(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        def inner(*args: Any, **kwargs: Any) -> Any:
+            tenant, world = resolve_portal()
+            g.tenant = tenant
+            with tenant.lock:
+                now = tenant.clock.now()
+                if token:
+                    user = current_user(world, now)
+                    if admin and not user.is_admin:
+                        raise Forbidden("This route requires an administrator's token.",
+                                        validations=["Authorization: learner tokens may only call my-enrollments"])
+                    kwargs["user"] = user
+                return view(*args, world=world, now=now, **kwargs)
+
+        return inner
+
+    return wrap

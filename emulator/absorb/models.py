@@ -1,0 +1,278 @@
+"""Absorb's entities, in Absorb's language, and the world that holds them.
+
+Dates are timezone-aware UTC datetimes; GUIDs lower-case strings; time spent
+is kept in .NET ticks (``timeSpent`` on the wire is derived from it).
+Enrollments copy the learner's and course's display fields (``full_name``,
+``course_name``...) so that filters and sorts read plain attributes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import IntEnum
+from typing import Any
+
+
+class EnrollmentStatus(IntEnum):
+    NOT_STARTED = 0
+    IN_PROGRESS = 1
+    PENDING_APPROVAL = 2
+    COMPLETE = 3
+    NOT_COMPLETE = 4
+    FAILED = 5
+    DECLINED = 6
+    PENDING_EVALUATION_REQUIRED = 7
+    ON_WAITLIST = 8
+    ABSENT = 9
+    NOT_APPLICABLE = 10
+    PENDING_PROCTOR = 11
+    READY_FOR_REVIEW = 12
+
+
+class AttemptStatus(IntEnum):
+    IN_PROGRESS = 1
+    COMPLETE = 3
+    FAILED = 5
+
+
+ONLINE_COURSE = "OnlineCourse"
+INSTRUCTOR_LED_COURSE = "InstructorLedCourse"
+
+
+@dataclass(slots=True)
+class User:
+    id: str
+    username: str
+    password: str
+    first_name: str
+    last_name: str
+    email: str
+    job_title: str | None
+    avatar: str | None
+    is_admin: bool = False
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+@dataclass(slots=True)
+class Course:
+    id: str
+    name: str
+    course_type: str  # ONLINE_COURSE or INSTRUCTOR_LED_COURSE
+    version_id: str
+    credits: float | None = None
+    chapter_ids: list[str] = field(default_factory=list)
+    session_ids: list[str] = field(default_factory=list)
+    multi_session: bool = False  # multi-session ILCs cannot be enrolled through the API
+
+    @property
+    def is_ilc(self) -> bool:
+        return self.course_type == INSTRUCTOR_LED_COURSE
+
+
+@dataclass(slots=True)
+class Chapter:
+    id: str
+    course_id: str
+    name: str
+    lesson_ids: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Lesson:
+    id: str
+    course_id: str
+    chapter_id: str
+    name: str
+    lesson_type: str  # the ActivityEnrollment ``type`` on the wire: "Object", "Assessment", "Video"...
+    passing_score: float = 70.0
+
+
+@dataclass(slots=True)
+class Session:
+    id: str
+    course_id: str
+    name: str
+    capacity: int
+    start: datetime
+    end: datetime
+
+
+@dataclass(slots=True)
+class CourseEnrollment:
+    id: str
+    user_id: str
+    course_id: str
+    course_name: str
+    full_name: str
+    status: int
+    progress: float
+    date_added: datetime
+    date_edited: datetime
+    score: float | None = None
+    date_started: datetime | None = None
+    date_completed: datetime | None = None
+    date_expires: datetime | None = None
+    date_due: datetime | None = None
+    access_date: datetime | None = None
+    time_spent_ticks: int = 0
+    course_version_id: str | None = None
+    accepted_terms_and_conditions: bool = False
+    enrollment_key_id: str | None = None
+    certificate_id: str | None = None
+    credits: float | None = None
+    is_active: bool = True
+    course_collection_id: str | None = None
+    job_title: str | None = None
+    avatar: str | None = None
+    credit_type_credits: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ChapterEnrollment:
+    id: str
+    course_enrollment_id: str
+    chapter_id: str
+    user_id: str
+    full_name: str
+    name: str
+    status: int
+    progress: float
+    date_enrolled: datetime
+    date_edited: datetime
+    score: float | None = None
+    time_spent_ticks: int = 0
+    date_started: datetime | None = None
+    date_completed: datetime | None = None
+    lesson_enrollment_ids: list[str] = field(default_factory=list)
+    session_id: str | None = None
+    lesson_id: str | None = None
+
+
+@dataclass(slots=True)
+class LessonEnrollment:
+    id: str
+    course_enrollment_id: str
+    chapter_enrollment_id: str
+    course_id: str
+    chapter_id: str
+    lesson_id: str
+    user_id: str
+    full_name: str
+    name: str
+    type: str
+    status: int
+    progress: float
+    date_enrolled: datetime
+    date_added: datetime
+    date_edited: datetime
+    score: float | None = None
+    attempts: int = 0
+    failures: int = 0
+    last_attempt: datetime | None = None
+    time_spent_ticks: int = 0
+    date_started: datetime | None = None
+    date_completed: datetime | None = None
+    attempt_ids: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class SessionEnrollment:
+    id: str
+    session_id: str
+    course_id: str
+    course_enrollment_id: str
+    user_id: str
+    full_name: str
+    name: str
+    status: int
+    progress: float
+    date_enrolled: datetime
+    date_edited: datetime
+    score: float | None = None
+    time_spent_ticks: int = 0
+    date_started: datetime | None = None
+    date_completed: datetime | None = None
+    is_active: bool = True  # false once cancelled or replaced by a re-enrollment
+
+
+@dataclass(slots=True)
+class Attempt:
+    id: str
+    lesson_enrollment_id: str
+    user_id: str
+    course_id: str
+    lesson_id: str
+    status: int
+    start_date: datetime
+    score: float | None = None
+    completion_date: datetime | None = None
+    time_spent_ticks: int = 0
+
+
+@dataclass(slots=True)
+class Token:
+    value: str
+    user_id: str
+    expires: datetime
+
+
+@dataclass
+class AbsorbWorld:
+    """One portal: its key, users, catalogue, enrollments and tokens, with indexes for the routes."""
+
+    portal: str
+    api_key: str
+    users: dict[str, User] = field(default_factory=dict)
+    courses: dict[str, Course] = field(default_factory=dict)
+    chapters: dict[str, Chapter] = field(default_factory=dict)
+    lessons: dict[str, Lesson] = field(default_factory=dict)
+    sessions: dict[str, Session] = field(default_factory=dict)
+    enrollments: dict[str, CourseEnrollment] = field(default_factory=dict)
+    chapter_enrollments: dict[str, ChapterEnrollment] = field(default_factory=dict)
+    lesson_enrollments: dict[str, LessonEnrollment] = field(default_factory=dict)
+    session_enrollments: dict[str, SessionEnrollment] = field(default_factory=dict)
+    attempts: dict[str, Attempt] = field(default_factory=dict)
+    tokens: dict[str, Token] = field(default_factory=dict)
+    token_by_user: dict[str, str] = field(default_factory=dict)
+    users_by_name: dict[str, str] = field(default_factory=dict)  # lower-case username -> id
+    # indexes: user -> enrollment ids; course -> enrollment ids; (user, course) -> active enrollment id
+    by_user: dict[str, set[str]] = field(default_factory=dict)
+    by_course: dict[str, set[str]] = field(default_factory=dict)
+    active: dict[tuple[str, str], str] = field(default_factory=dict)
+    chapters_of: dict[str, list[str]] = field(default_factory=dict)  # course enrollment -> chapter enrollments
+    lessons_of: dict[str, list[str]] = field(default_factory=dict)  # course enrollment -> lesson enrollments
+    sessions_of: dict[str, list[str]] = field(default_factory=dict)  # course enrollment -> session enrollments
+    wire_cache: dict[str, dict[str, Any]] = field(default_factory=dict)  # entity id -> {schema name: wire dict}
+    rng: Any = None  # the world's own random.Random: ids of entities created later
+
+    # -- the World protocol of core.vendor ---------------------------------
+    def tenant_keys(self) -> list[str]:
+        return [self.api_key]
+
+    def credentials(self) -> dict[str, Any]:
+        admin = next(u for u in self.users.values() if u.is_admin)
+        learners = [u for u in self.users.values() if not u.is_admin][:3]
+        return {
+            "portal": self.portal,
+            "apiKey": self.api_key,
+            "apiVersion": "2",
+            "admin": {"username": admin.username, "password": admin.password, "userId": admin.id},
+            "learners": [{"username": u.username, "password": u.password, "userId": u.id} for u in learners],
+        }
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "users": len(self.users), "courses": len(self.courses), "chapters": len(self.chapters),
+            "lessons": len(self.lessons), "sessions": len(self.sessions),
+            "courseEnrollments": len(self.enrollments), "chapterEnrollments": len(self.chapter_enrollments),
+            "lessonEnrollments": len(self.lesson_enrollments),
+            "sessionEnrollments": len(self.session_enrollments), "attempts": len(self.attempts),
+        }
+
+    def dump(self) -> dict[str, Any]:
+        from .schemas import dump_world
+
+        return dump_world(self)

@@ -1,0 +1,274 @@
+"""Absorb Integration API v2 routes: thin handlers (parse, call the service, dump).
+
+Paths are the table of ``shared/API-NOTES.md``; each handler is named after the
+seed's operation.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request
+
+from ..core import paging
+from ..core.http import bool_arg, datetime_arg, guid_arg, guid_list_arg, int_arg, json_body
+from ..core.errors import ValidationFailed
+from . import service
+from .auth import absorb_call, authenticate as authenticate_user, resolve_portal
+from .models import AbsorbWorld, User
+from .schemas import (
+    ATTEMPT, ATTEMPT_FINISH, AUTHENTICATE, CHAPTER_ENROLLMENT, COURSE_ENROLLMENT, COURSE_ENROLLMENT_UPSERT,
+    COURSE_ENROLLMENTS, LESSON_ENROLLMENT, LESSON_ENROLLMENTS, SESSION_ENROLLMENT, SESSION_ENROLLMENTS,
+    USER_COURSE_ENROLLMENT, USER_COURSE_ENROLLMENTS, dump, load,
+)
+
+bp = Blueprint("absorb", __name__)
+STATUSES = range(13)
+
+
+def _created(body: dict[str, Any]) -> Response:
+    response = jsonify(body)
+    response.status_code = 201
+    return response
+
+
+def _filters(items: list[Any]) -> list[Any]:
+    """The ``status`` and ``modifiedSince`` query parameters."""
+    return service.changed_since(items, int_arg(request.args, "status", choices=STATUSES),
+                                 datetime_arg(request.args, "modifiedSince"))
+
+
+def _page(world: AbsorbWorld, items: list[Any], resource: Any, schema: Any, key: str = "enrollments") -> Response:
+    return jsonify(paging.query_list(_filters(items), resource, request.args, key=key,
+                                     dump=lambda e: dump(world, schema, e)))
+
+
+def _one(world: AbsorbWorld, item: Any, schema: Any) -> Response:
+    """A single resource; ``status``/``modifiedSince`` on a get narrow it to 404 when they exclude it."""
+    if not _filters([item]):
+        from ..core.errors import NotFound
+        raise NotFound("The enrollment does not match the status or modifiedSince given.")
+    return jsonify(dump(world, schema, item))
+
+
+def _many(world: AbsorbWorld, items: list[Any], schema: Any) -> Response:
+    return jsonify([dump(world, schema, e) for e in sorted(_filters(items), key=_order)])
+
+
+def _order(item: Any) -> tuple[Any, str]:
+    return (getattr(item, "date_added", None) or getattr(item, "date_enrolled", None) or item.start_date, item.id)
+
+
+# -- authentication ---------------------------------------------------------------------------
+
+@bp.post("/authenticate")
+def authenticate() -> Response:
+    tenant, world = resolve_portal()
+    body = load(AUTHENTICATE, json_body(request))
+    with tenant.lock:
+        token = authenticate_user(world, username=body["username"], password=body["password"],
+                                  private_key=body["private_key"], api_key=request.headers["x-api-key"],
+                                  now=tenant.clock.now())
+    return jsonify(token)
+
+
+# -- course enrollments -----------------------------------------------------------------------------
+
+@bp.post("/users/<guid:user_id>/enrollments/<guid:course_id>")
+@absorb_call()
+def create_enrollment(user_id: str, course_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
+    enrollment = service.enroll(world, user_id, course_id, re_enroll=bool_arg(request.args, "reEnroll"), at=now)
+    return _created({"enrollmentId": enrollment.id, "courseId": course_id, "userId": user_id})
+
+
+@bp.get("/users/<guid:user_id>/enrollments/<guid:course_id>")
+@absorb_call()
+def get_user_enrollment(user_id: str, course_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
+    return _one(world, service.active_enrollment(world, user_id, course_id), USER_COURSE_ENROLLMENT)
+
+
+@bp.post("/users/<guid:user_id>/enrollments")
+@absorb_call()
+def upsert_enrollment(user_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
+    body = load(COURSE_ENROLLMENT_UPSERT, json_body(request))
+    enrollment = service.upsert(world, user_id, body, re_enroll=bool_arg(request.args, "reEnroll"), at=now)
+    return _created({"enrollmentId": enrollment.id, "courseId": enrollment.course_id, "userId": user_id})
+
+
+@bp.get("/users/<guid:user_id>/enrollments")
+@absorb_call()
+def list_user_enrollments(user_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
+    return _page(world, service.user_enrollments(world, user_id), USER_COURSE_ENROLLMENTS, USER_COURSE_ENROLLMENT)
+
+
+@bp.post("/enrollments/unenroll")
+@absorb_call()
+def unenroll(*, world: AbsorbWorld, now: Any, user: User) -> Response:
+    body = json_body(request)
+    if not isinstance(body, list) or not body:
+        raise ValidationFailed("The body must be a non-empty array of enrollment ids.",
+                               validations=["body: expected a non-empty array of GUIDs"])
+    ids = [guid_arg(i, f"body[{n}]") if isinstance(i, str) else guid_arg(repr(i), f"body[{n}]")
+           for n, i in enumerate(body)]
+    service.unenroll(world, ids)
+    return Response(status=204)
+
+
+@bp.get("/enrollments/<guid:enrollment_id>")
+@absorb_call()
+def get_enrollment(enrollment_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
+    return jsonify(dump(world, USER_COURSE_ENROLLMENT, service.get_enrollment(world, enrollment_id)))
+
+
+@bp.get("/courses/<guid:course_id>/enrollments")
+@absorb_call()
+def list_course_enrollments(course_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
+    return _page(world, service.course_enrollments(world, course_id), COURSE_ENROLLMENTS, COURSE_ENROLLMENT)
+
+
+@bp.get("/enrollments")
+@absorb_call()
+def list_bulk_enrollments(*, world: AbsorbWorld, now: Any, user: User) -> Response:
+    user_ids = guid_list_arg(request.args, "userIds")
+    course_ids = guid_list_arg(request.args, "courseIds")
+    return _many(world, service.bulk_enrollments(world, user_ids, course_ids), USER_COURSE_ENROLLMENT)
+
+
+# -- the currently authenticated user -------------------------------------------------------------
+
+@bp.get("/my-enrollments/<guid:course_id>")
+@absorb_call(admin=False)
+def get_my_enrollment(course_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
+    return _one(world, service.active_enrollment(world, user.id, course_id), USER_COURSE_ENROLLMENT)
+
+
+@bp.post("/my-enrollments/<guid:course_id>")
+@absorb_call(admin=False)
+def create_my_enrollment(course_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
+    enrollment = service.enroll(world, user.id, course_id, re_enroll=bool_arg(request.args, "reEnroll"), at=now)
+    return _created({"enrollmentId": enrollment.id, "courseId": course_id, "userId": user.id})
+
+
+@bp.get("/my-enrollments")
+@absorb_call(admin=False)
+def list_my_enrollments(*, world: AbsorbWorld, now: Any, user: User) -> Response:
+    return _page(world, service.user_enrollments(world, user.id), USER_COURSE_ENROLLMENTS, USER_COURSE_ENROLLMENT)
+
+
+# -- ILC sessions ---------------------------------------------------------------------------------
+
+@bp.get("/users/<guid:user_id>/enrollments/<guid:course_id>/sessions")
+@absorb_call()
+def list_user_session_enrollments(user_id: str, course_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
+    return _many(world, service.session_enrollments_for_user(world, user_id, course_id), SESSION_ENROLLMENT)
+
+
+@bp.get("/users/<guid:user_id>/enrollments/<guid:course_id>/sessions/<guid:session_id>")
+@absorb_call()
+def get_user_session_enrollment(user_id: str, course_id: str, session_id: str, *, world: AbsorbWorld, now: Any,
+                                user: User) -> Response:
+    return _one(world, service.session_enrollment_for_user(world, user_id, course_id, session_id), SESSION_ENROLLMENT)
+
+
+@bp.post("/users/<guid:user_id>/enrollments/<guid:course_id>/sessions/<guid:session_id>")
+@absorb_call()
+def create_ilc_enrollment(user_id: str, course_id: str, session_id: str, *, world: AbsorbWorld, now: Any,
+                          user: User) -> Response:
+    enrollment, se = service.enroll_in_session(
+        world, user_id, course_id, session_id, re_enroll=bool_arg(request.args, "reEnroll"),
+        cancel_session=bool_arg(request.args, "cancelSession"), at=now)
+    return _created({"userId": user_id, "courseId": course_id, "sessionId": session_id,
+                     "enrollmentId": enrollment.id, "sessionEnrollmentId": se.id})
+
+
+@bp.get("/courses/<guid:course_id>/sessions/<guid:session_id>/enrollments")
+@absorb_call()
+def list_session_enrollments(course_id: str, session_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
+    return _page(world, service.session_roster(world, course_id, session_id), SESSION_ENROLLMENTS, SESSION_ENROLLMENT)
+
+
+# -- chapters and lessons ---------------------------------------------------------------------------
+
+@bp.get("/users/<guid:user_id>/enrollments/<guid:course_id>/chapters")
+@absorb_call()
+def list_chapter_enrollments(user_id: str, course_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
+    return _many(world, service.chapter_enrollments(world, user_id, course_id), CHAPTER_ENROLLMENT)
+
+
+@bp.get("/users/<guid:user_id>/enrollments/<guid:course_id>/chapters/<guid:chapter_id>")
+@absorb_call()
+def get_chapter_enrollment(user_id: str, course_id: str, chapter_id: str, *, world: AbsorbWorld, now: Any,
+                           user: User) -> Response:
+    return _one(world, service.chapter_enrollment(world, user_id, course_id, chapter_id), CHAPTER_ENROLLMENT)
+
+
+@bp.get("/courses/<guid:course_id>/lessons/<guid:lesson_id>/enrollments")
+@absorb_call()
+def list_lesson_enrollments_for_lesson(course_id: str, lesson_id: str, *, world: AbsorbWorld, now: Any,
+                                       user: User) -> Response:
+    return _page(world, service.lesson_enrollments_for_lesson(world, course_id, lesson_id), LESSON_ENROLLMENTS,
+                 LESSON_ENROLLMENT, key="lessonEnrollments")
+
+
+@bp.get("/users/<guid:user_id>/enrollments/<guid:course_id>/chapters/<guid:chapter_id>/lessons/<guid:lesson_id>")
+@absorb_call()
+def get_lesson_enrollment(user_id: str, course_id: str, chapter_id: str, lesson_id: str, *, world: AbsorbWorld,
+                          now: Any, user: User) -> Response:
+    return _one(world, service.lesson_enrollment(world, user_id, course_id, lesson_id, chapter_id), LESSON_ENROLLMENT)
+
+
+@bp.get("/users/<guid:user_id>/enrollments/<guid:course_id>/lessons")
+@absorb_call()
+def list_user_lesson_enrollments(user_id: str, course_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
+    return _many(world, service.lesson_enrollments(world, user_id, course_id), LESSON_ENROLLMENT)
+
+
+@bp.get("/users/<guid:user_id>/enrollments/<guid:course_id>/lessons/<guid:lesson_id>")
+@absorb_call()
+def get_user_lesson_enrollment(user_id: str, course_id: str, lesson_id: str, *, world: AbsorbWorld, now: Any,
+                               user: User) -> Response:
+    return _one(world, service.lesson_enrollment(world, user_id, course_id, lesson_id), LESSON_ENROLLMENT)
+
+
+@bp.get("/users/<guid:user_id>/enrollments/<guid:course_id>/chapters/<guid:chapter_id>/lessons")
+@absorb_call()
+def list_chapter_lesson_enrollments(user_id: str, course_id: str, chapter_id: str, *, world: AbsorbWorld, now: Any,
+                                    user: User) -> Response:
+    return _many(world, service.lesson_enrollments(world, user_id, course_id, chapter_id), LESSON_ENROLLMENT)
+
+
+# -- attempts ------------------------------------------------------------------------------------------
+
+@bp.get("/users/<guid:user_id>/enrollments/<guid:course_id>/lessons/<guid:lesson_id>/attempts")
+@absorb_call()
+def list_attempts(user_id: str, course_id: str, lesson_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
+    return jsonify([dump(world, ATTEMPT, a) for a in service.attempts(world, user_id, course_id, lesson_id)])
+
+
+@bp.post("/users/<guid:user_id>/enrollments/<guid:course_id>/lessons/<guid:lesson_id>/attempts")
+@absorb_call()
+def start_attempt(user_id: str, course_id: str, lesson_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
+    attempt = service.start_attempt(world, user_id, course_id, lesson_id, at=now)
+    return jsonify({"attemptId": attempt.id, "courseId": course_id, "userId": user_id})
+
+
+def _finish(world: AbsorbWorld, attempt: Any, now: Any) -> Response:
+    body = load(ATTEMPT_FINISH, json_body(request))
+    service.finish_attempt(world, attempt, status=body["status"], score=body.get("score"),
+                           start=body.get("start_date"), completion=body.get("completion_date"), at=now)
+    return jsonify({"attemptId": attempt.id})
+
+
+@bp.put("/attempts/<guid:attempt_id>")
+@absorb_call()
+def finish_attempt(attempt_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
+    return _finish(world, service.get_attempt(world, attempt_id), now)
+
+
+@bp.put("/users/<guid:user_id>/enrollments/<guid:course_id>/lessons/<guid:lesson_id>/attempts/<guid:attempt_id>")
+@absorb_call()
+def finish_user_attempt(user_id: str, course_id: str, lesson_id: str, attempt_id: str, *, world: AbsorbWorld,
+                        now: Any, user: User) -> Response:
+    service.get_user(world, user_id)
+    service.get_course(world, course_id)
+    attempt = service.get_attempt(world, attempt_id, user_id=user_id, course_id=course_id, lesson_id=lesson_id)
+    return _finish(world, attempt, now)

@@ -1,0 +1,261 @@
+"""Absorb's wire formats: marshmallow schemas out (resources) and in (bodies), and their OData field tables.
+
+Field order follows the seed document. Schemas are instantiated once, here.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import EXCLUDE, ValidationError, fields, validate
+
+from ..core.errors import ValidationFailed
+from ..core.wire import CamelCaseSchema, Guid, IsoDateTime, TimeSpan, resource_for
+from .models import AbsorbWorld
+
+STATUS = validate.OneOf(range(13))
+Number = fields.Float
+
+
+class UserCourseEnrollmentSchema(CamelCaseSchema):
+    """UserCourseEnrollmentResource: one enrollment, a user's list, my-enrollments, the bulk list."""
+
+    id = Guid()
+    course_id = Guid()
+    course_name = fields.String()
+    progress = Number()
+    score = Number(allow_none=True)
+    status = fields.Integer()
+    date_completed = IsoDateTime(allow_none=True)
+    date_expires = IsoDateTime(allow_none=True)
+    date_edited = IsoDateTime()
+    date_added = IsoDateTime()
+    full_name = fields.String()
+    course_version_id = Guid(allow_none=True)
+    user_id = Guid()
+    accepted_terms_and_conditions = fields.Boolean()
+    time_spent_ticks = fields.Integer()
+    time_spent = TimeSpan()
+    date_started = IsoDateTime(allow_none=True)
+    enrollment_key_id = Guid(allow_none=True)
+    certificate_id = Guid(allow_none=True)
+    credits = Number(allow_none=True)
+    is_active = fields.Boolean()
+    date_due = IsoDateTime(allow_none=True)
+    access_date = IsoDateTime(allow_none=True)
+    job_title = fields.String(allow_none=True)
+    course_collection_id = Guid(allow_none=True)
+    avatar = fields.String(allow_none=True)
+
+
+class CourseEnrollmentSchema(UserCourseEnrollmentSchema):
+    """CourseEnrollmentResource: items of a course's enrollment list (fewer fields, per the seed)."""
+
+    class Meta:
+        exclude = ("time_spent_ticks", "access_date", "course_collection_id", "avatar")
+
+
+class SessionEnrollmentSchema(CamelCaseSchema):
+    id = Guid()
+    session_id = Guid()
+    course_enrollment_id = Guid()
+    name = fields.String()
+    user_id = Guid()
+    full_name = fields.String()
+    status = fields.Integer()
+    progress = Number()
+    score = Number(allow_none=True)
+    time_spent = TimeSpan()
+    date_enrolled = IsoDateTime()
+    date_started = IsoDateTime(allow_none=True)
+    date_completed = IsoDateTime(allow_none=True)
+    date_edited = IsoDateTime()
+
+
+class ChapterEnrollmentSchema(CamelCaseSchema):
+    id = Guid()
+    course_enrollment_id = Guid()
+    chapter_id = Guid()
+    session_id = Guid(allow_none=True)
+    lesson_id = Guid(allow_none=True)
+    name = fields.String()
+    user_id = Guid()
+    full_name = fields.String()
+    status = fields.Integer()
+    progress = Number()
+    score = Number(allow_none=True)
+    time_spent = TimeSpan()
+    date_enrolled = IsoDateTime()
+    date_started = IsoDateTime(allow_none=True)
+    date_completed = IsoDateTime(allow_none=True)
+    lesson_enrollment_ids = fields.List(Guid())
+
+
+class LessonEnrollmentSchema(CamelCaseSchema):
+    id = Guid()
+    chapter_enrollment_id = Guid()
+    type = fields.String()
+    attempts = fields.Integer()
+    failures = fields.Integer()
+    last_attempt = IsoDateTime(allow_none=True)
+    course_enrollment_id = Guid()
+    chapter_id = Guid()
+    lesson_id = Guid()
+    name = fields.String()
+    user_id = Guid()
+    full_name = fields.String()
+    status = fields.Integer()
+    progress = Number()
+    score = Number(allow_none=True)
+    time_spent = TimeSpan()
+    date_enrolled = IsoDateTime()
+    date_started = IsoDateTime(allow_none=True)
+    date_completed = IsoDateTime(allow_none=True)
+    date_edited = IsoDateTime()
+    date_added = IsoDateTime()
+
+
+class AttemptSchema(CamelCaseSchema):
+    id = Guid()
+    time_spent_ticks = fields.Integer()
+    status = fields.Integer()
+    score = Number(allow_none=True)
+    start_date = IsoDateTime()
+    completion_date = IsoDateTime(allow_none=True)
+
+
+# -- bodies in -------------------------------------------------------------------------------
+
+class AuthenticateSchema(CamelCaseSchema):
+    class Meta:
+        unknown = EXCLUDE
+
+    username = fields.String(required=True, validate=validate.Length(min=1))
+    password = fields.String(required=True, validate=validate.Length(min=1))
+    private_key = fields.String(required=True, validate=validate.Length(min=1))
+
+
+class CreditTypeCreditsSchema(CamelCaseSchema):
+    class Meta:
+        unknown = EXCLUDE
+
+    credit_type_id = Guid(required=True)
+    credits = Number(required=True)
+
+
+class CourseEnrollmentUpsertSchema(CamelCaseSchema):
+    """The create-or-update body. Settable: status, dateCompleted, dateExpires, courseVersionId,
+    acceptedTermsAndConditions, enrollmentKeyId, credits, score; the other documented properties
+    are accepted and ignored, as the vendor's model binder does."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    course_id = Guid(required=True)
+    status = fields.Integer(strict=True, validate=STATUS)
+    date_completed = IsoDateTime(allow_none=True)
+    date_expires = IsoDateTime(allow_none=True)
+    course_version_id = Guid(allow_none=True)
+    accepted_terms_and_conditions = fields.Boolean()
+    enrollment_key_id = Guid(allow_none=True)
+    credits = Number(allow_none=True)
+    score = Number(allow_none=True)
+    # documented, not settable: validated for type, then ignored
+    id = Guid(allow_none=True)
+    course_name = fields.String(allow_none=True)
+    progress = Number(allow_none=True)
+    full_name = fields.String(allow_none=True)
+    job_title = fields.String(allow_none=True)
+    user_id = Guid(allow_none=True)
+    date_started = IsoDateTime(allow_none=True)
+    certificate_id = Guid(allow_none=True)
+    is_active = fields.Boolean(allow_none=True)
+    course_collection_id = Guid(allow_none=True)
+    access_date = IsoDateTime(allow_none=True)
+    date_due = IsoDateTime(allow_none=True)
+    avatar = fields.String(allow_none=True)
+    credit_type_credits = fields.List(fields.Nested(CreditTypeCreditsSchema), allow_none=True)
+
+
+class AttemptFinishSchema(CamelCaseSchema):
+    class Meta:
+        unknown = EXCLUDE
+
+    status = fields.Integer(required=True, strict=True, validate=validate.OneOf([1, 3, 5]))
+    score = Number(allow_none=True, validate=validate.Range(0, 100))
+    start_date = IsoDateTime(allow_none=True)
+    completion_date = IsoDateTime(allow_none=True)
+
+
+USER_COURSE_ENROLLMENT = UserCourseEnrollmentSchema()
+COURSE_ENROLLMENT = CourseEnrollmentSchema()
+SESSION_ENROLLMENT = SessionEnrollmentSchema()
+CHAPTER_ENROLLMENT = ChapterEnrollmentSchema()
+LESSON_ENROLLMENT = LessonEnrollmentSchema()
+ATTEMPT = AttemptSchema()
+AUTHENTICATE = AuthenticateSchema()
+COURSE_ENROLLMENT_UPSERT = CourseEnrollmentUpsertSchema()
+ATTEMPT_FINISH = AttemptFinishSchema()
+
+TIME_SPENT_SORT = {"timeSpent": ("time_spent_ticks", "int")}
+USER_COURSE_ENROLLMENTS = resource_for(USER_COURSE_ENROLLMENT, "UserCourseEnrollmentResource", sort_by=TIME_SPENT_SORT)
+COURSE_ENROLLMENTS = resource_for(COURSE_ENROLLMENT, "CourseEnrollmentResource", sort_by=TIME_SPENT_SORT)
+SESSION_ENROLLMENTS = resource_for(SESSION_ENROLLMENT, "SessionEnrollmentResource", sort_by=TIME_SPENT_SORT)
+LESSON_ENROLLMENTS = resource_for(LESSON_ENROLLMENT, "LessonEnrollmentResource", sort_by=TIME_SPENT_SORT)
+
+
+def load(schema: Any, data: Any) -> dict[str, Any]:
+    """Validate a body with a schema; errors become Absorb's 400 with ``validations``."""
+    if schema.many is False and not isinstance(data, dict):
+        raise ValidationFailed("The request body must be a JSON object.", validations=["body: expected an object"])
+    try:
+        return schema.load(data)
+    except ValidationError as exc:
+        raise ValidationFailed("One or more validation errors occurred.",
+                               validations=_flatten(exc.messages)) from None
+
+
+def _flatten(messages: Any, path: str = "") -> list[str]:
+    if isinstance(messages, dict):
+        out: list[str] = []
+        for key, value in messages.items():
+            out.extend(_flatten(value, f"{path}.{key}" if path else str(key)))
+        return out
+    if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        return [f"{path}: {m}" for m in messages]
+    return [f"{path}: {messages}"]
+
+
+def dump(world: AbsorbWorld, schema: Any, obj: Any) -> dict[str, Any]:
+    """The wire form of an entity, cached until the entity is written (``service.touch``)."""
+    per_entity = world.wire_cache.setdefault(obj.id, {})
+    name = type(schema).__name__
+    wire = per_entity.get(name)
+    if wire is None:
+        wire = per_entity[name] = schema.dump(obj)
+    return wire
+
+
+def dump_world(world: AbsorbWorld) -> dict[str, Any]:
+    """Every entity (the admin API's data.json): wire forms where Absorb has one."""
+    return {
+        "portal": world.portal,
+        "apiKey": world.api_key,
+        "users": [{"id": u.id, "username": u.username, "password": u.password, "firstName": u.first_name,
+                   "lastName": u.last_name, "email": u.email, "jobTitle": u.job_title, "isAdmin": u.is_admin}
+                  for u in world.users.values()],
+        "courses": [{"id": c.id, "name": c.name, "courseType": c.course_type, "versionId": c.version_id,
+                     "multiSession": c.multi_session, "chapterIds": c.chapter_ids, "sessionIds": c.session_ids}
+                    for c in world.courses.values()],
+        "chapters": [{"id": c.id, "courseId": c.course_id, "name": c.name, "lessonIds": c.lesson_ids}
+                     for c in world.chapters.values()],
+        "lessons": [{"id": lesson.id, "courseId": lesson.course_id, "chapterId": lesson.chapter_id,
+                     "name": lesson.name, "type": lesson.lesson_type} for lesson in world.lessons.values()],
+        "sessions": [{"id": s.id, "courseId": s.course_id, "name": s.name, "capacity": s.capacity,
+                      "start": s.start.isoformat(), "end": s.end.isoformat()} for s in world.sessions.values()],
+        "enrollments": [dump(world, USER_COURSE_ENROLLMENT, e) for e in world.enrollments.values()],
+        "chapterEnrollments": [dump(world, CHAPTER_ENROLLMENT, e) for e in world.chapter_enrollments.values()],
+        "lessonEnrollments": [dump(world, LESSON_ENROLLMENT, e) for e in world.lesson_enrollments.values()],
+        "sessionEnrollments": [dump(world, SESSION_ENROLLMENT, e) for e in world.session_enrollments.values()],
+        "attempts": [dict(dump(world, ATTEMPT, a), lessonEnrollmentId=a.lesson_enrollment_id)
+                     for a in world.attempts.values()],
+    }

@@ -1,0 +1,131 @@
+"""The app factory: one Flask app serving every vendor under its prefix."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, jsonify, request
+from flask.json.provider import DefaultJSONProvider
+from werkzeug.exceptions import HTTPException
+
+from .config import Settings
+from .core import errors
+from .core.http import MAX_BODY_BYTES, GuidConverter
+from .core.store import DEFAULT_TENANT, Store
+from .core.vendor import Vendor
+
+log = logging.getLogger("lms_emulator")
+
+try:  # orjson encodes our lists several times faster than the standard library
+    import orjson
+
+    class FastJSONProvider(DefaultJSONProvider):
+        def dumps(self, obj: Any, **kwargs: Any) -> str:
+            return orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS).decode()
+
+        def response(self, *args: Any, **kwargs: Any) -> Response:
+            obj = self._prepare_response_obj(args, kwargs)
+            return self._app.response_class(orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS),
+                                            mimetype="application/json")
+except ImportError:  # pragma: no cover
+    FastJSONProvider = DefaultJSONProvider  # type: ignore[misc,assignment]
+
+HTTP_TO_ERROR: dict[int, type[errors.EmulatorError]] = {
+    400: errors.BadRequest, 401: errors.Unauthorized, 403: errors.Forbidden, 404: errors.NotFound,
+    405: errors.MethodNotAllowed, 413: errors.PayloadTooLarge, 415: errors.UnsupportedMediaType,
+}
+
+
+def all_vendors() -> list[Vendor]:
+    from .absorb import VENDOR as absorb
+
+    vendors = [absorb]
+    try:
+        from .ispring import VENDOR as ispring
+        vendors.append(ispring)
+    except ImportError:  # pragma: no cover - vendor not built yet
+        pass
+    try:
+        from .pearson import VENDOR as pearson
+        vendors.append(pearson)
+    except ImportError:  # pragma: no cover
+        pass
+    return vendors
+
+
+def create_app(settings: Settings | dict[str, Any] | None = None) -> Flask:
+    if not isinstance(settings, Settings):
+        settings = Settings.load(settings)
+    app = Flask(__name__)
+    app.json = FastJSONProvider(app)
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    app.url_map.converters["guid"] = GuidConverter
+    app.url_map.strict_slashes = False
+
+    vendors = all_vendors()
+    store = Store(vendors, seed=settings.seed)
+    app.extensions["lms_emulator"] = {"settings": settings, "store": store, "vendors": {v.name: v for v in vendors}}
+    for vendor in vendors:
+        app.register_blueprint(vendor.blueprint, url_prefix=vendor.prefix)
+    _register_optional_parts(app, settings, store)
+    if settings.default_tenant and DEFAULT_TENANT not in store.tenants:
+        store.create_tenant(DEFAULT_TENANT)
+
+    app.register_error_handler(Exception, _handle_error)
+
+    @app.get("/")
+    def index() -> Response:
+        return jsonify({
+            "service": "lms-emulator",
+            "vendors": {v.name: {"title": v.title, "baseUrl": request.host_url.rstrip("/") + v.prefix} for v in vendors},
+            "admin": request.host_url.rstrip("/") + "/_emulator/",
+        })
+
+    return app
+
+
+def _register_optional_parts(app: Flask, settings: Settings, store: Store) -> None:
+    """Admin API, journal, faults, CORS, strict mode: each lives in its own module."""
+    try:
+        from .admin import init_app as init_admin
+    except ImportError:  # pragma: no cover - built in a later issue
+        return
+    init_admin(app, settings, store)
+
+
+def vendor_for_path(app: Flask, path: str) -> Vendor | None:
+    vendors: dict[str, Vendor] = app.extensions["lms_emulator"]["vendors"]
+    first = path.lstrip("/").split("/", 1)[0]
+    return vendors.get(first)
+
+
+def _handle_error(exc: Exception) -> Response:
+    from flask import current_app
+
+    if isinstance(exc, HTTPException):
+        kind = HTTP_TO_ERROR.get(exc.code or 500, errors.InternalError)
+        message = {404: "No route matches the request.",
+                   405: f"The method {request.method} is not allowed for this resource."}.get(exc.code or 0)
+        err: errors.EmulatorError = kind(message)
+        if exc.code == 405 and getattr(exc, "valid_methods", None):
+            err.headers["Allow"] = ", ".join(exc.valid_methods)  # type: ignore[attr-defined]
+    elif isinstance(exc, errors.EmulatorError):
+        err = exc
+    else:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        err = errors.InternalError(f"The emulator failed to handle the request ({type(exc).__name__}).")
+    vendor = vendor_for_path(current_app, request.path)
+    response = vendor.render_error(err) if vendor else _render_plain(err)
+    for key, value in err.headers.items():
+        response.headers[key] = value
+    return response
+
+
+def _render_plain(err: errors.EmulatorError) -> Response:
+    body: dict[str, Any] = {"error": err.term, "message": err.message}
+    if err.validations:
+        body["validations"] = err.validations
+    response = jsonify(body)
+    response.status_code = err.status
+    return response

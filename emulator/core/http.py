@@ -1,0 +1,106 @@
+"""Request parsing helpers shared by every vendor: JSON bodies, GUIDs, booleans, dates.
+
+Each raises a ``core.errors`` exception naming the bad input; the vendor's
+renderer turns it into that vendor's error body.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any, Mapping
+
+from flask import Request
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.routing import BaseConverter
+
+from .errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from .wire import is_guid, parse_datetime
+
+MAX_BODY_BYTES = 1024 * 1024  # 1 MiB; larger bodies get 413
+
+
+class GuidConverter(BaseConverter):
+    """``<guid:name>``: a path segment that is a GUID, lower-cased; anything else does not match (404)."""
+
+    regex = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+
+    def to_python(self, value: str) -> str:
+        return value.lower()
+
+
+def is_json_content_type(mimetype: str) -> bool:
+    return mimetype == "application/json" or mimetype.endswith("+json")
+
+
+def json_body(request: Request, *, unsupported: type[Exception] = UnsupportedMediaType) -> Any:
+    """The request's JSON document, or a clear error: wrong type, too large, malformed."""
+    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+        raise PayloadTooLarge(f"The request body is larger than {MAX_BODY_BYTES} bytes.")
+    if not is_json_content_type(request.mimetype):
+        shown = request.mimetype or "none"
+        raise unsupported(f"Content-Type must be application/json (got {shown}).")
+    try:
+        raw = request.get_data(cache=True)
+    except RequestEntityTooLarge as exc:
+        raise PayloadTooLarge(f"The request body is larger than {MAX_BODY_BYTES} bytes.") from exc
+    if len(raw) > MAX_BODY_BYTES:
+        raise PayloadTooLarge(f"The request body is larger than {MAX_BODY_BYTES} bytes.")
+    if not raw.strip():
+        raise BadRequest("A non-empty request body is required.", validations=["body: required"])
+    try:
+        return json.loads(raw)
+    except (UnicodeDecodeError, ValueError) as exc:
+        where = f" at line {exc.lineno} column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
+        raise BadRequest("The request body is not valid JSON.",
+                         validations=[f"body: malformed JSON{where}"]) from exc
+
+
+def guid_arg(value: str, name: str) -> str:
+    if not is_guid(value):
+        raise ValidationFailed(f"'{name}' is not a valid GUID.", validations=[f"{name}: '{value}' is not a valid GUID"])
+    return value.lower()
+
+
+def bool_arg(args: Mapping[str, str], name: str, default: bool = False) -> bool:
+    raw = args.get(name)
+    if raw is None or raw == "":
+        return default
+    lowered = raw.strip().lower()
+    if lowered in ("true", "1"):
+        return True
+    if lowered in ("false", "0"):
+        return False
+    raise ValidationFailed(f"'{name}' must be true or false.", validations=[f"{name}: '{raw}' is not a boolean"])
+
+
+def int_arg(args: Mapping[str, str], name: str, *, choices: range | None = None) -> int | None:
+    raw = args.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValidationFailed(f"'{name}' must be an integer.", validations=[f"{name}: '{raw}' is not an integer"]) from None
+    if choices is not None and value not in choices:
+        raise ValidationFailed(f"'{name}' is out of range.",
+                               validations=[f"{name}: {value} is not one of {choices.start}..{choices.stop - 1}"])
+    return value
+
+
+def datetime_arg(args: Mapping[str, str], name: str) -> datetime | None:
+    raw = args.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        return parse_datetime(raw)
+    except ValueError:
+        raise ValidationFailed(f"'{name}' must be an ISO 8601 date-time.",
+                               validations=[f"{name}: '{raw}' is not a date-time"]) from None
+
+
+def guid_list_arg(args: Any, name: str) -> list[str]:
+    """``?ids=a&ids=b`` or ``?ids=a,b`` (both forms are common with ASP.NET clients)."""
+    values: list[str] = []
+    for raw in args.getlist(name):
+        values.extend(part.strip() for part in raw.split(",") if part.strip())
+    return [guid_arg(v, name) for v in values]

@@ -1,0 +1,567 @@
+"""OData-style ``_filter`` and ``_sort`` for list routes (Absorb Integration API v2).
+
+``compile_filter`` parses a filter with a lark LALR grammar, type-checks it against a
+:class:`Resource` (the field table of one wire type) and generates the source of one
+Python function, compiled once and cached, so evaluating a filter costs one call per
+item with plain attribute loads and comparisons.
+
+Semantics (emulator's choices, documented in one place):
+
+* Strings compare case-insensitively (``STRING_COMPARISON_CASE_INSENSITIVE``), as
+  under SQL Server's default collation that Absorb sits on; this holds for ``eq``..``le``
+  and for ``startswith``/``endswith``/``substringof``.
+* Nulls follow C#/LINQ: ``x eq null`` is true when x is None, ``x ne y`` is
+  ``not (x eq y)`` (so ``score ne 3`` is true for a None score), an ordering comparison
+  with a None on either side is false, a string function of None is false and
+  ``tolower(None)`` is None.
+* Numbers: int and decimal mix freely. Booleans take ``eq``/``ne`` only. Guids compare
+  as lower-case text (a bare ``'...'`` string is accepted against a guid field when it is
+  a valid guid). Datetimes compare as instants; a literal without a zone is UTC.
+* Two fields may be compared with each other when their types agree.
+"""
+from __future__ import annotations
+
+import operator
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from functools import lru_cache
+from keyword import iskeyword
+from operator import attrgetter
+from typing import Any
+
+from lark import Lark, Token, Tree, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+
+from emulator.core.errors import Unprocessable
+
+STRING_COMPARISON_CASE_INSENSITIVE = True
+"""Absorb runs on SQL Server with a case-insensitive collation: 'ABC' eq 'abc'."""
+
+MAX_FILTER_LENGTH = 4096
+FIELD_TYPES = frozenset({"string", "int", "decimal", "bool", "guid", "datetime"})
+
+Predicate = Callable[[Any], bool]
+
+
+# --------------------------------------------------------------------------- field table
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One wire field: its camelCase ``wire`` name, value ``type`` and model ``attr``."""
+
+    wire: str
+    type: str
+    attr: str
+    filterable: bool = True
+    sortable: bool = True
+
+    def __post_init__(self) -> None:
+        if self.type not in FIELD_TYPES:
+            raise ValueError(f"field {self.wire!r}: unknown type {self.type!r}")
+        if not all(part.isidentifier() and not iskeyword(part) for part in self.attr.split(".")):
+            raise ValueError(f"field {self.wire!r}: attr {self.attr!r} is not a dotted identifier")
+
+
+class Resource:
+    """The field table of one wire type; lookups by wire name ignore case."""
+
+    __slots__ = ("name", "fields", "key", "key_field", "_by_name", "_hash")
+
+    def __init__(self, name: str, fields: Iterable[Field], key: str = "id") -> None:
+        self.name = name
+        self.fields: tuple[Field, ...] = tuple(fields)
+        self._by_name: dict[str, Field] = {}
+        for f in self.fields:
+            if f.wire.lower() in self._by_name:
+                raise ValueError(f"resource {name!r}: duplicate field {f.wire!r}")
+            self._by_name[f.wire.lower()] = f
+        key_field = self._by_name.get(key.lower())
+        if key_field is None:
+            raise ValueError(f"resource {name!r}: key {key!r} is not one of its fields")
+        self.key = key_field.wire
+        self.key_field = key_field
+        self._hash = hash((name, self.fields, self.key))
+
+    def field(self, wire: str) -> Field | None:
+        return self._by_name.get(wire.lower())
+
+    # Hashable by content so that it can be part of an lru_cache key.
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        if self is other:
+            return True
+        if not isinstance(other, Resource):
+            return NotImplemented
+        return (self.name, self.fields, self.key) == (other.name, other.fields, other.key)
+
+    def __repr__(self) -> str:
+        return f"Resource({self.name!r}, {len(self.fields)} fields, key={self.key!r})"
+
+
+def getter(field: Field) -> Callable[[Any], Any]:
+    """Value getter for ``field.attr``; a dotted path yields None past a None link."""
+    if "." not in field.attr:
+        return attrgetter(field.attr)
+    parts = field.attr.split(".")
+
+    def get(obj: Any) -> Any:
+        for part in parts:
+            if obj is None:
+                return None
+            obj = getattr(obj, part)
+        return obj
+
+    return get
+
+
+# --------------------------------------------------------------------------- grammar
+
+_GRAMMAR = r"""
+?start: or_expr
+?or_expr: and_expr (_OR and_expr)*
+?and_expr: not_expr (_AND not_expr)*
+?not_expr: NOT not_expr -> not_
+         | comparison
+?comparison: operand COMPOP operand -> compare
+           | operand
+?operand: NAME -> field
+        | call
+        | STRING | NUMBER | GUID | DATETIME | TRUE | FALSE | NULL
+        | "(" or_expr ")"
+call: NAME "(" (operand ("," operand)*)? ")"
+
+NAME: /[A-Za-z_][A-Za-z0-9_]*(\/[A-Za-z_][A-Za-z0-9_]*)*/
+STRING: /'(?:[^']|'')*'/
+NUMBER: /-?[0-9]+(\.[0-9]+)?[mMdD]?(?![A-Za-z0-9_.])/
+GUID.2: /guid'[^']*'/i
+DATETIME.2: /datetime(offset)?'[^']*'/i
+TRUE.2: /true\b/i
+FALSE.2: /false\b/i
+NULL.2: /null\b/i
+NOT.2: /not\b/i
+_AND.2: /and\b/i
+_OR.2: /or\b/i
+COMPOP.2: /(eq|ne|gt|ge|lt|le)\b/i
+%ignore /[ \t\r\n]+/
+"""
+
+_TERMINAL_NAMES = {
+    "NAME": "a field or function name",
+    "STRING": "a string literal",
+    "NUMBER": "a number",
+    "GUID": "a guid literal",
+    "DATETIME": "a datetime literal",
+    "TRUE": "'true'",
+    "FALSE": "'false'",
+    "NULL": "'null'",
+    "NOT": "'not'",
+    "_AND": "'and'",
+    "_OR": "'or'",
+    "COMPOP": "a comparison operator (eq, ne, gt, ge, lt, le)",
+    "LPAR": "'('",
+    "RPAR": "')'",
+    "COMMA": "','",
+    "$END": "the end of the filter",
+}
+
+
+@lru_cache(maxsize=1)
+def _parser() -> Lark:
+    """The LALR parser, built once on first use (building costs tens of ms)."""
+    return Lark(_GRAMMAR, parser="lalr", lexer="contextual", maybe_placeholders=False)
+
+
+def parse(text: str) -> Tree:
+    """Parse a filter into a lark tree; syntax errors become :class:`Unprocessable`."""
+    try:
+        return _parser().parse(text)
+    except UnexpectedInput as exc:
+        raise _fail(_syntax_message(text, exc)) from None
+
+
+def _syntax_message(text: str, exc: UnexpectedInput) -> str:
+    if isinstance(exc, UnexpectedCharacters):
+        pos, char = exc.pos_in_stream, exc.char
+        if char == "'":
+            return f"unterminated string literal at position {pos}"
+        if char.isdigit() or char == "-":
+            return f"malformed number at position {pos}"
+        return f"unexpected character {char!r} at position {pos}"
+    if isinstance(exc, UnexpectedToken):
+        expected: set[str] = set(exc.expected or ())
+        try:  # the exact set, rather than LALR's merged lookaheads
+            expected = set(exc.interactive_parser.accepts()) or expected
+        except Exception:  # noqa: BLE001 - best effort for a nicer message
+            pass
+        names = sorted({_TERMINAL_NAMES.get(t, t) for t in expected})
+        hint = f" (expected {', '.join(names)})" if names else ""
+        if exc.token.type == "$END":
+            return f"unexpected end of filter at position {len(text.rstrip())}{hint}"
+        return f"unexpected token {str(exc.token)!r} at position {exc.token.start_pos}{hint}"
+    return f"syntax error at position {getattr(exc, 'pos_in_stream', 0)}"
+
+
+def _fail(detail: str, param: str = "_filter") -> Unprocessable:
+    return Unprocessable(f"The {param} parameter is invalid.", validations=[f"{param}: {detail}"])
+
+
+# --------------------------------------------------------------------------- literals
+
+_GUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_DATETIME_RE = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})"
+    r"(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?"
+    r"(Z|z|[+-]\d{2}:?\d{2})?"
+)
+
+
+def parse_guid(text: str) -> str | None:
+    """Lower-case guid, or None when ``text`` is not one."""
+    return text.lower() if _GUID_RE.fullmatch(text) else None
+
+
+def parse_datetime(text: str) -> datetime | None:
+    """ISO 8601 date-time (or date) as an aware UTC datetime; no zone means UTC."""
+    m = _DATETIME_RE.fullmatch(text.strip())
+    if m is None:
+        return None
+    year, month, day, hh, mm, ss, frac, zone = m.groups()
+    micro = int((frac or "0")[:6].ljust(6, "0"))
+    tz = timezone.utc
+    try:
+        if zone and zone not in ("Z", "z"):
+            sign = -1 if zone[0] == "-" else 1
+            digits = zone[1:].replace(":", "")
+            tz = timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
+        value = datetime(int(year), int(month), int(day), int(hh or 0), int(mm or 0), int(ss or 0), micro, tz)
+    except ValueError:
+        return None
+    return value.astimezone(timezone.utc)
+
+
+# --------------------------------------------------------------------------- compiler
+
+_FLIP = {"eq": "eq", "ne": "ne", "gt": "lt", "ge": "le", "lt": "gt", "le": "ge"}
+_PY_OP = {"eq": "==", "ne": "!=", "gt": ">", "ge": ">=", "lt": "<", "le": "<="}
+_OPS = {"eq": operator.eq, "ne": operator.ne, "gt": operator.gt, "ge": operator.ge, "lt": operator.lt, "le": operator.le}
+_NUMERIC = frozenset({"int", "decimal"})
+_STRING_FUNCTIONS = {"startswith": 2, "endswith": 2, "substringof": 2}
+_CASE_FUNCTIONS = {"tolower": "lower", "toupper": "upper"}
+
+
+@dataclass(frozen=True, slots=True)
+class _Operand:
+    """A typed sub-expression.
+
+    kind 'lit': a constant (``src`` is its Python source, ``value`` the value);
+    kind 'value': a field, with ``chain`` of str methods applied to it when not None
+    (tolower/toupper) -- ``src`` reads the raw field;
+    kind 'bool': a boolean expression that is never None.
+    """
+
+    kind: str
+    type: str
+    src: str
+    desc: str
+    pos: int
+    value: Any = None
+    chain: tuple[str, ...] = ()
+
+
+class _Compiler:
+    """Type-checks one parse tree and emits the source of a predicate."""
+
+    def __init__(self, resource: Resource) -> None:
+        self.resource = resource
+        self.consts: dict[str, Any] = {}
+        self.nvars = 0
+
+    # -- helpers
+    def const(self, value: Any) -> str:
+        if value is None or isinstance(value, (bool, int, float, str)):
+            return repr(value)
+        name = f"_c{len(self.consts)}"
+        self.consts[name] = value
+        return name
+
+    def var(self) -> str:
+        self.nvars += 1
+        return f"_v{self.nvars}"
+
+    @staticmethod
+    def applied(var: str, op: _Operand) -> str:
+        """Source of the (non-None) value ``var`` after tolower/toupper, normalised."""
+        src = var + "".join(f".{m}()" for m in op.chain)
+        if op.type == "string" and STRING_COMPARISON_CASE_INSENSITIVE and op.chain[-1:] != ("lower",):
+            src += ".lower()"
+        return src
+
+    def nullable(self, op: _Operand) -> str:
+        """Source of a value operand's normalised value or None."""
+        if op.type != "string" or (not op.chain and not STRING_COMPARISON_CASE_INSENSITIVE):
+            return op.src
+        v = self.var()
+        return f"(None if ({v} := {op.src}) is None else {self.applied(v, op)})"
+
+    # -- clauses
+    def clause(self, node: Tree | Token) -> str:
+        if isinstance(node, Tree):
+            if node.data == "or_expr":
+                return "(" + " or ".join(self.clause(c) for c in node.children) + ")"
+            if node.data == "and_expr":
+                return "(" + " and ".join(self.clause(c) for c in node.children) + ")"
+            if node.data == "not_":
+                return f"(not {self.clause(node.children[1])})"
+            if node.data == "compare":
+                return self.compare(node)
+        op = self.operand(node)
+        if op.kind == "bool":
+            return op.src
+        if op.type == "bool":
+            return op.src if op.kind == "lit" else f"({op.src} is True)"
+        raise _fail(f"expected a boolean expression at position {op.pos}, got {op.desc}")
+
+    def compare(self, node: Tree) -> str:
+        left, tok, right = node.children
+        op = tok.lower()
+        a, b = self.operand(left), self.operand(right)
+        if a.kind == "lit" and b.kind != "lit":
+            a, b, op = b, a, _FLIP[op]
+        a, b = self.coerce(a, b, tok)
+        if op not in ("eq", "ne") and "bool" in (a.type, b.type):
+            raise _fail(f"operator '{op}' cannot be used with booleans at position {tok.start_pos}")
+        py = _PY_OP[op]
+
+        if b.type == "null" or a.type == "null":
+            if op not in ("eq", "ne"):
+                return "False"  # an ordering comparison with null is never true
+            if a.type == "null" and b.type == "null":
+                return str(op == "eq")
+            return f"({a.src} is {'' if op == 'eq' else 'not '}None)"
+
+        if b.kind == "lit":
+            lit = b.value.lower() if a.type == "string" and STRING_COMPARISON_CASE_INSENSITIVE else b.value
+            if a.kind == "lit":  # two constants: fold
+                left = a.value.lower() if a.type == "string" and STRING_COMPARISON_CASE_INSENSITIVE else a.value
+                return repr(bool(_OPS[op](left, lit)))
+            if a.kind == "bool":  # startswith(...) eq true
+                return a.src if (op == "eq") == lit else f"(not {a.src})"
+            if a.type == "bool":
+                return f"({a.src} is {'' if op == 'eq' else 'not '}{lit!r})"
+            if a.type != "string" and not a.chain:  # None == x is False, None != x is True
+                if op in ("eq", "ne"):
+                    return f"({a.src} {py} {self.const(lit)})"
+                v = self.var()
+                return f"(({v} := {a.src}) is not None and {v} {py} {self.const(lit)})"
+            v = self.var()
+            if op == "ne":
+                return f"(({v} := {a.src}) is None or {self.applied(v, a)} != {self.const(lit)})"
+            return f"(({v} := {a.src}) is not None and {self.applied(v, a)} {py} {self.const(lit)})"
+
+        # Neither side is a literal: field vs field, or boolean expressions.
+        sa, sb = self.nullable(a), self.nullable(b)
+        if op in ("eq", "ne"):
+            return f"({sa} {py} {sb})"  # None == None holds, as in C#
+        va, vb = self.var(), self.var()
+        return f"(({va} := {sa}) is not None and ({vb} := {sb}) is not None and {va} {py} {vb})"
+
+    def coerce(self, a: _Operand, b: _Operand, tok: Token) -> tuple[_Operand, _Operand]:
+        """Check that ``a`` and ``b`` may be compared; a guid-looking string becomes a guid."""
+        if "null" in (a.type, b.type) or a.type == b.type or {a.type, b.type} <= _NUMERIC:
+            return a, b
+        if a.type == "guid" and b.kind == "lit" and b.type == "string":
+            guid = parse_guid(b.value)
+            if guid is not None:
+                return a, _Operand("lit", "guid", repr(guid), b.desc, b.pos, guid)
+            raise _fail(f"cannot compare {a.desc} with {b.desc} (not a valid guid) at position {b.pos}")
+        raise _fail(f"cannot compare {a.desc} with {b.desc} at position {tok.start_pos}")
+
+    # -- operands
+    def operand(self, node: Tree | Token) -> _Operand:
+        if isinstance(node, Token):
+            return self.literal(node)
+        if node.data == "field":
+            return self.field(node.children[0])
+        if node.data == "call":
+            return self.call(node)
+        # a parenthesised boolean expression used as an operand
+        return _Operand("bool", "bool", self.clause(node), "a boolean expression", _pos(node))
+
+    def field(self, tok: Token) -> _Operand:
+        f = self.resource.field(str(tok))
+        if f is None:
+            raise _fail(f"unknown field '{tok}' at position {tok.start_pos}")
+        if not f.filterable:
+            raise _fail(f"field '{f.wire}' is not filterable (position {tok.start_pos})")
+        src = f"o.{f.attr}" if "." not in f.attr else f"{self.const(getter(f))}(o)"
+        return _Operand("value", f.type, src, f"field '{f.wire}' ({f.type})", tok.start_pos)
+
+    def literal(self, tok: Token) -> _Operand:
+        text, pos, kind = str(tok), tok.start_pos, tok.type
+        if kind == "STRING":
+            value = text[1:-1].replace("''", "'")
+            return _Operand("lit", "string", repr(value), f"string {text}", pos, value)
+        if kind == "NUMBER":
+            body = text.rstrip("mMdD")
+            if "." in body or body != text:
+                return _Operand("lit", "decimal", repr(float(body)), f"decimal {text}", pos, float(body))
+            return _Operand("lit", "int", repr(int(body)), f"int {text}", pos, int(body))
+        if kind in ("TRUE", "FALSE"):
+            value = kind == "TRUE"
+            return _Operand("lit", "bool", repr(value), f"bool {text.lower()}", pos, value)
+        if kind == "NULL":
+            return _Operand("lit", "null", "None", "null", pos)
+        inner = text[text.index("'") + 1 : -1]
+        if kind == "GUID":
+            guid = parse_guid(inner)
+            if guid is None:
+                raise _fail(f"invalid guid literal {text} at position {pos}")
+            return _Operand("lit", "guid", repr(guid), f"guid '{inner}'", pos, guid)
+        dt = parse_datetime(inner)  # DATETIME
+        if dt is None:
+            raise _fail(f"invalid datetime literal {text} at position {pos}")
+        return _Operand("lit", "datetime", self.const(dt), f"datetime '{inner}'", pos, dt)
+
+    def call(self, node: Tree) -> _Operand:
+        name_tok, *args = node.children
+        name, pos = str(name_tok).lower(), name_tok.start_pos
+        arity = _STRING_FUNCTIONS.get(name) or (1 if name in _CASE_FUNCTIONS else None)
+        if arity is None:
+            raise _fail(f"unknown function '{name_tok}' at position {pos}")
+        if len(args) != arity:
+            raise _fail(f"function '{name}' takes {arity} argument{'s' * (arity > 1)}, got {len(args)} at position {pos}")
+        ops = [self.operand(a) for a in args]
+        if name in _CASE_FUNCTIONS:
+            arg = self.string_value(name, ops[0], 1)
+            return _Operand("value", "string", arg.src, f"{name}({arg.desc})", pos, chain=(*arg.chain, _CASE_FUNCTIONS[name]))
+        lit_i = 0 if name == "substringof" else 1
+        lit, arg = ops[lit_i], self.string_value(name, ops[1 - lit_i], 2 - lit_i)
+        if lit.kind != "lit" or lit.type != "string":
+            raise _fail(f"function '{name}' expects a string literal as argument {lit_i + 1}, got {lit.desc} at position {lit.pos}")
+        needle = self.const(lit.value.lower() if STRING_COMPARISON_CASE_INSENSITIVE else lit.value)
+        v = self.var()
+        test = f"{needle} in {self.applied(v, arg)}" if name == "substringof" else f"{self.applied(v, arg)}.{name}({needle})"
+        return _Operand("bool", "bool", f"(({v} := {arg.src}) is not None and {test})", f"{name}(...)", pos)
+
+    @staticmethod
+    def string_value(name: str, op: _Operand, index: int) -> _Operand:
+        if op.kind != "value" or op.type != "string":
+            raise _fail(f"function '{name}' expects a string field as argument {index}, got {op.desc} at position {op.pos}")
+        return op
+
+
+def _pos(node: Tree | Token) -> int:
+    while isinstance(node, Tree):
+        node = node.children[0]
+    return node.start_pos or 0
+
+
+def compile_filter(resource: Resource, text: str) -> Predicate:
+    """The predicate for ``_filter=text``; the same text returns the same cached callable."""
+    if not isinstance(text, str) or not text.strip():
+        raise _fail("the filter expression is empty")
+    if len(text) > MAX_FILTER_LENGTH:
+        raise _fail(f"the filter expression is {len(text)} characters long; the maximum is {MAX_FILTER_LENGTH}")
+    return _compile_cached(resource, text)
+
+
+@lru_cache(maxsize=1024)
+def _compile_cached(resource: Resource, text: str) -> Predicate:
+    compiler = _Compiler(resource)
+    body = compiler.clause(parse(text))
+    params = ", ".join(compiler.consts)
+    source = f"def _factory({params}):\n    def _predicate(o):\n        return {body}\n    return _predicate\n"
+    namespace: dict[str, Any] = {}
+    exec(compile(source, f"<_filter {resource.name}>", "exec"), namespace)  # noqa: S102 - our own source
+    predicate: Predicate = namespace["_factory"](*compiler.consts.values())
+    predicate.__doc__ = f"_filter={text!r}\n\n{source}"
+    return predicate
+
+
+# --------------------------------------------------------------------------- sort
+
+SortSpec = tuple[tuple[Field, bool], ...]
+
+
+@lru_cache(maxsize=1024)
+def parse_sort(resource: Resource, text: str) -> SortSpec:
+    """``"-dateEdited, fullName"`` -> ((dateEdited, descending), (fullName, ascending))."""
+    spec: list[tuple[Field, bool]] = []
+    pos = 0
+    for part in text.split(","):
+        start = pos + len(part) - len(part.lstrip())
+        pos += len(part) + 1
+        name = part.strip()
+        desc = name.startswith("-")
+        name = name[1:].strip() if desc else name
+        if not name:
+            raise _fail(f"empty field name at position {start}", "_sort")
+        f = resource.field(name)
+        if f is None:
+            raise _fail(f"unknown field '{name}' at position {start}", "_sort")
+        if not f.sortable:
+            raise _fail(f"field '{f.wire}' is not sortable (position {start})", "_sort")
+        spec.append((f, desc))
+    return tuple(spec)
+
+
+def sort(items: list, resource: Resource, text: str | None, default: str | None = None) -> list:
+    """Items ordered by ``_sort`` (or ``default``), ties broken by the key ascending.
+
+    None sorts first ascending and last descending. Runs of fields with the same
+    direction are sorted in one pass on tuple keys; runs are applied last to first
+    as successive stable sorts of an index permutation.
+    """
+    spec = parse_sort(resource, text) if text is not None else parse_sort(resource, default) if default else ()
+    keys: list[tuple[Field, bool]] = []
+    for f, desc in spec:
+        keys.append((f, desc))
+        if f == resource.key_field:  # unique: later keys can never matter
+            break
+    else:
+        keys.append((resource.key_field, False))
+    if len(items) < 2:
+        return list(items)
+
+    runs: list[list[tuple[Field, bool]]] = []
+    for f, desc in keys:
+        if runs and runs[-1][0][1] == desc:
+            runs[-1].append((f, desc))
+        else:
+            runs.append([(f, desc)])
+
+    order = list(range(len(items)))
+    for run in reversed(runs):
+        desc = run[0][1]
+        cols = [_sort_column(items, f) for f, _ in run]
+        if len(cols) > 1 and not any(None in c for c in cols):
+            tuples = list(zip(*cols))
+            order.sort(key=tuples.__getitem__, reverse=desc)
+        else:
+            for col in reversed(cols):
+                order = _sort_pass(order, col, desc)
+    return list(map(items.__getitem__, order))
+
+
+def _sort_column(items: list, f: Field) -> list:
+    col = list(map(getter(f), items))
+    if f.type == "string" and STRING_COMPARISON_CASE_INSENSITIVE:
+        if None in col:
+            return [None if v is None else v.lower() for v in col]
+        return list(map(str.lower, col))
+    return col
+
+
+def _sort_pass(order: list[int], col: list, desc: bool) -> list[int]:
+    """One stable sort of ``order`` by ``col``; None first ascending, last descending."""
+    if None not in col:
+        order.sort(key=col.__getitem__, reverse=desc)
+        return order
+    nones = [i for i in order if col[i] is None]
+    rest = [i for i in order if col[i] is not None]
+    rest.sort(key=col.__getitem__, reverse=desc)
+    return rest + nones if desc else nones + rest

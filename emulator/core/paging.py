@@ -1,0 +1,100 @@
+"""``_limit``/``_offset`` paging and the list envelope (Absorb Integration API v2).
+
+``_offset`` counts pages, not items: the first item of a page is ``offset * limit``.
+Emulator's choices: a limit above ``MAX_LIMIT``, a limit of 0, a negative or
+non-numeric value, or an offset above ``MAX_OFFSET`` is a 422.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from emulator.core.errors import Unprocessable
+from emulator.core.odata import Resource, compile_filter, parse_sort, sort
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 1000
+MAX_OFFSET = 65535
+
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    limit: int
+    offset: int  # in pages
+
+    @property
+    def start(self) -> int:
+        """Index of the page's first item."""
+        return self.offset * self.limit
+
+
+def _fail(param: str, detail: str) -> Unprocessable:
+    return Unprocessable(f"The {param} parameter is invalid.", validations=[f"{param}: {detail}"])
+
+
+def _read(args: Mapping[str, str], name: str, deprecated: bool) -> tuple[str, str] | None:
+    """(parameter name used, raw value) -- the underscore form wins over the deprecated one."""
+    for param in (f"_{name}", name) if deprecated else (f"_{name}",):
+        value = args.get(param)
+        if value is not None:
+            return param, value
+    return None
+
+
+def _integer(param: str, raw: str, low: int, high: int) -> int:
+    text = raw.strip()
+    if not _INTEGER.fullmatch(text):
+        raise _fail(param, f"{raw!r} is not an integer")
+    value = int(text)
+    if value < 0:
+        raise _fail(param, f"{value} is negative; it must be between {low} and {high}")
+    if not low <= value <= high:
+        raise _fail(param, f"{value} is out of range; it must be between {low} and {high}")
+    return value
+
+
+def parse_page(args: Mapping[str, str], *, deprecated: bool = True) -> Page:
+    """The page asked for by ``_limit``/``_offset`` (and ``limit``/``offset`` if ``deprecated``)."""
+    limit, offset = DEFAULT_LIMIT, 0
+    if (found := _read(args, "limit", deprecated)) is not None:
+        limit = _integer(*found, 1, MAX_LIMIT)
+    if (found := _read(args, "offset", deprecated)) is not None:
+        offset = _integer(*found, 0, MAX_OFFSET)
+    return Page(limit, offset)
+
+
+def paginate(items: Sequence, page: Page) -> list:
+    return list(items[page.start : page.start + page.limit])
+
+
+def envelope(total: int, items: list, page: Page, key: str = "enrollments") -> dict:
+    return {"totalItems": total, "returnedItems": len(items), "limit": page.limit, "offset": page.offset, key: items}
+
+
+def query_list(
+    items: Iterable,
+    resource: Resource,
+    args: Mapping[str, str],
+    *,
+    key: str = "enrollments",
+    dump: Callable[[Any], dict],
+    deprecated: bool = True,
+) -> dict:
+    """``_filter``, ``_sort`` (default: by the resource key) and paging, then the envelope.
+
+    Every parameter is validated before any item is looked at, so a bad query fails
+    the same way on an empty collection. Only the returned page is dumped.
+    """
+    page = parse_page(args, deprecated=deprecated)
+    filter_text = args.get("_filter")
+    predicate = compile_filter(resource, filter_text) if filter_text is not None else None
+    sort_text = args.get("_sort")
+    if sort_text is not None:
+        parse_sort(resource, sort_text)  # fail early; cached, so sort() pays nothing more
+    selected = list(filter(predicate, items)) if predicate is not None else list(items)
+    window = paginate(sort(selected, resource, sort_text), page)
+    return envelope(len(selected), [dump(obj) for obj in window], page, key)

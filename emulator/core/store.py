@@ -1,0 +1,143 @@
+"""Tenants and their worlds: the only mutable state of the emulator.
+
+A tenant is an isolated universe holding one world per vendor, its own clock,
+request journal and fault rules. Vendors find the tenant of a request from its
+credentials (``tenant_for(vendor, key)``). Writes to a tenant's worlds happen
+under ``tenant.lock``; the tenant table has its own lock.
+"""
+from __future__ import annotations
+
+import hashlib
+import random
+import secrets
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Iterable
+
+from .clock import Clock
+from .errors import Conflict, NotFound
+from .vendor import Vendor, WorldContext
+
+DEFAULT_TENANT = "default"
+
+
+def derive_seed(seed: int, tenant_id: str, vendor: str) -> int:
+    """A stable integer from (seed, tenant, vendor): same inputs, same world."""
+    digest = hashlib.sha256(f"{seed}:{tenant_id}:{vendor}".encode()).digest()
+    return int.from_bytes(digest[:8], "big")
+
+
+def day_anchor(instant: datetime) -> datetime:
+    """Seeded dates hang off the start of the tenant's creation day (UTC)."""
+    return instant.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+@dataclass
+class Tenant:
+    id: str
+    seed: int
+    anchor: datetime
+    clock: Clock
+    worlds: dict[str, Any]
+    fixture: dict[str, Any] | None = None
+    created_at: datetime | None = None
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    extras: dict[str, Any] = field(default_factory=dict)  # journal, faults: owned by their modules
+
+    def world(self, vendor: str) -> Any:
+        return self.worlds[vendor]
+
+
+class Store:
+    def __init__(self, vendors: Iterable[Vendor], *, seed: int = 42) -> None:
+        self.vendors = {v.name: v for v in vendors}
+        self.seed = seed
+        self.lock = threading.RLock()
+        self.tenants: dict[str, Tenant] = {}
+        self._keys: dict[tuple[str, str], str] = {}
+        self.listeners: list[Any] = []  # callables(event, tenant) e.g. persistence
+
+    # -- building -----------------------------------------------------------
+    def _build_worlds(self, tenant_id: str, seed: int, anchor: datetime,
+                      fixture: dict[str, Any] | None) -> dict[str, Any]:
+        worlds = {}
+        for name, vendor in self.vendors.items():
+            rng = random.Random(derive_seed(seed, tenant_id, name))
+            part = (fixture or {}).get(name) if fixture else None
+            ctx = WorldContext(tenant_id=tenant_id, seed=seed, anchor=anchor, rng=rng, fixture=part)
+            worlds[name] = vendor.build_world(ctx)
+        return worlds
+
+    def create_tenant(self, tenant_id: str | None = None, *, seed: int | None = None,
+                      fixture: dict[str, Any] | None = None, now: datetime | None = None) -> Tenant:
+        tenant_id = tenant_id or "t-" + secrets.token_hex(6)
+        seed = self.seed if seed is None else seed
+        clock = Clock()
+        if now is not None:
+            clock.freeze(now)
+        anchor = day_anchor(clock.now())
+        clock.floor = anchor
+        worlds = self._build_worlds(tenant_id, seed, anchor, fixture)
+        tenant = Tenant(id=tenant_id, seed=seed, anchor=anchor, clock=clock, worlds=worlds,
+                        fixture=fixture, created_at=clock.now())
+        with self.lock:
+            if tenant_id in self.tenants:
+                raise Conflict(f"tenant '{tenant_id}' already exists")
+            self.tenants[tenant_id] = tenant
+            self._index(tenant)
+        self._notify("create", tenant)
+        return tenant
+
+    def reset(self, tenant_id: str) -> Tenant:
+        """Rebuild the tenant's worlds from its seed, fixture and anchor; the clock is kept."""
+        tenant = self.get(tenant_id)
+        with tenant.lock:
+            worlds = self._build_worlds(tenant.id, tenant.seed, tenant.anchor, tenant.fixture)
+            with self.lock:
+                self._unindex(tenant)
+                tenant.worlds = worlds
+                self._index(tenant)
+        self._notify("reset", tenant)
+        return tenant
+
+    def replace_worlds(self, tenant: Tenant, worlds: dict[str, Any]) -> None:
+        """Swap in restored worlds (persistence)."""
+        with self.lock:
+            self._unindex(tenant)
+            tenant.worlds = worlds
+            self._index(tenant)
+
+    def delete(self, tenant_id: str) -> None:
+        with self.lock:
+            tenant = self.get(tenant_id)
+            self._unindex(tenant)
+            del self.tenants[tenant_id]
+        self._notify("delete", tenant)
+
+    # -- lookups ------------------------------------------------------------
+    def get(self, tenant_id: str) -> Tenant:
+        tenant = self.tenants.get(tenant_id)
+        if tenant is None:
+            raise NotFound(f"no tenant '{tenant_id}'")
+        return tenant
+
+    def tenant_for(self, vendor: str, key: str | None) -> Tenant | None:
+        if not key:
+            return None
+        tenant_id = self._keys.get((vendor, key.strip().lower()))
+        return self.tenants.get(tenant_id) if tenant_id else None
+
+    def _index(self, tenant: Tenant) -> None:
+        for name, world in tenant.worlds.items():
+            for key in world.tenant_keys():
+                self._keys[(name, key.lower())] = tenant.id
+
+    def _unindex(self, tenant: Tenant) -> None:
+        for name, world in tenant.worlds.items():
+            for key in world.tenant_keys():
+                self._keys.pop((name, key.lower()), None)
+
+    def _notify(self, event: str, tenant: Tenant) -> None:
+        for listener in self.listeners:
+            listener(event, tenant)

@@ -1,0 +1,58 @@
+"""What the core needs to know about a vendor, and nothing more.
+
+Each vendor package exposes one ``VENDOR`` object; the app factory registers
+its blueprint under ``/<name>`` and the store asks it to build worlds. Core
+never imports a vendor: vendors are handed to it.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Callable, Iterable, Protocol
+
+from flask import Blueprint, Response
+
+from .errors import EmulatorError
+
+
+class World(Protocol):
+    """A vendor's state inside one tenant."""
+
+    def tenant_keys(self) -> Iterable[str]:
+        """Credentials that name this tenant (Absorb api key, iSpring account URL...)."""
+
+    def credentials(self) -> dict[str, Any]:
+        """What a client needs to call this vendor (printed at start, answered by the admin API)."""
+
+    def dump(self) -> dict[str, Any]:
+        """Every entity, JSON-ready (the admin API's data.json)."""
+
+    def counts(self) -> dict[str, int]:
+        """Number of entities per kind (the dashboard)."""
+
+
+@dataclass(frozen=True)
+class WorldContext:
+    """Everything a vendor's seeder may use; the same context gives the same world."""
+
+    tenant_id: str
+    seed: int
+    anchor: datetime  # seeded dates are placed relative to this instant
+    rng: random.Random
+    fixture: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Vendor:
+    name: str
+    title: str
+    blueprint: Blueprint
+    build_world: Callable[[WorldContext], Any]
+    render_error: Callable[[EmulatorError], Response]
+    # One line of documentation shown in the README and the dashboard.
+    base_path: str = ""
+
+    @property
+    def prefix(self) -> str:
+        return "/" + self.name

@@ -1,0 +1,178 @@
+"""Wire formats shared by the vendors: date-times, TimeSpans, GUIDs, schema bases.
+
+Absorb and iSpring speak camelCase with ISO 8601 ``Z`` dates; Pearson speaks
+PascalCase with .NET round-trip dates (seven fractional digits and an offset).
+Marshmallow schemas derive their wire names from snake_case attributes here,
+so models never carry hand-written ``to_dict`` methods.
+"""
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import datetime, timezone
+from typing import Any
+
+from marshmallow import Schema, fields
+
+UTC = timezone.utc
+TICKS_PER_SECOND = 10_000_000
+GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+def is_guid(value: Any) -> bool:
+    return isinstance(value, str) and GUID_RE.match(value) is not None
+
+
+def new_guid(rng: Any) -> str:
+    """A version-4 GUID drawn from ``rng`` (a seeded ``random.Random``), lower-case."""
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+def iso_z(value: datetime | None) -> str | None:
+    """``2019-08-24T14:15:22Z``; milliseconds only when the instant has them."""
+    if value is None:
+        return None
+    value = value.astimezone(UTC)
+    if value.microsecond:
+        return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def dotnet_datetime(value: datetime | None) -> str | None:
+    """.NET round-trip format: ``2024-12-20T14:38:10.6042016+00:00``."""
+    if value is None:
+        return None
+    value = value.astimezone(UTC)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond * 10:07d}+00:00"
+
+
+def parse_datetime(text: str) -> datetime:
+    """ISO 8601 with ``Z``, an offset, or no zone (taken as UTC). Raises ValueError."""
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError("empty date-time")
+    text = text.strip()
+    if text[-1] in "zZ":
+        text = text[:-1] + "+00:00"
+    parsed = datetime.fromisoformat(text)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def timespan(ticks: int) -> str:
+    """.NET TimeSpan text (``c`` format): ``[d.]hh:mm:ss``."""
+    seconds, rest = divmod(int(ticks), TICKS_PER_SECOND)
+    days, seconds = divmod(seconds, 86400)
+    hours, seconds = divmod(seconds, 3600)
+    minutes, seconds = divmod(seconds, 60)
+    text = f"{hours:02d}:{minutes:02d}:{seconds:02d}"
+    if days:
+        text = f"{days}.{text}"
+    if rest:
+        text += f".{rest:07d}"
+    return text
+
+
+def camel(name: str) -> str:
+    head, *tail = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in tail)
+
+
+def pascal(name: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in name.split("_"))
+
+
+class IsoDateTime(fields.Field):
+    """Absorb/iSpring date-time: out as ``...Z``, in from any ISO 8601 form."""
+
+    default_error_messages = {"invalid": "Not a valid ISO 8601 date-time."}
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        return iso_z(value)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
+        try:
+            return parse_datetime(value)
+        except (TypeError, ValueError) as exc:
+            raise self.make_error("invalid") from exc
+
+
+class DotNetDateTime(fields.Field):
+    """Pearson date-time: .NET round-trip text with seven fractional digits."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        return dotnet_datetime(value)
+
+
+class Guid(fields.String):
+    """A GUID: validated on the way in, lower-cased both ways."""
+
+    default_error_messages = {"invalid_guid": "Not a valid GUID."}
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        return None if value is None else str(value).lower()
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        if not is_guid(value):
+            raise self.make_error("invalid_guid")
+        return value.lower()
+
+
+class TimeSpan(fields.Field):
+    """Ticks in the model (``source`` attribute), .NET TimeSpan text on the wire.
+
+    ``source`` rather than marshmallow's ``attribute``: the ticks may be on the wire too.
+    """
+
+    def __init__(self, source: str = "time_spent_ticks", **kwargs: Any) -> None:
+        super().__init__(dump_only=True, **kwargs)
+        self.source = source
+
+    def get_value(self, obj: Any, attr: str, accessor: Any = None, default: Any = None) -> Any:
+        return getattr(obj, self.source)
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        return None if value is None else timespan(value)
+
+
+class CamelCaseSchema(Schema):
+    """snake_case attributes, camelCase on the wire."""
+
+    def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
+        field_obj.data_key = field_obj.data_key or camel(field_name)
+
+
+class PascalCaseSchema(Schema):
+    """snake_case attributes, PascalCase on the wire (ASP.NET)."""
+
+    def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
+        field_obj.data_key = field_obj.data_key or pascal(field_name)
+
+
+def resource_for(schema: Schema, name: str, *, not_filterable: tuple[str, ...] = (),
+                 sort_by: dict[str, tuple[str, str]] | None = None) -> Any:
+    """The OData field table of a wire type, read off its marshmallow schema (one source of truth).
+
+    GUIDs, dates, numbers, booleans and strings are filterable and sortable;
+    lists are neither; ``sort_by`` maps a wire name to (attribute, type) when the
+    wire value is derived (``timeSpent`` sorts by its ticks).
+    """
+    from .odata import Field, Resource
+
+    kinds: list[tuple[type, str]] = [
+        (Guid, "guid"), (IsoDateTime, "datetime"), (fields.Boolean, "bool"), (fields.Integer, "int"),
+        (fields.Float, "decimal"), (fields.Decimal, "decimal"), (fields.Number, "decimal"), (fields.String, "string"),
+    ]
+    table = []
+    for attr, field_obj in schema.fields.items():
+        wire = field_obj.data_key or attr
+        if sort_by and wire in sort_by:
+            sort_attr, sort_type = sort_by[wire]
+            table.append(Field(wire=wire, type=sort_type, attr=sort_attr, filterable=False, sortable=True))
+            continue
+        kind = next((k for cls, k in kinds if isinstance(field_obj, cls)), None)
+        if kind is None:
+            continue
+        table.append(Field(wire=wire, type=kind, attr=field_obj.attribute or attr,
+                           filterable=wire not in not_filterable, sortable=True))
+    return Resource(name, table, key="id")

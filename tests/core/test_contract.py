@@ -1,0 +1,441 @@
+"""The contract schemas themselves: well-formed, faithful to the vendor samples, and strict."""
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from emulator.core import contract
+from emulator.core.contract import ContractViolation
+
+SCHEMAS = Path(contract.__file__).resolve().parents[2] / "schemas"
+SCHEMA_FILES = sorted(SCHEMAS.glob("*/*.json"))
+BASE_ID = "https://lms-emulator.local/schemas"
+
+EXPECTED = {
+    "absorb": {
+        "error", "user-course-enrollment", "course-enrollment", "user-course-enrollment-page",
+        "course-enrollment-page", "user-course-enrollment-list", "enrollment-created", "ilc-enrollment-created",
+        "session-enrollment", "session-enrollment-list", "session-enrollment-page", "chapter-enrollment",
+        "chapter-enrollment-list", "lesson-enrollment", "lesson-enrollment-list", "lesson-enrollment-page",
+        "attempt", "attempt-list", "attempt-started", "attempt-finished", "authenticate-request", "token",
+        "course-enrollment-upsert", "unenroll-request", "attempt-finish-request",
+    },
+    "ispring": {"error", "token-response", "user-attributes-request", "user-attributes", "user-attributes-list"},
+    "pearson": {"error", "teacher-session", "available-encounter", "available-encounter-list"},
+}
+REQUESTS = {("absorb", n) for n in ("authenticate-request", "token", "course-enrollment-upsert",
+                                    "unenroll-request", "attempt-finish-request")} | {
+    ("ispring", "user-attributes-request")}
+
+
+def _walk(node: Any) -> Iterator[Any]:
+    yield node
+    if isinstance(node, dict):
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _walk(value)
+
+
+def _ok(vendor: str, name: str, payload: Any) -> None:
+    contract.validate(vendor, name, payload)
+
+
+def _bad(vendor: str, name: str, payload: Any, fragment: str = "") -> list[str]:
+    problems = contract.errors(vendor, name, payload)
+    assert problems, f"{vendor}/{name} accepted a bad payload: {payload!r}"
+    if fragment:
+        assert any(fragment in p for p in problems), problems
+    with pytest.raises(ContractViolation):
+        contract.validate(vendor, name, payload)
+    return problems
+
+
+# --------------------------------------------------------------------------- the schema files
+
+def test_every_expected_schema_exists_and_nothing_else() -> None:
+    assert contract.vendors() == sorted(EXPECTED)
+    for vendor, expected in EXPECTED.items():
+        assert set(contract.names(vendor)) == expected
+
+
+@pytest.mark.parametrize("path", SCHEMA_FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_schema_file_is_a_valid_2020_12_schema(path: Path) -> None:
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(doc)
+    assert doc["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert doc["$id"] == f"{BASE_ID}/{path.parent.name}/{path.name}"
+    assert doc.get("title") and doc.get("description")
+
+
+@pytest.mark.parametrize("path", SCHEMA_FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_every_ref_resolves(path: Path) -> None:
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    resolver = contract.registry().resolver(base_uri=doc["$id"])
+    refs = [node["$ref"] for node in _walk(doc) if isinstance(node, dict) and "$ref" in node]
+    for ref in refs:
+        resolver.lookup(ref)  # raises if unresolvable
+
+
+@pytest.mark.parametrize("path", SCHEMA_FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_response_objects_are_closed_and_list_every_property(path: Path) -> None:
+    vendor, name = path.parent.name, path.stem
+    if (vendor, name) in REQUESTS:
+        return
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    for node in _walk(doc):
+        if isinstance(node, dict) and isinstance(node.get("properties"), dict):
+            assert node.get("additionalProperties") is False, f"{vendor}/{name}: open object"
+            if (vendor, name) != ("absorb", "error"):
+                assert set(node["required"]) == set(node["properties"]), f"{vendor}/{name}: not all required"
+
+
+def test_schema_returns_a_copy_and_unknown_names_raise() -> None:
+    doc = contract.schema("absorb", "attempt")
+    doc["title"] = "changed"
+    assert contract.schema("absorb", "attempt")["title"] == "AttemptResource"
+    with pytest.raises(KeyError):
+        contract.schema("absorb", "no-such-schema")
+    with pytest.raises(KeyError):
+        contract.names("moodle")
+
+
+def test_validator_is_cached_and_checks_formats() -> None:
+    v = contract.validator("absorb", "attempt")
+    assert v is contract.validator("absorb", "attempt")
+    assert v.format_checker is not None
+    assert {"uuid", "date-time"} <= set(v.format_checker.checkers)
+
+
+def test_env_override(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "demo").mkdir()
+    (tmp_path / "demo" / "thing.json").write_text(json.dumps({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://lms-emulator.local/schemas/demo/thing.json",
+        "type": "object", "properties": {"id": {"type": "string", "format": "uuid"}}, "required": ["id"],
+    }))
+    monkeypatch.setenv(contract.ENV_VAR, str(tmp_path))
+    assert contract.vendors() == ["demo"]
+    assert contract.names("demo") == ["thing"]
+    assert contract.errors("demo", "thing", {"id": "not-a-guid"})
+    monkeypatch.delenv(contract.ENV_VAR)
+    assert "absorb" in contract.vendors()
+
+
+# --------------------------------------------------------------------------- realistic Absorb examples
+
+USER = "3f2b8c1e-6a4d-4e1f-9b2a-7c5d8e9f0a1b"
+COURSE = "a14c149a-2ce0-41d4-b532-02189ad3cb22"
+ENROLLMENT = "5d0f6a2b-1c3e-4b7a-8f9d-0e1a2b3c4d5e"
+SESSION = "8c7b6a59-4d3e-4f2a-9b1c-0d9e8f7a6b5c"
+CHAPTER = "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
+LESSON = "6e5d4c3b-2a19-4f8e-9d7c-6b5a49382716"
+ATTEMPT = "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a"
+
+
+def user_course_enrollment() -> dict[str, Any]:
+    return {
+        "id": ENROLLMENT, "courseId": COURSE, "courseName": "Workplace Safety 101",
+        "progress": 42.5, "score": 88.0, "status": 1,
+        "dateCompleted": None, "dateExpires": "2026-12-31T23:59:59Z",
+        "dateEdited": "2025-03-02T10:11:12Z", "dateAdded": "2025-01-15T08:00:00Z",
+        "fullName": "Jeffrey Lebowski", "courseVersionId": "0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e",
+        "userId": USER, "acceptedTermsAndConditions": True,
+        "timeSpentTicks": 54_000_000_000, "timeSpent": "01:30:00",
+        "dateStarted": "2025-01-16T09:30:00Z", "enrollmentKeyId": None, "certificateId": None,
+        "credits": 1.5, "isActive": True, "dateDue": "2025-06-30T00:00:00Z", "accessDate": None,
+        "jobTitle": "Bowler", "courseCollectionId": None, "avatar": "/avatars/lebowski.png",
+    }
+
+
+def course_enrollment() -> dict[str, Any]:
+    item = user_course_enrollment()
+    for key in ("timeSpentTicks", "accessDate", "courseCollectionId", "avatar"):
+        del item[key]
+    return item
+
+
+def session_enrollment() -> dict[str, Any]:
+    return {
+        "id": "2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e", "sessionId": SESSION, "courseEnrollmentId": ENROLLMENT,
+        "name": "Forklift practical, Tuesday", "userId": USER, "fullName": "Jeffrey Lebowski",
+        "status": 3, "progress": 100, "score": None, "timeSpent": "02:00:00",
+        "dateEnrolled": "2025-01-15T08:00:00Z", "dateStarted": "2025-02-04T09:00:00Z",
+        "dateCompleted": "2025-02-04T11:00:00Z", "dateEdited": "2025-02-04T11:00:05Z",
+    }
+
+
+def chapter_enrollment() -> dict[str, Any]:
+    return {
+        "id": "3c4d5e6f-7a8b-4c9d-8e1f-2a3b4c5d6e7f", "courseEnrollmentId": ENROLLMENT, "chapterId": CHAPTER,
+        "sessionId": None, "lessonId": None, "name": "Chapter 1: Hazards", "userId": USER,
+        "fullName": "Jeffrey Lebowski", "status": 1, "progress": 50, "score": None,
+        "timeSpent": "1.02:03:04.5000000", "dateEnrolled": "2025-01-15T08:00:00Z",
+        "dateStarted": "2025-01-16T09:30:00Z", "dateCompleted": None,
+        "lessonEnrollmentIds": ["4d5e6f7a-8b9c-4d0e-9f1a-2b3c4d5e6f70"],
+    }
+
+
+def lesson_enrollment() -> dict[str, Any]:
+    return {
+        "id": "4d5e6f7a-8b9c-4d0e-9f1a-2b3c4d5e6f70", "chapterEnrollmentId": "3c4d5e6f-7a8b-4c9d-8e1f-2a3b4c5d6e7f",
+        "type": "ObjectLessonEnrollment", "attempts": 2, "failures": 1, "lastAttempt": "2025-01-17T14:00:00Z",
+        "courseEnrollmentId": ENROLLMENT, "chapterId": CHAPTER, "lessonId": LESSON,
+        "name": "Lesson 1: Spills", "userId": USER, "fullName": "Jeffrey Lebowski",
+        "status": 5, "progress": 100, "score": 40.0, "timeSpent": "00:25:00",
+        "dateEnrolled": "2025-01-15T08:00:00Z", "dateStarted": "2025-01-16T09:30:00Z",
+        "dateCompleted": None, "dateEdited": "2025-01-17T14:25:00Z", "dateAdded": "2025-01-15T08:00:00Z",
+    }
+
+
+def attempt() -> dict[str, Any]:
+    return {"id": ATTEMPT, "timeSpentTicks": 9_000_000_000, "status": 3, "score": 92.5,
+            "startDate": "2025-01-17T14:00:00Z", "completionDate": "2025-01-17T14:15:00Z"}
+
+
+def page(key: str, items: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"totalItems": 41, "returnedItems": len(items), "limit": 20, "offset": 2, key: items}
+
+
+ABSORB_EXAMPLES: dict[str, Any] = {
+    "user-course-enrollment": user_course_enrollment(),
+    "course-enrollment": course_enrollment(),
+    "user-course-enrollment-page": page("enrollments", [user_course_enrollment()]),
+    "course-enrollment-page": page("enrollments", [course_enrollment()]),
+    "user-course-enrollment-list": [user_course_enrollment(), {**user_course_enrollment(), "isActive": False}],
+    "enrollment-created": {"enrollmentId": ENROLLMENT, "courseId": COURSE, "userId": USER},
+    "ilc-enrollment-created": {"userId": USER, "courseId": COURSE, "sessionId": SESSION,
+                               "enrollmentId": ENROLLMENT, "sessionEnrollmentId": session_enrollment()["id"]},
+    "session-enrollment": session_enrollment(),
+    "session-enrollment-list": [session_enrollment()],
+    "session-enrollment-page": page("enrollments", [session_enrollment()]),
+    "chapter-enrollment": chapter_enrollment(),
+    "chapter-enrollment-list": [chapter_enrollment()],
+    "lesson-enrollment": lesson_enrollment(),
+    "lesson-enrollment-list": [lesson_enrollment()],
+    "lesson-enrollment-page": page("lessonEnrollments", [lesson_enrollment()]),
+    "attempt": attempt(),
+    "attempt-list": [attempt(), {**attempt(), "status": 1, "score": None, "completionDate": None}],
+    "attempt-started": {"attemptId": ATTEMPT, "courseId": COURSE, "userId": USER},
+    "attempt-finished": {"attemptId": ATTEMPT},
+    "error": {"validations": ["_limit must be between 1 and 1000"], "code": 422,
+              "message": "The request could not be processed.", "term": "ValidationFailed",
+              "_meta": {"field": "_limit"}},
+    "authenticate-request": {"username": "admin", "password": "s3cret!",
+                             "privateKey": "D3B07384-D113-4EC4-9A7B-2C1F0E5A6B7C"},
+    "token": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZG1pbiJ9.c2lnbmF0dXJl",
+    "course-enrollment-upsert": {
+        "courseId": COURSE, "status": 3, "dateCompleted": "2025-03-01T12:00:00Z", "dateExpires": None,
+        "acceptedTermsAndConditions": True, "credits": 2, "score": 95,
+        "creditTypeCredits": [{"creditTypeId": "7e6d5c4b-3a29-4180-9f7e-6d5c4b3a2918", "credits": 2}],
+    },
+    "unenroll-request": [ENROLLMENT, "0F1E2D3C-4B5A-4978-8695-A4B3C2D1E0F9"],
+    "attempt-finish-request": {"status": 5, "score": 30, "startDate": "2025-01-17T14:00:00Z",
+                               "completionDate": "2025-01-17T14:10:00Z"},
+}
+
+
+def test_every_absorb_schema_has_an_example() -> None:
+    assert set(ABSORB_EXAMPLES) == set(contract.names("absorb"))
+
+
+@pytest.mark.parametrize("name", sorted(ABSORB_EXAMPLES))
+def test_realistic_absorb_example_validates(name: str) -> None:
+    _ok("absorb", name, ABSORB_EXAMPLES[name])
+
+
+def test_user_course_enrollment_has_the_26_seed_fields() -> None:
+    doc = contract.schema("absorb", "user-course-enrollment")
+    assert len(doc["properties"]) == 26
+    missing = set(doc["properties"]) - set(contract.schema("absorb", "course-enrollment")["properties"])
+    assert missing == {"timeSpentTicks", "accessDate", "courseCollectionId", "avatar"}
+
+
+def test_absorb_minimal_request_bodies() -> None:
+    _ok("absorb", "course-enrollment-upsert", {"courseId": COURSE})
+    _ok("absorb", "attempt-finish-request", {"status": 1})
+    _ok("absorb", "error", {"code": 404, "message": "Not found"})
+
+
+def test_absorb_nullable_fields_accept_null() -> None:
+    item = user_course_enrollment()
+    for key in ("dateCompleted", "dateExpires", "dateStarted", "dateDue", "accessDate", "courseVersionId",
+                "enrollmentKeyId", "certificateId", "courseCollectionId", "jobTitle", "avatar", "credits", "score"):
+        item[key] = None
+    _ok("absorb", "user-course-enrollment", item)
+
+
+@pytest.mark.parametrize("key", ["id", "userId", "courseId", "status", "progress", "isActive",
+                                 "dateAdded", "dateEdited"])
+def test_absorb_identity_fields_are_not_nullable(key: str) -> None:
+    _bad("absorb", "user-course-enrollment", {**user_course_enrollment(), key: None}, f"$.{key}")
+
+
+# --------------------------------------------------------------------------- vendor samples (iSpring, Pearson)
+
+ISPRING_REQUEST_SAMPLE = {"userIds": ["3fa85f64-5717-4562-b3fc-2c963f66afa6"]}
+ISPRING_RESPONSE_SAMPLE = [
+    {
+        "sessionId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+        "userId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+        "displayingName": "string",
+        "initials": "string",
+        "departmentId": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+        "departmentName": "string",
+        "status": "ACTIVE",
+        "attributes": [{"key": "string", "value": "2020-11-12", "title": "USER_DEFINED_FIELD3"}],
+    }
+]
+PEARSON_SESSION_SAMPLE = {
+    "Name": "sample string 1", "Contact": "sample string 2", "Photo": "sample string 3", "StartDate": 4,
+    "EndDate": 5, "PartnerId": "68b1a0f1-6d56-44e2-8eac-1440adfc7837",
+    "ContentItemId": "04cbbbde-14a4-4d06-b8ef-9c514105e623", "TeacherId": "b2dd9ef5-3032-42df-8618-8894a93105f9",
+    "MeetingUrl": "sample string 9", "StartDateTime": "2024-12-20T14:38:10.6042016+00:00",
+    "EndDateTime": "2024-12-20T14:38:10.6042016+00:00",
+}
+_ENCOUNTER = {
+    "UnitNumber": 1, "Id": "93ccd5ee-700e-4fff-857f-0905ff5ebff2",
+    "DateTime": "2026-06-24T19:10:19.3989428+00:00", "EndDate": "2026-06-24T19:10:19.3989428+00:00",
+    "Duration": 4, "Status": "Available", "IsOnline": True, "CenterId": "fc48ac7b-ec1e-4988-8880-40ebfd16cba9",
+    "CenterName": "sample string 7", "CenterReferenceId": "sample string 8",
+}
+PEARSON_ENCOUNTERS_SAMPLE = [dict(_ENCOUNTER), dict(_ENCOUNTER)]
+
+
+def test_ispring_samples_validate() -> None:
+    _ok("ispring", "user-attributes-request", ISPRING_REQUEST_SAMPLE)
+    _ok("ispring", "user-attributes-request", {**ISPRING_REQUEST_SAMPLE,
+                                               "sessionIds": ["3fa85f64-5717-4562-b3fc-2c963f66afa6"]})
+    _ok("ispring", "user-attributes-list", ISPRING_RESPONSE_SAMPLE)
+    _ok("ispring", "user-attributes", ISPRING_RESPONSE_SAMPLE[0])
+    _ok("ispring", "user-attributes-list", [])
+    _ok("ispring", "error", {"code": 404, "message": "Session not found"})
+    _ok("ispring", "token-response", {"access_token": "N3Hk5sds1_DVj1JFTqJKFWjGHf94DWp1YSffLxeZX8co",
+                                      "expires_in": 1800, "token_type": "bearer"})
+
+
+def test_pearson_samples_validate() -> None:
+    _ok("pearson", "teacher-session", PEARSON_SESSION_SAMPLE)
+    _ok("pearson", "teacher-session", None)
+    _ok("pearson", "teacher-session", {**PEARSON_SESSION_SAMPLE, "Name": None, "Contact": None, "Photo": None})
+    _ok("pearson", "available-encounter-list", PEARSON_ENCOUNTERS_SAMPLE)
+    _ok("pearson", "available-encounter-list", [])
+    _ok("pearson", "available-encounter", {**_ENCOUNTER, "Status": "Cancelled", "CenterReferenceId": None})
+    _ok("pearson", "error", {"Message": "Authorization has been denied for this request."})
+
+
+# --------------------------------------------------------------------------- wrong payloads are refused
+
+def test_missing_required_key_is_refused() -> None:
+    item = user_course_enrollment()
+    del item["dateAdded"]
+    _bad("absorb", "user-course-enrollment", item, "'dateAdded' is a required property")
+    _bad("absorb", "error", {"message": "no code"}, "'code' is a required property")
+    _bad("absorb", "course-enrollment-upsert", {"status": 1}, "'courseId' is a required property")
+    _bad("absorb", "attempt-finish-request", {"score": 1}, "'status' is a required property")
+    _bad("absorb", "authenticate-request", {"username": "a", "password": "b"}, "privateKey")
+    _bad("ispring", "user-attributes-request", {"sessionIds": []}, "'userIds' is a required property")
+    session = dict(PEARSON_SESSION_SAMPLE)
+    del session["MeetingUrl"]
+    _bad("pearson", "teacher-session", session, "MeetingUrl")
+    _bad("pearson", "error", {}, "Message")
+
+
+def test_extra_key_is_refused() -> None:
+    _bad("absorb", "user-course-enrollment", {**user_course_enrollment(), "extra": 1}, "extra")
+    # the course resource must not carry the user-resource-only fields
+    _bad("absorb", "course-enrollment", {**course_enrollment(), "timeSpentTicks": 0}, "timeSpentTicks")
+    _bad("absorb", "lesson-enrollment-page", {**page("lessonEnrollments", []), "enrollments": []}, "enrollments")
+    _bad("absorb", "user-course-enrollment-page",
+         page("enrollments", [{**user_course_enrollment(), "Id": ENROLLMENT}]), "$.enrollments[0]")
+    _bad("ispring", "user-attributes", {**ISPRING_RESPONSE_SAMPLE[0], "login": "x"}, "login")
+    _bad("pearson", "available-encounter", {**_ENCOUNTER, "Teacher": None}, "Teacher")
+    _bad("pearson", "error", {"Message": "x", "message": "y"})
+
+
+@pytest.mark.parametrize("value", ["string", "a14c149a2ce041d4b53202189ad3cb22", "{a14c149a-2ce0-41d4-b532-02189ad3cb22}",
+                                   "a14c149a-2ce0-41d4-b532-02189ad3cb2", "g14c149a-2ce0-41d4-b532-02189ad3cb22", "",
+                                   "A14C149A-2CE0-41D4-B532-02189AD3CB22"])
+def test_bad_guid_is_refused(value: str) -> None:
+    _bad("absorb", "user-course-enrollment", {**user_course_enrollment(), "courseId": value}, "$.courseId")
+    _bad("pearson", "available-encounter", {**_ENCOUNTER, "CenterId": value}, "$.CenterId")
+    _bad("ispring", "user-attributes", {**ISPRING_RESPONSE_SAMPLE[0], "userId": value}, "$.userId")
+
+
+def test_bad_guid_in_requests_is_refused_but_either_case_accepted() -> None:
+    _bad("absorb", "unenroll-request", ["not-a-guid"], "$[0]")
+    _bad("absorb", "unenroll-request", [], "")
+    _bad("ispring", "user-attributes-request", {"userIds": ["nope"]}, "$.userIds[0]")
+    _bad("ispring", "user-attributes-request", {"userIds": []}, "$.userIds")
+    _ok("ispring", "user-attributes-request", {"userIds": ["3FA85F64-5717-4562-B3FC-2C963F66AFA6"]})
+
+
+def test_format_checker_catches_what_the_pattern_does_not() -> None:
+    # the shape is 8-4-4-4-12 hex but the calendar/offset is impossible: only the format check can catch it
+    _bad("absorb", "attempt", {**attempt(), "startDate": "2025-02-30T00:00:00Z"}, "date-time")
+    _bad("pearson", "available-encounter", {**_ENCOUNTER, "DateTime": "2026-13-24T19:10:19.3989428+00:00"},
+         "date-time")
+
+
+@pytest.mark.parametrize("value", ["2019-08-24", "2019-08-24T14:15:22", "24/08/2019 14:15", "string",
+                                   "2019-08-24T25:15:22Z", "2019-08-24T14:15:22+25:00", ""])
+def test_bad_date_is_refused(value: str) -> None:
+    _bad("absorb", "user-course-enrollment", {**user_course_enrollment(), "dateEdited": value}, "$.dateEdited")
+    _bad("absorb", "attempt-finish-request", {"status": 3, "completionDate": value}, "$.completionDate")
+
+
+def test_enrollment_status_13_is_refused() -> None:
+    _bad("absorb", "user-course-enrollment", {**user_course_enrollment(), "status": 13}, "$.status")
+    _bad("absorb", "lesson-enrollment-list", [{**lesson_enrollment(), "status": 13}], "$[0].status")
+    _bad("absorb", "session-enrollment", {**session_enrollment(), "status": -1}, "$.status")
+    _bad("absorb", "course-enrollment-upsert", {"courseId": COURSE, "status": 13}, "$.status")
+    _bad("absorb", "user-course-enrollment", {**user_course_enrollment(), "status": "InProgress"}, "$.status")
+
+
+@pytest.mark.parametrize("status", [0, 2, 4, 6])
+def test_attempt_status_outside_1_3_5_is_refused(status: int) -> None:
+    _bad("absorb", "attempt", {**attempt(), "status": status}, "$.status")
+    _bad("absorb", "attempt-finish-request", {"status": status}, "$.status")
+
+
+@pytest.mark.parametrize("value", ["2024-12-20T14:38:10.604201+00:00", "2024-12-20T14:38:10+00:00",
+                                   "2024-12-20T14:38:10.6042016Z", "2024-12-20T14:38:10.6042016"])
+def test_pearson_date_needs_seven_fraction_digits_and_offset(value: str) -> None:
+    _bad("pearson", "teacher-session", {**PEARSON_SESSION_SAMPLE, "StartDateTime": value}, "$.StartDateTime")
+    _bad("pearson", "available-encounter", {**_ENCOUNTER, "EndDate": value}, "$.EndDate")
+
+
+def test_other_value_rules() -> None:
+    _bad("absorb", "user-course-enrollment", {**user_course_enrollment(), "progress": 100.5}, "$.progress")
+    _bad("absorb", "user-course-enrollment", {**user_course_enrollment(), "timeSpent": "90 minutes"}, "$.timeSpent")
+    _bad("absorb", "user-course-enrollment", {**user_course_enrollment(), "timeSpentTicks": -1}, "$.timeSpentTicks")
+    _bad("absorb", "course-enrollment-page", {**page("enrollments", []), "offset": -1}, "$.offset")
+    _bad("absorb", "user-course-enrollment-list", page("enrollments", []))  # the bulk route answers an array
+    _bad("absorb", "authenticate-request", {"username": "", "password": "p", "privateKey": USER}, "$.username")
+    _bad("absorb", "token", "", "")
+    _bad("absorb", "course-enrollment-upsert",
+         {"courseId": COURSE, "creditTypeCredits": [{"credits": 1}]}, "creditTypeId")
+    _bad("ispring", "user-attributes", {**ISPRING_RESPONSE_SAMPLE[0], "status": "active"}, "$.status")
+    _bad("ispring", "user-attributes", {**ISPRING_RESPONSE_SAMPLE[0], "attributes": [{"key": "k", "value": 1,
+                                                                                     "title": "t"}]}, "value")
+    _bad("ispring", "token-response", {"access_token": "x", "expires_in": 1800, "token_type": "mac"}, "token_type")
+    _bad("pearson", "available-encounter", {**_ENCOUNTER, "Status": "available"}, "$.Status")
+    _bad("pearson", "teacher-session", [], "")
+    _bad("pearson", "teacher-session", {**PEARSON_SESSION_SAMPLE, "TeacherId": None}, "$.TeacherId")
+
+
+def test_errors_are_readable_and_carry_the_path() -> None:
+    bad = copy.deepcopy(ABSORB_EXAMPLES["user-course-enrollment-page"])
+    bad["enrollments"][0]["status"] = 13
+    problems = contract.errors("absorb", "user-course-enrollment-page", bad)
+    assert problems == ["$.enrollments[0].status: 13 is not one of [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]"]
+    with pytest.raises(AssertionError) as info:
+        contract.validate("absorb", "user-course-enrollment-page", bad)
+    assert "$.enrollments[0].status" in str(info.value)
+    assert info.value.errors == problems  # type: ignore[attr-defined]
