@@ -50,8 +50,9 @@ class Vendor:
     blueprint: Blueprint
     build_world: Callable[[WorldContext], Any]
     render_error: Callable[[EmulatorError], Response]
-    # One line of documentation shown in the README and the dashboard.
-    base_path: str = ""
+    # Tokens the vendor does not let clients obtain themselves (Pearson): the admin API
+    # issues them with this hook, (world, user_id, now) -> token string.
+    issue_token: Callable[[Any, str, datetime], str] | None = None
 
     @property
     def prefix(self) -> str:
