@@ -29,8 +29,9 @@ def _store() -> Store:
 
 
 def _single_header(name: str) -> str | None:
-    values = request.headers.getlist(name)
-    if len(values) > 1 and len(set(values)) > 1:
+    # WSGI joins repeated headers with ", "; none of Absorb's header values contains a comma.
+    values = [part.strip() for raw in request.headers.getlist(name) for part in raw.split(",")]
+    if len(set(values)) > 1:
         raise BadRequest(f"The {name} header was sent more than once with different values.",
                          validations=[f"{name}: duplicate header"])
     return values[0].strip() if values else None

@@ -21,12 +21,14 @@ Semantics (emulator's choices, documented in one place):
 """
 from __future__ import annotations
 
+import heapq
 import operator
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
+from itertools import compress, count, islice, repeat
 from keyword import iskeyword
 from operator import attrgetter
 from typing import Any
@@ -438,10 +440,11 @@ class _Compiler:
         if name in _CASE_FUNCTIONS:
             arg = self.string_value(name, ops[0], 1)
             return _Operand("value", "string", arg.src, f"{name}({arg.desc})", pos, chain=(*arg.chain, _CASE_FUNCTIONS[name]))
-        lit_i = 0 if name == "substringof" else 1
-        lit, arg = ops[lit_i], self.string_value(name, ops[1 - lit_i], 2 - lit_i)
+        lit_i = 0 if name == "substringof" else 1  # substringof('value', field); the others (field, 'value')
+        lit = ops[lit_i]
         if lit.kind != "lit" or lit.type != "string":
             raise _fail(f"function '{name}' expects a string literal as argument {lit_i + 1}, got {lit.desc} at position {lit.pos}")
+        arg = self.string_value(name, ops[1 - lit_i], 2 - lit_i)
         needle = self.const(lit.value.lower() if STRING_COMPARISON_CASE_INSENSITIVE else lit.value)
         v = self.var()
         test = f"{needle} in {self.applied(v, arg)}" if name == "substringof" else f"{self.applied(v, arg)}.{name}({needle})"
@@ -509,12 +512,16 @@ def parse_sort(resource: Resource, text: str) -> SortSpec:
     return tuple(spec)
 
 
-def sort(items: list, resource: Resource, text: str | None, default: str | None = None) -> list:
+def sort(items: list, resource: Resource, text: str | None, default: str | None = None, *, top: int | None = None) -> list:
     """Items ordered by ``_sort`` (or ``default``), ties broken by the key ascending.
 
-    None sorts first ascending and last descending. Runs of fields with the same
-    direction are sorted in one pass on tuple keys; runs are applied last to first
-    as successive stable sorts of an index permutation.
+    None sorts first ascending and last descending; strings ignore case. With ``top``
+    only the first ``top`` items are returned (what a page needs), which lets a large
+    collection skip most of the sorting.
+
+    How: sort an index permutation by the first key, then re-sort only the runs of ties
+    by the next key, and so on. The first key of a real query (a date, a name) is often
+    nearly unique, so later keys -- and the tie-break on the resource key -- cost little.
     """
     spec = parse_sort(resource, text) if text is not None else parse_sort(resource, default) if default else ()
     keys: list[tuple[Field, bool]] = []
@@ -524,44 +531,104 @@ def sort(items: list, resource: Resource, text: str | None, default: str | None 
             break
     else:
         keys.append((resource.key_field, False))
-    if len(items) < 2:
+    n = len(items)
+    if top is not None and top <= 0:
+        return []
+    if n < 2:
         return list(items)
 
-    runs: list[list[tuple[Field, bool]]] = []
-    for f, desc in keys:
-        if runs and runs[-1][0][1] == desc:
-            runs[-1].append((f, desc))
+    order = list(range(n))
+    first_col: list | None = None
+    if top is not None and top < n // 4:
+        first_col = _column(items, keys[0][0], order)
+        order = _preselect(first_col, keys[0][1], top)
+    groups = [(0, len(order))]  # slices of ``order`` whose items are tied so far
+    for level, (f, desc) in enumerate(keys):
+        if level == 0 and first_col is not None:
+            col = first_col
         else:
-            runs.append([(f, desc)])
+            members = order if len(groups) == 1 and groups[0] == (0, len(order)) else [
+                i for lo, hi in groups for i in order[lo:hi]
+            ]
+            col = _column(items, f, members)
+        last = level == len(keys) - 1
+        tied: list[tuple[int, int]] = []
+        for lo, hi in groups:
+            segment = _sort_pass(order[lo:hi], col, desc)
+            order[lo:hi] = segment
+            if not last:
+                tied.extend(_tie_runs(segment, col, lo))
+        groups = tied
+        if not groups:
+            break
+    result = list(map(items.__getitem__, order))
+    return result if top is None else result[:top]
 
-    order = list(range(len(items)))
-    for run in reversed(runs):
-        desc = run[0][1]
-        cols = [_sort_column(items, f) for f, _ in run]
-        if len(cols) > 1 and not any(None in c for c in cols):
-            tuples = list(zip(*cols))
-            order.sort(key=tuples.__getitem__, reverse=desc)
-        else:
-            for col in reversed(cols):
-                order = _sort_pass(order, col, desc)
-    return list(map(items.__getitem__, order))
 
-
-def _sort_column(items: list, f: Field) -> list:
-    col = list(map(getter(f), items))
+def _column(items: list, f: Field, indices: list[int]) -> list | dict:
+    """Sort values of ``f`` addressable by item index: a list for all items, else a dict."""
+    get = getter(f)
+    if len(indices) == len(items):
+        values = list(map(get, items))
+    else:
+        values = list(map(get, map(items.__getitem__, indices)))
     if f.type == "string" and STRING_COMPARISON_CASE_INSENSITIVE:
-        if None in col:
-            return [None if v is None else v.lower() for v in col]
-        return list(map(str.lower, col))
-    return col
+        values = [None if v is None else v.lower() for v in values] if None in values else list(map(str.lower, values))
+    return values if len(indices) == len(items) else dict(zip(indices, values))
 
 
-def _sort_pass(order: list[int], col: list, desc: bool) -> list[int]:
-    """One stable sort of ``order`` by ``col``; None first ascending, last descending."""
-    if None not in col:
-        order.sort(key=col.__getitem__, reverse=desc)
-        return order
-    nones = [i for i in order if col[i] is None]
-    rest = [i for i in order if col[i] is not None]
-    rest.sort(key=col.__getitem__, reverse=desc)
+def _sort_pass(segment: list[int], col: list | dict, desc: bool) -> list[int]:
+    """One stable sort of ``segment`` by ``col``; None first ascending, last descending."""
+    key = col.__getitem__
+    values = list(map(key, segment))
+    if None not in values:
+        segment.sort(key=key, reverse=desc)
+        return segment
+    nones = [i for i, v in zip(segment, values) if v is None]
+    rest = [i for i, v in zip(segment, values) if v is not None]
+    rest.sort(key=key, reverse=desc)
     return rest + nones if desc else nones + rest
+
+
+def _tie_runs(segment: list[int], col: list | dict, offset: int) -> list[tuple[int, int]]:
+    """(lo, hi) slices of runs of equal adjacent values in a sorted ``segment``."""
+    values = list(map(col.__getitem__, segment))
+    equal = list(map(operator.eq, values, islice(values, 1, None)))
+    if True not in equal:
+        return []
+    runs: list[tuple[int, int]] = []
+    ties = compress(count(), equal)  # k such that values[k] == values[k + 1]
+    start = prev = next(ties)
+    for k in ties:
+        if k != prev + 1:
+            runs.append((offset + start, offset + prev + 2))
+            start = k
+        prev = k
+    runs.append((offset + start, offset + prev + 2))
+    return runs
+
+
+def _preselect(col: list, desc: bool, top: int) -> list[int]:
+    """Indices of every item that can be among the first ``top`` by the first key alone.
+
+    Everything strictly better than the ``top``-th value, plus all its ties, so the full
+    sort of this subset starts with the same ``top`` items as a sort of everything.
+    """
+    n = len(col)
+    nones = col.count(None)
+    if not nones:
+        if desc:
+            threshold = heapq.nlargest(top, col)[-1]
+            return list(compress(range(n), map(operator.ge, col, repeat(threshold))))
+        threshold = heapq.nsmallest(top, col)[-1]
+        return list(compress(range(n), map(operator.le, col, repeat(threshold))))
+    present = [v for v in col if v is not None]
+    if desc:
+        if len(present) < top:
+            return list(range(n))
+        threshold = heapq.nlargest(top, present)[-1]
+        return [i for i, v in enumerate(col) if v is not None and v >= threshold]
+    if nones >= top:
+        return [i for i, v in enumerate(col) if v is None]
+    threshold = heapq.nsmallest(top - nones, present)[-1]
+    return [i for i, v in enumerate(col) if v is None or v <= threshold]

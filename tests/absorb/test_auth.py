@@ -1,0 +1,96 @@
+"""Absorb authentication: x-api-key, x-api-version, Bearer tokens, roles."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from emulator.core import contract
+
+
+def test_authenticate_returns_a_token_string(anon):
+    token = anon.token("admin")
+    assert isinstance(token, str) and token.startswith("eyJ") and token.count(".") == 2
+
+
+@pytest.mark.parametrize("body, status", [
+    ({"username": "admin", "password": "wrong", "privateKey": None}, 401),
+    ({"username": "nobody", "password": "admin", "privateKey": None}, 401),
+    ({"username": "admin", "password": "admin", "privateKey": "00000000-0000-4000-8000-000000000000"}, 401),
+    ({"username": "admin", "password": "admin"}, 400),
+    ({"username": "", "password": "admin", "privateKey": None}, 400),
+    ({"password": "admin", "privateKey": None}, 400),
+])
+def test_authenticate_refuses_bad_credentials(anon, body, status):
+    body = {k: (anon.world.api_key if v is None else v) for k, v in body.items()}
+    resp = anon.post("/authenticate", json=body, status=status)
+    assert resp.body["code"] == status
+
+
+def test_authenticate_refuses_malformed_json(anon):
+    resp = anon.post("/authenticate", data="{not json", content_type="application/json", status=400)
+    assert "JSON" in resp.body["message"]
+
+
+@pytest.mark.parametrize("drop, status", [("x-api-key", 401), ("x-api-version", 400), ("Authorization", 401)])
+def test_each_missing_header_has_its_status(api, drop, status):
+    headers = dict(api.headers)
+    del headers[drop]
+    resp = api.client.get("/absorb/my-enrollments", headers=headers)
+    assert resp.status_code == status
+    contract.validate("absorb", "error", resp.get_json())
+    assert resp.get_json()["validations"]
+
+
+@pytest.mark.parametrize("header, value, status", [
+    ("x-api-key", "11111111-1111-4111-8111-111111111111", 401),
+    ("x-api-version", "1", 400),
+    ("Authorization", "Bearer not-a-token", 401),
+    ("Authorization", "Basic YWRtaW46YWRtaW4=", 401),
+    ("Authorization", "Bearer ", 401),
+])
+def test_wrong_header_values(api, header, value, status):
+    api.get("/my-enrollments", headers={header: value}, status=status)
+
+
+def test_token_expires_after_four_hours_on_the_tenant_clock(api, tenant):
+    api.get("/my-enrollments", status=200)
+    tenant.clock.advance(timedelta(hours=3, minutes=59))
+    api.get("/my-enrollments", status=200)
+    tenant.clock.advance(timedelta(minutes=2))
+    resp = api.get("/my-enrollments", status=401)
+    assert "expired" in resp.body["message"]
+
+
+def test_authenticating_again_revokes_the_previous_token(anon):
+    first = anon.token("admin")
+    second = anon.token("admin")
+    assert first != second
+    anon.get("/my-enrollments", headers={"Authorization": f"Bearer {first}"}, status=401)
+    anon.get("/my-enrollments", headers={"Authorization": f"Bearer {second}"}, status=200)
+
+
+def test_learner_token_opens_my_enrollments_only(anon):
+    learner = anon.learners()[0]
+    anon.login(learner.username)
+    mine = anon.get("/my-enrollments", "user-course-enrollment-page", status=200)
+    assert mine.body["totalItems"] > 0
+    assert {e["userId"] for e in mine.body["enrollments"]} == {learner.id}
+    resp = anon.get(f"/users/{learner.id}/enrollments", status=403)
+    assert resp.body["term"] == "Forbidden"
+
+
+def test_a_token_of_another_tenant_is_refused(app, api):
+    store = app.extensions["lms_emulator"]["store"]
+    other = store.create_tenant("other")
+    other_key = other.world("absorb").api_key
+    assert other_key != api.world.api_key
+    api.get("/my-enrollments", headers={"x-api-key": other_key}, status=401)
+
+
+def test_duplicate_conflicting_api_key_headers_are_refused(api):
+    resp = api.client.get("/absorb/my-enrollments", headers=[
+        ("x-api-key", api.world.api_key), ("x-api-key", "22222222-2222-4222-8222-222222222222"),
+        ("x-api-version", "2"), ("Authorization", api.headers["Authorization"])])
+    assert resp.status_code == 400
+    contract.validate("absorb", "error", resp.get_json())

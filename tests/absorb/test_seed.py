@@ -1,0 +1,60 @@
+"""The seeded Absorb world: shape, consistency and determinism."""
+from __future__ import annotations
+
+from emulator.core.store import Store
+from emulator.absorb import VENDOR
+from emulator.absorb.schemas import USER_COURSE_ENROLLMENT
+from emulator.core.wire import TICKS_PER_SECOND, timespan
+
+
+def _world(seed=42, tenant="t1"):
+    return Store([VENDOR], seed=seed).create_tenant(tenant).world("absorb")
+
+
+def test_world_has_the_promised_shape():
+    world = _world()
+    learners = [u for u in world.users.values() if not u.is_admin]
+    assert len(learners) >= 50 and sum(u.is_admin for u in world.users.values()) == 1
+    assert len(world.courses) >= 20
+    assert any(c.is_ilc and c.session_ids for c in world.courses.values())
+    assert any(not c.is_ilc and c.chapter_ids for c in world.courses.values())
+    assert {e.status for e in world.enrollments.values()} == set(range(13))
+    assert any(not e.is_active for e in world.enrollments.values())
+
+
+def test_dates_progress_and_time_agree():
+    world = _world()
+    for e in world.enrollments.values():
+        chain = [d for d in (e.date_added, e.date_started, e.date_completed) if d]
+        assert chain == sorted(chain) and max(chain) <= e.date_edited, e
+        assert 0 <= e.progress <= 100
+        if e.status == 3:
+            assert e.progress == 100 and e.date_completed is not None
+        if e.status in (0, 2, 6, 8, 10):
+            assert e.date_started is None and e.date_completed is None
+        wire = USER_COURSE_ENROLLMENT.dump(e)
+        assert wire["timeSpent"] == timespan(wire["timeSpentTicks"])
+        assert e.time_spent_ticks % 1 == 0 and e.time_spent_ticks >= 0
+    for le in world.lesson_enrollments.values():
+        assert le.attempts == len(le.attempt_ids)
+        assert le.time_spent_ticks == sum(world.attempts[a].time_spent_ticks for a in le.attempt_ids)
+    assert timespan(90 * 60 * TICKS_PER_SECOND) == "01:30:00"
+    assert timespan(26 * 3600 * TICKS_PER_SECOND) == "1.02:00:00"
+
+
+def test_one_active_enrollment_per_user_and_course():
+    world = _world()
+    seen = set()
+    for e in world.enrollments.values():
+        if e.is_active:
+            assert (e.user_id, e.course_id) not in seen
+            seen.add((e.user_id, e.course_id))
+    assert seen == set(world.active)
+
+
+def test_same_seed_same_world_other_seed_other_world():
+    a, b, c = _world(42, "t1"), _world(42, "t1"), _world(7, "t1")
+    assert a.api_key == b.api_key and list(a.enrollments) == list(b.enrollments)
+    assert [u.username for u in a.users.values()] == [u.username for u in b.users.values()]
+    assert a.api_key != c.api_key
+    assert _world(42, "t2").api_key != a.api_key

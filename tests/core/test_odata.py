@@ -1,0 +1,704 @@
+"""_filter and _sort: tables per rule, errors with positions, caching, and two
+hypothesis properties checked against independent reference evaluators."""
+from __future__ import annotations
+
+import functools
+import operator
+import random
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from emulator.core import odata
+from emulator.core.errors import Unprocessable
+from emulator.core.odata import Field, Resource, compile_filter, sort
+
+UTC = timezone.utc
+G1 = "a14c149a-2ce0-41d4-b532-02189ad3cb22"
+G2 = "0b9e3d0c-1111-4a2b-9c3d-ffffffffffff"
+G3 = "ffffffff-0000-4000-8000-000000000001"
+
+
+@dataclass(slots=True)
+class Custom:
+    decimal1: float | None = None
+
+
+@dataclass(slots=True)
+class Row:
+    id: str = G1
+    name: str | None = "Leblanc"
+    title: str | None = None
+    n: int | None = 3
+    amount: float | None = 1.5
+    flag: bool | None = True
+    gid: str | None = G2
+    at: datetime | None = datetime(1998, 3, 6, 20, 38, 7, tzinfo=UTC)
+    at2: datetime | None = None
+    custom: Custom | None = None
+    hidden: str | None = "x"
+
+
+R = Resource(
+    "row",
+    [
+        Field("id", "guid", "id"),
+        Field("name", "string", "name"),
+        Field("title", "string", "title"),
+        Field("n", "int", "n"),
+        Field("amount", "decimal", "amount"),
+        Field("flag", "bool", "flag"),
+        Field("gid", "guid", "gid"),
+        Field("at", "datetime", "at"),
+        Field("at2", "datetime", "at2"),
+        Field("customFields/decimal1", "decimal", "custom.decimal1"),
+        Field("hidden", "string", "hidden", filterable=False, sortable=False),
+    ],
+)
+
+
+def matches(text: str, **values: Any) -> bool:
+    return compile_filter(R, text)(Row(**values))
+
+
+# --------------------------------------------------------------------------- semantics tables
+
+CASES: list[tuple[str, dict[str, Any], bool]] = [
+    # every comparison operator, on ints
+    ("n eq 3", {}, True), ("n eq 4", {}, False),
+    ("n ne 3", {}, False), ("n ne 4", {}, True),
+    ("n gt 2", {}, True), ("n gt 3", {}, False),
+    ("n ge 3", {}, True), ("n ge 4", {}, False),
+    ("n lt 4", {}, True), ("n lt 3", {}, False),
+    ("n le 3", {}, True), ("n le 2", {}, False),
+    ("n gt -1", {}, True), ("n eq -2", {"n": -2}, True),
+    ("4 gt n", {}, True), ("3 lt n", {}, False),  # literal on the left
+    # decimals and their suffixes; int and decimal mix
+    ("amount eq 1.5", {}, True), ("amount eq 1.5m", {}, True), ("amount eq 1.5M", {}, True),
+    ("amount eq 1.5d", {}, True), ("amount eq 1.5D", {}, True), ("amount gt -2.5", {}, True),
+    ("amount lt 2", {}, True), ("n eq 3.0", {}, True), ("n lt 3.5m", {}, True), ("amount gt n", {}, False),
+    ("amount eq 2m", {"amount": 2}, True),
+    # strings: case-insensitive equality and ordering, '' escape
+    ("name eq 'leblanc'", {}, True), ("name eq 'LEBLANC'", {}, True), ("name eq 'Leblan'", {}, False),
+    ("name ne 'LEBLANC'", {}, False), ("name gt 'LEB'", {}, True), ("name lt 'lebz'", {}, True),
+    ("name ge 'leblanc'", {}, True), ("name le 'LEBLANC'", {}, True),
+    ("name eq 'O''Brien'", {"name": "O'Brien"}, True), ("name eq ''''", {"name": "'"}, True),
+    ("name eq ''", {"name": ""}, True), ("name eq 'a b'", {"name": "A B"}, True),
+    # booleans
+    ("flag eq true", {}, True), ("flag eq false", {}, False), ("flag ne true", {}, False),
+    ("flag ne false", {}, True), ("flag", {}, True), ("flag", {"flag": False}, False),
+    ("not flag", {}, False), ("flag eq false", {"flag": False}, True), ("true", {}, True), ("false", {}, False),
+    # nulls
+    ("name eq null", {"name": None}, True), ("name eq null", {}, False),
+    ("name ne null", {}, True), ("name ne null", {"name": None}, False),
+    ("null eq name", {"name": None}, True), ("n gt null", {}, False), ("n gt 1", {"n": None}, False),
+    ("n lt 1", {"n": None}, False), ("n ne 1", {"n": None}, True), ("n eq 1", {"n": None}, False),
+    ("name ne 'x'", {"name": None}, True), ("name gt 'a'", {"name": None}, False),
+    ("flag eq true", {"flag": None}, False), ("flag", {"flag": None}, False), ("not flag", {"flag": None}, True),
+    ("flag eq null", {"flag": None}, True), ("at eq null", {"at": None}, True),
+    ("null eq null", {}, True), ("null ne null", {}, False),
+    # guids: literal in any case, or a bare string that is a guid
+    (f"id eq guid'{G1}'", {}, True), (f"id eq guid'{G1.upper()}'", {}, True), (f"id eq GUID'{G1}'", {}, True),
+    (f"id ne guid'{G1}'", {}, False), (f"id eq '{G1.upper()}'", {}, True), (f"gid eq guid'{G1}'", {}, False),
+    ("gid eq null", {"gid": None}, True), (f"gid ne guid'{G1}'", {"gid": None}, True), ("gid eq id", {"gid": G1}, True),
+    # datetimes: Z, fractions, offsets, no zone, date only, datetimeoffset
+    ("at eq datetime'1998-03-06T20:38:07Z'", {}, True),
+    ("at ge datetime'1998-03-06T20:38:07Z'", {}, True),
+    ("at gt datetime'1998-03-06T20:38:07Z'", {}, False),
+    ("at lt datetime'1998-03-06T20:38:07.001Z'", {}, True),
+    ("at eq datetime'1998-03-06T20:38:07.000Z'", {}, True),
+    ("at eq datetime'1998-03-06T20:38:07.5Z'", {"at": datetime(1998, 3, 6, 20, 38, 7, 500000, UTC)}, True),
+    ("at eq datetime'1998-03-06T20:38:07.1234567Z'", {"at": datetime(1998, 3, 6, 20, 38, 7, 123456, UTC)}, True),
+    ("at eq datetime'1998-03-06T22:38:07+02:00'", {}, True),
+    ("at eq datetime'1998-03-06T15:08:07-05:30'", {}, True),
+    ("at eq datetime'1998-03-06T22:38:07+0200'", {}, True),
+    ("at eq datetime'1998-03-06T20:38:07'", {}, True),
+    ("at eq datetime'1998-03-06T20:38'", {"at": datetime(1998, 3, 6, 20, 38, tzinfo=UTC)}, True),
+    ("at eq datetime'1998-03-06'", {"at": datetime(1998, 3, 6, tzinfo=UTC)}, True),
+    ("at gt datetime'1998-03-06'", {}, True), ("at lt datetime'1998-03-07'", {}, True),
+    ("at eq datetimeoffset'1998-03-06T20:38:07Z'", {}, True),
+    ("at eq DateTimeOffset'1998-03-06T21:38:07+01:00'", {}, True),
+    ("at eq DATETIME'1998-03-06t20:38:07z'", {}, True),
+    ("at lt datetime'2000-01-01T00:00:00Z'", {"at": None}, False),
+    ("at lt at2", {"at2": datetime(2000, 1, 1, tzinfo=UTC)}, True), ("at lt at2", {}, False),
+    ("at eq at2", {"at": None}, True),  # both null: equal, as in C#
+    # functions
+    ("startswith(name,'leb')", {}, True), ("startswith(name,'LEB')", {}, True), ("startswith(name,'x')", {}, False),
+    ("endswith(name,'ANC')", {}, True), ("endswith(name,'leb')", {}, False),
+    ("substringof('BLA',name)", {}, True), ("substringof('zz',name)", {}, False),
+    ("startswith(name,'')", {}, True), ("substringof('''',name)", {"name": "O'Brien"}, True),
+    ("startswith(name,'a')", {"name": None}, False), ("substringof('a',name)", {"name": None}, False),
+    ("endswith(name,'a')", {"name": None}, False), ("not startswith(name,'a')", {"name": None}, True),
+    ("startswith(name,'leb') eq true", {}, True), ("startswith(name,'leb') eq false", {}, False),
+    ("startswith(name,'x') eq false", {}, True), ("startswith(name,'x') ne true", {}, True),
+    ("true eq startswith(name,'leb')", {}, True),
+    ("tolower(name) eq 'leblanc'", {}, True), ("toupper(name) eq 'LEBLANC'", {}, True),
+    ("tolower(name) eq null", {"name": None}, True), ("toupper(name) ne null", {"name": None}, False),
+    ("tolower(name) gt 'a'", {"name": None}, False),
+    ("startswith(tolower(name),'leb')", {}, True), ("endswith(toupper(tolower(name)),'anc')", {}, True),
+    ("substringof('EB', toupper(name))", {}, True), ("tolower(name) eq toupper(name)", {}, True),
+    ("tolower(name) eq title", {"title": "LEBLANC"}, True), ("name eq title", {"title": None}, False),
+    ("name eq title", {"name": None}, True), ("name lt title", {"title": "z"}, True),
+    ("name lt title", {"title": None}, False),
+    # case-insensitive keywords, function and field names
+    ("N EQ 3 AND NOT FLAG", {}, False), ("Name Eq 'leblanc' Or n Lt 0", {}, True), ("NOT(flag)", {}, False),
+    ("startsWith(Name,'leb')", {}, True), ("STARTSWITH(NAME,'leb')", {}, True), ("SubStringOf('b',NAME)", {}, True),
+    ("ToLower(NAME) eq 'leblanc'", {}, True), ("fLaG eQ TRUE", {}, True), ("name EQ NULL", {"name": None}, True),
+    # precedence: and over or, not over and, parentheses
+    ("n eq 1 or n eq 2 and n eq 3", {"n": 1}, True),  # or(n=1, and(..)) -- not and(or(..), n=3)
+    ("n eq 3 and n eq 2 or n eq 3", {}, True),
+    ("(n eq 1 or n eq 2) and n eq 3", {"n": 1}, False),
+    ("n eq 1 or (n eq 2 and n eq 3)", {"n": 1}, True),
+    ("not n eq 1 and n eq 2", {"n": 1}, False),  # and(not(n=1), n=2) -- not not(and(..))
+    ("not (n eq 1 and n eq 2)", {"n": 1}, True),
+    ("not n eq 1 or n eq 1", {"n": 1}, True),
+    ("not not flag", {}, True), ("not(not(flag))", {}, True),
+    ("((n eq 3))", {}, True), ("(n eq 3) eq true", {}, True), ("(n eq 3) eq false", {}, False),
+    ("(n eq 1 or flag) ne false", {}, True),
+    ("n eq 3 and flag and name eq 'leblanc' and amount eq 1.5", {}, True),
+    ("n eq 0 or n eq 1 or n eq 2 or n eq 3", {}, True),
+    # whitespace
+    ("  n   eq\t3  ", {}, True), ("(n eq 3)and(flag)", {}, True), ("startswith( name , 'leb' )", {}, True),
+    ("name eq'leblanc'", {}, True),
+    # nested fields (and a None link in the path)
+    ("customFields/decimal1 gt 1.5m", {"custom": Custom(2.0)}, True),
+    ("customFields/decimal1 eq null", {"custom": None}, True),
+    ("CUSTOMFIELDS/DECIMAL1 eq null", {"custom": Custom(None)}, True),
+    ("customFields/decimal1 lt 5", {"custom": None}, False),
+    # a name that starts with a keyword is a name
+    ("name eq 'not' or name eq 'and'", {"name": "AND"}, True),
+]
+
+
+@pytest.mark.parametrize(("text", "values", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_filter_semantics(text: str, values: dict[str, Any], expected: bool) -> None:
+    assert matches(text, **values) is expected
+
+
+def test_keywords_do_not_swallow_field_names() -> None:
+    res = Resource("kw", [Field("id", "guid", "id"), Field("order", "int", "order"), Field("nothing", "int", "nothing"),
+                          Field("andValue", "int", "and_value"), Field("equals", "int", "equals"),
+                          Field("trueName", "string", "true_name"), Field("guidance", "string", "guidance")])
+
+    @dataclass
+    class KW:
+        id: str = G1
+        order: int = 1
+        nothing: int = 2
+        and_value: int = 3
+        equals: int = 4
+        true_name: str = "t"
+        guidance: str = "g"
+
+    text = "order eq 1 and nothing eq 2 and andValue eq 3 and equals eq 4 and trueName eq 'T' and guidance eq 'G'"
+    assert compile_filter(res, text)(KW()) is True
+
+
+def test_string_comparison_is_case_insensitive_by_design() -> None:
+    assert odata.STRING_COMPARISON_CASE_INSENSITIVE is True
+    assert matches("name eq 'ABC' and name ge 'abc' and name le 'ABC'", name="abc")
+
+
+def test_predicate_returns_real_bools() -> None:
+    for text, values, _ in CASES:
+        assert type(matches(text, **values)) is bool, text
+
+
+# --------------------------------------------------------------------------- errors
+
+ERRORS: list[tuple[str, str]] = [
+    ("name eqq 'x'", "unexpected token 'eqq' at position 5"),
+    ("firstName eqq 'x'", "unexpected token 'eqq' at position 10"),
+    ("n eq", "unexpected end of filter at position 4"),
+    ("n eq 1 and", "unexpected end of filter at position 10"),
+    ("(n eq 1", "expected ')'"),
+    ("n eq 1)", "unexpected token ')' at position 6"),
+    ("n eq 1 2", "unexpected token '2' at position 7"),
+    ("n eq 1 eq 2", "unexpected token 'eq' at position 7"),
+    ("name eq 'abc", "unterminated string literal at position 8"),
+    ('name eq "abc"', "unexpected character '\"' at position 8"),
+    ("n eq 3and flag", "malformed number at position 5"),
+    ("n eq 1 && flag", "unexpected character '&' at position 7"),
+    ("foo eq 1", "unknown field 'foo' at position 0"),
+    ("n eq 1 and bar/baz eq 2", "unknown field 'bar/baz' at position 11"),
+    ("hidden eq 'x'", "field 'hidden' is not filterable (position 0)"),
+    ("n eq 'x'", "cannot compare field 'n' (int) with string 'x' at position 2"),
+    ("name eq 3", "cannot compare field 'name' (string) with int 3 at position 5"),
+    ("at eq '2020-01-01'", "cannot compare field 'at' (datetime) with string '2020-01-01' at position 3"),
+    ("id eq 'abc'", "cannot compare field 'id' (guid) with string 'abc' (not a valid guid) at position 6"),
+    (f"name eq guid'{G1}'", "cannot compare field 'name' (string)"),
+    ("flag eq 1", "cannot compare field 'flag' (bool) with int 1"),
+    ("n eq true", "cannot compare field 'n' (int) with bool true"),
+    ("at gt n", "cannot compare field 'at' (datetime) with field 'n' (int) at position 3"),
+    ("startswith(name,'a') eq 'x'", "cannot compare"),
+    ("id eq guid'not-a-guid'", "invalid guid literal guid'not-a-guid' at position 6"),
+    ("at eq datetime'2020-13-01'", "invalid datetime literal datetime'2020-13-01' at position 6"),
+    ("at eq datetime'yesterday'", "invalid datetime literal datetime'yesterday' at position 6"),
+    ("at eq datetime'2020-01-01T10:00:00+24:00'", "invalid datetime literal"),
+    ("contains(name,'a')", "unknown function 'contains' at position 0"),
+    ("n eq 1 or Length(name) eq 3", "unknown function 'Length' at position 10"),
+    ("startswith(name)", "function 'startswith' takes 2 arguments, got 1 at position 0"),
+    ("endswith(name,'a','b')", "function 'endswith' takes 2 arguments, got 3 at position 0"),
+    ("substringof()", "function 'substringof' takes 2 arguments, got 0 at position 0"),
+    ("tolower(name,'a') eq 'x'", "function 'tolower' takes 1 argument, got 2 at position 0"),
+    ("startswith(n,'a')", "function 'startswith' expects a string field as argument 1, got field 'n' (int) at position 11"),
+    ("startswith('a','a')", "expects a string field as argument 1, got string 'a' at position 11"),
+    ("startswith(name,name)", "expects a string literal as argument 2, got field 'name' (string) at position 16"),
+    ("substringof(name,'a')", "expects a string literal as argument 1, got field 'name' (string) at position 12"),
+    ("startswith(name,null)", "expects a string literal as argument 2, got null"),
+    ("toupper(at) eq 'x'", "function 'toupper' expects a string field as argument 1, got field 'at' (datetime)"),
+    ("flag gt true", "operator 'gt' cannot be used with booleans at position 5"),
+    ("flag le false", "operator 'le' cannot be used with booleans at position 5"),
+    ("startswith(name,'a') lt true", "operator 'lt' cannot be used with booleans"),
+    ("n", "expected a boolean expression at position 0, got field 'n' (int)"),
+    ("tolower(name)", "expected a boolean expression at position 0, got tolower(field 'name' (string))"),
+    ("flag and 'x'", "expected a boolean expression at position 9, got string 'x'"),
+    ("not 3", "expected a boolean expression at position 4, got int 3"),
+    ("null", "expected a boolean expression at position 0, got null"),
+    ("", "the filter expression is empty"),
+    ("   ", "the filter expression is empty"),
+    ("n eq 1 or " * 410 + "flag", "is 4104 characters long; the maximum is 4096"),
+]
+
+
+@pytest.mark.parametrize(("text", "fragment"), ERRORS, ids=[e[0][:40] for e in ERRORS])
+def test_filter_errors(text: str, fragment: str) -> None:
+    with pytest.raises(Unprocessable) as info:
+        compile_filter(R, text)
+    err = info.value
+    assert err.status == 422
+    assert err.message == "The _filter parameter is invalid."
+    assert len(err.validations) == 1
+    assert err.validations[0].startswith("_filter: ")
+    assert fragment in err.validations[0]
+
+
+def test_syntax_error_lists_what_was_expected() -> None:
+    with pytest.raises(Unprocessable) as info:
+        compile_filter(R, "n eq")
+    assert "a number" in info.value.validations[0] and "a string literal" in info.value.validations[0]
+
+
+def test_filter_of_max_length_is_accepted() -> None:
+    text = "n eq 3" + " " * (odata.MAX_FILTER_LENGTH - 6)
+    assert compile_filter(R, text)(Row()) is True
+
+
+# --------------------------------------------------------------------------- caching
+
+
+def test_same_text_returns_same_callable_without_reparsing(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    real_parse = odata.parse
+
+    def counting_parse(text: str) -> Any:
+        calls.append(text)
+        return real_parse(text)
+
+    monkeypatch.setattr(odata, "parse", counting_parse)
+    text = "n eq 314159 and startswith(name,'cache-test')"
+    first = compile_filter(R, text)
+    second = compile_filter(R, text)
+    assert first is second
+    assert calls == [text]
+    other = Resource("row-copy", R.fields)  # another resource: its own entry
+    assert compile_filter(other, text) is not first
+    assert calls == [text, text]
+
+
+def test_errors_are_not_cached_as_predicates() -> None:
+    for _ in range(2):
+        with pytest.raises(Unprocessable):
+            compile_filter(R, "n eq 'cached-error'")
+
+
+def test_parser_is_built_once() -> None:
+    assert odata._parser() is odata._parser()
+
+
+def test_resource_lookup_is_case_insensitive() -> None:
+    assert R.field("CUSTOMFIELDS/decimal1") is R.field("customFields/Decimal1") is not None
+    assert R.field("nope") is None
+    assert R.key == "id"
+
+
+def test_resource_rejects_bad_tables() -> None:
+    with pytest.raises(ValueError):
+        Resource("r", [Field("id", "guid", "id"), Field("ID", "guid", "id2")])
+    with pytest.raises(ValueError):
+        Resource("r", [Field("a", "string", "a")])  # no 'id' key
+    with pytest.raises(ValueError):
+        Field("a", "text", "a")
+    with pytest.raises(ValueError):
+        Field("a", "string", "a.class")
+
+
+# --------------------------------------------------------------------------- sort
+
+S_ROWS = [
+    Row(id="c", name="bob", n=2, at=None, amount=None),
+    Row(id="a", name="Alice", n=1, at=datetime(2024, 1, 2, tzinfo=UTC), amount=1.0),
+    Row(id="d", name=None, n=2, at=datetime(2024, 1, 1, tzinfo=UTC), amount=2.0),
+    Row(id="b", name="alice", n=1, at=datetime(2024, 1, 2, tzinfo=UTC), amount=None),
+    Row(id="e", name="Bob", n=None, at=None, amount=1.0),
+]
+
+
+def ids(rows: list[Row]) -> list[str]:
+    return [r.id for r in rows]
+
+
+SORTS: list[tuple[str | None, list[str]]] = [
+    (None, ["a", "b", "c", "d", "e"]),
+    ("id", ["a", "b", "c", "d", "e"]),
+    ("-id", ["e", "d", "c", "b", "a"]),
+    ("n", ["e", "a", "b", "c", "d"]),  # None first, ties by id
+    ("-n", ["c", "d", "a", "b", "e"]),  # None last, ties by id ascending
+    ("name", ["d", "a", "b", "c", "e"]),  # case-insensitive; ties (Alice/alice) by id
+    ("-name", ["c", "e", "a", "b", "d"]),
+    ("-at,name", ["a", "b", "d", "c", "e"]),
+    ("-at,-name", ["a", "b", "d", "c", "e"]),
+    ("n,-amount", ["e", "a", "b", "d", "c"]),
+    ("n,amount,name", ["e", "b", "a", "c", "d"]),
+    (" -n , name ", ["d", "c", "a", "b", "e"]),
+    ("N,-ID", ["e", "b", "a", "d", "c"]),
+    ("id,name", ["a", "b", "c", "d", "e"]),
+    ("- n", ["c", "d", "a", "b", "e"]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SORTS, ids=[str(s[0]) for s in SORTS])
+def test_sort(text: str | None, expected: list[str]) -> None:
+    before = list(S_ROWS)
+    assert ids(sort(S_ROWS, R, text)) == expected
+    assert S_ROWS == before  # the input list is not reordered
+
+
+def test_sort_default_applies_only_without_text() -> None:
+    assert ids(sort(S_ROWS, R, None, default="-n")) == ["c", "d", "a", "b", "e"]
+    assert ids(sort(S_ROWS, R, "name", default="-n")) == ["d", "a", "b", "c", "e"]
+
+
+def test_sort_top_returns_the_first_items() -> None:
+    many = [replace(r, id=f"{k}{r.id}") for k in "pqrstuvw" for r in S_ROWS]  # 40 rows, ties on every field
+    for text in ("-n,name", "n", "-at", "amount,-name", "name", None):
+        full = ids(sort(many, R, text))
+        for top in (1, 3, 9, 40, 100):
+            assert ids(sort(many, R, text, top=top)) == full[:top], (text, top)
+    assert sort(many, R, "n", top=0) == []
+
+
+def test_sort_nested_field_and_small_inputs() -> None:
+    rows = [Row(id="b", custom=Custom(1.0)), Row(id="a", custom=None), Row(id="c", custom=Custom(0.5))]
+    assert ids(sort(rows, R, "customFields/decimal1")) == ["a", "c", "b"]
+    assert sort([], R, "n") == []
+    assert ids(sort([Row(id="z")], R, "-n")) == ["z"]
+
+
+SORT_ERRORS = [
+    ("nope", "_sort: unknown field 'nope' at position 0"),
+    ("n, nope", "_sort: unknown field 'nope' at position 3"),
+    ("hidden", "_sort: field 'hidden' is not sortable (position 0)"),
+    ("n,,name", "_sort: empty field name at position 2"),
+    ("n,", "_sort: empty field name at position 2"),
+    ("", "_sort: empty field name at position 0"),
+    ("-", "_sort: empty field name at position 0"),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), SORT_ERRORS, ids=[e[0] or "<empty>" for e in SORT_ERRORS])
+def test_sort_errors(text: str, message: str) -> None:
+    with pytest.raises(Unprocessable) as info:
+        sort(S_ROWS, R, text)
+    assert info.value.validations == [message]
+    assert info.value.message == "The _sort parameter is invalid."
+
+
+# --------------------------------------------------------------------------- properties
+
+STRS = ["abc", "ABC", "Abd", "O'Brien", "", "x y", "éclair", "ÉCLAIR", "ab", "b"]
+INTS = [-2, 0, 1, 3, 7]
+DECS = [-2.5, 0.0, 1.5, 3.0, 7.25]
+GUIDS = [G1, G2, G3]
+DATES = [
+    datetime(2024, 1, 1, tzinfo=UTC),
+    datetime(2024, 1, 1, 12, 30, 0, 500000, tzinfo=UTC),
+    datetime(2023, 12, 31, 23, 0, tzinfo=UTC),
+    datetime(2024, 1, 1, 0, 0, 0, 123456, tzinfo=UTC),
+]
+FIELDS_BY_TYPE = {
+    "string": ["name", "title"],
+    "int": ["n"],
+    "decimal": ["amount", "customFields/decimal1"],
+    "bool": ["flag"],
+    "guid": ["gid", "id"],
+    "datetime": ["at", "at2"],
+}
+POOLS: dict[str, list[Any]] = {"string": STRS, "int": INTS, "decimal": DECS, "bool": [True, False],
+                               "guid": GUIDS, "datetime": DATES}
+ORDERING = ["gt", "ge", "lt", "le"]
+
+
+def maybe_none(values: list[Any]) -> st.SearchStrategy[Any]:
+    return st.one_of(st.none(), st.sampled_from(values))
+
+
+rows_strategy = st.builds(
+    Row,
+    id=st.sampled_from(GUIDS),
+    name=maybe_none(STRS),
+    title=maybe_none(STRS),
+    n=maybe_none(INTS),
+    amount=maybe_none(DECS),
+    flag=maybe_none([True, False]),
+    gid=maybe_none(GUIDS),
+    at=maybe_none(DATES),
+    at2=maybe_none(DATES),
+    custom=st.one_of(st.none(), st.builds(Custom, maybe_none(DECS))),
+)
+
+# AST nodes are tuples: ("or"|"and", a, b), ("not", a), ("cmp", op, left, right),
+# ("call", fn, args), ("field", wire), ("lit", type, value), ("group", clause).
+
+
+@st.composite
+def string_value(draw: st.DrawFn, depth: int = 0) -> tuple:
+    if depth < 2 and draw(st.booleans()):
+        return ("call", draw(st.sampled_from(["tolower", "toupper"])), [draw(string_value(depth + 1))])
+    return ("field", draw(st.sampled_from(FIELDS_BY_TYPE["string"])))
+
+
+@st.composite
+def value_of(draw: st.DrawFn, typ: str) -> tuple:
+    if typ == "string":
+        return draw(string_value())
+    if typ in ("int", "decimal"):
+        return ("field", draw(st.sampled_from(["n", "amount", "customFields/decimal1"])))
+    return ("field", draw(st.sampled_from(FIELDS_BY_TYPE[typ])))
+
+
+@st.composite
+def literal_of(draw: st.DrawFn, typ: str) -> tuple:
+    if draw(st.integers(0, 9)) == 0:
+        return ("lit", "null", None)
+    if typ in ("int", "decimal"):
+        number = draw(st.sampled_from(INTS + DECS))
+        return ("lit", "int" if isinstance(number, int) else "decimal", number)
+    if typ == "guid" and draw(st.booleans()):
+        return ("lit", "guidstring", draw(st.sampled_from(GUIDS)))
+    return ("lit", typ, draw(st.sampled_from(POOLS[typ])))
+
+
+@st.composite
+def comparison(draw: st.DrawFn) -> tuple:
+    typ = draw(st.sampled_from(sorted(POOLS)))
+    op = draw(st.sampled_from(["eq", "ne"] if typ == "bool" else ["eq", "ne", *ORDERING]))
+    left = draw(value_of(typ))
+    right = draw(st.one_of(literal_of(typ), value_of(typ)))
+    return ("cmp", op, right, left) if draw(st.booleans()) else ("cmp", op, left, right)
+
+
+@st.composite
+def string_function(draw: st.DrawFn) -> tuple:
+    fn = draw(st.sampled_from(["startswith", "endswith", "substringof"]))
+    arg = draw(string_value())
+    lit = ("lit", "string", draw(st.sampled_from(STRS + ["a", "C", "'", "É"])))
+    call = ("call", fn, [lit, arg] if fn == "substringof" else [arg, lit])
+    if draw(st.booleans()):
+        return ("cmp", draw(st.sampled_from(["eq", "ne"])), call, ("lit", "bool", draw(st.booleans())))
+    return call
+
+
+base_clause = st.one_of(
+    comparison(),
+    comparison(),
+    string_function(),
+    st.just(("field", "flag")),
+    st.builds(lambda v: ("lit", "bool", v), st.booleans()),
+)
+
+
+def extend(children: st.SearchStrategy[tuple]) -> st.SearchStrategy[tuple]:
+    return st.one_of(
+        st.tuples(st.sampled_from(["and", "or"]), children, children),
+        st.tuples(st.just("not"), children),
+        st.builds(lambda c, op, b: ("cmp", op, ("group", c), ("lit", "bool", b)),
+                  children, st.sampled_from(["eq", "ne"]), st.booleans()),
+    )
+
+
+filters = st.recursive(base_clause, extend, max_leaves=8)
+
+PREC = {"or": 1, "and": 2, "not": 3, "cmp": 4}
+WIRE_TO_ATTR = {f.wire: f.attr for f in R.fields}
+
+
+def render(node: tuple, rnd: random.Random, ctx: int = 0) -> str:
+    """Text of ``node`` with random keyword case, spacing and redundant parentheses."""
+
+    def kw(word: str) -> str:
+        return "".join(c.upper() if rnd.random() < 0.5 else c.lower() for c in word)
+
+    def sp() -> str:
+        return rnd.choice([" ", "  ", "\t"])
+
+    def opt() -> str:
+        return rnd.choice(["", " "])
+
+    kind = node[0]
+    prec = PREC.get(kind, 5)
+    if kind in ("and", "or"):
+        text = render(node[1], rnd, prec) + sp() + kw(kind) + sp() + render(node[2], rnd, prec + 1)
+    elif kind == "not":
+        text = kw("not") + sp() + render(node[1], rnd, prec)
+    elif kind == "cmp":
+        text = render(node[2], rnd, 5) + sp() + kw(node[1]) + sp() + render(node[3], rnd, 5)
+    elif kind == "group":
+        return "(" + opt() + render(node[1], rnd, 0) + opt() + ")"
+    elif kind == "call":
+        args = ("," + opt()).join(render(a, rnd, 0) for a in node[2])
+        text = kw(node[1]) + "(" + opt() + args + opt() + ")"
+    elif kind == "field":
+        text = kw(node[1])
+    else:
+        text = render_literal(node[1], node[2], rnd, kw)
+    if prec < ctx or (kind != "group" and rnd.random() < 0.1):
+        text = "(" + opt() + text + opt() + ")"
+    return text
+
+
+def render_literal(typ: str, value: Any, rnd: random.Random, kw: Any) -> str:
+    if typ == "null":
+        return kw("null")
+    if typ == "bool":
+        return kw("true" if value else "false")
+    if typ == "string":
+        return "'" + value.replace("'", "''") + "'"
+    if typ == "int":
+        return str(value)
+    if typ == "decimal":
+        return str(float(value)) + rnd.choice(["", "m", "M", "d", "D"])
+    if typ in ("guid", "guidstring"):
+        text = "".join(c.upper() if rnd.random() < 0.5 else c for c in value)
+        return (kw("guid") if typ == "guid" else "") + "'" + text + "'"
+    return kw(rnd.choice(["datetime", "datetimeoffset"])) + "'" + render_datetime(value, rnd) + "'"
+
+
+def render_datetime(value: datetime, rnd: random.Random) -> str:
+    form = rnd.choice(["Z", "offset", "naive", "date"])
+    if form == "date" and value.time() == datetime.min.time():
+        return value.strftime("%Y-%m-%d")
+    zone, local = "Z", value
+    if form == "offset":
+        minutes = rnd.choice([-330, -60, 0, 120, 345])
+        local = value + timedelta(minutes=minutes)
+        sign = "-" if minutes < 0 else "+"
+        zone = f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+    elif form == "naive":
+        zone = ""
+    frac = ""
+    if local.microsecond:
+        frac = f".{local.microsecond:06d}"
+        frac = rnd.choice([frac, frac.rstrip("0"), frac + "0"])
+    elif rnd.random() < 0.3:
+        frac = ".000"
+    return local.strftime("%Y-%m-%dT%H:%M:%S") + frac + zone
+
+
+def ref_value(node: tuple, row: Row) -> Any:
+    kind = node[0]
+    if kind == "field":
+        value: Any = row
+        for part in WIRE_TO_ATTR[node[1]].split("."):
+            value = None if value is None else getattr(value, part)
+        return value
+    if kind == "lit":
+        return node[2]
+    if kind == "group":  # parentheses are transparent
+        return ref_value(node[1], row)
+    if kind == "call" and node[1] in ("tolower", "toupper"):
+        inner = ref_value(node[2][0], row)
+        return None if inner is None else (inner.lower() if node[1] == "tolower" else inner.upper())
+    return ref_eval(node, row)
+
+
+def fold(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
+def ref_eval(node: tuple, row: Row) -> bool:
+    """Straightforward interpretation of the documented semantics."""
+    kind = node[0]
+    if kind == "or":
+        return ref_eval(node[1], row) or ref_eval(node[2], row)
+    if kind == "and":
+        return ref_eval(node[1], row) and ref_eval(node[2], row)
+    if kind == "not":
+        return not ref_eval(node[1], row)
+    if kind == "cmp":
+        op, left, right = node[1], ref_value(node[2], row), ref_value(node[3], row)
+        if op in ("eq", "ne"):
+            equal = left is None and right is None if left is None or right is None else fold(left) == fold(right)
+            return equal if op == "eq" else not equal
+        if left is None or right is None:
+            return False
+        return {"gt": operator.gt, "ge": operator.ge, "lt": operator.lt, "le": operator.le}[op](fold(left), fold(right))
+    if kind == "call":
+        fn, args = node[1], node[2]
+        needle, subject = (args[0], args[1]) if fn == "substringof" else (args[1], args[0])
+        text = ref_value(subject, row)
+        if text is None:
+            return False
+        text, lit = fold(text), fold(ref_value(needle, row))
+        return lit in text if fn == "substringof" else getattr(text, fn)(lit)
+    if kind == "field":
+        return ref_value(node, row) is True
+    return bool(node[2])  # a bool literal
+
+
+@settings(max_examples=300, deadline=None)
+@given(tree=filters, rnd=st.randoms(use_true_random=False), rows=st.lists(rows_strategy, min_size=1, max_size=8))
+def test_compiled_filter_matches_reference_evaluator(tree: tuple, rnd: random.Random, rows: list[Row]) -> None:
+    text = render(tree, rnd)
+    predicate = compile_filter(R, text)
+    for row in rows:
+        assert predicate(row) is ref_eval(tree, row), (text, row)
+
+
+def ref_sort(rows: list[Row], spec: list[tuple[str, bool]]) -> list[Row]:
+    def cmp(a: Row, b: Row) -> int:
+        for wire, desc in [*spec, ("id", False)]:
+            x, y = fold(ref_value(("field", wire), a)), fold(ref_value(("field", wire), b))
+            if x == y:
+                continue
+            if x is None or y is None:  # None is the smallest value
+                result = -1 if x is None else 1
+            else:
+                result = -1 if x < y else 1
+            return -result if desc else result
+        return 0
+
+    return sorted(rows, key=functools.cmp_to_key(cmp))
+
+
+SORTABLE = [f.wire for f in R.fields if f.sortable]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    rows=st.lists(rows_strategy, max_size=40),
+    spec=st.lists(st.tuples(st.sampled_from(SORTABLE), st.booleans()), min_size=1, max_size=4),
+    rnd=st.randoms(use_true_random=False),
+    top=st.integers(1, 8),
+)
+def test_sort_matches_reference(rows: list[Row], spec: list[tuple[str, bool]], rnd: random.Random, top: int) -> None:
+    rows = [replace(r, id=f"{i:04d}") for i, r in enumerate(rows)]  # unique keys
+    rnd.shuffle(rows)
+    text = ",".join(("-" if desc else "") + rnd.choice([wire, wire.upper()]) for wire, desc in spec)
+    expected = ids(ref_sort(rows, spec))
+    assert ids(sort(rows, R, text)) == expected
+    assert ids(sort(rows, R, text, top=top)) == expected[:top]  # the page shortcut
