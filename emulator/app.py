@@ -69,6 +69,21 @@ def create_app(settings: Settings | dict[str, Any] | None = None) -> Flask:
     for vendor in vendors:
         app.register_blueprint(vendor.blueprint, url_prefix=vendor.prefix)
     _register_optional_parts(app, settings, store)
+    from .core import cors, strict
+    from .core.openapi import build_document
+
+    cors.init_app(app, settings.cors_origins)
+    if settings.strict:
+        strict.init_app(app)
+    documents: dict[str, Any] = {}
+
+    @app.get("/<vendor_name>/openapi.json")
+    def openapi_document(vendor_name: str) -> Response:
+        if vendor_name not in app.extensions["lms_emulator"]["vendors"]:
+            raise errors.NotFound(f"No vendor '{vendor_name}'.")
+        if vendor_name not in documents:  # built once, on first request
+            documents[vendor_name] = build_document(app, vendor_name)
+        return jsonify(documents[vendor_name])
     if settings.default_tenant and DEFAULT_TENANT not in store.tenants:
         store.create_tenant(DEFAULT_TENANT)
 

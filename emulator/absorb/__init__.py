@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Response, jsonify
 
 from ..core.errors import EmulatorError
+from ..core.openapi import Param
 from ..core.vendor import Vendor
 from .routes import bp
 from .seed import build_world
@@ -17,5 +18,21 @@ def render_error(err: EmulatorError) -> Response:
     return response
 
 
+OPENAPI = {
+    "version": "2",
+    "description": "Absorb LMS Integration API v2 as served by lms-emulator: course, session, chapter and lesson "
+                   "enrollments, attempts. Every call carries x-api-key and x-api-version: 2; every call but "
+                   "/authenticate a Bearer token from /authenticate.",
+    "headers": (Param("x-api-key", {"type": "string", "format": "uuid"}, "The portal's private API key.",
+                      required=True, where="header"),
+                Param("x-api-version", {"type": "string", "enum": ["2"]}, "API version.", required=True,
+                      where="header")),
+    "headers_without_auth": True,
+    "security_schemes": {"bearer": {"type": "http", "scheme": "bearer",
+                                    "description": "Token from POST /authenticate; valid 4 hours, one per user."}},
+    "security": [{"bearer": []}],
+    "error_schema": "error",
+}
+
 VENDOR = Vendor(name="absorb", title="Absorb LMS Integration API v2", blueprint=bp, build_world=build_world,
-                render_error=render_error)
+                render_error=render_error, openapi=OPENAPI)

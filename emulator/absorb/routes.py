@@ -12,6 +12,7 @@ from flask import Blueprint, Response, jsonify, request
 from ..core import paging
 from ..core.http import bool_arg, datetime_arg, guid_arg, guid_list_arg, int_arg, json_body
 from ..core.errors import ValidationFailed
+from ..core.openapi import Param, documented
 from . import service
 from .auth import absorb_call, authenticate as authenticate_user, resolve_portal
 from .models import AbsorbWorld, User
@@ -23,6 +24,24 @@ from .schemas import (
 
 bp = Blueprint("absorb", __name__)
 STATUSES = range(13)
+
+# Query parameters as the seed documents them, for the OpenAPI document and strict mode.
+_STATUS = Param("status", {"type": "integer", "enum": list(STATUSES)}, "The status to filter by.")
+_SINCE = Param("modifiedSince", {"type": "string", "format": "date-time"}, "Enrollments edited at or after this date.")
+STATUS_SINCE = (_STATUS, _SINCE)
+PAGED = (
+    Param("_filter", {"type": "string"}, "OData filter over the resource's fields."),
+    Param("_sort", {"type": "string"}, "Comma-separated fields; '-' prefix for descending."),
+    Param("_limit", {"type": "string", "pattern": "^[0-9]+$"}, "Page size (default 20, max 1000)."),
+    Param("_offset", {"type": "string", "pattern": "^[0-9]+$"}, "Page number, 0 first (max 65535)."),
+)
+DEPRECATED_PAGED = PAGED + STATUS_SINCE + (
+    Param("limit", {"type": "string", "pattern": "^[0-9]+$"}, "(Deprecated) page size."),
+    Param("offset", {"type": "string", "pattern": "^[0-9]+$"}, "(Deprecated) page number."),
+)
+RE_ENROLL = (Param("reEnroll", {"type": "boolean"}, "Re-enroll: the active enrollment becomes history."),)
+CANCEL = RE_ENROLL + (Param("cancelSession", {"type": "boolean"}, "Cancel the existing session enrollment."),)
+GET_ERRORS = {400: None, 401: None, 403: None, 404: None}
 
 
 def _created(body: dict[str, Any]) -> Response:
@@ -61,6 +80,7 @@ def _order(item: Any) -> tuple[Any, str]:
 # -- authentication ---------------------------------------------------------------------------
 
 @bp.post("/authenticate")
+@documented("Authenticate and get a token", body="authenticate-request", auth=False, responses={200: "token", 400: None, 401: None, 413: None, 415: None})
 def authenticate() -> Response:
     tenant, world = resolve_portal()
     body = load(AUTHENTICATE, json_body(request))
@@ -74,6 +94,7 @@ def authenticate() -> Response:
 # -- course enrollments -----------------------------------------------------------------------------
 
 @bp.post("/users/<guid:user_id>/enrollments/<guid:course_id>")
+@documented("Create enrollment for user and course", query=RE_ENROLL, responses={201: "enrollment-created", **GET_ERRORS, 422: None})
 @absorb_call()
 def create_enrollment(user_id: str, course_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
     enrollment = service.enroll(world, user_id, course_id, re_enroll=bool_arg(request.args, "reEnroll"), at=now)
@@ -81,12 +102,14 @@ def create_enrollment(user_id: str, course_id: str, *, world: AbsorbWorld, now: 
 
 
 @bp.get("/users/<guid:user_id>/enrollments/<guid:course_id>")
+@documented("Get user's enrollment for specific course", query=STATUS_SINCE, responses={200: "user-course-enrollment", **GET_ERRORS})
 @absorb_call()
 def get_user_enrollment(user_id: str, course_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
     return _one(world, service.active_enrollment(world, user_id, course_id), USER_COURSE_ENROLLMENT)
 
 
 @bp.post("/users/<guid:user_id>/enrollments")
+@documented("Create or update course enrollment", query=RE_ENROLL, body="course-enrollment-upsert", responses={201: "enrollment-created", **GET_ERRORS, 413: None, 415: None, 422: None})
 @absorb_call()
 def upsert_enrollment(user_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
     body = load(COURSE_ENROLLMENT_UPSERT, json_body(request))
@@ -95,12 +118,14 @@ def upsert_enrollment(user_id: str, *, world: AbsorbWorld, now: Any, user: User)
 
 
 @bp.get("/users/<guid:user_id>/enrollments")
+@documented("List course enrollments for specific user", query=DEPRECATED_PAGED, responses={200: "user-course-enrollment-page", **GET_ERRORS, 422: None})
 @absorb_call()
 def list_user_enrollments(user_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
     return _page(world, service.user_enrollments(world, user_id), USER_COURSE_ENROLLMENTS, USER_COURSE_ENROLLMENT)
 
 
 @bp.post("/enrollments/unenroll")
+@documented("Un-enroll users from courses", body="unenroll-request", responses={204: None, 400: None, 401: None, 403: None, 413: None, 415: None, 422: None})
 @absorb_call()
 def unenroll(*, world: AbsorbWorld, now: Any, user: User) -> Response:
     body = json_body(request)
@@ -114,18 +139,21 @@ def unenroll(*, world: AbsorbWorld, now: Any, user: User) -> Response:
 
 
 @bp.get("/enrollments/<guid:enrollment_id>")
+@documented("Get course enrollment", responses={200: "user-course-enrollment", **GET_ERRORS})
 @absorb_call()
 def get_enrollment(enrollment_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
     return jsonify(dump(world, USER_COURSE_ENROLLMENT, service.get_enrollment(world, enrollment_id)))
 
 
 @bp.get("/courses/<guid:course_id>/enrollments")
+@documented("List enrollments for specific course", query=DEPRECATED_PAGED, responses={200: "course-enrollment-page", **GET_ERRORS, 422: None})
 @absorb_call()
 def list_course_enrollments(course_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
     return _page(world, service.course_enrollments(world, course_id), COURSE_ENROLLMENTS, COURSE_ENROLLMENT)
 
 
 @bp.get("/enrollments")
+@documented("List course enrollments for bulk user list", query=(Param("userIds", {"type": "array", "items": {"type": "string", "format": "uuid"}}, "The user IDs."), Param("courseIds", {"type": "array", "items": {"type": "string", "format": "uuid"}}, "The course IDs.")), responses={200: "user-course-enrollment-list", 400: None, 401: None, 403: None})
 @absorb_call()
 def list_bulk_enrollments(*, world: AbsorbWorld, now: Any, user: User) -> Response:
     user_ids = guid_list_arg(request.args, "userIds")
@@ -136,12 +164,14 @@ def list_bulk_enrollments(*, world: AbsorbWorld, now: Any, user: User) -> Respon
 # -- the currently authenticated user -------------------------------------------------------------
 
 @bp.get("/my-enrollments/<guid:course_id>")
+@documented("Get currently authenticated user's course enrollment", query=STATUS_SINCE, responses={200: "user-course-enrollment", **GET_ERRORS})
 @absorb_call(admin=False)
 def get_my_enrollment(course_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
     return _one(world, service.active_enrollment(world, user.id, course_id), USER_COURSE_ENROLLMENT)
 
 
 @bp.post("/my-enrollments/<guid:course_id>")
+@documented("Create course enrollment for the currently authenticated user", query=RE_ENROLL, responses={201: "enrollment-created", **GET_ERRORS, 422: None})
 @absorb_call(admin=False)
 def create_my_enrollment(course_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
     enrollment = service.enroll(world, user.id, course_id, re_enroll=bool_arg(request.args, "reEnroll"), at=now)
@@ -149,6 +179,7 @@ def create_my_enrollment(course_id: str, *, world: AbsorbWorld, now: Any, user: 
 
 
 @bp.get("/my-enrollments")
+@documented("List currently authenticated user's course enrollments", query=PAGED + STATUS_SINCE, responses={200: "user-course-enrollment-page", **GET_ERRORS, 422: None})
 @absorb_call(admin=False)
 def list_my_enrollments(*, world: AbsorbWorld, now: Any, user: User) -> Response:
     return _page(world, service.user_enrollments(world, user.id), USER_COURSE_ENROLLMENTS, USER_COURSE_ENROLLMENT)
@@ -157,12 +188,14 @@ def list_my_enrollments(*, world: AbsorbWorld, now: Any, user: User) -> Response
 # -- ILC sessions ---------------------------------------------------------------------------------
 
 @bp.get("/users/<guid:user_id>/enrollments/<guid:course_id>/sessions")
+@documented("List user's session enrollments for specific course", query=STATUS_SINCE, responses={200: "session-enrollment-list", **GET_ERRORS})
 @absorb_call()
 def list_user_session_enrollments(user_id: str, course_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
     return _many(world, service.session_enrollments_for_user(world, user_id, course_id), SESSION_ENROLLMENT)
 
 
 @bp.get("/users/<guid:user_id>/enrollments/<guid:course_id>/sessions/<guid:session_id>")
+@documented("Get user's session enrollment for specific course", query=STATUS_SINCE, responses={200: "session-enrollment", **GET_ERRORS})
 @absorb_call()
 def get_user_session_enrollment(user_id: str, course_id: str, session_id: str, *, world: AbsorbWorld, now: Any,
                                 user: User) -> Response:
@@ -170,6 +203,7 @@ def get_user_session_enrollment(user_id: str, course_id: str, session_id: str, *
 
 
 @bp.post("/users/<guid:user_id>/enrollments/<guid:course_id>/sessions/<guid:session_id>")
+@documented("Create ILC enrollment for user", query=CANCEL, responses={201: "ilc-enrollment-created", **GET_ERRORS, 422: None})
 @absorb_call()
 def create_ilc_enrollment(user_id: str, course_id: str, session_id: str, *, world: AbsorbWorld, now: Any,
                           user: User) -> Response:
@@ -181,6 +215,7 @@ def create_ilc_enrollment(user_id: str, course_id: str, session_id: str, *, worl
 
 
 @bp.get("/courses/<guid:course_id>/sessions/<guid:session_id>/enrollments")
+@documented("List an ILC's session enrollments", query=PAGED + STATUS_SINCE, responses={200: "session-enrollment-page", **GET_ERRORS, 422: None})
 @absorb_call()
 def list_session_enrollments(course_id: str, session_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
     return _page(world, service.session_roster(world, course_id, session_id), SESSION_ENROLLMENTS, SESSION_ENROLLMENT)
@@ -189,12 +224,14 @@ def list_session_enrollments(course_id: str, session_id: str, *, world: AbsorbWo
 # -- chapters and lessons ---------------------------------------------------------------------------
 
 @bp.get("/users/<guid:user_id>/enrollments/<guid:course_id>/chapters")
+@documented("List chapter enrollments for a specified course", query=STATUS_SINCE, responses={200: "chapter-enrollment-list", **GET_ERRORS})
 @absorb_call()
 def list_chapter_enrollments(user_id: str, course_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
     return _many(world, service.chapter_enrollments(world, user_id, course_id), CHAPTER_ENROLLMENT)
 
 
 @bp.get("/users/<guid:user_id>/enrollments/<guid:course_id>/chapters/<guid:chapter_id>")
+@documented("Get chapter enrollment for a specified course", query=STATUS_SINCE, responses={200: "chapter-enrollment", **GET_ERRORS})
 @absorb_call()
 def get_chapter_enrollment(user_id: str, course_id: str, chapter_id: str, *, world: AbsorbWorld, now: Any,
                            user: User) -> Response:
@@ -202,6 +239,7 @@ def get_chapter_enrollment(user_id: str, course_id: str, chapter_id: str, *, wor
 
 
 @bp.get("/courses/<guid:course_id>/lessons/<guid:lesson_id>/enrollments")
+@documented("Lists enrollments for a lesson", query=DEPRECATED_PAGED, responses={200: "lesson-enrollment-page", **GET_ERRORS, 422: None})
 @absorb_call()
 def list_lesson_enrollments_for_lesson(course_id: str, lesson_id: str, *, world: AbsorbWorld, now: Any,
                                        user: User) -> Response:
@@ -210,6 +248,7 @@ def list_lesson_enrollments_for_lesson(course_id: str, lesson_id: str, *, world:
 
 
 @bp.get("/users/<guid:user_id>/enrollments/<guid:course_id>/chapters/<guid:chapter_id>/lessons/<guid:lesson_id>")
+@documented("Get lesson enrollment", query=STATUS_SINCE, responses={200: "lesson-enrollment", **GET_ERRORS})
 @absorb_call()
 def get_lesson_enrollment(user_id: str, course_id: str, chapter_id: str, lesson_id: str, *, world: AbsorbWorld,
                           now: Any, user: User) -> Response:
@@ -217,12 +256,14 @@ def get_lesson_enrollment(user_id: str, course_id: str, chapter_id: str, lesson_
 
 
 @bp.get("/users/<guid:user_id>/enrollments/<guid:course_id>/lessons")
+@documented("List user's lesson enrollments from specific course", query=STATUS_SINCE, responses={200: "lesson-enrollment-list", **GET_ERRORS})
 @absorb_call()
 def list_user_lesson_enrollments(user_id: str, course_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
     return _many(world, service.lesson_enrollments(world, user_id, course_id), LESSON_ENROLLMENT)
 
 
 @bp.get("/users/<guid:user_id>/enrollments/<guid:course_id>/lessons/<guid:lesson_id>")
+@documented("Get user's lesson enrollment", query=STATUS_SINCE, responses={200: "lesson-enrollment", **GET_ERRORS})
 @absorb_call()
 def get_user_lesson_enrollment(user_id: str, course_id: str, lesson_id: str, *, world: AbsorbWorld, now: Any,
                                user: User) -> Response:
@@ -230,6 +271,7 @@ def get_user_lesson_enrollment(user_id: str, course_id: str, lesson_id: str, *, 
 
 
 @bp.get("/users/<guid:user_id>/enrollments/<guid:course_id>/chapters/<guid:chapter_id>/lessons")
+@documented("List user's lesson enrollments from specific chapter", query=STATUS_SINCE, responses={200: "lesson-enrollment-list", **GET_ERRORS})
 @absorb_call()
 def list_chapter_lesson_enrollments(user_id: str, course_id: str, chapter_id: str, *, world: AbsorbWorld, now: Any,
                                     user: User) -> Response:
@@ -239,12 +281,14 @@ def list_chapter_lesson_enrollments(user_id: str, course_id: str, chapter_id: st
 # -- attempts ------------------------------------------------------------------------------------------
 
 @bp.get("/users/<guid:user_id>/enrollments/<guid:course_id>/lessons/<guid:lesson_id>/attempts")
+@documented("List user's attempts for specific lesson", responses={200: "attempt-list", **GET_ERRORS})
 @absorb_call()
 def list_attempts(user_id: str, course_id: str, lesson_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
     return jsonify([dump(world, ATTEMPT, a) for a in service.attempts(world, user_id, course_id, lesson_id)])
 
 
 @bp.post("/users/<guid:user_id>/enrollments/<guid:course_id>/lessons/<guid:lesson_id>/attempts")
+@documented("Start attempt for active lesson enrollment", responses={200: "attempt-started", **GET_ERRORS, 422: None})
 @absorb_call()
 def start_attempt(user_id: str, course_id: str, lesson_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
     attempt = service.start_attempt(world, user_id, course_id, lesson_id, at=now)
@@ -259,12 +303,14 @@ def _finish(world: AbsorbWorld, attempt: Any, now: Any) -> Response:
 
 
 @bp.put("/attempts/<guid:attempt_id>")
+@documented("Finish attempt", body="attempt-finish-request", responses={200: "attempt-finished", **GET_ERRORS, 413: None, 415: None, 422: None})
 @absorb_call()
 def finish_attempt(attempt_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
     return _finish(world, service.get_attempt(world, attempt_id), now)
 
 
 @bp.put("/users/<guid:user_id>/enrollments/<guid:course_id>/lessons/<guid:lesson_id>/attempts/<guid:attempt_id>")
+@documented("Finish a specific user's lesson attempt", body="attempt-finish-request", responses={200: "attempt-finished", **GET_ERRORS, 413: None, 415: None, 422: None})
 @absorb_call()
 def finish_user_attempt(user_id: str, course_id: str, lesson_id: str, attempt_id: str, *, world: AbsorbWorld,
                         now: Any, user: User) -> Response:

@@ -22,6 +22,7 @@ Semantics (emulator's choices, documented in one place):
 from __future__ import annotations
 
 import heapq
+import math
 import operator
 import re
 from collections.abc import Callable, Iterable
@@ -31,7 +32,7 @@ from functools import lru_cache
 from itertools import compress, count, islice, repeat
 from keyword import iskeyword
 from operator import attrgetter
-from typing import Any
+from typing import Any, Protocol
 
 from lark import Lark, Token, Tree, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
@@ -42,9 +43,6 @@ STRING_COMPARISON_CASE_INSENSITIVE = True
 
 MAX_FILTER_LENGTH = 4096
 FIELD_TYPES = frozenset({"string", "int", "decimal", "bool", "guid", "datetime"})
-
-Predicate = Callable[[Any], bool]
-
 
 # --------------------------------------------------------------------------- field table
 
@@ -215,9 +213,9 @@ def _fail(detail: str, param: str = "_filter") -> Unprocessable:
 
 _GUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _DATETIME_RE = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})"
-    r"(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?"
-    r"(Z|z|[+-]\d{2}:?\d{2})?"
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})"
+    r"(?:[Tt ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]{1,9}))?)?)?"
+    r"(Z|z|[+-][0-9]{2}:?[0-9]{2})?"
 )
 
 
@@ -240,16 +238,18 @@ def parse_datetime(text: str) -> datetime | None:
             digits = zone[1:].replace(":", "")
             tz = timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
         value = datetime(int(year), int(month), int(day), int(hh or 0), int(mm or 0), int(ss or 0), micro, tz)
-    except ValueError:
+        return value.astimezone(timezone.utc)
+    except (ValueError, OverflowError):  # 2020-13-01, 24:00 offsets, year 1 shifted below 1
         return None
-    return value.astimezone(timezone.utc)
 
 
 # --------------------------------------------------------------------------- compiler
 
 _FLIP = {"eq": "eq", "ne": "ne", "gt": "lt", "ge": "le", "lt": "gt", "le": "ge"}
 _PY_OP = {"eq": "==", "ne": "!=", "gt": ">", "ge": ">=", "lt": "<", "le": "<="}
-_OPS = {"eq": operator.eq, "ne": operator.ne, "gt": operator.gt, "ge": operator.ge, "lt": operator.lt, "le": operator.le}
+_OPS = {
+    "eq": operator.eq, "ne": operator.ne, "gt": operator.gt, "ge": operator.ge, "lt": operator.lt, "le": operator.le,
+}
 _NUMERIC = frozenset({"int", "decimal"})
 _STRING_FUNCTIONS = {"startswith": 2, "endswith": 2, "substringof": 2}
 _CASE_FUNCTIONS = {"tolower": "lower", "toupper": "upper"}
@@ -284,7 +284,8 @@ class _Compiler:
 
     # -- helpers
     def const(self, value: Any) -> str:
-        if value is None or isinstance(value, (bool, int, float, str)):
+        """Source for a constant: a literal where Python has one, else a closure cell."""
+        if value is None or isinstance(value, (bool, int, str)) or (isinstance(value, float) and math.isfinite(value)):
             return repr(value)
         name = f"_c{len(self.consts)}"
         self.consts[name] = value
@@ -337,24 +338,22 @@ class _Compiler:
         if op not in ("eq", "ne") and "bool" in (a.type, b.type):
             raise _fail(f"operator '{op}' cannot be used with booleans at position {tok.start_pos}")
         py = _PY_OP[op]
+        fold_case = STRING_COMPARISON_CASE_INSENSITIVE and a.type == "string"
 
-        if b.type == "null" or a.type == "null":
+        if a.kind == "lit":  # two constants (a literal on the left only stays if both are)
+            return repr(_constant_compare(op, a.value, b.value, fold_case))
+        if b.type == "null":
             if op not in ("eq", "ne"):
                 return "False"  # an ordering comparison with null is never true
-            if a.type == "null" and b.type == "null":
-                return str(op == "eq")
             return f"({a.src} is {'' if op == 'eq' else 'not '}None)"
 
         if b.kind == "lit":
-            lit = b.value.lower() if a.type == "string" and STRING_COMPARISON_CASE_INSENSITIVE else b.value
-            if a.kind == "lit":  # two constants: fold
-                left = a.value.lower() if a.type == "string" and STRING_COMPARISON_CASE_INSENSITIVE else a.value
-                return repr(bool(_OPS[op](left, lit)))
+            lit = b.value.lower() if fold_case else b.value
             if a.kind == "bool":  # startswith(...) eq true
                 return a.src if (op == "eq") == lit else f"(not {a.src})"
             if a.type == "bool":
                 return f"({a.src} is {'' if op == 'eq' else 'not '}{lit!r})"
-            if a.type != "string" and not a.chain:  # None == x is False, None != x is True
+            if a.type != "string":  # None == x is False, None != x is True
                 if op in ("eq", "ne"):
                     return f"({a.src} {py} {self.const(lit)})"
                 v = self.var()
@@ -398,7 +397,7 @@ class _Compiler:
         if f is None:
             raise _fail(f"unknown field '{tok}' at position {tok.start_pos}")
         if not f.filterable:
-            raise _fail(f"field '{f.wire}' is not filterable (position {tok.start_pos})")
+            raise _fail(f"field '{f.wire}' is not filterable at position {tok.start_pos}")
         src = f"o.{f.attr}" if "." not in f.attr else f"{self.const(getter(f))}(o)"
         return _Operand("value", f.type, src, f"field '{f.wire}' ({f.type})", tok.start_pos)
 
@@ -410,7 +409,7 @@ class _Compiler:
         if kind == "NUMBER":
             body = text.rstrip("mMdD")
             if "." in body or body != text:
-                return _Operand("lit", "decimal", repr(float(body)), f"decimal {text}", pos, float(body))
+                return _Operand("lit", "decimal", self.const(float(body)), f"decimal {text}", pos, float(body))
             return _Operand("lit", "int", repr(int(body)), f"int {text}", pos, int(body))
         if kind in ("TRUE", "FALSE"):
             value = kind == "TRUE"
@@ -431,30 +430,48 @@ class _Compiler:
     def call(self, node: Tree) -> _Operand:
         name_tok, *args = node.children
         name, pos = str(name_tok).lower(), name_tok.start_pos
-        arity = _STRING_FUNCTIONS.get(name) or (1 if name in _CASE_FUNCTIONS else None)
+        arity = 1 if name in _CASE_FUNCTIONS else _STRING_FUNCTIONS.get(name)
         if arity is None:
             raise _fail(f"unknown function '{name_tok}' at position {pos}")
         if len(args) != arity:
-            raise _fail(f"function '{name}' takes {arity} argument{'s' * (arity > 1)}, got {len(args)} at position {pos}")
+            plural = "s" if arity > 1 else ""
+            raise _fail(f"function '{name}' takes {arity} argument{plural}, got {len(args)} at position {pos}")
         ops = [self.operand(a) for a in args]
-        if name in _CASE_FUNCTIONS:
-            arg = self.string_value(name, ops[0], 1)
-            return _Operand("value", "string", arg.src, f"{name}({arg.desc})", pos, chain=(*arg.chain, _CASE_FUNCTIONS[name]))
-        lit_i = 0 if name == "substringof" else 1  # substringof('value', field); the others (field, 'value')
-        lit = ops[lit_i]
+        if name in _CASE_FUNCTIONS:  # tolower/toupper: a string value, None stays None
+            arg = self.string_field(name, ops[0], 1)
+            chain = (*arg.chain, _CASE_FUNCTIONS[name])
+            return _Operand("value", "string", arg.src, f"{name}({arg.desc})", pos, chain=chain)
+        # substringof('value', field); startswith/endswith(field, 'value'): a bool, false on None
+        lit_index = 0 if name == "substringof" else 1
+        lit = ops[lit_index]
         if lit.kind != "lit" or lit.type != "string":
-            raise _fail(f"function '{name}' expects a string literal as argument {lit_i + 1}, got {lit.desc} at position {lit.pos}")
-        arg = self.string_value(name, ops[1 - lit_i], 2 - lit_i)
+            raise _fail(
+                f"function '{name}' expects a string literal as argument {lit_index + 1}, "
+                f"got {lit.desc} at position {lit.pos}"
+            )
+        arg = self.string_field(name, ops[1 - lit_index], 2 - lit_index)
         needle = self.const(lit.value.lower() if STRING_COMPARISON_CASE_INSENSITIVE else lit.value)
         v = self.var()
-        test = f"{needle} in {self.applied(v, arg)}" if name == "substringof" else f"{self.applied(v, arg)}.{name}({needle})"
+        subject = self.applied(v, arg)
+        test = f"{needle} in {subject}" if name == "substringof" else f"{subject}.{name}({needle})"
         return _Operand("bool", "bool", f"(({v} := {arg.src}) is not None and {test})", f"{name}(...)", pos)
 
     @staticmethod
-    def string_value(name: str, op: _Operand, index: int) -> _Operand:
+    def string_field(name: str, op: _Operand, index: int) -> _Operand:
+        """``op`` if it is a string field (possibly under tolower/toupper), else a 422."""
         if op.kind != "value" or op.type != "string":
-            raise _fail(f"function '{name}' expects a string field as argument {index}, got {op.desc} at position {op.pos}")
+            raise _fail(
+                f"function '{name}' expects a string field as argument {index}, got {op.desc} at position {op.pos}"
+            )
         return op
+
+
+def _constant_compare(op: str, a: Any, b: Any, fold_case: bool) -> bool:
+    if a is None or b is None:
+        return (a is None and b is None) == (op == "eq") if op in ("eq", "ne") else False
+    if fold_case:
+        a, b = a.lower(), b.lower()
+    return bool(_OPS[op](a, b))
 
 
 def _pos(node: Tree | Token) -> int:
@@ -463,7 +480,17 @@ def _pos(node: Tree | Token) -> int:
     return node.start_pos or 0
 
 
-def compile_filter(resource: Resource, text: str) -> Predicate:
+class CompiledFilter(Protocol):
+    """A compiled ``_filter``: call it on one object, or ``select`` from many at once."""
+
+    source: str
+
+    def __call__(self, obj: Any, /) -> bool: ...
+
+    def select(self, items: Iterable[Any], /) -> list[Any]: ...
+
+
+def compile_filter(resource: Resource, text: str) -> CompiledFilter:
     """The predicate for ``_filter=text``; the same text returns the same cached callable."""
     if not isinstance(text, str) or not text.strip():
         raise _fail("the filter expression is empty")
@@ -472,16 +499,30 @@ def compile_filter(resource: Resource, text: str) -> Predicate:
     return _compile_cached(resource, text)
 
 
+def filter_items(resource: Resource, text: str, items: Iterable[Any]) -> list[Any]:
+    """The items matching ``_filter=text``, in their order (one loop, no call per item)."""
+    return compile_filter(resource, text).select(items)
+
+
 @lru_cache(maxsize=1024)
-def _compile_cached(resource: Resource, text: str) -> Predicate:
+def _compile_cached(resource: Resource, text: str) -> CompiledFilter:
     compiler = _Compiler(resource)
     body = compiler.clause(parse(text))
-    params = ", ".join(compiler.consts)
-    source = f"def _factory({params}):\n    def _predicate(o):\n        return {body}\n    return _predicate\n"
+    # One factory makes the per-object predicate and a list-comprehension over many
+    # (which saves a Python call per item: ~40% of a scan). Constants that have no
+    # literal form (datetimes, getters) arrive as closure cells of the factory.
+    source = (
+        f"def _factory({', '.join(compiler.consts)}):\n"
+        f"    def _predicate(o):\n        return {body}\n"
+        f"    def _select(items):\n        return [o for o in items if {body}]\n"
+        f"    return _predicate, _select\n"
+    )
     namespace: dict[str, Any] = {}
     exec(compile(source, f"<_filter {resource.name}>", "exec"), namespace)  # noqa: S102 - our own source
-    predicate: Predicate = namespace["_factory"](*compiler.consts.values())
-    predicate.__doc__ = f"_filter={text!r}\n\n{source}"
+    predicate, select = namespace["_factory"](*compiler.consts.values())
+    predicate.select = select
+    predicate.source = source
+    predicate.__doc__ = f"_filter={text!r}"
     return predicate
 
 
@@ -507,12 +548,14 @@ def parse_sort(resource: Resource, text: str) -> SortSpec:
         if f is None:
             raise _fail(f"unknown field '{name}' at position {start}", "_sort")
         if not f.sortable:
-            raise _fail(f"field '{f.wire}' is not sortable (position {start})", "_sort")
+            raise _fail(f"field '{f.wire}' is not sortable at position {start}", "_sort")
         spec.append((f, desc))
     return tuple(spec)
 
 
-def sort(items: list, resource: Resource, text: str | None, default: str | None = None, *, top: int | None = None) -> list:
+def sort(
+    items: list, resource: Resource, text: str | None, default: str | None = None, *, top: int | None = None
+) -> list:
     """Items ordered by ``_sort`` (or ``default``), ties broken by the key ascending.
 
     None sorts first ascending and last descending; strings ignore case. With ``top``
@@ -552,9 +595,10 @@ def sort(items: list, resource: Resource, text: str | None, default: str | None 
             ]
             col = _column(items, f, members)
         last = level == len(keys) - 1
+        has_none = None in (col.values() if isinstance(col, dict) else col)
         tied: list[tuple[int, int]] = []
         for lo, hi in groups:
-            segment = _sort_pass(order[lo:hi], col, desc)
+            segment = _sort_pass(order[lo:hi], col, desc, has_none)
             order[lo:hi] = segment
             if not last:
                 tied.extend(_tie_runs(segment, col, lo))
@@ -577,15 +621,14 @@ def _column(items: list, f: Field, indices: list[int]) -> list | dict:
     return values if len(indices) == len(items) else dict(zip(indices, values))
 
 
-def _sort_pass(segment: list[int], col: list | dict, desc: bool) -> list[int]:
+def _sort_pass(segment: list[int], col: list | dict, desc: bool, has_none: bool) -> list[int]:
     """One stable sort of ``segment`` by ``col``; None first ascending, last descending."""
     key = col.__getitem__
-    values = list(map(key, segment))
-    if None not in values:
+    if not has_none:
         segment.sort(key=key, reverse=desc)
         return segment
-    nones = [i for i, v in zip(segment, values) if v is None]
-    rest = [i for i, v in zip(segment, values) if v is not None]
+    nones = [i for i in segment if col[i] is None]
+    rest = [i for i in segment if col[i] is not None]
     rest.sort(key=key, reverse=desc)
     return rest + nones if desc else nones + rest
 

@@ -91,10 +91,13 @@ def query_list(
     """
     page = parse_page(args, deprecated=deprecated)
     filter_text = args.get("_filter")
-    predicate = compile_filter(resource, filter_text) if filter_text is not None else None
+    selector = compile_filter(resource, filter_text).select if filter_text is not None else list
     sort_text = args.get("_sort")
     if sort_text is not None:
         parse_sort(resource, sort_text)  # fail early; cached, so sort() pays nothing more
-    selected = list(filter(predicate, items)) if predicate is not None else list(items)
-    window = paginate(sort(selected, resource, sort_text), page)
+    selected = selector(items)
+    if page.start >= len(selected):
+        window: list = []
+    else:  # only the items up to the end of the page need to be ordered
+        window = sort(selected, resource, sort_text, top=page.start + page.limit)[page.start :]
     return envelope(len(selected), [dump(obj) for obj in window], page, key)

@@ -53,6 +53,9 @@ class Vendor:
     # Tokens the vendor does not let clients obtain themselves (Pearson): the admin API
     # issues them with this hook, (world, user_id, now) -> token string.
     issue_token: Callable[[Any, str, datetime], str] | None = None
+    # OpenAPI facts that are the vendor's, not a route's: security schemes, headers every call carries,
+    # the error schema name, the server URL. Read by core.openapi and core.strict.
+    openapi: dict[str, Any] | None = None
 
     @property
     def prefix(self) -> str:

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from emulator.core import odata
 from emulator.core.errors import Unprocessable
-from emulator.core.odata import Field, Resource, compile_filter, sort
+from emulator.core.odata import Field, Resource, compile_filter, filter_items, sort
 
 UTC = timezone.utc
 G1 = "a14c149a-2ce0-41d4-b532-02189ad3cb22"
@@ -101,6 +101,11 @@ CASES: list[tuple[str, dict[str, Any], bool]] = [
     ("flag eq true", {"flag": None}, False), ("flag", {"flag": None}, False), ("not flag", {"flag": None}, True),
     ("flag eq null", {"flag": None}, True), ("at eq null", {"at": None}, True),
     ("null eq null", {}, True), ("null ne null", {}, False),
+    # two constants fold, with the same rules
+    ("null eq 3", {}, False), ("3 eq null", {}, False), ("null ne 3", {}, True), ("null lt 3", {}, False),
+    ("1 eq 1", {}, True), ("1 lt 2.5", {}, True), ("'A' eq 'a'", {}, True), ("'b' gt 'A'", {}, True),
+    ("true ne false", {}, True), (f"guid'{G1.upper()}' eq guid'{G1}'", {}, True),
+    ("n lt " + "9" * 400 + ".5", {}, True), ("amount gt -" + "9" * 400 + ".5m", {}, True),  # beyond float range
     # guids: literal in any case, or a bare string that is a guid
     (f"id eq guid'{G1}'", {}, True), (f"id eq guid'{G1.upper()}'", {}, True), (f"id eq GUID'{G1}'", {}, True),
     (f"id ne guid'{G1}'", {}, False), (f"id eq '{G1.upper()}'", {}, True), (f"gid eq guid'{G1}'", {}, False),
@@ -203,6 +208,16 @@ def test_string_comparison_is_case_insensitive_by_design() -> None:
     assert matches("name eq 'ABC' and name ge 'abc' and name le 'ABC'", name="abc")
 
 
+def test_case_sensitive_mode_is_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(odata, "STRING_COMPARISON_CASE_INSENSITIVE", False)
+    marker = " and n ne 271828"  # texts never compiled in the default mode
+    assert matches("name eq 'Leblanc'" + marker) and not matches("name eq 'leblanc'" + marker)
+    assert matches("startswith(name,'Leb')" + marker) and not matches("startswith(name,'leb')" + marker)
+    assert matches("tolower(name) eq 'leblanc'" + marker) and not matches("name gt 'a'" + marker)
+    assert matches("name ne 'leblanc'" + marker) and matches("name eq title" + marker, title="Leblanc")
+    assert ids(sort([Row(id="1", name="b"), Row(id="2", name="B"), Row(id="3", name="a")], R, "name")) == ["2", "3", "1"]
+
+
 def test_predicate_returns_real_bools() -> None:
     for text, values, _ in CASES:
         assert type(matches(text, **values)) is bool, text
@@ -225,7 +240,7 @@ ERRORS: list[tuple[str, str]] = [
     ("n eq 1 && flag", "unexpected character '&' at position 7"),
     ("foo eq 1", "unknown field 'foo' at position 0"),
     ("n eq 1 and bar/baz eq 2", "unknown field 'bar/baz' at position 11"),
-    ("hidden eq 'x'", "field 'hidden' is not filterable (position 0)"),
+    ("hidden eq 'x'", "field 'hidden' is not filterable at position 0"),
     ("n eq 'x'", "cannot compare field 'n' (int) with string 'x' at position 2"),
     ("name eq 3", "cannot compare field 'name' (string) with int 3 at position 5"),
     ("at eq '2020-01-01'", "cannot compare field 'at' (datetime) with string '2020-01-01' at position 3"),
@@ -239,6 +254,8 @@ ERRORS: list[tuple[str, str]] = [
     ("at eq datetime'2020-13-01'", "invalid datetime literal datetime'2020-13-01' at position 6"),
     ("at eq datetime'yesterday'", "invalid datetime literal datetime'yesterday' at position 6"),
     ("at eq datetime'2020-01-01T10:00:00+24:00'", "invalid datetime literal"),
+    ("at eq datetime'0001-01-01T00:00:00+05:00'", "invalid datetime literal"),  # before year 1 in UTC
+    ("at eq datetime'２０２０-01-01'", "invalid datetime literal"),
     ("contains(name,'a')", "unknown function 'contains' at position 0"),
     ("n eq 1 or Length(name) eq 3", "unknown function 'Length' at position 10"),
     ("startswith(name)", "function 'startswith' takes 2 arguments, got 1 at position 0"),
@@ -308,6 +325,13 @@ def test_same_text_returns_same_callable_without_reparsing(monkeypatch: pytest.M
     other = Resource("row-copy", R.fields)  # another resource: its own entry
     assert compile_filter(other, text) is not first
     assert calls == [text, text]
+
+
+def test_select_and_filter_items_keep_order() -> None:
+    rows = [Row(id=G1, n=1), Row(id=G2, n=5), Row(id=G3, n=2), Row(n=None)]
+    assert filter_items(R, "n lt 3", rows) == [rows[0], rows[2]]
+    assert compile_filter(R, "n ne 5").select(iter(rows)) == [rows[0], rows[2], rows[3]]
+    assert "def _predicate(o)" in compile_filter(R, "n ne 5").source
 
 
 def test_errors_are_not_cached_as_predicates() -> None:
@@ -402,7 +426,7 @@ def test_sort_nested_field_and_small_inputs() -> None:
 SORT_ERRORS = [
     ("nope", "_sort: unknown field 'nope' at position 0"),
     ("n, nope", "_sort: unknown field 'nope' at position 3"),
-    ("hidden", "_sort: field 'hidden' is not sortable (position 0)"),
+    ("hidden", "_sort: field 'hidden' is not sortable at position 0"),
     ("n,,name", "_sort: empty field name at position 2"),
     ("n,", "_sort: empty field name at position 2"),
     ("", "_sort: empty field name at position 0"),
@@ -667,6 +691,7 @@ def test_compiled_filter_matches_reference_evaluator(tree: tuple, rnd: random.Ra
     predicate = compile_filter(R, text)
     for row in rows:
         assert predicate(row) is ref_eval(tree, row), (text, row)
+    assert predicate.select(rows) == [row for row in rows if ref_eval(tree, row)]
 
 
 def ref_sort(rows: list[Row], spec: list[tuple[str, bool]]) -> list[Row]:

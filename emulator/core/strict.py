@@ -1,0 +1,96 @@
+"""Strict mode (``--strict``): the contract enforced at run time.
+
+Requests: query parameters and body fields a route does not document are
+answered as the real API would (ignored), and reported in the
+``X-Emulator-Contract-Violations`` response header and in ``flask.g`` (the
+journal records it), so a client's contract test can assert it sent nothing
+undocumented. Responses: every JSON body is validated against its schema as it
+leaves; a violation is logged and answered 500 with a diagnostic, so the bug
+is ours and visible.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from flask import Flask, Response, g, request
+
+from . import contract
+from .openapi import operation_of
+
+log = logging.getLogger("lms_emulator.strict")
+HEADER = "X-Emulator-Contract-Violations"
+ALWAYS_ALLOWED_QUERY: frozenset[str] = frozenset()
+
+
+def request_violations(app: Flask, vendor: str) -> list[str]:
+    op = operation_of(app.view_functions.get(request.endpoint or ""))
+    if op is None:
+        return []
+    problems = []
+    documented = {p.name for p in op.query} | ALWAYS_ALLOWED_QUERY
+    for name in request.args:
+        if name not in documented:
+            problems.append(f"query parameter '{name}' is not documented")
+    if op.body and request.mimetype == "application/json":
+        body = request.get_json(silent=True)
+        props = contract.schema(vendor, op.body).get("properties")
+        if isinstance(body, dict) and isinstance(props, dict):
+            problems.extend(f"body field '{key}' is not documented" for key in body if key not in props)
+        if body is not None:
+            problems.extend(f"body: {e}" for e in contract.errors(vendor, op.body, body))
+    return problems
+
+
+def response_violations(app: Flask, vendor: str, error_schema: str, response: Response) -> list[str]:
+    op = operation_of(app.view_functions.get(request.endpoint or ""))
+    status = response.status_code
+    if status >= 400:
+        name: str | None = error_schema
+    elif op is None:
+        return []
+    else:
+        if status not in op.responses:
+            return [f"status {status} is not documented for this operation"]
+        name = op.responses[status]
+    if name is None or response.direct_passthrough or not response.is_json:
+        return []
+    try:
+        body = json.loads(response.get_data())
+    except ValueError:
+        return ["response body is not JSON"]
+    return contract.errors(vendor, name, body)
+
+
+def init_app(app: Flask) -> None:
+    vendors = app.extensions["lms_emulator"]["vendors"]
+
+    def vendor_of() -> Any:
+        first = request.path.lstrip("/").split("/", 1)[0]
+        return vendors.get(first)
+
+    @app.before_request
+    def check_request() -> None:
+        vendor = vendor_of()
+        if vendor is not None and request.endpoint:
+            g.contract_violations = request_violations(app, vendor.name)
+
+    @app.after_request
+    def check_response(response: Response) -> Response:
+        vendor = vendor_of()
+        if vendor is None or request.method == "OPTIONS" or request.path.endswith("/openapi.json"):
+            return response
+        error_schema = (vendor.openapi or {}).get("error_schema", "error")
+        problems = response_violations(app, vendor.name, error_schema, response)
+        if problems:
+            log.error("contract violation on %s %s: %s", request.method, request.path, problems)
+            diagnostic = Response(json.dumps({"error": "ContractViolation",
+                                              "message": "The emulator's response broke its own contract.",
+                                              "violations": problems}),
+                                  status=500, mimetype="application/json")
+            return diagnostic
+        reported = getattr(g, "contract_violations", None)
+        if reported:
+            response.headers[HEADER] = "; ".join(reported)[:4000]
+        return response

@@ -1,0 +1,113 @@
+"""OpenAPI documents, CORS and strict mode (issue 7)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from openapi_spec_validator import validate
+
+from emulator.app import create_app
+from emulator.cli import main
+from emulator.core import contract
+from emulator.core.strict import HEADER
+
+
+@pytest.fixture(scope="module")
+def app():
+    return create_app({"seed": 42})
+
+
+def vendors(app):
+    return sorted(app.extensions["lms_emulator"]["vendors"])
+
+
+def test_every_vendor_document_is_valid_openapi_3_1(app):
+    client = app.test_client()
+    for name in vendors(app):
+        resp = client.get(f"/{name}/openapi.json")
+        assert resp.status_code == 200
+        doc = resp.get_json()
+        validate(doc)
+        assert doc["openapi"] == "3.1.0" and doc["paths"]
+        for path, methods in doc["paths"].items():
+            for method, op in methods.items():
+                assert op["responses"], (path, method)
+                assert any(code.startswith("2") for code in op["responses"])
+                assert any(code.startswith("4") for code in op["responses"]), (path, method)
+
+
+def test_absorb_document_has_every_operation_of_the_seed(app):
+    doc = app.test_client().get("/absorb/openapi.json").get_json()
+    operations = [op for methods in doc["paths"].values() for op in methods.values()]
+    assert len(operations) == 27  # 26 seed operations + authenticate
+    listing = doc["paths"]["/users/{user_id}/enrollments"]["get"]
+    names = {p["name"] for p in listing["parameters"]}
+    assert {"_filter", "_sort", "_limit", "_offset", "status", "modifiedSince", "x-api-key", "x-api-version"} <= names
+    assert doc["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+
+
+def test_cli_writes_the_document(capsys):
+    assert main(["openapi", "absorb"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    validate(doc)
+
+
+def test_cors_preflight_allows_every_vendor_header(app):
+    resp = app.test_client().options("/absorb/my-enrollments", headers={
+        "Origin": "http://localhost:5173", "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "x-api-key, x-api-version, authorization"})
+    assert resp.status_code == 204
+    assert resp.headers["Access-Control-Allow-Origin"] == "*"
+    allowed = resp.headers["Access-Control-Allow-Headers"].lower()
+    for header in ("x-api-key", "x-api-version", "authorization", "x-auth-account-url", "content-type"):
+        assert header in allowed
+    normal = app.test_client().get("/absorb/my-enrollments", headers={"Origin": "http://localhost:5173"})
+    assert normal.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_cors_origins_can_be_restricted():
+    app = create_app({"cors_origins": "http://good.test", "default_tenant": False})
+    client = app.test_client()
+    good = client.options("/absorb/enrollments", headers={"Origin": "http://good.test",
+                                                           "Access-Control-Request-Method": "GET"})
+    assert good.headers["Access-Control-Allow-Origin"] == "http://good.test"
+    bad = client.options("/absorb/enrollments", headers={"Origin": "http://evil.test",
+                                                         "Access-Control-Request-Method": "GET"})
+    assert "Access-Control-Allow-Origin" not in bad.headers
+
+
+def _absorb(app):
+    client = app.test_client()
+    world = app.extensions["lms_emulator"]["store"].tenants["default"].world("absorb")
+    headers = {"x-api-key": world.api_key, "x-api-version": "2"}
+    token = client.post("/absorb/authenticate", headers=headers,
+                        json={"username": "admin", "password": "admin", "privateKey": world.api_key}).get_json()
+    headers["Authorization"] = f"Bearer {token}"
+    return client, world, headers
+
+
+def test_strict_mode_reports_undocumented_input_and_still_answers():
+    app = create_app({"seed": 42, "strict": True})
+    client, world, headers = _absorb(app)
+    learner = next(u for u in world.users.values() if not u.is_admin)
+    clean = client.get(f"/absorb/users/{learner.id}/enrollments?_limit=5", headers=headers)
+    assert clean.status_code == 200 and HEADER not in clean.headers
+    noisy = client.get(f"/absorb/users/{learner.id}/enrollments?_limit=5&pageSize=9", headers=headers)
+    assert noisy.status_code == 200 and "pageSize" in noisy.headers[HEADER]
+    course = next(c for c in world.courses.values() if not c.is_ilc)
+    body = client.post(f"/absorb/users/{learner.id}/enrollments", headers=headers,
+                       json={"courseId": course.id, "colour": "blue"})
+    assert body.status_code == 201 and "colour" in body.headers[HEADER]
+
+
+def test_strict_mode_turns_a_broken_response_into_a_visible_500(monkeypatch):
+    app = create_app({"seed": 42, "strict": True})
+    client, world, headers = _absorb(app)
+    from emulator.absorb import schemas
+
+    monkeypatch.setattr(schemas.USER_COURSE_ENROLLMENT, "dump", lambda obj: {"id": "not-a-guid"})
+    world.wire_cache.clear()
+    enrollment = next(iter(world.enrollments.values()))
+    resp = client.get(f"/absorb/enrollments/{enrollment.id}", headers=headers)
+    assert resp.status_code == 500
+    assert resp.get_json()["error"] == "ContractViolation" and resp.get_json()["violations"]
