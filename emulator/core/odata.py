@@ -25,11 +25,11 @@ import heapq
 import math
 import operator
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
-from itertools import compress, count, islice, repeat
+from itertools import chain, compress, count, islice, repeat, starmap
 from keyword import iskeyword
 from operator import attrgetter
 from typing import Any, Protocol
@@ -559,119 +559,159 @@ def sort(
     """Items ordered by ``_sort`` (or ``default``), ties broken by the key ascending.
 
     None sorts first ascending and last descending; strings ignore case. With ``top``
-    only the first ``top`` items are returned (what a page needs), which lets a large
-    collection skip most of the sorting.
-
-    How: sort an index permutation by the first key, then re-sort only the runs of ties
-    by the next key, and so on. The first key of a real query (a date, a name) is often
-    nearly unique, so later keys -- and the tie-break on the resource key -- cost little.
+    only the first ``top`` items are returned (what a page needs), found without
+    ordering the whole collection.
     """
-    spec = parse_sort(resource, text) if text is not None else parse_sort(resource, default) if default else ()
-    keys: list[tuple[Field, bool]] = []
-    for f, desc in spec:
-        keys.append((f, desc))
-        if f == resource.key_field:  # unique: later keys can never matter
-            break
-    else:
-        keys.append((resource.key_field, False))
-    n = len(items)
+    keys = sort_keys(resource, text if text is not None else default or None)
     if top is not None and top <= 0:
         return []
+    n = len(items)
     if n < 2:
         return list(items)
-
-    order = list(range(n))
-    first_col: list | None = None
-    if top is not None and top < n // 4:
-        first_col = _column(items, keys[0][0], order)
-        order = _preselect(first_col, keys[0][1], top)
-    groups = [(0, len(order))]  # slices of ``order`` whose items are tied so far
-    for level, (f, desc) in enumerate(keys):
-        if level == 0 and first_col is not None:
-            col = first_col
-        else:
-            members = order if len(groups) == 1 and groups[0] == (0, len(order)) else [
-                i for lo, hi in groups for i in order[lo:hi]
-            ]
-            col = _column(items, f, members)
-        last = level == len(keys) - 1
-        has_none = None in (col.values() if isinstance(col, dict) else col)
-        tied: list[tuple[int, int]] = []
-        for lo, hi in groups:
-            segment = _sort_pass(order[lo:hi], col, desc, has_none)
-            order[lo:hi] = segment
-            if not last:
-                tied.extend(_tie_runs(segment, col, lo))
-        groups = tied
-        if not groups:
-            break
+    if top is not None and top * _TOP_FACTOR < n:
+        order = _top_order(items, keys, list(range(n)), top)
+    else:
+        order = _order(items, keys, list(range(n)))
     result = list(map(items.__getitem__, order))
     return result if top is None else result[:top]
+
+
+def sort_keys(resource: Resource, text: str | None) -> list[tuple[Field, bool]]:
+    """The (field, descending) keys of ``_sort=text``, ending with the resource key."""
+    keys: list[tuple[Field, bool]] = []
+    for f, desc in parse_sort(resource, text) if text is not None else ():
+        keys.append((f, desc))
+        if f == resource.key_field:  # unique: later keys can never matter
+            return keys
+    keys.append((resource.key_field, False))
+    return keys
+
+
+_TOP_FACTOR = 4
+"""Select the top k by splitting only while there are more than k * _TOP_FACTOR candidates."""
+
+
+def _order(items: list, keys: list[tuple[Field, bool]], members: list[int]) -> list[int]:
+    """``members`` (indices into ``items``) ordered by ``keys``.
+
+    Sort by the first key, then re-sort only the runs of ties by the next key, and so
+    on: the first key of a real query (a date, a name) is often nearly unique, so later
+    keys -- and the tie-break on the resource key -- cost little. Each level is done in
+    one batch (sort by value, then stable sort by tie group), never a loop of small sorts.
+    """
+    order = list(members)
+    groups: list[tuple[int, int]] = [(0, len(order))]  # slices of ``order`` tied so far
+    for level, (f, desc) in enumerate(keys):
+        if len(groups) == 1:
+            lo, hi = groups[0]
+            positions: Sequence[int] = range(lo, hi)
+            batch = order[lo:hi]
+            group_of = None
+        else:
+            positions = list(chain.from_iterable(starmap(range, groups)))
+            batch = list(map(order.__getitem__, positions))
+            group_of = dict(zip(batch, chain.from_iterable(repeat(g, hi - lo) for g, (lo, hi) in enumerate(groups))))
+        col = _column(items, f, batch)
+        batch = _sort_pass(batch, col, desc)
+        if group_of is None:
+            order[lo:hi] = batch
+        else:
+            batch.sort(key=group_of.__getitem__)  # back into its groups, each now ordered by this key
+            for (lo, hi), value in zip(groups, _chunks(batch, groups)):
+                order[lo:hi] = value
+        if level == len(keys) - 1:
+            break
+        values = list(map(col.__getitem__, batch))
+        equal: Iterable[bool] = map(operator.eq, values, islice(values, 1, None))
+        if group_of is not None:  # a run of ties never spans two groups
+            gids = list(map(group_of.__getitem__, batch))
+            equal = map(operator.and_, equal, map(operator.eq, gids, islice(gids, 1, None)))
+        groups = [(positions[a], positions[b - 1] + 1) for a, b in _runs(list(equal))]
+        if not groups:
+            break
+    return order
+
+
+def _top_order(items: list, keys: list[tuple[Field, bool]], candidates: list[int], k: int) -> list[int]:
+    """The first ``k`` of ``candidates`` in the order of ``keys``.
+
+    Per key: the items strictly better than the k-th value go ahead (ordered fully:
+    there are fewer than k of them), and only the items tied with the k-th value are
+    looked at under the next key -- so a mostly-null or low-cardinality first key
+    (isActive, status) still ends up sorting a handful of items.
+    """
+    head: list[int] = []
+    level = 0
+    while len(candidates) > k * _TOP_FACTOR and level < len(keys):
+        f, desc = keys[level]
+        better, tied = _split(candidates, _column(items, f, candidates), desc, k)
+        head += _order(items, keys[level:], better)
+        k -= len(better)
+        candidates, level = tied, level + 1
+    return head + _order(items, keys[level:], candidates)[:k]
+
+
+def _split(candidates: list[int], col: list | dict, desc: bool, k: int) -> tuple[list[int], list[int]]:
+    """(strictly before the k-th value, tied with it) under one key, None being the lowest."""
+    values = list(map(col.__getitem__, candidates))
+    nones = values.count(None)
+    if not nones:
+        kth = (heapq.nlargest if desc else heapq.nsmallest)(k, values)[-1]
+        better = compress(candidates, map(operator.gt if desc else operator.lt, values, repeat(kth)))
+        return list(better), list(compress(candidates, map(operator.eq, values, repeat(kth))))
+    pairs = list(zip(candidates, values))
+    present = [v for v in values if v is not None]
+    if desc:
+        if len(present) < k:  # every value goes before the Nones
+            return [i for i, v in pairs if v is not None], [i for i, v in pairs if v is None]
+        kth = heapq.nlargest(k, present)[-1]
+        return [i for i, v in pairs if v is not None and v > kth], [i for i, v in pairs if v is not None and v == kth]
+    if nones >= k:
+        return [], [i for i, v in pairs if v is None]
+    kth = heapq.nsmallest(k - nones, present)[-1]
+    return [i for i, v in pairs if v is None or v < kth], [i for i, v in pairs if v is not None and v == kth]
 
 
 def _column(items: list, f: Field, indices: list[int]) -> list | dict:
     """Sort values of ``f`` addressable by item index: a list for all items, else a dict."""
     get = getter(f)
-    if len(indices) == len(items):
-        values = list(map(get, items))
-    else:
-        values = list(map(get, map(items.__getitem__, indices)))
+    everything = len(indices) == len(items)
+    values = list(map(get, items if everything else map(items.__getitem__, indices)))
     if f.type == "string" and STRING_COMPARISON_CASE_INSENSITIVE:
         values = [None if v is None else v.lower() for v in values] if None in values else list(map(str.lower, values))
-    return values if len(indices) == len(items) else dict(zip(indices, values))
+    return values if everything else dict(zip(indices, values))
 
 
-def _sort_pass(segment: list[int], col: list | dict, desc: bool, has_none: bool) -> list[int]:
-    """One stable sort of ``segment`` by ``col``; None first ascending, last descending."""
+def _sort_pass(batch: list[int], col: list | dict, desc: bool) -> list[int]:
+    """One stable sort of ``batch`` by ``col``; None first ascending, last descending."""
     key = col.__getitem__
-    if not has_none:
-        segment.sort(key=key, reverse=desc)
-        return segment
-    nones = [i for i in segment if col[i] is None]
-    rest = [i for i in segment if col[i] is not None]
+    if None not in (col.values() if isinstance(col, dict) else col):
+        batch.sort(key=key, reverse=desc)
+        return batch
+    nones = [i for i in batch if col[i] is None]
+    rest = [i for i in batch if col[i] is not None]
     rest.sort(key=key, reverse=desc)
     return rest + nones if desc else nones + rest
 
 
-def _tie_runs(segment: list[int], col: list | dict, offset: int) -> list[tuple[int, int]]:
-    """(lo, hi) slices of runs of equal adjacent values in a sorted ``segment``."""
-    values = list(map(col.__getitem__, segment))
-    equal = list(map(operator.eq, values, islice(values, 1, None)))
+def _runs(equal: list[bool]) -> list[tuple[int, int]]:
+    """[a, b) index ranges of runs of equal neighbours, from ``equal[k] = x[k] == x[k + 1]``."""
     if True not in equal:
         return []
     runs: list[tuple[int, int]] = []
-    ties = compress(count(), equal)  # k such that values[k] == values[k + 1]
+    ties = compress(count(), equal)
     start = prev = next(ties)
     for k in ties:
         if k != prev + 1:
-            runs.append((offset + start, offset + prev + 2))
+            runs.append((start, prev + 2))
             start = k
         prev = k
-    runs.append((offset + start, offset + prev + 2))
+    runs.append((start, prev + 2))
     return runs
 
 
-def _preselect(col: list, desc: bool, top: int) -> list[int]:
-    """Indices of every item that can be among the first ``top`` by the first key alone.
-
-    Everything strictly better than the ``top``-th value, plus all its ties, so the full
-    sort of this subset starts with the same ``top`` items as a sort of everything.
-    """
-    n = len(col)
-    nones = col.count(None)
-    if not nones:
-        if desc:
-            threshold = heapq.nlargest(top, col)[-1]
-            return list(compress(range(n), map(operator.ge, col, repeat(threshold))))
-        threshold = heapq.nsmallest(top, col)[-1]
-        return list(compress(range(n), map(operator.le, col, repeat(threshold))))
-    present = [v for v in col if v is not None]
-    if desc:
-        if len(present) < top:
-            return list(range(n))
-        threshold = heapq.nlargest(top, present)[-1]
-        return [i for i, v in enumerate(col) if v is not None and v >= threshold]
-    if nones >= top:
-        return [i for i, v in enumerate(col) if v is None]
-    threshold = heapq.nsmallest(top - nones, present)[-1]
-    return [i for i, v in enumerate(col) if v is None or v <= threshold]
+def _chunks(batch: list[int], groups: list[tuple[int, int]]) -> Iterator[list[int]]:
+    start = 0
+    for lo, hi in groups:
+        yield batch[start : start + hi - lo]
+        start += hi - lo

@@ -715,10 +715,10 @@ SORTABLE = [f.wire for f in R.fields if f.sortable]
 
 @settings(max_examples=300, deadline=None)
 @given(
-    rows=st.lists(rows_strategy, max_size=40),
+    rows=st.lists(rows_strategy, max_size=60),
     spec=st.lists(st.tuples(st.sampled_from(SORTABLE), st.booleans()), min_size=1, max_size=4),
     rnd=st.randoms(use_true_random=False),
-    top=st.integers(1, 8),
+    top=st.integers(1, 6),
 )
 def test_sort_matches_reference(rows: list[Row], spec: list[tuple[str, bool]], rnd: random.Random, top: int) -> None:
     rows = [replace(r, id=f"{i:04d}") for i, r in enumerate(rows)]  # unique keys
