@@ -1,0 +1,143 @@
+"""The bad-input table: every case answers its status in the vendor's error shape, and the world is unchanged."""
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any, Callable
+
+import pytest
+
+from emulator.app import create_app
+from emulator.core import contract
+
+G = "9a3b6f1e-1c2d-4e5f-8a9b-0c1d2e3f4a5b"
+BIG = "x" * (1024 * 1024 + 10)
+
+
+class Ctx:
+    """Ids and credentials of the default tenant, for building requests."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.tenant = app.extensions["lms_emulator"]["store"].tenants["default"]
+        self.absorb = self.tenant.world("absorb")
+        client = app.test_client()
+        key = self.absorb.api_key
+        self.key = key
+        self.token = client.post("/absorb/authenticate", headers={"x-api-key": key, "x-api-version": "2"},
+                                 json={"username": "admin", "password": "admin", "privateKey": key}).get_json()
+        learner = next(u for u in self.absorb.users.values() if not u.is_admin)
+        self.learner = learner.id
+        self.learner_token = client.post("/absorb/authenticate", headers={"x-api-key": key, "x-api-version": "2"},
+                                         json={"username": learner.username, "password": learner.password,
+                                               "privateKey": key}).get_json()
+        self.course = next(c.id for c in self.absorb.courses.values() if not c.is_ilc)
+        self.enrollment = next(iter(self.absorb.enrollments))
+        self.attempt = next(a.id for a in self.absorb.attempts.values() if a.status == 3)
+
+    def absorb_headers(self, **override: str | None) -> dict[str, str]:
+        headers = {"x-api-key": self.key, "x-api-version": "2", "Authorization": f"Bearer {self.token}"}
+        for name, value in override.items():
+            name = name.replace("_", "-")
+            if value is None:
+                headers.pop(name, None)
+            else:
+                headers[name] = value
+        return headers
+
+
+# (id, vendor, method, path(ctx), kwargs(ctx), status)
+Case = tuple[str, str, str, Callable[[Ctx], str], Callable[[Ctx], dict[str, Any]], int]
+H = Ctx.absorb_headers
+
+
+def a(ident: str, method: str, path: Callable[[Ctx], str], status: int,
+      headers: Callable[[Ctx], dict[str, str]] | None = None, **body: Any) -> Case:
+    def kwargs(c: Ctx) -> dict[str, Any]:
+        out: dict[str, Any] = {"headers": headers(c) if headers else c.absorb_headers()}
+        for key, value in body.items():
+            out[key] = value(c) if callable(value) else value
+        return out
+    return (ident, "absorb", method, path, kwargs, status)
+
+
+CASES: list[Case] = [
+    a("absorb-no-api-key", "GET", lambda c: "/absorb/my-enrollments", 401, lambda c: c.absorb_headers(x_api_key=None)),
+    a("absorb-unknown-api-key", "GET", lambda c: "/absorb/my-enrollments", 401, lambda c: c.absorb_headers(x_api_key=G)),
+    a("absorb-no-version", "GET", lambda c: "/absorb/my-enrollments", 400, lambda c: c.absorb_headers(x_api_version=None)),
+    a("absorb-version-1", "GET", lambda c: "/absorb/my-enrollments", 400, lambda c: c.absorb_headers(x_api_version="1")),
+    a("absorb-no-token", "GET", lambda c: "/absorb/my-enrollments", 401, lambda c: c.absorb_headers(Authorization=None)),
+    a("absorb-forged-token", "GET", lambda c: "/absorb/my-enrollments", 401,
+      lambda c: c.absorb_headers(Authorization=f"Bearer {c.token[:-4]}AAAA")),
+    a("absorb-basic-auth", "GET", lambda c: "/absorb/my-enrollments", 401,
+      lambda c: c.absorb_headers(Authorization="Basic YTpi")),
+    a("absorb-duplicate-key", "GET", lambda c: "/absorb/my-enrollments", 400,
+      lambda c: c.absorb_headers(x_api_key=f"{c.key}, {G}")),
+    a("absorb-learner-on-admin-route", "GET", lambda c: f"/absorb/users/{c.learner}/enrollments", 403,
+      lambda c: c.absorb_headers(Authorization=f"Bearer {c.learner_token}")),
+    a("absorb-bad-guid-user", "GET", lambda c: "/absorb/users/123/enrollments", 404),
+    a("absorb-bad-guid-enrollment", "GET", lambda c: "/absorb/enrollments/not-a-guid", 404),
+    a("absorb-unknown-user", "POST", lambda c: f"/absorb/users/{G}/enrollments/{c.course}", 404),
+    a("absorb-unknown-course", "POST", lambda c: f"/absorb/users/{c.learner}/enrollments/{G}", 404),
+    a("absorb-malformed-json", "POST", lambda c: f"/absorb/users/{c.learner}/enrollments", 400,
+      data="{\"courseId\": ", content_type="application/json"),
+    a("absorb-json-array-body", "POST", lambda c: f"/absorb/users/{c.learner}/enrollments", 400, json=[1, 2]),
+    a("absorb-missing-course-id", "POST", lambda c: f"/absorb/users/{c.learner}/enrollments", 400, json={}),
+    a("absorb-course-id-wrong-type", "POST", lambda c: f"/absorb/users/{c.learner}/enrollments", 400,
+      json={"courseId": 42}),
+    a("absorb-status-wrong-type", "POST", lambda c: f"/absorb/users/{c.learner}/enrollments", 400,
+      json=lambda c: {"courseId": c.course, "status": "Complete"}),
+    a("absorb-text-plain", "POST", lambda c: f"/absorb/users/{c.learner}/enrollments", 415,
+      data="courseId", content_type="text/plain"),
+    a("absorb-oversized", "POST", lambda c: f"/absorb/users/{c.learner}/enrollments", 413,
+      data=json.dumps({"courseId": BIG}), content_type="application/json"),
+    a("absorb-unenroll-not-array", "POST", lambda c: "/absorb/enrollments/unenroll", 400, json={"id": G}),
+    a("absorb-unenroll-bad-guid", "POST", lambda c: "/absorb/enrollments/unenroll", 400, json=["nope"]),
+    a("absorb-unenroll-unknown", "POST", lambda c: "/absorb/enrollments/unenroll", 422, json=[G]),
+    a("absorb-reenroll-not-bool", "POST", lambda c: f"/absorb/users/{c.learner}/enrollments/{c.course}?reEnroll=maybe", 400),
+    a("absorb-filter-syntax", "GET", lambda c: f"/absorb/users/{c.learner}/enrollments?_filter=status eq", 422),
+    a("absorb-filter-unknown-field", "GET", lambda c: f"/absorb/users/{c.learner}/enrollments?_filter=colour eq 'red'", 422),
+    a("absorb-filter-type-mismatch", "GET", lambda c: f"/absorb/users/{c.learner}/enrollments?_filter=progress eq 'a'", 422),
+    a("absorb-filter-unbalanced", "GET", lambda c: f"/absorb/users/{c.learner}/enrollments?_filter=(status eq 1", 422),
+    a("absorb-sort-unknown", "GET", lambda c: f"/absorb/users/{c.learner}/enrollments?_sort=-colour", 422),
+    a("absorb-limit-negative", "GET", lambda c: f"/absorb/users/{c.learner}/enrollments?_limit=-5", 422),
+    a("absorb-limit-text", "GET", lambda c: f"/absorb/users/{c.learner}/enrollments?_limit=ten", 422),
+    a("absorb-offset-huge", "GET", lambda c: f"/absorb/users/{c.learner}/enrollments?_offset=70000", 422),
+    a("absorb-status-13", "GET", lambda c: f"/absorb/users/{c.learner}/enrollments?status=13", 400),
+    a("absorb-modified-since-bad", "GET", lambda c: f"/absorb/users/{c.learner}/enrollments?modifiedSince=yesterday", 400),
+    a("absorb-bulk-bad-guid", "GET", lambda c: "/absorb/enrollments?userIds=abc", 400),
+    a("absorb-finish-status-2", "PUT", lambda c: f"/absorb/attempts/{c.attempt}", 400, json={"status": 2}),
+    a("absorb-finish-twice", "PUT", lambda c: f"/absorb/attempts/{c.attempt}", 422, json={"status": 3}),
+    a("absorb-finish-unknown", "PUT", lambda c: f"/absorb/attempts/{G}", 404, json={"status": 3}),
+    a("absorb-wrong-method", "DELETE", lambda c: f"/absorb/enrollments/{c.enrollment}", 405),
+    a("absorb-unknown-route", "GET", lambda c: "/absorb/no/such/route", 404),
+    a("absorb-authenticate-empty", "POST", lambda c: "/absorb/authenticate", 400, json={}),
+]
+
+
+def _fingerprint(tenant: Any) -> str:
+    state = {name: world.dump() for name, world in tenant.worlds.items()}
+    for world_state in state.values():
+        world_state.pop("tokens", None)
+    return hashlib.sha256(json.dumps(state, sort_keys=True, default=str).encode()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def ctx() -> Ctx:
+    return Ctx(create_app({"seed": 42}))
+
+
+def test_the_table_is_big_enough():
+    assert len(CASES) >= 40
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+def test_bad_input(ctx: Ctx, case: Case) -> None:
+    ident, vendor, method, path, kwargs, status = case
+    before = _fingerprint(ctx.tenant)
+    resp = ctx.app.test_client().open(path(ctx), method=method, **kwargs(ctx))
+    text = resp.get_data(as_text=True)
+    assert resp.status_code == status, text
+    assert "Traceback" not in text and "File \"" not in text
+    contract.validate(vendor, "error", resp.get_json())
+    assert _fingerprint(ctx.tenant) == before
