@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 import uuid
 from datetime import datetime
 from functools import lru_cache
@@ -51,7 +52,11 @@ def _root() -> Path:
     override = os.environ.get(ENV_VAR)
     if override:
         return Path(override).resolve()
-    return Path(__file__).resolve().parents[2] / "schemas"
+    in_checkout = Path(__file__).resolve().parents[2] / "schemas"
+    if in_checkout.is_dir():
+        return in_checkout
+    # a regular (non-editable) install carries them as data files
+    return Path(sys.prefix) / "share" / "lms-emulator" / "schemas"
 
 
 def _is_date_time(instance: object) -> bool:

@@ -25,11 +25,11 @@ import heapq
 import math
 import operator
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
-from itertools import chain, compress, count, islice, repeat, starmap
+from itertools import chain, compress, count, islice, repeat
 from keyword import iskeyword
 from operator import attrgetter
 from typing import Any, Protocol
@@ -591,45 +591,56 @@ _TOP_FACTOR = 4
 """Select the top k by splitting only while there are more than k * _TOP_FACTOR candidates."""
 
 
+_BATCH_GROUPS = 64
+"""From this many tie groups on, the remaining keys are sorted in one batch, not per group."""
+
+
 def _order(items: list, keys: list[tuple[Field, bool]], members: list[int]) -> list[int]:
     """``members`` (indices into ``items``) ordered by ``keys``.
 
     Sort by the first key, then re-sort only the runs of ties by the next key, and so
     on: the first key of a real query (a date, a name) is often nearly unique, so later
-    keys -- and the tie-break on the resource key -- cost little. Each level is done in
-    one batch (sort by value, then stable sort by tie group), never a loop of small sorts.
+    keys -- and the tie-break on the resource key -- cost little. When the ties fall
+    into many groups (a low-cardinality key), per-group sorts would cost a Python loop
+    each, so the rest is done in one batch instead (see ``_order_batch``).
     """
     order = list(members)
     groups: list[tuple[int, int]] = [(0, len(order))]  # slices of ``order`` tied so far
     for level, (f, desc) in enumerate(keys):
-        if len(groups) == 1:
-            lo, hi = groups[0]
-            positions: Sequence[int] = range(lo, hi)
-            batch = order[lo:hi]
-            group_of = None
-        else:
-            positions = list(chain.from_iterable(starmap(range, groups)))
-            batch = list(map(order.__getitem__, positions))
-            group_of = dict(zip(batch, chain.from_iterable(repeat(g, hi - lo) for g, (lo, hi) in enumerate(groups))))
-        col = _column(items, f, batch)
-        batch = _sort_pass(batch, col, desc)
-        if group_of is None:
-            order[lo:hi] = batch
-        else:
-            batch.sort(key=group_of.__getitem__)  # back into its groups, each now ordered by this key
-            for (lo, hi), value in zip(groups, _chunks(batch, groups)):
-                order[lo:hi] = value
-        if level == len(keys) - 1:
+        if len(groups) > _BATCH_GROUPS:
+            _order_batch(items, keys[level:], order, groups)
             break
-        values = list(map(col.__getitem__, batch))
-        equal: Iterable[bool] = map(operator.eq, values, islice(values, 1, None))
-        if group_of is not None:  # a run of ties never spans two groups
-            gids = list(map(group_of.__getitem__, batch))
-            equal = map(operator.and_, equal, map(operator.eq, gids, islice(gids, 1, None)))
-        groups = [(positions[a], positions[b - 1] + 1) for a, b in _runs(list(equal))]
+        batch = order if len(groups) == 1 else [i for lo, hi in groups for i in order[lo:hi]]
+        col = _column(items, f, batch)
+        last = level == len(keys) - 1
+        tied: list[tuple[int, int]] = []
+        for lo, hi in groups:
+            segment = _sort_pass(order[lo:hi], col, desc)
+            order[lo:hi] = segment
+            if not last:
+                values = list(map(col.__getitem__, segment))
+                tied += [(lo + a, lo + b) for a, b in _runs(list(map(operator.eq, values, islice(values, 1, None))))]
+        groups = tied
         if not groups:
             break
     return order
+
+
+def _order_batch(items: list, keys: list[tuple[Field, bool]], order: list[int], groups: list[tuple[int, int]]) -> None:
+    """Order every tie group of ``order`` by ``keys`` in place, with whole-batch stable sorts.
+
+    Stable sorts by the last key, ..., the first key, then by group number, leave each
+    group's items together and in key order.
+    """
+    batch = [i for lo, hi in groups for i in order[lo:hi]]
+    group_of = dict(zip(batch, chain.from_iterable(repeat(g, hi - lo) for g, (lo, hi) in enumerate(groups))))
+    for f, desc in reversed(keys):
+        batch = _sort_pass(batch, _column(items, f, batch), desc)
+    batch.sort(key=group_of.__getitem__)
+    start = 0
+    for lo, hi in groups:
+        order[lo:hi] = batch[start : start + hi - lo]
+        start += hi - lo
 
 
 def _top_order(items: list, keys: list[tuple[Field, bool]], candidates: list[int], k: int) -> list[int]:
@@ -708,10 +719,3 @@ def _runs(equal: list[bool]) -> list[tuple[int, int]]:
         prev = k
     runs.append((start, prev + 2))
     return runs
-
-
-def _chunks(batch: list[int], groups: list[tuple[int, int]]) -> Iterator[list[int]]:
-    start = 0
-    for lo, hi in groups:
-        yield batch[start : start + hi - lo]
-        start += hi - lo
