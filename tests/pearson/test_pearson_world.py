@@ -20,6 +20,14 @@ def _store(seed: int = 42):
     return create_app({"seed": seed}).extensions["lms_emulator"]["store"]
 
 
+def _lone_store():
+    """A store holding only this vendor: fixture validation without building the other vendors' worlds."""
+    from emulator.core.store import Store
+    from emulator.pearson import VENDOR
+
+    return Store([VENDOR], seed=42)
+
+
 def test_world_has_every_role_and_believable_data(world):
     roles = {r for u in world.users.values() for r in u.roles}
     assert roles == {"Student", "StaffMember", "Administrator", "ProspectWithTrial", "User", "QA", "ISUSTeacher",
@@ -99,7 +107,7 @@ def _bad(mutate) -> ValidationFailed:
     doc = copy.deepcopy(json.loads(FIXTURE.read_text()))
     mutate(doc["pearson"])
     with pytest.raises(ValidationFailed) as info:
-        _store().create_tenant("bad", fixture=doc)
+        _lone_store().create_tenant("bad", fixture=doc)
     return info.value
 
 
@@ -127,4 +135,4 @@ def test_fixture_validation_names_the_entry(mutate, message):
 
 def test_fixture_must_be_an_object():
     with pytest.raises(ValidationFailed, match="pearson"):
-        _store().create_tenant("bad", fixture={"pearson": []})
+        _lone_store().create_tenant("bad", fixture={"pearson": []})
