@@ -1,0 +1,97 @@
+"""iSpring Learn authentication: OAuth client credentials, Bearer tokens, and the account header.
+
+- ``POST /api/v3/token`` (form: client_id, client_secret, grant_type=client_credentials)
+  finds the account from ``X-Auth-Account-Url`` when sent, else from the client id
+  (client ids are tenant keys). Tokens live ``service.TOKEN_LIFETIME`` on the tenant clock.
+- API calls: ``X-Auth-Account-Url`` names the account (missing or unknown: 401), then the
+  Bearer token must be one this account issued and not expired (else 401), then the
+  ``Content-Type`` and ``Accept`` headers are checked (400).
+"""
+from __future__ import annotations
+
+from functools import wraps
+from typing import Any, Callable
+
+from flask import current_app, g, request
+
+from ..core.errors import BadRequest, Unauthorized
+from ..core.store import Store, Tenant
+from . import service
+from .models import ApiClient, ISpringWorld, Token
+from .schemas import TOKEN_REQUEST, load
+
+ACCOUNT_HEADER = "X-Auth-Account-Url"
+
+
+def _store() -> Store:
+    return current_app.extensions["lms_emulator"]["store"]
+
+
+def _account_key(value: str) -> str:
+    return value.strip().rstrip("/")
+
+
+def resolve_account(required: bool = True) -> Tenant | None:
+    """The tenant named by ``X-Auth-Account-Url``: 401 when missing (if required) or unknown."""
+    value = request.headers.get(ACCOUNT_HEADER, "").strip()
+    if not value:
+        if required:
+            raise Unauthorized(f"The {ACCOUNT_HEADER} header is required.")
+        return None
+    tenant = _store().tenant_for("ispring", _account_key(value))
+    if tenant is None or _account_key(value).lower() != tenant.world("ispring").account_url.lower():
+        raise Unauthorized(f"No account at '{value}'.")
+    return tenant
+
+
+def grant_token() -> tuple[ISpringWorld, Token]:
+    """The token endpoint: form checks (400), then the account and the client's secret (401)."""
+    if request.mimetype != "application/x-www-form-urlencoded":
+        raise BadRequest("The request must be application/x-www-form-urlencoded.")
+    form = load(TOKEN_REQUEST, request.form.to_dict())
+    tenant = resolve_account(required=False) or _store().tenant_for("ispring", form["client_id"])
+    if tenant is None:
+        raise Unauthorized("Invalid client credentials.")
+    g.tenant = tenant
+    world: ISpringWorld = tenant.world("ispring")
+    with tenant.lock:
+        client = service.authenticate_client(world, form["client_id"], form["client_secret"])
+        return world, service.issue_token(world, client, tenant.clock.now())
+
+
+def _bearer() -> str:
+    scheme, _, value = request.headers.get("Authorization", "").strip().partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        raise Unauthorized("A Bearer access token is required.")
+    return value.strip()
+
+
+def check_json_headers() -> None:
+    """Content-Type must be JSON; Accept must allow JSON (the rule: ``service.ACCEPTABLE``)."""
+    if request.mimetype != "application/json":
+        raise BadRequest(f"Content-Type must be application/json (got {request.mimetype or 'none'}).")
+    accept = request.headers.get("Accept", "").strip()
+    if accept and request.accept_mimetypes.best_match(service.ACCEPTABLE) is None:
+        raise BadRequest(f"Accept must allow application/json (got {accept}).")
+
+
+def ispring_call(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Decorator: account (401), token (401), JSON headers (400), then the handler under the tenant's lock.
+
+    The handler receives ``world``, ``now`` and ``client`` as keyword arguments.
+    """
+
+    @wraps(view)
+    def inner(*args: Any, **kwargs: Any) -> Any:
+        tenant = resolve_account()
+        assert tenant is not None
+        g.tenant = tenant
+        world: ISpringWorld = tenant.world("ispring")
+        value = _bearer()
+        with tenant.lock:
+            now = tenant.clock.now()
+            client: ApiClient = service.client_for_token(world, value, now)
+            check_json_headers()
+            return view(*args, world=world, now=now, client=client, **kwargs)
+
+    return inner

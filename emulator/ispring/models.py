@@ -1,0 +1,108 @@
+"""iSpring Learn entities (appraisal sessions, users, departments, API clients) and the world holding them.
+
+Dates in profile fields are ``datetime.date`` (``yyyy-mm-dd`` on the wire);
+GUIDs lower-case strings; token expiry a timezone-aware UTC datetime.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+USER_STATUSES = ("ACTIVE", "DEACTIVATED", "DELETED", "TERMINATED")
+SESSION_STATUSES = ("NOT_STARTED", "IN_PROGRESS", "COMPLETED")
+
+ACCOUNT_OWNER = "ACCOUNT_OWNER"
+ACCOUNT_ADMINISTRATOR = "ACCOUNT_ADMINISTRATOR"
+DEPARTMENT_ADMINISTRATOR = "DEPARTMENT_ADMINISTRATOR"
+LEARNER = "LEARNER"
+ROLES = (ACCOUNT_OWNER, ACCOUNT_ADMINISTRATOR, DEPARTMENT_ADMINISTRATOR, LEARNER)
+
+
+@dataclass(slots=True)
+class Department:
+    id: str
+    name: str
+
+
+@dataclass(slots=True)
+class ProfileField:
+    key: str
+    title: str
+    value: str | date
+
+
+@dataclass(slots=True)
+class User:
+    id: str
+    login: str
+    first_name: str
+    last_name: str
+    email: str | None
+    department_id: str
+    status: str  # one of USER_STATUSES
+    role: str = LEARNER
+    fields: list[ProfileField] = field(default_factory=list)  # profile fields besides the names
+
+
+@dataclass(slots=True)
+class AppraisalSession:
+    id: str
+    title: str
+    status: str  # one of SESSION_STATUSES
+    participant_ids: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ApiClient:
+    """An API client acts with the role of the user who owns it."""
+
+    name: str  # "owner", "administrator", "learner"
+    client_id: str
+    client_secret: str
+    role: str
+    user_id: str | None = None
+
+
+@dataclass(slots=True)
+class Token:
+    value: str
+    client_id: str
+    expires: datetime
+
+
+@dataclass
+class ISpringWorld:
+    """One iSpring Learn account: named by its URL (``X-Auth-Account-Url``) and found by its client ids."""
+
+    account_url: str
+    departments: dict[str, Department] = field(default_factory=dict)
+    users: dict[str, User] = field(default_factory=dict)
+    sessions: dict[str, AppraisalSession] = field(default_factory=dict)
+    clients: dict[str, ApiClient] = field(default_factory=dict)  # by client id
+    tokens: dict[str, Token] = field(default_factory=dict)
+    participants: dict[str, set[str]] = field(default_factory=dict)  # session id -> participant ids (index)
+
+    # -- the World protocol of core.vendor ---------------------------------
+    def tenant_keys(self) -> list[str]:
+        """The account URL (API calls) and every client id (the token endpoint has no account header)."""
+        return [self.account_url, *self.clients]
+
+    def credentials(self) -> dict[str, Any]:
+        return {
+            "accountUrl": self.account_url,
+            "tokenUrl": "/ispring/api/v3/token",
+            "clients": [{"name": c.name, "clientId": c.client_id, "clientSecret": c.client_secret, "role": c.role}
+                        for c in self.clients.values()],
+            "sessions": list(self.sessions)[:3],
+        }
+
+    def counts(self) -> dict[str, int]:
+        return {"departments": len(self.departments), "users": len(self.users), "sessions": len(self.sessions),
+                "participants": sum(len(s.participant_ids) for s in self.sessions.values()),
+                "clients": len(self.clients)}
+
+    def dump(self) -> dict[str, Any]:
+        from .schemas import dump_world
+
+        return dump_world(self)

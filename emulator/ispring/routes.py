@@ -1,0 +1,33 @@
+"""iSpring Learn routes: thin handlers (parse, call the service, dump)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Blueprint, Response, jsonify, request
+
+from ..core.errors import BadRequest
+from ..core.http import json_body
+from . import service
+from .auth import grant_token, ispring_call
+from .models import ApiClient, ISpringWorld
+from .schemas import TOKEN_RESPONSE, USER_ATTRIBUTES_LIST, USER_ATTRIBUTES_REQUEST, load
+
+bp = Blueprint("ispring", __name__)
+
+
+@bp.post("/api/v3/token")
+def get_token() -> Response:
+    """Client credentials grant -> {access_token, expires_in, token_type}."""
+    _world, token = grant_token()
+    return jsonify(TOKEN_RESPONSE.dump({"value": token.value,
+                                        "expires_in": int(service.TOKEN_LIFETIME.total_seconds())}))
+
+
+@bp.post("/performance-management/appraisal/session/<session_id>/user/attributes/list")
+@ispring_call
+def list_session_user_attributes(session_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient) -> Response:
+    """Getting User Information in Session."""
+    session_id = service.check_session_id(session_id)
+    body = load(USER_ATTRIBUTES_REQUEST, json_body(request, unsupported=BadRequest))
+    service.require_permission(client)
+    return jsonify(USER_ATTRIBUTES_LIST.dump(service.session_user_attributes(world, session_id, body["user_ids"])))

@@ -1,0 +1,149 @@
+"""A deterministic iSpring Learn account for one tenant: the same seed gives the same world, ids included.
+
+Shape: account ``https://<tenant id>.ispringlearn.local``; DEPARTMENTS
+departments; USERS users with profile fields (every SHORT_NAMES-th one has no
+first or last name, so the answer falls back to the login), statuses mostly
+ACTIVE with some DEACTIVATED, DELETED and TERMINATED; SESSIONS appraisal
+sessions cycling NOT_STARTED / IN_PROGRESS / COMPLETED with 8..16
+participants each; three API clients: owner (ACCOUNT_OWNER), administrator
+(ACCOUNT_ADMINISTRATOR) and learner (LEARNER), each owned by a user of that role.
+
+With a fixture (``ctx.fixture``, see ``schemas.FixtureSchema``) the account
+holds exactly the fixture's entities instead.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from ..core.errors import ValidationFailed
+from ..core.fake import Fake
+from ..core.vendor import WorldContext
+from ..core.wire import new_guid
+from . import service
+from .models import (
+    ACCOUNT_ADMINISTRATOR, ACCOUNT_OWNER, LEARNER, SESSION_STATUSES, USER_STATUSES, ApiClient, AppraisalSession,
+    Department, ISpringWorld, ProfileField, User,
+)
+from .schemas import load_fixture
+
+DEPARTMENTS = ("Sales", "Marketing", "Customer Success", "Engineering", "Finance", "Human Resources")
+USERS = 40
+SHORT_NAMES = 9  # every 9th user has neither first nor last name: displayingName falls back to the login
+SESSIONS = 6
+PARTICIPANTS = (8, 16)
+STATUS_WEIGHTS = (16, 2, 1, 1)  # ACTIVE, DEACTIVATED, DELETED, TERMINATED
+CLIENTS = (("owner", ACCOUNT_OWNER), ("administrator", ACCOUNT_ADMINISTRATOR), ("learner", LEARNER))
+SESSION_TITLES = ("Annual performance review", "Mid-year check-in", "Probation review", "360° feedback",
+                  "Quarterly goals review", "Leadership assessment")
+CUSTOM_FIELDS = (("USER_DEFINED_FIELD1", "Employee number"), ("USER_DEFINED_FIELD2", "Office"),
+                 ("USER_DEFINED_FIELD3", "Hire date"))
+
+
+def account_url(tenant_id: str) -> str:
+    return f"https://{tenant_id}.ispringlearn.local"
+
+
+def build_world(ctx: WorldContext) -> ISpringWorld:
+    rng = ctx.rng
+    world = ISpringWorld(account_url=account_url(ctx.tenant_id))
+    if ctx.fixture is not None:
+        apply_fixture(world, ctx.fixture, rng)
+        return world
+    fake = Fake(rng)
+    departments = [Department(id=new_guid(rng), name=name) for name in DEPARTMENTS]
+    world.departments = {d.id: d for d in departments}
+    taken: set[str] = set()
+    for n in range(USERS):
+        first, last = fake.first_name(), fake.last_name()
+        login = fake.username(first, last, taken)
+        role = ACCOUNT_OWNER if n == 0 else ACCOUNT_ADMINISTRATOR if n == 1 else LEARNER
+        status = "ACTIVE" if n < 3 else rng.choices(USER_STATUSES, weights=STATUS_WEIGHTS)[0]
+        hired = ctx.anchor.date() - timedelta(days=rng.randint(30, 3650))
+        user = User(id=new_guid(rng), login=login, first_name="" if n % SHORT_NAMES == 4 else first,
+                    last_name="" if n % SHORT_NAMES == 4 else last, email=f"{login}@example.com",
+                    department_id=rng.choice(departments).id, status=status, role=role, fields=[
+                        ProfileField("JOB_TITLE", "Job title", fake.job()),
+                        ProfileField("PHONE", "Phone", f"+1-555-{rng.randint(100, 999)}-{rng.randint(1000, 9999)}")
+                        if rng.random() < 0.6 else ProfileField("PHONE", "Phone", ""),
+                        ProfileField(CUSTOM_FIELDS[0][0], CUSTOM_FIELDS[0][1], f"E{rng.randint(10000, 99999)}"),
+                        ProfileField(CUSTOM_FIELDS[1][0], CUSTOM_FIELDS[1][1], fake.city()),
+                        ProfileField(CUSTOM_FIELDS[2][0], CUSTOM_FIELDS[2][1], hired),
+                    ])
+        world.users[user.id] = user
+    users = list(world.users.values())
+    for n in range(SESSIONS):
+        session = AppraisalSession(id=new_guid(rng), title=f"{SESSION_TITLES[n % len(SESSION_TITLES)]} {2024 + n // 3}",
+                                   status=SESSION_STATUSES[n % len(SESSION_STATUSES)])
+        world.sessions[session.id] = session
+        for user in rng.sample(users, rng.randint(*PARTICIPANTS)):
+            service.add_participant(world, session.id, user.id)
+    for name, role in CLIENTS:
+        owner = next(u for u in users if u.role == role)
+        client = ApiClient(name=name, client_id=new_guid(rng), client_secret=_secret(rng), role=role, user_id=owner.id)
+        world.clients[client.client_id] = client
+    return world
+
+
+def _secret(rng: Any) -> str:
+    letters = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "".join(rng.choice(letters) for _ in range(32))
+
+
+def apply_fixture(world: ISpringWorld, data: Any, rng: Any) -> None:
+    """Fill the (empty) account with exactly the fixture's entities, checking every reference.
+
+    ``clients`` may be left out: the three standard clients (owner, administrator,
+    learner) are then created with seeded ids and secrets, so the account stays usable.
+    """
+    doc = load_fixture(data)
+
+    def fail(path: str, problem: str) -> None:
+        raise ValidationFailed(f"ispring.{path}: {problem}", validations=[f"ispring.{path}: {problem}"])
+
+    for i, d in enumerate(doc["departments"]):
+        if d["id"] in world.departments:
+            fail(f"departments[{i}].id", "duplicate id")
+        world.departments[d["id"]] = Department(id=d["id"], name=d["name"])
+    logins: set[str] = set()
+    for i, u in enumerate(doc["users"]):
+        if u["id"] in world.users:
+            fail(f"users[{i}].id", "duplicate id")
+        if u["department_id"] not in world.departments:
+            fail(f"users[{i}].departmentId", "unknown department")
+        if u["login"].lower() in logins:
+            fail(f"users[{i}].login", "duplicate login")
+        logins.add(u["login"].lower())
+        fields = [ProfileField(f["key"], f["title"], _date_or_text(f["value"])) for f in u["fields"]]
+        world.users[u["id"]] = User(id=u["id"], login=u["login"], first_name=u["first_name"], last_name=u["last_name"],
+                                    email=u["email"], department_id=u["department_id"], status=u["status"],
+                                    role=u["role"], fields=fields)
+    for i, s in enumerate(doc["sessions"]):
+        if s["id"] in world.sessions:
+            fail(f"sessions[{i}].id", "duplicate id")
+        world.sessions[s["id"]] = AppraisalSession(id=s["id"], title=s["title"], status=s["status"])
+        for j, user_id in enumerate(s["participant_ids"]):
+            if user_id not in world.users:
+                fail(f"sessions[{i}].participantIds[{j}]", "unknown user")
+            service.add_participant(world, s["id"], user_id)
+    clients = doc["clients"]
+    if clients is None:
+        clients = [{"name": name, "client_id": new_guid(rng), "client_secret": _secret(rng), "role": role,
+                    "user_id": None} for name, role in CLIENTS]
+    for i, c in enumerate(clients):
+        key = c["client_id"].strip().lower()
+        if key in world.clients:
+            fail(f"clients[{i}].clientId", "duplicate id")
+        if c["user_id"] is not None and c["user_id"] not in world.users:
+            fail(f"clients[{i}].userId", "unknown user")
+        world.clients[key] = ApiClient(name=c["name"], client_id=key, client_secret=c["client_secret"], role=c["role"],
+                                       user_id=c["user_id"])
+
+
+def _date_or_text(value: str) -> str | date:
+    try:
+        return date.fromisoformat(value) if len(value) == 10 else value
+    except ValueError:
+        return value
+
+

@@ -1,0 +1,21 @@
+"""Pearson English Learning Services, served under ``/pearson``."""
+from __future__ import annotations
+
+from flask import Response, jsonify
+
+from ..core.errors import EmulatorError
+from ..core.vendor import Vendor
+from .auth import issue_token
+from .routes import bp
+from .seed import build_world
+
+
+def render_error(err: EmulatorError) -> Response:
+    """ASP.NET Web API's HttpError: ``{"Message": "..."}``."""
+    response = jsonify({"Message": err.message})
+    response.status_code = err.status
+    return response
+
+
+VENDOR = Vendor(name="pearson", title="Pearson English Learning Services", blueprint=bp, build_world=build_world,
+                render_error=render_error, issue_token=issue_token)

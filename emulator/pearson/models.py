@@ -1,0 +1,158 @@
+"""Pearson English Learning Services entities and the world that holds them.
+
+Dates are timezone-aware UTC datetimes; GUIDs lower-case strings. Teacher
+sessions copy their teacher's display fields (``name``, ``contact``,
+``photo``) and encounters their center's, so a dump reads plain attributes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+# Role names as the vendor's authorization attributes spell them.
+STUDENT = "Student"
+STAFF_MEMBER = "StaffMember"
+ADMINISTRATOR = "Administrator"
+PROSPECT_WITH_TRIAL = "ProspectWithTrial"
+USER = "User"
+QA = "QA"
+ISUS_TEACHER = "ISUSTeacher"
+FOCUS_TOOL = "FocusTool"
+ROLES = (STUDENT, STAFF_MEMBER, ADMINISTRATOR, PROSPECT_WITH_TRIAL, USER, QA, ISUS_TEACHER, FOCUS_TOOL)
+
+# AvailableClassStatus: Available is documented; the others are the emulator's choice (API-NOTES).
+AVAILABLE_CLASS_STATUSES = ("Available", "Booked", "Full", "Cancelled")
+
+
+@dataclass(slots=True)
+class Center:
+    id: str
+    name: str
+    reference_id: str  # "BR-SAO-01"
+
+
+@dataclass(slots=True)
+class User:
+    id: str
+    name: str
+    roles: list[str]
+    center_id: str | None  # students and staff members belong to a center; others may not
+    email: str | None = None
+
+    def has_role(self, *roles: str) -> bool:
+        return any(r in self.roles for r in roles)
+
+
+@dataclass(slots=True)
+class Teacher:
+    id: str
+    name: str
+    contact: str | None
+    photo: str | None
+    partner_id: str  # the teaching partner the teacher works for
+
+
+@dataclass(slots=True)
+class TeacherSession:
+    """One-to-one class of a student with a teacher (TeacherSessionViewModel)."""
+
+    id: str
+    user_id: str
+    teacher_id: str
+    name: str | None  # teacher's display fields, copied
+    contact: str | None
+    photo: str | None
+    partner_id: str
+    content_item_id: str
+    meeting_url: str
+    start: datetime
+    end: datetime
+
+    @property
+    def start_unix(self) -> int:
+        return int(self.start.timestamp())
+
+    @property
+    def end_unix(self) -> int:
+        return int(self.end.timestamp())
+
+
+@dataclass(slots=True)
+class Encounter:
+    """A class a student may attend (AvailableEncounter)."""
+
+    id: str
+    user_id: str
+    unit_number: int
+    start: datetime
+    duration: int  # minutes
+    status: str  # one of AVAILABLE_CLASS_STATUSES
+    is_online: bool
+    center_id: str
+    center_name: str | None
+    center_reference_id: str | None
+
+    @property
+    def end(self) -> datetime:
+        return self.start + timedelta(minutes=self.duration)
+
+
+@dataclass
+class PearsonWorld:
+    """One tenant's Pearson: centers, users, teachers, sessions, encounters and the token secret.
+
+    The tenant is named by the ``iss`` claim of its tokens: ``tenant_keys()``
+    answers the tenant id, so ``store.tenant_for("pearson", iss)`` finds it.
+    """
+
+    tenant_id: str
+    secret: str  # hex HMAC-SHA256 key for this tenant's tokens
+    centers: dict[str, Center] = field(default_factory=dict)
+    users: dict[str, User] = field(default_factory=dict)
+    teachers: dict[str, Teacher] = field(default_factory=dict)
+    sessions: dict[str, TeacherSession] = field(default_factory=dict)
+    encounters: dict[str, Encounter] = field(default_factory=dict)
+    sessions_by_user: dict[str, list[str]] = field(default_factory=dict)  # sorted by start
+    encounters_by_user: dict[str, list[str]] = field(default_factory=dict)  # sorted by start
+    from_fixture: bool = False
+
+    # -- the World protocol of core.vendor ---------------------------------
+    def tenant_keys(self) -> list[str]:
+        return [self.tenant_id]
+
+    def credentials(self) -> dict[str, Any]:
+        return {
+            "tokenEndpoint": f"POST /_emulator/tenants/{self.tenant_id}/pearson/tokens",
+            "users": [_user_card(u) for u in _sample_users(self)],
+        }
+
+    def counts(self) -> dict[str, int]:
+        return {"centers": len(self.centers), "users": len(self.users), "teachers": len(self.teachers),
+                "sessions": len(self.sessions), "encounters": len(self.encounters)}
+
+    def dump(self) -> dict[str, Any]:
+        from .schemas import dump_world
+
+        return dump_world(self)
+
+
+def _user_card(user: User) -> dict[str, Any]:
+    return {"id": user.id, "name": user.name, "roles": list(user.roles), "centerId": user.center_id}
+
+
+def _sample_users(world: PearsonWorld) -> list[User]:
+    """A student, a staff member of the student's center, one of another center, an administrator."""
+    users = list(world.users.values())
+    picked: list[User] = []
+    student = next((u for u in users if STUDENT in u.roles and world.sessions_by_user.get(u.id)), None) \
+        or next((u for u in users if STUDENT in u.roles), None)
+    if student:
+        picked.append(student)
+        same = next((u for u in users if STAFF_MEMBER in u.roles and u.center_id == student.center_id), None)
+        other = next((u for u in users if STAFF_MEMBER in u.roles and u.center_id != student.center_id), None)
+        picked += [u for u in (same, other) if u]
+    picked += [u for u in users if ADMINISTRATOR in u.roles][:1]
+    for role in (PROSPECT_WITH_TRIAL, USER, QA, ISUS_TEACHER, FOCUS_TOOL):
+        picked += [u for u in users if role in u.roles and u not in picked][:1]
+    return picked

@@ -1,0 +1,31 @@
+"""Pearson English Learning Services routes: thin handlers (authorize, call the service, dump).
+
+``userIdentifier`` is matched by the ``guid`` converter: anything else is no route (404).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Blueprint, Response, jsonify
+
+from . import service
+from .auth import pearson_call
+from .models import PearsonWorld, User
+from .schemas import AVAILABLE_ENCOUNTERS, TEACHER_SESSION
+
+bp = Blueprint("pearson", __name__)
+
+
+@bp.get("/users/<guid:user_identifier>/sessions")
+@pearson_call("sessions")
+def get_user_sessions(user_identifier: str, *, world: PearsonWorld, now: datetime, user: User) -> Response:
+    """Gets the user sessions asynchronous: ONE TeacherSessionViewModel (current or next), or null."""
+    session = service.current_or_next_session(world, user.id, now)
+    return jsonify(None if session is None else TEACHER_SESSION.dump(session))
+
+
+@bp.get("/users/<guid:user_identifier>/encounters")
+@pearson_call("encounters")
+def get_user_encounters(user_identifier: str, *, world: PearsonWorld, now: datetime, user: User) -> Response:
+    """Collection of AvailableEncounter."""
+    return jsonify(AVAILABLE_ENCOUNTERS.dump(service.encounters(world, user.id, now)))

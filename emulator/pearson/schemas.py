@@ -1,0 +1,183 @@
+"""Pearson's wire formats (PascalCase, .NET dates) and the fixture format (camelCase, like every fixture).
+
+Schemas are instantiated once, here.
+"""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+from marshmallow import RAISE, ValidationError, fields, validate
+
+from ..core.errors import ValidationFailed
+from ..core.wire import CamelCaseSchema, DotNetDateTime, Guid, PascalCaseSchema, parse_datetime
+from .models import AVAILABLE_CLASS_STATUSES, ROLES, PearsonWorld
+
+
+class TeacherSessionSchema(PascalCaseSchema):
+    """TeacherSessionViewModel (field order of the help page)."""
+
+    name = fields.String(allow_none=True)
+    contact = fields.String(allow_none=True)
+    photo = fields.String(allow_none=True)
+    start_date = fields.Integer(attribute="start_unix")
+    end_date = fields.Integer(attribute="end_unix")
+    partner_id = Guid()
+    content_item_id = Guid()
+    teacher_id = Guid()
+    meeting_url = fields.String()
+    start_date_time = DotNetDateTime(attribute="start")
+    end_date_time = DotNetDateTime(attribute="end")
+
+
+class AvailableEncounterSchema(PascalCaseSchema):
+    """AvailableEncounter (field order of the help page)."""
+
+    unit_number = fields.Integer()
+    id = Guid()
+    date_time = DotNetDateTime(attribute="start")
+    end_date = DotNetDateTime(attribute="end")
+    duration = fields.Integer()
+    status = fields.String()
+    is_online = fields.Boolean()
+    center_id = Guid()
+    center_name = fields.String(allow_none=True)
+    center_reference_id = fields.String(allow_none=True)
+
+
+TEACHER_SESSION = TeacherSessionSchema()
+AVAILABLE_ENCOUNTER = AvailableEncounterSchema()
+AVAILABLE_ENCOUNTERS = AvailableEncounterSchema(many=True)
+
+
+# -- fixtures ------------------------------------------------------------------------------------
+# {"centers":   [{"id", "name", "referenceId"}],
+#  "teachers":  [{"id", "name", "contact"?, "photo"?, "partnerId"?}],
+#  "users":     [{"id", "name", "roles": [...], "centerId"?, "email"?}],
+#  "sessions":  [{"id"?, "userId", "teacherId", "start", "end", "meetingUrl"?, "contentItemId"?}],
+#  "encounters":[{"id"?, "userId", "unitNumber", "start", "duration", "status"?, "isOnline"?, "centerId"?}]}
+# Instants: ISO 8601 ("2030-01-02T15:00:00Z") or an offset from the tenant's anchor (its creation day,
+# 00:00 UTC): "+1d15h", "-2d", "+90m".
+
+_OFFSET = re.compile(r"^([+-])(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
+
+
+class Instant(fields.Field):
+    """An ISO 8601 date-time or an offset from the anchor given in the schema's context."""
+
+    default_error_messages = {"invalid": "Not an ISO 8601 date-time or an offset like '+1d15h'."}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(value, str):
+            raise self.make_error("invalid")
+        match = _OFFSET.match(value.strip())
+        if match and any(match.groups()[1:]):
+            sign, d, h, m = match.groups()
+            delta = timedelta(days=int(d or 0), hours=int(h or 0), minutes=int(m or 0))
+            return ("offset", delta if sign == "+" else -delta)
+        try:
+            return ("at", parse_datetime(value))
+        except ValueError:
+            raise self.make_error("invalid") from None
+
+
+def resolve_instant(value: tuple[str, Any], anchor: datetime) -> datetime:
+    kind, amount = value
+    return anchor + amount if kind == "offset" else amount
+
+
+class _Strict(CamelCaseSchema):
+    class Meta:
+        unknown = RAISE
+
+
+class FixtureCenterSchema(_Strict):
+    id = Guid(required=True)
+    name = fields.String(required=True, validate=validate.Length(min=1))
+    reference_id = fields.String(required=True, validate=validate.Length(min=1))
+
+
+class FixtureTeacherSchema(_Strict):
+    id = Guid(required=True)
+    name = fields.String(required=True, validate=validate.Length(min=1))
+    contact = fields.String(allow_none=True, load_default=None)
+    photo = fields.String(allow_none=True, load_default=None)
+    partner_id = Guid(load_default=None)
+
+
+class FixtureUserSchema(_Strict):
+    id = Guid(required=True)
+    name = fields.String(required=True, validate=validate.Length(min=1))
+    roles = fields.List(fields.String(validate=validate.OneOf(ROLES)), required=True, validate=validate.Length(min=1))
+    center_id = Guid(allow_none=True, load_default=None)
+    email = fields.String(allow_none=True, load_default=None)
+
+
+class FixtureSessionSchema(_Strict):
+    id = Guid(load_default=None)
+    user_id = Guid(required=True)
+    teacher_id = Guid(required=True)
+    start = Instant(required=True)
+    end = Instant(required=True)
+    meeting_url = fields.String(load_default=None)
+    content_item_id = Guid(load_default=None)
+
+
+class FixtureEncounterSchema(_Strict):
+    id = Guid(load_default=None)
+    user_id = Guid(required=True)
+    unit_number = fields.Integer(required=True, strict=True, validate=validate.Range(1, 20))
+    start = Instant(required=True)
+    duration = fields.Integer(load_default=60, strict=True, validate=validate.Range(1, 24 * 60))
+    status = fields.String(load_default="Available", validate=validate.OneOf(AVAILABLE_CLASS_STATUSES))
+    is_online = fields.Boolean(load_default=False)
+    center_id = Guid(load_default=None)
+
+
+class FixtureSchema(_Strict):
+    centers = fields.List(fields.Nested(FixtureCenterSchema), load_default=list)
+    teachers = fields.List(fields.Nested(FixtureTeacherSchema), load_default=list)
+    users = fields.List(fields.Nested(FixtureUserSchema), required=True)
+    sessions = fields.List(fields.Nested(FixtureSessionSchema), load_default=list)
+    encounters = fields.List(fields.Nested(FixtureEncounterSchema), load_default=list)
+
+
+FIXTURE = FixtureSchema()
+
+
+def load_fixture(data: Any) -> dict[str, Any]:
+    """The fixture's entities, or ValidationFailed naming each bad entry (``pearson.users[2].centerId: ...``)."""
+    if not isinstance(data, dict):
+        raise ValidationFailed("pearson: the fixture must be a JSON object.", validations=["pearson: expected an object"])
+    try:
+        return FIXTURE.load(data)
+    except ValidationError as exc:
+        problems = flatten(exc.messages, "pearson")
+        raise ValidationFailed(problems[0], validations=problems) from None
+
+
+def flatten(messages: Any, path: str) -> list[str]:
+    if isinstance(messages, dict):
+        out: list[str] = []
+        for key, value in messages.items():
+            step = f"[{key}]" if isinstance(key, int) else f".{key}"
+            out.extend(flatten(value, path + step))
+        return out
+    if isinstance(messages, list):
+        return [f"{path}: {m}" for m in messages]
+    return [f"{path}: {messages}"]
+
+
+def dump_world(world: PearsonWorld) -> dict[str, Any]:
+    """Every entity (the admin API's data.json); sessions and encounters in their wire form plus owner."""
+    return {
+        "tenantId": world.tenant_id,
+        "centers": [{"id": c.id, "name": c.name, "referenceId": c.reference_id} for c in world.centers.values()],
+        "teachers": [{"id": t.id, "name": t.name, "contact": t.contact, "photo": t.photo, "partnerId": t.partner_id}
+                     for t in world.teachers.values()],
+        "users": [{"id": u.id, "name": u.name, "roles": list(u.roles), "centerId": u.center_id, "email": u.email}
+                  for u in world.users.values()],
+        "sessions": [dict(TEACHER_SESSION.dump(s), Id=s.id, UserId=s.user_id) for s in world.sessions.values()],
+        "encounters": [dict(AVAILABLE_ENCOUNTER.dump(e), UserId=e.user_id) for e in world.encounters.values()],
+    }

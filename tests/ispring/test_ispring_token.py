@@ -1,0 +1,61 @@
+"""POST /ispring/api/v3/token: the client credentials grant and its failures."""
+from __future__ import annotations
+
+import pytest
+
+from emulator.core import contract
+
+
+def _post(client, data, **headers):
+    response = client.post("/ispring/api/v3/token", data=data, headers=headers)
+    contract.validate("ispring", "token-response" if response.status_code == 200 else "error", response.get_json())
+    return response
+
+
+@pytest.mark.parametrize("name", ["owner", "administrator", "learner"])
+def test_every_client_gets_a_token(client, creds, name):
+    chosen = next(c for c in creds["clients"] if c["name"] == name)
+    body = _post(client, {"client_id": chosen["clientId"], "client_secret": chosen["clientSecret"],
+                          "grant_type": "client_credentials"}).get_json()
+    assert body["expires_in"] == 1800 and body["token_type"] == "bearer" and len(body["access_token"]) > 20
+
+
+@pytest.mark.parametrize("drop", ["client_id", "client_secret", "grant_type"])
+def test_missing_field_is_400(client, creds, drop):
+    owner = creds["clients"][0]
+    data = {"client_id": owner["clientId"], "client_secret": owner["clientSecret"], "grant_type": "client_credentials"}
+    del data[drop]
+    response = _post(client, data)
+    assert response.status_code == 400 and response.get_json()["code"] == 400 and drop in response.get_json()["message"]
+
+
+def test_wrong_grant_type_is_400(client, creds):
+    owner = creds["clients"][0]
+    response = _post(client, {"client_id": owner["clientId"], "client_secret": owner["clientSecret"],
+                              "grant_type": "password"})
+    assert response.status_code == 400
+
+
+def test_json_body_is_400(client, creds):
+    owner = creds["clients"][0]
+    response = client.post("/ispring/api/v3/token", json={"client_id": owner["clientId"]})
+    assert response.status_code == 400
+    contract.validate("ispring", "error", response.get_json())
+
+
+def test_wrong_secret_or_unknown_client_is_401(client, creds):
+    owner = creds["clients"][0]
+    assert _post(client, {"client_id": owner["clientId"], "client_secret": "nope",
+                          "grant_type": "client_credentials"}).status_code == 401
+    response = _post(client, {"client_id": "00000000-0000-4000-8000-000000000000", "client_secret": "x",
+                              "grant_type": "client_credentials"})
+    assert response.status_code == 401 and response.get_json() == {"code": 401, "message": "Invalid client credentials."}
+
+
+def test_account_header_on_token_endpoint(client, creds, store):
+    owner = creds["clients"][0]
+    data = {"client_id": owner["clientId"], "client_secret": owner["clientSecret"], "grant_type": "client_credentials"}
+    assert _post(client, data, **{"X-Auth-Account-Url": creds["accountUrl"] + "/"}).status_code == 200
+    other = store.create_tenant("other").world("ispring").account_url
+    assert _post(client, data, **{"X-Auth-Account-Url": other}).status_code == 401
+    assert _post(client, data, **{"X-Auth-Account-Url": "https://nowhere.ispringlearn.local"}).status_code == 401

@@ -1,0 +1,84 @@
+"""Pearson fixtures: an app with the default tenant (seed 42), its world, and a token helper."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from emulator.app import create_app
+from emulator.core import contract
+from emulator.core.store import Tenant
+from emulator.pearson.auth import issue_token
+from emulator.pearson.models import STAFF_MEMBER, STUDENT, PearsonWorld, User
+
+
+@pytest.fixture
+def app() -> Flask:
+    return create_app({"seed": 42})
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def store(app: Flask) -> Any:
+    return app.extensions["lms_emulator"]["store"]
+
+
+@pytest.fixture
+def tenant(store: Any) -> Tenant:
+    return store.tenants["default"]
+
+
+@pytest.fixture
+def world(tenant: Tenant) -> PearsonWorld:
+    return tenant.world("pearson")
+
+
+@pytest.fixture
+def token(tenant: Tenant) -> Callable[..., str]:
+    """token(user) -> a fresh Bearer token issued on the tenant's clock (as the admin API would)."""
+
+    def make(user: User | str, on: Tenant | None = None) -> str:
+        owner = on or tenant
+        return issue_token(owner.world("pearson"), user if isinstance(user, str) else user.id, owner.clock.now())
+
+    return make
+
+
+@pytest.fixture
+def people(world: PearsonWorld) -> dict[str, User]:
+    """A student with sessions, a staff member of the same center, one of another center, one of each other role."""
+    users = list(world.users.values())
+    student = next(u for u in users if STUDENT in u.roles and world.sessions_by_user.get(u.id))
+    found = {
+        "student": student,
+        "classmate": next(u for u in users if STUDENT in u.roles and u.center_id == student.center_id and u is not student),
+        "staff": next(u for u in users if STAFF_MEMBER in u.roles and u.center_id == student.center_id),
+        "other_staff": next(u for u in users if STAFF_MEMBER in u.roles and u.center_id != student.center_id),
+    }
+    for role in ("Administrator", "ProspectWithTrial", "User", "QA", "ISUSTeacher", "FocusTool"):
+        found[role] = next(u for u in users if role in u.roles)
+    return found
+
+
+@pytest.fixture
+def get(client: FlaskClient) -> Callable[..., Any]:
+    """get(path, bearer) -> response; every body is validated: the route's schema on 200, error.json otherwise."""
+
+    def call(path: str, bearer: str | None = None, *, via: FlaskClient | None = None) -> Any:
+        headers = {"Authorization": f"Bearer {bearer}"} if bearer is not None else {}
+        response = (via or client).get("/pearson" + path, headers=headers)
+        body = response.get_json()
+        if response.status_code == 200:
+            name = "teacher-session" if path.endswith("/sessions") else "available-encounter-list"
+        else:
+            name = "error"
+        contract.validate("pearson", name, body)
+        return response
+
+    return call
