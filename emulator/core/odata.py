@@ -1,9 +1,11 @@
 """OData-style ``_filter`` and ``_sort`` for list routes (Absorb Integration API v2).
 
 ``compile_filter`` parses a filter with a lark LALR grammar, type-checks it against a
-:class:`Resource` (the field table of one wire type) and generates the source of one
-Python function, compiled once and cached, so evaluating a filter costs one call per
-item with plain attribute loads and comparisons.
+:class:`Resource` (the field table of one wire type) and generates Python source -- a
+predicate and a list comprehension over many items -- compiled once and cached by
+text, so a repeated query costs no parsing and a scan is plain attribute loads and
+comparisons. ``sort`` orders by ``_sort`` with ties broken by the resource key, and
+can return just the first ``top`` items of that order for a page.
 
 Semantics (emulator's choices, documented in one place):
 
@@ -29,7 +31,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
-from itertools import chain, compress, count, islice, repeat
+from itertools import compress, count, islice, repeat
 from keyword import iskeyword
 from operator import attrgetter
 from typing import Any, Protocol
@@ -42,6 +44,8 @@ STRING_COMPARISON_CASE_INSENSITIVE = True
 """Absorb runs on SQL Server with a case-insensitive collation: 'ABC' eq 'abc'."""
 
 MAX_FILTER_LENGTH = 4096
+MAX_NESTING = 64
+"""Deeper filters are refused: the generated source must stay within Python's own limits."""
 FIELD_TYPES = frozenset({"string", "int", "decimal", "bool", "guid", "datetime"})
 
 # --------------------------------------------------------------------------- field table
@@ -466,6 +470,15 @@ class _Compiler:
         return op
 
 
+def _check_nesting(tree: Tree | Token) -> None:
+    stack = [(tree, 1)] if isinstance(tree, Tree) else []
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_NESTING:
+            raise _fail(f"the filter expression is nested more than {MAX_NESTING} levels deep at position {_pos(node)}")
+        stack.extend((child, depth + 1) for child in node.children if isinstance(child, Tree))
+
+
 def _constant_compare(op: str, a: Any, b: Any, fold_case: bool) -> bool:
     if a is None or b is None:
         return (a is None and b is None) == (op == "eq") if op in ("eq", "ne") else False
@@ -506,8 +519,10 @@ def filter_items(resource: Resource, text: str, items: Iterable[Any]) -> list[An
 
 @lru_cache(maxsize=1024)
 def _compile_cached(resource: Resource, text: str) -> CompiledFilter:
+    tree = parse(text)
+    _check_nesting(tree)
     compiler = _Compiler(resource)
-    body = compiler.clause(parse(text))
+    body = compiler.clause(tree)
     # One factory makes the per-object predicate and a list-comprehension over many
     # (which saves a Python call per item: ~40% of a scan). Constants that have no
     # literal form (datetimes, getters) arrive as closure cells of the factory.
@@ -591,31 +606,23 @@ _TOP_FACTOR = 4
 """Select the top k by splitting only while there are more than k * _TOP_FACTOR candidates."""
 
 
-_BATCH_GROUPS = 64
-"""From this many tie groups on, the remaining keys are sorted in one batch, not per group."""
-
-
 def _order(items: list, keys: list[tuple[Field, bool]], members: list[int]) -> list[int]:
     """``members`` (indices into ``items``) ordered by ``keys``.
 
     Sort by the first key, then re-sort only the runs of ties by the next key, and so
     on: the first key of a real query (a date, a name) is often nearly unique, so later
-    keys -- and the tie-break on the resource key -- cost little. When the ties fall
-    into many groups (a low-cardinality key), per-group sorts would cost a Python loop
-    each, so the rest is done in one batch instead (see ``_order_batch``).
+    keys -- and the tie-break on the resource key -- cost little.
     """
     order = list(members)
     groups: list[tuple[int, int]] = [(0, len(order))]  # slices of ``order`` tied so far
     for level, (f, desc) in enumerate(keys):
-        if len(groups) > _BATCH_GROUPS:
-            _order_batch(items, keys[level:], order, groups)
-            break
-        batch = order if len(groups) == 1 else [i for lo, hi in groups for i in order[lo:hi]]
+        batch = order if groups == [(0, len(order))] else [i for lo, hi in groups for i in order[lo:hi]]
         col = _column(items, f, batch)
+        has_none = None in (col.values() if isinstance(col, dict) else col)
         last = level == len(keys) - 1
         tied: list[tuple[int, int]] = []
         for lo, hi in groups:
-            segment = _sort_pass(order[lo:hi], col, desc)
+            segment = _sort_pass(order[lo:hi], col, desc, has_none)
             order[lo:hi] = segment
             if not last:
                 values = list(map(col.__getitem__, segment))
@@ -624,23 +631,6 @@ def _order(items: list, keys: list[tuple[Field, bool]], members: list[int]) -> l
         if not groups:
             break
     return order
-
-
-def _order_batch(items: list, keys: list[tuple[Field, bool]], order: list[int], groups: list[tuple[int, int]]) -> None:
-    """Order every tie group of ``order`` by ``keys`` in place, with whole-batch stable sorts.
-
-    Stable sorts by the last key, ..., the first key, then by group number, leave each
-    group's items together and in key order.
-    """
-    batch = [i for lo, hi in groups for i in order[lo:hi]]
-    group_of = dict(zip(batch, chain.from_iterable(repeat(g, hi - lo) for g, (lo, hi) in enumerate(groups))))
-    for f, desc in reversed(keys):
-        batch = _sort_pass(batch, _column(items, f, batch), desc)
-    batch.sort(key=group_of.__getitem__)
-    start = 0
-    for lo, hi in groups:
-        order[lo:hi] = batch[start : start + hi - lo]
-        start += hi - lo
 
 
 def _top_order(items: list, keys: list[tuple[Field, bool]], candidates: list[int], k: int) -> list[int]:
@@ -664,23 +654,25 @@ def _top_order(items: list, keys: list[tuple[Field, bool]], candidates: list[int
 
 def _split(candidates: list[int], col: list | dict, desc: bool, k: int) -> tuple[list[int], list[int]]:
     """(strictly before the k-th value, tied with it) under one key, None being the lowest."""
-    values = list(map(col.__getitem__, candidates))
-    nones = values.count(None)
-    if not nones:
-        kth = (heapq.nlargest if desc else heapq.nsmallest)(k, values)[-1]
-        better = compress(candidates, map(operator.gt if desc else operator.lt, values, repeat(kth)))
-        return list(better), list(compress(candidates, map(operator.eq, values, repeat(kth))))
-    pairs = list(zip(candidates, values))
-    present = [v for v in values if v is not None]
-    if desc:
-        if len(present) < k:  # every value goes before the Nones
-            return [i for i, v in pairs if v is not None], [i for i, v in pairs if v is None]
-        kth = heapq.nlargest(k, present)[-1]
-        return [i for i, v in pairs if v is not None and v > kth], [i for i, v in pairs if v is not None and v == kth]
-    if nones >= k:
-        return [], [i for i, v in pairs if v is None]
-    kth = heapq.nsmallest(k - nones, present)[-1]
-    return [i for i, v in pairs if v is None or v < kth], [i for i, v in pairs if v is not None and v == kth]
+    values = col if isinstance(col, list) else list(map(col.__getitem__, candidates))  # a list: all items
+    present, nulls = candidates, 0
+    if None in values:
+        present = [i for i, v in zip(candidates, values) if v is not None]
+        values = list(map(col.__getitem__, present))
+        nulls = len(candidates) - len(present)
+    if desc:  # None last: the Nones come into play only if fewer than k values
+        if len(present) < k:
+            return present, [i for i in candidates if col[i] is None]
+        kth = heapq.nlargest(k, values)[-1]
+        better = list(compress(present, map(operator.gt, values, repeat(kth))))
+    else:  # None first: all of them go ahead, or they hold the k-th place
+        if nulls >= k:
+            return [], [i for i in candidates if col[i] is None]
+        kth = heapq.nsmallest(k - nulls, values)[-1]
+        better = list(compress(present, map(operator.lt, values, repeat(kth))))
+        if nulls:
+            better += [i for i in candidates if col[i] is None]
+    return better, list(compress(present, map(operator.eq, values, repeat(kth))))
 
 
 def _column(items: list, f: Field, indices: list[int]) -> list | dict:
@@ -693,14 +685,14 @@ def _column(items: list, f: Field, indices: list[int]) -> list | dict:
     return values if everything else dict(zip(indices, values))
 
 
-def _sort_pass(batch: list[int], col: list | dict, desc: bool) -> list[int]:
-    """One stable sort of ``batch`` by ``col``; None first ascending, last descending."""
+def _sort_pass(segment: list[int], col: list | dict, desc: bool, has_none: bool) -> list[int]:
+    """One stable sort of ``segment`` by ``col``; None first ascending, last descending."""
     key = col.__getitem__
-    if None not in (col.values() if isinstance(col, dict) else col):
-        batch.sort(key=key, reverse=desc)
-        return batch
-    nones = [i for i in batch if col[i] is None]
-    rest = [i for i in batch if col[i] is not None]
+    if not has_none:
+        segment.sort(key=key, reverse=desc)
+        return segment
+    nones = [i for i in segment if col[i] is None]
+    rest = [i for i in segment if col[i] is not None]
     rest.sort(key=key, reverse=desc)
     return rest + nones if desc else nones + rest
 

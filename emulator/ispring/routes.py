@@ -7,6 +7,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from ..core.errors import BadRequest
 from ..core.http import json_body
+from ..core.openapi import Param, documented
 from . import service
 from .auth import grant_token, ispring_call
 from .models import ApiClient, ISpringWorld
@@ -16,6 +17,9 @@ bp = Blueprint("ispring", __name__)
 
 
 @bp.post("/api/v3/token")
+@documented("Get an access token (client credentials)", body="token-request",
+            body_media="application/x-www-form-urlencoded", auth=False,
+            responses={200: "token-response", 400: None, 401: None})
 def get_token() -> Response:
     """Client credentials grant -> {access_token, expires_in, token_type}."""
     _world, token = grant_token()
@@ -24,6 +28,8 @@ def get_token() -> Response:
 
 
 @bp.post("/performance-management/appraisal/session/<session_id>/user/attributes/list")
+@documented("Getting User Information in Session", body="user-attributes-request",
+            query=(), responses={200: "user-attributes-list", 400: None, 401: None, 403: None, 404: None})
 @ispring_call
 def list_session_user_attributes(session_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient) -> Response:
     """Getting User Information in Session."""

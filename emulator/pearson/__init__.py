@@ -17,5 +17,15 @@ def render_error(err: EmulatorError) -> Response:
     return response
 
 
+OPENAPI = {
+    "version": "1",
+    "description": "Pearson English Learning Services (an ASP.NET Web API service) as served by lms-emulator. "
+                   "Bearer tokens are issued by the emulator's admin API: "
+                   "POST /_emulator/tenants/{tenant}/pearson/tokens {\"userId\": ...}.",
+    "security_schemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+    "security": [{"bearer": []}],
+    "error_schema": "error",
+}
+
 VENDOR = Vendor(name="pearson", title="Pearson English Learning Services", blueprint=bp, build_world=build_world,
-                render_error=render_error, issue_token=issue_token)
+                render_error=render_error, issue_token=issue_token, openapi=OPENAPI)

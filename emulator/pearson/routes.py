@@ -8,6 +8,7 @@ from datetime import datetime
 
 from flask import Blueprint, Response, jsonify
 
+from ..core.openapi import documented
 from . import service
 from .auth import pearson_call
 from .models import PearsonWorld, User
@@ -17,6 +18,8 @@ bp = Blueprint("pearson", __name__)
 
 
 @bp.get("/users/<guid:user_identifier>/sessions")
+@documented("Gets the user sessions (the current or next teacher session, or null)",
+            responses={200: "teacher-session", 401: None, 403: None, 404: None})
 @pearson_call("sessions")
 def get_user_sessions(user_identifier: str, *, world: PearsonWorld, now: datetime, user: User) -> Response:
     """Gets the user sessions asynchronous: ONE TeacherSessionViewModel (current or next), or null."""
@@ -25,6 +28,8 @@ def get_user_sessions(user_identifier: str, *, world: PearsonWorld, now: datetim
 
 
 @bp.get("/users/<guid:user_identifier>/encounters")
+@documented("Gets the user's available encounters", responses={200: "available-encounter-list", 401: None, 403: None,
+                                                                404: None})
 @pearson_call("encounters")
 def get_user_encounters(user_identifier: str, *, world: PearsonWorld, now: datetime, user: User) -> Response:
     """Collection of AvailableEncounter."""

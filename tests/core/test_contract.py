@@ -25,12 +25,13 @@ EXPECTED = {
         "attempt", "attempt-list", "attempt-started", "attempt-finished", "authenticate-request", "token",
         "course-enrollment-upsert", "unenroll-request", "attempt-finish-request",
     },
-    "ispring": {"error", "token-response", "user-attributes-request", "user-attributes", "user-attributes-list"},
+    "ispring": {"error", "token-request", "token-response", "user-attributes-request", "user-attributes",
+                "user-attributes-list"},
     "pearson": {"error", "teacher-session", "available-encounter", "available-encounter-list"},
 }
 REQUESTS = {("absorb", n) for n in ("authenticate-request", "token", "course-enrollment-upsert",
                                     "unenroll-request", "attempt-finish-request")} | {
-    ("ispring", "user-attributes-request")}
+    ("ispring", "user-attributes-request"), ("ispring", "token-request")}
 
 
 def _walk(node: Any) -> Iterator[Any]:

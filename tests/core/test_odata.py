@@ -276,6 +276,8 @@ ERRORS: list[tuple[str, str]] = [
     ("flag and 'x'", "expected a boolean expression at position 9, got string 'x'"),
     ("not 3", "expected a boolean expression at position 4, got int 3"),
     ("null", "expected a boolean expression at position 0, got null"),
+    ("not " * 1000 + "flag", "nested more than 64 levels deep at position 256"),
+    ("(" * 300 + "n eq 1" + " or n eq 2)" * 300, "nested more than 64 levels deep"),
     ("", "the filter expression is empty"),
     ("   ", "the filter expression is empty"),
     ("n eq 1 or " * 410 + "flag", "is 4104 characters long; the maximum is 4096"),
@@ -298,6 +300,12 @@ def test_syntax_error_lists_what_was_expected() -> None:
     with pytest.raises(Unprocessable) as info:
         compile_filter(R, "n eq")
     assert "a number" in info.value.validations[0] and "a string literal" in info.value.validations[0]
+
+
+def test_deep_but_allowed_nesting_compiles() -> None:
+    assert matches("not " * 63 + "flag") is False
+    assert matches("(" * 60 + "n eq 1" + " or n eq 3)" * 60) is True
+    assert matches(" or ".join(["n eq 1"] * 400)) is False  # long, flat chains are fine
 
 
 def test_filter_of_max_length_is_accepted() -> None:
