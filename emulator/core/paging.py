@@ -96,5 +96,6 @@ def query_list(
     if sort_text is not None:
         parse_sort(resource, sort_text)  # fail early; cached, so sort() pays nothing more
     selected = list(filter(predicate, items)) if predicate is not None else list(items)
-    window = paginate(sort(selected, resource, sort_text), page)
+    # Only the items up to the end of the page need ordering: sort() preselects them by the first key.
+    window = paginate(sort(selected, resource, sort_text, top=page.start + page.limit), page)
     return envelope(len(selected), [dump(obj) for obj in window], page, key)
