@@ -488,7 +488,7 @@ def _mark(ok: bool) -> str:
 def main() -> None:
     started = time.perf_counter()
     options, app_spec = procfile_command()
-    generator = "wrk" if use_wrk() else "bench/loadgen.py (Python; wrk not found)"
+    generator = "wrk" if use_wrk() else "bench/loadgen.py (Python generator: wrk absent or BENCH_LOADGEN=python)"
     print(f"lms-emulator benchmarks: gunicorn {' '.join(options)} on 127.0.0.1; {generator}, "
           f"{CONNECTIONS} connections, {DURATION:g} s per run, {ROUNDS} alternating rounds; python {sys.version.split()[0]}")
 
