@@ -29,8 +29,14 @@ def _store() -> Store:
 
 
 def _single_header(name: str) -> str | None:
-    # WSGI joins repeated headers with ", "; none of Absorb's header values contains a comma.
-    values = [part.strip() for raw in request.headers.getlist(name) for part in raw.split(",")]
+    # WSGI joins repeated headers with ", " into one environ key; none of Absorb's header values
+    # contains a comma. Read the key directly: ``request.headers`` walks the whole environ per lookup.
+    raw = request.environ.get("HTTP_" + name.upper().replace("-", "_"))
+    if raw is None:
+        return None
+    if "," not in raw:
+        return raw.strip()
+    values = [part.strip() for part in raw.split(",")]
     if len(set(values)) > 1:
         raise BadRequest(f"The {name} header was sent more than once with different values.",
                          validations=[f"{name}: duplicate header"])

@@ -52,6 +52,8 @@ def _created(body: dict[str, Any]) -> Response:
 
 def _filters(items: list[Any]) -> list[Any]:
     """The ``status`` and ``modifiedSince`` query parameters."""
+    if "status" not in request.args and "modifiedSince" not in request.args:
+        return items
     return service.changed_since(items, int_arg(request.args, "status", choices=STATUSES),
                                  datetime_arg(request.args, "modifiedSince"))
 

@@ -176,14 +176,20 @@ def _online_part(world: AbsorbWorld, enrollment: CourseEnrollment, course: Cours
     step = min(timedelta(days=1), (anchor - start) / (2 * len(lessons) + 2))
     by_lesson = {le.lesson_id: le for le in service.lessons_of(world, enrollment)}
     touched = done + (1 if status not in ALL_DONE else 0)
+    last_write: datetime | None = None
     for position, lesson_id in enumerate(lessons[:touched]):
         le = by_lesson[lesson_id]
         finished = position < done
         if finished and rng.random() < 0.25:  # a failed try first
-            start = _seed_attempt(world, le, start, step, AttemptStatus.FAILED, rng.uniform(20, 60))
+            start, last_write = _seed_attempt(world, le, start, step, AttemptStatus.FAILED, rng.uniform(20, 60))
         last_status = (AttemptStatus.FAILED if status == S.FAILED and position == len(lessons) - 1
                        else AttemptStatus.COMPLETE) if finished else AttemptStatus.IN_PROGRESS
-        start = _seed_attempt(world, le, start, step, last_status, rng.uniform(70, 100) if finished else None)
+        start, last_write = _seed_attempt(world, le, start, step, last_status,
+                                          rng.uniform(70, 100) if finished else None)
+    if last_write is not None:
+        # One roll-up at the latest write: the same chapters and course as rolling up after each attempt
+        # (the aggregates depend only on the final lessons; dateEdited is the max of the writes).
+        service.roll_up(world, enrollment, at=last_write)
     if status not in (S.NOT_STARTED, S.IN_PROGRESS, S.COMPLETE):
         enrollment.status = int(status)  # administrative statuses are kept as seeded
         enrollment.date_completed = None
@@ -192,17 +198,21 @@ def _online_part(world: AbsorbWorld, enrollment: CourseEnrollment, course: Cours
 
 
 def _seed_attempt(world: AbsorbWorld, le: LessonEnrollment, start: datetime, step: timedelta,
-                  status: AttemptStatus, score: float | None) -> datetime:
-    """One attempt lasting under half a step; the next one starts a step later."""
+                  status: AttemptStatus, score: float | None) -> tuple[datetime, datetime]:
+    """One attempt lasting under half a step: (start of the next one a step later, this one's last write).
+
+    The lesson is updated here; the caller rolls the chapters and the course up once.
+    """
     end = start + step * world.rng.uniform(0.05, 0.5)
     attempt = Attempt(id=new_guid(world.rng), lesson_enrollment_id=le.id, user_id=le.user_id,
                       course_id=le.course_id, lesson_id=le.lesson_id, status=int(AttemptStatus.IN_PROGRESS),
                       start_date=start)
-    service.add_attempt(world, le, attempt, at=start)
-    if status != AttemptStatus.IN_PROGRESS:
-        service.apply_finish(world, attempt, status=int(status), score=round(score or 0, 1),
-                             start=start, completion=end, at=end)
-    return start + step
+    service.add_attempt(world, le, attempt, at=start, roll=False)
+    if status == AttemptStatus.IN_PROGRESS:
+        return start + step, start
+    service.apply_finish(world, attempt, status=int(status), score=round(score or 0, 1),
+                         start=start, completion=end, at=end, roll=False)
+    return start + step, end
 
 
 def _ilc_part(world: AbsorbWorld, enrollment: CourseEnrollment, course: Course, status: S) -> None:

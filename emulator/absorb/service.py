@@ -347,7 +347,10 @@ def start_attempt(world: AbsorbWorld, user_id: str, course_id: str, lesson_id: s
     return attempt
 
 
-def add_attempt(world: AbsorbWorld, le: LessonEnrollment, attempt: Attempt, *, at: datetime) -> None:
+def add_attempt(world: AbsorbWorld, le: LessonEnrollment, attempt: Attempt, *, at: datetime,
+                roll: bool = True) -> None:
+    """Record a started attempt on its lesson; ``roll=False`` leaves the roll-up to the caller (the seeder
+    rolls up once per enrollment, which gives the same world as rolling up after every attempt)."""
     world.attempts[attempt.id] = attempt
     le.attempt_ids.append(attempt.id)
     le.attempts += 1
@@ -356,7 +359,8 @@ def add_attempt(world: AbsorbWorld, le: LessonEnrollment, attempt: Attempt, *, a
     if le.status != S.COMPLETE:
         le.status = int(S.IN_PROGRESS)
     touch(world, le, at)
-    roll_up(world, world.enrollments[le.course_enrollment_id], at=at)
+    if roll:
+        roll_up(world, world.enrollments[le.course_enrollment_id], at=at)
 
 
 def get_attempt(world: AbsorbWorld, attempt_id: str, *, user_id: str | None = None, course_id: str | None = None,
@@ -390,7 +394,7 @@ def finish_attempt(world: AbsorbWorld, attempt: Attempt, *, status: int, score: 
 
 
 def apply_finish(world: AbsorbWorld, attempt: Attempt, *, status: int, score: float | None,
-                 start: datetime, completion: datetime | None, at: datetime) -> None:
+                 start: datetime, completion: datetime | None, at: datetime, roll: bool = True) -> None:
     le = world.lesson_enrollments[attempt.lesson_enrollment_id]
     _forget(world, attempt.id)
     previous_ticks = attempt.time_spent_ticks
@@ -410,7 +414,8 @@ def apply_finish(world: AbsorbWorld, attempt: Attempt, *, status: int, score: fl
             le.status = int(S.FAILED)
             le.score = attempt.score
     touch(world, le, at)
-    roll_up(world, world.enrollments[le.course_enrollment_id], at=at)
+    if roll:
+        roll_up(world, world.enrollments[le.course_enrollment_id], at=at)
 
 
 def roll_up(world: AbsorbWorld, enrollment: CourseEnrollment, *, at: datetime | None) -> None:

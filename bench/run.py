@@ -1,0 +1,582 @@
+"""The benchmark runner: ``make bench`` (``python bench/run.py``). Prints figures; asserts nothing.
+
+What it does, in one run:
+
+* starts the emulator with the Procfile's gunicorn command (1 worker, 8 threads) on
+  127.0.0.1 and a free port, and times process start -> first 200 (three starts, median);
+* starts ``bench/constant_app.py`` under the same settings: a minimal Flask app answering a
+  constant JSON page of the same size as each scenario's response (the ceiling of our stack);
+* drives both, alternating (emulator, constant, emulator, constant), with ``wrk`` when it is
+  installed, else with ``bench/loadgen.py`` (threads, http.client keep-alive) in a second
+  process, and prints req/s, p50, p99 and the emulator/constant ratio per scenario;
+* in-process figures: creating and resetting a tenant, ``_filter`` + ``_sort`` over 100,000
+  enrollments (``bench_odata``), resident memory with 100,000 Absorb enrollments loaded.
+
+Scenarios of vendors that are not there yet (``emulator.pearson``, ``emulator.ispring``) or
+whose route answers 404 are skipped with a note. Environment: ``BENCH_DURATION`` (seconds per
+load run, default 3), ``BENCH_CONNECTIONS`` (default 8), ``BENCH_ROUNDS`` (default 3),
+``BENCH_LOADGEN=python`` to use the Python generator even when wrk is present.
+"""
+from __future__ import annotations
+
+import http.client
+import importlib
+import json
+import os
+import re
+import shlex
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = ROOT / "bench"
+sys.path[:0] = [str(ROOT), str(BENCH)]
+
+DURATION = float(os.environ.get("BENCH_DURATION", "3"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))  # short alternating runs: fair on a busy machine
+SEED = int(os.environ.get("LMS_EMULATOR_SEED", "42"))
+N_ENROLLMENTS = 100_000
+
+TARGETS = {
+    "ratio": 0.8,  # filtered list req/s >= 0.8 x constant
+    "p99_ms": 10.0,
+    "ready_s": 0.5,
+    "tenant_ms": 20.0,
+    "odata_ms": 100.0,
+    "rss_mb": 150.0,
+}
+
+
+# -- servers ------------------------------------------------------------------------------------
+
+def procfile_command() -> tuple[list[str], str]:
+    """(gunicorn options without --bind, app spec) from the Procfile's ``web:`` line."""
+    line = next(raw for raw in (ROOT / "Procfile").read_text().splitlines() if raw.startswith("web:"))
+    words = shlex.split(line.split(":", 1)[1])
+    assert words[0] == "gunicorn", words
+    options: list[str] = []
+    app_spec = ""
+    rest = iter(words[1:])
+    for word in rest:
+        if word in ("--bind", "-b"):
+            next(rest)
+        elif word.startswith("--bind="):
+            continue
+        elif word.startswith("-"):
+            options.append(word)
+            if "=" not in word:
+                options.append(next(rest))
+        else:
+            app_spec = word
+    return options, app_spec
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def request(port: int, method: str, path: str, headers: dict[str, str] | None = None,
+            body: bytes | str | None = None, timeout: float = 10) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        resp = conn.getresponse()
+        return resp.status, resp.read()
+    finally:
+        conn.close()
+
+
+@dataclass
+class Server:
+    name: str
+    app_spec: str
+    env: dict[str, str] = field(default_factory=dict)
+    port: int = 0
+    proc: subprocess.Popen | None = None
+    ready_s: float = 0.0
+
+    def start(self) -> "Server":
+        options, _ = procfile_command()
+        self.port = free_port()
+        cmd = [sys.executable, "-m", "gunicorn", *options, "--bind", f"127.0.0.1:{self.port}", self.app_spec]
+        env = dict(os.environ, **self.env)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), str(BENCH), env.get("PYTHONPATH")) if p)
+        log = open(Path(tempfile.gettempdir()) / f"bench-{self.name}-{self.port}.log", "wb")  # noqa: SIM115
+        t0 = time.perf_counter()
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        deadline = t0 + 30
+        while True:
+            try:
+                status, _ = request(self.port, "GET", "/", timeout=2)
+                if status == 200:
+                    break
+            except OSError:
+                pass
+            if self.proc.poll() is not None or time.perf_counter() > deadline:
+                raise RuntimeError(f"{self.name} did not start; see {log.name}")
+            time.sleep(0.002)
+        self.ready_s = time.perf_counter() - t0
+        return self
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+# -- load ---------------------------------------------------------------------------------------
+
+@dataclass
+class Scenario:
+    name: str
+    method: str = "GET"
+    path: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+    body: str | None = None
+    kind: str = "fixed"  # or "enroll_unenroll"
+    enroll_path: str = ""
+    unenroll_path: str = ""
+    sample: Any = None  # one response body: the constant app answers a page of the same size
+
+
+WRK_DONE = r"""
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('WRKJSON {"requests":%d,"duration_us":%d,"errors":%d,"non2xx":%d,"p50":%d,"p99":%d,"mean":%f}\n',
+    summary.requests, summary.duration, e.connect + e.read + e.write + e.timeout, e.status,
+    latency:percentile(50), latency:percentile(99), latency.mean))
+end
+"""
+
+
+def _lua(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def _lua_table(headers: dict[str, str]) -> str:
+    return "{" + ", ".join(f"[{_lua(k)}] = {_lua(v)}" for k, v in headers.items()) + "}"
+
+
+def wrk_script(s: Scenario) -> str:
+    if s.kind == "enroll_unenroll":
+        # Each enroll's id is queued; the next request on the thread un-enrolls it.
+        return f"""
+local headers = {_lua_table(s.headers)}
+local ids = {{}}
+local enroll
+function init(args) enroll = wrk.format("POST", {_lua(s.enroll_path)}, headers, "") end
+function request()
+  local id = table.remove(ids)
+  if id then return wrk.format("POST", {_lua(s.unenroll_path)}, headers, '["' .. id .. '"]') end
+  return enroll
+end
+function response(status, hdrs, body)
+  local id = body:match('"enrollmentId"%s*:%s*"([%x%-]+)"')
+  if id then table.insert(ids, id) end
+end
+""" + WRK_DONE
+    body = _lua(s.body) if s.body is not None else "nil"
+    return f"""
+local req
+function init(args) req = wrk.format({_lua(s.method)}, {_lua(s.path)}, {_lua_table(s.headers)}, {body}) end
+function request() return req end
+""" + WRK_DONE
+
+
+def drive(port: int, s: Scenario) -> dict[str, Any]:
+    """One load run of DURATION seconds at CONNECTIONS connections; latencies in ms."""
+    if use_wrk():
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+            script.write(wrk_script(s))
+        try:
+            out = subprocess.run(["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{DURATION:g}s", "-s", script.name,
+                                  f"http://127.0.0.1:{port}"], capture_output=True, text=True, check=True).stdout
+        finally:
+            os.unlink(script.name)
+        raw = json.loads(out.split("WRKJSON", 1)[1].strip().splitlines()[0])
+    else:
+        spec = {"host": "127.0.0.1", "port": port, "duration": DURATION, "connections": CONNECTIONS,
+                "kind": s.kind, "method": s.method, "path": s.path, "headers": s.headers, "body": s.body,
+                "enroll_path": s.enroll_path, "unenroll_path": s.unenroll_path}
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+            json.dump(spec, handle)
+        try:
+            out = subprocess.run([sys.executable, str(BENCH / "loadgen.py"), handle.name], capture_output=True,
+                                 text=True, check=True).stdout
+        finally:
+            os.unlink(handle.name)
+        raw = json.loads(out)
+    return {"rps": raw["requests"] / (raw["duration_us"] / 1e6), "p50": raw["p50"] / 1000,
+            "p99": raw["p99"] / 1000, "bad": raw["errors"] + raw["non2xx"]}
+
+
+def use_wrk() -> bool:
+    return os.environ.get("BENCH_LOADGEN") != "python" and shutil.which("wrk") is not None
+
+
+# -- scenarios ----------------------------------------------------------------------------------
+
+def _json(port: int, method: str, path: str, headers: dict[str, str] | None = None,
+          body: Any = None, form: dict[str, str] | None = None) -> tuple[int, Any]:
+    headers = dict(headers or {})
+    data: bytes | None = None
+    if form is not None:
+        data = urllib.parse.urlencode(form).encode()
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    elif body is not None:
+        data = json.dumps(body).encode()
+        headers["Content-Type"] = "application/json"
+    status, raw = request(port, method, path, headers, data)
+    try:
+        return status, json.loads(raw) if raw else None
+    except ValueError:
+        return status, raw.decode(errors="replace")
+
+
+def _find(obj: Any, pattern: str) -> list[Any]:
+    """Every value whose key matches ``pattern`` (case-insensitive), depth first."""
+    found: list[Any] = []
+    rx = re.compile(pattern, re.I)
+    if isinstance(obj, dict):
+        for key, value in obj.items():
+            if rx.fullmatch(str(key)):
+                found.append(value)
+            found.extend(_find(value, pattern))
+    elif isinstance(obj, list):
+        for value in obj:
+            found.extend(_find(value, pattern))
+    return found
+
+
+def tenant_credentials(port: int) -> dict[str, Any] | None:
+    """``GET /_emulator/tenants/default`` when the admin API is there."""
+    try:
+        status, body = _json(port, "GET", "/_emulator/tenants/default")
+    except OSError:
+        return None
+    return body if status == 200 and isinstance(body, dict) else None
+
+
+def absorb_scenarios(port: int, creds: dict[str, Any] | None, notes: list[str]) -> list[Scenario]:
+    from emulator.absorb import VENDOR
+    from emulator.core.store import Store
+
+    # The seeded world is deterministic: the same seed in-process names the same ids as the server's.
+    world = Store([VENDOR], seed=SEED).create_tenant("default").world("absorb")
+    absorb = next(iter(_find(creds, "absorb")), None) if creds else None
+    if not isinstance(absorb, dict) or "apiKey" not in absorb:
+        absorb = world.credentials()
+    if absorb["apiKey"] != world.api_key:
+        notes.append("Absorb: the server's world differs from the seed's; the learner keeps their own enrollments")
+    base = {"x-api-key": absorb["apiKey"], "x-api-version": "2"}
+    status, token = _json(port, "POST", "/absorb/authenticate", base,
+                          {"username": absorb["admin"]["username"], "password": absorb["admin"]["password"],
+                           "privateKey": absorb["apiKey"]})
+    if status != 200:
+        notes.append(f"Absorb: authenticate answered {status}; Absorb scenarios skipped")
+        return []
+    headers = dict(base, Authorization=f"Bearer {token}")
+    learner = absorb["learners"][0]["userId"]
+    # A page of about 20: enroll the learner in every course they can still enter.
+    if absorb["apiKey"] == world.api_key:
+        for course in world.courses.values():
+            if not course.multi_session and (learner, course.id) not in world.active:
+                _json(port, "POST", f"/absorb/users/{learner}/enrollments/{course.id}", headers)
+    query = urllib.parse.urlencode({"_filter": "isActive eq true and progress ge 0",
+                                    "_sort": "-dateEdited,courseName", "_limit": "20"},
+                                   quote_via=urllib.parse.quote)
+    list_path = f"/absorb/users/{learner}/enrollments?{query}"
+    status, page = _json(port, "GET", list_path, headers)
+    if status != 200:
+        notes.append(f"Absorb: the list answered {status}; Absorb scenarios skipped")
+        return []
+    one = page["enrollments"][0]
+    get_path = f"/absorb/enrollments/{one['id']}"
+    _, got = _json(port, "GET", get_path, headers)
+    online = next(c for c in world.courses.values() if not c.is_ilc)
+    enroll_path = f"/absorb/users/{learner}/enrollments/{online.id}?reEnroll=true"
+    _, created = _json(port, "POST", enroll_path, headers)
+    _json(port, "POST", "/absorb/enrollments/unenroll", headers, [created["enrollmentId"]])
+    write_headers = dict(headers, **{"Content-Type": "application/json"})
+    return [
+        Scenario(f"absorb list ({page['returnedItems']} of {page['totalItems']}, _filter+_sort)",
+                 path=list_path, headers=headers, sample=page),
+        Scenario("absorb get one enrollment", path=get_path, headers=headers, sample=got),
+        Scenario("absorb enroll + un-enroll", kind="enroll_unenroll", headers=write_headers,
+                 enroll_path=enroll_path, unenroll_path="/absorb/enrollments/unenroll", sample=created),
+    ]
+
+
+def _importable(module: str, notes: list[str], label: str) -> bool:
+    try:
+        importlib.import_module(module)
+        return True
+    except ImportError:
+        notes.append(f"{label}: skipped ({module} cannot be imported yet)")
+        return False
+
+
+def pearson_scenarios(port: int, creds: dict[str, Any] | None, notes: list[str]) -> list[Scenario]:
+    if not _importable("emulator.pearson", notes, "Pearson"):
+        return []
+    pearson = next(iter(_find(creds, "pearson")), None) if creds else None
+    user_ids = [v for v in _find(pearson, r"user_?id(entifier)?") if isinstance(v, str)]
+    if not user_ids:
+        notes.append("Pearson: skipped (no Pearson user in GET /_emulator/tenants/default)")
+        return []
+    for user_id in user_ids:
+        status, body = _json(port, "POST", "/_emulator/tenants/default/pearson/tokens", body={"userId": user_id})
+        token = body if isinstance(body, str) else next(
+            (v for v in _find(body, r".*token.*") if isinstance(v, str)), None)
+        if status not in (200, 201) or not token:
+            notes.append(f"Pearson: skipped (issuing a token answered {status})")
+            return []
+        headers = {"Authorization": f"Bearer {token}"}
+        path = f"/pearson/users/{user_id}/sessions"
+        status, sessions = _json(port, "GET", path, headers)
+        if status == 404:
+            notes.append("Pearson: skipped (the sessions route answered 404)")
+            return []
+        if status == 200 and sessions is not None:
+            return [Scenario("pearson user sessions", path=path, headers=headers, sample=sessions)]
+    notes.append("Pearson: skipped (no user with a session answered 200)")
+    return []
+
+
+def ispring_scenarios(port: int, creds: dict[str, Any] | None, notes: list[str]) -> list[Scenario]:
+    if not _importable("emulator.ispring", notes, "iSpring"):
+        return []
+    ispring = next(iter(_find(creds, "ispring")), None) if creds else None
+    account = next((v for v in _find(ispring, r"account_?url") if isinstance(v, str)), None)
+    client_id = next((v for v in _find(ispring, r"client_?id") if isinstance(v, str)), None)
+    secret = next((v for v in _find(ispring, r"client_?secret") if isinstance(v, str)), None)
+    session_id = next((v for v in _find(ispring, r"(appraisal_?)?session_?id") if isinstance(v, str)), None)
+    user_ids = [v for v in _find(ispring, r"user_?ids?") for v in (v if isinstance(v, list) else [v])
+                if isinstance(v, str)]
+    if not (account and client_id and secret and session_id and user_ids):
+        notes.append("iSpring: skipped (no account URL, client, session and users in GET /_emulator/tenants/default)")
+        return []
+    status, body = _json(port, "POST", "/ispring/api/v3/token", {"X-Auth-Account-Url": account},
+                         form={"client_id": client_id, "client_secret": secret, "grant_type": "client_credentials"})
+    if status != 200 or not isinstance(body, dict) or "access_token" not in body:
+        notes.append(f"iSpring: skipped (token answered {status})")
+        return []
+    headers = {"Authorization": f"Bearer {body['access_token']}", "X-Auth-Account-Url": account,
+               "Content-Type": "application/json", "Accept": "application/json"}
+    path = f"/ispring/performance-management/appraisal/session/{session_id}/user/attributes/list"
+    payload = json.dumps({"userIds": user_ids[:20]})
+    status, sample = _json(port, "POST", path, {k: v for k, v in headers.items() if k != "Content-Type"},
+                           {"userIds": user_ids[:20]})
+    if status != 200:
+        notes.append(f"iSpring: skipped (the attributes list answered {status})")
+        return []
+    return [Scenario(f"ispring attributes list ({len(sample)} users)", method="POST", path=path,
+                     headers=headers, body=payload, sample=sample)]
+
+
+# -- in-process figures -----------------------------------------------------------------------
+
+def inprocess_figures() -> dict[str, float]:
+    """Tenant create / reset (median of 20) with every vendor the app has."""
+    from emulator.app import all_vendors
+    from emulator.core.store import Store
+
+    store = Store(all_vendors(), seed=SEED)
+    store.create_tenant("warm-up")
+    create = []
+    for n in range(20):
+        t0 = time.perf_counter()
+        store.create_tenant(f"bench-{n}")
+        create.append((time.perf_counter() - t0) * 1000)
+    reset = []
+    for _ in range(20):
+        t0 = time.perf_counter()
+        store.reset("bench-0")
+        reset.append((time.perf_counter() - t0) * 1000)
+    vendors = ", ".join(store.vendors)
+    return {"tenant_ms": statistics.median(create), "reset_ms": statistics.median(reset), "vendors": vendors}
+
+
+def odata_figure() -> float:
+    """``query_list`` with bench_odata's filter and sort over its 100,000 enrollments: median ms."""
+    import bench_odata as bo  # type: ignore[import-not-found]
+    from emulator.core import odata
+    from emulator.core.paging import query_list
+
+    items = bo.build()
+    odata._parser()
+    args = {"_filter": bo.FILTER, "_sort": bo.SORT, "_limit": "20", "_offset": "3"}
+    dump = lambda e: {"id": e.id, "fullName": e.full_name, "status": e.status}  # noqa: E731
+    _, med = bo.timed(lambda: query_list(items, bo.ENROLLMENT, args, dump=dump))
+    return med
+
+
+RSS_CHILD = r"""
+import random, statistics, sys, time
+from datetime import timedelta
+sys.path.insert(0, sys.argv[1])
+
+def rss_mb():
+    for line in open('/proc/self/status'):
+        if line.startswith('VmRSS:'):
+            return int(line.split()[1]) / 1024
+
+from emulator.app import all_vendors
+from emulator.core.store import Store
+from emulator.core.paging import query_list
+from emulator.absorb import service
+from emulator.absorb.models import CourseEnrollment
+from emulator.absorb.schemas import USER_COURSE_ENROLLMENT, USER_COURSE_ENROLLMENTS, dump
+
+store = Store(all_vendors(), seed=42)
+world = store.create_tenant('default').world('absorb')
+base = rss_mb()
+rng = random.Random(7)
+users, courses = list(world.users.values()), list(world.courses.values())
+anchor = min(e.date_added for e in world.enrollments.values())
+n = int(sys.argv[2])
+for i in range(n):
+    u, c = rng.choice(users), rng.choice(courses)
+    added = anchor + timedelta(seconds=rng.randrange(400 * 86400))
+    service.add_enrollment(world, CourseEnrollment(
+        id='%08x-0000-4000-8000-%012x' % (i, rng.getrandbits(48)), user_id=u.id, course_id=c.id,
+        course_name=c.name, full_name=u.full_name, status=rng.randrange(13), progress=round(rng.uniform(0, 100), 2),
+        date_added=added, date_edited=added + timedelta(hours=rng.randrange(2000)), job_title=u.job_title,
+        course_version_id=c.version_id, is_active=rng.random() < 0.9, avatar=u.avatar))
+loaded = rss_mb()
+items = list(world.enrollments.values())
+args = {'_filter': "status eq 3 and startswith(courseName,'A') or dateEdited ge datetime'2020-01-01T00:00:00Z'",
+        '_sort': '-dateEdited,fullName', '_limit': '20'}
+samples = []
+for _ in range(7):
+    t0 = time.perf_counter()
+    query_list(items, USER_COURSE_ENROLLMENTS, args, dump=lambda e: dump(world, USER_COURSE_ENROLLMENT, e))
+    samples.append((time.perf_counter() - t0) * 1000)
+print(base, loaded, statistics.median(samples))
+"""
+
+
+def rss_figure() -> tuple[float, float, float]:
+    """(MB before, MB with 100k enrollments, ms for _filter+_sort over the real Absorb list) in a fresh process."""
+    out = subprocess.run([sys.executable, "-c", RSS_CHILD, str(ROOT), str(N_ENROLLMENTS)], capture_output=True,
+                         text=True, check=True, cwd=ROOT).stdout.split()
+    return float(out[0]), float(out[1]), float(out[2])
+
+
+# -- main -----------------------------------------------------------------------------------------
+
+def _mark(ok: bool) -> str:
+    return "ok" if ok else "MISSED"
+
+
+def main() -> None:
+    started = time.perf_counter()
+    options, app_spec = procfile_command()
+    generator = "wrk" if use_wrk() else "bench/loadgen.py (Python generator: wrk absent or BENCH_LOADGEN=python)"
+    print(f"lms-emulator benchmarks: gunicorn {' '.join(options)} on 127.0.0.1; {generator}, "
+          f"{CONNECTIONS} connections, {DURATION:g} s per run, {ROUNDS} alternating rounds; python {sys.version.split()[0]}")
+
+    readies = []
+    for _ in range(3):
+        emulator = Server("emulator", app_spec).start()
+        readies.append(emulator.ready_s)
+        emulator.stop()
+    emulator = Server("emulator", app_spec).start()
+    constant: Server | None = None
+    notes: list[str] = []
+    rows: list[tuple[str, dict[str, float], dict[str, float]]] = []
+    try:
+        creds = tenant_credentials(emulator.port)
+        if creds is None:
+            notes.append("admin API: GET /_emulator/tenants/default is not there; Absorb credentials from the seed")
+        scenarios = absorb_scenarios(emulator.port, creds, notes)
+        scenarios += pearson_scenarios(emulator.port, creds, notes)
+        scenarios += ispring_scenarios(emulator.port, creds, notes)
+        pages = {f"s{i}": s.sample for i, s in enumerate(scenarios)}
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+            json.dump(pages, handle)
+        constant = Server("constant", "constant_app:create_app()", env={"BENCH_PAGES": handle.name}).start()
+        for i, s in enumerate(scenarios):
+            mirror = Scenario(s.name, method="POST" if s.kind != "fixed" else s.method, path=f"/c/s{i}")
+            runs: dict[str, list[dict[str, float]]] = {"emulator": [], "constant": []}
+            for _ in range(ROUNDS):
+                runs["emulator"].append(drive(emulator.port, s))
+                runs["constant"].append(drive(constant.port, mirror))
+            rows.append((s.name, _combine(runs["emulator"]), _combine(runs["constant"])))
+            size = len(json.dumps(s.sample, separators=(",", ":")))
+            _print_row(rows[-1], size)
+    finally:
+        emulator.stop()
+        if constant:
+            constant.stop()
+
+    figures = inprocess_figures()
+    odata_ms = odata_figure()
+    rss_base, rss_loaded, real_odata_ms = rss_figure()
+    ready = statistics.median(readies)
+
+    print()
+    print("figure                                             value      target")
+    print(f"ready: process start -> first 200 (median of 3)  {ready * 1000:7.0f} ms  <= 500 ms   "
+          f"{_mark(ready <= TARGETS['ready_s'])}")
+    print(f"new tenant, in-process ({figures['vendors']})".ljust(49) +
+          f"{figures['tenant_ms']:7.1f} ms  <= 20 ms    {_mark(figures['tenant_ms'] <= TARGETS['tenant_ms'])}")
+    print(f"reset a tenant".ljust(49) + f"{figures['reset_ms']:7.1f} ms")
+    print(f"_filter+_sort, 100k (bench_odata query_list)".ljust(49) +
+          f"{odata_ms:7.1f} ms  <= 100 ms   {_mark(odata_ms <= TARGETS['odata_ms'])}")
+    print(f"_filter+_sort, 100k real Absorb enrollments".ljust(49) + f"{real_odata_ms:7.1f} ms")
+    print(f"resident memory, 100k Absorb enrollments".ljust(49) +
+          f"{rss_loaded:7.0f} MB  <= 150 MB   {_mark(rss_loaded <= TARGETS['rss_mb'])}"
+          f"  (default world alone: {rss_base:.0f} MB)")
+    if rows:
+        name, emu, const = rows[0]
+        ratio = emu["rps"] / const["rps"] if const["rps"] else 0.0
+        print(f"filtered list vs constant JSON (req/s ratio)".ljust(49) +
+              f"{ratio:7.2f} x   >= 0.8 x   {_mark(ratio >= TARGETS['ratio'])}")
+        print(f"filtered list p99 at {CONNECTIONS} connections".ljust(49) +
+              f"{emu['p99']:7.2f} ms  <= 10 ms    {_mark(emu['p99'] <= TARGETS['p99_ms'])}")
+    for note in notes:
+        print("note:", note)
+    print(f"\n(total {time.perf_counter() - started:.0f} s)")
+
+
+def _combine(runs: list[dict[str, float]]) -> dict[str, float]:
+    """req/s: mean of the rounds; p50, p99: the median round; failed requests: summed."""
+    return {"rps": statistics.mean(r["rps"] for r in runs), "p50": statistics.median(r["p50"] for r in runs),
+            "p99": statistics.median(r["p99"] for r in runs), "bad": sum(r["bad"] for r in runs)}
+
+
+_header_printed = False
+
+
+def _print_row(row: tuple[str, dict[str, float], dict[str, float]], size: int) -> None:
+    global _header_printed  # noqa: PLW0603 - printing state of this script only
+    if not _header_printed:
+        print(f"\n{'scenario':<46} {'bytes':>6} | {'emulator req/s':>14} {'p50 ms':>7} {'p99 ms':>7} | "
+              f"{'constant req/s':>14} {'p50 ms':>7} {'p99 ms':>7} | ratio")
+        _header_printed = True
+    name, emu, const = row
+    ratio = emu["rps"] / const["rps"] if const["rps"] else 0.0
+    bad = f"  ({emu['bad']:.0f} failed)" if emu["bad"] else ""
+    print(f"{name:<46} {size:>6} | {emu['rps']:>14.0f} {emu['p50']:>7.2f} {emu['p99']:>7.2f} | "
+          f"{const['rps']:>14.0f} {const['p50']:>7.2f} {const['p99']:>7.2f} | {ratio:.2f}{bad}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
