@@ -29,7 +29,27 @@ def _absorb_headers(server: EmulatorServer) -> dict[str, str]:
     return {**headers, "Authorization": f"Bearer {token}"}
 
 
-AUTH = {"absorb": _absorb_headers}
+def _pearson_headers(server: EmulatorServer) -> dict[str, str]:
+    """A staff member's token (the widest documented access), issued the way the admin API issues it."""
+    from emulator.pearson.auth import issue_token
+
+    tenant = server.store.tenants["default"]
+    world = tenant.world("pearson")
+    staff = next(u for u in world.users.values() if "StaffMember" in u.roles)
+    return {"Authorization": f"Bearer {issue_token(world, staff.id, tenant.clock.now())}"}
+
+
+def _ispring_headers(server: EmulatorServer) -> dict[str, str]:
+    creds = server.store.tenants["default"].world("ispring").credentials()
+    owner = next(c for c in creds["clients"] if c["name"] == "owner")
+    token = requests.post(f"{server.url}/ispring/api/v3/token", data={
+        "client_id": owner["clientId"], "client_secret": owner["clientSecret"],
+        "grant_type": "client_credentials"}).json()["access_token"]
+    return {"Authorization": f"Bearer {token}", "X-Auth-Account-Url": creds["accountUrl"],
+            "Accept": "application/json"}
+
+
+AUTH = {"absorb": _absorb_headers, "pearson": _pearson_headers, "ispring": _ispring_headers}
 
 
 def _schemathesis() -> str:
