@@ -118,6 +118,8 @@ def vendor_for_path(app: Flask, path: str) -> Vendor | None:
 def _handle_error(exc: Exception) -> Response:
     from flask import current_app
 
+    if isinstance(exc, HTTPException) and exc.response is not None:
+        return exc.response  # a ready answer (a fault rule with a body of its own)
     if isinstance(exc, HTTPException):
         kind = HTTP_TO_ERROR.get(exc.code or 500, errors.InternalError)
         message = {404: "No route matches the request.",

@@ -33,6 +33,17 @@ class EmulatorServer:
     def store(self) -> Any:
         return self.app.extensions["lms_emulator"]["store"]
 
+    @property
+    def admin_headers(self) -> dict[str, str]:
+        token = self.app.extensions["lms_emulator"]["settings"].admin_token
+        return {"Authorization": f"Bearer {token}"} if token else {}
+
+    def create_tenant(self, **body: Any) -> "Tenant":
+        """A fresh tenant (``seed``, ``fixture``, ``id`` as in ``POST /_emulator/tenants``)."""
+        resp = requests.post(f"{self.url}/_emulator/tenants", json=body, headers=self.admin_headers, timeout=30)
+        resp.raise_for_status()
+        return Tenant(self, resp.json())
+
     def start(self) -> "EmulatorServer":
         self._thread.start()
         return self
@@ -40,6 +51,7 @@ class EmulatorServer:
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+        self._thread.join(timeout=5)
 
     def __enter__(self) -> "EmulatorServer":
         return self.start()
@@ -62,7 +74,8 @@ class Tenant:
         session = requests.Session()
         session.headers.update({"x-api-key": creds["apiKey"], "x-api-version": "2"})
         token = session.post(f"{self.url}/absorb/authenticate",
-                             json={"username": username, "password": password, "privateKey": creds["apiKey"]})
+                             json={"username": username, "password": password, "privateKey": creds["apiKey"]},
+                             timeout=30)
         token.raise_for_status()
         session.headers["Authorization"] = f"Bearer {token.json()}"
         return session
@@ -87,8 +100,25 @@ class Tenant:
         return session
 
     def server_admin_headers(self) -> dict[str, str]:
-        token = self.server.app.extensions["lms_emulator"]["settings"].admin_token
-        return {"Authorization": f"Bearer {token}"} if token else {}
+        return self.server.admin_headers
+
+    @property
+    def admin_url(self) -> str:
+        return f"{self.url}/_emulator/tenants/{self.id}"
+
+    def admin(self, method: str, path: str = "", **kwargs: Any) -> requests.Response:
+        """Call this tenant's admin API: ``tenant.admin("POST", "/clock/advance", json={"duration": "2h"})``."""
+        headers = {**self.server_admin_headers(), **kwargs.pop("headers", {})}
+        return requests.request(method, self.admin_url + path, headers=headers, timeout=30, **kwargs)
+
+    def data(self) -> dict[str, Any]:
+        """The whole world (``data.json``)."""
+        resp = self.admin("GET", "/data.json")
+        resp.raise_for_status()
+        return resp.json()
+
+    def delete(self) -> None:
+        self.admin("DELETE")
 
 
 @pytest.fixture(scope="session")
@@ -101,8 +131,6 @@ def lms_emulator() -> Iterator[EmulatorServer]:
 @pytest.fixture
 def lms_tenant(lms_emulator: EmulatorServer) -> Iterator[Tenant]:
     """A fresh isolated tenant for one test, deleted afterwards."""
-    resp = requests.post(f"{lms_emulator.url}/_emulator/tenants", json={})
-    resp.raise_for_status()
-    tenant = Tenant(lms_emulator, resp.json())
+    tenant = lms_emulator.create_tenant()
     yield tenant
-    requests.delete(f"{lms_emulator.url}/_emulator/tenants/{tenant.id}")
+    tenant.delete()

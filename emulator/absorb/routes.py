@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, g, jsonify, request
 
 from ..core import paging
 from ..core.http import bool_arg, datetime_arg, guid_arg, guid_list_arg, int_arg, json_body
@@ -85,6 +85,7 @@ def _order(item: Any) -> tuple[Any, str]:
 @documented("Authenticate and get a token", body="authenticate-request", auth=False, responses={200: "token", 400: None, 401: None, 413: None, 415: None})
 def authenticate() -> Response:
     tenant, world = resolve_portal()
+    g.tenant = tenant  # the journal and fault rules find the request's tenant here
     body = load(AUTHENTICATE, json_body(request))
     with tenant.lock:
         token = authenticate_user(world, username=body["username"], password=body["password"],

@@ -43,13 +43,14 @@ def build_world(ctx: WorldContext) -> AbsorbWorld:
     rng, fake, anchor = ctx.rng, Fake(ctx.rng), ctx.anchor
     world = AbsorbWorld(portal=f"{ctx.tenant_id}.myabsorb.local", api_key=new_guid(rng), rng=rng)
     world.clock_anchor = anchor  # type: ignore[attr-defined]
-    _users(world, fake)
-    _catalogue(world, fake, anchor)
-    _enrollments(world, anchor)
-    if ctx.fixture:
+    if ctx.fixture:  # the fixture replaces the generated portal: no need to generate it first
         from .fixtures import apply_fixture
 
         apply_fixture(world, ctx.fixture, anchor)
+        return world
+    _users(world, fake)
+    _catalogue(world, fake, anchor)
+    _enrollments(world, anchor)
     return world
 
 

@@ -5,6 +5,7 @@ asks a tenant's ``Clock`` instead of calling ``datetime.now()``.
 """
 from __future__ import annotations
 
+import re
 import threading
 from datetime import datetime, timedelta, timezone
 
@@ -78,3 +79,32 @@ class Clock:
     def restore(self, frozen_at: datetime | None, offset: timedelta) -> None:
         with self._lock:
             self._frozen_at, self._offset = frozen_at, offset
+
+
+_ISO_DURATION = re.compile(
+    r"^(?P<sign>[-+])?P(?:(?P<weeks>\d+(?:\.\d+)?)W)?(?:(?P<days>\d+(?:\.\d+)?)D)?"
+    r"(?:T(?:(?P<hours>\d+(?:\.\d+)?)H)?(?:(?P<minutes>\d+(?:\.\d+)?)M)?(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?$",
+    re.IGNORECASE)
+_SHORT_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|w|d|h|m|s)", re.IGNORECASE)
+_UNIT_SECONDS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1, "ms": 0.001}
+
+
+def parse_duration(text: str) -> timedelta:
+    """ISO 8601 (``PT2H``, ``P1DT30M``, ``-PT1H``) or short (``2h``, ``1h30m``, ``90s``, ``-1d``).
+
+    Raises ``ClockError`` naming the text when it is neither."""
+    if not isinstance(text, str) or not text.strip():
+        raise ClockError("duration must be a non-empty string such as 'PT2H' or '2h'")
+    raw = text.strip()
+    iso = _ISO_DURATION.match(raw)
+    if iso and raw.upper().rstrip("T") not in ("P", "-P", "+P") and not raw.upper().endswith("T"):
+        parts = {k: float(v) for k, v in iso.groupdict().items() if v and k != "sign"}
+        delta = timedelta(weeks=parts.get("weeks", 0), days=parts.get("days", 0), hours=parts.get("hours", 0),
+                          minutes=parts.get("minutes", 0), seconds=parts.get("seconds", 0))
+        return -delta if iso.group("sign") == "-" else delta
+    sign, body = (-1, raw[1:]) if raw[0] == "-" else (1, raw.lstrip("+"))
+    pieces = _SHORT_DURATION.findall(body)
+    if body and pieces and "".join(n + u for n, u in pieces) == body.replace(" ", ""):
+        seconds = sum(float(n) * _UNIT_SECONDS[u.lower()] for n, u in pieces)
+        return timedelta(seconds=sign * seconds)
+    raise ClockError(f"'{text}' is not a duration: use ISO 8601 like 'PT2H' / 'P1DT30M' or short like '2h', '1h30m', '90s'")

@@ -20,6 +20,7 @@ from .errors import Conflict, NotFound
 from .vendor import Vendor, WorldContext
 
 DEFAULT_TENANT = "default"
+_KEEP: Any = object()  # reset(): keep the tenant's fixture
 
 
 def derive_seed(seed: int, tenant_id: str, vendor: str) -> int:
@@ -89,17 +90,31 @@ class Store:
         self._notify("create", tenant)
         return tenant
 
-    def reset(self, tenant_id: str) -> Tenant:
-        """Rebuild the tenant's worlds from its seed, fixture and anchor; the clock is kept."""
+    def reset(self, tenant_id: str, *, fixture: Any = _KEEP) -> Tenant:
+        """Rebuild the tenant's worlds from its seed, fixture and anchor; the clock is kept.
+
+        With ``fixture`` the tenant is rebuilt with that fixture instead (None: none). The new
+        worlds are built first, so a fixture that fails leaves the tenant as it was.
+        """
         tenant = self.get(tenant_id)
+        chosen = tenant.fixture if fixture is _KEEP else fixture
         with tenant.lock:
-            worlds = self._build_worlds(tenant.id, tenant.seed, tenant.anchor, tenant.fixture)
+            worlds = self._build_worlds(tenant.id, tenant.seed, tenant.anchor, chosen)
             with self.lock:
                 self._unindex(tenant)
                 tenant.worlds = worlds
+                tenant.fixture = chosen
                 self._index(tenant)
         self._notify("reset", tenant)
         return tenant
+
+    def adopt(self, tenant: Tenant) -> None:
+        """Take in a tenant built elsewhere (restored from a state file)."""
+        with self.lock:
+            if tenant.id in self.tenants:
+                self._unindex(self.tenants[tenant.id])
+            self.tenants[tenant.id] = tenant
+            self._index(tenant)
 
     def replace_worlds(self, tenant: Tenant, worlds: dict[str, Any]) -> None:
         """Swap in restored worlds (persistence)."""

@@ -1,0 +1,133 @@
+"""The admin API under ``/_emulator/`` and the cross-cutting request hooks it drives.
+
+``init_app`` wires, for every request:
+- ``g.tenant`` watching (``TenantAwareGlobals``): when a vendor's auth code sets
+  ``g.tenant``, the tenant's fault rules are applied there and then
+  (``core.faults.check``); ``DropMiddleware`` closes the socket for ``drop`` rules;
+- the journal (``after_request``): one entry per vendor request in the journal
+  of ``g.tenant``, or of the default tenant when the credentials named none;
+- persistence (``after_request``, only with ``--state-file``): the state is
+  written atomically before the answer to a successful mutating request leaves;
+- the admin lock (``--admin-token``): Bearer token on every ``/_emulator`` route.
+"""
+from __future__ import annotations
+
+import hmac
+import logging
+import time
+from typing import Any
+
+from flask import Flask, Response, current_app, g, has_request_context, request
+from flask.ctx import _AppCtxGlobals
+
+from ..config import Settings
+from ..core import errors, faults
+from ..core.http import MAX_BODY_BYTES
+from ..core.journal import Journal, make_entry
+from ..core.persistence import StateFile
+from ..core.store import DEFAULT_TENANT, Store, Tenant
+from . import fixtures as fixture_files
+
+log = logging.getLogger("lms_emulator.admin")
+ADMIN_PREFIX = "/_emulator"
+MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class TenantAwareGlobals(_AppCtxGlobals):
+    """``flask.g`` that applies the tenant's fault rules the moment a vendor names the tenant."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        super().__setattr__(name, value)
+        if name == "tenant" and value is not None and has_request_context():
+            vendor = request.path.lstrip("/").split("/", 1)[0]
+            faults.check(value, vendor)
+
+
+def journal_of(tenant: Tenant, size: int | None = None) -> Journal:
+    journal = tenant.extras.get("journal")
+    if journal is None:
+        if size is None:
+            size = current_app.extensions["lms_emulator"]["settings"].journal_size
+        journal = tenant.extras.setdefault("journal", Journal(size))
+    return journal
+
+
+def init_app(app: Flask, settings: Settings, store: Store) -> None:
+    from .routes import bp
+
+    ext = app.extensions["lms_emulator"]
+    app.app_ctx_globals_class = TenantAwareGlobals  # type: ignore[assignment]
+    app.wsgi_app = faults.DropMiddleware(app.wsgi_app)  # type: ignore[method-assign]
+    vendor_names = frozenset(ext["vendors"])
+
+    state: StateFile | None = None
+    if settings.state_file:
+        state = StateFile(settings.state_file, store)
+        for tenant in state.load():
+            store.adopt(tenant)
+        ext["state"] = state
+    if settings.fixtures and settings.default_tenant and DEFAULT_TENANT not in store.tenants:
+        from pathlib import Path
+
+        if Path(settings.fixtures).is_file():
+            store.create_tenant(DEFAULT_TENANT, fixture=fixture_files.load_file(settings.fixtures))
+    if state is not None and settings.default_tenant and DEFAULT_TENANT not in store.tenants:
+        store.create_tenant(DEFAULT_TENANT)
+        state.save()
+
+    @app.before_request
+    def _start_clock() -> None:
+        g.started = time.perf_counter()
+
+    @app.after_request
+    def _after(response: Response) -> Response:
+        first = request.path.lstrip("/").split("/", 1)[0]
+        if first in vendor_names:
+            _journal(store, settings, first, response)
+        if state is not None and request.method in MUTATING and response.status_code < 400:
+            tenant = g.get("tenant") or g.get("admin_tenant")
+            state.save(None if tenant is None else [tenant.id])
+        return response
+
+    @app.before_request
+    def _admin_lock() -> None:
+        token = settings.admin_token
+        if not token or not (request.path == ADMIN_PREFIX or request.path.startswith(ADMIN_PREFIX + "/")):
+            return
+        scheme, _, given = (request.headers.get("Authorization") or "").partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
+            raise errors.Unauthorized("The admin API requires 'Authorization: Bearer <admin token>'.",
+                                      headers={"WWW-Authenticate": 'Bearer realm="lms-emulator admin"'})
+
+    app.register_blueprint(bp, url_prefix=ADMIN_PREFIX)
+
+
+def _journal(store: Store, settings: Settings, vendor: str, response: Response) -> None:
+    tenant = g.get("tenant") or store.tenants.get(DEFAULT_TENANT)
+    if tenant is None:
+        return
+    try:
+        if request.content_length and request.content_length > MAX_BODY_BYTES:
+            body = b""
+        else:
+            body = request.get_data(cache=True)
+            if not body and request.form:
+                from urllib.parse import urlencode
+
+                body = urlencode(list(request.form.items(multi=True))).encode()
+    except Exception:  # noqa: BLE001 - the journal never fails a request
+        body = b""
+    dropped = bool(request.environ.get(faults.DROP_KEY))
+    entry = make_entry(
+        method=request.method, path=request.path, query=request.query_string.decode("latin-1"),
+        headers=request.headers.items(), body=body, mimetype=request.mimetype,
+        status=None if dropped else response.status_code,
+        response_body=b"" if dropped or response.is_streamed else response.get_data(),
+        response_mimetype=response.mimetype or "", duration_ms=(time.perf_counter() - g.get("started", time.perf_counter())) * 1000,
+        at=tenant.clock.now(), vendor=vendor, tenant_id=tenant.id if g.get("tenant") is not None else None)
+    fault = request.environ.get("lms_emulator.fault")
+    if fault:
+        entry["fault"] = fault
+    if dropped:
+        entry["dropped"] = True
+    journal_of(tenant, settings.journal_size).record(entry)

@@ -1,0 +1,102 @@
+"""Fixture files: a known world, ``{"name", "description", "absorb": {...}, "pearson": {...}, "ispring": {...}}``.
+
+Each vendor part is handed to that vendor's builder as ``ctx.fixture``; the
+vendor validates its part and raises ``core.errors`` naming the bad entry. This
+module only finds fixtures by name and checks the envelope.
+
+Fixtures by name are looked up in: the directory given with ``--fixtures``
+(or that file's directory), ``./fixtures`` and the repository's ``fixtures/``.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any, Iterable
+
+from ..core.errors import BadRequest
+
+KNOWN_VENDORS = ("absorb", "ispring", "pearson")  # parts for vendors not installed are ignored
+ENVELOPE = {"name", "description"}
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+REPO_FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+
+
+def search_path(setting: str | None) -> list[Path]:
+    dirs: list[Path] = []
+    if setting:
+        given = Path(setting)
+        dirs.append(given if given.is_dir() else given.parent)
+    dirs += [Path.cwd() / "fixtures", REPO_FIXTURES]
+    unique: list[Path] = []
+    for d in dirs:
+        d = d.resolve()
+        if d not in unique and d.is_dir():
+            unique.append(d)
+    return unique
+
+
+def available(setting: str | None) -> list[dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for directory in search_path(setting):
+        for file in sorted(directory.glob("*.json")):
+            if file.stem in found:
+                continue
+            try:
+                data = json.loads(file.read_text(encoding="utf-8"))
+                description = data.get("description") if isinstance(data, dict) else None
+            except (OSError, ValueError):
+                description = "(unreadable)"
+            found[file.stem] = {"name": file.stem, "description": description, "file": str(file)}
+    return list(found.values())
+
+
+def load_file(path: str | Path) -> dict[str, Any]:
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise BadRequest(f"fixture file {path}: cannot be read ({exc.strerror or exc}).") from None
+    except ValueError as exc:
+        raise BadRequest(f"fixture file {path}: not valid JSON ({exc}).") from None
+    return check_envelope(data, vendors=KNOWN_VENDORS, where=path.name)
+
+
+def by_name(name: str, setting: str | None) -> dict[str, Any]:
+    if not NAME_RE.match(name):
+        raise BadRequest(f"fixture: '{name}' is not a fixture name (letters, digits, '.', '_', '-').")
+    stem = name[:-5] if name.endswith(".json") else name
+    for directory in search_path(setting):
+        file = directory / f"{stem}.json"
+        if file.is_file():
+            return load_file(file)
+    known = ", ".join(f["name"] for f in available(setting)) or "none"
+    raise BadRequest(f"fixture: no fixture named '{stem}' (available: {known}).")
+
+
+def resolve(value: Any, setting: str | None, vendors: Iterable[str]) -> dict[str, Any] | None:
+    """``fixture`` of an admin body: a name from the fixture directories, an inline object, or null."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return by_name(value, setting)
+    if isinstance(value, dict):
+        return check_envelope(value, vendors=vendors, where="fixture")
+    raise BadRequest("fixture: must be a fixture name or a fixture object.")
+
+
+def check_envelope(data: Any, *, vendors: Iterable[str], where: str) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise BadRequest(f"{where}: a fixture must be a JSON object.")
+    allowed = ENVELOPE | set(KNOWN_VENDORS) | set(vendors)
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise BadRequest(f"{where}: unknown key(s) {', '.join(repr(k) for k in unknown)}; "
+                         f"a fixture holds {', '.join(sorted(allowed))}.")
+    for key in ENVELOPE:
+        if key in data and not isinstance(data[key], str):
+            raise BadRequest(f"{where}.{key}: must be a string.")
+    for key in set(data) - ENVELOPE:
+        if not isinstance(data[key], dict):
+            raise BadRequest(f"{key}: the {key} part of a fixture must be an object.")
+    return data

@@ -1,0 +1,151 @@
+"""``/_emulator/``: tenants, reset, fixtures, tokens, data.json, clock, journal and faults (thin handlers)."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, g, jsonify, request
+
+from ..core import faults as fault_rules
+from ..core.store import Tenant
+from . import fixtures as fixture_files
+from . import journal_of, service
+
+bp = Blueprint("lms_admin", __name__)
+
+
+def _tenant(tenant_id: str) -> Tenant:
+    tenant = service.store().get(tenant_id)  # 404 for an unknown tenant
+    g.admin_tenant = tenant
+    return tenant
+
+
+def _created(body: object) -> Response:
+    response = jsonify(body)
+    response.status_code = 201
+    return response
+
+
+@bp.get("/")
+def index() -> Response:
+    base = request.host_url.rstrip("/") + "/_emulator"
+    return jsonify({"tenants": base + "/tenants", "fixtures": base + "/fixtures",
+                    "vendors": sorted(service.vendors())})
+
+
+@bp.get("/fixtures")
+def list_fixtures() -> Response:
+    return jsonify({"fixtures": fixture_files.available(service.ext()["settings"].fixtures)})
+
+
+# -- tenants --------------------------------------------------------------------------------------
+
+@bp.post("/tenants")
+def create_tenant() -> Response:
+    tenant = service.create_tenant(service.body_object(optional=True))
+    g.admin_tenant = tenant
+    return _created(service.tenant_info(tenant))
+
+
+@bp.get("/tenants")
+def list_tenants() -> Response:
+    return jsonify({"tenants": [service.tenant_summary(t) for t in list(service.store().tenants.values())]})
+
+
+@bp.get("/tenants/<tenant_id>")
+def get_tenant(tenant_id: str) -> Response:
+    return jsonify(service.tenant_info(_tenant(tenant_id), counts=True))
+
+
+@bp.delete("/tenants/<tenant_id>")
+def delete_tenant(tenant_id: str) -> Response:
+    _tenant(tenant_id)
+    service.store().delete(tenant_id)
+    return Response(status=204)
+
+
+@bp.post("/tenants/<tenant_id>/reset")
+def reset_tenant(tenant_id: str) -> Response:
+    tenant = service.store().reset(_tenant(tenant_id).id)
+    return jsonify(service.tenant_info(tenant, counts=True))
+
+
+@bp.post("/tenants/<tenant_id>/fixture")
+def load_fixture(tenant_id: str) -> Response:
+    tenant = service.load_fixture(_tenant(tenant_id), service.body_object())
+    return jsonify(service.tenant_info(tenant, counts=True))
+
+
+@bp.get("/tenants/<tenant_id>/data.json")
+def data(tenant_id: str) -> Response:
+    return jsonify(service.dump(_tenant(tenant_id)))
+
+
+@bp.post("/tenants/<tenant_id>/<vendor>/tokens")
+def issue_token(tenant_id: str, vendor: str) -> Response:
+    return _created(service.issue_token(_tenant(tenant_id), vendor, service.body_object()))
+
+
+# -- clock ------------------------------------------------------------------------------------------
+
+@bp.get("/tenants/<tenant_id>/clock")
+def get_clock(tenant_id: str) -> Response:
+    return jsonify(_tenant(tenant_id).clock.state())
+
+
+@bp.post("/tenants/<tenant_id>/clock/freeze")
+def freeze_clock(tenant_id: str) -> Response:
+    return jsonify(service.freeze(_tenant(tenant_id), service.body_object(optional=True)))
+
+
+@bp.post("/tenants/<tenant_id>/clock/advance")
+def advance_clock(tenant_id: str) -> Response:
+    return jsonify(service.advance(_tenant(tenant_id), service.body_object()))
+
+
+@bp.post("/tenants/<tenant_id>/clock/unfreeze")
+def unfreeze_clock(tenant_id: str) -> Response:
+    tenant = _tenant(tenant_id)
+    tenant.clock.unfreeze()
+    return jsonify(tenant.clock.state())
+
+
+# -- journal ------------------------------------------------------------------------------------------
+
+@bp.get("/tenants/<tenant_id>/journal")
+def get_journal(tenant_id: str) -> Response:
+    entries = journal_of(_tenant(tenant_id)).query(request.args)
+    return jsonify({"count": len(entries), "entries": entries})
+
+
+@bp.delete("/tenants/<tenant_id>/journal")
+def clear_journal(tenant_id: str) -> Response:
+    journal_of(_tenant(tenant_id)).clear()
+    return Response(status=204)
+
+
+# -- faults ---------------------------------------------------------------------------------------------
+
+@bp.post("/tenants/<tenant_id>/faults")
+def add_fault(tenant_id: str) -> Response:
+    faults = fault_rules.faults_of(_tenant(tenant_id), create=True)
+    rule = faults.add(service.body_object(), service.vendors())  # type: ignore[union-attr]
+    return _created(rule.wire())
+
+
+@bp.get("/tenants/<tenant_id>/faults")
+def list_faults(tenant_id: str) -> Response:
+    faults = fault_rules.faults_of(_tenant(tenant_id))
+    return jsonify({"faults": [r.wire() for r in (faults.rules if faults else [])]})
+
+
+@bp.delete("/tenants/<tenant_id>/faults")
+def clear_faults(tenant_id: str) -> Response:
+    faults = fault_rules.faults_of(_tenant(tenant_id))
+    if faults is not None:
+        faults.clear()
+    return Response(status=204)
+
+
+@bp.delete("/tenants/<tenant_id>/faults/<fault_id>")
+def delete_fault(tenant_id: str, fault_id: str) -> Response:
+    faults = fault_rules.faults_of(_tenant(tenant_id), create=True)
+    faults.remove(fault_id)  # type: ignore[union-attr]
+    return Response(status=204)

@@ -1,0 +1,177 @@
+"""What the admin routes do, as plain functions over the store (the routes only parse and answer)."""
+from __future__ import annotations
+
+import base64
+import json
+import math
+import re
+from datetime import datetime, timezone
+from typing import Any
+
+from flask import current_app, request
+
+from ..core import errors
+from ..core.clock import ClockError, parse_duration
+from ..core.store import Store, Tenant
+from ..core.vendor import Vendor
+from ..core.wire import iso_z, parse_datetime
+from . import fixtures as fixture_files
+
+TENANT_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
+CREATE_KEYS = {"id", "seed", "fixture"}
+
+
+def ext() -> dict[str, Any]:
+    return current_app.extensions["lms_emulator"]
+
+
+def store() -> Store:
+    return ext()["store"]
+
+
+def vendors() -> dict[str, Vendor]:
+    return ext()["vendors"]
+
+
+def body_object(*, optional: bool = False) -> dict[str, Any]:
+    """The admin request's JSON object (``{}`` for an empty body when ``optional``)."""
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        if optional:
+            return {}
+        raise errors.BadRequest("A JSON object body is required.")
+    if request.mimetype and request.mimetype != "application/json" and not request.mimetype.endswith("+json"):
+        raise errors.UnsupportedMediaType(f"Content-Type must be application/json (got {request.mimetype}).")
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise errors.BadRequest(f"The body is not valid JSON ({exc}).") from None
+    if not isinstance(body, dict):
+        raise errors.BadRequest("The body must be a JSON object.")
+    return body
+
+
+def _build_errors(call: Any) -> Any:
+    """Run a world build; a vendor failing on a fixture part is a 400, not a 500."""
+    try:
+        return call()
+    except errors.EmulatorError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a vendor builder choking on a fixture part
+        raise errors.BadRequest(f"the fixture could not be applied: {type(exc).__name__}: {exc}") from exc
+
+
+# -- tenants ------------------------------------------------------------------------------------
+
+def create_tenant(body: dict[str, Any]) -> Tenant:
+    unknown = sorted(set(body) - CREATE_KEYS)
+    if unknown:
+        raise errors.BadRequest(f"Unknown field(s): {', '.join(unknown)}. Allowed: id, seed, fixture.")
+    tenant_id = body.get("id")
+    if tenant_id is not None and (not isinstance(tenant_id, str) or not TENANT_ID_RE.match(tenant_id)):
+        raise errors.BadRequest("id: a tenant id is 1-63 letters, digits, '_' or '-', starting with a letter or digit.")
+    seed = body.get("seed")
+    if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool) or seed < 0):
+        raise errors.BadRequest("seed: must be a non-negative integer.")
+    if tenant_id is not None and tenant_id in store().tenants:
+        raise errors.Conflict(f"tenant '{tenant_id}' already exists")
+    fixture = fixture_files.resolve(body.get("fixture"), ext()["settings"].fixtures, vendors())
+    return _build_errors(lambda: store().create_tenant(tenant_id, seed=seed, fixture=fixture))
+
+
+def load_fixture(tenant: Tenant, body: dict[str, Any]) -> Tenant:
+    """Rebuild the tenant with a fixture: ``{"fixture": name | object | null}`` or the fixture object itself."""
+    value = body["fixture"] if set(body) == {"fixture"} else body
+    fixture = fixture_files.resolve(value, ext()["settings"].fixtures, vendors())
+    return _build_errors(lambda: store().reset(tenant.id, fixture=fixture))
+
+
+def tenant_info(tenant: Tenant, *, counts: bool = False) -> dict[str, Any]:
+    base = request.host_url.rstrip("/")
+    info: dict[str, Any] = {"id": tenant.id, "seed": tenant.seed,
+                            "baseUrls": {name: base + v.prefix for name, v in vendors().items()},
+                            "admin": f"{base}/_emulator/tenants/{tenant.id}",
+                            "fixture": (tenant.fixture or {}).get("name") if tenant.fixture else None,
+                            "createdAt": iso_z(tenant.created_at), "clock": tenant.clock.state()}
+    with tenant.lock:
+        for name, world in tenant.worlds.items():
+            info[name] = world.credentials()
+        if counts:
+            info["counts"] = {name: world.counts() for name, world in tenant.worlds.items()}
+    return info
+
+
+def tenant_summary(tenant: Tenant) -> dict[str, Any]:
+    return {"id": tenant.id, "seed": tenant.seed, "createdAt": iso_z(tenant.created_at),
+            "fixture": (tenant.fixture or {}).get("name") if tenant.fixture else None}
+
+
+def dump(tenant: Tenant) -> dict[str, Any]:
+    with tenant.lock:
+        return {"id": tenant.id, "seed": tenant.seed, "anchor": iso_z(tenant.anchor), "clock": tenant.clock.state(),
+                **{name: world.dump() for name, world in tenant.worlds.items()}}
+
+
+# -- tokens -------------------------------------------------------------------------------------
+
+def issue_token(tenant: Tenant, vendor_name: str, body: dict[str, Any]) -> dict[str, Any]:
+    vendor = vendors().get(vendor_name)
+    if vendor is None or vendor.issue_token is None:
+        raise errors.NotFound(f"vendor '{vendor_name}' has no admin-issued tokens"
+                              + ("" if vendor is None else " (its clients authenticate themselves)"))
+    user_id = body.get("userId")
+    if not isinstance(user_id, str) or not user_id.strip():
+        raise errors.BadRequest("userId: required (the id of one of the tenant's users).")
+    with tenant.lock:
+        token = vendor.issue_token(tenant.world(vendor_name), user_id.strip(), tenant.clock.now())
+    return {"token": token, "expiresAt": _jwt_expiry(token)}
+
+
+def _jwt_expiry(token: str) -> str | None:
+    """``exp`` of a JWT-shaped token, as an ISO instant (None when the token carries none)."""
+    try:
+        payload = token.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        return iso_z(datetime.fromtimestamp(int(claims["exp"]), tz=timezone.utc))
+    except Exception:  # noqa: BLE001 - not a JWT: no expiry to report
+        return None
+
+
+# -- clock --------------------------------------------------------------------------------------
+
+def freeze(tenant: Tenant, body: dict[str, Any]) -> dict[str, Any]:
+    at = body.get("at")
+    instant = None
+    if at is not None:
+        try:
+            instant = parse_datetime(at)
+        except (ValueError, TypeError):
+            raise errors.BadRequest(f"at: '{at}' is not an ISO 8601 date-time.") from None
+    _clock_move(lambda: tenant.clock.freeze(instant))
+    return tenant.clock.state()
+
+
+def advance(tenant: Tenant, body: dict[str, Any]) -> dict[str, Any]:
+    if ("seconds" in body) == ("duration" in body):
+        raise errors.BadRequest("Give exactly one of 'seconds' (a number) or 'duration' ('PT2H' or '2h').")
+    if "seconds" in body:
+        seconds = body["seconds"]
+        if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or not math.isfinite(seconds) \
+                or abs(seconds) > 100 * 365 * 86400:
+            raise errors.BadRequest(f"seconds: must be a finite number of seconds (got {seconds!r}).")
+        from datetime import timedelta
+
+        delta = timedelta(seconds=seconds)
+    else:
+        delta = _clock_move(lambda: parse_duration(body["duration"]))
+    _clock_move(lambda: tenant.clock.advance(delta))
+    return tenant.clock.state()
+
+
+def _clock_move(call: Any) -> Any:
+    try:
+        return call()
+    except ClockError as exc:
+        raise errors.BadRequest(str(exc)) from None
+    except OverflowError:
+        raise errors.BadRequest("the clock cannot move that far.") from None

@@ -1,0 +1,326 @@
+"""Fault injection: per-tenant rules that delay, fail, rate-limit or drop matching vendor calls.
+
+Where faults are applied (the design): a vendor's auth code resolves the
+request's tenant from its credentials and sets ``flask.g.tenant``. The app's
+``g`` object (``TenantAwareGlobals``, installed by the admin package) notices
+that assignment and calls ``check(tenant)`` at that moment: after the tenant
+is known, before the handler touches the world. So every vendor gets fault
+injection without knowing about it, and requests whose credentials name no
+tenant are never faulted (they have no tenant to carry rules).
+
+An injected error is raised as a ``core.errors`` exception, so the app's one
+error handler renders it in the vendor's own error shape (429 carries
+``Retry-After``). A rule with a ``body`` answers exactly that JSON. ``drop``
+marks the request; ``DropMiddleware`` then closes the socket without an
+answer (the client sees a connection error). ``probability`` draws from the
+tenant's own seeded ``random.Random``; ``count`` decrements on each
+application and the rule disappears at 0.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+import random
+import re
+import socket
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from http import HTTPStatus
+from typing import Any, Callable, Iterable
+
+from flask import Response, request
+from werkzeug.exceptions import HTTPException
+
+from . import errors
+
+DROP_KEY = "lms_emulator.drop"
+MAX_DELAY_MS = 60_000
+RULE_KEYS = {"vendor", "method", "path", "status", "body", "delayMs", "drop", "rateLimit", "probability", "count"}
+METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}
+_STATUS_CLASSES: dict[int, type[errors.EmulatorError]] = {
+    400: errors.BadRequest, 401: errors.Unauthorized, 403: errors.Forbidden, 404: errors.NotFound,
+    405: errors.MethodNotAllowed, 409: errors.Conflict, 413: errors.PayloadTooLarge,
+    415: errors.UnsupportedMediaType, 422: errors.Unprocessable, 429: errors.TooManyRequests,
+    500: errors.InternalError,
+}
+
+
+def compile_glob(pattern: str) -> re.Pattern[str]:
+    """``*`` one path segment (or part of one), ``**`` any number of segments, ``?`` one character,
+    ``[abc]`` a class. Raises ``ValueError`` for a pattern that is not a path glob."""
+    if not isinstance(pattern, str) or not pattern.startswith("/"):
+        raise ValueError("must be a string starting with '/'")
+    if any(c.isspace() for c in pattern):
+        raise ValueError("must not contain whitespace")
+    out, i = [], 0
+    while i < len(pattern):
+        c = pattern[i]
+        if pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif c == "*":
+            out.append("[^/]*")
+            i += 1
+        elif c == "?":
+            out.append("[^/]")
+            i += 1
+        elif c == "[":
+            end = pattern.find("]", i + 2)
+            if end < 0:
+                raise ValueError(f"unclosed '[' at position {i}")
+            body = pattern[i + 1:end]
+            out.append("[" + ("^" + re.escape(body[1:]) if body.startswith("!") else re.escape(body)) + "]")
+            i = end + 1
+        elif c == "]":
+            raise ValueError(f"unmatched ']' at position {i}")
+        else:
+            out.append(re.escape(c))
+            i += 1
+    return re.compile("".join(out) + r"/?\Z", re.IGNORECASE)
+
+
+@dataclass
+class Rule:
+    id: str
+    path: str
+    vendor: str | None = None
+    method: str | None = None
+    status: int | None = None
+    body: Any = None
+    delay_ms: int = 0
+    drop: bool = False
+    retry_after: int | None = None
+    probability: float = 1.0
+    count: int | None = None
+    hits: int = 0
+    _regex: re.Pattern[str] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        if self._regex is None:
+            self._regex = compile_glob(self.path)
+        return self._regex
+
+    def matches(self, vendor: str, method: str, path: str) -> bool:
+        return ((self.vendor is None or self.vendor == vendor) and (self.method is None or self.method == method)
+                and self.regex.match(path) is not None)
+
+    def wire(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.id, "vendor": self.vendor, "method": self.method, "path": self.path,
+                               "status": self.status, "delayMs": self.delay_ms, "drop": self.drop,
+                               "probability": self.probability, "count": self.count, "hits": self.hits}
+        if self.body is not None:
+            out["body"] = self.body
+        if self.retry_after is not None:
+            out["rateLimit"] = {"retryAfter": self.retry_after}
+        return out
+
+    def __getstate__(self) -> dict[str, Any]:  # the compiled pattern is rebuilt on demand
+        state = asdict(self)
+        state["_regex"] = None
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+
+def parse_rule(body: Any, rule_id: str, vendors: Iterable[str]) -> Rule:
+    """A rule from an admin request body; any problem is a 400 naming the field."""
+    bad = errors.BadRequest
+    if not isinstance(body, dict):
+        raise bad("A fault rule must be a JSON object.")
+    unknown = sorted(set(body) - RULE_KEYS)
+    if unknown:
+        raise bad(f"Unknown fault rule field(s): {', '.join(unknown)}. Allowed: {', '.join(sorted(RULE_KEYS))}.")
+    vendor = body.get("vendor")
+    if vendor is not None and vendor not in set(vendors):
+        raise bad(f"vendor: unknown vendor '{vendor}' (known: {', '.join(sorted(vendors))}).")
+    method = body.get("method")
+    if method is not None:
+        if not isinstance(method, str) or method.upper() not in METHODS:
+            raise bad(f"method: '{method}' is not an HTTP method.")
+        method = method.upper()
+    path = body.get("path")
+    if path is None:
+        raise bad("path: required (a glob such as '/absorb/users/*/enrollments').")
+    try:
+        regex = compile_glob(path)
+    except ValueError as exc:
+        raise bad(f"path: '{path}' is not a valid path glob: {exc}.") from None
+    status = body.get("status")
+    if status is not None and (not _is_int(status) or not 400 <= status <= 599):
+        raise bad(f"status: must be an HTTP error status 400-599 (got {status!r}).")
+    delay = body.get("delayMs", 0)
+    if not _is_number(delay) or not 0 <= delay <= MAX_DELAY_MS:
+        raise bad(f"delayMs: must be a number of milliseconds between 0 and {MAX_DELAY_MS} (got {delay!r}).")
+    drop = body.get("drop", False)
+    if not isinstance(drop, bool):
+        raise bad("drop: must be true or false.")
+    retry_after = None
+    rate = body.get("rateLimit")
+    if rate is not None:
+        if not isinstance(rate, dict) or set(rate) - {"retryAfter"}:
+            raise bad("rateLimit: must be an object {\"retryAfter\": seconds}.")
+        retry_after = rate.get("retryAfter", 1)
+        if not _is_int(retry_after) or retry_after < 0:
+            raise bad(f"rateLimit.retryAfter: must be a non-negative integer (got {retry_after!r}).")
+        if status not in (None, 429):
+            raise bad("rateLimit: a rate limit answers 429; leave status out or set it to 429.")
+        status = 429
+    probability = body.get("probability", 1.0)
+    if not _is_number(probability) or not 0.0 <= probability <= 1.0:
+        raise bad(f"probability: must be a number between 0 and 1 (got {probability!r}).")
+    count = body.get("count")
+    if count is not None and (not _is_int(count) or count < 1):
+        raise bad(f"count: must be a positive integer (got {count!r}).")
+    if "body" in body and status is None:
+        status = 500
+    if status is None and not drop and not delay:
+        raise bad("A fault rule needs an effect: status, rateLimit, body, drop or delayMs.")
+    if drop and (status is not None or "body" in body):
+        raise bad("drop: a dropped connection has no status or body; leave them out.")
+    return Rule(id=rule_id, path=path, vendor=vendor, method=method, status=status, body=body.get("body"),
+                delay_ms=int(delay), drop=drop, retry_after=retry_after, probability=float(probability),
+                count=count, _regex=regex)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return (isinstance(value, (int, float)) and not isinstance(value, bool)) and math.isfinite(value)
+
+
+class FaultSet:
+    """The rules of one tenant, first match wins, with the tenant's own seeded random source."""
+
+    def __init__(self, seed: int) -> None:
+        self.rules: list[Rule] = []
+        self.rng = random.Random(seed)
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+
+    def __getstate__(self) -> dict[str, Any]:
+        with self._lock:
+            return {"rules": list(self.rules), "rng": self.rng.getstate(), "next": next(self._ids)}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.rules = state["rules"]
+        self.rng = random.Random()
+        self.rng.setstate(state["rng"])
+        self._ids = itertools.count(state["next"])
+        self._lock = threading.Lock()
+
+    def add(self, body: Any, vendors: Iterable[str]) -> Rule:
+        with self._lock:
+            rule = parse_rule(body, f"f-{next(self._ids)}", vendors)
+            self.rules.append(rule)
+            return rule
+
+    def remove(self, rule_id: str) -> None:
+        with self._lock:
+            before = len(self.rules)
+            self.rules = [r for r in self.rules if r.id != rule_id]
+            if len(self.rules) == before:
+                raise errors.NotFound(f"no fault rule '{rule_id}'")
+
+    def clear(self) -> None:
+        with self._lock:
+            self.rules = []
+
+    def take(self, vendor: str, method: str, path: str) -> Rule | None:
+        """The first rule that matches and fires (probability), its count spent."""
+        with self._lock:
+            for rule in self.rules:
+                if not rule.matches(vendor, method, path):
+                    continue
+                if rule.probability < 1.0 and self.rng.random() >= rule.probability:
+                    continue
+                rule.hits += 1
+                if rule.count is not None:
+                    rule.count -= 1
+                    if rule.count <= 0:
+                        self.rules.remove(rule)
+                return rule
+        return None
+
+
+def faults_of(tenant: Any, create: bool = False) -> FaultSet | None:
+    faults = tenant.extras.get("faults")
+    if faults is None and create:
+        from .store import derive_seed
+
+        faults = tenant.extras["faults"] = FaultSet(derive_seed(tenant.seed, tenant.id, "faults"))
+    return faults
+
+
+class InjectedResponse(HTTPException):
+    """A fault answering a body of the rule's own: the app's error handler sends ``response`` as is."""
+
+
+def check(tenant: Any, vendor: str) -> None:
+    """Apply the first matching rule of ``tenant`` to the current request (called once ``g.tenant`` is set)."""
+    faults = tenant.extras.get("faults")
+    if faults is None or not faults.rules:
+        return
+    rule = faults.take(vendor, request.method, request.path)
+    if rule is None:
+        return
+    request.environ["lms_emulator.fault"] = rule.id
+    if rule.delay_ms:
+        time.sleep(rule.delay_ms / 1000)
+    if rule.drop:
+        request.environ[DROP_KEY] = True
+        raise errors.InternalError("Connection dropped by a fault rule.")
+    if rule.status is None:
+        return  # latency only
+    headers = {"Retry-After": str(rule.retry_after)} if rule.retry_after is not None else {}
+    if rule.body is not None:
+        from flask import json
+
+        response = Response(json.dumps(rule.body), status=rule.status, mimetype="application/json", headers=headers)
+        raise InjectedResponse(response=response)
+    raise injected_error(rule.status, f"Injected fault ({rule.id}).", headers)
+
+
+def injected_error(status: int, message: str, headers: dict[str, str]) -> errors.EmulatorError:
+    kind = _STATUS_CLASSES.get(status)
+    if kind is None:
+        kind = errors.EmulatorError if status >= 500 else errors.BadRequest
+        err = kind(message, headers=headers)
+        err.status = status
+        err.term = HTTPStatus(status).phrase.replace(" ", "") if status in HTTPStatus._value2member_map_ else "Error"
+        return err
+    return kind(message, headers=headers)
+
+
+class DropMiddleware:
+    """Closes the connection without an answer for requests a ``drop`` rule marked.
+
+    Raising ``ConnectionAbortedError`` out of the WSGI app makes werkzeug's server
+    treat the connection as dropped; shutting the socket down first makes sure no
+    byte is written (gunicorn's socket is reached the same way)."""
+
+    def __init__(self, app: Callable[..., Any]) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        def guarded_start_response(status: str, headers: list[Any], exc_info: Any = None) -> Any:
+            if environ.get(DROP_KEY):
+                return lambda data: None
+            return start_response(status, headers, exc_info)
+
+        result = self.app(environ, guarded_start_response)
+        if not environ.get(DROP_KEY):
+            return result
+        if hasattr(result, "close"):
+            result.close()
+        sock = environ.get("werkzeug.socket") or environ.get("gunicorn.socket")
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        raise ConnectionAbortedError("connection dropped by an lms-emulator fault rule")

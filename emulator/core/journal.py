@@ -1,0 +1,169 @@
+"""A bounded, per-tenant journal of the requests made to the vendor APIs.
+
+Each tenant holds one ``Journal`` (a ``deque`` of at most
+``Settings.journal_size`` entries) in ``tenant.extras["journal"]``. The app's
+``after_request`` hook records one entry per vendor request; secrets are
+masked at record time (headers ``Authorization``/``x-api-key``, and the body
+keys ``client_secret``, ``password``, ``privateKey``, ``access_token``...) so
+nothing secret ever sits in the journal. Bodies are cut to ``BODY_LIMIT``
+bytes. Recording is cheap: bodies are only parsed when they contain a secret
+key name.
+"""
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import threading
+from collections import deque
+from datetime import datetime
+from fnmatch import fnmatchcase
+from typing import Any, Iterable, Mapping
+from urllib.parse import parse_qsl, urlencode
+
+from .errors import BadRequest
+from .wire import iso_z, parse_datetime
+
+BODY_LIMIT = 4096
+MASK = "***"
+SECRET_HEADERS = frozenset({"authorization", "x-api-key", "cookie", "set-cookie", "proxy-authorization"})
+SECRET_KEYS = frozenset({"client_secret", "password", "privatekey", "access_token", "refresh_token", "token",
+                         "apikey", "secret"})
+_SECRET_HINT = re.compile(rb"(?i)client_secret|password|privatekey|access_token|refresh_token|token|apikey|secret")
+_GLOB_CHARS = frozenset("*?[")
+
+
+def mask_headers(headers: Iterable[tuple[str, str]]) -> dict[str, str]:
+    masked: dict[str, str] = {}
+    for name, value in headers:
+        if name.lower() in SECRET_HEADERS:
+            scheme, _, rest = value.partition(" ")
+            value = f"{scheme} {MASK}" if rest and scheme.lower() in ("bearer", "basic") else MASK
+        masked[name] = value
+    return masked
+
+
+def _mask_tree(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: (MASK if isinstance(k, str) and k.lower() in SECRET_KEYS and v is not None else _mask_tree(v))
+                for k, v in node.items()}
+    if isinstance(node, list):
+        return [_mask_tree(v) for v in node]
+    return node
+
+
+def mask_query(query: str) -> str:
+    if not query or not _SECRET_HINT.search(query.encode()):
+        return query
+    return urlencode([(k, MASK if k.lower() in SECRET_KEYS else v) for k, v in parse_qsl(query, keep_blank_values=True)])
+
+
+def body_text(raw: bytes, mimetype: str, *, bare_string_is_secret: bool = False) -> str | None:
+    """The body as journal text: secrets masked, cut to ``BODY_LIMIT`` bytes."""
+    if not raw:
+        return None
+    if _SECRET_HINT.search(raw) or bare_string_is_secret:
+        if mimetype == "application/x-www-form-urlencoded":
+            raw = mask_query(raw.decode("utf-8", "replace")).encode()
+        else:
+            try:
+                parsed = json.loads(raw)
+            except (ValueError, UnicodeDecodeError):
+                parsed = None
+                if _SECRET_HINT.search(raw):  # unparsable but may hold a secret: keep nothing
+                    return f"<{len(raw)} bytes withheld: unparsable body naming a secret>"
+            if parsed is not None:
+                if isinstance(parsed, str) and bare_string_is_secret:
+                    parsed = MASK  # Absorb's /authenticate answers the token as a bare JSON string
+                raw = json.dumps(_mask_tree(parsed), separators=(",", ":")).encode()
+    text = raw[:BODY_LIMIT].decode("utf-8", "replace")
+    if len(raw) > BODY_LIMIT:
+        text += f"...<truncated, {len(raw)} bytes>"
+    return text
+
+
+def has_secret_body(raw: bytes) -> bool:
+    return bool(raw) and _SECRET_HINT.search(raw) is not None
+
+
+class Journal:
+    def __init__(self, size: int) -> None:
+        self.entries: deque[dict[str, Any]] = deque(maxlen=max(1, size))
+        self._seq = itertools.count(1)
+        self._lock = threading.Lock()
+
+    def record(self, entry: dict[str, Any]) -> None:
+        with self._lock:
+            entry["seq"] = next(self._seq)
+            self.entries.append(entry)
+
+    def clear(self) -> None:
+        with self._lock:
+            self.entries.clear()
+
+    def query(self, args: Mapping[str, str]) -> list[dict[str, Any]]:
+        """Entries matching ``method``, ``path`` (substring or glob), ``status`` (``404`` or ``4xx``),
+        ``since`` (ISO instant on the tenant clock), ``vendor``; ``limit`` keeps the most recent N.
+        Oldest first."""
+        method = (args.get("method") or "").upper() or None
+        vendor = args.get("vendor") or None
+        path = args.get("path") or None
+        status = _status_test(args.get("status"))
+        since = _since(args.get("since"))
+        limit = _limit(args.get("limit"))
+        is_glob = path is not None and any(c in _GLOB_CHARS for c in path)
+        with self._lock:
+            entries = list(self.entries)
+        found = [e for e in entries
+                 if (method is None or e["method"] == method)
+                 and (vendor is None or e["vendor"] == vendor)
+                 and (path is None or (fnmatchcase(e["path"], path) if is_glob else path in e["path"]))
+                 and (status is None or status(e["status"]))
+                 and (since is None or e["_at"] >= since)]
+        if limit is not None:
+            found = found[-limit:] if limit else []
+        return [{k: v for k, v in e.items() if k != "_at"} for e in found]
+
+
+def _status_test(raw: str | None) -> Any:
+    if not raw:
+        return None
+    raw = raw.strip().lower()
+    if re.fullmatch(r"[1-5]xx", raw):
+        first = int(raw[0])
+        return lambda s: s is not None and s // 100 == first
+    if raw.isdigit():
+        wanted = int(raw)
+        return lambda s: s == wanted
+    raise BadRequest(f"status must be an HTTP status like 404 or a class like 4xx (got '{raw}').")
+
+
+def _since(raw: str | None) -> datetime | None:
+    if not raw:
+        return None
+    try:
+        return parse_datetime(raw)
+    except ValueError:
+        raise BadRequest(f"since must be an ISO 8601 date-time (got '{raw}').") from None
+
+
+def _limit(raw: str | None) -> int | None:
+    if raw is None or raw == "":
+        return None
+    if not raw.isdigit():
+        raise BadRequest(f"limit must be a non-negative integer (got '{raw}').")
+    return int(raw)
+
+
+def make_entry(*, method: str, path: str, query: str, headers: Iterable[tuple[str, str]], body: bytes,
+               mimetype: str, status: int | None, response_body: bytes, response_mimetype: str,
+               duration_ms: float, at: datetime, vendor: str, tenant_id: str | None) -> dict[str, Any]:
+    secret_request = has_secret_body(body)
+    return {
+        "time": iso_z(at), "_at": at, "vendor": vendor, "tenant": tenant_id, "method": method, "path": path,
+        "query": mask_query(query), "headers": mask_headers(headers),
+        "body": body_text(body, mimetype),
+        "status": status,
+        "responseBody": body_text(response_body, response_mimetype, bare_string_is_secret=secret_request),
+        "durationMs": round(duration_ms, 3),
+    }

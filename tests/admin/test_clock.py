@@ -1,0 +1,71 @@
+"""The per-tenant clock through HTTP: freeze, advance, unfreeze, and what vendors see."""
+from __future__ import annotations
+
+import pytest
+
+from admin_helpers import absorb_headers, learner_and_course
+
+
+def test_freeze_sets_the_dates_vendors_write(client, tenant):
+    tid = tenant["id"]
+    frozen = client.post(f"/_emulator/tenants/{tid}/clock/freeze", json={"at": "2099-01-02T03:04:05Z"})
+    assert frozen.status_code == 200
+    assert frozen.get_json() == {"now": "2099-01-02T03:04:05Z", "frozen": True, "offsetSeconds": 0.0}
+    user_id, course_id = learner_and_course(client, tid)
+    headers = absorb_headers(client, tenant)
+    created = client.post(f"/absorb/users/{user_id}/enrollments/{course_id}", headers=headers)
+    enrollment = client.get(f"/absorb/enrollments/{created.get_json()['enrollmentId']}", headers=headers).get_json()
+    assert enrollment["dateAdded"] == "2099-01-02T03:04:05Z"
+    assert client.get(f"/_emulator/tenants/{tid}/clock").get_json()["now"] == "2099-01-02T03:04:05Z"
+
+
+def test_advancing_past_four_hours_expires_an_absorb_token(client, tenant):
+    tid = tenant["id"]
+    client.post(f"/_emulator/tenants/{tid}/clock/freeze", json={})
+    headers = absorb_headers(client, tenant)
+    user_id, _ = learner_and_course(client, tid)
+    assert client.get(f"/absorb/users/{user_id}/enrollments", headers=headers).status_code == 200
+    moved = client.post(f"/_emulator/tenants/{tid}/clock/advance", json={"duration": "PT3H59M"})
+    assert moved.status_code == 200 and moved.get_json()["frozen"] is True
+    assert client.get(f"/absorb/users/{user_id}/enrollments", headers=headers).status_code == 200
+    client.post(f"/_emulator/tenants/{tid}/clock/advance", json={"seconds": 61})
+    expired = client.get(f"/absorb/users/{user_id}/enrollments", headers=headers)
+    assert expired.status_code == 401 and "expired" in expired.get_json()["message"]
+
+
+@pytest.mark.parametrize("duration, seconds", [("2h", 7200), ("PT2H", 7200), ("1h30m", 5400), ("P1D", 86400),
+                                               ("90s", 90), ("P1DT2H", 93600)])
+def test_durations(client, tenant, duration, seconds):
+    tid = tenant["id"]
+    start = client.post(f"/_emulator/tenants/{tid}/clock/freeze", json={}).get_json()
+    moved = client.post(f"/_emulator/tenants/{tid}/clock/advance", json={"duration": duration}).get_json()
+    from datetime import datetime
+
+    parse = lambda s: datetime.fromisoformat(s["now"].replace("Z", "+00:00"))  # noqa: E731
+    assert (parse(moved) - parse(start)).total_seconds() == seconds
+
+
+def test_unfreeze_lets_time_run_from_the_frozen_reading(client, tenant):
+    tid = tenant["id"]
+    client.post(f"/_emulator/tenants/{tid}/clock/freeze", json={"at": "2099-05-05T00:00:00Z"})
+    state = client.post(f"/_emulator/tenants/{tid}/clock/unfreeze").get_json()
+    assert state["frozen"] is False and state["now"].startswith("2099-05-05T00:00:0")
+
+
+@pytest.mark.parametrize("path, body, words", [
+    ("freeze", {"at": "2000-01-01T00:00:00Z"}, "before the tenant was seeded"),
+    ("freeze", {"at": "yesterday"}, "ISO 8601"),
+    ("advance", {"seconds": -10 * 86400}, "before the tenant was seeded"),
+    ("advance", {"duration": "-P30D"}, "before the tenant was seeded"),
+    ("advance", {"duration": "two hours"}, "not a duration"),
+    ("advance", {"duration": "PT"}, "not a duration"),
+    ("advance", {"seconds": "10"}, "seconds"),
+    ("advance", {}, "exactly one"),
+    ("advance", {"seconds": 1, "duration": "1h"}, "exactly one"),
+])
+def test_impossible_moves_are_400_and_leave_the_clock(client, tenant, path, body, words):
+    tid = tenant["id"]
+    before = client.post(f"/_emulator/tenants/{tid}/clock/freeze", json={}).get_json()
+    resp = client.post(f"/_emulator/tenants/{tid}/clock/{path}", json=body)
+    assert resp.status_code == 400 and words in resp.get_json()["message"]
+    assert client.get(f"/_emulator/tenants/{tid}/clock").get_json() == before
