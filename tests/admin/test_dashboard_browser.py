@@ -100,8 +100,8 @@ def test_dashboard_end_to_end(server, browser) -> None:
     assert requests.get(server.url + "/_emulator/tenants/default/clock", timeout=10).json()["frozen"] is True
 
     # the screenshot: short details open (the failed call), page at the top
-    page.get_by_role("button", name="Hide").click()
-    failed.get_by_role("button", name="Details").click()
+    page.locator('#journal-rows button[aria-expanded="true"]').click()
+    failed.locator('button[aria-expanded="false"]').click()
     expect(page.locator("#journal-rows tr.detail")).to_have_count(1)
     page.evaluate("window.scrollTo(0, 0)")
     DOCS.mkdir(exist_ok=True)
