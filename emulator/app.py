@@ -56,7 +56,7 @@ def all_vendors() -> list[Vendor]:
 def create_app(settings: Settings | dict[str, Any] | None = None) -> Flask:
     if not isinstance(settings, Settings):
         settings = Settings.load(settings)
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder=None)  # the dashboard serves its own assets under /_emulator/static
     app.json = FastJSONProvider(app)
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES

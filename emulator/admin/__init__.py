@@ -8,7 +8,8 @@
   of ``g.tenant``, or of the default tenant when the credentials named none;
 - persistence (``after_request``, only with ``--state-file``): the state is
   written atomically before the answer to a successful mutating request leaves;
-- the admin lock (``--admin-token``): Bearer token on every ``/_emulator`` route.
+- the admin lock (``--admin-token``): Bearer token on every ``/_emulator`` route
+  except the dashboard page (``GET /_emulator/`` asking for HTML) and its assets.
 """
 from __future__ import annotations
 
@@ -94,12 +95,27 @@ def init_app(app: Flask, settings: Settings, store: Store) -> None:
         token = settings.admin_token
         if not token or not (request.path == ADMIN_PREFIX or request.path.startswith(ADMIN_PREFIX + "/")):
             return
+        if _is_dashboard_page():  # the page holds no data; it asks for the token and sends it itself
+            return
         scheme, _, given = (request.headers.get("Authorization") or "").partition(" ")
         if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
             raise errors.Unauthorized("The admin API requires 'Authorization: Bearer <admin token>'.",
                                       headers={"WWW-Authenticate": 'Bearer realm="lms-emulator admin"'})
 
     app.register_blueprint(bp, url_prefix=ADMIN_PREFIX)
+
+
+def _is_dashboard_page() -> bool:
+    """The dashboard's HTML and its two static assets (GET only): everything else needs the token."""
+    if request.method not in ("GET", "HEAD"):
+        return False
+    if request.path.startswith(ADMIN_PREFIX + "/static/"):
+        return True
+    if request.path in (ADMIN_PREFIX, ADMIN_PREFIX + "/"):
+        from .routes import wants_dashboard
+
+        return wants_dashboard()
+    return False
 
 
 def _journal(store: Store, settings: Settings, vendor: str, response: Response) -> None:

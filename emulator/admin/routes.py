@@ -1,7 +1,9 @@
 """``/_emulator/``: tenants, reset, fixtures, tokens, data.json, clock, journal and faults (thin handlers)."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, g, jsonify, request
+from pathlib import Path
+
+from flask import Blueprint, Response, g, jsonify, request, send_from_directory
 
 from ..core import faults as fault_rules
 from ..core.store import Tenant
@@ -9,6 +11,11 @@ from . import fixtures as fixture_files
 from . import journal_of, service
 
 bp = Blueprint("lms_admin", __name__)
+DASHBOARD_DIR = Path(__file__).resolve().parent.parent / "static" / "dashboard"
+DASHBOARD_FILES = frozenset({"dashboard.css", "dashboard.js"})
+# The page talks to this origin only: no CDN, no inline script, no third-party anything.
+DASHBOARD_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; "
+                 "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 
 
 def _tenant(tenant_id: str) -> Tenant:
@@ -23,11 +30,40 @@ def _created(body: object) -> Response:
     return response
 
 
+def wants_dashboard() -> bool:
+    """A browser asking for ``/_emulator/`` (``text/html`` preferred over JSON) gets the dashboard page."""
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "text/html" and request.accept_mimetypes["text/html"] > request.accept_mimetypes["application/json"]
+
+
+def _dashboard_file(name: str, mimetype: str) -> Response:
+    response = send_from_directory(DASHBOARD_DIR, name, mimetype=mimetype, max_age=0)
+    response.headers["Content-Security-Policy"] = DASHBOARD_CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/static/<name>")
+def dashboard_asset(name: str) -> Response:
+    if name not in DASHBOARD_FILES:
+        from ..core import errors
+
+        raise errors.NotFound(f"no dashboard asset '{name}'")
+    return _dashboard_file(name, "text/css" if name.endswith(".css") else "text/javascript")
+
+
 @bp.get("/")
 def index() -> Response:
+    if wants_dashboard():
+        response = _dashboard_file("index.html", "text/html")
+        response.vary.add("Accept")
+        return response
     base = request.host_url.rstrip("/") + "/_emulator"
-    return jsonify({"tenants": base + "/tenants", "fixtures": base + "/fixtures",
-                    "vendors": sorted(service.vendors())})
+    response = jsonify({"tenants": base + "/tenants", "fixtures": base + "/fixtures",
+                        "vendors": sorted(service.vendors())})
+    response.vary.add("Accept")
+    return response
 
 
 @bp.get("/fixtures")
