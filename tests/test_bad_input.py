@@ -34,6 +34,43 @@ class Ctx:
         self.course = next(c.id for c in self.absorb.courses.values() if not c.is_ilc)
         self.enrollment = next(iter(self.absorb.enrollments))
         self.attempt = next(a.id for a in self.absorb.attempts.values() if a.status == 3)
+        # Pearson: a student, a staff member of another center
+        from emulator.pearson.auth import issue_token
+
+        pearson = self.tenant.world("pearson")
+        student = next(u for u in pearson.users.values() if "Student" in u.roles)
+        outsider = next(u for u in pearson.users.values()
+                        if "StaffMember" in u.roles and u.center_id != student.center_id)
+        now = self.tenant.clock.now()
+        self.student = student.id
+        self.student_token = issue_token(pearson, student.id, now)
+        self.outsider_token = issue_token(pearson, outsider.id, now)
+        # iSpring: the owner's and the learner's tokens
+        creds = self.tenant.world("ispring").credentials()
+        self.account = creds["accountUrl"]
+        self.session = creds["sessions"][0]
+        self.clients = {c["name"]: c for c in creds["clients"]}
+        tokens = {}
+        for name, c in self.clients.items():
+            tokens[name] = client.post("/ispring/api/v3/token", data={
+                "client_id": c["clientId"], "client_secret": c["clientSecret"],
+                "grant_type": "client_credentials"}).get_json()["access_token"]
+        self.ispring_tokens = tokens
+
+    def pearson_headers(self, token: str | None = "student") -> dict[str, str]:
+        value = {"student": self.student_token, "outsider": self.outsider_token}.get(token or "", token)
+        return {"Authorization": f"Bearer {value}"} if token else {}
+
+    def ispring_headers(self, client: str = "owner", **override: str | None) -> dict[str, str]:
+        headers = {"Authorization": f"Bearer {self.ispring_tokens[client]}", "X-Auth-Account-Url": self.account,
+                   "Accept": "application/json"}
+        for name, value in override.items():
+            name = name.replace("_", "-")
+            if value is None:
+                headers.pop(name, None)
+            else:
+                headers[name] = value
+        return headers
 
     def absorb_headers(self, **override: str | None) -> dict[str, str]:
         headers = {"x-api-key": self.key, "x-api-version": "2", "Authorization": f"Bearer {self.token}"}
@@ -112,6 +149,55 @@ CASES: list[Case] = [
     a("absorb-wrong-method", "DELETE", lambda c: f"/absorb/enrollments/{c.enrollment}", 405),
     a("absorb-unknown-route", "GET", lambda c: "/absorb/no/such/route", 404),
     a("absorb-authenticate-empty", "POST", lambda c: "/absorb/authenticate", 400, json={}),
+]
+
+
+def p(ident: str, method: str, path: Callable[[Ctx], str], status: int, token: str | None = "student") -> Case:
+    return (ident, "pearson", method, path, lambda c: {"headers": c.pearson_headers(token)}, status)
+
+
+def i(ident: str, status: int, headers: Callable[[Ctx], dict[str, str]] | None = None,
+      session: Callable[[Ctx], str] | None = None, **body: Any) -> Case:
+    def kwargs(c: Ctx) -> dict[str, Any]:
+        out: dict[str, Any] = {"headers": headers(c) if headers else c.ispring_headers()}
+        out.update({k: (v(c) if callable(v) else v) for k, v in (body or {"json": {"userIds": [G]}}).items()})
+        return out
+    path = (lambda c: f"/ispring/performance-management/appraisal/session/{(session or (lambda c: c.session))(c)}"
+                      "/user/attributes/list")
+    return (ident, "ispring", "POST", path, kwargs, status)
+
+
+def t(ident: str, status: int, form: Callable[[Ctx], dict[str, str]]) -> Case:
+    return (ident, "ispring", "POST", lambda c: "/ispring/api/v3/token", lambda c: {"data": form(c)}, status)
+
+
+CASES += [
+    p("pearson-no-token", "GET", lambda c: f"/pearson/users/{c.student}/sessions", 401, token=None),
+    p("pearson-garbage-token", "GET", lambda c: f"/pearson/users/{c.student}/sessions", 401, token="abc.def.ghi"),
+    p("pearson-forged-token", "GET", lambda c: f"/pearson/users/{c.student}/encounters", 401,
+      token="eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"),
+    p("pearson-non-guid", "GET", lambda c: "/pearson/users/12345/sessions", 404),
+    p("pearson-unknown-user", "GET", lambda c: f"/pearson/users/{G}/encounters", 404, token="outsider"),
+    p("pearson-other-center-staff", "GET", lambda c: f"/pearson/users/{c.student}/encounters", 403, token="outsider"),
+    p("pearson-wrong-method", "POST", lambda c: f"/pearson/users/{c.student}/sessions", 405),
+    p("pearson-unknown-route", "GET", lambda c: f"/pearson/users/{c.student}/grades", 404),
+    i("ispring-no-token", 401, lambda c: c.ispring_headers(Authorization=None)),
+    i("ispring-no-account-url", 401, lambda c: c.ispring_headers(X_Auth_Account_Url=None)),
+    i("ispring-unknown-account-url", 401, lambda c: c.ispring_headers(X_Auth_Account_Url="https://nobody.ispringlearn.com")),
+    i("ispring-learner-role", 403, lambda c: c.ispring_headers("learner")),
+    i("ispring-unknown-session", 404, session=lambda c: G),
+    i("ispring-malformed-session", 400, session=lambda c: "not-a-uuid"),
+    i("ispring-empty-user-ids", 400, json={"userIds": []}),
+    i("ispring-malformed-user-id", 400, json={"userIds": ["x"]}),
+    i("ispring-not-json", 400, data="userIds=1", content_type="application/json"),
+    i("ispring-form-content-type", 400, data="userIds=1", content_type="application/x-www-form-urlencoded"),
+    i("ispring-accept-xml", 400, lambda c: c.ispring_headers(Accept="application/xml")),
+    t("ispring-token-wrong-grant", 400, lambda c: {"client_id": c.clients["owner"]["clientId"],
+                                                  "client_secret": c.clients["owner"]["clientSecret"],
+                                                  "grant_type": "password"}),
+    t("ispring-token-bad-secret", 401, lambda c: {"client_id": c.clients["owner"]["clientId"],
+                                                 "client_secret": "nope", "grant_type": "client_credentials"}),
+    t("ispring-token-missing-field", 400, lambda c: {"grant_type": "client_credentials"}),
 ]
 
 
