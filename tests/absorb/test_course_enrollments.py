@@ -86,7 +86,9 @@ def test_unenroll_is_all_or_nothing(api):
 
 @pytest.mark.parametrize("body, status", [([], 400), (["nope"], 400), ({"ids": []}, 400), ([123], 400)])
 def test_unenroll_bad_bodies(api, body, status):
-    api.post("/enrollments/unenroll", json=body, status=status)
+    before = len(api.world.enrollments)
+    assert api.post("/enrollments/unenroll", json=body, status=status).body["validations"]
+    assert len(api.world.enrollments) == before
 
 
 def test_upsert_creates_then_updates_settable_fields_only(api, tenant):
@@ -145,12 +147,12 @@ def test_upsert_bad_bodies(api, kwargs, status):
 
 def test_unknown_user_or_course_is_404(api):
     learner, course = _pick(api)
-    api.post(f"/users/{GUID}/enrollments/{course.id}", status=404)
-    api.post(f"/users/{learner.id}/enrollments/{GUID}", status=404)
-    api.get(f"/users/{GUID}/enrollments", status=404)
-    api.get(f"/courses/{GUID}/enrollments", status=404)
-    api.get(f"/enrollments/{GUID}", status=404)
-    api.post(f"/users/{learner.id}/enrollments", json={"courseId": GUID}, status=404)
+    assert api.post(f"/users/{GUID}/enrollments/{course.id}", status=404).body["code"] == 404
+    assert api.post(f"/users/{learner.id}/enrollments/{GUID}", status=404).body["code"] == 404
+    assert api.get(f"/users/{GUID}/enrollments", status=404).body["code"] == 404
+    assert api.get(f"/courses/{GUID}/enrollments", status=404).body["code"] == 404
+    assert api.get(f"/enrollments/{GUID}", status=404).body["code"] == 404
+    assert api.post(f"/users/{learner.id}/enrollments", json={"courseId": GUID}, status=404).body["code"] == 404
 
 
 @pytest.mark.parametrize("path", ["/users/not-a-guid/enrollments", "/enrollments/123",

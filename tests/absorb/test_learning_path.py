@@ -97,8 +97,8 @@ def test_start_attempt_needs_an_active_enrollment(api):
     learner = api.learners()[5]
     course = api.online_course(not_enrolled_by=learner.id)
     lesson_id = api.world.chapters[course.chapter_ids[0]].lesson_ids[0]
-    api.post(f"/users/{learner.id}/enrollments/{course.id}/lessons/{lesson_id}/attempts", status=422)
-    api.post(f"/users/{learner.id}/enrollments/{course.id}/lessons/{GUID}/attempts", status=404)
+    assert api.post(f"/users/{learner.id}/enrollments/{course.id}/lessons/{lesson_id}/attempts", status=422).body["code"] == 422
+    assert api.post(f"/users/{learner.id}/enrollments/{course.id}/lessons/{GUID}/attempts", status=404).body["code"] == 404
 
 
 def test_reenroll_and_unenroll_effects_on_sub_enrollments(api, tenant):
@@ -155,12 +155,12 @@ def test_ilc_errors(api):
     multi = api.ilc(multi=True)
     online = api.online_course()
     other_session = multi.session_ids[0]
-    api.post(f"/users/{learner.id}/enrollments/{course.id}/sessions/{GUID}", status=404)
-    api.post(f"/users/{learner.id}/enrollments/{course.id}/sessions/{other_session}", status=404)
-    api.post(f"/users/{learner.id}/enrollments/{multi.id}/sessions/{other_session}", status=422)
-    api.post(f"/users/{learner.id}/enrollments/{online.id}/sessions/{other_session}", status=422)
-    api.get(f"/courses/{course.id}/sessions/{GUID}/enrollments", status=404)
-    api.get(f"/users/{learner.id}/enrollments/{course.id}", status=404)
+    assert api.post(f"/users/{learner.id}/enrollments/{course.id}/sessions/{GUID}", status=404).body["code"] == 404
+    assert api.post(f"/users/{learner.id}/enrollments/{course.id}/sessions/{other_session}", status=404).body["code"] == 404
+    assert api.post(f"/users/{learner.id}/enrollments/{multi.id}/sessions/{other_session}", status=422).body["code"] == 422
+    assert api.post(f"/users/{learner.id}/enrollments/{online.id}/sessions/{other_session}", status=422).body["code"] == 422
+    assert api.get(f"/courses/{course.id}/sessions/{GUID}/enrollments", status=404).body["code"] == 404
+    assert api.get(f"/users/{learner.id}/enrollments/{course.id}", status=404).body["code"] == 404
 
 
 def test_full_session_puts_the_learner_on_the_waitlist(api):
@@ -179,4 +179,4 @@ def test_full_session_puts_the_learner_on_the_waitlist(api):
 def test_sub_lists_need_an_enrollment(api, path):
     learner = api.learners()[8]
     course = api.online_course(not_enrolled_by=learner.id)
-    api.get(f"/users/{learner.id}/enrollments/{course.id}/{path}", status=404)
+    assert api.get(f"/users/{learner.id}/enrollments/{course.id}/{path}", status=404).body["code"] == 404

@@ -44,11 +44,11 @@ def _walk(node: Any) -> Iterator[Any]:
             yield from _walk(value)
 
 
-def _ok(vendor: str, name: str, payload: Any) -> None:
+def assert_valid(vendor: str, name: str, payload: Any) -> None:
     contract.validate(vendor, name, payload)
 
 
-def _bad(vendor: str, name: str, payload: Any, fragment: str = "") -> list[str]:
+def assert_invalid(vendor: str, name: str, payload: Any, fragment: str = "") -> list[str]:
     problems = contract.errors(vendor, name, payload)
     assert problems, f"{vendor}/{name} accepted a bad payload: {payload!r}"
     if fragment:
@@ -81,7 +81,7 @@ def test_every_ref_resolves(path: Path) -> None:
     resolver = contract.registry().resolver(base_uri=doc["$id"])
     refs = [node["$ref"] for node in _walk(doc) if isinstance(node, dict) and "$ref" in node]
     for ref in refs:
-        resolver.lookup(ref)  # raises if unresolvable
+        assert resolver.lookup(ref).contents is not None  # lookup raises if unresolvable
 
 
 @pytest.mark.parametrize("path", SCHEMA_FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
@@ -248,7 +248,7 @@ def test_every_absorb_schema_has_an_example() -> None:
 
 @pytest.mark.parametrize("name", sorted(ABSORB_EXAMPLES))
 def test_realistic_absorb_example_validates(name: str) -> None:
-    _ok("absorb", name, ABSORB_EXAMPLES[name])
+    assert_valid("absorb", name, ABSORB_EXAMPLES[name])
 
 
 def test_user_course_enrollment_has_the_26_seed_fields() -> None:
@@ -259,9 +259,9 @@ def test_user_course_enrollment_has_the_26_seed_fields() -> None:
 
 
 def test_absorb_minimal_request_bodies() -> None:
-    _ok("absorb", "course-enrollment-upsert", {"courseId": COURSE})
-    _ok("absorb", "attempt-finish-request", {"status": 1})
-    _ok("absorb", "error", {"code": 404, "message": "Not found"})
+    assert_valid("absorb", "course-enrollment-upsert", {"courseId": COURSE})
+    assert_valid("absorb", "attempt-finish-request", {"status": 1})
+    assert_valid("absorb", "error", {"code": 404, "message": "Not found"})
 
 
 def test_absorb_nullable_fields_accept_null() -> None:
@@ -269,13 +269,13 @@ def test_absorb_nullable_fields_accept_null() -> None:
     for key in ("dateCompleted", "dateExpires", "dateStarted", "dateDue", "accessDate", "courseVersionId",
                 "enrollmentKeyId", "certificateId", "courseCollectionId", "jobTitle", "avatar", "credits", "score"):
         item[key] = None
-    _ok("absorb", "user-course-enrollment", item)
+    assert_valid("absorb", "user-course-enrollment", item)
 
 
 @pytest.mark.parametrize("key", ["id", "userId", "courseId", "status", "progress", "isActive",
                                  "dateAdded", "dateEdited"])
 def test_absorb_identity_fields_are_not_nullable(key: str) -> None:
-    _bad("absorb", "user-course-enrollment", {**user_course_enrollment(), key: None}, f"$.{key}")
+    assert_invalid("absorb", "user-course-enrollment", {**user_course_enrollment(), key: None}, f"$.{key}")
 
 
 # --------------------------------------------------------------------------- vendor samples (iSpring, Pearson)
@@ -310,25 +310,25 @@ PEARSON_ENCOUNTERS_SAMPLE = [dict(_ENCOUNTER), dict(_ENCOUNTER)]
 
 
 def test_ispring_samples_validate() -> None:
-    _ok("ispring", "user-attributes-request", ISPRING_REQUEST_SAMPLE)
-    _ok("ispring", "user-attributes-request", {**ISPRING_REQUEST_SAMPLE,
+    assert_valid("ispring", "user-attributes-request", ISPRING_REQUEST_SAMPLE)
+    assert_valid("ispring", "user-attributes-request", {**ISPRING_REQUEST_SAMPLE,
                                                "sessionIds": ["3fa85f64-5717-4562-b3fc-2c963f66afa6"]})
-    _ok("ispring", "user-attributes-list", ISPRING_RESPONSE_SAMPLE)
-    _ok("ispring", "user-attributes", ISPRING_RESPONSE_SAMPLE[0])
-    _ok("ispring", "user-attributes-list", [])
-    _ok("ispring", "error", {"code": 404, "message": "Session not found"})
-    _ok("ispring", "token-response", {"access_token": "N3Hk5sds1_DVj1JFTqJKFWjGHf94DWp1YSffLxeZX8co",
+    assert_valid("ispring", "user-attributes-list", ISPRING_RESPONSE_SAMPLE)
+    assert_valid("ispring", "user-attributes", ISPRING_RESPONSE_SAMPLE[0])
+    assert_valid("ispring", "user-attributes-list", [])
+    assert_valid("ispring", "error", {"code": 404, "message": "Session not found"})
+    assert_valid("ispring", "token-response", {"access_token": "N3Hk5sds1_DVj1JFTqJKFWjGHf94DWp1YSffLxeZX8co",
                                       "expires_in": 1800, "token_type": "bearer"})
 
 
 def test_pearson_samples_validate() -> None:
-    _ok("pearson", "teacher-session", PEARSON_SESSION_SAMPLE)
-    _ok("pearson", "teacher-session", None)
-    _ok("pearson", "teacher-session", {**PEARSON_SESSION_SAMPLE, "Name": None, "Contact": None, "Photo": None})
-    _ok("pearson", "available-encounter-list", PEARSON_ENCOUNTERS_SAMPLE)
-    _ok("pearson", "available-encounter-list", [])
-    _ok("pearson", "available-encounter", {**_ENCOUNTER, "Status": "Cancelled", "CenterReferenceId": None})
-    _ok("pearson", "error", {"Message": "Authorization has been denied for this request."})
+    assert_valid("pearson", "teacher-session", PEARSON_SESSION_SAMPLE)
+    assert_valid("pearson", "teacher-session", None)
+    assert_valid("pearson", "teacher-session", {**PEARSON_SESSION_SAMPLE, "Name": None, "Contact": None, "Photo": None})
+    assert_valid("pearson", "available-encounter-list", PEARSON_ENCOUNTERS_SAMPLE)
+    assert_valid("pearson", "available-encounter-list", [])
+    assert_valid("pearson", "available-encounter", {**_ENCOUNTER, "Status": "Cancelled", "CenterReferenceId": None})
+    assert_valid("pearson", "error", {"Message": "Authorization has been denied for this request."})
 
 
 # --------------------------------------------------------------------------- wrong payloads are refused
@@ -336,99 +336,99 @@ def test_pearson_samples_validate() -> None:
 def test_missing_required_key_is_refused() -> None:
     item = user_course_enrollment()
     del item["dateAdded"]
-    _bad("absorb", "user-course-enrollment", item, "'dateAdded' is a required property")
-    _bad("absorb", "error", {"message": "no code"}, "'code' is a required property")
-    _bad("absorb", "course-enrollment-upsert", {"status": 1}, "'courseId' is a required property")
-    _bad("absorb", "attempt-finish-request", {"score": 1}, "'status' is a required property")
-    _bad("absorb", "authenticate-request", {"username": "a", "password": "b"}, "privateKey")
-    _bad("ispring", "user-attributes-request", {"sessionIds": []}, "'userIds' is a required property")
+    assert_invalid("absorb", "user-course-enrollment", item, "'dateAdded' is a required property")
+    assert_invalid("absorb", "error", {"message": "no code"}, "'code' is a required property")
+    assert_invalid("absorb", "course-enrollment-upsert", {"status": 1}, "'courseId' is a required property")
+    assert_invalid("absorb", "attempt-finish-request", {"score": 1}, "'status' is a required property")
+    assert_invalid("absorb", "authenticate-request", {"username": "a", "password": "b"}, "privateKey")
+    assert_invalid("ispring", "user-attributes-request", {"sessionIds": []}, "'userIds' is a required property")
     session = dict(PEARSON_SESSION_SAMPLE)
     del session["MeetingUrl"]
-    _bad("pearson", "teacher-session", session, "MeetingUrl")
-    _bad("pearson", "error", {}, "Message")
+    assert_invalid("pearson", "teacher-session", session, "MeetingUrl")
+    assert_invalid("pearson", "error", {}, "Message")
 
 
 def test_extra_key_is_refused() -> None:
-    _bad("absorb", "user-course-enrollment", {**user_course_enrollment(), "extra": 1}, "extra")
+    assert_invalid("absorb", "user-course-enrollment", {**user_course_enrollment(), "extra": 1}, "extra")
     # the course resource must not carry the user-resource-only fields
-    _bad("absorb", "course-enrollment", {**course_enrollment(), "timeSpentTicks": 0}, "timeSpentTicks")
-    _bad("absorb", "lesson-enrollment-page", {**page("lessonEnrollments", []), "enrollments": []}, "enrollments")
-    _bad("absorb", "user-course-enrollment-page",
+    assert_invalid("absorb", "course-enrollment", {**course_enrollment(), "timeSpentTicks": 0}, "timeSpentTicks")
+    assert_invalid("absorb", "lesson-enrollment-page", {**page("lessonEnrollments", []), "enrollments": []}, "enrollments")
+    assert_invalid("absorb", "user-course-enrollment-page",
          page("enrollments", [{**user_course_enrollment(), "Id": ENROLLMENT}]), "$.enrollments[0]")
-    _bad("ispring", "user-attributes", {**ISPRING_RESPONSE_SAMPLE[0], "login": "x"}, "login")
-    _bad("pearson", "available-encounter", {**_ENCOUNTER, "Teacher": None}, "Teacher")
-    _bad("pearson", "error", {"Message": "x", "message": "y"})
+    assert_invalid("ispring", "user-attributes", {**ISPRING_RESPONSE_SAMPLE[0], "login": "x"}, "login")
+    assert_invalid("pearson", "available-encounter", {**_ENCOUNTER, "Teacher": None}, "Teacher")
+    assert_invalid("pearson", "error", {"Message": "x", "message": "y"})
 
 
 @pytest.mark.parametrize("value", ["string", "a14c149a2ce041d4b53202189ad3cb22", "{a14c149a-2ce0-41d4-b532-02189ad3cb22}",
                                    "a14c149a-2ce0-41d4-b532-02189ad3cb2", "g14c149a-2ce0-41d4-b532-02189ad3cb22", "",
                                    "A14C149A-2CE0-41D4-B532-02189AD3CB22"])
 def test_bad_guid_is_refused(value: str) -> None:
-    _bad("absorb", "user-course-enrollment", {**user_course_enrollment(), "courseId": value}, "$.courseId")
-    _bad("pearson", "available-encounter", {**_ENCOUNTER, "CenterId": value}, "$.CenterId")
-    _bad("ispring", "user-attributes", {**ISPRING_RESPONSE_SAMPLE[0], "userId": value}, "$.userId")
+    assert_invalid("absorb", "user-course-enrollment", {**user_course_enrollment(), "courseId": value}, "$.courseId")
+    assert_invalid("pearson", "available-encounter", {**_ENCOUNTER, "CenterId": value}, "$.CenterId")
+    assert_invalid("ispring", "user-attributes", {**ISPRING_RESPONSE_SAMPLE[0], "userId": value}, "$.userId")
 
 
 def test_bad_guid_in_requests_is_refused_but_either_case_accepted() -> None:
-    _bad("absorb", "unenroll-request", ["not-a-guid"], "$[0]")
-    _bad("absorb", "unenroll-request", [], "")
-    _bad("ispring", "user-attributes-request", {"userIds": ["nope"]}, "$.userIds[0]")
-    _bad("ispring", "user-attributes-request", {"userIds": []}, "$.userIds")
-    _ok("ispring", "user-attributes-request", {"userIds": ["3FA85F64-5717-4562-B3FC-2C963F66AFA6"]})
+    assert_invalid("absorb", "unenroll-request", ["not-a-guid"], "$[0]")
+    assert_invalid("absorb", "unenroll-request", [], "")
+    assert_invalid("ispring", "user-attributes-request", {"userIds": ["nope"]}, "$.userIds[0]")
+    assert_invalid("ispring", "user-attributes-request", {"userIds": []}, "$.userIds")
+    assert_valid("ispring", "user-attributes-request", {"userIds": ["3FA85F64-5717-4562-B3FC-2C963F66AFA6"]})
 
 
 def test_format_checker_catches_what_the_pattern_does_not() -> None:
     # the shape is 8-4-4-4-12 hex but the calendar/offset is impossible: only the format check can catch it
-    _bad("absorb", "attempt", {**attempt(), "startDate": "2025-02-30T00:00:00Z"}, "date-time")
-    _bad("pearson", "available-encounter", {**_ENCOUNTER, "DateTime": "2026-13-24T19:10:19.3989428+00:00"},
+    assert_invalid("absorb", "attempt", {**attempt(), "startDate": "2025-02-30T00:00:00Z"}, "date-time")
+    assert_invalid("pearson", "available-encounter", {**_ENCOUNTER, "DateTime": "2026-13-24T19:10:19.3989428+00:00"},
          "date-time")
 
 
 @pytest.mark.parametrize("value", ["2019-08-24", "2019-08-24T14:15:22", "24/08/2019 14:15", "string",
                                    "2019-08-24T25:15:22Z", "2019-08-24T14:15:22+25:00", ""])
 def test_bad_date_is_refused(value: str) -> None:
-    _bad("absorb", "user-course-enrollment", {**user_course_enrollment(), "dateEdited": value}, "$.dateEdited")
-    _bad("absorb", "attempt-finish-request", {"status": 3, "completionDate": value}, "$.completionDate")
+    assert_invalid("absorb", "user-course-enrollment", {**user_course_enrollment(), "dateEdited": value}, "$.dateEdited")
+    assert_invalid("absorb", "attempt-finish-request", {"status": 3, "completionDate": value}, "$.completionDate")
 
 
 def test_enrollment_status_13_is_refused() -> None:
-    _bad("absorb", "user-course-enrollment", {**user_course_enrollment(), "status": 13}, "$.status")
-    _bad("absorb", "lesson-enrollment-list", [{**lesson_enrollment(), "status": 13}], "$[0].status")
-    _bad("absorb", "session-enrollment", {**session_enrollment(), "status": -1}, "$.status")
-    _bad("absorb", "course-enrollment-upsert", {"courseId": COURSE, "status": 13}, "$.status")
-    _bad("absorb", "user-course-enrollment", {**user_course_enrollment(), "status": "InProgress"}, "$.status")
+    assert_invalid("absorb", "user-course-enrollment", {**user_course_enrollment(), "status": 13}, "$.status")
+    assert_invalid("absorb", "lesson-enrollment-list", [{**lesson_enrollment(), "status": 13}], "$[0].status")
+    assert_invalid("absorb", "session-enrollment", {**session_enrollment(), "status": -1}, "$.status")
+    assert_invalid("absorb", "course-enrollment-upsert", {"courseId": COURSE, "status": 13}, "$.status")
+    assert_invalid("absorb", "user-course-enrollment", {**user_course_enrollment(), "status": "InProgress"}, "$.status")
 
 
 @pytest.mark.parametrize("status", [0, 2, 4, 6])
 def test_attempt_status_outside_1_3_5_is_refused(status: int) -> None:
-    _bad("absorb", "attempt", {**attempt(), "status": status}, "$.status")
-    _bad("absorb", "attempt-finish-request", {"status": status}, "$.status")
+    assert_invalid("absorb", "attempt", {**attempt(), "status": status}, "$.status")
+    assert_invalid("absorb", "attempt-finish-request", {"status": status}, "$.status")
 
 
 @pytest.mark.parametrize("value", ["2024-12-20T14:38:10.604201+00:00", "2024-12-20T14:38:10+00:00",
                                    "2024-12-20T14:38:10.6042016Z", "2024-12-20T14:38:10.6042016"])
 def test_pearson_date_needs_seven_fraction_digits_and_offset(value: str) -> None:
-    _bad("pearson", "teacher-session", {**PEARSON_SESSION_SAMPLE, "StartDateTime": value}, "$.StartDateTime")
-    _bad("pearson", "available-encounter", {**_ENCOUNTER, "EndDate": value}, "$.EndDate")
+    assert_invalid("pearson", "teacher-session", {**PEARSON_SESSION_SAMPLE, "StartDateTime": value}, "$.StartDateTime")
+    assert_invalid("pearson", "available-encounter", {**_ENCOUNTER, "EndDate": value}, "$.EndDate")
 
 
 def test_other_value_rules() -> None:
-    _bad("absorb", "user-course-enrollment", {**user_course_enrollment(), "progress": 100.5}, "$.progress")
-    _bad("absorb", "user-course-enrollment", {**user_course_enrollment(), "timeSpent": "90 minutes"}, "$.timeSpent")
-    _bad("absorb", "user-course-enrollment", {**user_course_enrollment(), "timeSpentTicks": -1}, "$.timeSpentTicks")
-    _bad("absorb", "course-enrollment-page", {**page("enrollments", []), "offset": -1}, "$.offset")
-    _bad("absorb", "user-course-enrollment-list", page("enrollments", []))  # the bulk route answers an array
-    _bad("absorb", "authenticate-request", {"username": "", "password": "p", "privateKey": USER}, "$.username")
-    _bad("absorb", "token", "", "")
-    _bad("absorb", "course-enrollment-upsert",
+    assert_invalid("absorb", "user-course-enrollment", {**user_course_enrollment(), "progress": 100.5}, "$.progress")
+    assert_invalid("absorb", "user-course-enrollment", {**user_course_enrollment(), "timeSpent": "90 minutes"}, "$.timeSpent")
+    assert_invalid("absorb", "user-course-enrollment", {**user_course_enrollment(), "timeSpentTicks": -1}, "$.timeSpentTicks")
+    assert_invalid("absorb", "course-enrollment-page", {**page("enrollments", []), "offset": -1}, "$.offset")
+    assert_invalid("absorb", "user-course-enrollment-list", page("enrollments", []))  # the bulk route answers an array
+    assert_invalid("absorb", "authenticate-request", {"username": "", "password": "p", "privateKey": USER}, "$.username")
+    assert_invalid("absorb", "token", "", "")
+    assert_invalid("absorb", "course-enrollment-upsert",
          {"courseId": COURSE, "creditTypeCredits": [{"credits": 1}]}, "creditTypeId")
-    _bad("ispring", "user-attributes", {**ISPRING_RESPONSE_SAMPLE[0], "status": "active"}, "$.status")
-    _bad("ispring", "user-attributes", {**ISPRING_RESPONSE_SAMPLE[0], "attributes": [{"key": "k", "value": 1,
+    assert_invalid("ispring", "user-attributes", {**ISPRING_RESPONSE_SAMPLE[0], "status": "active"}, "$.status")
+    assert_invalid("ispring", "user-attributes", {**ISPRING_RESPONSE_SAMPLE[0], "attributes": [{"key": "k", "value": 1,
                                                                                      "title": "t"}]}, "value")
-    _bad("ispring", "token-response", {"access_token": "x", "expires_in": 1800, "token_type": "mac"}, "token_type")
-    _bad("pearson", "available-encounter", {**_ENCOUNTER, "Status": "available"}, "$.Status")
-    _bad("pearson", "teacher-session", [], "")
-    _bad("pearson", "teacher-session", {**PEARSON_SESSION_SAMPLE, "TeacherId": None}, "$.TeacherId")
+    assert_invalid("ispring", "token-response", {"access_token": "x", "expires_in": 1800, "token_type": "mac"}, "token_type")
+    assert_invalid("pearson", "available-encounter", {**_ENCOUNTER, "Status": "available"}, "$.Status")
+    assert_invalid("pearson", "teacher-session", [], "")
+    assert_invalid("pearson", "teacher-session", {**PEARSON_SESSION_SAMPLE, "TeacherId": None}, "$.TeacherId")
 
 
 def test_errors_are_readable_and_carry_the_path() -> None:
