@@ -23,10 +23,10 @@ from .models import (
 )
 from . import service
 
-LEARNERS = 60
+LEARNERS = 55
 ONLINE_COURSES = 16
 ILC_COURSES = 8
-ENROLLMENTS_PER_LEARNER = (3, 6)
+ENROLLMENTS_PER_LEARNER = (2, 4)
 ADMIN_USERNAME, ADMIN_PASSWORD = "admin", "admin"
 LEARNER_PASSWORD = "learner"
 LESSON_TYPES = ("Object", "Video", "Assessment", "Page")
