@@ -23,7 +23,6 @@ import http.client
 import importlib
 import json
 import os
-import re
 import shlex
 import shutil
 import socket
@@ -249,21 +248,6 @@ def _json(port: int, method: str, path: str, headers: dict[str, str] | None = No
         return status, raw.decode(errors="replace")
 
 
-def _find(obj: Any, pattern: str) -> list[Any]:
-    """Every value whose key matches ``pattern`` (case-insensitive), depth first."""
-    found: list[Any] = []
-    rx = re.compile(pattern, re.I)
-    if isinstance(obj, dict):
-        for key, value in obj.items():
-            if rx.fullmatch(str(key)):
-                found.append(value)
-            found.extend(_find(value, pattern))
-    elif isinstance(obj, list):
-        for value in obj:
-            found.extend(_find(value, pattern))
-    return found
-
-
 def tenant_credentials(port: int) -> dict[str, Any] | None:
     """``GET /_emulator/tenants/default`` when the admin API is there."""
     try:
@@ -279,7 +263,7 @@ def absorb_scenarios(port: int, creds: dict[str, Any] | None, notes: list[str]) 
 
     # The seeded world is deterministic: the same seed in-process names the same ids as the server's.
     world = Store([VENDOR], seed=SEED).create_tenant("default").world("absorb")
-    absorb = next(iter(_find(creds, "absorb")), None) if creds else None
+    absorb = (creds or {}).get("absorb")
     if not isinstance(absorb, dict) or "apiKey" not in absorb:
         absorb = world.credentials()
     if absorb["apiKey"] != world.api_key:
@@ -333,61 +317,54 @@ def _importable(module: str, notes: list[str], label: str) -> bool:
 
 
 def pearson_scenarios(port: int, creds: dict[str, Any] | None, notes: list[str]) -> list[Scenario]:
+    """A student's current-or-next session, called by that student (token from the admin API)."""
     if not _importable("emulator.pearson", notes, "Pearson"):
         return []
-    pearson = next(iter(_find(creds, "pearson")), None) if creds else None
-    user_ids = [v for v in _find(pearson, r"user_?id(entifier)?") if isinstance(v, str)]
-    if not user_ids:
-        notes.append("Pearson: skipped (no Pearson user in GET /_emulator/tenants/default)")
-        return []
-    for user_id in user_ids:
-        status, body = _json(port, "POST", "/_emulator/tenants/default/pearson/tokens", body={"userId": user_id})
-        token = body if isinstance(body, str) else next(
-            (v for v in _find(body, r".*token.*") if isinstance(v, str)), None)
-        if status not in (200, 201) or not token:
+    users = ((creds or {}).get("pearson") or {}).get("users") or []
+    for user in (u for u in users if "Student" in u.get("roles", ())):
+        status, body = _json(port, "POST", "/_emulator/tenants/default/pearson/tokens", body={"userId": user["id"]})
+        if status != 201:
             notes.append(f"Pearson: skipped (issuing a token answered {status})")
             return []
-        headers = {"Authorization": f"Bearer {token}"}
-        path = f"/pearson/users/{user_id}/sessions"
+        headers = {"Authorization": f"Bearer {body['token']}"}
+        path = f"/pearson/users/{user['id']}/sessions"
         status, sessions = _json(port, "GET", path, headers)
-        if status == 404:
-            notes.append("Pearson: skipped (the sessions route answered 404)")
-            return []
         if status == 200 and sessions is not None:
             return [Scenario("pearson user sessions", path=path, headers=headers, sample=sessions)]
-    notes.append("Pearson: skipped (no user with a session answered 200)")
+    notes.append("Pearson: skipped (no student with a session answered 200)")
     return []
 
 
 def ispring_scenarios(port: int, creds: dict[str, Any] | None, notes: list[str]) -> list[Scenario]:
+    """The attributes of a session's participants, called by the account owner's API client."""
     if not _importable("emulator.ispring", notes, "iSpring"):
         return []
-    ispring = next(iter(_find(creds, "ispring")), None) if creds else None
-    account = next((v for v in _find(ispring, r"account_?url") if isinstance(v, str)), None)
-    client_id = next((v for v in _find(ispring, r"client_?id") if isinstance(v, str)), None)
-    secret = next((v for v in _find(ispring, r"client_?secret") if isinstance(v, str)), None)
-    session_id = next((v for v in _find(ispring, r"(appraisal_?)?session_?id") if isinstance(v, str)), None)
-    user_ids = [v for v in _find(ispring, r"user_?ids?") for v in (v if isinstance(v, list) else [v])
-                if isinstance(v, str)]
-    if not (account and client_id and secret and session_id and user_ids):
-        notes.append("iSpring: skipped (no account URL, client, session and users in GET /_emulator/tenants/default)")
+    ispring = (creds or {}).get("ispring") or {}
+    owner = next((c for c in ispring.get("clients", ()) if c.get("name") == "owner"), None)
+    _, data = _json(port, "GET", "/_emulator/tenants/default/data.json")
+    sessions = ((data or {}).get("ispring") or {}).get("sessions") or []
+    session = next((s for s in sessions if s.get("participantIds")), None)
+    if not (ispring.get("accountUrl") and owner and session):
+        notes.append("iSpring: skipped (no account URL, owner client or session with participants)")
         return []
+    account = ispring["accountUrl"]
     status, body = _json(port, "POST", "/ispring/api/v3/token", {"X-Auth-Account-Url": account},
-                         form={"client_id": client_id, "client_secret": secret, "grant_type": "client_credentials"})
-    if status != 200 or not isinstance(body, dict) or "access_token" not in body:
+                         form={"client_id": owner["clientId"], "client_secret": owner["clientSecret"],
+                               "grant_type": "client_credentials"})
+    if status != 200:
         notes.append(f"iSpring: skipped (token answered {status})")
         return []
     headers = {"Authorization": f"Bearer {body['access_token']}", "X-Auth-Account-Url": account,
                "Content-Type": "application/json", "Accept": "application/json"}
-    path = f"/ispring/performance-management/appraisal/session/{session_id}/user/attributes/list"
-    payload = json.dumps({"userIds": user_ids[:20]})
+    path = f"/ispring/performance-management/appraisal/session/{session['id']}/user/attributes/list"
+    user_ids = session["participantIds"][:20]
     status, sample = _json(port, "POST", path, {k: v for k, v in headers.items() if k != "Content-Type"},
-                           {"userIds": user_ids[:20]})
+                           {"userIds": user_ids})
     if status != 200:
         notes.append(f"iSpring: skipped (the attributes list answered {status})")
         return []
     return [Scenario(f"ispring attributes list ({len(sample)} users)", method="POST", path=path,
-                     headers=headers, body=payload, sample=sample)]
+                     headers=headers, body=json.dumps({"userIds": user_ids}), sample=sample)]
 
 
 # -- in-process figures -----------------------------------------------------------------------

@@ -144,6 +144,9 @@ def _journal(store: Store, settings: Settings, vendor: str, response: Response) 
     fault = request.environ.get("lms_emulator.fault")
     if fault:
         entry["fault"] = fault
+    violations = g.get("contract_violations")  # strict mode: what the client sent that the vendor does not document
+    if violations:
+        entry["contractViolations"] = list(violations)
     if dropped:
         entry["dropped"] = True
     journal_of(tenant, settings.journal_size).record(entry)

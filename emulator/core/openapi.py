@@ -15,7 +15,6 @@ from typing import Any, Callable
 
 from flask import Flask
 
-from . import contract
 
 
 @dataclass(frozen=True)
@@ -65,6 +64,8 @@ REASONS = {200: "OK", 201: "Created", 204: "No Content", 400: "Bad Request", 401
 
 def _component(vendor: str, name: str) -> dict[str, Any]:
     """A schemas/ file as an OpenAPI component: file refs become component refs."""
+    from . import contract  # jsonschema is imported on first use, not at start-up
+
     doc = copy.deepcopy(contract.schema(vendor, name))
     doc.pop("$id", None)
     doc.pop("$schema", None)
@@ -146,6 +147,8 @@ def build_document(app: Flask, vendor_name: str) -> dict[str, Any]:
 
 def _referenced(vendor: str, names: set[str]) -> set[str]:
     """Every schema file reachable by $ref from ``names``."""
+    from . import contract
+
     seen, todo = set(names), list(names)
     while todo:
         text = repr(contract.schema(vendor, todo.pop()))

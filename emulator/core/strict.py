@@ -16,7 +16,6 @@ from typing import Any
 
 from flask import Flask, Response, g, request
 
-from . import contract
 from .openapi import operation_of
 
 log = logging.getLogger("lms_emulator.strict")
@@ -25,6 +24,7 @@ ALWAYS_ALLOWED_QUERY: frozenset[str] = frozenset()
 
 
 def request_violations(app: Flask, vendor: str) -> list[str]:
+    from . import contract  # strict mode only: jsonschema is imported on first use
     op = operation_of(app.view_functions.get(request.endpoint or ""))
     if op is None:
         return []
@@ -44,6 +44,7 @@ def request_violations(app: Flask, vendor: str) -> list[str]:
 
 
 def response_violations(app: Flask, vendor: str, error_schema: str, response: Response) -> list[str]:
+    from . import contract
     op = operation_of(app.view_functions.get(request.endpoint or ""))
     status = response.status_code
     if status >= 400:

@@ -98,6 +98,9 @@ def test_strict_mode_reports_undocumented_input_and_still_answers():
     body = client.post(f"/absorb/users/{learner.id}/enrollments", headers=headers,
                        json={"courseId": course.id, "colour": "blue"})
     assert body.status_code == 201 and "colour" in body.headers[HEADER]
+    journal = client.get("/_emulator/tenants/default/journal?method=POST&limit=1").get_json()
+    entries = journal["entries"] if isinstance(journal, dict) else journal
+    assert any("colour" in " ".join(e.get("contractViolations", [])) for e in entries)
 
 
 def test_strict_mode_turns_a_broken_response_into_a_visible_500(monkeypatch):
