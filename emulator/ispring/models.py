@@ -82,6 +82,8 @@ class ISpringWorld:
     clients: dict[str, ApiClient] = field(default_factory=dict)  # by client id
     tokens: dict[str, Token] = field(default_factory=dict)
     participants: dict[str, set[str]] = field(default_factory=dict)  # session id -> participant ids (index)
+    # (session id, user id) -> wire form; no route writes users or sessions, so entries never go stale
+    wire_cache: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
 
     # -- the World protocol of core.vendor ---------------------------------
     def tenant_keys(self) -> list[str]:

@@ -11,7 +11,7 @@ from ..core.openapi import Param, documented
 from . import service
 from .auth import grant_token, ispring_call
 from .models import ApiClient, ISpringWorld
-from .schemas import TOKEN_RESPONSE, USER_ATTRIBUTES_LIST, USER_ATTRIBUTES_REQUEST, load
+from .schemas import TOKEN_RESPONSE, USER_ATTRIBUTES_REQUEST, dump_participants, load
 
 bp = Blueprint("ispring", __name__)
 
@@ -36,4 +36,4 @@ def list_session_user_attributes(session_id: str, *, world: ISpringWorld, now: d
     session_id = service.check_session_id(session_id)
     body = load(USER_ATTRIBUTES_REQUEST, json_body(request, unsupported=BadRequest))
     service.require_permission(client)
-    return jsonify(USER_ATTRIBUTES_LIST.dump(service.session_user_attributes(world, session_id, body["user_ids"])))
+    return jsonify(dump_participants(world, service.session_user_attributes(world, session_id, body["user_ids"])))

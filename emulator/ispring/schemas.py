@@ -60,6 +60,19 @@ TOKEN_REQUEST = TokenRequestSchema()
 TOKEN_RESPONSE = TokenResponseSchema()
 USER_ATTRIBUTES_REQUEST = UserAttributesRequestSchema()
 USER_ATTRIBUTES_LIST = UserAttributesSchema(many=True)
+USER_ATTRIBUTES = UserAttributesSchema()
+
+
+def dump_participants(world: ISpringWorld, participants: list[Any]) -> list[dict[str, Any]]:
+    """Wire forms of the answer's lines, cached per (session, user) in the world."""
+    out = []
+    for participant in participants:
+        key = (participant.session_id, participant.user.id)
+        wire = world.wire_cache.get(key)
+        if wire is None:
+            wire = world.wire_cache[key] = USER_ATTRIBUTES.dump(participant)
+        out.append(wire)
+    return out
 
 
 def load(schema: Schema, data: Any) -> dict[str, Any]:
