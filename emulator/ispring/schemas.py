@@ -59,7 +59,6 @@ class UserAttributesSchema(CamelCaseSchema):
 TOKEN_REQUEST = TokenRequestSchema()
 TOKEN_RESPONSE = TokenResponseSchema()
 USER_ATTRIBUTES_REQUEST = UserAttributesRequestSchema()
-USER_ATTRIBUTES_LIST = UserAttributesSchema(many=True)
 USER_ATTRIBUTES = UserAttributesSchema()
 
 
