@@ -127,7 +127,7 @@ def _journal(store: Store, settings: Settings, vendor: str, response: Response) 
             body = b""
         else:
             body = request.get_data(cache=True)
-            if not body and request.form:
+            if not body and request.mimetype == "application/x-www-form-urlencoded" and request.form:
                 from urllib.parse import urlencode
 
                 body = urlencode(list(request.form.items(multi=True))).encode()
