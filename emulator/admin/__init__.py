@@ -119,32 +119,38 @@ def _is_dashboard_page() -> bool:
 
 
 def _journal(store: Store, settings: Settings, vendor: str, response: Response) -> None:
-    tenant = g.get("tenant") or store.tenants.get(DEFAULT_TENANT)
+    """One journal entry for a vendor request (the proxies are resolved once: this runs on every call)."""
+    req, glob = request._get_current_object(), g._get_current_object()  # type: ignore[attr-defined]
+    named = getattr(glob, "tenant", None)
+    tenant = named or store.tenants.get(DEFAULT_TENANT)
     if tenant is None:
         return
-    try:
-        if request.content_length and request.content_length > MAX_BODY_BYTES:
-            body = b""
-        else:
-            body = request.get_data(cache=True)
-            if not body and request.mimetype == "application/x-www-form-urlencoded" and request.form:
-                from urllib.parse import urlencode
+    environ = req.environ
+    body = b""
+    if environ.get("CONTENT_LENGTH") or environ.get("HTTP_TRANSFER_ENCODING"):
+        try:
+            if not (req.content_length and req.content_length > MAX_BODY_BYTES):
+                body = req.get_data(cache=True)
+                if not body and req.mimetype == "application/x-www-form-urlencoded" and req.form:
+                    from urllib.parse import urlencode
 
-                body = urlencode(list(request.form.items(multi=True))).encode()
-    except Exception:  # noqa: BLE001 - the journal never fails a request
-        body = b""
-    dropped = bool(request.environ.get(faults.DROP_KEY))
+                    body = urlencode(list(req.form.items(multi=True))).encode()
+        except Exception:  # noqa: BLE001 - the journal never fails a request
+            body = b""
+    dropped = bool(environ.get(faults.DROP_KEY))
+    started = getattr(glob, "started", None)
     entry = make_entry(
-        method=request.method, path=request.path, query=request.query_string.decode("latin-1"),
-        headers=request.headers.items(), body=body, mimetype=request.mimetype,
+        method=req.method, path=req.path, query=environ.get("QUERY_STRING", ""),
+        headers=req.headers.items(), body=body, mimetype=req.mimetype,
         status=None if dropped else response.status_code,
         response_body=b"" if dropped or response.is_streamed else response.get_data(),
-        response_mimetype=response.mimetype or "", duration_ms=(time.perf_counter() - g.get("started", time.perf_counter())) * 1000,
-        at=tenant.clock.now(), vendor=vendor, tenant_id=tenant.id if g.get("tenant") is not None else None)
-    fault = request.environ.get("lms_emulator.fault")
+        response_mimetype=response.mimetype or "",
+        duration_ms=(time.perf_counter() - started) * 1000 if started else 0.0,
+        at=tenant.clock.now(), vendor=vendor, tenant_id=tenant.id if named is not None else None)
+    fault = environ.get("lms_emulator.fault")
     if fault:
         entry["fault"] = fault
-    violations = g.get("contract_violations")  # strict mode: what the client sent that the vendor does not document
+    violations = getattr(glob, "contract_violations", None)  # strict mode: what the client sent undocumented
     if violations:
         entry["contractViolations"] = list(violations)
     if dropped:
