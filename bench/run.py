@@ -514,17 +514,17 @@ def main() -> None:
           f"{_mark(ready <= TARGETS['ready_s'])}")
     print(f"new tenant, in-process ({figures['vendors']})".ljust(49) +
           f"{figures['tenant_ms']:7.1f} ms  <= 20 ms    {_mark(figures['tenant_ms'] <= TARGETS['tenant_ms'])}")
-    print(f"reset a tenant".ljust(49) + f"{figures['reset_ms']:7.1f} ms")
-    print(f"_filter+_sort, 100k (bench_odata query_list)".ljust(49) +
+    print("reset a tenant".ljust(49) + f"{figures['reset_ms']:7.1f} ms")
+    print("_filter+_sort, 100k (bench_odata query_list)".ljust(49) +
           f"{odata_ms:7.1f} ms  <= 100 ms   {_mark(odata_ms <= TARGETS['odata_ms'])}")
-    print(f"_filter+_sort, 100k real Absorb enrollments".ljust(49) + f"{real_odata_ms:7.1f} ms")
-    print(f"resident memory, 100k Absorb enrollments".ljust(49) +
+    print("_filter+_sort, 100k real Absorb enrollments".ljust(49) + f"{real_odata_ms:7.1f} ms")
+    print("resident memory, 100k Absorb enrollments".ljust(49) +
           f"{rss_loaded:7.0f} MB  <= 150 MB   {_mark(rss_loaded <= TARGETS['rss_mb'])}"
           f"  (default world alone: {rss_base:.0f} MB)")
     if rows:
         name, emu, const = rows[0]
         ratio = emu["rps"] / const["rps"] if const["rps"] else 0.0
-        print(f"filtered list vs constant JSON (req/s ratio)".ljust(49) +
+        print("filtered list vs constant JSON (req/s ratio)".ljust(49) +
               f"{ratio:7.2f} x   >= 0.8 x   {_mark(ratio >= TARGETS['ratio'])}")
         print(f"filtered list p99 at {CONNECTIONS} connections".ljust(49) +
               f"{emu['p99']:7.2f} ms  <= 10 ms    {_mark(emu['p99'] <= TARGETS['p99_ms'])}")

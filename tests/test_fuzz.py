@@ -4,7 +4,6 @@ Checks: no server error, every response conforms to its schema and its documente
 """
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess

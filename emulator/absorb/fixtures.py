@@ -322,7 +322,7 @@ def apply_fixture(world: AbsorbWorld, fixture: dict[str, Any], anchor: datetime)
     plan = _validate(world, fixture, anchor)
     for name in ("users", "courses", "chapters", "lessons", "sessions", "enrollments", "chapter_enrollments",
                  "lesson_enrollments", "session_enrollments", "attempts", "tokens", "token_by_user", "users_by_name",
-                 "by_user", "by_course", "active", "chapters_of", "lessons_of", "sessions_of", "wire_cache"):
+                 "by_user", "by_course", "active", "chapters_of", "lessons_of", "sessions_of", "pending", "wire_cache"):
         getattr(world, name).clear()
     for ident, _, raw in plan["users"]:
         first = raw.get("firstName") or raw["username"].split(".")[0].title()
@@ -410,7 +410,7 @@ def _set_id(world: AbsorbWorld, enrollment: CourseEnrollment, ident: str) -> Non
         index.discard(old)
         index.add(ident)
     world.active[(enrollment.user_id, enrollment.course_id)] = ident
-    for index_name in ("chapters_of", "lessons_of", "sessions_of"):
+    for index_name in ("chapters_of", "lessons_of", "sessions_of", "pending"):
         index = getattr(world, index_name)
         if old in index:
             index[ident] = index.pop(old)

@@ -245,6 +245,9 @@ class AbsorbWorld:
     chapters_of: dict[str, list[str]] = field(default_factory=dict)  # course enrollment -> chapter enrollments
     lessons_of: dict[str, list[str]] = field(default_factory=dict)  # course enrollment -> lesson enrollments
     sessions_of: dict[str, list[str]] = field(default_factory=dict)  # course enrollment -> session enrollments
+    # course enrollment -> (enrollment date, seeded plan or None, last write or None) of its chapter and lesson
+    # enrollments, not yet made (service.materialize)
+    pending: dict[str, tuple[Any, ...]] = field(default_factory=dict)
     wire_cache: dict[str, dict[str, Any]] = field(default_factory=dict)  # entity id -> {schema name: wire dict}
     rng: Any = None  # the world's own random.Random: ids of entities created later
 
@@ -264,12 +267,17 @@ class AbsorbWorld:
         }
 
     def counts(self) -> dict[str, int]:
+        pending_courses = [self.courses[self.enrollments[e].course_id] for e in self.pending]
+        pending_chapters = sum(len(c.chapter_ids) for c in pending_courses)
+        pending_lessons = sum(len(self.chapters[ch].lesson_ids) for c in pending_courses for ch in c.chapter_ids)
+        pending_attempts = sum(len(tries) for _, plan, _ in self.pending.values() if plan for tries in plan.values())
         return {
             "users": len(self.users), "courses": len(self.courses), "chapters": len(self.chapters),
             "lessons": len(self.lessons), "sessions": len(self.sessions),
-            "courseEnrollments": len(self.enrollments), "chapterEnrollments": len(self.chapter_enrollments),
-            "lessonEnrollments": len(self.lesson_enrollments),
-            "sessionEnrollments": len(self.session_enrollments), "attempts": len(self.attempts),
+            "courseEnrollments": len(self.enrollments),
+            "chapterEnrollments": len(self.chapter_enrollments) + pending_chapters,
+            "lessonEnrollments": len(self.lesson_enrollments) + pending_lessons,
+            "sessionEnrollments": len(self.session_enrollments), "attempts": len(self.attempts) + pending_attempts,
         }
 
     def dump(self) -> dict[str, Any]:

@@ -237,6 +237,9 @@ def dump(world: AbsorbWorld, schema: Any, obj: Any) -> dict[str, Any]:
 
 def dump_world(world: AbsorbWorld) -> dict[str, Any]:
     """Every entity (the admin API's data.json): wire forms where Absorb has one."""
+    from .service import materialize_all
+
+    materialize_all(world)
     return {
         "portal": world.portal,
         "apiKey": world.api_key,

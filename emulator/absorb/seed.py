@@ -18,8 +18,7 @@ from ..core.fake import Fake
 from ..core.vendor import WorldContext
 from ..core.wire import new_guid
 from .models import (
-    INSTRUCTOR_LED_COURSE, ONLINE_COURSE, AbsorbWorld, Attempt, AttemptStatus, Chapter, ChapterEnrollment,
-    Course, CourseEnrollment, EnrollmentStatus as S, Lesson, LessonEnrollment, Session, SessionEnrollment, User,
+    INSTRUCTOR_LED_COURSE, ONLINE_COURSE, AbsorbWorld, AttemptStatus, Chapter, Course, CourseEnrollment, EnrollmentStatus as S, Lesson, Session, User,
 )
 from . import service
 
@@ -158,9 +157,10 @@ def _enroll(world: AbsorbWorld, user: User, course: Course, status: S, anchor: d
 
 def _online_part(world: AbsorbWorld, enrollment: CourseEnrollment, course: Course, status: S,
                  anchor: datetime) -> None:
-    """Chapter and lesson enrollments whose state matches the course status; attempts behind them.
+    """A plan of attempts whose outcome matches the course status; the course enrollment aggregates it now.
 
     Attempts are spread evenly between the enrollment's start and the anchor so no date lies in the future.
+    The chapter, lesson and attempt entities are made from the plan when first read (``service.materialize``).
     """
     rng = world.rng
     lessons = [lid for ch in course.chapter_ids for lid in world.chapters[ch].lesson_ids]
@@ -170,27 +170,29 @@ def _online_part(world: AbsorbWorld, enrollment: CourseEnrollment, course: Cours
         done = rng.randint(0, len(lessons) - 1)
     else:
         done = 0
-    service.create_sub_enrollments(world, enrollment, course, at=enrollment.date_added)
+    at = enrollment.date_added
+    service.create_sub_enrollments(world, enrollment, course, at=at)
     if enrollment.date_started is None:
         return
     start = enrollment.date_started
     step = min(timedelta(days=1), (anchor - start) / (2 * len(lessons) + 2))
-    by_lesson = {le.lesson_id: le for le in service.lessons_of(world, enrollment)}
     touched = done + (1 if status not in ALL_DONE else 0)
-    last_write: datetime | None = None
+    plan: dict[str, list[service.SeededAttempt]] = {}
     for position, lesson_id in enumerate(lessons[:touched]):
-        le = by_lesson[lesson_id]
         finished = position < done
+        tries = plan[lesson_id] = []
         if finished and rng.random() < 0.25:  # a failed try first
-            start, last_write = _seed_attempt(world, le, start, step, AttemptStatus.FAILED, rng.uniform(20, 60))
+            tries.append(_planned(rng, start, step, AttemptStatus.FAILED, rng.uniform(20, 60)))
+            start += step
         last_status = (AttemptStatus.FAILED if status == S.FAILED and position == len(lessons) - 1
                        else AttemptStatus.COMPLETE) if finished else AttemptStatus.IN_PROGRESS
-        start, last_write = _seed_attempt(world, le, start, step, last_status,
-                                          rng.uniform(70, 100) if finished else None)
-    if last_write is not None:
-        # One roll-up at the latest write: the same chapters and course as rolling up after each attempt
-        # (the aggregates depend only on the final lessons; dateEdited is the max of the writes).
-        service.roll_up(world, enrollment, at=last_write)
+        tries.append(_planned(rng, start, step, last_status, rng.uniform(70, 100) if finished else None))
+        start += step
+    last_write = max(c or s for tries in plan.values() for s, c, _, _ in tries)
+    world.pending[enrollment.id] = (at, plan, last_write)
+    service.aggregate(enrollment, [service.replay(service.LessonOutcome(date_edited=at), plan.get(lid, ()))
+                                   for lid in lessons])
+    enrollment.date_edited = max(enrollment.date_edited, last_write)
     if status not in (S.NOT_STARTED, S.IN_PROGRESS, S.COMPLETE):
         enrollment.status = int(status)  # administrative statuses are kept as seeded
         enrollment.date_completed = None
@@ -198,22 +200,13 @@ def _online_part(world: AbsorbWorld, enrollment: CourseEnrollment, course: Cours
                                              enrollment.date_started) if d)
 
 
-def _seed_attempt(world: AbsorbWorld, le: LessonEnrollment, start: datetime, step: timedelta,
-                  status: AttemptStatus, score: float | None) -> tuple[datetime, datetime]:
-    """One attempt lasting under half a step: (start of the next one a step later, this one's last write).
-
-    The lesson is updated here; the caller rolls the chapters and the course up once.
-    """
-    end = start + step * world.rng.uniform(0.05, 0.5)
-    attempt = Attempt(id=new_guid(world.rng), lesson_enrollment_id=le.id, user_id=le.user_id,
-                      course_id=le.course_id, lesson_id=le.lesson_id, status=int(AttemptStatus.IN_PROGRESS),
-                      start_date=start)
-    service.add_attempt(world, le, attempt, at=start, roll=False)
+def _planned(rng: Any, start: datetime, step: timedelta, status: AttemptStatus,
+             score: float | None) -> service.SeededAttempt:
+    """One attempt lasting under half a step (an in-progress one has no end yet)."""
+    end = start + step * rng.uniform(0.05, 0.5)
     if status == AttemptStatus.IN_PROGRESS:
-        return start + step, start
-    service.apply_finish(world, attempt, status=int(status), score=round(score or 0, 1),
-                         start=start, completion=end, at=end, roll=False)
-    return start + step, end
+        return (start, None, int(status), None)
+    return (start, end, int(status), round(score or 0, 1))
 
 
 def _ilc_part(world: AbsorbWorld, enrollment: CourseEnrollment, course: Course, status: S) -> None:

@@ -28,7 +28,8 @@ rest is the emulator's choice, listed in ``CHOICES``):
 """
 from __future__ import annotations
 
-from dataclasses import fields as dc_fields
+import random
+from dataclasses import dataclass, fields as dc_fields
 from datetime import datetime
 from typing import Any, Iterable
 
@@ -138,10 +139,14 @@ def _forget(world: AbsorbWorld, entity_id: str) -> None:
 
 
 def lessons_of(world: AbsorbWorld, enrollment: CourseEnrollment) -> list[LessonEnrollment]:
+    if enrollment.id in world.pending:
+        materialize(world, enrollment.id)
     return [world.lesson_enrollments[i] for i in world.lessons_of.get(enrollment.id, ())]
 
 
 def chapters_of(world: AbsorbWorld, enrollment: CourseEnrollment) -> list[ChapterEnrollment]:
+    if enrollment.id in world.pending:
+        materialize(world, enrollment.id)
     return [world.chapter_enrollments[i] for i in world.chapters_of.get(enrollment.id, ())]
 
 
@@ -151,6 +156,7 @@ def sessions_of(world: AbsorbWorld, enrollment_id: str) -> list[SessionEnrollmen
 
 def remove_enrollment(world: AbsorbWorld, enrollment: CourseEnrollment) -> None:
     """Un-enroll: the enrollment and everything under it leave every list."""
+    world.pending.pop(enrollment.id, None)  # sub-enrollments never made need no removing
     for le in lessons_of(world, enrollment):
         for attempt_id in le.attempt_ids:
             world.attempts.pop(attempt_id, None)
@@ -267,14 +273,39 @@ def unenroll(world: AbsorbWorld, enrollment_ids: list[str]) -> None:
 # -- chapters and lessons ------------------------------------------------------------
 
 def create_sub_enrollments(world: AbsorbWorld, enrollment: CourseEnrollment, course: Course, *, at: datetime) -> None:
-    rng = world.rng
+    """Online courses: one chapter enrollment per chapter, one lesson enrollment per lesson, all NotStarted.
+
+    They are made on first use (``materialize``): until a learner starts, they are all alike, and a tenant
+    holds hundreds of enrollments that most tests never open. Every path to them goes through
+    ``lessons_of``, ``chapters_of``, ``lesson_enrollments_for_lesson`` or ``materialize_all``.
+    """
+    if course.chapter_ids:
+        world.pending[enrollment.id] = (at, None, None)
+
+
+def materialize(world: AbsorbWorld, enrollment_id: str) -> None:
+    """Make a course enrollment's pending chapter and lesson enrollments.
+
+    Their ids come from a generator seeded with the enrollment's id, so they are the same whenever (and
+    whether or not) they are made, and making them draws nothing from the world's generator. A seeded
+    enrollment may carry a plan (lesson id -> seeded attempts, and the last write): its attempts are made
+    and replayed on the lessons, and the chapters aggregated, giving what the course already shows.
+    """
+    entry = world.pending.pop(enrollment_id, None)
+    if entry is None:
+        return
+    at, plan, last_write = entry
+    enrollment = world.enrollments[enrollment_id]
+    course = world.courses[enrollment.course_id]
+    rng = random.Random(enrollment_id)
+    chapter_ids, lesson_ids = world.chapters_of.setdefault(enrollment_id, []), world.lessons_of.setdefault(enrollment_id, [])
     for chapter_id in course.chapter_ids:
         chapter = world.chapters[chapter_id]
         ce = ChapterEnrollment(id=new_guid(rng), course_enrollment_id=enrollment.id, chapter_id=chapter.id,
                                user_id=enrollment.user_id, full_name=enrollment.full_name, name=chapter.name,
                                status=int(S.NOT_STARTED), progress=0.0, date_enrolled=at, date_edited=at)
         world.chapter_enrollments[ce.id] = ce
-        world.chapters_of.setdefault(enrollment.id, []).append(ce.id)
+        chapter_ids.append(ce.id)
         for lesson_id in chapter.lesson_ids:
             lesson = world.lessons[lesson_id]
             le = LessonEnrollment(
@@ -283,8 +314,32 @@ def create_sub_enrollments(world: AbsorbWorld, enrollment: CourseEnrollment, cou
                 full_name=enrollment.full_name, name=lesson.name, type=lesson.lesson_type,
                 status=int(S.NOT_STARTED), progress=0.0, date_enrolled=at, date_added=at, date_edited=at)
             world.lesson_enrollments[le.id] = le
-            world.lessons_of.setdefault(enrollment.id, []).append(le.id)
+            lesson_ids.append(le.id)
             ce.lesson_enrollment_ids.append(le.id)
+            if plan and lesson.id in plan:
+                _seeded_attempts(world, le, plan[lesson.id], rng)
+        if plan:  # the chapter follows its lessons, as rolling up after the seeded attempts did
+            aggregate(ce, [world.lesson_enrollments[i] for i in ce.lesson_enrollment_ids])
+            ce.date_edited = max(ce.date_edited, last_write)
+
+
+def _seeded_attempts(world: AbsorbWorld, le: LessonEnrollment, tries: list[SeededAttempt], rng: random.Random) -> None:
+    for start, completion, status, score in tries:
+        finished = status != AttemptStatus.IN_PROGRESS
+        attempt = Attempt(id=new_guid(rng), lesson_enrollment_id=le.id, user_id=le.user_id, course_id=le.course_id,
+                          lesson_id=le.lesson_id, status=status, start_date=start,
+                          score=score if finished else None, completion_date=completion if finished else None,
+                          time_spent_ticks=_ticks(start, completion) if finished and completion else 0)
+        world.attempts[attempt.id] = attempt
+        le.attempt_ids.append(attempt.id)
+    replay(le, tries)
+
+
+def materialize_all(world: AbsorbWorld, enrollment_ids: Iterable[str] | None = None) -> None:
+    """Make the pending sub-enrollments of these course enrollments (all when None): lists and dumps."""
+    for enrollment_id in [e for e in (world.pending if enrollment_ids is None else enrollment_ids)
+                          if e in world.pending]:
+        materialize(world, enrollment_id)
 
 
 def chapter_enrollments(world: AbsorbWorld, user_id: str, course_id: str) -> list[ChapterEnrollment]:
@@ -320,6 +375,7 @@ def lesson_enrollments_for_lesson(world: AbsorbWorld, course_id: str, lesson_id:
     lesson = world.lessons.get(lesson_id)
     if lesson is None or lesson.course_id != course_id:
         raise NotFound(f"Lesson '{lesson_id}' was not found in course '{course_id}'.")
+    materialize_all(world, world.by_course.get(course_id, ()))
     return [le for le in world.lesson_enrollments.values() if le.lesson_id == lesson_id]
 
 
@@ -353,11 +409,7 @@ def add_attempt(world: AbsorbWorld, le: LessonEnrollment, attempt: Attempt, *, a
     rolls up once per enrollment, which gives the same world as rolling up after every attempt)."""
     world.attempts[attempt.id] = attempt
     le.attempt_ids.append(attempt.id)
-    le.attempts += 1
-    le.last_attempt = attempt.start_date
-    le.date_started = le.date_started or attempt.start_date
-    if le.status != S.COMPLETE:
-        le.status = int(S.IN_PROGRESS)
+    _lesson_started(le, attempt.start_date)
     touch(world, le, at)
     if roll:
         roll_up(world, world.enrollments[le.course_enrollment_id], at=at)
@@ -402,20 +454,76 @@ def apply_finish(world: AbsorbWorld, attempt: Attempt, *, status: int, score: fl
     attempt.score = score if score is not None else attempt.score
     attempt.completion_date = completion
     end = completion or at
-    attempt.time_spent_ticks = max(0, int((end - start).total_seconds() * 10_000_000))
-    le.time_spent_ticks += attempt.time_spent_ticks - previous_ticks
+    attempt.time_spent_ticks = _ticks(start, end)
+    _lesson_finished(le, status, attempt.score, completion, attempt.time_spent_ticks - previous_ticks)
+    touch(world, le, at)
+    if roll:
+        roll_up(world, world.enrollments[le.course_enrollment_id], at=at)
+
+
+def _ticks(start: datetime, end: datetime) -> int:
+    return max(0, int((end - start).total_seconds() * 10_000_000))
+
+
+def _lesson_started(le: Any, start: datetime) -> None:
+    """What starting an attempt does to its lesson (a LessonEnrollment or a seeded LessonOutcome)."""
+    le.attempts += 1
+    le.last_attempt = start
+    le.date_started = le.date_started or start
+    if le.status != S.COMPLETE:
+        le.status = int(S.IN_PROGRESS)
+
+
+def _lesson_finished(le: Any, status: int, score: float | None, completion: datetime | None, ticks: int) -> None:
+    """What finishing an attempt does to its lesson: Complete completes it (best score kept), Failed counts a
+    failure (a lesson already complete stays complete), InProgress only adds time."""
+    le.time_spent_ticks += ticks
     if status == AttemptStatus.COMPLETE:
         if le.status != S.COMPLETE:
             le.status, le.progress, le.date_completed = int(S.COMPLETE), 100.0, completion
-        le.score = attempt.score if le.score is None or (attempt.score or 0) > le.score else le.score
+        le.score = score if le.score is None or (score or 0) > le.score else le.score
     elif status == AttemptStatus.FAILED:
         le.failures += 1
         if le.status != S.COMPLETE:
             le.status = int(S.FAILED)
-            le.score = attempt.score
-    touch(world, le, at)
-    if roll:
-        roll_up(world, world.enrollments[le.course_enrollment_id], at=at)
+            le.score = score
+
+
+# A seeded attempt: (start, completion or None, attempt status, score or None).
+SeededAttempt = tuple[datetime, "datetime | None", int, "float | None"]
+
+
+@dataclass(slots=True)
+class LessonOutcome:
+    """The fields a lesson's attempts leave on it, without the lesson: seeding aggregates with these and
+    makes the entities only when they are first read (``materialize``)."""
+
+    date_edited: datetime
+    status: int = int(S.NOT_STARTED)
+    progress: float = 0.0
+    score: float | None = None
+    date_started: datetime | None = None
+    date_completed: datetime | None = None
+    time_spent_ticks: int = 0
+    attempts: int = 0
+    failures: int = 0
+    last_attempt: datetime | None = None
+
+
+def replay(le: Any, tries: Iterable[SeededAttempt]) -> Any:
+    """Apply seeded attempts to a lesson enrollment or a LessonOutcome, as the API's start and finish would."""
+    for start, completion, status, score in tries:
+        _lesson_started(le, start)
+        le.date_edited = max(le.date_edited, start)
+        if status != AttemptStatus.IN_PROGRESS and completion is not None:
+            _lesson_finished(le, status, score, completion, _ticks(start, completion))
+            le.date_edited = max(le.date_edited, completion)
+    return le
+
+
+def aggregate(target: Any, lessons: list[Any]) -> None:
+    """Set a chapter's or course's progress, status, dates, time and score from its lessons."""
+    _aggregate(target, lessons)
 
 
 def roll_up(world: AbsorbWorld, enrollment: CourseEnrollment, *, at: datetime | None) -> None:

@@ -7,7 +7,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from ..core.errors import BadRequest
 from ..core.http import json_body
-from ..core.openapi import Param, documented
+from ..core.openapi import documented
 from . import service
 from .auth import grant_token, ispring_call
 from .models import ApiClient, ISpringWorld

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from emulator.core.store import Store
-from emulator.absorb import VENDOR
+from emulator.absorb import VENDOR, service
 from emulator.absorb.schemas import USER_COURSE_ENROLLMENT
 from emulator.core.wire import TICKS_PER_SECOND, timespan
 
@@ -35,6 +35,7 @@ def test_dates_progress_and_time_agree():
         wire = USER_COURSE_ENROLLMENT.dump(e)
         assert wire["timeSpent"] == timespan(wire["timeSpentTicks"])
         assert e.time_spent_ticks % 1 == 0 and e.time_spent_ticks >= 0
+    service.materialize_all(world)
     for le in world.lesson_enrollments.values():
         assert le.attempts == len(le.attempt_ids)
         assert le.time_spent_ticks == sum(world.attempts[a].time_spent_ticks for a in le.attempt_ids)
@@ -58,3 +59,29 @@ def test_same_seed_same_world_other_seed_other_world():
     assert [u.username for u in a.users.values()] == [u.username for u in b.users.values()]
     assert a.api_key != c.api_key
     assert _world(42, "t2").api_key != a.api_key
+
+
+def test_entities_made_on_first_read_agree_with_the_course_and_do_not_depend_on_order():
+    """Chapter and lesson enrollments are made when first read: the course already shows what they add up to."""
+    import copy
+
+    world = _world()
+    other = copy.deepcopy(world)
+    assert world.pending
+    counted = world.counts()
+    service.materialize_all(world)
+    service.materialize_all(other, reversed(list(other.pending)))  # another order, the same entities
+    assert sorted(world.lesson_enrollments) == sorted(other.lesson_enrollments)
+    assert sorted(world.attempts) == sorted(other.attempts)
+    assert not world.pending and world.counts() == counted
+    for e in world.enrollments.values():
+        lessons = service.lessons_of(world, e)
+        if not lessons or e.status not in (0, 1, 3):
+            continue
+        probe = copy.copy(e)
+        service.aggregate(probe, lessons)
+        assert (probe.progress, probe.status, probe.score, probe.time_spent_ticks, probe.date_started,
+                probe.date_completed) == (e.progress, e.status, e.score, e.time_spent_ticks, e.date_started,
+                                          e.date_completed)
+        for ce in service.chapters_of(world, e):
+            assert ce.date_enrolled <= ce.date_edited <= e.date_edited

@@ -1,7 +1,6 @@
 """Fixtures: by name, inline, into an existing tenant, at start-up, and refused with a message naming the entry."""
 from __future__ import annotations
 
-import copy
 import json
 from pathlib import Path
 

@@ -8,7 +8,6 @@ from openapi_spec_validator import validate
 
 from emulator.app import create_app
 from emulator.cli import main
-from emulator.core import contract
 from emulator.core.strict import HEADER
 
 
