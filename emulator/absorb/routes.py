@@ -11,7 +11,7 @@ from flask import Blueprint, Response, g, jsonify, request
 
 from ..core import paging
 from ..core.http import bool_arg, datetime_arg, guid_arg, guid_list_arg, int_arg, json_body
-from ..core.errors import ValidationFailed
+from ..core.errors import NotFound, ValidationFailed
 from ..core.openapi import Param, documented
 from . import service
 from .auth import absorb_call, authenticate as authenticate_user, resolve_portal
@@ -66,7 +66,6 @@ def _page(world: AbsorbWorld, items: list[Any], resource: Any, schema: Any, key:
 def _one(world: AbsorbWorld, item: Any, schema: Any) -> Response:
     """A single resource; ``status``/``modifiedSince`` on a get narrow it to 404 when they exclude it."""
     if not _filters([item]):
-        from ..core.errors import NotFound
         raise NotFound("The enrollment does not match the status or modifiedSince given.")
     return jsonify(dump(world, schema, item))
 

@@ -219,7 +219,3 @@ def _ilc_part(world: AbsorbWorld, enrollment: CourseEnrollment, course: Course, 
         se.score = enrollment.score = float(world.rng.randint(60, 100))
     se.date_edited = enrollment.date_edited
     se.is_active = enrollment.is_active
-
-
-def seed_summary(world: AbsorbWorld) -> dict[str, Any]:
-    return world.counts()

@@ -29,7 +29,7 @@ rest is the emulator's choice, listed in ``CHOICES``):
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, fields as dc_fields
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Iterable
 
@@ -626,7 +626,3 @@ def enroll_in_session(world: AbsorbWorld, user_id: str, course_id: str, session_
     enrollment.status = se.status
     touch(world, enrollment, at)
     return enrollment, se
-
-
-def fields_of(model: type) -> list[str]:
-    return [f.name for f in dc_fields(model)]
