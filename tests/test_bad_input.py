@@ -144,6 +144,9 @@ CASES: list[Case] = [
     a("absorb-limit-text", "GET", lambda c: f"/absorb/users/{c.learner}/enrollments?_limit=ten", 422),
     a("absorb-offset-huge", "GET", lambda c: f"/absorb/users/{c.learner}/enrollments?_offset=70000", 422),
     a("absorb-status-13", "GET", lambda c: f"/absorb/users/{c.learner}/enrollments?status=13", 400),
+    a("absorb-modified-since-year-1-with-offset", "GET",
+      lambda c: f"/absorb/users/{c.learner}/enrollments?modifiedSince=0001-01-01T00:00:00%2B14:00", 400),
+    a("absorb-limit-5000-digits", "GET", lambda c: f"/absorb/users/{c.learner}/enrollments?_limit={'1' * 5000}", 422),
     a("absorb-modified-since-bad", "GET", lambda c: f"/absorb/users/{c.learner}/enrollments?modifiedSince=yesterday", 400),
     a("absorb-bulk-bad-guid", "GET", lambda c: "/absorb/enrollments?userIds=abc", 400),
     a("absorb-finish-status-2", "PUT", lambda c: f"/absorb/attempts/{c.attempt}", 400, json={"status": 2}),
@@ -179,6 +182,8 @@ CASES += [
     p("pearson-garbage-token", "GET", lambda c: f"/pearson/users/{c.student}/sessions", 401, token="abc.def.ghi"),
     p("pearson-forged-token", "GET", lambda c: f"/pearson/users/{c.student}/encounters", 401,
       token="eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"),
+    p("pearson-non-ascii-signature", "GET", lambda c: f"/pearson/users/{c.student}/sessions", 401,
+      token="eyJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJkZWZhdWx0In0.\u00e9"),
     p("pearson-non-guid", "GET", lambda c: "/pearson/users/12345/sessions", 404),
     p("pearson-unknown-user", "GET", lambda c: f"/pearson/users/{G}/encounters", 404, token="outsider"),
     p("pearson-other-center-staff", "GET", lambda c: f"/pearson/users/{c.student}/encounters", 403, token="outsider"),
@@ -200,6 +205,8 @@ CASES += [
                                                   "grant_type": "password"}),
     t("ispring-token-bad-secret", 401, lambda c: {"client_id": c.clients["owner"]["clientId"],
                                                  "client_secret": "nope", "grant_type": "client_credentials"}),
+    t("ispring-token-non-ascii-secret", 401, lambda c: {"client_id": c.clients["owner"]["clientId"],
+                                                       "client_secret": "\u00e9", "grant_type": "client_credentials"}),
     t("ispring-token-missing-field", 400, lambda c: {"grant_type": "client_credentials"}),
 ]
 

@@ -14,18 +14,15 @@ from datetime import datetime, timedelta
 from functools import wraps
 from typing import Any, Callable
 
-from flask import current_app, g, request
+from flask import g, request
 
+from ..core.http import bearer_token, current_store
 from ..core.errors import BadRequest, Forbidden, Unauthorized
-from ..core.store import Store, Tenant
+from ..core.store import Tenant
 from .models import AbsorbWorld, Token, User
 
 TOKEN_LIFETIME = timedelta(hours=4)
 SUPPORTED_VERSIONS = ("2",)
-
-
-def _store() -> Store:
-    return current_app.extensions["lms_emulator"]["store"]
 
 
 def _single_header(name: str) -> str | None:
@@ -43,12 +40,16 @@ def _single_header(name: str) -> str | None:
     return values[0].strip() if values else None
 
 
-def resolve_portal() -> tuple[Tenant, AbsorbWorld]:
-    """The tenant named by ``x-api-key``, after the ``x-api-version`` check."""
+def resolve_portal() -> Tenant:
+    """The tenant named by ``x-api-key``, after the ``x-api-version`` check.
+
+    Callers read ``tenant.world("absorb")`` only once they hold ``tenant.lock``: a reset swaps the worlds
+    under that lock, and a request that waited on it must see the new world, not the discarded one.
+    """
     api_key = _single_header("x-api-key")
     if not api_key:
         raise Unauthorized("The x-api-key header is required.", validations=["x-api-key: required"])
-    tenant = _store().tenant_for("absorb", api_key)
+    tenant = current_store().tenant_for("absorb", api_key)
     if tenant is None:
         raise Unauthorized("The x-api-key is not valid.", validations=["x-api-key: unknown key"])
     version = _single_header("x-api-version")
@@ -57,7 +58,7 @@ def resolve_portal() -> tuple[Tenant, AbsorbWorld]:
     if version not in SUPPORTED_VERSIONS:
         raise BadRequest(f"API version '{version}' is not supported.",
                          validations=[f"x-api-version: '{version}' is not supported; use 2"])
-    return tenant, tenant.world("absorb")
+    return tenant
 
 
 def issue_token(world: AbsorbWorld, user: User, now: datetime) -> str:
@@ -90,11 +91,10 @@ def _b64(data: dict[str, Any]) -> str:
 
 
 def current_user(world: AbsorbWorld, now: datetime) -> User:
-    header = _single_header("Authorization") or ""
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() != "bearer" or not value.strip():
-        raise Unauthorized("A Bearer token is required.", validations=["Authorization: Bearer token required"])
-    token = world.tokens.get(value.strip())
+    _single_header("Authorization")  # conflicting duplicates: 400
+    value = bearer_token(request, Unauthorized("A Bearer token is required.",
+                                               validations=["Authorization: Bearer token required"]))
+    token = world.tokens.get(value)
     if token is None:
         raise Unauthorized("The token is not valid.", validations=["Authorization: unknown or revoked token"])
     if token.expires <= now:
@@ -112,9 +112,10 @@ def absorb_call(*, admin: bool = True, token: bool = True) -> Callable[..., Any]
     def wrap(view: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(view)
         def inner(*args: Any, **kwargs: Any) -> Any:
-            tenant, world = resolve_portal()
+            tenant = resolve_portal()
             g.tenant = tenant
             with tenant.lock:
+                world = tenant.world("absorb")
                 now = tenant.clock.now()
                 if token:
                     user = current_user(world, now)

@@ -83,11 +83,11 @@ def _order(item: Any) -> tuple[Any, str]:
 @bp.post("/authenticate")
 @documented("Authenticate and get a token", body="authenticate-request", auth=False, responses={200: "token", 400: None, 401: None, 413: None, 415: None})
 def authenticate() -> Response:
-    tenant, world = resolve_portal()
+    tenant = resolve_portal()
     g.tenant = tenant  # the journal and fault rules find the request's tenant here
     body = load(AUTHENTICATE, json_body(request))
     with tenant.lock:
-        token = authenticate_user(world, username=body["username"], password=body["password"],
+        token = authenticate_user(tenant.world("absorb"), username=body["username"], password=body["password"],
                                   private_key=body["private_key"], api_key=request.headers["x-api-key"],
                                   now=tenant.clock.now())
     return jsonify(token)

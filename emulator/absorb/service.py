@@ -83,14 +83,20 @@ def active_enrollment(world: AbsorbWorld, user_id: str, course_id: str) -> Cours
     return world.enrollments[enrollment_id]
 
 
+def _listed(world: AbsorbWorld, ids: Iterable[str]) -> list[CourseEnrollment]:
+    """Course enrollments for a list: historical ones too, unless ``CHOICES`` says otherwise."""
+    found = [world.enrollments[i] for i in ids]
+    return found if CHOICES["lists_include_history"] else [e for e in found if e.is_active]
+
+
 def user_enrollments(world: AbsorbWorld, user_id: str) -> list[CourseEnrollment]:
     get_user(world, user_id)
-    return [world.enrollments[i] for i in world.by_user.get(user_id, ())]
+    return _listed(world, world.by_user.get(user_id, ()))
 
 
 def course_enrollments(world: AbsorbWorld, course_id: str) -> list[CourseEnrollment]:
     get_course(world, course_id)
-    return [world.enrollments[i] for i in world.by_course.get(course_id, ())]
+    return _listed(world, world.by_course.get(course_id, ()))
 
 
 def bulk_enrollments(world: AbsorbWorld, user_ids: list[str], course_ids: list[str]) -> list[CourseEnrollment]:
@@ -102,7 +108,7 @@ def bulk_enrollments(world: AbsorbWorld, user_ids: list[str], course_ids: list[s
     else:
         pool = world.enrollments.keys()
     wanted = set(course_ids)
-    found = [world.enrollments[i] for i in dict.fromkeys(pool)]
+    found = _listed(world, dict.fromkeys(pool))
     return [e for e in found if not wanted or e.course_id in wanted]
 
 
@@ -160,6 +166,7 @@ def remove_enrollment(world: AbsorbWorld, enrollment: CourseEnrollment) -> None:
     for le in lessons_of(world, enrollment):
         for attempt_id in le.attempt_ids:
             world.attempts.pop(attempt_id, None)
+            _forget(world, attempt_id)
         del world.lesson_enrollments[le.id]
         _forget(world, le.id)
     for ce in chapters_of(world, enrollment):
@@ -180,14 +187,20 @@ def remove_enrollment(world: AbsorbWorld, enrollment: CourseEnrollment) -> None:
 
 # -- course enrollments -----------------------------------------------------------
 
-def _check_enrollable(world: AbsorbWorld, user_id: str, course_id: str, re_enroll: bool) -> tuple[User, Course]:
-    user, course = get_user(world, user_id), get_course(world, course_id)
+def _refuse_multi_session(course: Course) -> None:
     if course.multi_session:
         raise Unprocessable("Multi-Session ILCs are not supported.",
-                            validations=[f"courseId: course '{course_id}' is a multi-session ILC"])
+                            validations=[f"courseId: course '{course.id}' is a multi-session ILC"])
+
+
+def _check_enrollable(world: AbsorbWorld, user_id: str, course_id: str, re_enroll: bool) -> tuple[User, Course]:
+    user, course = get_user(world, user_id), get_course(world, course_id)
+    _refuse_multi_session(course)
     if (user_id, course_id) in world.active and not re_enroll:
-        raise Unprocessable("The user is already enrolled in this course. Use reEnroll to enroll again.",
-                            validations=["reEnroll: the user has an active enrollment in this course"])
+        refused = Unprocessable("The user is already enrolled in this course. Use reEnroll to enroll again.",
+                                validations=["reEnroll: the user has an active enrollment in this course"])
+        refused.status = CHOICES["already_enrolled_status"]
+        raise refused
     return user, course
 
 
@@ -221,9 +234,7 @@ def upsert(world: AbsorbWorld, user_id: str, body: dict[str, Any], *, re_enroll:
     """Create or update course enrollment: only the settable properties are applied."""
     course_id = body["course_id"]
     user, course = get_user(world, user_id), get_course(world, course_id)
-    if course.multi_session:
-        raise Unprocessable("Multi-Session ILCs are not supported.",
-                            validations=[f"courseId: course '{course_id}' is a multi-session ILC"])
+    _refuse_multi_session(course)
     _check_settable(body)
     existing = world.active.get((user_id, course_id))
     enrollment = (world.enrollments[existing] if existing and not re_enroll
@@ -521,11 +532,6 @@ def replay(le: Any, tries: Iterable[SeededAttempt]) -> Any:
     return le
 
 
-def aggregate(target: Any, lessons: list[Any]) -> None:
-    """Set a chapter's or course's progress, status, dates, time and score from its lessons."""
-    _aggregate(target, lessons)
-
-
 def roll_up(world: AbsorbWorld, enrollment: CourseEnrollment, *, at: datetime | None) -> None:
     """Chapter and course enrollments follow their lessons."""
     lessons_by_chapter: dict[str, list[LessonEnrollment]] = {}
@@ -535,14 +541,16 @@ def roll_up(world: AbsorbWorld, enrollment: CourseEnrollment, *, at: datetime | 
         return
     every: list[LessonEnrollment] = []
     for chapter_enrollment_id, lessons in lessons_by_chapter.items():
-        _aggregate(world.chapter_enrollments[chapter_enrollment_id], lessons)
+        aggregate(world.chapter_enrollments[chapter_enrollment_id], lessons)
         touch(world, world.chapter_enrollments[chapter_enrollment_id], at)
         every.extend(lessons)
-    _aggregate(enrollment, every)
+    aggregate(enrollment, every)
     touch(world, enrollment, at)
 
 
-def _aggregate(target: Any, lessons: list[LessonEnrollment]) -> None:
+def aggregate(target: Any, lessons: list[Any]) -> None:
+    """Set a chapter's or course's progress, status, dates, time and score from its lessons
+    (LessonEnrollments, or the LessonOutcomes of a seeded plan)."""
     complete = [le for le in lessons if le.status == S.COMPLETE]
     started = [le.date_started for le in lessons if le.date_started]
     target.progress = round(100.0 * len(complete) / len(lessons), 2)
@@ -605,9 +613,7 @@ def enroll_in_session(world: AbsorbWorld, user_id: str, course_id: str, session_
     if not course.is_ilc:
         raise Unprocessable("The course is not an instructor-led course.",
                             validations=[f"courseId: course '{course_id}' is not an ILC"])
-    if course.multi_session:
-        raise Unprocessable("Multi-Session ILCs are not supported.",
-                            validations=[f"courseId: course '{course_id}' is a multi-session ILC"])
+    _refuse_multi_session(course)
     session = get_session(world, course, session_id)
     enrollment_id = world.active.get((user_id, course_id))
     current = [s for s in sessions_of(world, enrollment_id) if s.is_active] if enrollment_id else []

@@ -25,7 +25,7 @@ from ..config import Settings
 from ..core import errors, faults
 from ..core.http import MAX_BODY_BYTES
 from ..core.journal import Journal, make_entry
-from ..core.persistence import StateFile
+from ..core.persistence import StateFile, changes_state
 from ..core.store import DEFAULT_TENANT, Store, Tenant
 from . import fixtures as fixture_files
 
@@ -85,7 +85,8 @@ def init_app(app: Flask, settings: Settings, store: Store) -> None:
         first = request.path.lstrip("/").split("/", 1)[0]
         if first in vendor_names:
             _journal(store, settings, first, response)
-        if state is not None and request.method in MUTATING and response.status_code < 400:
+        if (state is not None and request.method in MUTATING and response.status_code < 400
+                and changes_state(app.view_functions.get(request.endpoint or ""))):
             tenant = g.get("tenant") or g.get("admin_tenant")
             state.save(None if tenant is None else [tenant.id])
         return response

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, g, jsonify, request, send_from_directory
 from ..core import faults as fault_rules
 from ..core.store import Tenant
 from . import fixtures as fixture_files
+from ..core.persistence import read_only
 from . import journal_of, service
 
 bp = Blueprint("lms_admin", __name__)
@@ -115,6 +116,7 @@ def data(tenant_id: str) -> Response:
 
 
 @bp.post("/tenants/<tenant_id>/<vendor>/tokens")
+@read_only  # Pearson's tokens are signed, not stored
 def issue_token(tenant_id: str, vendor: str) -> Response:
     return _created(service.issue_token(_tenant(tenant_id), vendor, service.body_object()))
 

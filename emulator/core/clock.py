@@ -29,37 +29,45 @@ class Clock:
 
     def __init__(self, floor: datetime | None = None) -> None:
         self._lock = threading.Lock()
-        self._frozen_at: datetime | None = None
-        self._offset = timedelta(0)
+        # (frozen instant or None, offset): one tuple, replaced whole, so a reader never sees half a move
+        self._state: tuple[datetime | None, timedelta] = (None, timedelta(0))
         self.floor = floor
 
     def now(self) -> datetime:
-        frozen = self._frozen_at
-        return (frozen if frozen is not None else utcnow()) + self._offset
+        frozen, offset = self._state
+        return (frozen if frozen is not None else utcnow()) + offset
 
     @property
     def frozen(self) -> bool:
-        return self._frozen_at is not None
+        return self._state[0] is not None
+
+    @property
+    def frozen_at(self) -> datetime | None:
+        return self._state[0]
+
+    @property
+    def offset(self) -> timedelta:
+        return self._state[1]
 
     def freeze(self, at: datetime | None = None) -> datetime:
         with self._lock:
             instant = (at or self.now()).astimezone(UTC)
             self._check(instant)
-            self._frozen_at, self._offset = instant, timedelta(0)
+            self._state = (instant, timedelta(0))
             return instant
 
     def unfreeze(self) -> datetime:
         """Let time run again from the current reading (no jump)."""
         with self._lock:
             current = self.now()
-            self._frozen_at = None
-            self._offset = current - utcnow()
+            self._state = (None, current - utcnow())
             return current
 
     def advance(self, delta: timedelta) -> datetime:
         with self._lock:
             self._check(self.now() + delta)
-            self._offset += delta
+            frozen, offset = self._state
+            self._state = (frozen, offset + delta)
             return self.now()
 
     def _check(self, instant: datetime) -> None:
@@ -73,12 +81,12 @@ class Clock:
         return {
             "now": self.now().isoformat().replace("+00:00", "Z"),
             "frozen": self.frozen,
-            "offsetSeconds": self._offset.total_seconds(),
+            "offsetSeconds": self.offset.total_seconds(),
         }
 
     def restore(self, frozen_at: datetime | None, offset: timedelta) -> None:
         with self._lock:
-            self._frozen_at, self._offset = frozen_at, offset
+            self._state = (frozen_at, offset)
 
 
 _ISO_DURATION = re.compile(

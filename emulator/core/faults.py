@@ -252,7 +252,8 @@ def faults_of(tenant: Any, create: bool = False) -> FaultSet | None:
     if faults is None and create:
         from .store import derive_seed
 
-        faults = tenant.extras["faults"] = FaultSet(derive_seed(tenant.seed, tenant.id, "faults"))
+        # setdefault: two requests adding the first rules at once share one FaultSet
+        faults = tenant.extras.setdefault("faults", FaultSet(derive_seed(tenant.seed, tenant.id, "faults")))
     return faults
 
 

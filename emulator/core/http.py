@@ -28,6 +28,21 @@ class GuidConverter(BaseConverter):
         return value.lower()
 
 
+def current_store() -> Any:
+    """The app's Store (``app.extensions``), for vendor code running in a request."""
+    from flask import current_app
+
+    return current_app.extensions["lms_emulator"]["store"]
+
+
+def bearer_token(request: Request, missing: Exception) -> str:
+    """The token of ``Authorization: Bearer <token>``; ``missing`` (the vendor's own error) otherwise."""
+    scheme, _, value = (request.headers.get("Authorization") or "").strip().partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        raise missing
+    return value.strip()
+
+
 def is_json_content_type(mimetype: str) -> bool:
     return mimetype == "application/json" or mimetype.endswith("+json")
 

@@ -196,8 +196,9 @@ def render(entry: dict[str, Any]) -> dict[str, Any]:
         entry.update({
             "time": iso_z(entry["_at"]), "query": mask_query(query), "headers": mask_headers(headers),
             "body": body_text(*body, mimetype),
+            # a bare JSON string answer is Absorb's token: always masked, whatever the request looked like
             "responseBody": body_text(*response_body, response_mimetype,
-                                      bare_string_is_secret=has_secret_body(body[0])),
+                                      bare_string_is_secret=response_body[0].lstrip()[:1] == b'"'),
         })
         del entry["_raw"]
     order = ("seq", "time", "vendor", "tenant", "method", "path", "query", "headers", "body", "status",

@@ -49,6 +49,9 @@ def _integer(param: str, raw: str, low: int, high: int) -> int:
     text = raw.strip()
     if not _INTEGER.fullmatch(text):
         raise _fail(param, f"{raw!r} is not an integer")
+    if len(text.lstrip("+-0")) > 12:  # far past any maximum; int() refuses over 4300 digits anyway
+        shown = text if len(text) <= 40 else text[:20] + "..."
+        raise _fail(param, f"{shown} is out of range; it must be between {low} and {high}")
     value = int(text)
     if value < 0:
         raise _fail(param, f"{value} is negative; it must be between {low} and {high}")

@@ -26,6 +26,17 @@ from .store import Store, Tenant
 FORMAT = "lms-emulator-state/1"
 
 
+def read_only(view: Any) -> Any:
+    """Mark a POST route that changes no kept state (a query sent as POST, a stateless token): with
+    ``--state-file`` its answer does not wait for a snapshot."""
+    view.__dict__["read_only"] = True
+    return view
+
+
+def changes_state(view: Any) -> bool:
+    return not getattr(view, "read_only", False)
+
+
 class StateError(RuntimeError):
     """The state file exists but cannot be read."""
 
@@ -77,7 +88,7 @@ def _pickle_tenant(tenant: Tenant) -> bytes:
         state = {
             "id": tenant.id, "seed": tenant.seed, "anchor": tenant.anchor, "fixture": tenant.fixture,
             "created_at": tenant.created_at, "worlds": tenant.worlds,
-            "clock": {"frozen_at": clock._frozen_at, "offset": clock._offset, "floor": clock.floor},
+            "clock": {"frozen_at": clock.frozen_at, "offset": clock.offset, "floor": clock.floor},
             "faults": tenant.extras.get("faults"),
         }
         return pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)

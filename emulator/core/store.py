@@ -57,7 +57,6 @@ class Store:
         self.lock = threading.RLock()
         self.tenants: dict[str, Tenant] = {}
         self._keys: dict[tuple[str, str], str] = {}
-        self.listeners: list[Any] = []  # callables(event, tenant) e.g. persistence
 
     # -- building -----------------------------------------------------------
     def _build_worlds(self, tenant_id: str, seed: int, anchor: datetime,
@@ -87,7 +86,6 @@ class Store:
                 raise Conflict(f"tenant '{tenant_id}' already exists")
             self.tenants[tenant_id] = tenant
             self._index(tenant)
-        self._notify("create", tenant)
         return tenant
 
     def reset(self, tenant_id: str, *, fixture: Any = _KEEP) -> Tenant:
@@ -105,7 +103,6 @@ class Store:
                 tenant.worlds = worlds
                 tenant.fixture = chosen
                 self._index(tenant)
-        self._notify("reset", tenant)
         return tenant
 
     def adopt(self, tenant: Tenant) -> None:
@@ -128,7 +125,6 @@ class Store:
             tenant = self.get(tenant_id)
             self._unindex(tenant)
             del self.tenants[tenant_id]
-        self._notify("delete", tenant)
 
     # -- lookups ------------------------------------------------------------
     def get(self, tenant_id: str) -> Tenant:
@@ -153,6 +149,3 @@ class Store:
             for key in world.tenant_keys():
                 self._keys.pop((name, key.lower()), None)
 
-    def _notify(self, event: str, tenant: Tenant) -> None:
-        for listener in self.listeners:
-            listener(event, tenant)

@@ -64,7 +64,10 @@ def parse_datetime(text: str) -> datetime:
     parsed = datetime.fromisoformat(text)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # year 1 or 9999 with an offset: not representable in UTC
+        raise ValueError(f"date-time out of range: {text}") from None
 
 
 def timespan(ticks: int) -> str:

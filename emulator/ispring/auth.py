@@ -12,19 +12,16 @@ from __future__ import annotations
 from functools import wraps
 from typing import Any, Callable
 
-from flask import current_app, g, request
+from flask import g, request
 
+from ..core.http import bearer_token, current_store
 from ..core.errors import BadRequest, Unauthorized
-from ..core.store import Store, Tenant
+from ..core.store import Tenant
 from . import service
 from .models import ApiClient, ISpringWorld, Token
 from .schemas import TOKEN_REQUEST, load
 
 ACCOUNT_HEADER = "X-Auth-Account-Url"
-
-
-def _store() -> Store:
-    return current_app.extensions["lms_emulator"]["store"]
 
 
 def _account_key(value: str) -> str:
@@ -38,7 +35,7 @@ def resolve_account(required: bool = True) -> Tenant | None:
         if required:
             raise Unauthorized(f"The {ACCOUNT_HEADER} header is required.")
         return None
-    tenant = _store().tenant_for("ispring", _account_key(value))
+    tenant = current_store().tenant_for("ispring", _account_key(value))
     if tenant is None or _account_key(value).lower() != tenant.world("ispring").account_url.lower():
         raise Unauthorized(f"No account at '{value}'.")
     return tenant
@@ -49,21 +46,18 @@ def grant_token() -> tuple[ISpringWorld, Token]:
     if request.mimetype != "application/x-www-form-urlencoded":
         raise BadRequest("The request must be application/x-www-form-urlencoded.")
     form = load(TOKEN_REQUEST, request.form.to_dict())
-    tenant = resolve_account(required=False) or _store().tenant_for("ispring", form["client_id"])
+    tenant = resolve_account(required=False) or current_store().tenant_for("ispring", form["client_id"])
     if tenant is None:
         raise Unauthorized("Invalid client credentials.")
     g.tenant = tenant
-    world: ISpringWorld = tenant.world("ispring")
-    with tenant.lock:
+    with tenant.lock:  # the world is read under the lock: a reset swaps it there
+        world: ISpringWorld = tenant.world("ispring")
         client = service.authenticate_client(world, form["client_id"], form["client_secret"])
         return world, service.issue_token(world, client, tenant.clock.now())
 
 
 def _bearer() -> str:
-    scheme, _, value = request.headers.get("Authorization", "").strip().partition(" ")
-    if scheme.lower() != "bearer" or not value.strip():
-        raise Unauthorized("A Bearer access token is required.")
-    return value.strip()
+    return bearer_token(request, Unauthorized("A Bearer access token is required."))
 
 
 def check_json_headers() -> None:
@@ -86,9 +80,9 @@ def ispring_call(view: Callable[..., Any]) -> Callable[..., Any]:
         tenant = resolve_account()
         assert tenant is not None
         g.tenant = tenant
-        world: ISpringWorld = tenant.world("ispring")
         value = _bearer()
-        with tenant.lock:
+        with tenant.lock:  # the world is read under the lock: a reset swaps it there
+            world: ISpringWorld = tenant.world("ispring")
             now = tenant.clock.now()
             client: ApiClient = service.client_for_token(world, value, now)
             check_json_headers()

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, jsonify, request
 from ..core.errors import BadRequest
 from ..core.http import json_body
 from ..core.openapi import documented
+from ..core.persistence import read_only
 from . import service
 from .auth import grant_token, ispring_call
 from .models import ApiClient, ISpringWorld
@@ -28,6 +29,7 @@ def get_token() -> Response:
 
 
 @bp.post("/performance-management/appraisal/session/<session_id>/user/attributes/list")
+@read_only  # a query sent as POST
 @documented("Getting User Information in Session", body="user-attributes-request",
             query=(), responses={200: "user-attributes-list", 400: None, 401: None, 403: None, 404: None})
 @ispring_call

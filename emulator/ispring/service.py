@@ -87,7 +87,7 @@ def attributes(user: User) -> list[dict[str, str]]:
 
 def authenticate_client(world: ISpringWorld, client_id: str, client_secret: str) -> ApiClient:
     client = world.clients.get(client_id.strip().lower())
-    if client is None or not secrets.compare_digest(client.client_secret, client_secret):
+    if client is None or not secrets.compare_digest(client.client_secret.encode(), client_secret.encode()):
         raise Unauthorized("Invalid client credentials.")
     return client
 

@@ -24,6 +24,7 @@ from typing import Any, Callable
 
 from flask import current_app, g, request
 
+from ..core.http import bearer_token
 from ..core.errors import NotFound, Unauthorized
 from ..core.store import Store, Tenant
 from . import service
@@ -72,11 +73,7 @@ def _claims(token: str) -> tuple[dict[str, Any], str, str]:
 
 
 def _bearer() -> str:
-    header = request.headers.get("Authorization", "")
-    scheme, _, value = header.strip().partition(" ")
-    if scheme.lower() != "bearer" or not value.strip():
-        raise Unauthorized(service.DENIED, reason="no bearer token")
-    return value.strip()
+    return bearer_token(request, Unauthorized(service.DENIED, reason="no bearer token"))
 
 
 def resolve(store: Store, token: str) -> tuple[Tenant, dict[str, Any]]:
@@ -87,7 +84,7 @@ def resolve(store: Store, token: str) -> tuple[Tenant, dict[str, Any]]:
     if tenant is None:
         raise Unauthorized(service.DENIED, reason="unknown issuer")
     world: PearsonWorld = tenant.world("pearson")
-    if not hmac.compare_digest(_sign(world.secret, signing_input), signature):
+    if not hmac.compare_digest(_sign(world.secret, signing_input).encode(), signature.encode()):  # bytes: any text
         raise Unauthorized(service.DENIED, reason="bad signature")
     return tenant, claims
 
@@ -116,8 +113,8 @@ def pearson_call(route: str) -> Callable[..., Any]:
             store: Store = current_app.extensions["lms_emulator"]["store"]
             tenant, claims = resolve(store, _bearer())
             g.tenant = tenant
-            world: PearsonWorld = tenant.world("pearson")
-            with tenant.lock:
+            with tenant.lock:  # the world is read under the lock: a reset swaps it there
+                world: PearsonWorld = tenant.world("pearson")
                 now = tenant.clock.now()
                 caller = authenticate(world, claims, now)
                 roles = [r for r in claims["roles"] if isinstance(r, str)]

@@ -24,7 +24,6 @@ from .models import (
 
 # -- the emulator's choices and the vendor's role tables: one place -----------------------------
 TOKEN_LIFETIME = timedelta(hours=1)  # API-NOTES: Pearson tokens expire after one hour (tenant clock)
-TOKEN_ISSUER_IS_TENANT = True  # the token's ``iss`` claim is the tenant id; the world's tenant_keys() answer it
 ROUTE_ROLES: dict[str, tuple[str, ...]] = {
     "sessions": (STAFF_MEMBER, STUDENT, ADMINISTRATOR, PROSPECT_WITH_TRIAL, USER),
     "encounters": (STAFF_MEMBER, STUDENT),
