@@ -4,28 +4,67 @@ Calling Faker's generator costs tens of microseconds per value and shares one
 seed per instance; picking from its data tables with the world's own ``rng``
 is fast enough to build a tenant in milliseconds and gives the same values
 for the same seed, whatever else runs in the process.
+
+Importing Faker costs ~0.1 s (``faker.config`` scans every locale), a fifth of
+the start-up budget, for a few static lists. So the lists are kept in a small
+JSON file per Faker version (``LMS_EMULATOR_CACHE`` or ``~/.cache/lms-emulator``);
+when it is missing or unwritable, Faker is imported as before.
 """
 from __future__ import annotations
 
+import json
+import os
 import random
+import tempfile
 from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
 
-from faker.providers.address.en_US import Provider as _Address
-from faker.providers.company.en_US import Provider as _Company
-from faker.providers.job.en_US import Provider as _Job
-from faker.providers.person.en_US import Provider as _Person
+TABLES = ("first", "last", "job", "adjective", "noun", "city_prefix", "city_suffix")
+
+
+def _from_faker() -> dict[str, tuple[str, ...]]:
+    from faker.providers.address.en_US import Provider as Address
+    from faker.providers.company.en_US import Provider as Company
+    from faker.providers.job.en_US import Provider as Job
+    from faker.providers.person.en_US import Provider as Person
+
+    return {
+        "first": tuple(Person.first_names), "last": tuple(Person.last_names), "job": tuple(Job.jobs),
+        "adjective": tuple(Company.catch_phrase_words[0]), "noun": tuple(Company.catch_phrase_words[2]),
+        "city_prefix": tuple(Address.city_prefixes), "city_suffix": tuple(Address.city_suffixes),
+    }
+
+
+def _cache_file() -> Path | None:
+    try:
+        version = metadata.version("faker")
+    except metadata.PackageNotFoundError:
+        return None
+    root = os.environ.get("LMS_EMULATOR_CACHE") or Path.home() / ".cache" / "lms-emulator"
+    return Path(root) / f"faker-{version}-en_US.json"
 
 
 @lru_cache(maxsize=1)
 def _tables() -> dict[str, tuple[str, ...]]:
-    return {
-        "first": tuple(_Person.first_names),
-        "last": tuple(_Person.last_names),
-        "job": tuple(_Job.jobs),
-        "adjective": tuple(_Company.catch_phrase_words[0]),
-        "noun": tuple(_Company.catch_phrase_words[2]),
-        "city": tuple(_Address.city_prefixes + _Address.city_suffixes),
-    }
+    path = _cache_file()
+    if path is not None:
+        try:
+            cached = json.loads(path.read_text(encoding="utf-8"))
+            if set(cached) == set(TABLES):
+                return {name: tuple(values) for name, values in cached.items()}
+        except (OSError, ValueError):
+            pass
+    tables = _from_faker()
+    if path is not None:
+        try:  # atomic: a concurrent reader sees the old file or the whole new one
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, encoding="utf-8") as handle:
+                json.dump({name: list(values) for name, values in tables.items()}, handle)
+            os.replace(handle.name, path)
+        except OSError:
+            pass
+    return tables
 
 
 class Fake:
@@ -47,8 +86,8 @@ class Fake:
         return f"{self.rng.choice(self.t['adjective'])} {self.rng.choice(self.t['noun']).title()}"
 
     def city(self) -> str:
-        first = self.rng.choice(_Address.city_prefixes)
-        return f"{first} {self.last_name()}{self.rng.choice(_Address.city_suffixes)}"
+        first = self.rng.choice(self.t["city_prefix"])
+        return f"{first} {self.last_name()}{self.rng.choice(self.t['city_suffix'])}"
 
     def username(self, first: str, last: str, taken: set[str]) -> str:
         base = f"{first}.{last}".lower().replace("'", "").replace(" ", "")
