@@ -9,7 +9,7 @@ from typing import Any
 from marshmallow import EXCLUDE, ValidationError, fields, validate
 
 from ..core.errors import ValidationFailed
-from ..core.wire import CamelCaseSchema, Guid, IsoDateTime, TimeSpan, resource_for
+from ..core.wire import CamelCaseSchema, Guid, IsoDateTime, TimeSpan, resource_for, validation_messages
 from .models import AbsorbWorld
 
 STATUS = validate.OneOf(range(13))
@@ -211,18 +211,7 @@ def load(schema: Any, data: Any) -> dict[str, Any]:
         return schema.load(data)
     except ValidationError as exc:
         raise ValidationFailed("One or more validation errors occurred.",
-                               validations=_flatten(exc.messages)) from None
-
-
-def _flatten(messages: Any, path: str = "") -> list[str]:
-    if isinstance(messages, dict):
-        out: list[str] = []
-        for key, value in messages.items():
-            out.extend(_flatten(value, f"{path}.{key}" if path else str(key)))
-        return out
-    if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
-        return [f"{path}: {m}" for m in messages]
-    return [f"{path}: {messages}"]
+                               validations=validation_messages(exc.messages)) from None
 
 
 def dump(world: AbsorbWorld, schema: Any, obj: Any) -> dict[str, Any]:

@@ -187,3 +187,32 @@ def resource_for(schema: Schema, name: str, *, not_filterable: tuple[str, ...] =
         table.append(Field(wire=wire, type=kind, attr=field_obj.attribute or attr,
                            filterable=wire not in not_filterable, sortable=True))
     return Resource(name, table, key="id")
+
+
+def validation_messages(messages: Any, path: str = "") -> list[str]:
+    """marshmallow's nested errors as ``users[2].centerId: message`` lines (``path`` prefixes them)."""
+    if isinstance(messages, dict):
+        out: list[str] = []
+        for key, value in messages.items():
+            step = f"[{key}]" if isinstance(key, int) else (f".{key}" if path else str(key))
+            out.extend(validation_messages(value, path + step))
+        return out
+    if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        return [f"{path}: {m}" for m in messages]
+    return [f"{path}: {messages}"]
+
+
+def load_fixture_part(schema: Schema, data: Any, vendor: str) -> dict[str, Any]:
+    """A vendor's part of a fixture through its schema, or ValidationFailed naming each bad entry
+    (``pearson.users[2].centerId: ...``)."""
+    from marshmallow import ValidationError
+
+    from .errors import ValidationFailed
+
+    if not isinstance(data, dict):
+        raise ValidationFailed(f"{vendor}: the fixture must be a JSON object.", validations=[f"{vendor}: expected an object"])
+    try:
+        return schema.load(data)
+    except ValidationError as exc:
+        problems = validation_messages(exc.messages, vendor)
+        raise ValidationFailed(problems[0], validations=problems) from None

@@ -7,8 +7,8 @@ from typing import Any
 
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
 
-from ..core.errors import BadRequest, ValidationFailed
-from ..core.wire import CamelCaseSchema, Guid
+from ..core.errors import BadRequest
+from ..core.wire import CamelCaseSchema, Guid, load_fixture_part, validation_messages
 from .models import ROLES, SESSION_STATUSES, USER_STATUSES, ISpringWorld
 
 
@@ -81,20 +81,8 @@ def load(schema: Schema, data: Any) -> dict[str, Any]:
     try:
         return schema.load(data)
     except ValidationError as exc:
-        problems = flatten(exc.messages, "")
+        problems = validation_messages(exc.messages)
         raise BadRequest("; ".join(problems), validations=problems) from None
-
-
-def flatten(messages: Any, path: str) -> list[str]:
-    if isinstance(messages, dict):
-        out: list[str] = []
-        for key, value in messages.items():
-            step = f"[{key}]" if isinstance(key, int) else (f".{key}" if path else str(key))
-            out.extend(flatten(value, path + step))
-        return out
-    if isinstance(messages, list):
-        return [f"{path}: {m}" for m in messages]
-    return [f"{path}: {messages}"]
 
 
 # -- fixtures ------------------------------------------------------------------------------------
@@ -158,14 +146,8 @@ FIXTURE = FixtureSchema()
 
 
 def load_fixture(data: Any) -> dict[str, Any]:
-    """The fixture's entities, or ValidationFailed naming each bad entry (``ispring.users[2].departmentId: ...``)."""
-    if not isinstance(data, dict):
-        raise ValidationFailed("ispring: the fixture must be a JSON object.", validations=["ispring: expected an object"])
-    try:
-        return FIXTURE.load(data)
-    except ValidationError as exc:
-        problems = flatten(exc.messages, "ispring")
-        raise ValidationFailed(problems[0], validations=problems) from None
+    """The fixture's entities, or ValidationFailed naming each bad entry."""
+    return load_fixture_part(FIXTURE, data, "ispring")
 
 
 def dump_world(world: ISpringWorld) -> dict[str, Any]:

@@ -8,10 +8,9 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
-from marshmallow import RAISE, ValidationError, fields, validate
+from marshmallow import RAISE, fields, validate
 
-from ..core.errors import ValidationFailed
-from ..core.wire import CamelCaseSchema, DotNetDateTime, Guid, PascalCaseSchema, parse_datetime
+from ..core.wire import CamelCaseSchema, DotNetDateTime, Guid, PascalCaseSchema, parse_datetime, load_fixture_part
 from .models import AVAILABLE_CLASS_STATUSES, ROLES, PearsonWorld
 
 
@@ -147,26 +146,8 @@ FIXTURE = FixtureSchema()
 
 
 def load_fixture(data: Any) -> dict[str, Any]:
-    """The fixture's entities, or ValidationFailed naming each bad entry (``pearson.users[2].centerId: ...``)."""
-    if not isinstance(data, dict):
-        raise ValidationFailed("pearson: the fixture must be a JSON object.", validations=["pearson: expected an object"])
-    try:
-        return FIXTURE.load(data)
-    except ValidationError as exc:
-        problems = flatten(exc.messages, "pearson")
-        raise ValidationFailed(problems[0], validations=problems) from None
-
-
-def flatten(messages: Any, path: str) -> list[str]:
-    if isinstance(messages, dict):
-        out: list[str] = []
-        for key, value in messages.items():
-            step = f"[{key}]" if isinstance(key, int) else f".{key}"
-            out.extend(flatten(value, path + step))
-        return out
-    if isinstance(messages, list):
-        return [f"{path}: {m}" for m in messages]
-    return [f"{path}: {messages}"]
+    """The fixture's entities, or ValidationFailed naming each bad entry."""
+    return load_fixture_part(FIXTURE, data, "pearson")
 
 
 def dump_world(world: PearsonWorld) -> dict[str, Any]:
