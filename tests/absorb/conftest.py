@@ -5,7 +5,6 @@ from typing import Any
 
 import pytest
 
-from emulator.app import create_app
 from emulator.core import contract
 
 
@@ -73,16 +72,6 @@ class AbsorbApi:
         return next(c for c in self.world.courses.values()
                     if c.is_ilc and c.multi_session == multi
                     and (not_enrolled_by is None or (not_enrolled_by, c.id) not in self.world.active))
-
-
-@pytest.fixture
-def app() -> Any:
-    return create_app({"seed": 42})
-
-
-@pytest.fixture
-def tenant(app: Any) -> Any:
-    return app.extensions["lms_emulator"]["store"].tenants["default"]
 
 
 @pytest.fixture

@@ -4,34 +4,12 @@ from __future__ import annotations
 from typing import Any, Callable
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 
-from emulator.app import create_app
 from emulator.core import contract
 from emulator.core.store import Tenant
 from emulator.pearson.auth import issue_token
 from emulator.pearson.models import STAFF_MEMBER, STUDENT, PearsonWorld, User
-
-
-@pytest.fixture
-def app() -> Flask:
-    return create_app({"seed": 42})
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
-
-
-@pytest.fixture
-def store(app: Flask) -> Any:
-    return app.extensions["lms_emulator"]["store"]
-
-
-@pytest.fixture
-def tenant(store: Any) -> Tenant:
-    return store.tenants["default"]
 
 
 @pytest.fixture

@@ -1,0 +1,31 @@
+"""Fixtures every vendor's tests share: a fresh app (seed 42, default tenant) per test."""
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from emulator.app import create_app
+from emulator.core.store import Store, Tenant
+
+
+@pytest.fixture
+def app() -> Flask:
+    return create_app({"seed": 42})
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def store(app: Flask) -> Store:
+    return app.extensions["lms_emulator"]["store"]
+
+
+@pytest.fixture
+def tenant(store: Store) -> Tenant:
+    return store.tenants["default"]
+
+
