@@ -5,7 +5,8 @@ What it does, in one run:
 * starts the emulator with the Procfile's gunicorn command (1 worker, 8 threads) on
   127.0.0.1 and a free port, and times process start -> first 200 (three starts, median);
 * starts ``bench/constant_app.py`` under the same settings: a minimal Flask app answering a
-  constant JSON page of the same size as each scenario's response (the ceiling of our stack);
+  constant JSON page of the same size as each scenario's response (the ceiling of our stack), sent
+  the same request as the emulator (method, headers, query string, body; only the path differs);
 * drives both, alternating (emulator, constant, emulator, constant), with ``wrk`` when it is
   installed, else with ``bench/loadgen.py`` (threads, http.client keep-alive) in a second
   process, and prints req/s, p50, p99 and the emulator/constant ratio per scenario;
@@ -15,7 +16,9 @@ What it does, in one run:
 Scenarios of vendors that are not there yet (``emulator.pearson``, ``emulator.ispring``) or
 whose route answers 404 are skipped with a note. Environment: ``BENCH_DURATION`` (seconds per
 load run, default 3), ``BENCH_CONNECTIONS`` (default 8), ``BENCH_ROUNDS`` (default 3),
-``BENCH_LOADGEN=python`` to use the Python generator even when wrk is present.
+``BENCH_LOADGEN=python`` to use the Python generator even when wrk is present, ``BENCH_ONLY=list,get``
+to run only the scenarios whose names contain one of those words and skip the other figures (for
+quick iterations while profiling).
 """
 from __future__ import annotations
 
@@ -44,6 +47,7 @@ DURATION = float(os.environ.get("BENCH_DURATION", "3"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))  # short alternating runs: fair on a busy machine
 SEED = int(os.environ.get("LMS_EMULATOR_SEED", "42"))
+ONLY = [word.strip() for word in os.environ.get("BENCH_ONLY", "").split(",") if word.strip()]
 N_ENROLLMENTS = 100_000
 
 TARGETS = {
@@ -307,6 +311,15 @@ def absorb_scenarios(port: int, creds: dict[str, Any] | None, notes: list[str]) 
     ]
 
 
+def mirror_of(s: Scenario, path: str) -> Scenario:
+    """The constant app's request for a scenario: the same method, headers, query string and body, so that
+    both servers parse the same bytes and the ratio isolates what the emulator does with them."""
+    source = s.path if s.kind == "fixed" else s.enroll_path
+    query = source.partition("?")[2]
+    return Scenario(s.name, method="POST" if s.kind != "fixed" else s.method, path=path + (f"?{query}" if query else ""),
+                    headers=s.headers, body=s.body)
+
+
 def _importable(module: str, notes: list[str], label: str) -> bool:
     try:
         importlib.import_module(module)
@@ -470,7 +483,7 @@ def main() -> None:
           f"{CONNECTIONS} connections, {DURATION:g} s per run, {ROUNDS} alternating rounds; python {sys.version.split()[0]}")
 
     readies = []
-    for _ in range(3):
+    for _ in range(0 if ONLY else 3):
         emulator = Server("emulator", app_spec).start()
         readies.append(emulator.ready_s)
         emulator.stop()
@@ -485,12 +498,14 @@ def main() -> None:
         scenarios = absorb_scenarios(emulator.port, creds, notes)
         scenarios += pearson_scenarios(emulator.port, creds, notes)
         scenarios += ispring_scenarios(emulator.port, creds, notes)
+        if ONLY:
+            scenarios = [s for s in scenarios if any(word in s.name for word in ONLY)]
         pages = {f"s{i}": s.sample for i, s in enumerate(scenarios)}
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
             json.dump(pages, handle)
         constant = Server("constant", "constant_app:create_app()", env={"BENCH_PAGES": handle.name}).start()
         for i, s in enumerate(scenarios):
-            mirror = Scenario(s.name, method="POST" if s.kind != "fixed" else s.method, path=f"/c/s{i}")
+            mirror = mirror_of(s, f"/c/s{i}")
             runs: dict[str, list[dict[str, float]]] = {"emulator": [], "constant": []}
             for _ in range(ROUNDS):
                 runs["emulator"].append(drive(emulator.port, s))
@@ -503,6 +518,10 @@ def main() -> None:
         if constant:
             constant.stop()
 
+    if ONLY:
+        for note in notes:
+            print("note:", note)
+        return
     figures = inprocess_figures()
     odata_ms = odata_figure()
     rss_base, rss_loaded, real_odata_ms = rss_figure()

@@ -1,12 +1,19 @@
 """Fixtures every vendor's tests share: a fresh app (seed 42, default tenant) per test."""
 from __future__ import annotations
 
+import os
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from emulator.app import create_app
+from emulator.core.pagecache import VERIFY_ENV
 from emulator.core.store import Store, Tenant
+
+# Every cached list page is recomputed and compared on each hit: a write that forgets to clear the
+# page cache fails the test that reads the list next (servers started by the tests inherit this).
+os.environ.setdefault(VERIFY_ENV, "1")
 
 
 @pytest.fixture

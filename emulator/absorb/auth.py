@@ -106,7 +106,8 @@ def absorb_call(*, admin: bool = True, token: bool = True) -> Callable[..., Any]
     """Decorator: portal, version and token checks, then the handler under the tenant's lock.
 
     The handler receives ``world`` and ``now`` (the tenant's clock) as keyword arguments,
-    and ``user`` when a token is required.
+    and ``user`` when a token is required. Any request but a GET clears the world's cached
+    list pages (``core.pagecache``) before the lock is released.
     """
 
     def wrap(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -123,7 +124,12 @@ def absorb_call(*, admin: bool = True, token: bool = True) -> Callable[..., Any]
                         raise Forbidden("This route requires an administrator's token.",
                                         validations=["Authorization: learner tokens may only call my-enrollments"])
                     kwargs["user"] = user
-                return view(*args, world=world, now=now, **kwargs)
+                if request.method in ("GET", "HEAD"):
+                    return view(*args, world=world, now=now, **kwargs)
+                try:  # a write, even one that failed half-way, drops the cached list pages
+                    return view(*args, world=world, now=now, **kwargs)
+                finally:
+                    world.pages.clear()
 
         return inner
 

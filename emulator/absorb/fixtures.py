@@ -324,6 +324,7 @@ def apply_fixture(world: AbsorbWorld, fixture: dict[str, Any], anchor: datetime)
                  "lesson_enrollments", "session_enrollments", "attempts", "tokens", "token_by_user", "users_by_name",
                  "by_user", "by_course", "active", "chapters_of", "lessons_of", "sessions_of", "pending", "wire_cache"):
         getattr(world, name).clear()
+    world.pages.clear()
     for ident, _, raw in plan["users"]:
         first = raw.get("firstName") or raw["username"].split(".")[0].title()
         service.add_user(world, User(
@@ -420,4 +421,4 @@ def _set_id(world: AbsorbWorld, enrollment: CourseEnrollment, ident: str) -> Non
         le.course_enrollment_id = ident
     for se in service.sessions_of(world, ident):
         se.course_enrollment_id = ident
-    world.wire_cache.pop(old, None)
+    service.forget(world, old)

@@ -12,6 +12,8 @@ from datetime import datetime
 from enum import IntEnum
 from typing import Any
 
+from ..core.pagecache import PageCache
+
 
 class EnrollmentStatus(IntEnum):
     NOT_STARTED = 0
@@ -249,6 +251,7 @@ class AbsorbWorld:
     # enrollments, not yet made (service.materialize)
     pending: dict[str, tuple[Any, ...]] = field(default_factory=dict)
     wire_cache: dict[str, dict[str, Any]] = field(default_factory=dict)  # entity id -> {schema name: wire dict}
+    pages: PageCache = field(default_factory=PageCache)  # encoded list answers; cleared with any wire form
     rng: Any = None  # the world's own random.Random: ids of entities created later
 
     # -- the World protocol of core.vendor ---------------------------------

@@ -58,9 +58,15 @@ def _filters(items: list[Any]) -> list[Any]:
                                  datetime_arg(request.args, "modifiedSince"))
 
 
-def _page(world: AbsorbWorld, items: list[Any], resource: Any, schema: Any, key: str = "enrollments") -> Response:
-    return jsonify(paging.query_list(_filters(items), resource, request.args, key=key,
-                                     dump=lambda e: dump(world, schema, e)))
+def _page(world: AbsorbWorld, user: User, items: list[Any], resource: Any, schema: Any,
+          key: str = "enrollments") -> Response:
+    """One page of a list, from the world's page cache until the next write (``core.pagecache``)."""
+    def compute() -> dict[str, Any]:
+        return paging.query_list(_filters(items), resource, request.args, key=key,
+                                 dump=lambda e: dump(world, schema, e))
+
+    body = world.pages.answer((request.path, request.query_string, user.id), compute)
+    return Response(body, mimetype="application/json")
 
 
 def _one(world: AbsorbWorld, item: Any, schema: Any) -> Response:
@@ -123,7 +129,7 @@ def upsert_enrollment(user_id: str, *, world: AbsorbWorld, now: Any, user: User)
 @documented("List course enrollments for specific user", query=DEPRECATED_PAGED, responses={200: "user-course-enrollment-page", **GET_ERRORS, 422: None})
 @absorb_call()
 def list_user_enrollments(user_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
-    return _page(world, service.user_enrollments(world, user_id), USER_COURSE_ENROLLMENTS, USER_COURSE_ENROLLMENT)
+    return _page(world, user, service.user_enrollments(world, user_id), USER_COURSE_ENROLLMENTS, USER_COURSE_ENROLLMENT)
 
 
 @bp.post("/enrollments/unenroll")
@@ -151,7 +157,7 @@ def get_enrollment(enrollment_id: str, *, world: AbsorbWorld, now: Any, user: Us
 @documented("List enrollments for specific course", query=DEPRECATED_PAGED, responses={200: "course-enrollment-page", **GET_ERRORS, 422: None})
 @absorb_call()
 def list_course_enrollments(course_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
-    return _page(world, service.course_enrollments(world, course_id), COURSE_ENROLLMENTS, COURSE_ENROLLMENT)
+    return _page(world, user, service.course_enrollments(world, course_id), COURSE_ENROLLMENTS, COURSE_ENROLLMENT)
 
 
 @bp.get("/enrollments")
@@ -184,7 +190,7 @@ def create_my_enrollment(course_id: str, *, world: AbsorbWorld, now: Any, user: 
 @documented("List currently authenticated user's course enrollments", query=PAGED + STATUS_SINCE, responses={200: "user-course-enrollment-page", **GET_ERRORS, 422: None})
 @absorb_call(admin=False)
 def list_my_enrollments(*, world: AbsorbWorld, now: Any, user: User) -> Response:
-    return _page(world, service.user_enrollments(world, user.id), USER_COURSE_ENROLLMENTS, USER_COURSE_ENROLLMENT)
+    return _page(world, user, service.user_enrollments(world, user.id), USER_COURSE_ENROLLMENTS, USER_COURSE_ENROLLMENT)
 
 
 # -- ILC sessions ---------------------------------------------------------------------------------
@@ -220,7 +226,7 @@ def create_ilc_enrollment(user_id: str, course_id: str, session_id: str, *, worl
 @documented("List an ILC's session enrollments", query=PAGED + STATUS_SINCE, responses={200: "session-enrollment-page", **GET_ERRORS, 422: None})
 @absorb_call()
 def list_session_enrollments(course_id: str, session_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
-    return _page(world, service.session_roster(world, course_id, session_id), SESSION_ENROLLMENTS, SESSION_ENROLLMENT)
+    return _page(world, user, service.session_roster(world, course_id, session_id), SESSION_ENROLLMENTS, SESSION_ENROLLMENT)
 
 
 # -- chapters and lessons ---------------------------------------------------------------------------
@@ -245,7 +251,7 @@ def get_chapter_enrollment(user_id: str, course_id: str, chapter_id: str, *, wor
 @absorb_call()
 def list_lesson_enrollments_for_lesson(course_id: str, lesson_id: str, *, world: AbsorbWorld, now: Any,
                                        user: User) -> Response:
-    return _page(world, service.lesson_enrollments_for_lesson(world, course_id, lesson_id), LESSON_ENROLLMENTS,
+    return _page(world, user, service.lesson_enrollments_for_lesson(world, course_id, lesson_id), LESSON_ENROLLMENTS,
                  LESSON_ENROLLMENT, key="lessonEnrollments")
 
 

@@ -121,11 +121,13 @@ def changed_since(items: Iterable[Any], status: int | None, modified_since: date
 # -- indexes --------------------------------------------------------------------
 
 def add_user(world: AbsorbWorld, user: User) -> None:
+    world.pages.clear()
     world.users[user.id] = user
     world.users_by_name[user.username.lower()] = user.id
 
 
 def add_enrollment(world: AbsorbWorld, enrollment: CourseEnrollment) -> None:
+    world.pages.clear()
     world.enrollments[enrollment.id] = enrollment
     world.by_user.setdefault(enrollment.user_id, set()).add(enrollment.id)
     world.by_course.setdefault(enrollment.course_id, set()).add(enrollment.id)
@@ -137,11 +139,13 @@ def touch(world: AbsorbWorld, entity: Any, at: datetime | None) -> None:
     """Mark an entity written: ``dateEdited`` moves and its cached wire form is dropped."""
     if at is not None and hasattr(entity, "date_edited"):
         entity.date_edited = max(entity.date_edited, at)
-    world.wire_cache.pop(entity.id, None)
+    forget(world, entity.id)
 
 
-def _forget(world: AbsorbWorld, entity_id: str) -> None:
+def forget(world: AbsorbWorld, entity_id: str) -> None:
+    """Drop what was derived from an entity: its wire forms and every cached list page."""
     world.wire_cache.pop(entity_id, None)
+    world.pages.clear()
 
 
 def lessons_of(world: AbsorbWorld, enrollment: CourseEnrollment) -> list[LessonEnrollment]:
@@ -166,15 +170,15 @@ def remove_enrollment(world: AbsorbWorld, enrollment: CourseEnrollment) -> None:
     for le in lessons_of(world, enrollment):
         for attempt_id in le.attempt_ids:
             world.attempts.pop(attempt_id, None)
-            _forget(world, attempt_id)
+            forget(world, attempt_id)
         del world.lesson_enrollments[le.id]
-        _forget(world, le.id)
+        forget(world, le.id)
     for ce in chapters_of(world, enrollment):
         del world.chapter_enrollments[ce.id]
-        _forget(world, ce.id)
+        forget(world, ce.id)
     for se in sessions_of(world, enrollment.id):
         del world.session_enrollments[se.id]
-        _forget(world, se.id)
+        forget(world, se.id)
     for index in (world.lessons_of, world.chapters_of, world.sessions_of):
         index.pop(enrollment.id, None)
     del world.enrollments[enrollment.id]
@@ -182,7 +186,7 @@ def remove_enrollment(world: AbsorbWorld, enrollment: CourseEnrollment) -> None:
     world.by_course[enrollment.course_id].discard(enrollment.id)
     if world.active.get((enrollment.user_id, enrollment.course_id)) == enrollment.id:
         del world.active[(enrollment.user_id, enrollment.course_id)]
-    _forget(world, enrollment.id)
+    forget(world, enrollment.id)
 
 
 # -- course enrollments -----------------------------------------------------------
@@ -305,6 +309,7 @@ def materialize(world: AbsorbWorld, enrollment_id: str) -> None:
     entry = world.pending.pop(enrollment_id, None)
     if entry is None:
         return
+    world.pages.clear()  # the same answers either way; cleared so a page never mixes before and after
     at, plan, last_write = entry
     enrollment = world.enrollments[enrollment_id]
     course = world.courses[enrollment.course_id]
@@ -459,7 +464,7 @@ def finish_attempt(world: AbsorbWorld, attempt: Attempt, *, status: int, score: 
 def apply_finish(world: AbsorbWorld, attempt: Attempt, *, status: int, score: float | None,
                  start: datetime, completion: datetime | None, at: datetime, roll: bool = True) -> None:
     le = world.lesson_enrollments[attempt.lesson_enrollment_id]
-    _forget(world, attempt.id)
+    forget(world, attempt.id)
     previous_ticks = attempt.time_spent_ticks
     attempt.status, attempt.start_date = status, start
     attempt.score = score if score is not None else attempt.score
@@ -601,6 +606,7 @@ def new_session_enrollment(world: AbsorbWorld, enrollment: CourseEnrollment, ses
                            course_enrollment_id=enrollment.id, user_id=enrollment.user_id,
                            full_name=enrollment.full_name, name=session.name, status=int(status), progress=0.0,
                            date_enrolled=at, date_edited=at)
+    world.pages.clear()
     world.session_enrollments[se.id] = se
     world.sessions_of.setdefault(enrollment.id, []).append(se.id)
     return se

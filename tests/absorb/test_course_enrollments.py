@@ -268,3 +268,37 @@ def test_list_resources_differ_as_documented(api):
     course = api.online_course()
     item = api.get(f"/courses/{course.id}/enrollments", "course-enrollment-page").body["enrollments"][0]
     assert "timeSpentTicks" not in item and "avatar" not in item and "timeSpent" in item
+
+
+def test_list_pages_are_cached_until_any_write(api, tenant):
+    """A list is served from the world's page cache; every kind of write empties it, and the next list
+    shows the write (the suite's verify mode also recomputes each hit and compares)."""
+    world = tenant.world("absorb")
+    learner, course = _pick(api)
+    path = f"/users/{learner.id}/enrollments?_filter=isActive eq true&_sort=-dateEdited&_limit=1000"
+    first = api.get(path, "user-course-enrollment-page", status=200).body
+    assert len(world.pages) == 1
+    assert api.get(path, "user-course-enrollment-page", status=200).body == first
+    eid = api.post(f"/users/{learner.id}/enrollments/{course.id}", status=201).body["enrollmentId"]
+    assert len(world.pages) == 0
+    after_enroll = api.get(path, "user-course-enrollment-page", status=200).body
+    assert after_enroll["totalItems"] == first["totalItems"] + 1
+    assert after_enroll["enrollments"][0]["id"] == eid  # the newest edit sorts first
+    api.post(f"/users/{learner.id}/enrollments/{course.id}", status=422)  # a refused write: nothing changed
+    assert api.get(path, status=200).body == after_enroll
+    api.post("/enrollments/unenroll", json=[eid], status=204)
+    assert api.get(path, "user-course-enrollment-page", status=200).body == first
+
+
+def test_a_write_that_bypasses_the_service_is_caught_by_verify_mode(api, tenant):
+    """The guard the suite runs under: an entity changed without ``service.touch`` leaves a stale page,
+    and verify mode turns the next hit into a loud 500 instead of a silent wrong answer."""
+    world = tenant.world("absorb")
+    learner = api.learners()[0]
+    path = f"/users/{learner.id}/enrollments?_limit=1000"
+    page = api.get(path, status=200).body
+    assert world.pages.verify, "tests/conftest.py turns verify mode on for the whole suite"
+    world.enrollments[page["enrollments"][0]["id"]].progress = 42.0  # no touch: the wire form stays cached
+    world.wire_cache.clear()
+    resp = api.get(path)
+    assert resp.status_code == 500 and "StalePage" in resp.body["message"]
