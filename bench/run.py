@@ -9,7 +9,8 @@ What it does, in one run:
   the same request as the emulator (method, headers, query string, body; only the path differs);
 * drives both, alternating (emulator, constant, emulator, constant), with ``wrk`` when it is
   installed, else with ``bench/loadgen.py`` (threads, http.client keep-alive) in a second
-  process, and prints req/s, p50, p99 and the emulator/constant ratio per scenario;
+  process, and prints req/s, p50, p99 and the emulator/constant ratio per scenario (the median of
+  the rounds' ratios: each round's pair ran seconds apart, so machine noise cancels best there);
 * in-process figures: creating and resetting a tenant, ``_filter`` + ``_sort`` over 100,000
   enrollments (``bench_odata``), resident memory with 100,000 Absorb enrollments loaded.
 
@@ -18,7 +19,8 @@ whose route answers 404 are skipped with a note. Environment: ``BENCH_DURATION``
 load run, default 3), ``BENCH_CONNECTIONS`` (default 8), ``BENCH_ROUNDS`` (default 3),
 ``BENCH_LOADGEN=python`` to use the Python generator even when wrk is present, ``BENCH_ONLY=list,get``
 to run only the scenarios whose names contain one of those words and skip the other figures (for
-quick iterations while profiling).
+quick iterations while profiling), ``BENCH_PIN=1`` to pin the servers and the load generator to a
+core each (see ``pin``).
 """
 from __future__ import annotations
 
@@ -84,6 +86,17 @@ def procfile_command() -> tuple[list[str], str]:
     return options, app_spec
 
 
+def pin(role: str) -> list[str]:
+    """With ``BENCH_PIN=1``: a ``taskset`` prefix giving the server and the load generator a core each.
+
+    Off by default: on a 2-core machine pinning doubled both servers' req/s but tripled their p99
+    (every server thread then fights for one core), while unpinned the kernel spreads them."""
+    cores = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+    if os.environ.get("BENCH_PIN", "0") != "1" or len(cores) < 2 or not shutil.which("taskset"):
+        return []
+    return ["taskset", "-c", str(cores[0] if role == "server" else cores[1])]
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -113,7 +126,8 @@ class Server:
     def start(self) -> "Server":
         options, _ = procfile_command()
         self.port = free_port()
-        cmd = [sys.executable, "-m", "gunicorn", *options, "--bind", f"127.0.0.1:{self.port}", self.app_spec]
+        cmd = [*pin("server"), sys.executable, "-m", "gunicorn", *options, "--bind", f"127.0.0.1:{self.port}",
+               self.app_spec]
         env = dict(os.environ, **self.env)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), str(BENCH), env.get("PYTHONPATH")) if p)
         log = open(Path(tempfile.gettempdir()) / f"bench-{self.name}-{self.port}.log", "wb")  # noqa: SIM115
@@ -208,7 +222,7 @@ def drive(port: int, s: Scenario) -> dict[str, Any]:
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
             script.write(wrk_script(s))
         try:
-            out = subprocess.run(["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{DURATION:g}s", "-s", script.name,
+            out = subprocess.run([*pin("load"), "wrk", "-t1", f"-c{CONNECTIONS}", f"-d{DURATION:g}s", "-s", script.name,
                                   f"http://127.0.0.1:{port}"], capture_output=True, text=True, check=True).stdout
         finally:
             os.unlink(script.name)
@@ -220,7 +234,7 @@ def drive(port: int, s: Scenario) -> dict[str, Any]:
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
             json.dump(spec, handle)
         try:
-            out = subprocess.run([sys.executable, str(BENCH / "loadgen.py"), handle.name], capture_output=True,
+            out = subprocess.run([*pin("load"), sys.executable, str(BENCH / "loadgen.py"), handle.name], capture_output=True,
                                  text=True, check=True).stdout
         finally:
             os.unlink(handle.name)
@@ -490,7 +504,7 @@ def main() -> None:
     emulator = Server("emulator", app_spec).start()
     constant: Server | None = None
     notes: list[str] = []
-    rows: list[tuple[str, dict[str, float], dict[str, float]]] = []
+    rows: list[tuple[str, dict[str, float], dict[str, float], float]] = []  # ratio: median of the rounds' ratios
     try:
         creds = tenant_credentials(emulator.port)
         if creds is None:
@@ -510,7 +524,8 @@ def main() -> None:
             for _ in range(ROUNDS):
                 runs["emulator"].append(drive(emulator.port, s))
                 runs["constant"].append(drive(constant.port, mirror))
-            rows.append((s.name, _combine(runs["emulator"]), _combine(runs["constant"])))
+            ratio = statistics.median(e["rps"] / c["rps"] for e, c in zip(runs["emulator"], runs["constant"]))
+            rows.append((s.name, _combine(runs["emulator"]), _combine(runs["constant"]), ratio))
             size = len(json.dumps(s.sample, separators=(",", ":")))
             _print_row(rows[-1], size)
     finally:
@@ -541,8 +556,7 @@ def main() -> None:
           f"{rss_loaded:7.0f} MB  <= 150 MB   {_mark(rss_loaded <= TARGETS['rss_mb'])}"
           f"  (default world alone: {rss_base:.0f} MB)")
     if rows:
-        name, emu, const = rows[0]
-        ratio = emu["rps"] / const["rps"] if const["rps"] else 0.0
+        name, emu, const, ratio = rows[0]
         print("filtered list vs constant JSON (req/s ratio)".ljust(49) +
               f"{ratio:7.2f} x   >= 0.8 x   {_mark(ratio >= TARGETS['ratio'])}")
         print(f"filtered list p99 at {CONNECTIONS} connections".ljust(49) +
@@ -561,14 +575,13 @@ def _combine(runs: list[dict[str, float]]) -> dict[str, float]:
 _header_printed = False
 
 
-def _print_row(row: tuple[str, dict[str, float], dict[str, float]], size: int) -> None:
+def _print_row(row: tuple[str, dict[str, float], dict[str, float], float], size: int) -> None:
     global _header_printed  # noqa: PLW0603 - printing state of this script only
     if not _header_printed:
         print(f"\n{'scenario':<46} {'bytes':>6} | {'emulator req/s':>14} {'p50 ms':>7} {'p99 ms':>7} | "
               f"{'constant req/s':>14} {'p50 ms':>7} {'p99 ms':>7} | ratio")
         _header_printed = True
-    name, emu, const = row
-    ratio = emu["rps"] / const["rps"] if const["rps"] else 0.0
+    name, emu, const, ratio = row
     bad = f"  ({emu['bad']:.0f} failed)" if emu["bad"] else ""
     print(f"{name:<46} {size:>6} | {emu['rps']:>14.0f} {emu['p50']:>7.2f} {emu['p99']:>7.2f} | "
           f"{const['rps']:>14.0f} {const['p50']:>7.2f} {const['p99']:>7.2f} | {ratio:.2f}{bad}", flush=True)
