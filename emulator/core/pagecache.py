@@ -34,6 +34,7 @@ except ImportError:  # pragma: no cover
         return json.dumps(obj, separators=(",", ":")).encode()
 
 MAX_PAGES = 256  # per world; past it the cache starts over (test suites ask a handful of pages)
+MAX_CACHED_BODY = 16 * 1024  # a query sent as a POST body is a key only up to this size (keys stay small)
 VERIFY_ENV = "LMS_EMULATOR_VERIFY_PAGES"
 
 
@@ -48,11 +49,15 @@ class PageCache:
         self._pages: dict[Hashable, bytes] = {}
         self.verify = os.environ.get(VERIFY_ENV) == "1"
 
-    def answer(self, key: Hashable, compute: Callable[[], Any]) -> bytes:
-        """The encoded page for ``key``; ``compute()`` builds it (or raises) on a miss."""
-        body = self._pages.get(key)
+    def answer(self, key: Hashable, compute: Callable[[], Any], *, keep: bool = True) -> bytes:
+        """The encoded page for ``key``; ``compute()`` builds it (or raises) on a miss.
+
+        ``keep=False``: compute and encode only, keeping nothing (a key too large to hold)."""
+        body = self._pages.get(key) if keep else None
         if body is None:
             body = encode(compute())
+            if not keep:
+                return body
             if len(self._pages) >= MAX_PAGES:
                 self._pages.clear()
             self._pages[key] = body

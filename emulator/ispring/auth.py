@@ -9,10 +9,12 @@
 """
 from __future__ import annotations
 
-from functools import wraps
+from functools import lru_cache, wraps
 from typing import Any, Callable
 
 from flask import g, request
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 
 from ..core.http import bearer_token, current_store
 from ..core.errors import BadRequest, Unauthorized
@@ -65,8 +67,13 @@ def check_json_headers() -> None:
     if request.mimetype != "application/json":
         raise BadRequest(f"Content-Type must be application/json (got {request.mimetype or 'none'}).")
     accept = request.headers.get("Accept", "").strip()
-    if accept and request.accept_mimetypes.best_match(service.ACCEPTABLE) is None:
+    if accept and not _accepts_json(accept):
         raise BadRequest(f"Accept must allow application/json (got {accept}).")
+
+
+@lru_cache(maxsize=256)  # pure; parsing the header cost more than the rest of the check
+def _accepts_json(accept: str) -> bool:
+    return parse_accept_header(accept, MIMEAccept).best_match(service.ACCEPTABLE) is not None
 
 
 def ispring_call(view: Callable[..., Any]) -> Callable[..., Any]:

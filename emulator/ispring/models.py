@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from ..core.pagecache import PageCache
+
 USER_STATUSES = ("ACTIVE", "DEACTIVATED", "DELETED", "TERMINATED")
 SESSION_STATUSES = ("NOT_STARTED", "IN_PROGRESS", "COMPLETED")
 
@@ -84,6 +86,7 @@ class ISpringWorld:
     participants: dict[str, set[str]] = field(default_factory=dict)  # session id -> participant ids (index)
     # (session id, user id) -> wire form; no route writes users or sessions, so entries never go stale
     wire_cache: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    pages: PageCache = field(default_factory=PageCache)  # encoded answers (core.pagecache), same lifetime
 
     # -- the World protocol of core.vendor ---------------------------------
     def tenant_keys(self) -> list[str]:

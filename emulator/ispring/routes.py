@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
 from ..core.errors import BadRequest
 from ..core.http import json_body
 from ..core.openapi import documented
+from ..core.pagecache import MAX_CACHED_BODY
 from ..core.persistence import read_only
 from . import service
 from .auth import grant_token, ispring_call
@@ -34,8 +36,14 @@ def get_token() -> Response:
             query=(), responses={200: "user-attributes-list", 400: None, 401: None, 403: None, 404: None})
 @ispring_call
 def list_session_user_attributes(session_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient) -> Response:
-    """Getting User Information in Session."""
+    """Getting User Information in Session (the answer from the world's page cache for a body seen before)."""
     session_id = service.check_session_id(session_id)
-    body = load(USER_ATTRIBUTES_REQUEST, json_body(request, unsupported=BadRequest))
-    service.require_permission(client)
-    return jsonify(dump_participants(world, service.session_user_attributes(world, session_id, body["user_ids"])))
+
+    def compute() -> list[dict[str, Any]]:
+        body = load(USER_ATTRIBUTES_REQUEST, json_body(request, unsupported=BadRequest))
+        service.require_permission(client)
+        return dump_participants(world, service.session_user_attributes(world, session_id, body["user_ids"]))
+
+    raw = request.get_data(cache=True)
+    answer = world.pages.answer((request.path, request.content_type, raw, client.client_id), compute, keep=len(raw) <= MAX_CACHED_BODY)
+    return Response(answer, mimetype="application/json")

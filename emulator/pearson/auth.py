@@ -19,7 +19,7 @@ import hashlib
 import hmac
 import json
 from datetime import datetime
-from functools import wraps
+from functools import lru_cache, wraps
 from typing import Any, Callable
 
 from flask import current_app, g, request
@@ -41,6 +41,7 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
+@lru_cache(maxsize=1024)  # pure: a suite sends the same token many times
 def _sign(secret: str, signing_input: str) -> str:
     return _b64(hmac.new(bytes.fromhex(secret), signing_input.encode(), hashlib.sha256).digest())
 
@@ -57,8 +58,11 @@ def issue_token(world: PearsonWorld, user_id: str, now: datetime) -> str:
     return signing_input + "." + _sign(world.secret, signing_input)
 
 
+@lru_cache(maxsize=1024)  # pure; errors are raised again each time (lru_cache keeps only answers)
 def _claims(token: str) -> tuple[dict[str, Any], str, str]:
-    """Header-checked claims, the signing input and the signature; signature NOT yet verified."""
+    """Header-checked claims, the signing input and the signature; signature NOT yet verified.
+
+    The claims dict is shared by every call with the same token: callers read it, never write it."""
     parts = token.split(".")
     if len(parts) != 3 or not all(parts):
         raise Unauthorized(service.DENIED, reason="malformed token")

@@ -12,7 +12,7 @@ from ..core.openapi import documented
 from . import service
 from .auth import pearson_call
 from .models import PearsonWorld, User
-from .schemas import AVAILABLE_ENCOUNTERS, TEACHER_SESSION
+from .schemas import AVAILABLE_ENCOUNTER, TEACHER_SESSION, dump
 
 bp = Blueprint("pearson", __name__)
 
@@ -24,7 +24,7 @@ bp = Blueprint("pearson", __name__)
 def get_user_sessions(user_identifier: str, *, world: PearsonWorld, now: datetime, user: User) -> Response:
     """Gets the user sessions asynchronous: ONE TeacherSessionViewModel (current or next), or null."""
     session = service.current_or_next_session(world, user.id, now)
-    return jsonify(None if session is None else TEACHER_SESSION.dump(session))
+    return jsonify(None if session is None else dump(world, TEACHER_SESSION, session))
 
 
 @bp.get("/users/<guid:user_identifier>/encounters")
@@ -33,4 +33,4 @@ def get_user_sessions(user_identifier: str, *, world: PearsonWorld, now: datetim
 @pearson_call("encounters")
 def get_user_encounters(user_identifier: str, *, world: PearsonWorld, now: datetime, user: User) -> Response:
     """Collection of AvailableEncounter."""
-    return jsonify(AVAILABLE_ENCOUNTERS.dump(service.encounters(world, user.id, now)))
+    return jsonify([dump(world, AVAILABLE_ENCOUNTER, e) for e in service.encounters(world, user.id, now)])

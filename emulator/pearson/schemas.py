@@ -47,7 +47,14 @@ class AvailableEncounterSchema(PascalCaseSchema):
 
 TEACHER_SESSION = TeacherSessionSchema()
 AVAILABLE_ENCOUNTER = AvailableEncounterSchema()
-AVAILABLE_ENCOUNTERS = AvailableEncounterSchema(many=True)
+
+
+def dump(world: PearsonWorld, schema: Any, entity: Any) -> dict[str, Any]:
+    """The wire form of a session or an encounter, made once per entity (``PearsonWorld.wire_cache``)."""
+    wire = world.wire_cache.get(entity.id)
+    if wire is None:
+        wire = world.wire_cache[entity.id] = schema.dump(entity)
+    return wire
 
 
 # -- fixtures ------------------------------------------------------------------------------------

@@ -171,3 +171,17 @@ def test_routing_errors_use_the_ispring_shape(client, session):
                      client.get("/ispring/api/v3/token"), client.post("/ispring/nothing")):
         assert response.status_code in (404, 405)
         contract.validate("ispring", "error", response.get_json())
+
+
+def test_answers_are_cached_per_body_and_caller(call, world, session):
+    """The same body is answered from the world's page cache (verified against a fresh answer by the
+    suite's verify mode); the key holds the caller, so a learner sending the owner's body is still 403."""
+    body = {"userIds": session.participant_ids[:3]}
+    first = call(session.id, body).get_json()
+    assert len(world.pages) == 1
+    assert call(session.id, body).get_json() == first
+    assert call(session.id, body, who="learner").status_code == 403
+    assert call(session.id, {"userIds": session.participant_ids[:1]}).get_json() == first[:1]
+    big = {"userIds": session.participant_ids[:1] + [NOBODY] * 600}  # a body too large to be a key
+    assert call(session.id, big).get_json() == first[:1]
+    assert len(world.pages) == 2
