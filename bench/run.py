@@ -11,8 +11,10 @@ What it does, in one run:
   installed, else with ``bench/loadgen.py`` (threads, http.client keep-alive) in a second
   process, and prints req/s, p50, p99 and the emulator/constant ratio per scenario (the median of
   the rounds' ratios: each round's pair ran seconds apart, so machine noise cancels best there);
-* in-process figures: creating and resetting a tenant, ``_filter`` + ``_sort`` over 100,000
-  enrollments (``bench_odata``), resident memory with 100,000 Absorb enrollments loaded.
+* in-process figures: each scenario's cost per request through the WSGI app against the constant
+  app's (``bench_inprocess``: steadier than req/s on a noisy machine), creating and resetting a
+  tenant, ``_filter`` + ``_sort`` over 100,000 enrollments (``bench_odata``), resident memory with
+  100,000 Absorb enrollments loaded.
 
 Scenarios of vendors that are not there yet (``emulator.pearson``, ``emulator.ispring``) or
 whose route answers 404 are skipped with a note. Environment: ``BENCH_DURATION`` (seconds per
@@ -537,6 +539,9 @@ def main() -> None:
         for note in notes:
             print("note:", note)
         return
+    print("\nThe same scenarios in process (no sockets: Flask and the emulator's own work; bench/bench_inprocess.py):")
+    print(subprocess.run([sys.executable, str(BENCH / "bench_inprocess.py")], capture_output=True, text=True,
+                         check=True, cwd=ROOT).stdout, end="")
     figures = inprocess_figures()
     odata_ms = odata_figure()
     rss_base, rss_loaded, real_odata_ms = rss_figure()
