@@ -34,6 +34,9 @@ def serve(args: argparse.Namespace) -> int:
                               "fixtures": args.fixtures, "strict": args.strict or None,
                               "cors_origins": args.cors_origins})
     app = create_app(settings)
+    from .core import gcpolicy
+
+    gcpolicy.enable()  # the default world stays out of the collector's full scans (see core.gcpolicy)
     server = make_server(settings.host, settings.port, app, threaded=True)
     print(_banner(app, settings, started), flush=True)
     try:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Iterable
 
+from . import gcpolicy
 from .clock import Clock
 from .errors import Conflict, NotFound
 from .vendor import Vendor, WorldContext
@@ -67,6 +68,7 @@ class Store:
             part = (fixture or {}).get(name) if fixture else None
             ctx = WorldContext(tenant_id=tenant_id, seed=seed, anchor=anchor, rng=rng, fixture=part)
             worlds[name] = vendor.build_world(ctx)
+        gcpolicy.settle()  # in a server: the new worlds join the frozen, never-scanned objects
         return worlds
 
     def create_tenant(self, tenant_id: str | None = None, *, seed: int | None = None,

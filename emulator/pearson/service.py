@@ -94,5 +94,9 @@ def add_encounter(world: PearsonWorld, encounter: Encounter) -> None:
 
 
 def _insert(ids: list[str], new_id: str, key: Any) -> None:
+    new_key = key(new_id)
+    if not ids or key(ids[-1]) <= new_key:  # the seed adds in start order: no search needed
+        ids.append(new_id)
+        return
     keys = [key(i) for i in ids]
-    ids.insert(bisect_right(keys, key(new_id)), new_id)
+    ids.insert(bisect_right(keys, new_key), new_id)
