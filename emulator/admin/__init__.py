@@ -24,7 +24,7 @@ from flask.ctx import _AppCtxGlobals
 from ..config import Settings
 from ..core import errors, faults
 from ..core.http import MAX_BODY_BYTES
-from ..core.journal import Journal, make_entry
+from ..core.journal import Journal, environ_headers, make_entry
 from ..core.persistence import StateFile, changes_state
 from ..core.store import DEFAULT_TENANT, Store, Tenant
 from . import fixtures as fixture_files
@@ -142,10 +142,10 @@ def _journal(store: Store, settings: Settings, vendor: str, response: Response) 
     started = getattr(glob, "started", None)
     entry = make_entry(
         method=req.method, path=req.path, query=environ.get("QUERY_STRING", ""),
-        headers=req.headers.items(), body=body, mimetype=req.mimetype,
+        headers=environ_headers(environ), body=body, content_type=environ.get("CONTENT_TYPE", ""),
         status=None if dropped else response.status_code,
         response_body=b"" if dropped or response.is_streamed else response.get_data(),
-        response_mimetype=response.mimetype or "",
+        response_content_type=response.headers.get("Content-Type", ""),
         duration_ms=(time.perf_counter() - started) * 1000 if started else 0.0,
         at=tenant.clock.now(), vendor=vendor, tenant_id=tenant.id if named is not None else None)
     fault = environ.get("lms_emulator.fault")

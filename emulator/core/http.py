@@ -37,7 +37,7 @@ def current_store() -> Any:
 
 def bearer_token(request: Request, missing: Exception) -> str:
     """The token of ``Authorization: Bearer <token>``; ``missing`` (the vendor's own error) otherwise."""
-    scheme, _, value = (request.headers.get("Authorization") or "").strip().partition(" ")
+    scheme, _, value = (request.environ.get("HTTP_AUTHORIZATION") or "").strip().partition(" ")
     if scheme.lower() != "bearer" or not value.strip():
         raise missing
     return value.strip()

@@ -171,13 +171,38 @@ def _limit(raw: str | None) -> int | None:
 
 
 def make_entry(*, method: str, path: str, query: str, headers: Iterable[tuple[str, str]], body: bytes,
-               mimetype: str, status: int | None, response_body: bytes, response_mimetype: str,
+               content_type: str, status: int | None, response_body: bytes, response_content_type: str,
                duration_ms: float, at: datetime, vendor: str, tenant_id: str | None) -> dict[str, Any]:
     """An entry as recorded on the request path: the raw parts are kept, masking and decoding wait for a
-    query (``render``), so recording costs a tuple, not a JSON parse, on every vendor call."""
+    query (``render``), so recording costs a tuple, not a JSON parse, on every vendor call.
+
+    ``headers`` may be WSGI environ pairs (``HTTP_X_API_KEY``): they are named when rendered."""
     return {"_at": at, "vendor": vendor, "tenant": tenant_id, "method": method, "path": path, "status": status,
             "durationMs": round(duration_ms, 3),
-            "_raw": (query, list(headers), _keep(body), mimetype, _keep(response_body), response_mimetype)}
+            "_raw": (query, list(headers), _keep(body), content_type, _keep(response_body), response_content_type)}
+
+
+def environ_headers(environ: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The request headers as the WSGI environ holds them: cheaper to keep than ``request.headers``."""
+    return [(k, v) for k, v in environ.items()
+            if (k[:5] == "HTTP_" and k not in _SHADOWED) or (k in _CONTENT_KEYS and v)]
+
+
+_CONTENT_KEYS = frozenset({"CONTENT_TYPE", "CONTENT_LENGTH"})
+_SHADOWED = frozenset({"HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"})  # werkzeug skips these too
+
+
+def _header_name(key: str) -> str:
+    """``HTTP_X_API_KEY`` -> ``X-Api-Key`` (as werkzeug names them); other names are kept as given."""
+    if key[:5] == "HTTP_":
+        key = key[5:]
+    elif key not in _CONTENT_KEYS:
+        return key
+    return key.replace("_", "-").title()
+
+
+def _mimetype(content_type: str) -> str:
+    return content_type.split(";", 1)[0].strip().lower()
 
 
 KEEP_LIMIT = 64 * 1024  # larger bodies keep a prefix (no secret can be masked in JSON we cannot parse)
@@ -192,12 +217,13 @@ def render(entry: dict[str, Any]) -> dict[str, Any]:
     """The entry as the admin API shows it: secrets masked, bodies cut to ``BODY_LIMIT``."""
     raw = entry.get("_raw")
     if raw is not None:
-        query, headers, body, mimetype, response_body, response_mimetype = raw
+        query, headers, body, content_type, response_body, response_content_type = raw
         entry.update({
-            "time": iso_z(entry["_at"]), "query": mask_query(query), "headers": mask_headers(headers),
-            "body": body_text(*body, mimetype),
+            "time": iso_z(entry["_at"]), "query": mask_query(query),
+            "headers": mask_headers((_header_name(k), v) for k, v in headers),
+            "body": body_text(*body, _mimetype(content_type)),
             # a bare JSON string answer is Absorb's token: always masked, whatever the request looked like
-            "responseBody": body_text(*response_body, response_mimetype,
+            "responseBody": body_text(*response_body, _mimetype(response_content_type),
                                       bare_string_is_secret=response_body[0].lstrip()[:1] == b'"'),
         })
         del entry["_raw"]
