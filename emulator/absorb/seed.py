@@ -190,8 +190,9 @@ def _online_part(world: AbsorbWorld, enrollment: CourseEnrollment, course: Cours
         start += step
     last_write = max(c or s for tries in plan.values() for s, c, _, _ in tries)
     world.pending[enrollment.id] = (at, plan, last_write)
-    service.aggregate(enrollment, [service.replay(service.LessonOutcome(date_edited=at), plan.get(lid, ()))
-                                   for lid in lessons])
+    untouched = service.LessonOutcome(date_edited=at)  # aggregate only reads outcomes: one serves them all
+    service.aggregate(enrollment, [service.replay(service.LessonOutcome(date_edited=at), plan[lid]) if lid in plan
+                                   else untouched for lid in lessons])
     enrollment.date_edited = max(enrollment.date_edited, last_write)
     if status not in (S.NOT_STARTED, S.IN_PROGRESS, S.COMPLETE):
         enrollment.status = int(status)  # administrative statuses are kept as seeded
