@@ -1,0 +1,50 @@
+"""The bench runner keeps working: its pieces, and a short smoke run of each script (figures not checked)."""
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+_spec = importlib.util.spec_from_file_location("bench_run", ROOT / "bench" / "run.py")
+assert _spec is not None and _spec.loader is not None
+bench_run = importlib.util.module_from_spec(_spec)
+sys.modules["bench_run"] = bench_run  # dataclasses look their module up
+_spec.loader.exec_module(bench_run)
+
+
+def test_procfile_options_are_the_ones_the_bench_uses():
+    options, app_spec = bench_run.procfile_command()
+    assert app_spec == "emulator:create_app()"
+    assert ["-c", "python:emulator.gunicorn_conf"] == options[:2]
+    assert "--threads" in options and "--bind" not in options
+
+
+def test_the_constant_app_gets_the_same_request():
+    s = bench_run.Scenario("x", method="POST", path="/absorb/things?_filter=a%20eq%201&_limit=5",
+                           headers={"x-api-key": "k"}, body='{"a": 1}')
+    mirror = bench_run.mirror_of(s, "/c/s0")
+    assert (mirror.method, mirror.path, mirror.headers, mirror.body) == (
+        "POST", "/c/s0?_filter=a%20eq%201&_limit=5", {"x-api-key": "k"}, '{"a": 1}')
+    write = bench_run.Scenario("w", kind="enroll_unenroll", headers={"h": "1"}, enroll_path="/e?reEnroll=true")
+    assert bench_run.mirror_of(write, "/c/s1").path == "/c/s1?reEnroll=true"
+
+
+def test_a_short_run_of_the_runner_prints_its_row():
+    env = dict(os.environ, BENCH_ONLY="get one", BENCH_DURATION="0.5", BENCH_ROUNDS="1", BENCH_LOADGEN="python")
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py")], env=env, cwd=ROOT, capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    row = next(line for line in out.stdout.splitlines() if line.startswith("absorb get one enrollment"))
+    assert "failed" not in row
+
+
+def test_a_short_in_process_run_prints_every_scenario():
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_inprocess.py"), "--rounds", "1",
+                          "--requests", "20"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    names = [line.split("  ")[0] for line in out.stdout.splitlines()[1:]]
+    assert names == ["absorb list (_filter+_sort)", "absorb get one enrollment", "absorb enroll + un-enroll",
+                     "pearson user sessions", "ispring attributes list"]
