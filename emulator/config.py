@@ -6,9 +6,17 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, fields
+from pathlib import Path
 from typing import Any
 
 ENV_PREFIX = "LMS_EMULATOR_"
+
+
+def cache_dir() -> Path:
+    """Where derived files that make start-up and first calls cheap are kept (Faker's word lists, the
+    OData parser tables): ``LMS_EMULATOR_CACHE``, else ``~/.cache/lms-emulator``. Owned by the user, unlike
+    the shared temporary directory: one of these files is a pickle."""
+    return Path(os.environ.get(ENV_PREFIX + "CACHE") or Path.home() / ".cache" / "lms-emulator")
 
 
 @dataclass

@@ -20,6 +20,8 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
+from ..config import cache_dir
+
 TABLES = ("first", "last", "job", "adjective", "noun", "city_prefix", "city_suffix")
 
 
@@ -41,8 +43,7 @@ def _cache_file() -> Path | None:
         version = metadata.version("faker")
     except metadata.PackageNotFoundError:
         return None
-    root = os.environ.get("LMS_EMULATOR_CACHE") or Path.home() / ".cache" / "lms-emulator"
-    return Path(root) / f"faker-{version}-en_US.json"
+    return cache_dir() / f"faker-{version}-en_US.json"
 
 
 @lru_cache(maxsize=1)

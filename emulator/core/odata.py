@@ -34,10 +34,12 @@ from functools import lru_cache
 from itertools import compress, count, islice, repeat
 from keyword import iskeyword
 from operator import attrgetter
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from lark import Lark, Token, Tree, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+if TYPE_CHECKING:  # lark is imported when the first filter is parsed: start-up does not pay for it
+    from lark import Lark, Token, Tree, UnexpectedInput
 
+from emulator.config import cache_dir
 from emulator.core.errors import Unprocessable
 
 STRING_COMPARISON_CASE_INSENSITIVE = True
@@ -175,19 +177,35 @@ _TERMINAL_NAMES = {
 
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
-    """The LALR parser, built once on first use (building costs tens of ms)."""
-    return Lark(_GRAMMAR, parser="lalr", lexer="contextual", maybe_placeholders=False)
+    """The LALR parser, built once on first use. lark keeps its grammar analysis in a file in the cache
+    directory (``config.cache_dir``; checked against a hash of the grammar, options and lark's version, and
+    rebuilt when they differ): importing lark and loading it took 17 ms, building it 40."""
+    import lark
+
+    cache: str | bool = False
+    try:
+        folder = cache_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        cache = str(folder / f"odata-lalr-{lark.__version__}.pickle")
+    except OSError:
+        pass
+    return lark.Lark(_GRAMMAR, parser="lalr", lexer="contextual", maybe_placeholders=False, cache=cache)
 
 
 def parse(text: str) -> Tree:
     """Parse a filter into a lark tree; syntax errors become :class:`Unprocessable`."""
+    parser = _parser()
+    from lark import UnexpectedInput
+
     try:
-        return _parser().parse(text)
+        return parser.parse(text)
     except UnexpectedInput as exc:
         raise _fail(_syntax_message(text, exc)) from None
 
 
 def _syntax_message(text: str, exc: UnexpectedInput) -> str:
+    from lark import UnexpectedCharacters, UnexpectedToken
+
     if isinstance(exc, UnexpectedCharacters):
         pos, char = exc.pos_in_stream, exc.char
         if char == "'":
@@ -316,7 +334,7 @@ class _Compiler:
 
     # -- clauses
     def clause(self, node: Tree | Token) -> str:
-        if isinstance(node, Tree):
+        if _is_tree(node):
             if node.data == "or_expr":
                 return "(" + " or ".join(self.clause(c) for c in node.children) + ")"
             if node.data == "and_expr":
@@ -387,7 +405,7 @@ class _Compiler:
 
     # -- operands
     def operand(self, node: Tree | Token) -> _Operand:
-        if isinstance(node, Token):
+        if not _is_tree(node):
             return self.literal(node)
         if node.data == "field":
             return self.field(node.children[0])
@@ -471,12 +489,12 @@ class _Compiler:
 
 
 def _check_nesting(tree: Tree | Token) -> None:
-    stack = [(tree, 1)] if isinstance(tree, Tree) else []
+    stack = [(tree, 1)] if _is_tree(tree) else []
     while stack:
         node, depth = stack.pop()
         if depth > MAX_NESTING:
             raise _fail(f"the filter expression is nested more than {MAX_NESTING} levels deep at position {_pos(node)}")
-        stack.extend((child, depth + 1) for child in node.children if isinstance(child, Tree))
+        stack.extend((child, depth + 1) for child in node.children if _is_tree(child))
 
 
 def _constant_compare(op: str, a: Any, b: Any, fold_case: bool) -> bool:
@@ -487,8 +505,13 @@ def _constant_compare(op: str, a: Any, b: Any, fold_case: bool) -> bool:
     return bool(_OPS[op](a, b))
 
 
+def _is_tree(node: Tree | Token) -> bool:
+    """lark's ``Token`` is a ``str``; any other node of a parse is a ``Tree`` (no lark import needed)."""
+    return not isinstance(node, str)
+
+
 def _pos(node: Tree | Token) -> int:
-    while isinstance(node, Tree):
+    while _is_tree(node):
         node = node.children[0]
     return node.start_pos or 0
 

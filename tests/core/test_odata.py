@@ -735,3 +735,35 @@ def test_sort_matches_reference(rows: list[Row], spec: list[tuple[str, bool]], r
     expected = ids(ref_sort(rows, spec))
     assert ids(sort(rows, R, text)) == expected
     assert ids(sort(rows, R, text, top=top)) == expected[:top]  # the page shortcut
+
+
+_PARSER_CHILD = r"""
+import sys
+from emulator.core import odata
+assert "lark" not in sys.modules  # importing the engine does not import lark
+print(odata.parse("status eq 3").data)
+"""
+
+
+@pytest.mark.parametrize("cache_state", ["fresh", "corrupt", "unwritable"])
+def test_the_parser_tables_cache_is_used_rebuilt_or_skipped(tmp_path, cache_state):
+    import os
+    import subprocess
+    import sys
+
+    folder = tmp_path / "cache"
+    if cache_state == "corrupt":  # a torn write by a concurrent process, say: lark rebuilds and rewrites it
+        import lark
+
+        folder.mkdir()
+        (folder / f"odata-lalr-{lark.__version__}.pickle").write_bytes(b"not a pickle")
+    if cache_state == "unwritable":
+        folder = tmp_path / "a-file"
+        folder.write_text("a file where the folder should be")
+    env = dict(os.environ, LMS_EMULATOR_CACHE=str(folder))
+    for _ in range(2):  # the second run loads what the first wrote (when it could write)
+        out = subprocess.run([sys.executable, "-c", _PARSER_CHILD], env=env, capture_output=True, text=True, timeout=60)
+        assert out.returncode == 0, out.stderr
+        assert out.stdout.strip() == "compare"
+    written = sorted(p.name for p in folder.glob("odata-lalr-*.pickle")) if folder.is_dir() else []
+    assert (len(written) >= 1) == (cache_state != "unwritable")
