@@ -20,7 +20,7 @@ What it does, in one run:
 
 Scenarios of vendors that are not there yet (``emulator.pearson``, ``emulator.ispring``) or
 whose route answers 404 are skipped with a note. Environment: ``BENCH_DURATION`` (seconds per
-load run, default 3), ``BENCH_CONNECTIONS`` (default 8), ``BENCH_ROUNDS`` (default 3),
+load run, default 3), ``BENCH_CONNECTIONS`` (default 8), ``BENCH_ROUNDS`` (default 5),
 ``BENCH_LOADGEN=python`` to use the Python generator even when wrk is present, ``BENCH_ONLY=list,get``
 to run only the scenarios whose names contain one of those words and skip the other figures (for
 quick iterations while profiling), ``BENCH_PIN=1`` to pin the servers and the load generator to a
@@ -51,7 +51,7 @@ sys.path[:0] = [str(ROOT), str(BENCH)]
 
 DURATION = float(os.environ.get("BENCH_DURATION", "3"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))  # short alternating runs: fair on a busy machine
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))  # short alternating runs: fair on a busy machine
 SEED = int(os.environ.get("LMS_EMULATOR_SEED", "42"))
 ONLY = [word.strip() for word in os.environ.get("BENCH_ONLY", "").split(",") if word.strip()]
 N_ENROLLMENTS = 100_000
