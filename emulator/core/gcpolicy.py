@@ -10,7 +10,10 @@ them: 7-10 ms when idle, 25 ms measured under load, while every request in fligh
 Only a server opts in (``enable``: the gunicorn hook in ``emulator.gunicorn_conf`` and ``lms-emulator
 serve``); a test process that builds an app per test must not, or every test's garbage would stay.
 Once enabled, the store calls ``settle`` after building a tenant's worlds: young garbage is collected
-first (``gc.collect(1)``, about a millisecond) so that little besides the new world gets frozen.
+first (``gc.collect(1)``, about a millisecond) so that little besides the new world gets frozen. What else
+is alive then (requests in flight) is frozen too and freed by reference counting as usual; only garbage in
+a reference cycle would stay, and none was found under gunicorn or ``lms-emulator serve`` (a review drove
+60 fixture loads: +1 MB). Worlds and tenants hold no cycles, so deleting or resetting a tenant frees it.
 """
 from __future__ import annotations
 

@@ -182,10 +182,20 @@ def make_entry(*, method: str, path: str, query: str, headers: Iterable[tuple[st
             "_raw": (query, list(headers), _keep(body), content_type, _keep(response_body), response_content_type)}
 
 
+HEADERS_LIMIT = 8192  # characters of header values kept per entry: 1,000 entries of huge headers stay small
+
+
 def environ_headers(environ: Mapping[str, Any]) -> list[tuple[str, str]]:
     """The request headers as the WSGI environ holds them: cheaper to keep than ``request.headers``."""
-    return [(k, v) for k, v in environ.items()
-            if (k[:5] == "HTTP_" and k not in _SHADOWED) or (k in _CONTENT_KEYS and v)]
+    pairs = [(k, v) for k, v in environ.items()
+             if (k[:5] == "HTTP_" and k not in _SHADOWED) or (k in _CONTENT_KEYS and v)]
+    if sum(len(v) for _, v in pairs) <= HEADERS_LIMIT:
+        return pairs
+    kept, room = [], HEADERS_LIMIT
+    for k, v in pairs:
+        kept.append((k, v if len(v) <= room else v[:room] + f"...<truncated, {len(v)} characters>"))
+        room = max(0, room - len(v))
+    return kept
 
 
 _CONTENT_KEYS = frozenset({"CONTENT_TYPE", "CONTENT_LENGTH"})

@@ -44,6 +44,8 @@ def list_session_user_attributes(session_id: str, *, world: ISpringWorld, now: d
         service.require_permission(client)
         return dump_participants(world, service.session_user_attributes(world, session_id, body["user_ids"]))
 
-    raw = request.get_data(cache=True)
-    answer = world.pages.answer((request.path, request.content_type, raw, client.client_id), compute, keep=len(raw) <= MAX_CACHED_BODY)
-    return Response(answer, mimetype="application/json")
+    size = request.content_length
+    if size is None or size > MAX_CACHED_BODY:  # not a key: compute() reads (or refuses) the body itself
+        return Response(world.pages.answer(None, compute, keep=False), mimetype="application/json")
+    key = (request.path, request.content_type, request.get_data(cache=True), client.client_id)
+    return Response(world.pages.answer(key, compute), mimetype="application/json")

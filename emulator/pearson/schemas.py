@@ -50,10 +50,13 @@ AVAILABLE_ENCOUNTER = AvailableEncounterSchema()
 
 
 def dump(world: PearsonWorld, schema: Any, entity: Any) -> dict[str, Any]:
-    """The wire form of a session or an encounter, made once per entity (``PearsonWorld.wire_cache``)."""
-    wire = world.wire_cache.get(entity.id)
+    """The wire form of a session or an encounter, made once per entity (``PearsonWorld.wire_cache``).
+
+    Keyed by the schema too: a fixture may give a session and an encounter the same id."""
+    key = (type(schema).__name__, entity.id)
+    wire = world.wire_cache.get(key)
     if wire is None:
-        wire = world.wire_cache[entity.id] = schema.dump(entity)
+        wire = world.wire_cache[key] = schema.dump(entity)
     return wire
 
 

@@ -78,3 +78,14 @@ def test_bounded_by_journal_size():
 def test_admin_calls_are_not_journalled(client, tenant):
     client.get(f"/_emulator/tenants/{tenant['id']}")
     assert _journal(client, tenant["id"]) == []
+
+
+def test_huge_headers_are_kept_cut(client, tenant):
+    """An entry keeps at most ``HEADERS_LIMIT`` characters of header values: 1,000 entries stay small."""
+    from emulator.core.journal import HEADERS_LIMIT
+
+    client.get("/absorb/enrollments", headers={"x-api-key": "k" * 50_000, "x-api-version": "2",
+                                                "X-Trace": "t" * 50_000})
+    entry = _journal(client, "default", "?status=401")[-1]
+    assert entry["headers"]["X-Api-Key"] == "***"  # a secret stays masked, cut or not
+    assert len(entry["headers"]["X-Trace"]) < HEADERS_LIMIT + 100 and "truncated" in entry["headers"]["X-Trace"]

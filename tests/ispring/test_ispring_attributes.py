@@ -185,3 +185,11 @@ def test_answers_are_cached_per_body_and_caller(call, world, session):
     big = {"userIds": session.participant_ids[:1] + [NOBODY] * 600}  # a body too large to be a key
     assert call(session.id, big).get_json() == first[:1]
     assert len(world.pages) == 2
+
+
+def test_a_body_over_the_limit_is_413_naming_the_limit(call, session):
+    from emulator.core.http import MAX_BODY_BYTES
+
+    response = call(session.id, raw=b'{"userIds": ["' + b"x" * MAX_BODY_BYTES + b'"]}')
+    assert response.status_code == 413
+    assert str(MAX_BODY_BYTES) in response.get_json()["message"]

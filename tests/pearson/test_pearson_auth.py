@@ -169,3 +169,32 @@ def test_token_of_user_removed_by_reset_is_401(store, get, tenant, token, people
     assert get(_path(people["student"], "sessions"), bearer).status_code == 200
     del tenant.world("pearson").users[people["student"].id]
     assert get(_path(people["student"], "sessions"), bearer).status_code == 401
+
+
+def test_only_verified_tokens_are_memoised(get, token, people):
+    """Verified tokens skip decoding and the HMAC next time; forged or oversized ones never enter the memo."""
+    from emulator.pearson import auth
+
+    auth._VERIFIED.clear()
+    bearer = token(people["student"])
+    head, body, sig = bearer.split(".")
+    forged = f"{head}.{body}.{('A' if sig[0] != 'A' else 'B') + sig[1:]}"
+    for _ in range(2):
+        assert get(_path(people["student"], "sessions"), forged).status_code == 401
+    assert forged not in auth._VERIFIED
+    assert get(_path(people["student"], "sessions"), bearer).status_code == 200
+    assert bearer in auth._VERIFIED
+    assert get(_path(people["student"], "sessions"), bearer).status_code == 200  # from the memo
+    padded = _reencode(bearer, pad="x" * auth.VERIFIED_MAX_LENGTH)  # bad signature and too long: both refused
+    assert get(_path(people["student"], "sessions"), padded).status_code == 401 and padded not in auth._VERIFIED
+
+
+def test_a_memoised_token_is_refused_once_its_tenant_has_another_secret(store, get, token):
+    """The memo holds the secret a token verified with: a tenant re-created with another seed refuses it."""
+    other = store.create_tenant("reborn")
+    student = next(u for u in other.world("pearson").users.values() if "Student" in u.roles)
+    bearer = token(student, on=other)
+    assert get(f"/users/{student.id}/sessions", bearer).status_code == 200
+    store.delete("reborn")
+    store.create_tenant("reborn", seed=7)
+    assert get(f"/users/{student.id}/sessions", bearer).status_code == 401

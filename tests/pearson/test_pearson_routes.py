@@ -101,3 +101,36 @@ def test_unknown_route_and_method(client, token, people):
     response = client.get("/pearson/nothing-here")
     assert response.status_code == 404
     contract.validate("pearson", "error", response.get_json())
+
+
+def test_a_session_and_an_encounter_sharing_an_id_keep_their_own_shapes(client):
+    """Wire forms are cached per (schema, id): a fixture may reuse an id across kinds."""
+    import json
+    from pathlib import Path
+    from typing import Any
+
+    from emulator.core import contract
+
+    fixture = json.loads((Path(__file__).resolve().parents[2] / "fixtures" / "pearson-center-with-staff.json").read_text())
+    pearson = fixture["pearson"]
+
+    def shown(tenant_id: str, user_id: str) -> tuple[Any, Any]:
+        token = client.post(f"/_emulator/tenants/{tenant_id}/pearson/tokens", json={"userId": user_id}).get_json()
+        headers = {"Authorization": f"Bearer {token['token']}"}
+        return (client.get(f"/pearson/users/{user_id}/sessions", headers=headers).get_json(),
+                client.get(f"/pearson/users/{user_id}/encounters", headers=headers).get_json())
+
+    assert client.post("/_emulator/tenants", json={"id": "ids", "fixture": {"pearson": pearson}}).status_code == 201
+    student, session, encounters = next((u["id"], *shown("ids", u["id"])) for u in pearson["users"]
+                                        if u["roles"] == ["Student"] and all(shown("ids", u["id"])))
+    shared = session["ContentItemId"]  # any id: the session's own is not in its wire form
+    for raw in pearson["sessions"]:
+        if raw["userId"] == student and raw["teacherId"] == session["TeacherId"]:
+            raw["id"] = shared
+    first = next(e for e in pearson["encounters"] if e.get("id") == encounters[0]["Id"])  # the fixture names ids
+    first["id"] = shared
+    assert client.post("/_emulator/tenants", json={"id": "shared-ids", "fixture": {"pearson": pearson}}).status_code == 201
+    session_after, encounters_after = shown("shared-ids", student)  # the session is dumped first
+    contract.validate("pearson", "teacher-session", session_after)
+    contract.validate("pearson", "available-encounter-list", encounters_after)
+    assert encounters_after[0]["Id"] == shared and "UnitNumber" in encounters_after[0]
