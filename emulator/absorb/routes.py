@@ -14,7 +14,7 @@ from ..core.http import bool_arg, datetime_arg, guid_arg, guid_list_arg, int_arg
 from ..core.errors import NotFound, ValidationFailed
 from ..core.openapi import Param, documented
 from . import service
-from .auth import absorb_call, authenticate as authenticate_user, resolve_portal
+from .auth import absorb_call, authenticate as authenticate_user, page_key, resolve_portal
 from .models import AbsorbWorld, User
 from .schemas import (
     ATTEMPT, ATTEMPT_FINISH, AUTHENTICATE, CHAPTER_ENROLLMENT, COURSE_ENROLLMENT, COURSE_ENROLLMENT_UPSERT,
@@ -65,7 +65,7 @@ def _page(world: AbsorbWorld, user: User, items: list[Any], resource: Any, schem
         return paging.query_list(_filters(items), resource, request.args, key=key,
                                  dump=lambda e: dump(world, schema, e))
 
-    body = world.pages.answer((request.path, request.query_string, user.id), compute)
+    body = world.pages.answer(page_key(user), compute)
     return Response(body, mimetype="application/json")
 
 

@@ -66,6 +66,10 @@ class PageCache:
             raise StalePage(f"the cached page for {key!r} is stale: {body[:200]!r} != {fresh[:200]!r}")
         return body
 
+    def peek(self, key: Hashable) -> bytes | None:
+        """The cached page for ``key``, or None: one dict read, safe without the tenant lock."""
+        return self._pages.get(key)
+
     def clear(self) -> None:
         self._pages.clear()
 

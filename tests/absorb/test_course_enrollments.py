@@ -1,6 +1,7 @@
 """Absorb course enrollments: every route, re-enrollment history, un-enroll, filters, paging, bad input."""
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -302,3 +303,42 @@ def test_a_write_that_bypasses_the_service_is_caught_by_verify_mode(api, tenant)
     world.wire_cache.clear()
     resp = api.get(path)
     assert resp.status_code == 500 and "StalePage" in resp.body["message"]
+
+
+def test_a_cached_page_is_answered_without_the_lock_after_the_same_checks(api, anon, tenant, monkeypatch):
+    """Verify mode off (as in a server): a repeated list never reaches the handler, yet every check still runs
+    and a write's answer is never followed by the old page."""
+    from emulator.absorb import routes, service
+
+    world = tenant.world("absorb")
+    monkeypatch.setattr(world.pages, "verify", False)
+    calls = []
+    real = service.user_enrollments
+    monkeypatch.setattr(routes.service, "user_enrollments", lambda *a: calls.append(1) or real(*a))
+    learner, course = _pick(api)
+    path = f"/users/{learner.id}/enrollments?_sort=-dateEdited&_limit=1000"
+    first = api.get(path, "user-course-enrollment-page", status=200).body
+    assert api.get(path, "user-course-enrollment-page", status=200).body == first and len(calls) == 1
+    assert api.call("HEAD", path, status=200) and len(calls) == 1
+    learner_api = anon.login(learner.username)
+    learner_api.get(path, status=403)  # a learner's token on an admin route, page cached or not
+    api.get(path, headers={"Authorization": "Bearer nope"}, status=401)
+    held, release, answers = threading.Event(), threading.Event(), []
+
+    def writer() -> None:  # another thread holds the tenant lock, as a long write would
+        with tenant.lock:
+            held.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=writer)
+    holder.start()
+    held.wait(5)
+    reader = threading.Thread(target=lambda: answers.append(api.get(path).body))
+    reader.start()
+    reader.join(5)  # a cached read does not wait for the lock...
+    release.set()
+    holder.join(5)
+    assert answers == [first]
+    eid = api.post(f"/users/{learner.id}/enrollments/{course.id}", status=201).body["enrollmentId"]
+    after = api.get(path, "user-course-enrollment-page", status=200).body  # ...and its answer clears the page
+    assert after["enrollments"][0]["id"] == eid and len(calls) == 2
