@@ -13,22 +13,20 @@ from .core import errors
 from .core.http import MAX_BODY_BYTES, GuidConverter
 from .core.store import DEFAULT_TENANT, Store
 from .core.vendor import Vendor
+from .core.wire import encode_json
 
 log = logging.getLogger("lms_emulator")
 
-try:  # orjson encodes our lists several times faster than the standard library
-    import orjson
+class FastJSONProvider(DefaultJSONProvider):
+    """Flask's JSON through ``core.wire.encode_json`` (orjson)."""
 
-    class FastJSONProvider(DefaultJSONProvider):
-        def dumps(self, obj: Any, **kwargs: Any) -> str:
-            return orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS).decode()
+    def dumps(self, obj: Any, **kwargs: Any) -> str:
+        return encode_json(obj).decode()
 
-        def response(self, *args: Any, **kwargs: Any) -> Response:
-            obj = self._prepare_response_obj(args, kwargs)
-            return self._app.response_class(orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS),
-                                            mimetype="application/json")
-except ImportError:  # pragma: no cover
-    FastJSONProvider = DefaultJSONProvider  # type: ignore[misc,assignment]
+    def response(self, *args: Any, **kwargs: Any) -> Response:
+        obj = self._prepare_response_obj(args, kwargs)
+        return self._app.response_class(encode_json(obj), mimetype="application/json")
+
 
 class EmulatorFlask(Flask):
     """Flask with ``ensure_sync`` remembered per function: Flask asks it of the view and of every hook on

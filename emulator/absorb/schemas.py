@@ -9,7 +9,9 @@ from typing import Any
 from marshmallow import EXCLUDE, ValidationError, fields, validate
 
 from ..core.errors import ValidationFailed
-from ..core.wire import CamelCaseSchema, Guid, IsoDateTime, TimeSpan, resource_for, validation_messages
+from ..core.wire import (
+    CamelCaseSchema, Guid, IsoDateTime, TimeSpan, cached_dump, resource_for, validation_messages,
+)
 from .models import AbsorbWorld
 
 STATUS = validate.OneOf(range(13))
@@ -216,12 +218,7 @@ def load(schema: Any, data: Any) -> dict[str, Any]:
 
 def dump(world: AbsorbWorld, schema: Any, obj: Any) -> dict[str, Any]:
     """The wire form of an entity, cached until the entity is written (``service.touch``)."""
-    per_entity = world.wire_cache.setdefault(obj.id, {})
-    name = type(schema).__name__
-    wire = per_entity.get(name)
-    if wire is None:
-        wire = per_entity[name] = schema.dump(obj)
-    return wire
+    return cached_dump(world.wire_cache, schema, obj)
 
 
 def dump_world(world: AbsorbWorld) -> dict[str, Any]:

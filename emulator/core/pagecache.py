@@ -9,8 +9,9 @@ only on a miss.
 Invalidation is coarse on purpose: any write to the world drops every page (``clear``). It is
 called where the world's cached wire forms are dropped (every entity write goes through there)
 and, as a second line, by the vendor's auth wrapper after every state-changing request. Reads,
-writes and ``clear`` all run under the tenant's lock, so a page can never outlive the state it
-was computed from. Errors are never cached (the compute function raises instead of returning).
+writes and ``clear`` run under the tenant's lock, and a write clears before its own answer leaves,
+so a page never outlives the state it was computed from; a lookup alone (``peek``) is one dict read
+and needs no lock. Errors are never cached (the compute function raises instead of returning).
 
 ``LMS_EMULATOR_VERIFY_PAGES=1`` (set by the test suite) recomputes the page on every hit and
 fails loudly if it differs from the cached one: every list request in the tests checks that no
@@ -22,16 +23,7 @@ import os
 from collections.abc import Callable, Hashable
 from typing import Any
 
-try:
-    import orjson
-
-    def encode(obj: Any) -> bytes:
-        return orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS)
-except ImportError:  # pragma: no cover
-    import json
-
-    def encode(obj: Any) -> bytes:
-        return json.dumps(obj, separators=(",", ":")).encode()
+from .wire import encode_json
 
 MAX_PAGES = 256  # per world; past it the cache starts over (test suites ask a handful of pages)
 MAX_CACHED_BODY = 16 * 1024  # a query sent as a POST body is a key only up to this size (keys stay small)
@@ -49,19 +41,15 @@ class PageCache:
         self._pages: dict[Hashable, bytes] = {}
         self.verify = os.environ.get(VERIFY_ENV) == "1"
 
-    def answer(self, key: Hashable, compute: Callable[[], Any], *, keep: bool = True) -> bytes:
-        """The encoded page for ``key``; ``compute()`` builds it (or raises) on a miss.
-
-        ``keep=False``: compute and encode only, keeping nothing (a key too large to hold)."""
-        body = self._pages.get(key) if keep else None
+    def answer(self, key: Hashable, compute: Callable[[], Any]) -> bytes:
+        """The encoded page for ``key``; ``compute()`` builds it (or raises) on a miss."""
+        body = self._pages.get(key)
         if body is None:
-            body = encode(compute())
-            if not keep:
-                return body
+            body = encode_json(compute())
             if len(self._pages) >= MAX_PAGES:
                 self._pages.clear()
             self._pages[key] = body
-        elif self.verify and (fresh := encode(compute())) != body:
+        elif self.verify and (fresh := encode_json(compute())) != body:
             self._pages.clear()
             raise StalePage(f"the cached page for {key!r} is stale: {body[:200]!r} != {fresh[:200]!r}")
         return body

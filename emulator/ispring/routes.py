@@ -46,6 +46,6 @@ def list_session_user_attributes(session_id: str, *, world: ISpringWorld, now: d
 
     size = request.content_length
     if size is None or size > MAX_CACHED_BODY:  # not a key: compute() reads (or refuses) the body itself
-        return Response(world.pages.answer(None, compute, keep=False), mimetype="application/json")
+        return jsonify(compute())
     key = (request.path, request.content_type, request.get_data(cache=True), client.client_id)
     return Response(world.pages.answer(key, compute), mimetype="application/json")

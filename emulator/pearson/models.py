@@ -116,8 +116,8 @@ class PearsonWorld:
     sessions_by_user: dict[str, list[str]] = field(default_factory=dict)  # sorted by start
     encounters_by_user: dict[str, list[str]] = field(default_factory=dict)  # sorted by start
     from_fixture: bool = False
-    # entity id -> wire form; no route writes Pearson entities (fixtures build a new world), so never stale
-    wire_cache: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # (schema, id) -> wire
+    # entity id -> {schema name: wire form}; no route writes Pearson entities (fixtures build a new world)
+    wire_cache: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     # -- the World protocol of core.vendor ---------------------------------
     def tenant_keys(self) -> list[str]:

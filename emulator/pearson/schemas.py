@@ -10,7 +10,9 @@ from typing import Any
 
 from marshmallow import RAISE, fields, validate
 
-from ..core.wire import CamelCaseSchema, DotNetDateTime, Guid, PascalCaseSchema, parse_datetime, load_fixture_part
+from ..core.wire import (
+    CamelCaseSchema, DotNetDateTime, Guid, PascalCaseSchema, cached_dump, load_fixture_part, parse_datetime,
+)
 from .models import AVAILABLE_CLASS_STATUSES, ROLES, PearsonWorld
 
 
@@ -50,14 +52,9 @@ AVAILABLE_ENCOUNTER = AvailableEncounterSchema()
 
 
 def dump(world: PearsonWorld, schema: Any, entity: Any) -> dict[str, Any]:
-    """The wire form of a session or an encounter, made once per entity (``PearsonWorld.wire_cache``).
-
-    Keyed by the schema too: a fixture may give a session and an encounter the same id."""
-    key = (type(schema).__name__, entity.id)
-    wire = world.wire_cache.get(key)
-    if wire is None:
-        wire = world.wire_cache[key] = schema.dump(entity)
-    return wire
+    """The wire form of a session or an encounter, made once per entity (``PearsonWorld.wire_cache``; per
+    schema too: a fixture may give a session and an encounter the same id)."""
+    return cached_dump(world.wire_cache, schema, entity)
 
 
 # -- fixtures ------------------------------------------------------------------------------------
