@@ -7,6 +7,7 @@ import sys
 import time
 from typing import Any
 
+from . import servers
 from .config import Settings
 
 
@@ -25,8 +26,11 @@ def _banner(app: Any, settings: Settings, started: float) -> str:
 
 def serve(args: argparse.Namespace) -> int:
     started = time.perf_counter()
-    from werkzeug.serving import make_server
-
+    try:
+        servers.check(args.server, args.threads, args.workers)
+    except servers.ServerError as exc:
+        print(f"lms-emulator serve: {exc}", file=sys.stderr)
+        return 2
     from .app import create_app
 
     settings = Settings.load({"host": args.host, "port": args.port, "seed": args.seed,
@@ -37,14 +41,18 @@ def serve(args: argparse.Namespace) -> int:
     from .core import gcpolicy
 
     gcpolicy.enable()  # the default world stays out of the collector's full scans (see core.gcpolicy)
-    server = make_server(settings.host, settings.port, app, threaded=True)
-    print(_banner(app, settings, started), flush=True)
+
+    def ready(port: int) -> None:
+        settings.port = port  # the one bound when --port 0
+        print(_banner(app, settings, started), flush=True)
+
     try:
-        server.serve_forever()
+        servers.run(app, args.server, settings.host, settings.port, args.threads, on_ready=ready)
+    except servers.ServerError as exc:
+        print(f"lms-emulator serve: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         pass
-    finally:
-        server.server_close()
     return 0
 
 
@@ -70,6 +78,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--fixtures", default=None, help="load a fixture file (or directory) into the default tenant")
     p.add_argument("--strict", action="store_true", help="validate every request and response against the contract")
     p.add_argument("--cors-origins", default=None, help="'*' (default), a comma-separated list, or '' for no CORS")
+    p.add_argument("--server", default="granian", choices=servers.SERVERS,
+                   help="HTTP server (default granian; see the README for which to use when)")
+    p.add_argument("--threads", type=int, default=None,
+                   help="Python threads serving requests (default: granian 1, gunicorn 8)")
+    p.add_argument("--workers", type=int, default=1, help="worker processes: only 1 (state is kept in memory)")
     p.set_defaults(func=serve)
     o = sub.add_parser("openapi", help="print a vendor's OpenAPI 3.1 document")
     o.add_argument("vendor", choices=["absorb", "ispring", "pearson"])
