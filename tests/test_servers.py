@@ -115,3 +115,16 @@ def test_a_process_variable_named_like_a_header_does_not_reach_the_app():
     leaks = [{k.lower(): v for k, v in entry["headers"].items()}.get("x-leak") for entry in journal
              if entry["path"] == "/absorb/authenticate"]
     assert sorted(leaks, key=str) == [None, "sent"]  # only the header the client sent
+
+
+def test_emulator_process_passes_settings_and_stops():
+    from emulator.testing import EmulatorProcess
+
+    with EmulatorProcess({"admin_token": "t0k", "seed": 7}) as server:
+        assert requests.get(f"{server.url}/_emulator/tenants", timeout=10).status_code == 401
+        tenant = server.create_tenant()  # with the admin token
+        assert tenant.info["seed"] == 7
+        assert tenant.absorb().get(f"{tenant.info['baseUrls']['absorb']}/enrollments").status_code == 200
+        tenant.delete()
+        proc = server._proc
+    assert proc is not None and proc.returncode == 0
