@@ -98,7 +98,7 @@ def main() -> None:
         (work / "mappings").mkdir()
         (work / "mappings" / "list.json").write_text(json.dumps({
             "request": {"method": "GET", "urlPath": "/c/list"},
-            "response": {"status": 200, "body": json.dumps(page), "headers": {"Content-Type": "application/json"}}}))
+            "response": {"status": 200, "body": json.dumps(page, separators=(",", ":")), "headers": {"Content-Type": "application/json"}}}))
         query = scenario.path.partition("?")[2]
         peers = [
             Peer("WireMock", ["java", "-jar", str(jar), "--port", "{port}", "--root-dir", str(work), "--disable-banner"],
