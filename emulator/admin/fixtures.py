@@ -5,7 +5,7 @@ vendor validates its part and raises ``core.errors`` naming the bad entry. This
 module only finds fixtures by name and checks the envelope.
 
 Fixtures by name are looked up in: the directory given with ``--fixtures``
-(or that file's directory), ``./fixtures`` and the repository's ``fixtures/``.
+(or that file's directory), ``./fixtures`` and the fixtures shipped in the package.
 """
 from __future__ import annotations
 
@@ -14,45 +14,56 @@ import re
 from pathlib import Path
 from typing import Any, Iterable
 
+from ..core import resources
 from ..core.errors import BadRequest
 
 KNOWN_VENDORS = ("absorb", "ispring", "pearson")  # parts for vendors not installed are ignored
 ENVELOPE = {"name", "description"}
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
-REPO_FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 
 
-def search_path(setting: str | None) -> list[Path]:
+def search_path(setting: str | None) -> list[Any]:
+    """Directories (Traversables) to look fixture names up in, first match wins."""
     dirs: list[Path] = []
     if setting:
         given = Path(setting)
         dirs.append(given if given.is_dir() else given.parent)
-    dirs += [Path.cwd() / "fixtures", REPO_FIXTURES]
-    unique: list[Path] = []
+    dirs.append(Path.cwd() / "fixtures")
+    unique: list[Any] = []
     for d in dirs:
         d = d.resolve()
         if d not in unique and d.is_dir():
             unique.append(d)
+    shipped = resources.shipped("fixtures")
+    if str(shipped) not in map(str, unique):  # the checkout's fixtures/ is also the shipped one
+        unique.append(shipped)
     return unique
 
 
 def available(setting: str | None) -> list[dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
     for directory in search_path(setting):
-        for file in sorted(directory.glob("*.json")):
-            if file.stem in found:
+        for file in resources.json_files(directory):
+            stem = file.name[:-len(".json")]
+            if stem in found:
                 continue
             try:
                 data = json.loads(file.read_text(encoding="utf-8"))
                 description = data.get("description") if isinstance(data, dict) else None
             except (OSError, ValueError):
                 description = "(unreadable)"
-            found[file.stem] = {"name": file.stem, "description": description, "file": str(file)}
+            found[stem] = {"name": stem, "description": description, "file": str(file)}
     return list(found.values())
 
 
-def load_file(path: str | Path) -> dict[str, Any]:
-    path = Path(path)
+def shipped_names() -> list[str]:
+    return [f.name[:-len(".json")] for f in resources.json_files(resources.shipped("fixtures"))]
+
+
+def load_file(path: Any) -> dict[str, Any]:
+    """A fixture file: a path, or a Traversable from the package."""
+    if isinstance(path, str):
+        path = Path(path)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
