@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from ..core import resources
-from ..core.errors import BadRequest
+from ..core.errors import BadRequest, EmulatorError
 
 KNOWN_VENDORS = ("absorb", "ispring", "pearson")  # parts for vendors not installed are ignored
 ENVELOPE = {"name", "description"}
@@ -83,6 +83,40 @@ def by_name(name: str, setting: str | None) -> dict[str, Any]:
             return load_file(file)
     known = ", ".join(f["name"] for f in available(setting)) or "none"
     raise BadRequest(f"fixture: no fixture named '{stem}' (available: {known}).")
+
+
+def at_start(setting: str) -> dict[str, Any] | None:
+    """``--fixtures``: a file or a known fixture's name gives the default tenant's fixture; a directory only
+    adds to the places names are looked up in (None). Anything else stops the start with a clear error."""
+    from ..config import SettingsError
+
+    where = "--fixtures (LMS_EMULATOR_FIXTURES)"
+    given = Path(setting)
+    try:
+        if given.is_file():
+            return load_file(given)
+        if given.is_dir():
+            return None
+        if NAME_RE.match(setting) and "/" not in setting:
+            return by_name(setting, None)
+    except BadRequest as exc:
+        raise SettingsError(f"{where}: {exc.message}") from None
+    known = ", ".join(f["name"] for f in available(None)) or "none"
+    raise SettingsError(f"{where}: {setting!r} is not a fixture file, a directory or a fixture name "
+                        f"(known names: {known})")
+
+
+def build_at_start(call: Any) -> Any:
+    """Build the default tenant from the start-up fixture; a vendor refusing its part stops the start."""
+    from ..config import SettingsError
+
+    try:
+        return call()
+    except EmulatorError as exc:
+        raise SettingsError(f"--fixtures (LMS_EMULATOR_FIXTURES): {exc.message}") from None
+    except Exception as exc:  # noqa: BLE001 - a vendor builder choking on a fixture part
+        raise SettingsError(f"--fixtures (LMS_EMULATOR_FIXTURES): the fixture could not be applied: "
+                            f"{type(exc).__name__}: {exc}") from None
 
 
 def resolve(value: Any, setting: str | None, vendors: Iterable[str]) -> dict[str, Any] | None:
