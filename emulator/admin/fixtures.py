@@ -18,7 +18,7 @@ from ..core import resources
 from ..core.errors import BadRequest, EmulatorError
 
 KNOWN_VENDORS = ("absorb", "ispring", "pearson")  # parts for vendors not installed are ignored
-ENVELOPE = {"name", "description"}
+ENVELOPE = {"name", "description", "anchor"}  # anchor: the instant its seeded dates hang off
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 
 
@@ -141,6 +141,13 @@ def check_envelope(data: Any, *, vendors: Iterable[str], where: str) -> dict[str
     for key in ENVELOPE:
         if key in data and not isinstance(data[key], str):
             raise BadRequest(f"{where}.{key}: must be a string.")
+    if "anchor" in data:
+        from ..core.wire import parse_datetime
+
+        try:
+            parse_datetime(data["anchor"])
+        except ValueError:
+            raise BadRequest(f"{where}.anchor: '{data['anchor']}' is not an ISO 8601 date-time.") from None
     for key in set(data) - ENVELOPE:
         if not isinstance(data[key], dict):
             raise BadRequest(f"{key}: the {key} part of a fixture must be an object.")
