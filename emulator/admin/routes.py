@@ -149,8 +149,9 @@ def unfreeze_clock(tenant_id: str) -> Response:
 
 @bp.get("/tenants/<tenant_id>/journal")
 def get_journal(tenant_id: str) -> Response:
-    entries = journal_of(_tenant(tenant_id)).query(request.args)
-    return jsonify({"count": len(entries), "entries": entries})
+    entries, total = journal_of(_tenant(tenant_id)).page(request.args)
+    # count: entries in this answer; total: entries the journal holds that match the filters (before limit)
+    return jsonify({"count": len(entries), "total": total, "entries": entries})
 
 
 @bp.delete("/tenants/<tenant_id>/journal")
