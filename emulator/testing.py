@@ -52,7 +52,10 @@ class EmulatorServer:
     def __init__(self, settings: dict[str, Any] | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
         from .app import create_app
 
+        from .startup import plain_access_log
+
         self.app = create_app(settings or {})
+        plain_access_log()  # no colour codes in captured logs
         self._server = make_server(host, port, self.app, threaded=True)
         self.host, self.port = host, self._server.server_port
         self.url = f"http://{host}:{self.port}"
