@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import sysconfig
-import time
 import zipfile
 from pathlib import Path
 
@@ -22,12 +20,6 @@ import pytest
 import requests
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -57,30 +49,31 @@ def _env() -> dict[str, str]:
     return env
 
 
+def _run(installed: Path, cwd: Path, *args: str, **kw) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(installed / "bin" / args[0]), *args[1:]], cwd=cwd, env={**_env(), **kw.pop("env", {})},
+                          capture_output=True, text=True, timeout=120, **kw)
+
+
 def test_installed_wheel_serves_shipped_fixtures_schemas_and_dashboard(installed: Path, tmp_path: Path) -> None:
-    python, cli = installed / "bin" / "python", installed / "bin" / "lms-emulator"
-    where = subprocess.run([str(python), "-c", "import emulator; print(emulator.__file__)"], cwd=tmp_path,
-                           env=_env(), capture_output=True, text=True, check=True).stdout.strip()
+    where = _run(installed, tmp_path, "python", "-c", "import emulator; print(emulator.__file__)").stdout.strip()
     assert where.startswith(str(installed)), where  # the wheel's package, not the checkout
-    port = _free_port()
-    server = subprocess.Popen([str(cli), "serve", "--port", str(port), "--strict"], cwd=tmp_path, env=_env(),
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}"
+    # a free port, the default tenant from a shipped fixture by name, strict mode over the shipped schemas,
+    # and the credentials as one JSON line (which says where the server listens)
+    server = subprocess.Popen([str(installed / "bin" / "lms-emulator"), "serve", "--port", "0", "--strict",
+                               "--fixtures", "learner-mid-course", "--print-credentials=json"],
+                              cwd=tmp_path, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                requests.get(base + "/", timeout=2)
-                break
-            except requests.ConnectionError:
-                assert server.poll() is None and time.monotonic() < deadline, server.stdout.read()  # type: ignore
-                time.sleep(0.1)
+        started = json.loads(server.stdout.readline())  # type: ignore[union-attr]
+        base = started["url"]
+        default = requests.get(base + "/_emulator/tenants/default", timeout=10).json()
+        assert default["fixture"] == "learner-mid-course" and started["absorb"]["apiKey"] == default["absorb"]["apiKey"]
         names = {f["name"] for f in requests.get(base + "/_emulator/fixtures", timeout=10).json()["fixtures"]}
         assert {"learner-mid-course", "ilc-full-waitlist", "pearson-center-with-staff"} <= names
-        created = requests.post(base + "/_emulator/tenants", json={"fixture": "learner-mid-course"}, timeout=30)
+        created = requests.post(base + "/_emulator/tenants", json={"fixture": "ilc-full-waitlist",
+                                                                   "anchor": "2030-01-01T00:00:00Z"}, timeout=30)
         assert created.status_code == 201, created.text
         tenant = created.json()
-        assert tenant["fixture"] == "learner-mid-course"
+        assert tenant["fixture"] == "ilc-full-waitlist" and tenant["anchor"] == "2030-01-01T00:00:00Z"
         # strict mode validates every answer against the shipped schemas: a real vendor call passes it
         creds = tenant["absorb"]
         headers = {"x-api-key": creds["apiKey"], "x-api-version": "2"}
@@ -88,9 +81,10 @@ def test_installed_wheel_serves_shipped_fixtures_schemas_and_dashboard(installed
                               json={"username": creds["admin"]["username"], "password": creds["admin"]["password"],
                                     "privateKey": creds["apiKey"]})
         assert token.status_code == 200, token.text
-        listed = requests.get(base + "/absorb/enrollments", headers={**headers, "Authorization": f"Bearer {token.json()}"},
-                              timeout=10)
-        assert listed.status_code == 200 and listed.json(), listed.text  # the fixture's enrollments
+        learner = creds["learners"][0]["userId"]
+        listed = requests.get(f"{base}/absorb/users/{learner}/enrollments", timeout=10,
+                              headers={**headers, "Authorization": f"Bearer {token.json()}"})
+        assert listed.status_code == 200 and "X-Emulator-Contract-Violations" not in listed.headers, listed.text
         page = requests.get(base + "/_emulator/", headers={"Accept": "text/html"}, timeout=10)
         assert page.status_code == 200 and "/_emulator/static/dashboard.js" in page.text
         script = requests.get(base + "/_emulator/static/dashboard.js", timeout=10)
@@ -102,6 +96,40 @@ def test_installed_wheel_serves_shipped_fixtures_schemas_and_dashboard(installed
         server.wait(timeout=10)
 
 
+def test_installed_command_line_conventions(installed: Path, tmp_path: Path) -> None:
+    version = _run(installed, tmp_path, "python", "-m", "emulator", "--version")
+    assert version.returncode == 0 and version.stdout.startswith("lms-emulator ")
+    assert "LMS_EMULATOR_PORT" in _run(installed, tmp_path, "lms-emulator", "serve", "--help").stdout
+    bad = _run(installed, tmp_path, "lms-emulator", "serve", env={"LMS_EMULATOR_PORT": "xyz"})
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "LMS_EMULATOR_PORT" in bad.stderr
+    missing = _run(installed, tmp_path, "lms-emulator", "serve", "--fixtures", "nope.json")
+    assert missing.returncode == 2 and "--fixtures" in missing.stderr
+    piped = subprocess.run(f"'{installed}/bin/lms-emulator' openapi absorb | head -c 10", shell=True, cwd=tmp_path,
+                           env=_env(), capture_output=True, text=True, timeout=120, executable="/bin/bash")
+    assert piped.stdout.startswith("{") and "Traceback" not in piped.stderr, piped.stderr
+
+
+def test_installed_testing_helpers_without_pytest_and_the_plugin(installed: Path, tmp_path: Path) -> None:
+    code = ("import sys; sys.modules['pytest'] = None\n"
+            "from emulator.testing import EmulatorServer, EmulatorHTTPError\n"
+            "with EmulatorServer() as s:\n"
+            "    try:\n"
+            "        s.create_tenant(fixture='nope')\n"
+            "    except EmulatorHTTPError as exc:\n"
+            "        print(exc.status, exc.message)\n")
+    run = _run(installed, tmp_path, "python", "-c", code)
+    assert run.returncode == 0 and run.stdout.startswith("400 fixture: no fixture named 'nope'"), run.stderr
+    (tmp_path / "pytest.ini").write_text("[pytest]\nlms_emulator_anchor = 2031-05-01T00:00:00Z\n")
+    (tmp_path / "test_mine.py").write_text(
+        "import pytest\n\n"
+        "@pytest.mark.lms_tenant(fixture='pearson-center-with-staff')\n"
+        "def test_it(lms_tenant):\n"
+        "    assert lms_tenant.info['anchor'] == '2031-05-01T00:00:00Z'\n"
+        "    assert lms_tenant.info['fixture'] == 'pearson-center-with-staff'\n")
+    run = _run(installed, tmp_path, "python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist")
+    assert run.returncode == 0 and "1 passed" in run.stdout, run.stdout + run.stderr
+
+
 def test_the_wheel_lists_the_data_files_inside_the_package(installed: Path) -> None:
     (wheel,) = installed.parent.joinpath("dist").glob("*.whl")
     with zipfile.ZipFile(wheel) as zf:
@@ -111,3 +139,4 @@ def test_the_wheel_lists_the_data_files_inside_the_package(installed: Path) -> N
     assert "emulator/static/dashboard/index.html" in names
     assert not [n for n in names if ".data/data/" in n]  # no data-files copies under <prefix>/share
     assert json.loads(zipfile.ZipFile(wheel).read("emulator/fixtures/learner-mid-course.json"))["name"]
+    assert [n for n in names if n.endswith(".dist-info/LICENSE") or "/licenses/LICENSE" in n]  # MIT, as declared
