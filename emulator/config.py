@@ -95,9 +95,16 @@ def _non_empty(value: Any) -> str:
     return value
 
 
-def _anchor(value: Any) -> str:
+def _optional(value: Any) -> str | None:
+    """Text that may be unset: empty (``LMS_EMULATOR_ADMIN_TOKEN=``) means not given."""
+    return _text(value) if _text(value).strip() else None
+
+
+def _anchor(value: Any) -> str | None:
     from .core.wire import parse_datetime
 
+    if not _optional(value):
+        return None
     try:
         parse_datetime(_text(value))
     except (ValueError, TypeError):
@@ -115,8 +122,8 @@ def _one_of(*choices: str) -> Callable[[Any], str]:
 
 CHECKS: dict[str, Callable[[Any], Any]] = {
     "host": _non_empty, "port": _integer(0, 65535, "a port number (0-65535; 0 picks a free port)"),
-    "seed": _integer(0, None, "a seed (a non-negative integer)"), "admin_token": _non_empty,
-    "state_file": _non_empty, "fixtures": _non_empty, "strict": _boolean, "cors_origins": _text,
+    "seed": _integer(0, None, "a seed (a non-negative integer)"), "admin_token": _optional,
+    "state_file": _optional, "fixtures": _optional, "strict": _boolean, "cors_origins": _text,
     "journal_size": _integer(1, None, "a journal size (a positive integer)"), "anchor": _anchor,
     "print_credentials": _one_of("table", "json", "none"), "default_tenant": _boolean,
 }

@@ -141,3 +141,10 @@ def test_gunicorn_worker_prints_the_start_up_output_once(tmp_path):
         rest = proc.communicate(timeout=30)[0]
     assert data["tenant"] == "default" and data["url"].startswith("http://127.0.0.1:")
     assert '"tenant"' not in rest  # once
+
+
+def test_an_empty_optional_variable_means_not_given(monkeypatch):
+    for name in ("ADMIN_TOKEN", "STATE_FILE", "FIXTURES", "ANCHOR"):
+        monkeypatch.setenv("LMS_EMULATOR_" + name, "")
+    settings = Settings.load()
+    assert (settings.admin_token, settings.state_file, settings.fixtures, settings.anchor) == (None,) * 4
