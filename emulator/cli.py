@@ -12,9 +12,10 @@ from typing import Any
 from . import __version__, startup
 from .config import ENV_PREFIX, Settings, SettingsError
 
-DESCRIPTION = textwrap.fill("An offline emulator of the Absorb LMS Integration API v2, iSpring Learn and Pearson English "
-               "Learning Services REST APIs: the vendors' paths, auth, errors and JSON shapes over real HTTP, "
-               "against seeded, stateful, resettable data (one isolated tenant per test suite).", 100)
+DESCRIPTION = textwrap.fill(
+    "An offline emulator of the Absorb LMS Integration API v2, iSpring Learn and Pearson English Learning "
+    "Services REST APIs: the vendors' paths, auth, errors and JSON shapes over real HTTP, against seeded, "
+    "stateful, resettable data (one isolated tenant per test suite).", 100)
 EXIT_CODES = """exit status:
   0  the command finished, or the server was stopped (Ctrl-C)
   1  the server could not start or keep running (e.g. the port is taken)
@@ -51,7 +52,9 @@ def serve(args: argparse.Namespace) -> int:
     gcpolicy.enable()  # the default world stays out of the collector's full scans (see core.gcpolicy)
     server = make_server(settings.host, settings.port, app, threaded=True)
     startup.plain_access_log()
-    print(startup.report(app, startup.base_url(settings.host, server.server_port), started), flush=True)
+    ready = startup.report(app, startup.base_url(settings.host, server.server_port), started)
+    if ready:
+        print(ready, flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

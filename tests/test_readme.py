@@ -96,3 +96,12 @@ def test_readme_shell_walkthroughs_run_against_a_live_server(tmp_path):
                         r'"path":"([^"]+)"', out)
     assert journal and journal.groups() == ("1", "1", "suite-1", "/absorb/authenticate"), out[-3000:]
     assert out.count("204") >= 2  # un-enroll and the tenant's delete
+
+
+def test_readme_quotes_the_real_error_for_a_bad_port(monkeypatch, capsys):
+    from emulator import cli
+
+    quoted = re.search(r"`(lms-emulator: LMS_EMULATOR_PORT: [^`]+)`", README).group(1)
+    monkeypatch.setenv("LMS_EMULATOR_PORT", "xyz")
+    assert cli.main(["serve"]) == 2
+    assert capsys.readouterr().err.strip() == quoted
