@@ -9,6 +9,7 @@ install's own ``.pth`` there is not processed, so ``emulator`` can only come fro
 from __future__ import annotations
 
 import json
+import re
 import os
 import subprocess
 import sys
@@ -87,6 +88,7 @@ def test_installed_wheel_serves_shipped_fixtures_schemas_and_dashboard(installed
         assert listed.status_code == 200 and "X-Emulator-Contract-Violations" not in listed.headers, listed.text
         page = requests.get(base + "/_emulator/", headers={"Accept": "text/html"}, timeout=10)
         assert page.status_code == 200 and "/_emulator/static/dashboard.js" in page.text
+        assert re.search(r'<button[^>]*id="token-button"[^>]*hidden', page.text)  # shown only after a 401
         script = requests.get(base + "/_emulator/static/dashboard.js", timeout=10)
         assert script.status_code == 200 and "fetch(" in script.text
         spec = requests.get(base + "/absorb/openapi.json", timeout=10).json()
@@ -104,6 +106,17 @@ def test_installed_command_line_conventions(installed: Path, tmp_path: Path) -> 
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "LMS_EMULATOR_PORT" in bad.stderr
     missing = _run(installed, tmp_path, "lms-emulator", "serve", "--fixtures", "nope.json")
     assert missing.returncode == 2 and "--fixtures" in missing.stderr
+    # the Procfile's server prints the same start-up output from its worker
+    gunicorn = subprocess.Popen([str(installed / "bin" / "python"), "-m", "gunicorn", "-c", "python:emulator.gunicorn_conf",
+                                 "--bind", "127.0.0.1:0", "--threads", "2", "emulator:create_app()"], cwd=tmp_path,
+                                env={**_env(), "LMS_EMULATOR_PRINT_CREDENTIALS": "json"}, stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL, text=True)
+    try:
+        url = json.loads(gunicorn.stdout.readline())["url"]  # type: ignore[union-attr]
+        assert requests.get(url + "/_emulator/fixtures", timeout=10).json()["fixtures"]
+    finally:
+        gunicorn.terminate()
+        gunicorn.wait(timeout=30)
     piped = subprocess.run(f"'{installed}/bin/lms-emulator' openapi absorb | head -c 10", shell=True, cwd=tmp_path,
                            env=_env(), capture_output=True, text=True, timeout=120, executable="/bin/bash")
     assert piped.stdout.startswith("{") and "Traceback" not in piped.stderr, piped.stderr
