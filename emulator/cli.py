@@ -50,11 +50,15 @@ def serve(args: argparse.Namespace) -> int:
     from .core import gcpolicy
 
     gcpolicy.enable()  # the default world stays out of the collector's full scans (see core.gcpolicy)
+
+    def ready(port: int) -> None:  # once listening; ``port`` is the one bound (--port 0 picks one)
+        startup.plain_access_log()
+        text = startup.report(app, startup.base_url(settings.host, port), started)
+        if text:
+            print(text, flush=True)
+
     server = make_server(settings.host, settings.port, app, threaded=True)
-    startup.plain_access_log()
-    ready = startup.report(app, startup.base_url(settings.host, server.server_port), started)
-    if ready:
-        print(ready, flush=True)
+    ready(server.server_port)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
