@@ -13,12 +13,10 @@ the directory). Relative ``$ref``s between files resolve through a
 from __future__ import annotations
 
 import json
-import os
 import re
 import uuid
 from datetime import datetime
 from functools import lru_cache
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
@@ -27,10 +25,9 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from . import resources
+from .schemadir import ENV_VAR, root as _root
 
 __all__ = ["ContractViolation", "errors", "names", "registry", "schema", "validate", "validator", "vendors"]
-
-ENV_VAR = "LMS_EMULATOR_SCHEMAS"
 
 # RFC 3339 date-time: a time and an offset are mandatory (fromisoformat alone accepts less).
 _RFC3339 = re.compile(
@@ -46,14 +43,6 @@ class ContractViolation(AssertionError):
         self.vendor, self.name, self.errors = vendor, name, list(problems)
         lines = "\n".join(f"  - {p}" for p in self.errors)
         super().__init__(f"{vendor}/{name}: {len(self.errors)} contract violation(s):\n{lines}")
-
-
-def _root() -> Any:
-    """The schema directory: ``$LMS_EMULATOR_SCHEMAS``, else the package's own ``schemas/``."""
-    override = os.environ.get(ENV_VAR)
-    if override:
-        return Path(override).resolve()
-    return resources.shipped("schemas")
 
 
 def _is_date_time(instance: object) -> bool:
