@@ -75,8 +75,8 @@ def grant_token() -> tuple[ISpringWorld, Token]:
     if tenant is None:
         raise Unauthorized("Invalid client credentials.")
     g.tenant = tenant
-    check_account(tenant)
     with tenant.lock:  # the world is read under the lock: a reset swaps it there
+        check_account(tenant)
         world: ISpringWorld = tenant.world("ispring")
         client = service.authenticate_client(world, form["client_id"], form["client_secret"])
         service.check_client_may_act(world, client)

@@ -54,7 +54,7 @@ CHOICES: dict[str, Any] = {
     "xml_root_of_session_info": "<response> (the document gives the info no XML name; every other answer's root)",
     "non_participants": "left out",  # users not in the session and unknown ids are left out, no error
     "answer_order": "request order, duplicates once",
-    "session_list_filter": "sessionIds absent or null: every session; []: none; an unknown id: 404",
+    "session_list_filter": "no body or no sessionIds: every session (help page); []: none; an unknown id: 404",
     "unknown_user_or_department": "404 (an older help page: 404 Unknown User); deleted users are unknown",
     "page_token": "base64 of the next page's first id, as the help page's sample token is",
     "bad_page_size": "not an integer, or below 1: 400",
@@ -62,6 +62,7 @@ CHOICES: dict[str, Any] = {
     "profile_fields": "login, email, first_name, last_name, job_title, phone, then custom fields by key",
     "reviewers": "each employee is reviewed by themself and the session's manager",
     "check_order": ("token 401", "account 401", "accept 406", "headers/path/body 400", "role 403", "not found 404"),
+    "token_check_order": ("accept 406", "form 400", "client 401", "account header 401", "owner not active 403"),
     "error_code": "the HTTP status",
 }
 STANDARD_PROFILE_KEYS = ("FIRST_NAME", "LAST_NAME", "JOB_TITLE", "PHONE")  # lower-cased in the fields object
