@@ -54,7 +54,7 @@ CHOICES: dict[str, Any] = {
     "xml_root_of_session_info": "<response> (the document gives the info no XML name; every other answer's root)",
     "non_participants": "left out",  # users not in the session and unknown ids are left out, no error
     "answer_order": "request order, duplicates once",
-    "session_list_filter": "no body or no sessionIds: every session (help page); []: none; an unknown id: 404",
+    "session_list_filter": "no body, no sessionIds or null: every session (help page); []: none; unknown id: 404",
     "unknown_user_or_department": "404 (an older help page: 404 Unknown User); deleted users are unknown",
     "page_token": "base64 of the next page's first id, as the help page's sample token is",
     "bad_page_size": "not an integer, or below 1: 400",
@@ -228,10 +228,11 @@ def find_users(world: ISpringWorld, client: ApiClient, *, departments: list[str]
                logins: list[str], emails: list[str]) -> list[User]:
     """GET /user: every filter given must match (the account has no groups: any group filter matches nobody)."""
     visible = visible_departments(world, client)
+    departments_ = set(departments)
     logins_ = {v.lower() for v in logins}
     emails_ = {v.lower() for v in emails}
     return [u for u in world.users.values() if _listed(u, visible)
-            and (not departments or u.department_id in departments) and not groups
+            and (not departments_ or u.department_id in departments_) and not groups
             and (not logins_ or u.login.lower() in logins_) and (not emails_ or (u.email or "").lower() in emails_)]
 
 
