@@ -179,7 +179,7 @@ def profile_fields(user: User) -> dict[str, str]:
     out = {"login": user.login, "email": user.email or "", "first_name": user.first_name, "last_name": user.last_name}
     for f in user.fields:
         name = f.key.lower() if f.key in STANDARD_PROFILE_KEYS else f.key
-        out[name] = f.value.isoformat() if isinstance(f.value, date) else f.value
+        out.setdefault(name, f.value.isoformat() if isinstance(f.value, date) else f.value)  # names win
     return out
 
 
