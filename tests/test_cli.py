@@ -148,3 +148,15 @@ def test_an_empty_optional_variable_means_not_given(monkeypatch):
         monkeypatch.setenv("LMS_EMULATOR_" + name, "")
     settings = Settings.load()
     assert (settings.admin_token, settings.state_file, settings.fixtures, settings.anchor) == (None,) * 4
+
+
+def test_a_port_that_is_taken_exits_with_1(tmp_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        run = subprocess.run([sys.executable, "-m", "emulator", "serve", "--port", str(port)], cwd=tmp_path,
+                             capture_output=True, text=True, timeout=60)
+    assert run.returncode == 1 and "in use" in run.stderr and "Traceback" not in run.stderr, run.stderr
