@@ -12,10 +12,14 @@ Semantics (emulator's choices, documented in one place):
 * Strings compare case-insensitively (``STRING_COMPARISON_CASE_INSENSITIVE``), as
   under SQL Server's default collation that Absorb sits on; this holds for ``eq``..``le``
   and for ``startswith``/``endswith``/``substringof``.
-* Nulls follow C#/LINQ: ``x eq null`` is true when x is None, ``x ne y`` is
-  ``not (x eq y)`` (so ``score ne 3`` is true for a None score), an ordering comparison
-  with a None on either side is false, a string function of None is false and
-  ``tolower(None)`` is None.
+* Nulls follow OData's rules (vendor-documented by the OData specification the API cites):
+  comparisons are *lifted* and never null -- ``x eq null`` is true when x is None, ``x ne y``
+  is ``not (x eq y)`` (so ``score ne 3`` is true for a None score), an ordering comparison
+  with a None on either side is false; a function of null is null (``tolower(None)`` is None,
+  ``startswith(None, 'x')`` is null), ``not null`` is null, and ``and``/``or`` are three-valued
+  (false and null = false, true or null = true, otherwise null). A row is kept only when the
+  filter is true, so ``not startswith(jobTitle,'x')`` and ``endswith(avatar,'') eq false``
+  leave out the rows whose field is null.
 * Numbers: int and decimal mix freely. Booleans take ``eq``/``ne`` only. Guids compare
   as lower-case text (a bare ``'...'`` string is accepted against a guid field when it is
   a valid guid). Datetimes compare as instants; a literal without a zone is UTC.
@@ -284,7 +288,9 @@ class _Operand:
     kind 'lit': a constant (``src`` is its Python source, ``value`` the value);
     kind 'value': a field, with ``chain`` of str methods applied to it when not None
     (tolower/toupper) -- ``src`` reads the raw field;
-    kind 'bool': a boolean expression that is never None.
+    kind 'bool': a boolean expression, which may be null (a function of a null field); ``value`` is
+    ("call", true_src, false_src, value_src) for a string function, ("expr", node) for a boolean
+    expression in parentheses, compiled when used (``_Compiler.truth`` / ``tri``).
     """
 
     kind: str
@@ -327,28 +333,69 @@ class _Compiler:
 
     def nullable(self, op: _Operand) -> str:
         """Source of a value operand's normalised value or None."""
+        if op.kind == "bool":
+            return self.tri(op)
         if op.type != "string" or (not op.chain and not STRING_COMPARISON_CASE_INSENSITIVE):
             return op.src
         v = self.var()
         return f"(None if ({v} := {op.src}) is None else {self.applied(v, op)})"
 
     # -- clauses
-    def clause(self, node: Tree | Token) -> str:
+    # A boolean expression is true, false or null (OData: a function of null is null, ``not null`` is
+    # null, ``and``/``or`` follow three-valued logic). A filter keeps the rows where it is true. So a
+    # clause compiles to the source of "it is true" (positive) or of "it is false" (negative): ``not``
+    # swaps the two and ``and``/``or`` swap with it (De Morgan), and both are plain Python bools. The
+    # three-valued value itself (``value``) is needed only to compare two boolean expressions.
+    def clause(self, node: Tree | Token, positive: bool = True) -> str:
+        """Source that is True exactly when ``node`` is true (``positive``) or exactly when it is false."""
         if _is_tree(node):
-            if node.data == "or_expr":
-                return "(" + " or ".join(self.clause(c) for c in node.children) + ")"
-            if node.data == "and_expr":
-                return "(" + " and ".join(self.clause(c) for c in node.children) + ")"
+            if node.data in ("or_expr", "and_expr"):
+                joiner = " or " if (node.data == "or_expr") == positive else " and "
+                return "(" + joiner.join(self.clause(c, positive) for c in node.children) + ")"
             if node.data == "not_":
-                return f"(not {self.clause(node.children[1])})"
+                return self.clause(node.children[1], not positive)
+            if node.data == "compare":  # comparisons are never null (lifted operators)
+                src = self.compare(node)
+                return src if positive else f"(not {src})"
+        return self.truth(self.boolean(node), positive)
+
+    def value(self, node: Tree | Token) -> str:
+        """Source of the three-valued value of a boolean expression: True, False or None."""
+        if _is_tree(node):
+            if node.data in ("or_expr", "and_expr"):
+                helper = self.const(_or3 if node.data == "or_expr" else _and3)
+                return f"{helper}({', '.join(self.value(c) for c in node.children)})"
+            if node.data == "not_":
+                return f"{self.const(_not3)}({self.value(node.children[1])})"
             if node.data == "compare":
                 return self.compare(node)
+        return self.tri(self.boolean(node))
+
+    def boolean(self, node: Tree | Token) -> _Operand:
         op = self.operand(node)
-        if op.kind == "bool":
+        if op.type != "bool":
+            raise _fail(f"expected a boolean expression at position {op.pos}, got {op.desc}")
+        return op
+
+    def truth(self, op: _Operand, positive: bool) -> str:
+        """Source that is True exactly when the boolean operand ``op`` is true (or false); null is neither."""
+        if op.kind == "lit":
+            return repr(op.value is positive)
+        if op.kind == "value":  # a bool field
+            return f"({op.src} is {positive})"
+        if op.value[0] == "call":
+            return op.value[1] if positive else op.value[2]
+        return self.clause(op.value[1], positive)
+
+    def tri(self, op: _Operand) -> str:
+        """Source of the value of the boolean operand ``op``: True, False or None."""
+        if op.kind == "lit":
+            return repr(op.value)
+        if op.kind == "value":
             return op.src
-        if op.type == "bool":
-            return op.src if op.kind == "lit" else f"({op.src} is True)"
-        raise _fail(f"expected a boolean expression at position {op.pos}, got {op.desc}")
+        if op.value[0] == "call":
+            return op.value[3]
+        return self.value(op.value[1])
 
     def compare(self, node: Tree) -> str:
         left, tok, right = node.children
@@ -367,12 +414,13 @@ class _Compiler:
         if b.type == "null":
             if op not in ("eq", "ne"):
                 return "False"  # an ordering comparison with null is never true
-            return f"({a.src} is {'' if op == 'eq' else 'not '}None)"
+            return f"({self.nullable(a) if a.kind == 'bool' else a.src} is {'' if op == 'eq' else 'not '}None)"
 
         if b.kind == "lit":
             lit = b.value.lower() if fold_case else b.value
-            if a.kind == "bool":  # startswith(...) eq true
-                return a.src if (op == "eq") == lit else f"(not {a.src})"
+            if a.kind == "bool":  # startswith(...) eq true: true when it is true; null is neither true nor false
+                truth = self.truth(a, lit)
+                return truth if op == "eq" else f"(not {truth})"
             if a.type == "bool":
                 return f"({a.src} is {'' if op == 'eq' else 'not '}{lit!r})"
             if a.type != "string":  # None == x is False, None != x is True
@@ -411,8 +459,8 @@ class _Compiler:
             return self.field(node.children[0])
         if node.data == "call":
             return self.call(node)
-        # a parenthesised boolean expression used as an operand
-        return _Operand("bool", "bool", self.clause(node), "a boolean expression", _pos(node))
+        # a parenthesised boolean expression used as an operand: compiled when used, in the form needed
+        return _Operand("bool", "bool", "", "a boolean expression", _pos(node), ("expr", node))
 
     def field(self, tok: Token) -> _Operand:
         f = self.resource.field(str(tok))
@@ -463,7 +511,7 @@ class _Compiler:
             arg = self.string_field(name, ops[0], 1)
             chain = (*arg.chain, _CASE_FUNCTIONS[name])
             return _Operand("value", "string", arg.src, f"{name}({arg.desc})", pos, chain=chain)
-        # substringof('value', field); startswith/endswith(field, 'value'): a bool, false on None
+        # substringof('value', field); startswith/endswith(field, 'value'): a bool, null on a null field
         lit_index = 0 if name == "substringof" else 1
         lit = ops[lit_index]
         if lit.kind != "lit" or lit.type != "string":
@@ -476,7 +524,10 @@ class _Compiler:
         v = self.var()
         subject = self.applied(v, arg)
         test = f"{needle} in {subject}" if name == "substringof" else f"{subject}.{name}({needle})"
-        return _Operand("bool", "bool", f"(({v} := {arg.src}) is not None and {test})", f"{name}(...)", pos)
+        bind = f"({v} := {arg.src})"
+        forms = ("call", f"({bind} is not None and {test})", f"({bind} is not None and not {test})",
+                 f"(None if {bind} is None else {test})")
+        return _Operand("bool", "bool", forms[1], f"{name}(...)", pos, forms)
 
     @staticmethod
     def string_field(name: str, op: _Operand, index: int) -> _Operand:
@@ -495,6 +546,20 @@ def _check_nesting(tree: Tree | Token) -> None:
         if depth > MAX_NESTING:
             raise _fail(f"the filter expression is nested more than {MAX_NESTING} levels deep at position {_pos(node)}")
         stack.extend((child, depth + 1) for child in node.children if _is_tree(child))
+
+
+def _and3(*values: bool | None) -> bool | None:
+    """Three-valued ``and``: false wins, then null."""
+    return False if False in values else None if None in values else True
+
+
+def _or3(*values: bool | None) -> bool | None:
+    """Three-valued ``or``: true wins, then null."""
+    return True if True in values else None if None in values else False
+
+
+def _not3(value: bool | None) -> bool | None:
+    return None if value is None else not value
 
 
 def _constant_compare(op: str, a: Any, b: Any, fold_case: bool) -> bool:
