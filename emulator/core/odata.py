@@ -24,6 +24,9 @@ Semantics (emulator's choices, documented in one place):
   as lower-case text (a bare ``'...'`` string is accepted against a guid field when it is
   a valid guid). Datetimes compare as instants; a literal without a zone is UTC.
 * Two fields may be compared with each other when their types agree.
+* Precedence, highest first (OData's): ``not``; ``eq ne gt ge lt le``; ``and``; ``or``. So
+  ``not status eq 3`` is ``(not status) eq 3``, a type error (422, suggesting ``not (status eq 3)``);
+  ``not (x)`` may be written ``not(x)`` (the ABNF wants a space; real clients omit it).
 """
 from __future__ import annotations
 
@@ -133,11 +136,11 @@ def getter(field: Field) -> Callable[[Any], Any]:
 _GRAMMAR = r"""
 ?start: or_expr
 ?or_expr: and_expr (_OR and_expr)*
-?and_expr: not_expr (_AND not_expr)*
-?not_expr: NOT not_expr -> not_
-         | comparison
-?comparison: operand COMPOP operand -> compare
-           | operand
+?and_expr: comparison (_AND comparison)*
+?comparison: unary COMPOP unary -> compare
+           | unary
+?unary: NOT unary -> not_
+      | operand
 ?operand: NAME -> field
         | call
         | STRING | NUMBER | GUID | DATETIME | TRUE | FALSE | NULL
@@ -305,8 +308,9 @@ class _Operand:
 class _Compiler:
     """Type-checks one parse tree and emits the source of a predicate."""
 
-    def __init__(self, resource: Resource) -> None:
+    def __init__(self, resource: Resource, text: str = "") -> None:
         self.resource = resource
+        self.text = text
         self.consts: dict[str, Any] = {}
         self.nvars = 0
 
@@ -400,6 +404,7 @@ class _Compiler:
     def compare(self, node: Tree) -> str:
         left, tok, right = node.children
         op = tok.lower()
+        self.check_not_operand(left, tok, right)
         a, b = self.operand(left), self.operand(right)
         if a.kind == "lit" and b.kind != "lit":
             a, b, op = b, a, _FLIP[op]
@@ -439,6 +444,31 @@ class _Compiler:
             return f"({sa} {py} {sb})"  # None == None holds, as in C#
         va, vb = self.var(), self.var()
         return f"(({va} := {sa}) is not None and ({vb} := {sb}) is not None and {va} {py} {vb})"
+
+    def check_not_operand(self, left: Tree | Token, tok: Token, right: Tree | Token) -> None:
+        """``not status eq 3`` is ``(not status) eq 3`` in OData (``not`` binds tighter than a comparison):
+        a type error, answered with the parentheses the client most likely meant."""
+        if not (_is_tree(left) and left.data == "not_"):
+            return
+        inner, last_not = left, left.children[0]
+        while _is_tree(inner) and inner.data == "not_":
+            last_not, inner = inner.children
+        arg = self.operand(inner)
+        if arg.type == "bool":
+            return  # (not isActive) eq true: a boolean compared with a boolean
+        raise _fail(f"'not' at position {_pos(left)} applies to {arg.desc} alone: 'not' binds tighter than "
+                    f"'{tok.lower()}'. To negate the comparison, write: {self.negated(left, last_not, right)}")
+
+    def negated(self, left: Tree, last_not: Token, right: Tree | Token) -> str:
+        """``not a eq b`` as the client likely meant it: ``not (a eq b)``."""
+        text = self.text
+        start = last_not.end_pos or 0
+        while start < len(text) and text[start].isspace():
+            start += 1
+        end = _end(right)
+        while text.count("(", start, end) > text.count(")", start, end) and text.find(")", end) >= 0:
+            end = text.find(")", end) + 1  # the closing parentheses of a parenthesised right operand
+        return f"{text[_pos(left):last_not.end_pos].rstrip()} ({text[start:end]})"
 
     def coerce(self, a: _Operand, b: _Operand, tok: Token) -> tuple[_Operand, _Operand]:
         """Check that ``a`` and ``b`` may be compared; a guid-looking string becomes a guid."""
@@ -581,6 +611,13 @@ def _pos(node: Tree | Token) -> int:
     return node.start_pos or 0
 
 
+def _end(node: Tree | Token) -> int:
+    """Where ``node``'s text ends (a closing parenthesis is not a token of the tree: it is found after)."""
+    while _is_tree(node):
+        node = node.children[-1]
+    return node.end_pos or 0
+
+
 class CompiledFilter(Protocol):
     """A compiled ``_filter``: call it on one object, or ``select`` from many at once."""
 
@@ -609,7 +646,7 @@ def filter_items(resource: Resource, text: str, items: Iterable[Any]) -> list[An
 def _compile_cached(resource: Resource, text: str) -> CompiledFilter:
     tree = parse(text)
     _check_nesting(tree)
-    compiler = _Compiler(resource)
+    compiler = _Compiler(resource, text)
     body = compiler.clause(tree)
     # One factory makes the per-object predicate and a list-comprehension over many
     # (which saves a Python call per item: ~40% of a scan). Constants that have no

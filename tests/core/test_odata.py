@@ -171,9 +171,13 @@ CASES: list[tuple[str, dict[str, Any], bool]] = [
     ("n eq 3 and n eq 2 or n eq 3", {}, True),
     ("(n eq 1 or n eq 2) and n eq 3", {"n": 1}, False),
     ("n eq 1 or (n eq 2 and n eq 3)", {"n": 1}, True),
-    ("not n eq 1 and n eq 2", {"n": 1}, False),  # and(not(n=1), n=2) -- not not(and(..))
+    ("not (n eq 1) and n eq 2", {"n": 1}, False),  # and(not(n=1), n=2) -- not not(and(..))
     ("not (n eq 1 and n eq 2)", {"n": 1}, True),
-    ("not n eq 1 or n eq 1", {"n": 1}, True),
+    ("not (n eq 1) or n eq 1", {"n": 1}, True), ("not(n eq 1)", {"n": 1}, False),
+    # not binds tighter than a comparison: (not flag) eq true
+    ("not flag eq true", {}, False), ("not flag eq false", {}, True), ("not flag ne flag", {}, True),
+    ("not startswith(name,'x') eq true", {}, True), ("not startswith(name,'x') eq true", {"name": None}, False),
+    ("flag eq not flag", {}, False), ("not not flag eq true", {}, True),
     ("not not flag", {}, True), ("not(not(flag))", {}, True),
     ("((n eq 3))", {}, True), ("(n eq 3) eq true", {}, True), ("(n eq 3) eq false", {}, False),
     ("(n eq 1 or flag) ne false", {}, True),
@@ -288,6 +292,13 @@ ERRORS: list[tuple[str, str]] = [
     ("tolower(name)", "expected a boolean expression at position 0, got tolower(field 'name' (string))"),
     ("flag and 'x'", "expected a boolean expression at position 9, got string 'x'"),
     ("not 3", "expected a boolean expression at position 4, got int 3"),
+    ("not n eq 3", "'not' at position 0 applies to field 'n' (int) alone: 'not' binds tighter than 'eq'. "
+                   "To negate the comparison, write: not (n eq 3)"),
+    ("flag or NOT n gt 1 and flag", "'not' at position 8 applies to field 'n' (int) alone: 'not' binds tighter "
+                                    "than 'gt'. To negate the comparison, write: NOT (n gt 1)"),
+    ("not(name) eq ('x')", "write: not ((name) eq ('x'))"),
+    ("not tolower(name) ne 'x'", "write: not (tolower(name) ne 'x')"),
+    ("not at lt datetime'2020-01-01'", "write: not (at lt datetime'2020-01-01')"),
     ("null", "expected a boolean expression at position 0, got null"),
     ("not " * 1000 + "flag", "nested more than 64 levels deep at position 256"),
     ("(" * 300 + "n eq 1" + " or n eq 2)" * 300, "nested more than 64 levels deep"),
@@ -578,7 +589,7 @@ def extend(children: st.SearchStrategy[tuple]) -> st.SearchStrategy[tuple]:
 
 filters = st.recursive(base_clause, extend, max_leaves=8)
 
-PREC = {"or": 1, "and": 2, "not": 3, "cmp": 4}
+PREC = {"or": 1, "and": 2, "cmp": 3, "not": 4}  # OData: not binds tighter than a comparison
 WIRE_TO_ATTR = {f.wire: f.attr for f in R.fields}
 
 
@@ -599,7 +610,8 @@ def render(node: tuple, rnd: random.Random, ctx: int = 0) -> str:
     if kind in ("and", "or"):
         text = render(node[1], rnd, prec) + sp() + kw(kind) + sp() + render(node[2], rnd, prec + 1)
     elif kind == "not":
-        text = kw("not") + sp() + render(node[1], rnd, prec)
+        operand = render(node[1], rnd, prec)
+        text = kw("not") + (rnd.choice(["", " "]) if operand.startswith("(") else sp()) + operand
     elif kind == "cmp":
         text = render(node[2], rnd, 5) + sp() + kw(node[1]) + sp() + render(node[3], rnd, 5)
     elif kind == "group":
