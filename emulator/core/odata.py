@@ -11,7 +11,9 @@ Semantics (emulator's choices, documented in one place):
 
 * Strings compare case-insensitively (``STRING_COMPARISON_CASE_INSENSITIVE``), as
   under SQL Server's default collation that Absorb sits on; this holds for ``eq``..``le``
-  and for ``startswith``/``endswith``/``substringof``.
+  and for ``startswith``/``endswith``/``substringof``. The comparison operators ignore
+  trailing spaces, as SQL Server's ``=`` does (``STRING_COMPARISON_IGNORES_TRAILING_SPACES``);
+  the functions do not (LIKE keeps them).
 * Nulls follow OData's rules (vendor-documented by the OData specification the API cites):
   comparisons are *lifted* and never null -- ``x eq null`` is true when x is None, ``x ne y``
   is ``not (x eq y)`` (so ``score ne 3`` is true for a None score), an ordering comparison
@@ -51,6 +53,10 @@ from emulator.core.errors import Unprocessable
 
 STRING_COMPARISON_CASE_INSENSITIVE = True
 """Absorb runs on SQL Server with a case-insensitive collation: 'ABC' eq 'abc'."""
+STRING_COMPARISON_IGNORES_TRAILING_SPACES = True
+"""Emulator's choice, after SQL Server: its comparison operators pad the shorter string with spaces
+(ANSI padding), so 'abc ' eq 'abc' and neither is greater. LIKE, and so startswith/endswith/substringof,
+keeps trailing spaces significant (Unicode data)."""
 
 MAX_FILTER_LENGTH = 4096
 MAX_NESTING = 64
@@ -328,18 +334,22 @@ class _Compiler:
         return f"_v{self.nvars}"
 
     @staticmethod
-    def applied(var: str, op: _Operand) -> str:
-        """Source of the (non-None) value ``var`` after tolower/toupper, normalised."""
+    def applied(var: str, op: _Operand, comparing: bool = True) -> str:
+        """Source of the (non-None) value ``var`` after tolower/toupper, normalised for a comparison
+        operator (``comparing``) or for a string function."""
         src = var + "".join(f".{m}()" for m in op.chain)
         if op.type == "string" and STRING_COMPARISON_CASE_INSENSITIVE and op.chain[-1:] != ("lower",):
             src += ".lower()"
+        if op.type == "string" and comparing and STRING_COMPARISON_IGNORES_TRAILING_SPACES:
+            src += ".rstrip(' ')"
         return src
 
     def nullable(self, op: _Operand) -> str:
         """Source of a value operand's normalised value or None."""
         if op.kind == "bool":
             return self.tri(op)
-        if op.type != "string" or (not op.chain and not STRING_COMPARISON_CASE_INSENSITIVE):
+        if op.type != "string" or (not op.chain and not STRING_COMPARISON_CASE_INSENSITIVE
+                                   and not STRING_COMPARISON_IGNORES_TRAILING_SPACES):
             return op.src
         v = self.var()
         return f"(None if ({v} := {op.src}) is None else {self.applied(v, op)})"
@@ -412,17 +422,17 @@ class _Compiler:
         if op not in ("eq", "ne") and "bool" in (a.type, b.type):
             raise _fail(f"operator '{op}' cannot be used with booleans at position {tok.start_pos}")
         py = _PY_OP[op]
-        fold_case = STRING_COMPARISON_CASE_INSENSITIVE and a.type == "string"
+        string = a.type == "string"
 
         if a.kind == "lit":  # two constants (a literal on the left only stays if both are)
-            return repr(_constant_compare(op, a.value, b.value, fold_case))
+            return repr(_constant_compare(op, a.value, b.value, string))
         if b.type == "null":
             if op not in ("eq", "ne"):
                 return "False"  # an ordering comparison with null is never true
             return f"({self.nullable(a) if a.kind == 'bool' else a.src} is {'' if op == 'eq' else 'not '}None)"
 
         if b.kind == "lit":
-            lit = b.value.lower() if fold_case else b.value
+            lit = _compared(b.value) if string else b.value
             if a.kind == "bool":  # startswith(...) eq true: true when it is true; null is neither true nor false
                 truth = self.truth(a, lit)
                 return truth if op == "eq" else f"(not {truth})"
@@ -552,7 +562,7 @@ class _Compiler:
         arg = self.string_field(name, ops[1 - lit_index], 2 - lit_index)
         needle = self.const(lit.value.lower() if STRING_COMPARISON_CASE_INSENSITIVE else lit.value)
         v = self.var()
-        subject = self.applied(v, arg)
+        subject = self.applied(v, arg, comparing=False)
         test = f"{needle} in {subject}" if name == "substringof" else f"{subject}.{name}({needle})"
         bind = f"({v} := {arg.src})"
         forms = ("call", f"({bind} is not None and {test})", f"({bind} is not None and not {test})",
@@ -592,11 +602,18 @@ def _not3(value: bool | None) -> bool | None:
     return None if value is None else not value
 
 
-def _constant_compare(op: str, a: Any, b: Any, fold_case: bool) -> bool:
+def _compared(text: str) -> str:
+    """A string literal as the comparison operators see it (case, trailing spaces)."""
+    if STRING_COMPARISON_CASE_INSENSITIVE:
+        text = text.lower()
+    return text.rstrip(" ") if STRING_COMPARISON_IGNORES_TRAILING_SPACES else text
+
+
+def _constant_compare(op: str, a: Any, b: Any, string: bool) -> bool:
     if a is None or b is None:
         return (a is None and b is None) == (op == "eq") if op in ("eq", "ne") else False
-    if fold_case:
-        a, b = a.lower(), b.lower()
+    if string:
+        a, b = _compared(a), _compared(b)
     return bool(_OPS[op](a, b))
 
 

@@ -88,6 +88,14 @@ CASES: list[tuple[str, dict[str, Any], bool]] = [
     ("name ge 'leblanc'", {}, True), ("name le 'LEBLANC'", {}, True),
     ("name eq 'O''Brien'", {"name": "O'Brien"}, True), ("name eq ''''", {"name": "'"}, True),
     ("name eq ''", {"name": ""}, True), ("name eq 'a b'", {"name": "A B"}, True),
+    # trailing spaces do not count in a comparison (SQL Server pads), leading ones do; functions keep them
+    ("name eq 'leblanc '", {}, True), ("name eq 'LEBLANC'", {"name": "Leblanc   "}, True),
+    ("name ne 'leblanc  '", {}, False), ("name gt 'leblanc'", {"name": "Leblanc "}, False),
+    ("name ge 'leblanc'", {"name": "Leblanc "}, True), ("name eq ' leblanc'", {}, False),
+    ("name eq title", {"title": "leblanc "}, True), ("tolower(name) eq 'leblanc '", {}, True),
+    ("name eq ''", {"name": "  "}, True), ("'a ' eq 'A'", {}, True),
+    ("endswith(name,'c')", {"name": "Leblanc "}, False), ("endswith(name,'c ')", {"name": "Leblanc "}, True),
+    ("startswith(name,'leblanc ')", {}, False), ("substringof('c ',name)", {}, False),
     # booleans
     ("flag eq true", {}, True), ("flag eq false", {}, False), ("flag ne true", {}, False),
     ("flag ne false", {}, True), ("flag", {}, True), ("flag", {"flag": False}, False),
@@ -476,7 +484,7 @@ def test_sort_errors(text: str, message: str) -> None:
 
 # --------------------------------------------------------------------------- properties
 
-STRS = ["abc", "ABC", "Abd", "O'Brien", "", "x y", "éclair", "ÉCLAIR", "ab", "b"]
+STRS = ["abc", "ABC", "Abd", "O'Brien", "", "x y", "éclair", "ÉCLAIR", "ab", "b", "abc ", "AB  ", " ab"]
 INTS = [-2, 0, 1, 3, 7]
 DECS = [-2.5, 0.0, 1.5, 3.0, 7.25]
 GUIDS = [G1, G2, G3]
@@ -683,8 +691,13 @@ def ref_value(node: tuple, row: Row) -> Any:
     return ref_eval(node, row)
 
 
-def fold(value: Any) -> Any:
+def lower(value: Any) -> Any:
     return value.lower() if isinstance(value, str) else value
+
+
+def fold(value: Any) -> Any:
+    """A string as a comparison operator sees it: case and trailing spaces do not count."""
+    return value.lower().rstrip(" ") if isinstance(value, str) else value
 
 
 def ref_eval(node: tuple, row: Row) -> bool | None:
@@ -711,7 +724,7 @@ def ref_eval(node: tuple, row: Row) -> bool | None:
         text = ref_value(subject, row)
         if text is None:
             return None
-        text, lit = fold(text), fold(ref_value(needle, row))
+        text, lit = lower(text), lower(ref_value(needle, row))  # LIKE: trailing spaces count
         return lit in text if fn == "substringof" else getattr(text, fn)(lit)
     if kind == "field":
         return ref_value(node, row)
@@ -733,7 +746,7 @@ def test_compiled_filter_matches_reference_evaluator(tree: tuple, rnd: random.Ra
 def ref_sort(rows: list[Row], spec: list[tuple[str, bool]]) -> list[Row]:
     def cmp(a: Row, b: Row) -> int:
         for wire, desc in [*spec, ("id", False)]:
-            x, y = fold(ref_value(("field", wire), a)), fold(ref_value(("field", wire), b))
+            x, y = lower(ref_value(("field", wire), a)), lower(ref_value(("field", wire), b))
             if x == y:
                 continue
             if x is None or y is None:  # None is the smallest value
