@@ -155,7 +155,7 @@ call: NAME "(" (operand ("," operand)*)? ")"
 
 NAME: /[A-Za-z_][A-Za-z0-9_]*(\/[A-Za-z_][A-Za-z0-9_]*)*/
 STRING: /'(?:[^']|'')*'/
-NUMBER: /-?[0-9]+(\.[0-9]+)?[mMdD]?(?![A-Za-z0-9_.])/
+NUMBER: /[+-]?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?[mMdD]?(?![A-Za-z0-9_.])/
 GUID.2: /guid'[^']*'/i
 DATETIME.2: /datetime(offset)?'[^']*'/i
 TRUE.2: /true\b/i
@@ -223,8 +223,8 @@ def _syntax_message(text: str, exc: UnexpectedInput) -> str:
         pos, char = exc.pos_in_stream, exc.char
         if char == "'":
             return f"unterminated string literal at position {pos}"
-        if char.isdigit() or char == "-":
-            return f"malformed number at position {pos}"
+        if char.isdigit() or char in "+-" or (char == "." and text[pos + 1 : pos + 2].isdigit()):
+            return f"malformed number at position {pos} ({_NUMBER_FORMS})"
         return f"unexpected character {char!r} at position {pos}"
     if isinstance(exc, UnexpectedToken):
         expected: set[str] = set(exc.expected or ())
@@ -238,6 +238,9 @@ def _syntax_message(text: str, exc: UnexpectedInput) -> str:
             return f"unexpected end of filter at position {len(text.rstrip())}{hint}"
         return f"unexpected token {str(exc.token)!r} at position {exc.token.start_pos}{hint}"
     return f"syntax error at position {getattr(exc, 'pos_in_stream', 0)}"
+
+
+_NUMBER_FORMS = "OData writes numbers as 3, -3, +3, 1.5, 1e2 or 2.5E-3: a digit on both sides of a decimal point"
 
 
 def _fail(detail: str, param: str = "_filter") -> Unprocessable:
@@ -516,9 +519,9 @@ class _Compiler:
         if kind == "STRING":
             value = text[1:-1].replace("''", "'")
             return _Operand("lit", "string", repr(value), f"string {text}", pos, value)
-        if kind == "NUMBER":
+        if kind == "NUMBER":  # the ABNF's decimalValue: [SIGN] 1*DIGIT ["." 1*DIGIT] ["e" [SIGN] 1*DIGIT]
             body = text.rstrip("mMdD")
-            if "." in body or body != text:
+            if "." in body or "e" in body.lower() or body != text:
                 return _Operand("lit", "decimal", self.const(float(body)), f"decimal {text}", pos, float(body))
             return _Operand("lit", "int", repr(int(body)), f"int {text}", pos, int(body))
         if kind in ("TRUE", "FALSE"):

@@ -82,6 +82,10 @@ CASES: list[tuple[str, dict[str, Any], bool]] = [
     ("amount eq 1.5d", {}, True), ("amount eq 1.5D", {}, True), ("amount gt -2.5", {}, True),
     ("amount lt 2", {}, True), ("n eq 3.0", {}, True), ("n lt 3.5m", {}, True), ("amount gt n", {}, False),
     ("amount eq 2m", {"amount": 2}, True),
+    # the ABNF's decimalValue: [SIGN] 1*DIGIT ["." 1*DIGIT] ["e" [SIGN] 1*DIGIT]
+    ("n lt 1e2", {}, True), ("n eq 3e0", {}, True), ("n eq +3", {}, True), ("n gt +2.5", {}, True),
+    ("amount eq 15e-1", {}, True), ("amount eq 0.15E+1", {}, True), ("n eq 3E0m", {}, True),
+    ("n lt 1e999", {}, True), ("amount gt -1e999", {}, True), ("n eq -3", {"n": -3}, True),
     # strings: case-insensitive equality and ordering, '' escape
     ("name eq 'leblanc'", {}, True), ("name eq 'LEBLANC'", {}, True), ("name eq 'Leblan'", {}, False),
     ("name ne 'LEBLANC'", {}, False), ("name gt 'LEB'", {}, True), ("name lt 'lebz'", {}, True),
@@ -262,6 +266,10 @@ ERRORS: list[tuple[str, str]] = [
     ("name eq 'abc", "unterminated string literal at position 8"),
     ('name eq "abc"', "unexpected character '\"' at position 8"),
     ("n eq 3and flag", "malformed number at position 5"),
+    ("n eq .5", "malformed number at position 5 (OData writes numbers as 3, -3, +3, 1.5, 1e2 or 2.5E-3"),
+    ("n eq 5.", "malformed number at position 5"), ("n eq 1.e1", "malformed number at position 5"),
+    ("n eq 1e", "malformed number at position 5"), ("n eq --3", "malformed number at position 5"),
+    ("n eq + 3", "malformed number at position 5"), ("n eq 5.d", "malformed number at position 5"),
     ("n eq 1 && flag", "unexpected character '&' at position 7"),
     ("foo eq 1", "unknown field 'foo' at position 0"),
     ("n eq 1 and bar/baz eq 2", "unknown field 'bar/baz' at position 11"),
@@ -644,9 +652,10 @@ def render_literal(typ: str, value: Any, rnd: random.Random, kw: Any) -> str:
     if typ == "string":
         return "'" + value.replace("'", "''") + "'"
     if typ == "int":
-        return str(value)
+        return rnd.choice(["", "+"]) + str(value) if value >= 0 else str(value)
     if typ == "decimal":
-        return str(float(value)) + rnd.choice(["", "m", "M", "d", "D"])
+        text = rnd.choice([str(float(value)), f"{value:e}", f"{value:E}".replace("E+", "E")])
+        return text + rnd.choice(["", "m", "M", "d", "D"])
     if typ in ("guid", "guidstring"):
         text = "".join(c.upper() if rnd.random() < 0.5 else c for c in value)
         return (kw("guid") if typ == "guid" else "") + "'" + text + "'"
