@@ -9,8 +9,8 @@ from typing import Any
 
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
 
-from ..core.errors import BadRequest
 from ..core.clock import to_wire_precision
+from ..core.errors import BadRequest
 from ..core.wire import CamelCaseSchema, Guid, iso_z, load_fixture_part, parse_datetime, validation_messages
 from ..core.xmlwire import check_name
 from . import service
