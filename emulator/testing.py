@@ -94,7 +94,7 @@ class EmulatorProcess(_Live):
     ``settings`` are passed as ``LMS_EMULATOR_*`` variables (any ``Settings`` field: ``seed``,
     ``admin_token``, ``fixtures``, ``strict``...); ``server`` and ``threads`` as ``serve``'s options."""
 
-    URL = re.compile(r"http://[^\s/]+:(\d+)")
+    URL = re.compile(r"http://(?:[0-9A-Za-z.-]+|\[[0-9A-Fa-f:]+\]):(\d+)")  # the first in the start-up line
 
     def __init__(self, settings: dict[str, Any] | None = None, host: str = "127.0.0.1", server: str = "granian",
                  threads: int | None = None, start_timeout: float = 60) -> None:
