@@ -129,6 +129,7 @@ def _gunicorn(app: Any, host: str, port: int, threads: int, on_ready: OnReady) -
             address = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
             for key, value in {"bind": [address], "workers": 1, "threads": threads, "worker_class": "gthread",
                                "control_socket_disable": True,  # one per user's home: two servers would clash
+                               "post_worker_init": _gunicorn_worker_init,  # serve prints the start-up output
                                "when_ready": lambda arbiter: on_ready(arbiter.LISTENERS[0].sock.getsockname()[1])
                                }.items():
                 self.cfg.set(key, value)
@@ -137,6 +138,12 @@ def _gunicorn(app: Any, host: str, port: int, threads: int, on_ready: OnReady) -
             return app
 
     Embedded().run()  # the arbiter stops on SIGINT/SIGTERM (SystemExit(0))
+
+
+def _gunicorn_worker_init(worker: Any) -> None:
+    from .core import gcpolicy
+
+    gcpolicy.enable()
 
 
 # -- werkzeug -----------------------------------------------------------------------------------

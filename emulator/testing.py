@@ -1,52 +1,63 @@
-"""Run the emulator for a test process: ``EmulatorServer``, ``EmulatorProcess`` and the pytest plugin.
+"""Run the emulator for a test process, with any test runner: ``EmulatorProcess``, ``EmulatorServer``, ``Tenant``.
 
-``EmulatorServer`` serves a fresh app on a free loopback port in a thread (Werkzeug), and gives the test
-its ``app`` and ``store``; ``EmulatorProcess`` runs ``lms-emulator serve`` (granian) in a child process,
-the same server users run, without sharing the test's interpreter lock::
+``EmulatorProcess`` runs ``lms-emulator serve`` (granian, the server users run) in a child process on a free
+loopback port; ``EmulatorServer`` serves a fresh app in a thread of the test process (Werkzeug), and also
+gives the test its ``app`` and ``store``::
 
-    with EmulatorServer() as server:          # or EmulatorProcess()
-        requests.get(server.url + "/absorb/...")
+    with EmulatorProcess() as server:          # or EmulatorServer()
+        tenant = server.create_tenant(fixture="ilc-full-waitlist")
+        tenant.absorb().get(tenant.info["baseUrls"]["absorb"] + "/enrollments")
 
-The pytest plugin (entry point ``pytest11``) gives the fixtures ``lms_emulator``
-(one server per test session, so one per pytest-xdist worker) and
-``lms_tenant`` (a fresh isolated tenant per test, removed afterwards).
+Nothing here needs pytest; the pytest plugin (``emulator.pytest_plugin``) builds its fixtures on these.
 """
 from __future__ import annotations
 
-import collections
-import os
-import re
-import subprocess
-import sys
 import threading
-from typing import Any, Iterator
+from typing import Any
 
-import pytest
 import requests
+
+
+class EmulatorHTTPError(requests.HTTPError):
+    """An error answer from the emulator, carrying its message (``str(exc)`` shows status, error and message).
+
+    ``status`` is the HTTP status; ``error`` the error's name or code and ``message`` its text, read from the
+    admin API's ``{"error", "message"}`` or a vendor's own error shape; ``body`` the raw answer text."""
+
+    def __init__(self, response: requests.Response, doing: str) -> None:
+        self.status = response.status_code
+        self.body = response.text
+        self.error, self.message = _error_parts(response)
+        super().__init__(f"{doing}: {self.status} {self.error}: {self.message}", response=response)
+
+
+def _error_parts(response: requests.Response) -> tuple[str, str]:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.reason or "Error", response.text.strip()[:500]
+    if isinstance(body, dict):
+        error = body.get("error") or body.get("term") or body.get("code") or response.reason or "Error"
+        message = body.get("message") or body.get("Message") or body.get("error_description") or ""
+        return str(error), str(message)
+    return response.reason or "Error", str(body)[:500]
+
+
+def _checked(response: requests.Response, doing: str) -> requests.Response:
+    if response.status_code >= 400:
+        raise EmulatorHTTPError(response, doing)
+    return response
 from werkzeug.serving import make_server
 
 
-class _Live:
-    """What both live servers give a test: ``url``, ``admin_headers`` and ``create_tenant``."""
-
-    url: str
-
-    @property
-    def admin_headers(self) -> dict[str, str]:
-        raise NotImplementedError
-
-    def create_tenant(self, **body: Any) -> "Tenant":
-        """A fresh tenant (``seed``, ``fixture``, ``id`` as in ``POST /_emulator/tenants``)."""
-        resp = requests.post(f"{self.url}/_emulator/tenants", json=body, headers=self.admin_headers, timeout=30)
-        resp.raise_for_status()
-        return Tenant(self, resp.json())
-
-
-class EmulatorServer(_Live):
+class EmulatorServer:
     def __init__(self, settings: dict[str, Any] | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
         from .app import create_app
 
+        from .startup import plain_access_log
+
         self.app = create_app(settings or {})
+        plain_access_log()  # no colour codes in captured logs
         self._server = make_server(host, port, self.app, threaded=True)
         self.host, self.port = host, self._server.server_port
         self.url = f"http://{host}:{self.port}"
@@ -83,7 +94,7 @@ class EmulatorProcess(_Live):
     ``settings`` are passed as ``LMS_EMULATOR_*`` variables (any ``Settings`` field: ``seed``,
     ``admin_token``, ``fixtures``, ``strict``...); ``server`` and ``threads`` as ``serve``'s options."""
 
-    URL = re.compile(r"http://[^\s/]+:(\d+)")
+    URL = re.compile(r"http://(?:[0-9A-Za-z.-]+|\[[0-9A-Fa-f:]+\]):(\d+)")  # the first in the start-up line
 
     def __init__(self, settings: dict[str, Any] | None = None, host: str = "127.0.0.1", server: str = "granian",
                  threads: int | None = None, start_timeout: float = 60) -> None:
@@ -104,6 +115,7 @@ class EmulatorProcess(_Live):
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         env.update({f"LMS_EMULATOR_{key.upper()}": str(value) for key, value in self.settings.items()
                     if value is not None})
+        env["LMS_EMULATOR_PRINT_CREDENTIALS"] = "json"  # one line with the URL, whatever the settings say
         self._proc = subprocess.Popen(self.command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                       env=env)
         ready = threading.Event()
@@ -156,7 +168,7 @@ class Tenant:
         token = session.post(f"{self.url}/absorb/authenticate",
                              json={"username": username, "password": password, "privateKey": creds["apiKey"]},
                              timeout=30)
-        token.raise_for_status()
+        _checked(token, f"authenticating {username} with Absorb")
         session.headers["Authorization"] = f"Bearer {token.json()}"
         return session
 
@@ -164,8 +176,9 @@ class Tenant:
         creds = self.info["ispring"]
         chosen = next(c for c in creds["clients"] if c["role"].lower().endswith(client.lower()) or c["name"] == client)
         resp = requests.post(f"{self.url}/ispring/api/v3/token", data={
-            "client_id": chosen["clientId"], "client_secret": chosen["clientSecret"], "grant_type": "client_credentials"})
-        resp.raise_for_status()
+            "client_id": chosen["clientId"], "client_secret": chosen["clientSecret"], "grant_type": "client_credentials"},
+            timeout=30)
+        _checked(resp, f"getting an iSpring token for {chosen['name']}")
         session = requests.Session()
         session.headers.update({"Authorization": f"Bearer {resp.json()['access_token']}",
                                 "X-Auth-Account-Url": creds["accountUrl"], "Accept": "application/json"})
@@ -173,8 +186,8 @@ class Tenant:
 
     def pearson(self, user_id: str) -> requests.Session:
         resp = requests.post(f"{self.url}/_emulator/tenants/{self.id}/pearson/tokens", json={"userId": user_id},
-                             headers=self.server_admin_headers())
-        resp.raise_for_status()
+                             headers=self.server_admin_headers(), timeout=30)
+        _checked(resp, f"issuing a Pearson token for {user_id}")
         session = requests.Session()
         session.headers["Authorization"] = f"Bearer {resp.json()['token']}"
         return session
@@ -193,36 +206,8 @@ class Tenant:
 
     def data(self) -> dict[str, Any]:
         """The whole world (``data.json``)."""
-        resp = self.admin("GET", "/data.json")
-        resp.raise_for_status()
-        return resp.json()
+        return _checked(self.admin("GET", "/data.json"), "reading data.json").json()
 
     def delete(self) -> None:
         self.admin("DELETE")
 
-
-def pytest_addoption(parser: Any) -> None:
-    parser.addoption("--lms-emulator-live", choices=("process", "thread"), default="process",
-                     help="lms_emulator fixture: 'lms-emulator serve' (granian) in a child process (default), "
-                          "or Werkzeug in a thread of the test process")
-
-
-@pytest.fixture(scope="session")
-def lms_emulator(request: Any) -> Iterator[_Live]:
-    """A live emulator on a free port for the whole test session (one per xdist worker).
-
-    By default ``lms-emulator serve`` in a child process (``EmulatorProcess``): a test's sequence of calls
-    ran 1.4x faster than on Werkzeug in a thread of the test process with one test process, and 0.9x with
-    two test processes on two cores (``bench/bench_suite.py``); ``--lms-emulator-live thread`` picks the
-    thread (``EmulatorServer``, which also gives the test the ``app`` and ``store``)."""
-    live = request.config.getoption("--lms-emulator-live", default="process")
-    with (EmulatorServer() if live == "thread" else EmulatorProcess()) as server:
-        yield server
-
-
-@pytest.fixture
-def lms_tenant(lms_emulator: _Live) -> Iterator[Tenant]:
-    """A fresh isolated tenant for one test, deleted afterwards."""
-    tenant = lms_emulator.create_tenant()
-    yield tenant
-    tenant.delete()
