@@ -12,10 +12,16 @@ Nothing here needs pytest; the pytest plugin (``emulator.pytest_plugin``) builds
 """
 from __future__ import annotations
 
+import collections
+import os
+import re
+import subprocess
+import sys
 import threading
 from typing import Any
 
 import requests
+from werkzeug.serving import make_server
 
 
 class EmulatorHTTPError(requests.HTTPError):
@@ -47,10 +53,24 @@ def _checked(response: requests.Response, doing: str) -> requests.Response:
     if response.status_code >= 400:
         raise EmulatorHTTPError(response, doing)
     return response
-from werkzeug.serving import make_server
+class _Live:
+    """What both live servers give a test: ``url``, ``admin_headers`` and ``create_tenant``."""
+
+    url: str
+
+    @property
+    def admin_headers(self) -> dict[str, str]:
+        raise NotImplementedError
+
+    def create_tenant(self, **body: Any) -> "Tenant":
+        """A fresh tenant (``seed``, ``fixture``, ``id`` as in ``POST /_emulator/tenants``).
+
+        Raises ``EmulatorHTTPError`` with the emulator's message when the emulator refuses."""
+        resp = requests.post(f"{self.url}/_emulator/tenants", json=body, headers=self.admin_headers, timeout=30)
+        return Tenant(self, _checked(resp, "creating a tenant").json())
 
 
-class EmulatorServer:
+class EmulatorServer(_Live):
     def __init__(self, settings: dict[str, Any] | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
         from .app import create_app
 
