@@ -9,7 +9,7 @@ from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 
 from .config import Settings
-from .core import errors
+from .core import errors, http
 from .core.http import MAX_BODY_BYTES, GuidConverter
 from .core.store import DEFAULT_TENANT, Store
 from .core.vendor import Vendor
@@ -75,6 +75,19 @@ def create_app(settings: Settings | dict[str, Any] | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.url_map.converters["guid"] = GuidConverter
     app.url_map.strict_slashes = False
+
+    @app.before_request
+    def _whole_body() -> None:
+        """First of the hooks: the body is read whole here, before any handler takes a tenant's lock, so a
+        client that never sends its body holds its own thread only; a chunked one becomes a sized one."""
+        environ = request.environ
+        try:
+            http.buffer_chunked_body(environ)
+        finally:
+            request.__dict__.pop("stream", None)  # the stream is read from the new environ
+        length = environ.get("CONTENT_LENGTH")
+        if length and length != "0" and length.isdigit() and int(length) <= MAX_BODY_BYTES:
+            request.get_data(cache=True)
 
     vendors = all_vendors()
     store = Store(vendors, seed=settings.seed)

@@ -3,6 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
+# gthread whose event loop reads each request whole before a thread takes it: slow or idle clients
+# cannot hold the threads (see emulator.gunicorn_worker and bench/bench_slowclients.py).
+worker_class = "emulator.gunicorn_worker.BufferingThreadWorker"
+
 
 def post_worker_init(worker: Any) -> None:
     """The app and its default world are built: keep them out of the collector's full scans."""

@@ -22,7 +22,7 @@ from typing import Any, Iterable, Mapping
 from urllib.parse import parse_qsl, urlencode
 
 from .errors import BadRequest
-from .wire import iso_z, parse_datetime
+from .wire import iso_z, loads_json, parse_datetime
 
 BODY_LIMIT = 4096
 MASK = "***"
@@ -82,7 +82,7 @@ def body_text(raw: bytes, total: int, mimetype: str, *, bare_string_is_secret: b
             raw = mask_query(raw.decode("utf-8", "replace")).encode()
         else:
             try:
-                parsed = json.loads(raw)
+                parsed = loads_json(raw)
             except (ValueError, UnicodeDecodeError):
                 parsed = None
                 if _names_a_secret(raw):  # unparsable but may hold a secret: keep nothing

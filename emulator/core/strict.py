@@ -17,6 +17,7 @@ from typing import Any
 from flask import Flask, Response, g, request
 
 from .openapi import operation_of
+from .wire import loads_json
 
 log = logging.getLogger("lms_emulator.strict")
 HEADER = "X-Emulator-Contract-Violations"
@@ -34,7 +35,10 @@ def request_violations(app: Flask, vendor: str) -> list[str]:
         if name not in documented:
             problems.append(f"query parameter '{name}' is not documented")
     if op.body and request.mimetype == "application/json":
-        body = request.get_json(silent=True)
+        try:
+            body = loads_json(request.get_data(cache=True))
+        except (ValueError, UnicodeDecodeError):
+            body = None  # the route answers the malformed body itself
         props = contract.schema(vendor, op.body).get("properties")
         if isinstance(body, dict) and isinstance(props, dict):
             problems.extend(f"body field '{key}' is not documented" for key in body if key not in props)
