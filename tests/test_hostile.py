@@ -61,11 +61,12 @@ class Live:
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
-def _start(name: str) -> Live:
+def _start(name: str, **settings: str) -> Live:
     port = _free_port()
     cmd = ([sys.executable, "-m", "emulator.cli", "serve", "--port", str(port)] if name == "serve"
            else _procfile_gunicorn(port))
     env = {k: v for k, v in os.environ.items() if not k.startswith("LMS_EMULATOR_") or k == "LMS_EMULATOR_CACHE"}
+    env.update({"LMS_EMULATOR_" + k.upper(): v for k, v in settings.items()})
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -80,22 +81,30 @@ def _start(name: str) -> Live:
     raise RuntimeError(f"{name} did not start")
 
 
+def _stop(server: Live) -> None:
+    server.proc.terminate()
+    try:
+        server.proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.proc.kill()
+        server.proc.wait()
+
+
 @pytest.fixture(scope="module", params=["serve", "gunicorn"])
 def live(request: pytest.FixtureRequest) -> Iterator[Live]:
     server = _start(request.param)
     try:
         yield server
     finally:
-        server.proc.terminate()
-        try:
-            server.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.proc.kill()
-            server.proc.wait()
+        _stop(server)
 
 
 @pytest.fixture(scope="module")
 def creds(live: Live) -> dict[str, Any]:
+    return _credentials(live)
+
+
+def _credentials(live: Live) -> dict[str, Any]:
     info = live.info()
     key = info["absorb"]["apiKey"]
     token = requests.post(live.url + "/absorb/authenticate", headers={"x-api-key": key, "x-api-version": "2"},
@@ -227,3 +236,27 @@ def test_normal_requests_are_served_while_slow_clients_hold_connections(live: Li
     finally:
         for sock in held:
             sock.close()
+
+
+@pytest.mark.parametrize("server", ["serve", "gunicorn"])
+def test_strict_mode_reports_any_name_without_breaking_the_answer(server: str) -> None:
+    """A name outside Latin-1 made Werkzeug drop the answer (no bytes); a newline in a name gave 500."""
+    from urllib.parse import unquote
+
+    strict = _start(server, strict="1")
+    try:
+        c = _credentials(strict)
+        user = c["info"]["absorb"]["learners"][0]["userId"]
+        for query, name in (("%E2%82%AC=1", "\u20ac"), ("a%0Ab=1", "a\nb"), ("a%0D%0AX-Evil:%201=1", "a\r\nX-Evil: 1")):
+            status, headers, body = send(strict.port, absorb_request(c, "GET", f"/absorb/users/{user}/enrollments?{query}"))
+            assert status == 200, body[:300]
+            assert "x-evil" not in headers
+            contract.validate("absorb", "user-course-enrollment-page", json.loads(body))
+            assert unquote(headers["x-emulator-contract-violations"]) == f"query parameter '{name}' is not documented"
+        payload = json.dumps({"username": "admin", "password": "admin", "privateKey": c["key"], "\u20ac": 1}).encode()
+        status, headers, body = send(strict.port, absorb_request(
+            c, "POST", "/absorb/authenticate", b"Content-Length: %d\r\n" % len(payload), payload, token=False))
+        assert status == 200, body[:300]
+        assert "body field '\u20ac' is not documented" in unquote(headers["x-emulator-contract-violations"])
+    finally:
+        _stop(strict)
