@@ -75,6 +75,9 @@ def create_app(settings: Settings | dict[str, Any] | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.url_map.converters["guid"] = GuidConverter
     app.url_map.strict_slashes = False
+    from .core import cors
+
+    cors.init_host_check(app, settings.host)  # before any other hook: a rebinding page gets nothing
 
     @app.before_request
     def _whole_body() -> None:
@@ -95,10 +98,10 @@ def create_app(settings: Settings | dict[str, Any] | None = None) -> Flask:
     for vendor in vendors:
         app.register_blueprint(vendor.blueprint, url_prefix=vendor.prefix)
     _register_optional_parts(app, settings, store)
-    from .core import cors, strict
+    from .core import strict
     from .core.openapi import build_document
 
-    cors.init_app(app, settings.cors_origins)
+    cors.init_app(app, settings.cors_origins, settings.admin_cors_origins)
     if settings.strict:
         strict.init_app(app)
     documents: dict[str, Any] = {}

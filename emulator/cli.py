@@ -32,7 +32,7 @@ def serve(args: argparse.Namespace) -> int:
     settings = Settings.load({"host": args.host, "port": args.port, "seed": args.seed,
                               "admin_token": args.admin_token, "state_file": args.state_file,
                               "fixtures": args.fixtures, "strict": args.strict or None,
-                              "cors_origins": args.cors_origins})
+                              "cors_origins": args.cors_origins, "admin_cors_origins": args.admin_cors_origins})
     app = create_app(settings)
     from .core import gcpolicy
 
@@ -69,7 +69,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--state-file", default=None, help="keep all tenants in this file across restarts")
     p.add_argument("--fixtures", default=None, help="load a fixture file (or directory) into the default tenant")
     p.add_argument("--strict", action="store_true", help="validate every request and response against the contract")
-    p.add_argument("--cors-origins", default=None, help="'*' (default), a comma-separated list, or '' for no CORS")
+    p.add_argument("--cors-origins", default=None,
+                   help="vendor routes: '*' (default), a comma-separated list, or '' for no CORS")
+    p.add_argument("--admin-cors-origins", default=None, help="the admin API: origins allowed (default none)")
     p.set_defaults(func=serve)
     o = sub.add_parser("openapi", help="print a vendor's OpenAPI 3.1 document")
     o.add_argument("vendor", choices=["absorb", "ispring", "pearson"])

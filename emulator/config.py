@@ -28,7 +28,8 @@ class Settings:
     state_file: str | None = None
     fixtures: str | None = None
     strict: bool = False
-    cors_origins: str = "*"
+    cors_origins: str = "*"  # vendor routes
+    admin_cors_origins: str = ""  # the admin API: no cross-origin page by default (it holds every secret)
     journal_size: int = 1000
     default_tenant: bool = True
 
