@@ -89,7 +89,7 @@ def _pickle_tenant(tenant: Tenant) -> bytes:
             "id": tenant.id, "seed": tenant.seed, "anchor": tenant.anchor, "fixture": tenant.fixture,
             "created_at": tenant.created_at, "worlds": tenant.worlds,
             "clock": {"frozen_at": clock.frozen_at, "offset": clock.offset, "floor": clock.floor},
-            "faults": tenant.extras.get("faults"),
+            "faults": tenant.extras.get("faults"), "incarnation": tenant.incarnation,
         }
         return pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
 
@@ -100,6 +100,8 @@ def _unpickle_tenant(blob: bytes) -> Tenant:
     clock.restore(state["clock"]["frozen_at"], state["clock"]["offset"] or timedelta(0))
     tenant = Tenant(id=state["id"], seed=state["seed"], anchor=state["anchor"], clock=clock, worlds=state["worlds"],
                     fixture=state["fixture"], created_at=state["created_at"])
+    if state.get("incarnation"):  # older files: a new incarnation (its Pearson tokens end at the next reset)
+        tenant.incarnation = state["incarnation"]
     if state.get("faults") is not None:
         tenant.extras["faults"] = state["faults"]
     return tenant
