@@ -88,12 +88,14 @@ def init_app(app: Flask, settings: Settings, store: Store) -> None:
             _journal(store, settings, first, response)
         if state is None:
             return response
-        if request.environ.get("lms_emulator.fault") and g.get("tenant") is not None:
-            state.save([g.tenant.id])  # any method: a fault rule fired (its count, hits, random draw changed)
-        elif (request.method in MUTATING and response.status_code < 400
-                and changes_state(app.view_functions.get(request.endpoint or ""))):
+        wrote = (request.method in MUTATING and response.status_code < 400
+                 and changes_state(app.view_functions.get(request.endpoint or "")))
+        fired = bool(request.environ.get("lms_emulator.fault")) and g.get("tenant") is not None
+        if wrote or fired:  # a fault rule fired on any method: its count, hits and random draw changed
             tenant = g.get("tenant") or g.get("admin_tenant")
-            state.save(None if tenant is None else [tenant.id])
+            vendor_call = first in vendor_names
+            worlds = None if not vendor_call else ([first] if wrote else [])  # only what the call could touch
+            state.save(None if tenant is None else [tenant.id], worlds=worlds)
         return response
 
     @app.before_request
