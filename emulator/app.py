@@ -89,7 +89,7 @@ def create_app(settings: Settings | dict[str, Any] | None = None) -> Flask:
         finally:
             request.__dict__.pop("stream", None)  # the stream is read from the new environ
         length = environ.get("CONTENT_LENGTH")
-        if length and length != "0" and length.isdigit() and int(length) <= MAX_BODY_BYTES:
+        if length and length != "0" and length.isascii() and length.isdigit() and int(length) <= MAX_BODY_BYTES:
             request.get_data(cache=True)
 
     vendors = all_vendors()

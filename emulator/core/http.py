@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from datetime import datetime
 from typing import Any, Mapping
 
@@ -18,6 +19,7 @@ from .errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, Validatio
 from .wire import TooDeep, is_guid, loads_json, parse_datetime
 
 MAX_BODY_BYTES = 1024 * 1024  # 1 MiB; larger bodies get 413
+ASCII_INTEGER = re.compile(r"[+-]?[0-9]{1,18}")
 
 
 def buffer_chunked_body(environ: dict[str, Any]) -> None:
@@ -127,10 +129,9 @@ def int_arg(args: Mapping[str, str], name: str, *, choices: range | None = None)
     raw = args.get(name)
     if raw is None or raw == "":
         return None
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValidationFailed(f"'{name}' must be an integer.", validations=[f"{name}: '{raw}' is not an integer"]) from None
+    if not ASCII_INTEGER.fullmatch(raw.strip()):  # int() also takes '1_2' and other scripts' digits
+        raise ValidationFailed(f"'{name}' must be an integer.", validations=[f"{name}: '{raw}' is not an integer"])
+    value = int(raw)
     if choices is not None and value not in choices:
         raise ValidationFailed(f"'{name}' is out of range.",
                                validations=[f"{name}: {value} is not one of {choices.start}..{choices.stop - 1}"])

@@ -152,7 +152,7 @@ def _status_test(raw: str | None) -> Any:
     if re.fullmatch(r"[1-5]xx", raw):
         first = int(raw[0])
         return lambda s: s is not None and s // 100 == first
-    if raw.isdigit():
+    if raw.isascii() and raw.isdigit():
         wanted = int(raw)
         return lambda s: s == wanted
     raise BadRequest(f"status must be an HTTP status like 404 or a class like 4xx (got '{raw}').")
@@ -170,7 +170,7 @@ def _since(raw: str | None) -> datetime | None:
 def _limit(raw: str | None) -> int | None:
     if raw is None or raw == "":
         return None
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):
         raise BadRequest(f"limit must be a non-negative integer (got '{raw}').")
     return int(raw)
 

@@ -17,7 +17,7 @@ from marshmallow import Schema, fields
 
 UTC = timezone.utc
 TICKS_PER_SECOND = 10_000_000
-GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+GUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")  # fullmatch: no "\n" after
 
 
 MAX_JSON_DEPTH = 64  # no vendor document nests past a handful of levels
@@ -60,7 +60,7 @@ def _depth(value: Any) -> int:
 
 
 def is_guid(value: Any) -> bool:
-    return isinstance(value, str) and GUID_RE.match(value) is not None
+    return isinstance(value, str) and GUID_RE.fullmatch(value) is not None
 
 
 _V4_CLEAR = ~((0xC000 << 48) | (0xF000 << 64))

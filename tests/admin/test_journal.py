@@ -111,3 +111,9 @@ def test_secret_keys_spelled_with_escapes_are_masked(client, tenant):
     assert key not in shown and "admin\"" not in entries[0]["body"].replace('"username":"admin"', "")
     assert owner["clientSecret"] not in shown and "hunter2" not in shown
     assert '"password":"***"' in entries[0]["body"] and '"privateKey":"***"' in entries[0]["body"]
+
+
+def test_journal_numbers_are_ascii_digits_only(client, tenant):
+    for query in ("?limit=\u00b2", "?limit=\u0661", "?status=\u00b2\u00b2\u00b2"):
+        answer = client.get(f"/_emulator/tenants/{tenant['id']}/journal{query}")
+        assert answer.status_code == 400 and set(answer.get_json()) == {"error", "message"}, query
