@@ -45,7 +45,8 @@ class EmulatorFlask(Flask):
 
 HTTP_TO_ERROR: dict[int, type[errors.EmulatorError]] = {
     400: errors.BadRequest, 401: errors.Unauthorized, 403: errors.Forbidden, 404: errors.NotFound,
-    405: errors.MethodNotAllowed, 413: errors.PayloadTooLarge, 415: errors.UnsupportedMediaType,
+    405: errors.MethodNotAllowed, 413: errors.PayloadTooLarge, 414: errors.UriTooLong, 415: errors.UnsupportedMediaType,
+    431: errors.HeaderFieldsTooLarge,
 }
 
 
@@ -166,6 +167,15 @@ def _handle_error(exc: Exception) -> Response:
     for key, value in err.headers.items():
         response.headers[key] = value
     return response
+
+
+def limit_answer(app: Flask, path: str, err: errors.EmulatorError) -> tuple[int, list[tuple[str, str]], bytes]:
+    """(status, headers, body) of an error a server raises before the app sees the request (a request line
+    or headers over its limits), in the shape of the vendor the path names (``gunicorn_worker`` sends it)."""
+    with app.test_request_context(path if path.startswith("/") else "/"):
+        vendor = vendor_for_path(app, request.path)
+        response = vendor.render_error(err) if vendor else _render_plain(err)
+        return response.status_code, [("Content-Type", response.content_type)], response.get_data()
 
 
 def _render_plain(err: errors.EmulatorError) -> Response:

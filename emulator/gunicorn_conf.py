@@ -7,6 +7,9 @@ from typing import Any
 # gthread whose event loop reads each request whole before a thread takes it: slow or idle clients
 # cannot hold the threads (see emulator.gunicorn_worker and bench/bench_slowclients.py).
 worker_class = "emulator.gunicorn_worker.BufferingThreadWorker"
+# gunicorn's largest request line (its default, 4,094, refused URLs whose _filter was well under the
+# emulator's own 4,096-character limit, so its 422 could not be reached).
+limit_request_line = 8190
 
 
 def post_fork(server: Any, worker: Any) -> None:

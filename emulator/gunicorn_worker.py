@@ -9,7 +9,9 @@ Here the worker's event loop (one thread, non-blocking sockets) collects the byt
 request first: the headers up to the blank line, then the body by ``Content-Length`` or to the last
 chunk. Only a complete request (or one whose framing is for gunicorn's parser to refuse: an over-long
 line, a bad chunk size, a body larger than the app accepts, ``Expect: 100-continue``) goes to a
-thread, with its bytes put back in front of the parser. A connection that has not sent a whole
+thread, with its bytes put back in front of the parser. A request line or header fields past gunicorn's
+limits are answered here, 414 or 431 in the shape of the vendor the path names (gunicorn's own answer is
+not the vendor's). A connection that has not sent a whole
 request within ``READ_TIMEOUT`` seconds is answered 408 and closed. The bench
 ``bench/bench_slowclients.py`` measures it.
 """
@@ -32,6 +34,21 @@ _TIMEOUT_BODY = b'{"error":"RequestTimeout","message":"The request was not recei
 TIMEOUT_ANSWER = (b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Type: application/json\r\n"
                   b"Content-Length: %d\r\n\r\n%s" % (len(_TIMEOUT_BODY), _TIMEOUT_BODY))
 _HEX = re.compile(rb"[0-9A-Fa-f]{1,16}")
+
+
+def over_limits(buf: bytes, line_limit: int, field_limit: int, fields_limit: int) -> int | None:
+    """414 or 431 when the request line or the header fields in ``buf`` are past gunicorn's limits (which it
+    would answer in its own words), else None."""
+    line_end = buf.find(b"\r\n")
+    if (line_end < 0 and len(buf) > line_limit) or line_end > line_limit:
+        return 414
+    end = buf.find(b"\r\n\r\n")
+    if end < 0:
+        return 431 if len(buf) > HEADER_LIMIT else None
+    lines = buf[line_end + 2:end].split(b"\r\n")
+    if len(lines) > fields_limit or any(len(line) > field_limit for line in lines):
+        return 431
+    return None
 
 
 def framing(buf: bytes) -> bool | None:
@@ -119,7 +136,13 @@ class BufferingThreadWorker(ThreadWorker):
             conn._pending += data
             if len(data) < 65536:
                 break
-        verdict = framing(bytes(conn._pending)) if conn._pending else False
+        pending = bytes(conn._pending)
+        limit = over_limits(pending, self.cfg.limit_request_line or 8190, self.cfg.limit_request_field_size or 8190,
+                            self.cfg.limit_request_fields or 32768) if pending else None
+        if limit is not None:
+            self._refuse(conn, limit, pending)
+            return True
+        verdict = framing(pending) if pending else False
         if verdict is False:
             return False
         del self.reading[conn]
@@ -129,6 +152,27 @@ class BufferingThreadWorker(ThreadWorker):
         del conn._pending
         self.enqueue_req(conn)
         return True
+
+    def _refuse(self, conn: Any, status: int, pending: bytes) -> None:
+        """Answer 414/431 in the vendor's shape (the path names the vendor) and close."""
+        from .app import limit_answer
+        from .core import errors
+
+        target = pending.split(b" ", 2)[1] if pending.count(b" ") >= 1 else b"/"
+        path = target.split(b"?", 1)[0][:200].decode("latin-1")
+        err = errors.UriTooLong(f"The request line is longer than {self.cfg.limit_request_line} bytes.") \
+            if status == 414 else errors.HeaderFieldsTooLarge("The request's header fields are over the limits "
+                                                              f"({self.cfg.limit_request_fields} fields of at most "
+                                                              f"{self.cfg.limit_request_field_size} bytes).")
+        try:
+            code, headers, body = limit_answer(self.wsgi, path, err)
+            head = f"HTTP/1.1 {code} {'URI Too Long' if code == 414 else 'Request Header Fields Too Large'}\r\n"
+            head += "".join(f"{k}: {v}\r\n" for k, v in headers)
+            conn.sock.sendall((head + f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode("latin-1")
+                              + body)
+        except Exception:  # noqa: BLE001 - a refusal that cannot be worded still closes the connection
+            pass
+        self._close(conn)
 
     def _close(self, conn: Any) -> None:
         self.reading.pop(conn, None)

@@ -185,6 +185,7 @@ class Row:
     build: Callable[[dict[str, Any]], bytes]
     status: int
     vendor: str | None = "absorb"  # whose error shape; None: the admin API's own
+    only: str | None = None  # a server whose own limit the row is about (Werkzeug's are out of the app's reach)
 
 
 ROWS = [
@@ -203,6 +204,17 @@ ROWS = [
                                  b"zz\r\nabc\r\n0\r\n\r\n", token=False), 400),
     Row("chunked body over 1 MiB, tail not JSON",
         _unenroll_tail_not_json, 413),
+    Row("a _filter one character over the emulator's 4,096 reaches the emulator (422)",
+        lambda c: absorb_request(c, "GET", f"/absorb/users/{c['info']['absorb']['learners'][0]['userId']}/enrollments"
+                                           "?_filter=" + "x" * 4097), 422),
+    Row("request line over gunicorn's 8,190 bytes: 414 in the vendor's shape",
+        lambda c: absorb_request(c, "GET", "/absorb/enrollments?x=" + "y" * 9000), 414, only="gunicorn"),
+    Row("101 header fields: 431 in the vendor's shape",
+        lambda c: absorb_request(c, "GET", "/pearson/users/x/sessions", b"".join(b"X-N%d: 1\r\n" % i for i in range(101))),
+        431, "pearson", only="gunicorn"),
+    Row("a header field over 8,190 bytes: 431",
+        lambda c: absorb_request(c, "GET", "/absorb/enrollments", b"X-Big: " + b"z" * 9000 + b"\r\n"), 431,
+        only="gunicorn"),
     Row("foreign Host on the admin API (DNS rebinding)",
         lambda c: b"GET /_emulator/tenants/default/data.json HTTP/1.1\r\nHost: attacker.example\r\n"
                   b"Origin: http://attacker.example\r\nConnection: close\r\n\r\n", 403, None),
@@ -214,6 +226,8 @@ ROWS = [
 
 @pytest.mark.parametrize("row", ROWS, ids=[r.id for r in ROWS])
 def test_hostile_input(live: Live, creds: dict[str, Any], row: Row) -> None:
+    if row.only and row.only != live.name:
+        pytest.skip(f"a limit of {row.only}'s")
     c = dict(creds, data=requests.get(live.url + "/_emulator/tenants/default/data.json", timeout=10).json())
     before = live.world_digest()
     status, headers, body = send(live.port, row.build(c))

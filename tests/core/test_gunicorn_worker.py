@@ -28,3 +28,17 @@ HEAD = b"POST /x HTTP/1.1\r\nHost: a\r\n"
 ])
 def test_framing(data: bytes, verdict: bool | None) -> None:
     assert framing(data) is verdict
+
+
+@pytest.mark.parametrize("data, status", [
+    (b"GET /" + b"a" * 100 + b" HTTP/1.1\r\nHost: a\r\n\r\n", None),
+    (b"GET /" + b"a" * 9000, 414),  # the line is not even ended
+    (b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\n\r\n", 414),
+    (b"GET / HTTP/1.1\r\n" + b"X: 1\r\n" * 101 + b"\r\n", 431),
+    (b"GET / HTTP/1.1\r\nX: " + b"z" * 9000 + b"\r\n\r\n", 431),
+    (b"GET / HTTP/1.1\r\nX: 1\r\n", None),  # headers still coming
+])
+def test_limits(data: bytes, status: int | None) -> None:
+    from emulator.gunicorn_worker import over_limits
+
+    assert over_limits(data, 8190, 8190, 100) == status
