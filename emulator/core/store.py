@@ -12,7 +12,7 @@ import random
 import secrets
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Iterable
 
 from . import gcpolicy
@@ -54,10 +54,19 @@ class Tenant:
         return self.worlds[vendor]
 
 
+def fixture_anchor(fixture: dict[str, Any] | None) -> datetime | None:
+    """A fixture's own ``anchor`` (checked by admin.fixtures when the fixture was read)."""
+    from .wire import parse_datetime
+
+    text = (fixture or {}).get("anchor")
+    return parse_datetime(text) if isinstance(text, str) else None
+
+
 class Store:
-    def __init__(self, vendors: Iterable[Vendor], *, seed: int = 42) -> None:
+    def __init__(self, vendors: Iterable[Vendor], *, seed: int = 42, anchor: datetime | None = None) -> None:
         self.vendors = {v.name: v for v in vendors}
         self.seed = seed
+        self.anchor = anchor  # every new tenant's anchor unless it names its own (--anchor)
         self.lock = threading.RLock()
         self.tenants: dict[str, Tenant] = {}
         self._keys: dict[tuple[str, str], Tenant] = {}  # (vendor, key) -> the tenant object, not its id
@@ -76,13 +85,18 @@ class Store:
         return worlds
 
     def create_tenant(self, tenant_id: str | None = None, *, seed: int | None = None,
-                      fixture: dict[str, Any] | None = None, now: datetime | None = None) -> Tenant:
+                      fixture: dict[str, Any] | None = None, now: datetime | None = None,
+                      anchor: datetime | None = None) -> Tenant:
+        """A new tenant. Its seeded dates hang off ``anchor`` (else the fixture's, else the store's); with
+        one, its clock starts frozen there, so the world is the same on any day. Without one: the start of
+        today (UTC), with the clock running."""
         tenant_id = tenant_id or "t-" + secrets.token_hex(6)
         seed = self.seed if seed is None else seed
         clock = Clock()
-        if now is not None:
-            clock.freeze(now)
-        anchor = day_anchor(clock.now())
+        anchor = anchor or fixture_anchor(fixture) or self.anchor
+        if now is not None or anchor is not None:
+            clock.freeze(now or anchor)
+        anchor = anchor or day_anchor(clock.now())
         clock.floor = anchor
         incarnation = secrets.token_hex(8)
         worlds = self._build_worlds(tenant_id, seed, anchor, fixture, incarnation)
@@ -104,11 +118,15 @@ class Store:
         """
         tenant = self.get(tenant_id)
         chosen = tenant.fixture if fixture is _KEEP else fixture
+        anchor = tenant.anchor if fixture is _KEEP else (fixture_anchor(chosen) or tenant.anchor)
         with tenant.lock:
-            worlds = self._build_worlds(tenant.id, tenant.seed, tenant.anchor, chosen, tenant.incarnation)
+            worlds = self._build_worlds(tenant.id, tenant.seed, anchor, chosen, tenant.incarnation)
             with self.lock:
                 self._swap_worlds(tenant, worlds)
                 tenant.fixture = chosen
+                if anchor != tenant.anchor:  # a fixture with its own anchor: its world, on any day
+                    tenant.anchor = tenant.clock.floor = anchor
+                    tenant.clock.restore(anchor, timedelta(0))
         return tenant
 
     def adopt(self, tenant: Tenant) -> None:
@@ -161,6 +179,16 @@ class Store:
     @staticmethod
     def _keys_of(worlds: dict[str, Any]) -> set[tuple[str, str]]:
         return {(name, key.lower()) for name, world in worlds.items() for key in world.tenant_keys()}
+
+    def add_key(self, vendor: str, key: str, tenant: Tenant) -> None:
+        """Name the tenant by one more key (a token issued at run time); the world's
+        ``tenant_keys()`` must list it too, so a reset or restore drops or re-adds it."""
+        with self.lock:
+            self._keys[(vendor, key.lower())] = tenant
+
+    def drop_key(self, vendor: str, key: str) -> None:
+        with self.lock:
+            self._keys.pop((vendor, key.lower()), None)
 
     def _index(self, tenant: Tenant) -> None:
         for key in self._keys_of(tenant.worlds):
