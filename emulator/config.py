@@ -125,6 +125,7 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
     "host": _non_empty, "port": _integer(0, 65535, "a port number (0-65535; 0 picks a free port)"),
     "seed": _integer(0, None, "a seed (a non-negative integer)"), "admin_token": _optional,
     "state_file": _optional, "fixtures": _optional, "strict": _boolean, "cors_origins": _text,
+    "admin_cors_origins": _text,
     "journal_size": _integer(1, None, "a journal size (a positive integer)"), "anchor": _anchor,
     "print_credentials": _one_of("table", "json", "none"), "default_tenant": _boolean,
 }
