@@ -8,8 +8,8 @@ lives in this process's memory, so a second worker process would hold tenants of
   requests, so a slow or idle client holds no Python thread. Run in this process (granian's thread
   worker, no supervisor process), on a socket bound here without ``SO_REUSEPORT``: granian's own
   listener sets it, and a second emulator started on the same port would then silently share it.
-* **gunicorn**: the Procfile's server (gthread), with ``emulator.gunicorn_conf``; one forked worker
-  serving the app built here.
+* **gunicorn**: the Procfile's server with its settings (``emulator.gunicorn_conf``: its worker class, limits);
+  one forked worker serving the app built here.
 * **werkzeug**: the development server, a thread per connection (``--threads`` does not apply).
 
 Figures for each are in the README's Performance section (``make bench``).
@@ -127,7 +127,7 @@ def _gunicorn(app: Any, host: str, port: int, threads: int, on_ready: OnReady) -
         def load_config(self) -> None:
             self.load_config_from_module_name_or_filename("python:emulator.gunicorn_conf")
             address = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-            for key, value in {"bind": [address], "workers": 1, "threads": threads, "worker_class": "gthread",
+            for key, value in {"bind": [address], "workers": 1, "threads": threads,  # worker class: gunicorn_conf's
                                "control_socket_disable": True,  # one per user's home: two servers would clash
                                "post_worker_init": _gunicorn_worker_init,  # serve prints the start-up output
                                "when_ready": lambda arbiter: on_ready(arbiter.LISTENERS[0].sock.getsockname()[1])
