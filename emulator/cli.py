@@ -128,7 +128,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--server", default="granian", choices=servers.SERVERS,
                    help="HTTP server: granian (default), gunicorn or werkzeug; see the README for which when")
     p.add_argument("--threads", type=int, default=None, metavar="N",
-                   help="Python threads serving requests (default: granian 1, gunicorn 8; not for werkzeug)")
+                   help="Python threads serving requests (default: granian 32, gunicorn 8; not for werkzeug)")
     p.add_argument("--workers", type=int, default=1, metavar="N",
                    help="worker processes: only 1, since every tenant lives in the one process's memory")
     p.set_defaults(func=serve)

@@ -4,8 +4,8 @@
 listens, and serves in this process until Ctrl-C or SIGTERM. There is always one worker: every tenant
 lives in this process's memory, so a second worker process would hold tenants of its own.
 
-* **granian** (a Rust HTTP server): reads and parses each request in Rust and hands Python only whole
-  requests, so a slow or idle client holds no Python thread. Run in this process (granian's thread
+* **granian** (a Rust HTTP server): reads and parses each request's headers in Rust, so an idle client or one
+  sending its headers slowly holds no Python thread (one that never sends its body does: see DEFAULT_THREADS). Run in this process (granian's thread
   worker, no supervisor process), on a socket bound here without ``SO_REUSEPORT``: granian's own
   listener sets it, and a second emulator started on the same port would then silently share it.
 * **gunicorn**: the Procfile's server with its settings (``emulator.gunicorn_conf``: its worker class, limits);
@@ -22,9 +22,12 @@ import socket
 from typing import Any, Callable
 
 SERVERS = ("granian", "gunicorn", "werkzeug")
-# Python threads serving requests. Measured with wrk at 8 connections on 2 cores (README, Performance):
-# granian 1 thread: the GIL serialises the app anyway, and more threads only add switching (p99).
-DEFAULT_THREADS = {"granian": 1, "gunicorn": 8}
+# Python threads serving requests (granian starts them as requests wait, and retires idle ones). granian hands a
+# request to Python once its headers are in: a client that never sends the body it announced holds a thread
+# until it goes away, so granian gets many threads (tests/test_hostile.py holds 10 such connections). With 8
+# connections at most 8 are busy: wrk -c8, alternating, 1 vs 16 threads: the list 0.99x, varied reads 1.16x,
+# p99 14 vs 19 ms (README, Performance). gunicorn's buffering worker reads whole requests first: 8, as the Procfile.
+DEFAULT_THREADS = {"granian": 32, "gunicorn": 8}
 BACKLOG = 1024
 
 OnReady = Callable[[int], None]
