@@ -104,7 +104,7 @@ def a(ident: str, method: str, path: Callable[[Ctx], str], status: int,
 CASES: list[Case] = [
     a("absorb-no-api-key", "GET", lambda c: "/absorb/my-enrollments", 401, lambda c: c.absorb_headers(x_api_key=None)),
     a("absorb-unknown-api-key", "GET", lambda c: "/absorb/my-enrollments", 401, lambda c: c.absorb_headers(x_api_key=G)),
-    a("absorb-no-version", "GET", lambda c: "/absorb/my-enrollments", 400, lambda c: c.absorb_headers(x_api_version=None)),
+    a("absorb-version-3", "GET", lambda c: "/absorb/my-enrollments", 400, lambda c: c.absorb_headers(x_api_version="3")),
     a("absorb-version-1", "GET", lambda c: "/absorb/my-enrollments", 400, lambda c: c.absorb_headers(x_api_version="1")),
     a("absorb-no-token", "GET", lambda c: "/absorb/my-enrollments", 401, lambda c: c.absorb_headers(Authorization=None)),
     a("absorb-forged-token", "GET", lambda c: "/absorb/my-enrollments", 401,
