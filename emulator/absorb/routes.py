@@ -32,7 +32,9 @@ _SINCE = Param("modifiedSince", {"type": "string", "format": "date-time"}, "Enro
 STATUS_SINCE = (_STATUS, _SINCE)
 PAGED = (
     Param("_filter", {"type": "string"}, "OData filter over the resource's fields."),
-    Param("_sort", {"type": "string"}, "Comma-separated fields; '-' prefix for descending."),
+    Param("_sort", {"type": "string"}, "Comma-separated fields; '-' prefix for descending. Default: the vendor's "
+          "documented default sort (courseName for user course enrollments, username for users), else the key (id); "
+          "ties are broken by id."),
     Param("_limit", {"type": "string", "pattern": "^[0-9]+$"}, "Page size (default 20, max 1000)."),
     Param("_offset", {"type": "string", "pattern": "^[0-9]+$"}, "Page number, 0 first (max 65535)."),
 )
