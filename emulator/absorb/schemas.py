@@ -234,7 +234,8 @@ class UserBodySchema(CamelCaseSchema):
     """A user written by PUT /users/{userId}, POST /users and POST /users/upload: the UserResource's fields
     (``password`` besides). Every field is optional here; a field left out keeps its value (the emulator's
     choice), and creating needs ``username``, ``firstName``, ``lastName`` and ``departmentId``
-    (``users.REQUIRED_TO_CREATE``). Read-only fields (``id``, dates, ``hasUsername``) are accepted and ignored."""
+    (``users.REQUIRED_TO_CREATE``). Read-only fields (``id``, dates, ``hasUsername``, the ``is...`` role flags) are
+    accepted and ignored."""
 
     class Meta:
         unknown = EXCLUDE
@@ -268,12 +269,12 @@ class UserBodySchema(CamelCaseSchema):
     custom_fields = fields.Nested(CustomFieldsSchema, allow_none=True, unknown="raise")
     role_ids = fields.List(Guid(), allow_none=True)
     active_status = fields.Integer(strict=True, validate=validate.OneOf([0, 1]))
-    is_learner = fields.Boolean()
-    is_admin = fields.Boolean()
-    is_instructor = fields.Boolean()
-    is_manager = fields.Boolean()
     supervisor_id = Guid(allow_none=True)
-    # read-only in the resource: validated for type, then ignored
+    # read-only (derived by the vendor): validated for type, then ignored
+    is_learner = fields.Boolean(allow_none=True)
+    is_admin = fields.Boolean(allow_none=True)
+    is_instructor = fields.Boolean(allow_none=True)
+    is_manager = fields.Boolean(allow_none=True)
     id = Guid(allow_none=True)
     date_edited = IsoDateTime(allow_none=True)
     date_added = IsoDateTime(allow_none=True)
