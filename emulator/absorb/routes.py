@@ -148,7 +148,7 @@ def save_user(*, world: AbsorbWorld, now: Any, user: User) -> Response:
 
 
 @bp.post("/users/upload")
-@documented("Upload users (create or update up to 200, matched by username)", body="user-upload-request", responses={200: "user-upload-result", 400: None, 401: None, 403: None, 413: None, 415: None, 422: None})
+@documented("Upload users (create or update up to 200, matched by username; also at /users/upload/)", body="user-upload-request", responses={200: "user-upload-result", 400: None, 401: None, 403: None, 413: None, 415: None, 422: None})
 @absorb_call()
 def upload_users(*, world: AbsorbWorld, now: Any, user: User) -> Response:
     raw = json_body(request)
