@@ -137,6 +137,9 @@ def create_app(settings: Settings | dict[str, Any] | None = None) -> Flask:
     app.extensions["lms_emulator"] = {"settings": settings, "store": store, "vendors": {v.name: v for v in vendors}}
     for vendor in vendors:
         app.register_blueprint(vendor.blueprint, url_prefix=vendor.prefix)
+    folded = tuple(v.prefix + "/" for v in vendors if v.case_insensitive_paths)
+    if folded:
+        app.wsgi_app = CaseFoldedPaths(app.wsgi_app, folded)  # type: ignore[method-assign]
     _register_optional_parts(app, settings, store)
     from .core import strict
     from .core.openapi import build_document
@@ -167,6 +170,20 @@ def create_app(settings: Settings | dict[str, Any] | None = None) -> Flask:
         })
 
     return app
+
+
+class CaseFoldedPaths:
+    """Lower-cases the path of a request under one of ``prefixes`` before routing (``Vendor.case_insensitive_paths``):
+    ``/absorb/Users/{id}/Enrollments`` is ``/absorb/users/{id}/enrollments``, as on the vendor's ASP.NET host."""
+
+    def __init__(self, app: Any, prefixes: tuple[str, ...]) -> None:
+        self.app, self.prefixes = app, prefixes
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        path = environ.get("PATH_INFO", "")
+        if path.startswith(self.prefixes) and not path.islower():
+            environ["PATH_INFO"] = path.lower()
+        return self.app(environ, start_response)
 
 
 def _register_optional_parts(app: Flask, settings: Settings, store: Store) -> None:
