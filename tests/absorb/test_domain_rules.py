@@ -152,6 +152,8 @@ def test_unenrolling_removes_the_attempts_with_the_enrollment(api):
     gone = {done, open_attempt, enrollment_id} | {le["id"] for le in lessons} | {c["id"] for c in chapters}
     assert not gone & set(api.world.attempts) and not gone & set(api.world.wire_cache)
     assert not gone & set(api.world.lesson_enrollments) and not gone & set(api.world.chapter_enrollments)
+    assert all(enrollment_id not in index for index in (api.world.lessons_of, api.world.chapters_of,
+                                                         api.world.sessions_of, api.world.pending))
 
 
 def test_unenrolling_an_ilc_enrollment_leaves_no_session_enrollment_behind(api):
@@ -370,3 +372,122 @@ def test_modified_since_includes_an_enrollment_edited_at_that_very_instant(api, 
     after = api.get(f"{path}?modifiedSince={_wire(edited_at + timedelta(seconds=1))}",
                     "user-course-enrollment-page").body
     assert after["enrollments"] == [] and after["totalItems"] == 0
+
+
+# -- more edges: seeded attempts, dateEdited, admin-set status, empty lists, wrong parents --------------------
+
+def test_seeded_attempts_read_and_finish_like_attempts_made_through_the_api(api):
+    """A seeded learner's attempts: finished ones carry their dates, time and score and cannot be finished
+    again (422, not 404: they belong to that user, course and lesson); open ones can be finished (200)."""
+    world = api.world
+    seeded = [(eid, plan) for eid, (_, plan, _) in world.pending.items() if plan and world.enrollments[eid].is_active]
+    assert seeded
+    finished_seen = open_seen = 0
+    for eid, plan in seeded[:12]:
+        enrollment = world.enrollments[eid]
+        base = f"/users/{enrollment.user_id}/enrollments/{enrollment.course_id}"
+        for lesson_id in plan:
+            attempts = api.get(f"{base}/lessons/{lesson_id}/attempts", "attempt-list", status=200).body
+            le = _lesson(api, base, lesson_id)
+            assert le["attempts"] == len(attempts) >= 1
+            assert _at(le["lastAttempt"]) == max(_at(a["startDate"]) for a in attempts)
+            for a in attempts:
+                path = f"{base}/lessons/{lesson_id}/attempts/{a['id']}"
+                if a["status"] == IN_PROGRESS:
+                    assert a["completionDate"] is None and a["score"] is None and a["timeSpentTicks"] == 0
+                    api.put(path, "attempt-finished", json={"status": COMPLETE}, status=200)
+                    open_seen += 1
+                else:
+                    assert a["status"] in (COMPLETE, FAILED) and a["completionDate"] is not None
+                    spent = (_at(a["completionDate"]) - _at(a["startDate"])).total_seconds() * TICKS
+                    assert abs(a["timeSpentTicks"] - spent) < TICKS
+                    resp = api.put(path, json={"status": COMPLETE}, status=422)
+                    assert "already finished" in resp.body["message"]
+                    finished_seen += 1
+    assert finished_seen and open_seen
+
+
+def test_every_write_moves_date_edited_of_what_it_changed(api, tenant, now):
+    """Starting and finishing an attempt edit the lesson, its chapter and the course (``dateEdited``, and the
+    chapter list's ``modifiedSince``, the chapter having no ``dateEdited`` on the wire)."""
+    _, _, base, lessons = _enrolled(api)
+    target = lessons[0]
+    assert not api.get(f"{base}/chapters?modifiedSince={_wire(now + timedelta(minutes=1))}").body
+
+    def edited(since):
+        chapters = api.get(f"{base}/chapters?modifiedSince={_wire(since)}", "chapter-enrollment-list").body
+        return (_at(api.get(base, "user-course-enrollment").body["dateEdited"]),
+                _at(_lesson(api, base, target["lessonId"])["dateEdited"]), target["chapterId"] in {
+                    c["chapterId"] for c in chapters})
+
+    tenant.clock.advance(timedelta(minutes=3))
+    attempt = _start(api, base, target["lessonId"])
+    at = now + timedelta(minutes=3)
+    assert edited(at) == (at, at, True)
+    tenant.clock.advance(timedelta(minutes=4))
+    _finish(api, attempt, status=COMPLETE, score=50)
+    at = now + timedelta(minutes=7)
+    assert edited(at) == (at, at, True)
+
+
+def test_moving_session_moves_the_course_enrollments_date_edited_and_answers_the_new_seat(api, tenant, now):
+    course, session = _small_session(api)
+    learner = next(u for u in api.learners() if (u.id, course.id) not in api.world.active)
+    first, _ = _seat(api, learner, course, session)
+    tenant.clock.advance(timedelta(minutes=9))
+    moved, ce = _seat(api, learner, course, session, "?cancelSession=true")
+    assert moved["id"] != first["id"] and _at(ce["dateEdited"]) == now + timedelta(minutes=9)
+    assert _at(moved["dateEnrolled"]) == now + timedelta(minutes=9)
+
+
+def test_a_status_set_by_an_admin_keeps_dates_and_progress_consistent(api, tenant, now):
+    learner = api.learners()[11]
+    course = api.online_course(not_enrolled_by=learner.id)
+    path = f"/users/{learner.id}/enrollments"
+    api.post(path, status=201, json={"courseId": course.id, "status": COMPLETE})
+    one = api.get(f"{path}/{course.id}", "user-course-enrollment").body
+    assert one["progress"] == 100 and _at(one["dateStarted"]) == _at(one["dateCompleted"]) == now
+    tenant.clock.advance(timedelta(hours=1))
+    api.post(path, status=201, json={"courseId": course.id, "status": NOT_STARTED})
+    one = api.get(f"{path}/{course.id}", "user-course-enrollment").body
+    assert one["status"] == NOT_STARTED and one["dateCompleted"] is None and _at(one["dateStarted"]) == now
+    api.post(path, status=201, json={"courseId": course.id, "status": COMPLETE})
+    one = api.get(f"{path}/{course.id}", "user-course-enrollment").body
+    assert _at(one["dateStarted"]) == now and _at(one["dateCompleted"]) == now + timedelta(hours=1)
+    api.post(path, status=201, json={"courseId": course.id, "status": ON_WAITLIST})
+    assert api.get(f"{path}/{course.id}", "user-course-enrollment").body["dateCompleted"] is None
+    other = api.online_course(not_enrolled_by=learner.id)
+    api.post(path, status=201, json={"courseId": other.id, "status": FAILED})
+    failed = api.get(f"{path}/{other.id}", "user-course-enrollment").body
+    assert _at(failed["dateStarted"]) == now + timedelta(hours=1) and failed["dateCompleted"] is None
+
+
+def test_lists_of_a_course_or_user_with_no_enrollments_are_empty_not_errors(api):
+    empty = next(c for c in api.world.courses.values() if not api.world.by_course.get(c.id))
+    page = api.get(f"/courses/{empty.id}/enrollments", "course-enrollment-page", status=200).body
+    assert page["totalItems"] == 0 and page["enrollments"] == []
+    assert api.get(f"/enrollments?courseIds={empty.id}", "user-course-enrollment-list", status=200).body == []
+    idle = next(u for u in api.world.users.values() if not api.world.by_user.get(u.id))
+    assert api.get(f"/enrollments?userIds={idle.id}", "user-course-enrollment-list", status=200).body == []
+    assert api.get(f"/users/{idle.id}/enrollments", "user-course-enrollment-page", status=200).body["totalItems"] == 0
+
+
+def test_lessons_are_found_only_under_their_own_chapter_and_course(api):
+    learner, course, base, lessons = _enrolled(api)
+    le = lessons[0]
+    wrong_chapter = next(ch for ch in course.chapter_ids if ch != le["chapterId"])
+    api.get(f"{base}/chapters/{le['chapterId']}/lessons/{le['lessonId']}", "lesson-enrollment", status=200)
+    api.get(f"{base}/chapters/{wrong_chapter}/lessons/{le['lessonId']}", status=404)
+    other = next(c for c in api.world.courses.values() if not c.is_ilc and c.id != course.id)
+    api.get(f"/courses/{other.id}/lessons/{le['lessonId']}/enrollments", status=404)
+
+
+def test_a_new_enrollments_lessons_are_listed_per_lesson_before_anyone_reads_them(api):
+    learner = api.learners()[12]
+    course = api.online_course(not_enrolled_by=learner.id)
+    eid = api.post(f"/users/{learner.id}/enrollments/{course.id}", status=201).body["enrollmentId"]
+    lesson_id = api.world.chapters[course.chapter_ids[-1]].lesson_ids[-1]
+    page = api.get(f"/courses/{course.id}/lessons/{lesson_id}/enrollments?_filter=userId eq guid'{learner.id}'",
+                   "lesson-enrollment-page", status=200).body
+    assert page["totalItems"] == 1 and page["lessonEnrollments"][0]["courseEnrollmentId"] == eid
+    assert page["lessonEnrollments"][0]["status"] == NOT_STARTED
