@@ -284,6 +284,8 @@ def test_starting_an_attempt_moves_the_lesson_chapter_and_course_to_in_progress(
     _, course, base, lessons = _enrolled(api)
     target = lessons[0]
     assert api.get(base, "user-course-enrollment").body["status"] == NOT_STARTED
+    fresh = api.get(f"{base}/chapters", "chapter-enrollment-list").body
+    assert all(x["progress"] == 0 and x["status"] == NOT_STARTED for x in fresh + lessons)
     _start(api, base, target["lessonId"])
     enrollment = api.get(base, "user-course-enrollment").body
     chapters = {c["chapterId"]: c for c in api.get(f"{base}/chapters", "chapter-enrollment-list").body}
@@ -293,7 +295,7 @@ def test_starting_an_attempt_moves_the_lesson_chapter_and_course_to_in_progress(
     assert _at(le["lastAttempt"]) == now and le["attempts"] == 1
     for chapter_id, chapter in chapters.items():
         if chapter_id != target["chapterId"]:
-            assert chapter["status"] == NOT_STARTED and chapter["dateStarted"] is None
+            assert chapter["status"] == NOT_STARTED and chapter["dateStarted"] is None and chapter["progress"] == 0
 
 
 # -- the settable properties' bounds -------------------------------------------------------------------------
@@ -491,3 +493,17 @@ def test_a_new_enrollments_lessons_are_listed_per_lesson_before_anyone_reads_the
                    "lesson-enrollment-page", status=200).body
     assert page["totalItems"] == 1 and page["lessonEnrollments"][0]["courseEnrollmentId"] == eid
     assert page["lessonEnrollments"][0]["status"] == NOT_STARTED
+
+
+def test_a_new_enrollment_carries_the_courses_version_and_the_learners_job_title_and_avatar(api):
+    """The same values the learner's and the course's other enrollments show."""
+    learner = next(u for u in api.learners() if u.job_title and u.avatar and api.world.by_user.get(u.id))
+    theirs = api.get(f"/users/{learner.id}/enrollments?_limit=1000", "user-course-enrollment-page").body["enrollments"]
+    course = next(c for c in api.world.courses.values() if not c.is_ilc and (learner.id, c.id) not in api.world.active
+                  and api.world.by_course.get(c.id))
+    others = api.get(f"/courses/{course.id}/enrollments?_limit=1", "course-enrollment-page").body["enrollments"]
+    eid = api.post(f"/users/{learner.id}/enrollments/{course.id}", status=201).body["enrollmentId"]
+    mine = api.get(f"/enrollments/{eid}", "user-course-enrollment").body
+    assert mine["jobTitle"] == theirs[0]["jobTitle"] and mine["jobTitle"]
+    assert mine["avatar"] == theirs[0]["avatar"] and mine["avatar"]
+    assert mine["courseVersionId"] == others[0]["courseVersionId"] and mine["courseVersionId"]
