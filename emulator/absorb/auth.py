@@ -91,9 +91,9 @@ def _b64(data: dict[str, Any]) -> str:
 
 
 def current_user(world: AbsorbWorld, now: datetime) -> User:
-    _single_header("Authorization")  # conflicting duplicates: 400
+    header = _single_header("Authorization")  # conflicting duplicates: 400; the same value twice counts once
     value = bearer_token(request, Unauthorized("A Bearer token is required.",
-                                               validations=["Authorization: Bearer token required"]))
+                                               validations=["Authorization: Bearer token required"]), header)
     token = world.tokens.get(value)
     if token is None:
         raise Unauthorized("The token is not valid.", validations=["Authorization: unknown or revoked token"])
