@@ -439,6 +439,9 @@ def test_moving_session_moves_the_course_enrollments_date_edited_and_answers_the
     tenant.clock.advance(timedelta(minutes=9))
     moved, ce = _seat(api, learner, course, session, "?cancelSession=true")
     assert moved["id"] != first["id"] and _at(ce["dateEdited"]) == now + timedelta(minutes=9)
+    listed = {s["id"]: s for s in api.get(f"/users/{learner.id}/enrollments/{course.id}/sessions",
+                                          "session-enrollment-list", status=200).body}
+    assert _at(listed[first["id"]]["dateEdited"]) == now + timedelta(minutes=9)  # withdrawn then
     assert _at(moved["dateEnrolled"]) == now + timedelta(minutes=9)
 
 
@@ -507,3 +510,21 @@ def test_a_new_enrollment_carries_the_courses_version_and_the_learners_job_title
     assert mine["jobTitle"] == theirs[0]["jobTitle"] and mine["jobTitle"]
     assert mine["avatar"] == theirs[0]["avatar"] and mine["avatar"]
     assert mine["courseVersionId"] == others[0]["courseVersionId"] and mine["courseVersionId"]
+
+
+
+def test_a_fixture_learner_mid_course_reads_as_the_fixture_says(app, store):
+    """A fixture's enrollment is built through the same rules (start, finish, roll-up) and served as is."""
+    import json
+    from pathlib import Path
+
+    from conftest import AbsorbApi
+
+    doc = json.loads((Path(__file__).resolve().parents[2] / "fixtures" / "learner-mid-course.json").read_text())
+    tenant = store.create_tenant("mid-course", fixture=doc)
+    api = AbsorbApi(app, tenant).login("admin")
+    learner, course = "a0000000-0000-4000-8000-000000000002", "c0000000-0000-4000-8000-000000000001"
+    enrollment = api.get(f"/users/{learner}/enrollments/{course}", "user-course-enrollment", status=200).body
+    assert enrollment["status"] == IN_PROGRESS and enrollment["progress"] == 50
+    lessons = api.get(f"/users/{learner}/enrollments/{course}/lessons", "lesson-enrollment-list").body
+    assert sorted(le["status"] for le in lessons) == [NOT_STARTED] * 2 + [IN_PROGRESS] + [COMPLETE] * 3
