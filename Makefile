@@ -1,9 +1,11 @@
 # Two commands: `make serve` installs and starts the emulator; `make test` installs and runs the tests.
+# make serve PORT=18040 (or HOST=, SEED=) passes that option; without it the environment
+# (LMS_EMULATOR_PORT, ...) and then the defaults apply: 127.0.0.1:8080, seed 42.
 VENV ?= .venv
 PY := $(VENV)/bin/python
-HOST ?= 127.0.0.1
-PORT ?= 8080
-SEED ?= 42
+HOST ?=
+PORT ?=
+SEED ?=
 
 .PHONY: serve test bench mutation install clean
 
@@ -11,32 +13,39 @@ SEED ?= 42
 # CI machines, every start would otherwise compile the package from source (30-60 ms of the start-up).
 serve: $(VENV)/.installed
 	$(PY) -m compileall -q emulator
-	$(VENV)/bin/lms-emulator serve --host $(HOST) --port $(PORT) --seed $(SEED)
+	$(VENV)/bin/lms-emulator serve $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT)) $(if $(SEED),--seed $(SEED))
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed-test
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed-test
 	$(PY) -m compileall -q emulator bench
 	$(PY) bench/run.py
 
 # Mutation testing (slow: tens of minutes per large module on 2 cores; not part of `make test`).
 # mutmut comes from the `mutation` extra, installed here only, so CI's `test` install stays lean.
 # MUTATION_ARGS: module words (e.g. `pearson odata`), --retry, --report, --survivors, --children N.
-mutation: $(VENV)/.mutation-installed
+mutation: $(VENV)/.installed-mutation
 	$(PY) tools/mutation.py $(MUTATION_ARGS)
 
-$(VENV)/.mutation-installed: $(VENV)/.installed
-	$(VENV)/bin/pip install -q -e '.[test,mutation]'
-	touch $@
+install: $(VENV)/.installed-test
 
-install: $(VENV)/.installed
-
+# The runtime only (what serving needs) ...
 $(VENV)/.installed: setup.cfg pyproject.toml
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
-	$(VENV)/bin/pip install -q -e '.[test]'
+	$(VENV)/bin/pip install -q -e .
 	$(PY) -m compileall -q emulator
+	touch $@
+
+# ... and the test extras on top (pytest, xdist, hypothesis, schemathesis, playwright).
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(VENV)/bin/pip install -q -e '.[test]'
+	touch $@
+
+# ... and mutmut for `make mutation` only.
+$(VENV)/.installed-mutation: $(VENV)/.installed-test
+	$(VENV)/bin/pip install -q -e '.[test,mutation]'
 	touch $@
 
 clean:

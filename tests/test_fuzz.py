@@ -44,8 +44,7 @@ def _ispring_headers(server: EmulatorServer) -> dict[str, str]:
     token = requests.post(f"{server.url}/ispring/api/v3/token", data={
         "client_id": owner["clientId"], "client_secret": owner["clientSecret"],
         "grant_type": "client_credentials"}).json()["access_token"]
-    return {"Authorization": f"Bearer {token}", "X-Auth-Account-Url": creds["accountUrl"],
-            "Accept": "application/json"}
+    return {"Authorization": f"Bearer {token}", "Accept": "application/json"}  # the token names the account
 
 
 AUTH = {"absorb": _absorb_headers, "pearson": _pearson_headers, "ispring": _ispring_headers}

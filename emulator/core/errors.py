@@ -58,12 +58,24 @@ class MethodNotAllowed(EmulatorError):
     status, term, default_message = 405, "MethodNotAllowed", "The requested method is not allowed for this resource."
 
 
+class NotAcceptable(EmulatorError):
+    status, term, default_message = 406, "NotAcceptable", "No answer in a media type the Accept header allows."
+
+
 class Conflict(EmulatorError):
     status, term, default_message = 409, "Conflict", "The request conflicts with the current state."
 
 
 class PayloadTooLarge(EmulatorError):
     status, term, default_message = 413, "PayloadTooLarge", "The request body is too large."
+
+
+class UriTooLong(EmulatorError):
+    status, term, default_message = 414, "UriTooLong", "The request line is too long."
+
+
+class HeaderFieldsTooLarge(EmulatorError):
+    status, term, default_message = 431, "RequestHeaderFieldsTooLarge", "The request's header fields are too large."
 
 
 class UnsupportedMediaType(EmulatorError):
