@@ -393,6 +393,9 @@ def test_seeded_attempts_read_and_finish_like_attempts_made_through_the_api(api)
             le = _lesson(api, base, lesson_id)
             assert le["attempts"] == len(attempts) >= 1
             assert _at(le["lastAttempt"]) == max(_at(a["startDate"]) for a in attempts)
+            complete = [a["score"] for a in attempts if a["status"] == COMPLETE]
+            if complete:  # a seeded lesson keeps its best complete score, as the API's finish does
+                assert le["status"] == COMPLETE and le["score"] == max(complete) is not None
             for a in attempts:
                 path = f"{base}/lessons/{lesson_id}/attempts/{a['id']}"
                 if a["status"] == IN_PROGRESS:
