@@ -183,7 +183,7 @@ def _text_only(a: ast.AST, b: ast.AST) -> bool:
 def _changed_line(orig: ast.AST, mutant: ast.AST) -> str:
     a, b = ast.unparse(orig).splitlines()[1:], ast.unparse(mutant).splitlines()[1:]
     changed = [line[2:].strip() for line in difflib.ndiff(a, b) if line.startswith("+ ")]
-    return " / ".join(changed)[:200] or "(no visible change)"
+    return " / ".join(changed)[:600] or "(no visible change)"
 
 
 def report(module: str) -> dict | None:
