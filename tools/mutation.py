@@ -89,6 +89,7 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     (_ABSORB, "_seeded_attempts", "completion_date=completion if finished or True else None"): _SEEDED,
     (_ABSORB, "_seeded_attempts", "time_spent_ticks=_ticks(start, completion) if finished or completion else 0"): _SEEDED,
     (_PEARSON_AUTH, "resolve", "known = None"): _MEMO,
+    (_PEARSON_AUTH, "resolve", "tenant = None"): _MEMO,
     (_PEARSON_AUTH, "resolve", "known = _VERIFIED.get(None)"): _MEMO,
     (_PEARSON_AUTH, "resolve", "_VERIFIED[token] = None"): _MEMO,
     (_PEARSON_AUTH, "resolve", "if len(token) < VERIFIED_MAX_LENGTH:"): _MEMO,
