@@ -106,6 +106,8 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
         "the claims JSON is signed as written, spaces or not: the token verifies and reads the same",
     (_PEARSON_AUTH, "issue_token", "_b64(json.dumps(claims).encode())"):
         "the claims JSON is signed as written, spaces or not: the token verifies and reads the same",
+    ("emulator/core/paging.py", "query_list", "if page.start > len(selected):"):
+        "a page starting exactly at the end slices to [] either way (the mutant only sorts first)",
     ("emulator/pearson/service.py", "_insert", "if not ids or key(ids[-1]) < new_key:"):
         "keys are (start, id) and ids are unique: two keys are never equal, so < and <= agree",
 }
