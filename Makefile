@@ -7,7 +7,7 @@ HOST ?=
 PORT ?=
 SEED ?=
 
-.PHONY: serve test bench bench-peers install clean
+.PHONY: serve test bench bench-peers mutation install clean
 
 # Bytecode is written ahead (compileall skips what is up to date): with PYTHONDONTWRITEBYTECODE set, as on
 # CI machines, every start would otherwise compile the package from source (30-60 ms of the start-up).
@@ -28,6 +28,12 @@ bench-peers: $(VENV)/.installed-test
 	$(PY) -m compileall -q emulator bench
 	$(PY) bench/peers.py
 
+# Mutation testing (slow: tens of minutes per large module on 2 cores; not part of `make test`).
+# mutmut comes from the `mutation` extra, installed here only, so CI's `test` install stays lean.
+# MUTATION_ARGS: module words (e.g. `pearson odata`), --retry, --report, --survivors, --children N.
+mutation: $(VENV)/.installed-mutation
+	$(PY) tools/mutation.py $(MUTATION_ARGS)
+
 install: $(VENV)/.installed-test
 
 # The runtime only (what serving needs) ...
@@ -41,6 +47,11 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 # ... and the test extras on top (pytest, xdist, hypothesis, schemathesis, playwright).
 $(VENV)/.installed-test: $(VENV)/.installed
 	$(VENV)/bin/pip install -q -e '.[test]'
+	touch $@
+
+# ... and mutmut for `make mutation` only.
+$(VENV)/.installed-mutation: $(VENV)/.installed-test
+	$(VENV)/bin/pip install -q -e '.[test,mutation]'
 	touch $@
 
 clean:

@@ -32,3 +32,10 @@ def test_serve_passes_an_option_only_when_given_so_the_environment_wins(tmp_path
     given = [line for line in _dry("serve", "PORT=18040", "SEED=7", tmp=tmp_path).splitlines()
              if "lms-emulator serve" in line][0]
     assert given.split()[1:] == ["serve", "--port", "18040", "--seed", "7"]
+
+
+def test_only_the_slow_target_installs_its_extra(tmp_path):
+    test = _dry("test", tmp=tmp_path)
+    assert "mutmut" not in test and ",mutation]" not in test and "tools/mutation.py" not in test
+    mutation = _dry("mutation", tmp=tmp_path)
+    assert "pip install -q -e '.[test,mutation]'" in mutation and "tools/mutation.py" in mutation

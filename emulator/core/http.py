@@ -72,9 +72,12 @@ def current_store() -> Any:
     return current_app.extensions["lms_emulator"]["store"]
 
 
-def bearer_token(request: Request, missing: Exception) -> str:
-    """The token of ``Authorization: Bearer <token>``; ``missing`` (the vendor's own error) otherwise."""
-    scheme, _, value = (request.environ.get("HTTP_AUTHORIZATION") or "").strip().partition(" ")
+def bearer_token(request: Request, missing: Exception, header: str | None = None) -> str:
+    """The token of ``Authorization: Bearer <token>``; ``missing`` (the vendor's own error) otherwise.
+
+    ``header``: the Authorization value already read (a header sent twice alike, counted once)."""
+    raw = header if header is not None else request.environ.get("HTTP_AUTHORIZATION")
+    scheme, _, value = (raw or "").strip().partition(" ")
     if scheme.lower() != "bearer" or not value.strip():
         raise missing
     return value.strip()

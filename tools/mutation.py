@@ -1,0 +1,288 @@
+"""Mutation testing of the domain modules with mutmut, one module at a time, and a score per module.
+
+    python tools/mutation.py                 # every module in MODULES
+    python tools/mutation.py pearson/auth    # the modules whose path contains a word
+    python tools/mutation.py --report        # print the scores of the last runs, run nothing
+
+``setup.cfg``'s ``[mutmut]`` section is the configuration (``mutmut run`` in the repository mutates every
+module against every test named there). Run that way each mutant of a function the seed uses would wait
+for most of the suite, so here each module gets a scratch copy of the repository under ``.mutation/``
+whose ``[mutmut]`` section names only that module and the tests that cover it (``MODULES``). mutmut keeps
+its results there, so a second run re-tests only what changed.
+
+The score counts logic mutants only: a mutant that changes nothing but what the code says (a string's
+text, an error's message or validation lines: ``_Blank``) is counted apart as "message", and so is one
+listed in ``EQUIVALENT`` (with the reason no test can tell it from the original).
+Score = killed / (mutants - message - equivalent).
+"""
+from __future__ import annotations
+
+import argparse
+import ast
+import configparser
+import difflib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRATCH = ROOT / ".mutation"
+
+# module -> the tests that cover it (a narrow selection keeps a surviving mutant's run short).
+MODULES: dict[str, list[str]] = {
+    "emulator/absorb/service.py": ["tests/absorb"],
+    "emulator/absorb/auth.py": ["tests/absorb/test_auth.py", "tests/absorb/test_auth_edges.py",
+                                "tests/absorb/test_course_enrollments.py"],
+    "emulator/ispring/service.py": ["tests/ispring"],
+    "emulator/ispring/auth.py": ["tests/ispring"],
+    "emulator/pearson/service.py": ["tests/pearson"],
+    "emulator/pearson/auth.py": ["tests/pearson"],
+    "emulator/core/odata.py": ["tests/core/test_odata.py"],
+    "emulator/core/paging.py": ["tests/core/test_paging.py"],
+    "emulator/core/faults.py": ["tests/admin/test_faults.py"],
+    "emulator/core/store.py": ["tests/admin/test_tenants.py", "tests/admin/test_persistence.py",
+                               "tests/pearson/test_pearson_auth.py"],
+}
+
+# Survivors judged equivalent: (module, function, text of the mutated statement) -> why no test can tell it
+# from the original. Keyed by text (a part of the statement as ast.unparse writes it), not by mutmut's
+# numbered names, which move when code moves.
+_ABSORB = "emulator/absorb/service.py"
+_MORE = "only makes more pending sub-enrollments than needed: materialising is deterministic, the answers are the same"
+_PEARSON_AUTH = "emulator/pearson/auth.py"
+_MEMO = "only the memo of verified tokens is skipped or bounded otherwise: every token is then verified in full, same answer"
+_SEEDED = "the seeder gives an in-progress attempt neither a completion date nor a score (seed.py)"
+EQUIVALENT: dict[tuple[str, str, str], str] = {
+    (_ABSORB, "_listed", "return found if CHOICES['lists_include_history'] or True else [e for e in found if e.is_active]"):
+        "the choice is True: the mutant takes the branch the original takes",
+    (_ABSORB, "_new_enrollment", "se.is_active = None"):
+        "None and False read alike everywhere (every reader tests truthiness; isActive is not on a session "
+        "enrollment's wire form)",
+    (_ABSORB, "enroll_in_session", "se.is_active = None"):
+        "None and False read alike everywhere (every reader tests truthiness; isActive is not on a session "
+        "enrollment's wire form)",
+    (_ABSORB, "_new_enrollment", "touch(world, se, None)"):
+        "a re-enrolled enrollment's session enrollments are history, shown by no route (the roster lists active "
+        "ones, the user's list the active enrollment's), so their dateEdited cannot be seen",
+    (_ABSORB, "enroll_in_session",
+     "current = [s for s in sessions_of(world, enrollment_id) if s.is_active] if enrollment_id or True else []"):
+        "with no enrollment id, sessions_of(world, None) is [] as well",
+    (_ABSORB, "lesson_enrollments_for_lesson", "materialize_all(world, None)"): _MORE,
+    (_ABSORB, "lesson_enrollments_for_lesson", "materialize_all(world)"): _MORE,
+    (_ABSORB, "lesson_enrollments_for_lesson", "materialize_all(world, world.by_course.get(course_id, None))"): _MORE,
+    (_ABSORB, "lesson_enrollments_for_lesson", "materialize_all(world, world.by_course.get(()))"): _MORE,
+    (_ABSORB, "lesson_enrollments_for_lesson", "materialize_all(world, world.by_course.get(course_id))"): _MORE,
+    (_ABSORB, "materialize_all",
+     "for enrollment_id in [e for e in (world.pending if enrollment_ids is None or True else enrollment_ids) "
+     "if e in world.pending]:"): _MORE,
+    (_ABSORB, "materialize", "entry = world.pending.pop(enrollment_id)"):
+        "every caller checks that the id is pending first: the default is never used",
+    (_ABSORB, "remove_enrollment", "world.pending.pop(None, None)"):
+        "the pending entry is then made and removed by lessons_of: the same world afterwards",
+    (_ABSORB, "remove_enrollment", "world.attempts.pop(attempt_id)"):
+        "an attempt id on a lesson is always in world.attempts: the default is never used",
+    (_ABSORB, "_seeded_attempts", "score=score if finished or True else None"): _SEEDED,
+    (_ABSORB, "_seeded_attempts", "completion_date=completion if finished or True else None"): _SEEDED,
+    (_ABSORB, "_seeded_attempts", "time_spent_ticks=_ticks(start, completion) if finished or completion else 0"): _SEEDED,
+    (_PEARSON_AUTH, "resolve", "known = None"): _MEMO,
+    (_PEARSON_AUTH, "resolve", "tenant = None"): _MEMO,
+    (_PEARSON_AUTH, "resolve", "known = _VERIFIED.get(None)"): _MEMO,
+    (_PEARSON_AUTH, "resolve", "_VERIFIED[token] = None"): _MEMO,
+    (_PEARSON_AUTH, "resolve", "if len(token) < VERIFIED_MAX_LENGTH:"): _MEMO,
+    (_PEARSON_AUTH, "resolve", "if len(_VERIFIED) > VERIFIED_MAX:"): _MEMO,
+    (_PEARSON_AUTH, "resolve", "tenant = store.tenant_for(None, claims['iss'])"): _MEMO,
+    (_PEARSON_AUTH, "resolve", "tenant = store.tenant_for('pearson', None)"): _MEMO,
+    (_PEARSON_AUTH, "authenticate", "user = world.users.get(sub) if isinstance(sub, str) or True else None"):
+        "a sub that is not a string is no user id either: users.get answers None the same",
+    (_PEARSON_AUTH, "_unb64", "return base64.urlsafe_b64decode(text + '=' * (+len(text) % 4))"):
+        "base64 decoding accepts excess padding: 3 '=' where 1 is due decodes the same",
+    (_PEARSON_AUTH, "issue_token", "separators=None"):
+        "the claims JSON is signed as written, spaces or not: the token verifies and reads the same",
+    (_PEARSON_AUTH, "issue_token", "signing_input = _b64(json.dumps(HEADER).encode())"):
+        "the claims JSON is signed as written, spaces or not: the token verifies and reads the same",
+    (_PEARSON_AUTH, "issue_token", "_b64(json.dumps(claims).encode())"):
+        "the claims JSON is signed as written, spaces or not: the token verifies and reads the same",
+    ("emulator/core/paging.py", "query_list", "if page.start > len(selected):"):
+        "a page starting exactly at the end slices to [] either way (the mutant only sorts first)",
+    ("emulator/pearson/service.py", "_insert", "if not ids or key(ids[-1]) < new_key:"):
+        "keys are (start, id) and ids are unique: two keys are never equal, so < and <= agree",
+}
+
+STATUS = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no tests", 34: "skipped",
+          36: "timeout", 24: "timeout", -24: "timeout", 152: "timeout", 255: "timeout", None: "not checked"}
+
+
+def slug(module: str) -> str:
+    return module.removeprefix("emulator/").removesuffix(".py").replace("/", "-")
+
+
+def prepare(module: str) -> Path:
+    """A scratch copy of the repository whose ``[mutmut]`` section names only ``module`` and its tests."""
+    where = SCRATCH / slug(module)
+    where.mkdir(parents=True, exist_ok=True)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for part in ("emulator", "tests", "schemas", "fixtures"):
+        if (where / part).exists():
+            shutil.rmtree(where / part)
+        shutil.copytree(ROOT / part, where / part, ignore=ignore)
+    shutil.copy(ROOT / "pyproject.toml", where / "pyproject.toml")
+    cfg = configparser.ConfigParser()
+    cfg.read(ROOT / "setup.cfg")
+    section = cfg["mutmut"]
+    section["only_mutate"] = module
+    section["pytest_add_cli_args_test_selection"] = "\n" + "\n".join(MODULES[module])
+    with open(where / "setup.cfg", "w") as out:
+        cfg.write(out)
+    return where
+
+
+def _lived(module: str) -> list[str]:
+    """Logic mutants no test killed last time (``--retry`` re-runs them: mutmut keeps old verdicts)."""
+    counts = report(module)
+    return [line.split()[1] for line in counts["survivors"]] if counts else []
+
+
+def run(module: str, children: int, retry: bool = False) -> int:
+    names = _lived(module) if retry else []
+    if retry and not names:
+        return 0
+    where = prepare(module)
+    mutmut = Path(sys.executable).with_name("mutmut")
+    env = dict(os.environ, LMS_EMULATOR_SCHEMAS=str(where / "schemas"), PYTHONDONTWRITEBYTECODE="1")
+    print(f"== {module}: mutmut run in {where.relative_to(ROOT)}", flush=True)
+    log = open(where / "mutmut.log", "w")
+    return subprocess.call([str(mutmut), "run", "--max-children", str(children), *names], cwd=where, env=env,
+                           stdout=log, stderr=subprocess.STDOUT)
+
+
+def _functions(path: Path) -> dict[str, ast.AST]:
+    tree = ast.parse(path.read_text())
+    found: dict[str, ast.AST] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and "__mutmut_" in node.name:
+            found[node.name] = node
+    return found
+
+
+# Calls that build an error: their positional arguments and these keywords are its message (text, the
+# per-field validation lines, the journal's reason), not its logic (status, headers).
+ERROR_CALLS = {"EmulatorError", "BadRequest", "ValidationFailed", "Unauthorized", "Forbidden", "NotFound",
+               "MethodNotAllowed", "Conflict", "PayloadTooLarge", "UnsupportedMediaType", "Unprocessable",
+               "TooManyRequests", "InternalError", "_fail", "bad", "refused"}
+MESSAGE_KEYWORDS = {"validations", "reason"}
+
+
+class _Blank(ast.NodeTransformer):
+    """Every string constant made empty and every error's message dropped: two functions equal after it
+    differ only in what they say, not in what they do."""
+
+    def visit_Constant(self, node: ast.Constant) -> ast.AST:
+        return ast.Constant("") if isinstance(node.value, str) else node
+
+    def visit_JoinedStr(self, node: ast.JoinedStr) -> ast.AST:
+        return ast.Constant("")
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        self.generic_visit(node)
+        name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+        if name in ERROR_CALLS:
+            node.args = []
+            node.keywords = [k for k in node.keywords if k.arg not in MESSAGE_KEYWORDS]
+        return node
+
+
+def _text_only(a: ast.AST, b: ast.AST) -> bool:
+    blank = _Blank()
+    a2, b2 = blank.visit(ast.parse(ast.unparse(a))), blank.visit(ast.parse(ast.unparse(b)))
+    a2.body[0].name = b2.body[0].name = "f"
+    return ast.dump(a2) == ast.dump(b2)
+
+
+def _changed_line(orig: ast.AST, mutant: ast.AST) -> str:
+    a, b = ast.unparse(orig).splitlines()[1:], ast.unparse(mutant).splitlines()[1:]
+    changed = [line[2:].strip() for line in difflib.ndiff(a, b) if line.startswith("+ ")]
+    return " / ".join(changed)[:600] or "(no visible change)"
+
+
+def report(module: str) -> dict | None:
+    where = SCRATCH / slug(module)
+    meta = where / "mutants" / (module + ".meta")
+    if not meta.exists():
+        return None
+    for _ in range(20):  # mutmut rewrites the file while it runs
+        try:
+            codes = json.loads(meta.read_text())["exit_code_by_key"]
+            break
+        except json.JSONDecodeError:
+            time.sleep(0.1)
+    else:
+        return None
+    functions = _functions(where / "mutants" / module)
+    counts = {"mutants": len(codes), "message": 0, "equivalent": 0, "killed": 0, "timeout": 0, "survived": 0, "other": 0}
+    survivors: list[str] = []
+    for name, code in sorted(codes.items()):
+        mangled = name.rsplit(".", 1)[-1]
+        orig = functions.get(mangled.rsplit("__mutmut_", 1)[0] + "__mutmut_orig")
+        mutant = functions.get(mangled)
+        status = STATUS.get(code, "suspicious")
+        if orig is not None and mutant is not None and _text_only(orig, mutant):
+            counts["message"] += 1
+            continue
+        function = mangled.rsplit("__mutmut_", 1)[0].removeprefix("x_").replace("ǁ", ".")
+        line = _changed_line(orig, mutant) if orig is not None and mutant is not None else "?"
+        if status in ("killed", "timeout"):  # mutmut counts a timeout (an endless loop, a far slower path) killed
+            counts["killed"] += 1
+            counts["timeout"] += status == "timeout"
+        elif any(m == module and f == function and text in line for m, f, text in EQUIVALENT):
+            counts["equivalent"] += 1
+        elif status == "survived" or status == "no tests":
+            counts["survived"] += 1
+            survivors.append(f"{status}: {name}  [{function}] {line}")
+        else:
+            counts["other"] += 1
+            survivors.append(f"{status}: {name}  [{function}] {line}")
+    logic = counts["mutants"] - counts["message"] - counts["equivalent"]
+    counts["score"] = round(100.0 * counts["killed"] / logic, 1) if logic else 100.0
+    counts["survivors"] = survivors
+    return counts
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("words", nargs="*", help="run the modules whose path contains one of these")
+    parser.add_argument("--report", action="store_true", help="only print the last results")
+    parser.add_argument("--children", type=int, default=int(os.environ.get("MUTATION_CHILDREN", "2")))
+    parser.add_argument("--survivors", action="store_true", help="list every surviving logic mutant")
+    parser.add_argument("--retry", action="store_true", help="re-test only the last run's survivors (after new tests)")
+    args = parser.parse_args(argv)
+    chosen = list(MODULES) if not args.words else list(dict.fromkeys(  # in the order of the words
+        m for w in args.words for m in MODULES if w in m))
+    if not chosen:
+        parser.error(f"no module matches {args.words}; known: {', '.join(MODULES)}")
+    failed = []
+    if not args.report:
+        for module in chosen:
+            if run(module, args.children, args.retry) != 0:
+                failed.append(module)
+                print(f"   mutmut failed; see {(SCRATCH / slug(module) / 'mutmut.log').relative_to(ROOT)}")
+    print(f"\n{'module':34} {'mutants':>7} {'msg':>5} {'equiv':>5} {'killed':>6} {'t/o':>4} {'lived':>5} {'other':>5} "
+          f"{'score':>6}")
+    for module in chosen:
+        counts = report(module)
+        if counts is None:
+            print(f"{module:34} (not run)")
+            continue
+        print(f"{module:34} {counts['mutants']:7} {counts['message']:5} {counts['equivalent']:5} {counts['killed']:6} "
+              f"{counts['timeout']:4} {counts['survived']:5} {counts['other']:5} {counts['score']:5.1f}%")
+        if args.survivors:
+            for line in counts["survivors"]:
+                print("    " + line)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
