@@ -345,17 +345,17 @@ def test_the_bulk_list_filters_by_courses_alone_users_alone_or_both(api):
     by_course = {c.id: _ids(api.get(f"/courses/{c.id}/enrollments?_limit=1000", "course-enrollment-page").body[
         "enrollments"]) for c in busy}
     assert by_course[a.id] and by_course[b.id]
-    only_a = api.get(f"/enrollments?courseIds={a.id}", "user-course-enrollment-list", status=200).body
+    only_a = api.get(f"/bulk/student-courses?courseIds={a.id}", "user-course-enrollment-list", status=200).body
     assert _ids(only_a) == by_course[a.id] and {e["courseId"] for e in only_a} == {a.id}
-    both = api.get(f"/enrollments?courseIds={a.id}&courseIds={b.id}", "user-course-enrollment-list").body
+    both = api.get(f"/bulk/student-courses?courseIds={a.id}&courseIds={b.id}", "user-course-enrollment-list").body
     assert _ids(both) == sorted(by_course[a.id] + by_course[b.id])
     learner_id = only_a[0]["userId"]
     by_user = _ids(api.get(f"/users/{learner_id}/enrollments?_limit=1000", "user-course-enrollment-page").body[
         "enrollments"])
-    assert _ids(api.get(f"/enrollments?userIds={learner_id}", "user-course-enrollment-list").body) == by_user
-    narrowed = api.get(f"/enrollments?userIds={learner_id}&courseIds={a.id}", "user-course-enrollment-list").body
+    assert _ids(api.get(f"/bulk/student-courses?userIds={learner_id}", "user-course-enrollment-list").body) == by_user
+    narrowed = api.get(f"/bulk/student-courses?userIds={learner_id}&courseIds={a.id}", "user-course-enrollment-list").body
     assert _ids(narrowed) == _ids(e for e in only_a if e["userId"] == learner_id)
-    everything = api.get("/enrollments", "user-course-enrollment-list", status=200).body
+    everything = api.get("/bulk/student-courses", "user-course-enrollment-list", status=200).body
     assert len(everything) == len(api.world.enrollments) and set(by_course[a.id]) <= set(_ids(everything))
 
 
@@ -474,9 +474,9 @@ def test_lists_of_a_course_or_user_with_no_enrollments_are_empty_not_errors(api)
     empty = next(c for c in api.world.courses.values() if not api.world.by_course.get(c.id))
     page = api.get(f"/courses/{empty.id}/enrollments", "course-enrollment-page", status=200).body
     assert page["totalItems"] == 0 and page["enrollments"] == []
-    assert api.get(f"/enrollments?courseIds={empty.id}", "user-course-enrollment-list", status=200).body == []
+    assert api.get(f"/bulk/student-courses?courseIds={empty.id}", "user-course-enrollment-list", status=200).body == []
     idle = next(u for u in api.world.users.values() if not api.world.by_user.get(u.id))
-    assert api.get(f"/enrollments?userIds={idle.id}", "user-course-enrollment-list", status=200).body == []
+    assert api.get(f"/bulk/student-courses?userIds={idle.id}", "user-course-enrollment-list", status=200).body == []
     assert api.get(f"/users/{idle.id}/enrollments", "user-course-enrollment-page", status=200).body["totalItems"] == 0
 
 
