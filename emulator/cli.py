@@ -11,7 +11,7 @@ from .config import Settings
 
 
 def _banner(app: Any, settings: Settings, started: float) -> str:
-    store = app.extensions["lms_emulator"]["store"]
+    store = app.state.store
     base = f"http://{settings.host}:{settings.port}"
     lines = [f"lms-emulator listening on {base} (ready in {time.perf_counter() - started:.2f}s)"]
     tenant = store.tenants.get("default")

@@ -31,11 +31,11 @@ class EmulatorServer:
 
     @property
     def store(self) -> Any:
-        return self.app.extensions["lms_emulator"]["store"]
+        return self.app.state.store
 
     @property
     def admin_headers(self) -> dict[str, str]:
-        token = self.app.extensions["lms_emulator"]["settings"].admin_token
+        token = self.app.state.settings.admin_token
         return {"Authorization": f"Bearer {token}"} if token else {}
 
     def create_tenant(self, **body: Any) -> "Tenant":

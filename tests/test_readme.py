@@ -16,7 +16,7 @@ def _value(name: str) -> str:
 
 
 def test_readme_absorb_walkthrough_ids_exist_in_the_seed_42_world():
-    world = create_app({"seed": 42}).extensions["lms_emulator"]["store"].tenants["default"].world("absorb")
+    world = create_app({"seed": 42}).state.store.tenants["default"].world("absorb")
     assert _value("KEY") == world.api_key
     learner, course = _value("LEARNER"), _value("COURSE")
     assert learner in world.users and course in world.courses
@@ -24,7 +24,7 @@ def test_readme_absorb_walkthrough_ids_exist_in_the_seed_42_world():
 
 
 def test_readme_ispring_and_pearson_ids_exist_in_the_seed_42_world():
-    tenant = create_app({"seed": 42}).extensions["lms_emulator"]["store"].tenants["default"]
+    tenant = create_app({"seed": 42}).state.store.tenants["default"]
     ispring = tenant.world("ispring").credentials()
     owner = next(c for c in ispring["clients"] if c["name"] == "owner")
     assert owner["clientId"] in README and owner["clientSecret"] in README

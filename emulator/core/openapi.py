@@ -15,6 +15,8 @@ from typing import Any, Callable
 
 from flask import Flask
 
+from .state import app_state
+
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,7 @@ def _component(vendor: str, name: str) -> dict[str, Any]:
 
 
 def build_document(app: Flask, vendor_name: str) -> dict[str, Any]:
-    vendor = app.extensions["lms_emulator"]["vendors"][vendor_name]
+    vendor = app_state(app).vendors[vendor_name]
     meta = vendor.openapi or {}
     error_schema = meta.get("error_schema", "error")
     headers: list[Param] = list(meta.get("headers", ()))

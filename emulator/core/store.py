@@ -115,13 +115,6 @@ class Store:
             self.tenants[tenant.id] = tenant
             self._index(tenant)
 
-    def replace_worlds(self, tenant: Tenant, worlds: dict[str, Any]) -> None:
-        """Swap in restored worlds (persistence)."""
-        with self.lock:
-            self._unindex(tenant)
-            tenant.worlds = worlds
-            self._index(tenant)
-
     def delete(self, tenant_id: str) -> None:
         with self.lock:
             tenant = self.get(tenant_id)

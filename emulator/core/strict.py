@@ -17,6 +17,7 @@ from typing import Any
 from flask import Flask, Response, g, request
 
 from .openapi import operation_of
+from .state import app_state
 
 log = logging.getLogger("lms_emulator.strict")
 HEADER = "X-Emulator-Contract-Violations"
@@ -65,7 +66,7 @@ def response_violations(app: Flask, vendor: str, error_schema: str, response: Re
 
 
 def init_app(app: Flask) -> None:
-    vendors = app.extensions["lms_emulator"]["vendors"]
+    vendors = app_state(app).vendors
 
     def vendor_of() -> Any:
         first = request.path.lstrip("/").split("/", 1)[0]

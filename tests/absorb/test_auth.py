@@ -81,7 +81,7 @@ def test_learner_token_opens_my_enrollments_only(anon):
 
 
 def test_a_token_of_another_tenant_is_refused(app, api):
-    store = app.extensions["lms_emulator"]["store"]
+    store = app.state.store
     other = store.create_tenant("other")
     other_key = other.world("absorb").api_key
     assert other_key != api.world.api_key

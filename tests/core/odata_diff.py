@@ -90,7 +90,7 @@ def corpus() -> Corpus:
     from emulator.app import create_app
 
     app = create_app({"seed": 42})
-    world = app.extensions["lms_emulator"]["store"].tenants["default"].world("absorb")
+    world = app.state.store.tenants["default"].world("absorb")
     rows = sorted(world.enrollments.values(), key=lambda e: e.id)
     # strings where SQL Server's rules and a naive comparison part ways
     rows[0].job_title, rows[1].avatar = "", ""

@@ -31,7 +31,7 @@ VENDOR_OPERATIONS = {
 @pytest.fixture(scope="module")
 def strict():
     app = create_app({"seed": 42, "strict": True})
-    world = app.extensions["lms_emulator"]["store"].tenants["default"].world("ispring")
+    world = app.state.store.tenants["default"].world("ispring")
     client = app.test_client()
     owner = world.credentials()["clients"][0]
     token = client.post("/ispring/api/v3/token", data={"client_id": owner["clientId"], "client_secret":

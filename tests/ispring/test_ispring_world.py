@@ -28,7 +28,7 @@ FIXTURE = {"ispring": {
 
 
 def _store(seed: int = 42):
-    return create_app({"seed": seed}).extensions["lms_emulator"]["store"]
+    return create_app({"seed": seed}).state.store
 
 
 def _lone_store():
@@ -65,7 +65,7 @@ def test_same_seed_and_tenant_give_the_same_world():
 
 def test_fixture_replaces_the_world():
     app = create_app({"seed": 42})
-    tenant = app.extensions["lms_emulator"]["store"].create_tenant("acme", fixture=FIXTURE)
+    tenant = app.state.store.create_tenant("acme", fixture=FIXTURE)
     world = tenant.world("ispring")
     assert world.counts() == {"departments": 2, "users": 3, "sessions": 1, "participants": 2, "questions": 0,
                               "clients": 1}
