@@ -77,7 +77,9 @@ def create_app(settings: Settings | dict[str, Any] | None = None) -> EmulatorFla
     app.url_map.strict_slashes = False
 
     vendors = all_vendors()
-    store = Store(vendors, seed=settings.seed)
+    from .core.wire import parse_datetime
+
+    store = Store(vendors, seed=settings.seed, anchor=parse_datetime(settings.anchor) if settings.anchor else None)
     app.extensions[EXTENSION] = AppState(settings=settings, store=store, vendors={v.name: v for v in vendors})
     for vendor in vendors:
         app.register_blueprint(vendor.blueprint, url_prefix=vendor.prefix)

@@ -13,13 +13,10 @@ the directory). Relative ``$ref``s between files resolve through a
 from __future__ import annotations
 
 import json
-import os
 import re
-import sys
 import uuid
 from datetime import datetime
 from functools import lru_cache
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
@@ -27,9 +24,10 @@ from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-__all__ = ["ContractViolation", "errors", "names", "registry", "schema", "validate", "validator", "vendors"]
+from . import resources
+from .schemadir import ENV_VAR, root as _root
 
-ENV_VAR = "LMS_EMULATOR_SCHEMAS"
+__all__ = ["ContractViolation", "errors", "names", "registry", "schema", "validate", "validator", "vendors"]
 
 # RFC 3339 date-time: a time and an offset are mandatory (fromisoformat alone accepts less).
 _RFC3339 = re.compile(
@@ -45,18 +43,6 @@ class ContractViolation(AssertionError):
         self.vendor, self.name, self.errors = vendor, name, list(problems)
         lines = "\n".join(f"  - {p}" for p in self.errors)
         super().__init__(f"{vendor}/{name}: {len(self.errors)} contract violation(s):\n{lines}")
-
-
-def _root() -> Path:
-    """The schema directory: ``$LMS_EMULATOR_SCHEMAS`` or ``<repo>/schemas``."""
-    override = os.environ.get(ENV_VAR)
-    if override:
-        return Path(override).resolve()
-    in_checkout = Path(__file__).resolve().parents[2] / "schemas"
-    if in_checkout.is_dir():
-        return in_checkout
-    # a regular (non-editable) install carries them as data files
-    return Path(sys.prefix) / "share" / "lms-emulator" / "schemas"
 
 
 def _is_date_time(instance: object) -> bool:
@@ -97,28 +83,32 @@ def _format_checker() -> FormatChecker:
 class _Catalogue:
     """Every schema of one directory, read once, plus the registry that resolves their $refs."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Any) -> None:
         if not root.is_dir():
             raise FileNotFoundError(f"schema directory not found: {root}")
         docs: dict[str, dict[str, Mapping[str, Any]]] = {}
-        resources: list[tuple[str, Resource[Any]]] = []
-        for path in sorted(root.glob("*/*.json")):
-            contents = json.loads(path.read_text(encoding="utf-8"))
-            docs.setdefault(path.parent.name, {})[path.stem] = contents
-            uri = contents.get("$id") or path.as_uri()
-            resources.append((uri, Resource.from_contents(contents, default_specification=DRAFT202012)))
+        found: list[tuple[str, Resource[Any]]] = []
+        for vendor in sorted((d for d in root.iterdir() if d.is_dir()), key=lambda d: d.name):
+            for file in resources.json_files(vendor):
+                contents = json.loads(file.read_text(encoding="utf-8"))
+                stem = file.name[:-len(".json")]
+                docs.setdefault(vendor.name, {})[stem] = contents
+                uri = contents.get("$id") or f"urn:lms-emulator:schemas:{vendor.name}/{stem}"
+                found.append((uri, Resource.from_contents(contents, default_specification=DRAFT202012)))
         self.root = root
         self.docs = MappingProxyType({v: MappingProxyType(d) for v, d in docs.items()})
-        self.registry: Registry[Any] = Registry().with_resources(resources).crawl()
+        self.registry: Registry[Any] = Registry().with_resources(found).crawl()
 
 
-@lru_cache(maxsize=None)
-def _catalogue(root: str) -> _Catalogue:
-    return _Catalogue(Path(root))
+_CATALOGUES: dict[str, _Catalogue] = {}  # per schema directory (its text): read once
 
 
 def _current() -> _Catalogue:
-    return _catalogue(str(_root()))
+    root = _root()
+    cat = _CATALOGUES.get(str(root))
+    if cat is None:
+        cat = _CATALOGUES.setdefault(str(root), _Catalogue(root))
+    return cat
 
 
 def vendors() -> list[str]:
@@ -149,7 +139,7 @@ def schema(vendor: str, name: str) -> dict[str, Any]:
 
 @lru_cache(maxsize=None)
 def _validator(root: str, vendor: str, name: str) -> Draft202012Validator:
-    cat = _catalogue(root)
+    cat = _CATALOGUES[root]
     if vendor not in cat.docs or name not in cat.docs[vendor]:
         raise KeyError(f"no schema {vendor}/{name}.json in {root}")
     return Draft202012Validator(
@@ -159,7 +149,7 @@ def _validator(root: str, vendor: str, name: str) -> Draft202012Validator:
 
 def validator(vendor: str, name: str) -> Draft202012Validator:
     """A cached Draft 2020-12 validator for the schema, with uuid and date-time checked."""
-    return _validator(str(_root()), vendor, name)
+    return _validator(str(_current().root), vendor, name)
 
 
 def errors(vendor: str, name: str, payload: Any) -> list[str]:
