@@ -69,7 +69,8 @@ def test_readme_start_up_output_is_what_serve_prints():
 
 def test_readme_and_docs_stand_alone_and_gitignore_matches_the_state_file():
     for doc in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
-        assert not re.search(r"(?<![\w-])(\.\./)?shared/", doc.read_text(encoding="utf-8")), f"{doc.name} refers to shared/"
+        text = doc.read_text(encoding="utf-8")
+        assert not re.search(r"(?<![\w-])(\.\./)?shared/", text), f"{doc.name} refers to shared/"
     state_file = re.search(r"--state-file (\S+)", README).group(1)
     ignored = subprocess.run(["git", "check-ignore", "-q", state_file], cwd=ROOT)
     assert ignored.returncode == 0, f".gitignore does not ignore the README's state file {state_file}"

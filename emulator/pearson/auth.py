@@ -20,7 +20,8 @@ import hmac
 import json
 from datetime import datetime
 from functools import wraps
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from flask import g, request
 

@@ -98,7 +98,8 @@ def test_fixture_without_clients_gets_the_standard_three():
      "ispring.sessions[0].participantIds[2]: unknown user"),
     (lambda d: d["sessions"][0].update(status="DONE"), "ispring.sessions[0].status:"),
     (lambda d: d["clients"][0].update(role="GOD"), "ispring.clients[0].role:"),
-    (lambda d: d["clients"][0].update(userId="a1000000-0000-4000-8000-000000000099"), "ispring.clients[0].userId: unknown user"),
+    (lambda d: d["clients"][0].update(userId="a1000000-0000-4000-8000-000000000099"),
+     "ispring.clients[0].userId: unknown user"),
     (lambda d: d.pop("departments"), "ispring.departments: Missing data for required field."),
 ])
 def test_fixture_validation_names_the_entry(mutate, message):

@@ -56,7 +56,7 @@ def test_attributes_list(both, world):
     assert root.tag == "response"
     items = list(root)
     assert len(items) == len(data) == 3 and {i.tag for i in items} == {"appraisalSessionUserAttributes"}
-    for item, expected in zip(items, data):
+    for item, expected in zip(items, data, strict=True):
         for key in ("sessionId", "userId", "displayingName", "initials", "departmentId", "departmentName", "status"):
             assert text(item, key) == expected[key]
         attributes = item.find("attributes")  # wrapped
@@ -73,7 +73,7 @@ def test_empty_list_is_an_empty_response(both, world):
 def test_session_list(both):
     data, root = both("POST", f"{SESSIONS}/list")
     assert root.tag == "response" and len(root) == len(data)
-    for item, expected in zip(root, data):
+    for item, expected in zip(root, data, strict=True):
         assert item.tag == "appraisalSession"
         assert {c.tag: c.text for c in item} == expected
 

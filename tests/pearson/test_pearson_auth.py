@@ -68,7 +68,8 @@ def test_encounters_need_staff_or_student(get, token, people, role):
 
 
 def test_role_tables_are_the_documented_ones():
-    assert set(service.ROUTE_ROLES["sessions"]) == {"StaffMember", "Student", "Administrator", "ProspectWithTrial", "User"}
+    assert set(service.ROUTE_ROLES["sessions"]) == {"StaffMember", "Student", "Administrator", "ProspectWithTrial",
+                                                    "User"}
     assert set(service.ROUTE_ROLES["encounters"]) == {"StaffMember", "Student"}
 
 
