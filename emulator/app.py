@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from .admin import init_app as init_admin
 from .config import Settings
-from .core import cors, errors, strict
+from .core import cors, errors, http, strict
 from .core.http import MAX_BODY_BYTES, GuidConverter
 from .core.openapi import build_document
 from .core.state import EXTENSION, AppState, app_state
@@ -53,7 +53,8 @@ class EmulatorFlask(Flask):
 
 HTTP_TO_ERROR: dict[int, type[errors.EmulatorError]] = {
     400: errors.BadRequest, 401: errors.Unauthorized, 403: errors.Forbidden, 404: errors.NotFound,
-    405: errors.MethodNotAllowed, 413: errors.PayloadTooLarge, 415: errors.UnsupportedMediaType,
+    405: errors.MethodNotAllowed, 413: errors.PayloadTooLarge, 414: errors.UriTooLong, 415: errors.UnsupportedMediaType,
+    431: errors.HeaderFieldsTooLarge,
 }
 
 
@@ -76,6 +77,21 @@ def create_app(settings: Settings | dict[str, Any] | None = None) -> EmulatorFla
     app.url_map.converters["guid"] = GuidConverter
     app.url_map.strict_slashes = False
 
+    cors.init_host_check(app, settings.host)  # before any other hook: a rebinding page gets nothing
+
+    @app.before_request
+    def _whole_body() -> None:
+        """First of the hooks: the body is read whole here, before any handler takes a tenant's lock, so a
+        client that never sends its body holds its own thread only; a chunked one becomes a sized one."""
+        environ = request.environ
+        try:
+            http.buffer_chunked_body(environ)
+        finally:
+            request.__dict__.pop("stream", None)  # the stream is read from the new environ
+        length = environ.get("CONTENT_LENGTH")
+        if length and length != "0" and length.isascii() and length.isdigit() and int(length) <= MAX_BODY_BYTES:
+            request.get_data(cache=True)
+
     vendors = all_vendors()
     from .core.wire import parse_datetime
 
@@ -85,7 +101,7 @@ def create_app(settings: Settings | dict[str, Any] | None = None) -> EmulatorFla
         app.register_blueprint(vendor.blueprint, url_prefix=vendor.prefix)
     init_admin(app, settings, store)
 
-    cors.init_app(app, settings.cors_origins)
+    cors.init_app(app, settings.cors_origins, settings.admin_cors_origins)
     if settings.strict:
         strict.init_app(app)
     documents: dict[str, Any] = {}
@@ -141,6 +157,15 @@ def _handle_error(exc: Exception) -> Response:
     for key, value in err.headers.items():
         response.headers[key] = value
     return response
+
+
+def limit_answer(app: Flask, path: str, err: errors.EmulatorError) -> tuple[int, list[tuple[str, str]], bytes]:
+    """(status, headers, body) of an error a server raises before the app sees the request (a request line
+    or headers over its limits), in the shape of the vendor the path names (``gunicorn_worker`` sends it)."""
+    with app.test_request_context(path if path.startswith("/") else "/"):
+        vendor = vendor_for_path(app, request.path)
+        response = vendor.render_error(err) if vendor else _render_plain(err)
+        return response.status_code, [("Content-Type", response.content_type)], response.get_data()
 
 
 def _render_plain(err: errors.EmulatorError) -> Response:

@@ -48,3 +48,13 @@ def test_a_short_in_process_run_prints_every_scenario():
     names = [line.split("  ")[0] for line in out.stdout.splitlines()[1:]]
     assert names == ["absorb list (_filter+_sort)", "absorb get one enrollment", "absorb enroll + un-enroll",
                      "pearson user sessions", "ispring attributes list"]
+
+
+def test_short_runs_of_the_hardening_benches_print_their_figures():
+    runs = {"bench_slowclients.py": ["--slow", "3", "--hold", "1", "--baseline", "0.5"],
+            "bench_statewrite.py": ["--tenants", "1", "--writes", "2"], "bench_faultglob.py": []}
+    for script, args in runs.items():
+        out = subprocess.run([sys.executable, str(ROOT / "bench" / script), *args], cwd=ROOT, capture_output=True,
+                             text=True, timeout=120)
+        assert out.returncode == 0, (script, out.stderr[-2000:])
+        assert " ms" in out.stdout, (script, out.stdout)

@@ -94,3 +94,24 @@ def test_duplicate_conflicting_api_key_headers_are_refused(api):
         ("x-api-version", "2"), ("Authorization", api.headers["Authorization"])])
     assert resp.status_code == 400
     contract.validate("absorb", "error", resp.get_json())
+
+
+def test_password_and_private_key_are_compared_in_constant_time(client, monkeypatch):
+    """hmac.compare_digest, like every other secret (``!=`` stops at the first wrong character)."""
+    import hmac
+
+    from emulator.absorb import auth
+
+    compared: list[tuple[bytes, bytes]] = []
+    real = hmac.compare_digest
+
+    def spy(a, b):
+        compared.append((a, b))
+        return real(a, b)
+
+    monkeypatch.setattr(auth.hmac, "compare_digest", spy)
+    key = client.application.state.store.tenants["default"].world("absorb").api_key
+    answer = client.post("/absorb/authenticate", headers={"x-api-key": key, "x-api-version": "2"},
+                         json={"username": "admin", "password": "wrong\u00e9", "privateKey": key})
+    assert answer.status_code == 401
+    assert (b"admin", "wrong\u00e9".encode()) in compared and (key.lower().encode(), key.lower().encode()) in compared
