@@ -15,7 +15,7 @@ import requests
 from emulator.app import create_app
 from emulator.core.persistence import StateError
 
-from admin_helpers import absorb_headers, learner_and_course
+from tests.admin.admin_helpers import absorb_headers, learner_and_course
 
 
 def test_tenants_worlds_clocks_and_faults_survive_a_restart(tmp_path):
