@@ -136,6 +136,9 @@ def create_app(settings: Settings | dict[str, Any] | None = None) -> EmulatorFla
     app.extensions[EXTENSION] = AppState(settings=settings, store=store, vendors={v.name: v for v in vendors})
     for vendor in vendors:
         app.register_blueprint(vendor.blueprint, url_prefix=vendor.prefix)
+    folded = tuple(v.prefix + "/" for v in vendors if v.case_insensitive_paths)
+    if folded:
+        app.wsgi_app = CaseFoldedPaths(app.wsgi_app, folded)  # type: ignore[method-assign]
     init_admin(app, settings, store)
 
     cors.init_app(app, settings.cors_origins, settings.admin_cors_origins)
@@ -164,6 +167,20 @@ def create_app(settings: Settings | dict[str, Any] | None = None) -> EmulatorFla
         })
 
     return app
+
+
+class CaseFoldedPaths:
+    """Lower-cases the path of a request under one of ``prefixes`` before routing (``Vendor.case_insensitive_paths``):
+    ``/absorb/Users/{id}/Enrollments`` is ``/absorb/users/{id}/enrollments``, as on the vendor's ASP.NET host."""
+
+    def __init__(self, app: Any, prefixes: tuple[str, ...]) -> None:
+        self.app, self.prefixes = app, prefixes
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        path = environ.get("PATH_INFO", "")
+        if path.startswith(self.prefixes) and not path.islower():
+            environ["PATH_INFO"] = path.lower()
+        return self.app(environ, start_response)
 
 
 def vendor_for_path(app: Flask, path: str) -> Vendor | None:

@@ -6,7 +6,7 @@ gives the test its ``app`` and ``store``::
 
     with EmulatorProcess() as server:          # or EmulatorServer()
         tenant = server.create_tenant(fixture="ilc-full-waitlist")
-        tenant.absorb().get(tenant.info["baseUrls"]["absorb"] + "/enrollments")
+        tenant.absorb().get(tenant.info["baseUrls"]["absorb"] + "/bulk/student-courses")
 
 Nothing here needs pytest; the pytest plugin (``emulator.pytest_plugin``) builds its fixtures on these.
 """

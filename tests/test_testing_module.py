@@ -15,7 +15,7 @@ def test_emulator_server_imports_and_runs_without_pytest() -> None:
             "from emulator.testing import EmulatorServer\n"
             "with EmulatorServer() as s:\n"
             "    t = s.create_tenant(fixture='ilc-full-waitlist')\n"
-            "    print(t.info['fixture'], t.absorb().get(t.url + '/absorb/enrollments').status_code)\n")
+            "    print(t.info['fixture'], t.absorb().get(t.url + '/absorb/bulk/student-courses').status_code)\n")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     assert run.stdout.split() == ["ilc-full-waitlist", "200"]

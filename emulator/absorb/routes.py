@@ -13,12 +13,13 @@ from ..core import paging
 from ..core.http import bool_arg, datetime_arg, guid_arg, guid_list_arg, int_arg, json_body
 from ..core.errors import NotFound, ValidationFailed
 from ..core.openapi import Param, documented
-from . import service
+from . import service, users
+from .choices import CHOICES
 from .auth import absorb_call, authenticate as authenticate_user, page_key, resolve_portal
 from .models import AbsorbWorld, User
 from .schemas import (
-    ATTEMPT, ATTEMPT_FINISH, AUTHENTICATE, CHAPTER_ENROLLMENT, COURSE_ENROLLMENT, COURSE_ENROLLMENT_UPSERT,
-    COURSE_ENROLLMENTS, LESSON_ENROLLMENT, LESSON_ENROLLMENTS, SESSION_ENROLLMENT, SESSION_ENROLLMENTS,
+    ATTEMPT, ATTEMPT_FINISH, AUTHENTICATE, COURSE, COURSES, DEPARTMENT, DEPARTMENTS, USER, USER_BODY, USERS, CHAPTER_ENROLLMENT, COURSE_ENROLLMENT, COURSE_ENROLLMENT_UPSERT,
+    COURSE_ENROLLMENTS, DEFAULT_SORT, LESSON_ENROLLMENT, LESSON_ENROLLMENTS, SESSION_ENROLLMENT, SESSION_ENROLLMENTS,
     USER_COURSE_ENROLLMENT, USER_COURSE_ENROLLMENTS, dump, load,
 )
 
@@ -31,7 +32,9 @@ _SINCE = Param("modifiedSince", {"type": "string", "format": "date-time"}, "Enro
 STATUS_SINCE = (_STATUS, _SINCE)
 PAGED = (
     Param("_filter", {"type": "string"}, "OData filter over the resource's fields."),
-    Param("_sort", {"type": "string"}, "Comma-separated fields; '-' prefix for descending."),
+    Param("_sort", {"type": "string"}, "Comma-separated fields; '-' prefix for descending. Default: the vendor's "
+          "documented default sort (courseName for user course enrollments, username for users), else the key (id); "
+          "ties are broken by id."),
     Param("_limit", {"type": "string", "pattern": "^[0-9]+$"}, "Page size (default 20, max 1000)."),
     Param("_offset", {"type": "string", "pattern": "^[0-9]+$"}, "Page number, 0 first (max 65535)."),
 )
@@ -59,11 +62,14 @@ def _filters(items: list[Any]) -> list[Any]:
 
 
 def _page(world: AbsorbWorld, user: User, items: list[Any], resource: Any, schema: Any,
-          key: str = "enrollments") -> Response:
-    """One page of a list, from the world's page cache until the next write (``core.pagecache``)."""
+          key: str = "enrollments", deprecated: bool = True) -> Response:
+    """One page of a list, from the world's page cache until the next write (``core.pagecache``).
+
+    ``deprecated``: the list takes the deprecated ``status``, ``modifiedSince``, ``limit``, ``offset`` too."""
     def compute() -> dict[str, Any]:
-        return paging.query_list(_filters(items), resource, request.args, key=key,
-                                 dump=lambda e: dump(world, schema, e))
+        return paging.query_list(_filters(items) if deprecated else items, resource, request.args, key=key,
+                                 dump=lambda e: dump(world, schema, e), default_sort=DEFAULT_SORT.get(resource.name),
+                                 deprecated=deprecated)
 
     body = world.pages.answer(page_key(user), compute)
     return Response(body, mimetype="application/json")
@@ -76,8 +82,14 @@ def _one(world: AbsorbWorld, item: Any, schema: Any) -> Response:
     return jsonify(dump(world, schema, item))
 
 
-def _many(world: AbsorbWorld, items: list[Any], schema: Any) -> Response:
-    return jsonify([dump(world, schema, e) for e in sorted(_filters(items), key=_order)])
+def _many(world: AbsorbWorld, items: list[Any], schema: Any, resource: Any = None) -> Response:
+    """An unpaged list: the resource's default sort (``DEFAULT_SORT``) when it has one, else by date, then id."""
+    chosen = _filters(items)
+    if resource is not None and resource.name in DEFAULT_SORT:
+        ordered = paging.sort(chosen, resource, None, DEFAULT_SORT[resource.name])
+    else:
+        ordered = sorted(chosen, key=_order)
+    return jsonify([dump(world, schema, e) for e in ordered])
 
 
 def _order(item: Any) -> tuple[Any, str]:
@@ -97,6 +109,90 @@ def authenticate() -> Response:
                                   private_key=body["private_key"], api_key=request.headers["x-api-key"],
                                   now=tenant.clock.now())
     return jsonify(token)
+
+
+# -- users ------------------------------------------------------------------------------------------
+
+@bp.get("/users")
+@documented("List users (default sort: username)", query=PAGED, responses={200: "user-page", 400: None, 401: None, 403: None, 422: None})
+@absorb_call()
+def list_users(*, world: AbsorbWorld, now: Any, user: User) -> Response:
+    return _page(world, user, list(world.users.values()), USERS, USER, key="users", deprecated=False)
+
+
+@bp.get("/users/<guid:user_id>")
+@documented("Get user", responses={200: "user", **GET_ERRORS})
+@absorb_call()
+def get_user(user_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
+    return jsonify(dump(world, USER, users.get_user(world, user_id)))
+
+
+@bp.put("/users/<guid:user_id>")
+@documented("Update user", body="user-request", responses={200: "user", **GET_ERRORS, 413: None, 415: None, 422: None})
+@absorb_call()
+def update_user(user_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
+    target = users.get_user(world, user_id)
+    body = load(USER_BODY, json_body(request))
+    return jsonify(dump(world, USER, users.update_user(world, target, body, at=now)))
+
+
+@bp.post("/users")
+@documented("Create or update user (matched by username)", body="user-request", responses={200: "user", 201: "user", 400: None, 401: None, 403: None, 413: None, 415: None, 422: None})
+@absorb_call()
+def save_user(*, world: AbsorbWorld, now: Any, user: User) -> Response:
+    body = load(USER_BODY, json_body(request))
+    saved, created = users.save_user(world, body, at=now)
+    response = jsonify(dump(world, USER, saved))
+    response.status_code = CHOICES["user_write_status"]["POST created" if created else "POST updated"]
+    return response
+
+
+@bp.post("/users/upload")
+@documented("Upload users (create or update up to 200, matched by username; also at /users/upload/)", body="user-upload-request", responses={200: "user-upload-result", 400: None, 401: None, 403: None, 413: None, 415: None, 422: None})
+@absorb_call()
+def upload_users(*, world: AbsorbWorld, now: Any, user: User) -> Response:
+    raw = json_body(request)
+    if not isinstance(raw, list):
+        raise ValidationFailed("The body must be an array of users.", validations=["body: expected an array"])
+    users.check_upload_size(len(raw))  # an oversized batch is refused whole, before any of it is read
+    bodies = [load(USER_BODY, item, f"[{n}]") for n, item in enumerate(raw)]
+    saved = users.upload_users(world, bodies, at=now)
+    return jsonify([{"key": u.id, "value": u.username} for u in saved])
+
+
+# -- departments and courses (read-only) ---------------------------------------------------------------
+
+DEPARTMENT_QUERY = PAGED + (Param("departmentName", {"type": "string"}, "Departments with this name."),
+                            Param("externalId", {"type": "string"}, "Departments with this external id."))
+
+
+@bp.get("/departments")
+@documented("List departments", query=DEPARTMENT_QUERY, responses={200: "department-page", 400: None, 401: None, 403: None, 422: None})
+@absorb_call()
+def list_departments(*, world: AbsorbWorld, now: Any, user: User) -> Response:
+    found = users.departments(world, request.args.get("departmentName"), request.args.get("externalId"))
+    return _page(world, user, found, DEPARTMENTS, DEPARTMENT, key="departments", deprecated=False)
+
+
+@bp.get("/departments/<guid:department_id>")
+@documented("Get department", responses={200: "department", **GET_ERRORS})
+@absorb_call()
+def get_department(department_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
+    return jsonify(dump(world, DEPARTMENT, users.get_department(world, department_id)))
+
+
+@bp.get("/courses")
+@documented("List courses", query=PAGED, responses={200: "course-page", 400: None, 401: None, 403: None, 422: None})
+@absorb_call()
+def list_courses(*, world: AbsorbWorld, now: Any, user: User) -> Response:
+    return _page(world, user, list(world.courses.values()), COURSES, COURSE, key="courses", deprecated=False)
+
+
+@bp.get("/courses/<guid:course_id>")
+@documented("Get course", responses={200: "course", **GET_ERRORS})
+@absorb_call()
+def get_course(course_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
+    return jsonify(dump(world, COURSE, service.get_course(world, course_id)))
 
 
 # -- course enrollments -----------------------------------------------------------------------------
@@ -160,13 +256,14 @@ def list_course_enrollments(course_id: str, *, world: AbsorbWorld, now: Any, use
     return _page(world, user, service.course_enrollments(world, course_id), COURSE_ENROLLMENTS, COURSE_ENROLLMENT)
 
 
-@bp.get("/enrollments")
+@bp.get("/bulk/student-courses")
 @documented("List course enrollments for bulk user list", query=(Param("userIds", {"type": "array", "items": {"type": "string", "format": "uuid"}}, "The user IDs."), Param("courseIds", {"type": "array", "items": {"type": "string", "format": "uuid"}}, "The course IDs.")), responses={200: "user-course-enrollment-list", 400: None, 401: None, 403: None})
 @absorb_call()
 def list_bulk_enrollments(*, world: AbsorbWorld, now: Any, user: User) -> Response:
     user_ids = guid_list_arg(request.args, "userIds")
     course_ids = guid_list_arg(request.args, "courseIds")
-    return _many(world, service.bulk_enrollments(world, user_ids, course_ids), USER_COURSE_ENROLLMENT)
+    return _many(world, service.bulk_enrollments(world, user_ids, course_ids), USER_COURSE_ENROLLMENT,
+                 USER_COURSE_ENROLLMENTS)
 
 
 # -- the currently authenticated user -------------------------------------------------------------
@@ -178,7 +275,7 @@ def get_my_enrollment(course_id: str, *, world: AbsorbWorld, now: Any, user: Use
     return _one(world, service.active_enrollment(world, user.id, course_id), USER_COURSE_ENROLLMENT)
 
 
-@bp.post("/my-enrollments/<guid:course_id>")
+@bp.post("/enroll/<guid:course_id>")
 @documented("Create course enrollment for the currently authenticated user", query=RE_ENROLL, responses={201: "enrollment-created", **GET_ERRORS, 422: None})
 @absorb_call(admin=False)
 def create_my_enrollment(course_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
