@@ -21,7 +21,7 @@ PATH = "/absorb/users/9a3b6f1e-1c2d-4e5f-8a9b-0c1d2e3f4a5b/enrollments/9a3b6f1e-
 def main() -> None:
     app = create_app({"seed": 42})
     client = app.test_client()
-    key = app.extensions["lms_emulator"]["store"].tenants["default"].world("absorb").api_key
+    key = app.state.store.tenants["default"].world("absorb").api_key
     for pattern in PATTERNS:
         added = client.post("/_emulator/tenants/default/faults", json={"path": pattern, "delayMs": 0.001})
         t0 = time.perf_counter()

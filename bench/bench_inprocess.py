@@ -130,7 +130,7 @@ def varied_scenario(app: Any, client: Any, headers: dict[str, str]) -> Scenario:
     caches, so every request misses), the median-sized answer as the constant app's page."""
     import varied  # type: ignore[import-not-found]
 
-    world = app.extensions["lms_emulator"]["store"].tenants["default"].world("absorb")
+    world = app.state.store.tenants["default"].world("absorb")
 
     def call(port: Any, method: str, path: str, hdrs: dict[str, str], body: Any = None) -> tuple[int, Any]:
         resp = client.open(path, method=method, headers=hdrs, json=body)

@@ -43,7 +43,7 @@ def enroll_times(settings: dict[str, Any], tenants: int, writes: int, threads: i
 
 def _enrolls(app: Any, tenant_id: str, writes: int) -> list[float]:
     client = app.test_client()
-    world = app.extensions["lms_emulator"]["store"].tenants[tenant_id].world("absorb")
+    world = app.state.store.tenants[tenant_id].world("absorb")
     headers = {"x-api-key": world.api_key, "x-api-version": "2"}
     token = client.post("/absorb/authenticate", headers=headers,
                         json={"username": "admin", "password": "admin", "privateKey": world.api_key}).get_json()

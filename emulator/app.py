@@ -10,9 +10,12 @@ from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.utils import cached_property
 
+from .admin import init_app as init_admin
 from .config import Settings
-from .core import errors, http
+from .core import cors, errors, http, strict
 from .core.http import MAX_BODY_BYTES, GuidConverter
+from .core.openapi import build_document
+from .core.state import EXTENSION, AppState, app_state
 from .core.store import DEFAULT_TENANT, Store
 from .core.vendor import Vendor
 from .core.wire import encode_json
@@ -78,6 +81,11 @@ class EmulatorFlask(Flask):
             synced = self._synced[func] = super().ensure_sync(func)
         return synced
 
+    @property
+    def state(self) -> AppState:
+        """The emulator's state (``core.state``): settings, store, vendors."""
+        return app_state(self)
+
 
 HTTP_TO_ERROR: dict[int, type[errors.EmulatorError]] = {
     400: errors.BadRequest, 401: errors.Unauthorized, 403: errors.Forbidden, 404: errors.NotFound,
@@ -87,23 +95,15 @@ HTTP_TO_ERROR: dict[int, type[errors.EmulatorError]] = {
 
 
 def all_vendors() -> list[Vendor]:
+    """Every vendor; a vendor that fails to import fails the app (no vendor is optional)."""
     from .absorb import VENDOR as absorb
+    from .ispring import VENDOR as ispring
+    from .pearson import VENDOR as pearson
 
-    vendors = [absorb]
-    try:
-        from .ispring import VENDOR as ispring
-        vendors.append(ispring)
-    except ImportError:  # pragma: no cover - vendor not built yet
-        pass
-    try:
-        from .pearson import VENDOR as pearson
-        vendors.append(pearson)
-    except ImportError:  # pragma: no cover
-        pass
-    return vendors
+    return [absorb, ispring, pearson]
 
 
-def create_app(settings: Settings | dict[str, Any] | None = None) -> Flask:
+def create_app(settings: Settings | dict[str, Any] | None = None) -> EmulatorFlask:
     if not isinstance(settings, Settings):
         settings = Settings.load(settings)
     app = EmulatorFlask(__name__, static_folder=None)  # the dashboard serves its own assets under /_emulator/static
@@ -113,7 +113,6 @@ def create_app(settings: Settings | dict[str, Any] | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.url_map.converters["guid"] = GuidConverter
     app.url_map.strict_slashes = False
-    from .core import cors
 
     cors.init_host_check(app, settings.host)  # before any other hook: a rebinding page gets nothing
 
@@ -134,15 +133,13 @@ def create_app(settings: Settings | dict[str, Any] | None = None) -> Flask:
     from .core.wire import parse_datetime
 
     store = Store(vendors, seed=settings.seed, anchor=parse_datetime(settings.anchor) if settings.anchor else None)
-    app.extensions["lms_emulator"] = {"settings": settings, "store": store, "vendors": {v.name: v for v in vendors}}
+    app.extensions[EXTENSION] = AppState(settings=settings, store=store, vendors={v.name: v for v in vendors})
     for vendor in vendors:
         app.register_blueprint(vendor.blueprint, url_prefix=vendor.prefix)
     folded = tuple(v.prefix + "/" for v in vendors if v.case_insensitive_paths)
     if folded:
         app.wsgi_app = CaseFoldedPaths(app.wsgi_app, folded)  # type: ignore[method-assign]
-    _register_optional_parts(app, settings, store)
-    from .core import strict
-    from .core.openapi import build_document
+    init_admin(app, settings, store)
 
     cors.init_app(app, settings.cors_origins, settings.admin_cors_origins)
     if settings.strict:
@@ -151,7 +148,7 @@ def create_app(settings: Settings | dict[str, Any] | None = None) -> Flask:
 
     @app.get("/<vendor_name>/openapi.json")
     def openapi_document(vendor_name: str) -> Response:
-        if vendor_name not in app.extensions["lms_emulator"]["vendors"]:
+        if vendor_name not in app.state.vendors:
             raise errors.NotFound(f"No vendor '{vendor_name}'.")
         if vendor_name not in documents:  # built once, on first request
             documents[vendor_name] = build_document(app, vendor_name)
@@ -186,17 +183,8 @@ class CaseFoldedPaths:
         return self.app(environ, start_response)
 
 
-def _register_optional_parts(app: Flask, settings: Settings, store: Store) -> None:
-    """Admin API, journal, faults, CORS, strict mode: each lives in its own module."""
-    try:
-        from .admin import init_app as init_admin
-    except ImportError:  # pragma: no cover - built in a later issue
-        return
-    init_admin(app, settings, store)
-
-
 def vendor_for_path(app: Flask, path: str) -> Vendor | None:
-    vendors: dict[str, Vendor] = app.extensions["lms_emulator"]["vendors"]
+    vendors = app_state(app).vendors
     first = path.lstrip("/").split("/", 1)[0]
     return vendors.get(first)
 

@@ -14,6 +14,7 @@ import time
 from typing import Any
 
 from . import __version__
+from .core.state import EXTENSION, app_state
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -24,8 +25,8 @@ def base_url(host: str, port: int) -> str:
 
 def report(app: Any, base: str, started: float | None = None) -> str:
     """The start-up output, in the form ``settings.print_credentials`` asks for ('' for none)."""
-    ext = app.extensions["lms_emulator"]
-    settings, tenant = ext["settings"], ext["store"].tenants.get("default")
+    state = app_state(app)
+    settings, tenant = state.settings, state.store.tenants.get("default")
     if settings.print_credentials == "none":
         return ""
     if settings.print_credentials == "json":
@@ -39,15 +40,15 @@ def report(app: Any, base: str, started: float | None = None) -> str:
 
 def credentials(app: Any, base: str) -> dict[str, Any]:
     """The JSON form: every vendor's credentials of the default tenant, with its base URL."""
-    ext = app.extensions["lms_emulator"]
-    tenant = ext["store"].tenants.get("default")
+    state = app_state(app)
+    tenant = state.store.tenants.get("default")
     out: dict[str, Any] = {"url": base, "version": __version__, "admin": f"{base}/_emulator/",
-                           "adminTokenRequired": bool(ext["settings"].admin_token),
+                           "adminTokenRequired": bool(state.settings.admin_token),
                            "tenant": None if tenant is None else tenant.id}
     if tenant is not None:
         with tenant.lock:
             for name, world in tenant.worlds.items():
-                out[name] = {"baseUrl": base + ext["vendors"][name].prefix, **world.credentials()}
+                out[name] = {"baseUrl": base + state.vendors[name].prefix, **world.credentials()}
     return out
 
 
@@ -104,7 +105,7 @@ def plain_access_log() -> None:
 def print_from_gunicorn(worker: Any) -> None:
     """The start-up output from a gunicorn worker: its app, and the address of its first listening socket."""
     app = worker.wsgi
-    if not hasattr(app, "extensions") or "lms_emulator" not in app.extensions:
+    if not hasattr(app, "extensions") or EXTENSION not in app.extensions:
         return
     try:
         host, port = worker.sockets[0].getsockname()[:2]

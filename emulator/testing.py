@@ -85,11 +85,11 @@ class EmulatorServer(_Live):
 
     @property
     def store(self) -> Any:
-        return self.app.extensions["lms_emulator"]["store"]
+        return self.app.state.store
 
     @property
     def admin_headers(self) -> dict[str, str]:
-        token = self.app.extensions["lms_emulator"]["settings"].admin_token
+        token = self.app.state.settings.admin_token
         return {"Authorization": f"Bearer {token}"} if token else {}
 
     def start(self) -> "EmulatorServer":

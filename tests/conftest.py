@@ -28,7 +28,7 @@ def client(app: Flask) -> FlaskClient:
 
 @pytest.fixture
 def store(app: Flask) -> Store:
-    return app.extensions["lms_emulator"]["store"]
+    return app.state.store
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ class Ctx:
 
     def __init__(self, app: Any) -> None:
         self.app = app
-        self.tenant = app.extensions["lms_emulator"]["store"].tenants["default"]
+        self.tenant = app.state.store.tenants["default"]
         self.absorb = self.tenant.world("absorb")
         client = app.test_client()
         key = self.absorb.api_key

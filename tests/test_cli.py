@@ -92,7 +92,7 @@ def test_start_up_table_is_short_and_aligned():
     out = startup.report(app, "http://127.0.0.1:8080")
     lines = out.splitlines()
     assert lines[0].startswith(f"lms-emulator {__version__} listening on http://127.0.0.1:8080 (seed 42")
-    creds = app.extensions["lms_emulator"]["store"].tenants["default"]
+    creds = app.state.store.tenants["default"]
     absorb, ispring = creds.world("absorb").credentials(), creds.world("ispring").credentials()
     assert any(absorb["apiKey"] in line for line in lines)
     assert any(f"{absorb['learners'][0]['username']} / learner" in line for line in lines)

@@ -17,7 +17,7 @@ def _value(name: str) -> str:
 
 
 def test_readme_absorb_walkthrough_ids_exist_in_the_seed_42_world():
-    world = create_app({"seed": 42}).extensions["lms_emulator"]["store"].tenants["default"].world("absorb")
+    world = create_app({"seed": 42}).state.store.tenants["default"].world("absorb")
     assert _value("KEY") == world.api_key
     learner, course = _value("LEARNER"), _value("COURSE")
     assert learner in world.users and course in world.courses
@@ -25,7 +25,7 @@ def test_readme_absorb_walkthrough_ids_exist_in_the_seed_42_world():
 
 
 def test_readme_ispring_and_pearson_ids_exist_in_the_seed_42_world():
-    tenant = create_app({"seed": 42}).extensions["lms_emulator"]["store"].tenants["default"]
+    tenant = create_app({"seed": 42}).state.store.tenants["default"]
     ispring = tenant.world("ispring").credentials()
     owner = next(c for c in ispring["clients"] if c["name"] == "owner")
     assert owner["clientId"] in README and owner["clientSecret"] in README
@@ -45,7 +45,7 @@ def _world(seed: int = 42):
 
 
 def test_readme_world_counts_are_the_seed_42_worlds():
-    absorb = _world().extensions["lms_emulator"]["store"].tenants["default"].world("absorb")
+    absorb = _world().state.store.tenants["default"].world("absorb")
     counts = absorb.counts()
     learners = [u for u in absorb.users.values() if not u.is_admin]
     online = sum(1 for c in absorb.courses.values() if not c.is_ilc)
@@ -69,7 +69,8 @@ def test_readme_start_up_output_is_what_serve_prints():
 
 def test_readme_and_docs_stand_alone_and_gitignore_matches_the_state_file():
     for doc in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
-        assert not re.search(r"(?<![\w-])(\.\./)?shared/", doc.read_text(encoding="utf-8")), f"{doc.name} refers to shared/"
+        text = doc.read_text(encoding="utf-8")
+        assert not re.search(r"(?<![\w-])(\.\./)?shared/", text), f"{doc.name} refers to shared/"
     state_file = re.search(r"--state-file (\S+)", README).group(1)
     ignored = subprocess.run(["git", "check-ignore", "-q", state_file], cwd=ROOT)
     assert ignored.returncode == 0, f".gitignore does not ignore the README's state file {state_file}"

@@ -107,8 +107,9 @@ def test_installed_command_line_conventions(installed: Path, tmp_path: Path) -> 
     missing = _run(installed, tmp_path, "lms-emulator", "serve", "--fixtures", "nope.json")
     assert missing.returncode == 2 and "--fixtures" in missing.stderr
     # the Procfile's server prints the same start-up output from its worker
-    gunicorn = subprocess.Popen([str(installed / "bin" / "python"), "-m", "gunicorn", "-c", "python:emulator.gunicorn_conf",
-                                 "--bind", "127.0.0.1:0", "--threads", "2", "emulator:create_app()"], cwd=tmp_path,
+    gunicorn = subprocess.Popen([str(installed / "bin" / "python"), "-m", "gunicorn",
+                                 "-c", "python:emulator.gunicorn_conf", "--bind", "127.0.0.1:0", "--threads", "2",
+                                 "emulator:create_app()"], cwd=tmp_path,
                                 env={**_env(), "LMS_EMULATOR_PRINT_CREDENTIALS": "json"}, stdout=subprocess.PIPE,
                                 stderr=subprocess.DEVNULL, text=True)
     try:

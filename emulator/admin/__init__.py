@@ -19,7 +19,7 @@ import logging
 import time
 from typing import Any
 
-from flask import Flask, Response, current_app, g, has_request_context, request
+from flask import Flask, Response, g, has_request_context, request
 from flask.ctx import _AppCtxGlobals
 
 from ..config import Settings
@@ -27,6 +27,7 @@ from ..core import errors, faults
 from ..core.http import MAX_BODY_BYTES
 from ..core.journal import Journal, environ_headers, make_entry
 from ..core.persistence import StateFile, changes_state
+from ..core.state import app_state
 from ..core.store import DEFAULT_TENANT, Store, Tenant
 from . import fixtures as fixture_files
 
@@ -49,7 +50,7 @@ def journal_of(tenant: Tenant, size: int | None = None) -> Journal:
     journal = tenant.extras.get("journal")
     if journal is None:
         if size is None:
-            size = current_app.extensions["lms_emulator"]["settings"].journal_size
+            size = app_state().settings.journal_size
         journal = tenant.extras.setdefault("journal", Journal(size))
     return journal
 
@@ -57,17 +58,17 @@ def journal_of(tenant: Tenant, size: int | None = None) -> Journal:
 def init_app(app: Flask, settings: Settings, store: Store) -> None:
     from .routes import bp
 
-    ext = app.extensions["lms_emulator"]
+    app_data = app_state(app)
     app.app_ctx_globals_class = TenantAwareGlobals  # type: ignore[assignment]
     app.wsgi_app = faults.DropMiddleware(app.wsgi_app)  # type: ignore[method-assign]
-    vendor_names = frozenset(ext["vendors"])
+    vendor_names = frozenset(app_data.vendors)
 
     state: StateFile | None = None
     if settings.state_file:
         state = StateFile(settings.state_file, store)
         for tenant in state.load():
             store.adopt(tenant)
-        ext["state"] = state
+        app_data.state_file = state
     if settings.fixtures:
         fixture = fixture_files.at_start(settings.fixtures)  # checked even when the state file has a default
         if fixture is not None and settings.default_tenant and DEFAULT_TENANT not in store.tenants:

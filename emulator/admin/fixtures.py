@@ -12,7 +12,8 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from ..core import resources
 from ..core.errors import BadRequest, EmulatorError

@@ -69,7 +69,7 @@ def index() -> Response:
 
 @bp.get("/fixtures")
 def list_fixtures() -> Response:
-    return jsonify({"fixtures": fixture_files.available(service.ext()["settings"].fixtures)})
+    return jsonify({"fixtures": fixture_files.available(service.settings().fixtures)})
 
 
 # -- tenants --------------------------------------------------------------------------------------

@@ -8,10 +8,12 @@ import re
 from datetime import datetime, timezone
 from typing import Any
 
-from flask import current_app, request
+from flask import request
 
+from ..config import Settings
 from ..core import errors
 from ..core.clock import ClockError, parse_duration
+from ..core.state import app_state
 from ..core.store import Store, Tenant
 from ..core.vendor import Vendor
 from ..core.wire import iso_z, loads_json, parse_datetime
@@ -21,16 +23,16 @@ TENANT_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
 CREATE_KEYS = {"id", "seed", "fixture", "anchor"}
 
 
-def ext() -> dict[str, Any]:
-    return current_app.extensions["lms_emulator"]
-
-
 def store() -> Store:
-    return ext()["store"]
+    return app_state().store
 
 
 def vendors() -> dict[str, Vendor]:
-    return ext()["vendors"]
+    return app_state().vendors
+
+
+def settings() -> Settings:
+    return app_state().settings
 
 
 def body_object(*, optional: bool = False) -> dict[str, Any]:
@@ -78,7 +80,7 @@ def create_tenant(body: dict[str, Any]) -> Tenant:
         anchor = _instant("anchor", anchor)
     if tenant_id is not None and tenant_id in store().tenants:
         raise errors.Conflict(f"tenant '{tenant_id}' already exists")
-    fixture = fixture_files.resolve(body.get("fixture"), ext()["settings"].fixtures, vendors())
+    fixture = fixture_files.resolve(body.get("fixture"), settings().fixtures, vendors())
     return _build_errors(lambda: store().create_tenant(tenant_id, seed=seed, fixture=fixture, anchor=anchor))
 
 
@@ -93,7 +95,7 @@ def _instant(field: str, value: Any) -> datetime:
 def load_fixture(tenant: Tenant, body: dict[str, Any]) -> Tenant:
     """Rebuild the tenant with a fixture: ``{"fixture": name | object | null}`` or the fixture object itself."""
     value = body["fixture"] if set(body) == {"fixture"} else body
-    fixture = fixture_files.resolve(value, ext()["settings"].fixtures, vendors())
+    fixture = fixture_files.resolve(value, settings().fixtures, vendors())
     return _build_errors(lambda: store().reset(tenant.id, fixture=fixture))
 
 

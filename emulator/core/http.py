@@ -15,6 +15,7 @@ from flask import Request
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import BaseConverter
 
+from .state import current_store  # noqa: F401 - vendors import it from here
 from .errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from .wire import TooDeep, is_guid, loads_json, parse_datetime
 
@@ -63,13 +64,6 @@ class GuidConverter(BaseConverter):
 
     def to_python(self, value: str) -> str:
         return value.lower()
-
-
-def current_store() -> Any:
-    """The app's Store (``app.extensions``), for vendor code running in a request."""
-    from flask import current_app
-
-    return current_app.extensions["lms_emulator"]["store"]
 
 
 def bearer_token(request: Request, missing: Exception, header: str | None = None) -> str:

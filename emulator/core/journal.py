@@ -102,10 +102,6 @@ def body_text(raw: bytes, total: int, mimetype: str, *, bare_string_is_secret: b
     return text
 
 
-def has_secret_body(raw: bytes) -> bool:
-    return bool(raw) and _names_a_secret(raw)
-
-
 class Journal:
     def __init__(self, size: int) -> None:
         self.entries: deque[dict[str, Any]] = deque(maxlen=max(1, size))

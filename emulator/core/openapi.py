@@ -11,9 +11,12 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from flask import Flask
+
+from .state import app_state
 
 
 
@@ -59,9 +62,9 @@ _CONVERTER = re.compile(r"<(?:[a-z]+:)?([a-zA-Z_]+)>")
 _REF = re.compile(r"^([a-z0-9-]+)\.json(#.*)?$")
 
 REASONS = {200: "OK", 201: "Created", 204: "No Content", 400: "Bad Request", 401: "Unauthorized",
-           403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed", 406: "Not Acceptable", 413: "Payload Too Large",
-           415: "Unsupported Media Type", 422: "Unprocessable Entity", 429: "Too Many Requests",
-           500: "Internal Server Error"}
+           403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed", 406: "Not Acceptable",
+           413: "Payload Too Large", 415: "Unsupported Media Type", 422: "Unprocessable Entity",
+           429: "Too Many Requests", 500: "Internal Server Error"}
 
 
 def _component(vendor: str, name: str) -> dict[str, Any]:
@@ -92,7 +95,7 @@ def _component(vendor: str, name: str) -> dict[str, Any]:
 
 
 def build_document(app: Flask, vendor_name: str) -> dict[str, Any]:
-    vendor = app.extensions["lms_emulator"]["vendors"][vendor_name]
+    vendor = app_state(app).vendors[vendor_name]
     meta = vendor.openapi or {}
     error_schema = meta.get("error_schema", "error")
     headers: list[Param] = list(meta.get("headers", ()))
@@ -106,7 +109,8 @@ def build_document(app: Flask, vendor_name: str) -> dict[str, Any]:
             continue
         path = _CONVERTER.sub(r"{\1}", rule.rule[len(vendor.prefix):])
         params = [{"name": arg, "in": "path", "required": True,
-                   "schema": {"type": "string", "format": "uuid"} if f"<guid:{arg}>" in rule.rule else {"type": "string"}}
+                   "schema": {"type": "string", "format": "uuid"} if f"<guid:{arg}>" in rule.rule
+                   else {"type": "string"}}
                   for arg in rule.arguments]
         params += [_param(p) for p in (headers if op.auth or meta.get("headers_without_auth") else ())]
         params += [_param(p) for p in op.query]

@@ -8,7 +8,8 @@ wheel carries the files themselves (see ``package_data`` in setup.cfg).
 from __future__ import annotations
 
 from importlib.resources import files
-from typing import TYPE_CHECKING, Iterator
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # importlib.resources.abc is 3.11+; importlib.abc.Traversable on 3.10
     from importlib.resources.abc import Traversable

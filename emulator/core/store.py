@@ -137,11 +137,6 @@ class Store:
             self.tenants[tenant.id] = tenant
             self._index(tenant)
 
-    def replace_worlds(self, tenant: Tenant, worlds: dict[str, Any]) -> None:
-        """Swap in restored worlds (persistence)."""
-        with self.lock:
-            self._swap_worlds(tenant, worlds)
-
     def _swap_worlds(self, tenant: Tenant, worlds: dict[str, Any]) -> None:
         """New worlds and their keys, under ``self.lock``. The new keys are indexed before the old ones that
         are gone are dropped, so a key both worlds share answers throughout (lookups take no lock)."""

@@ -19,6 +19,7 @@ from urllib.parse import quote
 from flask import Flask, Response, g, request
 
 from .openapi import operation_of
+from .state import app_state
 from .wire import loads_json
 
 log = logging.getLogger("lms_emulator.strict")
@@ -79,7 +80,7 @@ def response_violations(app: Flask, vendor: str, error_schema: str, response: Re
 
 
 def init_app(app: Flask) -> None:
-    vendors = app.extensions["lms_emulator"]["vendors"]
+    vendors = app_state(app).vendors
 
     def vendor_of() -> Any:
         first = request.path.lstrip("/").split("/", 1)[0]

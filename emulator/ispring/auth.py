@@ -12,7 +12,8 @@
 from __future__ import annotations
 
 from functools import lru_cache, wraps
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from flask import g, request
 from werkzeug.datastructures import MIMEAccept

@@ -134,7 +134,8 @@ def dump_session_info(session: AppraisalSession) -> dict[str, Any]:
             "selfReviewInstruction": session.self_review_instruction,
             "questions": [{"id": q.id, "text": q.text, "isRequired": q.is_required, "targetRoles": list(q.target_roles)}
                           for q in session.questions],
-            "employees": [{"employeeId": e, "reviewers": service.reviewers(session, e)} for e in session.participant_ids],
+            "employees": [{"employeeId": e, "reviewers": service.reviewers(session, e)}
+                          for e in session.participant_ids],
             "permittedUserIds": list(session.permitted_user_ids)}
 
 

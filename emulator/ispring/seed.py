@@ -41,7 +41,8 @@ CLIENTS = (("owner", ACCOUNT_OWNER), ("administrator", ACCOUNT_ADMINISTRATOR), (
 SESSION_TITLES = ("Annual performance review", "Mid-year check-in", "Probation review", "360° feedback",
                   "Quarterly goals review", "Leadership assessment")
 QUESTIONS = (("What went well in this period?", True, ("REVIEWER_ROLE_SELF_REVIEW", "REVIEWER_ROLE_DIRECT_MANAGER")),
-             ("What should change in the next period?", True, ("REVIEWER_ROLE_SELF_REVIEW", "REVIEWER_ROLE_DIRECT_MANAGER")),
+             ("What should change in the next period?", True,
+              ("REVIEWER_ROLE_SELF_REVIEW", "REVIEWER_ROLE_DIRECT_MANAGER")),
              ("Anything else to add?", False, ("REVIEWER_ROLE_DIRECT_MANAGER",)))
 SESSION_DAYS = 30  # a session runs a month
 CUSTOM_FIELDS = (("USER_DEFINED_FIELD1", "Employee number"), ("USER_DEFINED_FIELD2", "Office"),

@@ -20,11 +20,12 @@ import hmac
 import json
 from datetime import datetime
 from functools import wraps
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
-from flask import current_app, g, request
+from flask import g, request
 
-from ..core.http import bearer_token
+from ..core.http import bearer_token, current_store
 from ..core.errors import NotFound, Unauthorized
 from ..core.store import Store, Tenant
 from . import service
@@ -76,21 +77,22 @@ def _bearer() -> str:
     return bearer_token(request, Unauthorized(service.DENIED, reason="no bearer token"))
 
 
-# Tokens whose signature verified: token -> (the secret it verified with, its claims). A suite sends the same
-# token many times, and decoding plus HMAC cost more than the rest of the auth. Only verified tokens of a sane
-# length get in (issued ones are ~350 characters), so forged ones cannot fill it; when full it starts over.
-_VERIFIED: dict[str, tuple[str, dict[str, Any]]] = {}
 VERIFIED_MAX = 1024
 VERIFIED_MAX_LENGTH = 2048
 
 
 def resolve(store: Store, token: str) -> tuple[Tenant, dict[str, Any]]:
-    """The tenant named by the token's ``iss``, once the signature verifies with its secret."""
-    known = _VERIFIED.get(token)
-    if known is not None:
-        secret, claims = known
-        tenant = store.tenant_for("pearson", claims["iss"])
-        if tenant is not None and tenant.world("pearson").secret == secret:  # the same key signed it
+    """The tenant named by the token's ``iss``, once the signature verifies with its secret.
+
+    A suite sends the same token many times, and decoding plus HMAC cost more than the rest of the auth, so a
+    verified token is remembered by its tenant's world (``PearsonWorld.verified``) and named as a key of the
+    tenant in the store: a reset or a new tenant of the same id starts with none. Only verified tokens of a sane
+    length get in (issued ones are ~350 characters), so forged ones cannot fill it; when full it starts over.
+    """
+    tenant = store.tenant_for("pearson", token)
+    if tenant is not None:
+        claims = tenant.world("pearson").verified.get(token)  # exact: the store's keys ignore case
+        if claims is not None:
             return tenant, claims
     claims, signing_input, signature = _claims(token)
     issuer = claims.get("iss")
@@ -101,10 +103,19 @@ def resolve(store: Store, token: str) -> tuple[Tenant, dict[str, Any]]:
     if not hmac.compare_digest(_sign(world.secret, signing_input).encode(), signature.encode()):  # bytes: any text
         raise Unauthorized(service.DENIED, reason="bad signature")
     if len(token) <= VERIFIED_MAX_LENGTH:
-        if len(_VERIFIED) >= VERIFIED_MAX:
-            _VERIFIED.clear()
-        _VERIFIED[token] = (world.secret, claims)
+        _remember(store, tenant, token, claims)
     return tenant, claims
+
+
+def _remember(store: Store, tenant: Tenant, token: str, claims: dict[str, Any]) -> None:
+    with tenant.lock:
+        world: PearsonWorld = tenant.world("pearson")
+        if len(world.verified) >= VERIFIED_MAX:
+            for known in list(world.verified):
+                store.drop_key("pearson", known)
+            world.verified.clear()
+        world.verified[token] = claims
+        store.add_key("pearson", token, tenant)
 
 
 def authenticate(world: PearsonWorld, claims: dict[str, Any], now: datetime) -> User:
@@ -128,7 +139,7 @@ def pearson_call(route: str) -> Callable[..., Any]:
     def wrap(view: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(view)
         def inner(user_identifier: str, **kwargs: Any) -> Any:
-            store: Store = current_app.extensions["lms_emulator"]["store"]
+            store = current_store()
             tenant, claims = resolve(store, _bearer())
             g.tenant = tenant
             with tenant.lock:  # the world is read under the lock: a reset swaps it there

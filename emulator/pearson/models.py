@@ -40,9 +40,6 @@ class User:
     center_id: str | None  # students and staff members belong to a center; others may not
     email: str | None = None
 
-    def has_role(self, *roles: str) -> bool:
-        return any(r in self.roles for r in roles)
-
 
 @dataclass(slots=True)
 class Teacher:
@@ -103,7 +100,7 @@ class PearsonWorld:
     """One tenant's Pearson: centers, users, teachers, sessions, encounters and the token secret.
 
     The tenant is named by the ``iss`` claim of its tokens: ``tenant_keys()``
-    answers the tenant id, so ``store.tenant_for("pearson", iss)`` finds it.
+    answers the tenant id, so ``store.tenant_for("pearson", iss)`` finds it, and the tokens already verified.
     """
 
     tenant_id: str
@@ -118,10 +115,13 @@ class PearsonWorld:
     from_fixture: bool = False
     # entity id -> {schema name: wire form}; no route writes Pearson entities (fixtures build a new world)
     wire_cache: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # token -> claims, for tokens whose signature verified with ``secret`` (``auth.resolve``)
+    verified: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     # -- the World protocol of core.vendor ---------------------------------
     def tenant_keys(self) -> list[str]:
-        return [self.tenant_id]
+        """The tenant id (the ``iss`` of its tokens) and every token already verified."""
+        return [self.tenant_id, *self.verified]
 
     def credentials(self) -> dict[str, Any]:
         return {

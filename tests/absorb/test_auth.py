@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 
 from emulator.core import contract
+from emulator.core.state import app_state
 
 
 def test_authenticate_returns_a_token_string(anon):
@@ -85,7 +86,7 @@ def test_strict_mode_reports_a_missing_version_and_still_answers():
     from emulator.core.strict import HEADER
 
     app = create_app({"seed": 42, "strict": True})
-    key = app.extensions["lms_emulator"]["store"].tenants["default"].world("absorb").api_key
+    key = app_state(app).store.tenants["default"].world("absorb").api_key
     client = app.test_client()
     token = client.post("/absorb/authenticate", headers={"x-api-key": key},
                         json={"username": "admin", "password": "admin", "privateKey": key})
@@ -125,7 +126,7 @@ def test_learner_token_opens_my_enrollments_only(anon):
 
 
 def test_a_token_of_another_tenant_is_refused(app, api):
-    store = app.extensions["lms_emulator"]["store"]
+    store = app.state.store
     other = store.create_tenant("other")
     other_key = other.world("absorb").api_key
     assert other_key != api.world.api_key
@@ -172,7 +173,7 @@ def test_password_and_private_key_are_compared_in_constant_time(client, monkeypa
         return real(a, b)
 
     monkeypatch.setattr(auth.hmac, "compare_digest", spy)
-    key = client.application.extensions["lms_emulator"]["store"].tenants["default"].world("absorb").api_key
+    key = client.application.state.store.tenants["default"].world("absorb").api_key
     answer = client.post("/absorb/authenticate", headers={"x-api-key": key, "x-api-version": "2"},
                          json={"username": "admin", "password": "wrong\u00e9", "privateKey": key})
     assert answer.status_code == 401

@@ -1,7 +1,8 @@
 """Fixtures for the admin API tests: an app, its test client, tenants and Absorb credentials."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from flask import Flask

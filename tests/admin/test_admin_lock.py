@@ -19,7 +19,7 @@ def test_refused_without_the_token(locked, headers):
         resp = locked.get(path, headers=headers)
         assert resp.status_code == 401 and resp.get_json()["error"] == "Unauthorized"
     assert locked.post("/_emulator/tenants", json={}, headers=headers).status_code == 401
-    assert len(locked.application.extensions["lms_emulator"]["store"].tenants) == 1
+    assert len(locked.application.state.store.tenants) == 1
 
 
 def test_allowed_with_the_token_and_vendors_unaffected(locked):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from admin_helpers import absorb_headers, learner_and_course
+from tests.admin.admin_helpers import absorb_headers, learner_and_course
 
 
 def test_freeze_sets_the_dates_vendors_write(client, tenant):

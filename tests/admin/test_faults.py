@@ -8,7 +8,7 @@ import requests
 
 from emulator.testing import EmulatorServer
 
-from admin_helpers import absorb_headers, learner_and_course
+from tests.admin.admin_helpers import absorb_headers, learner_and_course
 
 
 def _add(client, tid, **rule):

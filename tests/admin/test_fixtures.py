@@ -8,7 +8,7 @@ import pytest
 
 from emulator.app import create_app
 
-from admin_helpers import absorb_headers
+from tests.admin.admin_helpers import absorb_headers
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 JORDAN, PRIVACY = "a0000000-0000-4000-8000-000000000002", "c0000000-0000-4000-8000-000000000001"

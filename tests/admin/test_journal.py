@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from emulator.app import create_app
 
-from admin_helpers import absorb_headers, learner_and_course
+from tests.admin.admin_helpers import absorb_headers, learner_and_course
 
 
 def _journal(client, tid, query=""):

@@ -8,7 +8,7 @@ from emulator.app import create_app
 
 
 def _absorb(app):
-    world = app.extensions["lms_emulator"]["store"].tenants["default"].world("absorb")
+    world = app.state.store.tenants["default"].world("absorb")
     headers = {"x-api-key": world.api_key, "x-api-version": "2"}
     return world, headers
 
@@ -27,7 +27,7 @@ def test_the_absorb_token_is_masked_in_the_journal_even_after_a_large_request_bo
 
 def test_a_request_waiting_on_a_reset_sees_the_new_world():
     app = create_app({"seed": 42})
-    store = app.extensions["lms_emulator"]["store"]
+    store = app.state.store
     world, headers = _absorb(app)
     client = app.test_client()
     token = client.post("/absorb/authenticate", headers=headers,

@@ -15,7 +15,7 @@ import requests
 from emulator.app import create_app
 from emulator.core.persistence import StateError
 
-from admin_helpers import absorb_headers, learner_and_course
+from tests.admin.admin_helpers import absorb_headers, learner_and_course
 
 
 def test_tenants_worlds_clocks_and_faults_survive_a_restart(tmp_path):
@@ -111,7 +111,7 @@ def test_a_fault_rule_spent_by_a_get_stays_spent_after_a_restart(tmp_path):
     state = tmp_path / "state.bin"
     first = create_app({"state_file": str(state)})
     client = first.test_client()
-    key = first.extensions["lms_emulator"]["store"].tenants["default"].world("absorb").api_key
+    key = first.state.store.tenants["default"].world("absorb").api_key
     added = client.post("/_emulator/tenants/default/faults",
                         json={"method": "GET", "path": "/absorb/**", "status": 503, "count": 1})
     assert added.status_code == 201
@@ -138,12 +138,12 @@ def test_a_format_1_state_file_still_loads(tmp_path):
     from emulator.core import persistence
 
     app = create_app({"seed": 42})
-    tenant = app.extensions["lms_emulator"]["store"].tenants["default"]
+    tenant = app.state.store.tenants["default"]
     header = persistence._header(tenant)
     blob = pickle.dumps({**header, "worlds": tenant.worlds})
     state = tmp_path / "old.state"
     state.write_bytes(pickle.dumps({"format": "lms-emulator-state/1", "tenants": {"default": blob}}))
-    restored = create_app({"state_file": str(state)}).extensions["lms_emulator"]["store"].tenants["default"]
+    restored = create_app({"state_file": str(state)}).state.store.tenants["default"]
     assert restored.world("absorb").api_key == tenant.world("absorb").api_key
 
 
@@ -159,7 +159,7 @@ def test_concurrent_writes_are_each_durable(tmp_path):
 
     def enroll(tid: str) -> None:
         c = app.test_client()
-        world = app.extensions["lms_emulator"]["store"].tenants[tid].world("absorb")
+        world = app.state.store.tenants[tid].world("absorb")
         headers = {"x-api-key": world.api_key, "x-api-version": "2"}
         token = c.post("/absorb/authenticate", headers=headers,
                        json={"username": "admin", "password": "admin", "privateKey": world.api_key}).get_json()
@@ -175,6 +175,6 @@ def test_concurrent_writes_are_each_durable(tmp_path):
         t.start()
     for t in threads:
         t.join()
-    restored = create_app({"state_file": str(state)}).extensions["lms_emulator"]["store"]
+    restored = create_app({"state_file": str(state)}).state.store
     assert len(made) == 8
     assert all(made[tid] in restored.tenants[tid].world("absorb").enrollments for tid in ids)

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from admin_helpers import absorb_headers, learner_and_course
+from tests.admin.admin_helpers import absorb_headers, learner_and_course
 
 
 def test_create_answers_everything_a_client_needs(client, new_tenant):
@@ -111,13 +111,13 @@ def test_reset_restores_the_seeded_state(client, tenant):
 def test_data_json_dumps_every_vendor(client, tenant):
     data = client.get(f"/_emulator/tenants/{tenant['id']}/data.json").get_json()
     assert data["id"] == tenant["id"]
-    for vendor in client.application.extensions["lms_emulator"]["vendors"]:
+    for vendor in client.application.state.vendors:
         assert vendor in data
     assert {"users", "courses", "enrollments", "attempts"} <= set(data["absorb"])
 
 
 def test_tokens_through_the_vendor_hook(app, client, tenant):
-    vendors = app.extensions["lms_emulator"]["vendors"]
+    vendors = app.state.vendors
     resp = client.post(f"/_emulator/tenants/{tenant['id']}/absorb/tokens", json={"userId": "x"})
     assert resp.status_code == 404  # Absorb clients authenticate themselves: no hook
     assert client.post(f"/_emulator/tenants/{tenant['id']}/nosuch/tokens", json={"userId": "x"}).status_code == 404

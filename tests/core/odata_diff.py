@@ -90,7 +90,7 @@ def corpus() -> Corpus:
     from emulator.app import create_app
 
     app = create_app({"seed": 42})
-    world = app.extensions["lms_emulator"]["store"].tenants["default"].world("absorb")
+    world = app.state.store.tenants["default"].world("absorb")
     rows = sorted(world.enrollments.values(), key=lambda e: e.id)
     # strings where SQL Server's rules and a naive comparison part ways
     rows[0].job_title, rows[1].avatar = "", ""
@@ -235,7 +235,8 @@ def number_literal(draw: st.DrawFn, wire_name: str, typ: str) -> tuple:
     value = draw(st.sampled_from([value, value, value + 1, value - 1, 0]))
     if typ == "int" or float(value).is_integer():
         number = int(value)
-        forms = [str(number), f"{number}e0" if number >= 0 else str(number), f"+{number}" if number >= 0 else str(number)]
+        signed = number >= 0
+        forms = [str(number), f"{number}e0" if signed else str(number), f"+{number}" if signed else str(number)]
         if typ == "decimal":
             forms.append(f"{number}.0")
         text = draw(st.sampled_from(forms))
@@ -304,10 +305,7 @@ def _field_of(node: tuple) -> str:
 def comparison(draw: st.DrawFn) -> tuple:
     typ = draw(st.sampled_from(["datetime", "string", "string", "int", "decimal", "decimal", "datetime",
                                 "guid", "bool"]))
-    if typ == "string":
-        left = draw(string_value())
-    else:
-        left = ("field", draw(st.sampled_from(BY_TYPE[typ])))
+    left = draw(string_value()) if typ == "string" else ("field", draw(st.sampled_from(BY_TYPE[typ])))
     op = draw(st.sampled_from(["eq", "ne"] if typ in ("bool", "guid") else ["eq", "ne", *ORDERING]))
     # (hypothesis starts from the first choice of each draw: the plain case comes first)
     if draw(st.integers(0, 5)) == 5:  # field against field of the same type

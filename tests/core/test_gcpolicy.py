@@ -11,7 +11,7 @@ import gc
 from emulator.app import create_app
 from emulator.core import gcpolicy
 app = create_app({"seed": 42})
-store = app.extensions["lms_emulator"]["store"]
+store = app.state.store
 assert gc.get_freeze_count() == 0
 gcpolicy.enable()
 after_start = gc.get_freeze_count()

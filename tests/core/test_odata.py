@@ -238,7 +238,7 @@ def test_string_comparison_is_case_insensitive_by_design() -> None:
 
 
 def test_case_sensitive_mode_is_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(odata, "STRING_COMPARISON_CASE_INSENSITIVE", False)
+    monkeypatch.setattr(odata.fields, "STRING_COMPARISON_CASE_INSENSITIVE", False)  # where the choices live
     marker = " and n ne 271828"  # texts never compiled in the default mode
     assert matches("name eq 'Leblanc'" + marker) and not matches("name eq 'leblanc'" + marker)
     assert matches("startswith(name,'Leb')" + marker) and not matches("startswith(name,'leb')" + marker)
@@ -364,7 +364,7 @@ def test_same_text_returns_same_callable_without_reparsing(monkeypatch: pytest.M
         calls.append(text)
         return real_parse(text)
 
-    monkeypatch.setattr(odata, "parse", counting_parse)
+    monkeypatch.setattr(odata.compiler, "parse", counting_parse)  # where the compiler looks it up
     text = "n eq 314159 and startswith(name,'cache-test')"
     first = compile_filter(R, text)
     second = compile_filter(R, text)

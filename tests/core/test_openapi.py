@@ -17,7 +17,7 @@ def app():
 
 
 def vendors(app):
-    return sorted(app.extensions["lms_emulator"]["vendors"])
+    return sorted(app.state.vendors)
 
 
 def test_every_vendor_document_is_valid_openapi_3_1(app):
@@ -82,7 +82,7 @@ def test_cors_origins_can_be_restricted():
 
 def _absorb(app):
     client = app.test_client()
-    world = app.extensions["lms_emulator"]["store"].tenants["default"].world("absorb")
+    world = app.state.store.tenants["default"].world("absorb")
     headers = {"x-api-key": world.api_key, "x-api-version": "2"}
     token = client.post("/absorb/authenticate", headers=headers,
                         json={"username": "admin", "password": "admin", "privateKey": world.api_key}).get_json()

@@ -10,7 +10,7 @@ from emulator.core.store import Tenant
 
 def _store():
     app = create_app({"seed": 42})
-    return app, app.extensions["lms_emulator"]["store"]
+    return app, app.state.store
 
 
 def test_a_reset_never_leaves_a_key_unindexed():

@@ -1,7 +1,8 @@
 """iSpring fixtures: an app with the default tenant (seed 42), its account, tokens per client, and a caller."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
@@ -30,7 +31,8 @@ def token(client: FlaskClient, creds: dict[str, Any]) -> Callable[..., str]:
     def make(name: str = "owner", on: dict[str, Any] | None = None) -> str:
         chosen = next(c for c in (on or creds)["clients"] if c["name"] == name)
         response = client.post("/ispring/api/v3/token", data={
-            "client_id": chosen["clientId"], "client_secret": chosen["clientSecret"], "grant_type": "client_credentials"})
+            "client_id": chosen["clientId"], "client_secret": chosen["clientSecret"],
+            "grant_type": "client_credentials"})
         assert response.status_code == 200, response.get_json()
         contract.validate("ispring", "token-response", response.get_json())
         return response.get_json()["access_token"]

@@ -165,7 +165,7 @@ FIXTURE = {"ispring": {
 @pytest.fixture
 def acme():
     app = create_app({"seed": 42})
-    app.extensions["lms_emulator"]["store"].create_tenant("acme", fixture=FIXTURE)
+    app.state.store.create_tenant("acme", fixture=FIXTURE)
     return app.test_client()
 
 
@@ -189,7 +189,7 @@ def test_department_administrator_scope(acme):
 def test_fixture_session_and_department_details(acme):
     """A fixture's session runs 30 days from its start and is managed by its first participant when the
     account has no owner or administrator; a parent department shows as parentDepartmentId."""
-    app_world = acme.application.extensions["lms_emulator"]["store"].tenants["acme"].world("ispring")
+    app_world = acme.application.state.store.tenants["acme"].world("ispring")
     session = app_world.sessions[S1]
     assert session.manager_id == U2 and (session.end - session.start).days == 30
     assert app_world.departments[D2].parent_id == D1

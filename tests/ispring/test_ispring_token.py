@@ -49,7 +49,8 @@ def test_wrong_secret_or_unknown_client_is_401(client, creds):
                           "grant_type": "client_credentials"}).status_code == 401
     response = _post(client, {"client_id": "00000000-0000-4000-8000-000000000000", "client_secret": "x",
                               "grant_type": "client_credentials"})
-    assert response.status_code == 401 and response.get_json() == {"code": 401, "message": "Invalid client credentials."}
+    assert response.status_code == 401
+    assert response.get_json() == {"code": 401, "message": "Invalid client credentials."}
 
 
 def test_account_header_on_token_endpoint(client, creds, store):

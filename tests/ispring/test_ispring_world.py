@@ -28,7 +28,7 @@ FIXTURE = {"ispring": {
 
 
 def _store(seed: int = 42):
-    return create_app({"seed": seed}).extensions["lms_emulator"]["store"]
+    return create_app({"seed": seed}).state.store
 
 
 def _lone_store():
@@ -65,7 +65,7 @@ def test_same_seed_and_tenant_give_the_same_world():
 
 def test_fixture_replaces_the_world():
     app = create_app({"seed": 42})
-    tenant = app.extensions["lms_emulator"]["store"].create_tenant("acme", fixture=FIXTURE)
+    tenant = app.state.store.create_tenant("acme", fixture=FIXTURE)
     world = tenant.world("ispring")
     assert world.counts() == {"departments": 2, "users": 3, "sessions": 1, "participants": 2, "questions": 0,
                               "clients": 1}
@@ -98,7 +98,8 @@ def test_fixture_without_clients_gets_the_standard_three():
      "ispring.sessions[0].participantIds[2]: unknown user"),
     (lambda d: d["sessions"][0].update(status="DONE"), "ispring.sessions[0].status:"),
     (lambda d: d["clients"][0].update(role="GOD"), "ispring.clients[0].role:"),
-    (lambda d: d["clients"][0].update(userId="a1000000-0000-4000-8000-000000000099"), "ispring.clients[0].userId: unknown user"),
+    (lambda d: d["clients"][0].update(userId="a1000000-0000-4000-8000-000000000099"),
+     "ispring.clients[0].userId: unknown user"),
     (lambda d: d.pop("departments"), "ispring.departments: Missing data for required field."),
 ])
 def test_fixture_validation_names_the_entry(mutate, message):

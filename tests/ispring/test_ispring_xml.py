@@ -56,7 +56,7 @@ def test_attributes_list(both, world):
     assert root.tag == "response"
     items = list(root)
     assert len(items) == len(data) == 3 and {i.tag for i in items} == {"appraisalSessionUserAttributes"}
-    for item, expected in zip(items, data):
+    for item, expected in zip(items, data, strict=True):
         for key in ("sessionId", "userId", "displayingName", "initials", "departmentId", "departmentName", "status"):
             assert text(item, key) == expected[key]
         attributes = item.find("attributes")  # wrapped
@@ -73,7 +73,7 @@ def test_empty_list_is_an_empty_response(both, world):
 def test_session_list(both):
     data, root = both("POST", f"{SESSIONS}/list")
     assert root.tag == "response" and len(root) == len(data)
-    for item, expected in zip(root, data):
+    for item, expected in zip(root, data, strict=True):
         assert item.tag == "appraisalSession"
         assert {c.tag: c.text for c in item} == expected
 
@@ -164,7 +164,7 @@ def test_everything_is_escaped():
                "cccccccc-cccc-4ccc-8ccc-cccccccccccc")
     nasty = "<b>&amp;</b> ]]> \"quoted\" 'single' \x01\x08 \ud7ff"
     app = create_app({"seed": 42})
-    app.extensions["lms_emulator"]["store"].create_tenant("acme", fixture={"ispring": {
+    app.state.store.create_tenant("acme", fixture={"ispring": {
         "departments": [{"id": d, "name": nasty}],
         "users": [{"id": u, "login": "x<y>", "firstName": nasty, "departmentId": d, "role": "ACCOUNT_OWNER",
                    "fields": [{"key": "NOTE", "title": nasty, "value": nasty}]}],
@@ -193,7 +193,7 @@ def test_a_field_key_that_cannot_name_an_element_is_refused_by_the_fixture():
     d = "11111111-1111-4111-8111-111111111111"
     app = create_app({"seed": 42})
     with pytest.raises(ValidationFailed):
-        app.extensions["lms_emulator"]["store"].create_tenant("acme", fixture={"ispring": {
+        app.state.store.create_tenant("acme", fixture={"ispring": {
             "departments": [{"id": d, "name": "x"}],
             "users": [{"id": "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa", "login": "l", "departmentId": d,
                        "fields": [{"key": "a b", "title": "t", "value": "v"}]}]}})

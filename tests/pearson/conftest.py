@@ -1,7 +1,8 @@
 """Pearson fixtures: an app with the default tenant (seed 42), its world, and a token helper."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
@@ -35,7 +36,8 @@ def people(world: PearsonWorld) -> dict[str, User]:
     student = next(u for u in users if STUDENT in u.roles and world.sessions_by_user.get(u.id))
     found = {
         "student": student,
-        "classmate": next(u for u in users if STUDENT in u.roles and u.center_id == student.center_id and u is not student),
+        "classmate": next(u for u in users
+                          if STUDENT in u.roles and u.center_id == student.center_id and u is not student),
         "staff": next(u for u in users if STAFF_MEMBER in u.roles and u.center_id == student.center_id),
         "other_staff": next(u for u in users if STAFF_MEMBER in u.roles and u.center_id != student.center_id),
     }

@@ -68,7 +68,8 @@ def test_encounters_need_staff_or_student(get, token, people, role):
 
 
 def test_role_tables_are_the_documented_ones():
-    assert set(service.ROUTE_ROLES["sessions"]) == {"StaffMember", "Student", "Administrator", "ProspectWithTrial", "User"}
+    assert set(service.ROUTE_ROLES["sessions"]) == {"StaffMember", "Student", "Administrator", "ProspectWithTrial",
+                                                    "User"}
     assert set(service.ROUTE_ROLES["encounters"]) == {"StaffMember", "Student"}
 
 
@@ -171,22 +172,24 @@ def test_token_of_user_removed_by_reset_is_401(store, get, tenant, token, people
     assert get(_path(people["student"], "sessions"), bearer).status_code == 401
 
 
-def test_only_verified_tokens_are_memoised(get, token, people):
-    """Verified tokens skip decoding and the HMAC next time; forged or oversized ones never enter the memo."""
+def test_only_verified_tokens_are_memoised(get, token, people, tenant):
+    """Verified tokens skip decoding and the HMAC next time; forged or oversized ones never enter the memo
+    (the tenant's world holds it)."""
     from emulator.pearson import auth
 
-    auth._VERIFIED.clear()
+    memo = tenant.world("pearson").verified
+    memo.clear()
     bearer = token(people["student"])
     head, body, sig = bearer.split(".")
     forged = f"{head}.{body}.{('A' if sig[0] != 'A' else 'B') + sig[1:]}"
     for _ in range(2):
         assert get(_path(people["student"], "sessions"), forged).status_code == 401
-    assert forged not in auth._VERIFIED
+    assert forged not in memo
     assert get(_path(people["student"], "sessions"), bearer).status_code == 200
-    assert bearer in auth._VERIFIED
+    assert bearer in memo
     assert get(_path(people["student"], "sessions"), bearer).status_code == 200  # from the memo
     padded = _reencode(bearer, pad="x" * auth.VERIFIED_MAX_LENGTH)  # bad signature and too long: both refused
-    assert get(_path(people["student"], "sessions"), padded).status_code == 401 and padded not in auth._VERIFIED
+    assert get(_path(people["student"], "sessions"), padded).status_code == 401 and padded not in memo
 
 
 def test_a_memoised_token_is_refused_once_its_tenant_has_another_secret(store, get, token):

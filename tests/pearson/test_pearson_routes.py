@@ -111,7 +111,8 @@ def test_a_session_and_an_encounter_sharing_an_id_keep_their_own_shapes(client):
 
     from emulator.core import contract
 
-    fixture = json.loads((Path(__file__).resolve().parents[2] / "fixtures" / "pearson-center-with-staff.json").read_text())
+    shipped = Path(__file__).resolve().parents[2] / "fixtures" / "pearson-center-with-staff.json"
+    fixture = json.loads(shipped.read_text())
     pearson = fixture["pearson"]
 
     def shown(tenant_id: str, user_id: str) -> tuple[Any, Any]:
@@ -129,7 +130,8 @@ def test_a_session_and_an_encounter_sharing_an_id_keep_their_own_shapes(client):
             raw["id"] = shared
     first = next(e for e in pearson["encounters"] if e.get("id") == encounters[0]["Id"])  # the fixture names ids
     first["id"] = shared
-    assert client.post("/_emulator/tenants", json={"id": "shared-ids", "fixture": {"pearson": pearson}}).status_code == 201
+    created = client.post("/_emulator/tenants", json={"id": "shared-ids", "fixture": {"pearson": pearson}})
+    assert created.status_code == 201
     session_after, encounters_after = shown("shared-ids", student)  # the session is dumped first
     contract.validate("pearson", "teacher-session", session_after)
     contract.validate("pearson", "available-encounter-list", encounters_after)

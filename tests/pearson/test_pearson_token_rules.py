@@ -13,6 +13,7 @@ import pytest
 
 from emulator.app import create_app
 from emulator.core import contract
+from emulator.core.state import app_state
 from emulator.pearson.auth import issue_token
 
 DENIED = {"Message": "Authorization has been denied for this request."}
@@ -175,7 +176,7 @@ def test_a_remembered_token_is_refused_by_a_tenant_with_another_key(get, token):
     """The same tenant id with another seed has another key: a token remembered under the old key is refused,
     and a token of the new tenant is accepted."""
     app = create_app({"seed": 42})
-    store, client = app.extensions["lms_emulator"]["store"], app.test_client()
+    store, client = app_state(app).store, app.test_client()
     first = store.create_tenant("rekeyed", seed=1)
     student = next(u for u in first.world("pearson").users.values() if "Student" in u.roles)
     old = issue_token(first.world("pearson"), student.id, first.clock.now())
@@ -206,7 +207,7 @@ def _encounter(n: int, start: str, unit: int) -> dict:
 def test_encounters_and_sessions_come_in_start_order_whatever_order_they_were_added_in(get):
     """Encounters by start time (ties by id), and 'current or next' session, from data added out of order."""
     app = create_app({"seed": 42})
-    store, client = app.extensions["lms_emulator"]["store"], app.test_client()
+    store, client = app_state(app).store, app.test_client()
     tenant = store.create_tenant("order", fixture={"pearson": {
         "centers": [{"id": CENTER, "name": "São Paulo", "referenceId": "BR-SAO-01"}],
         "teachers": [{"id": TEACHER, "name": "Olivia Bennett"}],

@@ -17,7 +17,7 @@ DIEGO, FABIO, GABRIELA = "b2000000-0000-4000-8000-000000000001", "b2000000-0000-
 
 
 def _store(seed: int = 42):
-    return create_app({"seed": seed}).extensions["lms_emulator"]["store"]
+    return create_app({"seed": seed}).state.store
 
 
 def _lone_store():
@@ -88,7 +88,7 @@ def test_fixture_replaces_the_world(get, token):
 
 def test_fixture_tenant_over_http():
     app = create_app({"seed": 42})
-    store = app.extensions["lms_emulator"]["store"]
+    store = app.state.store
     tenant = store.create_tenant("fx", fixture=json.loads(FIXTURE.read_text()))
     from emulator.core import contract
     from emulator.pearson.auth import issue_token
