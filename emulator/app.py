@@ -82,7 +82,9 @@ def create_app(settings: Settings | dict[str, Any] | None = None) -> Flask:
     for vendor in vendors:
         app.register_blueprint(vendor.blueprint, url_prefix=vendor.prefix)
     _register_optional_parts(app, settings, store)
-    from .core import cors, strict
+    from .core import casefold, cors, strict
+
+    casefold.init_app(app, [v.name for v in vendors if v.case_insensitive])  # before strict reads the request
     from .core.openapi import build_document
 
     cors.init_app(app, settings.cors_origins)

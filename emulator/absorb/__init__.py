@@ -35,4 +35,4 @@ OPENAPI = {
 }
 
 VENDOR = Vendor(name="absorb", title="Absorb LMS Integration API v2", blueprint=bp, build_world=build_world,
-                render_error=render_error, openapi=OPENAPI)
+                render_error=render_error, openapi=OPENAPI, case_insensitive=True)

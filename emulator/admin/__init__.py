@@ -23,6 +23,7 @@ from flask.ctx import _AppCtxGlobals
 
 from ..config import Settings
 from ..core import errors, faults
+from ..core.casefold import ORIGINAL_PATH
 from ..core.http import MAX_BODY_BYTES
 from ..core.journal import Journal, environ_headers, make_entry
 from ..core.persistence import StateFile, changes_state
@@ -141,7 +142,7 @@ def _journal(store: Store, settings: Settings, vendor: str, response: Response) 
     dropped = bool(environ.get(faults.DROP_KEY))
     started = getattr(glob, "started", None)
     entry = make_entry(
-        method=req.method, path=req.path, query=environ.get("QUERY_STRING", ""),
+        method=req.method, path=environ.get(ORIGINAL_PATH) or req.path, query=environ.get("QUERY_STRING", ""),
         headers=environ_headers(environ), body=body, content_type=environ.get("CONTENT_TYPE", ""),
         status=None if dropped else response.status_code,
         response_body=b"" if dropped or response.is_streamed else response.get_data(),

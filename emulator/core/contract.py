@@ -13,9 +13,7 @@ the directory). Relative ``$ref``s between files resolve through a
 from __future__ import annotations
 
 import json
-import os
 import re
-import sys
 import uuid
 from datetime import datetime
 from functools import lru_cache
@@ -27,9 +25,9 @@ from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-__all__ = ["ContractViolation", "errors", "names", "registry", "schema", "validate", "validator", "vendors"]
+from .schemadir import ENV_VAR, root as _root
 
-ENV_VAR = "LMS_EMULATOR_SCHEMAS"
+__all__ = ["ContractViolation", "errors", "names", "registry", "schema", "validate", "validator", "vendors"]
 
 # RFC 3339 date-time: a time and an offset are mandatory (fromisoformat alone accepts less).
 _RFC3339 = re.compile(
@@ -45,18 +43,6 @@ class ContractViolation(AssertionError):
         self.vendor, self.name, self.errors = vendor, name, list(problems)
         lines = "\n".join(f"  - {p}" for p in self.errors)
         super().__init__(f"{vendor}/{name}: {len(self.errors)} contract violation(s):\n{lines}")
-
-
-def _root() -> Path:
-    """The schema directory: ``$LMS_EMULATOR_SCHEMAS`` or ``<repo>/schemas``."""
-    override = os.environ.get(ENV_VAR)
-    if override:
-        return Path(override).resolve()
-    in_checkout = Path(__file__).resolve().parents[2] / "schemas"
-    if in_checkout.is_dir():
-        return in_checkout
-    # a regular (non-editable) install carries them as data files
-    return Path(sys.prefix) / "share" / "lms-emulator" / "schemas"
 
 
 def _is_date_time(instance: object) -> bool:

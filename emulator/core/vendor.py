@@ -56,6 +56,9 @@ class Vendor:
     # OpenAPI facts that are the vendor's, not a route's: security schemes, headers every call carries,
     # the error schema name, the server URL. Read by core.openapi and core.strict.
     openapi: dict[str, Any] | None = None
+    # An ASP.NET service: paths, query parameter names and JSON body keys match case-insensitively
+    # (``core.casefold``).
+    case_insensitive: bool = False
 
     @property
     def prefix(self) -> str:
