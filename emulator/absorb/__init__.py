@@ -21,16 +21,22 @@ def render_error(err: EmulatorError) -> Response:
 OPENAPI = {
     "version": "2",
     "description": "Absorb LMS Integration API v2 as served by lms-emulator: course, session, chapter and lesson "
-                   "enrollments, attempts. Every call carries x-api-key and x-api-version: 2; every call but "
-                   "/authenticate a Bearer token from /authenticate.",
+                   "enrollments, attempts, users, courses, departments. Every call carries x-api-key; x-api-version "
+                   "is optional (absent or 2: v2). Every call but /authenticate carries the token from "
+                   "/authenticate in Authorization, raw or as 'Bearer <token>'. Lists are ordered by the "
+                   "vendor's documented default sort (user course enrollments by courseName, users by "
+                   "username) and elsewhere by the resource's key (id).",
     "headers": (Param("x-api-key", {"type": "string", "format": "uuid"}, "The portal's private API key.",
                       required=True, where="header"),
-                Param("x-api-version", {"type": "string", "enum": ["2"]}, "API version.", required=True,
-                      where="header")),
+                Param("x-api-version", {"type": "string", "enum": ["2"]},
+                      "API version; optional, v2 when absent.", where="header")),
     "headers_without_auth": True,
-    "security_schemes": {"bearer": {"type": "http", "scheme": "bearer",
-                                    "description": "Token from POST /authenticate; valid 4 hours, one per user."}},
-    "security": [{"bearer": []}],
+    "security_schemes": {
+        "token": {"type": "apiKey", "in": "header", "name": "Authorization",
+                  "description": "The raw token from POST /authenticate (what real v2 clients send); valid 4 hours, "
+                                 "one per user."},
+        "bearer": {"type": "http", "scheme": "bearer", "description": "The same token as 'Bearer <token>'."}},
+    "security": [{"token": []}, {"bearer": []}],
     "error_schema": "error",
 }
 

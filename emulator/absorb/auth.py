@@ -1,4 +1,9 @@
-"""Absorb authentication: ``x-api-key`` names the portal, ``x-api-version: 2``, Bearer tokens.
+"""Absorb authentication: ``x-api-key`` names the portal, ``x-api-version`` (optional), tokens raw or Bearer.
+
+How a call must carry them is one table, ``WIRE_RULES``: lenient where the vendor is (real v2 clients send no
+``x-api-version`` and the token without a scheme), exact where it documents a rule. In strict mode
+(``--strict``) a call that leans on something the vendor leaves undocumented is answered all the same and
+reported in the contract-violations header (``core.strict.report``).
 
 Tokens come from ``POST /authenticate``, live ``TOKEN_LIFETIME`` on the
 tenant's clock, and only one exists per user: authenticating again revokes
@@ -16,13 +21,33 @@ from typing import Any, Callable
 
 from flask import Response, g, request
 
-from ..core.http import bearer_token, current_store
+from ..core import strict
+from ..core.http import current_store
 from ..core.errors import BadRequest, Forbidden, Unauthorized
 from ..core.store import Tenant
 from .models import AbsorbWorld, Token, User
 
 TOKEN_LIFETIME = timedelta(hours=4)
-SUPPORTED_VERSIONS = ("2",)
+
+# The wire rules, one row per header: what the vendor documents, what the emulator accepts, and what strict
+# mode reports (None: nothing to report). Evidence: docs/VENDOR-NOTES.md, "Absorb: headers and tokens".
+WIRE_RULES: dict[str, dict[str, Any]] = {
+    "x-api-key": {  # documented as required: missing or unknown is 401
+        "required": True,
+    },
+    "x-api-version": {  # documented as a header with the value 2, not marked required; real clients omit it
+        "required": False,
+        "supported": ("2",),
+        "when_absent": "2",
+        "report_absent": "header 'x-api-version' is missing: the vendor documents 'x-api-version: 2' and leaves "
+                         "its absence undocumented (served as v2)",
+    },
+    "Authorization": {  # the token from /authenticate: real v2 clients send it raw, others as 'Bearer <token>'
+        "schemes": ("", "bearer"),  # "" is the raw token
+        "report_raw": None,  # both forms are what real clients send and the real API answers: nothing to report
+    },
+}
+SUPPORTED_VERSIONS: tuple[str, ...] = WIRE_RULES["x-api-version"]["supported"]
 
 
 def _single_header(name: str) -> str | None:
@@ -52,13 +77,38 @@ def resolve_portal() -> Tenant:
     tenant = current_store().tenant_for("absorb", api_key)
     if tenant is None:
         raise Unauthorized("The x-api-key is not valid.", validations=["x-api-key: unknown key"])
-    version = _single_header("x-api-version")
-    if not version:
-        raise BadRequest("The x-api-version header is required.", validations=["x-api-version: required (2)"])
-    if version not in SUPPORTED_VERSIONS:
-        raise BadRequest(f"API version '{version}' is not supported.",
-                         validations=[f"x-api-version: '{version}' is not supported; use 2"])
+    api_version()
     return tenant
+
+
+def api_version() -> str:
+    """The version asked for: ``x-api-version``, or v2 when absent (``WIRE_RULES``); anything else is 400."""
+    rule = WIRE_RULES["x-api-version"]
+    version = _single_header("x-api-version")
+    if version is None or version == "":
+        if rule["report_absent"]:
+            strict.report(rule["report_absent"])
+        return rule["when_absent"]
+    if version not in rule["supported"]:
+        supported = ", ".join(rule["supported"])
+        raise BadRequest(f"API version '{version}' is not supported; the supported version is {supported}.",
+                         validations=[f"x-api-version: '{version}' is not supported; use {supported}"])
+    return version
+
+
+def token_of_request() -> str:
+    """The token of ``Authorization``: raw (``<token>``) or ``Bearer <token>`` (``WIRE_RULES``); else 401."""
+    rule = WIRE_RULES["Authorization"]
+    raw = (request.environ.get("HTTP_AUTHORIZATION") or "").strip()
+    scheme, _, rest = raw.partition(" ")
+    if rest.strip() and scheme.lower() in rule["schemes"]:
+        return rest.strip()
+    if raw and " " not in raw and "" in rule["schemes"]:
+        if rule["report_raw"]:
+            strict.report(rule["report_raw"])
+        return raw
+    raise Unauthorized("A token from /authenticate is required in the Authorization header.",
+                       validations=["Authorization: token required ('<token>' or 'Bearer <token>')"])
 
 
 def issue_token(world: AbsorbWorld, user: User, now: datetime) -> str:
@@ -92,8 +142,7 @@ def _b64(data: dict[str, Any]) -> str:
 
 def current_user(world: AbsorbWorld, now: datetime) -> User:
     _single_header("Authorization")  # conflicting duplicates: 400
-    value = bearer_token(request, Unauthorized("A Bearer token is required.",
-                                               validations=["Authorization: Bearer token required"]))
+    value = token_of_request()
     token = world.tokens.get(value)
     if token is None:
         raise Unauthorized("The token is not valid.", validations=["Authorization: unknown or revoked token"])

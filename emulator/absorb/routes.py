@@ -18,7 +18,7 @@ from .auth import absorb_call, authenticate as authenticate_user, page_key, reso
 from .models import AbsorbWorld, User
 from .schemas import (
     ATTEMPT, ATTEMPT_FINISH, AUTHENTICATE, CHAPTER_ENROLLMENT, COURSE_ENROLLMENT, COURSE_ENROLLMENT_UPSERT,
-    COURSE_ENROLLMENTS, LESSON_ENROLLMENT, LESSON_ENROLLMENTS, SESSION_ENROLLMENT, SESSION_ENROLLMENTS,
+    COURSE_ENROLLMENTS, DEFAULT_SORT, LESSON_ENROLLMENT, LESSON_ENROLLMENTS, SESSION_ENROLLMENT, SESSION_ENROLLMENTS,
     USER_COURSE_ENROLLMENT, USER_COURSE_ENROLLMENTS, dump, load,
 )
 
@@ -63,7 +63,7 @@ def _page(world: AbsorbWorld, user: User, items: list[Any], resource: Any, schem
     """One page of a list, from the world's page cache until the next write (``core.pagecache``)."""
     def compute() -> dict[str, Any]:
         return paging.query_list(_filters(items), resource, request.args, key=key,
-                                 dump=lambda e: dump(world, schema, e))
+                                 dump=lambda e: dump(world, schema, e), default_sort=DEFAULT_SORT.get(resource.name))
 
     body = world.pages.answer(page_key(user), compute)
     return Response(body, mimetype="application/json")
@@ -76,8 +76,14 @@ def _one(world: AbsorbWorld, item: Any, schema: Any) -> Response:
     return jsonify(dump(world, schema, item))
 
 
-def _many(world: AbsorbWorld, items: list[Any], schema: Any) -> Response:
-    return jsonify([dump(world, schema, e) for e in sorted(_filters(items), key=_order)])
+def _many(world: AbsorbWorld, items: list[Any], schema: Any, resource: Any = None) -> Response:
+    """An unpaged list: the resource's default sort (``DEFAULT_SORT``) when it has one, else by date, then id."""
+    chosen = _filters(items)
+    if resource is not None and resource.name in DEFAULT_SORT:
+        ordered = paging.sort(chosen, resource, None, DEFAULT_SORT[resource.name])
+    else:
+        ordered = sorted(chosen, key=_order)
+    return jsonify([dump(world, schema, e) for e in ordered])
 
 
 def _order(item: Any) -> tuple[Any, str]:
@@ -160,13 +166,14 @@ def list_course_enrollments(course_id: str, *, world: AbsorbWorld, now: Any, use
     return _page(world, user, service.course_enrollments(world, course_id), COURSE_ENROLLMENTS, COURSE_ENROLLMENT)
 
 
-@bp.get("/enrollments")
+@bp.get("/bulk/student-courses")
 @documented("List course enrollments for bulk user list", query=(Param("userIds", {"type": "array", "items": {"type": "string", "format": "uuid"}}, "The user IDs."), Param("courseIds", {"type": "array", "items": {"type": "string", "format": "uuid"}}, "The course IDs.")), responses={200: "user-course-enrollment-list", 400: None, 401: None, 403: None})
 @absorb_call()
 def list_bulk_enrollments(*, world: AbsorbWorld, now: Any, user: User) -> Response:
     user_ids = guid_list_arg(request.args, "userIds")
     course_ids = guid_list_arg(request.args, "courseIds")
-    return _many(world, service.bulk_enrollments(world, user_ids, course_ids), USER_COURSE_ENROLLMENT)
+    return _many(world, service.bulk_enrollments(world, user_ids, course_ids), USER_COURSE_ENROLLMENT,
+                 USER_COURSE_ENROLLMENTS)
 
 
 # -- the currently authenticated user -------------------------------------------------------------
@@ -178,7 +185,7 @@ def get_my_enrollment(course_id: str, *, world: AbsorbWorld, now: Any, user: Use
     return _one(world, service.active_enrollment(world, user.id, course_id), USER_COURSE_ENROLLMENT)
 
 
-@bp.post("/my-enrollments/<guid:course_id>")
+@bp.post("/enroll/<guid:course_id>")
 @documented("Create course enrollment for the currently authenticated user", query=RE_ENROLL, responses={201: "enrollment-created", **GET_ERRORS, 422: None})
 @absorb_call(admin=False)
 def create_my_enrollment(course_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:

@@ -204,6 +204,9 @@ COURSE_ENROLLMENTS = resource_for(COURSE_ENROLLMENT, "CourseEnrollmentResource",
 SESSION_ENROLLMENTS = resource_for(SESSION_ENROLLMENT, "SessionEnrollmentResource", sort_by=TIME_SPENT_SORT)
 LESSON_ENROLLMENTS = resource_for(LESSON_ENROLLMENT, "LessonEnrollmentResource", sort_by=TIME_SPENT_SORT)
 
+# ``Default Sort`` where the vendor's schemas document one; every other list is ordered by its key (``id``).
+DEFAULT_SORT = {USER_COURSE_ENROLLMENTS.name: "courseName"}
+
 
 def load(schema: Any, data: Any) -> dict[str, Any]:
     """Validate a body with a schema; errors become Absorb's 400 with ``validations``."""

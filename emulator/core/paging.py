@@ -86,8 +86,9 @@ def query_list(
     key: str = "enrollments",
     dump: Callable[[Any], dict],
     deprecated: bool = True,
+    default_sort: str | None = None,
 ) -> dict:
-    """``_filter``, ``_sort`` (default: by the resource key) and paging, then the envelope.
+    """``_filter``, ``_sort`` (default: ``default_sort``, then the resource key) and paging, then the envelope.
 
     Every parameter is validated before any item is looked at, so a bad query fails
     the same way on an empty collection. Only the returned page is dumped.
@@ -102,5 +103,5 @@ def query_list(
     if page.start >= len(selected):
         window: list = []
     else:  # only the items up to the end of the page need to be ordered
-        window = sort(selected, resource, sort_text, top=page.start + page.limit)[page.start :]
+        window = sort(selected, resource, sort_text, default_sort, top=page.start + page.limit)[page.start :]
     return envelope(len(selected), [dump(obj) for obj in window], page, key)

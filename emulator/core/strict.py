@@ -24,6 +24,14 @@ HEADER = "X-Emulator-Contract-Violations"
 ALWAYS_ALLOWED_QUERY: frozenset[str] = frozenset()
 
 
+def report(problem: str) -> None:
+    """Report a contract violation found while handling the request (a vendor's auth leaning on something
+    undocumented, say) beside those found before it; outside strict mode, nothing happens."""
+    found = getattr(g, "contract_violations", None)
+    if found is not None and problem not in found:
+        found.append(problem)
+
+
 def request_violations(app: Flask, vendor: str) -> list[str]:
     from . import contract  # strict mode only: jsonschema is imported on first use
     op = operation_of(app.view_functions.get(request.endpoint or ""))

@@ -39,6 +39,7 @@ class AbsorbApi:
              headers: dict[str, str] | None = None, **kwargs: Any) -> Any:
         merged = dict(self.headers)
         merged.update(headers or {})
+        merged = {k: v for k, v in merged.items() if v is not None}  # None: leave the header out
         resp = self.client.open("/absorb" + path, method=method, headers=merged, **kwargs)
         if status is not None:
             assert resp.status_code == status, (resp.status_code, resp.get_data(as_text=True))

@@ -32,7 +32,7 @@ def test_authenticate_refuses_malformed_json(anon):
     assert "JSON" in resp.body["message"]
 
 
-@pytest.mark.parametrize("drop, status", [("x-api-key", 401), ("x-api-version", 400), ("Authorization", 401)])
+@pytest.mark.parametrize("drop, status", [("x-api-key", 401), ("Authorization", 401)])
 def test_each_missing_header_has_its_status(api, drop, status):
     headers = dict(api.headers)
     del headers[drop]
@@ -51,6 +51,50 @@ def test_each_missing_header_has_its_status(api, drop, status):
 ])
 def test_wrong_header_values(api, header, value, status):
     assert api.get("/my-enrollments", headers={header: value}, status=status).body["code"] == status
+
+
+def test_a_real_v2_client_sends_no_version_and_the_raw_token(anon):
+    """Before issue 19 this client got 400 on every call (no x-api-version) and 401 for the raw token."""
+    key = anon.world.api_key
+    bare = {"x-api-key": key}
+    resp = anon.client.post("/absorb/authenticate", headers=bare,
+                            json={"username": "admin", "password": "admin", "privateKey": key})
+    assert resp.status_code == 200
+    token = resp.get_json()
+    page = anon.get("/my-enrollments", "user-course-enrollment-page", status=200,
+                    headers={"x-api-version": None, "Authorization": token})
+    assert page.body["totalItems"] == 0  # the admin holds no enrollments, but the call is served
+    learner = anon.learners()[0]
+    raw = anon.client.get(f"/absorb/users/{learner.id}/enrollments", headers={**bare, "Authorization": token})
+    bearer = anon.client.get(f"/absorb/users/{learner.id}/enrollments",
+                             headers={**bare, "x-api-version": "2", "Authorization": f"Bearer {token}"})
+    assert raw.status_code == bearer.status_code == 200 and raw.get_json() == bearer.get_json()
+    contract.validate("absorb", "user-course-enrollment-page", raw.get_json())
+
+
+@pytest.mark.parametrize("version, status", [(None, 200), ("", 200), ("2", 200), ("1", 400), ("3", 400),
+                                             ("2.0", 400), ("v2", 400)])
+def test_version_header_is_optional_but_exact(api, version, status):
+    resp = api.get("/my-enrollments", headers={"x-api-version": version}, status=status)
+    if status == 400:
+        assert "the supported version is 2" in resp.body["message"]
+
+
+def test_strict_mode_reports_a_missing_version_and_still_answers():
+    from emulator.app import create_app
+    from emulator.core.strict import HEADER
+
+    app = create_app({"seed": 42, "strict": True})
+    key = app.extensions["lms_emulator"]["store"].tenants["default"].world("absorb").api_key
+    client = app.test_client()
+    token = client.post("/absorb/authenticate", headers={"x-api-key": key},
+                        json={"username": "admin", "password": "admin", "privateKey": key})
+    assert token.status_code == 200 and "x-api-version" in token.headers[HEADER]
+    plain = client.get("/absorb/my-enrollments", headers={"x-api-key": key, "Authorization": token.get_json()})
+    assert plain.status_code == 200 and "x-api-version" in plain.headers[HEADER]
+    documented = client.get("/absorb/my-enrollments", headers={"x-api-key": key, "x-api-version": "2",
+                                                              "Authorization": f"Bearer {token.get_json()}"})
+    assert documented.status_code == 200 and HEADER not in documented.headers
 
 
 def test_token_expires_after_four_hours_on_the_tenant_clock(api, tenant):

@@ -28,7 +28,7 @@ def test_create_enrollment_appears_in_every_list(api):
     assert eid in {e["id"] for e in user_list["enrollments"]}
     course_list = api.get(f"/courses/{course.id}/enrollments?_limit=1000", "course-enrollment-page").body
     assert eid in {e["id"] for e in course_list["enrollments"]}
-    bulk = api.get(f"/enrollments?userIds={learner.id}&courseIds={course.id}", "user-course-enrollment-list").body
+    bulk = api.get(f"/bulk/student-courses?userIds={learner.id}&courseIds={course.id}", "user-course-enrollment-list").body
     assert [e["id"] for e in bulk] == [eid]
     chapters = api.get(f"/users/{learner.id}/enrollments/{course.id}/chapters", "chapter-enrollment-list").body
     assert len(chapters) == len(course.chapter_ids)
@@ -73,8 +73,8 @@ def test_unenroll_removes_from_every_list(api):
     api.get(f"/users/{learner.id}/enrollments/{course.id}", status=404)
     for path in (f"/users/{learner.id}/enrollments?_limit=1000", f"/courses/{course.id}/enrollments?_limit=1000"):
         assert eid not in {e["id"] for e in api.get(path).body["enrollments"]}
-    assert api.get(f"/enrollments?userIds={learner.id}").body == [] or \
-        eid not in {e["id"] for e in api.get(f"/enrollments?userIds={learner.id}").body}
+    assert api.get(f"/bulk/student-courses?userIds={learner.id}").body == [] or \
+        eid not in {e["id"] for e in api.get(f"/bulk/student-courses?userIds={learner.id}").body}
 
 
 def test_unenroll_is_all_or_nothing(api):
@@ -241,11 +241,11 @@ def test_my_enrollments_routes(anon):
     learner = anon.learners()[2]
     anon.login(learner.username)
     course = anon.online_course(not_enrolled_by=learner.id)
-    created = anon.post(f"/my-enrollments/{course.id}", "enrollment-created", status=201).body
+    created = anon.post(f"/enroll/{course.id}", "enrollment-created", status=201).body
     assert created["userId"] == learner.id
     one = anon.get(f"/my-enrollments/{course.id}", "user-course-enrollment", status=200).body
     assert one["id"] == created["enrollmentId"]
-    anon.post(f"/my-enrollments/{course.id}", status=422)
+    anon.post(f"/enroll/{course.id}", status=422)
     listed = anon.get("/my-enrollments?_filter=isActive eq true&_sort=courseName", "user-course-enrollment-page").body
     assert created["enrollmentId"] in {e["id"] for e in listed["enrollments"]}
     names = [e["courseName"].lower() for e in listed["enrollments"]]
@@ -255,14 +255,14 @@ def test_my_enrollments_routes(anon):
 
 def test_bulk_list_by_users_and_courses(api):
     a, b = api.learners()[:2]
-    both = api.get(f"/enrollments?userIds={a.id},{b.id}", "user-course-enrollment-list").body
+    both = api.get(f"/bulk/student-courses?userIds={a.id},{b.id}", "user-course-enrollment-list").body
     assert {e["userId"] for e in both} == {a.id, b.id}
-    repeated = api.get(f"/enrollments?userIds={a.id}&userIds={b.id}", "user-course-enrollment-list").body
+    repeated = api.get(f"/bulk/student-courses?userIds={a.id}&userIds={b.id}", "user-course-enrollment-list").body
     assert sorted(e["id"] for e in repeated) == sorted(e["id"] for e in both)
     course_id = both[0]["courseId"]
-    narrowed = api.get(f"/enrollments?userIds={a.id},{b.id}&courseIds={course_id}").body
+    narrowed = api.get(f"/bulk/student-courses?userIds={a.id},{b.id}&courseIds={course_id}").body
     assert narrowed and all(e["courseId"] == course_id for e in narrowed)
-    api.get("/enrollments?userIds=nope", status=400)
+    api.get("/bulk/student-courses?userIds=nope", status=400)
 
 
 def test_list_resources_differ_as_documented(api):
@@ -342,3 +342,28 @@ def test_a_cached_page_is_answered_without_the_lock_after_the_same_checks(api, a
     eid = api.post(f"/users/{learner.id}/enrollments/{course.id}", status=201).body["enrollmentId"]
     after = api.get(path, "user-course-enrollment-page", status=200).body  # ...and its answer clears the page
     assert after["enrollments"][0]["id"] == eid and len(calls) == 2
+
+
+def test_the_vendor_paths_replace_the_old_guesses(api, anon):
+    """GET /bulk/student-courses and POST /enroll/{courseId} are the vendor's; the old paths are gone."""
+    learner = api.learners()[0]
+    api.get(f"/bulk/student-courses?userIds={learner.id}", "user-course-enrollment-list", status=200)
+    api.get("/enrollments", status=404)
+    anon.login(api.learners()[1].username)
+    course = anon.online_course(not_enrolled_by=api.learners()[1].id)
+    assert anon.post(f"/my-enrollments/{course.id}").status_code == 405
+    anon.post(f"/enroll/{course.id}", "enrollment-created", status=201)
+    doc = api.client.get("/absorb/openapi.json").get_json()
+    assert "/bulk/student-courses" in doc["paths"] and "/enroll/{course_id}" in doc["paths"]
+    assert "/enrollments" not in doc["paths"] and "post" not in doc["paths"]["/my-enrollments/{course_id}"]
+
+
+def test_user_course_enrollments_default_to_course_name_order(api):
+    learner = max(api.learners(), key=lambda u: len(api.world.by_user.get(u.id, ())))
+    listed = api.get(f"/users/{learner.id}/enrollments", "user-course-enrollment-page").body["enrollments"]
+    keys = [(e["courseName"].lower(), e["id"]) for e in listed]
+    assert len(keys) > 1 and keys == sorted(keys)
+    bulk = api.get(f"/bulk/student-courses?userIds={learner.id}", "user-course-enrollment-list").body
+    assert [e["id"] for e in bulk] == [e["id"] for e in listed]
+    by_course = api.get(f"/courses/{listed[0]['courseId']}/enrollments", "course-enrollment-page").body["enrollments"]
+    assert [e["id"] for e in by_course] == sorted(e["id"] for e in by_course)  # no documented default: the key

@@ -43,6 +43,6 @@ def test_the_testing_helpers_send_the_token():
     with EmulatorServer({"admin_token": "t0k"}) as server:
         tenant = server.create_tenant()
         assert tenant.admin("GET").status_code == 200
-        assert tenant.absorb().get(f"{server.url}/absorb/enrollments", timeout=5).status_code == 200
+        assert tenant.absorb().get(f"{server.url}/absorb/bulk/student-courses", timeout=5).status_code == 200
         tenant.delete()
         assert tenant.admin("GET").status_code == 404

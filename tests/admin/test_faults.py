@@ -24,7 +24,7 @@ def test_a_rule_fails_the_next_matching_call_in_absorbs_shape_then_disappears(cl
     rule = _add(client, tid, vendor="absorb", method="GET", path="/absorb/users/*/enrollments", status=503, count=1)
     assert rule["id"] and rule["count"] == 1
 
-    other = client.get("/absorb/enrollments", headers=headers)  # does not match the glob
+    other = client.get("/absorb/bulk/student-courses", headers=headers)  # does not match the glob
     assert other.status_code == 200
     failed = client.get(f"/absorb/users/{user_id}/enrollments", headers=headers)
     assert failed.status_code == 503
@@ -40,10 +40,10 @@ def test_rate_limit_has_retry_after(client, tenant):
     _add(client, tenant["id"], path="/absorb/**", rateLimit={"retryAfter": 5}, count=2)
     headers = {"x-api-key": tenant["absorb"]["apiKey"], "x-api-version": "2"}
     for _ in range(2):
-        resp = client.get("/absorb/enrollments", headers=headers)
+        resp = client.get("/absorb/bulk/student-courses", headers=headers)
         assert resp.status_code == 429 and resp.headers["Retry-After"] == "5"
         assert resp.get_json()["term"] == "TooManyRequests"
-    assert client.get("/absorb/enrollments", headers=headers).status_code == 401  # rule spent: no token
+    assert client.get("/absorb/bulk/student-courses", headers=headers).status_code == 401  # rule spent: no token
 
 
 def test_a_rule_body_is_answered_as_is(client, tenant):
@@ -58,7 +58,7 @@ def test_faults_belong_to_their_tenant(client, new_tenant):
     a, b = new_tenant(), new_tenant()
     _add(client, a["id"], path="/absorb/**", status=500)
     headers_b = absorb_headers(client, b)
-    assert client.get("/absorb/enrollments", headers=headers_b).status_code == 200
+    assert client.get("/absorb/bulk/student-courses", headers=headers_b).status_code == 200
 
 
 def test_probability_zero_never_fires_and_rules_can_be_removed(client, tenant):
@@ -66,13 +66,13 @@ def test_probability_zero_never_fires_and_rules_can_be_removed(client, tenant):
     never = _add(client, tid, path="/absorb/**", status=500, probability=0)
     headers = absorb_headers(client, tenant)
     for _ in range(5):
-        assert client.get("/absorb/enrollments", headers=headers).status_code == 200
+        assert client.get("/absorb/bulk/student-courses", headers=headers).status_code == 200
     assert client.delete(f"/_emulator/tenants/{tid}/faults/{never['id']}").status_code == 204
     assert client.delete(f"/_emulator/tenants/{tid}/faults/{never['id']}").status_code == 404
     _add(client, tid, path="/absorb/**", status=500)
     _add(client, tid, path="/absorb/**", status=502)
     assert client.delete(f"/_emulator/tenants/{tid}/faults").status_code == 204
-    assert client.get("/absorb/enrollments", headers=headers).status_code == 200
+    assert client.get("/absorb/bulk/student-courses", headers=headers).status_code == 200
 
 
 def test_probability_is_seeded_per_tenant(client, new_tenant):
@@ -82,33 +82,33 @@ def test_probability_is_seeded_per_tenant(client, new_tenant):
         client.post(f"/_emulator/tenants/{info['id']}/faults", json={"path": "/absorb/**", "status": 500,
                                                                       "probability": 0.5})
         headers = {"x-api-key": info["absorb"]["apiKey"], "x-api-version": "2"}
-        outcomes.append([client.get("/absorb/enrollments", headers=headers).status_code for _ in range(20)])
+        outcomes.append([client.get("/absorb/bulk/student-courses", headers=headers).status_code for _ in range(20)])
     assert {500, 401} <= set(outcomes[0])
 
 
 def test_delay(client, tenant):
-    _add(client, tenant["id"], path="/absorb/enrollments", delayMs=150, count=1)
+    _add(client, tenant["id"], path="/absorb/bulk/student-courses", delayMs=150, count=1)
     headers = {"x-api-key": tenant["absorb"]["apiKey"], "x-api-version": "2"}
     started = time.perf_counter()
-    assert client.get("/absorb/enrollments", headers=headers).status_code == 401  # delayed, then handled normally
+    assert client.get("/absorb/bulk/student-courses", headers=headers).status_code == 401  # delayed, then handled normally
     assert time.perf_counter() - started >= 0.15
 
 
 def test_drop_in_process_raises_connection_aborted(client, tenant):
     _add(client, tenant["id"], path="/absorb/**", drop=True, count=1)
     with pytest.raises(ConnectionAbortedError):
-        client.get("/absorb/enrollments", headers={"x-api-key": tenant["absorb"]["apiKey"], "x-api-version": "2"})
+        client.get("/absorb/bulk/student-courses", headers={"x-api-key": tenant["absorb"]["apiKey"], "x-api-version": "2"})
 
 
 def test_drop_closes_the_connection_on_a_live_server():
     with EmulatorServer() as server:
         tenant = server.create_tenant()
         session = tenant.absorb()
-        tenant.admin("POST", "/faults", json={"path": "/absorb/enrollments", "drop": True, "count": 1}).raise_for_status()
+        tenant.admin("POST", "/faults", json={"path": "/absorb/bulk/student-courses", "drop": True, "count": 1}).raise_for_status()
         with pytest.raises(requests.exceptions.ConnectionError):
-            session.get(f"{server.url}/absorb/enrollments", timeout=5)
-        assert session.get(f"{server.url}/absorb/enrollments", timeout=5).status_code == 200
-        dropped = tenant.admin("GET", "/journal?path=/absorb/enrollments").json()["entries"][0]
+            session.get(f"{server.url}/absorb/bulk/student-courses", timeout=5)
+        assert session.get(f"{server.url}/absorb/bulk/student-courses", timeout=5).status_code == 200
+        dropped = tenant.admin("GET", "/journal?path=/absorb/bulk/student-courses").json()["entries"][0]
         assert dropped["dropped"] is True and dropped["status"] is None
 
 

@@ -58,7 +58,7 @@ def test_clear(client, tenant):
 
 
 def test_unresolved_requests_go_to_the_default_tenant(client, tenant):
-    resp = client.get("/absorb/enrollments", headers={"x-api-key": "not-a-key", "x-api-version": "2"})
+    resp = client.get("/absorb/bulk/student-courses", headers={"x-api-key": "not-a-key", "x-api-version": "2"})
     assert resp.status_code == 401
     default = _journal(client, "default", "?status=401")
     assert default and default[-1]["headers"]["X-Api-Key"] == "***" and default[-1]["tenant"] is None
@@ -70,7 +70,7 @@ def test_bounded_by_journal_size():
     info = client.post("/_emulator/tenants", json={}).get_json()
     headers = {"x-api-key": info["absorb"]["apiKey"], "x-api-version": "2"}
     for _ in range(5):
-        client.get("/absorb/enrollments", headers=headers)
+        client.get("/absorb/bulk/student-courses", headers=headers)
     entries = _journal(client, info["id"])
     assert len(entries) == 3 and entries[-1]["seq"] == 5
 
@@ -84,7 +84,7 @@ def test_huge_headers_are_kept_cut(client, tenant):
     """An entry keeps at most ``HEADERS_LIMIT`` characters of header values: 1,000 entries stay small."""
     from emulator.core.journal import HEADERS_LIMIT
 
-    client.get("/absorb/enrollments", headers={"x-api-key": "k" * 50_000, "x-api-version": "2",
+    client.get("/absorb/bulk/student-courses", headers={"x-api-key": "k" * 50_000, "x-api-version": "2",
                                                 "X-Trace": "t" * 50_000})
     entry = _journal(client, "default", "?status=401")[-1]
     assert entry["headers"]["X-Api-Key"] == "***"  # a secret stays masked, cut or not

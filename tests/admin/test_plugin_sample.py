@@ -23,7 +23,7 @@ def test_enroll_a_learner_and_see_it_in_their_list(lms_tenant):
 
 
 def test_a_rate_limited_call_has_retry_after(lms_tenant):
-    lms_tenant.admin("POST", "/faults", json={"path": "/absorb/enrollments", "rateLimit": {"retryAfter": 2},
+    lms_tenant.admin("POST", "/faults", json={"path": "/absorb/bulk/student-courses", "rateLimit": {"retryAfter": 2},
                                               "count": 1}).raise_for_status()
-    resp = lms_tenant.absorb().get(f"{lms_tenant.info['baseUrls']['absorb']}/enrollments")
+    resp = lms_tenant.absorb().get(f"{lms_tenant.info['baseUrls']['absorb']}/bulk/student-courses")
     assert resp.status_code == 429 and resp.headers["Retry-After"] == "2"

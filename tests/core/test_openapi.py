@@ -67,10 +67,10 @@ def test_cors_preflight_allows_every_vendor_header(app):
 def test_cors_origins_can_be_restricted():
     app = create_app({"cors_origins": "http://good.test", "default_tenant": False})
     client = app.test_client()
-    good = client.options("/absorb/enrollments", headers={"Origin": "http://good.test",
+    good = client.options("/absorb/bulk/student-courses", headers={"Origin": "http://good.test",
                                                            "Access-Control-Request-Method": "GET"})
     assert good.headers["Access-Control-Allow-Origin"] == "http://good.test"
-    bad = client.options("/absorb/enrollments", headers={"Origin": "http://evil.test",
+    bad = client.options("/absorb/bulk/student-courses", headers={"Origin": "http://evil.test",
                                                          "Access-Control-Request-Method": "GET"})
     assert "Access-Control-Allow-Origin" not in bad.headers
 
