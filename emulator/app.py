@@ -77,7 +77,8 @@ def create_app(settings: Settings | dict[str, Any] | None = None) -> Flask:
     app.url_map.strict_slashes = False
 
     vendors = all_vendors()
-    store = Store(vendors, seed=settings.seed)
+    store = Store(vendors, seed=settings.seed,
+                  rate_limited=[name.strip() for name in settings.rate_limit.split(",") if name.strip()])
     app.extensions["lms_emulator"] = {"settings": settings, "store": store, "vendors": {v.name: v for v in vendors}}
     for vendor in vendors:
         app.register_blueprint(vendor.blueprint, url_prefix=vendor.prefix)

@@ -19,6 +19,8 @@ def _banner(app: Any, settings: Settings, started: float) -> str:
         lines.append("Default tenant credentials:")
         for name, world in tenant.worlds.items():
             lines.append(f"  {name} ({base}/{name}): " + json.dumps(world.credentials()))
+    if store.rate_limited:
+        lines.append("Rate limit on for: " + ", ".join(store.rate_limited))
     lines.append(f"Admin API: {base}/_emulator/" + (" (admin token required)" if settings.admin_token else ""))
     return "\n".join(lines)
 
@@ -32,8 +34,12 @@ def serve(args: argparse.Namespace) -> int:
     settings = Settings.load({"host": args.host, "port": args.port, "seed": args.seed,
                               "admin_token": args.admin_token, "state_file": args.state_file,
                               "fixtures": args.fixtures, "strict": args.strict or None,
-                              "cors_origins": args.cors_origins})
-    app = create_app(settings)
+                              "cors_origins": args.cors_origins, "rate_limit": args.rate_limit})
+    try:
+        app = create_app(settings)
+    except ValueError as exc:  # a setting that names nothing real: say which, no traceback
+        print(f"lms-emulator: {exc}", file=sys.stderr)
+        return 2
     from .core import gcpolicy
 
     gcpolicy.enable()  # the default world stays out of the collector's full scans (see core.gcpolicy)
@@ -70,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--fixtures", default=None, help="load a fixture file (or directory) into the default tenant")
     p.add_argument("--strict", action="store_true", help="validate every request and response against the contract")
     p.add_argument("--cors-origins", default=None, help="'*' (default), a comma-separated list, or '' for no CORS")
+    p.add_argument("--rate-limit", default=None, metavar="VENDORS",
+                   help="give every tenant the vendor's documented rate limit ('absorb': 200/s plus a burst of 100)")
     p.set_defaults(func=serve)
     o = sub.add_parser("openapi", help="print a vendor's OpenAPI 3.1 document")
     o.add_argument("vendor", choices=["absorb", "ispring", "pearson"])

@@ -31,6 +31,7 @@ class Settings:
     cors_origins: str = "*"
     journal_size: int = 1000
     default_tenant: bool = True
+    rate_limit: str = ""  # comma-separated vendors whose documented rate limit every tenant gets ("absorb")
 
     @classmethod
     def load(cls, overrides: dict[str, Any] | None = None) -> "Settings":

@@ -41,4 +41,5 @@ OPENAPI = {
 }
 
 VENDOR = Vendor(name="absorb", title="Absorb LMS Integration API v2", blueprint=bp, build_world=build_world,
-                render_error=render_error, openapi=OPENAPI, case_insensitive=True)
+                render_error=render_error, openapi=OPENAPI, case_insensitive=True,
+                rate_limit=(200, 100))

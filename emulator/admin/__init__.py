@@ -22,7 +22,7 @@ from flask import Flask, Response, current_app, g, has_request_context, request
 from flask.ctx import _AppCtxGlobals
 
 from ..config import Settings
-from ..core import errors, faults
+from ..core import errors, faults, ratelimit
 from ..core.casefold import ORIGINAL_PATH
 from ..core.http import MAX_BODY_BYTES
 from ..core.journal import Journal, environ_headers, make_entry
@@ -42,6 +42,7 @@ class TenantAwareGlobals(_AppCtxGlobals):
         super().__setattr__(name, value)
         if name == "tenant" and value is not None and has_request_context():
             vendor = request.path.lstrip("/").split("/", 1)[0]
+            ratelimit.check(value, vendor)  # a refused request meets no fault rule and changes nothing
             faults.check(value, vendor)
 
 
@@ -157,4 +158,6 @@ def _journal(store: Store, settings: Settings, vendor: str, response: Response) 
         entry["contractViolations"] = list(violations)
     if dropped:
         entry["dropped"] = True
+    if environ.get(ratelimit.LIMITED_KEY):
+        entry["rateLimited"] = True
     journal_of(tenant, settings.journal_size).record(entry)

@@ -90,6 +90,7 @@ def _pickle_tenant(tenant: Tenant) -> bytes:
             "created_at": tenant.created_at, "worlds": tenant.worlds,
             "clock": {"frozen_at": clock.frozen_at, "offset": clock.offset, "floor": clock.floor},
             "faults": tenant.extras.get("faults"),
+            "rate_limits": tenant.extras.get("rate_limits"),
         }
         return pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
 
@@ -102,6 +103,8 @@ def _unpickle_tenant(blob: bytes) -> Tenant:
                     fixture=state["fixture"], created_at=state["created_at"])
     if state.get("faults") is not None:
         tenant.extras["faults"] = state["faults"]
+    if state.get("rate_limits"):
+        tenant.extras["rate_limits"] = state["rate_limits"]
     return tenant
 
 

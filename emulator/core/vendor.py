@@ -59,6 +59,8 @@ class Vendor:
     # An ASP.NET service: paths, query parameter names and JSON body keys match case-insensitively
     # (``core.casefold``).
     case_insensitive: bool = False
+    # The rate limit the vendor documents, (requests per second, burst); tenants opt in (``core.ratelimit``).
+    rate_limit: tuple[float, int] | None = None
 
     @property
     def prefix(self) -> str:
