@@ -155,6 +155,21 @@ CASES: list[Case] = [
     a("absorb-wrong-method", "DELETE", lambda c: f"/absorb/enrollments/{c.enrollment}", 405),
     a("absorb-unknown-route", "GET", lambda c: "/absorb/no/such/route", 404),
     a("absorb-authenticate-empty", "POST", lambda c: "/absorb/authenticate", 400, json={}),
+    a("absorb-group-bad-guid", "GET", lambda c: "/absorb/groups/42", 404),
+    a("absorb-group-unknown", "GET", lambda c: f"/absorb/groups/{G}", 404),
+    a("absorb-groups-filter-list-field", "GET", lambda c: "/absorb/groups?_filter=userIds eq 'x'", 422),
+    a("absorb-groups-learner", "GET", lambda c: "/absorb/groups", 403,
+      lambda c: c.absorb_headers(Authorization=f"Bearer {c.learner_token}")),
+    a("absorb-role-unknown", "GET", lambda c: f"/absorb/roles/{G}", 404),
+    a("absorb-roles-sort-unknown", "GET", lambda c: "/absorb/roles?_sort=-colour", 422),
+    a("absorb-roles-wrong-method", "POST", lambda c: "/absorb/roles", 405),
+    a("absorb-country-unknown", "GET", lambda c: f"/absorb/countries/{G}", 404),
+    a("absorb-countries-limit-huge", "GET", lambda c: "/absorb/countries?_limit=1001", 422),
+    a("absorb-countries-filter-type", "GET", lambda c: "/absorb/countries?_filter=name eq 3", 422),
+    a("absorb-province-unknown", "GET", lambda c: f"/absorb/provinces/{G}", 404),
+    a("absorb-provinces-bad-country", "GET", lambda c: "/absorb/provinces?countryId=US", 400),
+    a("absorb-provinces-limit-text", "GET", lambda c: "/absorb/provinces?_limit=all", 422),
+    a("absorb-provinces-filter-syntax", "GET", lambda c: "/absorb/provinces?_filter=name eq", 422),
 ]
 
 

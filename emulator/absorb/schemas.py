@@ -250,4 +250,18 @@ def dump_world(world: AbsorbWorld) -> dict[str, Any]:
         "sessionEnrollments": [dump(world, SESSION_ENROLLMENT, e) for e in world.session_enrollments.values()],
         "attempts": [dict(dump(world, ATTEMPT, a), lessonEnrollmentId=a.lesson_enrollment_id)
                      for a in world.attempts.values()],
+        **_reference_dump(world),
     }
+
+
+def _reference_dump(world: AbsorbWorld) -> dict[str, Any]:
+    """Groups, roles, countries and provinces in their wire forms (provinces with their countryId)."""
+    if world.reference is None:
+        return {}
+    from .reference_routes import COUNTRY, PROVINCE, ROLE, dump_group
+
+    ref = world.reference
+    return {"groups": [dump_group(world, g) for g in ref.groups.values()],
+            "roles": [ROLE.dump(r) for r in ref.roles.values()],
+            "countries": [COUNTRY.dump(c) for c in ref.countries.values()],
+            "provinces": [dict(PROVINCE.dump(p), countryId=p.country_id) for p in ref.provinces.values()]}

@@ -11,6 +11,7 @@ added <= started <= completed <= edited.
 """
 from __future__ import annotations
 
+import random
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,7 +21,7 @@ from ..core.wire import new_guid
 from .models import (
     INSTRUCTOR_LED_COURSE, ONLINE_COURSE, AbsorbWorld, AttemptStatus, Chapter, Course, CourseEnrollment, EnrollmentStatus as S, Lesson, Session, User,
 )
-from . import service
+from . import reference, service
 
 LEARNERS = 55
 ONLINE_COURSES = 16
@@ -46,11 +47,20 @@ def build_world(ctx: WorldContext) -> AbsorbWorld:
         from .fixtures import apply_fixture
 
         apply_fixture(world, ctx.fixture, anchor)
-        return world
-    _users(world, fake)
-    _catalogue(world, fake, anchor)
-    _enrollments(world, anchor)
+    else:
+        _users(world, fake)
+        _catalogue(world, fake, anchor)
+        _enrollments(world, anchor)
+    _reference(world, ctx)
     return world
+
+
+def _reference(world: AbsorbWorld, ctx: WorldContext) -> None:
+    """Groups, roles, countries, provinces, from a generator of their own: the entities above keep their ids."""
+    from ..core.store import derive_seed
+
+    world.reference = reference.seed(world, random.Random(derive_seed(ctx.seed, ctx.tenant_id, "absorb-reference")),
+                                     ctx.anchor)
 
 
 def _users(world: AbsorbWorld, fake: Fake) -> None:
