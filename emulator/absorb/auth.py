@@ -25,7 +25,7 @@ from ..core import strict
 from ..core.http import current_store
 from ..core.errors import BadRequest, Forbidden, Unauthorized
 from ..core.store import Tenant
-from .models import AbsorbWorld, Token, User
+from .models import ACTIVE, AbsorbWorld, Token, User
 
 TOKEN_LIFETIME = timedelta(hours=4)
 
@@ -130,7 +130,8 @@ def authenticate(world: AbsorbWorld, *, username: str, password: str, private_ke
                  now: datetime) -> str:
     user_id = world.users_by_name.get(username.lower())
     user = world.users.get(user_id) if user_id else None
-    if user is None or user.password != password or private_key.strip().lower() != api_key.lower():
+    if (user is None or user.password is None or user.password != password or user.active_status != ACTIVE
+            or private_key.strip().lower() != api_key.lower()):
         raise Unauthorized("The username, password or private key is not valid.",
                            validations=["credentials: invalid username, password or privateKey"])
     return issue_token(world, user, now)

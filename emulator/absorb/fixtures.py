@@ -3,7 +3,9 @@
 The ``absorb`` part of a fixture file::
 
     {
-      "users": [{"id"?, "username", "password", "firstName"?, "lastName"?, "email"?, "jobTitle"?, "admin"?: bool}],
+      "departments"?: [{"id"?, "name", "parentId"?, "externalId"?}],
+      "users": [{"id"?, "username", "password", "firstName"?, "lastName"?, "email"?, "jobTitle"?, "admin"?: bool,
+                 "departmentId"?, "externalId"?, "customFields"?: {"string1": "...", "decimal1": 1.5, ...}}],
       "courses": [{"id"?, "name", "type"?: "OnlineCourse" | "InstructorLedCourse", "credits"?, "multiSession"?,
                    "chapters"?: [{"id"?, "name", "lessons": [{"id"?, "name", "type"?}]}],
                    "sessions"?: [{"id"?, "name"?, "capacity", "start"?: ISO | "startsInDays"?: n, "hours"?: n}]}],
@@ -12,8 +14,9 @@ The ``absorb`` part of a fixture file::
                                                            "score"?}], "score"?}]
     }
 
-References (``userId``, ``courseId``, ``sessionId``, ``lessonId``) name an entity by its id or by its name
-(the username for users). Ids are optional GUIDs; missing ones are drawn from the world's seeded random
+References (``userId``, ``courseId``, ``sessionId``, ``lessonId``, ``departmentId``, ``parentId``) name an
+entity by its id or by its name (the username for users). Without ``departments`` the portal has one,
+"Head Office"; a user without ``departmentId`` belongs to the first department. Ids are optional GUIDs; missing ones are drawn from the world's seeded random
 source, so the same fixture and seed give the same ids. At least one user must be an admin (the
 portal's API credentials).
 
@@ -39,8 +42,8 @@ from ..core.errors import ValidationFailed
 from ..core.wire import is_guid, new_guid, parse_datetime
 from . import service
 from .models import (
-    INSTRUCTOR_LED_COURSE, ONLINE_COURSE, AbsorbWorld, AttemptStatus, Chapter, Course, CourseEnrollment,
-    EnrollmentStatus as S, Lesson, Session, User,
+    CUSTOM_FIELD_NAMES, INSTRUCTOR_LED_COURSE, ONLINE_COURSE, AbsorbWorld, AttemptStatus, Chapter, Course,
+    CourseEnrollment, Department, EnrollmentStatus as S, Lesson, Session, User,
 )
 
 ROOT = "absorb"
@@ -53,16 +56,25 @@ ROLLED_UP = {S.NOT_STARTED, S.IN_PROGRESS, S.COMPLETE}  # statuses the lessons d
 _id = {"type": "string"}
 _name = {"type": "string", "minLength": 1}
 _status = {"oneOf": [{"type": "integer", "minimum": 0, "maximum": 12}, {"type": "string", "minLength": 1}]}
+_CUSTOM_TYPES = {"decimal": {"type": ["number", "null"]}, "string": {"type": ["string", "null"]},
+                 "datetime": {"type": ["string", "null"], "format": "date-time"}, "bool": {"type": ["boolean", "null"]}}
+_custom = {"type": "object", "additionalProperties": False,
+           "properties": {name: _CUSTOM_TYPES[name.rstrip("0123456789")] for name in CUSTOM_FIELD_NAMES}}
+DEFAULT_DEPARTMENT = "Head Office"
 SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
     "required": ["users"],
     "properties": {
+        "departments": {"type": "array", "items": {
+            "type": "object", "additionalProperties": False, "required": ["name"],
+            "properties": {"id": _id, "name": _name, "parentId": _name, "externalId": {"type": ["string", "null"]}}}},
         "users": {"type": "array", "minItems": 1, "items": {
             "type": "object", "additionalProperties": False, "required": ["username", "password"],
             "properties": {"id": _id, "username": _name, "password": _name, "firstName": _name, "lastName": _name,
                            "email": {"type": "string"}, "jobTitle": {"type": ["string", "null"]},
-                           "admin": {"type": "boolean"}}}},
+                           "admin": {"type": "boolean"}, "departmentId": _name,
+                           "externalId": {"type": ["string", "null"]}, "customFields": _custom}}},
         "courses": {"type": "array", "items": {
             "type": "object", "additionalProperties": False, "required": ["name"],
             "properties": {
@@ -154,6 +166,17 @@ def _validate(world: AbsorbWorld, fixture: Any, anchor: datetime) -> dict[str, A
         raise ValidationFailed(problems[0], validations=problems)
     plan = _Plan()
 
+    departments: list[tuple[str, str, dict[str, Any]]] = []
+    for n, raw in enumerate(fixture.get("departments") or [{"name": DEFAULT_DEPARTMENT}]):
+        departments.append((plan.take_id(world, raw.get("id"), f"{ROOT}.departments[{n}]"), raw["name"], dict(raw)))
+    for n, (_, _, raw) in enumerate(departments):
+        if "parentId" in raw:
+            parent, problem = _lookup(departments, raw["parentId"])
+            if parent is None or parent is raw:
+                plan.fail(f"{ROOT}.departments[{n}].parentId", f"{problem or 'own'} department '{raw['parentId']}'")
+            else:
+                raw["_parent"] = next(i for i, _, d in departments if d is parent)
+
     users: list[tuple[str, str, dict[str, Any]]] = []
     usernames: set[str] = set()
     for n, raw in enumerate(fixture["users"]):
@@ -162,6 +185,19 @@ def _validate(world: AbsorbWorld, fixture: Any, anchor: datetime) -> dict[str, A
         if raw["username"].lower() in usernames:
             plan.fail(f"{where}.username", f"duplicate username '{raw['username']}'")
         usernames.add(raw["username"].lower())
+        raw = dict(raw, _department=departments[0][0])
+        if "departmentId" in raw:
+            found, problem = _lookup(departments, raw["departmentId"])
+            if found is None:
+                plan.fail(f"{where}.departmentId", f"{problem} department '{raw['departmentId']}'")
+            else:
+                raw["_department"] = next(i for i, _, d in departments if d is found)
+        for key, value in (raw.get("customFields") or {}).items():
+            if key.startswith("datetime") and value is not None:
+                try:
+                    raw.setdefault("_dates", {})[key] = parse_datetime(value)
+                except ValueError:
+                    plan.fail(f"{where}.customFields.{key}", f"'{value}' is not an ISO 8601 date-time")
         users.append((ident, raw["username"], raw))
     if not any(u.get("admin") for _, _, u in users):
         plan.fail(f"{ROOT}.users", "at least one user needs \"admin\": true (the portal's API credentials)")
@@ -245,7 +281,7 @@ def _validate(world: AbsorbWorld, fixture: Any, anchor: datetime) -> dict[str, A
         enrollments.append(entry)
     if plan.problems:
         raise ValidationFailed(plan.problems[0], validations=plan.problems)
-    return {"users": users, "courses": courses, "enrollments": enrollments}
+    return {"departments": departments, "users": users, "courses": courses, "enrollments": enrollments}
 
 
 def _plan_ilc(plan: _Plan, entry: dict[str, Any], raw: dict[str, Any], course: dict[str, Any],
@@ -320,27 +356,37 @@ def _plan_online(plan: _Plan, entry: dict[str, Any], raw: dict[str, Any], lesson
 def apply_fixture(world: AbsorbWorld, fixture: dict[str, Any], anchor: datetime) -> None:
     """Replace the world's users, catalogue and enrollments with the fixture's (validated first)."""
     plan = _validate(world, fixture, anchor)
-    for name in ("users", "courses", "chapters", "lessons", "sessions", "enrollments", "chapter_enrollments",
+    for name in ("users", "departments", "courses", "chapters", "lessons", "sessions", "enrollments", "chapter_enrollments",
                  "lesson_enrollments", "session_enrollments", "attempts", "tokens", "token_by_user", "users_by_name",
                  "by_user", "by_course", "active", "chapters_of", "lessons_of", "sessions_of", "pending", "wire_cache"):
         getattr(world, name).clear()
     world.pages.clear()
+    # users, departments and courses were added a year before the anchor, or before the earliest enrollment
+    added = min([anchor - timedelta(days=365)] + [e["added"] - timedelta(days=1) for e in plan["enrollments"]])
+    for ident, name, raw in plan["departments"]:
+        world.departments[ident] = Department(id=ident, name=name, date_added=added, date_edited=added,
+                                              parent_id=raw.get("_parent"), external_id=raw.get("externalId"))
     for ident, _, raw in plan["users"]:
         first = raw.get("firstName") or raw["username"].split(".")[0].title()
-        service.add_user(world, User(
+        user = User(
             id=ident, username=raw["username"], password=raw["password"], first_name=first,
             last_name=raw.get("lastName") or ("Administrator" if raw.get("admin") else "Learner"),
-            email=raw.get("email") or f"{raw['username']}@example.com", job_title=raw.get("jobTitle"),
-            avatar=None, is_admin=bool(raw.get("admin"))))
+            email_address=raw.get("email") or f"{raw['username']}@example.com", job_title=raw.get("jobTitle"),
+            avatar=None, is_admin=bool(raw.get("admin")), is_learner=not raw.get("admin"),
+            department_id=raw["_department"], external_id=raw.get("externalId"), date_added=added, date_edited=added)
+        for key, value in (raw.get("customFields") or {}).items():
+            setattr(user.custom_fields, key, raw.get("_dates", {}).get(key, value))
+        service.add_user(world, user)
     for ident, _, raw in plan["courses"]:
-        _build_course(world, ident, raw)
+        _build_course(world, ident, raw, added)
     for entry in plan["enrollments"]:
         _build_enrollment(world, entry, anchor)
 
 
-def _build_course(world: AbsorbWorld, ident: str, raw: dict[str, Any]) -> None:
+def _build_course(world: AbsorbWorld, ident: str, raw: dict[str, Any], added: datetime) -> None:
     course = Course(id=ident, name=raw["name"], course_type=raw["type"], version_id=new_guid(world.rng),
-                    credits=raw.get("credits"), multi_session=bool(raw.get("multiSession")))
+                    credits=raw.get("credits"), multi_session=bool(raw.get("multiSession")), date_added=added,
+                    date_edited=added)
     world.courses[ident] = course
     for chapter_raw in raw["chapters"]:
         chapter = Chapter(id=chapter_raw["_id"], course_id=ident, name=chapter_raw["name"])

@@ -7,7 +7,7 @@ Enrollments copy the learner's and course's display fields (``full_name``,
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, make_dataclass
 from datetime import datetime
 from enum import IntEnum
 from typing import Any
@@ -41,17 +41,76 @@ ONLINE_COURSE = "OnlineCourse"
 INSTRUCTOR_LED_COURSE = "InstructorLedCourse"
 
 
+# The vendor's custom user fields: decimal1-5, string1-30, datetime1-5, bool1-5 (all nullable).
+CUSTOM_FIELD_KINDS = {"decimal": 5, "string": 30, "datetime": 5, "bool": 5}
+CUSTOM_FIELD_NAMES = tuple(f"{kind}{n}" for kind, count in CUSTOM_FIELD_KINDS.items() for n in range(1, count + 1))
+CustomFields = make_dataclass("CustomFields", [(name, Any, field(default=None)) for name in CUSTOM_FIELD_NAMES],
+                              slots=True)
+CustomFields.__module__ = __name__  # importable by name: worlds are pickled (--state-file)
+CustomFields.__doc__ = "A user's customFields object: one attribute per vendor key, None when unset."
+
+ACTIVE, INACTIVE = 0, 1  # activeStatus
+GENDERS = (0, 1, 2)  # None, Male, Female
+
+
+@dataclass(slots=True)
+class Department:
+    id: str
+    name: str
+    date_added: datetime
+    date_edited: datetime
+    parent_id: str | None = None
+    use_department_contact_details: bool = False
+    company_name: str | None = None
+    phone_number: str | None = None
+    email_address: str | None = None
+    external_id: str | None = None
+    currency_id: str | None = None
+
+
 @dataclass(slots=True)
 class User:
+    """UserResource, plus what the API never shows (``password``, ``avatar`` for enrollments)."""
+
     id: str
     username: str
-    password: str
+    password: str | None  # None: the user cannot /authenticate
     first_name: str
     last_name: str
-    email: str
+    email_address: str | None
     job_title: str | None
     avatar: str | None
+    department_id: str | None = None
     is_admin: bool = False
+    date_added: datetime | None = None
+    date_edited: datetime | None = None
+    middle_name: str | None = None
+    external_id: str | None = None
+    cc_email_addresses: list[str] = field(default_factory=list)
+    language_id: int | None = None
+    gender: int = 0
+    address: str | None = None
+    address2: str | None = None
+    city: str | None = None
+    province_id: str | None = None
+    country_id: str | None = None
+    postal_code: str | None = None
+    phone: str | None = None
+    employee_number: str | None = None
+    location: str | None = None
+    reference_number: str | None = None
+    date_hired: datetime | None = None
+    date_terminated: datetime | None = None
+    last_login_date: datetime | None = None
+    notes: str | None = None
+    custom_fields: Any = field(default_factory=CustomFields)
+    role_ids: list[str] = field(default_factory=list)
+    active_status: int = ACTIVE
+    is_learner: bool = True
+    is_instructor: bool = False
+    is_manager: bool = False
+    supervisor_id: str | None = None
+    has_username: bool = True
 
     @property
     def full_name(self) -> str:
@@ -60,6 +119,8 @@ class User:
 
 @dataclass(slots=True)
 class Course:
+    """CourseResource for online and instructor-led courses; what the API does not show: chapters, sessions."""
+
     id: str
     name: str
     course_type: str  # ONLINE_COURSE or INSTRUCTOR_LED_COURSE
@@ -68,6 +129,33 @@ class Course:
     chapter_ids: list[str] = field(default_factory=list)
     session_ids: list[str] = field(default_factory=list)
     multi_session: bool = False  # multi-session ILCs cannot be enrolled through the API
+    description: str | None = None
+    notes: str | None = None
+    external_id: str | None = None
+    access_date: datetime | None = None
+    expire_type: int = 0  # 0 None, 1 Date, 2 Duration
+    expire_duration: dict[str, int] | None = None  # {years, months, days, hours} when expire_type is 2
+    expiry_date: datetime | None = None
+    active_status: int = ACTIVE
+    tag_ids: list[str] = field(default_factory=list)
+    resource_ids: list[str] = field(default_factory=list)
+    editor_ids: list[str] = field(default_factory=list)
+    prices: list[dict[str, Any]] = field(default_factory=list)
+    competency_definition_ids: list[str] = field(default_factory=list)
+    prerequisite_course_ids: list[str] = field(default_factory=list)
+    post_enrollment_course_ids: list[str] = field(default_factory=list)
+    allow_course_evaluation: bool = False
+    category_id: str | None = None
+    certificate_url: str | None = None
+    audience: str | None = None
+    goals: str | None = None
+    vendor: str | None = None
+    company_cost: float | None = None
+    learner_cost: float | None = None
+    company_time: float | None = None
+    learner_time: float | None = None
+    date_added: datetime | None = None
+    date_edited: datetime | None = None
 
     @property
     def is_ilc(self) -> bool:
@@ -228,6 +316,7 @@ class AbsorbWorld:
     portal: str
     api_key: str
     users: dict[str, User] = field(default_factory=dict)
+    departments: dict[str, Department] = field(default_factory=dict)
     courses: dict[str, Course] = field(default_factory=dict)
     chapters: dict[str, Chapter] = field(default_factory=dict)
     lessons: dict[str, Lesson] = field(default_factory=dict)
@@ -276,7 +365,7 @@ class AbsorbWorld:
         pending_lessons = sum(len(self.chapters[ch].lesson_ids) for c in pending_courses for ch in c.chapter_ids)
         pending_attempts = sum(len(tries) for _, plan, _ in self.pending.values() if plan for tries in plan.values())
         return {
-            "users": len(self.users), "courses": len(self.courses), "chapters": len(self.chapters),
+            "users": len(self.users), "departments": len(self.departments), "courses": len(self.courses), "chapters": len(self.chapters),
             "lessons": len(self.lessons), "sessions": len(self.sessions),
             "courseEnrollments": len(self.enrollments),
             "chapterEnrollments": len(self.chapter_enrollments) + pending_chapters,

@@ -13,11 +13,11 @@ from ..core import paging
 from ..core.http import bool_arg, datetime_arg, guid_arg, guid_list_arg, int_arg, json_body
 from ..core.errors import NotFound, ValidationFailed
 from ..core.openapi import Param, documented
-from . import service
+from . import service, users
 from .auth import absorb_call, authenticate as authenticate_user, page_key, resolve_portal
 from .models import AbsorbWorld, User
 from .schemas import (
-    ATTEMPT, ATTEMPT_FINISH, AUTHENTICATE, CHAPTER_ENROLLMENT, COURSE_ENROLLMENT, COURSE_ENROLLMENT_UPSERT,
+    ATTEMPT, ATTEMPT_FINISH, AUTHENTICATE, COURSE, COURSES, DEPARTMENT, DEPARTMENTS, USER, USER_BODY, USERS, CHAPTER_ENROLLMENT, COURSE_ENROLLMENT, COURSE_ENROLLMENT_UPSERT,
     COURSE_ENROLLMENTS, DEFAULT_SORT, LESSON_ENROLLMENT, LESSON_ENROLLMENTS, SESSION_ENROLLMENT, SESSION_ENROLLMENTS,
     USER_COURSE_ENROLLMENT, USER_COURSE_ENROLLMENTS, dump, load,
 )
@@ -59,11 +59,14 @@ def _filters(items: list[Any]) -> list[Any]:
 
 
 def _page(world: AbsorbWorld, user: User, items: list[Any], resource: Any, schema: Any,
-          key: str = "enrollments") -> Response:
-    """One page of a list, from the world's page cache until the next write (``core.pagecache``)."""
+          key: str = "enrollments", deprecated: bool = True) -> Response:
+    """One page of a list, from the world's page cache until the next write (``core.pagecache``).
+
+    ``deprecated``: the list takes the deprecated ``status``, ``modifiedSince``, ``limit``, ``offset`` too."""
     def compute() -> dict[str, Any]:
-        return paging.query_list(_filters(items), resource, request.args, key=key,
-                                 dump=lambda e: dump(world, schema, e), default_sort=DEFAULT_SORT.get(resource.name))
+        return paging.query_list(_filters(items) if deprecated else items, resource, request.args, key=key,
+                                 dump=lambda e: dump(world, schema, e), default_sort=DEFAULT_SORT.get(resource.name),
+                                 deprecated=deprecated)
 
     body = world.pages.answer(page_key(user), compute)
     return Response(body, mimetype="application/json")
@@ -103,6 +106,90 @@ def authenticate() -> Response:
                                   private_key=body["private_key"], api_key=request.headers["x-api-key"],
                                   now=tenant.clock.now())
     return jsonify(token)
+
+
+# -- users ------------------------------------------------------------------------------------------
+
+@bp.get("/users")
+@documented("List users (default sort: username)", query=PAGED, responses={200: "user-page", 400: None, 401: None, 403: None, 422: None})
+@absorb_call()
+def list_users(*, world: AbsorbWorld, now: Any, user: User) -> Response:
+    return _page(world, user, list(world.users.values()), USERS, USER, key="users", deprecated=False)
+
+
+@bp.get("/users/<guid:user_id>")
+@documented("Get user", responses={200: "user", **GET_ERRORS})
+@absorb_call()
+def get_user(user_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
+    return jsonify(dump(world, USER, users.get_user(world, user_id)))
+
+
+@bp.put("/users/<guid:user_id>")
+@documented("Update user", body="user-request", responses={200: "user", **GET_ERRORS, 413: None, 415: None, 422: None})
+@absorb_call()
+def update_user(user_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
+    target = users.get_user(world, user_id)
+    body = load(USER_BODY, json_body(request))
+    return jsonify(dump(world, USER, users.update_user(world, target, body, at=now)))
+
+
+@bp.post("/users")
+@documented("Create or update user (matched by username)", body="user-request", responses={200: "user", 201: "user", 400: None, 401: None, 403: None, 413: None, 415: None, 422: None})
+@absorb_call()
+def save_user(*, world: AbsorbWorld, now: Any, user: User) -> Response:
+    body = load(USER_BODY, json_body(request))
+    saved, created = users.save_user(world, body, at=now)
+    response = jsonify(dump(world, USER, saved))
+    response.status_code = 201 if created else 200
+    return response
+
+
+@bp.post("/users/upload")
+@documented("Upload users (create or update up to 200, matched by username)", body="user-upload-request", responses={200: "user-upload-result", 400: None, 401: None, 403: None, 413: None, 415: None, 422: None})
+@absorb_call()
+def upload_users(*, world: AbsorbWorld, now: Any, user: User) -> Response:
+    raw = json_body(request)
+    if not isinstance(raw, list):
+        raise ValidationFailed("The body must be an array of users.", validations=["body: expected an array"])
+    users.check_upload_size(len(raw))  # an oversized batch is refused whole, before any of it is read
+    bodies = [load(USER_BODY, item, f"[{n}]") for n, item in enumerate(raw)]
+    saved = users.upload_users(world, bodies, at=now)
+    return jsonify([{"key": u.id, "value": u.username} for u in saved])
+
+
+# -- departments and courses (read-only) ---------------------------------------------------------------
+
+DEPARTMENT_QUERY = PAGED + (Param("departmentName", {"type": "string"}, "Departments with this name."),
+                            Param("externalId", {"type": "string"}, "Departments with this external id."))
+
+
+@bp.get("/departments")
+@documented("List departments", query=DEPARTMENT_QUERY, responses={200: "department-page", 400: None, 401: None, 403: None, 422: None})
+@absorb_call()
+def list_departments(*, world: AbsorbWorld, now: Any, user: User) -> Response:
+    found = users.departments(world, request.args.get("departmentName"), request.args.get("externalId"))
+    return _page(world, user, found, DEPARTMENTS, DEPARTMENT, key="departments", deprecated=False)
+
+
+@bp.get("/departments/<guid:department_id>")
+@documented("Get department", responses={200: "department", **GET_ERRORS})
+@absorb_call()
+def get_department(department_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
+    return jsonify(dump(world, DEPARTMENT, users.get_department(world, department_id)))
+
+
+@bp.get("/courses")
+@documented("List courses", query=PAGED, responses={200: "course-page", 400: None, 401: None, 403: None, 422: None})
+@absorb_call()
+def list_courses(*, world: AbsorbWorld, now: Any, user: User) -> Response:
+    return _page(world, user, list(world.courses.values()), COURSES, COURSE, key="courses", deprecated=False)
+
+
+@bp.get("/courses/<guid:course_id>")
+@documented("Get course", responses={200: "course", **GET_ERRORS})
+@absorb_call()
+def get_course(course_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
+    return jsonify(dump(world, COURSE, service.get_course(world, course_id)))
 
 
 # -- course enrollments -----------------------------------------------------------------------------

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import EXCLUDE, ValidationError, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from ..core.errors import ValidationFailed
 from ..core.wire import (
     CamelCaseSchema, Guid, IsoDateTime, TimeSpan, cached_dump, resource_for, validation_messages,
 )
-from .models import AbsorbWorld
+from .models import CUSTOM_FIELD_KINDS, CUSTOM_FIELD_NAMES, GENDERS, AbsorbWorld
 
 STATUS = validate.OneOf(range(13))
 Number = fields.Float
@@ -125,6 +125,162 @@ class AttemptSchema(CamelCaseSchema):
     completion_date = IsoDateTime(allow_none=True)
 
 
+# -- users, departments, courses (the vendor's resource pages; field order as there) -------------
+
+_CUSTOM_KIND = {"decimal": lambda: Number(allow_none=True), "string": lambda: fields.String(allow_none=True),
+                "datetime": lambda: IsoDateTime(allow_none=True), "bool": lambda: fields.Boolean(allow_none=True)}
+CustomFieldsSchema = Schema.from_dict(
+    {name: _CUSTOM_KIND[name.rstrip("0123456789")]() for name in CUSTOM_FIELD_NAMES}, name="CustomFieldsSchema")
+assert set(CUSTOM_FIELD_KINDS) == set(_CUSTOM_KIND)
+
+
+class UserSchema(CamelCaseSchema):
+    """UserResource (GET /users, GET /users/{userId})."""
+
+    id = Guid()
+    department_id = Guid(allow_none=True)
+    first_name = fields.String()
+    middle_name = fields.String(allow_none=True)
+    last_name = fields.String()
+    username = fields.String()
+    email_address = fields.String(allow_none=True)
+    external_id = fields.String(allow_none=True)
+    cc_email_addresses = fields.List(fields.String())
+    language_id = fields.Integer(allow_none=True)
+    gender = fields.Integer()
+    address = fields.String(allow_none=True)
+    address2 = fields.String(allow_none=True)
+    city = fields.String(allow_none=True)
+    province_id = Guid(allow_none=True)
+    country_id = Guid(allow_none=True)
+    postal_code = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+    employee_number = fields.String(allow_none=True)
+    location = fields.String(allow_none=True)
+    job_title = fields.String(allow_none=True)
+    reference_number = fields.String(allow_none=True)
+    date_hired = IsoDateTime(allow_none=True)
+    date_terminated = IsoDateTime(allow_none=True)
+    date_edited = IsoDateTime()
+    date_added = IsoDateTime()
+    last_login_date = IsoDateTime(allow_none=True)
+    notes = fields.String(allow_none=True)
+    custom_fields = fields.Nested(CustomFieldsSchema)
+    role_ids = fields.List(Guid())
+    active_status = fields.Integer()
+    is_learner = fields.Boolean()
+    is_admin = fields.Boolean()
+    is_instructor = fields.Boolean()
+    is_manager = fields.Boolean()
+    supervisor_id = Guid(allow_none=True)
+    has_username = fields.Boolean()
+
+
+class DepartmentSchema(CamelCaseSchema):
+    """DepartmentResource (GET /departments, GET /departments/{departmentId})."""
+
+    id = Guid()
+    name = fields.String()
+    use_department_contact_details = fields.Boolean()
+    company_name = fields.String(allow_none=True)
+    phone_number = fields.String(allow_none=True)
+    email_address = fields.String(allow_none=True)
+    external_id = fields.String(allow_none=True)
+    parent_id = Guid(allow_none=True)
+    currency_id = Guid(allow_none=True)
+    date_edited = IsoDateTime()
+    date_added = IsoDateTime()
+
+
+class CourseSchema(CamelCaseSchema):
+    """CourseResource (GET /courses, GET /courses/{courseId}): online and instructor-led courses."""
+
+    id = Guid()
+    course_type = fields.String()
+    name = fields.String()
+    description = fields.String(allow_none=True)
+    notes = fields.String(allow_none=True)
+    external_id = fields.String(allow_none=True)
+    access_date = IsoDateTime(allow_none=True)
+    expire_type = fields.Integer()
+    expire_duration = fields.Dict(allow_none=True)
+    expiry_date = IsoDateTime(allow_none=True)
+    active_status = fields.Integer()
+    tag_ids = fields.List(Guid())
+    resource_ids = fields.List(Guid())
+    editor_ids = fields.List(Guid())
+    prices = fields.List(fields.Dict())
+    competency_definition_ids = fields.List(Guid())
+    prerequisite_course_ids = fields.List(Guid())
+    post_enrollment_course_ids = fields.List(Guid())
+    allow_course_evaluation = fields.Boolean()
+    category_id = Guid(allow_none=True)
+    certificate_url = fields.String(allow_none=True)
+    audience = fields.String(allow_none=True)
+    goals = fields.String(allow_none=True)
+    vendor = fields.String(allow_none=True)
+    company_cost = Number(allow_none=True)
+    learner_cost = Number(allow_none=True)
+    company_time = Number(allow_none=True)
+    learner_time = Number(allow_none=True)
+    date_edited = IsoDateTime()
+    date_added = IsoDateTime()
+
+
+_opt_text = {"allow_none": True, "validate": validate.Length(max=255)}
+
+
+class UserBodySchema(CamelCaseSchema):
+    """A user written by PUT /users/{userId}, POST /users and POST /users/upload: the UserResource's fields
+    (``password`` besides). Every field is optional here; a field left out keeps its value (the emulator's
+    choice), and creating needs ``username``, ``firstName``, ``lastName`` and ``departmentId``
+    (``users.REQUIRED_TO_CREATE``). Read-only fields (``id``, dates, ``hasUsername``) are accepted and ignored."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    username = fields.String(validate=validate.Length(min=1, max=255))
+    password = fields.String(allow_none=True, validate=validate.Length(min=1, max=255))
+    department_id = Guid()
+    first_name = fields.String(validate=validate.Length(min=1, max=255))
+    middle_name = fields.String(**_opt_text)
+    last_name = fields.String(validate=validate.Length(min=1, max=255))
+    email_address = fields.String(**_opt_text)
+    external_id = fields.String(**_opt_text)
+    cc_email_addresses = fields.List(fields.String(validate=validate.Length(max=255)), allow_none=True,
+                                     validate=validate.Length(max=5))
+    language_id = fields.Integer(strict=True, allow_none=True)
+    gender = fields.Integer(strict=True, validate=validate.OneOf(GENDERS))
+    address = fields.String(**_opt_text)
+    address2 = fields.String(**_opt_text)
+    city = fields.String(**_opt_text)
+    province_id = Guid(allow_none=True)
+    country_id = Guid(allow_none=True)
+    postal_code = fields.String(**_opt_text)
+    phone = fields.String(**_opt_text)
+    employee_number = fields.String(**_opt_text)
+    location = fields.String(**_opt_text)
+    job_title = fields.String(**_opt_text)
+    reference_number = fields.String(**_opt_text)
+    date_hired = IsoDateTime(allow_none=True)
+    date_terminated = IsoDateTime(allow_none=True)
+    notes = fields.String(allow_none=True, validate=validate.Length(max=4000))
+    custom_fields = fields.Nested(CustomFieldsSchema, allow_none=True, unknown="raise")
+    role_ids = fields.List(Guid(), allow_none=True)
+    active_status = fields.Integer(strict=True, validate=validate.OneOf([0, 1]))
+    is_learner = fields.Boolean()
+    is_admin = fields.Boolean()
+    is_instructor = fields.Boolean()
+    is_manager = fields.Boolean()
+    supervisor_id = Guid(allow_none=True)
+    # read-only in the resource: validated for type, then ignored
+    id = Guid(allow_none=True)
+    date_edited = IsoDateTime(allow_none=True)
+    date_added = IsoDateTime(allow_none=True)
+    last_login_date = IsoDateTime(allow_none=True)
+    has_username = fields.Boolean(allow_none=True)
+
+
 # -- bodies in -------------------------------------------------------------------------------
 
 class AuthenticateSchema(CamelCaseSchema):
@@ -197,26 +353,45 @@ ATTEMPT = AttemptSchema()
 AUTHENTICATE = AuthenticateSchema()
 COURSE_ENROLLMENT_UPSERT = CourseEnrollmentUpsertSchema()
 ATTEMPT_FINISH = AttemptFinishSchema()
+USER = UserSchema()
+DEPARTMENT = DepartmentSchema()
+COURSE = CourseSchema()
+USER_BODY = UserBodySchema()
 
 TIME_SPENT_SORT = {"timeSpent": ("time_spent_ticks", "int")}
 USER_COURSE_ENROLLMENTS = resource_for(USER_COURSE_ENROLLMENT, "UserCourseEnrollmentResource", sort_by=TIME_SPENT_SORT)
 COURSE_ENROLLMENTS = resource_for(COURSE_ENROLLMENT, "CourseEnrollmentResource", sort_by=TIME_SPENT_SORT)
 SESSION_ENROLLMENTS = resource_for(SESSION_ENROLLMENT, "SessionEnrollmentResource", sort_by=TIME_SPENT_SORT)
 LESSON_ENROLLMENTS = resource_for(LESSON_ENROLLMENT, "LessonEnrollmentResource", sort_by=TIME_SPENT_SORT)
+USERS = resource_for(USER, "UserResource")
+DEPARTMENTS = resource_for(DEPARTMENT, "DepartmentResource")
+COURSES = resource_for(COURSE, "CourseResource")
 
 # ``Default Sort`` where the vendor's schemas document one; every other list is ordered by its key (``id``).
-DEFAULT_SORT = {USER_COURSE_ENROLLMENTS.name: "courseName"}
+DEFAULT_SORT = {USER_COURSE_ENROLLMENTS.name: "courseName", USERS.name: "username"}
 
 
-def load(schema: Any, data: Any) -> dict[str, Any]:
-    """Validate a body with a schema; errors become Absorb's 400 with ``validations``."""
+def load(schema: Any, data: Any, where: str = "") -> dict[str, Any]:
+    """Validate a body with a schema; errors become Absorb's 400 with ``validations`` (``where`` prefixes them).
+
+    Property names match case-insensitively, as ASP.NET's binder does (``{"Username": ...}`` is ``username``).
+    """
     if schema.many is False and not isinstance(data, dict):
-        raise ValidationFailed("The request body must be a JSON object.", validations=["body: expected an object"])
+        raise ValidationFailed("The request body must be a JSON object.",
+                               validations=[f"{where or 'body'}: expected an object"])
     try:
-        return schema.load(data)
+        return schema.load(_wire_case(schema, data))
     except ValidationError as exc:
         raise ValidationFailed("One or more validation errors occurred.",
-                               validations=validation_messages(exc.messages)) from None
+                               validations=validation_messages(exc.messages, where)) from None
+
+
+def _wire_case(schema: Any, data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with each key spelled as the schema's wire name when they differ only in case."""
+    names = {(f.data_key or n).lower(): f.data_key or n for n, f in schema.fields.items()}
+    if all(key in names.values() for key in data):
+        return data
+    return {names.get(key.lower(), key) if isinstance(key, str) else key: value for key, value in data.items()}
 
 
 def dump(world: AbsorbWorld, schema: Any, obj: Any) -> dict[str, Any]:
@@ -233,7 +408,7 @@ def dump_world(world: AbsorbWorld) -> dict[str, Any]:
         "portal": world.portal,
         "apiKey": world.api_key,
         "users": [{"id": u.id, "username": u.username, "password": u.password, "firstName": u.first_name,
-                   "lastName": u.last_name, "email": u.email, "jobTitle": u.job_title, "isAdmin": u.is_admin}
+                   "lastName": u.last_name, "email": u.email_address, "jobTitle": u.job_title, "isAdmin": u.is_admin}
                   for u in world.users.values()],
         "courses": [{"id": c.id, "name": c.name, "courseType": c.course_type, "versionId": c.version_id,
                      "multiSession": c.multi_session, "chapterIds": c.chapter_ids, "sessionIds": c.session_ids}

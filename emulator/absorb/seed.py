@@ -19,7 +19,8 @@ from ..core.fake import Fake
 from ..core.vendor import WorldContext
 from ..core.wire import new_guid
 from .models import (
-    INSTRUCTOR_LED_COURSE, ONLINE_COURSE, AbsorbWorld, AttemptStatus, Chapter, Course, CourseEnrollment, EnrollmentStatus as S, Lesson, Session, User,
+    INSTRUCTOR_LED_COURSE, ONLINE_COURSE, AbsorbWorld, AttemptStatus, Chapter, Course, CourseEnrollment, Department,
+    EnrollmentStatus as S, Lesson, Session, User,
 )
 from . import reference, service
 
@@ -30,6 +31,7 @@ ENROLLMENTS_PER_LEARNER = (2, 4)
 ADMIN_USERNAME, ADMIN_PASSWORD = "admin", "admin"
 LEARNER_PASSWORD = "learner"
 LESSON_TYPES = ("Object", "Video", "Assessment", "Page")
+DEPARTMENTS = ("Head Office", "Sales", "Engineering", "Customer Support", "Operations", "Finance")  # the first: root
 
 ILC_ONLY = {S.ON_WAITLIST, S.ABSENT}
 # Progress bounds per status (online courses); scores only where an outcome exists.
@@ -51,6 +53,7 @@ def build_world(ctx: WorldContext) -> AbsorbWorld:
         _users(world, fake)
         _catalogue(world, fake, anchor)
         _enrollments(world, anchor)
+        _people(world, anchor)
     _reference(world, ctx)
     return world
 
@@ -67,7 +70,7 @@ def _users(world: AbsorbWorld, fake: Fake) -> None:
     rng = world.rng
     taken: set[str] = {ADMIN_USERNAME}
     admin = User(id=new_guid(rng), username=ADMIN_USERNAME, password=ADMIN_PASSWORD, first_name="Portal",
-                 last_name="Administrator", email="admin@example.com", job_title="LMS Administrator",
+                 last_name="Administrator", email_address="admin@example.com", job_title="LMS Administrator",
                  avatar=None, is_admin=True)
     service.add_user(world, admin)
     for _ in range(LEARNERS):
@@ -75,8 +78,48 @@ def _users(world: AbsorbWorld, fake: Fake) -> None:
         username = fake.username(first, last, taken)
         service.add_user(world, User(
             id=new_guid(rng), username=username, password=LEARNER_PASSWORD, first_name=first, last_name=last,
-            email=f"{username}@example.com", job_title=fake.job() if rng.random() < 0.8 else None,
+            email_address=f"{username}@example.com", job_title=fake.job() if rng.random() < 0.8 else None,
             avatar=f"/Files/Avatars/{username}.png" if rng.random() < 0.3 else None))
+
+
+def _people(world: AbsorbWorld, anchor: datetime) -> None:
+    """Departments, and the user and course fields beyond what enrollments need.
+
+    Drawn from their own generator (seeded from the portal's key), so the rest of the world -- ids, enrollments
+    -- is what it was before these existed. Every user belongs to a department; about half carry
+    ``customFields/string1`` (a cost centre) and a third ``customFields/decimal1`` (an associate number).
+    """
+    rng = random.Random(f"{world.api_key}/people")
+    root = None
+    for name in DEPARTMENTS:
+        added = anchor - timedelta(days=rng.randint(1100, 1500))
+        department = Department(id=new_guid(rng), name=name, date_added=added, date_edited=added, parent_id=root,
+                                company_name="Example Corp", external_id=f"D-{len(world.departments) + 100}",
+                                email_address=f"{name.split()[0].lower()}@example.com")
+        world.departments[department.id] = department
+        root = root or department.id
+    departments = list(world.departments)
+    for n, user in enumerate(world.users.values()):
+        user.department_id = departments[0] if user.is_admin else rng.choice(departments[1:])
+        user.date_added = anchor - timedelta(days=rng.randint(750, 1000), seconds=rng.randint(0, 86399))
+        user.date_edited = user.date_added + timedelta(days=rng.randint(0, 300))
+        user.external_id = f"E{10000 + n}" if rng.random() < 0.7 else None
+        user.employee_number = user.external_id
+        user.date_hired = user.date_added - timedelta(days=rng.randint(0, 60))
+        user.last_login_date = anchor - timedelta(days=rng.randint(1, 60)) if rng.random() < 0.8 else None
+        user.gender = rng.choice((0, 1, 2))
+        user.is_learner = not user.is_admin
+        if rng.random() < 0.5:
+            user.custom_fields.string1 = f"CC-{rng.randint(100, 999)}"
+        if rng.random() < 0.33:
+            user.custom_fields.decimal1 = float(rng.randint(100000, 999999))
+    for course in world.courses.values():
+        course.date_added = anchor - timedelta(days=rng.randint(1000, 1100))
+        course.date_edited = course.date_added + timedelta(days=rng.randint(0, 200))
+        course.description = f"{course.name}: what it covers and who it is for."
+        course.external_id = f"C-{rng.randint(1000, 9999)}"
+        course.allow_course_evaluation = rng.random() < 0.5
+        course.learner_time = float(rng.choice((0.5, 1, 2, 4)))
 
 
 def _catalogue(world: AbsorbWorld, fake: Fake, anchor: datetime) -> None:

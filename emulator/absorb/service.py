@@ -35,6 +35,7 @@ from typing import Any, Iterable
 
 from ..core.errors import NotFound, Unprocessable, ValidationFailed
 from ..core.wire import new_guid
+from .users import add_user, get_user  # noqa: F401 - part of this module's interface
 from .models import (
     AbsorbWorld, Attempt, AttemptStatus, ChapterEnrollment, Course, CourseEnrollment, EnrollmentStatus as S,
     LessonEnrollment, Session, SessionEnrollment, User,
@@ -45,6 +46,17 @@ CHOICES = {
     "already_enrolled_status": 422,
     "full_session_status": S.ON_WAITLIST,
     "lists_include_history": True,
+    # users (absorb.users): bodies are partial -- a field left out of PUT /users/{id}, POST /users or an upload
+    # keeps its value, null clears it, and customFields keys likewise
+    "user_fields_missing_keep_values": True,
+    "user_required_to_create": ("username", "firstName", "lastName", "departmentId"),
+    "user_matched_by": "username",  # POST /users and /users/upload; an id in the body is ignored
+    "user_write_status": {"PUT": 200, "POST created": 201, "POST updated": 200, "upload": 200},
+    "user_write_answer": "UserResource",  # PUT and POST /users answer the saved user
+    "upload_duplicate_username": 422,  # the same username twice in one batch refuses the batch
+    "inactive_user_can_authenticate": False,
+    "rename_moves_enrollment_date_edited": False,
+    "authenticate_moves_last_login_date": False,  # seeded values only: a login would drop every cached page
 }
 
 SETTABLE = ("status", "date_completed", "date_expires", "course_version_id", "accepted_terms_and_conditions",
@@ -52,13 +64,6 @@ SETTABLE = ("status", "date_completed", "date_expires", "course_version_id", "ac
 
 
 # -- lookups ------------------------------------------------------------------
-
-def get_user(world: AbsorbWorld, user_id: str) -> User:
-    user = world.users.get(user_id)
-    if user is None:
-        raise NotFound(f"User '{user_id}' was not found.")
-    return user
-
 
 def get_course(world: AbsorbWorld, course_id: str) -> Course:
     course = world.courses.get(course_id)
@@ -119,12 +124,6 @@ def changed_since(items: Iterable[Any], status: int | None, modified_since: date
 
 
 # -- indexes --------------------------------------------------------------------
-
-def add_user(world: AbsorbWorld, user: User) -> None:
-    world.pages.clear()
-    world.users[user.id] = user
-    world.users_by_name[user.username.lower()] = user.id
-
 
 def add_enrollment(world: AbsorbWorld, enrollment: CourseEnrollment) -> None:
     world.pages.clear()

@@ -167,27 +167,39 @@ def resource_for(schema: Schema, name: str, *, not_filterable: tuple[str, ...] =
 
     GUIDs, dates, numbers, booleans and strings are filterable and sortable;
     lists are neither; ``sort_by`` maps a wire name to (attribute, type) when the
-    wire value is derived (``timeSpent`` sorts by its ticks).
+    wire value is derived (``timeSpent`` sorts by its ticks). A nested object's
+    fields are addressed with ``/`` as OData does (``customFields/decimal1``,
+    read from ``obj.custom_fields.decimal1``).
     """
     from .odata import Field, Resource
 
-    kinds: list[tuple[type, str]] = [
-        (Guid, "guid"), (IsoDateTime, "datetime"), (fields.Boolean, "bool"), (fields.Integer, "int"),
-        (fields.Float, "decimal"), (fields.Decimal, "decimal"), (fields.Number, "decimal"), (fields.String, "string"),
-    ]
+    return Resource(name, _field_table(schema, Field, not_filterable, sort_by or {}), key="id")
+
+
+_KINDS: list[tuple[type, str]] = [
+    (Guid, "guid"), (IsoDateTime, "datetime"), (fields.Boolean, "bool"), (fields.Integer, "int"),
+    (fields.Float, "decimal"), (fields.Decimal, "decimal"), (fields.Number, "decimal"), (fields.String, "string"),
+]
+
+
+def _field_table(schema: Schema, make: Any, not_filterable: tuple[str, ...], sort_by: dict[str, tuple[str, str]],
+                 wire_prefix: str = "", attr_prefix: str = "") -> list[Any]:
     table = []
     for attr, field_obj in schema.fields.items():
-        wire = field_obj.data_key or attr
-        if sort_by and wire in sort_by:
+        wire = wire_prefix + (field_obj.data_key or attr)
+        model_attr = attr_prefix + (field_obj.attribute or attr)
+        if wire in sort_by:
             sort_attr, sort_type = sort_by[wire]
-            table.append(Field(wire=wire, type=sort_type, attr=sort_attr, filterable=False, sortable=True))
+            table.append(make(wire=wire, type=sort_type, attr=sort_attr, filterable=False, sortable=True))
             continue
-        kind = next((k for cls, k in kinds if isinstance(field_obj, cls)), None)
+        if isinstance(field_obj, fields.Nested) and not field_obj.many:
+            table += _field_table(field_obj.schema, make, not_filterable, sort_by, wire + "/", model_attr + ".")
+            continue
+        kind = next((k for cls, k in _KINDS if isinstance(field_obj, cls)), None)
         if kind is None:
             continue
-        table.append(Field(wire=wire, type=kind, attr=field_obj.attribute or attr,
-                           filterable=wire not in not_filterable, sortable=True))
-    return Resource(name, table, key="id")
+        table.append(make(wire=wire, type=kind, attr=model_attr, filterable=wire not in not_filterable, sortable=True))
+    return table
 
 
 def validation_messages(messages: Any, path: str = "") -> list[str]:

@@ -24,13 +24,16 @@ EXPECTED = {
         "chapter-enrollment-list", "lesson-enrollment", "lesson-enrollment-list", "lesson-enrollment-page",
         "attempt", "attempt-list", "attempt-started", "attempt-finished", "authenticate-request", "token",
         "course-enrollment-upsert", "unenroll-request", "attempt-finish-request",
+        "user", "user-page", "user-request", "user-upload-request", "user-upload-result", "department",
+        "department-page", "course", "course-page",
     },
     "ispring": {"error", "token-request", "token-response", "user-attributes-request", "user-attributes",
                 "user-attributes-list"},
     "pearson": {"error", "teacher-session", "available-encounter", "available-encounter-list"},
 }
 REQUESTS = {("absorb", n) for n in ("authenticate-request", "token", "course-enrollment-upsert",
-                                    "unenroll-request", "attempt-finish-request")} | {
+                                    "unenroll-request", "attempt-finish-request", "user-request",
+                                    "user-upload-request")} | {
     ("ispring", "user-attributes-request"), ("ispring", "token-request")}
 
 
@@ -200,6 +203,49 @@ def attempt() -> dict[str, Any]:
             "startDate": "2025-01-17T14:00:00Z", "completionDate": "2025-01-17T14:15:00Z"}
 
 
+DEPARTMENT = "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d"
+
+
+def user() -> dict[str, Any]:
+    custom: dict[str, Any] = {f"string{n}": None for n in range(1, 31)}
+    custom.update({f"decimal{n}": None for n in range(1, 6)}, **{f"datetime{n}": None for n in range(1, 6)},
+                  **{f"bool{n}": None for n in range(1, 6)})
+    custom.update(decimal1=10452.0, string1="CC-200", datetime1="2024-02-01T00:00:00Z", bool1=True)
+    return {
+        "id": USER, "departmentId": DEPARTMENT, "firstName": "Jeffrey", "middleName": None, "lastName": "Lebowski",
+        "username": "jlebowski", "emailAddress": "dude@example.com", "externalId": "10452",
+        "ccEmailAddresses": ["walter@example.com"], "languageId": 1, "gender": 1, "address": "606 Venezia Ave",
+        "address2": None, "city": "Venice", "provinceId": None, "countryId": None, "postalCode": "90291",
+        "phone": None, "employeeNumber": "10452", "location": None, "jobTitle": "Bowler", "referenceNumber": None,
+        "dateHired": "2020-03-01T00:00:00Z", "dateTerminated": None, "dateEdited": "2025-01-02T10:00:00Z",
+        "dateAdded": "2020-03-01T09:00:00Z", "lastLoginDate": "2025-01-15T08:00:00Z", "notes": None,
+        "customFields": custom, "roleIds": [], "activeStatus": 0, "isLearner": True, "isAdmin": False,
+        "isInstructor": False, "isManager": False, "supervisorId": None, "hasUsername": True,
+    }
+
+
+def department() -> dict[str, Any]:
+    return {"id": DEPARTMENT, "name": "Sales", "useDepartmentContactDetails": False, "companyName": "Example Corp",
+            "phoneNumber": None, "emailAddress": "sales@example.com", "externalId": "D-101",
+            "parentId": "6b7c8d9e-0f1a-4b2c-9d3e-4f5a6b7c8d9e", "currencyId": None,
+            "dateEdited": "2023-05-01T00:00:00Z", "dateAdded": "2021-01-04T00:00:00Z"}
+
+
+def course() -> dict[str, Any]:
+    return {
+        "id": COURSE, "courseType": "OnlineCourse", "name": "Workplace Safety", "description": "Hazards and spills.",
+        "notes": None, "externalId": "WS-1", "accessDate": None, "expireType": 2,
+        "expireDuration": {"years": 1, "months": 0, "days": 0, "hours": 0}, "expiryDate": None, "activeStatus": 0,
+        "tagIds": [], "resourceIds": [], "editorIds": [],
+        "prices": [{"id": "8d9e0f1a-2b3c-4d4e-8f5a-6b7c8d9e0f1a", "departmentId": None, "currency": "USD",
+                    "amount": 49.5}],
+        "competencyDefinitionIds": [], "prerequisiteCourseIds": [], "postEnrollmentCourseIds": [],
+        "allowCourseEvaluation": True, "categoryId": None, "certificateUrl": None, "audience": "Everyone",
+        "goals": None, "vendor": None, "companyCost": None, "learnerCost": 49.5, "companyTime": None,
+        "learnerTime": 1.5, "dateEdited": "2024-06-01T00:00:00Z", "dateAdded": "2023-01-10T00:00:00Z",
+    }
+
+
 def page(key: str, items: list[dict[str, Any]]) -> dict[str, Any]:
     return {"totalItems": 41, "returnedItems": len(items), "limit": 20, "offset": 2, key: items}
 
@@ -239,6 +285,18 @@ ABSORB_EXAMPLES: dict[str, Any] = {
     "unenroll-request": [ENROLLMENT, "0F1E2D3C-4B5A-4978-8695-A4B3C2D1E0F9"],
     "attempt-finish-request": {"status": 5, "score": 30, "startDate": "2025-01-17T14:00:00Z",
                                "completionDate": "2025-01-17T14:10:00Z"},
+    "user": user(),
+    "user-page": page("users", [user()]),
+    "user-request": {"username": "jlebowski", "departmentId": DEPARTMENT.upper(), "firstName": "Jeffrey",
+                     "lastName": "Lebowski", "customFields": {"decimal1": 10452}},
+    "user-upload-request": [{"username": "jlebowski", "departmentId": DEPARTMENT, "firstName": "Jeffrey",
+                             "lastName": "Lebowski", "externalId": "10452"}],
+    "user-upload-result": [{"key": USER, "value": "jlebowski"}],
+    "department": department(),
+    "department-page": page("departments", [department()]),
+    "course": course(),
+    "course-page": page("courses", [course(), {**course(), "courseType": "InstructorLedCourse", "expireType": 0,
+                                               "expireDuration": None, "prices": []}]),
 }
 
 

@@ -38,11 +38,16 @@ def test_every_vendor_document_is_valid_openapi_3_1(app):
 def test_absorb_document_has_every_operation_of_the_seed(app):
     doc = app.test_client().get("/absorb/openapi.json").get_json()
     operations = [op for methods in doc["paths"].values() for op in methods.values()]
-    assert len(operations) == 27  # 26 seed operations + authenticate
+    assert len(operations) == 36  # 26 seed operations + authenticate + 5 on users + 2 departments + 2 courses
     listing = doc["paths"]["/users/{user_id}/enrollments"]["get"]
     names = {p["name"] for p in listing["parameters"]}
     assert {"_filter", "_sort", "_limit", "_offset", "status", "modifiedSince", "x-api-key", "x-api-version"} <= names
     assert doc["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+    assert doc["components"]["securitySchemes"]["token"] == {**doc["components"]["securitySchemes"]["token"],
+                                                             "type": "apiKey", "in": "header", "name": "Authorization"}
+    version = next(p for p in listing["parameters"] if p["name"] == "x-api-version")
+    assert version["required"] is False
+    assert "username" in doc["info"]["description"] and "key" in doc["info"]["description"]
 
 
 def test_cli_writes_the_document(capsys):
