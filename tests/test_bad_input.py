@@ -60,6 +60,18 @@ class Ctx:
                 "grant_type": "client_credentials"}).get_json()["access_token"]
         self.ispring_tokens = tokens
 
+    @staticmethod
+    def country(code: str) -> str:
+        from emulator.absorb.reference import fixed_id
+
+        return fixed_id("country", code)
+
+    @staticmethod
+    def province(code: str, name: str) -> str:
+        from emulator.absorb.reference import fixed_id
+
+        return fixed_id("province", code, name)
+
     def pearson_headers(self, token: str | None = "student") -> dict[str, str]:
         value = {"student": self.student_token, "outsider": self.outsider_token}.get(token or "", token)
         return {"Authorization": f"Bearer {value}"} if token else {}
@@ -170,6 +182,15 @@ CASES: list[Case] = [
     a("absorb-provinces-bad-country", "GET", lambda c: "/absorb/provinces?countryId=US", 400),
     a("absorb-provinces-limit-text", "GET", lambda c: "/absorb/provinces?_limit=all", 422),
     a("absorb-provinces-filter-syntax", "GET", lambda c: "/absorb/provinces?_filter=name eq", 422),
+    a("absorb-user-courses-unknown-user", "GET", lambda c: f"/absorb/users/{G}/courses", 404),
+    a("absorb-user-courses-bad-guid", "GET", lambda c: "/absorb/users/me/courses", 404),
+    a("absorb-user-courses-offset-text", "GET", lambda c: f"/absorb/users/{c.learner}/courses?_offset=next", 422),
+    a("absorb-user-courses-learner", "GET", lambda c: f"/absorb/users/{c.learner}/courses", 403,
+      lambda c: c.absorb_headers(Authorization=f"Bearer {c.learner_token}")),
+    a("absorb-user-unknown-country", "PUT", lambda c: f"/absorb/users/{c.learner}", 422, json={"countryId": G}),
+    a("absorb-user-unknown-role", "PUT", lambda c: f"/absorb/users/{c.learner}", 422, json={"RoleIds": [G]}),
+    a("absorb-user-province-elsewhere", "PUT", lambda c: f"/absorb/users/{c.learner}", 422,
+      json=lambda c: {"countryId": c.country("US"), "provinceId": c.province("CA", "Quebec")}),
 ]
 
 

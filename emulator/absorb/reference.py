@@ -151,15 +151,40 @@ def seed(world: Any, rng: random.Random, anchor: datetime) -> Reference:
     return ref
 
 
-def system_admin_role(ref: Reference) -> Role:
-    return next(r for r in ref.roles.values() if r.name == ROLES[0][0])
+def assign_users(world: Any, rng: random.Random) -> None:
+    """Seeded users get a country and province (unless a fixture gave them one), the admin the System Admin
+    role: every id a user carries resolves."""
+    ref = world.reference
+    system_admin = next(r.id for r in ref.roles.values() if r.name == ROLES[0][0])
+    homes = {code: [p.id for p in ref.provinces.values() if p.country_id == fixed_id("country", code)]
+             for code in HOME_COUNTRIES}
+    for user in world.users.values():
+        if user.country_id is None:
+            code = rng.choice(HOME_COUNTRIES)
+            user.country_id = fixed_id("country", code)
+            user.province_id = rng.choice(homes[code]) if homes[code] and user.province_id is None else user.province_id
+        if user.is_admin and not user.role_ids:
+            user.role_ids = [system_admin]
 
 
-def home_places(ref: Reference, rng: random.Random) -> tuple[str, str | None]:
-    """A (country id, province id or None) pair for a seeded user."""
-    country = ref.countries[fixed_id("country", rng.choice(HOME_COUNTRIES))]
-    provinces = [p.id for p in ref.provinces.values() if p.country_id == country.id]
-    return country.id, (rng.choice(provinces) if provinces else None)
+def problems(world: Any, body: dict[str, Any], user: Any, at: str = "") -> list[str]:
+    """What is wrong with the reference ids of a user body: countryId, provinceId (of that country) and roleIds
+    must exist (``users.problems`` adds these lines)."""
+    ref, found = world.reference, []
+    if ref is None:
+        return found
+    country = body.get("country_id", getattr(user, "country_id", None))
+    if body.get("country_id") is not None and body["country_id"] not in ref.countries:
+        found.append(f"{at}countryId: country '{body['country_id']}' was not found")
+    province_id = body.get("province_id")
+    if province_id is not None:
+        province = ref.provinces.get(province_id)
+        if province is None:
+            found.append(f"{at}provinceId: province '{province_id}' was not found")
+        elif country is not None and province.country_id != country:
+            found.append(f"{at}provinceId: province '{province_id}' is not in country '{country}'")
+    found += [f"{at}roleIds: role '{r}' was not found" for r in body.get("role_ids") or () if r not in ref.roles]
+    return found
 
 
 # -- lookups ---------------------------------------------------------------------------------------

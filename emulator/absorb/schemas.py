@@ -433,7 +433,7 @@ def _reference_dump(world: AbsorbWorld) -> dict[str, Any]:
     """Groups, roles, countries and provinces in their wire forms (provinces with their countryId)."""
     if world.reference is None:
         return {}
-    from .reference_routes import COUNTRY, PROVINCE, ROLE, dump_group
+    from .lookup_routes import COUNTRY, PROVINCE, ROLE, dump_group
 
     ref = world.reference
     return {"groups": [dump_group(world, g) for g in ref.groups.values()],

@@ -62,8 +62,9 @@ def _reference(world: AbsorbWorld, ctx: WorldContext) -> None:
     """Groups, roles, countries, provinces, from a generator of their own: the entities above keep their ids."""
     from ..core.store import derive_seed
 
-    world.reference = reference.seed(world, random.Random(derive_seed(ctx.seed, ctx.tenant_id, "absorb-reference")),
-                                     ctx.anchor)
+    rng = random.Random(derive_seed(ctx.seed, ctx.tenant_id, "absorb-reference"))
+    world.reference = reference.seed(world, rng, ctx.anchor)
+    reference.assign_users(world, rng)
 
 
 def _users(world: AbsorbWorld, fake: Fake) -> None:

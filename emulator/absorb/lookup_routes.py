@@ -1,4 +1,5 @@
-"""Routes of Absorb's reference data (``reference``): groups, roles, countries, provinces.
+"""Routes of the lookups a connector makes besides users, departments and courses: the reference data
+(``reference``: groups, roles, countries, provinces) and a user's courses.
 
 Paged lists answer the usual envelope (``groups``, ``roles``, ``countries``); ``/provinces`` answers a bare
 array, as real clients read it. Wire schemas and their OData tables live here beside the routes that use them.
@@ -15,10 +16,11 @@ from ..core import paging
 from ..core.http import guid_arg
 from ..core.openapi import Param, documented
 from ..core.wire import CamelCaseSchema, Guid, IsoDateTime, resource_for
-from . import reference
+from . import reference, routes, users
 from .auth import absorb_call, page_key
 from .models import AbsorbWorld, User
 from .routes import GET_ERRORS, PAGED, bp
+from .schemas import COURSE, COURSES
 
 MAX_GROUP_USER_IDS = 50_000  # the vendor's cap; past it the list ends with the empty GUID
 EMPTY_GUID = "00000000-0000-0000-0000-000000000000"
@@ -153,3 +155,15 @@ def get_province(province_id: str, *, world: AbsorbWorld, now: Any, user: User) 
     return jsonify(PROVINCE.dump(reference.get_province(world, province_id)))
 
 
+
+
+# -- a user's courses ----------------------------------------------------------------------------------------
+
+@bp.get("/users/<guid:user_id>/courses")
+@documented("List the courses a user may take: enrolled or available. " + ID_ORDER, query=PAGED,
+            responses={200: "course-page", **GET_ERRORS, 422: None})
+@absorb_call()
+def list_user_courses(user_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
+    learner = users.get_user(world, user_id)
+    return routes._page(world, user, users.courses_for(world, learner), COURSES, COURSE, key="courses",
+                        deprecated=False)
