@@ -5,6 +5,7 @@ Checks: no server error, every response conforms to its schema and its documente
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -74,3 +75,27 @@ def test_fuzz_vendor_operations(vendor, tmp_path):
         print(summary)
         assert result.returncode == 0, summary
         assert "passed" in summary
+        if vendor == "absorb":
+            fuzzed = set(re.findall(r'"label":"([A-Z]+ [^"]+)"', report.read_text()))
+            assert ABSORB_LOOKUPS <= fuzzed, ABSORB_LOOKUPS - fuzzed
+
+
+ABSORB_LOOKUPS = {"GET /users", "GET /users/{user_id}", "PUT /users/{user_id}", "POST /users", "POST /users/upload",
+                  "GET /departments", "GET /departments/{department_id}", "GET /courses", "GET /courses/{course_id}"}
+
+
+def test_fuzz_absorb_lookups_as_a_real_v2_client_calls_them(tmp_path):
+    """The users, departments and courses routes again, with the raw token and no x-api-version."""
+    cli = _schemathesis()
+    with EmulatorServer({"seed": 42}) as server:
+        headers = _absorb_headers(server)
+        token = headers["Authorization"].removeprefix("Bearer ")
+        cmd = [cli, "run", f"{server.url}/absorb/openapi.json", "--url", f"{server.url}/absorb",
+               "-n", str(EXAMPLES), "-c", CHECKS, "--seed", "2", "--phases", "fuzzing",
+               "--include-path-regex", "^/(users|departments|courses)(/{[a-z_]+})?(/upload)?$",
+               "-H", f"x-api-key: {headers['x-api-key']}", "-H", f"Authorization: {token}"]
+        result = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+        summary = result.stdout[-3000:]
+        print(summary)
+        assert result.returncode == 0, summary
+        assert "Tested: 9" in summary

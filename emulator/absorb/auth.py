@@ -25,6 +25,7 @@ from ..core import strict
 from ..core.http import current_store
 from ..core.errors import BadRequest, Forbidden, Unauthorized
 from ..core.store import Tenant
+from .choices import CHOICES
 from .models import ACTIVE, AbsorbWorld, Token, User
 
 TOKEN_LIFETIME = timedelta(hours=4)
@@ -130,7 +131,8 @@ def authenticate(world: AbsorbWorld, *, username: str, password: str, private_ke
                  now: datetime) -> str:
     user_id = world.users_by_name.get(username.lower())
     user = world.users.get(user_id) if user_id else None
-    if (user is None or user.password is None or user.password != password or user.active_status != ACTIVE
+    if (user is None or user.password is None or user.password != password
+            or (user.active_status != ACTIVE and not CHOICES["inactive_user_can_authenticate"])
             or private_key.strip().lower() != api_key.lower()):
         raise Unauthorized("The username, password or private key is not valid.",
                            validations=["credentials: invalid username, password or privateKey"])

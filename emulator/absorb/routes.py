@@ -14,6 +14,7 @@ from ..core.http import bool_arg, datetime_arg, guid_arg, guid_list_arg, int_arg
 from ..core.errors import NotFound, ValidationFailed
 from ..core.openapi import Param, documented
 from . import service, users
+from .choices import CHOICES
 from .auth import absorb_call, authenticate as authenticate_user, page_key, resolve_portal
 from .models import AbsorbWorld, User
 from .schemas import (
@@ -140,7 +141,7 @@ def save_user(*, world: AbsorbWorld, now: Any, user: User) -> Response:
     body = load(USER_BODY, json_body(request))
     saved, created = users.save_user(world, body, at=now)
     response = jsonify(dump(world, USER, saved))
-    response.status_code = 201 if created else 200
+    response.status_code = CHOICES["user_write_status"]["POST created" if created else "POST updated"]
     return response
 
 

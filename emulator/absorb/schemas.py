@@ -407,12 +407,10 @@ def dump_world(world: AbsorbWorld) -> dict[str, Any]:
     return {
         "portal": world.portal,
         "apiKey": world.api_key,
-        "users": [{"id": u.id, "username": u.username, "password": u.password, "firstName": u.first_name,
-                   "lastName": u.last_name, "email": u.email_address, "jobTitle": u.job_title, "isAdmin": u.is_admin}
-                  for u in world.users.values()],
-        "courses": [{"id": c.id, "name": c.name, "courseType": c.course_type, "versionId": c.version_id,
-                     "multiSession": c.multi_session, "chapterIds": c.chapter_ids, "sessionIds": c.session_ids}
-                    for c in world.courses.values()],
+        "departments": [dump(world, DEPARTMENT, d) for d in world.departments.values()],
+        "users": [dict(dump(world, USER, u), password=u.password) for u in world.users.values()],
+        "courses": [dict(dump(world, COURSE, c), versionId=c.version_id, multiSession=c.multi_session,
+                         chapterIds=c.chapter_ids, sessionIds=c.session_ids) for c in world.courses.values()],
         "chapters": [{"id": c.id, "courseId": c.course_id, "name": c.name, "lessonIds": c.lesson_ids}
                      for c in world.chapters.values()],
         "lessons": [{"id": lesson.id, "courseId": lesson.course_id, "chapterId": lesson.chapter_id,

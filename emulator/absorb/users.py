@@ -4,7 +4,7 @@ Plain functions taking the world first, called under the tenant's lock. Each wri
 before it changes anything, so a refused call -- a whole upload batch included -- leaves the world as it
 was.
 
-Rules (the emulator's choices where the vendor is silent, listed in ``service.CHOICES``):
+Rules (the emulator's choices where the vendor is silent, listed in ``choices.CHOICES``):
 - Bodies are partial: a field left out keeps its value, ``null`` clears a nullable one; inside
   ``customFields`` the same holds per key.
 - Creating needs ``REQUIRED_TO_CREATE``; ``departmentId`` (and ``supervisorId``) must name an existing
@@ -16,25 +16,21 @@ Rules (the emulator's choices where the vendor is silent, listed in ``service.CH
 """
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
 from ..core.errors import NotFound, Unprocessable
 from ..core.wire import new_guid
 from . import reference
+from .choices import CHOICES
+from .lookups import add_user, forget, get_user, touch  # noqa: F401 - get_user: users.get_user for the routes
 from .models import ACTIVE, AbsorbWorld, Course, CustomFields, Department, User
 
-REQUIRED_TO_CREATE = ("username", "first_name", "last_name", "department_id")
+REQUIRED_TO_CREATE = tuple(re.sub(r"([A-Z])", r"_\1", name).lower() for name in CHOICES["user_required_to_create"])
 MAX_UPLOAD = 200  # users per POST /users/upload (vendor's limit)
 READ_ONLY = ("id", "date_edited", "date_added", "last_login_date", "has_username")
 CHANGES_ENROLLMENTS = ("first_name", "last_name", "job_title")  # copied onto enrollments
-
-
-def get_user(world: AbsorbWorld, user_id: str) -> User:
-    user = world.users.get(user_id)
-    if user is None:
-        raise NotFound(f"User '{user_id}' was not found.")
-    return user
 
 
 def get_department(world: AbsorbWorld, department_id: str) -> Department:
@@ -47,12 +43,6 @@ def get_department(world: AbsorbWorld, department_id: str) -> Department:
 def user_named(world: AbsorbWorld, username: str) -> User | None:
     user_id = world.users_by_name.get(username.lower())
     return world.users.get(user_id) if user_id else None
-
-
-def add_user(world: AbsorbWorld, user: User) -> None:
-    world.pages.clear()
-    world.users[user.id] = user
-    world.users_by_name[user.username.lower()] = user.id
 
 
 def departments(world: AbsorbWorld, name: str | None = None, external_id: str | None = None) -> list[Department]:
@@ -133,7 +123,7 @@ def upload_users(world: AbsorbWorld, bodies: list[dict[str, Any]], *, at: dateti
             found.append(f"{where}.username: required (users are matched by username)")
             continue
         key = body["username"].lower()
-        if key in seen:
+        if key in seen and CHOICES["upload_duplicate_username"]:
             found.append(f"{where}.username: '{body['username']}' is also at [{seen[key]}]")
         seen.setdefault(key, n)
         found += problems(world, body, user_named(world, body["username"]), where)
@@ -157,8 +147,6 @@ def _create(world: AbsorbWorld, body: dict[str, Any], at: datetime) -> User:
 
 
 def _apply(world: AbsorbWorld, user: User, body: dict[str, Any], at: datetime, *, new: bool = False) -> None:
-    from .service import forget, touch
-
     renamed = not new and any(name in body and body[name] != getattr(user, name) for name in CHANGES_ENROLLMENTS)
     if "username" in body and body["username"] != user.username and not new:
         del world.users_by_name[user.username.lower()]

@@ -1,0 +1,110 @@
+"""Finding things in an Absorb world, and keeping its indexes and caches in step with every write.
+
+Every entity write goes through ``touch`` or ``forget``: they drop the entity's cached wire forms
+and every cached list page (``core.pagecache``).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Iterable
+
+from ..core.errors import NotFound
+from .choices import CHOICES
+from .models import AbsorbWorld, Course, CourseEnrollment, SessionEnrollment, User
+
+
+def get_user(world: AbsorbWorld, user_id: str) -> User:
+    user = world.users.get(user_id)
+    if user is None:
+        raise NotFound(f"User '{user_id}' was not found.")
+    return user
+
+
+def add_user(world: AbsorbWorld, user: User) -> None:
+    world.pages.clear()
+    world.users[user.id] = user
+    world.users_by_name[user.username.lower()] = user.id
+
+
+def get_course(world: AbsorbWorld, course_id: str) -> Course:
+    course = world.courses.get(course_id)
+    if course is None:
+        raise NotFound(f"Course '{course_id}' was not found.")
+    return course
+
+
+def get_enrollment(world: AbsorbWorld, enrollment_id: str) -> CourseEnrollment:
+    enrollment = world.enrollments.get(enrollment_id)
+    if enrollment is None:
+        raise NotFound(f"Enrollment '{enrollment_id}' was not found.")
+    return enrollment
+
+
+def active_enrollment(world: AbsorbWorld, user_id: str, course_id: str) -> CourseEnrollment:
+    get_user(world, user_id)
+    get_course(world, course_id)
+    enrollment_id = world.active.get((user_id, course_id))
+    if enrollment_id is None:
+        raise NotFound(f"User '{user_id}' has no enrollment in course '{course_id}'.")
+    return world.enrollments[enrollment_id]
+
+
+def _listed(world: AbsorbWorld, ids: Iterable[str]) -> list[CourseEnrollment]:
+    """Course enrollments for a list: historical ones too, unless ``CHOICES`` says otherwise."""
+    found = [world.enrollments[i] for i in ids]
+    return found if CHOICES["lists_include_history"] else [e for e in found if e.is_active]
+
+
+def user_enrollments(world: AbsorbWorld, user_id: str) -> list[CourseEnrollment]:
+    get_user(world, user_id)
+    return _listed(world, world.by_user.get(user_id, ()))
+
+
+def course_enrollments(world: AbsorbWorld, course_id: str) -> list[CourseEnrollment]:
+    get_course(world, course_id)
+    return _listed(world, world.by_course.get(course_id, ()))
+
+
+def bulk_enrollments(world: AbsorbWorld, user_ids: list[str], course_ids: list[str]) -> list[CourseEnrollment]:
+    """Enrollments of the listed users in the listed courses; an empty list means 'any'."""
+    if user_ids:
+        pool: Iterable[str] = (i for u in user_ids for i in world.by_user.get(u, ()))
+    elif course_ids:
+        pool = (i for c in course_ids for i in world.by_course.get(c, ()))
+    else:
+        pool = world.enrollments.keys()
+    wanted = set(course_ids)
+    found = _listed(world, dict.fromkeys(pool))
+    return [e for e in found if not wanted or e.course_id in wanted]
+
+
+def changed_since(items: Iterable[Any], status: int | None, modified_since: datetime | None) -> list[Any]:
+    """The ``status`` and ``modifiedSince`` query parameters (edited at or after the instant)."""
+    return [e for e in items
+            if (status is None or e.status == status) and (modified_since is None or e.date_edited >= modified_since)]
+
+
+def add_enrollment(world: AbsorbWorld, enrollment: CourseEnrollment) -> None:
+    world.pages.clear()
+    world.enrollments[enrollment.id] = enrollment
+    world.by_user.setdefault(enrollment.user_id, set()).add(enrollment.id)
+    world.by_course.setdefault(enrollment.course_id, set()).add(enrollment.id)
+    if enrollment.is_active:
+        world.active[(enrollment.user_id, enrollment.course_id)] = enrollment.id
+
+
+def touch(world: AbsorbWorld, entity: Any, at: datetime | None) -> None:
+    """Mark an entity written: ``dateEdited`` moves and its cached wire form is dropped."""
+    if at is not None and hasattr(entity, "date_edited"):
+        entity.date_edited = max(entity.date_edited, at)
+    forget(world, entity.id)
+
+
+def forget(world: AbsorbWorld, entity_id: str) -> None:
+    """Drop what was derived from an entity: its wire forms and every cached list page."""
+    world.wire_cache.pop(entity_id, None)
+    world.pages.clear()
+
+
+def sessions_of(world: AbsorbWorld, enrollment_id: str) -> list[SessionEnrollment]:
+    return [world.session_enrollments[i] for i in world.sessions_of.get(enrollment_id, ())]
