@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Callable, Iterable
 
-from flask import Flask, g, request
+from flask import Flask, Request, g, request
 from werkzeug.datastructures import ImmutableMultiDict
 
 from .http import MAX_BODY_BYTES, PARSED_JSON, is_json_content_type
@@ -134,21 +134,25 @@ def fold_keys(value: Any, shape: Shape | None, notes: list[str], path: str = "")
 
 # -- per request --------------------------------------------------------------------------------------
 
-def _fold_path(notes: list[str]) -> None:
-    original = request.environ.get(ORIGINAL_PATH)
+def _fold_path(req: Request, notes: list[str]) -> None:
+    original = req.environ.get(ORIGINAL_PATH)
     if original is None:
         return
-    for sent, folded in zip(original.split("/"), request.path.split("/")):
+    for sent, folded in zip(original.split("/"), req.path.split("/")):
         if sent != folded and not is_guid(sent):
             notes.append(f"path segment '{sent}' is not in the documented spelling '{folded}'")
 
 
-def _fold_query(documented: Iterable[str], notes: list[str]) -> None:
-    args = request.args
-    if not args:
+def _fold_query(req: Request, documented: frozenset[str], notes: list[str]) -> None:
+    raw = req.environ.get("QUERY_STRING")
+    if not raw:
         return
+    # The usual case costs no parsing (a cached page never parses its query): every name as documented.
+    if all(part.partition("=")[0] in documented for part in raw.split("&") if part):
+        return
+    args = req.args
     spelling = {name.lower(): name for name in documented}
-    if all(key in spelling.values() or key.lower() not in spelling for key in args):
+    if all(key in documented or key.lower() not in spelling for key in args):
         return
     pairs = []
     for key, value in args.items(multi=True):
@@ -156,29 +160,40 @@ def _fold_query(documented: Iterable[str], notes: list[str]) -> None:
         if canonical != key:
             notes.append(f"query parameter '{key}' is not in the documented spelling '{canonical}'")
         pairs.append((canonical, value))
-    request.args = ImmutableMultiDict(pairs)  # type: ignore[misc]  # werkzeug's cached property takes a value
+    req.args = ImmutableMultiDict(pairs)  # type: ignore[misc]  # werkzeug's cached property takes a value
 
 
-def _fold_body(vendor: str, body_schema: str, notes: list[str]) -> None:
-    if not is_json_content_type(request.mimetype) or (request.content_length or 0) > MAX_BODY_BYTES:
+def _fold_body(req: Request, vendor: str, body_schema: str, notes: list[str]) -> None:
+    if not is_json_content_type(req.mimetype) or (req.content_length or 0) > MAX_BODY_BYTES:
         return
     try:
-        raw = request.get_data(cache=True)
+        raw = req.get_data(cache=True)
         document = json.loads(raw) if len(raw) <= MAX_BODY_BYTES else None
     except Exception:  # noqa: BLE001 - unreadable or malformed: json_body answers it in the vendor's shape
         return
     if document is not None:
-        request.environ[PARSED_JSON] = fold_keys(document, body_shape(vendor, body_schema), notes)
+        req.environ[PARSED_JSON] = fold_keys(document, body_shape(vendor, body_schema), notes)
 
 
-def fold_request(app: Flask, vendor: str) -> None:
+_NAMES: dict[int, frozenset[str]] = {}  # id(operation) -> its documented query names; operations live as long as the app
+
+
+def _names(op: Any) -> frozenset[str]:
+    names = _NAMES.get(id(op))
+    if names is None:
+        names = _NAMES[id(op)] = frozenset(p.name for p in op.query)
+    return names
+
+
+def fold_request(app: Flask, req: Request, vendor: str) -> None:
+    """Fold this request's query names and body keys; note every non-canonical spelling met (path included)."""
     notes: list[str] = []
-    _fold_path(notes)
-    op = operation_of(app.view_functions.get(request.endpoint or ""))
+    _fold_path(req, notes)
+    op = operation_of(app.view_functions.get(req.endpoint or ""))
     if op is not None:
-        _fold_query([p.name for p in op.query], notes)
-        if op.body and request.method in ("POST", "PUT", "PATCH"):
-            _fold_body(vendor, op.body, notes)
+        _fold_query(req, _names(op), notes)
+        if op.body and req.method in ("POST", "PUT", "PATCH"):
+            _fold_body(req, vendor, op.body, notes)
     if notes:
         g.spelling_notes = notes
 
@@ -192,6 +207,7 @@ def init_app(app: Flask, vendor_names: Iterable[str]) -> None:
 
     @app.before_request
     def _fold() -> None:
-        first = request.path.lstrip("/").split("/", 1)[0]
-        if first in names and request.endpoint:
-            fold_request(app, first)
+        req = request._get_current_object()  # type: ignore[attr-defined]  # one proxy lookup, not ten
+        first = req.path.lstrip("/").split("/", 1)[0]
+        if first in names and req.endpoint:
+            fold_request(app, req, first)
