@@ -111,3 +111,15 @@ def test_the_bucket_refills_at_its_rate_up_to_its_burst_and_never_from_a_clock_m
     assert bucket.take(T0 + timedelta(milliseconds=10)) == 1
     assert bucket.take(T0 - timedelta(hours=1)) == 1  # backwards: nothing refilled
     assert bucket.state(T0 + timedelta(hours=1))["tokens"] == 100.0  # capped at the burst
+
+
+def test_the_state_file_keeps_the_bucket(tmp_path):
+    state = tmp_path / "state.bin"
+    client = create_app({"state_file": str(state)}).test_client()
+    client.post("/_emulator/tenants", json={"id": "keep"})
+    client.post("/_emulator/tenants/keep/clock/freeze", json={})
+    client.post("/_emulator/tenants/keep/rate-limit", json={"burst": 3})
+    again = create_app({"state_file": str(state)}).test_client()
+    kept = again.get("/_emulator/tenants/keep/rate-limit").get_json()["absorb"]
+    assert kept["enabled"] is True and kept["burst"] == 3 and kept["tokens"] == 3.0
+    assert again.get("/_emulator/tenants/default/rate-limit").get_json()["absorb"]["enabled"] is False
