@@ -52,6 +52,9 @@ class Ctx:
         creds = self.tenant.world("ispring").credentials()
         self.account = creds["accountUrl"]
         self.session = creds["sessions"][0]
+        ispring = self.tenant.world("ispring")
+        self.user = next(iter(ispring.users))
+        self.department = next(iter(ispring.departments))
         self.clients = {c["name"]: c for c in creds["clients"]}
         tokens = {}
         for name, c in self.clients.items():
@@ -248,8 +251,30 @@ def i(ident: str, status: int, headers: Callable[[Ctx], dict[str, str]] | None =
     return (ident, "ispring", "POST", path, kwargs, status)
 
 
-def t(ident: str, status: int, form: Callable[[Ctx], dict[str, str]]) -> Case:
-    return (ident, "ispring", "POST", lambda c: "/ispring/api/v3/token", lambda c: {"data": form(c)}, status)
+def t(ident: str, status: int, form: Callable[[Ctx], dict[str, str]], accept: str = "application/json") -> Case:
+    return (ident, "ispring", "POST", lambda c: "/ispring/api/v3/token",
+            lambda c: {"data": form(c), "headers": {"Accept": accept}}, status)
+
+
+def r(ident: str, method: str, path: Callable[[Ctx], str], status: int, who: str | None = "owner",
+      accept: str = "application/json", **body: Any) -> Case:
+    """An iSpring lookup: ``/session/...`` paths are under /performance-management/appraisal."""
+    def url(c: Ctx) -> str:
+        rest = path(c)
+        return "/ispring" + ("/performance-management/appraisal" if rest.startswith("/session") else "") + rest
+
+    def kwargs(c: Ctx) -> dict[str, Any]:
+        headers = c.ispring_headers(who or "owner", Accept=accept, X_Auth_Account_Url=None)
+        if who is None:
+            headers.pop("Authorization")
+        return {"headers": headers, **body}
+    return (ident, "ispring", method, url, kwargs, status)
+
+
+def _b64(text: str) -> str:
+    import base64
+
+    return base64.b64encode(text.encode()).decode()
 
 
 CASES += [
@@ -265,16 +290,47 @@ CASES += [
     p("pearson-wrong-method", "POST", lambda c: f"/pearson/users/{c.student}/sessions", 405),
     p("pearson-unknown-route", "GET", lambda c: f"/pearson/users/{c.student}/grades", 404),
     i("ispring-no-token", 401, lambda c: c.ispring_headers(Authorization=None)),
-    i("ispring-no-account-url", 401, lambda c: c.ispring_headers(X_Auth_Account_Url=None)),
     i("ispring-unknown-account-url", 401, lambda c: c.ispring_headers(X_Auth_Account_Url="https://nobody.ispringlearn.com")),
     i("ispring-learner-role", 403, lambda c: c.ispring_headers("learner")),
     i("ispring-unknown-session", 404, session=lambda c: G),
     i("ispring-malformed-session", 400, session=lambda c: "not-a-uuid"),
-    i("ispring-empty-user-ids", 400, json={"userIds": []}),
+    i("ispring-user-ids-null", 400, json={"userIds": None}),
     i("ispring-malformed-user-id", 400, json={"userIds": ["x"]}),
     i("ispring-not-json", 400, data="userIds=1", content_type="application/json"),
     i("ispring-form-content-type", 400, data="userIds=1", content_type="application/x-www-form-urlencoded"),
-    i("ispring-accept-xml", 400, lambda c: c.ispring_headers(Accept="application/xml")),
+    i("ispring-accept-html", 406, lambda c: c.ispring_headers(Accept="text/html")),
+    i("ispring-accept-json-q0", 406, lambda c: c.ispring_headers(Accept="application/json;q=0")),
+    r("ispring-sessions-learner", "POST", lambda c: "/session/list", 403, who="learner", json={}),
+    r("ispring-sessions-unknown-id", "POST", lambda c: "/session/list", 404, json={"sessionIds": [G]}),
+    r("ispring-sessions-malformed-id", "POST", lambda c: "/session/list", 400, json={"sessionIds": ["x"]}),
+    r("ispring-sessions-ids-not-a-list", "POST", lambda c: "/session/list", 400, json={"sessionIds": G}),
+    r("ispring-sessions-body-not-object", "POST", lambda c: "/session/list", 400, json=[G]),
+    r("ispring-sessions-form-body", "POST", lambda c: "/session/list", 400, data="sessionIds=1",
+      content_type="application/x-www-form-urlencoded"),
+    r("ispring-sessions-no-token", "POST", lambda c: "/session/list", 401, who=None, json={}),
+    r("ispring-info-unknown", "GET", lambda c: f"/session/{G}/info", 404),
+    r("ispring-info-malformed", "GET", lambda c: "/session/nope/info", 400),
+    r("ispring-info-learner", "GET", lambda c: f"/session/{c.session}/info", 403, who="learner"),
+    r("ispring-info-wrong-method", "DELETE", lambda c: f"/session/{c.session}/info", 405),
+    r("ispring-user-unknown", "GET", lambda c: f"/user/{G}", 404),
+    r("ispring-user-not-a-uuid", "GET", lambda c: "/user/42", 404),
+    r("ispring-user-learner", "GET", lambda c: f"/user/{c.user}", 403, who="learner"),
+    r("ispring-users-bad-department", "GET", lambda c: "/user?departments[]=x", 400),
+    r("ispring-users-bad-group", "GET", lambda c: "/user?groups[]=x", 400),
+    r("ispring-users-learner", "GET", lambda c: "/user", 403, who="learner"),
+    r("ispring-users-accept-text-xml", "GET", lambda c: "/user", 406, accept="text/xml"),
+    r("ispring-departments-page-size-text", "GET", lambda c: "/departments?pageSize=abc", 400),
+    r("ispring-departments-page-size-0", "GET", lambda c: "/departments?pageSize=0", 400),
+    r("ispring-departments-page-token-garbage", "GET", lambda c: "/departments?pageToken=%%%", 400),
+    r("ispring-departments-page-token-unknown", "GET", lambda c: "/departments?pageToken=" + _b64(G), 400),
+    r("ispring-departments-learner", "GET", lambda c: "/departments", 403, who="learner"),
+    r("ispring-department-unknown", "GET", lambda c: f"/department/{G}", 404),
+    r("ispring-department-learner", "GET", lambda c: f"/department/{c.department}", 403, who="learner"),
+    t("ispring-token-empty-client-id", 401, lambda c: {"client_id": "", "client_secret": "x",
+                                                       "grant_type": "client_credentials"}),
+    t("ispring-token-accept-html", 406, lambda c: {"client_id": c.clients["owner"]["clientId"],
+                                                  "client_secret": c.clients["owner"]["clientSecret"],
+                                                  "grant_type": "client_credentials"}, accept="text/html"),
     t("ispring-token-wrong-grant", 400, lambda c: {"client_id": c.clients["owner"]["clientId"],
                                                   "client_secret": c.clients["owner"]["clientSecret"],
                                                   "grant_type": "password"}),

@@ -45,8 +45,7 @@ def _ispring_headers(server: EmulatorServer) -> dict[str, str]:
     token = requests.post(f"{server.url}/ispring/api/v3/token", data={
         "client_id": owner["clientId"], "client_secret": owner["clientSecret"],
         "grant_type": "client_credentials"}).json()["access_token"]
-    return {"Authorization": f"Bearer {token}", "X-Auth-Account-Url": creds["accountUrl"],
-            "Accept": "application/json"}
+    return {"Authorization": f"Bearer {token}", "Accept": "application/json"}  # the token names the account
 
 
 AUTH = {"absorb": _absorb_headers, "pearson": _pearson_headers, "ispring": _ispring_headers}
@@ -95,7 +94,7 @@ def test_fuzz_absorb_lookups_as_a_real_v2_client_calls_them(tmp_path):
         headers = _absorb_headers(server)
         token = headers["Authorization"].removeprefix("Bearer ")
         cmd = [cli, "run", f"{server.url}/absorb/openapi.json", "--url", f"{server.url}/absorb",
-               "-n", str(EXAMPLES), "-c", CHECKS, "--seed", "2", "--phases", "fuzzing",
+               "-n", "5", "-c", CHECKS, "--seed", "2", "--phases", "fuzzing",
                "--include-path-regex", "^/(users|departments|courses)(/{[a-z_]+})?(/upload)?$",
                "-H", f"x-api-key: {headers['x-api-key']}", "-H", f"Authorization: {token}"]
         result = subprocess.run(cmd, capture_output=True, text=True, timeout=600)

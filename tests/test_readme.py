@@ -29,6 +29,8 @@ def test_readme_ispring_and_pearson_ids_exist_in_the_seed_42_world():
     owner = next(c for c in ispring["clients"] if c["name"] == "owner")
     assert owner["clientId"] in README and owner["clientSecret"] in README
     assert ispring["sessions"][0] in README and ispring["accountUrl"] in README
+    assert _value("SESSION") == ispring["sessions"][0]
+    assert "shared/" not in README  # the project's docs stand alone
     pearson = {u["id"]: u for u in tenant.world("pearson").credentials()["users"]}
     for user_id in re.findall(r"/users/([0-9a-f-]{36})/(?:sessions|encounters)", README):
         assert user_id in pearson

@@ -32,7 +32,9 @@ _SINCE = Param("modifiedSince", {"type": "string", "format": "date-time"}, "Enro
 STATUS_SINCE = (_STATUS, _SINCE)
 PAGED = (
     Param("_filter", {"type": "string"}, "OData filter over the resource's fields."),
-    Param("_sort", {"type": "string"}, "Comma-separated fields; '-' prefix for descending."),
+    Param("_sort", {"type": "string"}, "Comma-separated fields; '-' prefix for descending. Default: the vendor's "
+          "documented default sort (courseName for user course enrollments, username for users), else the key (id); "
+          "ties are broken by id."),
     Param("_limit", {"type": "string", "pattern": "^[0-9]+$"}, "Page size (default 20, max 1000)."),
     Param("_offset", {"type": "string", "pattern": "^[0-9]+$"}, "Page number, 0 first (max 65535)."),
 )
@@ -146,7 +148,7 @@ def save_user(*, world: AbsorbWorld, now: Any, user: User) -> Response:
 
 
 @bp.post("/users/upload")
-@documented("Upload users (create or update up to 200, matched by username)", body="user-upload-request", responses={200: "user-upload-result", 400: None, 401: None, 403: None, 413: None, 415: None, 422: None})
+@documented("Upload users (create or update up to 200, matched by username; also at /users/upload/)", body="user-upload-request", responses={200: "user-upload-result", 400: None, 401: None, 403: None, 413: None, 415: None, 422: None})
 @absorb_call()
 def upload_users(*, world: AbsorbWorld, now: Any, user: User) -> Response:
     raw = json_body(request)

@@ -234,7 +234,8 @@ class UserBodySchema(CamelCaseSchema):
     """A user written by PUT /users/{userId}, POST /users and POST /users/upload: the UserResource's fields
     (``password`` besides). Every field is optional here; a field left out keeps its value (the emulator's
     choice), and creating needs ``username``, ``firstName``, ``lastName`` and ``departmentId``
-    (``users.REQUIRED_TO_CREATE``). Read-only fields (``id``, dates, ``hasUsername``) are accepted and ignored."""
+    (``users.REQUIRED_TO_CREATE``). Read-only fields (``id``, dates, ``hasUsername``, the ``is...`` role flags) are
+    accepted and ignored."""
 
     class Meta:
         unknown = EXCLUDE
@@ -268,12 +269,12 @@ class UserBodySchema(CamelCaseSchema):
     custom_fields = fields.Nested(CustomFieldsSchema, allow_none=True, unknown="raise")
     role_ids = fields.List(Guid(), allow_none=True)
     active_status = fields.Integer(strict=True, validate=validate.OneOf([0, 1]))
-    is_learner = fields.Boolean()
-    is_admin = fields.Boolean()
-    is_instructor = fields.Boolean()
-    is_manager = fields.Boolean()
     supervisor_id = Guid(allow_none=True)
-    # read-only in the resource: validated for type, then ignored
+    # read-only (derived by the vendor): validated for type, then ignored
+    is_learner = fields.Boolean(allow_none=True)
+    is_admin = fields.Boolean(allow_none=True)
+    is_instructor = fields.Boolean(allow_none=True)
+    is_manager = fields.Boolean(allow_none=True)
     id = Guid(allow_none=True)
     date_edited = IsoDateTime(allow_none=True)
     date_added = IsoDateTime(allow_none=True)
@@ -374,24 +375,17 @@ DEFAULT_SORT = {USER_COURSE_ENROLLMENTS.name: "courseName", USERS.name: "usernam
 def load(schema: Any, data: Any, where: str = "") -> dict[str, Any]:
     """Validate a body with a schema; errors become Absorb's 400 with ``validations`` (``where`` prefixes them).
 
-    Property names match case-insensitively, as ASP.NET's binder does (``{"Username": ...}`` is ``username``).
+    Property names arrive in the documented spelling whatever the client sent: ``core.casefold`` renamed them
+    (at any depth) before the route ran, as ASP.NET's binder matches them case-insensitively.
     """
     if schema.many is False and not isinstance(data, dict):
         raise ValidationFailed("The request body must be a JSON object.",
                                validations=[f"{where or 'body'}: expected an object"])
     try:
-        return schema.load(_wire_case(schema, data))
+        return schema.load(data)
     except ValidationError as exc:
         raise ValidationFailed("One or more validation errors occurred.",
                                validations=validation_messages(exc.messages, where)) from None
-
-
-def _wire_case(schema: Any, data: dict[str, Any]) -> dict[str, Any]:
-    """``data`` with each key spelled as the schema's wire name when they differ only in case."""
-    names = {(f.data_key or n).lower(): f.data_key or n for n, f in schema.fields.items()}
-    if all(key in names.values() for key in data):
-        return data
-    return {names.get(key.lower(), key) if isinstance(key, str) else key: value for key, value in data.items()}
 
 
 def dump(world: AbsorbWorld, schema: Any, obj: Any) -> dict[str, Any]:

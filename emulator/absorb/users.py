@@ -29,7 +29,9 @@ from .models import ACTIVE, AbsorbWorld, Course, CustomFields, Department, User
 
 REQUIRED_TO_CREATE = tuple(re.sub(r"([A-Z])", r"_\1", name).lower() for name in CHOICES["user_required_to_create"])
 MAX_UPLOAD = 200  # users per POST /users/upload (vendor's limit)
-READ_ONLY = ("id", "date_edited", "date_added", "last_login_date", "has_username")
+# Accepted, ignored: the vendor derives these (dates, the role flags from the user's roles); the emulator's choice
+READ_ONLY = ("id", "date_edited", "date_added", "last_login_date", "has_username", "is_learner", "is_admin",
+             "is_instructor", "is_manager")
 CHANGES_ENROLLMENTS = ("first_name", "last_name", "job_title")  # copied onto enrollments
 
 

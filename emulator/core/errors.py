@@ -58,6 +58,10 @@ class MethodNotAllowed(EmulatorError):
     status, term, default_message = 405, "MethodNotAllowed", "The requested method is not allowed for this resource."
 
 
+class NotAcceptable(EmulatorError):
+    status, term, default_message = 406, "NotAcceptable", "No answer in a media type the Accept header allows."
+
+
 class Conflict(EmulatorError):
     status, term, default_message = 409, "Conflict", "The request conflicts with the current state."
 

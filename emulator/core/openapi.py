@@ -34,16 +34,18 @@ class Operation:
     body: str | None = None
     body_media: str = "application/json"
     auth: bool = True
+    body_required: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
 
 def documented(summary: str, *, responses: dict[int, str | None], query: tuple[Param, ...] = (),
-               body: str | None = None, body_media: str = "application/json", auth: bool = True) -> Callable[..., Any]:
+               body: str | None = None, body_media: str = "application/json", auth: bool = True,
+               body_required: bool = True) -> Callable[..., Any]:
     """Attach an ``Operation`` to a view function (kept through ``functools.wraps``)."""
 
     def wrap(view: Callable[..., Any]) -> Callable[..., Any]:
         view.__dict__["contract"] = Operation(summary=summary, responses=responses, query=query, body=body,
-                                              body_media=body_media, auth=auth)
+                                              body_media=body_media, auth=auth, body_required=body_required)
         return view
 
     return wrap
@@ -57,7 +59,7 @@ _CONVERTER = re.compile(r"<(?:[a-z]+:)?([a-zA-Z_]+)>")
 _REF = re.compile(r"^([a-z0-9-]+)\.json(#.*)?$")
 
 REASONS = {200: "OK", 201: "Created", 204: "No Content", 400: "Bad Request", 401: "Unauthorized",
-           403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed", 413: "Payload Too Large",
+           403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed", 406: "Not Acceptable", 413: "Payload Too Large",
            415: "Unsupported Media Type", 422: "Unprocessable Entity", 429: "Too Many Requests",
            500: "Internal Server Error"}
 
@@ -108,9 +110,11 @@ def build_document(app: Flask, vendor_name: str) -> dict[str, Any]:
                   for arg in rule.arguments]
         params += [_param(p) for p in (headers if op.auth or meta.get("headers_without_auth") else ())]
         params += [_param(p) for p in op.query]
-        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+        methods = sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})
+        for method in methods:
+            operation_id = rule.endpoint.split(".", 1)[1] + (f"_{method.lower()}" if len(methods) > 1 else "")
             entry: dict[str, Any] = {
-                "operationId": rule.endpoint.split(".", 1)[1],
+                "operationId": operation_id,
                 "summary": op.summary,
                 "tags": [vendor.title],
                 "parameters": params,
@@ -120,14 +124,15 @@ def build_document(app: Flask, vendor_name: str) -> dict[str, Any]:
                 entry["security"] = []
             if op.body:
                 used.add(op.body)
-                entry["requestBody"] = {"required": True, "content": {
+                entry["requestBody"] = {"required": op.body_required, "content": {
                     op.body_media: {"schema": {"$ref": f"#/components/schemas/{op.body}"}}}}
             for status, schema_name in sorted(op.responses.items()):
                 name = schema_name if status < 400 else (schema_name or error_schema)
                 response: dict[str, Any] = {"description": REASONS.get(status, str(status))}
                 if name:
                     used.add(name)
-                    response["content"] = {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}
+                    ref = {"schema": {"$ref": f"#/components/schemas/{name}"}}
+                    response["content"] = {media: ref for media in meta.get("media_types", ("application/json",))}
                 entry["responses"][str(status)] = response
             paths.setdefault(path, {})[method.lower()] = entry
     used |= _referenced(vendor_name, used)

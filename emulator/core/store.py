@@ -153,6 +153,16 @@ class Store:
         tenant_id = self._keys.get((vendor, key.strip().lower()))
         return self.tenants.get(tenant_id) if tenant_id else None
 
+    def add_key(self, vendor: str, key: str, tenant: Tenant) -> None:
+        """Name the tenant by one more key (a token issued at run time); the world's
+        ``tenant_keys()`` must list it too, so a reset or restore drops or re-adds it."""
+        with self.lock:
+            self._keys[(vendor, key.lower())] = tenant.id
+
+    def drop_key(self, vendor: str, key: str) -> None:
+        with self.lock:
+            self._keys.pop((vendor, key.lower()), None)
+
     def _index(self, tenant: Tenant) -> None:
         for name, world in tenant.worlds.items():
             for key in world.tenant_keys():

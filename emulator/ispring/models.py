@@ -25,6 +25,8 @@ ROLES = (ACCOUNT_OWNER, ACCOUNT_ADMINISTRATOR, DEPARTMENT_ADMINISTRATOR, LEARNER
 class Department:
     id: str
     name: str
+    code: str | None = None
+    parent_id: str | None = None
 
 
 @dataclass(slots=True)
@@ -45,14 +47,33 @@ class User:
     status: str  # one of USER_STATUSES
     role: str = LEARNER
     fields: list[ProfileField] = field(default_factory=list)  # profile fields besides the names
+    added: datetime | None = None  # addedDate
+    last_login: datetime | None = None  # lastLoginDate
+
+
+@dataclass(slots=True)
+class AppraisalQuestion:
+    id: str
+    text: str
+    is_required: bool
+    target_roles: list[str]  # REVIEWER_ROLE_*
 
 
 @dataclass(slots=True)
 class AppraisalSession:
     id: str
-    title: str
+    title: str  # the wire's "name"
     status: str  # one of SESSION_STATUSES
-    participant_ids: list[str] = field(default_factory=list)
+    participant_ids: list[str] = field(default_factory=list)  # the employees under review
+    description: str = ""
+    manager_id: str | None = None
+    profile_id: str | None = None  # the competency profile (not an entity of the emulator)
+    start: datetime | None = None
+    end: datetime | None = None
+    instruction: str = ""
+    self_review_instruction: str = ""
+    questions: list[AppraisalQuestion] = field(default_factory=list)
+    permitted_user_ids: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -90,8 +111,8 @@ class ISpringWorld:
 
     # -- the World protocol of core.vendor ---------------------------------
     def tenant_keys(self) -> list[str]:
-        """The account URL (API calls) and every client id (the token endpoint has no account header)."""
-        return [self.account_url, *self.clients]
+        """The account URL, every client id (the token endpoint) and every live token (API calls)."""
+        return [self.account_url, *self.clients, *self.tokens]
 
     def credentials(self) -> dict[str, Any]:
         return {
@@ -105,6 +126,7 @@ class ISpringWorld:
     def counts(self) -> dict[str, int]:
         return {"departments": len(self.departments), "users": len(self.users), "sessions": len(self.sessions),
                 "participants": sum(len(s.participant_ids) for s in self.sessions.values()),
+                "questions": sum(len(s.questions) for s in self.sessions.values()),
                 "clients": len(self.clients)}
 
     def dump(self) -> dict[str, Any]:

@@ -1,5 +1,7 @@
-"""iSpring Learn's wire formats: the token form and answer (snake_case, OAuth), the route's body and
-answer (camelCase), and the fixture format. Schemas are instantiated once, here.
+"""iSpring Learn's wire formats: the token form and answer (snake_case, OAuth), the routes' bodies and
+answers (camelCase, as the vendor's OpenAPI names them), and the fixture format. Schemas are
+instantiated once, here. XML answers are the same data written by ``core.xmlwire`` from the
+``xml`` entries of ``schemas/ispring/*.json``.
 """
 from __future__ import annotations
 
@@ -8,8 +10,10 @@ from typing import Any
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
 
 from ..core.errors import BadRequest
-from ..core.wire import CamelCaseSchema, Guid, load_fixture_part, validation_messages
-from .models import ROLES, SESSION_STATUSES, USER_STATUSES, ISpringWorld
+from ..core.wire import CamelCaseSchema, Guid, iso_z, load_fixture_part, parse_datetime, validation_messages
+from ..core.xmlwire import check_name
+from . import service
+from .models import ROLES, SESSION_STATUSES, USER_STATUSES, AppraisalSession, Department, ISpringWorld, User
 
 
 class TokenRequestSchema(Schema):
@@ -18,8 +22,8 @@ class TokenRequestSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    client_id = fields.String(required=True, validate=validate.Length(min=1))
-    client_secret = fields.String(required=True, validate=validate.Length(min=1))
+    client_id = fields.String(required=True)  # the document sets no minimum length: "" is a wrong client (401)
+    client_secret = fields.String(required=True)
     grant_type = fields.String(required=True, validate=validate.Equal("client_credentials"))
 
 
@@ -30,11 +34,22 @@ class TokenResponseSchema(Schema):
 
 
 class UserAttributesRequestSchema(CamelCaseSchema):
-    class Meta:
-        unknown = EXCLUDE  # unknown keys are ignored (schemas/ispring/user-attributes-request.json)
+    """ListAppraisalSessionUserAttributesRequest: ``userIds`` (UUIDs, no minimum); other keys, the
+    seed's ``sessionIds`` among them, are ignored: the document does not define them."""
 
-    user_ids = fields.List(Guid(), required=True, validate=validate.Length(min=1))
-    session_ids = fields.List(Guid(), load_default=list)
+    class Meta:
+        unknown = EXCLUDE
+
+    user_ids = fields.List(Guid(), required=True)
+
+
+class SessionListRequestSchema(CamelCaseSchema):
+    """ListAppraisalSessionsRequest: an optional ``sessionIds`` filter."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    session_ids = fields.List(Guid(), load_default=None)
 
 
 class AttributeSchema(Schema):
@@ -59,6 +74,7 @@ class UserAttributesSchema(CamelCaseSchema):
 TOKEN_REQUEST = TokenRequestSchema()
 TOKEN_RESPONSE = TokenResponseSchema()
 USER_ATTRIBUTES_REQUEST = UserAttributesRequestSchema()
+SESSION_LIST_REQUEST = SessionListRequestSchema()
 USER_ATTRIBUTES = UserAttributesSchema()
 
 
@@ -72,6 +88,53 @@ def dump_participants(world: ISpringWorld, participants: list[Any]) -> list[dict
             wire = world.wire_cache[key] = USER_ATTRIBUTES.dump(participant)
         out.append(wire)
     return out
+
+
+# -- the lookups' answers (field order of the vendor's OpenAPI) --------------------------------------
+
+def dump_department(department: Department) -> dict[str, Any]:
+    out: dict[str, Any] = {"departmentId": department.id, "name": department.name}
+    if department.parent_id:
+        out["parentDepartmentId"] = department.parent_id
+    if department.code:
+        out["code"] = department.code
+    out["subordination"] = dict(service.SUBORDINATION)
+    out["coSubordination"] = dict(service.SUBORDINATION)
+    return out
+
+
+def dump_user(world: ISpringWorld, user: User) -> dict[str, Any]:
+    """A user profile (the document's ``User``): role type and id, status code, fields object."""
+    role_type, role_id = service.ROLE_TYPES[user.role], service.role_id(world, user.role)
+    managed = service.manageable_departments(user)
+    role: dict[str, Any] = {"roleId": role_id, "roleType": role_type}
+    out: dict[str, Any] = {"userId": user.id, "role": role_type, "roleId": role_id, "departmentId": user.department_id,
+                           "status": service.USER_STATUS_CODES[user.status], "fields": service.profile_fields(user),
+                           "addedDate": iso_z(user.added), "lastLoginDate": iso_z(user.last_login or user.added)}
+    if managed:
+        out["manageableDepartmentIds"] = managed
+        role["manageableDepartmentIds"] = managed
+    out.update({"userRoles": [role], "groups": [], "subordination": dict(service.SUBORDINATION),
+                "coSubordination": dict(service.SUBORDINATION)})
+    return out
+
+
+def dump_session(session: AppraisalSession) -> dict[str, Any]:
+    return {"sessionId": session.id, "name": session.title, "description": session.description,
+            "managerId": session.manager_id, "profileId": session.profile_id, "status": session.status,
+            "startDate": iso_z(session.start), "endDate": iso_z(session.end)}
+
+
+def dump_session_info(session: AppraisalSession) -> dict[str, Any]:
+    """The document's ``AppraisalSessionInfo``; each employee is reviewed by themself and the session's manager."""
+    return {"sessionId": session.id, "name": session.title, "description": session.description,
+            "managerId": session.manager_id, "startDate": iso_z(session.start), "endDate": iso_z(session.end),
+            "status": session.status, "profileId": session.profile_id, "instruction": session.instruction,
+            "selfReviewInstruction": session.self_review_instruction,
+            "questions": [{"id": q.id, "text": q.text, "isRequired": q.is_required, "targetRoles": list(q.target_roles)}
+                          for q in session.questions],
+            "employees": [{"employeeId": e, "reviewers": service.reviewers(session, e)} for e in session.participant_ids],
+            "permittedUserIds": list(session.permitted_user_ids)}
 
 
 def load(schema: Schema, data: Any) -> dict[str, Any]:
@@ -97,13 +160,30 @@ class _Strict(CamelCaseSchema):
         unknown = RAISE
 
 
+class DateTime(fields.String):
+    """An ISO 8601 date-time (no zone: UTC), loaded as an aware datetime."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        try:
+            return parse_datetime(value)
+        except (TypeError, ValueError):
+            raise ValidationError("Not a valid ISO 8601 date-time.") from None
+
+
+def _element_name(value: str) -> None:
+    if not check_name(value.lower()):
+        raise ValidationError("Must start with a letter or _, then letters, digits, _ . or - (not 'xml...').")
+
+
 class FixtureDepartmentSchema(_Strict):
     id = Guid(required=True)
     name = fields.String(required=True, validate=validate.Length(min=1))
+    code = fields.String(load_default=None, allow_none=True)
+    parent_department_id = Guid(load_default=None, allow_none=True)
 
 
 class FixtureFieldSchema(_Strict):
-    key = fields.String(required=True, validate=validate.Length(min=1))
+    key = fields.String(required=True, validate=_element_name)  # it names an XML element in XML answers
     title = fields.String(required=True, validate=validate.Length(min=1))
     value = fields.String(required=True)
 
@@ -118,6 +198,8 @@ class FixtureUserSchema(_Strict):
     status = fields.String(load_default="ACTIVE", validate=validate.OneOf(USER_STATUSES))
     role = fields.String(load_default="LEARNER", validate=validate.OneOf(ROLES))
     fields_ = fields.List(fields.Nested(FixtureFieldSchema), data_key="fields", attribute="fields", load_default=list)
+    added_date = DateTime(load_default=None)
+    last_login_date = DateTime(load_default=None)
 
 
 class FixtureSessionSchema(_Strict):
@@ -125,6 +207,10 @@ class FixtureSessionSchema(_Strict):
     title = fields.String(load_default="Performance review")
     status = fields.String(load_default="NOT_STARTED", validate=validate.OneOf(SESSION_STATUSES))
     participant_ids = fields.List(Guid(), load_default=list)
+    description = fields.String(load_default="")
+    manager_id = Guid(load_default=None, allow_none=True)
+    start_date = DateTime(load_default=None)
+    end_date = DateTime(load_default=None)
 
 
 class FixtureClientSchema(_Strict):
@@ -154,12 +240,16 @@ def dump_world(world: ISpringWorld) -> dict[str, Any]:
     """Every entity (the admin API's data.json), in the fixture format."""
     return {
         "accountUrl": world.account_url,
-        "departments": [{"id": d.id, "name": d.name} for d in world.departments.values()],
+        "departments": [{"id": d.id, "name": d.name, "code": d.code, "parentDepartmentId": d.parent_id}
+                        for d in world.departments.values()],
         "users": [{"id": u.id, "login": u.login, "firstName": u.first_name, "lastName": u.last_name, "email": u.email,
                    "departmentId": u.department_id, "status": u.status, "role": u.role,
-                   "fields": [{"key": f.key, "title": f.title, "value": str(f.value)} for f in u.fields]}
+                   "fields": [{"key": f.key, "title": f.title, "value": str(f.value)} for f in u.fields],
+                   "addedDate": iso_z(u.added), "lastLoginDate": iso_z(u.last_login)}
                   for u in world.users.values()],
-        "sessions": [{"id": s.id, "title": s.title, "status": s.status, "participantIds": list(s.participant_ids)}
+        "sessions": [{"id": s.id, "title": s.title, "status": s.status, "participantIds": list(s.participant_ids),
+                      "description": s.description, "managerId": s.manager_id, "startDate": iso_z(s.start),
+                      "endDate": iso_z(s.end)}
                      for s in world.sessions.values()],
         "clients": [{"name": c.name, "clientId": c.client_id, "clientSecret": c.client_secret, "role": c.role,
                      "userId": c.user_id} for c in world.clients.values()],

@@ -7,13 +7,17 @@ ACTIVE with some DEACTIVATED, DELETED and TERMINATED; SESSIONS appraisal
 sessions cycling NOT_STARTED / IN_PROGRESS / COMPLETED with 8..16
 participants each; three API clients: owner (ACCOUNT_OWNER), administrator
 (ACCOUNT_ADMINISTRATOR) and learner (LEARNER), each owned by a user of that role.
+Then, from the same generator (so the entities above keep their ids): each user's
+added and last-login dates, each session's manager (the account owner), dates that
+fit its status, competency profile id, instructions, QUESTIONS questions, and the
+users permitted to manage it (owner and administrator).
 
 With a fixture (``ctx.fixture``, see ``schemas.FixtureSchema``) the account
 holds exactly the fixture's entities instead.
 """
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from ..core.errors import ValidationFailed
@@ -22,8 +26,8 @@ from ..core.vendor import WorldContext
 from ..core.wire import new_guid
 from . import service
 from .models import (
-    ACCOUNT_ADMINISTRATOR, ACCOUNT_OWNER, LEARNER, SESSION_STATUSES, USER_STATUSES, ApiClient, AppraisalSession,
-    Department, ISpringWorld, ProfileField, User,
+    ACCOUNT_ADMINISTRATOR, ACCOUNT_OWNER, LEARNER, SESSION_STATUSES, USER_STATUSES, ApiClient, AppraisalQuestion,
+    AppraisalSession, Department, ISpringWorld, ProfileField, User,
 )
 from .schemas import load_fixture
 
@@ -36,6 +40,10 @@ STATUS_WEIGHTS = (16, 2, 1, 1)  # ACTIVE, DEACTIVATED, DELETED, TERMINATED
 CLIENTS = (("owner", ACCOUNT_OWNER), ("administrator", ACCOUNT_ADMINISTRATOR), ("learner", LEARNER))
 SESSION_TITLES = ("Annual performance review", "Mid-year check-in", "Probation review", "360° feedback",
                   "Quarterly goals review", "Leadership assessment")
+QUESTIONS = (("What went well in this period?", True, ("REVIEWER_ROLE_SELF_REVIEW", "REVIEWER_ROLE_DIRECT_MANAGER")),
+             ("What should change in the next period?", True, ("REVIEWER_ROLE_SELF_REVIEW", "REVIEWER_ROLE_DIRECT_MANAGER")),
+             ("Anything else to add?", False, ("REVIEWER_ROLE_DIRECT_MANAGER",)))
+SESSION_DAYS = 30  # a session runs a month
 CUSTOM_FIELDS = (("USER_DEFINED_FIELD1", "Employee number"), ("USER_DEFINED_FIELD2", "Office"),
                  ("USER_DEFINED_FIELD3", "Hire date"))
 
@@ -48,7 +56,7 @@ def build_world(ctx: WorldContext) -> ISpringWorld:
     rng = ctx.rng
     world = ISpringWorld(account_url=account_url(ctx.tenant_id))
     if ctx.fixture is not None:
-        apply_fixture(world, ctx.fixture, rng)
+        apply_fixture(world, ctx.fixture, rng, ctx.anchor)
         return world
     fake = Fake(rng)
     departments = [Department(id=new_guid(rng), name=name) for name in DEPARTMENTS]
@@ -82,7 +90,35 @@ def build_world(ctx: WorldContext) -> ISpringWorld:
         owner = next(u for u in users if u.role == role)
         client = ApiClient(name=name, client_id=new_guid(rng), client_secret=_secret(rng), role=role, user_id=owner.id)
         world.clients[client.client_id] = client
+    _seed_details(world, rng, ctx.anchor)
     return world
+
+
+def department_code(name: str) -> str:
+    return "-".join(name.split()).upper()
+
+
+def _seed_details(world: ISpringWorld, rng: Any, anchor: datetime) -> None:
+    """What the lookups show besides the entities: dates, codes, session details (see the module docstring)."""
+    for department in world.departments.values():
+        department.code = department_code(department.name)
+    for user in world.users.values():
+        user.added = anchor - timedelta(days=rng.randint(30, 3650), seconds=rng.randint(0, 86399))
+        user.last_login = max(user.added, anchor - timedelta(days=rng.randint(0, 60), seconds=rng.randint(0, 86399)))
+    owner = next((u.id for u in world.users.values() if u.role == ACCOUNT_OWNER), None)
+    permitted = [u.id for u in world.users.values() if u.role in (ACCOUNT_OWNER, ACCOUNT_ADMINISTRATOR)]
+    for session in world.sessions.values():
+        offset = {"NOT_STARTED": rng.randint(5, 40), "IN_PROGRESS": -rng.randint(1, SESSION_DAYS - 1),
+                  "COMPLETED": -rng.randint(SESSION_DAYS + 1, 400)}[session.status]
+        session.start = anchor + timedelta(days=offset, hours=9)
+        session.end = session.start + timedelta(days=SESSION_DAYS)
+        session.manager_id, session.profile_id = owner, new_guid(rng)
+        session.permitted_user_ids = list(permitted)
+        session.description = f"{session.title}: goals, results and feedback for the period."
+        session.instruction = "Rate each competency and explain your rating with examples."
+        session.self_review_instruction = "Review your own work first; your manager sees your answers."
+        session.questions = [AppraisalQuestion(id=new_guid(rng), text=text, is_required=required,
+                                               target_roles=list(roles)) for text, required, roles in QUESTIONS]
 
 
 def _secret(rng: Any) -> str:
@@ -90,11 +126,14 @@ def _secret(rng: Any) -> str:
     return "".join(rng.choice(letters) for _ in range(32))
 
 
-def apply_fixture(world: ISpringWorld, data: Any, rng: Any) -> None:
+def apply_fixture(world: ISpringWorld, data: Any, rng: Any, anchor: datetime) -> None:
     """Fill the (empty) account with exactly the fixture's entities, checking every reference.
 
     ``clients`` may be left out: the three standard clients (owner, administrator,
     learner) are then created with seeded ids and secrets, so the account stays usable.
+    Dates left out are the tenant's anchor (a session then runs SESSION_DAYS from it); a
+    session's manager left out is the account owner (else an administrator, else its first
+    participant); profile ids are seeded; sessions from a fixture have no questions.
     """
     doc = load_fixture(data)
 
@@ -104,7 +143,11 @@ def apply_fixture(world: ISpringWorld, data: Any, rng: Any) -> None:
     for i, d in enumerate(doc["departments"]):
         if d["id"] in world.departments:
             fail(f"departments[{i}].id", "duplicate id")
-        world.departments[d["id"]] = Department(id=d["id"], name=d["name"])
+        world.departments[d["id"]] = Department(id=d["id"], name=d["name"], code=d["code"],
+                                                parent_id=d["parent_department_id"])
+    for i, d in enumerate(doc["departments"]):
+        if d["parent_department_id"] is not None and d["parent_department_id"] not in world.departments:
+            fail(f"departments[{i}].parentDepartmentId", "unknown department")
     logins: set[str] = set()
     for i, u in enumerate(doc["users"]):
         if u["id"] in world.users:
@@ -117,15 +160,27 @@ def apply_fixture(world: ISpringWorld, data: Any, rng: Any) -> None:
         fields = [ProfileField(f["key"], f["title"], _date_or_text(f["value"])) for f in u["fields"]]
         world.users[u["id"]] = User(id=u["id"], login=u["login"], first_name=u["first_name"], last_name=u["last_name"],
                                     email=u["email"], department_id=u["department_id"], status=u["status"],
-                                    role=u["role"], fields=fields)
+                                    role=u["role"], fields=fields, added=u["added_date"] or anchor,
+                                    last_login=u["last_login_date"] or u["added_date"] or anchor)
+    managers = [u.id for u in world.users.values() if u.role == ACCOUNT_OWNER] + \
+               [u.id for u in world.users.values() if u.role == ACCOUNT_ADMINISTRATOR]
     for i, s in enumerate(doc["sessions"]):
         if s["id"] in world.sessions:
             fail(f"sessions[{i}].id", "duplicate id")
-        world.sessions[s["id"]] = AppraisalSession(id=s["id"], title=s["title"], status=s["status"])
+        start = s["start_date"] or anchor
+        session = AppraisalSession(id=s["id"], title=s["title"], status=s["status"], description=s["description"],
+                                   start=start, end=s["end_date"] or start + timedelta(days=SESSION_DAYS),
+                                   profile_id=new_guid(rng), permitted_user_ids=list(managers))
+        world.sessions[s["id"]] = session
         for j, user_id in enumerate(s["participant_ids"]):
             if user_id not in world.users:
                 fail(f"sessions[{i}].participantIds[{j}]", "unknown user")
             service.add_participant(world, s["id"], user_id)
+        if s["manager_id"] is not None and s["manager_id"] not in world.users:
+            fail(f"sessions[{i}].managerId", "unknown user")
+        session.manager_id = s["manager_id"] or next(iter(managers + session.participant_ids), None)
+        if session.manager_id is None:
+            fail(f"sessions[{i}].managerId", "required when the account has no owner, administrator or participant")
     clients = doc["clients"]
     if clients is None:
         clients = [{"name": name, "client_id": new_guid(rng), "client_secret": _secret(rng), "role": role,

@@ -1,40 +1,71 @@
-"""iSpring Learn's domain rules: client credentials, tokens, and the appraisal session user attributes.
+"""iSpring Learn's domain rules: client credentials, tokens, appraisal sessions, users and departments.
 
 Plain functions taking the world first; routes call them under the tenant's lock.
 
-- Only the Account Owner and Account Administrators may read a session's user
-  attributes (403 "Permission denied"); an API client acts with its owner's role.
+- An API client acts with its owner's role. Appraisal session routes: Account Owner and
+  Account Administrators only; users and departments: also Department Administrators, who
+  see their own department only (``ROUTE_ROLES``; 403 "Permission denied" otherwise).
 - ``displayingName`` is "first last"; with neither name, the login.
 - ``initials`` are the first letters of the first and last names; with
   neither, of the login's first two parts (split on . _ - @), else its first letter.
 - ``attributes`` are the profile fields that hold a value; dates as yyyy-mm-dd.
 
-Not emulated: the rest of the Learn REST API; ``sessionIds`` in the body is
-validated (a list of UUIDs) and otherwise ignored: the path names the session.
+Not emulated: the rest of the Learn REST API (writes, groups, competencies, reviews).
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from ..core.errors import BadRequest, Forbidden, NotFound, Unauthorized
-from .models import ACCOUNT_ADMINISTRATOR, ACCOUNT_OWNER, ApiClient, Department, ISpringWorld, Token, User
+from .models import (
+    ACCOUNT_ADMINISTRATOR, ACCOUNT_OWNER, DEPARTMENT_ADMINISTRATOR, LEARNER, ApiClient, AppraisalSession, Department,
+    ISpringWorld, Token, User,
+)
 
-# -- the emulator's choices: one place ------------------------------------------------------------
-TOKEN_LIFETIME = timedelta(seconds=1800)  # expires_in of POST /api/v3/token, counted on the tenant clock
-ACCEPTABLE = ("application/json",)  # Accept must allow JSON: absent, */*, application/*, application/json
+# -- the rules, and the emulator's choices: one place ---------------------------------------------
+TOKEN_LIFETIME = timedelta(seconds=1800)  # expires_in of POST /api/v3/token (help page: 1800 s), tenant clock
+MEDIA_TYPES = ("application/json", "application/xml")  # the document offers both; JSON wins a tie (listed first)
 PERMITTED_ROLES = (ACCOUNT_OWNER, ACCOUNT_ADMINISTRATOR)  # documented ("Permissions to Run the Request")
+ROUTE_ROLES = {  # help pages, "Permissions to Run the Request"
+    "sessions": PERMITTED_ROLES,
+    "users": (*PERMITTED_ROLES, DEPARTMENT_ADMINISTRATOR),
+    "departments": (*PERMITTED_ROLES, DEPARTMENT_ADMINISTRATOR),
+}
+DEFAULT_PAGE_SIZE = 1000  # help page: "If not indicated, equal to 1000"
+MAX_PAGE_SIZE = 1000  # emulator's choice: larger pageSize values are served as 1000
+ROLE_TYPES = {ACCOUNT_OWNER: "administrator", ACCOUNT_ADMINISTRATOR: "administrator",  # the document's UserRoleEnum
+              DEPARTMENT_ADMINISTRATOR: "department_administrator", LEARNER: "learner"}
+USER_STATUS_CODES = {"ACTIVE": 1, "DEACTIVATED": 3, "TERMINATED": 3}  # help page: GET /user/{id} gives 3 for both
+SUBORDINATION = {"subordinationType": "no_supervisor"}  # emulator's choice: no supervisors are modelled
 CHOICES: dict[str, Any] = {
-    "missing_accept_header": "allowed",  # a missing Accept means "anything", as in HTTP
+    "account_header": "optional (the document never lists it: the token names the account); "
+                      "when sent it must name the token's account, else 401",
+    "token_endpoint_account_header": "optional; when sent it must name the client's account (else 401)",
+    "token_403": "the client's owner is not an ACTIVE user (deactivated, terminated, deleted): 403 Permission denied",
+    "missing_accept_header": "JSON",  # a missing Accept means "anything", as in HTTP
+    "accept_tie": "*/*, application/* or equal q-values: JSON (the document lists it first); neither allowed: 406",
+    "xml_root_of_session_info": "<response> (the document gives the info no XML name; every other answer's root)",
     "non_participants": "left out",  # users not in the session and unknown ids are left out, no error
     "answer_order": "request order, duplicates once",
-    "check_order": ("account 401", "token 401", "headers/path/body 400", "role 403", "session 404"),
-    "token_endpoint_account_header": "optional; when sent it must name the client's account (else 401)",
+    "session_list_filter": "no body, no sessionIds or null: every session (help page); []: none; unknown id: 404",
+    "unknown_user_or_department": "404 (an older help page: 404 Unknown User); deleted users are unknown",
+    "page_token": "base64 of the next page's first id, as the help page's sample token is",
+    "bad_page_size": "not an integer, or below 1: 400",
+    "date_times": "ISO 8601 UTC with Z (the document says only 'datetime')",
+    "profile_fields": "login, email, first_name, last_name, job_title, phone, then custom fields by key",
+    "reviewers": "each employee is reviewed by themself and the session's manager",
+    "check_order": ("token 401", "account 401", "accept 406", "headers/path/body 400", "role 403", "not found 404"),
+    "token_check_order": ("accept 406", "form 400", "client 401", "account header 401", "owner not active 403"),
     "error_code": "the HTTP status",
 }
+STANDARD_PROFILE_KEYS = ("FIRST_NAME", "LAST_NAME", "JOB_TITLE", "PHONE")  # lower-cased in the fields object
 
 STANDARD_FIELDS = (("FIRST_NAME", "First name"), ("LAST_NAME", "Last name"), ("LOGIN", "Login"),
                    ("EMAIL", "Email"))
@@ -112,11 +143,150 @@ def client_for_token(world: ISpringWorld, value: str, now: datetime) -> ApiClien
     return client
 
 
-# -- the route ----------------------------------------------------------------------------------
-
-def require_permission(client: ApiClient) -> None:
-    if client.role not in PERMITTED_ROLES:
+def check_client_may_act(world: ISpringWorld, client: ApiClient) -> None:
+    """403 at the token endpoint: the client's owner can no longer sign in (not an ACTIVE user)."""
+    owner = world.users.get(client.user_id) if client.user_id else None
+    if client.user_id and (owner is None or owner.status != "ACTIVE"):
         raise Forbidden("Permission denied")
+
+
+# -- permissions --------------------------------------------------------------------------------
+
+def require_permission(client: ApiClient, route: str = "sessions") -> None:
+    if client.role not in ROUTE_ROLES[route]:
+        raise Forbidden("Permission denied")
+
+
+def visible_departments(world: ISpringWorld, client: ApiClient) -> set[str] | None:
+    """The departments a department administrator manages (their own); None: every department."""
+    if client.role != DEPARTMENT_ADMINISTRATOR:
+        return None
+    owner = world.users.get(client.user_id or "")
+    return {owner.department_id} if owner else set()
+
+
+def manageable_departments(user: User) -> list[str]:
+    return [user.department_id] if user.role == DEPARTMENT_ADMINISTRATOR else []
+
+
+def role_id(world: ISpringWorld, role: str) -> str:
+    """A role's id, stable per account (the account's roles are not entities of the emulator)."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{world.account_url}#role/{ROLE_TYPES[role]}"))
+
+
+def profile_fields(user: User) -> dict[str, str]:
+    """The document's UserProfileFields object: login and email, then the other fields by name."""
+    out = {"login": user.login, "email": user.email or "", "first_name": user.first_name, "last_name": user.last_name}
+    for f in user.fields:
+        name = f.key.lower() if f.key in STANDARD_PROFILE_KEYS else f.key
+        out.setdefault(name, f.value.isoformat() if isinstance(f.value, date) else f.value)  # names win
+    return out
+
+
+def reviewers(session: AppraisalSession, employee_id: str) -> list[dict[str, str]]:
+    out = [{"reviewerId": employee_id, "role": "REVIEWER_ROLE_SELF_REVIEW"}]
+    if session.manager_id and session.manager_id != employee_id:
+        out.append({"reviewerId": session.manager_id, "role": "REVIEWER_ROLE_DIRECT_MANAGER"})
+    return out
+
+
+# -- lookups ------------------------------------------------------------------------------------
+
+def list_sessions(world: ISpringWorld, session_ids: list[str] | None) -> list[AppraisalSession]:
+    """Every session (no filter), or the named ones in request order, duplicates once; unknown: 404."""
+    if session_ids is None:
+        return list(world.sessions.values())
+    out = []
+    for session_id in dict.fromkeys(session_ids):
+        if session_id not in world.sessions:
+            raise NotFound("Session not found")
+        out.append(world.sessions[session_id])
+    return out
+
+
+def get_session(world: ISpringWorld, session_id: str) -> AppraisalSession:
+    session = world.sessions.get(session_id)
+    if session is None:
+        raise NotFound("Session not found")
+    return session
+
+
+def _listed(user: User, departments: set[str] | None) -> bool:
+    return user.status != "DELETED" and (departments is None or user.department_id in departments)
+
+
+def get_user(world: ISpringWorld, client: ApiClient, user_id: str) -> User:
+    user = world.users.get(user_id.lower())
+    if user is None or user.status == "DELETED":
+        raise NotFound("Unknown user")
+    if not _listed(user, visible_departments(world, client)):
+        raise Forbidden("Permission denied")
+    return user
+
+
+def find_users(world: ISpringWorld, client: ApiClient, *, departments: list[str], groups: list[str],
+               logins: list[str], emails: list[str]) -> list[User]:
+    """GET /user: every filter given must match (the account has no groups: any group filter matches nobody)."""
+    visible = visible_departments(world, client)
+    departments_ = set(departments)
+    logins_ = {v.lower() for v in logins}
+    emails_ = {v.lower() for v in emails}
+    return [u for u in world.users.values() if _listed(u, visible)
+            and (not departments_ or u.department_id in departments_) and not groups
+            and (not logins_ or u.login.lower() in logins_) and (not emails_ or (u.email or "").lower() in emails_)]
+
+
+def get_department(world: ISpringWorld, client: ApiClient, department_id: str) -> Department:
+    department = world.departments.get(department_id.lower())
+    if department is None:
+        raise NotFound("Department not found")
+    visible = visible_departments(world, client)
+    if visible is not None and department.id not in visible:
+        raise Forbidden("Permission denied")
+    return department
+
+
+def page_departments(world: ISpringWorld, client: ApiClient, size: int | None,
+                     token: str | None) -> tuple[list[Department], str | None]:
+    """One page of departments and the next page's token (None on the last page)."""
+    visible = visible_departments(world, client)
+    items = [d for d in world.departments.values() if visible is None or d.id in visible]
+    start = 0
+    if token is not None:
+        wanted = _read_page_token(token)
+        start = next((i for i, d in enumerate(items) if d.id == wanted), -1)
+        if start < 0:
+            raise BadRequest("pageToken: unknown or expired page token.")
+    size = min(size or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+    page = items[start:start + size]
+    after = items[start + size:start + size + 1]
+    return page, _page_token(after[0].id) if after else None
+
+
+def page_size(raw: str | None) -> int | None:
+    if raw is None:
+        return None
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise BadRequest(f"pageSize: '{raw}' is not an integer.") from None
+    if value < 1:
+        raise BadRequest(f"pageSize: {value} must be at least 1.")
+    return value
+
+
+def _page_token(next_id: str) -> str:
+    return base64.b64encode(next_id.encode()).decode()
+
+
+def _read_page_token(token: str) -> str:
+    try:
+        return base64.b64decode(token.strip(), validate=True).decode().lower()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise BadRequest("pageToken: not a page token.") from None
+
+
+# -- the attributes route -----------------------------------------------------------------------
 
 
 def session_user_attributes(world: ISpringWorld, session_id: str, user_ids: list[str]) -> list[Participant]:

@@ -138,3 +138,21 @@ def test_duplicate_conflicting_api_key_headers_are_refused(api):
         ("x-api-version", "2"), ("Authorization", api.headers["Authorization"])])
     assert resp.status_code == 400
     contract.validate("absorb", "error", resp.get_json())
+
+
+def test_paths_and_body_names_match_case_insensitively_as_on_aspnet(anon):
+    """Real clients call /Authenticate with {"Username", "Password", "PrivateKey"} and /Users/{id}/Enrollments."""
+    key = anon.world.api_key
+    resp = anon.client.post("/absorb/Authenticate", headers={"x-api-key": key},
+                            json={"Username": "admin", "Password": "admin", "PrivateKey": key})
+    assert resp.status_code == 200
+    contract.validate("absorb", "token", resp.get_json())
+    headers = {"x-api-key": key, "Authorization": resp.get_json()}
+    learner = anon.learners()[0]
+    upper = anon.client.get(f"/absorb/Users/{learner.id.upper()}/Enrollments", headers=headers)
+    lower = anon.client.get(f"/absorb/users/{learner.id}/enrollments", headers=headers)
+    assert upper.status_code == 200 and upper.get_json() == lower.get_json()
+    department = next(iter(anon.world.departments))
+    one = anon.client.get(f"/absorb/Departments/{department}", headers=headers)
+    assert one.status_code == 200 and one.get_json()["id"] == department
+    assert anon.client.get("/ispring/API/v3/token").status_code == 404  # other vendors keep their exact paths

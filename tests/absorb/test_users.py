@@ -110,6 +110,16 @@ def test_post_refuses_what_it_cannot_save(api, body, fragment):
     assert any(fragment in v for v in resp.body["validations"]) and len(api.world.users) == count
 
 
+def test_role_flags_and_dates_in_a_body_are_ignored(api, anon):
+    learner = api.learners()[4]
+    before = api.get(f"/users/{learner.id}", "user").body
+    after = api.put(f"/users/{learner.id}", "user", status=200,
+                    json={"isAdmin": True, "dateAdded": "2001-01-01T00:00:00Z", "id": GUID}).body
+    assert after["isAdmin"] is False and after["dateAdded"] == before["dateAdded"] and after["id"] == learner.id
+    anon.login(learner.username)
+    anon.get("/users", status=403)
+
+
 def test_renaming_to_a_taken_username_is_refused(api):
     a, b = api.learners()[:2]
     resp = api.put(f"/users/{a.id}", status=422, json={"username": b.username.upper()})

@@ -35,6 +35,18 @@ def test_learner_mid_course(client, new_tenant):
     assert client.get(f"/absorb/my-enrollments/{PRIVACY}", headers=learner).get_json()["progress"] == 50.0
     data = _absorb_data(client, info["id"])
     assert len(data["users"]) == 3 and len(data["courses"]) == 2  # the generated portal is replaced
+    # departments and custom fields from the fixture
+    compliance = "de000000-0000-4000-8000-000000000002"
+    jordan = client.get(f"/absorb/users/{JORDAN}", headers=headers).get_json()
+    assert jordan["departmentId"] == compliance and jordan["externalId"] == "E-1002"
+    assert jordan["customFields"]["string1"] == "CC-410" and jordan["customFields"]["decimal1"] == 1002
+    assert jordan["customFields"]["bool1"] is True and jordan["customFields"]["string2"] is None
+    found = client.get("/absorb/users?_filter=customFields/string1 eq 'CC-410'", headers=headers).get_json()
+    assert [u["id"] for u in found["users"]] == [JORDAN]
+    department = client.get(f"/absorb/departments/{compliance}", headers=headers).get_json()
+    assert department["parentId"] == "de000000-0000-4000-8000-000000000001" and department["name"] == "Compliance"
+    others = {u["departmentId"] for u in data["users"] if u["id"] != JORDAN}
+    assert others == {"de000000-0000-4000-8000-000000000001"}  # no departmentId: the first department
 
 
 def test_ilc_full_waitlist(client, new_tenant):
@@ -121,6 +133,10 @@ def _break(path: str, value: object) -> dict:
     (_break("courses.0.chapters.0.lessons", []), "absorb.courses[0].chapters[0].lessons: [] should be non-empty"),
     (_break("users.0.password", KeyError), "absorb.users[0]: 'password' is a required property"),
     (_break("enrollments.0.progress", 50), "absorb.enrollments[0]: give progress or lessons, not both"),
+    (_break("users.1.departmentId", "Nowhere"), "absorb.users[1].departmentId: unknown department 'Nowhere'"),
+    (_break("users.1.customFields.string31", "x"), "absorb.users[1].customFields: Additional properties"),
+    (_break("users.1.customFields.datetime1", "soon"), "absorb.users[1].customFields.datetime1: 'soon' is not"),
+    (_break("departments.1.parentId", "Compliance"), "absorb.departments[1].parentId: own department"),
 ])
 def test_invalid_fixtures_name_the_bad_entry(client, fixture, message):
     resp = client.post("/_emulator/tenants", json={"fixture": fixture})

@@ -767,3 +767,32 @@ def test_the_parser_tables_cache_is_used_rebuilt_or_skipped(tmp_path, cache_stat
         assert out.stdout.strip() == "compare"
     written = sorted(p.name for p in folder.glob("odata-lalr-*.pickle")) if folder.is_dir() else []
     assert (len(written) >= 1) == (cache_state != "unwritable")
+
+
+def test_resource_for_flattens_a_nested_object_into_slash_paths():
+    """``customFields/decimal1``: one nested marshmallow schema becomes filterable, sortable slash fields."""
+    from types import SimpleNamespace
+
+    from marshmallow import Schema, fields as mfields
+
+    from emulator.core.odata import compile_filter as compile_
+    from emulator.core.odata import sort as sort_
+    from emulator.core.wire import CamelCaseSchema, resource_for
+
+    class Extra(Schema):
+        decimal1 = mfields.Float(allow_none=True)
+        string1 = mfields.String(allow_none=True)
+
+    class Thing(CamelCaseSchema):
+        id = mfields.String()
+        custom_fields = mfields.Nested(Extra)
+        tags = mfields.List(mfields.String())
+
+    resource = resource_for(Thing(), "Thing")
+    assert [f.wire for f in resource.fields] == ["id", "customFields/decimal1", "customFields/string1"]
+    assert resource.field("CUSTOMFIELDS/Decimal1").attr == "custom_fields.decimal1"
+    items = [SimpleNamespace(id=str(n), custom_fields=SimpleNamespace(decimal1=d, string1=s))
+             for n, (d, s) in enumerate([(2.0, "b"), (None, "a"), (1.0, None)])]
+    assert [o.id for o in compile_(resource, "customFields/decimal1 eq null").select(items)] == ["1"]
+    assert [o.id for o in compile_(resource, "startswith(customFields/string1, 'B')").select(items)] == ["0"]
+    assert [o.id for o in sort_(items, resource, "-customFields/decimal1")] == ["0", "2", "1"]

@@ -53,8 +53,9 @@ def call(client: FlaskClient, creds: dict[str, Any], token: Callable[..., str]) 
 
         data = raw if raw is not None else (b"" if body is None else _json.dumps(body).encode())
         response = client.post(URL.format(session_id), data=data, headers=sent)
-        contract.validate("ispring", "user-attributes-list" if response.status_code == 200 else "error",
-                          response.get_json())
+        if response.mimetype == "application/json":  # XML answers are checked by tests/ispring/test_ispring_xml.py
+            contract.validate("ispring", "user-attributes-list" if response.status_code == 200 else "error",
+                              response.get_json())
         return response
 
     return post

@@ -59,3 +59,42 @@ def test_account_header_on_token_endpoint(client, creds, store):
     other = store.create_tenant("other").world("ispring").account_url
     assert _post(client, data, **{"X-Auth-Account-Url": other}).status_code == 401
     assert _post(client, data, **{"X-Auth-Account-Url": "https://nowhere.ispringlearn.local"}).status_code == 401
+
+
+def test_empty_client_id_or_secret_is_a_wrong_client_401(client, creds):
+    """The document sets no minimum length: an empty value is a client that does not exist (not a 400)."""
+    owner = creds["clients"][0]
+    for data in ({"client_id": "", "client_secret": owner["clientSecret"]},
+                 {"client_id": owner["clientId"], "client_secret": ""}):
+        assert _post(client, {**data, "grant_type": "client_credentials"}).status_code == 401
+
+
+def test_accept_allowing_neither_json_nor_xml_is_406(client, creds):
+    owner = creds["clients"][0]
+    data = {"client_id": owner["clientId"], "client_secret": owner["clientSecret"], "grant_type": "client_credentials"}
+    assert _post(client, data, Accept="text/html").status_code == 406
+    assert _post(client, data, Accept="text/html, */*;q=0.1").status_code == 200
+
+
+def test_a_token_names_its_account_without_the_header(client, creds, store):
+    """Two accounts; each one's token reads its own sessions, no X-Auth-Account-Url sent."""
+    other = store.create_tenant("other").world("ispring")
+    for account in (creds, other.credentials()):
+        owner = account["clients"][0]
+        bearer = _post(client, {"client_id": owner["clientId"], "client_secret": owner["clientSecret"],
+                                "grant_type": "client_credentials"}).get_json()["access_token"]
+        listed = client.post("/ispring/performance-management/appraisal/session/list",
+                             headers={"Authorization": f"Bearer {bearer}"}).get_json()
+        assert [s["sessionId"] for s in listed][:3] == account["sessions"]
+
+
+def test_expired_tokens_stop_naming_the_account_once_purged(client, creds, store, tenant):
+    from datetime import timedelta
+
+    owner = creds["clients"][0]
+    data = {"client_id": owner["clientId"], "client_secret": owner["clientSecret"], "grant_type": "client_credentials"}
+    old = _post(client, data).get_json()["access_token"]
+    assert store.tenant_for("ispring", old) is tenant
+    tenant.clock.advance(timedelta(seconds=1801))
+    new = _post(client, data).get_json()["access_token"]  # issuing purges the expired ones
+    assert store.tenant_for("ispring", old) is None and store.tenant_for("ispring", new) is tenant

@@ -67,7 +67,8 @@ def test_fixture_replaces_the_world():
     app = create_app({"seed": 42})
     tenant = app.extensions["lms_emulator"]["store"].create_tenant("acme", fixture=FIXTURE)
     world = tenant.world("ispring")
-    assert world.counts() == {"departments": 2, "users": 3, "sessions": 1, "participants": 2, "clients": 1}
+    assert world.counts() == {"departments": 2, "users": 3, "sessions": 1, "participants": 2, "questions": 0,
+                              "clients": 1}
     client = app.test_client()
     token = client.post("/ispring/api/v3/token", data={"client_id": "my-client", "client_secret": "s3cret",
                                                        "grant_type": "client_credentials"}).get_json()["access_token"]
