@@ -39,6 +39,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from ..core.errors import ValidationFailed
+from ..core.clock import to_wire_precision as ms
 from ..core.wire import is_guid, new_guid, parse_datetime
 from . import service
 from .models import (
@@ -239,7 +240,7 @@ def _validate(world: AbsorbWorld, fixture: Any, anchor: datetime) -> dict[str, A
             start = anchor + timedelta(days=session.get("startsInDays", 7), hours=9)
             if "start" in session:
                 try:
-                    start = parse_datetime(session["start"])
+                    start = ms(parse_datetime(session["start"]))
                 except ValueError:
                     plan.fail(f"{swhere}.start", f"'{session['start']}' is not an ISO 8601 date-time")
             name = session.get("name") or f"{raw['name']} — session {s + 1}"
@@ -415,7 +416,7 @@ def _build_enrollment(world: AbsorbWorld, entry: dict[str, Any], anchor: datetim
                                                    cancel_session=False, at=added)
         _set_id(world, enrollment, entry["_id"])
         if status is not None and status != S(se.status):
-            started = added + (anchor - added) / 2
+            started = ms(added + (anchor - added) / 2)
             se.status = enrollment.status = int(status)
             if status in (S.IN_PROGRESS, S.COMPLETE, S.FAILED, S.NOT_COMPLETE, S.ABSENT):
                 se.date_started = enrollment.date_started = started
@@ -428,14 +429,15 @@ def _build_enrollment(world: AbsorbWorld, entry: dict[str, Any], anchor: datetim
     enrollment = service.enroll(world, user.id, course.id, re_enroll=False, at=added)
     _set_id(world, enrollment, entry["_id"])
     lessons: list[tuple[str, AttemptStatus, float | None]] = entry["lessons"]
-    step = min(timedelta(days=1), (anchor - added) / (2 * len(lessons) + 2)) if lessons else timedelta(0)
+    step = ms(min(timedelta(days=1), (anchor - added) / (2 * len(lessons) + 2))) if lessons else timedelta(0)
+    half = ms(step / 2)
     at = added + step
     for lesson_id, state, score in lessons:
         attempt = service.start_attempt(world, user.id, course.id, lesson_id, at=at)
         if state != AttemptStatus.IN_PROGRESS:
             default = 90.0 if state == AttemptStatus.COMPLETE else 40.0
             service.finish_attempt(world, attempt, status=int(state), score=score if score is not None else default,
-                                   start=None, completion=at + step / 2, at=at + step / 2)
+                                   start=None, completion=at + half, at=at + half)
         at += step
     if status is not None and status not in ROLLED_UP:
         enrollment.status = int(status)  # administrative statuses are kept as given

@@ -7,7 +7,8 @@ cycle through all 13 values, some enrollments carry a historical
 (``isActive: false``) predecessor left by a re-enrollment, and online
 enrollments carry chapter and lesson enrollments and attempts consistent with
 their progress. All dates lie before the tenant's anchor and keep
-added <= started <= completed <= edited.
+added <= started <= completed <= edited; each is a whole number of milliseconds (``ms``:
+stored precision is wire precision, see ``core.clock``).
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
+from ..core.clock import to_wire_precision as ms
 from ..core.fake import Fake
 from ..core.vendor import WorldContext
 from ..core.wire import new_guid
@@ -187,11 +189,11 @@ def _enroll(world: AbsorbWorld, user: User, course: Course, status: S, anchor: d
     span = (anchor - added).total_seconds()
     started = completed = None
     if status in STARTED:
-        started = added + timedelta(seconds=rng.uniform(0, span * 0.3))
+        started = ms(added + timedelta(seconds=rng.uniform(0, span * 0.3)))
     if status in FINISHED:
-        completed = started + timedelta(seconds=rng.uniform(0, (anchor - started).total_seconds() * 0.5))  # type: ignore[operator]
+        completed = ms(started + timedelta(seconds=rng.uniform(0, (anchor - started).total_seconds() * 0.5)))  # type: ignore[operator]
     last = completed or started or added
-    edited = last + timedelta(seconds=rng.uniform(0, min(3600 * 24, (anchor - last).total_seconds())))
+    edited = ms(last + timedelta(seconds=rng.uniform(0, min(3600 * 24, (anchor - last).total_seconds()))))
     enrollment = CourseEnrollment(
         id=new_guid(rng), user_id=user.id, course_id=course.id, course_name=course.name, full_name=user.full_name,
         status=int(status), progress=0.0, date_added=added, date_edited=edited, date_started=started,
@@ -229,7 +231,7 @@ def _online_part(world: AbsorbWorld, enrollment: CourseEnrollment, course: Cours
     if enrollment.date_started is None:
         return
     start = enrollment.date_started
-    step = min(timedelta(days=1), (anchor - start) / (2 * len(lessons) + 2))
+    step = ms(min(timedelta(days=1), (anchor - start) / (2 * len(lessons) + 2)))
     touched = done + (1 if status not in ALL_DONE else 0)
     plan: dict[str, list[service.SeededAttempt]] = {}
     for position, lesson_id in enumerate(lessons[:touched]):
@@ -258,7 +260,7 @@ def _online_part(world: AbsorbWorld, enrollment: CourseEnrollment, course: Cours
 def _planned(rng: Any, start: datetime, step: timedelta, status: AttemptStatus,
              score: float | None) -> service.SeededAttempt:
     """One attempt lasting under half a step (an in-progress one has no end yet)."""
-    end = start + step * rng.uniform(0.05, 0.5)
+    end = ms(start + step * rng.uniform(0.05, 0.5))
     if status == AttemptStatus.IN_PROGRESS:
         return (start, None, int(status), None)
     return (start, end, int(status), round(score or 0, 1))

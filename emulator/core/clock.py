@@ -2,14 +2,39 @@
 
 Everything that reads time (dates written, ``modifiedSince``, token expiry)
 asks a tenant's ``Clock`` instead of calling ``datetime.now()``.
+
+Stored precision is wire precision (emulator's choice): every date-time the emulator
+keeps is a whole number of milliseconds, because Absorb's and iSpring's wire show
+milliseconds (``core.wire.iso_z``) and a client filters with the value it was shown.
+Pearson's wire shows seven digits, which a millisecond instant fills exactly. So
+``to_wire_precision`` is applied where date-times are born: the clock, the seeds,
+the fixture loaders and the date-times of request bodies. (Instants a client sends
+only to compare with -- ``modifiedSince``, ``_filter`` literals -- are compared exactly.)
 """
 from __future__ import annotations
 
 import re
 import threading
 from datetime import datetime, timedelta, timezone
+from typing import TypeVar
 
 UTC = timezone.utc
+WIRE_PRECISION = timedelta(milliseconds=1)
+"""The unit every stored date-time is a whole number of (see the module docstring)."""
+
+_Instant = TypeVar("_Instant", datetime, timedelta, None)
+
+
+def to_wire_precision(value: _Instant) -> _Instant:
+    """``value`` (a date-time, or a span between two) rounded down to ``WIRE_PRECISION``; None stays None.
+
+    Down, not to nearest: ``iso_z`` truncates the same way, and a rounded-down instant never lies
+    after the moment it stands for (the clock does not run ahead of real time)."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.replace(microsecond=value.microsecond - value.microsecond % 1000)
+    return value - value % WIRE_PRECISION
 
 
 def utcnow() -> datetime:
@@ -34,8 +59,9 @@ class Clock:
         self.floor = floor
 
     def now(self) -> datetime:
+        """The tenant's time, at the stored precision (``to_wire_precision``)."""
         frozen, offset = self._state
-        return (frozen if frozen is not None else utcnow()) + offset
+        return to_wire_precision((frozen if frozen is not None else utcnow()) + offset)
 
     @property
     def frozen(self) -> bool:

@@ -11,15 +11,24 @@ Semantics (emulator's choices, documented in one place):
 
 * Strings compare case-insensitively (``STRING_COMPARISON_CASE_INSENSITIVE``), as
   under SQL Server's default collation that Absorb sits on; this holds for ``eq``..``le``
-  and for ``startswith``/``endswith``/``substringof``.
-* Nulls follow C#/LINQ: ``x eq null`` is true when x is None, ``x ne y`` is
-  ``not (x eq y)`` (so ``score ne 3`` is true for a None score), an ordering comparison
-  with a None on either side is false, a string function of None is false and
-  ``tolower(None)`` is None.
+  and for ``startswith``/``endswith``/``substringof``. The comparison operators ignore
+  trailing spaces, as SQL Server's ``=`` does (``STRING_COMPARISON_IGNORES_TRAILING_SPACES``);
+  the functions do not (LIKE keeps them).
+* Nulls follow OData's rules (vendor-documented by the OData specification the API cites):
+  comparisons are *lifted* and never null -- ``x eq null`` is true when x is None, ``x ne y``
+  is ``not (x eq y)`` (so ``score ne 3`` is true for a None score), an ordering comparison
+  with a None on either side is false; a function of null is null (``tolower(None)`` is None,
+  ``startswith(None, 'x')`` is null), ``not null`` is null, and ``and``/``or`` are three-valued
+  (false and null = false, true or null = true, otherwise null). A row is kept only when the
+  filter is true, so ``not startswith(jobTitle,'x')`` and ``endswith(avatar,'') eq false``
+  leave out the rows whose field is null.
 * Numbers: int and decimal mix freely. Booleans take ``eq``/``ne`` only. Guids compare
   as lower-case text (a bare ``'...'`` string is accepted against a guid field when it is
   a valid guid). Datetimes compare as instants; a literal without a zone is UTC.
 * Two fields may be compared with each other when their types agree.
+* Precedence, highest first (OData's): ``not``; ``eq ne gt ge lt le``; ``and``; ``or``. So
+  ``not status eq 3`` is ``(not status) eq 3``, a type error (422, suggesting ``not (status eq 3)``);
+  ``not (x)`` may be written ``not(x)`` (the ABNF wants a space; real clients omit it).
 """
 from __future__ import annotations
 
@@ -44,6 +53,10 @@ from emulator.core.errors import Unprocessable
 
 STRING_COMPARISON_CASE_INSENSITIVE = True
 """Absorb runs on SQL Server with a case-insensitive collation: 'ABC' eq 'abc'."""
+STRING_COMPARISON_IGNORES_TRAILING_SPACES = True
+"""Emulator's choice, after SQL Server: its comparison operators pad the shorter string with spaces
+(ANSI padding), so 'abc ' eq 'abc' and neither is greater. LIKE, and so startswith/endswith/substringof,
+keeps trailing spaces significant (Unicode data)."""
 
 MAX_FILTER_LENGTH = 4096
 MAX_NESTING = 64
@@ -129,11 +142,11 @@ def getter(field: Field) -> Callable[[Any], Any]:
 _GRAMMAR = r"""
 ?start: or_expr
 ?or_expr: and_expr (_OR and_expr)*
-?and_expr: not_expr (_AND not_expr)*
-?not_expr: NOT not_expr -> not_
-         | comparison
-?comparison: operand COMPOP operand -> compare
-           | operand
+?and_expr: comparison (_AND comparison)*
+?comparison: unary COMPOP unary -> compare
+           | unary
+?unary: NOT unary -> not_
+      | operand
 ?operand: NAME -> field
         | call
         | STRING | NUMBER | GUID | DATETIME | TRUE | FALSE | NULL
@@ -142,7 +155,7 @@ call: NAME "(" (operand ("," operand)*)? ")"
 
 NAME: /[A-Za-z_][A-Za-z0-9_]*(\/[A-Za-z_][A-Za-z0-9_]*)*/
 STRING: /'(?:[^']|'')*'/
-NUMBER: /-?[0-9]+(\.[0-9]+)?[mMdD]?(?![A-Za-z0-9_.])/
+NUMBER: /[+-]?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?[mMdD]?(?![A-Za-z0-9_.])/
 GUID.2: /guid'[^']*'/i
 DATETIME.2: /datetime(offset)?'[^']*'/i
 TRUE.2: /true\b/i
@@ -210,8 +223,8 @@ def _syntax_message(text: str, exc: UnexpectedInput) -> str:
         pos, char = exc.pos_in_stream, exc.char
         if char == "'":
             return f"unterminated string literal at position {pos}"
-        if char.isdigit() or char == "-":
-            return f"malformed number at position {pos}"
+        if char.isdigit() or char in "+-" or (char == "." and text[pos + 1 : pos + 2].isdigit()):
+            return f"malformed number at position {pos} ({_NUMBER_FORMS})"
         return f"unexpected character {char!r} at position {pos}"
     if isinstance(exc, UnexpectedToken):
         expected: set[str] = set(exc.expected or ())
@@ -225,6 +238,9 @@ def _syntax_message(text: str, exc: UnexpectedInput) -> str:
             return f"unexpected end of filter at position {len(text.rstrip())}{hint}"
         return f"unexpected token {str(exc.token)!r} at position {exc.token.start_pos}{hint}"
     return f"syntax error at position {getattr(exc, 'pos_in_stream', 0)}"
+
+
+_NUMBER_FORMS = "OData writes numbers as 3, -3, +3, 1.5, 1e2 or 2.5E-3: a digit on both sides of a decimal point"
 
 
 def _fail(detail: str, param: str = "_filter") -> Unprocessable:
@@ -284,7 +300,9 @@ class _Operand:
     kind 'lit': a constant (``src`` is its Python source, ``value`` the value);
     kind 'value': a field, with ``chain`` of str methods applied to it when not None
     (tolower/toupper) -- ``src`` reads the raw field;
-    kind 'bool': a boolean expression that is never None.
+    kind 'bool': a boolean expression, which may be null (a function of a null field); ``value`` is
+    ("call", true_src, false_src, value_src) for a string function, ("expr", node) for a boolean
+    expression in parentheses, compiled when used (``_Compiler.truth`` / ``tri``).
     """
 
     kind: str
@@ -299,8 +317,9 @@ class _Operand:
 class _Compiler:
     """Type-checks one parse tree and emits the source of a predicate."""
 
-    def __init__(self, resource: Resource) -> None:
+    def __init__(self, resource: Resource, text: str = "") -> None:
         self.resource = resource
+        self.text = text
         self.consts: dict[str, Any] = {}
         self.nvars = 0
 
@@ -318,41 +337,87 @@ class _Compiler:
         return f"_v{self.nvars}"
 
     @staticmethod
-    def applied(var: str, op: _Operand) -> str:
-        """Source of the (non-None) value ``var`` after tolower/toupper, normalised."""
+    def applied(var: str, op: _Operand, comparing: bool = True) -> str:
+        """Source of the (non-None) value ``var`` after tolower/toupper, normalised for a comparison
+        operator (``comparing``) or for a string function."""
         src = var + "".join(f".{m}()" for m in op.chain)
         if op.type == "string" and STRING_COMPARISON_CASE_INSENSITIVE and op.chain[-1:] != ("lower",):
             src += ".lower()"
+        if op.type == "string" and comparing and STRING_COMPARISON_IGNORES_TRAILING_SPACES:
+            src += ".rstrip(' ')"
         return src
 
     def nullable(self, op: _Operand) -> str:
         """Source of a value operand's normalised value or None."""
-        if op.type != "string" or (not op.chain and not STRING_COMPARISON_CASE_INSENSITIVE):
+        if op.kind == "bool":
+            return self.tri(op)
+        if op.type != "string" or (not op.chain and not STRING_COMPARISON_CASE_INSENSITIVE
+                                   and not STRING_COMPARISON_IGNORES_TRAILING_SPACES):
             return op.src
         v = self.var()
         return f"(None if ({v} := {op.src}) is None else {self.applied(v, op)})"
 
     # -- clauses
-    def clause(self, node: Tree | Token) -> str:
+    # A boolean expression is true, false or null (OData: a function of null is null, ``not null`` is
+    # null, ``and``/``or`` follow three-valued logic). A filter keeps the rows where it is true. So a
+    # clause compiles to the source of "it is true" (positive) or of "it is false" (negative): ``not``
+    # swaps the two and ``and``/``or`` swap with it (De Morgan), and both are plain Python bools. The
+    # three-valued value itself (``value``) is needed only to compare two boolean expressions.
+    def clause(self, node: Tree | Token, positive: bool = True) -> str:
+        """Source that is True exactly when ``node`` is true (``positive``) or exactly when it is false."""
         if _is_tree(node):
-            if node.data == "or_expr":
-                return "(" + " or ".join(self.clause(c) for c in node.children) + ")"
-            if node.data == "and_expr":
-                return "(" + " and ".join(self.clause(c) for c in node.children) + ")"
+            if node.data in ("or_expr", "and_expr"):
+                joiner = " or " if (node.data == "or_expr") == positive else " and "
+                return "(" + joiner.join(self.clause(c, positive) for c in node.children) + ")"
             if node.data == "not_":
-                return f"(not {self.clause(node.children[1])})"
+                return self.clause(node.children[1], not positive)
+            if node.data == "compare":  # comparisons are never null (lifted operators)
+                src = self.compare(node)
+                return src if positive else f"(not {src})"
+        return self.truth(self.boolean(node), positive)
+
+    def value(self, node: Tree | Token) -> str:
+        """Source of the three-valued value of a boolean expression: True, False or None."""
+        if _is_tree(node):
+            if node.data in ("or_expr", "and_expr"):
+                helper = self.const(_or3 if node.data == "or_expr" else _and3)
+                return f"{helper}({', '.join(self.value(c) for c in node.children)})"
+            if node.data == "not_":
+                return f"{self.const(_not3)}({self.value(node.children[1])})"
             if node.data == "compare":
                 return self.compare(node)
+        return self.tri(self.boolean(node))
+
+    def boolean(self, node: Tree | Token) -> _Operand:
         op = self.operand(node)
-        if op.kind == "bool":
+        if op.type != "bool":
+            raise _fail(f"expected a boolean expression at position {op.pos}, got {op.desc}")
+        return op
+
+    def truth(self, op: _Operand, positive: bool) -> str:
+        """Source that is True exactly when the boolean operand ``op`` is true (or false); null is neither."""
+        if op.kind == "lit":
+            return repr(op.value is positive)
+        if op.kind == "value":  # a bool field
+            return f"({op.src} is {positive})"
+        if op.value[0] == "call":
+            return op.value[1] if positive else op.value[2]
+        return self.clause(op.value[1], positive)
+
+    def tri(self, op: _Operand) -> str:
+        """Source of the value of the boolean operand ``op``: True, False or None."""
+        if op.kind == "lit":
+            return repr(op.value)
+        if op.kind == "value":
             return op.src
-        if op.type == "bool":
-            return op.src if op.kind == "lit" else f"({op.src} is True)"
-        raise _fail(f"expected a boolean expression at position {op.pos}, got {op.desc}")
+        if op.value[0] == "call":
+            return op.value[3]
+        return self.value(op.value[1])
 
     def compare(self, node: Tree) -> str:
         left, tok, right = node.children
         op = tok.lower()
+        self.check_not_operand(left, tok, right)
         a, b = self.operand(left), self.operand(right)
         if a.kind == "lit" and b.kind != "lit":
             a, b, op = b, a, _FLIP[op]
@@ -360,19 +425,20 @@ class _Compiler:
         if op not in ("eq", "ne") and "bool" in (a.type, b.type):
             raise _fail(f"operator '{op}' cannot be used with booleans at position {tok.start_pos}")
         py = _PY_OP[op]
-        fold_case = STRING_COMPARISON_CASE_INSENSITIVE and a.type == "string"
+        string = a.type == "string"
 
         if a.kind == "lit":  # two constants (a literal on the left only stays if both are)
-            return repr(_constant_compare(op, a.value, b.value, fold_case))
+            return repr(_constant_compare(op, a.value, b.value, string))
         if b.type == "null":
             if op not in ("eq", "ne"):
                 return "False"  # an ordering comparison with null is never true
-            return f"({a.src} is {'' if op == 'eq' else 'not '}None)"
+            return f"({self.nullable(a) if a.kind == 'bool' else a.src} is {'' if op == 'eq' else 'not '}None)"
 
         if b.kind == "lit":
-            lit = b.value.lower() if fold_case else b.value
-            if a.kind == "bool":  # startswith(...) eq true
-                return a.src if (op == "eq") == lit else f"(not {a.src})"
+            lit = _compared(b.value) if string else b.value
+            if a.kind == "bool":  # startswith(...) eq true: true when it is true; null is neither true nor false
+                truth = self.truth(a, lit)
+                return truth if op == "eq" else f"(not {truth})"
             if a.type == "bool":
                 return f"({a.src} is {'' if op == 'eq' else 'not '}{lit!r})"
             if a.type != "string":  # None == x is False, None != x is True
@@ -391,6 +457,31 @@ class _Compiler:
             return f"({sa} {py} {sb})"  # None == None holds, as in C#
         va, vb = self.var(), self.var()
         return f"(({va} := {sa}) is not None and ({vb} := {sb}) is not None and {va} {py} {vb})"
+
+    def check_not_operand(self, left: Tree | Token, tok: Token, right: Tree | Token) -> None:
+        """``not status eq 3`` is ``(not status) eq 3`` in OData (``not`` binds tighter than a comparison):
+        a type error, answered with the parentheses the client most likely meant."""
+        if not (_is_tree(left) and left.data == "not_"):
+            return
+        inner, last_not = left, left.children[0]
+        while _is_tree(inner) and inner.data == "not_":
+            last_not, inner = inner.children
+        arg = self.operand(inner)
+        if arg.type == "bool":
+            return  # (not isActive) eq true: a boolean compared with a boolean
+        raise _fail(f"'not' at position {_pos(left)} applies to {arg.desc} alone: 'not' binds tighter than "
+                    f"'{tok.lower()}'. To negate the comparison, write: {self.negated(left, last_not, right)}")
+
+    def negated(self, left: Tree, last_not: Token, right: Tree | Token) -> str:
+        """``not a eq b`` as the client likely meant it: ``not (a eq b)``."""
+        text = self.text
+        start = last_not.end_pos or 0
+        while start < len(text) and text[start].isspace():
+            start += 1
+        end = _end(right)
+        while text.count("(", start, end) > text.count(")", start, end) and text.find(")", end) >= 0:
+            end = text.find(")", end) + 1  # the closing parentheses of a parenthesised right operand
+        return f"{text[_pos(left):last_not.end_pos].rstrip()} ({text[start:end]})"
 
     def coerce(self, a: _Operand, b: _Operand, tok: Token) -> tuple[_Operand, _Operand]:
         """Check that ``a`` and ``b`` may be compared; a guid-looking string becomes a guid."""
@@ -411,8 +502,8 @@ class _Compiler:
             return self.field(node.children[0])
         if node.data == "call":
             return self.call(node)
-        # a parenthesised boolean expression used as an operand
-        return _Operand("bool", "bool", self.clause(node), "a boolean expression", _pos(node))
+        # a parenthesised boolean expression used as an operand: compiled when used, in the form needed
+        return _Operand("bool", "bool", "", "a boolean expression", _pos(node), ("expr", node))
 
     def field(self, tok: Token) -> _Operand:
         f = self.resource.field(str(tok))
@@ -428,9 +519,9 @@ class _Compiler:
         if kind == "STRING":
             value = text[1:-1].replace("''", "'")
             return _Operand("lit", "string", repr(value), f"string {text}", pos, value)
-        if kind == "NUMBER":
+        if kind == "NUMBER":  # the ABNF's decimalValue: [SIGN] 1*DIGIT ["." 1*DIGIT] ["e" [SIGN] 1*DIGIT]
             body = text.rstrip("mMdD")
-            if "." in body or body != text:
+            if "." in body or "e" in body.lower() or body != text:
                 return _Operand("lit", "decimal", self.const(float(body)), f"decimal {text}", pos, float(body))
             return _Operand("lit", "int", repr(int(body)), f"int {text}", pos, int(body))
         if kind in ("TRUE", "FALSE"):
@@ -463,7 +554,7 @@ class _Compiler:
             arg = self.string_field(name, ops[0], 1)
             chain = (*arg.chain, _CASE_FUNCTIONS[name])
             return _Operand("value", "string", arg.src, f"{name}({arg.desc})", pos, chain=chain)
-        # substringof('value', field); startswith/endswith(field, 'value'): a bool, false on None
+        # substringof('value', field); startswith/endswith(field, 'value'): a bool, null on a null field
         lit_index = 0 if name == "substringof" else 1
         lit = ops[lit_index]
         if lit.kind != "lit" or lit.type != "string":
@@ -474,9 +565,12 @@ class _Compiler:
         arg = self.string_field(name, ops[1 - lit_index], 2 - lit_index)
         needle = self.const(lit.value.lower() if STRING_COMPARISON_CASE_INSENSITIVE else lit.value)
         v = self.var()
-        subject = self.applied(v, arg)
+        subject = self.applied(v, arg, comparing=False)
         test = f"{needle} in {subject}" if name == "substringof" else f"{subject}.{name}({needle})"
-        return _Operand("bool", "bool", f"(({v} := {arg.src}) is not None and {test})", f"{name}(...)", pos)
+        bind = f"({v} := {arg.src})"
+        forms = ("call", f"({bind} is not None and {test})", f"({bind} is not None and not {test})",
+                 f"(None if {bind} is None else {test})")
+        return _Operand("bool", "bool", forms[1], f"{name}(...)", pos, forms)
 
     @staticmethod
     def string_field(name: str, op: _Operand, index: int) -> _Operand:
@@ -497,11 +591,32 @@ def _check_nesting(tree: Tree | Token) -> None:
         stack.extend((child, depth + 1) for child in node.children if _is_tree(child))
 
 
-def _constant_compare(op: str, a: Any, b: Any, fold_case: bool) -> bool:
+def _and3(*values: bool | None) -> bool | None:
+    """Three-valued ``and``: false wins, then null."""
+    return False if False in values else None if None in values else True
+
+
+def _or3(*values: bool | None) -> bool | None:
+    """Three-valued ``or``: true wins, then null."""
+    return True if True in values else None if None in values else False
+
+
+def _not3(value: bool | None) -> bool | None:
+    return None if value is None else not value
+
+
+def _compared(text: str) -> str:
+    """A string literal as the comparison operators see it (case, trailing spaces)."""
+    if STRING_COMPARISON_CASE_INSENSITIVE:
+        text = text.lower()
+    return text.rstrip(" ") if STRING_COMPARISON_IGNORES_TRAILING_SPACES else text
+
+
+def _constant_compare(op: str, a: Any, b: Any, string: bool) -> bool:
     if a is None or b is None:
         return (a is None and b is None) == (op == "eq") if op in ("eq", "ne") else False
-    if fold_case:
-        a, b = a.lower(), b.lower()
+    if string:
+        a, b = _compared(a), _compared(b)
     return bool(_OPS[op](a, b))
 
 
@@ -514,6 +629,13 @@ def _pos(node: Tree | Token) -> int:
     while _is_tree(node):
         node = node.children[0]
     return node.start_pos or 0
+
+
+def _end(node: Tree | Token) -> int:
+    """Where ``node``'s text ends (a closing parenthesis is not a token of the tree: it is found after)."""
+    while _is_tree(node):
+        node = node.children[-1]
+    return node.end_pos or 0
 
 
 class CompiledFilter(Protocol):
@@ -544,7 +666,7 @@ def filter_items(resource: Resource, text: str, items: Iterable[Any]) -> list[An
 def _compile_cached(resource: Resource, text: str) -> CompiledFilter:
     tree = parse(text)
     _check_nesting(tree)
-    compiler = _Compiler(resource)
+    compiler = _Compiler(resource, text)
     body = compiler.clause(tree)
     # One factory makes the per-object predicate and a list-comprehension over many
     # (which saves a Python call per item: ~40% of a scan). Constants that have no

@@ -14,6 +14,8 @@ from typing import Any
 import orjson
 from marshmallow import Schema, fields
 
+from .clock import to_wire_precision
+
 UTC = timezone.utc
 TICKS_PER_SECOND = 10_000_000
 GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -103,8 +105,9 @@ class IsoDateTime(fields.Field):
         return iso_z(value)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
+        """A body's date-time is stored: at the stored precision (``clock.to_wire_precision``)."""
         try:
-            return parse_datetime(value)
+            return to_wire_precision(parse_datetime(value))
         except (TypeError, ValueError) as exc:
             raise self.make_error("invalid") from exc
 

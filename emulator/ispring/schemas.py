@@ -9,6 +9,7 @@ from typing import Any
 
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
 
+from ..core.clock import to_wire_precision
 from ..core.errors import BadRequest
 from ..core.wire import CamelCaseSchema, Guid, iso_z, load_fixture_part, parse_datetime, validation_messages
 from ..core.xmlwire import check_name
@@ -161,11 +162,12 @@ class _Strict(CamelCaseSchema):
 
 
 class DateTime(fields.String):
-    """An ISO 8601 date-time (no zone: UTC), loaded as an aware datetime."""
+    """An ISO 8601 date-time (no zone: UTC), loaded as an aware datetime at the stored precision
+    (``core.clock.to_wire_precision``: the wire shows milliseconds)."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         try:
-            return parse_datetime(value)
+            return to_wire_precision(parse_datetime(value))
         except (TypeError, ValueError):
             raise ValidationError("Not a valid ISO 8601 date-time.") from None
 

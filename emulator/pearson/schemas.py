@@ -10,6 +10,7 @@ from typing import Any
 
 from marshmallow import RAISE, fields, validate
 
+from ..core.clock import to_wire_precision
 from ..core.wire import (
     CamelCaseSchema, DotNetDateTime, Guid, PascalCaseSchema, cached_dump, load_fixture_part, parse_datetime,
 )
@@ -83,7 +84,7 @@ class Instant(fields.Field):
             delta = timedelta(days=int(d or 0), hours=int(h or 0), minutes=int(m or 0))
             return ("offset", delta if sign == "+" else -delta)
         try:
-            return ("at", parse_datetime(value))
+            return ("at", to_wire_precision(parse_datetime(value)))
         except ValueError:
             raise self.make_error("invalid") from None
 

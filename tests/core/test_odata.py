@@ -82,12 +82,24 @@ CASES: list[tuple[str, dict[str, Any], bool]] = [
     ("amount eq 1.5d", {}, True), ("amount eq 1.5D", {}, True), ("amount gt -2.5", {}, True),
     ("amount lt 2", {}, True), ("n eq 3.0", {}, True), ("n lt 3.5m", {}, True), ("amount gt n", {}, False),
     ("amount eq 2m", {"amount": 2}, True),
+    # the ABNF's decimalValue: [SIGN] 1*DIGIT ["." 1*DIGIT] ["e" [SIGN] 1*DIGIT]
+    ("n lt 1e2", {}, True), ("n eq 3e0", {}, True), ("n eq +3", {}, True), ("n gt +2.5", {}, True),
+    ("amount eq 15e-1", {}, True), ("amount eq 0.15E+1", {}, True), ("n eq 3E0m", {}, True),
+    ("n lt 1e999", {}, True), ("amount gt -1e999", {}, True), ("n eq -3", {"n": -3}, True),
     # strings: case-insensitive equality and ordering, '' escape
     ("name eq 'leblanc'", {}, True), ("name eq 'LEBLANC'", {}, True), ("name eq 'Leblan'", {}, False),
     ("name ne 'LEBLANC'", {}, False), ("name gt 'LEB'", {}, True), ("name lt 'lebz'", {}, True),
     ("name ge 'leblanc'", {}, True), ("name le 'LEBLANC'", {}, True),
     ("name eq 'O''Brien'", {"name": "O'Brien"}, True), ("name eq ''''", {"name": "'"}, True),
     ("name eq ''", {"name": ""}, True), ("name eq 'a b'", {"name": "A B"}, True),
+    # trailing spaces do not count in a comparison (SQL Server pads), leading ones do; functions keep them
+    ("name eq 'leblanc '", {}, True), ("name eq 'LEBLANC'", {"name": "Leblanc   "}, True),
+    ("name ne 'leblanc  '", {}, False), ("name gt 'leblanc'", {"name": "Leblanc "}, False),
+    ("name ge 'leblanc'", {"name": "Leblanc "}, True), ("name eq ' leblanc'", {}, False),
+    ("name eq title", {"title": "leblanc "}, True), ("tolower(name) eq 'leblanc '", {}, True),
+    ("name eq ''", {"name": "  "}, True), ("'a ' eq 'A'", {}, True),
+    ("endswith(name,'c')", {"name": "Leblanc "}, False), ("endswith(name,'c ')", {"name": "Leblanc "}, True),
+    ("startswith(name,'leblanc ')", {}, False), ("substringof('c ',name)", {}, False),
     # booleans
     ("flag eq true", {}, True), ("flag eq false", {}, False), ("flag ne true", {}, False),
     ("flag ne false", {}, True), ("flag", {}, True), ("flag", {"flag": False}, False),
@@ -98,7 +110,7 @@ CASES: list[tuple[str, dict[str, Any], bool]] = [
     ("null eq name", {"name": None}, True), ("n gt null", {}, False), ("n gt 1", {"n": None}, False),
     ("n lt 1", {"n": None}, False), ("n ne 1", {"n": None}, True), ("n eq 1", {"n": None}, False),
     ("name ne 'x'", {"name": None}, True), ("name gt 'a'", {"name": None}, False),
-    ("flag eq true", {"flag": None}, False), ("flag", {"flag": None}, False), ("not flag", {"flag": None}, True),
+    ("flag eq true", {"flag": None}, False), ("flag", {"flag": None}, False), ("not flag", {"flag": None}, False),
     ("flag eq null", {"flag": None}, True), ("at eq null", {"at": None}, True),
     ("null eq null", {}, True), ("null ne null", {}, False),
     # two constants fold, with the same rules
@@ -137,7 +149,20 @@ CASES: list[tuple[str, dict[str, Any], bool]] = [
     ("substringof('BLA',name)", {}, True), ("substringof('zz',name)", {}, False),
     ("startswith(name,'')", {}, True), ("substringof('''',name)", {"name": "O'Brien"}, True),
     ("startswith(name,'a')", {"name": None}, False), ("substringof('a',name)", {"name": None}, False),
-    ("endswith(name,'a')", {"name": None}, False), ("not startswith(name,'a')", {"name": None}, True),
+    ("endswith(name,'a')", {"name": None}, False),
+    # a function of null is null, not null is null, and/or are three-valued; comparisons stay lifted
+    ("not startswith(name,'a')", {"name": None}, False), ("not substringof('a',name)", {"name": None}, False),
+    ("endswith(name,'') eq false", {"name": None}, False), ("endswith(name,'') eq true", {"name": None}, False),
+    ("startswith(name,'x') ne true", {"name": None}, True), ("startswith(name,'x') eq null", {"name": None}, True),
+    ("startswith(name,'x') ne null", {"name": None}, False), ("not not startswith(name,'a')", {"name": None}, False),
+    ("not (startswith(name,'a') and n eq 4)", {"name": None}, True),  # null and false = false
+    ("not (startswith(name,'a') and n eq 3)", {"name": None}, False),  # null and true = null
+    ("not (startswith(name,'a') or n eq 3)", {"name": None}, False),  # null or true = true
+    ("not (startswith(name,'a') or n eq 4)", {"name": None}, False),  # null or false = null
+    ("(startswith(name,'a') or n eq 4) eq null", {"name": None}, True),
+    ("(startswith(name,'a') and n eq 3) eq (title eq null)", {"name": None}, False),  # null eq true
+    ("startswith(name,'a') eq startswith(title,'b')", {"name": None}, True),  # null eq null
+    ("not (flag eq true)", {"flag": None}, True),  # a comparison with null is false, never null
     ("startswith(name,'leb') eq true", {}, True), ("startswith(name,'leb') eq false", {}, False),
     ("startswith(name,'x') eq false", {}, True), ("startswith(name,'x') ne true", {}, True),
     ("true eq startswith(name,'leb')", {}, True),
@@ -158,9 +183,13 @@ CASES: list[tuple[str, dict[str, Any], bool]] = [
     ("n eq 3 and n eq 2 or n eq 3", {}, True),
     ("(n eq 1 or n eq 2) and n eq 3", {"n": 1}, False),
     ("n eq 1 or (n eq 2 and n eq 3)", {"n": 1}, True),
-    ("not n eq 1 and n eq 2", {"n": 1}, False),  # and(not(n=1), n=2) -- not not(and(..))
+    ("not (n eq 1) and n eq 2", {"n": 1}, False),  # and(not(n=1), n=2) -- not not(and(..))
     ("not (n eq 1 and n eq 2)", {"n": 1}, True),
-    ("not n eq 1 or n eq 1", {"n": 1}, True),
+    ("not (n eq 1) or n eq 1", {"n": 1}, True), ("not(n eq 1)", {"n": 1}, False),
+    # not binds tighter than a comparison: (not flag) eq true
+    ("not flag eq true", {}, False), ("not flag eq false", {}, True), ("not flag ne flag", {}, True),
+    ("not startswith(name,'x') eq true", {}, True), ("not startswith(name,'x') eq true", {"name": None}, False),
+    ("flag eq not flag", {}, False), ("not not flag eq true", {}, True),
     ("not not flag", {}, True), ("not(not(flag))", {}, True),
     ("((n eq 3))", {}, True), ("(n eq 3) eq true", {}, True), ("(n eq 3) eq false", {}, False),
     ("(n eq 1 or flag) ne false", {}, True),
@@ -237,6 +266,10 @@ ERRORS: list[tuple[str, str]] = [
     ("name eq 'abc", "unterminated string literal at position 8"),
     ('name eq "abc"', "unexpected character '\"' at position 8"),
     ("n eq 3and flag", "malformed number at position 5"),
+    ("n eq .5", "malformed number at position 5 (OData writes numbers as 3, -3, +3, 1.5, 1e2 or 2.5E-3"),
+    ("n eq 5.", "malformed number at position 5"), ("n eq 1.e1", "malformed number at position 5"),
+    ("n eq 1e", "malformed number at position 5"), ("n eq --3", "malformed number at position 5"),
+    ("n eq + 3", "malformed number at position 5"), ("n eq 5.d", "malformed number at position 5"),
     ("n eq 1 && flag", "unexpected character '&' at position 7"),
     ("foo eq 1", "unknown field 'foo' at position 0"),
     ("n eq 1 and bar/baz eq 2", "unknown field 'bar/baz' at position 11"),
@@ -275,6 +308,13 @@ ERRORS: list[tuple[str, str]] = [
     ("tolower(name)", "expected a boolean expression at position 0, got tolower(field 'name' (string))"),
     ("flag and 'x'", "expected a boolean expression at position 9, got string 'x'"),
     ("not 3", "expected a boolean expression at position 4, got int 3"),
+    ("not n eq 3", "'not' at position 0 applies to field 'n' (int) alone: 'not' binds tighter than 'eq'. "
+                   "To negate the comparison, write: not (n eq 3)"),
+    ("flag or NOT n gt 1 and flag", "'not' at position 8 applies to field 'n' (int) alone: 'not' binds tighter "
+                                    "than 'gt'. To negate the comparison, write: NOT (n gt 1)"),
+    ("not(name) eq ('x')", "write: not ((name) eq ('x'))"),
+    ("not tolower(name) ne 'x'", "write: not (tolower(name) ne 'x')"),
+    ("not at lt datetime'2020-01-01'", "write: not (at lt datetime'2020-01-01')"),
     ("null", "expected a boolean expression at position 0, got null"),
     ("not " * 1000 + "flag", "nested more than 64 levels deep at position 256"),
     ("(" * 300 + "n eq 1" + " or n eq 2)" * 300, "nested more than 64 levels deep"),
@@ -452,7 +492,7 @@ def test_sort_errors(text: str, message: str) -> None:
 
 # --------------------------------------------------------------------------- properties
 
-STRS = ["abc", "ABC", "Abd", "O'Brien", "", "x y", "éclair", "ÉCLAIR", "ab", "b"]
+STRS = ["abc", "ABC", "Abd", "O'Brien", "", "x y", "éclair", "ÉCLAIR", "ab", "b", "abc ", "AB  ", " ab"]
 INTS = [-2, 0, 1, 3, 7]
 DECS = [-2.5, 0.0, 1.5, 3.0, 7.25]
 GUIDS = [G1, G2, G3]
@@ -565,7 +605,7 @@ def extend(children: st.SearchStrategy[tuple]) -> st.SearchStrategy[tuple]:
 
 filters = st.recursive(base_clause, extend, max_leaves=8)
 
-PREC = {"or": 1, "and": 2, "not": 3, "cmp": 4}
+PREC = {"or": 1, "and": 2, "cmp": 3, "not": 4}  # OData: not binds tighter than a comparison
 WIRE_TO_ATTR = {f.wire: f.attr for f in R.fields}
 
 
@@ -586,7 +626,8 @@ def render(node: tuple, rnd: random.Random, ctx: int = 0) -> str:
     if kind in ("and", "or"):
         text = render(node[1], rnd, prec) + sp() + kw(kind) + sp() + render(node[2], rnd, prec + 1)
     elif kind == "not":
-        text = kw("not") + sp() + render(node[1], rnd, prec)
+        operand = render(node[1], rnd, prec)
+        text = kw("not") + (rnd.choice(["", " "]) if operand.startswith("(") else sp()) + operand
     elif kind == "cmp":
         text = render(node[2], rnd, 5) + sp() + kw(node[1]) + sp() + render(node[3], rnd, 5)
     elif kind == "group":
@@ -611,9 +652,10 @@ def render_literal(typ: str, value: Any, rnd: random.Random, kw: Any) -> str:
     if typ == "string":
         return "'" + value.replace("'", "''") + "'"
     if typ == "int":
-        return str(value)
+        return rnd.choice(["", "+"]) + str(value) if value >= 0 else str(value)
     if typ == "decimal":
-        return str(float(value)) + rnd.choice(["", "m", "M", "d", "D"])
+        text = rnd.choice([str(float(value)), f"{value:e}", f"{value:E}".replace("E+", "E")])
+        return text + rnd.choice(["", "m", "M", "d", "D"])
     if typ in ("guid", "guidstring"):
         text = "".join(c.upper() if rnd.random() < 0.5 else c for c in value)
         return (kw("guid") if typ == "guid" else "") + "'" + text + "'"
@@ -658,20 +700,26 @@ def ref_value(node: tuple, row: Row) -> Any:
     return ref_eval(node, row)
 
 
-def fold(value: Any) -> Any:
+def lower(value: Any) -> Any:
     return value.lower() if isinstance(value, str) else value
 
 
-def ref_eval(node: tuple, row: Row) -> bool:
-    """Straightforward interpretation of the documented semantics."""
+def fold(value: Any) -> Any:
+    """A string as a comparison operator sees it: case and trailing spaces do not count."""
+    return value.lower().rstrip(" ") if isinstance(value, str) else value
+
+
+def ref_eval(node: tuple, row: Row) -> bool | None:
+    """Straightforward interpretation of the documented semantics: True, False or None (null)."""
     kind = node[0]
-    if kind == "or":
-        return ref_eval(node[1], row) or ref_eval(node[2], row)
-    if kind == "and":
-        return ref_eval(node[1], row) and ref_eval(node[2], row)
+    if kind in ("or", "and"):
+        values = (ref_eval(node[1], row), ref_eval(node[2], row))
+        win = kind == "or"  # true wins an or, false wins an and; then null
+        return win if win in values else None if None in values else not win
     if kind == "not":
-        return not ref_eval(node[1], row)
-    if kind == "cmp":
+        value = ref_eval(node[1], row)
+        return None if value is None else not value
+    if kind == "cmp":  # lifted: never null
         op, left, right = node[1], ref_value(node[2], row), ref_value(node[3], row)
         if op in ("eq", "ne"):
             equal = left is None and right is None if left is None or right is None else fold(left) == fold(right)
@@ -684,11 +732,13 @@ def ref_eval(node: tuple, row: Row) -> bool:
         needle, subject = (args[0], args[1]) if fn == "substringof" else (args[1], args[0])
         text = ref_value(subject, row)
         if text is None:
-            return False
-        text, lit = fold(text), fold(ref_value(needle, row))
+            return None
+        text, lit = lower(text), lower(ref_value(needle, row))  # LIKE: trailing spaces count
         return lit in text if fn == "substringof" else getattr(text, fn)(lit)
     if kind == "field":
-        return ref_value(node, row) is True
+        return ref_value(node, row)
+    if kind == "group":
+        return ref_eval(node[1], row)
     return bool(node[2])  # a bool literal
 
 
@@ -698,14 +748,14 @@ def test_compiled_filter_matches_reference_evaluator(tree: tuple, rnd: random.Ra
     text = render(tree, rnd)
     predicate = compile_filter(R, text)
     for row in rows:
-        assert predicate(row) is ref_eval(tree, row), (text, row)
-    assert predicate.select(rows) == [row for row in rows if ref_eval(tree, row)]
+        assert predicate(row) is (ref_eval(tree, row) is True), (text, row)
+    assert predicate.select(rows) == [row for row in rows if ref_eval(tree, row) is True]
 
 
 def ref_sort(rows: list[Row], spec: list[tuple[str, bool]]) -> list[Row]:
     def cmp(a: Row, b: Row) -> int:
         for wire, desc in [*spec, ("id", False)]:
-            x, y = fold(ref_value(("field", wire), a)), fold(ref_value(("field", wire), b))
+            x, y = lower(ref_value(("field", wire), a)), lower(ref_value(("field", wire), b))
             if x == y:
                 continue
             if x is None or y is None:  # None is the smallest value
