@@ -1,6 +1,6 @@
 """What ASP.NET's case-insensitivity (``core.casefold``) costs per Absorb request, in process.
 
-    python bench/bench_casefold.py [--rounds 21] [--requests 300]
+    python bench/bench_casefold.py [--rounds 21] [--requests 300] [--step-calls 20000]
 
 The same seed-42 app twice, Absorb with and without ``case_insensitive``, sent the same request alternately:
 a cached filtered list page and a create-or-update with a JSON body. Prints the median of the paired
@@ -67,7 +67,7 @@ def per_request(app: Any, call: tuple[dict[str, Any], bytes], n: int) -> float:
     return (time.perf_counter() - started) / n * 1e6
 
 
-def steps_alone() -> tuple[float, float]:
+def steps_alone(calls: int = 20_000) -> tuple[float, float]:
     """(the before_request step on a canonical list request, the WSGI path step), microseconds, best of 7."""
     from flask import request
 
@@ -80,10 +80,10 @@ def steps_alone() -> tuple[float, float]:
     hook = next(f for f in app.before_request_funcs[None] if f.__name__ == "_fold")
     with app.test_request_context(path, query_string="_filter=status eq 3&_sort=-dateAdded&_limit=5"):
         request.url_rule  # routed: the step sees the endpoint
-        step = min(_timed(hook) for _ in range(7))
+        step = min(_timed(hook, calls) for _ in range(7))
     fold = FoldPaths(lambda environ, start: None, ["/absorb"])
     environ = {"PATH_INFO": path.replace("/users/", "/Users/")}
-    return step, min(_timed(lambda: fold(dict(environ), None)) for _ in range(7))
+    return step, min(_timed(lambda: fold(dict(environ), None), calls) for _ in range(7))
 
 
 def _timed(call: Any, n: int = 20_000) -> float:
@@ -97,6 +97,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=21)
     parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--step-calls", type=int, default=20_000, help="calls per timing of each step alone")
     args = parser.parse_args()
     (on, on_calls), (off, off_calls) = build(True), build(False)
     print(f"{'Absorb request (in process, us)':34} {'folding':>8} {'exact':>8} {'extra':>7}")
@@ -105,7 +106,7 @@ def main() -> None:
                  for _ in range(args.rounds)]
         print(f"{name:34} {statistics.median(a for a, _ in pairs):8.1f} {statistics.median(b for _, b in pairs):8.1f} "
               f"{statistics.median(a - b for a, b in pairs):7.1f}")
-    step, path = steps_alone()
+    step, path = steps_alone(args.step_calls)
     print(f"steps alone: before_request {step:.2f} us per canonical request; path lowering {path:.2f} us")
 
 
