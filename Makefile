@@ -1,9 +1,11 @@
 # Two commands: `make serve` installs and starts the emulator; `make test` installs and runs the tests.
+# make serve PORT=18040 (or HOST=, SEED=) passes that option; without it the environment
+# (LMS_EMULATOR_PORT, ...) and then the defaults apply: 127.0.0.1:8080, seed 42.
 VENV ?= .venv
 PY := $(VENV)/bin/python
-HOST ?= 127.0.0.1
-PORT ?= 8080
-SEED ?= 42
+HOST ?=
+PORT ?=
+SEED ?=
 
 .PHONY: serve test bench install clean
 
@@ -11,22 +13,28 @@ SEED ?= 42
 # CI machines, every start would otherwise compile the package from source (30-60 ms of the start-up).
 serve: $(VENV)/.installed
 	$(PY) -m compileall -q emulator
-	$(VENV)/bin/lms-emulator serve --host $(HOST) --port $(PORT) --seed $(SEED)
+	$(VENV)/bin/lms-emulator serve $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT)) $(if $(SEED),--seed $(SEED))
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed-test
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed-test
 	$(PY) -m compileall -q emulator bench
 	$(PY) bench/run.py
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed-test
 
+# The runtime only (what serving needs) ...
 $(VENV)/.installed: setup.cfg pyproject.toml
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
-	$(VENV)/bin/pip install -q -e '.[test]'
+	$(VENV)/bin/pip install -q -e .
 	$(PY) -m compileall -q emulator
+	touch $@
+
+# ... and the test extras on top (pytest, xdist, hypothesis, schemathesis, playwright).
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(VENV)/bin/pip install -q -e '.[test]'
 	touch $@
 
 clean:

@@ -77,8 +77,16 @@ def create_app(settings: Settings | dict[str, Any] | None = None) -> Flask:
     app.url_map.strict_slashes = False
 
     vendors = all_vendors()
-    store = Store(vendors, seed=settings.seed,
-                  rate_limited=[name.strip() for name in settings.rate_limit.split(",") if name.strip()])
+    from .core.wire import parse_datetime
+
+    rate_limited = [name.strip() for name in settings.rate_limit.split(",") if name.strip()]
+    try:
+        store = Store(vendors, seed=settings.seed, anchor=parse_datetime(settings.anchor) if settings.anchor else None,
+                      rate_limited=rate_limited)
+    except ValueError as exc:  # --rate-limit naming a vendor without a documented limit
+        from .config import SettingsError
+
+        raise SettingsError(f"--rate-limit: {exc}") from None
     app.extensions["lms_emulator"] = {"settings": settings, "store": store, "vendors": {v.name: v for v in vendors}}
     for vendor in vendors:
         app.register_blueprint(vendor.blueprint, url_prefix=vendor.prefix)

@@ -1,28 +1,44 @@
-"""``lms-emulator serve | openapi``."""
+"""``lms-emulator serve | openapi`` (also ``python -m emulator``)."""
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import textwrap
 import time
 from typing import Any
 
-from .config import Settings
+from . import __version__, startup
+from .config import ENV_PREFIX, Settings, SettingsError
 
-
-def _banner(app: Any, settings: Settings, started: float) -> str:
-    store = app.extensions["lms_emulator"]["store"]
-    base = f"http://{settings.host}:{settings.port}"
-    lines = [f"lms-emulator listening on {base} (ready in {time.perf_counter() - started:.2f}s)"]
-    tenant = store.tenants.get("default")
-    if tenant is not None:
-        lines.append("Default tenant credentials:")
-        for name, world in tenant.worlds.items():
-            lines.append(f"  {name} ({base}/{name}): " + json.dumps(world.credentials()))
-    if store.rate_limited:
-        lines.append("Rate limit on for: " + ", ".join(store.rate_limited))
-    lines.append(f"Admin API: {base}/_emulator/" + (" (admin token required)" if settings.admin_token else ""))
-    return "\n".join(lines)
+DESCRIPTION = textwrap.fill(
+    "An offline emulator of the Absorb LMS Integration API v2, iSpring Learn and Pearson English Learning "
+    "Services REST APIs: the vendors' paths, auth, errors and JSON shapes over real HTTP, against seeded, "
+    "stateful, resettable data (one isolated tenant per test suite).", 100)
+EXIT_CODES = """exit status:
+  0  the command finished, or the server was stopped (Ctrl-C)
+  1  the server could not start or keep running (e.g. the port is taken)
+  2  a bad option, environment value or start-up file (one line on stderr says which)"""
+# serve's options that are settings (the rest of Settings has no option): name -> help
+SERVE_OPTIONS = {
+    "host": "bind address",
+    "port": "port (0 picks a free one; the start-up output shows it)",
+    "seed": "seed of the generated worlds: same seed, same world",
+    "anchor": "ISO 8601 instant the seeded dates hang off, for worlds identical on any day "
+              "(default: the tenant's creation day, 00:00 UTC)",
+    "admin_token": "require 'Authorization: Bearer TOKEN' on the admin API (/_emulator)",
+    "state_file": "keep all tenants in this file across restarts",
+    "fixtures": "a fixture file or a shipped fixture's name: the default tenant is built from it; "
+                "or a directory whose fixture files can be named in POST /_emulator/tenants",
+    "cors_origins": "'*', a comma-separated list of origins, or '' for no CORS",
+    "print_credentials": "start-up output: 'table' (for people), 'json' (one line, for scripts) or 'none'",
+    "rate_limit": "give every tenant these vendors' documented rate limit ('absorb': 200 requests per second "
+                  "plus a burst of 100, then 429); per tenant: POST /_emulator/tenants/{id}/rate-limit",
+}
+METAVARS = {"fixtures": "PATH|NAME", "print_credentials": "FORM", "anchor": "DATETIME", "rate_limit": "VENDORS"}
+OTHER_ENV = {"CACHE": "~/.cache/lms-emulator  (derived files that make start-up cheap)",
+             "SCHEMAS": "the package's schemas/  (a directory of contract schemas to use instead)"}
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -31,20 +47,20 @@ def serve(args: argparse.Namespace) -> int:
 
     from .app import create_app
 
-    settings = Settings.load({"host": args.host, "port": args.port, "seed": args.seed,
-                              "admin_token": args.admin_token, "state_file": args.state_file,
-                              "fixtures": args.fixtures, "strict": args.strict or None,
-                              "cors_origins": args.cors_origins, "rate_limit": args.rate_limit})
-    try:
-        app = create_app(settings)
-    except ValueError as exc:  # a setting that names nothing real: say which, no traceback
-        print(f"lms-emulator: {exc}", file=sys.stderr)
-        return 2
+    settings = Settings.load({name: getattr(args, name) for name in (*SERVE_OPTIONS, "strict")}, option_names=True)
+    app = create_app(settings)
     from .core import gcpolicy
 
     gcpolicy.enable()  # the default world stays out of the collector's full scans (see core.gcpolicy)
+
+    def ready(port: int) -> None:  # once listening; ``port`` is the one bound (--port 0 picks one)
+        startup.plain_access_log()
+        text = startup.report(app, startup.base_url(settings.host, port), started)
+        if text:
+            print(text, flush=True)
+
     server = make_server(settings.host, settings.port, app, threaded=True)
-    print(_banner(app, settings, started), flush=True)
+    ready(server.server_port)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -61,29 +77,85 @@ def openapi(args: argparse.Namespace) -> int:
     app = create_app({"default_tenant": False})
     json.dump(build_document(app, args.vendor), sys.stdout, indent=2)
     sys.stdout.write("\n")
+    sys.stdout.flush()
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="lms-emulator", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("serve", help="serve every vendor under its prefix")
-    p.add_argument("--host", default=None, help="bind address (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=None, help="port (default 8080)")
-    p.add_argument("--seed", type=int, default=None, help="seed of the generated worlds (default 42)")
-    p.add_argument("--admin-token", default=None, help="require this token on the admin API (/_emulator)")
-    p.add_argument("--state-file", default=None, help="keep all tenants in this file across restarts")
-    p.add_argument("--fixtures", default=None, help="load a fixture file (or directory) into the default tenant")
-    p.add_argument("--strict", action="store_true", help="validate every request and response against the contract")
-    p.add_argument("--cors-origins", default=None, help="'*' (default), a comma-separated list, or '' for no CORS")
-    p.add_argument("--rate-limit", default=None, metavar="VENDORS",
-                   help="give every tenant the vendor's documented rate limit ('absorb': 200/s plus a burst of 100)")
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage error told in one line (and exit status 2)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def _env_help() -> str:
+    defaults = Settings()
+    rows = [(ENV_PREFIX + name.upper(), _shown(getattr(defaults, name))) for name in (*SERVE_OPTIONS, "strict",
+                                                                                       "journal_size")]
+    rows += [(ENV_PREFIX + name, text) for name, text in OTHER_ENV.items()]
+    width = max(len(name) for name, _ in rows)
+    lines = [f"  {name:<{width}}  {value}" for name, value in rows]
+    return ("environment (an option on the command line wins), with its default:\n" + "\n".join(lines)
+            + "\n\n" + EXIT_CODES)
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "(none)"
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return repr(value) if value == "" or value == "*" else str(value)
+
+
+def parser() -> argparse.ArgumentParser:
+    formatter = argparse.RawDescriptionHelpFormatter
+    top = _Parser(prog="lms-emulator", description=DESCRIPTION, formatter_class=formatter,
+                  epilog="Run 'lms-emulator serve --help' for the server's options.\n\n" + EXIT_CODES)
+    top.add_argument("--version", action="version", version=f"lms-emulator {__version__}")
+    sub = top.add_subparsers(dest="command", required=True, metavar="{serve,openapi}",
+                             parser_class=_Parser)
+    p = sub.add_parser("serve", help="serve every vendor under its prefix (/absorb, /ispring, /pearson)",
+                       description="Serve every vendor under its prefix, with the admin API and dashboard at "
+                                   "/_emulator/. Prints the default tenant's credentials when ready.",
+                       formatter_class=formatter, epilog=_env_help())
+    defaults = Settings()
+    for name, text in SERVE_OPTIONS.items():
+        default = getattr(defaults, name)
+        shown = "" if default is None else f" (default: {_shown(default)})"
+        p.add_argument("--" + name.replace("_", "-"), default=None, help=text + shown,
+                       metavar=METAVARS.get(name, name.split("_")[-1].upper()))
+    p.add_argument("--strict", action="store_const", const=True, default=None,
+                   help="validate every request and response against the contract (default: off)")
     p.set_defaults(func=serve)
-    o = sub.add_parser("openapi", help="print a vendor's OpenAPI 3.1 document")
+    o = sub.add_parser("openapi", help="print a vendor's OpenAPI 3.1 document",
+                       description="Print a vendor's OpenAPI 3.1 document (the one served at /<vendor>/openapi.json).")
     o.add_argument("vendor", choices=["absorb", "ispring", "pearson"])
     o.set_defaults(func=openapi)
-    args = parser.parse_args(argv)
-    return int(args.func(args))
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    from .core.errors import EmulatorError
+    from .core.persistence import StateError
+
+    try:
+        return int(args.func(args))
+    except (SettingsError, StateError) as exc:
+        return _fail(2, str(exc))
+    except EmulatorError as exc:  # a fixture or state that does not load at start
+        return _fail(2, exc.message)
+    except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as other tools do
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush cannot fail again
+        return 0
+    except OSError as exc:  # cannot bind (port taken, address not local) and the like
+        return _fail(1, f"cannot serve: {exc.strerror or exc}" if args.command == "serve" else str(exc))
+
+
+def _fail(status: int, message: str) -> int:
+    print(f"lms-emulator: {message}", file=sys.stderr, flush=True)
+    return status
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,15 +1,21 @@
 """Settings from arguments and ``LMS_EMULATOR_*`` environment variables.
 
-Arguments win over the environment, which wins over the defaults here.
+Arguments win over the environment, which wins over the defaults here. Every value is checked where it
+enters: a bad one raises ``SettingsError`` naming its source (``--port`` or ``LMS_EMULATOR_PORT``), which the
+command line reports in one line with exit status 2.
 """
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 ENV_PREFIX = "LMS_EMULATOR_"
+
+
+class SettingsError(ValueError):
+    """A bad option or environment value; the message names where it came from."""
 
 
 def cache_dir() -> Path:
@@ -30,26 +36,103 @@ class Settings:
     strict: bool = False
     cors_origins: str = "*"
     journal_size: int = 1000
+    anchor: str | None = None  # ISO 8601 instant every new tenant's seeded dates hang off (else its creation day)
+    print_credentials: str = "table"  # start-up output: table, json or none
     default_tenant: bool = True
     rate_limit: str = ""  # comma-separated vendors whose documented rate limit every tenant gets ("absorb")
 
     @classmethod
-    def load(cls, overrides: dict[str, Any] | None = None) -> "Settings":
+    def load(cls, overrides: dict[str, Any] | None = None, *, option_names: bool = False) -> "Settings":
+        """Defaults, then the environment, then ``overrides``; each value checked. ``option_names``: name a bad
+        override by its command-line option (``--port``) rather than its key."""
         values: dict[str, Any] = {}
-        for f in fields(cls):
-            raw = os.environ.get(ENV_PREFIX + f.name.upper())
+        known = {f.name for f in fields(cls)}
+        for name in known:
+            raw = os.environ.get(ENV_PREFIX + name.upper())
             if raw is not None:
-                values[f.name] = _coerce(f.type, raw)
+                values[name] = check(name, raw, ENV_PREFIX + name.upper())
         for key, value in (overrides or {}).items():
+            if key not in known:
+                raise SettingsError(f"unknown setting {key!r} (known: {', '.join(sorted(known))})")
             if value is not None:
-                values[key] = value
+                values[key] = check(key, value, "--" + key.replace("_", "-") if option_names else key)
         return cls(**values)
 
 
-def _coerce(kind: Any, raw: str) -> Any:
-    kind = str(kind)
-    if kind.startswith("int"):
-        return int(raw)
-    if kind.startswith("bool"):
-        return raw.strip().lower() in ("1", "true", "yes", "on")
-    return raw
+def _integer(low: int, high: int | None, what: str) -> Callable[[Any], int]:
+    def parse(value: Any) -> int:
+        if isinstance(value, bool):
+            raise ValueError(f"{value!r} is not {what}")
+        try:
+            number = value if isinstance(value, int) else int(str(value).strip())
+        except ValueError:
+            raise ValueError(f"{str(value)!r} is not {what}") from None
+        if number < low or (high is not None and number > high):
+            raise ValueError(f"{number} is not {what}")
+        return number
+    return parse
+
+
+def _boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError(f"{value!r} is not a boolean (1/0, true/false, yes/no, on/off)")
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"{value!r} is not text")
+    return value
+
+
+def _non_empty(value: Any) -> str:
+    if not _text(value).strip():
+        raise ValueError("must not be empty")
+    return value
+
+
+def _optional(value: Any) -> str | None:
+    """Text that may be unset: empty (``LMS_EMULATOR_ADMIN_TOKEN=``) means not given."""
+    return _text(value) if _text(value).strip() else None
+
+
+def _anchor(value: Any) -> str | None:
+    from .core.wire import parse_datetime
+
+    if not _optional(value):
+        return None
+    try:
+        parse_datetime(_text(value))
+    except (ValueError, TypeError):
+        raise ValueError(f"{value!r} is not an ISO 8601 date-time (e.g. 2030-01-01T00:00:00Z)") from None
+    return value
+
+
+def _one_of(*choices: str) -> Callable[[Any], str]:
+    def parse(value: Any) -> str:
+        if value not in choices:
+            raise ValueError(f"{value!r} is not one of {', '.join(choices)}")
+        return value
+    return parse
+
+
+CHECKS: dict[str, Callable[[Any], Any]] = {
+    "host": _non_empty, "port": _integer(0, 65535, "a port number (0-65535; 0 picks a free port)"),
+    "seed": _integer(0, None, "a seed (a non-negative integer)"), "admin_token": _optional,
+    "state_file": _optional, "fixtures": _optional, "strict": _boolean, "cors_origins": _text,
+    "journal_size": _integer(1, None, "a journal size (a positive integer)"), "anchor": _anchor,
+    "print_credentials": _one_of("table", "json", "none"), "default_tenant": _boolean, "rate_limit": _text,
+}
+
+
+def check(name: str, value: Any, where: str) -> Any:
+    """``value`` for setting ``name``, parsed and checked; ``SettingsError`` naming ``where`` otherwise."""
+    try:
+        return CHECKS[name](value)
+    except ValueError as exc:
+        raise SettingsError(f"{where}: {exc}") from None

@@ -1,21 +1,50 @@
-"""Run the emulator inside a test process: ``EmulatorServer`` and the pytest plugin.
+"""Run the emulator inside a test process, with any test runner: ``EmulatorServer`` and ``Tenant``.
 
 ``EmulatorServer`` serves a fresh app on a free loopback port in a thread::
 
     with EmulatorServer() as server:
-        requests.get(server.url + "/absorb/...")
+        tenant = server.create_tenant(fixture="ilc-full-waitlist")
+        tenant.absorb().get(tenant.info["baseUrls"]["absorb"] + "/bulk/student-courses")
 
-The pytest plugin (entry point ``pytest11``) gives the fixtures ``lms_emulator``
-(one server per test session, so one per pytest-xdist worker) and
-``lms_tenant`` (a fresh isolated tenant per test, removed afterwards).
+Nothing here needs pytest; the pytest plugin (``emulator.pytest_plugin``) builds its fixtures on these.
 """
 from __future__ import annotations
 
 import threading
-from typing import Any, Iterator
+from typing import Any
 
-import pytest
 import requests
+
+
+class EmulatorHTTPError(requests.HTTPError):
+    """An error answer from the emulator, carrying its message (``str(exc)`` shows status, error and message).
+
+    ``status`` is the HTTP status; ``error`` the error's name or code and ``message`` its text, read from the
+    admin API's ``{"error", "message"}`` or a vendor's own error shape; ``body`` the raw answer text."""
+
+    def __init__(self, response: requests.Response, doing: str) -> None:
+        self.status = response.status_code
+        self.body = response.text
+        self.error, self.message = _error_parts(response)
+        super().__init__(f"{doing}: {self.status} {self.error}: {self.message}", response=response)
+
+
+def _error_parts(response: requests.Response) -> tuple[str, str]:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.reason or "Error", response.text.strip()[:500]
+    if isinstance(body, dict):
+        error = body.get("error") or body.get("term") or body.get("code") or response.reason or "Error"
+        message = body.get("message") or body.get("Message") or body.get("error_description") or ""
+        return str(error), str(message)
+    return response.reason or "Error", str(body)[:500]
+
+
+def _checked(response: requests.Response, doing: str) -> requests.Response:
+    if response.status_code >= 400:
+        raise EmulatorHTTPError(response, doing)
+    return response
 from werkzeug.serving import make_server
 
 
@@ -23,7 +52,10 @@ class EmulatorServer:
     def __init__(self, settings: dict[str, Any] | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
         from .app import create_app
 
+        from .startup import plain_access_log
+
         self.app = create_app(settings or {})
+        plain_access_log()  # no colour codes in captured logs
         self._server = make_server(host, port, self.app, threaded=True)
         self.host, self.port = host, self._server.server_port
         self.url = f"http://{host}:{self.port}"
@@ -39,10 +71,11 @@ class EmulatorServer:
         return {"Authorization": f"Bearer {token}"} if token else {}
 
     def create_tenant(self, **body: Any) -> "Tenant":
-        """A fresh tenant (``seed``, ``fixture``, ``id`` as in ``POST /_emulator/tenants``)."""
+        """A fresh tenant (``seed``, ``fixture``, ``id`` as in ``POST /_emulator/tenants``).
+
+        Raises ``EmulatorHTTPError`` with the emulator's message when the emulator refuses."""
         resp = requests.post(f"{self.url}/_emulator/tenants", json=body, headers=self.admin_headers, timeout=30)
-        resp.raise_for_status()
-        return Tenant(self, resp.json())
+        return Tenant(self, _checked(resp, "creating a tenant").json())
 
     def start(self) -> "EmulatorServer":
         self._thread.start()
@@ -76,7 +109,7 @@ class Tenant:
         token = session.post(f"{self.url}/absorb/authenticate",
                              json={"username": username, "password": password, "privateKey": creds["apiKey"]},
                              timeout=30)
-        token.raise_for_status()
+        _checked(token, f"authenticating {username} with Absorb")
         session.headers["Authorization"] = f"Bearer {token.json()}"
         return session
 
@@ -84,8 +117,9 @@ class Tenant:
         creds = self.info["ispring"]
         chosen = next(c for c in creds["clients"] if c["role"].lower().endswith(client.lower()) or c["name"] == client)
         resp = requests.post(f"{self.url}/ispring/api/v3/token", data={
-            "client_id": chosen["clientId"], "client_secret": chosen["clientSecret"], "grant_type": "client_credentials"})
-        resp.raise_for_status()
+            "client_id": chosen["clientId"], "client_secret": chosen["clientSecret"], "grant_type": "client_credentials"},
+            timeout=30)
+        _checked(resp, f"getting an iSpring token for {chosen['name']}")
         session = requests.Session()
         session.headers.update({"Authorization": f"Bearer {resp.json()['access_token']}",
                                 "X-Auth-Account-Url": creds["accountUrl"], "Accept": "application/json"})
@@ -93,8 +127,8 @@ class Tenant:
 
     def pearson(self, user_id: str) -> requests.Session:
         resp = requests.post(f"{self.url}/_emulator/tenants/{self.id}/pearson/tokens", json={"userId": user_id},
-                             headers=self.server_admin_headers())
-        resp.raise_for_status()
+                             headers=self.server_admin_headers(), timeout=30)
+        _checked(resp, f"issuing a Pearson token for {user_id}")
         session = requests.Session()
         session.headers["Authorization"] = f"Bearer {resp.json()['token']}"
         return session
@@ -113,24 +147,8 @@ class Tenant:
 
     def data(self) -> dict[str, Any]:
         """The whole world (``data.json``)."""
-        resp = self.admin("GET", "/data.json")
-        resp.raise_for_status()
-        return resp.json()
+        return _checked(self.admin("GET", "/data.json"), "reading data.json").json()
 
     def delete(self) -> None:
         self.admin("DELETE")
 
-
-@pytest.fixture(scope="session")
-def lms_emulator() -> Iterator[EmulatorServer]:
-    """A live emulator on a free port for the whole test session (one per xdist worker)."""
-    with EmulatorServer() as server:
-        yield server
-
-
-@pytest.fixture
-def lms_tenant(lms_emulator: EmulatorServer) -> Iterator[Tenant]:
-    """A fresh isolated tenant for one test, deleted afterwards."""
-    tenant = lms_emulator.create_tenant()
-    yield tenant
-    tenant.delete()

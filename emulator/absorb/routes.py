@@ -1,6 +1,6 @@
 """Absorb Integration API v2 routes: thin handlers (parse, call the service, dump).
 
-Paths are the table of ``shared/API-NOTES.md``; each handler is named after the
+Paths are the vendor's (the evidence in ``docs/VENDOR-NOTES.md``); each handler is named after the
 seed's operation.
 """
 from __future__ import annotations

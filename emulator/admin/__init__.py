@@ -69,11 +69,10 @@ def init_app(app: Flask, settings: Settings, store: Store) -> None:
         for tenant in state.load():
             store.adopt(tenant)
         ext["state"] = state
-    if settings.fixtures and settings.default_tenant and DEFAULT_TENANT not in store.tenants:
-        from pathlib import Path
-
-        if Path(settings.fixtures).is_file():
-            store.create_tenant(DEFAULT_TENANT, fixture=fixture_files.load_file(settings.fixtures))
+    if settings.fixtures:
+        fixture = fixture_files.at_start(settings.fixtures)  # checked even when the state file has a default
+        if fixture is not None and settings.default_tenant and DEFAULT_TENANT not in store.tenants:
+            fixture_files.build_at_start(lambda: store.create_tenant(DEFAULT_TENANT, fixture=fixture))
     if state is not None and settings.default_tenant and DEFAULT_TENANT not in store.tenants:
         store.create_tenant(DEFAULT_TENANT)
         state.save()

@@ -5,7 +5,7 @@ vendor validates its part and raises ``core.errors`` naming the bad entry. This
 module only finds fixtures by name and checks the envelope.
 
 Fixtures by name are looked up in: the directory given with ``--fixtures``
-(or that file's directory), ``./fixtures`` and the repository's ``fixtures/``.
+(or that file's directory), ``./fixtures`` and the fixtures shipped in the package.
 """
 from __future__ import annotations
 
@@ -14,45 +14,56 @@ import re
 from pathlib import Path
 from typing import Any, Iterable
 
-from ..core.errors import BadRequest
+from ..core import resources
+from ..core.errors import BadRequest, EmulatorError
 
 KNOWN_VENDORS = ("absorb", "ispring", "pearson")  # parts for vendors not installed are ignored
-ENVELOPE = {"name", "description"}
+ENVELOPE = {"name", "description", "anchor"}  # anchor: the instant its seeded dates hang off
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
-REPO_FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 
 
-def search_path(setting: str | None) -> list[Path]:
+def search_path(setting: str | None) -> list[Any]:
+    """Directories (Traversables) to look fixture names up in, first match wins."""
     dirs: list[Path] = []
     if setting:
         given = Path(setting)
         dirs.append(given if given.is_dir() else given.parent)
-    dirs += [Path.cwd() / "fixtures", REPO_FIXTURES]
-    unique: list[Path] = []
+    dirs.append(Path.cwd() / "fixtures")
+    unique: list[Any] = []
     for d in dirs:
         d = d.resolve()
         if d not in unique and d.is_dir():
             unique.append(d)
+    shipped = resources.shipped("fixtures")
+    if str(shipped) not in map(str, unique):  # the checkout's fixtures/ is also the shipped one
+        unique.append(shipped)
     return unique
 
 
 def available(setting: str | None) -> list[dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
     for directory in search_path(setting):
-        for file in sorted(directory.glob("*.json")):
-            if file.stem in found:
+        for file in resources.json_files(directory):
+            stem = file.name[:-len(".json")]
+            if stem in found:
                 continue
             try:
                 data = json.loads(file.read_text(encoding="utf-8"))
                 description = data.get("description") if isinstance(data, dict) else None
             except (OSError, ValueError):
                 description = "(unreadable)"
-            found[file.stem] = {"name": file.stem, "description": description, "file": str(file)}
+            found[stem] = {"name": stem, "description": description, "file": str(file)}
     return list(found.values())
 
 
-def load_file(path: str | Path) -> dict[str, Any]:
-    path = Path(path)
+def shipped_names() -> list[str]:
+    return [f.name[:-len(".json")] for f in resources.json_files(resources.shipped("fixtures"))]
+
+
+def load_file(path: Any) -> dict[str, Any]:
+    """A fixture file: a path, or a Traversable from the package."""
+    if isinstance(path, str):
+        path = Path(path)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -72,6 +83,40 @@ def by_name(name: str, setting: str | None) -> dict[str, Any]:
             return load_file(file)
     known = ", ".join(f["name"] for f in available(setting)) or "none"
     raise BadRequest(f"fixture: no fixture named '{stem}' (available: {known}).")
+
+
+def at_start(setting: str) -> dict[str, Any] | None:
+    """``--fixtures``: a file or a known fixture's name gives the default tenant's fixture; a directory only
+    adds to the places names are looked up in (None). Anything else stops the start with a clear error."""
+    from ..config import SettingsError
+
+    where = "--fixtures (LMS_EMULATOR_FIXTURES)"
+    given = Path(setting)
+    try:
+        if given.is_file():
+            return load_file(given)
+        if given.is_dir():
+            return None
+        if NAME_RE.match(setting) and "/" not in setting:
+            return by_name(setting, None)
+    except BadRequest as exc:
+        raise SettingsError(f"{where}: {exc.message}") from None
+    known = ", ".join(f["name"] for f in available(None)) or "none"
+    raise SettingsError(f"{where}: {setting!r} is not a fixture file, a directory or a fixture name "
+                        f"(known names: {known})")
+
+
+def build_at_start(call: Any) -> Any:
+    """Build the default tenant from the start-up fixture; a vendor refusing its part stops the start."""
+    from ..config import SettingsError
+
+    try:
+        return call()
+    except EmulatorError as exc:
+        raise SettingsError(f"--fixtures (LMS_EMULATOR_FIXTURES): {exc.message}") from None
+    except Exception as exc:  # noqa: BLE001 - a vendor builder choking on a fixture part
+        raise SettingsError(f"--fixtures (LMS_EMULATOR_FIXTURES): the fixture could not be applied: "
+                            f"{type(exc).__name__}: {exc}") from None
 
 
 def resolve(value: Any, setting: str | None, vendors: Iterable[str]) -> dict[str, Any] | None:
@@ -96,6 +141,13 @@ def check_envelope(data: Any, *, vendors: Iterable[str], where: str) -> dict[str
     for key in ENVELOPE:
         if key in data and not isinstance(data[key], str):
             raise BadRequest(f"{where}.{key}: must be a string.")
+    if "anchor" in data:
+        from ..core.wire import parse_datetime
+
+        try:
+            parse_datetime(data["anchor"])
+        except ValueError:
+            raise BadRequest(f"{where}.anchor: '{data['anchor']}' is not an ISO 8601 date-time.") from None
     for key in set(data) - ENVELOPE:
         if not isinstance(data[key], dict):
             raise BadRequest(f"{key}: the {key} part of a fixture must be an object.")

@@ -1,18 +1,16 @@
 """``/_emulator/``: tenants, reset, fixtures, tokens, data.json, clock, journal and faults (thin handlers)."""
 from __future__ import annotations
 
-from pathlib import Path
-
-from flask import Blueprint, Response, g, jsonify, request, send_from_directory
+from flask import Blueprint, Response, g, jsonify, request
 
 from ..core import faults as fault_rules
+from ..core import resources
 from ..core.store import Tenant
 from . import fixtures as fixture_files
 from ..core.persistence import read_only
 from . import journal_of, service
 
 bp = Blueprint("lms_admin", __name__)
-DASHBOARD_DIR = Path(__file__).resolve().parent.parent / "static" / "dashboard"
 DASHBOARD_FILES = frozenset({"dashboard.css", "dashboard.js"})
 # The page talks to this origin only: no CDN, no inline script, no third-party anything.
 DASHBOARD_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; "
@@ -38,7 +36,9 @@ def wants_dashboard() -> bool:
 
 
 def _dashboard_file(name: str, mimetype: str) -> Response:
-    response = send_from_directory(DASHBOARD_DIR, name, mimetype=mimetype, max_age=0)
+    response = Response(resources.shipped("static", "dashboard", name).read_bytes(), mimetype=mimetype)
+    response.add_etag()
+    response.make_conditional(request)
     response.headers["Content-Security-Policy"] = DASHBOARD_CSP
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "no-cache"
@@ -149,8 +149,9 @@ def unfreeze_clock(tenant_id: str) -> Response:
 
 @bp.get("/tenants/<tenant_id>/journal")
 def get_journal(tenant_id: str) -> Response:
-    entries = journal_of(_tenant(tenant_id)).query(request.args)
-    return jsonify({"count": len(entries), "entries": entries})
+    entries, total = journal_of(_tenant(tenant_id)).page(request.args)
+    # count: entries in this answer; total: entries the journal holds that match the filters (before limit)
+    return jsonify({"count": len(entries), "total": total, "entries": entries})
 
 
 @bp.delete("/tenants/<tenant_id>/journal")

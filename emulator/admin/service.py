@@ -18,7 +18,7 @@ from ..core.wire import iso_z, parse_datetime
 from . import fixtures as fixture_files
 
 TENANT_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
-CREATE_KEYS = {"id", "seed", "fixture"}
+CREATE_KEYS = {"id", "seed", "fixture", "anchor"}
 
 
 def ext() -> dict[str, Any]:
@@ -66,17 +66,28 @@ def _build_errors(call: Any) -> Any:
 def create_tenant(body: dict[str, Any]) -> Tenant:
     unknown = sorted(set(body) - CREATE_KEYS)
     if unknown:
-        raise errors.BadRequest(f"Unknown field(s): {', '.join(unknown)}. Allowed: id, seed, fixture.")
+        raise errors.BadRequest(f"Unknown field(s): {', '.join(unknown)}. Allowed: id, seed, fixture, anchor.")
     tenant_id = body.get("id")
     if tenant_id is not None and (not isinstance(tenant_id, str) or not TENANT_ID_RE.match(tenant_id)):
         raise errors.BadRequest("id: a tenant id is 1-63 letters, digits, '_' or '-', starting with a letter or digit.")
     seed = body.get("seed")
     if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool) or seed < 0):
         raise errors.BadRequest("seed: must be a non-negative integer.")
+    anchor = body.get("anchor")
+    if anchor is not None:
+        anchor = _instant("anchor", anchor)
     if tenant_id is not None and tenant_id in store().tenants:
         raise errors.Conflict(f"tenant '{tenant_id}' already exists")
     fixture = fixture_files.resolve(body.get("fixture"), ext()["settings"].fixtures, vendors())
-    return _build_errors(lambda: store().create_tenant(tenant_id, seed=seed, fixture=fixture))
+    return _build_errors(lambda: store().create_tenant(tenant_id, seed=seed, fixture=fixture, anchor=anchor))
+
+
+def _instant(field: str, value: Any) -> datetime:
+    try:
+        return parse_datetime(value)
+    except (ValueError, TypeError):
+        raise errors.BadRequest(f"{field}: '{value}' is not an ISO 8601 date-time "
+                                "(e.g. 2030-01-01T00:00:00Z).") from None
 
 
 def load_fixture(tenant: Tenant, body: dict[str, Any]) -> Tenant:
@@ -88,7 +99,7 @@ def load_fixture(tenant: Tenant, body: dict[str, Any]) -> Tenant:
 
 def tenant_info(tenant: Tenant, *, counts: bool = False) -> dict[str, Any]:
     base = request.host_url.rstrip("/")
-    info: dict[str, Any] = {"id": tenant.id, "seed": tenant.seed,
+    info: dict[str, Any] = {"id": tenant.id, "seed": tenant.seed, "anchor": iso_z(tenant.anchor),
                             "baseUrls": {name: base + v.prefix for name, v in vendors().items()},
                             "admin": f"{base}/_emulator/tenants/{tenant.id}",
                             "fixture": (tenant.fixture or {}).get("name") if tenant.fixture else None,
@@ -142,12 +153,7 @@ def _jwt_expiry(token: str) -> str | None:
 
 def freeze(tenant: Tenant, body: dict[str, Any]) -> dict[str, Any]:
     at = body.get("at")
-    instant = None
-    if at is not None:
-        try:
-            instant = parse_datetime(at)
-        except (ValueError, TypeError):
-            raise errors.BadRequest(f"at: '{at}' is not an ISO 8601 date-time.") from None
+    instant = None if at is None else _instant("at", at)
     _clock_move(lambda: tenant.clock.freeze(instant))
     return tenant.clock.state()
 

@@ -68,10 +68,9 @@ class Shape:
 
 
 @lru_cache(maxsize=None)
-def _document(root: str, vendor: str, name: str) -> dict[str, Any]:
-    from pathlib import Path
-
-    return json.loads((Path(root) / vendor / f"{name}.json").read_text(encoding="utf-8"))
+def _document(root: Any, vendor: str, name: str) -> dict[str, Any]:
+    """One schema file; ``root`` is ``core.schemadir.root()`` (a Path or a Traversable, both hashable)."""
+    return json.loads((root / vendor / f"{name}.json").read_text(encoding="utf-8"))
 
 
 def _pointer(doc: Any, pointer: str) -> Any:
@@ -85,7 +84,7 @@ def body_shape(vendor: str, name: str) -> Shape | None:
     """The shape of ``schemas/<vendor>/<name>.json``, its ``$ref``s followed (read without jsonschema)."""
     from .schemadir import root
 
-    base = str(root())
+    base = root()
 
     def build(node: Any, doc_name: str, depth: int) -> Shape | None:
         if not isinstance(node, dict) or depth > 12:

@@ -17,7 +17,6 @@ import re
 import uuid
 from datetime import datetime
 from functools import lru_cache
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
@@ -25,6 +24,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from . import resources
 from .schemadir import ENV_VAR, root as _root  # noqa: F401 - ENV_VAR: contract.ENV_VAR for callers
 
 __all__ = ["ContractViolation", "errors", "names", "registry", "schema", "validate", "validator", "vendors"]
@@ -83,28 +83,32 @@ def _format_checker() -> FormatChecker:
 class _Catalogue:
     """Every schema of one directory, read once, plus the registry that resolves their $refs."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Any) -> None:
         if not root.is_dir():
             raise FileNotFoundError(f"schema directory not found: {root}")
         docs: dict[str, dict[str, Mapping[str, Any]]] = {}
-        resources: list[tuple[str, Resource[Any]]] = []
-        for path in sorted(root.glob("*/*.json")):
-            contents = json.loads(path.read_text(encoding="utf-8"))
-            docs.setdefault(path.parent.name, {})[path.stem] = contents
-            uri = contents.get("$id") or path.as_uri()
-            resources.append((uri, Resource.from_contents(contents, default_specification=DRAFT202012)))
+        found: list[tuple[str, Resource[Any]]] = []
+        for vendor in sorted((d for d in root.iterdir() if d.is_dir()), key=lambda d: d.name):
+            for file in resources.json_files(vendor):
+                contents = json.loads(file.read_text(encoding="utf-8"))
+                stem = file.name[:-len(".json")]
+                docs.setdefault(vendor.name, {})[stem] = contents
+                uri = contents.get("$id") or f"urn:lms-emulator:schemas:{vendor.name}/{stem}"
+                found.append((uri, Resource.from_contents(contents, default_specification=DRAFT202012)))
         self.root = root
         self.docs = MappingProxyType({v: MappingProxyType(d) for v, d in docs.items()})
-        self.registry: Registry[Any] = Registry().with_resources(resources).crawl()
+        self.registry: Registry[Any] = Registry().with_resources(found).crawl()
 
 
-@lru_cache(maxsize=None)
-def _catalogue(root: str) -> _Catalogue:
-    return _Catalogue(Path(root))
+_CATALOGUES: dict[str, _Catalogue] = {}  # per schema directory (its text): read once
 
 
 def _current() -> _Catalogue:
-    return _catalogue(str(_root()))
+    root = _root()
+    cat = _CATALOGUES.get(str(root))
+    if cat is None:
+        cat = _CATALOGUES.setdefault(str(root), _Catalogue(root))
+    return cat
 
 
 def vendors() -> list[str]:
@@ -135,7 +139,7 @@ def schema(vendor: str, name: str) -> dict[str, Any]:
 
 @lru_cache(maxsize=None)
 def _validator(root: str, vendor: str, name: str) -> Draft202012Validator:
-    cat = _catalogue(root)
+    cat = _CATALOGUES[root]
     if vendor not in cat.docs or name not in cat.docs[vendor]:
         raise KeyError(f"no schema {vendor}/{name}.json in {root}")
     return Draft202012Validator(
@@ -145,7 +149,7 @@ def _validator(root: str, vendor: str, name: str) -> Draft202012Validator:
 
 def validator(vendor: str, name: str) -> Draft202012Validator:
     """A cached Draft 2020-12 validator for the schema, with uuid and date-time checked."""
-    return _validator(str(_root()), vendor, name)
+    return _validator(str(_current().root), vendor, name)
 
 
 def errors(vendor: str, name: str, payload: Any) -> list[str]:

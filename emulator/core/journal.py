@@ -120,6 +120,10 @@ class Journal:
         """Entries matching ``method``, ``path`` (substring or glob), ``status`` (``404`` or ``4xx``),
         ``since`` (ISO instant on the tenant clock), ``vendor``; ``limit`` keeps the most recent N.
         Oldest first."""
+        return self.page(args)[0]
+
+    def page(self, args: Mapping[str, str]) -> tuple[list[dict[str, Any]], int]:
+        """``query``'s entries and how many entries matched before ``limit`` cut them."""
         method = (args.get("method") or "").upper() or None
         vendor = args.get("vendor") or None
         path = args.get("path") or None
@@ -135,9 +139,10 @@ class Journal:
                      and (path is None or (fnmatchcase(e["path"], path) if is_glob else path in e["path"]))
                      and (status is None or status(e["status"]))
                      and (since is None or e["_at"] >= since)]
+            total = len(found)
             if limit is not None:
                 found = found[-limit:] if limit else []
-            return [render(e) for e in found]
+            return [render(e) for e in found], total
 
 
 def _status_test(raw: str | None) -> Any:

@@ -1,21 +1,19 @@
-"""Where the JSON Schemas live (``schemas/<vendor>/<name>.json``): read by ``core.contract`` and, without
-jsonschema, by ``core.casefold``."""
+"""Where the JSON Schemas live (``schemas/<vendor>/<name>.json``): ``$LMS_EMULATOR_SCHEMAS``, else the package's own
+``schemas/`` (read through importlib.resources, see ``core.resources``, so every install layout finds them)."""
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
+from typing import Any
+
+from . import resources
 
 ENV_VAR = "LMS_EMULATOR_SCHEMAS"
 
 
-def root() -> Path:
-    """The schema directory: ``$LMS_EMULATOR_SCHEMAS`` or ``<repo>/schemas``."""
+def root() -> Any:
+    """The schema directory: a ``Path`` (a real directory for every installed-on-disk layout) or a Traversable."""
     override = os.environ.get(ENV_VAR)
     if override:
         return Path(override).resolve()
-    in_checkout = Path(__file__).resolve().parents[2] / "schemas"
-    if in_checkout.is_dir():
-        return in_checkout
-    # a regular (non-editable) install carries them as data files
-    return Path(sys.prefix) / "share" / "lms-emulator" / "schemas"
+    return resources.shipped("schemas")

@@ -12,7 +12,7 @@ import random
 import secrets
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Iterable
 
 from . import gcpolicy
@@ -51,10 +51,20 @@ class Tenant:
         return self.worlds[vendor]
 
 
+def fixture_anchor(fixture: dict[str, Any] | None) -> datetime | None:
+    """A fixture's own ``anchor`` (checked by admin.fixtures when the fixture was read)."""
+    from .wire import parse_datetime
+
+    text = (fixture or {}).get("anchor")
+    return parse_datetime(text) if isinstance(text, str) else None
+
+
 class Store:
-    def __init__(self, vendors: Iterable[Vendor], *, seed: int = 42, rate_limited: Iterable[str] = ()) -> None:
+    def __init__(self, vendors: Iterable[Vendor], *, seed: int = 42, anchor: datetime | None = None,
+                 rate_limited: Iterable[str] = ()) -> None:
         self.vendors = {v.name: v for v in vendors}
         self.seed = seed
+        self.anchor = anchor  # every new tenant's anchor unless it names its own (--anchor)
         self.rate_limited = tuple(rate_limited)  # vendors whose documented rate limit every new tenant gets
         for name in self.rate_limited:
             vendor = self.vendors.get(name)
@@ -79,13 +89,18 @@ class Store:
         return worlds
 
     def create_tenant(self, tenant_id: str | None = None, *, seed: int | None = None,
-                      fixture: dict[str, Any] | None = None, now: datetime | None = None) -> Tenant:
+                      fixture: dict[str, Any] | None = None, now: datetime | None = None,
+                      anchor: datetime | None = None) -> Tenant:
+        """A new tenant. Its seeded dates hang off ``anchor`` (else the fixture's, else the store's); with
+        one, its clock starts frozen there, so the world is the same on any day. Without one: the start of
+        today (UTC), with the clock running."""
         tenant_id = tenant_id or "t-" + secrets.token_hex(6)
         seed = self.seed if seed is None else seed
         clock = Clock()
-        if now is not None:
-            clock.freeze(now)
-        anchor = day_anchor(clock.now())
+        anchor = anchor or fixture_anchor(fixture) or self.anchor
+        if now is not None or anchor is not None:
+            clock.freeze(now or anchor)
+        anchor = anchor or day_anchor(clock.now())
         clock.floor = anchor
         worlds = self._build_worlds(tenant_id, seed, anchor, fixture)
         tenant = Tenant(id=tenant_id, seed=seed, anchor=anchor, clock=clock, worlds=worlds,
@@ -110,12 +125,16 @@ class Store:
         """
         tenant = self.get(tenant_id)
         chosen = tenant.fixture if fixture is _KEEP else fixture
+        anchor = tenant.anchor if fixture is _KEEP else (fixture_anchor(chosen) or tenant.anchor)
         with tenant.lock:
-            worlds = self._build_worlds(tenant.id, tenant.seed, tenant.anchor, chosen)
+            worlds = self._build_worlds(tenant.id, tenant.seed, anchor, chosen)
             with self.lock:
                 self._unindex(tenant)
                 tenant.worlds = worlds
                 tenant.fixture = chosen
+                if anchor != tenant.anchor:  # a fixture with its own anchor: its world, on any day
+                    tenant.anchor = tenant.clock.floor = anchor
+                    tenant.clock.restore(anchor, timedelta(0))
                 self._index(tenant)
         return tenant
 

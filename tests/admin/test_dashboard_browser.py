@@ -66,6 +66,7 @@ def test_dashboard_end_to_end(server, browser) -> None:
     expect(page.locator("#credentials-body")).to_contain_text(api_key)
     expect(page.get_by_role("button", name="Copy absorb apiKey")).to_be_visible()
     expect(page.locator("#counts-body")).to_contain_text("courseEnrollments")
+    expect(page.get_by_role("button", name="Admin token")).to_be_hidden()  # no token is required here
     expect(page.get_by_role("link", name="absorb")).to_have_attribute("href", "/absorb/openapi.json")
 
     # a vendor call shows up in the live journal, secrets masked in the details
@@ -152,6 +153,7 @@ def test_dashboard_asks_for_the_admin_token(browser) -> None:
         page = context.new_page()
         page.goto(srv.url + "/_emulator/")
         expect(page.get_by_label("Admin token", exact=True)).to_be_visible()
+        expect(page.get_by_role("button", name="Admin token")).to_be_visible()  # asked for: it can be changed
         expect(page.locator("#tenant-rows")).not_to_contain_text("default")
         page.get_by_label("Admin token", exact=True).fill("s3cret")
         page.get_by_role("button", name="Use token").click()

@@ -47,6 +47,10 @@ def test_filters(client, tenant):
     assert len(_journal(client, tid, "?vendor=absorb&limit=1")) == 1
     assert _journal(client, tid, "?limit=1")[0]["status"] == 404  # the most recent
     assert _journal(client, tid, "?since=2999-01-01T00:00:00Z") == []
+    # count is this answer's entries; total how many matched before limit
+    answer = client.get(f"/_emulator/tenants/{tid}/journal?vendor=absorb&limit=1").get_json()
+    assert answer["count"] == 1 and answer["total"] == 3
+    assert client.get(f"/_emulator/tenants/{tid}/journal?status=404").get_json()["total"] == 1
     assert client.get(f"/_emulator/tenants/{tid}/journal?since=soon").status_code == 400
     assert client.get(f"/_emulator/tenants/{tid}/journal?status=abc").status_code == 400
 

@@ -84,8 +84,12 @@
   }
 
   // -- admin token -------------------------------------------------------------------------------
+  // The button shows only once the emulator has asked for a token (a 401) or one is kept in this tab.
+  if (sessionStorage.getItem(TOKEN_KEY)) $("token-button").hidden = false;
+
   function showToken(message) {
     state.locked = true;
+    $("token-button").hidden = false;
     $("token-panel").hidden = false;
     if (message) say(message, true);
     if (document.activeElement !== $("token-input")) $("token-input").focus();

@@ -1,0 +1,48 @@
+"""The pytest plugin (entry point ``pytest11``): fixtures ``lms_emulator`` and ``lms_tenant``.
+
+``lms_emulator`` is one live server per test session (so one per pytest-xdist worker);
+``lms_tenant`` is a fresh isolated tenant per test, removed afterwards. Pin the worlds in your ini file
+(``lms_emulator_seed``, ``lms_emulator_anchor``) or per test::
+
+    @pytest.mark.lms_tenant(seed=7, anchor="2030-01-01T00:00:00Z", fixture="learner-mid-course")
+    def test_snapshot(lms_tenant): ...
+"""
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+import pytest
+
+from .testing import EmulatorServer, Tenant
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addini("lms_emulator_seed", "seed of the lms_emulator server's worlds (default 42)", default=None)
+    parser.addini("lms_emulator_anchor", "ISO 8601 instant the seeded dates of every tenant hang off, so the "
+                  "worlds are the same on any day (default: each tenant's creation day)", default=None)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "lms_tenant(**fields): create this test's lms_tenant with these "
+                            "POST /_emulator/tenants fields (seed, anchor, fixture, id)")
+
+
+@pytest.fixture(scope="session")
+def lms_emulator(pytestconfig: pytest.Config) -> Iterator[EmulatorServer]:
+    """A live emulator on a free port for the whole test session (one per xdist worker)."""
+    settings: dict[str, Any] = {}
+    for name in ("seed", "anchor"):
+        value = pytestconfig.getini(f"lms_emulator_{name}")
+        if value:
+            settings[name] = value
+    with EmulatorServer(settings) as server:
+        yield server
+
+
+@pytest.fixture
+def lms_tenant(request: pytest.FixtureRequest, lms_emulator: EmulatorServer) -> Iterator[Tenant]:
+    """A fresh isolated tenant for one test (``@pytest.mark.lms_tenant(...)`` fields), deleted afterwards."""
+    marker = request.node.get_closest_marker("lms_tenant")
+    tenant = lms_emulator.create_tenant(**(marker.kwargs if marker else {}))
+    yield tenant
+    tenant.delete()

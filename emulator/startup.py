@@ -1,0 +1,120 @@
+"""What the server prints when it is ready: the default tenant's credentials, as a table or one JSON line.
+
+Used by ``lms-emulator serve`` and by the gunicorn worker (``emulator.gunicorn_conf``), so both print the same.
+The same credentials, in full, come from ``GET /_emulator/tenants/default``.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import re
+import shlex
+import sys
+import time
+from typing import Any
+
+from . import __version__
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def base_url(host: str, port: int) -> str:
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def report(app: Any, base: str, started: float | None = None) -> str:
+    """The start-up output, in the form ``settings.print_credentials`` asks for ('' for none)."""
+    ext = app.extensions["lms_emulator"]
+    settings, tenant = ext["settings"], ext["store"].tenants.get("default")
+    if settings.print_credentials == "none":
+        return ""
+    if settings.print_credentials == "json":
+        return json.dumps(credentials(app, base), separators=(",", ":"))
+    ready = "" if started is None else f", ready in {time.perf_counter() - started:.2f} s"
+    head = f"lms-emulator {__version__} listening on {base} (seed {settings.seed}{ready})"
+    limited = ext["store"].rate_limited
+    if limited:  # opt-in: say so, a throttled suite is otherwise a puzzle
+        head += "\n  rate limit on for every tenant: " + ", ".join(limited)
+    if tenant is None:
+        return head + f"\n  admin API  {base}/_emulator/"
+    return head + "\n" + table(tenant, base, admin_token=bool(settings.admin_token))
+
+
+def credentials(app: Any, base: str) -> dict[str, Any]:
+    """The JSON form: every vendor's credentials of the default tenant, with its base URL."""
+    ext = app.extensions["lms_emulator"]
+    tenant = ext["store"].tenants.get("default")
+    out: dict[str, Any] = {"url": base, "version": __version__, "admin": f"{base}/_emulator/",
+                           "adminTokenRequired": bool(ext["settings"].admin_token),
+                           "tenant": None if tenant is None else tenant.id}
+    if tenant is not None:
+        with tenant.lock:
+            for name, world in tenant.worlds.items():
+                out[name] = {"baseUrl": base + ext["vendors"][name].prefix, **world.credentials()}
+    return out
+
+
+def table(tenant: Any, base: str, *, admin_token: bool = False) -> str:
+    """A short aligned table: enough to make a first call to each vendor."""
+    rows: list[tuple[str, str, str]] = []
+    auth = " -H 'Authorization: Bearer <admin token>'" if admin_token else ""
+    with tenant.lock:
+        creds = {name: world.credentials() for name, world in tenant.worlds.items()}
+    if "absorb" in creds:
+        a = creds["absorb"]
+        rows += [("Absorb", "base URL", f"{base}/absorb"),
+                 ("", "x-api-key", f"{a['apiKey']}  (and x-api-version: {a['apiVersion']})"),
+                 ("", "admin", f"{a['admin']['username']} / {a['admin']['password']}")]
+        if a["learners"]:
+            rows.append(("", "learner", f"{a['learners'][0]['username']} / {a['learners'][0]['password']}"))
+    if "ispring" in creds:
+        i = creds["ispring"]
+        rows += [("iSpring", "base URL", f"{base}/ispring"), ("", "account", i["accountUrl"])]
+        if i["clients"]:
+            c = i["clients"][0]
+            rows.append(("", "client", f"{c['clientId']} / {c['clientSecret']}  ({c['role']})"))
+    if "pearson" in creds:
+        rows.append(("Pearson", "base URL", f"{base}/pearson"))
+        users = creds["pearson"]["users"]
+        if users:
+            body = shlex.quote(json.dumps({"userId": users[0]["id"]}))
+            rows.append(("", "token", f"curl -s -X POST {base}/_emulator/tenants/{tenant.id}/pearson/tokens{auth} "
+                                      f"-H 'Content-Type: application/json' -d {body}"))
+    rows += [("Admin", "dashboard", f"{base}/_emulator/" + ("  (asks for the admin token)" if admin_token else "")),
+             ("", "all of it", f"curl -s{auth} {base}/_emulator/tenants/{tenant.id}")]
+    first = max(len(r[0]) for r in rows)
+    second = max(len(r[1]) for r in rows)
+    return "\n".join(f"  {a:<{first}}  {b:<{second}}  {c}" for a, b, c in rows)
+
+
+class _PlainFilter(logging.Filter):
+    """Werkzeug colours its access log lines; take the colour codes out unless stderr is a terminal."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not sys.stderr.isatty():
+            message = record.getMessage()
+            if "\x1b" in message:
+                record.msg, record.args = ANSI.sub("", message), ()
+        return True
+
+
+def plain_access_log() -> None:
+    logger = logging.getLogger("werkzeug")
+    if not any(isinstance(f, _PlainFilter) for f in logger.filters):
+        logger.addFilter(_PlainFilter())
+
+
+def print_from_gunicorn(worker: Any) -> None:
+    """The start-up output from a gunicorn worker: its app, and the address of its first listening socket."""
+    app = worker.wsgi
+    if not hasattr(app, "extensions") or "lms_emulator" not in app.extensions:
+        return
+    try:
+        host, port = worker.sockets[0].getsockname()[:2]
+        base = base_url(host, port)
+    except (IndexError, TypeError, ValueError, OSError):  # a unix socket: no URL to show
+        base = "http://" + str(worker.cfg.bind[0])
+    plain_access_log()
+    text = report(app, base)
+    if text:
+        print(text, flush=True)
