@@ -15,6 +15,7 @@ from ..core.wire import (
 from .models import CUSTOM_FIELD_KINDS, CUSTOM_FIELD_NAMES, GENDERS, AbsorbWorld
 
 STATUS = validate.OneOf(range(13))
+INT32_MAX = 2**31 - 1
 Number = fields.Float
 
 
@@ -250,7 +251,7 @@ class UserBodySchema(CamelCaseSchema):
     external_id = fields.String(**_opt_text)
     cc_email_addresses = fields.List(fields.String(validate=validate.Length(max=255)), allow_none=True,
                                      validate=validate.Length(max=5))
-    language_id = fields.Integer(strict=True, allow_none=True)
+    language_id = fields.Integer(strict=True, allow_none=True, validate=validate.Range(0, INT32_MAX))
     gender = fields.Integer(strict=True, validate=validate.OneOf(GENDERS))
     address = fields.String(**_opt_text)
     address2 = fields.String(**_opt_text)
@@ -381,11 +382,34 @@ def load(schema: Any, data: Any, where: str = "") -> dict[str, Any]:
     if schema.many is False and not isinstance(data, dict):
         raise ValidationFailed("The request body must be a JSON object.",
                                validations=[f"{where or 'body'}: expected an object"])
+    bad_text = _lone_surrogate(data, where or "body")
+    if bad_text:
+        raise ValidationFailed("The request body has text that is not valid Unicode.",
+                               validations=[f"{bad_text}: a lone UTF-16 surrogate is not valid text"])
     try:
         return schema.load(data)
     except ValidationError as exc:
         raise ValidationFailed("One or more validation errors occurred.",
                                validations=validation_messages(exc.messages, where)) from None
+
+
+def _lone_surrogate(data: Any, path: str) -> str | None:
+    """The path of the first string (key or value) holding a lone surrogate (JSON allows ``"\\ud800"``; no
+    answer could carry it), else None."""
+    if isinstance(data, str):
+        try:
+            data.encode("utf-8")
+        except UnicodeEncodeError:
+            return path
+        return None
+    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
+    for key, value in items:
+        step = f"{path}[{key}]" if isinstance(key, int) else f"{path}.{key}"
+        found = _lone_surrogate(key, path) if isinstance(key, str) else None
+        found = found or _lone_surrogate(value, step)
+        if found:
+            return found
+    return None
 
 
 def dump(world: AbsorbWorld, schema: Any, obj: Any) -> dict[str, Any]:

@@ -40,13 +40,15 @@ def new_guid(rng: Any) -> str:
 
 
 def iso_z(value: datetime | None) -> str | None:
-    """``2019-08-24T14:15:22Z``; milliseconds only when the instant has them."""
+    """``2019-08-24T14:15:22Z``; milliseconds only when the instant has them; the year always four digits
+    (``strftime('%Y')`` writes year 6 as ``6``, which is not RFC 3339)."""
     if value is None:
         return None
     value = value.astimezone(UTC)
+    text = f"{value.year:04d}-{value.month:02d}-{value.day:02d}T{value.hour:02d}:{value.minute:02d}:{value.second:02d}"
     if value.microsecond:
-        return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return text + f".{value.microsecond // 1000:03d}Z"
+    return text + "Z"
 
 
 def dotnet_datetime(value: datetime | None) -> str | None:
@@ -54,7 +56,8 @@ def dotnet_datetime(value: datetime | None) -> str | None:
     if value is None:
         return None
     value = value.astimezone(UTC)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond * 10:07d}+00:00"
+    return (f"{value.year:04d}-{value.month:02d}-{value.day:02d}T{value.hour:02d}:{value.minute:02d}:"
+            f"{value.second:02d}.{value.microsecond * 10:07d}+00:00")
 
 
 def parse_datetime(text: str) -> datetime:
