@@ -9,7 +9,7 @@ from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 
 from .config import Settings
-from .core import errors
+from .core import errors, http
 from .core.http import MAX_BODY_BYTES, GuidConverter
 from .core.store import DEFAULT_TENANT, Store
 from .core.vendor import Vendor
@@ -45,7 +45,8 @@ class EmulatorFlask(Flask):
 
 HTTP_TO_ERROR: dict[int, type[errors.EmulatorError]] = {
     400: errors.BadRequest, 401: errors.Unauthorized, 403: errors.Forbidden, 404: errors.NotFound,
-    405: errors.MethodNotAllowed, 413: errors.PayloadTooLarge, 415: errors.UnsupportedMediaType,
+    405: errors.MethodNotAllowed, 413: errors.PayloadTooLarge, 414: errors.UriTooLong, 415: errors.UnsupportedMediaType,
+    431: errors.HeaderFieldsTooLarge,
 }
 
 
@@ -75,6 +76,22 @@ def create_app(settings: Settings | dict[str, Any] | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.url_map.converters["guid"] = GuidConverter
     app.url_map.strict_slashes = False
+    from .core import cors
+
+    cors.init_host_check(app, settings.host)  # before any other hook: a rebinding page gets nothing
+
+    @app.before_request
+    def _whole_body() -> None:
+        """First of the hooks: the body is read whole here, before any handler takes a tenant's lock, so a
+        client that never sends its body holds its own thread only; a chunked one becomes a sized one."""
+        environ = request.environ
+        try:
+            http.buffer_chunked_body(environ)
+        finally:
+            request.__dict__.pop("stream", None)  # the stream is read from the new environ
+        length = environ.get("CONTENT_LENGTH")
+        if length and length != "0" and length.isascii() and length.isdigit() and int(length) <= MAX_BODY_BYTES:
+            request.get_data(cache=True)
 
     vendors = all_vendors()
     from .core.wire import parse_datetime
@@ -91,12 +108,12 @@ def create_app(settings: Settings | dict[str, Any] | None = None) -> Flask:
     for vendor in vendors:
         app.register_blueprint(vendor.blueprint, url_prefix=vendor.prefix)
     _register_optional_parts(app, settings, store)
-    from .core import casefold, cors, strict
+    from .core import casefold, strict
 
     casefold.init_app(app, [v.name for v in vendors if v.case_insensitive])  # before strict reads the request
     from .core.openapi import build_document
 
-    cors.init_app(app, settings.cors_origins)
+    cors.init_app(app, settings.cors_origins, settings.admin_cors_origins)
     if settings.strict:
         strict.init_app(app)
     documents: dict[str, Any] = {}
@@ -161,6 +178,15 @@ def _handle_error(exc: Exception) -> Response:
     for key, value in err.headers.items():
         response.headers[key] = value
     return response
+
+
+def limit_answer(app: Flask, path: str, err: errors.EmulatorError) -> tuple[int, list[tuple[str, str]], bytes]:
+    """(status, headers, body) of an error a server raises before the app sees the request (a request line
+    or headers over its limits), in the shape of the vendor the path names (``gunicorn_worker`` sends it)."""
+    with app.test_request_context(path if path.startswith("/") else "/"):
+        vendor = vendor_for_path(app, request.path)
+        response = vendor.render_error(err) if vendor else _render_plain(err)
+        return response.status_code, [("Content-Type", response.content_type)], response.get_data()
 
 
 def _render_plain(err: errors.EmulatorError) -> Response:

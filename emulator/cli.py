@@ -31,7 +31,8 @@ SERVE_OPTIONS = {
     "state_file": "keep all tenants in this file across restarts",
     "fixtures": "a fixture file or a shipped fixture's name: the default tenant is built from it; "
                 "or a directory whose fixture files can be named in POST /_emulator/tenants",
-    "cors_origins": "'*', a comma-separated list of origins, or '' for no CORS",
+    "cors_origins": "vendor routes: '*', a comma-separated list of origins, or '' for no CORS",
+    "admin_cors_origins": "the admin API (/_emulator): origins allowed to read it cross-origin (default: none)",
     "print_credentials": "start-up output: 'table' (for people), 'json' (one line, for scripts) or 'none'",
     "rate_limit": "give every tenant these vendors' documented rate limit ('absorb': 200 requests per second "
                   "plus a burst of 100, then 429); per tenant: POST /_emulator/tenants/{id}/rate-limit",

@@ -34,7 +34,8 @@ class Settings:
     state_file: str | None = None
     fixtures: str | None = None
     strict: bool = False
-    cors_origins: str = "*"
+    cors_origins: str = "*"  # vendor routes
+    admin_cors_origins: str = ""  # the admin API: no cross-origin page by default (it holds every secret)
     journal_size: int = 1000
     anchor: str | None = None  # ISO 8601 instant every new tenant's seeded dates hang off (else its creation day)
     print_credentials: str = "table"  # start-up output: table, json or none
@@ -125,6 +126,7 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
     "host": _non_empty, "port": _integer(0, 65535, "a port number (0-65535; 0 picks a free port)"),
     "seed": _integer(0, None, "a seed (a non-negative integer)"), "admin_token": _optional,
     "state_file": _optional, "fixtures": _optional, "strict": _boolean, "cors_origins": _text,
+    "admin_cors_origins": _text,
     "journal_size": _integer(1, None, "a journal size (a positive integer)"), "anchor": _anchor,
     "print_credentials": _one_of("table", "json", "none"), "default_tenant": _boolean, "rate_limit": _text,
 }

@@ -1,7 +1,23 @@
 """gunicorn settings used by the Procfile (``gunicorn -c python:emulator.gunicorn_conf``)."""
 from __future__ import annotations
 
+import os
 from typing import Any
+
+# gthread whose event loop reads each request whole before a thread takes it: slow or idle clients
+# cannot hold the threads (see emulator.gunicorn_worker and bench/bench_slowclients.py).
+worker_class = "emulator.gunicorn_worker.BufferingThreadWorker"
+# gunicorn's largest request line (its default, 4,094, refused URLs whose _filter was well under the
+# emulator's own 4,096-character limit, so its 422 could not be reached).
+limit_request_line = 8190
+
+
+def post_fork(server: Any, worker: Any) -> None:
+    """Before the app is built: it learns the address gunicorn binds (its Host check depends on it)."""
+    bind = (worker.cfg.bind or [""])[0]
+    if bind and not bind.startswith(("unix:", "fd://")):
+        host = bind.rsplit(":", 1)[0] if bind.count(":") == 1 or bind.startswith("[") else bind
+        os.environ.setdefault("LMS_EMULATOR_HOST", host.strip("[]"))
 
 
 def post_worker_init(worker: Any) -> None:

@@ -57,3 +57,13 @@ def test_a_short_casefold_run_prints_both_requests_and_the_steps():
     lines = out.stdout.splitlines()
     assert lines[1].startswith("cached filtered list page") and lines[2].startswith("create-or-update")
     assert lines[3].startswith("steps alone: before_request ")
+
+
+def test_short_runs_of_the_hardening_benches_print_their_figures():
+    runs = {"bench_slowclients.py": ["--slow", "3", "--hold", "1", "--baseline", "0.5"],
+            "bench_statewrite.py": ["--tenants", "1", "--writes", "2"], "bench_faultglob.py": []}
+    for script, args in runs.items():
+        out = subprocess.run([sys.executable, str(ROOT / "bench" / script), *args], cwd=ROOT, capture_output=True,
+                             text=True, timeout=120)
+        assert out.returncode == 0, (script, out.stderr[-2000:])
+        assert " ms" in out.stdout, (script, out.stdout)

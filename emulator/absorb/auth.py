@@ -13,6 +13,7 @@ a learner's only the ``my-enrollments`` routes (403 elsewhere).
 from __future__ import annotations
 
 import base64
+import hmac
 import json
 import secrets
 from datetime import datetime, timedelta
@@ -131,9 +132,11 @@ def authenticate(world: AbsorbWorld, *, username: str, password: str, private_ke
                  now: datetime) -> str:
     user_id = world.users_by_name.get(username.lower())
     user = world.users.get(user_id) if user_id else None
-    if (user is None or user.password is None or user.password != password
-            or (user.active_status != ACTIVE and not CHOICES["inactive_user_can_authenticate"])
-            or private_key.strip().lower() != api_key.lower()):
+    # compare_digest, like every other secret here: no timing of how much of a guess was right
+    password_ok = hmac.compare_digest(((user.password or "") if user else "").encode(), password.encode())
+    key_ok = hmac.compare_digest(private_key.strip().lower().encode(), api_key.lower().encode())
+    if (user is None or user.password is None or not password_ok or not key_ok
+            or (user.active_status != ACTIVE and not CHOICES["inactive_user_can_authenticate"])):
         raise Unauthorized("The username, password or private key is not valid.",
                            validations=["credentials: invalid username, password or privateKey"])
     return issue_token(world, user, now)

@@ -7,7 +7,8 @@
 - the journal (``after_request``): one entry per vendor request in the journal
   of ``g.tenant``, or of the default tenant when the credentials named none;
 - persistence (``after_request``, only with ``--state-file``): the state is
-  written atomically before the answer to a successful mutating request leaves;
+  written atomically before the answer to a successful mutating request leaves,
+  and to any request a fault rule fired on (a GET spends a rule's count too);
 - the admin lock (``--admin-token``): Bearer token on every ``/_emulator`` route
   except the dashboard page (``GET /_emulator/`` asking for HTML) and its assets.
 """
@@ -86,10 +87,16 @@ def init_app(app: Flask, settings: Settings, store: Store) -> None:
         first = request.path.lstrip("/").split("/", 1)[0]
         if first in vendor_names:
             _journal(store, settings, first, response)
-        if (state is not None and request.method in MUTATING and response.status_code < 400
-                and changes_state(app.view_functions.get(request.endpoint or ""))):
+        if state is None:
+            return response
+        wrote = (request.method in MUTATING and response.status_code < 400
+                 and changes_state(app.view_functions.get(request.endpoint or "")))
+        fired = bool(request.environ.get("lms_emulator.fault")) and g.get("tenant") is not None
+        if wrote or fired:  # a fault rule fired on any method: its count, hits and random draw changed
             tenant = g.get("tenant") or g.get("admin_tenant")
-            state.save(None if tenant is None else [tenant.id])
+            vendor_call = first in vendor_names
+            worlds = None if not vendor_call else ([first] if wrote else [])  # only what the call could touch
+            state.save(None if tenant is None else [tenant.id], worlds=worlds)
         return response
 
     @app.before_request

@@ -14,7 +14,7 @@ from ..core import errors, ratelimit
 from ..core.clock import ClockError, parse_duration
 from ..core.store import Store, Tenant
 from ..core.vendor import Vendor
-from ..core.wire import iso_z, parse_datetime
+from ..core.wire import iso_z, loads_json, parse_datetime
 from . import fixtures as fixture_files
 
 TENANT_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
@@ -43,7 +43,7 @@ def body_object(*, optional: bool = False) -> dict[str, Any]:
     if request.mimetype and request.mimetype != "application/json" and not request.mimetype.endswith("+json"):
         raise errors.UnsupportedMediaType(f"Content-Type must be application/json (got {request.mimetype}).")
     try:
-        body = json.loads(raw)
+        body = loads_json(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise errors.BadRequest(f"The body is not valid JSON ({exc}).") from None
     if not isinstance(body, dict):

@@ -30,7 +30,7 @@ from werkzeug.datastructures import ImmutableMultiDict
 
 from .http import MAX_BODY_BYTES, PARSED_JSON, is_json_content_type
 from .openapi import operation_of
-from .wire import is_guid
+from .wire import is_guid, loads_json
 
 ORIGINAL_PATH = "lms_emulator.original_path"
 
@@ -167,7 +167,7 @@ def _fold_body(req: Request, vendor: str, body_schema: str, notes: list[str]) ->
         return
     try:
         raw = req.get_data(cache=True)
-        document = json.loads(raw) if len(raw) <= MAX_BODY_BYTES else None
+        document = loads_json(raw) if len(raw) <= MAX_BODY_BYTES else None  # too deep: left to json_body
     except Exception:  # noqa: BLE001 - unreadable or malformed: json_body answers it in the vendor's shape
         return
     if document is not None:

@@ -19,6 +19,9 @@ from datetime import datetime, timedelta, timezone
 from typing import TypeVar
 
 UTC = timezone.utc
+# The latest reading a clock may be moved to: a month short of the end of ``datetime``, so every token
+# expiry and date the vendors add to a reading (hours at most) stays representable (no OverflowError).
+LATEST = datetime(9999, 12, 1, tzinfo=UTC)
 WIRE_PRECISION = timedelta(milliseconds=1)
 """The unit every stored date-time is a whole number of (see the module docstring)."""
 
@@ -97,6 +100,9 @@ class Clock:
             return self.now()
 
     def _check(self, instant: datetime) -> None:
+        if instant > LATEST:
+            raise ClockError(f"cannot move the clock to {instant.isoformat()}: past {LATEST.isoformat()}, the latest "
+                             "instant whose token expiries can still be written")
         if self.floor is not None and instant < self.floor:
             raise ClockError(
                 f"cannot move the clock to {instant.isoformat()}: before the tenant was seeded "

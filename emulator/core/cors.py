@@ -1,27 +1,52 @@
-"""CORS for browser clients: preflights answered for every vendor header, origins configurable.
+"""CORS for browser clients, and the Host check that keeps DNS rebinding out.
 
-``--cors-origins`` / ``LMS_EMULATOR_CORS_ORIGINS``: ``*`` (the default: the
+CORS: preflights answered for every vendor header. ``--cors-origins`` /
+``LMS_EMULATOR_CORS_ORIGINS`` governs the vendor routes: ``*`` (the default: the
 emulator binds to 127.0.0.1, so only local pages reach it), a comma-separated
-list of origins, or an empty string to turn CORS off.
+list of origins, or an empty string to turn CORS off. The admin API
+(``/_emulator``) holds every tenant's passwords and secrets: it answers no
+cross-origin page unless ``LMS_EMULATOR_ADMIN_CORS_ORIGINS`` (``--admin-cors-origins``)
+names origins (same syntax; default none). The dashboard is served from the
+emulator's own origin and needs no CORS.
+
+Host check: while the emulator is bound to a loopback address, a request whose
+``Host`` is neither a loopback name (``localhost``, ``*.localhost``, ``127.x.x.x``,
+``[::1]``) nor the configured host is refused with 403. A page on
+``http://evil.example`` whose name is re-pointed at 127.0.0.1 (DNS rebinding)
+sends ``Host: evil.example``, and so never reaches the admin API as same-origin.
 """
 from __future__ import annotations
 
+import ipaddress
+
 from flask import Flask, Response, request
+
+from .errors import Forbidden
 
 ALLOWED_HEADERS = "x-api-key, x-api-version, Authorization, X-Auth-Account-Url, Content-Type, Accept"
 EXPOSED_HEADERS = "Retry-After, X-Emulator-Contract-Violations"
 ALLOWED_METHODS = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
 MAX_AGE = "600"
+ADMIN_PREFIX = "/_emulator"
 
 
-def init_app(app: Flask, origins: str) -> None:
-    allowed = {o.strip() for o in origins.split(",") if o.strip()}
-    if not allowed:
+def _origins(text: str) -> set[str]:
+    return {o.strip() for o in (text or "").split(",") if o.strip()}
+
+
+def _is_admin(path: str) -> bool:
+    return path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/")
+
+
+def init_app(app: Flask, origins: str, admin_origins: str = "") -> None:
+    vendor_allowed, admin_allowed = _origins(origins), _origins(admin_origins)
+    if not vendor_allowed and not admin_allowed:
         return
 
     def origin_ok(origin: str | None) -> str | None:
         if not origin:
             return None
+        allowed = admin_allowed if _is_admin(request.path) else vendor_allowed
         return "*" if "*" in allowed else (origin if origin in allowed else None)
 
     @app.before_request
@@ -48,3 +73,45 @@ def init_app(app: Flask, origins: str) -> None:
             if granted != "*":
                 response.headers["Vary"] = "Origin"
         return response
+
+
+def is_loopback(name: str) -> bool:
+    name = name.strip().strip("[]").rstrip(".").lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def host_name(host: str) -> str:
+    """``Host`` without its port: ``localhost:8080`` -> ``localhost``, ``[::1]:80`` -> ``::1``."""
+    host = host.strip().lower()
+    if host.startswith("["):
+        return host[1:host.find("]")] if "]" in host else host
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+def init_host_check(app: Flask, bound_host: str) -> None:
+    """Refuse foreign ``Host`` names while bound to loopback (see the module's docstring)."""
+    if not is_loopback(bound_host):
+        return  # bound to a real interface: its users name it as they like
+    configured = host_name(bound_host)
+    seen: dict[str, bool] = {}  # a suite sends one or two Host values: decide each once
+
+    @app.before_request
+    def check_host() -> None:
+        raw = request.environ.get("HTTP_HOST")
+        if not raw:
+            return  # HTTP/1.0 without Host: nothing to rebind
+        ok = seen.get(raw)
+        if ok is None:
+            name = host_name(raw)
+            ok = is_loopback(name) or name == configured
+            if len(seen) < 256:
+                seen[raw] = ok
+        if not ok:
+            raise Forbidden(f"Host '{raw[:100]}' is not served: the emulator is bound to {bound_host} and answers "
+                            "loopback names only (localhost, 127.0.0.1, [::1]); bind another address with --host "
+                            "to serve other names.")

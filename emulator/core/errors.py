@@ -70,6 +70,14 @@ class PayloadTooLarge(EmulatorError):
     status, term, default_message = 413, "PayloadTooLarge", "The request body is too large."
 
 
+class UriTooLong(EmulatorError):
+    status, term, default_message = 414, "UriTooLong", "The request line is too long."
+
+
+class HeaderFieldsTooLarge(EmulatorError):
+    status, term, default_message = 431, "RequestHeaderFieldsTooLarge", "The request's header fields are too large."
+
+
 class UnsupportedMediaType(EmulatorError):
     status, term, default_message = 415, "UnsupportedMediaType", "The request content type is not supported."
 

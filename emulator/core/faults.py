@@ -21,7 +21,6 @@ from __future__ import annotations
 import itertools
 import math
 import random
-import re
 import socket
 import threading
 import time
@@ -46,38 +45,99 @@ _STATUS_CLASSES: dict[int, type[errors.EmulatorError]] = {
 }
 
 
-def compile_glob(pattern: str) -> re.Pattern[str]:
-    """``*`` one path segment (or part of one), ``**`` any number of segments, ``?`` one character,
-    ``[abc]`` a class. Raises ``ValueError`` for a pattern that is not a path glob."""
-    if not isinstance(pattern, str) or not pattern.startswith("/"):
-        raise ValueError("must be a string starting with '/'")
-    if any(c.isspace() for c in pattern):
-        raise ValueError("must not contain whitespace")
-    out, i = [], 0
-    while i < len(pattern):
-        c = pattern[i]
-        if pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif c == "*":
-            out.append("[^/]*")
-            i += 1
-        elif c == "?":
-            out.append("[^/]")
-            i += 1
-        elif c == "[":
-            end = pattern.find("]", i + 2)
-            if end < 0:
-                raise ValueError(f"unclosed '[' at position {i}")
-            body = pattern[i + 1:end]
-            out.append("[" + ("^" + re.escape(body[1:]) if body.startswith("!") else re.escape(body)) + "]")
-            i = end + 1
-        elif c == "]":
-            raise ValueError(f"unmatched ']' at position {i}")
-        else:
-            out.append(re.escape(c))
-            i += 1
-    return re.compile("".join(out) + r"/?\Z", re.IGNORECASE)
+MAX_GLOB_LENGTH = 512
+MAX_GLOB_WILDCARDS = 32
+
+
+class Glob:
+    """A path glob: ``*`` one path segment (or part of one), ``**`` any number of segments, ``?`` one
+    character, ``[abc]`` / ``[!abc]`` a class; case-insensitive; the path may end with one more ``/``.
+
+    Matched by stepping a set of pattern positions along the path (a Thompson NFA): time is path length
+    times pattern length, whatever the pattern. A regex would backtrack: ``/absorb**************q`` (seven
+    ``**``) took seconds per call. Parsed once; raises ``ValueError`` for a pattern that is not a path glob."""
+
+    def __init__(self, pattern: str) -> None:
+        if not isinstance(pattern, str) or not pattern.startswith("/"):
+            raise ValueError("must be a string starting with '/'")
+        if any(c.isspace() for c in pattern):
+            raise ValueError("must not contain whitespace")
+        if len(pattern) > MAX_GLOB_LENGTH:
+            raise ValueError(f"longer than {MAX_GLOB_LENGTH} characters")
+        if "***" in pattern:
+            raise ValueError("'***' is not a glob ('*' one segment, '**' any number)")
+        tokens: list[tuple[str, Any]] = []
+        i = 0
+        while i < len(pattern):
+            c = pattern[i]
+            if pattern.startswith("**", i):
+                if not tokens or tokens[-1][0] != "**":  # '****' is '**'
+                    tokens.append(("**", None))
+                i += 2
+            elif c == "*":
+                tokens.append(("*", None))
+                i += 1
+            elif c == "?":
+                tokens.append(("?", None))
+                i += 1
+            elif c == "[":
+                end = pattern.find("]", i + 2)
+                if end < 0:
+                    raise ValueError(f"unclosed '[' at position {i}")
+                body = pattern[i + 1:end]
+                negate = body.startswith("!")
+                tokens.append(("[", (negate, frozenset((body[1:] if negate else body).lower()))))
+                i = end + 1
+            elif c == "]":
+                raise ValueError(f"unmatched ']' at position {i}")
+            else:
+                tokens.append(("=", c.lower()))
+                i += 1
+        if sum(kind in ("*", "**", "?", "[") for kind, _ in tokens) > MAX_GLOB_WILDCARDS:
+            raise ValueError(f"more than {MAX_GLOB_WILDCARDS} wildcards")
+        self.pattern = pattern
+        self.tokens = tokens
+        self.literal = None if any(kind != "=" for kind, _ in tokens) else pattern.lower()
+
+    def _closure(self, states: set[int]) -> set[int]:
+        """Add the positions reachable without a character: past any '*' or '**' (they match nothing too)."""
+        todo = list(states)
+        while todo:
+            i = todo.pop()
+            if i < len(self.tokens) and self.tokens[i][0] in ("*", "**") and i + 1 not in states:
+                states.add(i + 1)
+                todo.append(i + 1)
+        return states
+
+    def match(self, path: str) -> bool:
+        path = path.lower()
+        return self._match(path) or (path.endswith("/") and self._match(path[:-1]))
+
+    def _match(self, path: str) -> bool:
+        if self.literal is not None:
+            return path == self.literal
+        tokens, end = self.tokens, len(self.tokens)
+        states = self._closure({0})
+        for ch in path:
+            following: set[int] = set()
+            for i in states:
+                if i == end:
+                    continue
+                kind, arg = tokens[i]
+                if kind == "**" or (kind == "*" and ch != "/"):
+                    following.add(i)
+                elif (kind == "=" and arg == ch) or (kind == "?" and ch != "/") or \
+                        (kind == "[" and (ch in arg[1]) != arg[0]):
+                    following.add(i + 1)
+            if not following:
+                return False
+            states = self._closure(following)
+        return end in states
+
+
+def compile_glob(pattern: str) -> Glob:
+    """The parsed glob (``ValueError`` for a pattern that is not one)."""
+    return Glob(pattern)
 
 
 @dataclass
@@ -94,17 +154,17 @@ class Rule:
     probability: float = 1.0
     count: int | None = None
     hits: int = 0
-    _regex: re.Pattern[str] | None = field(default=None, repr=False, compare=False)
+    _regex: Glob | None = field(default=None, repr=False, compare=False)
 
     @property
-    def regex(self) -> re.Pattern[str]:
+    def regex(self) -> Glob:
         if self._regex is None:
             self._regex = compile_glob(self.path)
         return self._regex
 
     def matches(self, vendor: str, method: str, path: str) -> bool:
         return ((self.vendor is None or self.vendor == vendor) and (self.method is None or self.method == method)
-                and self.regex.match(path) is not None)
+                and self.regex.match(path))
 
     def wire(self) -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.id, "vendor": self.vendor, "method": self.method, "path": self.path,

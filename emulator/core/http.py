@@ -5,7 +5,9 @@ renderer turns it into that vendor's error body.
 """
 from __future__ import annotations
 
+import io
 import json
+import re
 from datetime import datetime
 from typing import Any, Mapping
 
@@ -14,10 +16,45 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import BaseConverter
 
 from .errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
-from .wire import is_guid, parse_datetime
+from .wire import TooDeep, is_guid, loads_json, parse_datetime
 
 MAX_BODY_BYTES = 1024 * 1024  # 1 MiB; larger bodies get 413
 PARSED_JSON = "lms_emulator.json"  # environ key: the body already parsed (and its keys folded) by core.casefold
+ASCII_INTEGER = re.compile(r"[+-]?[0-9]{1,18}")
+
+
+def buffer_chunked_body(environ: dict[str, Any]) -> None:
+    """A chunked body (no ``Content-Length``) read whole, up front, and put back as a sized one.
+
+    WSGI servers hand such bodies over as a stream that Werkzeug cuts at ``MAX_BODY_BYTES`` without a
+    word, so an over-large body would be processed truncated; and a bad chunk size surfaces as the
+    server's own exception in whatever code reads first. Read here, a body over the limit is refused
+    whole (413) and a malformed one is a 400, both in the vendor's shape, before any handler runs.
+    """
+    if environ.get("CONTENT_LENGTH") or "chunked" not in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
+        return
+    stream, pieces, size = environ["wsgi.input"], [], 0
+    try:
+        while True:
+            piece = stream.read(64 * 1024)
+            if not piece:
+                break
+            size += len(piece)
+            if size > MAX_BODY_BYTES:
+                pieces = []
+                raise PayloadTooLarge(f"The request body is larger than {MAX_BODY_BYTES} bytes.",
+                                      headers={"Connection": "close"})
+            pieces.append(piece)
+    except PayloadTooLarge:
+        raise
+    except Exception as exc:  # noqa: BLE001 - each server raises its own kind for a broken chunk
+        pieces = []
+        raise BadRequest("The chunked request body is malformed.",
+                         validations=[f"body: {type(exc).__name__}"], headers={"Connection": "close"}) from None
+    finally:  # refused or not, later readers (the journal) see what was kept, never the raw stream again
+        body = b"".join(pieces)
+        environ["wsgi.input"] = io.BytesIO(body)
+        environ["CONTENT_LENGTH"] = str(len(body))
 
 
 class GuidConverter(BaseConverter):
@@ -66,11 +103,11 @@ def json_body(request: Request, *, unsupported: type[Exception] = UnsupportedMed
     if PARSED_JSON in request.environ:
         return request.environ[PARSED_JSON]
     try:
-        return json.loads(raw)
+        return loads_json(raw)
     except (UnicodeDecodeError, ValueError) as exc:
         where = f" at line {exc.lineno} column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
-        raise BadRequest("The request body is not valid JSON.",
-                         validations=[f"body: malformed JSON{where}"]) from exc
+        detail = f"malformed JSON{where}" if not isinstance(exc, TooDeep) else str(exc)
+        raise BadRequest("The request body is not valid JSON.", validations=[f"body: {detail}"]) from None
 
 
 def guid_arg(value: str, name: str) -> str:
@@ -95,10 +132,9 @@ def int_arg(args: Mapping[str, str], name: str, *, choices: range | None = None)
     raw = args.get(name)
     if raw is None or raw == "":
         return None
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValidationFailed(f"'{name}' must be an integer.", validations=[f"{name}: '{raw}' is not an integer"]) from None
+    if not ASCII_INTEGER.fullmatch(raw.strip()):  # int() also takes '1_2' and other scripts' digits
+        raise ValidationFailed(f"'{name}' must be an integer.", validations=[f"{name}: '{raw}' is not an integer"])
+    value = int(raw)
     if choices is not None and value not in choices:
         raise ValidationFailed(f"'{name}' is out of range.",
                                validations=[f"{name}: {value} is not one of {choices.start}..{choices.stop - 1}"])

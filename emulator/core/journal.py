@@ -22,7 +22,7 @@ from typing import Any, Iterable, Mapping
 from urllib.parse import parse_qsl, urlencode
 
 from .errors import BadRequest
-from .wire import iso_z, parse_datetime
+from .wire import iso_z, loads_json, parse_datetime
 
 BODY_LIMIT = 4096
 MASK = "***"
@@ -35,10 +35,12 @@ _SECRET_WORDS = (b"token", b"secret", b"password", b"privatekey", b"apikey")
 
 
 def _names_a_secret(raw: bytes) -> bool:
-    """Whether the kept part of a body may name a secret. Past ``BODY_LIMIT`` nothing is kept, and a JSON
-    or form value follows its key, so a key named only there cannot leak."""
+    """Whether the kept part of a body may name a secret, once unescaped: a secret word in the raw bytes,
+    or an escape that could spell one (JSON's ``\\u0077``, a form's ``%77``). Past ``BODY_LIMIT`` nothing is
+    kept, and a JSON or form value follows its key, so a key named only there cannot leak. The masking
+    itself is done on the parsed document, by key (``_mask_tree``, ``mask_query``)."""
     low = raw[:BODY_LIMIT].lower()
-    return any(word in low for word in _SECRET_WORDS)
+    return b"\\u" in low or b"%" in low or any(word in low for word in _SECRET_WORDS)
 
 
 _GLOB_CHARS = frozenset("*?[")
@@ -64,9 +66,13 @@ def _mask_tree(node: Any) -> Any:
 
 
 def mask_query(query: str) -> str:
+    """A query string or form body with the values of secret keys masked (keys compared once unescaped)."""
     if not query or not _names_a_secret(query.encode()):
         return query
-    return urlencode([(k, MASK if k.lower() in SECRET_KEYS else v) for k, v in parse_qsl(query, keep_blank_values=True)])
+    pairs = parse_qsl(query, keep_blank_values=True)
+    if not any(k.lower() in SECRET_KEYS for k, _ in pairs):
+        return query
+    return urlencode([(k, MASK if k.lower() in SECRET_KEYS else v) for k, v in pairs])
 
 
 def body_text(raw: bytes, total: int, mimetype: str, *, bare_string_is_secret: bool = False) -> str | None:
@@ -78,19 +84,18 @@ def body_text(raw: bytes, total: int, mimetype: str, *, bare_string_is_secret: b
             return f"<{total} bytes withheld: a large body naming a secret>"
         return raw[:BODY_LIMIT].decode("utf-8", "replace") + f"...<truncated, {total} bytes>"
     if bare_string_is_secret or _names_a_secret(raw):
-        if mimetype == "application/x-www-form-urlencoded":
+        try:  # JSON whatever the declared type: a refused request's body is shown too
+            parsed, is_json = loads_json(raw), True
+        except (ValueError, UnicodeDecodeError):
+            parsed, is_json = None, False
+        if is_json:
+            if isinstance(parsed, str) and bare_string_is_secret:
+                parsed = MASK  # Absorb's /authenticate answers the token as a bare JSON string
+            raw = json.dumps(_mask_tree(parsed), separators=(",", ":")).encode()
+        elif mimetype == "application/x-www-form-urlencoded":
             raw = mask_query(raw.decode("utf-8", "replace")).encode()
-        else:
-            try:
-                parsed = json.loads(raw)
-            except (ValueError, UnicodeDecodeError):
-                parsed = None
-                if _names_a_secret(raw):  # unparsable but may hold a secret: keep nothing
-                    return f"<{len(raw)} bytes withheld: unparsable body naming a secret>"
-            if parsed is not None:
-                if isinstance(parsed, str) and bare_string_is_secret:
-                    parsed = MASK  # Absorb's /authenticate answers the token as a bare JSON string
-                raw = json.dumps(_mask_tree(parsed), separators=(",", ":")).encode()
+        else:  # unparsable but may hold a secret: keep nothing
+            return f"<{len(raw)} bytes withheld: unparsable body naming a secret>"
     text = raw[:BODY_LIMIT].decode("utf-8", "replace")
     if len(raw) > BODY_LIMIT:
         text += f"...<truncated, {len(raw)} bytes>"
@@ -152,7 +157,7 @@ def _status_test(raw: str | None) -> Any:
     if re.fullmatch(r"[1-5]xx", raw):
         first = int(raw[0])
         return lambda s: s is not None and s // 100 == first
-    if raw.isdigit():
+    if raw.isascii() and raw.isdigit():
         wanted = int(raw)
         return lambda s: s == wanted
     raise BadRequest(f"status must be an HTTP status like 404 or a class like 4xx (got '{raw}').")
@@ -170,7 +175,7 @@ def _since(raw: str | None) -> datetime | None:
 def _limit(raw: str | None) -> int | None:
     if raw is None or raw == "":
         return None
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):
         raise BadRequest(f"limit must be a non-negative integer (got '{raw}').")
     return int(raw)
 

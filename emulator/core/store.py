@@ -46,6 +46,9 @@ class Tenant:
     created_at: datetime | None = None
     lock: threading.RLock = field(default_factory=threading.RLock)
     extras: dict[str, Any] = field(default_factory=dict)  # journal, faults: owned by their modules
+    # This tenant's life, from creation to deletion: a tenant deleted and created again under the same id
+    # (and seed) is another incarnation, and what the first one signed (Pearson tokens) is not the second's.
+    incarnation: str = field(default_factory=lambda: secrets.token_hex(8))
 
     def world(self, vendor: str) -> Any:
         return self.worlds[vendor]
@@ -74,16 +77,17 @@ class Store:
                                  f"(those are: {', '.join(documented)})")
         self.lock = threading.RLock()
         self.tenants: dict[str, Tenant] = {}
-        self._keys: dict[tuple[str, str], str] = {}
+        self._keys: dict[tuple[str, str], Tenant] = {}  # (vendor, key) -> the tenant object, not its id
 
     # -- building -----------------------------------------------------------
     def _build_worlds(self, tenant_id: str, seed: int, anchor: datetime,
-                      fixture: dict[str, Any] | None) -> dict[str, Any]:
+                      fixture: dict[str, Any] | None, incarnation: str) -> dict[str, Any]:
         worlds = {}
         for name, vendor in self.vendors.items():
             rng = random.Random(derive_seed(seed, tenant_id, name))
             part = (fixture or {}).get(name) if fixture else None
-            ctx = WorldContext(tenant_id=tenant_id, seed=seed, anchor=anchor, rng=rng, fixture=part)
+            ctx = WorldContext(tenant_id=tenant_id, seed=seed, anchor=anchor, rng=rng, fixture=part,
+                               incarnation=incarnation)
             worlds[name] = vendor.build_world(ctx)
         gcpolicy.settle()  # in a server: the new worlds join the frozen, never-scanned objects
         return worlds
@@ -102,9 +106,10 @@ class Store:
             clock.freeze(now or anchor)
         anchor = anchor or day_anchor(clock.now())
         clock.floor = anchor
-        worlds = self._build_worlds(tenant_id, seed, anchor, fixture)
+        incarnation = secrets.token_hex(8)
+        worlds = self._build_worlds(tenant_id, seed, anchor, fixture, incarnation)
         tenant = Tenant(id=tenant_id, seed=seed, anchor=anchor, clock=clock, worlds=worlds,
-                        fixture=fixture, created_at=clock.now())
+                        fixture=fixture, created_at=clock.now(), incarnation=incarnation)
         if self.rate_limited:
             from . import ratelimit
 
@@ -121,21 +126,20 @@ class Store:
         """Rebuild the tenant's worlds from its seed, fixture and anchor; the clock is kept.
 
         With ``fixture`` the tenant is rebuilt with that fixture instead (None: none). The new
-        worlds are built first, so a fixture that fails leaves the tenant as it was.
+        worlds are built first, so a fixture that fails leaves the tenant as it was. A tenant deleted
+        while its worlds were being built stays deleted (404).
         """
         tenant = self.get(tenant_id)
         chosen = tenant.fixture if fixture is _KEEP else fixture
         anchor = tenant.anchor if fixture is _KEEP else (fixture_anchor(chosen) or tenant.anchor)
         with tenant.lock:
-            worlds = self._build_worlds(tenant.id, tenant.seed, anchor, chosen)
+            worlds = self._build_worlds(tenant.id, tenant.seed, anchor, chosen, tenant.incarnation)
             with self.lock:
-                self._unindex(tenant)
-                tenant.worlds = worlds
+                self._swap_worlds(tenant, worlds)
                 tenant.fixture = chosen
                 if anchor != tenant.anchor:  # a fixture with its own anchor: its world, on any day
                     tenant.anchor = tenant.clock.floor = anchor
                     tenant.clock.restore(anchor, timedelta(0))
-                self._index(tenant)
         return tenant
 
     def adopt(self, tenant: Tenant) -> None:
@@ -149,9 +153,21 @@ class Store:
     def replace_worlds(self, tenant: Tenant, worlds: dict[str, Any]) -> None:
         """Swap in restored worlds (persistence)."""
         with self.lock:
-            self._unindex(tenant)
-            tenant.worlds = worlds
-            self._index(tenant)
+            self._swap_worlds(tenant, worlds)
+
+    def _swap_worlds(self, tenant: Tenant, worlds: dict[str, Any]) -> None:
+        """New worlds and their keys, under ``self.lock``. The new keys are indexed before the old ones that
+        are gone are dropped, so a key both worlds share answers throughout (lookups take no lock)."""
+        if self.tenants.get(tenant.id) is not tenant:
+            raise NotFound(f"no tenant '{tenant.id}' (deleted meanwhile)")
+        old = self._keys_of(tenant.worlds)
+        tenant.worlds = worlds
+        new = self._keys_of(worlds)
+        for key in new:
+            self._keys[key] = tenant
+        for key in old - new:
+            if self._keys.get(key) is tenant:
+                del self._keys[key]
 
     def delete(self, tenant_id: str) -> None:
         with self.lock:
@@ -167,28 +183,32 @@ class Store:
         return tenant
 
     def tenant_for(self, vendor: str, key: str | None) -> Tenant | None:
+        """The live tenant a credential names: a key left behind by a deleted incarnation names nothing."""
         if not key:
             return None
-        tenant_id = self._keys.get((vendor, key.strip().lower()))
-        return self.tenants.get(tenant_id) if tenant_id else None
+        tenant = self._keys.get((vendor, key.strip().lower()))
+        return tenant if tenant is not None and self.tenants.get(tenant.id) is tenant else None
+
+    @staticmethod
+    def _keys_of(worlds: dict[str, Any]) -> set[tuple[str, str]]:
+        return {(name, key.lower()) for name, world in worlds.items() for key in world.tenant_keys()}
 
     def add_key(self, vendor: str, key: str, tenant: Tenant) -> None:
         """Name the tenant by one more key (a token issued at run time); the world's
         ``tenant_keys()`` must list it too, so a reset or restore drops or re-adds it."""
         with self.lock:
-            self._keys[(vendor, key.lower())] = tenant.id
+            self._keys[(vendor, key.lower())] = tenant
 
     def drop_key(self, vendor: str, key: str) -> None:
         with self.lock:
             self._keys.pop((vendor, key.lower()), None)
 
     def _index(self, tenant: Tenant) -> None:
-        for name, world in tenant.worlds.items():
-            for key in world.tenant_keys():
-                self._keys[(name, key.lower())] = tenant.id
+        for key in self._keys_of(tenant.worlds):
+            self._keys[key] = tenant
 
     def _unindex(self, tenant: Tenant) -> None:
-        for name, world in tenant.worlds.items():
-            for key in world.tenant_keys():
-                self._keys.pop((name, key.lower()), None)
+        for key in self._keys_of(tenant.worlds):
+            if self._keys.get(key) is tenant:
+                del self._keys[key]
 

@@ -4,7 +4,8 @@ Requests: query parameters and body fields a route does not document are
 answered as the real API would (ignored), and reported in the
 ``X-Emulator-Contract-Violations`` response header and in ``flask.g`` (the
 journal records it), so a client's contract test can assert it sent nothing
-undocumented. Responses: every JSON body is validated against its schema as it
+undocumented (the header is percent-encoded UTF-8: names outside printable ASCII arrive
+as ``%E2%82%AC``). Responses: every JSON body is validated against its schema as it
 leaves; a violation is logged and answered 500 with a diagnostic, so the bug
 is ours and visible.
 """
@@ -13,11 +14,13 @@ from __future__ import annotations
 import json
 import logging
 from typing import Any
+from urllib.parse import quote
 
 from flask import Flask, Response, g, request
 
 from .http import PARSED_JSON
 from .openapi import operation_of
+from .wire import loads_json
 
 log = logging.getLogger("lms_emulator.strict")
 HEADER = "X-Emulator-Contract-Violations"
@@ -43,7 +46,13 @@ def request_violations(app: Flask, vendor: str) -> list[str]:
         if name not in documented:
             problems.append(f"query parameter '{name}' is not documented")
     if op.body and request.mimetype == "application/json":
-        body = request.environ[PARSED_JSON] if PARSED_JSON in request.environ else request.get_json(silent=True)
+        if PARSED_JSON in request.environ:  # core.casefold parsed it, keys in the documented spelling
+            body = request.environ[PARSED_JSON]
+        else:
+            try:
+                body = loads_json(request.get_data(cache=True))
+            except (ValueError, UnicodeDecodeError):
+                body = None  # the route answers the malformed body itself
         props = contract.schema(vendor, op.body).get("properties")
         if isinstance(body, dict) and isinstance(props, dict):
             problems.extend(f"body field '{key}' is not documented" for key in body if key not in props)
@@ -84,7 +93,10 @@ def init_app(app: Flask) -> None:
     def check_request() -> None:
         vendor = vendor_of()
         if vendor is not None and request.endpoint:
-            g.contract_violations = request_violations(app, vendor.name)
+            try:
+                g.contract_violations = request_violations(app, vendor.name)
+            except Exception:  # noqa: BLE001 - a report never breaks the answer
+                log.exception("strict mode could not check %s %s", request.method, request.path)
 
     @app.after_request
     def check_response(response: Response) -> Response:
@@ -102,5 +114,22 @@ def init_app(app: Flask) -> None:
             return diagnostic
         reported = getattr(g, "contract_violations", None)
         if reported:
-            response.headers[HEADER] = "; ".join(reported)[:4000]
+            response.headers[HEADER] = header_value(reported)
         return response
+
+
+# Printable ASCII but '%' passes as is; everything else (non-Latin-1 names, newlines, controls) is percent-encoded
+# as UTF-8, so the header is always a valid field value and a client can unquote it back to the names.
+_SAFE = "".join(chr(c) for c in range(0x20, 0x7F) if chr(c) != "%")
+HEADER_LIMIT = 4000
+
+
+def header_value(problems: list[str]) -> str:
+    """The ``X-Emulator-Contract-Violations`` value: the problems joined by '; ', percent-encoded, cut short."""
+    text = quote("; ".join(problems), safe=_SAFE)
+    if len(text) > HEADER_LIMIT:
+        text = text[:HEADER_LIMIT]
+        cut = text.rfind("%", len(text) - 2)
+        if cut >= 0:  # never half an escape
+            text = text[:cut]
+    return text

@@ -41,6 +41,9 @@ class WorldContext:
     anchor: datetime  # seeded dates are placed relative to this instant
     rng: random.Random
     fixture: dict[str, Any] | None = None
+    # Random per tenant incarnation (kept across resets and restarts, new when a tenant is created again):
+    # for what must not outlive a deleted tenant, such as a token-signing secret. Not for seeded data.
+    incarnation: str = ""
 
 
 @dataclass(frozen=True)

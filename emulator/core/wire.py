@@ -7,6 +7,7 @@ so models never carry hand-written ``to_dict`` methods.
 """
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime, timezone
 from typing import Any
@@ -18,11 +19,50 @@ from .clock import to_wire_precision
 
 UTC = timezone.utc
 TICKS_PER_SECOND = 10_000_000
-GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+GUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")  # fullmatch: no "\n" after
+
+
+MAX_JSON_DEPTH = 64  # no vendor document nests past a handful of levels
+
+
+class TooDeep(ValueError):
+    """A JSON document nested deeper than ``MAX_JSON_DEPTH``."""
+
+
+def loads_json(raw: bytes | str) -> Any:
+    """``json.loads`` that refuses documents nested deeper than ``MAX_JSON_DEPTH`` (``TooDeep``, a ValueError).
+
+    ``json.loads`` itself raises RecursionError near 1,000 levels, and a document just under that would still
+    exhaust the stack of whatever walks it next (schema validation, the journal's masking)."""
+    try:
+        value = json.loads(raw)
+    except RecursionError:
+        raise TooDeep(f"nested deeper than {MAX_JSON_DEPTH} levels") from None
+    if isinstance(raw, str):
+        raw = raw.encode("utf-8", "surrogatepass")
+    if raw.count(b"[") + raw.count(b"{") > MAX_JSON_DEPTH and _depth(value) > MAX_JSON_DEPTH:
+        raise TooDeep(f"nested deeper than {MAX_JSON_DEPTH} levels")
+    return value
+
+
+def _depth(value: Any) -> int:
+    """The nesting depth of a parsed document, without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        node, level = stack.pop()
+        if isinstance(node, dict):
+            node = list(node.values())
+        if isinstance(node, list):
+            if level > deepest:
+                deepest = level
+                if deepest > MAX_JSON_DEPTH:
+                    return deepest
+            stack.extend((child, level + 1) for child in node if isinstance(child, (list, dict)))
+    return deepest
 
 
 def is_guid(value: Any) -> bool:
-    return isinstance(value, str) and GUID_RE.match(value) is not None
+    return isinstance(value, str) and GUID_RE.fullmatch(value) is not None
 
 
 _V4_CLEAR = ~((0xC000 << 48) | (0xF000 << 64))

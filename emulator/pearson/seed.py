@@ -13,6 +13,8 @@ exactly the fixture's entities instead.
 """
 from __future__ import annotations
 
+import hashlib
+
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -43,7 +45,10 @@ STATUS_WEIGHTS = (6, 3, 1, 1)  # Available, Booked, Full, Cancelled
 
 def build_world(ctx: WorldContext) -> PearsonWorld:
     rng = ctx.rng
-    world = PearsonWorld(tenant_id=ctx.tenant_id, secret=f"{rng.getrandbits(256):064x}")
+    seeded = f"{rng.getrandbits(256):064x}"
+    # The signing key is the incarnation's: tokens of a deleted tenant fail on one created again with its id and seed.
+    secret = hashlib.sha256(f"{seeded}:{ctx.incarnation}".encode()).hexdigest() if ctx.incarnation else seeded
+    world = PearsonWorld(tenant_id=ctx.tenant_id, secret=secret)
     if ctx.fixture is not None:
         apply_fixture(world, ctx.fixture, ctx.anchor, rng)
         return world

@@ -156,3 +156,24 @@ def test_paths_and_body_names_match_case_insensitively_as_on_aspnet(anon):
     one = anon.client.get(f"/absorb/Departments/{department}", headers=headers)
     assert one.status_code == 200 and one.get_json()["id"] == department
     assert anon.client.get("/ispring/API/v3/token").status_code == 404  # other vendors keep their exact paths
+
+
+def test_password_and_private_key_are_compared_in_constant_time(client, monkeypatch):
+    """hmac.compare_digest, like every other secret (``!=`` stops at the first wrong character)."""
+    import hmac
+
+    from emulator.absorb import auth
+
+    compared: list[tuple[bytes, bytes]] = []
+    real = hmac.compare_digest
+
+    def spy(a, b):
+        compared.append((a, b))
+        return real(a, b)
+
+    monkeypatch.setattr(auth.hmac, "compare_digest", spy)
+    key = client.application.extensions["lms_emulator"]["store"].tenants["default"].world("absorb").api_key
+    answer = client.post("/absorb/authenticate", headers={"x-api-key": key, "x-api-version": "2"},
+                         json={"username": "admin", "password": "wrong\u00e9", "privateKey": key})
+    assert answer.status_code == 401
+    assert (b"admin", "wrong\u00e9".encode()) in compared and (key.lower().encode(), key.lower().encode()) in compared

@@ -69,3 +69,34 @@ def test_impossible_moves_are_400_and_leave_the_clock(client, tenant, path, body
     resp = client.post(f"/_emulator/tenants/{tid}/clock/{path}", json=body)
     assert resp.status_code == 400 and words in resp.get_json()["message"]
     assert client.get(f"/_emulator/tenants/{tid}/clock").get_json() == before
+
+
+@pytest.mark.parametrize("move", [
+    ("freeze", {"at": "9999-12-31T23:00:00Z"}),
+    ("freeze", {"at": "9999-12-01T00:00:01Z"}),
+    ("advance", {"seconds": 3_153_600_000}),  # 100 years from near the end
+])
+def test_the_clock_cannot_move_where_token_expiries_overflow(client, tenant, move):
+    tid = tenant["id"]
+    assert client.post(f"/_emulator/tenants/{tid}/clock/freeze", json={"at": "9950-01-01T00:00:00Z"}).status_code == 200
+    kind, body = move
+    refused = client.post(f"/_emulator/tenants/{tid}/clock/{kind}", json=body)
+    assert refused.status_code == 400 and set(refused.get_json()) >= {"error", "message"}, refused.get_json()
+    assert client.get(f"/_emulator/tenants/{tid}/clock").get_json()["now"] == "9950-01-01T00:00:00Z"
+
+
+def test_at_the_latest_instant_every_token_route_still_answers(client, tenant):
+    """Absorb's 4 h tokens, iSpring's 30 min ones and Pearson's 1 h ones, issued at 9999-12-01."""
+    tid = tenant["id"]
+    moved = client.post(f"/_emulator/tenants/{tid}/clock/freeze", json={"at": "9999-12-01T00:00:00Z"})
+    assert moved.status_code == 200
+    user_id, _ = learner_and_course(client, tid)
+    headers = absorb_headers(client, tenant)  # POST /absorb/authenticate answered 200
+    assert client.get(f"/absorb/users/{user_id}/enrollments", headers=headers).status_code == 200
+    owner = tenant["ispring"]["clients"][0]
+    token = client.post("/ispring/api/v3/token", data={"client_id": owner["clientId"], "client_secret": owner["clientSecret"],
+                                                       "grant_type": "client_credentials"})
+    assert token.status_code == 200, token.get_json()
+    student = tenant["pearson"]["users"][0]["id"]
+    issued = client.post(f"/_emulator/tenants/{tid}/pearson/tokens", json={"userId": student})
+    assert issued.status_code == 201 and issued.get_json()["expiresAt"].startswith("9999-12-01T01:00"), issued.get_json()

@@ -115,6 +115,9 @@ def test_drop_closes_the_connection_on_a_live_server():
 @pytest.mark.parametrize("rule, words", [
     ({"path": "/absorb/[x", "status": 500}, "glob"),
     ({"path": "absorb/*", "status": 500}, "glob"),
+    ({"path": "/absorb**************q", "status": 500}, "***"),  # backtracked for seconds per call
+    ({"path": "/absorb/" + "a" * 600, "status": 500}, "longer than"),
+    ({"path": "/absorb/" + "*/" * 40, "status": 500}, "wildcards"),
     ({"status": 500}, "path"),
     ({"path": "/absorb/*", "vendor": "moodle", "status": 500}, "unknown vendor"),
     ({"path": "/absorb/*", "status": 500, "probability": 1.5}, "probability"),
@@ -133,3 +136,26 @@ def test_bad_rules_are_400_and_not_added(client, tenant, rule, words):
     resp = client.post(f"/_emulator/tenants/{tenant['id']}/faults", json=rule)
     assert resp.status_code == 400 and words in resp.get_json()["message"], resp.get_json()
     assert client.get(f"/_emulator/tenants/{tenant['id']}/faults").get_json()["faults"] == []
+
+
+@pytest.mark.parametrize("pattern, path, matches", [
+    ("/absorb/users/*/enrollments", "/absorb/users/u1/enrollments", True),
+    ("/absorb/users/*/enrollments", "/absorb/users/u1/x/enrollments", False),  # '*' stays in its segment
+    ("/absorb/users/*/enrollments", "/absorb/users/u1/enrollments/", True),  # one trailing '/'
+    ("/absorb/**", "/absorb/users/u1/enrollments", True),
+    ("/absorb/**/enrollments", "/absorb/enrollments", False),
+    ("/absorb/**enrollments", "/absorb/enrollments", True),
+    ("/ABSORB/Users", "/absorb/users", True),
+    ("/absorb/user?", "/absorb/users", True),
+    ("/absorb/user?", "/absorb/user/", False),
+    ("/absorb/[uv]sers", "/absorb/users", True),
+    ("/absorb/[!uv]sers", "/absorb/users", False),
+    ("/absorb/x/", "/absorb/x/", True),
+    ("/absorb/*a*b*c*d*e*f*g*q", "/absorb/" + "abcdefg" * 30 + "z", False),  # many stars, quick
+    ("/absorb**/**/**/**/**/**/**q", "/absorb/" + "a/" * 200, False),
+    ("/absorb**/**/**/**/**/**/**q", "/absorb/" + "a/" * 10 + "q", True),
+])
+def test_glob_semantics(pattern, path, matches):
+    from emulator.core.faults import compile_glob
+
+    assert compile_glob(pattern).match(path) is matches

@@ -93,3 +93,31 @@ def test_huge_headers_are_kept_cut(client, tenant):
     entry = _journal(client, "default", "?status=401")[-1]
     assert entry["headers"]["X-Api-Key"] == "***"  # a secret stays masked, cut or not
     assert len(entry["headers"]["X-Trace"]) < HEADERS_LIMIT + 100 and "truncated" in entry["headers"]["X-Trace"]
+
+
+def test_secret_keys_spelled_with_escapes_are_masked(client, tenant):
+    """``pass\\u0077ord`` authenticates as ``password``: the journal masks keys once unescaped."""
+    tid, key = tenant["id"], tenant["absorb"]["apiKey"]
+    raw = '{"username":"admin","pass\\u0077ord":"admin","priv\\u0061teKey":"%s"}' % key
+    answer = client.post("/absorb/authenticate", data=raw, content_type="application/json",
+                         headers={"x-api-key": key, "x-api-version": "2"})
+    assert answer.status_code == 200
+    owner = tenant["ispring"]["clients"][0]
+    form = f"client_id={owner['clientId']}&client_secr%65t={owner['clientSecret']}&grant_type=client_credentials"
+    granted = client.post("/ispring/api/v3/token", data=form, content_type="application/x-www-form-urlencoded")
+    assert granted.status_code == 200
+    user_id, _ = learner_and_course(client, tid)
+    client.get(f"/absorb/users/{user_id}/enrollments?pass%77ord=hunter2&x=1",
+               headers={"x-api-key": key, "x-api-version": "2"})
+    entries = _journal(client, tid)
+    assert len(entries) == 3
+    shown = str(entries)
+    assert key not in shown and "admin\"" not in entries[0]["body"].replace('"username":"admin"', "")
+    assert owner["clientSecret"] not in shown and "hunter2" not in shown
+    assert '"password":"***"' in entries[0]["body"] and '"privateKey":"***"' in entries[0]["body"]
+
+
+def test_journal_numbers_are_ascii_digits_only(client, tenant):
+    for query in ("?limit=\u00b2", "?limit=\u0661", "?status=\u00b2\u00b2\u00b2"):
+        answer = client.get(f"/_emulator/tenants/{tenant['id']}/journal{query}")
+        assert answer.status_code == 400 and set(answer.get_json()) == {"error", "message"}, query

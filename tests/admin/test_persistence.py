@@ -105,3 +105,76 @@ def test_sigkill_right_after_an_acknowledged_enrollment(tmp_path):
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)
+
+
+def test_a_fault_rule_spent_by_a_get_stays_spent_after_a_restart(tmp_path):
+    state = tmp_path / "state.bin"
+    first = create_app({"state_file": str(state)})
+    client = first.test_client()
+    key = first.extensions["lms_emulator"]["store"].tenants["default"].world("absorb").api_key
+    added = client.post("/_emulator/tenants/default/faults",
+                        json={"method": "GET", "path": "/absorb/**", "status": 503, "count": 1})
+    assert added.status_code == 201
+    spent = client.get("/absorb/my-enrollments", headers={"x-api-key": key, "x-api-version": "2"})
+    assert spent.status_code == 503
+    restarted = create_app({"state_file": str(state)}).test_client()
+    assert restarted.get("/_emulator/tenants/default/faults").get_json()["faults"] == []
+
+
+def test_stale_temporary_files_of_a_killed_write_are_removed_at_start(tmp_path):
+    state = tmp_path / "emulator.state"
+    create_app({"state_file": str(state)})
+    stale = tmp_path / ".emulator.state.abc123.tmp"
+    stale.write_bytes(b"half a pickle")
+    other = tmp_path / ".other.state.abc.tmp"  # not ours
+    other.write_bytes(b"x")
+    create_app({"state_file": str(state)})
+    assert not stale.exists() and other.exists() and state.exists()
+
+
+def test_a_format_1_state_file_still_loads(tmp_path):
+    import pickle
+
+    from emulator.core import persistence
+
+    app = create_app({"seed": 42})
+    tenant = app.extensions["lms_emulator"]["store"].tenants["default"]
+    header = persistence._header(tenant)
+    blob = pickle.dumps({**header, "worlds": tenant.worlds})
+    state = tmp_path / "old.state"
+    state.write_bytes(pickle.dumps({"format": "lms-emulator-state/1", "tenants": {"default": blob}}))
+    restored = create_app({"state_file": str(state)}).extensions["lms_emulator"]["store"].tenants["default"]
+    assert restored.world("absorb").api_key == tenant.world("absorb").api_key
+
+
+def test_concurrent_writes_are_each_durable(tmp_path):
+    """Group commit: eight threads writing at once, every acknowledged enrollment is in the file."""
+    import threading
+
+    state = tmp_path / "emulator.state"
+    app = create_app({"state_file": str(state)})
+    client = app.test_client()
+    ids = [client.post("/_emulator/tenants", json={}).get_json()["id"] for _ in range(8)]
+    made: dict[str, str] = {}
+
+    def enroll(tid: str) -> None:
+        c = app.test_client()
+        world = app.extensions["lms_emulator"]["store"].tenants[tid].world("absorb")
+        headers = {"x-api-key": world.api_key, "x-api-version": "2"}
+        token = c.post("/absorb/authenticate", headers=headers,
+                       json={"username": "admin", "password": "admin", "privateKey": world.api_key}).get_json()
+        headers["Authorization"] = f"Bearer {token}"
+        learner = next(u for u in world.users.values() if not u.is_admin)
+        course = next(co for co in world.courses.values() if not co.is_ilc)
+        answer = c.post(f"/absorb/users/{learner.id}/enrollments/{course.id}?reEnroll=true", headers=headers)
+        assert answer.status_code == 201
+        made[tid] = answer.get_json()["enrollmentId"]
+
+    threads = [threading.Thread(target=enroll, args=(tid,)) for tid in ids]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    restored = create_app({"state_file": str(state)}).extensions["lms_emulator"]["store"]
+    assert len(made) == 8
+    assert all(made[tid] in restored.tenants[tid].world("absorb").enrollments for tid in ids)

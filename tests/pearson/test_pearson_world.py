@@ -42,7 +42,14 @@ def test_world_has_every_role_and_believable_data(world):
 def test_same_seed_and_tenant_give_the_same_world():
     first, second = _store().tenants["default"], _store().tenants["default"]
     assert first.world("pearson").dump() == second.world("pearson").dump()
-    assert first.world("pearson").secret == second.world("pearson").secret
+    # the signing key is the incarnation's, not the seed's: tokens of one never verify on the other
+    assert first.world("pearson").secret != second.world("pearson").secret
+
+
+def test_a_reset_keeps_the_signing_key():
+    store = _store()
+    before = store.tenants["default"].world("pearson").secret
+    assert store.reset("default").world("pearson").secret == before
 
 
 def test_other_tenant_or_seed_gives_another_world():
