@@ -208,18 +208,18 @@ ROWS = [
         lambda c: absorb_request(c, "GET", f"/absorb/users/{c['info']['absorb']['learners'][0]['userId']}/enrollments"
                                            "?_filter=" + "x" * 4097), 422),
     Row("request line over gunicorn's 8,190 bytes: 414 in the vendor's shape",
-        lambda c: absorb_request(c, "GET", "/absorb/enrollments?x=" + "y" * 9000), 414, only="gunicorn"),
+        lambda c: absorb_request(c, "GET", "/absorb/bulk/student-courses?x=" + "y" * 9000), 414, only="gunicorn"),
     Row("101 header fields: 431 in the vendor's shape",
         lambda c: absorb_request(c, "GET", "/pearson/users/x/sessions", b"".join(b"X-N%d: 1\r\n" % i for i in range(101))),
         431, "pearson", only="gunicorn"),
     Row("a header field over 8,190 bytes: 431",
-        lambda c: absorb_request(c, "GET", "/absorb/enrollments", b"X-Big: " + b"z" * 9000 + b"\r\n"), 431,
+        lambda c: absorb_request(c, "GET", "/absorb/bulk/student-courses", b"X-Big: " + b"z" * 9000 + b"\r\n"), 431,
         only="gunicorn"),
     Row("foreign Host on the admin API (DNS rebinding)",
         lambda c: b"GET /_emulator/tenants/default/data.json HTTP/1.1\r\nHost: attacker.example\r\n"
                   b"Origin: http://attacker.example\r\nConnection: close\r\n\r\n", 403, None),
     Row("foreign Host on an Absorb route",
-        lambda c: absorb_request(c, "GET", "/absorb/enrollments").replace(b"Host: 127.0.0.1", b"Host: evil.example"),
+        lambda c: absorb_request(c, "GET", "/absorb/bulk/student-courses").replace(b"Host: 127.0.0.1", b"Host: evil.example"),
         403),
 ]
 

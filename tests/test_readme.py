@@ -80,7 +80,7 @@ def test_readme_shell_walkthroughs_run_against_a_live_server(tmp_path):
     from emulator.testing import EmulatorServer
 
     blocks = re.findall(r"```sh\n(.*?)```", README, re.S)
-    skipped = ("make ", "lms-emulator serve", "schemathesis ", "  -H \"x-api-key: $KEY\" -H",
+    skipped = ("make ", "lms-emulator serve", "schemathesis ", "  -H \"x-api-key: $KEY\" -H \"Authorization: $TOKEN\"",
                "  -c not_a_server_error")
     lines = [line for block in blocks for line in block.splitlines() if not line.startswith(skipped)]
     with EmulatorServer({"seed": 42}) as server:

@@ -133,7 +133,7 @@ def authenticate(world: AbsorbWorld, *, username: str, password: str, private_ke
     user_id = world.users_by_name.get(username.lower())
     user = world.users.get(user_id) if user_id else None
     # compare_digest, like every other secret here: no timing of how much of a guess was right
-    password_ok = hmac.compare_digest(((user.password or "") if user else "").encode(), password.encode())
+    password_ok = hmac.compare_digest(((user.password if user else None) or "").encode(), password.encode())
     key_ok = hmac.compare_digest(private_key.strip().lower().encode(), api_key.lower().encode())
     if (user is None or user.password is None or not password_ok or not key_ok
             or (user.active_status != ACTIVE and not CHOICES["inactive_user_can_authenticate"])):

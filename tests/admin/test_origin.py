@@ -14,7 +14,7 @@ def test_the_admin_api_sends_no_cors_by_default_while_vendor_routes_do(client, t
     assert data.status_code == 200 and "Access-Control-Allow-Origin" not in data.headers
     pre = client.options("/_emulator/tenants/default", headers={"Origin": EVIL, "Access-Control-Request-Method": "DELETE"})
     assert "Access-Control-Allow-Origin" not in pre.headers and "Access-Control-Allow-Methods" not in pre.headers
-    vendor = client.options("/absorb/enrollments", headers={"Origin": EVIL, "Access-Control-Request-Method": "GET"})
+    vendor = client.options("/absorb/bulk/student-courses", headers={"Origin": EVIL, "Access-Control-Request-Method": "GET"})
     assert vendor.headers["Access-Control-Allow-Origin"] == "*"
 
 
@@ -23,7 +23,7 @@ def test_admin_cors_only_for_the_origins_asked_for():
     good = client.get("/_emulator/tenants", headers={"Origin": "http://dash.test"})
     assert good.headers["Access-Control-Allow-Origin"] == "http://dash.test"
     assert "Access-Control-Allow-Origin" not in client.get("/_emulator/tenants", headers={"Origin": EVIL}).headers
-    vendor = client.options("/absorb/enrollments", headers={"Origin": "http://dash.test",
+    vendor = client.options("/absorb/bulk/student-courses", headers={"Origin": "http://dash.test",
                                                             "Access-Control-Request-Method": "GET"})
     assert "Access-Control-Allow-Origin" not in vendor.headers  # --cors-origins '' turned the vendor routes off
 
@@ -33,7 +33,7 @@ def test_admin_cors_only_for_the_origins_asked_for():
 def test_a_foreign_host_is_refused_while_bound_to_loopback(client, host):
     admin = client.get("/_emulator/tenants/default/data.json", headers={"Host": host})
     assert admin.status_code == 403 and set(admin.get_json()) == {"error", "message"}
-    vendor = client.get("/absorb/enrollments", headers={"Host": host})
+    vendor = client.get("/absorb/bulk/student-courses", headers={"Host": host})
     assert vendor.status_code == 403
     contract.validate("absorb", "error", vendor.get_json())
 

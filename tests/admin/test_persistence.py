@@ -115,7 +115,7 @@ def test_a_fault_rule_spent_by_a_get_stays_spent_after_a_restart(tmp_path):
     added = client.post("/_emulator/tenants/default/faults",
                         json={"method": "GET", "path": "/absorb/**", "status": 503, "count": 1})
     assert added.status_code == 201
-    spent = client.get("/absorb/my-enrollments", headers={"x-api-key": key, "x-api-version": "2"})
+    spent = client.get("/absorb/bulk/student-courses", headers={"x-api-key": key, "x-api-version": "2"})
     assert spent.status_code == 503
     restarted = create_app({"state_file": str(state)}).test_client()
     assert restarted.get("/_emulator/tenants/default/faults").get_json()["faults"] == []
