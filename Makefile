@@ -7,7 +7,7 @@ HOST ?=
 PORT ?=
 SEED ?=
 
-.PHONY: serve test bench install clean
+.PHONY: serve test bench bench-peers install clean
 
 # Bytecode is written ahead (compileall skips what is up to date): with PYTHONDONTWRITEBYTECODE set, as on
 # CI machines, every start would otherwise compile the package from source (30-60 ms of the start-up).
@@ -21,6 +21,12 @@ test: $(VENV)/.installed-test
 bench: $(VENV)/.installed-test
 	$(PY) -m compileall -q emulator bench
 	$(PY) bench/run.py
+
+# Optional: Prism, json-server, WireMock and Mockoon against the emulator (needs node/npm and java; the peers
+# are installed with npm into ~/.cache/lms-emulator/bench-peers, or BENCH_PEERS_DIR, never into the repo).
+bench-peers: $(VENV)/.installed-test
+	$(PY) -m compileall -q emulator bench
+	$(PY) bench/peers.py
 
 install: $(VENV)/.installed-test
 

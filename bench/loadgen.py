@@ -6,9 +6,10 @@ non-2xx, p50/p99/mean latency in microseconds. It is slower than wrk (the
 figures it gives are a floor, not the server's ceiling), but the ratio between
 two servers driven the same way still means something.
 
-SPEC: {"host", "port", "duration", "connections", "kind": "fixed" | "enroll_unenroll",
+SPEC: {"host", "port", "duration", "connections", "kind": "fixed" | "enroll_unenroll" | "mix",
        "method", "path", "headers", "body"  (fixed)
-       "enroll_path", "unenroll_path", "headers"  (enroll_unenroll)}
+       "enroll_path", "unenroll_path", "headers"  (enroll_unenroll)
+       "paths", "write_every", "enroll_path", "unenroll_path", "headers"  (mix)}
 """
 from __future__ import annotations
 
@@ -49,8 +50,20 @@ def _worker(spec: dict[str, Any], deadline: float, out: list[float], counts: dic
 
     body = spec.get("body")
     fixed_body = body.encode() if isinstance(body, str) else None
+    paths, n, ids = spec.get("paths") or [], 0, []
     while time.perf_counter() < deadline:
-        if spec["kind"] == "enroll_unenroll":
+        if spec["kind"] == "mix":  # bench/varied.py: paths in a cycle, every Nth request a write
+            n += 1
+            if spec["write_every"] and n % spec["write_every"] == 0:
+                if ids:
+                    call("POST", spec["unenroll_path"], b'["' + ids.pop() + b'"]')
+                else:
+                    found = ENROLLMENT_ID.search(call("POST", spec["enroll_path"], b"") or b"")
+                    if found:
+                        ids.append(found.group(1))
+            else:
+                call("GET", paths[n % len(paths)], None)
+        elif spec["kind"] == "enroll_unenroll":
             data = call("POST", spec["enroll_path"], b"")
             found = ENROLLMENT_ID.search(data or b"")
             if found:

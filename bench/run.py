@@ -58,6 +58,7 @@ N_ENROLLMENTS = 100_000
 
 TARGETS = {
     "ratio": 0.8,  # filtered list req/s >= 0.8 x constant
+    "varied_ratio": 0.85,  # cache-defeating reads (bench/varied.py) >= 0.85 x constant
     "p99_ms": 10.0,
     "ready_s": 0.5,
     "tenant_ms": 20.0,
@@ -118,20 +119,37 @@ def request(port: int, method: str, path: str, headers: dict[str, str] | None = 
         conn.close()
 
 
+SERVERS = [w.strip() for w in os.environ.get("BENCH_SERVERS", "granian,gunicorn,werkzeug").split(",") if w.strip()]
+THREADS = os.environ.get("BENCH_THREADS")  # granian/werkzeug --threads for both apps (default: serve's own)
+
+
 @dataclass
 class Server:
+    """The emulator (``app="emulator"``) or the constant app under one HTTP server: ``kind`` "gunicorn" is the
+    Procfile's command; "granian" and "werkzeug" are ``lms-emulator serve --server KIND`` for the emulator and
+    ``bench/serve_app.py --server KIND`` (the same ``emulator.servers.run``) for the constant app."""
     name: str
     app_spec: str
     env: dict[str, str] = field(default_factory=dict)
+    kind: str = "gunicorn"
     port: int = 0
     proc: subprocess.Popen | None = None
     ready_s: float = 0.0
 
+    def command(self) -> list[str]:
+        if self.kind == "gunicorn":
+            options, _ = procfile_command()
+            return [sys.executable, "-m", "gunicorn", *options, "--bind", f"127.0.0.1:{self.port}", self.app_spec]
+        threads = ["--threads", THREADS] if THREADS and self.kind != "werkzeug" else []
+        if self.app_spec == procfile_command()[1]:
+            return [sys.executable, "-m", "emulator.cli", "serve", "--server", self.kind, "--port", str(self.port),
+                    "--seed", str(SEED), *threads]
+        return [sys.executable, str(BENCH / "serve_app.py"), "--server", self.kind, "--port", str(self.port),
+                *threads, self.app_spec]
+
     def start(self) -> "Server":
-        options, _ = procfile_command()
         self.port = free_port()
-        cmd = [*pin("server"), sys.executable, "-m", "gunicorn", *options, "--bind", f"127.0.0.1:{self.port}",
-               self.app_spec]
+        cmd = [*pin("server"), *self.command()]
         env = dict(os.environ, **self.env)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), str(BENCH), env.get("PYTHONPATH")) if p)
         log = open(Path(tempfile.gettempdir()) / f"bench-{self.name}-{self.port}.log", "wb")  # noqa: SIM115
@@ -170,7 +188,10 @@ class Scenario:
     path: str = ""
     headers: dict[str, str] = field(default_factory=dict)
     body: str | None = None
-    kind: str = "fixed"  # or "enroll_unenroll"
+    kind: str = "fixed"  # or "enroll_unenroll", or "mix" (bench/varied.py: paths in a cycle, a write every Nth)
+    paths: list[str] = field(default_factory=list)
+    write_every: int = 0
+    write_sample: Any = None  # "mix": the constant app's answer to a write (on /c/<name>w)
     enroll_path: str = ""
     unenroll_path: str = ""
     sample: Any = None  # one response body: the constant app answers a page of the same size
@@ -195,6 +216,11 @@ def _lua_table(headers: dict[str, str]) -> str:
 
 
 def wrk_script(s: Scenario) -> str:
+    if s.kind == "mix":
+        import varied  # type: ignore[import-not-found]
+
+        return varied.wrk_script(s.paths, s.headers, s.write_every, s.enroll_path, s.unenroll_path, _lua,
+                                 _lua_table) + WRK_DONE
     if s.kind == "enroll_unenroll":
         # Each enroll's id is queued; the next request on the thread un-enrolls it.
         return f"""
@@ -234,7 +260,8 @@ def drive(port: int, s: Scenario) -> dict[str, Any]:
     else:
         spec = {"host": "127.0.0.1", "port": port, "duration": DURATION, "connections": CONNECTIONS,
                 "kind": s.kind, "method": s.method, "path": s.path, "headers": s.headers, "body": s.body,
-                "enroll_path": s.enroll_path, "unenroll_path": s.unenroll_path}
+                "enroll_path": s.enroll_path, "unenroll_path": s.unenroll_path, "paths": s.paths,
+                "write_every": s.write_every}
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
             json.dump(spec, handle)
         try:
@@ -332,18 +359,34 @@ def absorb_scenarios(port: int, creds: dict[str, Any] | None, notes: list[str]) 
     _, created = _json(port, "POST", enroll_path, headers)
     _json(port, "POST", "/absorb/enrollments/unenroll", headers, [created["enrollmentId"]])
     write_headers = dict(headers, **{"Content-Type": "application/json"})
-    return [
+    scenarios = [
         Scenario(f"absorb list ({page['returnedItems']} of {page['totalItems']}, _filter+_sort)",
                  path=list_path, headers=headers, sample=page),
         Scenario("absorb get one enrollment", path=get_path, headers=headers, sample=got),
         Scenario("absorb enroll + un-enroll", kind="enroll_unenroll", headers=write_headers,
                  enroll_path=enroll_path, unenroll_path="/absorb/enrollments/unenroll", sample=created),
     ]
+    if ONLY and not any("varied" in word for word in ONLY):
+        return scenarios
+    import varied  # type: ignore[import-not-found]
+
+    mix = varied.build(port, write_headers, world, _json, notes)
+    if mix is not None:
+        for every, label in ((0, "varied reads"), (varied.WRITE_EVERY, f"varied reads + a write every {varied.WRITE_EVERY}th")):
+            scenarios.append(Scenario(f"{label} ({len(mix['paths'])} pages)", kind="mix", headers=write_headers,
+                                      paths=mix["paths"], write_every=every, enroll_path=mix["enroll_path"],
+                                      unenroll_path=mix["unenroll_path"], sample=mix["sample"],
+                                      write_sample=created))
+    return scenarios
 
 
 def mirror_of(s: Scenario, path: str) -> Scenario:
     """The constant app's request for a scenario: the same method, headers, query string and body, so that
     both servers parse the same bytes and the ratio isolates what the emulator does with them."""
+    if s.kind == "mix":  # the same query strings; writes on <path>w
+        return Scenario(s.name, kind="mix", headers=s.headers, write_every=s.write_every,
+                        paths=[path + "?" + p.partition("?")[2] for p in s.paths],
+                        enroll_path=path + "w?" + s.enroll_path.partition("?")[2], unenroll_path=path + "w")
     source = s.path if s.kind == "fixed" else s.enroll_path
     query = source.partition("?")[2]
     return Scenario(s.name, method="POST" if s.kind != "fixed" else s.method, path=path + (f"?{query}" if query else ""),
@@ -505,25 +548,25 @@ def _mark(ok: bool) -> str:
     return "ok" if ok else "MISSED"
 
 
-def main() -> None:
-    started = time.perf_counter()
-    options, app_spec = procfile_command()
-    generator = "wrk" if use_wrk() else "bench/loadgen.py (Python generator: wrk absent or BENCH_LOADGEN=python)"
-    print(f"lms-emulator benchmarks: gunicorn {' '.join(options)} on 127.0.0.1; {generator}, "
-          f"{CONNECTIONS} connections, {DURATION:g} s per run, {ROUNDS} alternating rounds; python {sys.version.split()[0]}")
-
-    readies: list[float] = []
-    constant_readies: list[float] = []  # the same gunicorn starting a bare Flask app: the floor
-    for _ in range(0 if ONLY else 5):
-        for name, spec, out in (("emulator", app_spec, readies), ("constant", "constant_app:create_app()",
-                                                                   constant_readies)):
-            server = Server(name, spec).start()
-            out.append(server.ready_s)
+def start_ups(kind: str, app_spec: str, starts: int = 5) -> tuple[float, float]:
+    """Median process start -> first 200 of the emulator and of the constant app under one server."""
+    readies: dict[str, list[float]] = {"emulator": [], "constant": []}
+    for _ in range(starts):
+        for name, spec in (("emulator", app_spec), ("constant", "constant_app:create_app()")):
+            server = Server(name, spec, kind=kind).start()
+            readies[name].append(server.ready_s)
             server.stop()
-    emulator = Server("emulator", app_spec).start()
+    return statistics.median(readies["emulator"]), statistics.median(readies["constant"])
+
+
+Row = tuple[str, dict[str, float], dict[str, float], float]  # ratio: the median of the rounds' ratios
+
+
+def scenario_rows(kind: str, app_spec: str, notes: list[str]) -> list[Row]:
+    """Every scenario under one server, the emulator alternating with the constant app."""
+    emulator = Server("emulator", app_spec, kind=kind).start()
     constant: Server | None = None
-    notes: list[str] = []
-    rows: list[tuple[str, dict[str, float], dict[str, float], float]] = []  # ratio: median of the rounds' ratios
+    rows: list[Row] = []
     try:
         creds = tenant_credentials(emulator.port)
         if creds is None:
@@ -534,9 +577,11 @@ def main() -> None:
         if ONLY:
             scenarios = [s for s in scenarios if any(word in s.name for word in ONLY)]
         pages = {f"s{i}": s.sample for i, s in enumerate(scenarios)}
+        pages.update({f"s{i}w": s.write_sample for i, s in enumerate(scenarios) if s.write_sample is not None})
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
             json.dump(pages, handle)
-        constant = Server("constant", "constant_app:create_app()", env={"BENCH_PAGES": handle.name}).start()
+        constant = Server("constant", "constant_app:create_app()", env={"BENCH_PAGES": handle.name},
+                          kind=kind).start()
         for i, s in enumerate(scenarios):
             mirror = mirror_of(s, f"/c/s{i}")
             runs: dict[str, list[dict[str, float]]] = {"emulator": [], "constant": []}
@@ -553,23 +598,57 @@ def main() -> None:
         emulator.stop()
         if constant:
             constant.stop()
+    return rows
 
+
+def main() -> None:
+    started = time.perf_counter()
+    options, app_spec = procfile_command()
+    generator = "wrk" if use_wrk() else "bench/loadgen.py (Python generator: wrk absent or BENCH_LOADGEN=python)"
+    print(f"lms-emulator benchmarks on 127.0.0.1: servers {', '.join(SERVERS)} (gunicorn: the Procfile, "
+          f"{' '.join(options)}; the others: lms-emulator serve --server NAME{' --threads ' + THREADS if THREADS else ''}); "
+          f"{generator}, {CONNECTIONS} connections, {DURATION:g} s per run, {ROUNDS} alternating rounds; "
+          f"python {sys.version.split()[0]}, {os.cpu_count()} cores")
+    notes: list[str] = []
+    results: dict[str, tuple[list[Row], tuple[float, float] | None]] = {}
+    for kind in SERVERS:
+        global _header_printed  # noqa: PLW0603 - printing state of this script only
+        _header_printed = False
+        print(f"\n== {kind}")
+        rows = scenario_rows(kind, app_spec, notes)
+        results[kind] = (rows, None if ONLY else start_ups(kind, app_spec))
     if ONLY:
-        for note in notes:
+        for note in dict.fromkeys(notes):
             print("note:", note)
         return
+
+    print("\nBy server (req/s ratios to the constant app on the same server; start-up: median of 5):")
+    print(f"{'server':<10} {'list req/s':>10} {'list p99':>9} {'list ratio':>10} {'varied':>7} {'+writes':>8} "
+          f"{'start-up':>9} {'constant':>9} {'ratio':>6}")
+    for kind, (rows, ready) in results.items():
+        by = {name.split(" (")[0]: (emu, ratio) for name, emu, _, ratio in rows}
+        lst = next(((emu, ratio) for name, (emu, ratio) in by.items() if name.startswith("absorb list")), None)
+        varied_r = by.get("varied reads", (None, float("nan")))[1]
+        writes_r = next((r for n, (_, r) in by.items() if n.startswith("varied reads + a write")), float("nan"))
+        emu_ready, const_ready = ready or (float("nan"), float("nan"))
+        print(f"{kind:<10} {lst[0]['rps'] if lst else float('nan'):>10.0f} {lst[0]['p99'] if lst else float('nan'):>9.2f} "
+              f"{lst[1] if lst else float('nan'):>10.2f} {varied_r:>7.2f} {writes_r:>8.2f} {emu_ready * 1000:>7.0f}ms "
+              f"{const_ready * 1000:>7.0f}ms {emu_ready / const_ready:>6.2f}")
+
     print("\nThe same scenarios in process (no sockets: Flask and the emulator's own work; bench/bench_inprocess.py):")
     print(subprocess.run([sys.executable, str(BENCH / "bench_inprocess.py")], capture_output=True, text=True,
                          check=True, cwd=ROOT).stdout, end="")
     figures = inprocess_figures()
     odata_ms = odata_figure()
     rss_base, rss_loaded, real_odata_ms = rss_figure()
-    ready = statistics.median(readies)
+    main_kind = SERVERS[0]
+    rows, ready_pair = results[main_kind]
+    ready, const_ready = ready_pair or (float("nan"), float("nan"))
 
     print()
-    print("figure                                             value      target")
+    print(f"figure ({main_kind})                                  value      target".replace(f"({main_kind})  ", f"({main_kind})"[:12].ljust(14)))
     print(f"ready: process start -> first 200 (median of 5)  {ready * 1000:7.0f} ms  <= 500 ms   "
-          f"{_mark(ready <= TARGETS['ready_s'])}  (constant app: {statistics.median(constant_readies) * 1000:.0f} ms)")
+          f"{_mark(ready <= TARGETS['ready_s'])}  (constant app: {const_ready * 1000:.0f} ms, ratio {ready / const_ready:.2f})")
     print(f"new tenant, in-process ({figures['vendors']})".ljust(49) +
           f"{figures['tenant_ms']:7.1f} ms  <= 20 ms    {_mark(figures['tenant_ms'] <= TARGETS['tenant_ms'])}")
     print("reset a tenant".ljust(49) + f"{figures['reset_ms']:7.1f} ms")
@@ -585,7 +664,11 @@ def main() -> None:
               f"{ratio:7.2f} x   >= 0.8 x   {_mark(ratio >= TARGETS['ratio'])}")
         print(f"filtered list p99 at {CONNECTIONS} connections".ljust(49) +
               f"{emu['p99']:7.2f} ms  <= 10 ms    {_mark(emu['p99'] <= TARGETS['p99_ms'])}")
-    for note in notes:
+        varied_rows = [(n, r) for n, _, _, r in rows if n.startswith("varied")]
+        for n, r in varied_rows:
+            print(f"{n.split(' (')[0]} vs constant".ljust(49) +
+                  f"{r:7.2f} x   >= 0.85 x  {_mark(r >= TARGETS['varied_ratio'])}")
+    for note in dict.fromkeys(notes):
         print("note:", note)
     print(f"\n(total {time.perf_counter() - started:.0f} s)")
 

@@ -9,7 +9,7 @@ import textwrap
 import time
 from typing import Any
 
-from . import __version__, startup
+from . import __version__, servers, startup
 from .config import ENV_PREFIX, Settings, SettingsError
 
 DESCRIPTION = textwrap.fill(
@@ -44,8 +44,10 @@ OTHER_ENV = {"CACHE": "~/.cache/lms-emulator  (derived files that make start-up 
 
 def serve(args: argparse.Namespace) -> int:
     started = time.perf_counter()
-    from werkzeug.serving import make_server
-
+    try:
+        servers.check(args.server, args.threads, args.workers)
+    except servers.ServerError as exc:
+        return _fail(2, str(exc))
     from .app import create_app
 
     settings = Settings.load({name: getattr(args, name) for name in (*SERVE_OPTIONS, "strict")}, option_names=True)
@@ -60,14 +62,12 @@ def serve(args: argparse.Namespace) -> int:
         if text:
             print(text, flush=True)
 
-    server = make_server(settings.host, settings.port, app, threaded=True)
-    ready(server.server_port)
     try:
-        server.serve_forever()
+        servers.run(app, args.server, settings.host, settings.port, args.threads, on_ready=ready)
+    except servers.ServerError as exc:  # cannot bind (port taken, address not local)
+        return _fail(1, str(exc))
     except KeyboardInterrupt:
         pass
-    finally:
-        server.server_close()
     return 0
 
 
@@ -127,6 +127,12 @@ def parser() -> argparse.ArgumentParser:
                        metavar=METAVARS.get(name, name.split("_")[-1].upper()))
     p.add_argument("--strict", action="store_const", const=True, default=None,
                    help="validate every request and response against the contract (default: off)")
+    p.add_argument("--server", default="granian", choices=servers.SERVERS,
+                   help="HTTP server: granian (default), gunicorn or werkzeug; see the README for which when")
+    p.add_argument("--threads", type=int, default=None, metavar="N",
+                   help="Python threads serving requests (default: granian 32, gunicorn 8; not for werkzeug)")
+    p.add_argument("--workers", type=int, default=1, metavar="N",
+                   help="worker processes: only 1, since every tenant lives in the one process's memory")
     p.set_defaults(func=serve)
     o = sub.add_parser("openapi", help="print a vendor's OpenAPI 3.1 document",
                        description="Print a vendor's OpenAPI 3.1 document (the one served at /<vendor>/openapi.json).")

@@ -13,13 +13,16 @@ from typing import Any, Iterator
 
 import pytest
 
-from .testing import EmulatorServer, Tenant
+from .testing import EmulatorProcess, EmulatorServer, Tenant, _Live
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("lms_emulator_seed", "seed of the lms_emulator server's worlds (default 42)", default=None)
     parser.addini("lms_emulator_anchor", "ISO 8601 instant the seeded dates of every tenant hang off, so the "
                   "worlds are the same on any day (default: each tenant's creation day)", default=None)
+    parser.addoption("--lms-emulator-live", choices=("process", "thread"), default="process",
+                     help="lms_emulator: 'lms-emulator serve' (granian) in a child process (default), or "
+                          "Werkzeug in a thread of the test process")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -28,19 +31,25 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(scope="session")
-def lms_emulator(pytestconfig: pytest.Config) -> Iterator[EmulatorServer]:
-    """A live emulator on a free port for the whole test session (one per xdist worker)."""
+def lms_emulator(pytestconfig: pytest.Config) -> Iterator[_Live]:
+    """A live emulator on a free port for the whole test session (one per xdist worker).
+
+    By default ``lms-emulator serve`` in a child process (``EmulatorProcess``): a test's sequence of calls
+    ran 1.4x faster than on Werkzeug in a thread of the test process with one test process, and 0.9x with
+    two test processes on two cores (``bench/bench_suite.py``); ``--lms-emulator-live thread`` picks the
+    thread (``EmulatorServer``, which also gives the test the ``app`` and ``store``)."""
     settings: dict[str, Any] = {}
     for name in ("seed", "anchor"):
         value = pytestconfig.getini(f"lms_emulator_{name}")
         if value:
             settings[name] = value
-    with EmulatorServer(settings) as server:
+    live = pytestconfig.getoption("--lms-emulator-live", default="process")
+    with (EmulatorServer(settings) if live == "thread" else EmulatorProcess(settings)) as server:
         yield server
 
 
 @pytest.fixture
-def lms_tenant(request: pytest.FixtureRequest, lms_emulator: EmulatorServer) -> Iterator[Tenant]:
+def lms_tenant(request: pytest.FixtureRequest, lms_emulator: _Live) -> Iterator[Tenant]:
     """A fresh isolated tenant for one test (``@pytest.mark.lms_tenant(...)`` fields), deleted afterwards."""
     marker = request.node.get_closest_marker("lms_tenant")
     tenant = lms_emulator.create_tenant(**(marker.kwargs if marker else {}))

@@ -1,8 +1,10 @@
-"""Run the emulator inside a test process, with any test runner: ``EmulatorServer`` and ``Tenant``.
+"""Run the emulator for a test process, with any test runner: ``EmulatorProcess``, ``EmulatorServer``, ``Tenant``.
 
-``EmulatorServer`` serves a fresh app on a free loopback port in a thread::
+``EmulatorProcess`` runs ``lms-emulator serve`` (granian, the server users run) in a child process on a free
+loopback port; ``EmulatorServer`` serves a fresh app in a thread of the test process (Werkzeug), and also
+gives the test its ``app`` and ``store``::
 
-    with EmulatorServer() as server:
+    with EmulatorProcess() as server:          # or EmulatorServer()
         tenant = server.create_tenant(fixture="ilc-full-waitlist")
         tenant.absorb().get(tenant.info["baseUrls"]["absorb"] + "/bulk/student-courses")
 
@@ -10,10 +12,16 @@ Nothing here needs pytest; the pytest plugin (``emulator.pytest_plugin``) builds
 """
 from __future__ import annotations
 
+import collections
+import os
+import re
+import subprocess
+import sys
 import threading
 from typing import Any
 
 import requests
+from werkzeug.serving import make_server
 
 
 class EmulatorHTTPError(requests.HTTPError):
@@ -45,10 +53,24 @@ def _checked(response: requests.Response, doing: str) -> requests.Response:
     if response.status_code >= 400:
         raise EmulatorHTTPError(response, doing)
     return response
-from werkzeug.serving import make_server
+class _Live:
+    """What both live servers give a test: ``url``, ``admin_headers`` and ``create_tenant``."""
+
+    url: str
+
+    @property
+    def admin_headers(self) -> dict[str, str]:
+        raise NotImplementedError
+
+    def create_tenant(self, **body: Any) -> "Tenant":
+        """A fresh tenant (``seed``, ``fixture``, ``id`` as in ``POST /_emulator/tenants``).
+
+        Raises ``EmulatorHTTPError`` with the emulator's message when the emulator refuses."""
+        resp = requests.post(f"{self.url}/_emulator/tenants", json=body, headers=self.admin_headers, timeout=30)
+        return Tenant(self, _checked(resp, "creating a tenant").json())
 
 
-class EmulatorServer:
+class EmulatorServer(_Live):
     def __init__(self, settings: dict[str, Any] | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
         from .app import create_app
 
@@ -70,13 +92,6 @@ class EmulatorServer:
         token = self.app.extensions["lms_emulator"]["settings"].admin_token
         return {"Authorization": f"Bearer {token}"} if token else {}
 
-    def create_tenant(self, **body: Any) -> "Tenant":
-        """A fresh tenant (``seed``, ``fixture``, ``id`` as in ``POST /_emulator/tenants``).
-
-        Raises ``EmulatorHTTPError`` with the emulator's message when the emulator refuses."""
-        resp = requests.post(f"{self.url}/_emulator/tenants", json=body, headers=self.admin_headers, timeout=30)
-        return Tenant(self, _checked(resp, "creating a tenant").json())
-
     def start(self) -> "EmulatorServer":
         self._thread.start()
         return self
@@ -93,10 +108,74 @@ class EmulatorServer:
         self.stop()
 
 
+class EmulatorProcess(_Live):
+    """``lms-emulator serve --port 0`` in a child process, stopped (SIGTERM) on exit.
+
+    ``settings`` are passed as ``LMS_EMULATOR_*`` variables (any ``Settings`` field: ``seed``,
+    ``admin_token``, ``fixtures``, ``strict``...); ``server`` and ``threads`` as ``serve``'s options."""
+
+    URL = re.compile(r"http://(?:[0-9A-Za-z.-]+|\[[0-9A-Fa-f:]+\]):(\d+)")  # the first in the start-up line
+
+    def __init__(self, settings: dict[str, Any] | None = None, host: str = "127.0.0.1", server: str = "granian",
+                 threads: int | None = None, start_timeout: float = 60) -> None:
+        self.settings = dict(settings or {})
+        self.host, self.port, self.url = host, 0, ""
+        self.command = [sys.executable, "-m", "emulator.cli", "serve", "--host", host, "--port", "0",
+                        "--server", server, *(["--threads", str(threads)] if threads else [])]
+        self.start_timeout = start_timeout
+        self.output: collections.deque[str] = collections.deque(maxlen=200)  # the child's last lines
+        self._proc: subprocess.Popen[str] | None = None
+
+    @property
+    def admin_headers(self) -> dict[str, str]:
+        token = self.settings.get("admin_token", os.environ.get("LMS_EMULATOR_ADMIN_TOKEN"))
+        return {"Authorization": f"Bearer {token}"} if token else {}
+
+    def start(self) -> "EmulatorProcess":
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        env.update({f"LMS_EMULATOR_{key.upper()}": str(value) for key, value in self.settings.items()
+                    if value is not None})
+        env["LMS_EMULATOR_PRINT_CREDENTIALS"] = "json"  # one line with the URL, whatever the settings say
+        self._proc = subprocess.Popen(self.command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                      env=env)
+        ready = threading.Event()
+        threading.Thread(target=self._drain, args=(ready,), name="lms-emulator-output", daemon=True).start()
+        if not ready.wait(self.start_timeout) or not self.port:
+            self.stop()
+            raise RuntimeError("lms-emulator serve did not start:\n" + "".join(self.output))
+        return self
+
+    def _drain(self, ready: threading.Event) -> None:
+        """Read the child's output (so that it never blocks on a full pipe); the banner names the port."""
+        assert self._proc is not None and self._proc.stdout is not None
+        for line in self._proc.stdout:
+            self.output.append(line)
+            if not self.port and (found := self.URL.search(line)):
+                self.port = int(found.group(1))
+                self.url = f"http://{self.host}:{self.port}"
+                ready.set()
+        ready.set()
+
+    def stop(self) -> None:
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.terminate()
+            try:
+                self._proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait()
+
+    def __enter__(self) -> "EmulatorProcess":
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+
 class Tenant:
     """A tenant created through the admin API, with ready-authenticated sessions per vendor."""
 
-    def __init__(self, server: EmulatorServer, info: dict[str, Any]) -> None:
+    def __init__(self, server: _Live, info: dict[str, Any]) -> None:
         self.server, self.info, self.id = server, info, info["id"]
         self.url = server.url
 

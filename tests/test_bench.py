@@ -47,7 +47,7 @@ def test_a_short_in_process_run_prints_every_scenario():
     assert out.returncode == 0, out.stderr[-2000:]
     names = [line.split("  ")[0] for line in out.stdout.splitlines()[1:]]
     assert names == ["absorb list (_filter+_sort)", "absorb get one enrollment", "absorb enroll + un-enroll",
-                     "pearson user sessions", "ispring attributes list"]
+                     "pearson user sessions", "ispring attributes list", "varied reads (cache misses)"]
 
 
 def test_a_short_casefold_run_prints_both_requests_and_the_steps():

@@ -1,0 +1,173 @@
+"""The HTTP servers ``lms-emulator serve`` can run the app on: granian (the default), gunicorn, werkzeug.
+
+``run(app, server, host, port, threads, on_ready)`` binds, calls ``on_ready(port)`` once the socket
+listens, and serves in this process until Ctrl-C or SIGTERM. There is always one worker: every tenant
+lives in this process's memory, so a second worker process would hold tenants of its own.
+
+* **granian** (a Rust HTTP server): reads and parses each request's headers in Rust, so an idle client or one
+  sending its headers slowly holds no Python thread (one that never sends its body does: see DEFAULT_THREADS). Run in this process (granian's thread
+  worker, no supervisor process), on a socket bound here without ``SO_REUSEPORT``: granian's own
+  listener sets it, and a second emulator started on the same port would then silently share it.
+* **gunicorn**: the Procfile's server with its settings (``emulator.gunicorn_conf``: its worker class, limits);
+  one forked worker serving the app built here.
+* **werkzeug**: the development server, a thread per connection (``--threads`` does not apply).
+
+Figures for each are in the README's Performance section (``make bench``).
+"""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+from typing import Any, Callable
+
+SERVERS = ("granian", "gunicorn", "werkzeug")
+# Python threads serving requests (granian starts them as requests wait, and retires idle ones). granian hands a
+# request to Python once its headers are in: a client that never sends the body it announced holds a thread
+# until it goes away, so granian gets many threads (tests/test_hostile.py holds 10 such connections). With 8
+# connections at most 8 are busy: wrk -c8, alternating, 1 vs 16 threads: the list 0.99x, varied reads 1.16x,
+# p99 14 vs 19 ms (README, Performance). gunicorn's buffering worker reads whole requests first: 8, as the Procfile.
+DEFAULT_THREADS = {"granian": 32, "gunicorn": 8}
+BACKLOG = 1024
+
+OnReady = Callable[[int], None]
+
+
+class ServerError(RuntimeError):
+    """The server could not start (address in use, unknown server, bad thread count)."""
+
+
+def check(server: str, threads: int | None, workers: int) -> None:
+    """Refuse what cannot work, before the app is built."""
+    if server not in SERVERS:
+        raise ServerError(f"unknown server {server!r}; choose one of {', '.join(SERVERS)}")
+    if workers != 1:
+        raise ServerError("--workers must be 1: every tenant lives in the one process's memory, so a second "
+                          "worker would answer with tenants, tokens and writes of its own")
+    if threads is not None:
+        if server == "werkzeug":
+            raise ServerError("--threads does not apply to werkzeug (it starts a thread per connection)")
+        if threads < 1:
+            raise ServerError("--threads must be at least 1")
+
+
+def run(app: Any, server: str, host: str, port: int, threads: int | None = None,
+        on_ready: OnReady | None = None) -> None:
+    check(server, threads, 1)
+    threads = threads or DEFAULT_THREADS.get(server, 1)
+    on_ready = on_ready or (lambda port: None)
+    {"granian": _granian, "gunicorn": _gunicorn, "werkzeug": _werkzeug}[server](app, host, port, threads, on_ready)
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A listening TCP socket, exclusively bound (``SO_REUSEADDR`` only, as every server sets), with
+    ``TCP_NODELAY`` as granian's own listener has (without it, Nagle and delayed ACKs held answers 40 ms)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # accepted sockets inherit it: no 40 ms stalls
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise ServerError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+    sock.listen(BACKLOG)
+    return sock
+
+
+# -- granian ------------------------------------------------------------------------------------
+
+def _granian(app: Any, host: str, port: int, threads: int, on_ready: OnReady) -> None:
+    from granian._granian import SocketHolder
+    from granian.constants import Interfaces
+    from granian.log import LogLevels
+    from granian.server.mt import MTServer
+
+    sock = listen(host, port)
+    bound = sock.getsockname()[1]
+    fd = sock.detach()  # granian's socket holder owns the descriptor from here on (and closes it)
+
+    class InProcess(MTServer):  # type: ignore[misc]
+        """granian's thread worker in this process. Its guard is for a free-threaded Python; with the GIL
+        the one worker thread serves as a worker process would (the worker is the same Rust code)."""
+
+        def _check_gil(self) -> None:
+            pass
+
+        def _init_shared_socket(self) -> None:
+            self._ssp, self._shd, self._sfd = None, SocketHolder(fd, False, BACKLOG), fd
+
+    granian = InProcess("emulator:create_app", address=host, port=bound, interface=Interfaces.WSGI, workers=1,
+                        blocking_threads=threads, backlog=BACKLOG, log_level=LogLevels.error)
+    granian.on_startup(lambda: on_ready(bound))
+    _hide_cgi_variables()
+    granian.serve(target_loader=lambda *args: app, wrap_loader=False)
+
+
+CGI_NAMES = ("CONTENT_TYPE", "CONTENT_LENGTH", "REMOTE_ADDR", "REMOTE_HOST", "REMOTE_USER", "AUTH_TYPE",
+             "SERVER_NAME", "SERVER_PORT", "SERVER_PROTOCOL", "PATH_INFO", "QUERY_STRING", "REQUEST_METHOD")
+
+
+def _hide_cgi_variables() -> None:
+    """granian starts every WSGI environ from a copy of ``os.environ``: a variable named like request data
+    (``HTTP_PROXY``, ``CONTENT_TYPE``) would reach the app as if the client had sent it (it cannot be told
+    apart afterwards). The serving process makes no outgoing calls, so such variables are dropped from it."""
+    for key in [k for k in os.environ if k.startswith("HTTP_") or k in CGI_NAMES]:
+        del os.environ[key]
+
+
+# -- gunicorn -----------------------------------------------------------------------------------
+
+def _gunicorn(app: Any, host: str, port: int, threads: int, on_ready: OnReady) -> None:
+    from gunicorn.app.base import Application
+
+    listen(host, port).close()  # a clear error now if the address is taken (gunicorn would retry, then log)
+
+    class Embedded(Application):  # type: ignore[misc]
+        def init(self, parser: Any, opts: Any, args: Any) -> None:
+            return None
+
+        def load_config(self) -> None:
+            self.load_config_from_module_name_or_filename("python:emulator.gunicorn_conf")
+            address = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+            for key, value in {"bind": [address], "workers": 1, "threads": threads,  # worker class: gunicorn_conf's
+                               "control_socket_disable": True,  # one per user's home: two servers would clash
+                               "post_worker_init": _gunicorn_worker_init,  # serve prints the start-up output
+                               "when_ready": lambda arbiter: on_ready(arbiter.LISTENERS[0].sock.getsockname()[1])
+                               }.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Any:
+            return app
+
+    Embedded().run()  # the arbiter stops on SIGINT/SIGTERM (SystemExit(0))
+
+
+def _gunicorn_worker_init(worker: Any) -> None:
+    from .core import gcpolicy
+
+    gcpolicy.enable()
+
+
+# -- werkzeug -----------------------------------------------------------------------------------
+
+def _werkzeug(app: Any, host: str, port: int, threads: int, on_ready: OnReady) -> None:
+    from werkzeug.serving import make_server
+
+    try:
+        server = make_server(host, port, app, threaded=True)
+    except OSError as exc:
+        raise ServerError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    on_ready(server.server_port)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        server.server_close()
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
