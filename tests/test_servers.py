@@ -124,7 +124,7 @@ def test_emulator_process_passes_settings_and_stops():
         assert requests.get(f"{server.url}/_emulator/tenants", timeout=10).status_code == 401
         tenant = server.create_tenant()  # with the admin token
         assert tenant.info["seed"] == 7
-        assert tenant.absorb().get(f"{tenant.info['baseUrls']['absorb']}/enrollments").status_code == 200
+        assert tenant.absorb().get(f"{tenant.info['baseUrls']['absorb']}/bulk/student-courses").status_code == 200
         tenant.delete()
         proc = server._proc
     assert proc is not None and proc.returncode == 0
