@@ -12,7 +12,7 @@ from werkzeug.utils import cached_property
 
 from .admin import init_app as init_admin
 from .config import Settings
-from .core import cors, errors, http, strict
+from .core import casefold, cors, errors, http, strict
 from .core.http import MAX_BODY_BYTES, GuidConverter
 from .core.openapi import build_document
 from .core.state import EXTENSION, AppState, app_state
@@ -132,14 +132,19 @@ def create_app(settings: Settings | dict[str, Any] | None = None) -> EmulatorFla
     vendors = all_vendors()
     from .core.wire import parse_datetime
 
-    store = Store(vendors, seed=settings.seed, anchor=parse_datetime(settings.anchor) if settings.anchor else None)
+    rate_limited = [name.strip() for name in settings.rate_limit.split(",") if name.strip()]
+    try:
+        store = Store(vendors, seed=settings.seed, anchor=parse_datetime(settings.anchor) if settings.anchor else None,
+                      rate_limited=rate_limited)
+    except ValueError as exc:  # --rate-limit naming a vendor without a documented limit
+        from .config import SettingsError
+
+        raise SettingsError(f"--rate-limit: {exc}") from None
     app.extensions[EXTENSION] = AppState(settings=settings, store=store, vendors={v.name: v for v in vendors})
     for vendor in vendors:
         app.register_blueprint(vendor.blueprint, url_prefix=vendor.prefix)
-    folded = tuple(v.prefix + "/" for v in vendors if v.case_insensitive_paths)
-    if folded:
-        app.wsgi_app = CaseFoldedPaths(app.wsgi_app, folded)  # type: ignore[method-assign]
     init_admin(app, settings, store)
+    casefold.init_app(app, [v.name for v in vendors if v.case_insensitive])  # before strict reads the request
 
     cors.init_app(app, settings.cors_origins, settings.admin_cors_origins)
     if settings.strict:
@@ -169,18 +174,6 @@ def create_app(settings: Settings | dict[str, Any] | None = None) -> EmulatorFla
     return app
 
 
-class CaseFoldedPaths:
-    """Lower-cases the path of a request under one of ``prefixes`` before routing (``Vendor.case_insensitive_paths``):
-    ``/absorb/Users/{id}/Enrollments`` is ``/absorb/users/{id}/enrollments``, as on the vendor's ASP.NET host."""
-
-    def __init__(self, app: Any, prefixes: tuple[str, ...]) -> None:
-        self.app, self.prefixes = app, prefixes
-
-    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        path = environ.get("PATH_INFO", "")
-        if path.startswith(self.prefixes) and not path.islower():
-            environ["PATH_INFO"] = path.lower()
-        return self.app(environ, start_response)
 
 
 def vendor_for_path(app: Flask, path: str) -> Vendor | None:

@@ -34,8 +34,10 @@ SERVE_OPTIONS = {
     "cors_origins": "vendor routes: '*', a comma-separated list of origins, or '' for no CORS",
     "admin_cors_origins": "the admin API (/_emulator): origins allowed to read it cross-origin (default: none)",
     "print_credentials": "start-up output: 'table' (for people), 'json' (one line, for scripts) or 'none'",
+    "rate_limit": "give every tenant these vendors' documented rate limit ('absorb': 200 requests per second "
+                  "plus a burst of 100, then 429); per tenant: POST /_emulator/tenants/{id}/rate-limit",
 }
-METAVARS = {"fixtures": "PATH|NAME", "print_credentials": "FORM", "anchor": "DATETIME"}
+METAVARS = {"fixtures": "PATH|NAME", "print_credentials": "FORM", "anchor": "DATETIME", "rate_limit": "VENDORS"}
 OTHER_ENV = {"CACHE": "~/.cache/lms-emulator  (derived files that make start-up cheap)",
              "SCHEMAS": "the package's schemas/  (a directory of contract schemas to use instead)"}
 

@@ -40,6 +40,7 @@ class Settings:
     anchor: str | None = None  # ISO 8601 instant every new tenant's seeded dates hang off (else its creation day)
     print_credentials: str = "table"  # start-up output: table, json or none
     default_tenant: bool = True
+    rate_limit: str = ""  # comma-separated vendors whose documented rate limit every tenant gets ("absorb")
 
     @classmethod
     def load(cls, overrides: dict[str, Any] | None = None, *, option_names: bool = False) -> "Settings":
@@ -127,7 +128,7 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
     "state_file": _optional, "fixtures": _optional, "strict": _boolean, "cors_origins": _text,
     "admin_cors_origins": _text,
     "journal_size": _integer(1, None, "a journal size (a positive integer)"), "anchor": _anchor,
-    "print_credentials": _one_of("table", "json", "none"), "default_tenant": _boolean,
+    "print_credentials": _one_of("table", "json", "none"), "default_tenant": _boolean, "rate_limit": _text,
 }
 
 

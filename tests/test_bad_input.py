@@ -63,6 +63,18 @@ class Ctx:
                 "grant_type": "client_credentials"}).get_json()["access_token"]
         self.ispring_tokens = tokens
 
+    @staticmethod
+    def country(code: str) -> str:
+        from emulator.absorb.reference import fixed_id
+
+        return fixed_id("country", code)
+
+    @staticmethod
+    def province(code: str, name: str) -> str:
+        from emulator.absorb.reference import fixed_id
+
+        return fixed_id("province", code, name)
+
     def pearson_headers(self, token: str | None = "student") -> dict[str, str]:
         value = {"student": self.student_token, "outsider": self.outsider_token}.get(token or "", token)
         return {"Authorization": f"Bearer {value}"} if token else {}
@@ -165,6 +177,30 @@ CASES: list[Case] = [
     a("absorb-wrong-method", "DELETE", lambda c: f"/absorb/enrollments/{c.enrollment}", 405),
     a("absorb-unknown-route", "GET", lambda c: "/absorb/no/such/route", 404),
     a("absorb-authenticate-empty", "POST", lambda c: "/absorb/authenticate", 400, json={}),
+    a("absorb-group-bad-guid", "GET", lambda c: "/absorb/groups/42", 404),
+    a("absorb-group-unknown", "GET", lambda c: f"/absorb/groups/{G}", 404),
+    a("absorb-groups-filter-list-field", "GET", lambda c: "/absorb/groups?_filter=userIds eq 'x'", 422),
+    a("absorb-groups-learner", "GET", lambda c: "/absorb/groups", 403,
+      lambda c: c.absorb_headers(Authorization=f"Bearer {c.learner_token}")),
+    a("absorb-role-unknown", "GET", lambda c: f"/absorb/roles/{G}", 404),
+    a("absorb-roles-sort-unknown", "GET", lambda c: "/absorb/roles?_sort=-colour", 422),
+    a("absorb-roles-wrong-method", "POST", lambda c: "/absorb/roles", 405),
+    a("absorb-country-unknown", "GET", lambda c: f"/absorb/countries/{G}", 404),
+    a("absorb-countries-limit-huge", "GET", lambda c: "/absorb/countries?_limit=1001", 422),
+    a("absorb-countries-filter-type", "GET", lambda c: "/absorb/countries?_filter=name eq 3", 422),
+    a("absorb-province-unknown", "GET", lambda c: f"/absorb/provinces/{G}", 404),
+    a("absorb-provinces-bad-country", "GET", lambda c: "/absorb/provinces?countryId=US", 400),
+    a("absorb-provinces-limit-text", "GET", lambda c: "/absorb/provinces?_limit=all", 422),
+    a("absorb-provinces-filter-syntax", "GET", lambda c: "/absorb/provinces?_filter=name eq", 422),
+    a("absorb-user-courses-unknown-user", "GET", lambda c: f"/absorb/users/{G}/courses", 404),
+    a("absorb-user-courses-bad-guid", "GET", lambda c: "/absorb/users/me/courses", 404),
+    a("absorb-user-courses-offset-text", "GET", lambda c: f"/absorb/users/{c.learner}/courses?_offset=next", 422),
+    a("absorb-user-courses-learner", "GET", lambda c: f"/absorb/users/{c.learner}/courses", 403,
+      lambda c: c.absorb_headers(Authorization=f"Bearer {c.learner_token}")),
+    a("absorb-user-unknown-country", "PUT", lambda c: f"/absorb/users/{c.learner}", 422, json={"countryId": G}),
+    a("absorb-user-unknown-role", "PUT", lambda c: f"/absorb/users/{c.learner}", 422, json={"RoleIds": [G]}),
+    a("absorb-user-province-elsewhere", "PUT", lambda c: f"/absorb/users/{c.learner}", 422,
+      json=lambda c: {"countryId": c.country("US"), "provinceId": c.province("CA", "Quebec")}),
     a("absorb-raw-token-unknown", "GET", lambda c: "/absorb/users", 401,
       lambda c: c.absorb_headers(Authorization="not-a-token", x_api_version=None)),
     a("absorb-old-bulk-path", "GET", lambda c: "/absorb/enrollments", 404),

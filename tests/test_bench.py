@@ -50,6 +50,15 @@ def test_a_short_in_process_run_prints_every_scenario():
                      "pearson user sessions", "ispring attributes list", "varied reads (cache misses)"]
 
 
+def test_a_short_casefold_run_prints_both_requests_and_the_steps():
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_casefold.py"), "--rounds", "1",
+                          "--requests", "5", "--step-calls", "50"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    lines = out.stdout.splitlines()
+    assert lines[1].startswith("cached filtered list page") and lines[2].startswith("create-or-update")
+    assert lines[3].startswith("steps alone: before_request ")
+
+
 def test_short_runs_of_the_hardening_benches_print_their_figures():
     runs = {"bench_slowclients.py": ["--slow", "3", "--hold", "1", "--baseline", "0.5"],
             "bench_statewrite.py": ["--tenants", "1", "--writes", "2"], "bench_faultglob.py": []}

@@ -7,6 +7,7 @@ from ..core.errors import EmulatorError
 from ..core.openapi import Param
 from ..core.vendor import Vendor
 from .routes import bp
+from . import lookup_routes  # noqa: F401 - the reference data's routes join bp
 from .seed import build_world
 
 
@@ -41,4 +42,5 @@ OPENAPI = {
 }
 
 VENDOR = Vendor(name="absorb", title="Absorb LMS Integration API v2", blueprint=bp, build_world=build_world,
-                render_error=render_error, openapi=OPENAPI, case_insensitive_paths=True)
+                render_error=render_error, openapi=OPENAPI, case_insensitive=True,
+                rate_limit=(200, 100))

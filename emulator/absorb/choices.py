@@ -22,4 +22,16 @@ CHOICES = {
     "inactive_user_can_authenticate": False,
     "rename_moves_enrollment_date_edited": False,
     "authenticate_moves_last_login_date": False,  # seeded values only: a login would drop every cached page
+    # ASP.NET's case-insensitivity (core.casefold): query parameter names too, as its model binder does
+    "case_insensitive": ("path segments", "query parameter names", "JSON body property names"),
+    "duplicate_body_key_spellings": "the later wins",
+    # the documented rate limit (core.ratelimit): off unless switched on, per tenant, on the tenant's clock
+    "rate_limit_default": "off",
+    "rate_limit_clock": "tenant",
+    # reference data (absorb.reference, absorb.lookup_routes)
+    "roles_collection_key": "roles",
+    "provinces_paged_only_when_asked": True,  # a bare array: every match unless _limit or _offset is given
+    "provinces_of_unknown_country": "[]",
+    "user_courses": "active enrollment, or course activeStatus 0",
+    "user_reference_ids_checked": True,  # countryId, provinceId (of that country), roleIds must exist: 422
 }

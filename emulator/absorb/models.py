@@ -342,6 +342,7 @@ class AbsorbWorld:
     wire_cache: dict[str, dict[str, Any]] = field(default_factory=dict)  # entity id -> {schema name: wire dict}
     pages: PageCache = field(default_factory=PageCache)  # encoded list answers; cleared with any wire form
     rng: Any = None  # the world's own random.Random: ids of entities created later
+    reference: Any = None  # groups, roles, countries, provinces (absorb.reference.Reference)
 
     # -- the World protocol of core.vendor ---------------------------------
     def tenant_keys(self) -> list[str]:
@@ -370,6 +371,7 @@ class AbsorbWorld:
             "chapterEnrollments": len(self.chapter_enrollments) + pending_chapters,
             "lessonEnrollments": len(self.lesson_enrollments) + pending_lessons,
             "sessionEnrollments": len(self.session_enrollments), "attempts": len(self.attempts) + pending_attempts,
+            **(self.reference.counts() if self.reference is not None else {}),
         }
 
     def dump(self) -> dict[str, Any]:

@@ -376,7 +376,8 @@ DEFAULT_SORT = {USER_COURSE_ENROLLMENTS.name: "courseName", USERS.name: "usernam
 def load(schema: Any, data: Any, where: str = "") -> dict[str, Any]:
     """Validate a body with a schema; errors become Absorb's 400 with ``validations`` (``where`` prefixes them).
 
-    Property names match case-insensitively, as ASP.NET's binder does (``{"Username": ...}`` is ``username``).
+    Property names arrive in the documented spelling whatever the client sent: ``core.casefold`` renamed them
+    (at any depth) before the route ran, as ASP.NET's binder matches them case-insensitively.
     """
     if schema.many is False and not isinstance(data, dict):
         raise ValidationFailed("The request body must be a JSON object.",
@@ -386,7 +387,7 @@ def load(schema: Any, data: Any, where: str = "") -> dict[str, Any]:
         raise ValidationFailed("The request body has text that is not valid Unicode.",
                                validations=[f"{bad_text}: a lone UTF-16 surrogate is not valid text"])
     try:
-        return schema.load(_wire_case(schema, data))
+        return schema.load(data)
     except ValidationError as exc:
         raise ValidationFailed("One or more validation errors occurred.",
                                validations=validation_messages(exc.messages, where)) from None
@@ -409,14 +410,6 @@ def _lone_surrogate(data: Any, path: str) -> str | None:
         if found:
             return found
     return None
-
-
-def _wire_case(schema: Any, data: dict[str, Any]) -> dict[str, Any]:
-    """``data`` with each key spelled as the schema's wire name when they differ only in case."""
-    names = {(f.data_key or n).lower(): f.data_key or n for n, f in schema.fields.items()}
-    if all(key in names.values() for key in data):
-        return data
-    return {names.get(key.lower(), key) if isinstance(key, str) else key: value for key, value in data.items()}
 
 
 def dump(world: AbsorbWorld, schema: Any, obj: Any) -> dict[str, Any]:
@@ -448,4 +441,18 @@ def dump_world(world: AbsorbWorld) -> dict[str, Any]:
         "sessionEnrollments": [dump(world, SESSION_ENROLLMENT, e) for e in world.session_enrollments.values()],
         "attempts": [dict(dump(world, ATTEMPT, a), lessonEnrollmentId=a.lesson_enrollment_id)
                      for a in world.attempts.values()],
+        **_reference_dump(world),
     }
+
+
+def _reference_dump(world: AbsorbWorld) -> dict[str, Any]:
+    """Groups, roles, countries and provinces in their wire forms (provinces with their countryId)."""
+    if world.reference is None:
+        return {}
+    from .lookup_routes import COUNTRY, PROVINCE, ROLE, dump_group
+
+    ref = world.reference
+    return {"groups": [dump_group(world, g) for g in ref.groups.values()],
+            "roles": [ROLE.dump(r) for r in ref.roles.values()],
+            "countries": [COUNTRY.dump(c) for c in ref.countries.values()],
+            "provinces": [dict(PROVINCE.dump(p), countryId=p.country_id) for p in ref.provinces.values()]}

@@ -24,7 +24,7 @@ from .models import (
     INSTRUCTOR_LED_COURSE, ONLINE_COURSE, AbsorbWorld, AttemptStatus, Chapter, Course, CourseEnrollment, Department,
     EnrollmentStatus as S, Lesson, Session, User,
 )
-from . import service
+from . import reference, service
 
 LEARNERS = 55
 ONLINE_COURSES = 16
@@ -51,12 +51,22 @@ def build_world(ctx: WorldContext) -> AbsorbWorld:
         from .fixtures import apply_fixture
 
         apply_fixture(world, ctx.fixture, anchor)
-        return world
-    _users(world, fake)
-    _catalogue(world, fake, anchor)
-    _enrollments(world, anchor)
-    _people(world, anchor)
+    else:
+        _users(world, fake)
+        _catalogue(world, fake, anchor)
+        _enrollments(world, anchor)
+        _people(world, anchor)
+    _reference(world, ctx)
     return world
+
+
+def _reference(world: AbsorbWorld, ctx: WorldContext) -> None:
+    """Groups, roles, countries, provinces, from a generator of their own: the entities above keep their ids."""
+    from ..core.store import derive_seed
+
+    rng = random.Random(derive_seed(ctx.seed, ctx.tenant_id, "absorb-reference"))
+    world.reference = reference.seed(world, rng, ctx.anchor)
+    reference.assign_users(world, rng)
 
 
 def _users(world: AbsorbWorld, fake: Fake) -> None:

@@ -22,9 +22,10 @@ from typing import Any
 
 from ..core.errors import NotFound, Unprocessable
 from ..core.wire import new_guid
+from . import reference
 from .choices import CHOICES
 from .lookups import add_user, forget, get_user, touch  # noqa: F401 - get_user: users.get_user for the routes
-from .models import AbsorbWorld, CustomFields, Department, User
+from .models import ACTIVE, AbsorbWorld, Course, CustomFields, Department, User
 
 REQUIRED_TO_CREATE = tuple(re.sub(r"([A-Z])", r"_\1", name).lower() for name in CHOICES["user_required_to_create"])
 MAX_UPLOAD = 200  # users per POST /users/upload (vendor's limit)
@@ -53,6 +54,12 @@ def departments(world: AbsorbWorld, name: str | None = None, external_id: str | 
             and (external_id is None or (d.external_id or "").lower() == external_id.lower())]
 
 
+def courses_for(world: AbsorbWorld, user: User) -> list[Course]:
+    """The courses a user may take: those they are enrolled in (active enrollment), and every active course
+    (activeStatus 0) besides -- the emulator models no availability rules beyond that (``CHOICES``)."""
+    return [c for c in world.courses.values() if c.active_status == ACTIVE or (user.id, c.id) in world.active]
+
+
 # -- checks -------------------------------------------------------------------------------------------------
 
 def problems(world: AbsorbWorld, body: dict[str, Any], user: User | None, where: str = "") -> list[str]:
@@ -72,7 +79,7 @@ def problems(world: AbsorbWorld, body: dict[str, Any], user: User | None, where:
             found.append(f"{at}supervisorId: user '{body['supervisor_id']}' was not found")
         elif user is not None and body["supervisor_id"] == user.id:
             found.append(f"{at}supervisorId: a user cannot supervise themselves")
-    return found
+    return found + reference.problems(world, body, user, at)
 
 
 def _wire(name: str) -> str:

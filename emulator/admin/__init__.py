@@ -23,7 +23,8 @@ from flask import Flask, Response, g, has_request_context, request
 from flask.ctx import _AppCtxGlobals
 
 from ..config import Settings
-from ..core import errors, faults
+from ..core import errors, faults, ratelimit
+from ..core.casefold import ORIGINAL_PATH
 from ..core.http import MAX_BODY_BYTES
 from ..core.journal import Journal, environ_headers, make_entry
 from ..core.persistence import StateFile, changes_state
@@ -43,6 +44,7 @@ class TenantAwareGlobals(_AppCtxGlobals):
         super().__setattr__(name, value)
         if name == "tenant" and value is not None and has_request_context():
             vendor = request.path.lstrip("/").split("/", 1)[0]
+            ratelimit.check(value, vendor)  # a refused request meets no fault rule and changes nothing
             faults.check(value, vendor)
 
 
@@ -148,7 +150,7 @@ def _journal(store: Store, settings: Settings, vendor: str, response: Response) 
     dropped = bool(environ.get(faults.DROP_KEY))
     started = getattr(glob, "started", None)
     entry = make_entry(
-        method=req.method, path=req.path, query=environ.get("QUERY_STRING", ""),
+        method=req.method, path=environ.get(ORIGINAL_PATH) or req.path, query=environ.get("QUERY_STRING", ""),
         headers=environ_headers(environ), body=body, content_type=environ.get("CONTENT_TYPE", ""),
         status=None if dropped else response.status_code,
         response_body=b"" if dropped or response.is_streamed else response.get_data(),
@@ -163,4 +165,6 @@ def _journal(store: Store, settings: Settings, vendor: str, response: Response) 
         entry["contractViolations"] = list(violations)
     if dropped:
         entry["dropped"] = True
+    if environ.get(ratelimit.LIMITED_KEY):
+        entry["rateLimited"] = True
     journal_of(tenant, settings.journal_size).record(entry)

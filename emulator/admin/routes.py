@@ -188,3 +188,22 @@ def delete_fault(tenant_id: str, fault_id: str) -> Response:
     faults = fault_rules.faults_of(_tenant(tenant_id), create=True)
     faults.remove(fault_id)  # type: ignore[union-attr]
     return Response(status=204)
+
+
+# -- rate limits ------------------------------------------------------------------------------------------
+
+@bp.get("/tenants/<tenant_id>/rate-limit")
+def get_rate_limit(tenant_id: str) -> Response:
+    return jsonify(service.rate_limits(_tenant(tenant_id)))
+
+
+@bp.post("/tenants/<tenant_id>/rate-limit")
+def set_rate_limit(tenant_id: str) -> Response:
+    return jsonify(service.set_rate_limit(_tenant(tenant_id), service.body_object(optional=True)))
+
+
+@bp.delete("/tenants/<tenant_id>/rate-limit")
+def clear_rate_limit(tenant_id: str) -> Response:
+    """Off for every vendor, or for ``?vendor=absorb`` only."""
+    service.clear_rate_limit(_tenant(tenant_id), request.args.get("vendor"))
+    return Response(status=204)

@@ -11,7 +11,7 @@ from typing import Any
 from flask import request
 
 from ..config import Settings
-from ..core import errors
+from ..core import errors, ratelimit
 from ..core.clock import ClockError, parse_duration
 from ..core.state import app_state
 from ..core.store import Store, Tenant
@@ -105,7 +105,8 @@ def tenant_info(tenant: Tenant, *, counts: bool = False) -> dict[str, Any]:
                             "baseUrls": {name: base + v.prefix for name, v in vendors().items()},
                             "admin": f"{base}/_emulator/tenants/{tenant.id}",
                             "fixture": (tenant.fixture or {}).get("name") if tenant.fixture else None,
-                            "createdAt": iso_z(tenant.created_at), "clock": tenant.clock.state()}
+                            "createdAt": iso_z(tenant.created_at), "clock": tenant.clock.state(),
+                            "rateLimits": rate_limits(tenant)}
     with tenant.lock:
         for name, world in tenant.worlds.items():
             info[name] = world.credentials()
@@ -183,3 +184,44 @@ def _clock_move(call: Any) -> Any:
         raise errors.BadRequest(str(exc)) from None
     except OverflowError:
         raise errors.BadRequest("the clock cannot move that far.") from None
+
+
+# -- rate limits ----------------------------------------------------------------------------------
+
+RATE_LIMIT_KEYS = {"vendor", "enabled", "requestsPerSecond", "burst"}
+
+
+def documented_limits() -> dict[str, tuple[float, int]]:
+    return {name: v.rate_limit for name, v in vendors().items() if v.rate_limit is not None}
+
+
+def rate_limits(tenant: Tenant) -> dict[str, Any]:
+    return ratelimit.describe(tenant, documented_limits())
+
+
+def set_rate_limit(tenant: Tenant, body: dict[str, Any]) -> dict[str, Any]:
+    """``{"vendor"?, "enabled"?, "requestsPerSecond"?, "burst"?}``: on with the vendor's documented figures unless
+    given; ``enabled: false`` switches it off. Without ``vendor``: every vendor that documents a limit."""
+    unknown = sorted(set(body) - RATE_LIMIT_KEYS)
+    if unknown:
+        raise errors.BadRequest(f"Unknown field(s): {', '.join(unknown)}. Allowed: {', '.join(sorted(RATE_LIMIT_KEYS))}.")
+    limits = documented_limits()
+    vendor = body.get("vendor")
+    if vendor is not None and vendor not in limits:
+        raise errors.BadRequest(f"vendor: '{vendor}' documents no rate limit (those that do: {', '.join(sorted(limits))}).")
+    enabled = body.get("enabled", True)
+    if not isinstance(enabled, bool):
+        raise errors.BadRequest("enabled: must be true or false.")
+    for name in [vendor] if vendor else sorted(limits):
+        if not enabled:
+            ratelimit.disable(tenant, name)
+            continue
+        rate, burst = limits[name]
+        ratelimit.enable(tenant, name, body.get("requestsPerSecond", rate), body.get("burst", burst))
+    return rate_limits(tenant)
+
+
+def clear_rate_limit(tenant: Tenant, vendor: str | None) -> None:
+    if vendor is not None and vendor not in documented_limits():
+        raise errors.NotFound(f"vendor '{vendor}' documents no rate limit")
+    ratelimit.disable(tenant, vendor)

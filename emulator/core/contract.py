@@ -25,7 +25,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from . import resources
-from .schemadir import ENV_VAR, root as _root
+from .schemadir import ENV_VAR, root as _root  # noqa: F401 - ENV_VAR: contract.ENV_VAR for callers
 
 __all__ = ["ContractViolation", "errors", "names", "registry", "schema", "validate", "validator", "vendors"]
 

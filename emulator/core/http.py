@@ -20,6 +20,7 @@ from .errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, Validatio
 from .wire import TooDeep, is_guid, loads_json, parse_datetime
 
 MAX_BODY_BYTES = 1024 * 1024  # 1 MiB; larger bodies get 413
+PARSED_JSON = "lms_emulator.json"  # environ key: the body already parsed (and its keys folded) by core.casefold
 ASCII_INTEGER = re.compile(r"[+-]?[0-9]{1,18}")
 
 
@@ -96,6 +97,8 @@ def json_body(request: Request, *, unsupported: type[Exception] = UnsupportedMed
         raise PayloadTooLarge(f"The request body is larger than {MAX_BODY_BYTES} bytes.")
     if not raw.strip():
         raise BadRequest("A non-empty request body is required.", validations=["body: required"])
+    if PARSED_JSON in request.environ:
+        return request.environ[PARSED_JSON]
     try:
         return loads_json(raw)
     except (UnicodeDecodeError, ValueError) as exc:

@@ -105,3 +105,18 @@ def query_list(
     else:  # only the items up to the end of the page need to be ordered
         window = sort(selected, resource, sort_text, default_sort, top=page.start + page.limit)[page.start :]
     return envelope(len(selected), [dump(obj) for obj in window], page, key)
+
+
+def query_array(items: Iterable, resource: Resource, args: Mapping[str, str], *,
+                dump: Callable[[Any], dict], default_sort: str | None = None) -> list:
+    """A bare-array list (no envelope): ``_filter`` and ``_sort`` as for any list; every match unless
+    ``_limit`` or ``_offset`` asks for a page (then that page, by the same rules as ``query_list``)."""
+    paged = "_limit" in args or "_offset" in args
+    page = parse_page(args, deprecated=False)
+    filter_text = args.get("_filter")
+    selector = compile_filter(resource, filter_text).select if filter_text is not None else list
+    sort_text = args.get("_sort")
+    if sort_text is not None:
+        parse_sort(resource, sort_text)
+    ordered = sort(selector(items), resource, sort_text, default_sort)
+    return [dump(obj) for obj in (paginate(ordered, page) if paged else ordered)]

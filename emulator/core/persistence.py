@@ -135,7 +135,8 @@ def _header(tenant: Tenant) -> dict[str, Any]:
     return {"id": tenant.id, "seed": tenant.seed, "anchor": tenant.anchor, "fixture": tenant.fixture,
             "created_at": tenant.created_at,
             "clock": {"frozen_at": clock.frozen_at, "offset": clock.offset, "floor": clock.floor},
-            "faults": tenant.extras.get("faults"), "incarnation": tenant.incarnation}
+            "faults": tenant.extras.get("faults"), "incarnation": tenant.incarnation,
+            "rate_limits": tenant.extras.get("rate_limits")}
 
 
 def _pickle_tenant(tenant: Tenant, names: set[str] | None,
@@ -169,6 +170,8 @@ def _tenant_from(state: dict[str, Any]) -> Tenant:
         tenant.incarnation = state["incarnation"]
     if state.get("faults") is not None:
         tenant.extras["faults"] = state["faults"]
+    if state.get("rate_limits"):
+        tenant.extras["rate_limits"] = state["rate_limits"]
     return tenant
 
 

@@ -63,10 +63,18 @@ def fixture_anchor(fixture: dict[str, Any] | None) -> datetime | None:
 
 
 class Store:
-    def __init__(self, vendors: Iterable[Vendor], *, seed: int = 42, anchor: datetime | None = None) -> None:
+    def __init__(self, vendors: Iterable[Vendor], *, seed: int = 42, anchor: datetime | None = None,
+                 rate_limited: Iterable[str] = ()) -> None:
         self.vendors = {v.name: v for v in vendors}
         self.seed = seed
         self.anchor = anchor  # every new tenant's anchor unless it names its own (--anchor)
+        self.rate_limited = tuple(rate_limited)  # vendors whose documented rate limit every new tenant gets
+        for name in self.rate_limited:
+            vendor = self.vendors.get(name)
+            if vendor is None or vendor.rate_limit is None:
+                documented = sorted(n for n, v in self.vendors.items() if v.rate_limit)
+                raise ValueError(f"rate limit: '{name}' is not a vendor with a documented rate limit "
+                                 f"(those are: {', '.join(documented)})")
         self.lock = threading.RLock()
         self.tenants: dict[str, Tenant] = {}
         self._keys: dict[tuple[str, str], Tenant] = {}  # (vendor, key) -> the tenant object, not its id
@@ -102,6 +110,11 @@ class Store:
         worlds = self._build_worlds(tenant_id, seed, anchor, fixture, incarnation)
         tenant = Tenant(id=tenant_id, seed=seed, anchor=anchor, clock=clock, worlds=worlds,
                         fixture=fixture, created_at=clock.now(), incarnation=incarnation)
+        if self.rate_limited:
+            from . import ratelimit
+
+            for name in self.rate_limited:
+                ratelimit.enable(tenant, name, *self.vendors[name].rate_limit)  # type: ignore[misc]
         with self.lock:
             if tenant_id in self.tenants:
                 raise Conflict(f"tenant '{tenant_id}' already exists")

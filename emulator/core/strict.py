@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 from flask import Flask, Response, g, request
 
+from .http import PARSED_JSON
 from .openapi import operation_of
 from .state import app_state
 from .wire import loads_json
@@ -40,16 +41,19 @@ def request_violations(app: Flask, vendor: str) -> list[str]:
     op = operation_of(app.view_functions.get(request.endpoint or ""))
     if op is None:
         return []
-    problems = []
+    problems = list(g.get("spelling_notes", ()))  # core.casefold: accepted, but not as documented
     documented = {p.name for p in op.query} | ALWAYS_ALLOWED_QUERY
     for name in request.args:
         if name not in documented:
             problems.append(f"query parameter '{name}' is not documented")
     if op.body and request.mimetype == "application/json":
-        try:
-            body = loads_json(request.get_data(cache=True))
-        except (ValueError, UnicodeDecodeError):
-            body = None  # the route answers the malformed body itself
+        if PARSED_JSON in request.environ:  # core.casefold parsed it, keys in the documented spelling
+            body = request.environ[PARSED_JSON]
+        else:
+            try:
+                body = loads_json(request.get_data(cache=True))
+            except (ValueError, UnicodeDecodeError):
+                body = None  # the route answers the malformed body itself
         props = contract.schema(vendor, op.body).get("properties")
         if isinstance(body, dict) and isinstance(props, dict):
             problems.extend(f"body field '{key}' is not documented" for key in body if key not in props)

@@ -59,9 +59,11 @@ class Vendor:
     # OpenAPI facts that are the vendor's, not a route's: security schemes, headers every call carries,
     # the error schema name, the server URL. Read by core.openapi and core.strict.
     openapi: dict[str, Any] | None = None
-    # Paths under the prefix match case-insensitively (ASP.NET's routing, Absorb): they are lower-cased before
-    # routing. Every path the vendor serves must then be lower-case.
-    case_insensitive_paths: bool = False
+    # An ASP.NET service: paths, query parameter names and JSON body keys match case-insensitively
+    # (``core.casefold``).
+    case_insensitive: bool = False
+    # The rate limit the vendor documents, (requests per second, burst); tenants opt in (``core.ratelimit``).
+    rate_limit: tuple[float, int] | None = None
 
     @property
     def prefix(self) -> str:

@@ -104,6 +104,13 @@ def test_dashboard_end_to_end(server, browser) -> None:
     expect(page.locator("#clock-now")).not_to_have_text(before)
     assert requests.get(server.url + "/_emulator/tenants/default/clock", timeout=10).json()["frozen"] is True
 
+    # the rate limit: switched on and off from its card
+    page.get_by_role("button", name="Switch on absorb rate limit").click()
+    expect(page.locator("#rate-limit-body")).to_contain_text("answered 429")
+    assert requests.get(server.url + "/_emulator/tenants/default/rate-limit", timeout=10).json()["absorb"]["enabled"]
+    page.get_by_role("button", name="Switch off absorb rate limit").click()
+    expect(page.locator("#rate-limit-body")).to_contain_text("off")
+
     # the screenshot: short details open (the failed call), page at the top
     page.locator('#journal-rows button[aria-expanded="true"]').click()
     failed.locator('button[aria-expanded="false"]').click()

@@ -26,6 +26,7 @@ EXPECTED = {
         "course-enrollment-upsert", "unenroll-request", "attempt-finish-request",
         "user", "user-page", "user-request", "user-upload-request", "user-upload-result", "department",
         "department-page", "course", "course-page",
+        "group", "group-page", "role", "role-page", "country", "country-page", "province", "province-list",
     },
     "ispring": {"error", "token-request", "token-response", "user-attributes-request", "user-attributes",
                 "user-attributes-list", "appraisal-session", "appraisal-session-list", "appraisal-session-list-request",
@@ -146,6 +147,14 @@ SESSION = "8c7b6a59-4d3e-4f2a-9b1c-0d9e8f7a6b5c"
 CHAPTER = "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
 LESSON = "6e5d4c3b-2a19-4f8e-9d7c-6b5a49382716"
 ATTEMPT = "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a"
+
+
+GROUP = {"id": SESSION, "name": "Sales Team", "isAutomatic": False, "userIds": [USER],
+         "dateEdited": "2025-03-02T10:11:12Z", "dateAdded": "2025-01-15T08:00:00Z"}
+ROLE = {"id": CHAPTER, "name": "System Admin", "description": "Full access.", "dateEdited": "2025-03-02T10:11:12Z",
+        "dateAdded": "2025-01-15T08:00:00Z"}
+COUNTRY = {"id": LESSON, "countryCode": "CA", "name": "Canada"}
+PROVINCE = {"id": ATTEMPT, "name": "Quebec"}
 
 
 def user_course_enrollment() -> dict[str, Any]:
@@ -302,7 +311,22 @@ ABSORB_EXAMPLES: dict[str, Any] = {
     "course": course(),
     "course-page": page("courses", [course(), {**course(), "courseType": "InstructorLedCourse", "expireType": 0,
                                                "expireDuration": None, "prices": []}]),
+    "group": GROUP,
+    "group-page": page("groups", [GROUP, {**GROUP, "isAutomatic": True, "userIds": []}]),
+    "role": ROLE,
+    "role-page": page("roles", [ROLE, {**ROLE, "description": None}]),
+    "country": COUNTRY,
+    "country-page": page("countries", [COUNTRY]),
+    "province": PROVINCE,
+    "province-list": [PROVINCE, {"id": SESSION, "name": "Ontario"}],
 }
+
+
+def test_reference_shapes_are_closed() -> None:
+    assert_invalid("absorb", "province", {**PROVINCE, "countryId": COURSE}, "Additional properties")
+    assert_invalid("absorb", "group", {**GROUP, "userIds": ["x"]})
+    assert_invalid("absorb", "country-page", {**page("countries", [COUNTRY]), "countries": [{"id": COURSE}]})
+    assert_invalid("absorb", "province-list", {"provinces": [PROVINCE]})
 
 
 def test_every_absorb_schema_has_an_example() -> None:

@@ -227,6 +227,20 @@
     }
     renderCounts(info.counts || {});
     renderClock(info.clock);
+    renderRateLimits(info.rateLimits || {});
+  }
+
+  function renderRateLimits(limits) {
+    $("rate-limit-body").replaceChildren(...Object.entries(limits).map(([vendor, r]) => el("p", { class: "row" },
+      el("strong", {}, vendor),
+      el("span", { class: "badge" + (r.enabled ? " frozen" : "") }, r.enabled ? "on" : "off"),
+      el("span", {}, r.requestsPerSecond + "/s, burst " + r.burst +
+        (r.enabled ? " · " + r.tokens + " tokens left · " + r.admitted + " admitted · " + r.limited + " answered 429" : "")),
+      el("button", { type: "button", class: r.enabled ? "secondary" : "",
+        "aria-label": (r.enabled ? "Switch off " : "Switch on ") + vendor + " rate limit",
+        onclick: () => act(vendor + " rate limit " + (r.enabled ? "off." : "on."), async () => renderRateLimits(
+          await api("POST", "/tenants/" + encodeURIComponent(state.tenant) + "/rate-limit", { vendor, enabled: !r.enabled })))
+      }, r.enabled ? "Switch off" : "Switch on"))));
   }
 
   function renderCounts(counts) {
@@ -326,7 +340,8 @@
     return el("tr", { class: "detail", id },
       el("td", { colspan: 6 },
         el("p", {}, el("strong", {}, e.method + " " + e.path + (e.query ? "?" + e.query : "")),
-          " · " + e.time + (e.tenant ? " · tenant " + e.tenant : "") + (e.fault ? " · fault " + JSON.stringify(e.fault) : "")),
+          " · " + e.time + (e.tenant ? " · tenant " + e.tenant : "") + (e.fault ? " · fault " + JSON.stringify(e.fault) : "") +
+            (e.rateLimited ? " · rate-limited" : "")),
         el("h3", {}, "Request headers (secrets masked)"), el("pre", {}, headers || "(none)"),
         el("h3", {}, "Request body"), el("pre", {}, pretty(e.body)),
         el("h3", {}, "Response " + (e.status ?? "(connection dropped)")), el("pre", {}, pretty(e.responseBody))));

@@ -1,0 +1,169 @@
+"""Routes of the lookups a connector makes besides users, departments and courses: the reference data
+(``reference``: groups, roles, countries, provinces) and a user's courses.
+
+Paged lists answer the usual envelope (``groups``, ``roles``, ``countries``); ``/provinces`` answers a bare
+array, as real clients read it. Wire schemas and their OData tables live here beside the routes that use them.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any, Callable
+
+from flask import Response, jsonify, request
+from marshmallow import fields
+
+from ..core import paging
+from ..core.http import guid_arg
+from ..core.openapi import Param, documented
+from ..core.wire import CamelCaseSchema, Guid, IsoDateTime, resource_for
+from . import reference, routes, users
+from .auth import absorb_call, page_key
+from .models import AbsorbWorld, User
+from .routes import GET_ERRORS, PAGED, bp
+from .schemas import COURSE, COURSES
+
+MAX_GROUP_USER_IDS = 50_000  # the vendor's cap; past it the list ends with the empty GUID
+EMPTY_GUID = "00000000-0000-0000-0000-000000000000"
+
+
+class GroupSchema(CamelCaseSchema):
+    """GroupResource."""
+
+    id = Guid()
+    name = fields.String()
+    is_automatic = fields.Boolean()
+    user_ids = fields.List(Guid(), attribute="member_ids")
+    date_edited = IsoDateTime()
+    date_added = IsoDateTime()
+
+
+class RoleSchema(CamelCaseSchema):
+    """RoleResource."""
+
+    id = Guid()
+    name = fields.String()
+    description = fields.String()
+    date_edited = IsoDateTime()
+    date_added = IsoDateTime()
+
+
+class CountrySchema(CamelCaseSchema):
+    id = Guid()
+    country_code = fields.String()
+    name = fields.String()
+
+
+class ProvinceSchema(CamelCaseSchema):
+    id = Guid()
+    name = fields.String()
+
+
+GROUP, ROLE, COUNTRY, PROVINCE = GroupSchema(), RoleSchema(), CountrySchema(), ProvinceSchema()
+GROUPS = resource_for(GROUP, "GroupResource")
+ROLES = resource_for(ROLE, "RoleResource")
+COUNTRIES = resource_for(COUNTRY, "CountryResource")
+PROVINCES = resource_for(PROVINCE, "ProvinceResource")
+COUNTRY_ID = Param("countryId", {"type": "string", "format": "uuid"}, "The country whose provinces to list.")
+ID_ORDER = "Default order: id (the vendor documents no default sort)."
+
+
+def dump_group(world: AbsorbWorld, group: reference.Group) -> dict[str, Any]:
+    """A group with its members as they are now (an automatic group follows its rule), capped as the vendor caps."""
+    ids = reference.members(world, group)
+    if len(ids) > MAX_GROUP_USER_IDS:
+        ids = ids[:MAX_GROUP_USER_IDS] + [EMPTY_GUID]
+    return GROUP.dump(replace(group, member_ids=ids))
+
+
+def _page(world: AbsorbWorld, user: User, items: list[Any], resource: Any, dump: Callable[[Any], Any],
+          key: str) -> Response:
+    """A paged envelope, from the world's page cache until the next write."""
+    def compute() -> dict[str, Any]:
+        return paging.query_list(items, resource, request.args, key=key, dump=dump, deprecated=False)
+
+    return Response(world.pages.answer(page_key(user), compute), mimetype="application/json")
+
+
+# -- groups -------------------------------------------------------------------------------------------
+
+@bp.get("/groups")
+@documented("List groups. " + ID_ORDER, query=PAGED, responses={200: "group-page", 400: None, 401: None, 403: None, 422: None})
+@absorb_call()
+def list_groups(*, world: AbsorbWorld, now: Any, user: User) -> Response:
+    return _page(world, user, list(world.reference.groups.values()), GROUPS, lambda g: dump_group(world, g), "groups")
+
+
+@bp.get("/groups/<guid:group_id>")
+@documented("Get a group", responses={200: "group", **GET_ERRORS})
+@absorb_call()
+def get_group(group_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
+    return jsonify(dump_group(world, reference.get_group(world, group_id)))
+
+
+# -- roles ----------------------------------------------------------------------------------------------
+
+@bp.get("/roles")
+@documented("List roles. " + ID_ORDER, query=PAGED, responses={200: "role-page", 400: None, 401: None, 403: None, 422: None})
+@absorb_call()
+def list_roles(*, world: AbsorbWorld, now: Any, user: User) -> Response:
+    return _page(world, user, list(world.reference.roles.values()), ROLES, ROLE.dump, "roles")
+
+
+@bp.get("/roles/<guid:role_id>")
+@documented("Get a role", responses={200: "role", **GET_ERRORS})
+@absorb_call()
+def get_role(role_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
+    return jsonify(ROLE.dump(reference.get_role(world, role_id)))
+
+
+# -- countries and provinces ------------------------------------------------------------------------------
+
+@bp.get("/countries")
+@documented("List countries. " + ID_ORDER, query=PAGED, responses={200: "country-page", 400: None, 401: None, 403: None, 422: None})
+@absorb_call()
+def list_countries(*, world: AbsorbWorld, now: Any, user: User) -> Response:
+    return _page(world, user, list(world.reference.countries.values()), COUNTRIES, COUNTRY.dump, "countries")
+
+
+@bp.get("/countries/<guid:country_id>")
+@documented("Get a country", responses={200: "country", **GET_ERRORS})
+@absorb_call()
+def get_country(country_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
+    return jsonify(COUNTRY.dump(reference.get_country(world, country_id)))
+
+
+@bp.get("/provinces")
+@documented("List provinces of a country, as a bare array: every match unless _limit or _offset asks for a page. "
+            + ID_ORDER, query=(COUNTRY_ID,) + PAGED,
+            responses={200: "province-list", 400: None, 401: None, 403: None, 422: None})
+@absorb_call()
+def list_provinces(*, world: AbsorbWorld, now: Any, user: User) -> Response:
+    raw = request.args.get("countryId")
+    country_id = guid_arg(raw, "countryId") if raw else None
+
+    def compute() -> list[Any]:
+        return paging.query_array(reference.provinces(world, country_id), PROVINCES, request.args, dump=PROVINCE.dump)
+
+    body = world.pages.answer(page_key(user), compute)
+    return Response(body, mimetype="application/json")
+
+
+@bp.get("/provinces/<guid:province_id>")
+@documented("Get a province", responses={200: "province", **GET_ERRORS})
+@absorb_call()
+def get_province(province_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
+    return jsonify(PROVINCE.dump(reference.get_province(world, province_id)))
+
+
+
+
+# -- a user's courses ----------------------------------------------------------------------------------------
+
+@bp.get("/users/<guid:user_id>/courses")
+@documented("List the courses a user may take: enrolled or available. " + ID_ORDER, query=PAGED,
+            responses={200: "course-page", **GET_ERRORS, 422: None})
+@absorb_call()
+def list_user_courses(user_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
+    learner = users.get_user(world, user_id)
+    return routes._page(world, user, users.courses_for(world, learner), COURSES, COURSE, key="courses",
+                        deprecated=False)

@@ -1,0 +1,212 @@
+"""Case-insensitive paths, query parameter names and JSON body keys, for vendors that are ASP.NET services.
+
+ASP.NET matches routes case-insensitively, its model binder reads query parameter names case-insensitively
+(``QueryCollection`` is ordinal-ignore-case) and its JSON input formatter binds property names
+case-insensitively. Real Absorb clients rely on all three (``POST /Authenticate`` with
+``{"Username", "Password", "PrivateKey"}``, ``GET /Departments/{id}``). A vendor opts in with
+``Vendor.case_insensitive``; then, in one place for every route:
+
+- ``FoldPaths`` (WSGI, before routing) lower-cases the ASCII letters of the path after the vendor's prefix.
+  Only ids are not literal segments, and the vendor's ids are GUIDs, which the ``guid`` converter lower-cases
+  anyway. The path as sent stays in ``environ[ORIGINAL_PATH]`` (the journal shows it).
+- ``fold_request`` (``before_request``) renames query parameters to the spelling the route documents
+  (``@documented(query=...)``) and body keys to the spelling of the route's body schema in ``schemas/``, at any
+  depth. Names nobody documents are left as they are. When a key comes twice in two spellings, the later one
+  wins (as the .NET JSON readers do). The parsed body is kept in ``environ[PARSED_JSON]`` for
+  ``core.http.json_body``, so it is parsed once.
+
+The canonical spelling stays the only one the OpenAPI document shows; every non-canonical spelling met is
+listed in ``g.spelling_notes``, which strict mode reports in ``X-Emulator-Contract-Violations``.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Callable, Iterable
+
+from flask import Flask, Request, g, request
+from werkzeug.datastructures import ImmutableMultiDict
+
+from .http import MAX_BODY_BYTES, PARSED_JSON, is_json_content_type
+from .openapi import operation_of
+from .wire import is_guid, loads_json
+
+ORIGINAL_PATH = "lms_emulator.original_path"
+
+
+class FoldPaths:
+    """WSGI middleware: the path after each of ``prefixes`` in lower case (ASCII letters only)."""
+
+    def __init__(self, app: Callable[..., Any], prefixes: Iterable[str]) -> None:
+        self.app = app
+        self.prefixes = tuple(p.rstrip("/") + "/" for p in prefixes)
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        path = environ.get("PATH_INFO") or ""
+        for prefix in self.prefixes:
+            if path.startswith(prefix):
+                rest = path[len(prefix):]
+                # PATH_INFO is latin-1 text of the raw bytes: bytes.lower() touches ASCII letters only
+                lowered = rest.encode("latin-1", "replace").lower().decode("latin-1")
+                if lowered != rest and len(lowered) == len(rest):
+                    environ[ORIGINAL_PATH] = path
+                    environ["PATH_INFO"] = prefix + lowered
+                break
+        return self.app(environ, start_response)
+
+
+# -- the shapes of documented bodies ---------------------------------------------------------------
+
+@dataclass
+class Shape:
+    """The keys a JSON value may hold: ``props`` (lower-case name -> (spelling, shape of its value)) for an
+    object, ``items`` for an array's items."""
+
+    props: dict[str, tuple[str, "Shape | None"]] = field(default_factory=dict)
+    items: "Shape | None" = None
+
+
+@lru_cache(maxsize=None)
+def _document(root: Any, vendor: str, name: str) -> dict[str, Any]:
+    """One schema file; ``root`` is ``core.schemadir.root()`` (a Path or a Traversable, both hashable)."""
+    return json.loads((root / vendor / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def _pointer(doc: Any, pointer: str) -> Any:
+    for part in [p for p in pointer.split("/") if p]:
+        doc = doc[part.replace("~1", "/").replace("~0", "~")]
+    return doc
+
+
+@lru_cache(maxsize=None)
+def body_shape(vendor: str, name: str) -> Shape | None:
+    """The shape of ``schemas/<vendor>/<name>.json``, its ``$ref``s followed (read without jsonschema)."""
+    from .schemadir import root
+
+    base = root()
+
+    def build(node: Any, doc_name: str, depth: int) -> Shape | None:
+        if not isinstance(node, dict) or depth > 12:
+            return None
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            target, _, pointer = ref.partition("#")
+            other = target[:-5] if target.endswith(".json") else doc_name
+            return build(_pointer(_document(base, vendor, other), pointer), other, depth + 1)
+        shape = Shape()
+        for alternative in node.get("anyOf", []) + node.get("oneOf", []) + node.get("allOf", []):
+            sub = build(alternative, doc_name, depth + 1)
+            if sub is not None:
+                shape.props.update(sub.props)
+                shape.items = shape.items or sub.items
+        for key, sub_node in (node.get("properties") or {}).items():
+            shape.props[key.lower()] = (key, build(sub_node, doc_name, depth + 1))
+        if isinstance(node.get("items"), dict):
+            shape.items = build(node["items"], doc_name, depth + 1)
+        return shape if shape.props or shape.items else None
+
+    return build(_document(base, vendor, name), name, 0)
+
+
+def fold_keys(value: Any, shape: Shape | None, notes: list[str], path: str = "") -> Any:
+    """``value`` with every key ``shape`` knows in its documented spelling; a note per key renamed."""
+    if shape is None:
+        return value
+    if isinstance(value, dict) and shape.props:
+        out: dict[Any, Any] = {}
+        for key, item in value.items():
+            entry = shape.props.get(key.lower()) if isinstance(key, str) else None
+            if entry is None:
+                out[key] = item
+                continue
+            spelling, child = entry
+            if key != spelling:
+                notes.append(f"body field '{path}{key}' is not in the documented spelling '{spelling}'")
+                out.pop(spelling, None)  # the later spelling wins, wherever the earlier one stood
+            out[spelling] = fold_keys(item, child, notes, f"{path}{spelling}.")
+        return out
+    if isinstance(value, list) and shape.items is not None:
+        return [fold_keys(item, shape.items, notes, f"{path.rstrip('.')}[{n}].") for n, item in enumerate(value)]
+    return value
+
+
+# -- per request --------------------------------------------------------------------------------------
+
+def _fold_path(req: Request, notes: list[str]) -> None:
+    original = req.environ.get(ORIGINAL_PATH)
+    if original is None:
+        return
+    for sent, folded in zip(original.split("/"), req.path.split("/")):
+        if sent != folded and not is_guid(sent):
+            notes.append(f"path segment '{sent}' is not in the documented spelling '{folded}'")
+
+
+def _fold_query(req: Request, documented: frozenset[str], notes: list[str]) -> None:
+    raw = req.environ.get("QUERY_STRING")
+    if not raw:
+        return
+    # The usual case costs no parsing (a cached page never parses its query): every name as documented.
+    if all(part.partition("=")[0] in documented for part in raw.split("&") if part):
+        return
+    args = req.args
+    spelling = {name.lower(): name for name in documented}
+    if all(key in documented or key.lower() not in spelling for key in args):
+        return
+    pairs = []
+    for key, value in args.items(multi=True):
+        canonical = spelling.get(key.lower(), key)
+        if canonical != key:
+            notes.append(f"query parameter '{key}' is not in the documented spelling '{canonical}'")
+        pairs.append((canonical, value))
+    req.args = ImmutableMultiDict(pairs)  # type: ignore[misc]  # werkzeug's cached property takes a value
+
+
+def _fold_body(req: Request, vendor: str, body_schema: str, notes: list[str]) -> None:
+    if not is_json_content_type(req.mimetype) or (req.content_length or 0) > MAX_BODY_BYTES:
+        return
+    try:
+        raw = req.get_data(cache=True)
+        document = loads_json(raw) if len(raw) <= MAX_BODY_BYTES else None  # too deep: left to json_body
+    except Exception:  # noqa: BLE001 - unreadable or malformed: json_body answers it in the vendor's shape
+        return
+    if document is not None:
+        req.environ[PARSED_JSON] = fold_keys(document, body_shape(vendor, body_schema), notes)
+
+
+_NAMES: dict[int, frozenset[str]] = {}  # id(operation) -> its documented query names; operations live as long as the app
+
+
+def _names(op: Any) -> frozenset[str]:
+    names = _NAMES.get(id(op))
+    if names is None:
+        names = _NAMES[id(op)] = frozenset(p.name for p in op.query)
+    return names
+
+
+def fold_request(app: Flask, req: Request, vendor: str) -> None:
+    """Fold this request's query names and body keys; note every non-canonical spelling met (path included)."""
+    notes: list[str] = []
+    _fold_path(req, notes)
+    op = operation_of(app.view_functions.get(req.endpoint or ""))
+    if op is not None:
+        _fold_query(req, _names(op), notes)
+        if op.body and req.method in ("POST", "PUT", "PATCH"):
+            _fold_body(req, vendor, op.body, notes)
+    if notes:
+        g.spelling_notes = notes
+
+
+def init_app(app: Flask, vendor_names: Iterable[str]) -> None:
+    """Fold paths, query names and body keys for these vendors (see the module's docstring)."""
+    names = frozenset(vendor_names)
+    if not names:
+        return
+    app.wsgi_app = FoldPaths(app.wsgi_app, ["/" + n for n in sorted(names)])  # type: ignore[method-assign]
+
+    @app.before_request
+    def _fold() -> None:
+        req = request._get_current_object()  # type: ignore[attr-defined]  # one proxy lookup, not ten
+        first = req.path.lstrip("/").split("/", 1)[0]
+        if first in names and req.endpoint:
+            fold_request(app, req, first)

@@ -1,0 +1,124 @@
+"""Opt-in rate limits: the token bucket a vendor documents, per tenant and vendor (off unless switched on).
+
+A vendor declares its documented limit in ``Vendor.rate_limit`` as (requests per second, burst): Absorb's is
+200 per second plus a burst of 100, i.e. a bucket of 100 tokens refilled at 200 per second (a client gets
+300 requests through in the first second, then 200 a second). A tenant switches it on with
+``lms-emulator serve --rate-limit absorb`` (every tenant) or ``POST /_emulator/tenants/{id}/rate-limit``.
+
+The bucket is checked where faults are (``admin.TenantAwareGlobals``: the moment a vendor's auth names the
+request's tenant), before anything touches the world, so a refused request changes nothing. A refusal is the
+vendor's 429 with ``Retry-After`` (whole seconds until a token is back, at least 1).
+
+Time is the tenant's clock (emulator's choice): running, it is real time as clients experience it; frozen,
+no tokens come back until the clock is advanced, which makes a test of a client's back-off exact. A clock
+moved backwards refills nothing.
+"""
+from __future__ import annotations
+
+import math
+import threading
+from datetime import datetime
+from typing import Any
+
+from flask import request
+
+from . import errors
+
+LIMITED_KEY = "lms_emulator.rate_limited"
+MAX_RATE = 1_000_000
+
+
+class Bucket:
+    """A token bucket: ``burst`` tokens at most, ``rate`` tokens back per second."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate, self.burst = float(rate), int(burst)
+        self.tokens = float(burst)
+        self.last: datetime | None = None
+        self.admitted = 0
+        self.limited = 0
+        self._lock = threading.Lock()
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
+    def _refill(self, now: datetime) -> None:
+        if self.last is not None and now > self.last:
+            self.tokens = min(float(self.burst), self.tokens + (now - self.last).total_seconds() * self.rate)
+        self.last = now if self.last is None or now > self.last else self.last
+
+    def take(self, now: datetime) -> int | None:
+        """Spend a token: None when admitted, else the seconds to wait (``Retry-After``)."""
+        with self._lock:
+            self._refill(now)
+            if self.tokens >= 1.0:
+                self.tokens -= 1.0
+                self.admitted += 1
+                return None
+            self.limited += 1
+            return max(1, math.ceil((1.0 - self.tokens) / self.rate))
+
+    def state(self, now: datetime) -> dict[str, Any]:
+        with self._lock:
+            self._refill(now)
+            return {"enabled": True, "requestsPerSecond": self.rate, "burst": self.burst,
+                    "tokens": round(self.tokens, 3), "admitted": self.admitted, "limited": self.limited}
+
+
+def buckets_of(tenant: Any) -> dict[str, Bucket]:
+    """The tenant's buckets by vendor (``tenant.extras``; kept by persistence, kept across a reset)."""
+    found = tenant.extras.get("rate_limits")
+    if found is None:
+        found = tenant.extras.setdefault("rate_limits", {})
+    return found
+
+
+def enable(tenant: Any, vendor: str, rate: float, burst: int) -> Bucket:
+    """Switch the limit on (a full bucket); switching it on again starts a fresh bucket."""
+    if not (isinstance(rate, (int, float)) and not isinstance(rate, bool) and 0 < rate <= MAX_RATE
+            and math.isfinite(rate)):
+        raise errors.BadRequest(f"requestsPerSecond: must be a number above 0 and at most {MAX_RATE} (got {rate!r}).")
+    if not (isinstance(burst, int) and not isinstance(burst, bool) and 1 <= burst <= MAX_RATE):
+        raise errors.BadRequest(f"burst: must be an integer from 1 to {MAX_RATE} (got {burst!r}).")
+    bucket = buckets_of(tenant)[vendor] = Bucket(rate, burst)
+    return bucket
+
+
+def disable(tenant: Any, vendor: str | None = None) -> None:
+    buckets = buckets_of(tenant)
+    if vendor is None:
+        buckets.clear()
+    else:
+        buckets.pop(vendor, None)
+
+
+def describe(tenant: Any, documented: dict[str, tuple[float, int]]) -> dict[str, Any]:
+    """Every vendor with a documented limit: on (with its bucket) or off (with the documented figures)."""
+    buckets, now = buckets_of(tenant), tenant.clock.now()
+    return {vendor: (buckets[vendor].state(now) if vendor in buckets
+                     else {"enabled": False, "requestsPerSecond": float(rate), "burst": burst})
+            for vendor, (rate, burst) in sorted(documented.items())}
+
+
+def check(tenant: Any, vendor: str) -> None:
+    """Spend one of the tenant's tokens for this request, or answer 429 (called once ``g.tenant`` is set)."""
+    buckets = tenant.extras.get("rate_limits")
+    if not buckets:
+        return
+    bucket = buckets.get(vendor)
+    if bucket is None:
+        return
+    wait = bucket.take(tenant.clock.now())
+    if wait is None:
+        return
+    request.environ[LIMITED_KEY] = True
+    raise errors.TooManyRequests(
+        f"Rate limit exceeded: {bucket.rate:g} requests per second plus a burst of {bucket.burst}. "
+        f"Retry after {wait} second{'s' if wait != 1 else ''}.",
+        headers={"Retry-After": str(wait)}, retryAfter=wait)
