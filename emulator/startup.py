@@ -33,7 +33,7 @@ def report(app: Any, base: str, started: float | None = None) -> str:
         return json.dumps(credentials(app, base), separators=(",", ":"))
     ready = "" if started is None else f", ready in {time.perf_counter() - started:.2f} s"
     head = f"lms-emulator {__version__} listening on {base} (seed {settings.seed}{ready})"
-    limited = ext["store"].rate_limited
+    limited = state.store.rate_limited
     if limited:  # opt-in: say so, a throttled suite is otherwise a puzzle
         head += "\n  rate limit on for every tenant: " + ", ".join(limited)
     if tenant is None:
