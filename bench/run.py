@@ -49,6 +49,8 @@ ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
 sys.path[:0] = [str(ROOT), str(BENCH)]
 
+from emulator.testing import stop_process  # noqa: E402 - after the path set-up
+
 DURATION = float(os.environ.get("BENCH_DURATION", "3"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))  # short alternating runs: fair on a busy machine
@@ -170,13 +172,8 @@ class Server:
         return self
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        if self.proc:
+            stop_process(self.proc, timeout=10)
 
 
 # -- load ---------------------------------------------------------------------------------------

@@ -157,19 +157,26 @@ class EmulatorProcess(_Live):
         ready.set()
 
     def stop(self) -> None:
-        if self._proc is not None and self._proc.poll() is None:
-            self._proc.terminate()
-            try:
-                self._proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self._proc.kill()
-                self._proc.wait()
+        if self._proc is not None:
+            stop_process(self._proc)
 
     def __enter__(self) -> "EmulatorProcess":
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:
         self.stop()
+
+
+def stop_process(proc: subprocess.Popen, timeout: float = 15) -> None:
+    """Stop a child server: SIGTERM, then SIGKILL if it has not exited within ``timeout`` seconds."""
+    if proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 class Tenant:

@@ -26,6 +26,7 @@ import pytest
 import requests
 
 from emulator.core import contract
+from emulator.testing import stop_process
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -95,12 +96,7 @@ def _start_once(name: str, **settings: str) -> Live:
 
 
 def _stop(server: Live) -> None:
-    server.proc.terminate()
-    try:
-        server.proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.proc.kill()
-        server.proc.wait()
+    stop_process(server.proc, timeout=10)
 
 
 @pytest.fixture(scope="module", params=["serve", "gunicorn"])
