@@ -64,7 +64,7 @@ def table(tenant: Any, base: str, *, admin_token: bool = False) -> str:
     if "absorb" in creds:
         a = creds["absorb"]
         rows += [("Absorb", "base URL", f"{base}/absorb"),
-                 ("", "x-api-key", f"{a['apiKey']}  (and x-api-version: {a['apiVersion']})"),
+                 ("", "x-api-key", f"{a['apiKey']}  (x-api-version: {a['apiVersion']} or none)"),
                  ("", "admin", f"{a['admin']['username']} / {a['admin']['password']}")]
         if a["learners"]:
             rows.append(("", "learner", f"{a['learners'][0]['username']} / {a['learners'][0]['password']}"))
