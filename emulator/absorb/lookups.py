@@ -13,11 +13,16 @@ from .choices import CHOICES
 from .models import AbsorbWorld, Course, CourseEnrollment, SessionEnrollment, User
 
 
+def find(table: dict[str, Any], item_id: str, kind: str) -> Any:
+    """``table[item_id]``, or the vendor's 404 naming the ``kind`` of thing that was not found."""
+    found = table.get(item_id)
+    if found is None:
+        raise NotFound(f"{kind} '{item_id}' was not found.")
+    return found
+
+
 def get_user(world: AbsorbWorld, user_id: str) -> User:
-    user = world.users.get(user_id)
-    if user is None:
-        raise NotFound(f"User '{user_id}' was not found.")
-    return user
+    return find(world.users, user_id, "User")
 
 
 def add_user(world: AbsorbWorld, user: User) -> None:
@@ -27,17 +32,11 @@ def add_user(world: AbsorbWorld, user: User) -> None:
 
 
 def get_course(world: AbsorbWorld, course_id: str) -> Course:
-    course = world.courses.get(course_id)
-    if course is None:
-        raise NotFound(f"Course '{course_id}' was not found.")
-    return course
+    return find(world.courses, course_id, "Course")
 
 
 def get_enrollment(world: AbsorbWorld, enrollment_id: str) -> CourseEnrollment:
-    enrollment = world.enrollments.get(enrollment_id)
-    if enrollment is None:
-        raise NotFound(f"Enrollment '{enrollment_id}' was not found.")
-    return enrollment
+    return find(world.enrollments, enrollment_id, "Enrollment")
 
 
 def active_enrollment(world: AbsorbWorld, user_id: str, course_id: str) -> CourseEnrollment:

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
-from ..core.errors import NotFound
 from ..core.wire import new_guid
+from .lookups import find
 
 NAMESPACE = uuid.UUID("5f0e3c1a-8d3b-4c52-9a57-0b6b1e2a7c44")  # the emulator's: ids of fixed reference rows
 
@@ -196,27 +196,20 @@ def members(world: Any, group: Group) -> list[str]:
     return [i for i in group.member_ids if i in world.users]
 
 
-def _get(table: dict[str, Any], item_id: str, kind: str) -> Any:
-    found = table.get(item_id)
-    if found is None:
-        raise NotFound(f"{kind} '{item_id}' was not found.")
-    return found
-
-
 def get_group(world: Any, group_id: str) -> Group:
-    return _get(world.reference.groups, group_id, "Group")
+    return find(world.reference.groups, group_id, "Group")
 
 
 def get_role(world: Any, role_id: str) -> Role:
-    return _get(world.reference.roles, role_id, "Role")
+    return find(world.reference.roles, role_id, "Role")
 
 
 def get_country(world: Any, country_id: str) -> Country:
-    return _get(world.reference.countries, country_id, "Country")
+    return find(world.reference.countries, country_id, "Country")
 
 
 def get_province(world: Any, province_id: str) -> Province:
-    return _get(world.reference.provinces, province_id, "Province")
+    return find(world.reference.provinces, province_id, "Province")
 
 
 def provinces(world: Any, country_id: str | None) -> list[Province]:

@@ -20,11 +20,11 @@ import re
 from datetime import datetime
 from typing import Any
 
-from ..core.errors import NotFound, Unprocessable
+from ..core.errors import Unprocessable
 from ..core.wire import new_guid
 from . import reference
 from .choices import CHOICES
-from .lookups import add_user, forget, get_user, touch  # noqa: F401 - get_user: users.get_user for the routes
+from .lookups import add_user, find, forget, get_user, touch  # noqa: F401 - get_user: users.get_user for the routes
 from .models import ACTIVE, AbsorbWorld, Course, CustomFields, Department, User
 
 REQUIRED_TO_CREATE = tuple(re.sub(r"([A-Z])", r"_\1", name).lower() for name in CHOICES["user_required_to_create"])
@@ -36,10 +36,7 @@ CHANGES_ENROLLMENTS = ("first_name", "last_name", "job_title")  # copied onto en
 
 
 def get_department(world: AbsorbWorld, department_id: str) -> Department:
-    department = world.departments.get(department_id)
-    if department is None:
-        raise NotFound(f"Department '{department_id}' was not found.")
-    return department
+    return find(world.departments, department_id, "Department")
 
 
 def user_named(world: AbsorbWorld, username: str) -> User | None:
