@@ -26,7 +26,7 @@ InProgress), or the status alone (Complete: every lesson; InProgress: the first 
 is built with the service functions (attempts started and finished, roll-ups), so chapter and course
 progress, status, scores and dates follow the lessons exactly as they do for API calls. Administrative
 statuses (Failed, PendingApproval, ...) are set after the lessons. ILC enrollments go through
-``enroll_in_session``: a full session puts the learner OnWaitlist, and the fixture must say so.
+``create_ilc_enrollment``: a full session puts the learner OnWaitlist, and the fixture must say so.
 
 Everything is validated before anything is built; an error names the entry, e.g.
 ``absorb.enrollments[3].courseId: unknown course 'x'``.
@@ -412,7 +412,7 @@ def _build_enrollment(world: AbsorbWorld, entry: dict[str, Any], anchor: datetim
     added: datetime = entry["added"]
     status: S | None = entry["status"]
     if course.is_ilc:
-        enrollment, se = service.enroll_in_session(world, user.id, course.id, entry["session_id"], re_enroll=False,
+        enrollment, se = service.create_ilc_enrollment(world, user.id, course.id, entry["session_id"], re_enroll=False,
                                                    cancel_session=False, at=added)
         _set_id(world, enrollment, entry["_id"])
         if status is not None and status != S(se.status):
@@ -426,7 +426,7 @@ def _build_enrollment(world: AbsorbWorld, entry: dict[str, Any], anchor: datetim
                 se.score = enrollment.score = entry["score"] if entry["score"] is not None else 100.0
             se.date_edited = enrollment.date_edited = max(enrollment.date_edited, started)
         return
-    enrollment = service.enroll(world, user.id, course.id, re_enroll=False, at=added)
+    enrollment = service.create_enrollment(world, user.id, course.id, re_enroll=False, at=added)
     _set_id(world, enrollment, entry["_id"])
     lessons: list[tuple[str, AttemptStatus, float | None]] = entry["lessons"]
     step = ms(min(timedelta(days=1), (anchor - added) / (2 * len(lessons) + 2))) if lessons else timedelta(0)

@@ -142,7 +142,7 @@ def list_provinces(*, world: AbsorbWorld, now: Any, user: User) -> Response:
     country_id = guid_arg(raw, "countryId") if raw else None
 
     def compute() -> list[Any]:
-        return paging.query_array(reference.provinces(world, country_id), PROVINCES, request.args, dump=PROVINCE.dump)
+        return paging.query_array(reference.list_provinces(world, country_id), PROVINCES, request.args, dump=PROVINCE.dump)
 
     body = world.pages.answer(page_key(user), compute)
     return Response(body, mimetype="application/json")
@@ -165,5 +165,5 @@ def get_province(province_id: str, *, world: AbsorbWorld, now: Any, user: User) 
 @absorb_call()
 def list_user_courses(user_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
     learner = users.get_user(world, user_id)
-    return routes._page(world, user, users.courses_for(world, learner), COURSES, COURSE, key="courses",
+    return routes._page(world, user, users.list_user_courses(world, learner), COURSES, COURSE, key="courses",
                         deprecated=False)

@@ -170,7 +170,7 @@ DEPARTMENT_QUERY = PAGED + (Param("departmentName", {"type": "string"}, "Departm
 @documented("List departments", query=DEPARTMENT_QUERY, responses={200: "department-page", 400: None, 401: None, 403: None, 422: None})
 @absorb_call()
 def list_departments(*, world: AbsorbWorld, now: Any, user: User) -> Response:
-    found = users.departments(world, request.args.get("departmentName"), request.args.get("externalId"))
+    found = users.list_departments(world, request.args.get("departmentName"), request.args.get("externalId"))
     return _page(world, user, found, DEPARTMENTS, DEPARTMENT, key="departments", deprecated=False)
 
 
@@ -201,7 +201,7 @@ def get_course(course_id: str, *, world: AbsorbWorld, now: Any, user: User) -> R
 @documented("Create enrollment for user and course", query=RE_ENROLL, responses={201: "enrollment-created", **GET_ERRORS, 422: None})
 @absorb_call()
 def create_enrollment(user_id: str, course_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
-    enrollment = service.enroll(world, user_id, course_id, re_enroll=bool_arg(request.args, "reEnroll"), at=now)
+    enrollment = service.create_enrollment(world, user_id, course_id, re_enroll=bool_arg(request.args, "reEnroll"), at=now)
     return _created({"enrollmentId": enrollment.id, "courseId": course_id, "userId": user_id})
 
 
@@ -209,7 +209,7 @@ def create_enrollment(user_id: str, course_id: str, *, world: AbsorbWorld, now: 
 @documented("Get user's enrollment for specific course", query=STATUS_SINCE, responses={200: "user-course-enrollment", **GET_ERRORS})
 @absorb_call()
 def get_user_enrollment(user_id: str, course_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
-    return _one(world, service.active_enrollment(world, user_id, course_id), USER_COURSE_ENROLLMENT)
+    return _one(world, service.get_user_enrollment(world, user_id, course_id), USER_COURSE_ENROLLMENT)
 
 
 @bp.post("/users/<guid:user_id>/enrollments")
@@ -217,7 +217,7 @@ def get_user_enrollment(user_id: str, course_id: str, *, world: AbsorbWorld, now
 @absorb_call()
 def upsert_enrollment(user_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
     body = load(COURSE_ENROLLMENT_UPSERT, json_body(request))
-    enrollment = service.upsert(world, user_id, body, re_enroll=bool_arg(request.args, "reEnroll"), at=now)
+    enrollment = service.upsert_enrollment(world, user_id, body, re_enroll=bool_arg(request.args, "reEnroll"), at=now)
     return _created({"enrollmentId": enrollment.id, "courseId": enrollment.course_id, "userId": user_id})
 
 
@@ -225,7 +225,7 @@ def upsert_enrollment(user_id: str, *, world: AbsorbWorld, now: Any, user: User)
 @documented("List course enrollments for specific user", query=DEPRECATED_PAGED, responses={200: "user-course-enrollment-page", **GET_ERRORS, 422: None})
 @absorb_call()
 def list_user_enrollments(user_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
-    return _page(world, user, service.user_enrollments(world, user_id), USER_COURSE_ENROLLMENTS, USER_COURSE_ENROLLMENT)
+    return _page(world, user, service.list_user_enrollments(world, user_id), USER_COURSE_ENROLLMENTS, USER_COURSE_ENROLLMENT)
 
 
 @bp.post("/enrollments/unenroll")
@@ -253,7 +253,7 @@ def get_enrollment(enrollment_id: str, *, world: AbsorbWorld, now: Any, user: Us
 @documented("List enrollments for specific course", query=DEPRECATED_PAGED, responses={200: "course-enrollment-page", **GET_ERRORS, 422: None})
 @absorb_call()
 def list_course_enrollments(course_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
-    return _page(world, user, service.course_enrollments(world, course_id), COURSE_ENROLLMENTS, COURSE_ENROLLMENT)
+    return _page(world, user, service.list_course_enrollments(world, course_id), COURSE_ENROLLMENTS, COURSE_ENROLLMENT)
 
 
 @bp.get("/bulk/student-courses")
@@ -262,7 +262,7 @@ def list_course_enrollments(course_id: str, *, world: AbsorbWorld, now: Any, use
 def list_bulk_enrollments(*, world: AbsorbWorld, now: Any, user: User) -> Response:
     user_ids = guid_list_arg(request.args, "userIds")
     course_ids = guid_list_arg(request.args, "courseIds")
-    return _many(world, service.bulk_enrollments(world, user_ids, course_ids), USER_COURSE_ENROLLMENT,
+    return _many(world, service.list_bulk_enrollments(world, user_ids, course_ids), USER_COURSE_ENROLLMENT,
                  USER_COURSE_ENROLLMENTS)
 
 
@@ -272,14 +272,14 @@ def list_bulk_enrollments(*, world: AbsorbWorld, now: Any, user: User) -> Respon
 @documented("Get currently authenticated user's course enrollment", query=STATUS_SINCE, responses={200: "user-course-enrollment", **GET_ERRORS})
 @absorb_call(admin=False)
 def get_my_enrollment(course_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
-    return _one(world, service.active_enrollment(world, user.id, course_id), USER_COURSE_ENROLLMENT)
+    return _one(world, service.get_user_enrollment(world, user.id, course_id), USER_COURSE_ENROLLMENT)
 
 
 @bp.post("/enroll/<guid:course_id>")
 @documented("Create course enrollment for the currently authenticated user", query=RE_ENROLL, responses={201: "enrollment-created", **GET_ERRORS, 422: None})
 @absorb_call(admin=False)
 def create_my_enrollment(course_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
-    enrollment = service.enroll(world, user.id, course_id, re_enroll=bool_arg(request.args, "reEnroll"), at=now)
+    enrollment = service.create_enrollment(world, user.id, course_id, re_enroll=bool_arg(request.args, "reEnroll"), at=now)
     return _created({"enrollmentId": enrollment.id, "courseId": course_id, "userId": user.id})
 
 
@@ -287,7 +287,7 @@ def create_my_enrollment(course_id: str, *, world: AbsorbWorld, now: Any, user: 
 @documented("List currently authenticated user's course enrollments", query=PAGED + STATUS_SINCE, responses={200: "user-course-enrollment-page", **GET_ERRORS, 422: None})
 @absorb_call(admin=False)
 def list_my_enrollments(*, world: AbsorbWorld, now: Any, user: User) -> Response:
-    return _page(world, user, service.user_enrollments(world, user.id), USER_COURSE_ENROLLMENTS, USER_COURSE_ENROLLMENT)
+    return _page(world, user, service.list_user_enrollments(world, user.id), USER_COURSE_ENROLLMENTS, USER_COURSE_ENROLLMENT)
 
 
 # -- ILC sessions ---------------------------------------------------------------------------------
@@ -296,7 +296,7 @@ def list_my_enrollments(*, world: AbsorbWorld, now: Any, user: User) -> Response
 @documented("List user's session enrollments for specific course", query=STATUS_SINCE, responses={200: "session-enrollment-list", **GET_ERRORS})
 @absorb_call()
 def list_user_session_enrollments(user_id: str, course_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
-    return _many(world, service.session_enrollments_for_user(world, user_id, course_id), SESSION_ENROLLMENT)
+    return _many(world, service.list_user_session_enrollments(world, user_id, course_id), SESSION_ENROLLMENT)
 
 
 @bp.get("/users/<guid:user_id>/enrollments/<guid:course_id>/sessions/<guid:session_id>")
@@ -304,7 +304,7 @@ def list_user_session_enrollments(user_id: str, course_id: str, *, world: Absorb
 @absorb_call()
 def get_user_session_enrollment(user_id: str, course_id: str, session_id: str, *, world: AbsorbWorld, now: Any,
                                 user: User) -> Response:
-    return _one(world, service.session_enrollment_for_user(world, user_id, course_id, session_id), SESSION_ENROLLMENT)
+    return _one(world, service.get_user_session_enrollment(world, user_id, course_id, session_id), SESSION_ENROLLMENT)
 
 
 @bp.post("/users/<guid:user_id>/enrollments/<guid:course_id>/sessions/<guid:session_id>")
@@ -312,7 +312,7 @@ def get_user_session_enrollment(user_id: str, course_id: str, session_id: str, *
 @absorb_call()
 def create_ilc_enrollment(user_id: str, course_id: str, session_id: str, *, world: AbsorbWorld, now: Any,
                           user: User) -> Response:
-    enrollment, se = service.enroll_in_session(
+    enrollment, se = service.create_ilc_enrollment(
         world, user_id, course_id, session_id, re_enroll=bool_arg(request.args, "reEnroll"),
         cancel_session=bool_arg(request.args, "cancelSession"), at=now)
     return _created({"userId": user_id, "courseId": course_id, "sessionId": session_id,
@@ -323,7 +323,7 @@ def create_ilc_enrollment(user_id: str, course_id: str, session_id: str, *, worl
 @documented("List an ILC's session enrollments", query=PAGED + STATUS_SINCE, responses={200: "session-enrollment-page", **GET_ERRORS, 422: None})
 @absorb_call()
 def list_session_enrollments(course_id: str, session_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
-    return _page(world, user, service.session_roster(world, course_id, session_id), SESSION_ENROLLMENTS, SESSION_ENROLLMENT)
+    return _page(world, user, service.list_session_enrollments(world, course_id, session_id), SESSION_ENROLLMENTS, SESSION_ENROLLMENT)
 
 
 # -- chapters and lessons ---------------------------------------------------------------------------
@@ -332,7 +332,7 @@ def list_session_enrollments(course_id: str, session_id: str, *, world: AbsorbWo
 @documented("List chapter enrollments for a specified course", query=STATUS_SINCE, responses={200: "chapter-enrollment-list", **GET_ERRORS})
 @absorb_call()
 def list_chapter_enrollments(user_id: str, course_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
-    return _many(world, service.chapter_enrollments(world, user_id, course_id), CHAPTER_ENROLLMENT)
+    return _many(world, service.list_chapter_enrollments(world, user_id, course_id), CHAPTER_ENROLLMENT)
 
 
 @bp.get("/users/<guid:user_id>/enrollments/<guid:course_id>/chapters/<guid:chapter_id>")
@@ -340,7 +340,7 @@ def list_chapter_enrollments(user_id: str, course_id: str, *, world: AbsorbWorld
 @absorb_call()
 def get_chapter_enrollment(user_id: str, course_id: str, chapter_id: str, *, world: AbsorbWorld, now: Any,
                            user: User) -> Response:
-    return _one(world, service.chapter_enrollment(world, user_id, course_id, chapter_id), CHAPTER_ENROLLMENT)
+    return _one(world, service.get_chapter_enrollment(world, user_id, course_id, chapter_id), CHAPTER_ENROLLMENT)
 
 
 @bp.get("/courses/<guid:course_id>/lessons/<guid:lesson_id>/enrollments")
@@ -348,7 +348,7 @@ def get_chapter_enrollment(user_id: str, course_id: str, chapter_id: str, *, wor
 @absorb_call()
 def list_lesson_enrollments_for_lesson(course_id: str, lesson_id: str, *, world: AbsorbWorld, now: Any,
                                        user: User) -> Response:
-    return _page(world, user, service.lesson_enrollments_for_lesson(world, course_id, lesson_id), LESSON_ENROLLMENTS,
+    return _page(world, user, service.list_lesson_enrollments_for_lesson(world, course_id, lesson_id), LESSON_ENROLLMENTS,
                  LESSON_ENROLLMENT, key="lessonEnrollments")
 
 
@@ -357,14 +357,14 @@ def list_lesson_enrollments_for_lesson(course_id: str, lesson_id: str, *, world:
 @absorb_call()
 def get_lesson_enrollment(user_id: str, course_id: str, chapter_id: str, lesson_id: str, *, world: AbsorbWorld,
                           now: Any, user: User) -> Response:
-    return _one(world, service.lesson_enrollment(world, user_id, course_id, lesson_id, chapter_id), LESSON_ENROLLMENT)
+    return _one(world, service.get_lesson_enrollment(world, user_id, course_id, lesson_id, chapter_id), LESSON_ENROLLMENT)
 
 
 @bp.get("/users/<guid:user_id>/enrollments/<guid:course_id>/lessons")
 @documented("List user's lesson enrollments from specific course", query=STATUS_SINCE, responses={200: "lesson-enrollment-list", **GET_ERRORS})
 @absorb_call()
 def list_user_lesson_enrollments(user_id: str, course_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
-    return _many(world, service.lesson_enrollments(world, user_id, course_id), LESSON_ENROLLMENT)
+    return _many(world, service.list_user_lesson_enrollments(world, user_id, course_id), LESSON_ENROLLMENT)
 
 
 @bp.get("/users/<guid:user_id>/enrollments/<guid:course_id>/lessons/<guid:lesson_id>")
@@ -372,7 +372,7 @@ def list_user_lesson_enrollments(user_id: str, course_id: str, *, world: AbsorbW
 @absorb_call()
 def get_user_lesson_enrollment(user_id: str, course_id: str, lesson_id: str, *, world: AbsorbWorld, now: Any,
                                user: User) -> Response:
-    return _one(world, service.lesson_enrollment(world, user_id, course_id, lesson_id), LESSON_ENROLLMENT)
+    return _one(world, service.get_lesson_enrollment(world, user_id, course_id, lesson_id), LESSON_ENROLLMENT)
 
 
 @bp.get("/users/<guid:user_id>/enrollments/<guid:course_id>/chapters/<guid:chapter_id>/lessons")
@@ -380,7 +380,7 @@ def get_user_lesson_enrollment(user_id: str, course_id: str, lesson_id: str, *, 
 @absorb_call()
 def list_chapter_lesson_enrollments(user_id: str, course_id: str, chapter_id: str, *, world: AbsorbWorld, now: Any,
                                     user: User) -> Response:
-    return _many(world, service.lesson_enrollments(world, user_id, course_id, chapter_id), LESSON_ENROLLMENT)
+    return _many(world, service.list_user_lesson_enrollments(world, user_id, course_id, chapter_id), LESSON_ENROLLMENT)
 
 
 # -- attempts ------------------------------------------------------------------------------------------
@@ -389,7 +389,7 @@ def list_chapter_lesson_enrollments(user_id: str, course_id: str, chapter_id: st
 @documented("List user's attempts for specific lesson", responses={200: "attempt-list", **GET_ERRORS})
 @absorb_call()
 def list_attempts(user_id: str, course_id: str, lesson_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
-    return jsonify([dump(world, ATTEMPT, a) for a in service.attempts(world, user_id, course_id, lesson_id)])
+    return jsonify([dump(world, ATTEMPT, a) for a in service.list_attempts(world, user_id, course_id, lesson_id)])
 
 
 @bp.post("/users/<guid:user_id>/enrollments/<guid:course_id>/lessons/<guid:lesson_id>/attempts")

@@ -23,7 +23,7 @@ bp = Blueprint("pearson", __name__)
 @pearson_call("sessions")
 def get_user_sessions(user_identifier: str, *, world: PearsonWorld, now: datetime, user: User) -> Response:
     """Gets the user sessions asynchronous: ONE TeacherSessionViewModel (current or next), or null."""
-    session = service.current_or_next_session(world, user.id, now)
+    session = service.get_user_sessions(world, user.id, now)
     return jsonify(None if session is None else dump(world, TEACHER_SESSION, session))
 
 
@@ -33,4 +33,4 @@ def get_user_sessions(user_identifier: str, *, world: PearsonWorld, now: datetim
 @pearson_call("encounters")
 def get_user_encounters(user_identifier: str, *, world: PearsonWorld, now: datetime, user: User) -> Response:
     """Collection of AvailableEncounter."""
-    return jsonify([dump(world, AVAILABLE_ENCOUNTER, e) for e in service.encounters(world, user.id, now)])
+    return jsonify([dump(world, AVAILABLE_ENCOUNTER, e) for e in service.get_user_encounters(world, user.id, now)])

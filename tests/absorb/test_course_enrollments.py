@@ -313,8 +313,8 @@ def test_a_cached_page_is_answered_without_the_lock_after_the_same_checks(api, a
     world = tenant.world("absorb")
     monkeypatch.setattr(world.pages, "verify", False)
     calls = []
-    real = service.user_enrollments
-    monkeypatch.setattr(routes.service, "user_enrollments", lambda *a: calls.append(1) or real(*a))
+    real = service.list_user_enrollments
+    monkeypatch.setattr(routes.service, "list_user_enrollments", lambda *a: calls.append(1) or real(*a))
     learner, course = _pick(api)
     path = f"/users/{learner.id}/enrollments?_sort=-dateEdited&_limit=1000"
     first = api.get(path, "user-course-enrollment-page", status=200).body
