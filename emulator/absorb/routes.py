@@ -1,7 +1,7 @@
 """Absorb Integration API v2 routes: thin handlers (parse, call the service, dump).
 
 Paths are the vendor's (the evidence in ``docs/VENDOR-NOTES.md``); each handler is named after the
-seed's operation.
+vendor document's operation.
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from .schemas import (
 bp = Blueprint("absorb", __name__)
 STATUSES = range(13)
 
-# Query parameters as the seed documents them, for the OpenAPI document and strict mode.
+# Query parameters as the vendor document gives them, for the OpenAPI document and strict mode.
 _STATUS = Param("status", {"type": "integer", "enum": list(STATUSES)}, "The status to filter by.")
 _SINCE = Param("modifiedSince", {"type": "string", "format": "date-time"}, "Enrollments edited at or after this date.")
 STATUS_SINCE = (_STATUS, _SINCE)

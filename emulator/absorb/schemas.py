@@ -1,6 +1,6 @@
 """Absorb's wire formats: marshmallow schemas out (resources) and in (bodies), and their OData field tables.
 
-Field order follows the seed document. Schemas are instantiated once, here.
+Field order follows the vendor document. Schemas are instantiated once, here.
 """
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ class UserCourseEnrollmentSchema(CamelCaseSchema):
 
 
 class CourseEnrollmentSchema(UserCourseEnrollmentSchema):
-    """CourseEnrollmentResource: items of a course's enrollment list (fewer fields, per the seed)."""
+    """CourseEnrollmentResource: items of a course's enrollment list (fewer fields, per the vendor document)."""
 
     class Meta:
         exclude = ("time_spent_ticks", "access_date", "course_collection_id", "avatar")

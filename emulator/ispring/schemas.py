@@ -35,8 +35,8 @@ class TokenResponseSchema(Schema):
 
 
 class UserAttributesRequestSchema(CamelCaseSchema):
-    """ListAppraisalSessionUserAttributesRequest: ``userIds`` (UUIDs, no minimum); other keys, the
-    seed's ``sessionIds`` among them, are ignored: the document does not define them."""
+    """ListAppraisalSessionUserAttributesRequest: ``userIds`` (UUIDs, no minimum); other keys, ``sessionIds``
+    among them (named in the vendor document's prose), are ignored: its request body does not define them."""
 
     class Meta:
         unknown = EXCLUDE
