@@ -103,7 +103,6 @@ class Ctx:
 
 # (id, vendor, method, path(ctx), kwargs(ctx), status)
 Case = tuple[str, str, str, Callable[[Ctx], str], Callable[[Ctx], dict[str, Any]], int]
-H = Ctx.absorb_headers
 
 
 def a(ident: str, method: str, path: Callable[[Ctx], str], status: int,

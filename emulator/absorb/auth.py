@@ -49,7 +49,6 @@ WIRE_RULES: dict[str, dict[str, Any]] = {
         "report_raw": None,  # both forms are what real clients send and the real API answers: nothing to report
     },
 }
-SUPPORTED_VERSIONS: tuple[str, ...] = WIRE_RULES["x-api-version"]["supported"]
 
 
 def _single_header(name: str) -> str | None:
