@@ -54,7 +54,7 @@ MODULES: dict[str, list[str]] = {
     "emulator/core/paging.py": ["tests/core/test_paging.py"],
     "emulator/core/faults.py": ["tests/admin/test_faults.py"],
     "emulator/core/store.py": ["tests/admin/test_tenants.py", "tests/admin/test_persistence.py",
-                               "tests/pearson/test_pearson_auth.py"],
+                               "tests/pearson/test_auth.py"],
 }
 
 # Survivors judged equivalent: (module, function, text of the mutated statement) -> why no test can tell it

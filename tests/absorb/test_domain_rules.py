@@ -8,6 +8,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from tests.vendor_api import AbsorbApi
+
 NOT_STARTED, IN_PROGRESS, COMPLETE, FAILED, ON_WAITLIST = 0, 1, 3, 5, 8
 TICKS = 10_000_000  # per second
 
@@ -516,14 +518,14 @@ def test_a_new_enrollment_carries_the_courses_version_and_the_learners_job_title
 
 
 
-def test_a_fixture_learner_mid_course_reads_as_the_fixture_says(app, store, anon):
+def test_a_fixture_learner_mid_course_reads_as_the_fixture_says(app, store):
     """A fixture's enrollment is built through the same rules (start, finish, roll-up) and served as is."""
     import json
     from pathlib import Path
 
     doc = json.loads((Path(__file__).resolve().parents[2] / "fixtures" / "learner-mid-course.json").read_text())
     tenant = store.create_tenant("mid-course", fixture=doc)
-    api = type(anon)(app, tenant).login("admin")  # the same validating client, on the fixture's tenant
+    api = AbsorbApi.of_tenant(app, tenant).login("admin")  # the same validating client, on the fixture's tenant
     learner, course = "a0000000-0000-4000-8000-000000000002", "c0000000-0000-4000-8000-000000000001"
     enrollment = api.get(f"/users/{learner}/enrollments/{course}", "user-course-enrollment", status=200).body
     assert enrollment["status"] == IN_PROGRESS and enrollment["progress"] == 50
