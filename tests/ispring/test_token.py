@@ -8,7 +8,8 @@ from tests.vendor_api import ISpringApi
 
 
 def _post(client, data, **headers):
-    return ISpringApi(client, {}).post("/api/v3/token", "token-response", data=data, headers={"Accept": None, **headers})
+    return ISpringApi(client, {}).post("/api/v3/token", "token-response", data=data,
+                                       headers={"Accept": None, **headers})
 
 
 @pytest.mark.parametrize("name", ["owner", "administrator", "learner"])
