@@ -25,7 +25,8 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 sys.path[:0] = [str(Path(__file__).resolve().parents[1])]
 

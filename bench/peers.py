@@ -55,7 +55,7 @@ class Peer(run.Server):
     def command(self) -> list[str]:
         return [part.replace("{port}", str(self.port)) for part in self.argv]
 
-    def start(self) -> "Peer":
+    def start(self) -> Peer:
         self.port = run.free_port()
         log = open(Path(tempfile.gettempdir()) / f"bench-peer-{self.name}-{self.port}.log", "wb")  # noqa: SIM115
         self.proc = subprocess.Popen(self.command(), cwd=PEERS_DIR, stdout=log, stderr=subprocess.STDOUT)
@@ -127,7 +127,7 @@ def main() -> None:
                 mine.append(run.drive(emulator.port, scenario))
                 theirs.append(run.drive(peer.port, mirror))
             peer.stop()
-            ratio = statistics.median(m["rps"] / t["rps"] for m, t in zip(mine, theirs))
+            ratio = statistics.median(m["rps"] / t["rps"] for m, t in zip(mine, theirs, strict=False))
             bad = sum(t["bad"] for t in theirs)
             target = TARGETS[peer.name]
             print(f"{peer.name:<12} {statistics.median(t['rps'] for t in theirs):>10.0f} "

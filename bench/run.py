@@ -149,7 +149,7 @@ class Server:
         return [sys.executable, str(BENCH / "serve_app.py"), "--server", self.kind, "--port", str(self.port),
                 *threads, self.app_spec]
 
-    def start(self) -> "Server":
+    def start(self) -> Server:
         self.port = free_port()
         cmd = [*pin("server"), *self.command()]
         env = dict(os.environ, **self.env)
@@ -585,7 +585,7 @@ def scenario_rows(kind: str, app_spec: str, notes: list[str]) -> list[Row]:
             for _ in range(ROUNDS):
                 runs["emulator"].append(drive(emulator.port, s))
                 runs["constant"].append(drive(constant.port, mirror))
-            ratio = statistics.median(e["rps"] / c["rps"] for e, c in zip(runs["emulator"], runs["constant"]))
+            ratio = statistics.median(e["rps"] / c["rps"] for e, c in zip(runs["emulator"], runs["constant"], strict=False))
             emu = _combine(runs["emulator"])
             emu["handler_p99"] = handler_p99(emulator.port)
             rows.append((s.name, emu, _combine(runs["constant"]), ratio))

@@ -16,7 +16,8 @@ import json
 import random
 import statistics
 import urllib.parse
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 LEARNERS = 40
 PATHS = 2000

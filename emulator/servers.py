@@ -19,7 +19,8 @@ from __future__ import annotations
 import os
 import signal
 import socket
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 SERVERS = ("granian", "gunicorn", "werkzeug")
 # Python threads serving requests (granian starts them as requests wait, and retires idle ones). granian hands a

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 import pytest
 
@@ -258,8 +259,10 @@ def i(ident: str, status: int, headers: Callable[[Ctx], dict[str, str]] | None =
         out: dict[str, Any] = {"headers": headers(c) if headers else c.ispring_headers()}
         out.update({k: (v(c) if callable(v) else v) for k, v in (body or {"json": {"userIds": [G]}}).items()})
         return out
-    path = (lambda c: f"/ispring/performance-management/appraisal/session/{(session or (lambda c: c.session))(c)}"
-                      "/user/attributes/list")
+    def path(c: Ctx) -> str:
+        return f"/ispring/performance-management/appraisal/session/{(session or (lambda c: c.session))(c)}" \
+            "/user/attributes/list"
+
     return (ident, "ispring", "POST", path, kwargs, status)
 
 

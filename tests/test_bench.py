@@ -18,7 +18,7 @@ _spec.loader.exec_module(bench_run)
 def test_procfile_options_are_the_ones_the_bench_uses():
     options, app_spec = bench_run.procfile_command()
     assert app_spec == "emulator:create_app()"
-    assert ["-c", "python:emulator.gunicorn_conf"] == options[:2]
+    assert options[:2] == ["-c", "python:emulator.gunicorn_conf"]
     assert "--threads" in options and "--bind" not in options
 
 

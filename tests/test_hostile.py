@@ -20,7 +20,8 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
+from collections.abc import Callable, Iterator
 
 import pytest
 import requests
@@ -77,7 +78,7 @@ def _start_once(name: str, **settings: str) -> Live:
            else _procfile_gunicorn(port))
     env = {k: v for k, v in os.environ.items() if not k.startswith("LMS_EMULATOR_") or k == "LMS_EMULATOR_CACHE"}
     env.update({"LMS_EMULATOR_" + k.upper(): v for k, v in settings.items()})
-    log = tempfile.TemporaryFile()
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - the child writes to it for as long as it runs
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -129,7 +130,7 @@ def send(port: int, data: bytes, timeout: float = 10) -> tuple[int, dict[str, st
         while True:
             try:
                 piece = sock.recv(65536)
-            except (ConnectionResetError, socket.timeout):
+            except (TimeoutError, ConnectionResetError):
                 break
             if not piece:
                 break

@@ -165,9 +165,9 @@ def run(module: str, children: int, retry: bool = False) -> int:
     mutmut = Path(sys.executable).with_name("mutmut")
     env = dict(os.environ, LMS_EMULATOR_SCHEMAS=str(where / "schemas"), PYTHONDONTWRITEBYTECODE="1")
     print(f"== {module}: mutmut run in {where.relative_to(ROOT)}", flush=True)
-    log = open(where / "mutmut.log", "w")
-    return subprocess.call([str(mutmut), "run", "--max-children", str(children), *names], cwd=where, env=env,
-                           stdout=log, stderr=subprocess.STDOUT)
+    with open(where / "mutmut.log", "w") as log:
+        return subprocess.call([str(mutmut), "run", "--max-children", str(children), *names], cwd=where, env=env,
+                               stdout=log, stderr=subprocess.STDOUT)
 
 
 def _functions(path: Path) -> dict[str, ast.AST]:

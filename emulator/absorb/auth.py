@@ -18,7 +18,8 @@ import json
 import secrets
 from datetime import datetime, timedelta
 from functools import wraps
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from flask import Response, g, request
 

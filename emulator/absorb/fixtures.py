@@ -343,7 +343,7 @@ def _plan_online(plan: _Plan, entry: dict[str, Any], raw: dict[str, Any], lesson
         else:
             done = len(lessons) if status == S.COMPLETE else 0
         states = [(lid, AttemptStatus.COMPLETE, None) for lid, _, _ in lessons[:done]]
-        if done < len(lessons) and (status == S.IN_PROGRESS or (status is None and 0 < done)):
+        if done < len(lessons) and (status == S.IN_PROGRESS or (status is None and done > 0)):
             states.append((lessons[done][0], AttemptStatus.IN_PROGRESS, None))
     complete = sum(1 for _, s, _ in states if s == AttemptStatus.COMPLETE)
     rolled = S.COMPLETE if complete == len(lessons) else S.IN_PROGRESS if states else S.NOT_STARTED

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import random
 from datetime import datetime
-from typing import Iterable
+from collections.abc import Iterable
 
 from ..core.errors import NotFound
 from ..core.wire import new_guid

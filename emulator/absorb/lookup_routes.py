@@ -7,7 +7,8 @@ array, as real clients read it. Wire schemas and their OData tables live here be
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from flask import Response, jsonify, request
 from marshmallow import fields

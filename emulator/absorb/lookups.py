@@ -6,7 +6,8 @@ and every cached list page (``core.pagecache``).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 from ..core.errors import NotFound
 from .choices import CHOICES

@@ -17,7 +17,8 @@ import random
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from ..core.wire import new_guid
 from .lookups import find

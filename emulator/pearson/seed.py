@@ -77,7 +77,7 @@ def build_world(ctx: WorldContext) -> PearsonWorld:
         person([ADMINISTRATOR], None)
     for role in OTHER_ROLES:
         person([role], rng.choice(centers) if role in (PROSPECT_WITH_TRIAL, USER) else None)
-    for c, center in enumerate(centers):
+    for center in centers:
         for s in range(STUDENTS_PER_CENTER):
             student = person([STUDENT], center)
             # the first student of every center always has sessions; the last never (null answer)

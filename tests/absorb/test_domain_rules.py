@@ -223,7 +223,7 @@ def test_the_course_and_chapter_score_is_the_rounded_mean_of_complete_lessons(ap
 def test_the_course_completes_on_its_last_lessons_completion_date(api, tenant, now):
     _, course, base, lessons = _enrolled(api)
     offsets = [timedelta(hours=5), timedelta(hours=2)] + [timedelta(hours=1)] * (len(lessons) - 2)
-    for le, offset in zip(lessons, offsets):  # finished in this order, the first one completing last
+    for le, offset in zip(lessons, offsets, strict=False):  # finished in this order, the first one completing last
         attempt = _start(api, base, le["lessonId"])
         _finish(api, attempt, status=COMPLETE, score=90, completionDate=_wire(now + offset))
         assert _at(_lesson(api, base, le["lessonId"])["dateCompleted"]) == now + offset
@@ -231,7 +231,7 @@ def test_the_course_completes_on_its_last_lessons_completion_date(api, tenant, n
     assert enrollment["status"] == COMPLETE and enrollment["progress"] == 100
     assert _at(enrollment["dateCompleted"]) == now + timedelta(hours=5)
     for chapter in api.get(f"{base}/chapters", "chapter-enrollment-list").body:
-        mine = [now + o for le, o in zip(lessons, offsets) if le["chapterId"] == chapter["chapterId"]]
+        mine = [now + o for le, o in zip(lessons, offsets, strict=False) if le["chapterId"] == chapter["chapterId"]]
         assert chapter["status"] == COMPLETE and _at(chapter["dateCompleted"]) == max(mine)
 
 

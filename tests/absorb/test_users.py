@@ -78,7 +78,7 @@ def test_renaming_a_user_shows_in_their_enrollments(api):
     by_course = api.get(f"/courses/{course_id}/enrollments?_filter=userId eq guid'{learner.id}'",
                         "course-enrollment-page").body["enrollments"]
     assert by_course and {e["fullName"] for e in by_course} == {"Renamed Person"}
-    assert api.get(f"/users?_filter=firstName eq 'Renamed'", "user-page").body["totalItems"] == 1
+    assert api.get("/users?_filter=firstName eq 'Renamed'", "user-page").body["totalItems"] == 1
 
 
 def test_post_creates_then_updates_by_username_and_the_new_user_can_log_in(api, anon):

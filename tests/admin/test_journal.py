@@ -98,7 +98,7 @@ def test_huge_headers_are_kept_cut(client, tenant):
 def test_secret_keys_spelled_with_escapes_are_masked(client, tenant):
     """``pass\\u0077ord`` authenticates as ``password``: the journal masks keys once unescaped."""
     tid, key = tenant["id"], tenant["absorb"]["apiKey"]
-    raw = '{"username":"admin","pass\\u0077ord":"admin","priv\\u0061teKey":"%s"}' % key
+    raw = f'{{"username":"admin","pass\\u0077ord":"admin","priv\\u0061teKey":"{key}"}}'
     answer = client.post("/absorb/authenticate", data=raw, content_type="application/json",
                          headers={"x-api-key": key, "x-api-version": "2"})
     assert answer.status_code == 200

@@ -65,7 +65,7 @@ def _serve(state: Path, port: int) -> subprocess.Popen[bytes]:
             return proc
         except requests.ConnectionError:
             if proc.poll() is not None:
-                raise RuntimeError("the emulator exited at start")
+                raise RuntimeError("the emulator exited at start") from None
             time.sleep(0.05)
     proc.kill()
     raise RuntimeError("the emulator did not start")

@@ -126,7 +126,8 @@ def test_tokens_through_the_vendor_hook(app, client, tenant):
 
     def issue(world, user_id, now):
         seen["args"] = (world, user_id, now)
-        import base64, json
+        import base64
+        import json
         claims = base64.urlsafe_b64encode(json.dumps({"exp": int((now + timedelta(hours=1)).timestamp())}).encode())
         return "h." + claims.decode().rstrip("=") + ".s"
 

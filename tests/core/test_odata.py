@@ -447,7 +447,7 @@ SORTS: list[tuple[str | None, list[str]]] = [
 def test_sort(text: str | None, expected: list[str]) -> None:
     before = list(S_ROWS)
     assert ids(sort(S_ROWS, R, text)) == expected
-    assert S_ROWS == before  # the input list is not reordered
+    assert before == S_ROWS  # the input list is not reordered
 
 
 def test_sort_default_applies_only_without_text() -> None:
@@ -758,10 +758,7 @@ def ref_sort(rows: list[Row], spec: list[tuple[str, bool]]) -> list[Row]:
             x, y = lower(ref_value(("field", wire), a)), lower(ref_value(("field", wire), b))
             if x == y:
                 continue
-            if x is None or y is None:  # None is the smallest value
-                result = -1 if x is None else 1
-            else:
-                result = -1 if x < y else 1
+            result = -1 if x is None else 1 if y is None else (-1 if x < y else 1)  # None is the smallest value
             return -result if desc else result
         return 0
 
