@@ -167,7 +167,8 @@ def create_app(settings: Settings | dict[str, Any] | None = None) -> EmulatorFla
     def index() -> Response:
         return jsonify({
             "service": "lms-emulator",
-            "vendors": {v.name: {"title": v.title, "baseUrl": request.host_url.rstrip("/") + v.prefix} for v in vendors},
+            "vendors": {v.name: {"title": v.title, "baseUrl": request.host_url.rstrip("/") + v.prefix}
+                        for v in vendors},
             "admin": request.host_url.rstrip("/") + "/_emulator/",
         })
 

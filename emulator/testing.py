@@ -203,7 +203,8 @@ class Tenant:
         creds = self.info["ispring"]
         chosen = next(c for c in creds["clients"] if c["role"].lower().endswith(client.lower()) or c["name"] == client)
         resp = requests.post(f"{self.url}/ispring/api/v3/token", data={
-            "client_id": chosen["clientId"], "client_secret": chosen["clientSecret"], "grant_type": "client_credentials"},
+            "client_id": chosen["clientId"], "client_secret": chosen["clientSecret"],
+            "grant_type": "client_credentials"},
             timeout=30)
         _checked(resp, f"getting an iSpring token for {chosen['name']}")
         session = requests.Session()

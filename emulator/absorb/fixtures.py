@@ -16,9 +16,9 @@ The ``absorb`` part of a fixture file::
 
 References (``userId``, ``courseId``, ``sessionId``, ``lessonId``, ``departmentId``, ``parentId``) name an
 entity by its id or by its name (the username for users). Without ``departments`` the portal has one,
-"Head Office"; a user without ``departmentId`` belongs to the first department. Ids are optional GUIDs; missing ones are drawn from the world's seeded random
-source, so the same fixture and seed give the same ids. At least one user must be an admin (the
-portal's API credentials).
+"Head Office"; a user without ``departmentId`` belongs to the first department. Ids are optional GUIDs;
+missing ones are drawn from the world's seeded random source, so the same fixture and seed give the same ids.
+At least one user must be an admin (the portal's API credentials).
 
 Online enrollments get their lesson state from ``lessons`` (explicit), or ``progress`` (the first
 ``round(progress% x lessons)`` lessons complete, plus the next one in progress when the status is
@@ -357,9 +357,10 @@ def _plan_online(plan: _Plan, entry: dict[str, Any], raw: dict[str, Any], lesson
 def apply_fixture(world: AbsorbWorld, fixture: dict[str, Any], anchor: datetime) -> None:
     """Replace the world's users, catalogue and enrollments with the fixture's (validated first)."""
     plan = _validate(world, fixture, anchor)
-    for name in ("users", "departments", "courses", "chapters", "lessons", "sessions", "enrollments", "chapter_enrollments",
-                 "lesson_enrollments", "session_enrollments", "attempts", "tokens", "token_by_user", "users_by_name",
-                 "by_user", "by_course", "active", "chapters_of", "lessons_of", "sessions_of", "pending", "wire_cache"):
+    for name in ("users", "departments", "courses", "chapters", "lessons", "sessions", "enrollments",
+                 "chapter_enrollments", "lesson_enrollments", "session_enrollments", "attempts", "tokens",
+                 "token_by_user", "users_by_name", "by_user", "by_course", "active", "chapters_of", "lessons_of",
+                 "sessions_of", "pending", "wire_cache"):
         getattr(world, name).clear()
     world.pages.clear()
     # users, departments and courses were added a year before the anchor, or before the earliest enrollment

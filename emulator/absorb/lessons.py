@@ -54,7 +54,8 @@ def materialize(world: AbsorbWorld, enrollment_id: str) -> None:
     enrollment = world.enrollments[enrollment_id]
     course = world.courses[enrollment.course_id]
     rng = random.Random(enrollment_id)
-    chapter_ids, lesson_ids = world.chapters_of.setdefault(enrollment_id, []), world.lessons_of.setdefault(enrollment_id, [])
+    chapter_ids = world.chapters_of.setdefault(enrollment_id, [])
+    lesson_ids = world.lessons_of.setdefault(enrollment_id, [])
     for chapter_id in course.chapter_ids:
         chapter = world.chapters[chapter_id]
         ce = ChapterEnrollment(id=new_guid(rng), course_enrollment_id=enrollment.id, chapter_id=chapter.id,

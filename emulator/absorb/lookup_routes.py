@@ -143,7 +143,8 @@ def list_provinces(*, world: AbsorbWorld, now: Any, user: User) -> Response:
     country_id = guid_arg(raw, "countryId") if raw else None
 
     def compute() -> list[Any]:
-        return paging.query_array(reference.list_provinces(world, country_id), PROVINCES, request.args, dump=PROVINCE.dump)
+        return paging.query_array(reference.list_provinces(world, country_id), PROVINCES, request.args,
+                                  dump=PROVINCE.dump)
 
     body = world.pages.answer(page_key(user), compute)
     return Response(body, mimetype="application/json")

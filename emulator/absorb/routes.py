@@ -18,8 +18,9 @@ from .choices import CHOICES
 from .auth import absorb_call, authenticate as authenticate_user, page_key, resolve_portal
 from .models import AbsorbWorld, User
 from .schemas import (
-    ATTEMPT, ATTEMPT_FINISH, AUTHENTICATE, COURSE, COURSES, DEPARTMENT, DEPARTMENTS, USER, USER_BODY, USERS, CHAPTER_ENROLLMENT, COURSE_ENROLLMENT, COURSE_ENROLLMENT_UPSERT,
-    COURSE_ENROLLMENTS, DEFAULT_SORT, LESSON_ENROLLMENT, LESSON_ENROLLMENTS, SESSION_ENROLLMENT, SESSION_ENROLLMENTS,
+    ATTEMPT, ATTEMPT_FINISH, AUTHENTICATE, COURSE, COURSES, DEPARTMENT, DEPARTMENTS, USER, USER_BODY, USERS,
+    CHAPTER_ENROLLMENT, COURSE_ENROLLMENT, COURSE_ENROLLMENT_UPSERT, COURSE_ENROLLMENTS, DEFAULT_SORT,
+    LESSON_ENROLLMENT, LESSON_ENROLLMENTS, SESSION_ENROLLMENT, SESSION_ENROLLMENTS,
     USER_COURSE_ENROLLMENT, USER_COURSE_ENROLLMENTS, dump, load,
 )
 
@@ -201,7 +202,8 @@ def get_course(course_id: str, *, world: AbsorbWorld, now: Any, user: User) -> R
 @documented("Create enrollment for user and course", query=RE_ENROLL, responses={201: "enrollment-created", **GET_ERRORS, 422: None})
 @absorb_call()
 def create_enrollment(user_id: str, course_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
-    enrollment = service.create_enrollment(world, user_id, course_id, re_enroll=bool_arg(request.args, "reEnroll"), at=now)
+    enrollment = service.create_enrollment(world, user_id, course_id, re_enroll=bool_arg(request.args, "reEnroll"),
+                                           at=now)
     return _created({"enrollmentId": enrollment.id, "courseId": course_id, "userId": user_id})
 
 
@@ -225,7 +227,8 @@ def upsert_enrollment(user_id: str, *, world: AbsorbWorld, now: Any, user: User)
 @documented("List course enrollments for specific user", query=DEPRECATED_PAGED, responses={200: "user-course-enrollment-page", **GET_ERRORS, 422: None})
 @absorb_call()
 def list_user_enrollments(user_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
-    return _page(world, user, service.list_user_enrollments(world, user_id), USER_COURSE_ENROLLMENTS, USER_COURSE_ENROLLMENT)
+    return _page(world, user, service.list_user_enrollments(world, user_id), USER_COURSE_ENROLLMENTS,
+                 USER_COURSE_ENROLLMENT)
 
 
 @bp.post("/enrollments/unenroll")
@@ -279,7 +282,8 @@ def get_my_enrollment(course_id: str, *, world: AbsorbWorld, now: Any, user: Use
 @documented("Create course enrollment for the currently authenticated user", query=RE_ENROLL, responses={201: "enrollment-created", **GET_ERRORS, 422: None})
 @absorb_call(admin=False)
 def create_my_enrollment(course_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
-    enrollment = service.create_enrollment(world, user.id, course_id, re_enroll=bool_arg(request.args, "reEnroll"), at=now)
+    enrollment = service.create_enrollment(world, user.id, course_id, re_enroll=bool_arg(request.args, "reEnroll"),
+                                           at=now)
     return _created({"enrollmentId": enrollment.id, "courseId": course_id, "userId": user.id})
 
 
@@ -287,7 +291,8 @@ def create_my_enrollment(course_id: str, *, world: AbsorbWorld, now: Any, user: 
 @documented("List currently authenticated user's course enrollments", query=PAGED + STATUS_SINCE, responses={200: "user-course-enrollment-page", **GET_ERRORS, 422: None})
 @absorb_call(admin=False)
 def list_my_enrollments(*, world: AbsorbWorld, now: Any, user: User) -> Response:
-    return _page(world, user, service.list_user_enrollments(world, user.id), USER_COURSE_ENROLLMENTS, USER_COURSE_ENROLLMENT)
+    return _page(world, user, service.list_user_enrollments(world, user.id), USER_COURSE_ENROLLMENTS,
+                 USER_COURSE_ENROLLMENT)
 
 
 # -- ILC sessions ---------------------------------------------------------------------------------
@@ -295,7 +300,8 @@ def list_my_enrollments(*, world: AbsorbWorld, now: Any, user: User) -> Response
 @bp.get("/users/<guid:user_id>/enrollments/<guid:course_id>/sessions")
 @documented("List user's session enrollments for specific course", query=STATUS_SINCE, responses={200: "session-enrollment-list", **GET_ERRORS})
 @absorb_call()
-def list_user_session_enrollments(user_id: str, course_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
+def list_user_session_enrollments(user_id: str, course_id: str, *, world: AbsorbWorld, now: Any,
+                                   user: User) -> Response:
     return _many(world, service.list_user_session_enrollments(world, user_id, course_id), SESSION_ENROLLMENT)
 
 
@@ -323,7 +329,8 @@ def create_ilc_enrollment(user_id: str, course_id: str, session_id: str, *, worl
 @documented("List an ILC's session enrollments", query=PAGED + STATUS_SINCE, responses={200: "session-enrollment-page", **GET_ERRORS, 422: None})
 @absorb_call()
 def list_session_enrollments(course_id: str, session_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
-    return _page(world, user, service.list_session_enrollments(world, course_id, session_id), SESSION_ENROLLMENTS, SESSION_ENROLLMENT)
+    return _page(world, user, service.list_session_enrollments(world, course_id, session_id), SESSION_ENROLLMENTS,
+                 SESSION_ENROLLMENT)
 
 
 # -- chapters and lessons ---------------------------------------------------------------------------
@@ -348,8 +355,8 @@ def get_chapter_enrollment(user_id: str, course_id: str, chapter_id: str, *, wor
 @absorb_call()
 def list_lesson_enrollments_for_lesson(course_id: str, lesson_id: str, *, world: AbsorbWorld, now: Any,
                                        user: User) -> Response:
-    return _page(world, user, service.list_lesson_enrollments_for_lesson(world, course_id, lesson_id), LESSON_ENROLLMENTS,
-                 LESSON_ENROLLMENT, key="lessonEnrollments")
+    return _page(world, user, service.list_lesson_enrollments_for_lesson(world, course_id, lesson_id),
+                 LESSON_ENROLLMENTS, LESSON_ENROLLMENT, key="lessonEnrollments")
 
 
 @bp.get("/users/<guid:user_id>/enrollments/<guid:course_id>/chapters/<guid:chapter_id>/lessons/<guid:lesson_id>")
@@ -357,7 +364,8 @@ def list_lesson_enrollments_for_lesson(course_id: str, lesson_id: str, *, world:
 @absorb_call()
 def get_lesson_enrollment(user_id: str, course_id: str, chapter_id: str, lesson_id: str, *, world: AbsorbWorld,
                           now: Any, user: User) -> Response:
-    return _one(world, service.get_lesson_enrollment(world, user_id, course_id, lesson_id, chapter_id), LESSON_ENROLLMENT)
+    return _one(world, service.get_lesson_enrollment(world, user_id, course_id, lesson_id, chapter_id),
+                LESSON_ENROLLMENT)
 
 
 @bp.get("/users/<guid:user_id>/enrollments/<guid:course_id>/lessons")
@@ -388,14 +396,16 @@ def list_chapter_lesson_enrollments(user_id: str, course_id: str, chapter_id: st
 @bp.get("/users/<guid:user_id>/enrollments/<guid:course_id>/lessons/<guid:lesson_id>/attempts")
 @documented("List user's attempts for specific lesson", responses={200: "attempt-list", **GET_ERRORS})
 @absorb_call()
-def list_attempts(user_id: str, course_id: str, lesson_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
+def list_attempts(user_id: str, course_id: str, lesson_id: str, *, world: AbsorbWorld, now: Any,
+                  user: User) -> Response:
     return jsonify([dump(world, ATTEMPT, a) for a in service.list_attempts(world, user_id, course_id, lesson_id)])
 
 
 @bp.post("/users/<guid:user_id>/enrollments/<guid:course_id>/lessons/<guid:lesson_id>/attempts")
 @documented("Start attempt for active lesson enrollment", responses={200: "attempt-started", **GET_ERRORS, 422: None})
 @absorb_call()
-def start_attempt(user_id: str, course_id: str, lesson_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
+def start_attempt(user_id: str, course_id: str, lesson_id: str, *, world: AbsorbWorld, now: Any,
+                  user: User) -> Response:
     attempt = service.start_attempt(world, user_id, course_id, lesson_id, at=now)
     return jsonify({"attemptId": attempt.id, "courseId": course_id, "userId": user_id})
 

@@ -164,7 +164,8 @@ def _enrollments(world: AbsorbWorld, anchor: datetime) -> None:
     turn = 0
     for user in learners:
         count = rng.randint(*ENROLLMENTS_PER_LEARNER)
-        courses = rng.sample(online, count - 1) + [rng.choice(ilcs)] if rng.random() < 0.5 else rng.sample(online, count)
+        courses = (rng.sample(online, count - 1) + [rng.choice(ilcs)] if rng.random() < 0.5
+                   else rng.sample(online, count))
         for course in courses:
             status = statuses[turn % len(statuses)]
             turn += 1

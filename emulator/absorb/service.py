@@ -36,8 +36,8 @@ from __future__ import annotations
 # ruff: noqa: F401 - this module re-exports the domain modules
 from .choices import CHOICES
 from .lookups import (
-    get_user, add_user, get_course, get_enrollment, get_user_enrollment, list_user_enrollments, list_course_enrollments, list_bulk_enrollments,
-    changed_since, add_enrollment, touch, forget, sessions_of,
+    get_user, add_user, get_course, get_enrollment, get_user_enrollment, list_user_enrollments, list_course_enrollments,
+    list_bulk_enrollments, changed_since, add_enrollment, touch, forget, sessions_of,
 )
 from .rollup import SeededAttempt, LessonOutcome, replay, aggregate
 from .lessons import (

@@ -178,7 +178,8 @@ def _copies_of(world: AbsorbWorld, user_id: str) -> list[Any]:
     found: list[Any] = []
     for enrollment_id in world.by_user.get(user_id, ()):
         found.append(world.enrollments[enrollment_id])
-        for index, table in ((world.chapters_of, world.chapter_enrollments), (world.lessons_of, world.lesson_enrollments),
+        for index, table in ((world.chapters_of, world.chapter_enrollments),
+                             (world.lessons_of, world.lesson_enrollments),
                              (world.sessions_of, world.session_enrollments)):
             found += [table[i] for i in index.get(enrollment_id, ()) if i in table]
     return found

@@ -204,11 +204,13 @@ def set_rate_limit(tenant: Tenant, body: dict[str, Any]) -> dict[str, Any]:
     given; ``enabled: false`` switches it off. Without ``vendor``: every vendor that documents a limit."""
     unknown = sorted(set(body) - RATE_LIMIT_KEYS)
     if unknown:
-        raise errors.BadRequest(f"Unknown field(s): {', '.join(unknown)}. Allowed: {', '.join(sorted(RATE_LIMIT_KEYS))}.")
+        raise errors.BadRequest(f"Unknown field(s): {', '.join(unknown)}. "
+                                f"Allowed: {', '.join(sorted(RATE_LIMIT_KEYS))}.")
     limits = documented_limits()
     vendor = body.get("vendor")
     if vendor is not None and vendor not in limits:
-        raise errors.BadRequest(f"vendor: '{vendor}' documents no rate limit (those that do: {', '.join(sorted(limits))}).")
+        raise errors.BadRequest(f"vendor: '{vendor}' documents no rate limit "
+                                f"(those that do: {', '.join(sorted(limits))}).")
     enabled = body.get("enabled", True)
     if not isinstance(enabled, bool):
         raise errors.BadRequest("enabled: must be true or false.")

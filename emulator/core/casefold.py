@@ -175,7 +175,8 @@ def _fold_body(req: Request, vendor: str, body_schema: str, notes: list[str]) ->
         req.environ[PARSED_JSON] = fold_keys(document, body_shape(vendor, body_schema), notes)
 
 
-_NAMES: dict[int, frozenset[str]] = {}  # id(operation) -> its documented query names; operations live as long as the app
+# id(operation) -> its documented query names; operations live as long as the app
+_NAMES: dict[int, frozenset[str]] = {}
 
 
 def _names(op: Any) -> frozenset[str]:

@@ -19,7 +19,8 @@ from .clock import to_wire_precision
 
 UTC = timezone.utc
 TICKS_PER_SECOND = 10_000_000
-GUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")  # fullmatch: no "\n" after
+# fullmatch: no "\n" after
+GUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
 MAX_JSON_DEPTH = 64  # no vendor document nests past a handful of levels
@@ -269,7 +270,8 @@ def load_fixture_part(schema: Schema, data: Any, vendor: str) -> dict[str, Any]:
     from .errors import ValidationFailed
 
     if not isinstance(data, dict):
-        raise ValidationFailed(f"{vendor}: the fixture must be a JSON object.", validations=[f"{vendor}: expected an object"])
+        raise ValidationFailed(f"{vendor}: the fixture must be a JSON object.",
+                               validations=[f"{vendor}: expected an object"])
     try:
         return schema.load(data)
     except ValidationError as exc:

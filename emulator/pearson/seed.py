@@ -30,7 +30,8 @@ from .models import (
 from .schemas import load_fixture, resolve_instant
 
 CENTERS = (("Wall Street English São Paulo Paulista", "BR-SAO-01"), ("Wall Street English Rio Centro", "BR-RIO-01"),
-           ("Wall Street English Ciudad de México Reforma", "MX-MEX-01"), ("Wall Street English Madrid Sol", "ES-MAD-01"))
+           ("Wall Street English Ciudad de México Reforma", "MX-MEX-01"),
+           ("Wall Street English Madrid Sol", "ES-MAD-01"))
 STUDENTS_PER_CENTER = 10
 STAFF_PER_CENTER = 2
 ADMINISTRATORS = 2
@@ -58,7 +59,8 @@ def build_world(ctx: WorldContext) -> PearsonWorld:
     partners = [new_guid(rng) for _ in range(PARTNERS)]
     for _ in range(TEACHERS):
         first, last = fake.first_name(), fake.last_name()
-        teacher = Teacher(id=new_guid(rng), name=f"{first} {last}", contact=f"{first}.{last}@teachers.example.com".lower(),
+        teacher = Teacher(id=new_guid(rng), name=f"{first} {last}",
+                          contact=f"{first}.{last}@teachers.example.com".lower(),
                           photo=f"https://cdn.pearsonenglish.local/teachers/{first.lower()}-{last.lower()}.jpg"
                           if rng.random() < 0.8 else None, partner_id=rng.choice(partners))
         world.teachers[teacher.id] = teacher
