@@ -197,7 +197,8 @@ class Scenario:
 WRK_DONE = r"""
 function done(summary, latency, requests)
   local e = summary.errors
-  io.write(string.format('WRKJSON {"requests":%d,"duration_us":%d,"errors":%d,"non2xx":%d,"p50":%d,"p99":%d,"mean":%f}\n',
+  io.write(string.format('WRKJSON {"requests":%d,"duration_us":%d,"errors":%d,"non2xx":%d,' ..
+                        '"p50":%d,"p99":%d,"mean":%f}\n',
     summary.requests, summary.duration, e.connect + e.read + e.write + e.timeout, e.status,
     latency:percentile(50), latency:percentile(99), latency.mean))
 end
@@ -262,8 +263,8 @@ def drive(port: int, s: Scenario) -> dict[str, Any]:
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
             json.dump(spec, handle)
         try:
-            out = subprocess.run([*pin("load"), sys.executable, str(BENCH / "loadgen.py"), handle.name], capture_output=True,
-                                 text=True, check=True).stdout
+            out = subprocess.run([*pin("load"), sys.executable, str(BENCH / "loadgen.py"), handle.name],
+                                 capture_output=True, text=True, check=True).stdout
         finally:
             os.unlink(handle.name)
         raw = json.loads(out)
@@ -369,7 +370,8 @@ def absorb_scenarios(port: int, creds: dict[str, Any] | None, notes: list[str]) 
 
     mix = varied.build(port, write_headers, world, _json, notes)
     if mix is not None:
-        for every, label in ((0, "varied reads"), (varied.WRITE_EVERY, f"varied reads + a write every {varied.WRITE_EVERY}th")):
+        for every, label in ((0, "varied reads"), (varied.WRITE_EVERY,
+                                                   f"varied reads + a write every {varied.WRITE_EVERY}th")):
             scenarios.append(Scenario(f"{label} ({len(mix['paths'])} pages)", kind="mix", headers=write_headers,
                                       paths=mix["paths"], write_every=every, enroll_path=mix["enroll_path"],
                                       unenroll_path=mix["unenroll_path"], sample=mix["sample"],
@@ -386,8 +388,8 @@ def mirror_of(s: Scenario, path: str) -> Scenario:
                         enroll_path=path + "w?" + s.enroll_path.partition("?")[2], unenroll_path=path + "w")
     source = s.path if s.kind == "fixed" else s.enroll_path
     query = source.partition("?")[2]
-    return Scenario(s.name, method="POST" if s.kind != "fixed" else s.method, path=path + (f"?{query}" if query else ""),
-                    headers=s.headers, body=s.body)
+    return Scenario(s.name, method="POST" if s.kind != "fixed" else s.method,
+                    path=path + (f"?{query}" if query else ""), headers=s.headers, body=s.body)
 
 
 def _importable(module: str, notes: list[str], label: str) -> bool:
@@ -585,7 +587,8 @@ def scenario_rows(kind: str, app_spec: str, notes: list[str]) -> list[Row]:
             for _ in range(ROUNDS):
                 runs["emulator"].append(drive(emulator.port, s))
                 runs["constant"].append(drive(constant.port, mirror))
-            ratio = statistics.median(e["rps"] / c["rps"] for e, c in zip(runs["emulator"], runs["constant"], strict=False))
+            ratio = statistics.median(e["rps"] / c["rps"] for e, c in zip(runs["emulator"], runs["constant"],
+                                                                          strict=False))
             emu = _combine(runs["emulator"])
             emu["handler_p99"] = handler_p99(emulator.port)
             rows.append((s.name, emu, _combine(runs["constant"]), ratio))
@@ -603,7 +606,8 @@ def main() -> None:
     options, app_spec = procfile_command()
     generator = "wrk" if use_wrk() else "bench/loadgen.py (Python generator: wrk absent or BENCH_LOADGEN=python)"
     print(f"lms-emulator benchmarks on 127.0.0.1: servers {', '.join(SERVERS)} (gunicorn: the Procfile, "
-          f"{' '.join(options)}; the others: lms-emulator serve --server NAME{' --threads ' + THREADS if THREADS else ''}); "
+          f"{' '.join(options)}; the others: lms-emulator serve --server NAME"
+          f"{' --threads ' + THREADS if THREADS else ''}); "
           f"{generator}, {CONNECTIONS} connections, {DURATION:g} s per run, {ROUNDS} alternating rounds; "
           f"python {sys.version.split()[0]}, {os.cpu_count()} cores")
     notes: list[str] = []
@@ -628,7 +632,8 @@ def main() -> None:
         varied_r = by.get("varied reads", (None, float("nan")))[1]
         writes_r = next((r for n, (_, r) in by.items() if n.startswith("varied reads + a write")), float("nan"))
         emu_ready, const_ready = ready or (float("nan"), float("nan"))
-        print(f"{kind:<10} {lst[0]['rps'] if lst else float('nan'):>10.0f} {lst[0]['p99'] if lst else float('nan'):>9.2f} "
+        print(f"{kind:<10} {lst[0]['rps'] if lst else float('nan'):>10.0f} "
+              f"{lst[0]['p99'] if lst else float('nan'):>9.2f} "
               f"{lst[1] if lst else float('nan'):>10.2f} {varied_r:>7.2f} {writes_r:>8.2f} {emu_ready * 1000:>7.0f}ms "
               f"{const_ready * 1000:>7.0f}ms {emu_ready / const_ready:>6.2f}")
 
@@ -643,9 +648,11 @@ def main() -> None:
     ready, const_ready = ready_pair or (float("nan"), float("nan"))
 
     print()
-    print(f"figure ({main_kind})                                  value      target".replace(f"({main_kind})  ", f"({main_kind})"[:12].ljust(14)))
+    print(f"figure ({main_kind})                                  value      target"
+          .replace(f"({main_kind})  ", f"({main_kind})"[:12].ljust(14)))
     print(f"ready: process start -> first 200 (median of 5)  {ready * 1000:7.0f} ms  <= 500 ms   "
-          f"{_mark(ready <= TARGETS['ready_s'])}  (constant app: {const_ready * 1000:.0f} ms, ratio {ready / const_ready:.2f})")
+          f"{_mark(ready <= TARGETS['ready_s'])}  "
+          f"(constant app: {const_ready * 1000:.0f} ms, ratio {ready / const_ready:.2f})")
     print(f"new tenant, in-process ({figures['vendors']})".ljust(49) +
           f"{figures['tenant_ms']:7.1f} ms  <= 20 ms    {_mark(figures['tenant_ms'] <= TARGETS['tenant_ms'])}")
     print("reset a tenant".ljust(49) + f"{figures['reset_ms']:7.1f} ms")

@@ -52,7 +52,8 @@ def test_a_short_in_process_run_prints_every_scenario():
 
 def test_a_short_casefold_run_prints_both_requests_and_the_steps():
     out = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_casefold.py"), "--rounds", "1",
-                          "--requests", "5", "--step-calls", "50"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+                          "--requests", "5", "--step-calls", "50"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     lines = out.stdout.splitlines()
     assert lines[1].startswith("cached filtered list page") and lines[2].startswith("create-or-update")

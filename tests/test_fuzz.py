@@ -103,5 +103,6 @@ def test_fuzz_absorb_lookups_as_a_real_v2_client_calls_them(tmp_path):
     with EmulatorServer({"seed": 42}) as server:
         headers = _absorb_headers(server)
         raw = {"x-api-key": headers["x-api-key"], "Authorization": headers["Authorization"].removeprefix("Bearer ")}
-        fuzzed = _run(cli, server, "absorb", raw, tmp_path / "report.json", "--include-path-regex", ABSORB_LOOKUPS_PATHS)
+        fuzzed = _run(cli, server, "absorb", raw, tmp_path / "report.json", "--include-path-regex",
+                      ABSORB_LOOKUPS_PATHS)
         assert fuzzed == ABSORB_LOOKUPS

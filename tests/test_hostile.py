@@ -207,7 +207,8 @@ ROWS = [
     Row("request line over gunicorn's 8,190 bytes: 414 in the vendor's shape",
         lambda c: absorb_request(c, "GET", "/absorb/bulk/student-courses?x=" + "y" * 9000), 414, only="gunicorn"),
     Row("101 header fields: 431 in the vendor's shape",
-        lambda c: absorb_request(c, "GET", "/pearson/users/x/sessions", b"".join(b"X-N%d: 1\r\n" % i for i in range(101))),
+        lambda c: absorb_request(c, "GET", "/pearson/users/x/sessions",
+                                 b"".join(b"X-N%d: 1\r\n" % i for i in range(101))),
         431, "pearson", only="gunicorn"),
     Row("a header field over 8,190 bytes: 431",
         lambda c: absorb_request(c, "GET", "/absorb/bulk/student-courses", b"X-Big: " + b"z" * 9000 + b"\r\n"), 431,
@@ -216,7 +217,8 @@ ROWS = [
         lambda c: b"GET /_emulator/tenants/default/data.json HTTP/1.1\r\nHost: attacker.example\r\n"
                   b"Origin: http://attacker.example\r\nConnection: close\r\n\r\n", 403, None),
     Row("foreign Host on an Absorb route",
-        lambda c: absorb_request(c, "GET", "/absorb/bulk/student-courses").replace(b"Host: 127.0.0.1", b"Host: evil.example"),
+        lambda c: absorb_request(c, "GET", "/absorb/bulk/student-courses").replace(b"Host: 127.0.0.1",
+                                                                                   b"Host: evil.example"),
         403),
 ]
 
@@ -279,7 +281,8 @@ def test_strict_mode_reports_any_name_without_breaking_the_answer(server: str) -
         c = _credentials(strict)
         user = c["info"]["absorb"]["learners"][0]["userId"]
         for query, name in (("%E2%82%AC=1", "\u20ac"), ("a%0Ab=1", "a\nb"), ("a%0D%0AX-Evil:%201=1", "a\r\nX-Evil: 1")):
-            status, headers, body = send(strict.port, absorb_request(c, "GET", f"/absorb/users/{user}/enrollments?{query}"))
+            status, headers, body = send(strict.port, absorb_request(c, "GET",
+                                                                     f"/absorb/users/{user}/enrollments?{query}"))
             assert status == 200, body[:300]
             assert "x-evil" not in headers
             contract.validate("absorb", "user-course-enrollment-page", json.loads(body))

@@ -355,7 +355,8 @@ def test_the_bulk_list_filters_by_courses_alone_users_alone_or_both(api):
     by_user = _ids(api.get(f"/users/{learner_id}/enrollments?_limit=1000", "user-course-enrollment-page").body[
         "enrollments"])
     assert _ids(api.get(f"/bulk/student-courses?userIds={learner_id}", "user-course-enrollment-list").body) == by_user
-    narrowed = api.get(f"/bulk/student-courses?userIds={learner_id}&courseIds={a.id}", "user-course-enrollment-list").body
+    narrowed = api.get(f"/bulk/student-courses?userIds={learner_id}&courseIds={a.id}",
+                       "user-course-enrollment-list").body
     assert _ids(narrowed) == _ids(e for e in only_a if e["userId"] == learner_id)
     everything = api.get("/bulk/student-courses", "user-course-enrollment-list", status=200).body
     assert len(everything) == len(api.world.enrollments) and set(by_course[a.id]) <= set(_ids(everything))

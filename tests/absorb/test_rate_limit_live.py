@@ -92,7 +92,8 @@ def test_a_burst_of_400_is_limited_and_a_client_that_backs_off_loses_nothing():
         retried = [c for c, r in zip(calls, first, strict=True) if r.status_code == 429]
         with ThreadPoolExecutor(THREADS) as pool:
             second = list(pool.map(with_backoff, retried))
-        assert {r.status_code for r, (m, _) in zip(second, retried, strict=True) if m == "POST"} <= {201}  # no 422: none ran twice
+        assert {r.status_code for r, (m, _) in zip(second, retried,
+                                                   strict=True) if m == "POST"} <= {201}  # no 422: none ran twice
         assert {r.status_code for r, (m, _) in zip(second, retried, strict=True) if m == "GET"} <= {200}
         after = [e for e in requests.get(f"{admin}/data.json", timeout=30).json()["absorb"]["enrollments"]
                  if e["isActive"] and (e["userId"], e["courseId"]) in set(pairs)]

@@ -190,6 +190,8 @@ def test_early_dates_keep_four_digit_years(api):
     """Fuzzing found year 6 written '6-10-26T...' (strftime's %Y): not a date-time. Now '0006-...'."""
     learner = api.learners()[5]
     after = api.put(f"/users/{learner.id}", "user", status=200,
-                    json={"dateTerminated": "0006-10-26T23:05:56Z", "customFields": {"datetime2": "0999-01-01T00:00:00Z"}}).body
-    assert after["dateTerminated"] == "0006-10-26T23:05:56Z" and after["customFields"]["datetime2"] == "0999-01-01T00:00:00Z"
+                    json={"dateTerminated": "0006-10-26T23:05:56Z",
+                          "customFields": {"datetime2": "0999-01-01T00:00:00Z"}}).body
+    assert after["dateTerminated"] == "0006-10-26T23:05:56Z"
+    assert after["customFields"]["datetime2"] == "0999-01-01T00:00:00Z"
     api.get("/users?_limit=100", "user-page", status=200)

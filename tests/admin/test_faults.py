@@ -90,21 +90,24 @@ def test_delay(client, tenant):
     _add(client, tenant["id"], path="/absorb/bulk/student-courses", delayMs=150, count=1)
     headers = {"x-api-key": tenant["absorb"]["apiKey"], "x-api-version": "2"}
     started = time.perf_counter()
-    assert client.get("/absorb/bulk/student-courses", headers=headers).status_code == 401  # delayed, then handled normally
+    assert client.get("/absorb/bulk/student-courses",
+                      headers=headers).status_code == 401  # delayed, then handled normally
     assert time.perf_counter() - started >= 0.15
 
 
 def test_drop_in_process_raises_connection_aborted(client, tenant):
     _add(client, tenant["id"], path="/absorb/**", drop=True, count=1)
     with pytest.raises(ConnectionAbortedError):
-        client.get("/absorb/bulk/student-courses", headers={"x-api-key": tenant["absorb"]["apiKey"], "x-api-version": "2"})
+        client.get("/absorb/bulk/student-courses", headers={"x-api-key": tenant["absorb"]["apiKey"],
+                                                            "x-api-version": "2"})
 
 
 def test_drop_closes_the_connection_on_a_live_server():
     with EmulatorServer() as server:
         tenant = server.create_tenant()
         session = tenant.absorb()
-        tenant.admin("POST", "/faults", json={"path": "/absorb/bulk/student-courses", "drop": True, "count": 1}).raise_for_status()
+        tenant.admin("POST", "/faults", json={"path": "/absorb/bulk/student-courses", "drop": True,
+                                              "count": 1}).raise_for_status()
         with pytest.raises(requests.exceptions.ConnectionError):
             session.get(f"{server.url}/absorb/bulk/student-courses", timeout=5)
         assert session.get(f"{server.url}/absorb/bulk/student-courses", timeout=5).status_code == 200

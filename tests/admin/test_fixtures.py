@@ -171,7 +171,8 @@ def test_serve_with_fixtures_builds_the_default_tenant(tmp_path):
     assert shown["fixture"] == "ilc-full-waitlist" and shown["counts"]["absorb"]["users"] == 5
     # a fixture directory is a place to find fixtures by name
     own = tmp_path / "mine.json"
-    own.write_text(json.dumps({"name": "mine", "absorb": {"users": [{"username": "a", "password": "b", "admin": True}]}}))
+    own.write_text(json.dumps({"name": "mine", "absorb": {"users": [{"username": "a", "password": "b",
+                                                                     "admin": True}]}}))
     client = create_app({"fixtures": str(tmp_path)}).test_client()
     assert client.post("/_emulator/tenants", json={"fixture": "mine"}).status_code == 201
 

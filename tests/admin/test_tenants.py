@@ -26,7 +26,8 @@ def test_list_show_delete(client, tenant):
     gone = client.get(f"/_emulator/tenants/{tenant['id']}")
     assert gone.status_code == 404 and gone.get_json()["error"] == "NotFound"
     # the deleted tenant's key opens nothing any more
-    resp = client.get("/absorb/bulk/student-courses", headers={"x-api-key": tenant["absorb"]["apiKey"], "x-api-version": "2"})
+    resp = client.get("/absorb/bulk/student-courses", headers={"x-api-key": tenant["absorb"]["apiKey"],
+                                                               "x-api-version": "2"})
     assert resp.status_code == 401
 
 

@@ -244,7 +244,8 @@ def test_case_sensitive_mode_is_honoured(monkeypatch: pytest.MonkeyPatch) -> Non
     assert matches("startswith(name,'Leb')" + marker) and not matches("startswith(name,'leb')" + marker)
     assert matches("tolower(name) eq 'leblanc'" + marker) and not matches("name gt 'a'" + marker)
     assert matches("name ne 'leblanc'" + marker) and matches("name eq title" + marker, title="Leblanc")
-    assert ids(sort([Row(id="1", name="b"), Row(id="2", name="B"), Row(id="3", name="a")], R, "name")) == ["2", "3", "1"]
+    assert ids(sort([Row(id="1", name="b"), Row(id="2", name="B"), Row(id="3", name="a")], R, "name")) == ["2", "3",
+                                                                                                           "1"]
 
 
 def test_predicate_returns_real_bools() -> None:
@@ -295,7 +296,8 @@ ERRORS: list[tuple[str, str]] = [
     ("endswith(name,'a','b')", "function 'endswith' takes 2 arguments, got 3 at position 0"),
     ("substringof()", "function 'substringof' takes 2 arguments, got 0 at position 0"),
     ("tolower(name,'a') eq 'x'", "function 'tolower' takes 1 argument, got 2 at position 0"),
-    ("startswith(n,'a')", "function 'startswith' expects a string field as argument 1, got field 'n' (int) at position 11"),
+    ("startswith(n,'a')",
+     "function 'startswith' expects a string field as argument 1, got field 'n' (int) at position 11"),
     ("startswith('a','a')", "expects a string field as argument 1, got string 'a' at position 11"),
     ("startswith(name,name)", "expects a string literal as argument 2, got field 'name' (string) at position 16"),
     ("substringof(name,'a')", "expects a string literal as argument 1, got field 'name' (string) at position 12"),
