@@ -261,22 +261,6 @@ def validation_messages(messages: Any, path: str = "") -> list[str]:
     return [f"{path}: {messages}"]
 
 
-def load_fixture_part(schema: Schema, data: Any, vendor: str) -> dict[str, Any]:
-    """A vendor's part of a fixture through its schema, or ValidationFailed naming each bad entry
-    (``pearson.users[2].centerId: ...``)."""
-    from marshmallow import ValidationError
-
-    from .errors import ValidationFailed
-
-    if not isinstance(data, dict):
-        raise ValidationFailed(f"{vendor}: the fixture must be a JSON object.", validations=[f"{vendor}: expected an object"])
-    try:
-        return schema.load(data)
-    except ValidationError as exc:
-        problems = validation_messages(exc.messages, vendor)
-        raise ValidationFailed(problems[0], validations=problems) from None
-
-
 def encode_json(obj: Any) -> bytes:
     """A response body: orjson (several times faster than the standard library on our lists)."""
     return orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS)
