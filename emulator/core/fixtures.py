@@ -22,6 +22,8 @@ from .wire import CamelCaseSchema, parse_datetime, validation_messages
 class Strict(CamelCaseSchema):
     """A fixture entity: camelCase keys, snake_case in Python, unknown keys refused."""
 
+    error_messages = {"type": "Must be a JSON object."}  # marshmallow's own: "Invalid input type."
+
     class Meta:
         unknown = RAISE
 
@@ -62,8 +64,18 @@ def load_part(schema: Schema, data: Any, vendor: str) -> dict[str, Any]:
         return schema.load(data)
     except ValidationError as exc:
         problems = Problems(vendor)
-        problems.found = validation_messages(exc.messages, vendor)
+        problems.found = validation_messages(_entry_errors(exc.messages), vendor)
         raise problems.error() from None
+
+
+def _entry_errors(messages: Any) -> Any:
+    """marshmallow files the errors of an entry as a whole (not an object) under ``_schema``; name the
+    entry itself instead (``users[0]: Must be a JSON object.``)."""
+    if not isinstance(messages, dict):
+        return messages
+    if set(messages) == {"_schema"}:
+        return messages["_schema"]
+    return {key: _entry_errors(value) for key, value in messages.items()}
 
 
 # -- JSON's own types (marshmallow's Float and Boolean also take "1.5" and "yes"; a fixture is JSON) --
