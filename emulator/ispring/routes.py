@@ -122,10 +122,12 @@ def _uuid_list(name: str) -> list[str]:
     return [v.lower() for v in values]
 
 
+USER_QUERY = (Param("departments[]", UUIDS), Param("groups[]", UUIDS), Param("logins[]", STRINGS),
+              Param("emails[]", STRINGS))
+
+
 @bp.get("/user")
-@documented("Get user list", query=(Param("departments[]", UUIDS), Param("groups[]", UUIDS),
-                                    Param("logins[]", STRINGS), Param("emails[]", STRINGS)),
-            responses={200: "user-list", **ERRORS})
+@documented("Get user list", query=USER_QUERY, responses={200: "user-list", **ERRORS})
 @ispring_call
 def get_users(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     departments, groups = _uuid_list("departments[]"), _uuid_list("groups[]")
@@ -145,9 +147,11 @@ def get_user(user_id: str, *, world: ISpringWorld, now: datetime, client: ApiCli
 
 # -- departments ---------------------------------------------------------------------------------
 
+DEPARTMENT_QUERY = (Param("pageSize", {"type": "integer"}), Param("pageToken", {"type": "string"}))
+
+
 @bp.get("/departments")
-@documented("List departments", query=(Param("pageSize", {"type": "integer"}), Param("pageToken", {"type": "string"})),
-            responses={200: "department-page", **ERRORS})
+@documented("List departments", query=DEPARTMENT_QUERY, responses={200: "department-page", **ERRORS})
 @ispring_call
 def list_departments(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     size = service.page_size(request.args.get("pageSize"))
