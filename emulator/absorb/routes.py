@@ -13,9 +13,10 @@ from ..core import paging
 from ..core.http import bool_arg, datetime_arg, guid_arg, guid_list_arg, int_arg, json_body
 from ..core.errors import NotFound, ValidationFailed
 from ..core.openapi import Param, documented
+from ..core.pagecache import page_key
 from . import service, users
 from .choices import CHOICES
-from .auth import absorb_call, authenticate as authenticate_user, page_key, resolve_portal
+from .auth import absorb_call, authenticate as authenticate_user, resolve_portal
 from .models import AbsorbWorld, User
 from .schemas import (
     ATTEMPT, ATTEMPT_FINISH, AUTHENTICATE, COURSE, COURSES, DEPARTMENT, DEPARTMENTS, USER, USER_BODY, USERS, CHAPTER_ENROLLMENT, COURSE_ENROLLMENT, COURSE_ENROLLMENT_UPSERT,
@@ -71,7 +72,7 @@ def _page(world: AbsorbWorld, user: User, items: list[Any], resource: Any, schem
                                  dump=lambda e: dump(world, schema, e), default_sort=DEFAULT_SORT.get(resource.name),
                                  deprecated=deprecated)
 
-    body = world.pages.answer(page_key(user), compute)
+    body = world.pages.answer(page_key(user.id), compute)
     return Response(body, mimetype="application/json")
 
 

@@ -10,7 +10,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from ..core.errors import ValidationFailed
 from ..core.wire import (
-    CamelCaseSchema, Guid, IsoDateTime, TimeSpan, cached_dump, resource_for, validation_messages,
+    CamelCaseSchema, Guid, IsoDateTime, TimeSpan, resource_for, validation_messages,
 )
 from .models import CUSTOM_FIELD_KINDS, CUSTOM_FIELD_NAMES, GENDERS, AbsorbWorld
 
@@ -413,8 +413,8 @@ def _lone_surrogate(data: Any, path: str) -> str | None:
 
 
 def dump(world: AbsorbWorld, schema: Any, obj: Any) -> dict[str, Any]:
-    """The wire form of an entity, cached until the entity is written (``service.touch``)."""
-    return cached_dump(world.wire_cache, schema, obj)
+    """The wire form of an entity, cached until the entity is written (``world.changed``)."""
+    return world.wire_cache.dump(schema, obj)
 
 
 def dump_world(world: AbsorbWorld) -> dict[str, Any]:

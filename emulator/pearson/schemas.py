@@ -12,7 +12,7 @@ from marshmallow import RAISE, fields, validate
 
 from ..core.clock import to_wire_precision
 from ..core.wire import (
-    CamelCaseSchema, DotNetDateTime, Guid, PascalCaseSchema, cached_dump, load_fixture_part, parse_datetime,
+    CamelCaseSchema, DotNetDateTime, Guid, PascalCaseSchema, load_fixture_part, parse_datetime,
 )
 from .models import AVAILABLE_CLASS_STATUSES, ROLES, PearsonWorld
 
@@ -55,7 +55,7 @@ AVAILABLE_ENCOUNTER = AvailableEncounterSchema()
 def dump(world: PearsonWorld, schema: Any, entity: Any) -> dict[str, Any]:
     """The wire form of a session or an encounter, made once per entity (``PearsonWorld.wire_cache``; per
     schema too: a fixture may give a session and an encounter the same id)."""
-    return cached_dump(world.wire_cache, schema, entity)
+    return world.wire_cache.dump(schema, entity)
 
 
 # -- fixtures ------------------------------------------------------------------------------------
