@@ -122,7 +122,7 @@ class PearsonWorld(CachedWorld):
 
     def changed(self, entity: Any = None) -> None:
         """``CachedWorld.changed``; a change of the whole world (None: a new secret, say) also forgets the
-        verified tokens, which are verified again on their next call."""
+        verified tokens: each is verified again on its next call (its key in the store still names the tenant)."""
         super().changed(entity)
         if entity is None:
             self.verified.clear()
