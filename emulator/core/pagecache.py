@@ -86,14 +86,17 @@ class PageCache:
 class WireCache(dict):
     """Entity id -> {variant: wire form}, so that a world drops every form of an entity at once."""
 
+    __slots__ = ("verify",)
+
     def __init__(self) -> None:
         super().__init__()
         self.verify = _verifying()
 
     def dump(self, schema: Any, obj: Any) -> dict[str, Any]:
         """The wire form of ``obj`` through the marshmallow ``schema`` (the variant is the schema's class)."""
-        forms = self.get(obj.id)
-        if forms is None:
+        try:
+            forms = self[obj.id]
+        except KeyError:
             forms = self[obj.id] = {}
         name = type(schema).__name__
         wire = forms.get(name)
