@@ -6,7 +6,7 @@ from datetime import datetime
 from ..core.errors import NotFound, Unprocessable, ValidationFailed
 from ..core.wire import new_guid
 from .lessons import get_lesson_enrollment, lessons_of
-from .lookups import forget, get_course, get_user, touch
+from .lookups import get_course, get_user, touch
 from .models import AbsorbWorld, Attempt, AttemptStatus, CourseEnrollment, LessonEnrollment
 from .rollup import aggregate, lesson_finished, lesson_started, ticks
 
@@ -78,13 +78,13 @@ def finish_attempt(world: AbsorbWorld, attempt: Attempt, *, status: int, score: 
 def apply_finish(world: AbsorbWorld, attempt: Attempt, *, status: int, score: float | None,
                  start: datetime, completion: datetime | None, at: datetime, roll: bool = True) -> None:
     le = world.lesson_enrollments[attempt.lesson_enrollment_id]
-    forget(world, attempt.id)
     previous_ticks = attempt.time_spent_ticks
     attempt.status, attempt.start_date = status, start
     attempt.score = score if score is not None else attempt.score
     attempt.completion_date = completion
     end = completion or at
     attempt.time_spent_ticks = ticks(start, end)
+    world.changed(attempt)
     lesson_finished(le, status, attempt.score, completion, attempt.time_spent_ticks - previous_ticks)
     touch(world, le, at)
     if roll:

@@ -25,6 +25,7 @@ from flask import Response, g, request
 
 from ..core import strict
 from ..core.http import current_store
+from ..core.pagecache import page_key
 from ..core.errors import BadRequest, Forbidden, Unauthorized
 from ..core.store import Tenant
 from .choices import CHOICES
@@ -162,11 +163,6 @@ def current_user(world: AbsorbWorld, now: datetime) -> User:
 READS = ("GET", "HEAD")
 
 
-def page_key(user: User) -> tuple[str, bytes, str]:
-    """The key of this request's answer in the world's page cache (``routes._page`` stores under it)."""
-    return (request.path, request.query_string, user.id)
-
-
 def _caller(world: AbsorbWorld, now: datetime, admin: bool) -> User:
     user = current_user(world, now)
     if admin and not user.is_admin:
@@ -179,12 +175,12 @@ def absorb_call(*, admin: bool = True, token: bool = True) -> Callable[..., Any]
     """Decorator: portal, version and token checks, then the handler under the tenant's lock.
 
     The handler receives ``world`` and ``now`` (the tenant's clock) as keyword arguments,
-    and ``user`` when a token is required. Any request but a GET clears the world's cached
-    list pages (``core.pagecache``) before the lock is released.
+    and ``user`` when a token is required.
 
     A GET whose page is cached is answered without the lock, after the same checks: the world, the
-    token and the page are each one dict read (atomic), and every write clears the pages before its
-    own answer leaves, so a read that follows a write's answer always misses. Under load, eight
+    token and the page are each one dict read (atomic), and every write announces itself
+    (``world.changed``, which clears the pages) before its own answer leaves, so a read that follows a
+    write's answer always misses (``core.pagecache``). Under load, eight
     threads queueing on the tenant lock for cached pages cost more than the pages themselves.
     """
 
@@ -197,20 +193,15 @@ def absorb_call(*, admin: bool = True, token: bool = True) -> Callable[..., Any]
             if reading and token:
                 world = tenant.world("absorb")
                 user = _caller(world, tenant.clock.now(), admin)
-                page = None if world.pages.verify else world.pages.peek(page_key(user))
-                if page is not None:  # verify mode recomputes every hit, under the lock
+                page = world.pages.hit(page_key(user.id))
+                if page is not None:  # never in verify mode: it recomputes every hit, under the lock
                     return Response(page, mimetype="application/json")
             with tenant.lock:
                 world = tenant.world("absorb")
                 now = tenant.clock.now()
                 if token:
                     kwargs["user"] = _caller(world, now, admin)
-                if reading:
-                    return view(*args, world=world, now=now, **kwargs)
-                try:  # a write, even one that failed half-way, drops the cached list pages
-                    return view(*args, world=world, now=now, **kwargs)
-                finally:
-                    world.pages.clear()
+                return view(*args, world=world, now=now, **kwargs)
 
         return inner
 

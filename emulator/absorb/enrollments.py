@@ -8,7 +8,7 @@ from ..core.errors import Unprocessable, ValidationFailed
 from ..core.wire import new_guid
 from .choices import CHOICES
 from .lessons import chapters_of, create_sub_enrollments, lessons_of
-from .lookups import add_enrollment, forget, get_course, get_user, sessions_of, touch
+from .lookups import add_enrollment, get_course, get_user, sessions_of, touch
 from .models import AbsorbWorld, Course, CourseEnrollment, EnrollmentStatus as S, User
 
 
@@ -22,15 +22,15 @@ def remove_enrollment(world: AbsorbWorld, enrollment: CourseEnrollment) -> None:
     for le in lessons_of(world, enrollment):
         for attempt_id in le.attempt_ids:
             world.attempts.pop(attempt_id, None)
-            forget(world, attempt_id)
+            world.changed(attempt_id)
         del world.lesson_enrollments[le.id]
-        forget(world, le.id)
+        world.changed(le)
     for ce in chapters_of(world, enrollment):
         del world.chapter_enrollments[ce.id]
-        forget(world, ce.id)
+        world.changed(ce)
     for se in sessions_of(world, enrollment.id):
         del world.session_enrollments[se.id]
-        forget(world, se.id)
+        world.changed(se)
     for index in (world.lessons_of, world.chapters_of, world.sessions_of):
         index.pop(enrollment.id, None)
     del world.enrollments[enrollment.id]
@@ -38,7 +38,7 @@ def remove_enrollment(world: AbsorbWorld, enrollment: CourseEnrollment) -> None:
     world.by_course[enrollment.course_id].discard(enrollment.id)
     if world.active.get((enrollment.user_id, enrollment.course_id)) == enrollment.id:
         del world.active[(enrollment.user_id, enrollment.course_id)]
-    forget(world, enrollment.id)
+    world.changed(enrollment)
 
 
 def refuse_multi_session(course: Course) -> None:

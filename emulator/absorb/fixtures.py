@@ -197,9 +197,9 @@ def apply_fixture(world: AbsorbWorld, fixture: dict[str, Any], anchor: datetime)
     plan = _validate(world, fixture, anchor)
     for name in ("users", "departments", "courses", "chapters", "lessons", "sessions", "enrollments", "chapter_enrollments",
                  "lesson_enrollments", "session_enrollments", "attempts", "tokens", "token_by_user", "users_by_name",
-                 "by_user", "by_course", "active", "chapters_of", "lessons_of", "sessions_of", "pending", "wire_cache"):
+                 "by_user", "by_course", "active", "chapters_of", "lessons_of", "sessions_of", "pending"):
         getattr(world, name).clear()
-    world.pages.clear()
+    world.changed()
     # users, departments and courses were added a year before the anchor, or before the earliest enrollment
     added = min([anchor - timedelta(days=365)] + [e["added"] - timedelta(days=1) for e in plan["enrollments"]])
     for ident, name, raw in plan["departments"]:
@@ -307,4 +307,4 @@ def _set_id(world: AbsorbWorld, enrollment: CourseEnrollment, ident: str) -> Non
         le.course_enrollment_id = ident
     for se in service.sessions_of(world, ident):
         se.course_enrollment_id = ident
-    service.forget(world, old)
+    world.changed(old)

@@ -49,9 +49,9 @@ def materialize(world: AbsorbWorld, enrollment_id: str) -> None:
     entry = world.pending.pop(enrollment_id, None)
     if entry is None:
         return
-    world.pages.clear()  # the same answers either way; cleared so a page never mixes before and after
     at, plan, last_write = entry
     enrollment = world.enrollments[enrollment_id]
+    world.changed(enrollment)  # the same answers either way; announced so a page never mixes before and after
     course = world.courses[enrollment.course_id]
     rng = random.Random(enrollment_id)
     chapter_ids = world.chapters_of.setdefault(enrollment_id, [])

@@ -17,9 +17,10 @@ from marshmallow import fields
 from ..core import paging
 from ..core.http import guid_arg
 from ..core.openapi import Param, documented
+from ..core.pagecache import page_key
 from ..core.wire import CamelCaseSchema, Guid, IsoDateTime, resource_for
 from . import reference, routes, users
-from .auth import absorb_call, page_key
+from .auth import absorb_call
 from .models import AbsorbWorld, User
 from .routes import GET_ERRORS, LIST_ERRORS, PAGED, bp
 from .schemas import COURSE, COURSES
@@ -83,7 +84,7 @@ def _page(world: AbsorbWorld, user: User, items: list[Any], resource: Any, dump:
     def compute() -> dict[str, Any]:
         return paging.query_list(items, resource, request.args, key=key, dump=dump, deprecated=False)
 
-    return Response(world.pages.answer(page_key(user), compute), mimetype="application/json")
+    return Response(world.pages.answer(page_key(user.id), compute), mimetype="application/json")
 
 
 # -- groups -------------------------------------------------------------------------------------------
@@ -147,7 +148,7 @@ def list_provinces(*, world: AbsorbWorld, now: datetime, user: User) -> Response
         return paging.query_array(reference.list_provinces(world, country_id), PROVINCES, request.args,
                                   dump=PROVINCE.dump)
 
-    body = world.pages.answer(page_key(user), compute)
+    body = world.pages.answer(page_key(user.id), compute)
     return Response(body, mimetype="application/json")
 
 

@@ -1,7 +1,7 @@
-"""Finding things in an Absorb world, and keeping its indexes and caches in step with every write.
+"""Finding things in an Absorb world, and keeping its indexes in step with every write.
 
-Every entity write goes through ``touch`` or ``forget``: they drop the entity's cached wire forms
-and every cached list page (``core.pagecache``).
+Every write announces itself with ``world.changed(entity)`` (``core.pagecache``): an edit through ``touch``,
+which also moves ``dateEdited``; a new entity through ``add_user``/``add_enrollment``; a removal directly.
 """
 from __future__ import annotations
 
@@ -27,9 +27,9 @@ def get_user(world: AbsorbWorld, user_id: str) -> User:
 
 
 def add_user(world: AbsorbWorld, user: User) -> None:
-    world.pages.clear()
     world.users[user.id] = user
     world.users_by_name[user.username.lower()] = user.id
+    world.changed(user)
 
 
 def get_course(world: AbsorbWorld, course_id: str) -> Course:
@@ -85,25 +85,19 @@ def changed_since(items: Iterable[Any], status: int | None, modified_since: date
 
 
 def add_enrollment(world: AbsorbWorld, enrollment: CourseEnrollment) -> None:
-    world.pages.clear()
     world.enrollments[enrollment.id] = enrollment
     world.by_user.setdefault(enrollment.user_id, set()).add(enrollment.id)
     world.by_course.setdefault(enrollment.course_id, set()).add(enrollment.id)
     if enrollment.is_active:
         world.active[(enrollment.user_id, enrollment.course_id)] = enrollment.id
+    world.changed(enrollment)
 
 
 def touch(world: AbsorbWorld, entity: Any, at: datetime | None) -> None:
-    """Mark an entity written: ``dateEdited`` moves and its cached wire form is dropped."""
+    """Mark an entity edited: ``dateEdited`` moves, and the world is told (``world.changed``)."""
     if at is not None and hasattr(entity, "date_edited"):
         entity.date_edited = max(entity.date_edited, at)
-    forget(world, entity.id)
-
-
-def forget(world: AbsorbWorld, entity_id: str) -> None:
-    """Drop what was derived from an entity: its wire forms and every cached list page."""
-    world.wire_cache.pop(entity_id, None)
-    world.pages.clear()
+    world.changed(entity)
 
 
 def sessions_of(world: AbsorbWorld, enrollment_id: str) -> list[SessionEnrollment]:

@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import IntEnum
 from typing import Any
 
-from ..core.pagecache import PageCache
+from ..core.pagecache import CachedWorld, PageCache, WireCache
 
 
 class EnrollmentStatus(IntEnum):
@@ -310,7 +310,7 @@ class Token:
 
 
 @dataclass
-class AbsorbWorld:
+class AbsorbWorld(CachedWorld):
     """One portal: its key, users, catalogue, enrollments and tokens, with indexes for the routes."""
 
     portal: str
@@ -339,8 +339,9 @@ class AbsorbWorld:
     # course enrollment -> (enrollment date, seeded plan or None, last write or None) of its chapter and lesson
     # enrollments, not yet made (service.materialize)
     pending: dict[str, tuple[Any, ...]] = field(default_factory=dict)
-    wire_cache: dict[str, dict[str, Any]] = field(default_factory=dict)  # entity id -> {schema name: wire dict}
-    pages: PageCache = field(default_factory=PageCache)  # encoded list answers; cleared with any wire form
+    # derived data, dropped by ``changed`` (core.pagecache): entity id -> {schema name: wire}; encoded list answers
+    wire_cache: WireCache = field(default_factory=WireCache)
+    pages: PageCache = field(default_factory=PageCache)
     rng: Any = None  # the world's own random.Random: ids of entities created later
     reference: Any = None  # groups, roles, countries, provinces (absorb.reference.Reference)
 

@@ -16,9 +16,10 @@ from ..core import paging
 from ..core.http import datetime_arg, int_arg, json_body
 from ..core.errors import ValidationFailed
 from ..core.openapi import Param, documented
+from ..core.pagecache import page_key
 from . import service, users
 from .choices import CHOICES
-from .auth import absorb_call, authenticate as authenticate_user, page_key, resolve_portal
+from .auth import absorb_call, authenticate as authenticate_user, resolve_portal
 from .models import AbsorbWorld, User
 from .bodies import AUTHENTICATE, USER_BODY, load
 from .schemas import COURSE, COURSES, DEFAULT_SORT, DEPARTMENT, DEPARTMENTS, USER, USERS, dump
@@ -66,7 +67,7 @@ def _page(world: AbsorbWorld, user: User, items: list[Any], resource: Any, schem
                                  dump=lambda e: dump(world, schema, e), default_sort=DEFAULT_SORT.get(resource.name),
                                  deprecated=deprecated)
 
-    body = world.pages.answer(page_key(user), compute)
+    body = world.pages.answer(page_key(user.id), compute)
     return Response(body, mimetype="application/json")
 
 

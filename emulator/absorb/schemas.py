@@ -9,7 +9,7 @@ from typing import Any
 
 from marshmallow import Schema, fields
 
-from ..core.wire import CamelCaseSchema, Guid, IsoDateTime, TimeSpan, cached_dump, resource_for
+from ..core.wire import CamelCaseSchema, Guid, IsoDateTime, TimeSpan, resource_for
 from .models import CUSTOM_FIELD_KINDS, CUSTOM_FIELD_NAMES, AbsorbWorld
 
 Number = fields.Float
@@ -248,8 +248,8 @@ DEFAULT_SORT = {USER_COURSE_ENROLLMENTS.name: "courseName", USERS.name: "usernam
 
 
 def dump(world: AbsorbWorld, schema: Any, obj: Any) -> dict[str, Any]:
-    """The wire form of an entity, cached until the entity is written (``service.touch``)."""
-    return cached_dump(world.wire_cache, schema, obj)
+    """The wire form of an entity, cached until the entity is written (``world.changed``)."""
+    return world.wire_cache.dump(schema, obj)
 
 
 def dump_world(world: AbsorbWorld) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """Absorb's domain rules, one module per resource, gathered here: what routes, the seeder and fixtures call.
 
-- ``lookups``: finding entities; the world's indexes; ``touch``/``forget`` on every write
+- ``lookups``: finding entities; the world's indexes; ``touch`` on every edit (``world.changed``, ``core.pagecache``)
 - ``users``: users and departments          - ``enrollments``: course enrollments
 - ``lessons``: chapter and lesson enrollments - ``attempts``: attempts     - ``sessions``: ILC sessions
 - ``rollup``: how attempts move lessons and lessons roll up (no world)   - ``choices``: ``CHOICES``
@@ -37,7 +37,7 @@ from __future__ import annotations
 from .choices import CHOICES
 from .lookups import (
     get_user, add_user, get_course, get_enrollment, get_user_enrollment, list_user_enrollments, list_course_enrollments,
-    list_bulk_enrollments, changed_since, add_enrollment, touch, forget, sessions_of,
+    list_bulk_enrollments, changed_since, add_enrollment, touch, sessions_of,
 )
 from .rollup import SeededAttempt, LessonOutcome, replay, aggregate
 from .lessons import (

@@ -44,9 +44,9 @@ def new_session_enrollment(world: AbsorbWorld, enrollment: CourseEnrollment, ses
                            course_enrollment_id=enrollment.id, user_id=enrollment.user_id,
                            full_name=enrollment.full_name, name=session.name, status=int(status), progress=0.0,
                            date_enrolled=at, date_edited=at)
-    world.pages.clear()
     world.session_enrollments[se.id] = se
     world.sessions_of.setdefault(enrollment.id, []).append(se.id)
+    world.changed(se)
     return se
 
 

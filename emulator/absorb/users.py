@@ -24,7 +24,7 @@ from ..core.errors import Unprocessable
 from ..core.wire import new_guid
 from . import reference
 from .choices import CHOICES
-from .lookups import add_user, find, forget, get_user, touch  # noqa: F401 - get_user: users.get_user for the routes
+from .lookups import add_user, find, get_user, touch  # noqa: F401 - get_user: users.get_user for the routes
 from .models import ACTIVE, AbsorbWorld, Course, CustomFields, Department, User
 
 REQUIRED_TO_CREATE = tuple(re.sub(r"([A-Z])", r"_\1", name).lower() for name in CHOICES["user_required_to_create"])
@@ -169,7 +169,7 @@ def _apply(world: AbsorbWorld, user: User, body: dict[str, Any], at: datetime, *
             entity.full_name = user.full_name
             if hasattr(entity, "job_title"):
                 entity.job_title = user.job_title
-            forget(world, entity.id)
+            world.changed(entity)
 
 
 def _copies_of(world: AbsorbWorld, user_id: str) -> list[Any]:

@@ -1,27 +1,31 @@
-"""Encoded answers of list routes, kept until the world they were computed from is written.
+"""What a vendor world keeps derived from its state, and the one notification that drops it.
 
 A list request with ``_filter`` and ``_sort`` costs more than everything else the emulator does
 for it (parsing the query, filtering, sorting, building the envelope, encoding ~14 KB of JSON),
-and test suites ask the same page again and again between writes. Each vendor world holds one
-``PageCache``; a list route asks it for ``(path, query string, caller)`` and computes the page
-only on a miss.
+and test suites ask the same page again and again between writes. So a world keeps two caches:
 
-Invalidation is coarse on purpose: any write to the world drops every page (``clear``). It is
-called where the world's cached wire forms are dropped (every entity write goes through there)
-and, as a second line, by the vendor's auth wrapper after every state-changing request. Reads,
-writes and ``clear`` run under the tenant's lock, and a write clears before its own answer leaves,
-so a page never outlives the state it was computed from; a lookup alone (``peek``) is one dict read
-and needs no lock. Errors are never cached (the compute function raises instead of returning).
+- ``pages`` (``PageCache``): encoded list answers by ``(path, query string, caller)`` (``page_key``);
+- ``wire_cache`` (``WireCache``): each entity's wire forms (entity id -> {schema name: wire dict}).
 
-``LMS_EMULATOR_VERIFY_PAGES=1`` (set by the test suite) recomputes the page on every hit and
-fails loudly if it differs from the cached one: every list request in the tests checks that no
-write forgot to clear the cache.
+**The rule.** Every write to a world announces itself once: ``world.changed(entity)`` (``CachedWorld``),
+called by the service function that writes, under the tenant's lock, before the write's answer leaves.
+It drops that entity's wire forms (every form when the entity is unknown: ``changed()``) and every cached
+page: invalidation of pages is coarse on purpose. A reset or a fixture builds a new world, caches empty.
+Errors are never cached (the compute function raises instead of returning). A cached page may be read
+without the lock (``PageCache.hit``, one dict read): a write clears the pages before its own answer
+leaves, so a read that follows a write's answer always misses.
+
+``LMS_EMULATOR_VERIFY_PAGES=1`` (set by the test suite) trusts no cache: every page hit is recomputed,
+and every wire form served from the cache is dumped again, and either failing to match fails loudly
+(``StalePage``): every request in the tests checks that no write forgot to announce itself.
 """
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Hashable
 from typing import Any
+
+from flask import request
 
 from .wire import encode_json
 
@@ -30,8 +34,17 @@ MAX_CACHED_BODY = 16 * 1024  # a query sent as a POST body is a key only up to t
 VERIFY_ENV = "LMS_EMULATOR_VERIFY_PAGES"
 
 
+def _verifying() -> bool:
+    return os.environ.get(VERIFY_ENV) == "1"
+
+
 class StalePage(RuntimeError):
-    """A cached page differed from a fresh one: a write did not clear the cache."""
+    """A cached page or wire form differed from a fresh one: a write did not announce itself."""
+
+
+def page_key(caller: str) -> tuple[str, bytes, str]:
+    """The key of this request's answer in a page cache: path, query string and the caller's id."""
+    return (request.path, request.query_string, caller)
 
 
 class PageCache:
@@ -39,7 +52,7 @@ class PageCache:
 
     def __init__(self) -> None:
         self._pages: dict[Hashable, bytes] = {}
-        self.verify = os.environ.get(VERIFY_ENV) == "1"
+        self.verify = _verifying()
 
     def answer(self, key: Hashable, compute: Callable[[], Any]) -> bytes:
         """The encoded page for ``key``; ``compute()`` builds it (or raises) on a miss."""
@@ -54,9 +67,10 @@ class PageCache:
             raise StalePage(f"the cached page for {key!r} is stale: {body[:200]!r} != {fresh[:200]!r}")
         return body
 
-    def peek(self, key: Hashable) -> bytes | None:
-        """The cached page for ``key``, or None: one dict read, safe without the tenant lock."""
-        return self._pages.get(key)
+    def hit(self, key: Hashable) -> bytes | None:
+        """The cached page for ``key`` to answer without computing, or None; one dict read, safe without
+        the tenant lock. Always None in verify mode, where every hit is recomputed (``answer``)."""
+        return None if self.verify else self._pages.get(key)
 
     def clear(self) -> None:
         self._pages.clear()
@@ -67,3 +81,63 @@ class PageCache:
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickled (``--state-file``) or copied empty: cached pages are derived data."""
         return (PageCache, ())
+
+
+class WireCache(dict):
+    """Entity id -> {variant: wire form}, so that a world drops every form of an entity at once."""
+
+    __slots__ = ("verify",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.verify = _verifying()
+
+    def dump(self, schema: Any, obj: Any) -> dict[str, Any]:
+        """The wire form of ``obj`` through the marshmallow ``schema`` (the variant is the schema's class)."""
+        try:
+            forms = self[obj.id]
+        except KeyError:
+            forms = self[obj.id] = {}
+        name = type(schema).__name__
+        wire = forms.get(name)
+        if wire is None:
+            wire = forms[name] = schema.dump(obj)
+        elif self.verify:
+            self._check(obj.id, name, wire, schema.dump(obj))
+        return wire
+
+    def form(self, entity_id: str, variant: Hashable, make: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        """The wire form ``variant`` of an entity, ``make()`` building it on a miss."""
+        forms = self.setdefault(entity_id, {})
+        wire = forms.get(variant)
+        if wire is None:
+            wire = forms[variant] = make()
+        elif self.verify:
+            self._check(entity_id, variant, wire, make())
+        return wire
+
+    def _check(self, entity_id: str, variant: Hashable, cached: dict[str, Any], fresh: dict[str, Any]) -> None:
+        if cached != fresh:
+            self.clear()
+            raise StalePage(f"the cached {variant} form of '{entity_id}' is stale: {cached!r} != {fresh!r}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled or copied empty, as ``PageCache``."""
+        return (WireCache, ())
+
+
+class CachedWorld:
+    """Base of a vendor world: its ``wire_cache`` and (if it has one) ``pages``, and ``changed``."""
+
+    wire_cache: WireCache
+    pages: PageCache | None = None  # a dataclass field in the worlds that cache pages
+
+    def changed(self, entity: Any = None) -> None:
+        """The one change notification: ``entity`` (or its id) was created, edited or removed; None: any part
+        of the world may have. Drops the entity's wire forms (all of them for None) and every cached page."""
+        if entity is None:
+            self.wire_cache.clear()
+        else:
+            self.wire_cache.pop(entity if isinstance(entity, str) else entity.id, None)
+        if self.pages is not None:
+            self.pages.clear()

@@ -266,13 +266,3 @@ def encode_json(obj: Any) -> bytes:
     """A response body: orjson (several times faster than the standard library on our lists)."""
     return orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS)
 
-
-def cached_dump(cache: dict[str, dict[str, Any]], schema: Schema, obj: Any) -> dict[str, Any]:
-    """The wire form of an entity through ``schema``, kept in ``cache`` (entity id -> {schema name: wire}) so
-    that a world can drop every form of an entity at once when it is written."""
-    per_entity = cache.setdefault(obj.id, {})
-    name = type(schema).__name__
-    wire = per_entity.get(name)
-    if wire is None:
-        wire = per_entity[name] = schema.dump(obj)
-    return wire

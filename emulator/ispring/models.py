@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from ..core.pagecache import PageCache
+from ..core.pagecache import CachedWorld, PageCache, WireCache
 
 USER_STATUSES = ("ACTIVE", "DEACTIVATED", "DELETED", "TERMINATED")
 SESSION_STATUSES = ("NOT_STARTED", "IN_PROGRESS", "COMPLETED")
@@ -95,7 +95,7 @@ class Token:
 
 
 @dataclass
-class ISpringWorld:
+class ISpringWorld(CachedWorld):
     """One iSpring Learn account: named by its URL (``X-Auth-Account-Url``) and found by its client ids."""
 
     account_url: str
@@ -105,9 +105,10 @@ class ISpringWorld:
     clients: dict[str, ApiClient] = field(default_factory=dict)  # by client id
     tokens: dict[str, Token] = field(default_factory=dict)
     participants: dict[str, set[str]] = field(default_factory=dict)  # session id -> participant ids (index)
-    # (session id, user id) -> wire form; no route writes users or sessions, so entries never go stale
-    wire_cache: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
-    pages: PageCache = field(default_factory=PageCache)  # encoded answers (core.pagecache), same lifetime
+    # derived data, dropped by ``changed`` (core.pagecache): user id -> {session id: wire form of the user's
+    # line in that session's attributes list}; encoded answers
+    wire_cache: WireCache = field(default_factory=WireCache)
+    pages: PageCache = field(default_factory=PageCache)
 
     # -- the World protocol of core.vendor ---------------------------------
     def tenant_keys(self) -> list[str]:

@@ -80,15 +80,10 @@ USER_ATTRIBUTES = UserAttributesSchema()
 
 
 def dump_participants(world: ISpringWorld, participants: list[Any]) -> list[dict[str, Any]]:
-    """Wire forms of the answer's lines, cached per (session, user) in the world."""
-    out = []
-    for participant in participants:
-        key = (participant.session_id, participant.user.id)
-        wire = world.wire_cache.get(key)
-        if wire is None:
-            wire = world.wire_cache[key] = USER_ATTRIBUTES.dump(participant)
-        out.append(wire)
-    return out
+    """Wire forms of the answer's lines, cached under the user's id per session (a line also shows the user's
+    department: a department written is announced as ``world.changed()``, every form)."""
+    return [world.wire_cache.form(p.user.id, p.session_id, lambda p=p: USER_ATTRIBUTES.dump(p))
+            for p in participants]
 
 
 # -- the lookups' answers (field order of the vendor's OpenAPI) --------------------------------------

@@ -314,8 +314,8 @@ def check_session_id(value: str) -> str:
 # -- indexes ------------------------------------------------------------------------------------
 
 def add_participant(world: ISpringWorld, session_id: str, user_id: str) -> None:
-    world.pages.clear()
     session = world.sessions[session_id]
     if user_id not in world.participants.setdefault(session_id, set()):
         session.participant_ids.append(user_id)
         world.participants[session_id].add(user_id)
+        world.changed(session)

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from ..core.pagecache import CachedWorld, WireCache
+
 # Role names as the vendor's authorization attributes spell them.
 STUDENT = "Student"
 STAFF_MEMBER = "StaffMember"
@@ -96,7 +98,7 @@ class Encounter:
 
 
 @dataclass
-class PearsonWorld:
+class PearsonWorld(CachedWorld):
     """One tenant's Pearson: centers, users, teachers, sessions, encounters and the token secret.
 
     The tenant is named by the ``iss`` claim of its tokens: ``tenant_keys()``
@@ -113,10 +115,17 @@ class PearsonWorld:
     sessions_by_user: dict[str, list[str]] = field(default_factory=dict)  # sorted by start
     encounters_by_user: dict[str, list[str]] = field(default_factory=dict)  # sorted by start
     from_fixture: bool = False
-    # entity id -> {schema name: wire form}; no route writes Pearson entities (fixtures build a new world)
-    wire_cache: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # entity id -> {schema name: wire form}, dropped by ``changed`` (core.pagecache); no page cache
+    wire_cache: WireCache = field(default_factory=WireCache)
     # token -> claims, for tokens whose signature verified with ``secret`` (``auth.resolve``)
     verified: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def changed(self, entity: Any = None) -> None:
+        """``CachedWorld.changed``; a change of the whole world (None: a new secret, say) also forgets the
+        verified tokens: each is verified again on its next call (its key in the store still names the tenant)."""
+        super().changed(entity)
+        if entity is None:
+            self.verified.clear()
 
     # -- the World protocol of core.vendor ---------------------------------
     def tenant_keys(self) -> list[str]:

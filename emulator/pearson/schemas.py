@@ -12,7 +12,7 @@ from marshmallow import fields, validate
 
 from ..core.clock import to_wire_precision
 from ..core.fixtures import Strict, load_part
-from ..core.wire import DotNetDateTime, Guid, PascalCaseSchema, cached_dump, parse_datetime
+from ..core.wire import DotNetDateTime, Guid, PascalCaseSchema, parse_datetime
 from .models import AVAILABLE_CLASS_STATUSES, ROLES, PearsonWorld
 
 
@@ -54,7 +54,7 @@ AVAILABLE_ENCOUNTER = AvailableEncounterSchema()
 def dump(world: PearsonWorld, schema: Any, entity: Any) -> dict[str, Any]:
     """The wire form of a session or an encounter, made once per entity (``PearsonWorld.wire_cache``; per
     schema too: a fixture may give a session and an encounter the same id)."""
-    return cached_dump(world.wire_cache, schema, entity)
+    return world.wire_cache.dump(schema, entity)
 
 
 # -- fixtures ------------------------------------------------------------------------------------

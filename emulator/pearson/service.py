@@ -83,12 +83,14 @@ def get_user_encounters(world: PearsonWorld, user_id: str, now: datetime) -> lis
 
 def add_session(world: PearsonWorld, session: TeacherSession) -> None:
     world.sessions[session.id] = session
+    world.changed(session)
     _insert(world.sessions_by_user.setdefault(session.user_id, []), session.id,
             lambda i: (world.sessions[i].start, i))
 
 
 def add_encounter(world: PearsonWorld, encounter: Encounter) -> None:
     world.encounters[encounter.id] = encounter
+    world.changed(encounter)
     _insert(world.encounters_by_user.setdefault(encounter.user_id, []), encounter.id,
             lambda i: (world.encounters[i].start, i))
 

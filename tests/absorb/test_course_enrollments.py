@@ -296,15 +296,15 @@ def test_list_pages_are_cached_until_any_write(api, tenant):
 
 
 def test_a_write_that_bypasses_the_service_is_caught_by_verify_mode(api, tenant):
-    """The guard the suite runs under: an entity changed without ``service.touch`` leaves a stale page,
-    and verify mode turns the next hit into a loud 500 instead of a silent wrong answer."""
+    """The guard the suite runs under: an entity changed without ``world.changed`` leaves a stale page and a
+    stale wire form, and verify mode (which trusts neither cache) turns the next hit into a loud 500 instead of
+    a silent wrong answer."""
     world = tenant.world("absorb")
     learner = api.learners()[0]
     path = f"/users/{learner.id}/enrollments?_limit=1000"
     page = api.get(path, status=200).body
     assert world.pages.verify, "tests/conftest.py turns verify mode on for the whole suite"
-    world.enrollments[page["enrollments"][0]["id"]].progress = 42.0  # no touch: the wire form stays cached
-    world.wire_cache.clear()
+    world.enrollments[page["enrollments"][0]["id"]].progress = 42.0  # not announced: both caches are stale
     resp = api.get(path)
     assert resp.status_code == 500 and "StalePage" in resp.body["message"]
 

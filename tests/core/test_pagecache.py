@@ -1,4 +1,4 @@
-"""The page cache: hits skip the work, any clear starts over, verify mode catches a stale page."""
+"""The page and wire caches: hits skip the work, a change announced drops them, verify mode catches what is stale."""
 from __future__ import annotations
 
 import pickle
@@ -60,3 +60,49 @@ def test_pickled_and_restored_empty():
     restored = pickle.loads(pickle.dumps(cache))
     assert isinstance(restored, PageCache) and len(restored) == 0
     assert restored.answer("k", lambda: [2]) == b"[2]"
+
+
+class _Schema:
+    """Stands in for a marshmallow schema: dumps what the entity holds now."""
+
+    @staticmethod
+    def dump(obj):
+        return {"id": obj.id, "name": obj.name}
+
+
+class _Entity:
+    def __init__(self, ident, name):
+        self.id, self.name = ident, name
+
+
+def test_a_wire_form_is_kept_until_its_entity_is_announced(monkeypatch):
+    monkeypatch.delenv(pagecache.VERIFY_ENV, raising=False)
+
+    class World(pagecache.CachedWorld):
+        def __init__(self):
+            self.wire_cache, self.pages = pagecache.WireCache(), PageCache()
+
+    world, a, b = World(), _Entity("a", "Ann"), _Entity("b", "Bob")
+    world.wire_cache.dump(_Schema(), a), world.wire_cache.dump(_Schema(), b)
+    world.pages.answer("k", lambda: [1])
+    a.name = "Anna"
+    assert world.wire_cache.dump(_Schema(), a)["name"] == "Ann"  # not announced: the cached form answers
+    world.changed(a)
+    assert world.wire_cache.dump(_Schema(), a)["name"] == "Anna" and "b" in world.wire_cache
+    assert len(world.pages) == 0  # any change drops every page
+    world.changed()  # the entity unknown: every form goes
+    assert not world.wire_cache
+
+
+def test_verify_mode_fails_loudly_on_a_stale_wire_form(monkeypatch):
+    monkeypatch.setenv(pagecache.VERIFY_ENV, "1")
+    cache, entity = pagecache.WireCache(), _Entity("a", "Ann")
+    assert cache.dump(_Schema(), entity) == cache.dump(_Schema(), entity) == {"id": "a", "name": "Ann"}
+    entity.name = "Anna"  # a write that did not announce itself
+    with pytest.raises(StalePage):
+        cache.dump(_Schema(), entity)
+    assert cache.dump(_Schema(), entity)["name"] == "Anna"  # the stale form was dropped
+    cache.form("a", "line", lambda: {"v": 1})
+    with pytest.raises(StalePage):
+        cache.form("a", "line", lambda: {"v": 2})
+    assert pickle.loads(pickle.dumps(cache)) == {}  # derived data: restored empty

@@ -1,0 +1,407 @@
+"""The cache rule (``core.pagecache``): every write announces itself, so no cached page or wire form outlives it.
+
+Each scenario fills the caches (every Absorb GET route, iSpring's and Pearson's reads, each world's data dump),
+writes through a service function, then reads everything twice: through the caches, and again after the
+caches were replaced by empty ones (a recompute from the state alone). The two must agree. Verify mode is off
+here, so a cached answer really is the cached one.
+
+Which functions are writes is found mechanically: every public function of the vendors' service modules that
+takes the world must be reached by a scenario (traced while the writes run) or be listed in ``NO_WRITE`` with
+the reason it announces nothing. A new write function without a scenario fails
+``test_every_write_function_has_a_scenario``.
+"""
+from __future__ import annotations
+
+import inspect
+import json
+import sys
+import uuid
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any
+
+import pytest
+from werkzeug.exceptions import NotFound as NoRoute
+
+from emulator.absorb import attempts as absorb_attempts, enrollments as absorb_enrollments, fixtures as absorb_fixtures
+from emulator.absorb import lessons as absorb_lessons, lookups as absorb_lookups, reference as absorb_reference
+from emulator.absorb import sessions as absorb_sessions, users as absorb_users
+from emulator.absorb.auth import authenticate as absorb_authenticate
+from emulator.absorb.models import AttemptStatus
+from emulator.admin.fixtures import by_name
+from emulator.app import create_app
+from emulator.core import contract
+from emulator.core.openapi import operation_of
+from emulator.core.pagecache import VERIFY_ENV, PageCache, WireCache
+from emulator.core.wire import new_guid
+from emulator.ispring import service as ispring_service
+from emulator.pearson import service as pearson_service
+from emulator.pearson.auth import issue_token as pearson_token
+
+SERVICE_MODULES: tuple[ModuleType, ...] = (
+    absorb_lookups, absorb_lessons, absorb_attempts, absorb_enrollments, absorb_sessions, absorb_users,
+    absorb_reference, ispring_service, pearson_service,
+)
+# Public functions taking the world that need no announcement, and why.
+NO_WRITE: dict[str, str] = {
+    **{f"absorb.lookups.{n}": "read" for n in (
+        "get_user", "get_course", "get_enrollment", "get_user_enrollment", "list_user_enrollments",
+        "list_course_enrollments", "list_bulk_enrollments", "sessions_of")},
+    **{f"absorb.lessons.{n}": "read (pending sub-enrollments are made by materialize, which announces)" for n in (
+        "lessons_of", "chapters_of", "list_chapter_enrollments", "get_chapter_enrollment", "list_user_lesson_enrollments",
+        "get_lesson_enrollment", "list_lesson_enrollments_for_lesson")},
+    **{f"absorb.attempts.{n}": "read" for n in ("list_attempts", "get_attempt")},
+    **{f"absorb.sessions.{n}": "read" for n in (
+        "get_session", "list_user_session_enrollments", "get_user_session_enrollment", "list_session_enrollments")},
+    **{f"absorb.users.{n}": "read" for n in ("get_department", "user_named", "list_departments", "list_user_courses",
+                                            "problems")},
+    **{f"absorb.reference.{n}": "read" for n in (
+        "problems", "members", "get_group", "get_role", "get_country", "get_province", "list_provinces")},
+    "absorb.reference.seed": "builds a world that serves nothing yet (seed); no cache is filled",
+    "absorb.reference.assign_users": "builds a world that serves nothing yet (seed); no cache is filled",
+    **{f"ispring.service.{n}": "read" for n in (
+        "authenticate_client", "client_for_token", "check_client_may_act", "visible_departments", "role_id",
+        "list_sessions", "get_session_info", "get_user", "get_users", "get_department", "list_departments",
+        "list_session_user_attributes")},
+    **{f"pearson.service.{n}": "read" for n in ("get_user", "authorize", "get_user_sessions", "get_user_encounters")},
+}
+
+
+def world_functions() -> dict[str, Callable[..., Any]]:
+    """Every public function of the service modules whose first parameter is the world."""
+    found = {}
+    for module in SERVICE_MODULES:
+        for name, fn in inspect.getmembers(module, inspect.isfunction):
+            params = list(inspect.signature(fn).parameters)
+            if fn.__module__ == module.__name__ and not name.startswith("_") and params[:1] == ["world"]:
+                found[module.__name__.removeprefix("emulator.") + "." + name] = fn
+    return found
+
+
+# -- the scenarios -------------------------------------------------------------------------------------------
+
+@dataclass
+class Ctx:
+    """A fresh tenant and the entities the reads and writes aim at (chosen once its caches are filled)."""
+
+    app: Any
+    tenant: Any
+    t: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def absorb(self) -> Any:
+        return self.tenant.world("absorb")
+
+    @property
+    def now(self) -> Any:
+        return self.tenant.clock.now()
+
+
+def _new_course(ctx: Ctx) -> Any:
+    world = ctx.absorb
+    return next(c for c in world.courses.values()
+                if c.chapter_ids and not c.multi_session and (ctx.t["L"], c.id) not in world.active)
+
+
+def _enroll_then_attempt(ctx: Ctx) -> None:
+    """A new enrollment (sub-enrollments pending), then an attempt on it: materialize runs inside the write."""
+    course = _new_course(ctx)
+    absorb_enrollments.create_enrollment(ctx.absorb, ctx.t["L"], course.id, re_enroll=False, at=ctx.now)
+    lesson_id = ctx.absorb.chapters[course.chapter_ids[0]].lesson_ids[0]
+    absorb_attempts.start_attempt(ctx.absorb, ctx.t["L"], course.id, lesson_id, at=ctx.now)
+
+
+def _new_user(ctx: Ctx) -> None:
+    user = ctx.absorb.users[ctx.t["L"]]
+    absorb_lookups.add_user(ctx.absorb, replace(user, id=new_guid(ctx.absorb.rng), username="cache.rule"))
+
+
+def _fixture_in_place(ctx: Ctx) -> None:
+    """The Absorb fixture loader empties the world it is given; applied to a live one, it must announce."""
+    absorb_fixtures.apply_fixture(ctx.absorb, by_name("learner-mid-course", None)["absorb"], ctx.tenant.anchor)
+
+
+def _ispring_join(ctx: Ctx) -> None:
+    world = ctx.tenant.world("ispring")
+    ispring_service.add_participant(world, ctx.t["ispring_session"], ctx.t["ispring_outsider"])
+
+
+def _pearson_session(ctx: Ctx) -> None:
+    """A session that starts now, before the user's current or next one: the sessions answer changes."""
+    world = ctx.tenant.world("pearson")
+    first = world.sessions[world.sessions_by_user[ctx.t["pearson_user"]][0]]
+    start = ctx.now
+    pearson_service.add_session(world, replace(first, id=str(uuid.uuid4()), start=start,
+                                               end=start + timedelta(minutes=30), meeting_url="https://x.test/now"))
+
+
+def _pearson_encounter(ctx: Ctx) -> None:
+    world = ctx.tenant.world("pearson")
+    ids = world.encounters_by_user.get(ctx.t["pearson_user"])
+    template = world.encounters[ids[0]] if ids else next(iter(world.encounters.values()))
+    pearson_service.add_encounter(world, replace(template, id=str(uuid.uuid4()), user_id=ctx.t["pearson_user"],
+                                                 start=ctx.now + timedelta(hours=1), unit_number=99))
+
+
+def _user_body(ctx: Ctx, **body: Any) -> dict[str, Any]:
+    return {"username": ctx.absorb.users[ctx.t["L"]].username, **body}
+
+
+NEW_USER = {"username": "new.learner", "first_name": "New", "last_name": "Learner"}
+
+SCENARIOS: dict[str, Callable[[Ctx], Any]] = {
+    "enroll": lambda c: absorb_enrollments.create_enrollment(c.absorb, c.t["L"], _new_course(c).id, re_enroll=False, at=c.now),
+    "re-enroll": lambda c: absorb_enrollments.create_enrollment(c.absorb, c.t["L"], c.t["C"], re_enroll=True, at=c.now),
+    "upsert": lambda c: absorb_enrollments.upsert_enrollment(c.absorb, c.t["L"], {"course_id": c.t["C"], "status": 3, "score": 77},
+                                                  re_enroll=False, at=c.now),
+    "un-enroll": lambda c: absorb_enrollments.unenroll(c.absorb, [c.t["E"]]),
+    "session enroll (move)": lambda c: absorb_sessions.create_ilc_enrollment(
+        c.absorb, c.t["L2"], c.t["C2"], c.t["S"], re_enroll=False, cancel_session=True, at=c.now),
+    "session enroll (re-enroll)": lambda c: absorb_sessions.create_ilc_enrollment(
+        c.absorb, c.t["L2"], c.t["C2"], c.t["S"], re_enroll=True, cancel_session=False, at=c.now),
+    "start attempt": lambda c: absorb_attempts.start_attempt(c.absorb, c.t["L"], c.t["C"], c.t["lesson"], at=c.now),
+    "finish attempt": lambda c: absorb_attempts.finish_attempt(
+        c.absorb, c.absorb.attempts[c.t["A"]], status=int(AttemptStatus.COMPLETE), score=88.0, start=None,
+        completion=None, at=c.now),
+    "enroll, then an attempt (materialize)": _enroll_then_attempt,
+    "enroll, then materialize_all": lambda c: (_enroll_then_attempt(c), absorb_lessons.materialize_all(c.absorb)),
+    "user PUT (rename: enrollments show it)": lambda c: absorb_users.update_user(
+        c.absorb, c.absorb.users[c.t["L"]], {"first_name": "Renamed", "job_title": "Cache Tester"}, at=c.now),
+    "user POST (update)": lambda c: absorb_users.save_user(c.absorb, _user_body(c, last_name="Posted"), at=c.now),
+    "user POST (create)": lambda c: absorb_users.save_user(
+        c.absorb, dict(NEW_USER, department_id=c.absorb.users[c.t["L"]].department_id), at=c.now),
+    "user upload": lambda c: absorb_users.upload_users(c.absorb, [
+        _user_body(c, email_address="up@example.com"),
+        dict(NEW_USER, department_id=c.absorb.users[c.t["L"]].department_id)], at=c.now),
+    "add a user": _new_user,
+    "authenticate (revokes the previous token)": lambda c: absorb_authenticate(
+        c.absorb, username="admin", password="admin", private_key=c.absorb.api_key, api_key=c.absorb.api_key,
+        now=c.now),
+    "absorb fixture applied in place": _fixture_in_place,
+    "ispring: a user joins a session": _ispring_join,
+    "ispring: a token": lambda c: ispring_service.issue_token(
+        c.tenant.world("ispring"), next(iter(c.tenant.world("ispring").clients.values())), c.now),
+    "pearson: a session": _pearson_session,
+    "pearson: an encounter": _pearson_encounter,
+    "clock: 20 minutes later": lambda c: c.tenant.clock.advance(timedelta(minutes=20)),  # every token still lives
+    "reset": lambda c: c.app.state.store.reset(c.tenant.id),
+    "fixture load": lambda c: c.app.state.store.reset(c.tenant.id, fixture=by_name("learner-mid-course", None)),
+}
+
+
+# -- reads ---------------------------------------------------------------------------------------------------
+
+def _choose(ctx: Ctx) -> None:
+    """Targets in the seeded world: a learner with an open attempt, one in an ILC session, iSpring and Pearson
+    users. Ids only: every check compares answers."""
+    world = ctx.absorb
+    open_attempt = next(
+        a for a in world.attempts.values()
+        if a.status == AttemptStatus.IN_PROGRESS and a.lesson_enrollment_id in world.lesson_enrollments
+        and world.enrollments[world.lesson_enrollments[a.lesson_enrollment_id].course_enrollment_id].is_active
+        and not world.users[a.user_id].is_admin)
+    le = world.lesson_enrollments[open_attempt.lesson_enrollment_id]
+    se = next(s for s in world.session_enrollments.values()
+              if s.is_active and not world.courses[s.course_id].multi_session)
+    ispring = ctx.tenant.world("ispring")
+    session = next(iter(ispring.sessions.values()))
+    outsider = next(u for u in ispring.users.values()
+                    if u.id not in ispring.participants.get(session.id, ()) and u.status == "ACTIVE")
+    pearson = ctx.tenant.world("pearson")
+    ctx.t.update(
+        L=open_attempt.user_id, C=open_attempt.course_id, E=le.course_enrollment_id, lesson=le.lesson_id,
+        chapter=le.chapter_id, A=open_attempt.id, L2=se.user_id, C2=se.course_id, S=se.session_id,
+        department=world.users[open_attempt.user_id].department_id,
+        group=next(iter(world.reference.groups)), role=next(iter(world.reference.roles)),
+        country=next(iter(world.reference.countries)), province=next(iter(world.reference.provinces)),
+        ispring_session=session.id, ispring_members=list(session.participant_ids[:3]), ispring_outsider=outsider.id,
+        pearson_user=next(u for u in pearson.sessions_by_user if pearson.sessions_by_user[u]),
+    )
+
+
+def _absorb_paths(ctx: Ctx) -> list[tuple[str, str]]:
+    """(path, who) for every Absorb GET route, its parameters filled from the targets; lists at 1000 a page."""
+    t, out = ctx.t, []
+    for rule in ctx.app.url_map.iter_rules():
+        if not rule.rule.startswith("/absorb/") or "GET" not in rule.methods:
+            continue
+        ilc = "session_id" in rule.arguments
+        values = {"user_id": t["L2"] if ilc else t["L"], "course_id": t["C2"] if ilc else t["C"],
+                  "session_id": t["S"], "lesson_id": t["lesson"], "chapter_id": t["chapter"], "attempt_id": t["A"],
+                  "enrollment_id": t["E"], "department_id": t["department"], "group_id": t["group"],
+                  "role_id": t["role"], "country_id": t["country"], "province_id": t["province"]}
+        path = rule.rule
+        for name in rule.arguments:
+            path = path.replace(f"<guid:{name}>", values[name])
+        op = operation_of(ctx.app.view_functions[rule.endpoint])
+        if any(p.name == "_limit" for p in op.query):
+            path += "?_limit=1000"
+        out.append((path, "learner" if path.startswith("/absorb/my-enrollments") else "admin"))
+    return sorted(out)
+
+
+class Reader:
+    """Every read of the three vendors, answered as (request, status, body)."""
+
+    def __init__(self, ctx: Ctx) -> None:
+        self.ctx, self.client, self.validate = ctx, ctx.app.test_client(), False
+        absorb = ctx.absorb
+        self.absorb_paths = _absorb_paths(ctx)
+        self.headers = {"x-api-key": absorb.api_key}
+        learner = absorb.users[ctx.t["L"]]
+        self.tokens = {who: self._absorb_token(name, password) for who, name, password in (
+            ("admin", "admin", "admin"), ("learner", learner.username, learner.password))}
+        self.ispring = ctx.tenant.world("ispring").credentials()
+        owner = next(c for c in self.ispring["clients"] if c["name"] == "owner")
+        answer = self.client.post("/ispring/api/v3/token", data={
+            "client_id": owner["clientId"], "client_secret": owner["clientSecret"], "grant_type": "client_credentials"})
+        self.ispring_token = answer.get_json()["access_token"]
+        pearson = ctx.tenant.world("pearson")
+        self.pearson_token = pearson_token(pearson, ctx.t["pearson_user"], ctx.now)
+
+    def _absorb_token(self, username: str, password: str) -> str:
+        answer = self.client.post("/absorb/authenticate", headers=self.headers, json={
+            "username": username, "password": password, "privateKey": self.headers["x-api-key"]})
+        assert answer.status_code == 200, answer.get_json()
+        return answer.get_json()
+
+    def _answer(self, vendor: str, method: str, path: str, response: Any) -> tuple[str, int, Any]:
+        body = response.get_json(silent=True)
+        assert response.status_code < 500, (path, response.get_data(as_text=True)[:500])
+        if not self.validate:
+            pass
+        elif response.status_code >= 400:
+            contract.validate(vendor, "error", body)
+        elif body is not None:
+            try:
+                endpoint, _ = self.ctx.app.url_map.bind("localhost").match(path.split("?")[0], method)
+            except NoRoute:
+                endpoint = None
+            op = operation_of(self.ctx.app.view_functions.get(endpoint)) if endpoint else None
+            name = op.responses.get(200) if op else None
+            seen = (vendor, name, json.dumps(body, sort_keys=True))
+            if name and seen not in VALIDATED:  # most answers are the same in every scenario: checked once
+                contract.validate(vendor, name, body)
+                VALIDATED.add(seen)
+        return (f"{method} {path}", response.status_code, body)
+
+    def read(self, *, validate: bool = False) -> list[tuple[str, int, Any]]:
+        """Every answer; ``validate``: each checked against its schema too (the recompute: the cached reads
+        must equal it)."""
+        self.validate = validate
+        tenant = self.ctx.tenant
+        out = []
+        # after a reset or a fixture, the old world's tokens are gone: the admin's is asked for again
+        if tenant.world("absorb").tokens.get(self.tokens["admin"]) is None:
+            self.tokens["admin"] = self._absorb_token("admin", "admin")
+        for path, who in self.absorb_paths:
+            headers = dict(self.headers, Authorization=self.tokens[who])
+            out.append(self._answer("absorb", "GET", path, self.client.get(path, headers=headers)))
+        t = self.ctx.t
+        ispring = {"X-Auth-Account-Url": self.ispring["accountUrl"], "Accept": "application/json",
+                   "Authorization": f"Bearer {self.ispring_token}"}
+        base = f"/ispring/performance-management/appraisal/session/{t['ispring_session']}"
+        asked = {"userIds": [*t["ispring_members"], t["ispring_outsider"]]}
+        for path, body in ((f"{base}/user/attributes/list", asked),
+                           ("/ispring/performance-management/appraisal/session/list", {}),
+                           (f"{base}/info", {})):
+            response = self.client.post(path, headers=ispring, data=json.dumps(body), content_type="application/json")
+            out.append(self._answer("ispring", "POST", path, response))
+        for path in ("/ispring/user", f"/ispring/user/{t['ispring_outsider']}", "/ispring/departments"):
+            out.append(self._answer("ispring", "GET", path, self.client.get(path, headers=ispring)))
+        pearson = {"Authorization": f"Bearer {self.pearson_token}"}
+        for path in (f"/pearson/users/{t['pearson_user']}/sessions", f"/pearson/users/{t['pearson_user']}/encounters"):
+            out.append(self._answer("pearson", "GET", path, self.client.get(path, headers=pearson)))
+        return out
+
+    def dumps(self) -> dict[str, Any]:
+        with self.ctx.tenant.lock:
+            return {name: world.dump() for name, world in self.ctx.tenant.worlds.items()}
+
+
+VALIDATED: set[tuple[str, str, str]] = set()  # answers already checked against their schema, in this process
+
+
+def _drop_caches(tenant: Any) -> None:
+    """New, empty caches: a recompute that owes nothing to the notification under test."""
+    for world in tenant.worlds.values():
+        world.wire_cache = WireCache()
+        if world.pages is not None:
+            world.pages = PageCache()
+
+
+@pytest.fixture
+def ctx(monkeypatch: pytest.MonkeyPatch) -> Ctx:
+    monkeypatch.delenv(VERIFY_ENV, raising=False)  # a cached answer is served as cached, not checked
+    app = create_app({"seed": 42})
+    tenant = app.state.store.tenants["default"]
+    made = Ctx(app=app, tenant=tenant)
+    with tenant.lock:
+        tenant.world("absorb").dump()  # makes every pending sub-enrollment, so the targets can be chosen
+    _choose(made)
+    return made
+
+
+@pytest.mark.parametrize("scenario", sorted(SCENARIOS))
+def test_no_stale_page_or_wire_form_survives_a_write(ctx: Ctx, scenario: str):
+    reader = Reader(ctx)
+    reader.dumps()
+    before = reader.read()  # every page and wire form is cached now
+    assert len(ctx.absorb.pages) > 10 and len(ctx.absorb.wire_cache) > 100
+    with ctx.tenant.lock:
+        SCENARIOS[scenario](ctx)
+    dumped, cached = reader.dumps(), reader.read()
+    _drop_caches(ctx.tenant)
+    fresh_dumped, fresh = reader.dumps(), reader.read(validate=True)
+    for got, want in zip(cached, fresh, strict=True):
+        assert got == want, f"{scenario}: {got[0]} answered from a cache differs from a recompute"
+    assert dumped == fresh_dumped, f"{scenario}: a cached wire form differs from a fresh dump"
+    if scenario not in ("authenticate (revokes the previous token)", "ispring: a token", "clock: 20 minutes later"):
+        assert cached != before, f"{scenario}: the write changed no answer read here: the scenario proves nothing"
+
+
+def test_every_write_function_has_a_scenario():
+    """Each public service function taking the world is either reached while a scenario writes, or listed in
+    ``NO_WRITE``: a new write function fails here until a scenario drives it."""
+    functions = world_functions()
+    assert set(NO_WRITE) <= set(functions), f"listed, but no such function: {sorted(set(NO_WRITE) - set(functions))}"
+    reached: set[Any] = set()
+
+    def trace(frame: Any, event: str, arg: Any) -> None:
+        if event == "call":
+            reached.add(frame.f_code)
+
+    app = create_app({"seed": 42})
+    for name in sorted(SCENARIOS):
+        made = Ctx(app=app, tenant=app.state.store.create_tenant())
+        with made.tenant.lock:
+            absorb_lessons.materialize_all(made.absorb)
+        _choose(made)
+        sys.setprofile(trace)
+        try:
+            with made.tenant.lock:
+                SCENARIOS[name](made)
+        finally:
+            sys.setprofile(None)
+    missing = sorted(name for name, fn in functions.items() if name not in NO_WRITE and fn.__code__ not in reached)
+    assert not missing, f"write functions no scenario drives (add one to SCENARIOS, or a reason to NO_WRITE): {missing}"
+
+
+def test_the_whole_world_changed_forgets_pearsons_verified_tokens(app: Any, client: Any, tenant: Any):
+    """Pearson's memo of verified tokens lives on the world: a change of the whole world drops it with the
+    wire forms, and a reset builds a world with none."""
+    world = tenant.world("pearson")
+    user = next(u for u in world.sessions_by_user if world.sessions_by_user[u])
+    token = pearson_token(world, user, tenant.clock.now())
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert client.get(f"/pearson/users/{user}/sessions", headers=bearer).status_code == 200
+    assert token in world.verified and world.wire_cache
+    world.changed(world.sessions[world.sessions_by_user[user][0]])  # one entity: the memo stays
+    assert token in world.verified
+    world.changed()
+    assert not world.verified and not world.wire_cache
+    assert client.get(f"/pearson/users/{user}/sessions", headers=bearer).status_code == 200
+    app.state.store.reset(tenant.id)
+    assert tenant.world("pearson") is not world and not tenant.world("pearson").verified
