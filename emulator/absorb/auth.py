@@ -20,10 +20,11 @@ from datetime import datetime, timedelta
 from functools import wraps
 from typing import Any, Callable
 
-from flask import Response, g, request
+from flask import Response, request
 
 from ..core import strict
 from ..core.http import current_store
+from ..core.pipeline import bind_tenant
 from ..core.errors import BadRequest, Forbidden, Unauthorized
 from ..core.store import Tenant
 from .choices import CHOICES
@@ -192,7 +193,7 @@ def absorb_call(*, admin: bool = True, token: bool = True) -> Callable[..., Any]
         @wraps(view)
         def inner(*args: Any, **kwargs: Any) -> Any:
             tenant = resolve_portal()
-            g.tenant = tenant
+            bind_tenant(tenant, "absorb")
             reading = request.method in READS
             if reading and token:
                 world = tenant.world("absorb")

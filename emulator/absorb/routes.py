@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, g, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
 from ..core import paging
 from ..core.http import bool_arg, datetime_arg, guid_arg, guid_list_arg, int_arg, json_body
 from ..core.errors import NotFound, ValidationFailed
 from ..core.openapi import Param, documented
+from ..core.pipeline import bind_tenant
 from . import service, users
 from .choices import CHOICES
 from .auth import absorb_call, authenticate as authenticate_user, page_key, resolve_portal
@@ -102,7 +103,7 @@ def _order(item: Any) -> tuple[Any, str]:
 @documented("Authenticate and get a token", body="authenticate-request", auth=False, responses={200: "token", 400: None, 401: None, 413: None, 415: None})
 def authenticate() -> Response:
     tenant = resolve_portal()
-    g.tenant = tenant  # the journal and fault rules find the request's tenant here
+    bind_tenant(tenant, "absorb")  # the journal and fault rules find the request's tenant here
     body = load(AUTHENTICATE, json_body(request))
     with tenant.lock:
         token = authenticate_user(tenant.world("absorb"), username=body["username"], password=body["password"],
