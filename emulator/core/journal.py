@@ -196,11 +196,14 @@ def make_entry(*, method: str, path: str, query: str, headers: Iterable[tuple[st
     query (``render``), so recording costs a tuple, not a JSON parse, on every vendor call.
 
     ``headers`` may be WSGI environ pairs (``HTTP_X_API_KEY``): they are named when rendered.
-    ``secret_answer``: the vendor's ``Vendor.secret_answer``, asked when the entry is rendered."""
+    ``secret_answer``: the vendor's ``Vendor.secret_answer``. An entry holds only strings, numbers and tuples
+    of them, so the cyclic GC stops tracking it after its first collection: 1,000 entries per tenant stay out
+    of every later one."""
+    kept = _keep(response_body)
     return {"_at": at, "vendor": vendor, "tenant": tenant_id, "method": method, "path": path, "status": status,
             "durationMs": round(duration_ms, 3),
-            "_raw": (query, list(headers), _keep(body), content_type, _keep(response_body), response_content_type,
-                     secret_answer)}
+            "_raw": (query, tuple(headers), _keep(body), content_type, kept, response_content_type,
+                     secret_answer is not None and secret_answer(kept[0]))}
 
 
 HEADERS_LIMIT = 8192  # characters of header values kept per entry: 1,000 entries of huge headers stay small
@@ -209,7 +212,7 @@ HEADERS_LIMIT = 8192  # characters of header values kept per entry: 1,000 entrie
 def environ_headers(environ: Mapping[str, Any]) -> list[tuple[str, str]]:
     """The request headers as the WSGI environ holds them: cheaper to keep than ``request.headers``."""
     pairs = [(k, v) for k, v in environ.items()
-             if (k[:5] == "HTTP_" and k not in _SHADOWED) or (k in _CONTENT_KEYS and v)]
+             if (k.startswith("HTTP_") and k not in _SHADOWED) or (k in _CONTENT_KEYS and v)]
     if sum(len(v) for _, v in pairs) <= HEADERS_LIMIT:
         return pairs
     kept, room = [], HEADERS_LIMIT
@@ -248,14 +251,14 @@ def render(entry: dict[str, Any]) -> dict[str, Any]:
     """The entry as the admin API shows it: secrets masked, bodies cut to ``BODY_LIMIT``."""
     raw = entry.get("_raw")
     if raw is not None:
-        query, headers, body, content_type, response_body, response_content_type, secret_answer = raw
+        query, headers, body, content_type, response_body, response_content_type, whole_secret = raw
         entry.update({
             "time": iso_z(entry["_at"]), "query": mask_query(query),
             "headers": mask_headers((_header_name(k), v) for k, v in headers),
             "body": body_text(*body, _mimetype(content_type)),
             # an answer the vendor calls a secret as a whole is always masked, whatever the request looked like
             "responseBody": body_text(*response_body, _mimetype(response_content_type),
-                                      whole_is_secret=secret_answer is not None and secret_answer(response_body[0])),
+                                      whole_is_secret=whole_secret),
         })
         del entry["_raw"]
     order = ("seq", "time", "vendor", "tenant", "method", "path", "query", "headers", "body", "status",

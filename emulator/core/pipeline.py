@@ -24,7 +24,8 @@ In the view, the vendor's auth wrapper names the tenant, ``bind_tenant(tenant, v
   13. journal         one entry per vendor request, in the journal of its tenant (``record``)
   14. persistence     ``--state-file``: saved before the answer to a write, or to a fired fault, leaves
 
-A feature that is off costs nothing: its step is not in the pipeline. Each step resolves Flask's ``request``
+A feature that is off costs nothing: its step is not in the pipeline; the emulator has no cookie sessions
+(``NoSessions``). Each step resolves Flask's ``request``
 and ``g`` proxies once (they are looked up through context variables on every attribute access).
 """
 from __future__ import annotations
@@ -36,6 +37,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Flask, Request, Response, g, request
+from flask.sessions import NullSession, SessionInterface
 
 from . import errors, faults, ratelimit
 from .casefold import ORIGINAL_PATH, FoldPaths, fold_request
@@ -58,6 +60,19 @@ def bind_tenant(tenant: Tenant, vendor: str) -> None:
     g.tenant = tenant
     ratelimit.check(tenant, vendor)
     faults.check(tenant, vendor)
+
+
+class NoSessions(SessionInterface):
+    """No cookie sessions: Flask's default looks for a secret key and builds a ``NullSession`` on every request;
+    this hands out one shared ``NullSession`` (it refuses writes, so sharing it is safe) and saves nothing."""
+
+    null = NullSession()
+
+    def open_session(self, app: Flask, request: Request) -> NullSession:  # type: ignore[override]
+        return self.null
+
+    def save_session(self, app: Flask, session: Any, response: Response) -> None:  # type: ignore[override]
+        return None
 
 
 def _vendor_of(vendors: dict[str, Vendor], path: str) -> Vendor | None:
@@ -84,6 +99,7 @@ class Pipeline:
 
     def install(self) -> None:
         app = self.app
+        app.session_interface = NoSessions()
         app.wsgi_app = faults.DropMiddleware(app.wsgi_app)  # type: ignore[method-assign]
         if self.folded:
             app.wsgi_app = FoldPaths(app.wsgi_app, ["/" + n for n in sorted(self.folded)])  # type: ignore[method-assign]
