@@ -167,6 +167,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=8)
     parser.add_argument("--requests", type=int, default=500)
     parser.add_argument("--profile", default=None, help="a scenario name (or part of one) to profile")
+    parser.add_argument("--only", default=None, help="run only the scenarios whose name holds this text")
     args = parser.parse_args()
 
     app = create_app({"seed": 42})
@@ -192,6 +193,8 @@ def main() -> None:
 
     print(f"{'scenario (in process, us per request)':<40} {'emulator':>9} {'constant':>9} {'extra':>7} {'ratio':>6}")
     for i, scenario in enumerate(scenarios):
+        if args.only and args.only not in scenario.name:
+            continue
         emulator_us, constant_us = [], []
         for _ in range(args.rounds):
             emulator_us.append(per_request_us(app, scenario, args.requests))

@@ -13,8 +13,9 @@ from werkzeug.routing import Rule
 from werkzeug.utils import cached_property
 
 from .admin import init_app as init_admin
+from .admin import is_dashboard_page
 from .config import Settings
-from .core import casefold, cors, errors, http, strict
+from .core import errors, pipeline
 from .core.http import MAX_BODY_BYTES, GuidConverter
 from .core.openapi import build_document
 from .core.state import EXTENSION, AppState, app_state
@@ -135,21 +136,6 @@ def create_app(settings: Settings | dict[str, Any] | None = None) -> EmulatorFla
     app.url_map.converters["guid"] = GuidConverter
     app.url_map.strict_slashes = False
 
-    cors.init_host_check(app, settings.host)  # before any other hook: a rebinding page gets nothing
-
-    @app.before_request
-    def _whole_body() -> None:
-        """First of the hooks: the body is read whole here, before any handler takes a tenant's lock, so a
-        client that never sends its body holds its own thread only; a chunked one becomes a sized one."""
-        environ = request.environ
-        try:
-            http.buffer_chunked_body(environ)
-        finally:
-            request.__dict__.pop("stream", None)  # the stream is read from the new environ
-        length = environ.get("CONTENT_LENGTH")
-        if length and length != "0" and length.isascii() and length.isdigit() and int(length) <= MAX_BODY_BYTES:
-            request.get_data(cache=True)
-
     vendors = all_vendors()
     from .core.wire import parse_datetime
 
@@ -165,11 +151,7 @@ def create_app(settings: Settings | dict[str, Any] | None = None) -> EmulatorFla
     for vendor in vendors:
         app.register_blueprint(vendor.blueprint, url_prefix=vendor.prefix)
     init_admin(app, settings, store)
-    casefold.init_app(app, [v.name for v in vendors if v.case_insensitive])  # before strict reads the request
-
-    cors.init_app(app, settings.cors_origins, settings.admin_cors_origins)
-    if settings.strict:
-        strict.init_app(app)
+    pipeline.init_app(app, dashboard_page=is_dashboard_page)  # what happens to every request, in order
     documents: dict[str, Any] = {}
 
     @app.get("/<vendor_name>/openapi.json")

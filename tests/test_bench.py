@@ -98,3 +98,12 @@ def test_short_runs_of_the_hardening_benches_print_their_figures():
                              text=True, timeout=120)
         assert out.returncode == 0, (script, out.stderr[-2000:])
         assert " ms" in out.stdout, (script, out.stdout)
+
+
+def test_the_instruction_count_children_run_their_requests():
+    """bench_instructions.py's children (run under valgrind by the bench; here without it) send their requests."""
+    for target in ("emulator", "constant"):
+        out = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_instructions.py"), "--child", target,
+                              "--scenario", "list", "--requests", "5"], cwd=ROOT, capture_output=True, text=True,
+                             timeout=120)
+        assert out.returncode == 0, out.stderr[-2000:]

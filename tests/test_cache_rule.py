@@ -50,8 +50,8 @@ NO_WRITE: dict[str, str] = {
         "get_user", "get_course", "get_enrollment", "get_user_enrollment", "list_user_enrollments",
         "list_course_enrollments", "list_bulk_enrollments", "sessions_of")},
     **{f"absorb.lessons.{n}": "read (pending sub-enrollments are made by materialize, which announces)" for n in (
-        "lessons_of", "chapters_of", "list_chapter_enrollments", "get_chapter_enrollment", "list_user_lesson_enrollments",
-        "get_lesson_enrollment", "list_lesson_enrollments_for_lesson")},
+        "lessons_of", "chapters_of", "list_chapter_enrollments", "get_chapter_enrollment",
+        "list_user_lesson_enrollments", "get_lesson_enrollment", "list_lesson_enrollments_for_lesson")},
     **{f"absorb.attempts.{n}": "read" for n in ("list_attempts", "get_attempt")},
     **{f"absorb.sessions.{n}": "read" for n in (
         "get_session", "list_user_session_enrollments", "get_user_session_enrollment", "list_session_enrollments")},
@@ -152,10 +152,11 @@ def _user_body(ctx: Ctx, **body: Any) -> dict[str, Any]:
 NEW_USER = {"username": "new.learner", "first_name": "New", "last_name": "Learner"}
 
 SCENARIOS: dict[str, Callable[[Ctx], Any]] = {
-    "enroll": lambda c: absorb_enrollments.create_enrollment(c.absorb, c.t["L"], _new_course(c).id, re_enroll=False, at=c.now),
+    "enroll": lambda c: absorb_enrollments.create_enrollment(c.absorb, c.t["L"], _new_course(c).id, re_enroll=False,
+                                                             at=c.now),
     "re-enroll": lambda c: absorb_enrollments.create_enrollment(c.absorb, c.t["L"], c.t["C"], re_enroll=True, at=c.now),
-    "upsert": lambda c: absorb_enrollments.upsert_enrollment(c.absorb, c.t["L"], {"course_id": c.t["C"], "status": 3, "score": 77},
-                                                  re_enroll=False, at=c.now),
+    "upsert": lambda c: absorb_enrollments.upsert_enrollment(
+        c.absorb, c.t["L"], {"course_id": c.t["C"], "status": 3, "score": 77}, re_enroll=False, at=c.now),
     "un-enroll": lambda c: absorb_enrollments.unenroll(c.absorb, [c.t["E"]]),
     "session enroll (move)": lambda c: absorb_sessions.create_ilc_enrollment(
         c.absorb, c.t["L2"], c.t["C2"], c.t["S"], re_enroll=False, cancel_session=True, at=c.now),

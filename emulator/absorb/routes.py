@@ -10,13 +10,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, Response, g, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
 from ..core import paging
 from ..core.http import datetime_arg, int_arg, json_body
 from ..core.errors import ValidationFailed
 from ..core.openapi import Param, documented
 from ..core.pagecache import page_key
+from ..core.pipeline import bind_tenant
 from . import service, users
 from .choices import CHOICES
 from .auth import absorb_call, authenticate as authenticate_user, resolve_portal
@@ -78,7 +79,7 @@ def _page(world: AbsorbWorld, user: User, items: list[Any], resource: Any, schem
             responses={200: "token", 400: None, 401: None, 413: None, 415: None})
 def authenticate() -> Response:
     tenant = resolve_portal()
-    g.tenant = tenant  # the journal and fault rules find the request's tenant here
+    bind_tenant(tenant, "absorb")  # the journal and fault rules find the request's tenant here
     body = load(AUTHENTICATE, json_body(request))
     with tenant.lock:
         token = authenticate_user(tenant.world("absorb"), username=body["username"], password=body["password"],

@@ -7,8 +7,9 @@ from ..core import faults as fault_rules
 from ..core import resources
 from ..core.store import Tenant
 from . import fixtures as fixture_files
+from ..core.journal import journal_of
 from ..core.persistence import read_only
-from . import journal_of, service
+from . import service
 
 bp = Blueprint("lms_admin", __name__)
 DASHBOARD_FILES = frozenset({"dashboard.css", "dashboard.js"})

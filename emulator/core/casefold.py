@@ -9,10 +9,10 @@ case-insensitively. Real Absorb clients rely on all three (``POST /Authenticate`
 - ``FoldPaths`` (WSGI, before routing) lower-cases the ASCII letters of the path after the vendor's prefix.
   Only ids are not literal segments, and the vendor's ids are GUIDs, which the ``guid`` converter lower-cases
   anyway. The path as sent stays in ``environ[ORIGINAL_PATH]`` (the journal shows it).
-- ``fold_request`` (``before_request``) renames query parameters to the spelling the route documents
-  (``@documented(query=...)``) and body keys to the spelling of the route's body schema in ``schemas/``, at any
-  depth. Names nobody documents are left as they are. When a key comes twice in two spellings, the later one
-  wins (as the .NET JSON readers do). The parsed body is kept in ``environ[PARSED_JSON]`` for
+- ``fold_request`` (a step of ``core.pipeline``, before the view) renames query parameters to the spelling
+  the route documents (``@documented(query=...)``) and body keys to the spelling of the route's body schema in
+  ``schemas/``, at any depth. Names nobody documents are left as they are. When a key comes twice in two
+  spellings, the later one wins (as the .NET JSON readers do). The parsed body is kept in ``environ[PARSED_JSON]`` for
   ``core.http.json_body``, so it is parsed once.
 
 The canonical spelling stays the only one the OpenAPI document shows; every non-canonical spelling met is
@@ -26,7 +26,7 @@ from functools import cache
 from typing import Any
 from collections.abc import Callable, Iterable
 
-from flask import Flask, Request, g, request
+from flask import Flask, Request, g
 from werkzeug.datastructures import ImmutableMultiDict
 
 from .http import MAX_BODY_BYTES, PARSED_JSON, is_json_content_type
@@ -197,18 +197,3 @@ def fold_request(app: Flask, req: Request, vendor: str) -> None:
             _fold_body(req, vendor, op.body, notes)
     if notes:
         g.spelling_notes = notes
-
-
-def init_app(app: Flask, vendor_names: Iterable[str]) -> None:
-    """Fold paths, query names and body keys for these vendors (see the module's docstring)."""
-    names = frozenset(vendor_names)
-    if not names:
-        return
-    app.wsgi_app = FoldPaths(app.wsgi_app, ["/" + n for n in sorted(names)])  # type: ignore[method-assign]
-
-    @app.before_request
-    def _fold() -> None:
-        req = request._get_current_object()  # type: ignore[attr-defined]  # one proxy lookup, not ten
-        first = req.path.lstrip("/").split("/", 1)[0]
-        if first in names and req.endpoint:
-            fold_request(app, req, first)

@@ -18,8 +18,9 @@ sends ``Host: evil.example``, and so never reaches the admin API as same-origin.
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable
 
-from flask import Flask, Response, request
+from flask import Request, Response
 
 from .errors import Forbidden
 
@@ -38,41 +39,46 @@ def _is_admin(path: str) -> bool:
     return path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/")
 
 
-def init_app(app: Flask, origins: str, admin_origins: str = "") -> None:
-    vendor_allowed, admin_allowed = _origins(origins), _origins(admin_origins)
-    if not vendor_allowed and not admin_allowed:
-        return
+class Cors:
+    """The two CORS steps of the pipeline (``core.pipeline``); ``of`` gives None when CORS is off everywhere."""
 
-    def origin_ok(origin: str | None) -> str | None:
+    def __init__(self, origins: str, admin_origins: str = "") -> None:
+        self.vendor_allowed, self.admin_allowed = _origins(origins), _origins(admin_origins)
+
+    @classmethod
+    def of(cls, origins: str, admin_origins: str = "") -> Cors | None:
+        cors = cls(origins, admin_origins)
+        return cors if cors.vendor_allowed or cors.admin_allowed else None
+
+    def _granted(self, req: Request, origin: str | None) -> str | None:
         if not origin:
             return None
-        allowed = admin_allowed if _is_admin(request.path) else vendor_allowed
+        allowed = self.admin_allowed if _is_admin(req.path) else self.vendor_allowed
         return "*" if "*" in allowed else (origin if origin in allowed else None)
 
-    @app.before_request
-    def preflight() -> Response | None:
-        if request.method == "OPTIONS" and request.headers.get("Access-Control-Request-Method"):
-            response = Response(status=204)
-            granted = origin_ok(request.headers.get("Origin"))
-            if granted:
-                response.headers["Access-Control-Allow-Origin"] = granted
-                response.headers["Access-Control-Allow-Methods"] = ALLOWED_METHODS
-                response.headers["Access-Control-Allow-Headers"] = ALLOWED_HEADERS
-                response.headers["Access-Control-Max-Age"] = MAX_AGE
-                if granted != "*":
-                    response.headers["Vary"] = "Origin"
-            return response
-        return None
+    def preflight(self, req: Request) -> Response | None:
+        """A preflight's answer (204, with the grant when the origin is allowed); None for other requests."""
+        if req.method != "OPTIONS" or not req.environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD"):
+            return None
+        response = Response(status=204)
+        granted = self._granted(req, req.environ.get("HTTP_ORIGIN"))
+        if granted:
+            response.headers["Access-Control-Allow-Origin"] = granted
+            response.headers["Access-Control-Allow-Methods"] = ALLOWED_METHODS
+            response.headers["Access-Control-Allow-Headers"] = ALLOWED_HEADERS
+            response.headers["Access-Control-Max-Age"] = MAX_AGE
+            if granted != "*":
+                response.headers["Vary"] = "Origin"
+        return response
 
-    @app.after_request
-    def allow_origin(response: Response) -> Response:
-        granted = origin_ok(request.environ.get("HTTP_ORIGIN"))  # every answer pays this: no header parsing
+    def allow_origin(self, req: Request, response: Response) -> None:
+        """The grant on an answer to an allowed origin (every answer pays this: no header parsing)."""
+        granted = self._granted(req, req.environ.get("HTTP_ORIGIN"))
         if granted and "Access-Control-Allow-Origin" not in response.headers:
             response.headers["Access-Control-Allow-Origin"] = granted
             response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
             if granted != "*":
                 response.headers["Vary"] = "Origin"
-        return response
 
 
 def is_loopback(name: str) -> bool:
@@ -93,16 +99,16 @@ def host_name(host: str) -> str:
     return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
-def init_host_check(app: Flask, bound_host: str) -> None:
-    """Refuse foreign ``Host`` names while bound to loopback (see the module's docstring)."""
+def host_check(bound_host: str) -> Callable[[Request], None] | None:
+    """The pipeline's step refusing foreign ``Host`` names while bound to loopback (see the module's
+    docstring); None when bound to a real interface (its users name it as they like)."""
     if not is_loopback(bound_host):
-        return  # bound to a real interface: its users name it as they like
+        return None
     configured = host_name(bound_host)
     seen: dict[str, bool] = {}  # a suite sends one or two Host values: decide each once
 
-    @app.before_request
-    def check_host() -> None:
-        raw = request.environ.get("HTTP_HOST")
+    def check_host(req: Request) -> None:
+        raw = req.environ.get("HTTP_HOST")
         if not raw:
             return  # HTTP/1.0 without Host: nothing to rebind
         ok = seen.get(raw)
@@ -115,3 +121,5 @@ def init_host_check(app: Flask, bound_host: str) -> None:
             raise Forbidden(f"Host '{raw[:100]}' is not served: the emulator is bound to {bound_host} and answers "
                             "loopback names only (localhost, 127.0.0.1, [::1]); bind another address with --host "
                             "to serve other names.")
+
+    return check_host

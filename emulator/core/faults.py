@@ -1,12 +1,11 @@
 """Fault injection: per-tenant rules that delay, fail, rate-limit or drop matching vendor calls.
 
 Where faults are applied (the design): a vendor's auth code resolves the
-request's tenant from its credentials and sets ``flask.g.tenant``. The app's
-``g`` object (``TenantAwareGlobals``, installed by the admin package) notices
-that assignment and calls ``check(tenant)`` at that moment: after the tenant
-is known, before the handler touches the world. So every vendor gets fault
-injection without knowing about it, and requests whose credentials name no
-tenant are never faulted (they have no tenant to carry rules).
+request's tenant from its credentials and calls ``core.pipeline.bind_tenant``,
+which calls ``check(tenant, vendor)``: after the tenant is known, before the
+handler touches the world. So every vendor gets fault injection from one call,
+and requests whose credentials name no tenant are never faulted (they have no
+tenant to carry rules).
 
 An injected error is raised as a ``core.errors`` exception, so the app's one
 error handler renders it in the vendor's own error shape (429 carries
@@ -324,7 +323,7 @@ class InjectedResponse(HTTPException):
 
 
 def check(tenant: Any, vendor: str) -> None:
-    """Apply the first matching rule of ``tenant`` to the current request (called once ``g.tenant`` is set)."""
+    """Apply the first matching rule of ``tenant`` to the current request (``core.pipeline.bind_tenant``)."""
     faults = tenant.extras.get("faults")
     if faults is None or not faults.rules:
         return

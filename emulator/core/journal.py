@@ -1,8 +1,8 @@
 """A bounded, per-tenant journal of the requests made to the vendor APIs.
 
 Each tenant holds one ``Journal`` (a ``deque`` of at most
-``Settings.journal_size`` entries) in ``tenant.extras["journal"]``. The app's
-``after_request`` hook records one entry per vendor request; secrets are
+``Settings.journal_size`` entries) in ``tenant.extras["journal"]``. The request
+pipeline (``core.pipeline``) records one entry per vendor request; secrets are
 masked when an entry is first shown (headers ``Authorization``/``x-api-key``, and
 the body keys ``client_secret``, ``password``, ``privateKey``, ``access_token``...)
 so nothing secret ever leaves the journal. Bodies are cut to ``BODY_LIMIT``
@@ -19,10 +19,11 @@ from collections import deque
 from datetime import datetime
 from fnmatch import fnmatchcase
 from typing import Any
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from urllib.parse import parse_qsl, urlencode
 
 from .errors import BadRequest
+from .state import app_state
 from .wire import iso_z, loads_json, parse_datetime
 
 BODY_LIMIT = 4096
@@ -76,23 +77,22 @@ def mask_query(query: str) -> str:
     return urlencode([(k, MASK if k.lower() in SECRET_KEYS else v) for k, v in pairs])
 
 
-def body_text(raw: bytes, total: int, mimetype: str, *, bare_string_is_secret: bool = False) -> str | None:
-    """The body as journal text: secrets masked, cut to ``BODY_LIMIT`` bytes (``total``: the original size)."""
+def body_text(raw: bytes, total: int, mimetype: str, *, whole_is_secret: bool = False) -> str | None:
+    """The body as journal text: secrets masked, cut to ``BODY_LIMIT`` bytes (``total``: the original size).
+    ``whole_is_secret``: the vendor says the body is a secret as a whole (``Vendor.secret_answer``)."""
     if not raw:
         return None
     if total > len(raw):  # only a prefix was kept
-        if bare_string_is_secret or _names_a_secret(raw):
+        if whole_is_secret or _names_a_secret(raw):
             return f"<{total} bytes withheld: a large body naming a secret>"
         return raw[:BODY_LIMIT].decode("utf-8", "replace") + f"...<truncated, {total} bytes>"
-    if bare_string_is_secret or _names_a_secret(raw):
+    if whole_is_secret or _names_a_secret(raw):
         try:  # JSON whatever the declared type: a refused request's body is shown too
             parsed, is_json = loads_json(raw), True
         except (ValueError, UnicodeDecodeError):
             parsed, is_json = None, False
         if is_json:
-            if isinstance(parsed, str) and bare_string_is_secret:
-                parsed = MASK  # Absorb's /authenticate answers the token as a bare JSON string
-            raw = json.dumps(_mask_tree(parsed), separators=(",", ":")).encode()
+            raw = json.dumps(MASK if whole_is_secret else _mask_tree(parsed), separators=(",", ":")).encode()
         elif mimetype == "application/x-www-form-urlencoded":
             raw = mask_query(raw.decode("utf-8", "replace")).encode()
         else:  # unparsable but may hold a secret: keep nothing
@@ -104,6 +104,8 @@ def body_text(raw: bytes, total: int, mimetype: str, *, bare_string_is_secret: b
 
 
 class Journal:
+    """One tenant's journal (``journal_of``)."""
+
     def __init__(self, size: int) -> None:
         self.entries: deque[dict[str, Any]] = deque(maxlen=max(1, size))
         self._seq = itertools.count(1)
@@ -147,6 +149,16 @@ class Journal:
             return [render(e) for e in found], total
 
 
+def journal_of(tenant: Any, size: int | None = None) -> Journal:
+    """The tenant's journal (``tenant.extras["journal"]``), made on first use (``size``: the app's setting)."""
+    journal = tenant.extras.get("journal")
+    if journal is None:
+        if size is None:
+            size = app_state().settings.journal_size
+        journal = tenant.extras.setdefault("journal", Journal(size))
+    return journal
+
+
 def _status_test(raw: str | None) -> Any:
     if not raw:
         return None
@@ -179,14 +191,20 @@ def _limit(raw: str | None) -> int | None:
 
 def make_entry(*, method: str, path: str, query: str, headers: Iterable[tuple[str, str]], body: bytes,
                content_type: str, status: int | None, response_body: bytes, response_content_type: str,
-               duration_ms: float, at: datetime, vendor: str, tenant_id: str | None) -> dict[str, Any]:
+               duration_ms: float, at: datetime, vendor: str, tenant_id: str | None,
+               secret_answer: Callable[[bytes], bool] | None = None) -> dict[str, Any]:
     """An entry as recorded on the request path: the raw parts are kept, masking and decoding wait for a
     query (``render``), so recording costs a tuple, not a JSON parse, on every vendor call.
 
-    ``headers`` may be WSGI environ pairs (``HTTP_X_API_KEY``): they are named when rendered."""
+    ``headers`` may be WSGI environ pairs (``HTTP_X_API_KEY``): they are named when rendered.
+    ``secret_answer``: the vendor's ``Vendor.secret_answer``. An entry holds only strings, numbers and tuples
+    of them, so the cyclic GC stops tracking it after its first collection: 1,000 entries per tenant stay out
+    of every later one."""
+    kept = _keep(response_body)
     return {"_at": at, "vendor": vendor, "tenant": tenant_id, "method": method, "path": path, "status": status,
             "durationMs": round(duration_ms, 3),
-            "_raw": (query, list(headers), _keep(body), content_type, _keep(response_body), response_content_type)}
+            "_raw": (query, tuple(headers), _keep(body), content_type, kept, response_content_type,
+                     secret_answer is not None and secret_answer(kept[0]))}
 
 
 HEADERS_LIMIT = 8192  # characters of header values kept per entry: 1,000 entries of huge headers stay small
@@ -195,7 +213,7 @@ HEADERS_LIMIT = 8192  # characters of header values kept per entry: 1,000 entrie
 def environ_headers(environ: Mapping[str, Any]) -> list[tuple[str, str]]:
     """The request headers as the WSGI environ holds them: cheaper to keep than ``request.headers``."""
     pairs = [(k, v) for k, v in environ.items()
-             if (k[:5] == "HTTP_" and k not in _SHADOWED) or (k in _CONTENT_KEYS and v)]
+             if (k.startswith("HTTP_") and k not in _SHADOWED) or (k in _CONTENT_KEYS and v)]
     if sum(len(v) for _, v in pairs) <= HEADERS_LIMIT:
         return pairs
     kept, room = [], HEADERS_LIMIT
@@ -234,14 +252,14 @@ def render(entry: dict[str, Any]) -> dict[str, Any]:
     """The entry as the admin API shows it: secrets masked, bodies cut to ``BODY_LIMIT``."""
     raw = entry.get("_raw")
     if raw is not None:
-        query, headers, body, content_type, response_body, response_content_type = raw
+        query, headers, body, content_type, response_body, response_content_type, whole_secret = raw
         entry.update({
             "time": iso_z(entry["_at"]), "query": mask_query(query),
             "headers": mask_headers((_header_name(k), v) for k, v in headers),
             "body": body_text(*body, _mimetype(content_type)),
-            # a bare JSON string answer is Absorb's token: always masked, whatever the request looked like
+            # an answer the vendor calls a secret as a whole is always masked, whatever the request looked like
             "responseBody": body_text(*response_body, _mimetype(response_content_type),
-                                      bare_string_is_secret=response_body[0].lstrip()[:1] == b'"'),
+                                      whole_is_secret=whole_secret),
         })
         del entry["_raw"]
     order = ("seq", "time", "vendor", "tenant", "method", "path", "query", "headers", "body", "status",

@@ -5,7 +5,7 @@ A vendor declares its documented limit in ``Vendor.rate_limit`` as (requests per
 300 requests through in the first second, then 200 a second). A tenant switches it on with
 ``lms-emulator serve --rate-limit absorb`` (every tenant) or ``POST /_emulator/tenants/{id}/rate-limit``.
 
-The bucket is checked where faults are (``admin.TenantAwareGlobals``: the moment a vendor's auth names the
+The bucket is checked where faults are (``core.pipeline.bind_tenant``: the moment a vendor's auth names the
 request's tenant), before anything touches the world, so a refused request changes nothing. A refusal is the
 vendor's 429 with ``Retry-After`` (whole seconds until a token is back, at least 1).
 
@@ -107,7 +107,7 @@ def describe(tenant: Any, documented: dict[str, tuple[float, int]]) -> dict[str,
 
 
 def check(tenant: Any, vendor: str) -> None:
-    """Spend one of the tenant's tokens for this request, or answer 429 (called once ``g.tenant`` is set)."""
+    """Spend one of the tenant's tokens for this request, or answer 429 (``core.pipeline.bind_tenant``)."""
     buckets = tenant.extras.get("rate_limits")
     if not buckets:
         return

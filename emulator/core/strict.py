@@ -13,15 +13,17 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from flask import Flask, Response, g, request
+from flask import Flask, Request, Response, g, request
 
 from .http import PARSED_JSON
 from .openapi import operation_of
-from .state import app_state
 from .wire import loads_json
+
+if TYPE_CHECKING:
+    from .vendor import Vendor
 
 log = logging.getLogger("lms_emulator.strict")
 HEADER = "X-Emulator-Contract-Violations"
@@ -83,37 +85,33 @@ def response_violations(app: Flask, vendor: str, error_schema: str, response: Re
     return contract.errors(vendor, name, body)
 
 
-def init_app(app: Flask) -> None:
-    vendors = app_state(app).vendors
+class Strict:
+    """The two steps of strict mode in the pipeline (``core.pipeline``), for vendor requests only."""
 
-    def vendor_of() -> Any:
-        first = request.path.lstrip("/").split("/", 1)[0]
-        return vendors.get(first)
+    def __init__(self, app: Flask) -> None:
+        self.app = app
 
-    @app.before_request
-    def check_request() -> None:
-        vendor = vendor_of()
-        if vendor is not None and request.endpoint:
-            try:
-                g.contract_violations = request_violations(app, vendor.name)
-            except Exception:  # noqa: BLE001 - a report never breaks the answer
-                log.exception("strict mode could not check %s %s", request.method, request.path)
+    def check_request(self, req: Request, glob: Any, vendor: Vendor) -> None:
+        if not req.endpoint:
+            return
+        try:
+            glob.contract_violations = request_violations(self.app, vendor.name)
+        except Exception:  # noqa: BLE001 - a report never breaks the answer
+            log.exception("strict mode could not check %s %s", req.method, req.path)
 
-    @app.after_request
-    def check_response(response: Response) -> Response:
-        vendor = vendor_of()
-        if vendor is None or request.method == "OPTIONS" or request.path.endswith("/openapi.json"):
+    def check_response(self, req: Request, glob: Any, vendor: Vendor, response: Response) -> Response:
+        """The answer, or a 500 diagnostic in its place when it breaks its own contract."""
+        if req.method == "OPTIONS" or req.path.endswith("/openapi.json"):
             return response
         error_schema = (vendor.openapi or {}).get("error_schema", "error")
-        problems = response_violations(app, vendor.name, error_schema, response)
+        problems = response_violations(self.app, vendor.name, error_schema, response)
         if problems:
-            log.error("contract violation on %s %s: %s", request.method, request.path, problems)
-            diagnostic = Response(json.dumps({"error": "ContractViolation",
-                                              "message": "The emulator's response broke its own contract.",
-                                              "violations": problems}),
-                                  status=500, mimetype="application/json")
-            return diagnostic
-        reported = getattr(g, "contract_violations", None)
+            log.error("contract violation on %s %s: %s", req.method, req.path, problems)
+            return Response(json.dumps({"error": "ContractViolation",
+                                        "message": "The emulator's response broke its own contract.",
+                                        "violations": problems}),
+                            status=500, mimetype="application/json")
+        reported = getattr(glob, "contract_violations", None)
         if reported:
             response.headers[HEADER] = header_value(reported)
         return response

@@ -65,6 +65,9 @@ class Vendor:
     case_insensitive: bool = False
     # The rate limit the vendor documents, (requests per second, burst); tenants opt in (``core.ratelimit``).
     rate_limit: tuple[float, int] | None = None
+    # Whether an answer body (its first bytes, up to 64 KB) is a secret as a whole, so the journal masks it
+    # whatever the request looked like (Absorb's /authenticate answers its token as a bare JSON string).
+    secret_answer: Callable[[bytes], bool] | None = None
 
     @property
     def prefix(self) -> str:

@@ -263,6 +263,10 @@ def validation_messages(messages: Any, path: str = "") -> list[str]:
 
 
 def encode_json(obj: Any) -> bytes:
-    """A response body: orjson (several times faster than the standard library on our lists)."""
-    return orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS)
+    """A response body: orjson (several times faster than the standard library on our lists). Without
+    ``OPT_NON_STR_KEYS`` first: it takes orjson's slower path, ~1.8x the time on a list page."""
+    try:
+        return orjson.dumps(obj)
+    except TypeError:  # orjson.JSONEncodeError: a dict with keys that are not strings
+        return orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS)
 

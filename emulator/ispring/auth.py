@@ -21,6 +21,7 @@ from werkzeug.http import parse_accept_header
 
 from ..core.errors import BadRequest, NotAcceptable, Unauthorized
 from ..core.http import bearer_token, current_store
+from ..core.pipeline import bind_tenant
 from ..core.store import Tenant
 from . import service
 from .models import ApiClient, ISpringWorld, Token
@@ -75,7 +76,7 @@ def grant_token() -> tuple[ISpringWorld, Token]:
     tenant = store.tenant_for("ispring", form["client_id"]) if form["client_id"].strip() else None
     if tenant is None:
         raise Unauthorized("Invalid client credentials.")
-    g.tenant = tenant
+    bind_tenant(tenant, "ispring")
     with tenant.lock:  # the world is read under the lock: a reset swaps it there
         check_account(tenant)
         world: ISpringWorld = tenant.world("ispring")
@@ -111,7 +112,7 @@ def ispring_call(view: Callable[..., Any]) -> Callable[..., Any]:
         tenant = current_store().tenant_for("ispring", value)
         if tenant is None:
             raise Unauthorized("Invalid access token.")
-        g.tenant = tenant
+        bind_tenant(tenant, "ispring")
         with tenant.lock:  # the world is read under the lock: a reset swaps it there
             world: ISpringWorld = tenant.world("ispring")
             now = tenant.clock.now()

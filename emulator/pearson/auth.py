@@ -23,9 +23,10 @@ from functools import wraps
 from collections.abc import Callable
 from typing import Any
 
-from flask import g, request
+from flask import request
 
 from ..core.http import bearer_token, current_store
+from ..core.pipeline import bind_tenant
 from ..core.errors import NotFound, Unauthorized
 from ..core.store import Store, Tenant
 from . import service
@@ -141,7 +142,7 @@ def pearson_call(route: str) -> Callable[..., Any]:
         def inner(user_identifier: str, **kwargs: Any) -> Any:
             store = current_store()
             tenant, claims = resolve(store, _bearer())
-            g.tenant = tenant
+            bind_tenant(tenant, "pearson")
             with tenant.lock:  # the world is read under the lock: a reset swaps it there
                 world: PearsonWorld = tenant.world("pearson")
                 now = tenant.clock.now()

@@ -1,0 +1,230 @@
+"""The request pipeline: every step a request goes through, in order, in this one file.
+
+Around Flask (WSGI, outermost first):
+  path folding      ``casefold.FoldPaths``: an ASP.NET vendor's path after its prefix in lower case, before
+                    routing (vendors with ``Vendor.case_insensitive`` only)
+  drop              ``faults.DropMiddleware``: the socket is closed without an answer when a drop rule fired
+
+``Pipeline.before`` (the app's one ``before_request`` hook). A step that raises or answers ends the request
+there; the after steps still run on that answer:
+   1. host check      ``cors.host_check``: bound to loopback, a foreign ``Host`` is a 403 (DNS rebinding)
+   2. whole body      ``http.buffer_chunked_body``: read before any handler takes a tenant's lock
+   3. clock           the start time, for the journal's ``durationMs``
+   4. admin lock      ``--admin-token``: a Bearer token on ``/_emulator`` but the dashboard page (``admin_lock``)
+   5. casefold        ``casefold.fold_request``: the documented spelling of query names and body keys
+   6. CORS preflight  ``cors.Cors.preflight``
+   7. strict request  ``strict.Strict.check_request`` (``--strict``): what the client sent undocumented
+In the view, the vendor's auth wrapper names the tenant, ``bind_tenant(tenant, vendor)``:
+   8. tenant          ``g.tenant``, for the journal and persistence
+   9. rate limit      ``ratelimit.check`` (tenants that opted in): a 429 before anything is touched
+  10. faults          ``faults.check``: the tenant's fault rules (delay, error, drop)
+``Pipeline.after`` (the app's one ``after_request`` hook), on every answer, errors included:
+  11. strict answer   ``strict.Strict.check_response`` (``--strict``): a broken contract becomes a 500
+  12. CORS headers    ``cors.Cors.allow_origin``
+  13. journal         one entry per vendor request, in the journal of its tenant (``record``)
+  14. persistence     ``--state-file``: saved before the answer to a write, or to a fired fault, leaves
+
+A feature that is off costs nothing: its step is not in the pipeline; the emulator has no cookie sessions
+(``NoSessions``). Each step resolves Flask's ``request``
+and ``g`` proxies once (they are looked up through context variables on every attribute access).
+"""
+from __future__ import annotations
+
+import hmac
+import time
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Flask, Request, Response, g, request
+from flask.sessions import NullSession, SessionInterface
+
+from . import errors, faults, ratelimit
+from .casefold import ORIGINAL_PATH, FoldPaths, fold_request
+from .cors import Cors, host_check
+from .http import MAX_BODY_BYTES, buffer_chunked_body
+from .journal import environ_headers, journal_of, make_entry
+from .persistence import changes_state
+from .state import app_state
+from .store import DEFAULT_TENANT, Tenant
+from .strict import Strict
+from .vendor import Vendor
+
+ADMIN_PREFIX = "/_emulator"
+MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def bind_tenant(tenant: Tenant, vendor: str) -> None:
+    """Steps 8-10: the request's tenant, named by ``vendor``'s auth wrapper once the credentials are resolved,
+    before the handler touches the world. A request refused by the rate limit meets no fault rule."""
+    g.tenant = tenant
+    ratelimit.check(tenant, vendor)
+    faults.check(tenant, vendor)
+
+
+class NoSessions(SessionInterface):
+    """No cookie sessions: Flask's default looks for a secret key and builds a ``NullSession`` on every request;
+    this hands out one shared ``NullSession`` (it refuses writes, so sharing it is safe) and saves nothing."""
+
+    null = NullSession()
+
+    def open_session(self, app: Flask, request: Request) -> NullSession:  # type: ignore[override]
+        return self.null
+
+    def save_session(self, app: Flask, session: Any, response: Response) -> None:  # type: ignore[override]
+        return None
+
+
+def _vendor_of(vendors: dict[str, Vendor], path: str) -> Vendor | None:
+    return vendors.get(path.lstrip("/").split("/", 1)[0])
+
+
+class Pipeline:
+    """The steps of one app, chosen once from its settings (see the module's docstring)."""
+
+    def __init__(self, app: Flask, dashboard_page: Callable[[Request], bool]) -> None:
+        state = app_state(app)
+        settings = state.settings
+        self.app = app
+        self.store = state.store
+        self.vendors = state.vendors
+        self.state_file = state.state_file
+        self.journal_size = settings.journal_size
+        self.check_host = host_check(settings.host)
+        self.admin_token = settings.admin_token
+        self.dashboard_page = dashboard_page
+        self.folded = frozenset(v.name for v in self.vendors.values() if v.case_insensitive)
+        self.cors = Cors.of(settings.cors_origins, settings.admin_cors_origins)
+        self.strict = Strict(app) if settings.strict else None
+
+    def install(self) -> None:
+        app = self.app
+        app.session_interface = NoSessions()
+        app.wsgi_app = faults.DropMiddleware(app.wsgi_app)  # type: ignore[method-assign]
+        if self.folded:
+            app.wsgi_app = FoldPaths(app.wsgi_app, ["/" + n for n in sorted(self.folded)])  # type: ignore[method-assign]
+        app.before_request(self.before)
+        app.after_request(self.after)
+
+    def before(self) -> Response | None:
+        req: Request = request._get_current_object()  # type: ignore[attr-defined]
+        glob = g._get_current_object()  # type: ignore[attr-defined]
+        if self.check_host is not None:
+            self.check_host(req)
+        _whole_body(req)
+        glob.started = time.perf_counter()
+        if self.admin_token:
+            admin_lock(req, self.admin_token, self.dashboard_page)
+        vendor = _vendor_of(self.vendors, req.path)
+        if vendor is not None and vendor.name in self.folded and req.endpoint:
+            fold_request(self.app, req, vendor.name)
+        if self.cors is not None:
+            answer = self.cors.preflight(req)
+            if answer is not None:
+                return answer
+        if self.strict is not None and vendor is not None:
+            self.strict.check_request(req, glob, vendor)
+        return None
+
+    def after(self, response: Response) -> Response:
+        req: Request = request._get_current_object()  # type: ignore[attr-defined]
+        glob = g._get_current_object()  # type: ignore[attr-defined]
+        vendor = _vendor_of(self.vendors, req.path)
+        if self.strict is not None and vendor is not None:
+            response = self.strict.check_response(req, glob, vendor, response)
+        if self.cors is not None:
+            self.cors.allow_origin(req, response)
+        if vendor is not None:
+            self.record(req, glob, vendor, response)
+        if self.state_file is not None:
+            self.persist(req, glob, vendor, response)
+        return response
+
+    def record(self, req: Request, glob: Any, vendor: Vendor, response: Response) -> None:
+        """Step 13: one journal entry, in the journal of the tenant the credentials named, else the default's."""
+        named = getattr(glob, "tenant", None)
+        tenant = named or self.store.tenants.get(DEFAULT_TENANT)
+        if tenant is None:
+            return
+        environ = req.environ
+        dropped = bool(environ.get(faults.DROP_KEY))
+        started = getattr(glob, "started", None)
+        entry = make_entry(
+            method=req.method, path=environ.get(ORIGINAL_PATH) or req.path, query=environ.get("QUERY_STRING", ""),
+            headers=environ_headers(environ), body=_request_body(req), content_type=environ.get("CONTENT_TYPE", ""),
+            status=None if dropped else response.status_code,
+            response_body=b"" if dropped or response.is_streamed else response.get_data(),
+            response_content_type=response.headers.get("Content-Type", ""),
+            duration_ms=(time.perf_counter() - started) * 1000 if started else 0.0,
+            at=tenant.clock.now(), vendor=vendor.name, tenant_id=tenant.id if named is not None else None,
+            secret_answer=vendor.secret_answer)
+        fault = environ.get("lms_emulator.fault")
+        if fault:
+            entry["fault"] = fault
+        violations = getattr(glob, "contract_violations", None)  # strict mode: what the client sent undocumented
+        if violations:
+            entry["contractViolations"] = list(violations)
+        if dropped:
+            entry["dropped"] = True
+        if environ.get(ratelimit.LIMITED_KEY):
+            entry["rateLimited"] = True
+        journal_of(tenant, self.journal_size).record(entry)
+
+    def persist(self, req: Request, glob: Any, vendor: Vendor | None, response: Response) -> None:
+        """Step 14: a successful write, or any request a fault rule fired on (a GET spends a rule's count too:
+        its count, hits and random draw changed), is saved before its answer leaves; only what it could touch."""
+        assert self.state_file is not None
+        wrote = (req.method in MUTATING and response.status_code < 400
+                 and changes_state(self.app.view_functions.get(req.endpoint or "")))
+        fired = bool(req.environ.get("lms_emulator.fault")) and getattr(glob, "tenant", None) is not None
+        if wrote or fired:
+            tenant = getattr(glob, "tenant", None) or getattr(glob, "admin_tenant", None)
+            worlds = None if vendor is None else ([vendor.name] if wrote else [])
+            self.state_file.save(None if tenant is None else [tenant.id], worlds=worlds)
+
+
+def _whole_body(req: Request) -> None:
+    """Step 2: a client that never sends its body holds its own thread only; a chunked one becomes a sized one."""
+    environ = req.environ
+    try:
+        buffer_chunked_body(environ)
+    finally:
+        req.__dict__.pop("stream", None)  # the stream is read from the new environ
+    length = environ.get("CONTENT_LENGTH")
+    if length and length != "0" and length.isascii() and length.isdigit() and int(length) <= MAX_BODY_BYTES:
+        req.get_data(cache=True)
+
+
+def admin_lock(req: Request, token: str, dashboard_page: Callable[[Request], bool]) -> None:
+    """Step 4: the admin API wants ``Authorization: Bearer <token>``, but for the dashboard page, which holds no
+    data (it asks for the token and sends it itself)."""
+    path = req.path
+    if not (path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/")) or dashboard_page(req):
+        return
+    scheme, _, given = (req.headers.get("Authorization") or "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
+        raise errors.Unauthorized("The admin API requires 'Authorization: Bearer <admin token>'.",
+                                  headers={"WWW-Authenticate": 'Bearer realm="lms-emulator admin"'})
+
+
+def _request_body(req: Request) -> bytes:
+    """The request body for the journal (the pipeline read it whole in step 2); never fails the request."""
+    environ = req.environ
+    if not (environ.get("CONTENT_LENGTH") or environ.get("HTTP_TRANSFER_ENCODING")):
+        return b""
+    try:
+        if req.content_length and req.content_length > MAX_BODY_BYTES:
+            return b""
+        body = req.get_data(cache=True)
+        if not body and req.mimetype == "application/x-www-form-urlencoded" and req.form:
+            body = urlencode(list(req.form.items(multi=True))).encode()
+        return body
+    except Exception:  # noqa: BLE001 - the journal never fails a request
+        return b""
+
+
+def init_app(app: Flask, dashboard_page: Callable[[Request], bool]) -> Pipeline:
+    """Install the pipeline (once the app's state, vendors and state file are set)."""
+    pipeline = Pipeline(app, dashboard_page)
+    pipeline.install()
+    return pipeline
