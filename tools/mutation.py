@@ -32,6 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SCRATCH = ROOT / ".mutation"
 
+_ODATA = ["tests/core/test_odata.py", "tests/core/test_odata_top.py"]
 # module -> the tests that cover it (a narrow selection keeps a surviving mutant's run short).
 MODULES: dict[str, list[str]] = {
     "emulator/absorb/enrollments.py": ["tests/absorb"],
@@ -48,13 +49,14 @@ MODULES: dict[str, list[str]] = {
     "emulator/ispring/auth.py": ["tests/ispring"],
     "emulator/pearson/service.py": ["tests/pearson"],
     "emulator/pearson/auth.py": ["tests/pearson"],
-    "emulator/core/odata/parser.py": ["tests/core/test_odata.py", "tests/core/test_odata_top.py"],
-    "emulator/core/odata/compiler.py": ["tests/core/test_odata.py", "tests/core/test_odata_top.py"],
-    "emulator/core/odata/sorting.py": ["tests/core/test_odata.py", "tests/core/test_odata_top.py"],
+    # core: each module against its own unit tests in tests/core (fast: no app, no vendor world)
+    "emulator/core/odata/parser.py": _ODATA,
+    "emulator/core/odata/compiler.py": _ODATA,
+    "emulator/core/odata/sorting.py": _ODATA,
+    "emulator/core/odata/fields.py": _ODATA,
     "emulator/core/paging.py": ["tests/core/test_paging.py"],
-    "emulator/core/faults.py": ["tests/admin/test_faults.py"],
-    "emulator/core/store.py": ["tests/admin/test_tenants.py", "tests/admin/test_persistence.py",
-                               "tests/pearson/test_pearson_auth.py"],
+    "emulator/core/faults.py": ["tests/core/test_faults.py"],
+    "emulator/core/store.py": ["tests/core/test_store.py"],
 }
 
 # Survivors judged equivalent: (module, function, text of the mutated statement) -> why no test can tell it

@@ -335,3 +335,20 @@ def test_dropping_a_tenants_keys_leaves_a_key_another_tenant_now_holds():
     store.add_key("alpha", "own", b)
     store.delete("a")
     assert store.tenant_for("alpha", "own") is b and store.tenant_for("alpha", "shared") is b
+
+
+def test_a_tenant_deleted_while_its_reset_builds_stays_deleted():
+    store = _store()
+    tenant = store.create_tenant("t1")
+    key = _key(tenant)
+    build = store._build_worlds
+
+    def build_then_delete(*args, **kwargs):
+        worlds = build(*args, **kwargs)
+        store.delete("t1")
+        return worlds
+
+    store._build_worlds = build_then_delete
+    with pytest.raises(NotFound, match="deleted meanwhile"):
+        store.reset("t1")
+    assert "t1" not in store.tenants and store.tenant_for("alpha", key) is None
