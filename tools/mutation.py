@@ -119,6 +119,10 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
         "the claims JSON is signed as written, spaces or not: the token verifies and reads the same",
     (_PEARSON_AUTH, "issue_token", "_b64(json.dumps(claims).encode())"):
         "the claims JSON is signed as written, spaces or not: the token verifies and reads the same",
+    ("emulator/core/store.py", "derive_seed", "return int.from_bytes(digest[:8])"):
+        "int.from_bytes reads big-endian by default (Python 3.11+): the same integer",
+    ("emulator/core/store.py", "x.Store.create_tenant", "incarnation = secrets.token_hex("):
+        "an incarnation is an opaque random tag (a fresh one per creation is tested); its length is no contract",
     ("emulator/core/paging.py", "query_list", "if page.start > len(selected):"):
         "a page starting exactly at the end slices to [] either way (the mutant only sorts first)",
     ("emulator/pearson/service.py", "_insert", "if not ids or key(ids[-1]) < new_key:"):

@@ -85,7 +85,7 @@ class Store:
         worlds = {}
         for name, vendor in self.vendors.items():
             rng = random.Random(derive_seed(seed, tenant_id, name))
-            part = (fixture or {}).get(name) if fixture else None
+            part = (fixture or {}).get(name)
             ctx = WorldContext(tenant_id=tenant_id, seed=seed, anchor=anchor, rng=rng, fixture=part,
                                incarnation=incarnation)
             worlds[name] = vendor.build_world(ctx)

@@ -352,3 +352,31 @@ def test_a_tenant_deleted_while_its_reset_builds_stays_deleted():
     with pytest.raises(NotFound, match="deleted meanwhile"):
         store.reset("t1")
     assert "t1" not in store.tenants and store.tenant_for("alpha", key) is None
+
+
+def test_a_store_seeds_with_42_unless_told():
+    assert Store([_vendor("alpha")]).create_tenant("t1").seed == 42
+
+
+def test_a_tenant_with_a_new_id_is_adopted_too():
+    store, elsewhere = _store(), _store()
+    restored = elsewhere.create_tenant("new")
+    store.adopt(restored)
+    assert store.get("new") is restored and store.tenant_for("alpha", _key(restored)) is restored
+
+
+def test_a_reset_that_keeps_the_fixture_keeps_the_anchor_the_tenant_was_given():
+    """A tenant created with an anchor of its own and a fixture with another: a plain reset keeps the first."""
+    store = _store()
+    tenant = store.create_tenant("t1", anchor=NOON, fixture={"anchor": "2023-01-02T00:00:00Z"})
+    assert tenant.anchor == NOON
+    store.reset("t1")
+    assert tenant.anchor == NOON and tenant.world("alpha").ctx.anchor == NOON
+
+
+def test_a_key_left_behind_by_a_deleted_tenant_names_nothing():
+    store = _store()
+    old = store.create_tenant("t1")
+    store.delete("t1")
+    store.add_key("alpha", "left-behind", old)  # as a writer racing the delete could leave it
+    assert store.tenant_for("alpha", "left-behind") is None
