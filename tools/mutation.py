@@ -123,6 +123,24 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
         "int.from_bytes reads big-endian by default (Python 3.11+): the same integer",
     ("emulator/core/store.py", "x.Store.create_tenant", "incarnation = secrets.token_hex("):
         "an incarnation is an opaque random tag (a fresh one per creation is tested); its length is no contract",
+    ("emulator/core/faults.py", "injected_error", "kind = errors.EmulatorError if status > 500 else"):
+        "500 has an error class of its own (InternalError): a status without one is never 500",
+    ("emulator/core/faults.py", "injected_error", "kind = errors.EmulatorError if status >= 501 else"):
+        "500 has an error class of its own (InternalError): a status without one is never 500",
+    ("emulator/core/faults.py", "parse_rule", "count=count, _regex=None)"):
+        "the compiled glob handed over is only a cache: Rule.regex compiles the path on first use",
+    ("emulator/core/faults.py", "parse_rule", "probability=float(probability), count=count)"):
+        "the compiled glob handed over is only a cache: Rule.regex compiles the path on first use",
+    ("emulator/core/faults.py", "x.DropMiddleware.__call__", "return lambda data: 0"):
+        "what a WSGI write callable returns is ignored",
+    ("emulator/core/faults.py", "x.DropMiddleware.__call__", "raise ConnectionAbortedError(None)"):
+        "the exception's text reaches no client: the connection is closed without an answer",
+    ("emulator/core/faults.py", "x.Glob.__init__", "if end <= 0:"):
+        "the ']' is searched for from position 3 at least: find answers -1 or a position past 0",
+    ("emulator/core/faults.py", "x.Glob.__init__", "if end < 1:"):
+        "the ']' is searched for from position 3 at least: find answers -1 or a position past 0",
+    ("emulator/core/faults.py", "x.Glob._closure", "todo.append(i - 1)"):
+        "position i is in the set already, so the step from i - 1 adds nothing new",
     ("emulator/core/paging.py", "query_list", "if page.start > len(selected):"):
         "a page starting exactly at the end slices to [] either way (the mutant only sorts first)",
     ("emulator/pearson/service.py", "_insert", "if not ids or key(ids[-1]) < new_key:"):

@@ -40,6 +40,10 @@ VENDORS = ("absorb", "ispring")
     ("/a/[bc]", "/a/d", False),
     ("/a/[bc]", "/a/B", True),  # classes ignore case too
     ("/a/[!bc]", "/a/d", True),
+    ("/a/[!b]", "/a/!", True),  # the '!' negates: it is no member
+    ("/a/[bc]", "/a/[", False),
+    ("/[ab]/[cd]", "/a/c", True),  # each class ends at its own ']'
+    ("/[ab]/[cd]", "/a/a", False),
     ("/a/[!bc]", "/a/b", False),
     ("/a/[!bc]", "/a/", False),
     ("/a/[]]", "/a/]", True),  # a class holds at least one character: ']' first is a member, as in fnmatch
@@ -56,6 +60,10 @@ VENDORS = ("absorb", "ispring")
     ("/a/*/", "/a/x/", True),
     ("/a/b*c", "/a/bxxc", True),
     ("/a/b*c", "/a/bxxd", False),
+    ("/a/*bc", "/a/bbc", True),
+    ("/a/*b*c", "/a/c", False),  # the 'b' between the stars is still needed
+    ("/a/*b*c", "/a/xbyc", True),  # the star takes a 'b' that could also start the literal part
+    ("/*b?a**?a", "/baa/aaa", True),  # found by a search: every live position is stepped, whatever the set's order
 ])
 def test_glob_matching(pattern, path, matches):
     assert Glob(pattern).match(path) is matches
@@ -265,6 +273,36 @@ def test_a_rule_fires_count_times_then_is_gone_and_counts_its_hits():
     assert rules.take("absorb", "GET", "/a") is other and other.hits == 2 and rules.rules == [other]
 
 
+def test_a_rule_for_one_vendor_fires_for_that_vendor_only():
+    rules = FaultSet(seed=1)
+    rule = rules.add({"path": "/a", "status": 500, "vendor": "ispring"}, VENDORS)
+    assert rules.take("absorb", "GET", "/a") is None
+    assert rules.take("ispring", "GET", "/a") is rule
+
+
+def test_a_rule_for_an_unknown_vendor_is_not_added():
+    rules = FaultSet(seed=1)
+    with pytest.raises(errors.BadRequest, match="moodle"):
+        rules.add({"path": "/a", "status": 500, "vendor": "moodle"}, VENDORS)
+    assert rules.rules == []
+
+
+def test_a_rule_fires_on_draws_below_its_probability_only():
+    class Draw:
+        def __init__(self, value: float) -> None:
+            self.value = value
+
+        def random(self) -> float:
+            return self.value
+
+    rules = FaultSet(seed=1)
+    rules.add({"path": "/a", "status": 500, "probability": 0.5}, VENDORS)
+    rules.rng = Draw(0.5)
+    assert rules.take("absorb", "GET", "/a") is None
+    rules.rng = Draw(0.4999)
+    assert rules.take("absorb", "GET", "/a") is not None
+
+
 def test_a_rule_that_does_not_match_is_not_spent():
     rules = FaultSet(seed=1)
     rule = rules.add({"path": "/a", "status": 500, "count": 1, "method": "POST"}, VENDORS)
@@ -367,6 +405,15 @@ def test_the_rule_matches_the_requests_method_and_path(request_to):
         faults.check(tenant, "absorb")
 
 
+def test_the_rule_matches_the_requests_vendor(request_to):
+    tenant = _tenant_with({"path": "/absorb/**", "status": 500, "vendor": "absorb"})
+    with request_to() as ctx:
+        faults.check(tenant, "ispring")
+        assert "lms_emulator.fault" not in ctx.request.environ
+    with request_to(), pytest.raises(errors.InternalError):
+        faults.check(tenant, "absorb")
+
+
 def test_a_rate_limit_rule_answers_429_with_retry_after(request_to):
     tenant = _tenant_with({"path": "/absorb/**", "rateLimit": {"retryAfter": 4}})
     with request_to(), pytest.raises(errors.TooManyRequests) as caught:
@@ -442,7 +489,7 @@ def test_a_status_the_vendors_know_is_their_error(status, kind):
 def test_any_other_status_is_answered_with_its_own_phrase(status, base, term):
     err = faults.injected_error(status, "boom", {"X": "1"})
     assert type(err) is base and err.status == status and err.term == term and err.headers == {"X": "1"}
-    assert type(err).status != status  # the class itself is not changed
+    assert err.message == "boom" and type(err).status != status  # the class itself is not changed
 
 
 # -- dropping the connection -----------------------------------------------------------------------------------------
@@ -478,9 +525,19 @@ def _app(drop: bool, body: _Body):
 def test_an_unmarked_request_passes_through_untouched():
     body, started = _Body([b"ok"]), []
     environ = {"werkzeug.socket": _Socket()}
-    result = DropMiddleware(_app(False, body))(environ, lambda s, h, e=None: started.append(s) or (lambda d: None))
-    assert result is body and not body.closed and started == ["500 INTERNAL SERVER ERROR"]
-    assert environ["werkzeug.socket"].shut == []
+
+    def start_response(status, headers, exc_info=None):
+        started.append((status, headers, exc_info))
+        return "the server's write"
+
+    def app(environ, start):
+        assert start("200 OK", [("X", "1")], "exc-info") == "the server's write"
+        start("500 INTERNAL SERVER ERROR", [("Y", "2")])
+        return body
+
+    assert DropMiddleware(app)(environ, start_response) is body
+    assert started == [("200 OK", [("X", "1")], "exc-info"), ("500 INTERNAL SERVER ERROR", [("Y", "2")], None)]
+    assert not body.closed and environ["werkzeug.socket"].shut == []
 
 
 @pytest.mark.parametrize("key", ["werkzeug.socket", "gunicorn.socket"])
