@@ -26,9 +26,9 @@ import re
 import socket
 import threading
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from http import HTTPStatus
-from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import Response, request
@@ -360,8 +360,7 @@ def injected_error(status: int, message: str, headers: dict[str, str]) -> errors
 
 def _term(status: int) -> str:
     """A machine term for a status no error class has, as .NET names its ``HttpStatusCode`` members:
-    ``ServiceUnavailable``, ``RequestUriTooLong``, ``ImATeapot`` (was ``I'maTeapot``); ``Error`` when the
-    status has no name."""
+    ``ServiceUnavailable``, ``RequestUriTooLong``, ``ImATeapot``; ``Error`` when the status has no name."""
     if status not in HTTPStatus._value2member_map_:
         return "Error"
     words = re.split(r"[^A-Za-z0-9]+", HTTPStatus(status).phrase.replace("'", ""))
