@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SCRATCH = ROOT / ".mutation"
 
-_ODATA = ["tests/core/test_odata.py", "tests/core/test_odata_top.py"]
+_ODATA = ["tests/core/test_odata.py", "tests/core/test_odata_top.py", "tests/core/test_odata_fields.py"]
 # module -> the tests that cover it (a narrow selection keeps a surviving mutant's run short).
 MODULES: dict[str, list[str]] = {
     "emulator/absorb/enrollments.py": ["tests/absorb"],
