@@ -69,6 +69,9 @@ _MEMO = "only the memo of verified tokens is skipped or bounded otherwise: every
 _SEEDED = "the seeder gives an in-progress attempt neither a completion date nor a score (seed.py)"
 # The Absorb rules moved from service.py into modules by resource; their equivalents keep one key.
 _DOMAIN = {m: _ABSORB for m in MODULES if m.startswith("emulator/absorb/") and not m.endswith("/auth.py")}
+_PARSER = "emulator/core/odata/parser.py"
+_ACCEPTS = "a parser state that meets an unexpected token accepts some terminal: the set is never empty"
+_NAMED = "every terminal has a name (a test pins it): the fallback of get() is never used"
 EQUIVALENT: dict[tuple[str, str, str], str] = {
     (_ABSORB, "_listed", "return found if CHOICES['lists_include_history'] or True else [e for e in found if e.is_active]"):
         "the choice is True: the mutant takes the branch the original takes",
@@ -141,6 +144,16 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
         "the ']' is searched for from position 3 at least: find answers -1 or a position past 0",
     ("emulator/core/faults.py", "x.Glob._closure", "todo.append(i - 1)"):
         "position i is in the set already, so the step from i - 1 adds nothing new",
+    (_PARSER, "_syntax_message", "expected: set[str] = None"): _ACCEPTS,
+    (_PARSER, "_syntax_message", "expected: set[str] = set(exc.expected and ())"): _ACCEPTS,
+    (_PARSER, "_syntax_message", "hint = f\" (expected {', '.join(names)})\" if names or True else ''"): _ACCEPTS,
+    (_PARSER, "_syntax_message", "with contextlib.suppress(None):"):
+        "accepts() raised for no input of this grammar (a best-effort guard): nothing to suppress",
+    (_PARSER, "_syntax_message", "names = sorted({_TERMINAL_NAMES.get(t"): _NAMED,
+    (_PARSER, "end_of", "node = node.children[+1]"):
+        "a right operand with three children or more is a call or a parenthesised and/or: the suggestion is "
+        "extended to its closing parenthesis either way",
+    (_PARSER, "end_of", "return node.end_pos or 1"): "every token of a parse carries its end position",
     ("emulator/core/paging.py", "query_list", "if page.start > len(selected):"):
         "a page starting exactly at the end slices to [] either way (the mutant only sorts first)",
     ("emulator/pearson/service.py", "_insert", "if not ids or key(ids[-1]) < new_key:"):

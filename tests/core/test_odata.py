@@ -271,6 +271,11 @@ ERRORS: list[tuple[str, str]] = [
     ("n eq 1e", "malformed number at position 5"), ("n eq --3", "malformed number at position 5"),
     ("n eq + 3", "malformed number at position 5"), ("n eq 5.d", "malformed number at position 5"),
     ("n eq 1 && flag", "unexpected character '&' at position 7"),
+    ("n eq #5", "_filter: unexpected character '#' at position 5"),  # a digit after it makes it no number
+    ("n eq .5 and flag", "_filter: malformed number at position 5 (OData"),
+    # the terminals the parser state accepts, not LALR's merged lookaheads (which add ',', ')', operators)
+    ("n eq 1 2", "_filter: unexpected token '2' at position 7 (expected 'and', 'or', the end of the filter)"),
+    ("startswith(name 'x')", "_filter: unexpected token \"'x'\" at position 16 (expected '(', ')', ',')"),
     ("foo eq 1", "unknown field 'foo' at position 0"),
     ("n eq 1 and bar/baz eq 2", "unknown field 'bar/baz' at position 11"),
     ("hidden eq 'x'", "field 'hidden' is not filterable at position 0"),
@@ -314,6 +319,7 @@ ERRORS: list[tuple[str, str]] = [
                                     "than 'gt'. To negate the comparison, write: NOT (n gt 1)"),
     ("not(name) eq ('x')", "write: not ((name) eq ('x'))"),
     ("not tolower(name) ne 'x'", "write: not (tolower(name) ne 'x')"),
+    ("not n eq not flag", "write: not (n eq not flag)"),  # the suggestion ends where the right operand does
     ("not at lt datetime'2020-01-01'", "write: not (at lt datetime'2020-01-01')"),
     ("null", "expected a boolean expression at position 0, got null"),
     ("not " * 1000 + "flag", "nested more than 64 levels deep at position 256"),
@@ -340,6 +346,13 @@ def test_syntax_error_lists_what_was_expected() -> None:
     with pytest.raises(Unprocessable) as info:
         compile_filter(R, "n eq")
     assert "a number" in info.value.validations[0] and "a string literal" in info.value.validations[0]
+
+
+def test_every_terminal_a_syntax_error_may_expect_has_a_name_for_clients() -> None:
+    from emulator.core.odata.parser import _TERMINAL_NAMES
+
+    terminals = {t.name for t in odata._parser().terminals} - {"__IGNORE_0"}  # whitespace is never expected
+    assert terminals | {"$END"} == set(_TERMINAL_NAMES)
 
 
 def test_deep_but_allowed_nesting_compiles() -> None:
