@@ -72,6 +72,11 @@ _DOMAIN = {m: _ABSORB for m in MODULES if m.startswith("emulator/absorb/") and n
 _PARSER = "emulator/core/odata/parser.py"
 _ACCEPTS = "a parser state that meets an unexpected token accepts some terminal: the set is never empty"
 _NAMED = "every terminal has a name (a test pins it): the fallback of get() is never used"
+_SORTING = "emulator/core/odata/sorting.py"
+_SAME_LENGTH = "values is read off candidates: the two always have the same length, strict or not"
+_ONLY_WORK = ("the split only saves work: splitting more, less or once more, or keeping more than k, leaves the same "
+              "first top items (sort() cuts to top; the last key is the unique resource key, so at most one "
+              "candidate is left past it)")
 EQUIVALENT: dict[tuple[str, str, str], str] = {
     (_ABSORB, "_listed", "return found if CHOICES['lists_include_history'] or True else [e for e in found if e.is_active]"):
         "the choice is True: the mutant takes the branch the original takes",
@@ -154,6 +159,19 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
         "a right operand with three children or more is a call or a parenthesised and/or: the suggestion is "
         "extended to its closing parenthesis either way",
     (_PARSER, "end_of", "return node.end_pos or 1"): "every token of a parse carries its end position",
+    (_SORTING, "_split", "zip(candidates, values, strict=None)"): _SAME_LENGTH,
+    (_SORTING, "_split", "zip(candidates, values, strict=False)"): _SAME_LENGTH,
+    (_SORTING, "_split", "zip(candidates, values) if"): _SAME_LENGTH,
+    (_SORTING, "_split", "values = col if isinstance(col, list) and False else"):
+        "a list column is every item's value in index order, and the candidates are then every index in order: "
+        "reading it through __getitem__ gives the same list",
+    (_SORTING, "_split", "if len(present) <= k:"):
+        "with exactly k values present, the k-th is the smallest of them: all go ahead either way, in the same order",
+    (_SORTING, "_top_order", "k += len(better)"): _ONLY_WORK,
+    (_SORTING, "_top_order", "while len(candidates) > k * _TOP_FACTOR or level < len(keys):"): _ONLY_WORK,
+    (_SORTING, "_top_order", "while len(candidates) >= k * _TOP_FACTOR and level < len(keys):"): _ONLY_WORK,
+    (_SORTING, "_top_order", "while len(candidates) > k / _TOP_FACTOR and level < len(keys):"): _ONLY_WORK,
+    (_SORTING, "_top_order", "while len(candidates) > k * _TOP_FACTOR and level <= len(keys):"): _ONLY_WORK,
     ("emulator/core/paging.py", "query_list", "if page.start > len(selected):"):
         "a page starting exactly at the end slices to [] either way (the mutant only sorts first)",
     ("emulator/pearson/service.py", "_insert", "if not ids or key(ids[-1]) < new_key:"):
