@@ -77,6 +77,9 @@ _SAME_LENGTH = "values is read off candidates: the two always have the same leng
 _ONLY_WORK = ("the split only saves work: splitting more, less or once more, or keeping more than k, leaves the same "
               "first top items (sort() cuts to top; the last key is the unique resource key, so at most one "
               "candidate is left past it)")
+_BATCH = ("batch only says which items' values the next key reads: every member, or the tied ones (all of them "
+          "in another order when every member is tied); reading more values, or the same in another order, sorts alike")
+_LAST = "last only skips finding ties after the last key: found anyway, they are never used (the loop ends)"
 EQUIVALENT: dict[tuple[str, str, str], str] = {
     (_ABSORB, "_listed", "return found if CHOICES['lists_include_history'] or True else [e for e in found if e.is_active]"):
         "the choice is True: the mutant takes the branch the original takes",
@@ -168,6 +171,14 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     (_SORTING, "_split", "if len(present) <= k:"):
         "with exactly k values present, the k-th is the smallest of them: all go ahead either way, in the same order",
     (_SORTING, "_top_order", "k += len(better)"): _ONLY_WORK,
+    (_SORTING, "_order", "batch = order if groups == [(0, len(order))] and False else"): _BATCH,
+    (_SORTING, "_order", "batch = order if groups == [(0, len(order))] or True else"): _BATCH,
+    (_SORTING, "_order", "batch = order if groups != [(0, len(order))] else"): _BATCH,
+    (_SORTING, "_order", "batch = order if groups == [(1, len(order))] else"): _BATCH,
+    (_SORTING, "_column", "everything = None"):
+        "a dict of every index answers like the list of every item (each reader takes either): only slower",
+    (_SORTING, "_order", "last = None"): _LAST,
+    (_SORTING, "_order", "last = level == len(keys) + 1"): _LAST,
     (_SORTING, "_top_order", "while len(candidates) > k * _TOP_FACTOR or level < len(keys):"): _ONLY_WORK,
     (_SORTING, "_top_order", "while len(candidates) >= k * _TOP_FACTOR and level < len(keys):"): _ONLY_WORK,
     (_SORTING, "_top_order", "while len(candidates) > k / _TOP_FACTOR and level < len(keys):"): _ONLY_WORK,

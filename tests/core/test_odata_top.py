@@ -84,3 +84,14 @@ def test_a_page_whose_first_key_has_a_null_and_long_ties_below_it():
     spec = [("n", False), ("name", False), ("flag", True)]
     for top in (1, 2, 3):
         assert [it.id for it in sort(items, RES, "n,name,-flag", top=top)] == reference(items, spec)[:top]
+
+
+def test_a_page_keeps_the_nulls_and_the_values_before_the_kth_place():
+    """Ascending, nulls first: a page of 3 out of a long list is the null, the one smaller value, then the first
+    of the long run of ties; descending, the nulls come last and the page is the largest values."""
+    values = [2] * 20 + [None, 0] + [3] * 20 + [None]
+    items = [Item(f"{k:05d}", n, None, None) for k, n in enumerate(values)]
+    for text, spec in (("n", [("n", False)]), ("-n", [("n", True)])):
+        expected = reference(items, spec)
+        for top in range(1, 6):
+            assert [it.id for it in sort(items, RES, text, top=top)] == expected[:top], (text, top)
