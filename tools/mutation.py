@@ -63,9 +63,11 @@ MODULES: dict[str, list[str]] = {
 # from the original. Keyed by text (a part of the statement as ast.unparse writes it), not by mutmut's
 # numbered names, which move when code moves.
 _ABSORB = "emulator/absorb/service.py"  # the Absorb domain rules, since split by resource (``_DOMAIN``)
-_MORE = "only makes more pending sub-enrollments than needed: materialising is deterministic, the answers are the same"
+_MORE = ("only makes more pending sub-enrollments than needed: materialising is deterministic, the answers are "
+         "the same")
 _PEARSON_AUTH = "emulator/pearson/auth.py"
-_MEMO = "only the memo of verified tokens is skipped or bounded otherwise: every token is then verified in full, same answer"
+_MEMO = ("only the memo of verified tokens is skipped or bounded otherwise: every token is then verified in full, "
+         "same answer")
 _SEEDED = "the seeder gives an in-progress attempt neither a completion date nor a score (seed.py)"
 # The Absorb rules moved from service.py into modules by resource; their equivalents keep one key.
 _DOMAIN = {m: _ABSORB for m in MODULES if m.startswith("emulator/absorb/") and not m.endswith("/auth.py")}
@@ -81,7 +83,8 @@ _BATCH = ("batch only says which items' values the next key reads: every member,
           "in another order when every member is tied); reading more values, or the same in another order, sorts alike")
 _LAST = "last only skips finding ties after the last key: found anyway, they are never used (the loop ends)"
 EQUIVALENT: dict[tuple[str, str, str], str] = {
-    (_ABSORB, "_listed", "return found if CHOICES['lists_include_history'] or True else [e for e in found if e.is_active]"):
+    (_ABSORB, "_listed",
+     "return found if CHOICES['lists_include_history'] or True else [e for e in found if e.is_active]"):
         "the choice is True: the mutant takes the branch the original takes",
     (_ABSORB, "_new_enrollment", "se.is_active = None"):
         "None and False read alike everywhere (every reader tests truthiness; isActive is not on a session "
@@ -111,7 +114,8 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
         "an attempt id on a lesson is always in world.attempts: the default is never used",
     (_ABSORB, "_seeded_attempts", "score=score if finished or True else None"): _SEEDED,
     (_ABSORB, "_seeded_attempts", "completion_date=completion if finished or True else None"): _SEEDED,
-    (_ABSORB, "_seeded_attempts", "time_spent_ticks=_ticks(start, completion) if finished or completion else 0"): _SEEDED,
+    (_ABSORB, "_seeded_attempts",
+     "time_spent_ticks=_ticks(start, completion) if finished or completion else 0"): _SEEDED,
     (_PEARSON_AUTH, "resolve", "known = None"): _MEMO,
     (_PEARSON_AUTH, "resolve", "tenant = None"): _MEMO,
     (_PEARSON_AUTH, "resolve", "known = _VERIFIED.get(None)"): _MEMO,
@@ -231,9 +235,9 @@ def run(module: str, children: int, retry: bool = False) -> int:
     mutmut = Path(sys.executable).with_name("mutmut")
     env = dict(os.environ, LMS_EMULATOR_SCHEMAS=str(where / "schemas"), PYTHONDONTWRITEBYTECODE="1")
     print(f"== {module}: mutmut run in {where.relative_to(ROOT)}", flush=True)
-    log = open(where / "mutmut.log", "w")
-    return subprocess.call([str(mutmut), "run", "--max-children", str(children), *names], cwd=where, env=env,
-                           stdout=log, stderr=subprocess.STDOUT)
+    with open(where / "mutmut.log", "w") as log:
+        return subprocess.call([str(mutmut), "run", "--max-children", str(children), *names], cwd=where, env=env,
+                               stdout=log, stderr=subprocess.STDOUT)
 
 
 def _functions(path: Path) -> dict[str, ast.AST]:
@@ -299,7 +303,8 @@ def report(module: str) -> dict | None:
     else:
         return None
     functions = _functions(where / "mutants" / module)
-    counts = {"mutants": len(codes), "message": 0, "equivalent": 0, "killed": 0, "timeout": 0, "survived": 0, "other": 0}
+    counts = {"mutants": len(codes), "message": 0, "equivalent": 0, "killed": 0, "timeout": 0, "survived": 0,
+              "other": 0}
     survivors: list[str] = []
     for name, code in sorted(codes.items()):
         mangled = name.rsplit(".", 1)[-1]

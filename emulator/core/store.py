@@ -11,9 +11,10 @@ import hashlib
 import random
 import secrets
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Iterable
+from typing import Any
 
 from . import gcpolicy
 from .clock import Clock
