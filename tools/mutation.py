@@ -75,7 +75,7 @@ _PARSER = "emulator/core/odata/parser.py"
 _ACCEPTS = "a parser state that meets an unexpected token accepts some terminal: the set is never empty"
 _NAMED = "every terminal has a name (a test pins it): the fallback of get() is never used"
 _SORTING = "emulator/core/odata/sorting.py"
-_SAME_LENGTH = "values is read off candidates: the two always have the same length, strict or not"
+_SAME_LENGTH = "the values are read off those indices: the two always have the same length, strict or not"
 _ONLY_WORK = ("the split only saves work: splitting more, less or once more, or keeping more than k, leaves the same "
               "first top items (sort() cuts to top; the last key is the unique resource key, so at most one "
               "candidate is left past it)")
@@ -181,6 +181,14 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     (_SORTING, "_order", "batch = order if groups == [(1, len(order))] else"): _BATCH,
     (_SORTING, "_column", "everything = None"):
         "a dict of every index answers like the list of every item (each reader takes either): only slower",
+    (_SORTING, "_column", "if None in values or True else list(map(str.lower, values))"):
+        "the None-aware form lower-cases a list without None the same",
+    (_SORTING, "_column", "dict(zip(indices, values, strict=None))"): _SAME_LENGTH,
+    (_SORTING, "_column", "dict(zip(indices, values, strict=False))"): _SAME_LENGTH,
+    (_SORTING, "_column", "dict(zip(indices, values))"): _SAME_LENGTH,
+    (_SORTING, "sort", "if top is not None and top / _TOP_FACTOR < n:"): _ONLY_WORK,
+    (_SORTING, "sort", "if top is not None and top * _TOP_FACTOR <= n:"): _ONLY_WORK,
+    (_SORTING, "sort", "return result if top is None and False else result[:top]"): "result[:None] is all of it",
     (_SORTING, "_order", "last = None"): _LAST,
     (_SORTING, "_order", "last = level == len(keys) + 1"): _LAST,
     (_SORTING, "_top_order", "while len(candidates) > k * _TOP_FACTOR or level < len(keys):"): _ONLY_WORK,

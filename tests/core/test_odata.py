@@ -477,7 +477,15 @@ def test_sort_top_returns_the_first_items() -> None:
         full = ids(sort(many, R, text))
         for top in (1, 3, 9, 40, 100):
             assert ids(sort(many, R, text, top=top)) == full[:top], (text, top)
-    assert sort(many, R, "n", top=0) == []
+    assert sort(many, R, "n", top=0) == [] and sort(many, R, "-n", top=0) == []
+    assert sort(S_ROWS[:1], R, "n", top=0) == []  # even a list too short to sort
+
+
+def test_sort_ignores_case_by_lower_case_with_nulls_present_too() -> None:
+    """Case is folded to lower case: '_' (0x5F) sorts before 'a', as in 'b_' < 'ba'; upper case would put it after."""
+    rows = [Row(id="1", name="ba"), Row(id="2", name=None), Row(id="3", name="B_")]
+    assert ids(sort(rows, R, "name")) == ["2", "3", "1"]
+    assert ids(sort([r for r in rows if r.name], R, "name")) == ["3", "1"]
 
 
 def test_sort_nested_field_and_small_inputs() -> None:
