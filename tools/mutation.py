@@ -232,7 +232,8 @@ def prepare(module: str) -> Path:
 def _lived(module: str) -> list[str]:
     """Logic mutants no test killed last time (``--retry`` re-runs them: mutmut keeps old verdicts)."""
     counts = report(module)
-    return [line.split()[1] for line in counts["survivors"]] if counts else []
+    # a line is "<status>: <mutant name>  [function] change"; a status may be two words ("no tests")
+    return [next(w for w in line.split() if "__mutmut_" in w) for line in counts["survivors"]] if counts else []
 
 
 def run(module: str, children: int, retry: bool = False) -> int:
