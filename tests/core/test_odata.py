@@ -262,7 +262,6 @@ ERRORS: list[tuple[str, str]] = [
     ("n eq 1 and", "unexpected end of filter at position 10"),
     ("(n eq 1", "expected ')'"),
     ("n eq 1)", "unexpected token ')' at position 6"),
-    ("n eq 1 2", "unexpected token '2' at position 7"),
     ("n eq 1 eq 2", "unexpected token 'eq' at position 7"),
     ("name eq 'abc", "unterminated string literal at position 8"),
     ('name eq "abc"', "unexpected character '\"' at position 8"),
