@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import random
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from functools import cache
+from typing import Any
 
 from ..core.wire import new_guid
 from .lookups import find
@@ -119,6 +121,7 @@ class Reference:
                 "provinces": len(self.provinces)}
 
 
+@cache  # a fixed table's rows: every tenant asks for the same few hundred ids
 def fixed_id(*parts: str) -> str:
     return str(uuid.uuid5(NAMESPACE, ":".join(parts)))
 
