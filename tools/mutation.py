@@ -89,20 +89,21 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     (_ABSORB, "_new_enrollment", "se.is_active = None"):
         "None and False read alike everywhere (every reader tests truthiness; isActive is not on a session "
         "enrollment's wire form)",
-    (_ABSORB, "enroll_in_session", "se.is_active = None"):
+    (_ABSORB, "create_ilc_enrollment", "se.is_active = None"):
         "None and False read alike everywhere (every reader tests truthiness; isActive is not on a session "
         "enrollment's wire form)",
     (_ABSORB, "_new_enrollment", "touch(world, se, None)"):
         "a re-enrolled enrollment's session enrollments are history, shown by no route (the roster lists active "
         "ones, the user's list the active enrollment's), so their dateEdited cannot be seen",
-    (_ABSORB, "enroll_in_session",
+    (_ABSORB, "create_ilc_enrollment",
      "current = [s for s in sessions_of(world, enrollment_id) if s.is_active] if enrollment_id or True else []"):
         "with no enrollment id, sessions_of(world, None) is [] as well",
-    (_ABSORB, "lesson_enrollments_for_lesson", "materialize_all(world, None)"): _MORE,
-    (_ABSORB, "lesson_enrollments_for_lesson", "materialize_all(world)"): _MORE,
-    (_ABSORB, "lesson_enrollments_for_lesson", "materialize_all(world, world.by_course.get(course_id, None))"): _MORE,
-    (_ABSORB, "lesson_enrollments_for_lesson", "materialize_all(world, world.by_course.get(()))"): _MORE,
-    (_ABSORB, "lesson_enrollments_for_lesson", "materialize_all(world, world.by_course.get(course_id))"): _MORE,
+    (_ABSORB, "list_lesson_enrollments_for_lesson", "materialize_all(world, None)"): _MORE,
+    (_ABSORB, "list_lesson_enrollments_for_lesson", "materialize_all(world)"): _MORE,
+    (_ABSORB, "list_lesson_enrollments_for_lesson",
+     "materialize_all(world, world.by_course.get(course_id, None))"): _MORE,
+    (_ABSORB, "list_lesson_enrollments_for_lesson", "materialize_all(world, world.by_course.get(()))"): _MORE,
+    (_ABSORB, "list_lesson_enrollments_for_lesson", "materialize_all(world, world.by_course.get(course_id))"): _MORE,
     (_ABSORB, "materialize_all",
      "for enrollment_id in [e for e in (world.pending if enrollment_ids is None or True else enrollment_ids) "
      "if e in world.pending]:"): _MORE,

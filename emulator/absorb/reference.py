@@ -215,6 +215,6 @@ def get_province(world: Any, province_id: str) -> Province:
     return find(world.reference.provinces, province_id, "Province")
 
 
-def provinces(world: Any, country_id: str | None) -> list[Province]:
+def list_provinces(world: Any, country_id: str | None) -> list[Province]:
     """The provinces of a country (all when None); an unknown country has none (emulator's choice)."""
     return [p for p in world.reference.provinces.values() if country_id is None or p.country_id == country_id]

@@ -244,8 +244,8 @@ def test_case_sensitive_mode_is_honoured(monkeypatch: pytest.MonkeyPatch) -> Non
     assert matches("startswith(name,'Leb')" + marker) and not matches("startswith(name,'leb')" + marker)
     assert matches("tolower(name) eq 'leblanc'" + marker) and not matches("name gt 'a'" + marker)
     assert matches("name ne 'leblanc'" + marker) and matches("name eq title" + marker, title="Leblanc")
-    rows = [Row(id="1", name="b"), Row(id="2", name="B"), Row(id="3", name="a")]
-    assert ids(sort(rows, R, "name")) == ["2", "3", "1"]
+    assert ids(sort([Row(id="1", name="b"), Row(id="2", name="B"), Row(id="3", name="a")], R, "name")) == ["2", "3",
+                                                                                                           "1"]
 
 
 def test_predicate_returns_real_bools() -> None:
@@ -781,8 +781,7 @@ def ref_sort(rows: list[Row], spec: list[tuple[str, bool]]) -> list[Row]:
             x, y = lower(ref_value(("field", wire), a)), lower(ref_value(("field", wire), b))
             if x == y:
                 continue
-            # None is the smallest value
-            result = (-1 if x is None else 1) if x is None or y is None else (-1 if x < y else 1)
+            result = -1 if x is None else 1 if y is None else (-1 if x < y else 1)  # None is the smallest value
             return -result if desc else result
         return 0
 
