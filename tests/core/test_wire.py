@@ -1,5 +1,6 @@
 """core.wire's own contract: the date-time, TimeSpan and GUID texts the vendors' wire forms are made of,
-JSON in (depth-bounded) and out, and the marshmallow bases every vendor schema derives its names from."""
+JSON in (depth-bounded) and out, the marshmallow bases every vendor schema derives its names from, and the
+``path: message`` lines of a nested validation error."""
 from __future__ import annotations
 
 import json
@@ -12,7 +13,6 @@ import pytest
 from marshmallow import Schema, fields
 
 from emulator.core import wire
-from emulator.core.errors import ValidationFailed
 from emulator.core.wire import (
     CamelCaseSchema,
     DotNetDateTime,
@@ -285,29 +285,7 @@ def test_an_attribute_other_than_the_field_name_is_the_model_attribute():
     assert table == {"id": ("string", "id"), "label": ("decimal", "label_value"), "count": ("decimal", "count")}
 
 
-# -- fixture parts ----------------------------------------------------------------------------------------------
-class _Fixture(Schema):
-    users = fields.List(fields.Nested(type("U", (Schema,), {"center_id": fields.Integer(required=True)})))
-
-
-def test_a_fixture_part_loads_through_its_schema():
-    assert wire.load_fixture_part(_Fixture(), {"users": [{"center_id": 1}]}, "pearson") == {"users": [{"center_id": 1}]}
-
-
-def test_a_bad_fixture_part_names_each_bad_entry():
-    with pytest.raises(ValidationFailed) as caught:
-        wire.load_fixture_part(_Fixture(), {"users": [{"center_id": 1}, {}, {"center_id": "x"}]}, "pearson")
-    assert caught.value.validations == ["pearson.users[1].center_id: Missing data for required field.",
-                                        "pearson.users[2].center_id: Not a valid integer."]
-    assert caught.value.message == caught.value.validations[0]
-
-
-def test_a_fixture_part_that_is_no_object_is_refused():
-    with pytest.raises(ValidationFailed) as caught:
-        wire.load_fixture_part(_Fixture(), [1], "ispring")
-    assert caught.value.validations == ["ispring: expected an object"] and "ispring" in caught.value.message
-
-
+# -- validation messages ---------------------------------------------------------------------------------------
 def test_validation_messages_of_any_shape():
     assert wire.validation_messages({"a": {0: {"b": ["bad", "worse"]}}}) == ["a[0].b: bad", "a[0].b: worse"]
     assert wire.validation_messages({"a": {"b": [1]}}, "v") == ["v.a.b: [1]"]
