@@ -195,9 +195,10 @@ def _validate(world: AbsorbWorld, fixture: Any, anchor: datetime) -> dict[str, A
 def apply_fixture(world: AbsorbWorld, fixture: dict[str, Any], anchor: datetime) -> None:
     """Replace the world's users, catalogue and enrollments with the fixture's (validated first)."""
     plan = _validate(world, fixture, anchor)
-    for name in ("users", "departments", "courses", "chapters", "lessons", "sessions", "enrollments", "chapter_enrollments",
-                 "lesson_enrollments", "session_enrollments", "attempts", "tokens", "token_by_user", "users_by_name",
-                 "by_user", "by_course", "active", "chapters_of", "lessons_of", "sessions_of", "pending", "wire_cache"):
+    for name in ("users", "departments", "courses", "chapters", "lessons", "sessions", "enrollments",
+                 "chapter_enrollments", "lesson_enrollments", "session_enrollments", "attempts", "tokens",
+                 "token_by_user", "users_by_name", "by_user", "by_course", "active", "chapters_of", "lessons_of",
+                 "sessions_of", "pending", "wire_cache"):
         getattr(world, name).clear()
     world.pages.clear()
     # users, departments and courses were added a year before the anchor, or before the earliest enrollment
