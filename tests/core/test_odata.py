@@ -248,6 +248,26 @@ def test_case_sensitive_mode_is_honoured(monkeypatch: pytest.MonkeyPatch) -> Non
                                                                                                            "1"]
 
 
+def test_three_valued_and_or_not() -> None:
+    """OData's logic of null (the helpers that compare two boolean expressions): false wins an 'and', true wins
+    an 'or', otherwise null taints; 'not null' is null."""
+    from emulator.core.odata.compiler import _and3, _not3, _or3
+
+    assert [_and3(True, True), _and3(True, False), _and3(False, None), _and3(True, None), _and3(None, None)] == \
+        [True, False, False, None, None]
+    assert [_or3(False, False), _or3(False, True), _or3(True, None), _or3(False, None), _or3(None, None)] == \
+        [False, True, True, None, None]
+    assert [_not3(True), _not3(False), _not3(None)] == [False, True, None]
+    # compared with each other, boolean expressions use them: null is equal to null only
+    text = "(flag and startswith(name,'l')) eq (flag or startswith(title,'x'))"
+    assert matches(text, flag=True, name="x") is False  # true and false = false; true or null = true
+    assert matches(text, flag=True, title="xy") is True
+    assert matches(text, flag=None, name=None) is True  # null and null = null, null or null = null
+    assert matches(text, flag=False, name=None, title="ab") is True  # false = false
+    assert matches("not (flag and startswith(name,'l')) eq (flag or startswith(title,'x'))", flag=True,
+                   title="xy") is False
+
+
 def test_predicate_returns_real_bools() -> None:
     for text, values, _ in CASES:
         assert type(matches(text, **values)) is bool, text
@@ -321,6 +341,10 @@ ERRORS: list[tuple[str, str]] = [
     ("not(name) eq ('x')", "write: not ((name) eq ('x'))"),
     ("not tolower(name) ne 'x'", "write: not (tolower(name) ne 'x')"),
     ("not n eq not flag", "write: not (n eq not flag)"),  # the suggestion ends where the right operand does
+    # ... with its own parentheses, and none of what follows it
+    ("(not n eq (3)) and flag", "To negate the comparison, write: not (n eq (3))"),
+    ("flag and (not n eq ((3)))", "To negate the comparison, write: not (n eq ((3)))"),
+    ("not\t n eq (3) or (flag)", "To negate the comparison, write: not (n eq (3))"),
     ("not at lt datetime'2020-01-01'", "write: not (at lt datetime'2020-01-01')"),
     ("null", "expected a boolean expression at position 0, got null"),
     ("not " * 1000 + "flag", "nested more than 64 levels deep at position 256"),
