@@ -248,6 +248,20 @@ def test_case_sensitive_mode_is_honoured(monkeypatch: pytest.MonkeyPatch) -> Non
                                                                                                            "1"]
 
 
+@pytest.mark.parametrize("insensitive, ignores_spaces", [(False, False), (True, False), (False, True)])
+def test_each_string_choice_is_honoured_in_field_to_field_comparisons(monkeypatch: pytest.MonkeyPatch,
+                                                                      insensitive: bool, ignores_spaces: bool) -> None:
+    monkeypatch.setattr(odata.fields, "STRING_COMPARISON_CASE_INSENSITIVE", insensitive)
+    monkeypatch.setattr(odata.fields, "STRING_COMPARISON_IGNORES_TRAILING_SPACES", ignores_spaces)
+    marker = f" and n ne {31415 + 2 * insensitive + ignores_spaces}"  # texts never compiled in another mode
+    assert matches("name eq title" + marker, name="Abc", title="Abc")
+    assert matches("name eq title" + marker, name="Abc", title="abc") is insensitive
+    assert matches("name eq title" + marker, name="abc ", title="abc") is ignores_spaces
+    assert matches("name lt title" + marker, name="abc ", title="abc") is False
+    assert matches("tolower(name) eq title" + marker, name="ABC", title="abc")
+    assert matches("name eq title" + marker, name=None, title=None)
+
+
 def test_three_valued_and_or_not() -> None:
     """OData's logic of null (the helpers that compare two boolean expressions): false wins an 'and', true wins
     an 'or', otherwise null taints; 'not null' is null."""
