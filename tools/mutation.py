@@ -32,6 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SCRATCH = ROOT / ".mutation"
 
+_ODATA = ["tests/core/test_odata.py", "tests/core/test_odata_top.py"]
 # module -> the tests that cover it (a narrow selection keeps a surviving mutant's run short).
 MODULES: dict[str, list[str]] = {
     "emulator/absorb/enrollments.py": ["tests/absorb"],
@@ -48,26 +49,39 @@ MODULES: dict[str, list[str]] = {
     "emulator/ispring/auth.py": ["tests/ispring"],
     "emulator/pearson/service.py": ["tests/pearson"],
     "emulator/pearson/auth.py": ["tests/pearson"],
-    "emulator/core/odata/parser.py": ["tests/core/test_odata.py", "tests/core/test_odata_top.py"],
-    "emulator/core/odata/compiler.py": ["tests/core/test_odata.py", "tests/core/test_odata_top.py"],
-    "emulator/core/odata/sorting.py": ["tests/core/test_odata.py", "tests/core/test_odata_top.py"],
+    # core: each module against its own unit tests in tests/core (fast: no app, no vendor world)
+    "emulator/core/odata/parser.py": _ODATA,
+    "emulator/core/odata/compiler.py": _ODATA,
+    "emulator/core/odata/sorting.py": _ODATA,
+    "emulator/core/odata/fields.py": [*_ODATA, "tests/core/test_odata_fields.py"],
     "emulator/core/paging.py": ["tests/core/test_paging.py"],
-    "emulator/core/faults.py": ["tests/admin/test_faults.py"],
-    "emulator/core/store.py": ["tests/admin/test_tenants.py", "tests/admin/test_persistence.py",
-                               "tests/pearson/test_auth.py"],
+    "emulator/core/faults.py": ["tests/core/test_faults.py"],
+    "emulator/core/store.py": ["tests/core/test_store.py"],
 }
 
 # Survivors judged equivalent: (module, function, text of the mutated statement) -> why no test can tell it
 # from the original. Keyed by text (a part of the statement as ast.unparse writes it), not by mutmut's
 # numbered names, which move when code moves.
 _ABSORB = "emulator/absorb/service.py"  # the Absorb domain rules, since split by resource (``_DOMAIN``)
-_MORE = "only makes more pending sub-enrollments than needed: materialising is deterministic, the answers are the same"
+_MORE = ("only makes more pending sub-enrollments than needed: materialising is deterministic, the answers are "
+         "the same")
 _PEARSON_AUTH = "emulator/pearson/auth.py"
 _MEMO = ("only the memo of verified tokens is skipped or bounded otherwise: every token is then verified in full, "
          "same answer")
 _SEEDED = "the seeder gives an in-progress attempt neither a completion date nor a score (seed.py)"
 # The Absorb rules moved from service.py into modules by resource; their equivalents keep one key.
 _DOMAIN = {m: _ABSORB for m in MODULES if m.startswith("emulator/absorb/") and not m.endswith("/auth.py")}
+_PARSER = "emulator/core/odata/parser.py"
+_ACCEPTS = "a parser state that meets an unexpected token accepts some terminal: the set is never empty"
+_NAMED = "every terminal has a name (a test pins it): the fallback of get() is never used"
+_SORTING = "emulator/core/odata/sorting.py"
+_SAME_LENGTH = "the values are read off those indices: the two always have the same length, strict or not"
+_ONLY_WORK = ("the split only saves work: splitting more, less or once more, or keeping more than k, leaves the same "
+              "first top items (sort() cuts to top; the last key is the unique resource key, so at most one "
+              "candidate is left past it)")
+_BATCH = ("batch only says which items' values the next key reads: every member, or the tied ones (all of them "
+          "in another order when every member is tied); reading more values, or the same in another order, sorts alike")
+_LAST = "last only skips finding ties after the last key: found anyway, they are never used (the loop ends)"
 EQUIVALENT: dict[tuple[str, str, str], str] = {
     (_ABSORB, "_listed",
      "return found if CHOICES['lists_include_history'] or True else [e for e in found if e.is_active]"):
@@ -121,6 +135,67 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
         "the claims JSON is signed as written, spaces or not: the token verifies and reads the same",
     (_PEARSON_AUTH, "issue_token", "_b64(json.dumps(claims).encode())"):
         "the claims JSON is signed as written, spaces or not: the token verifies and reads the same",
+    ("emulator/core/store.py", "derive_seed", "return int.from_bytes(digest[:8])"):
+        "int.from_bytes reads big-endian by default (Python 3.11+): the same integer",
+    ("emulator/core/store.py", "x.Store.create_tenant", "incarnation = secrets.token_hex("):
+        "an incarnation is an opaque random tag (a fresh one per creation is tested); its length is no contract",
+    ("emulator/core/faults.py", "injected_error", "kind = errors.EmulatorError if status > 500 else"):
+        "500 has an error class of its own (InternalError): a status without one is never 500",
+    ("emulator/core/faults.py", "injected_error", "kind = errors.EmulatorError if status >= 501 else"):
+        "500 has an error class of its own (InternalError): a status without one is never 500",
+    ("emulator/core/faults.py", "parse_rule", "count=count, _regex=None)"):
+        "the compiled glob handed over is only a cache: Rule.regex compiles the path on first use",
+    ("emulator/core/faults.py", "parse_rule", "probability=float(probability), count=count)"):
+        "the compiled glob handed over is only a cache: Rule.regex compiles the path on first use",
+    ("emulator/core/faults.py", "x.DropMiddleware.__call__", "return lambda data: 0"):
+        "what a WSGI write callable returns is ignored",
+    ("emulator/core/faults.py", "x.DropMiddleware.__call__", "raise ConnectionAbortedError(None)"):
+        "the exception's text reaches no client: the connection is closed without an answer",
+    ("emulator/core/faults.py", "x.Glob.__init__", "if end <= 0:"):
+        "the ']' is searched for from position 3 at least: find answers -1 or a position past 0",
+    ("emulator/core/faults.py", "x.Glob.__init__", "if end < 1:"):
+        "the ']' is searched for from position 3 at least: find answers -1 or a position past 0",
+    ("emulator/core/faults.py", "x.Glob._closure", "todo.append(i - 1)"):
+        "position i is in the set already, so the step from i - 1 adds nothing new",
+    (_PARSER, "_syntax_message", "expected: set[str] = None"): _ACCEPTS,
+    (_PARSER, "_syntax_message", "expected: set[str] = set(exc.expected and ())"): _ACCEPTS,
+    (_PARSER, "_syntax_message", "hint = f\" (expected {', '.join(names)})\" if names or True else ''"): _ACCEPTS,
+    (_PARSER, "_syntax_message", "with contextlib.suppress(None):"):
+        "accepts() raised for no input of this grammar (a best-effort guard): nothing to suppress",
+    (_PARSER, "_syntax_message", "names = sorted({_TERMINAL_NAMES.get(t"): _NAMED,
+    (_PARSER, "end_of", "node = node.children[+1]"):
+        "a right operand with three children or more is a call or a parenthesised and/or: the suggestion is "
+        "extended to its closing parenthesis either way",
+    (_PARSER, "end_of", "return node.end_pos or 1"): "every token of a parse carries its end position",
+    (_SORTING, "_split", "zip(candidates, values, strict=None)"): _SAME_LENGTH,
+    (_SORTING, "_split", "zip(candidates, values, strict=False)"): _SAME_LENGTH,
+    (_SORTING, "_split", "zip(candidates, values) if"): _SAME_LENGTH,
+    (_SORTING, "_split", "values = col if isinstance(col, list) and False else"):
+        "a list column is every item's value in index order, and the candidates are then every index in order: "
+        "reading it through __getitem__ gives the same list",
+    (_SORTING, "_split", "if len(present) <= k:"):
+        "with exactly k values present, the k-th is the smallest of them: all go ahead either way, in the same order",
+    (_SORTING, "_top_order", "k += len(better)"): _ONLY_WORK,
+    (_SORTING, "_order", "batch = order if groups == [(0, len(order))] and False else"): _BATCH,
+    (_SORTING, "_order", "batch = order if groups == [(0, len(order))] or True else"): _BATCH,
+    (_SORTING, "_order", "batch = order if groups != [(0, len(order))] else"): _BATCH,
+    (_SORTING, "_order", "batch = order if groups == [(1, len(order))] else"): _BATCH,
+    (_SORTING, "_column", "everything = None"):
+        "a dict of every index answers like the list of every item (each reader takes either): only slower",
+    (_SORTING, "_column", "if None in values or True else list(map(str.lower, values))"):
+        "the None-aware form lower-cases a list without None the same",
+    (_SORTING, "_column", "dict(zip(indices, values, strict=None))"): _SAME_LENGTH,
+    (_SORTING, "_column", "dict(zip(indices, values, strict=False))"): _SAME_LENGTH,
+    (_SORTING, "_column", "dict(zip(indices, values))"): _SAME_LENGTH,
+    (_SORTING, "sort", "if top is not None and top / _TOP_FACTOR < n:"): _ONLY_WORK,
+    (_SORTING, "sort", "if top is not None and top * _TOP_FACTOR <= n:"): _ONLY_WORK,
+    (_SORTING, "sort", "return result if top is None and False else result[:top]"): "result[:None] is all of it",
+    (_SORTING, "_order", "last = None"): _LAST,
+    (_SORTING, "_order", "last = level == len(keys) + 1"): _LAST,
+    (_SORTING, "_top_order", "while len(candidates) > k * _TOP_FACTOR or level < len(keys):"): _ONLY_WORK,
+    (_SORTING, "_top_order", "while len(candidates) >= k * _TOP_FACTOR and level < len(keys):"): _ONLY_WORK,
+    (_SORTING, "_top_order", "while len(candidates) > k / _TOP_FACTOR and level < len(keys):"): _ONLY_WORK,
+    (_SORTING, "_top_order", "while len(candidates) > k * _TOP_FACTOR and level <= len(keys):"): _ONLY_WORK,
     ("emulator/core/paging.py", "query_list", "if page.start > len(selected):"):
         "a page starting exactly at the end slices to [] either way (the mutant only sorts first)",
     ("emulator/pearson/service.py", "_insert", "if not ids or key(ids[-1]) < new_key:"):
@@ -158,7 +233,8 @@ def prepare(module: str) -> Path:
 def _lived(module: str) -> list[str]:
     """Logic mutants no test killed last time (``--retry`` re-runs them: mutmut keeps old verdicts)."""
     counts = report(module)
-    return [line.split()[1] for line in counts["survivors"]] if counts else []
+    # a line is "<status>: <mutant name>  [function] change"; a status may be two words ("no tests")
+    return [next(w for w in line.split() if "__mutmut_" in w) for line in counts["survivors"]] if counts else []
 
 
 def run(module: str, children: int, retry: bool = False) -> int:
