@@ -70,6 +70,9 @@ _DECORATOR = ("a decorator's default is used when the routes module is imported,
               "/authenticate pin both defaults)")
 _OPAQUE = "the token is opaque: its parts decode to the same JSON, spaces after separators or not"
 _JTI = "the jti is a random nonce: its length is no rule (every token is unique and opaque either way)"
+_ISPRING = "emulator/ispring/service.py"
+_DATE = "orjson writes a date as yyyy-mm-dd, and so does the XML encoder (str): the same answer either way"
+_RANDOM_TOKEN = "an access token is random and opaque: its length is no rule (the document gives no format)"
 _SEEDED = "the seeder gives an in-progress attempt neither a completion date nor a score (seed.py)"
 # The Absorb rules moved from service.py into modules by resource; their equivalents keep one key.
 _DOMAIN = {m: _ABSORB for m in MODULES if m.startswith("emulator/absorb/") and not m.endswith("/auth.py")}
@@ -147,6 +150,17 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
         "str.split always gives at least one part",
     (_ABSORB_AUTH, "_single_header", "return values[1].strip()"):
         "reached only when every part is the same value (else 400) and there are two or more",
+    (_ISPRING, "page_departments", "if d.id == wanted), -2)"):
+        "any negative start is refused alike: -2 and -1 are both below 0",
+    (_ISPRING, "page_departments", "after = items[start + size:start + size + 2]"):
+        "only the first item after the page is read (its id makes the next token)",
+    (_ISPRING, "attributes", "if isinstance(f.value, date) and False else f.value"): _DATE,
+    (_ISPRING, "profile_fields", "if isinstance(f.value, date) and False else f.value"): _DATE,
+    (_ISPRING, "issue_token", "if t.expires < now]"):
+        "a token at its exact expiry is refused 401 either way (client_for_token's <=): kept, it is refused as "
+        "expired, purged as unknown; only the message differs",
+    (_ISPRING, "issue_token", "secrets.token_urlsafe(33)"): _RANDOM_TOKEN,
+    (_ISPRING, "issue_token", "secrets.token_urlsafe(None)"): _RANDOM_TOKEN,
     ("emulator/core/paging.py", "query_list", "if page.start > len(selected):"):
         "a page starting exactly at the end slices to [] either way (the mutant only sorts first)",
     ("emulator/pearson/service.py", "_insert", "if not ids or key(ids[-1]) < new_key:"):
