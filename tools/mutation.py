@@ -159,6 +159,8 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     (_ISPRING, "issue_token", "if t.expires < now]"):
         "a token at its exact expiry is refused 401 either way (client_for_token's <=): kept, it is refused as "
         "expired, purged as unknown; only the message differs",
+    (_ISPRING, "check_client_may_act", "if client.user_id or True else None"):
+        "with no user id, users.get(None) is None, and the check that reads it is skipped for such a client",
     (_ISPRING, "issue_token", "secrets.token_urlsafe(33)"): _RANDOM_TOKEN,
     (_ISPRING, "issue_token", "secrets.token_urlsafe(None)"): _RANDOM_TOKEN,
     ("emulator/core/paging.py", "query_list", "if page.start > len(selected):"):
