@@ -162,6 +162,8 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     (_ISPRING, "check_client_may_act", "if client.user_id or True else None"):
         "with no user id, users.get(None) is None, and the check that reads it is skipped for such a client",
     (_ISPRING, "issue_token", "secrets.token_urlsafe(33)"): _RANDOM_TOKEN,
+    ("emulator/ispring/auth.py", "grant_token", "if form['client_id'].strip() or True else None"):
+        "no tenant key is blank: tenant_for answers None for a blank client id as well",
     (_ISPRING, "issue_token", "secrets.token_urlsafe(None)"): _RANDOM_TOKEN,
     ("emulator/core/paging.py", "query_list", "if page.start > len(selected):"):
         "a page starting exactly at the end slices to [] either way (the mutant only sorts first)",
