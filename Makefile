@@ -15,7 +15,9 @@ serve: $(VENV)/.installed
 	$(PY) -m compileall -q emulator
 	$(VENV)/bin/lms-emulator serve $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT)) $(if $(SEED),--seed $(SEED))
 
+# ruff first (seconds): a lint finding fails the run before the suite starts ([tool.ruff] in pyproject.toml).
 test: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed-test

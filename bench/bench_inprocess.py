@@ -24,7 +24,8 @@ import time
 import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
@@ -185,7 +186,8 @@ def main() -> None:
         profiler.enable()
         per_request_us(app, scenario, args.requests * 4)
         profiler.disable()
-        pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "tottime")).print_stats(int(os.environ.get("PROFILE_LINES", "30")))
+        stats = pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "tottime"))
+        stats.print_stats(int(os.environ.get("PROFILE_LINES", "30")))
         return
 
     print(f"{'scenario (in process, us per request)':<40} {'emulator':>9} {'constant':>9} {'extra':>7} {'ratio':>6}")

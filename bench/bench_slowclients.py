@@ -29,7 +29,6 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any
 
 sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1])]
 
@@ -117,7 +116,7 @@ class SlowClient:
                     if sock.recv(65536) == b"":
                         raise ConnectionResetError
                     raise ConnectionResetError  # an answer (408, 400...): the server let go of us
-                except socket.timeout:
+                except TimeoutError:
                     pass
             except OSError:
                 self.closed_by_server += 1

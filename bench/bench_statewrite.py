@@ -71,7 +71,8 @@ def main() -> None:
         state = Path(folder) / "emulator.state"
         kept = statistics.median(enroll_times({"state_file": str(state)}, args.tenants, args.writes, args.threads))
         size = sum(p.stat().st_size for p in Path(folder).rglob("*") if p.is_file())
-    print(f"state writes, {args.tenants} tenants, {args.threads} thread(s) x {args.writes} enrolls (median): without --state-file {plain:.1f} ms, "
+    print(f"state writes, {args.tenants} tenants, {args.threads} thread(s) x {args.writes} enrolls (median): "
+          f"without --state-file {plain:.1f} ms, "
           f"with {kept:.1f} ms ({size / 1e6:.2f} MB on disk)")
 
 

@@ -25,7 +25,8 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 sys.path[:0] = [str(Path(__file__).resolve().parents[1])]
 
@@ -100,7 +101,8 @@ def main() -> None:
     pools = {}
     for name in MAKERS:
         go, done = ctx.Queue(), ctx.Queue()
-        procs = [ctx.Process(target=worker, args=(name, args.tests, args.rounds, go, done)) for _ in range(args.workers)]
+        procs = [ctx.Process(target=worker, args=(name, args.tests, args.rounds, go,
+                                                  done)) for _ in range(args.workers)]
         for proc in procs:
             proc.start()
         for _ in procs:
@@ -122,7 +124,8 @@ def main() -> None:
             for proc in procs:
                 proc.join(timeout=30)
     base = statistics.median(times["werkzeug, thread"])
-    print(f"one test = {calls:.1f} calls on average; {args.tests} tests per round in each of {args.workers} worker process(es), "
+    print(f"one test = {calls:.1f} calls on average; {args.tests} tests per round in each of {args.workers} "
+          "worker process(es), "
           f"{args.rounds} rounds, alternating")
     print(f"{'live server':<20} {'ms per test':>11} {'ms per call':>11} {'speed-up':>8}")
     for name, samples in times.items():

@@ -31,7 +31,8 @@ def main() -> None:
     notes: list[str] = []
     try:
         for count in counts:
-            servers[count] = Serve(f"emulator-{args.server}-t{count}", app_spec, kind=args.server, threads=count).start()
+            servers[count] = Serve(f"emulator-{args.server}-t{count}", app_spec, kind=args.server,
+                                   threads=count).start()
         scenarios = {}
         for count, server in servers.items():
             found = run.absorb_scenarios(server.port, run.tenant_credentials(server.port), notes)

@@ -1,6 +1,6 @@
 """``make bench-peers``: the emulator's filtered list against other mock servers serving the same page.
 
-    python bench/peers.py          # needs node/npm and java; BENCH_PEERS_DIR (default ~/.cache/lms-emulator/bench-peers)
+    python bench/peers.py   # needs node/npm and java; BENCH_PEERS_DIR (default ~/.cache/lms-emulator/bench-peers)
 
 Installs (once, with npm, into BENCH_PEERS_DIR, never into the repository) Prism (@stoplight/prism-cli 5),
 json-server 0.17, WireMock (the npm package ``wiremock`` ships the standalone jar) and Mockoon CLI 9. They
@@ -55,7 +55,7 @@ class Peer(run.Server):
     def command(self) -> list[str]:
         return [part.replace("{port}", str(self.port)) for part in self.argv]
 
-    def start(self) -> "Peer":
+    def start(self) -> Peer:
         self.port = run.free_port()
         log = open(Path(tempfile.gettempdir()) / f"bench-peer-{self.name}-{self.port}.log", "wb")  # noqa: SIM115
         self.proc = subprocess.Popen(self.command(), cwd=PEERS_DIR, stdout=log, stderr=subprocess.STDOUT)
@@ -98,10 +98,12 @@ def main() -> None:
         (work / "mappings").mkdir()
         (work / "mappings" / "list.json").write_text(json.dumps({
             "request": {"method": "GET", "urlPath": "/c/list"},
-            "response": {"status": 200, "body": json.dumps(page, separators=(",", ":")), "headers": {"Content-Type": "application/json"}}}))
+            "response": {"status": 200, "body": json.dumps(page, separators=(",", ":")),
+                         "headers": {"Content-Type": "application/json"}}}))
         query = scenario.path.partition("?")[2]
         peers = [
-            Peer("WireMock", ["java", "-jar", str(jar), "--port", "{port}", "--root-dir", str(work), "--disable-banner"],
+            Peer("WireMock", ["java", "-jar", str(jar), "--port", "{port}", "--root-dir", str(work),
+                              "--disable-banner"],
                  "/c/list", 15),
             Peer("Prism", [str(bin_dir / "prism"), "mock", "-p", "{port}", str(work / "openapi.json")], "/c/list", 3),
             Peer("json-server", [str(bin_dir / "json-server"), "--port", "{port}", "--quiet", str(work / "db.json")],
@@ -127,12 +129,13 @@ def main() -> None:
                 mine.append(run.drive(emulator.port, scenario))
                 theirs.append(run.drive(peer.port, mirror))
             peer.stop()
-            ratio = statistics.median(m["rps"] / t["rps"] for m, t in zip(mine, theirs))
+            ratio = statistics.median(m["rps"] / t["rps"] for m, t in zip(mine, theirs, strict=False))
             bad = sum(t["bad"] for t in theirs)
             target = TARGETS[peer.name]
             print(f"{peer.name:<12} {statistics.median(t['rps'] for t in theirs):>10.0f} "
                   f"{statistics.median(t['p99'] for t in theirs):>7.2f} | "
-                  f"{statistics.median(m['rps'] for m in mine):>14.0f} {statistics.median(m['p99'] for m in mine):>7.2f} | "
+                  f"{statistics.median(m['rps'] for m in mine):>14.0f} "
+                  f"{statistics.median(m['p99'] for m in mine):>7.2f} | "
                   f"{ratio:>5.2f}  >= {target:g}x {'ok' if ratio >= target else 'MISSED'}"
                   f"{f'  ({bad} failed peer requests)' if bad else ''}", flush=True)
     finally:

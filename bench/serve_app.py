@@ -8,6 +8,7 @@ GC policy. Prints one line when listening.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import sys
 from pathlib import Path
@@ -30,11 +31,9 @@ def main() -> int:
     target = getattr(importlib.import_module(module), attr.removesuffix("()"))
     app = target() if attr.endswith("()") else target
     gcpolicy.enable()
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         servers.run(app, args.server, args.host, args.port, args.threads,
                     on_ready=lambda port: print(f"{args.app} listening on http://{args.host}:{port}", flush=True))
-    except KeyboardInterrupt:
-        pass
     return 0
 
 

@@ -16,7 +16,8 @@ import json
 import random
 import statistics
 import urllib.parse
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 LEARNERS = 40
 PATHS = 2000
@@ -46,7 +47,8 @@ def build(port: int, headers: dict[str, str], world: Any, call: Callable[..., tu
     paths = []
     for user_id, flt, sort, limit, offset in combos[:PATHS]:
         query = {k: v for k, v in (("_filter", flt), ("_sort", sort), ("_limit", limit), ("_offset", offset)) if v}
-        paths.append(f"/absorb/users/{user_id}/enrollments?" + urllib.parse.urlencode(query, quote_via=urllib.parse.quote))
+        paths.append(f"/absorb/users/{user_id}/enrollments?" + urllib.parse.urlencode(query,
+                                                                                      quote_via=urllib.parse.quote))
     sizes, sample = [], None
     for path in paths[:: max(1, len(paths) // 60)]:
         status, page = call(port, "GET", path, headers)

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, Request, Response, jsonify, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Rule
 from werkzeug.utils import cached_property
 
 from .admin import init_app as init_admin
@@ -67,9 +69,28 @@ class EmulatorRequest(Request):
         return parsed
 
 
+class EmulatorRule(Rule):
+    """werkzeug's ``Rule`` with its URL builders (what ``url_for`` runs) compiled on first use. werkzeug writes,
+    parses and compiles two Python functions per rule as the rule is added: ~0.2 ms a rule, 15-25 ms of every
+    start for some 80 rules the emulator routes by but never builds a URL from. Matching is unchanged."""
+
+    def _compile_builder(self, append_unknown: bool = True) -> Callable[..., tuple[str, str]]:
+        compile_builder = super()._compile_builder
+        compiled: list[Callable[..., tuple[str, str]]] = []
+
+        def build(rule: Rule, *args: Any, **kwargs: Any) -> tuple[str, str]:
+            if not compiled:
+                compiled.append(compile_builder(append_unknown))
+            return compiled[0](rule, *args, **kwargs)
+
+        return build
+
+
 class EmulatorFlask(Flask):
     """Flask with ``ensure_sync`` remembered per function: Flask asks it of the view and of every hook on
     every request, and ``inspect.iscoroutinefunction`` costs about 2 us a time (6 times a request here)."""
+
+    url_rule_class = EmulatorRule
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -165,10 +186,11 @@ def create_app(settings: Settings | dict[str, Any] | None = None) -> EmulatorFla
 
     @app.get("/")
     def index() -> Response:
+        base = request.host_url.rstrip("/")
         return jsonify({
             "service": "lms-emulator",
-            "vendors": {v.name: {"title": v.title, "baseUrl": request.host_url.rstrip("/") + v.prefix} for v in vendors},
-            "admin": request.host_url.rstrip("/") + "/_emulator/",
+            "vendors": {v.name: {"title": v.title, "baseUrl": base + v.prefix} for v in vendors},
+            "admin": base + "/_emulator/",
         })
 
     return app

@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 ENV_PREFIX = "LMS_EMULATOR_"
 
@@ -43,7 +44,7 @@ class Settings:
     rate_limit: str = ""  # comma-separated vendors whose documented rate limit every tenant gets ("absorb")
 
     @classmethod
-    def load(cls, overrides: dict[str, Any] | None = None, *, option_names: bool = False) -> "Settings":
+    def load(cls, overrides: dict[str, Any] | None = None, *, option_names: bool = False) -> Settings:
         """Defaults, then the environment, then ``overrides``; each value checked. ``option_names``: name a bad
         override by its command-line option (``--port``) rather than its key."""
         values: dict[str, Any] = {}

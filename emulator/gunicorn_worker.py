@@ -17,6 +17,7 @@ request within ``READ_TIMEOUT`` seconds is answered 408 and closed. The bench
 """
 from __future__ import annotations
 
+import contextlib
 import re
 import selectors
 import time
@@ -193,13 +194,9 @@ class BufferingThreadWorker(ThreadWorker):
         for conn, deadline in list(self.reading.items()):
             if deadline > now:
                 continue
-            try:
+            with contextlib.suppress(OSError, KeyError, ValueError):
                 self.poller.unregister(conn.sock)
-            except (OSError, KeyError, ValueError):
-                pass
             if conn._pending:  # it began a request: say why it is closed (nothing sent: just close)
-                try:
+                with contextlib.suppress(OSError):
                     conn.sock.send(TIMEOUT_ANSWER)
-                except OSError:
-                    pass
             self._close(conn)

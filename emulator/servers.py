@@ -5,9 +5,10 @@ listens, and serves in this process until Ctrl-C or SIGTERM. There is always one
 lives in this process's memory, so a second worker process would hold tenants of its own.
 
 * **granian** (a Rust HTTP server): reads and parses each request's headers in Rust, so an idle client or one
-  sending its headers slowly holds no Python thread (one that never sends its body does: see DEFAULT_THREADS). Run in this process (granian's thread
-  worker, no supervisor process), on a socket bound here without ``SO_REUSEPORT``: granian's own
-  listener sets it, and a second emulator started on the same port would then silently share it.
+  sending its headers slowly holds no Python thread (one that never sends its body does: see DEFAULT_THREADS).
+  Run in this process (granian's thread worker, no supervisor process), on a socket bound here without
+  ``SO_REUSEPORT``: granian's own listener sets it, and a second emulator started on the same port would then
+  silently share it.
 * **gunicorn**: the Procfile's server with its settings (``emulator.gunicorn_conf``: its worker class, limits);
   one forked worker serving the app built here.
 * **werkzeug**: the development server, a thread per connection (``--threads`` does not apply).
@@ -19,7 +20,8 @@ from __future__ import annotations
 import os
 import signal
 import socket
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 SERVERS = ("granian", "gunicorn", "werkzeug")
 # Python threads serving requests (granian starts them as requests wait, and retires idle ones). granian hands a

@@ -62,7 +62,7 @@ class _Live:
     def admin_headers(self) -> dict[str, str]:
         raise NotImplementedError
 
-    def create_tenant(self, **body: Any) -> "Tenant":
+    def create_tenant(self, **body: Any) -> Tenant:
         """A fresh tenant (``seed``, ``fixture``, ``id`` as in ``POST /_emulator/tenants``).
 
         Raises ``EmulatorHTTPError`` with the emulator's message when the emulator refuses."""
@@ -92,7 +92,7 @@ class EmulatorServer(_Live):
         token = self.app.state.settings.admin_token
         return {"Authorization": f"Bearer {token}"} if token else {}
 
-    def start(self) -> "EmulatorServer":
+    def start(self) -> EmulatorServer:
         self._thread.start()
         return self
 
@@ -101,7 +101,7 @@ class EmulatorServer(_Live):
         self._server.server_close()
         self._thread.join(timeout=5)
 
-    def __enter__(self) -> "EmulatorServer":
+    def __enter__(self) -> EmulatorServer:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:
@@ -131,7 +131,7 @@ class EmulatorProcess(_Live):
         token = self.settings.get("admin_token", os.environ.get("LMS_EMULATOR_ADMIN_TOKEN"))
         return {"Authorization": f"Bearer {token}"} if token else {}
 
-    def start(self) -> "EmulatorProcess":
+    def start(self) -> EmulatorProcess:
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         env.update({f"LMS_EMULATOR_{key.upper()}": str(value) for key, value in self.settings.items()
                     if value is not None})
@@ -160,7 +160,7 @@ class EmulatorProcess(_Live):
         if self._proc is not None:
             stop_process(self._proc)
 
-    def __enter__(self) -> "EmulatorProcess":
+    def __enter__(self) -> EmulatorProcess:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:
@@ -203,7 +203,8 @@ class Tenant:
         creds = self.info["ispring"]
         chosen = next(c for c in creds["clients"] if c["role"].lower().endswith(client.lower()) or c["name"] == client)
         resp = requests.post(f"{self.url}/ispring/api/v3/token", data={
-            "client_id": chosen["clientId"], "client_secret": chosen["clientSecret"], "grant_type": "client_credentials"},
+            "client_id": chosen["clientId"], "client_secret": chosen["clientSecret"],
+            "grant_type": "client_credentials"},
             timeout=30)
         _checked(resp, f"getting an iSpring token for {chosen['name']}")
         session = requests.Session()

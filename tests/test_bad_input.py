@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 import pytest
 
@@ -103,7 +104,6 @@ class Ctx:
 
 # (id, vendor, method, path(ctx), kwargs(ctx), status)
 Case = tuple[str, str, str, Callable[[Ctx], str], Callable[[Ctx], dict[str, Any]], int]
-H = Ctx.absorb_headers
 
 
 def a(ident: str, method: str, path: Callable[[Ctx], str], status: int,
@@ -118,10 +118,14 @@ def a(ident: str, method: str, path: Callable[[Ctx], str], status: int,
 
 CASES: list[Case] = [
     a("absorb-no-api-key", "GET", lambda c: "/absorb/my-enrollments", 401, lambda c: c.absorb_headers(x_api_key=None)),
-    a("absorb-unknown-api-key", "GET", lambda c: "/absorb/my-enrollments", 401, lambda c: c.absorb_headers(x_api_key=G)),
-    a("absorb-version-3", "GET", lambda c: "/absorb/my-enrollments", 400, lambda c: c.absorb_headers(x_api_version="3")),
-    a("absorb-version-1", "GET", lambda c: "/absorb/my-enrollments", 400, lambda c: c.absorb_headers(x_api_version="1")),
-    a("absorb-no-token", "GET", lambda c: "/absorb/my-enrollments", 401, lambda c: c.absorb_headers(Authorization=None)),
+    a("absorb-unknown-api-key", "GET", lambda c: "/absorb/my-enrollments", 401,
+      lambda c: c.absorb_headers(x_api_key=G)),
+    a("absorb-version-3", "GET", lambda c: "/absorb/my-enrollments", 400,
+      lambda c: c.absorb_headers(x_api_version="3")),
+    a("absorb-version-1", "GET", lambda c: "/absorb/my-enrollments", 400,
+      lambda c: c.absorb_headers(x_api_version="1")),
+    a("absorb-no-token", "GET", lambda c: "/absorb/my-enrollments", 401,
+      lambda c: c.absorb_headers(Authorization=None)),
     a("absorb-forged-token", "GET", lambda c: "/absorb/my-enrollments", 401,
       lambda c: c.absorb_headers(Authorization=f"Bearer {c.token[:-4]}AAAA")),
     a("absorb-basic-auth", "GET", lambda c: "/absorb/my-enrollments", 401,
@@ -149,13 +153,18 @@ CASES: list[Case] = [
     a("absorb-unenroll-not-array", "POST", lambda c: "/absorb/enrollments/unenroll", 400, json={"id": G}),
     a("absorb-unenroll-bad-guid", "POST", lambda c: "/absorb/enrollments/unenroll", 400, json=["nope"]),
     a("absorb-unenroll-unknown", "POST", lambda c: "/absorb/enrollments/unenroll", 422, json=[G]),
-    a("absorb-reenroll-not-bool", "POST", lambda c: f"/absorb/users/{c.learner}/enrollments/{c.course}?reEnroll=maybe", 400),
+    a("absorb-reenroll-not-bool", "POST", lambda c: f"/absorb/users/{c.learner}/enrollments/{c.course}?reEnroll=maybe",
+      400),
     a("absorb-filter-syntax", "GET", lambda c: f"/absorb/users/{c.learner}/enrollments?_filter=status eq", 422),
-    a("absorb-filter-unknown-field", "GET", lambda c: f"/absorb/users/{c.learner}/enrollments?_filter=colour eq 'red'", 422),
-    a("absorb-filter-type-mismatch", "GET", lambda c: f"/absorb/users/{c.learner}/enrollments?_filter=progress eq 'a'", 422),
+    a("absorb-filter-unknown-field", "GET", lambda c: f"/absorb/users/{c.learner}/enrollments?_filter=colour eq 'red'",
+      422),
+    a("absorb-filter-type-mismatch", "GET", lambda c: f"/absorb/users/{c.learner}/enrollments?_filter=progress eq 'a'",
+      422),
     a("absorb-filter-unbalanced", "GET", lambda c: f"/absorb/users/{c.learner}/enrollments?_filter=(status eq 1", 422),
-    a("absorb-filter-not-binds-tighter", "GET", lambda c: f"/absorb/users/{c.learner}/enrollments?_filter=not status eq 3", 422),
-    a("absorb-filter-number-without-leading-digit", "GET", lambda c: f"/absorb/users/{c.learner}/enrollments?_filter=progress gt .5", 422),
+    a("absorb-filter-not-binds-tighter", "GET",
+      lambda c: f"/absorb/users/{c.learner}/enrollments?_filter=not status eq 3", 422),
+    a("absorb-filter-number-without-leading-digit", "GET",
+      lambda c: f"/absorb/users/{c.learner}/enrollments?_filter=progress gt .5", 422),
     a("absorb-sort-unknown", "GET", lambda c: f"/absorb/users/{c.learner}/enrollments?_sort=-colour", 422),
     a("absorb-limit-negative", "GET", lambda c: f"/absorb/users/{c.learner}/enrollments?_limit=-5", 422),
     a("absorb-limit-text", "GET", lambda c: f"/absorb/users/{c.learner}/enrollments?_limit=ten", 422),
@@ -169,7 +178,8 @@ CASES: list[Case] = [
     a("absorb-modified-since-year-1-with-offset", "GET",
       lambda c: f"/absorb/users/{c.learner}/enrollments?modifiedSince=0001-01-01T00:00:00%2B14:00", 400),
     a("absorb-limit-5000-digits", "GET", lambda c: f"/absorb/users/{c.learner}/enrollments?_limit={'1' * 5000}", 422),
-    a("absorb-modified-since-bad", "GET", lambda c: f"/absorb/users/{c.learner}/enrollments?modifiedSince=yesterday", 400),
+    a("absorb-modified-since-bad", "GET", lambda c: f"/absorb/users/{c.learner}/enrollments?modifiedSince=yesterday",
+      400),
     a("absorb-bulk-bad-guid", "GET", lambda c: "/absorb/bulk/student-courses?userIds=abc", 400),
     a("absorb-finish-status-2", "PUT", lambda c: f"/absorb/attempts/{c.attempt}", 400, json={"status": 2}),
     a("absorb-finish-twice", "PUT", lambda c: f"/absorb/attempts/{c.attempt}", 422, json={"status": 3}),
@@ -221,7 +231,8 @@ CASES: list[Case] = [
       json={"customFields": {"string31": "x"}}),
     a("absorb-user-put-custom-type", "PUT", lambda c: f"/absorb/users/{c.learner}", 400,
       json={"customFields": {"decimal1": "many"}}),
-    a("absorb-user-put-unknown-department", "PUT", lambda c: f"/absorb/users/{c.learner}", 422, json={"departmentId": G}),
+    a("absorb-user-put-unknown-department", "PUT", lambda c: f"/absorb/users/{c.learner}", 422,
+      json={"departmentId": G}),
     a("absorb-user-put-taken-username", "PUT", lambda c: f"/absorb/users/{c.learner}", 422, json={"username": "admin"}),
     a("absorb-user-put-huge-language", "PUT", lambda c: f"/absorb/users/{c.learner}", 400,
       data='{"languageId": 10000000000000000000000000000000000000000}', content_type="application/json"),
@@ -231,7 +242,8 @@ CASES: list[Case] = [
       data='[{"username": "admin", "\\udfff": 1}]', content_type="application/json"),
     a("absorb-user-put-six-cc", "PUT", lambda c: f"/absorb/users/{c.learner}", 400,
       json={"ccEmailAddresses": ["a@x.com"] * 6}),
-    a("absorb-user-put-text-plain", "PUT", lambda c: f"/absorb/users/{c.learner}", 415, data="x", content_type="text/plain"),
+    a("absorb-user-put-text-plain", "PUT", lambda c: f"/absorb/users/{c.learner}", 415, data="x",
+      content_type="text/plain"),
     a("absorb-user-post-missing-names", "POST", lambda c: "/absorb/users", 422, json={"username": "nobody.new"}),
     a("absorb-user-post-empty-username", "POST", lambda c: "/absorb/users", 400, json={"username": ""}),
     a("absorb-upload-not-array", "POST", lambda c: "/absorb/users/upload", 400, json={"username": "x"}),
@@ -259,8 +271,10 @@ def i(ident: str, status: int, headers: Callable[[Ctx], dict[str, str]] | None =
         out: dict[str, Any] = {"headers": headers(c) if headers else c.ispring_headers()}
         out.update({k: (v(c) if callable(v) else v) for k, v in (body or {"json": {"userIds": [G]}}).items()})
         return out
-    path = (lambda c: f"/ispring/performance-management/appraisal/session/{(session or (lambda c: c.session))(c)}"
-                      "/user/attributes/list")
+    def path(c: Ctx) -> str:
+        return f"/ispring/performance-management/appraisal/session/{(session or (lambda c: c.session))(c)}" \
+            "/user/attributes/list"
+
     return (ident, "ispring", "POST", path, kwargs, status)
 
 

@@ -5,6 +5,7 @@ import importlib.util
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -18,7 +19,7 @@ _spec.loader.exec_module(bench_run)
 def test_procfile_options_are_the_ones_the_bench_uses():
     options, app_spec = bench_run.procfile_command()
     assert app_spec == "emulator:create_app()"
-    assert ["-c", "python:emulator.gunicorn_conf"] == options[:2]
+    assert options[:2] == ["-c", "python:emulator.gunicorn_conf"]
     assert "--threads" in options and "--bind" not in options
 
 
@@ -33,12 +34,41 @@ def test_the_constant_app_gets_the_same_request():
 
 
 def test_a_short_run_of_the_runner_prints_its_row():
-    env = dict(os.environ, BENCH_ONLY="get one", BENCH_DURATION="0.5", BENCH_ROUNDS="1", BENCH_LOADGEN="python")
+    env = dict(os.environ, BENCH_ONLY="get one,tenant", BENCH_DURATION="0.5", BENCH_ROUNDS="1",
+               BENCH_LOADGEN="python", BENCH_TENANT_ROUNDS="2")
     out = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py")], env=env, cwd=ROOT, capture_output=True,
                          text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     row = next(line for line in out.stdout.splitlines() if line.startswith("absorb get one enrollment"))
     assert "failed" not in row
+    tenant = next(line for line in out.stdout.splitlines() if line.startswith("new tenant over HTTP"))
+    assert "the constant app answering the same" in tenant and "nan ms" not in tenant.split(";")[0]
+
+
+def test_paired_figures_are_medians_and_median_ratios():
+    figure = bench_run._paired({"emulator": [2.0, 9.0, 3.0], "constant": [1.0, 3.0, 1.0]},
+                               {"emulator": [0.2, 0.6, 0.4], "constant": [0.1, 0.3, 0.1]})
+    assert (figure.emulator, figure.constant, figure.ratio) == (3.0, 1.0, 3.0)
+    assert (figure.emulator_cpu, figure.constant_cpu, figure.cpu_ratio) == (0.4, 0.1, 2.0)
+    summed = bench_run._paired({"emulator": [2.0, 4.0], "constant": [1.0, 1.0]},
+                               {"emulator": [0.01, 0.0], "constant": [0.0, 0.01]}, cpu_per_round=False)
+    assert (summed.emulator_cpu, summed.cpu_ratio) == (0.005, 1.0)  # a tick or none per request: the sums
+
+
+def test_cpu_seconds_counts_the_process_and_its_children():
+    before = bench_run.cpu_seconds(os.getpid())
+    if before != before:  # NaN: no /proc here
+        return
+    child = subprocess.Popen([sys.executable, "-c", "import time\nt = time.process_time()\n"
+                              "while time.process_time() - t < 0.3: pass\ntime.sleep(30)"])
+    try:
+        deadline = time.monotonic() + 20
+        while bench_run.cpu_seconds(os.getpid()) - before < 0.2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert bench_run.cpu_seconds(os.getpid()) - before >= 0.2  # the child's busy loop, counted while it runs
+    finally:
+        child.kill()
+        child.wait()
 
 
 def test_a_short_in_process_run_prints_every_scenario():
@@ -52,7 +82,8 @@ def test_a_short_in_process_run_prints_every_scenario():
 
 def test_a_short_casefold_run_prints_both_requests_and_the_steps():
     out = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_casefold.py"), "--rounds", "1",
-                          "--requests", "5", "--step-calls", "50"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+                          "--requests", "5", "--step-calls", "50"], cwd=ROOT, capture_output=True, text=True,
+                         timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     lines = out.stdout.splitlines()
     assert lines[1].startswith("cached filtered list page") and lines[2].startswith("create-or-update")

@@ -135,7 +135,8 @@ def test_gunicorn_worker_prints_the_start_up_output_once(tmp_path):
     try:
         line = proc.stdout.readline()  # type: ignore[union-attr]
         data = json.loads(line)
-        assert requests.get(data["absorb"]["baseUrl"] + "/bulk/student-courses", timeout=10).status_code == 401  # no key
+        assert requests.get(data["absorb"]["baseUrl"] + "/bulk/student-courses",
+                            timeout=10).status_code == 401  # no key
         time.sleep(0.5)
     finally:
         proc.terminate()

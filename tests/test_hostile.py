@@ -20,7 +20,8 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
+from collections.abc import Callable, Iterator
 
 import pytest
 import requests
@@ -77,7 +78,7 @@ def _start_once(name: str, **settings: str) -> Live:
            else _procfile_gunicorn(port))
     env = {k: v for k, v in os.environ.items() if not k.startswith("LMS_EMULATOR_") or k == "LMS_EMULATOR_CACHE"}
     env.update({"LMS_EMULATOR_" + k.upper(): v for k, v in settings.items()})
-    log = tempfile.TemporaryFile()
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - the child writes to it for as long as it runs
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -129,7 +130,7 @@ def send(port: int, data: bytes, timeout: float = 10) -> tuple[int, dict[str, st
         while True:
             try:
                 piece = sock.recv(65536)
-            except (ConnectionResetError, socket.timeout):
+            except (TimeoutError, ConnectionResetError):
                 break
             if not piece:
                 break
@@ -206,7 +207,8 @@ ROWS = [
     Row("request line over gunicorn's 8,190 bytes: 414 in the vendor's shape",
         lambda c: absorb_request(c, "GET", "/absorb/bulk/student-courses?x=" + "y" * 9000), 414, only="gunicorn"),
     Row("101 header fields: 431 in the vendor's shape",
-        lambda c: absorb_request(c, "GET", "/pearson/users/x/sessions", b"".join(b"X-N%d: 1\r\n" % i for i in range(101))),
+        lambda c: absorb_request(c, "GET", "/pearson/users/x/sessions",
+                                 b"".join(b"X-N%d: 1\r\n" % i for i in range(101))),
         431, "pearson", only="gunicorn"),
     Row("a header field over 8,190 bytes: 431",
         lambda c: absorb_request(c, "GET", "/absorb/bulk/student-courses", b"X-Big: " + b"z" * 9000 + b"\r\n"), 431,
@@ -215,7 +217,8 @@ ROWS = [
         lambda c: b"GET /_emulator/tenants/default/data.json HTTP/1.1\r\nHost: attacker.example\r\n"
                   b"Origin: http://attacker.example\r\nConnection: close\r\n\r\n", 403, None),
     Row("foreign Host on an Absorb route",
-        lambda c: absorb_request(c, "GET", "/absorb/bulk/student-courses").replace(b"Host: 127.0.0.1", b"Host: evil.example"),
+        lambda c: absorb_request(c, "GET", "/absorb/bulk/student-courses").replace(b"Host: 127.0.0.1",
+                                                                                   b"Host: evil.example"),
         403),
 ]
 
@@ -278,7 +281,8 @@ def test_strict_mode_reports_any_name_without_breaking_the_answer(server: str) -
         c = _credentials(strict)
         user = c["info"]["absorb"]["learners"][0]["userId"]
         for query, name in (("%E2%82%AC=1", "\u20ac"), ("a%0Ab=1", "a\nb"), ("a%0D%0AX-Evil:%201=1", "a\r\nX-Evil: 1")):
-            status, headers, body = send(strict.port, absorb_request(c, "GET", f"/absorb/users/{user}/enrollments?{query}"))
+            status, headers, body = send(strict.port, absorb_request(c, "GET",
+                                                                     f"/absorb/users/{user}/enrollments?{query}"))
             assert status == 200, body[:300]
             assert "x-evil" not in headers
             contract.validate("absorb", "user-course-enrollment-page", json.loads(body))

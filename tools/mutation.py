@@ -54,7 +54,7 @@ MODULES: dict[str, list[str]] = {
     "emulator/core/paging.py": ["tests/core/test_paging.py"],
     "emulator/core/faults.py": ["tests/admin/test_faults.py"],
     "emulator/core/store.py": ["tests/admin/test_tenants.py", "tests/admin/test_persistence.py",
-                               "tests/pearson/test_pearson_auth.py"],
+                               "tests/pearson/test_auth.py"],
 }
 
 # Survivors judged equivalent: (module, function, text of the mutated statement) -> why no test can tell it
@@ -63,7 +63,8 @@ MODULES: dict[str, list[str]] = {
 _ABSORB = "emulator/absorb/service.py"  # the Absorb domain rules, since split by resource (``_DOMAIN``)
 _MORE = "only makes more pending sub-enrollments than needed: materialising is deterministic, the answers are the same"
 _PEARSON_AUTH = "emulator/pearson/auth.py"
-_MEMO = "only the memo of verified tokens is skipped or bounded otherwise: every token is then verified in full, same answer"
+_MEMO = ("only the memo of verified tokens is skipped or bounded otherwise: every token is then verified in full, "
+         "same answer")
 _ABSORB_AUTH = "emulator/absorb/auth.py"
 _DECORATOR = ("a decorator's default is used when the routes module is imported, before mutmut switches a mutant "
               "on: no test run can see it (test_learner_token_opens_my_enrollments_only and the token-less "
@@ -77,25 +78,27 @@ _SEEDED = "the seeder gives an in-progress attempt neither a completion date nor
 # The Absorb rules moved from service.py into modules by resource; their equivalents keep one key.
 _DOMAIN = {m: _ABSORB for m in MODULES if m.startswith("emulator/absorb/") and not m.endswith("/auth.py")}
 EQUIVALENT: dict[tuple[str, str, str], str] = {
-    (_ABSORB, "_listed", "return found if CHOICES['lists_include_history'] or True else [e for e in found if e.is_active]"):
+    (_ABSORB, "_listed",
+     "return found if CHOICES['lists_include_history'] or True else [e for e in found if e.is_active]"):
         "the choice is True: the mutant takes the branch the original takes",
     (_ABSORB, "_new_enrollment", "se.is_active = None"):
         "None and False read alike everywhere (every reader tests truthiness; isActive is not on a session "
         "enrollment's wire form)",
-    (_ABSORB, "enroll_in_session", "se.is_active = None"):
+    (_ABSORB, "create_ilc_enrollment", "se.is_active = None"):
         "None and False read alike everywhere (every reader tests truthiness; isActive is not on a session "
         "enrollment's wire form)",
     (_ABSORB, "_new_enrollment", "touch(world, se, None)"):
         "a re-enrolled enrollment's session enrollments are history, shown by no route (the roster lists active "
         "ones, the user's list the active enrollment's), so their dateEdited cannot be seen",
-    (_ABSORB, "enroll_in_session",
+    (_ABSORB, "create_ilc_enrollment",
      "current = [s for s in sessions_of(world, enrollment_id) if s.is_active] if enrollment_id or True else []"):
         "with no enrollment id, sessions_of(world, None) is [] as well",
-    (_ABSORB, "lesson_enrollments_for_lesson", "materialize_all(world, None)"): _MORE,
-    (_ABSORB, "lesson_enrollments_for_lesson", "materialize_all(world)"): _MORE,
-    (_ABSORB, "lesson_enrollments_for_lesson", "materialize_all(world, world.by_course.get(course_id, None))"): _MORE,
-    (_ABSORB, "lesson_enrollments_for_lesson", "materialize_all(world, world.by_course.get(()))"): _MORE,
-    (_ABSORB, "lesson_enrollments_for_lesson", "materialize_all(world, world.by_course.get(course_id))"): _MORE,
+    (_ABSORB, "list_lesson_enrollments_for_lesson", "materialize_all(world, None)"): _MORE,
+    (_ABSORB, "list_lesson_enrollments_for_lesson", "materialize_all(world)"): _MORE,
+    (_ABSORB, "list_lesson_enrollments_for_lesson",
+     "materialize_all(world, world.by_course.get(course_id, None))"): _MORE,
+    (_ABSORB, "list_lesson_enrollments_for_lesson", "materialize_all(world, world.by_course.get(()))"): _MORE,
+    (_ABSORB, "list_lesson_enrollments_for_lesson", "materialize_all(world, world.by_course.get(course_id))"): _MORE,
     (_ABSORB, "materialize_all",
      "for enrollment_id in [e for e in (world.pending if enrollment_ids is None or True else enrollment_ids) "
      "if e in world.pending]:"): _MORE,
@@ -107,7 +110,8 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
         "an attempt id on a lesson is always in world.attempts: the default is never used",
     (_ABSORB, "_seeded_attempts", "score=score if finished or True else None"): _SEEDED,
     (_ABSORB, "_seeded_attempts", "completion_date=completion if finished or True else None"): _SEEDED,
-    (_ABSORB, "_seeded_attempts", "time_spent_ticks=_ticks(start, completion) if finished or completion else 0"): _SEEDED,
+    (_ABSORB, "_seeded_attempts",
+     "time_spent_ticks=_ticks(start, completion) if finished or completion else 0"): _SEEDED,
     (_PEARSON_AUTH, "resolve", "known = None"): _MEMO,
     (_PEARSON_AUTH, "resolve", "tenant = None"): _MEMO,
     (_PEARSON_AUTH, "resolve", "known = _VERIFIED.get(None)"): _MEMO,
@@ -215,9 +219,9 @@ def run(module: str, children: int, retry: bool = False) -> int:
     mutmut = Path(sys.executable).with_name("mutmut")
     env = dict(os.environ, LMS_EMULATOR_SCHEMAS=str(where / "schemas"), PYTHONDONTWRITEBYTECODE="1")
     print(f"== {module}: mutmut run in {where.relative_to(ROOT)}", flush=True)
-    log = open(where / "mutmut.log", "w")
-    return subprocess.call([str(mutmut), "run", "--max-children", str(children), *names], cwd=where, env=env,
-                           stdout=log, stderr=subprocess.STDOUT)
+    with open(where / "mutmut.log", "w") as log:
+        return subprocess.call([str(mutmut), "run", "--max-children", str(children), *names], cwd=where, env=env,
+                               stdout=log, stderr=subprocess.STDOUT)
 
 
 def _functions(path: Path) -> dict[str, ast.AST]:
@@ -285,7 +289,8 @@ def report(module: str) -> dict | None:
     else:
         return None
     functions = _functions(where / "mutants" / module)
-    counts = {"mutants": len(codes), "message": 0, "equivalent": 0, "killed": 0, "timeout": 0, "survived": 0, "other": 0}
+    counts = {"mutants": len(codes), "message": 0, "equivalent": 0, "killed": 0, "timeout": 0, "survived": 0,
+              "other": 0}
     survivors: list[str] = []
     timeouts: list[str] = []
     for name, code in sorted(codes.items()):

@@ -7,7 +7,7 @@ from ..core.errors import EmulatorError
 from ..core.openapi import Param
 from ..core.vendor import Vendor
 from .routes import bp
-from . import lookup_routes  # noqa: F401 - the reference data's routes join bp
+from . import enrollment_routes, lookup_routes  # noqa: F401 - their routes join bp
 from .seed import build_world
 
 

@@ -5,14 +5,14 @@ from datetime import datetime
 
 from ..core.errors import NotFound, Unprocessable, ValidationFailed
 from ..core.wire import new_guid
-from .lessons import lesson_enrollment, lessons_of
+from .lessons import get_lesson_enrollment, lessons_of
 from .lookups import forget, get_course, get_user, touch
 from .models import AbsorbWorld, Attempt, AttemptStatus, CourseEnrollment, LessonEnrollment
 from .rollup import aggregate, lesson_finished, lesson_started, ticks
 
 
-def attempts(world: AbsorbWorld, user_id: str, course_id: str, lesson_id: str) -> list[Attempt]:
-    le = lesson_enrollment(world, user_id, course_id, lesson_id)
+def list_attempts(world: AbsorbWorld, user_id: str, course_id: str, lesson_id: str) -> list[Attempt]:
+    le = get_lesson_enrollment(world, user_id, course_id, lesson_id)
     return [world.attempts[i] for i in le.attempt_ids]
 
 

@@ -18,7 +18,8 @@ import json
 import secrets
 from datetime import datetime, timedelta
 from functools import wraps
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from flask import Response, g, request
 
@@ -49,7 +50,6 @@ WIRE_RULES: dict[str, dict[str, Any]] = {
         "report_raw": None,  # both forms are what real clients send and the real API answers: nothing to report
     },
 }
-SUPPORTED_VERSIONS: tuple[str, ...] = WIRE_RULES["x-api-version"]["supported"]
 
 
 def _single_header(name: str) -> str | None:

@@ -58,7 +58,8 @@ def _check_enrollable(world: AbsorbWorld, user_id: str, course_id: str, re_enrol
     return user, course
 
 
-def enroll(world: AbsorbWorld, user_id: str, course_id: str, *, re_enroll: bool, at: datetime) -> CourseEnrollment:
+def create_enrollment(world: AbsorbWorld, user_id: str, course_id: str, *, re_enroll: bool,
+                      at: datetime) -> CourseEnrollment:
     """Create enrollment for user and course (also the ``my-enrollments`` create)."""
     user, course = _check_enrollable(world, user_id, course_id, re_enroll)
     return new_enrollment(world, user, course, at=at)
@@ -84,7 +85,8 @@ def new_enrollment(world: AbsorbWorld, user: User, course: Course, *, at: dateti
     return enrollment
 
 
-def upsert(world: AbsorbWorld, user_id: str, body: dict[str, Any], *, re_enroll: bool, at: datetime) -> CourseEnrollment:
+def upsert_enrollment(world: AbsorbWorld, user_id: str, body: dict[str, Any], *, re_enroll: bool,
+                      at: datetime) -> CourseEnrollment:
     """Create or update course enrollment: only the settable properties are applied."""
     course_id = body["course_id"]
     user, course = get_user(world, user_id), get_course(world, course_id)

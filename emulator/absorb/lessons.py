@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import random
 from datetime import datetime
-from typing import Iterable
+from collections.abc import Iterable
 
 from ..core.errors import NotFound
 from ..core.wire import new_guid
-from .lookups import active_enrollment, get_course
+from .lookups import get_user_enrollment, get_course
 from .models import (
     AbsorbWorld, Attempt, AttemptStatus, ChapterEnrollment, Course, CourseEnrollment, EnrollmentStatus as S,
     LessonEnrollment,
@@ -32,7 +32,7 @@ def create_sub_enrollments(world: AbsorbWorld, enrollment: CourseEnrollment, cou
 
     They are made on first use (``materialize``): until a learner starts, they are all alike, and a tenant
     holds hundreds of enrollments that most tests never open. Every path to them goes through
-    ``lessons_of``, ``chapters_of``, ``lesson_enrollments_for_lesson`` or ``materialize_all``.
+    ``lessons_of``, ``chapters_of``, ``list_lesson_enrollments_for_lesson`` or ``materialize_all``.
     """
     if course.chapter_ids:
         world.pending[enrollment.id] = (at, None, None)
@@ -54,7 +54,8 @@ def materialize(world: AbsorbWorld, enrollment_id: str) -> None:
     enrollment = world.enrollments[enrollment_id]
     course = world.courses[enrollment.course_id]
     rng = random.Random(enrollment_id)
-    chapter_ids, lesson_ids = world.chapters_of.setdefault(enrollment_id, []), world.lessons_of.setdefault(enrollment_id, [])
+    chapter_ids = world.chapters_of.setdefault(enrollment_id, [])
+    lesson_ids = world.lessons_of.setdefault(enrollment_id, [])
     for chapter_id in course.chapter_ids:
         chapter = world.chapters[chapter_id]
         ce = ChapterEnrollment(id=new_guid(rng), course_enrollment_id=enrollment.id, chapter_id=chapter.id,
@@ -98,35 +99,35 @@ def materialize_all(world: AbsorbWorld, enrollment_ids: Iterable[str] | None = N
         materialize(world, enrollment_id)
 
 
-def chapter_enrollments(world: AbsorbWorld, user_id: str, course_id: str) -> list[ChapterEnrollment]:
-    enrollment = active_enrollment(world, user_id, course_id)
+def list_chapter_enrollments(world: AbsorbWorld, user_id: str, course_id: str) -> list[ChapterEnrollment]:
+    enrollment = get_user_enrollment(world, user_id, course_id)
     return chapters_of(world, enrollment)
 
 
-def chapter_enrollment(world: AbsorbWorld, user_id: str, course_id: str, chapter_id: str) -> ChapterEnrollment:
-    for ce in chapter_enrollments(world, user_id, course_id):
+def get_chapter_enrollment(world: AbsorbWorld, user_id: str, course_id: str, chapter_id: str) -> ChapterEnrollment:
+    for ce in list_chapter_enrollments(world, user_id, course_id):
         if ce.chapter_id == chapter_id:
             return ce
     raise NotFound(f"Chapter '{chapter_id}' was not found in the user's enrollment.")
 
 
-def lesson_enrollments(world: AbsorbWorld, user_id: str, course_id: str,
+def list_user_lesson_enrollments(world: AbsorbWorld, user_id: str, course_id: str,
                        chapter_id: str | None = None) -> list[LessonEnrollment]:
-    enrollment = active_enrollment(world, user_id, course_id)
+    enrollment = get_user_enrollment(world, user_id, course_id)
     if chapter_id is not None and chapter_id not in get_course(world, course_id).chapter_ids:
         raise NotFound(f"Chapter '{chapter_id}' was not found in course '{course_id}'.")
     return [le for le in lessons_of(world, enrollment) if chapter_id is None or le.chapter_id == chapter_id]
 
 
-def lesson_enrollment(world: AbsorbWorld, user_id: str, course_id: str, lesson_id: str,
+def get_lesson_enrollment(world: AbsorbWorld, user_id: str, course_id: str, lesson_id: str,
                       chapter_id: str | None = None) -> LessonEnrollment:
-    for le in lesson_enrollments(world, user_id, course_id, chapter_id):
+    for le in list_user_lesson_enrollments(world, user_id, course_id, chapter_id):
         if le.lesson_id == lesson_id:
             return le
     raise NotFound(f"Lesson '{lesson_id}' was not found in the user's enrollment.")
 
 
-def lesson_enrollments_for_lesson(world: AbsorbWorld, course_id: str, lesson_id: str) -> list[LessonEnrollment]:
+def list_lesson_enrollments_for_lesson(world: AbsorbWorld, course_id: str, lesson_id: str) -> list[LessonEnrollment]:
     get_course(world, course_id)
     lesson = world.lessons.get(lesson_id)
     if lesson is None or lesson.course_id != course_id:

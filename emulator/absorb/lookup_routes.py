@@ -6,8 +6,10 @@ array, as real clients read it. Wire schemas and their OData tables live here be
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Any, Callable
+from datetime import datetime
+from typing import Any
 
 from flask import Response, jsonify, request
 from marshmallow import fields
@@ -19,7 +21,7 @@ from ..core.wire import CamelCaseSchema, Guid, IsoDateTime, resource_for
 from . import reference, routes, users
 from .auth import absorb_call, page_key
 from .models import AbsorbWorld, User
-from .routes import GET_ERRORS, PAGED, bp
+from .routes import GET_ERRORS, LIST_ERRORS, PAGED, bp
 from .schemas import COURSE, COURSES
 
 MAX_GROUP_USER_IDS = 50_000  # the vendor's cap; past it the list ends with the empty GUID
@@ -87,62 +89,63 @@ def _page(world: AbsorbWorld, user: User, items: list[Any], resource: Any, dump:
 # -- groups -------------------------------------------------------------------------------------------
 
 @bp.get("/groups")
-@documented("List groups. " + ID_ORDER, query=PAGED, responses={200: "group-page", 400: None, 401: None, 403: None, 422: None})
+@documented("List groups. " + ID_ORDER, query=PAGED, responses={200: "group-page", **LIST_ERRORS})
 @absorb_call()
-def list_groups(*, world: AbsorbWorld, now: Any, user: User) -> Response:
+def list_groups(*, world: AbsorbWorld, now: datetime, user: User) -> Response:
     return _page(world, user, list(world.reference.groups.values()), GROUPS, lambda g: dump_group(world, g), "groups")
 
 
 @bp.get("/groups/<guid:group_id>")
 @documented("Get a group", responses={200: "group", **GET_ERRORS})
 @absorb_call()
-def get_group(group_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
+def get_group(group_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
     return jsonify(dump_group(world, reference.get_group(world, group_id)))
 
 
 # -- roles ----------------------------------------------------------------------------------------------
 
 @bp.get("/roles")
-@documented("List roles. " + ID_ORDER, query=PAGED, responses={200: "role-page", 400: None, 401: None, 403: None, 422: None})
+@documented("List roles. " + ID_ORDER, query=PAGED, responses={200: "role-page", **LIST_ERRORS})
 @absorb_call()
-def list_roles(*, world: AbsorbWorld, now: Any, user: User) -> Response:
+def list_roles(*, world: AbsorbWorld, now: datetime, user: User) -> Response:
     return _page(world, user, list(world.reference.roles.values()), ROLES, ROLE.dump, "roles")
 
 
 @bp.get("/roles/<guid:role_id>")
 @documented("Get a role", responses={200: "role", **GET_ERRORS})
 @absorb_call()
-def get_role(role_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
+def get_role(role_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
     return jsonify(ROLE.dump(reference.get_role(world, role_id)))
 
 
 # -- countries and provinces ------------------------------------------------------------------------------
 
 @bp.get("/countries")
-@documented("List countries. " + ID_ORDER, query=PAGED, responses={200: "country-page", 400: None, 401: None, 403: None, 422: None})
+@documented("List countries. " + ID_ORDER, query=PAGED, responses={200: "country-page", **LIST_ERRORS})
 @absorb_call()
-def list_countries(*, world: AbsorbWorld, now: Any, user: User) -> Response:
+def list_countries(*, world: AbsorbWorld, now: datetime, user: User) -> Response:
     return _page(world, user, list(world.reference.countries.values()), COUNTRIES, COUNTRY.dump, "countries")
 
 
 @bp.get("/countries/<guid:country_id>")
 @documented("Get a country", responses={200: "country", **GET_ERRORS})
 @absorb_call()
-def get_country(country_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
+def get_country(country_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
     return jsonify(COUNTRY.dump(reference.get_country(world, country_id)))
 
 
 @bp.get("/provinces")
 @documented("List provinces of a country, as a bare array: every match unless _limit or _offset asks for a page. "
             + ID_ORDER, query=(COUNTRY_ID,) + PAGED,
-            responses={200: "province-list", 400: None, 401: None, 403: None, 422: None})
+            responses={200: "province-list", **LIST_ERRORS})
 @absorb_call()
-def list_provinces(*, world: AbsorbWorld, now: Any, user: User) -> Response:
+def list_provinces(*, world: AbsorbWorld, now: datetime, user: User) -> Response:
     raw = request.args.get("countryId")
     country_id = guid_arg(raw, "countryId") if raw else None
 
     def compute() -> list[Any]:
-        return paging.query_array(reference.provinces(world, country_id), PROVINCES, request.args, dump=PROVINCE.dump)
+        return paging.query_array(reference.list_provinces(world, country_id), PROVINCES, request.args,
+                                  dump=PROVINCE.dump)
 
     body = world.pages.answer(page_key(user), compute)
     return Response(body, mimetype="application/json")
@@ -151,10 +154,8 @@ def list_provinces(*, world: AbsorbWorld, now: Any, user: User) -> Response:
 @bp.get("/provinces/<guid:province_id>")
 @documented("Get a province", responses={200: "province", **GET_ERRORS})
 @absorb_call()
-def get_province(province_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
+def get_province(province_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
     return jsonify(PROVINCE.dump(reference.get_province(world, province_id)))
-
-
 
 
 # -- a user's courses ----------------------------------------------------------------------------------------
@@ -163,7 +164,7 @@ def get_province(province_id: str, *, world: AbsorbWorld, now: Any, user: User) 
 @documented("List the courses a user may take: enrolled or available. " + ID_ORDER, query=PAGED,
             responses={200: "course-page", **GET_ERRORS, 422: None})
 @absorb_call()
-def list_user_courses(user_id: str, *, world: AbsorbWorld, now: Any, user: User) -> Response:
+def list_user_courses(user_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
     learner = users.get_user(world, user_id)
-    return routes._page(world, user, users.courses_for(world, learner), COURSES, COURSE, key="courses",
+    return routes._page(world, user, users.list_user_courses(world, learner), COURSES, COURSE, key="courses",
                         deprecated=False)

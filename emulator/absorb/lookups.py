@@ -6,7 +6,8 @@ and every cached list page (``core.pagecache``).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 from ..core.errors import NotFound
 from .choices import CHOICES
@@ -39,7 +40,7 @@ def get_enrollment(world: AbsorbWorld, enrollment_id: str) -> CourseEnrollment:
     return find(world.enrollments, enrollment_id, "Enrollment")
 
 
-def active_enrollment(world: AbsorbWorld, user_id: str, course_id: str) -> CourseEnrollment:
+def get_user_enrollment(world: AbsorbWorld, user_id: str, course_id: str) -> CourseEnrollment:
     get_user(world, user_id)
     get_course(world, course_id)
     enrollment_id = world.active.get((user_id, course_id))
@@ -54,17 +55,17 @@ def _listed(world: AbsorbWorld, ids: Iterable[str]) -> list[CourseEnrollment]:
     return found if CHOICES["lists_include_history"] else [e for e in found if e.is_active]
 
 
-def user_enrollments(world: AbsorbWorld, user_id: str) -> list[CourseEnrollment]:
+def list_user_enrollments(world: AbsorbWorld, user_id: str) -> list[CourseEnrollment]:
     get_user(world, user_id)
     return _listed(world, world.by_user.get(user_id, ()))
 
 
-def course_enrollments(world: AbsorbWorld, course_id: str) -> list[CourseEnrollment]:
+def list_course_enrollments(world: AbsorbWorld, course_id: str) -> list[CourseEnrollment]:
     get_course(world, course_id)
     return _listed(world, world.by_course.get(course_id, ()))
 
 
-def bulk_enrollments(world: AbsorbWorld, user_ids: list[str], course_ids: list[str]) -> list[CourseEnrollment]:
+def list_bulk_enrollments(world: AbsorbWorld, user_ids: list[str], course_ids: list[str]) -> list[CourseEnrollment]:
     """Enrollments of the listed users in the listed courses; an empty list means 'any'."""
     if user_ids:
         pool: Iterable[str] = (i for u in user_ids for i in world.by_user.get(u, ()))

@@ -365,8 +365,8 @@ class AbsorbWorld:
         pending_lessons = sum(len(self.chapters[ch].lesson_ids) for c in pending_courses for ch in c.chapter_ids)
         pending_attempts = sum(len(tries) for _, plan, _ in self.pending.values() if plan for tries in plan.values())
         return {
-            "users": len(self.users), "departments": len(self.departments), "courses": len(self.courses), "chapters": len(self.chapters),
-            "lessons": len(self.lessons), "sessions": len(self.sessions),
+            "users": len(self.users), "departments": len(self.departments), "courses": len(self.courses),
+            "chapters": len(self.chapters), "lessons": len(self.lessons), "sessions": len(self.sessions),
             "courseEnrollments": len(self.enrollments),
             "chapterEnrollments": len(self.chapter_enrollments) + pending_chapters,
             "lessonEnrollments": len(self.lesson_enrollments) + pending_lessons,

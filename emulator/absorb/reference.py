@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import random
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from functools import cache
+from typing import Any
 
 from ..core.wire import new_guid
 from .lookups import find
@@ -119,6 +121,7 @@ class Reference:
                 "provinces": len(self.provinces)}
 
 
+@cache  # a fixed table's rows: every tenant asks for the same few hundred ids
 def fixed_id(*parts: str) -> str:
     return str(uuid.uuid5(NAMESPACE, ":".join(parts)))
 
@@ -212,6 +215,6 @@ def get_province(world: Any, province_id: str) -> Province:
     return find(world.reference.provinces, province_id, "Province")
 
 
-def provinces(world: Any, country_id: str | None) -> list[Province]:
+def list_provinces(world: Any, country_id: str | None) -> list[Province]:
     """The provinces of a country (all when None); an unknown country has none (emulator's choice)."""
     return [p for p in world.reference.provinces.values() if country_id is None or p.country_id == country_id]

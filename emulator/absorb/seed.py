@@ -146,7 +146,7 @@ def _catalogue(world: AbsorbWorld, fake: Fake, anchor: datetime) -> None:
                     chapter.lesson_ids.append(lesson.id)
         else:
             course.multi_session = index >= ONLINE_COURSES + ILC_COURSES - 2
-            for n in range(3 if course.multi_session else 1):
+            for _ in range(3 if course.multi_session else 1):
                 start = anchor + timedelta(days=rng.randint(-30, 60), hours=rng.choice((9, 13, 15)))
                 session = Session(id=new_guid(rng), course_id=course.id, name=f"{course.name} — {fake.city()}",
                                   capacity=rng.choice((5, 10, 20)), start=start,
@@ -164,7 +164,8 @@ def _enrollments(world: AbsorbWorld, anchor: datetime) -> None:
     turn = 0
     for user in learners:
         count = rng.randint(*ENROLLMENTS_PER_LEARNER)
-        courses = rng.sample(online, count - 1) + [rng.choice(ilcs)] if rng.random() < 0.5 else rng.sample(online, count)
+        courses = (rng.sample(online, count - 1) + [rng.choice(ilcs)] if rng.random() < 0.5
+                   else rng.sample(online, count))
         for course in courses:
             status = statuses[turn % len(statuses)]
             turn += 1

@@ -36,17 +36,17 @@ from __future__ import annotations
 # ruff: noqa: F401 - this module re-exports the domain modules
 from .choices import CHOICES
 from .lookups import (
-    get_user, add_user, get_course, get_enrollment, active_enrollment, user_enrollments, course_enrollments, bulk_enrollments,
-    changed_since, add_enrollment, touch, forget, sessions_of,
+    get_user, add_user, get_course, get_enrollment, get_user_enrollment, list_user_enrollments, list_course_enrollments,
+    list_bulk_enrollments, changed_since, add_enrollment, touch, forget, sessions_of,
 )
 from .rollup import SeededAttempt, LessonOutcome, replay, aggregate
 from .lessons import (
-    lessons_of, chapters_of, create_sub_enrollments, materialize, materialize_all, chapter_enrollments,
-    chapter_enrollment, lesson_enrollments, lesson_enrollment, lesson_enrollments_for_lesson,
+    lessons_of, chapters_of, create_sub_enrollments, materialize, materialize_all, list_chapter_enrollments,
+    get_chapter_enrollment, list_user_lesson_enrollments, get_lesson_enrollment, list_lesson_enrollments_for_lesson,
 )
-from .attempts import attempts, start_attempt, add_attempt, get_attempt, finish_attempt, apply_finish, roll_up
-from .enrollments import SETTABLE, remove_enrollment, enroll, upsert, unenroll
+from .attempts import list_attempts, start_attempt, add_attempt, get_attempt, finish_attempt, apply_finish, roll_up
+from .enrollments import SETTABLE, remove_enrollment, create_enrollment, upsert_enrollment, unenroll
 from .sessions import (
-    get_session, session_enrollments_for_user, session_enrollment_for_user, session_roster,
-    new_session_enrollment, enroll_in_session,
+    get_session, list_user_session_enrollments, get_user_session_enrollment, list_session_enrollments,
+    new_session_enrollment, create_ilc_enrollment,
 )

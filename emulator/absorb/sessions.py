@@ -7,7 +7,7 @@ from ..core.errors import NotFound, Unprocessable
 from ..core.wire import new_guid
 from .choices import CHOICES
 from .enrollments import new_enrollment, refuse_multi_session
-from .lookups import active_enrollment, get_course, get_user, sessions_of, touch
+from .lookups import get_user_enrollment, get_course, get_user, sessions_of, touch
 from .models import AbsorbWorld, Course, CourseEnrollment, EnrollmentStatus as S, Session, SessionEnrollment
 
 
@@ -18,19 +18,19 @@ def get_session(world: AbsorbWorld, course: Course, session_id: str) -> Session:
     return session
 
 
-def session_enrollments_for_user(world: AbsorbWorld, user_id: str, course_id: str) -> list[SessionEnrollment]:
-    enrollment = active_enrollment(world, user_id, course_id)
+def list_user_session_enrollments(world: AbsorbWorld, user_id: str, course_id: str) -> list[SessionEnrollment]:
+    enrollment = get_user_enrollment(world, user_id, course_id)
     return sessions_of(world, enrollment.id)
 
 
-def session_enrollment_for_user(world: AbsorbWorld, user_id: str, course_id: str, session_id: str) -> SessionEnrollment:
-    for se in session_enrollments_for_user(world, user_id, course_id):
+def get_user_session_enrollment(world: AbsorbWorld, user_id: str, course_id: str, session_id: str) -> SessionEnrollment:
+    for se in list_user_session_enrollments(world, user_id, course_id):
         if se.session_id == session_id and se.is_active:
             return se
     raise NotFound(f"The user has no enrollment in session '{session_id}'.")
 
 
-def session_roster(world: AbsorbWorld, course_id: str, session_id: str) -> list[SessionEnrollment]:
+def list_session_enrollments(world: AbsorbWorld, course_id: str, session_id: str) -> list[SessionEnrollment]:
     session = get_session(world, get_course(world, course_id), session_id)
     return [s for s in world.session_enrollments.values() if s.session_id == session.id and s.is_active]
 
@@ -50,7 +50,7 @@ def new_session_enrollment(world: AbsorbWorld, enrollment: CourseEnrollment, ses
     return se
 
 
-def enroll_in_session(world: AbsorbWorld, user_id: str, course_id: str, session_id: str, *, re_enroll: bool,
+def create_ilc_enrollment(world: AbsorbWorld, user_id: str, course_id: str, session_id: str, *, re_enroll: bool,
                       cancel_session: bool, at: datetime) -> tuple[CourseEnrollment, SessionEnrollment]:
     """Create ILC enrollment for user: the course enrollment and the session enrollment together."""
     user, course = get_user(world, user_id), get_course(world, course_id)

@@ -44,14 +44,14 @@ def user_named(world: AbsorbWorld, username: str) -> User | None:
     return world.users.get(user_id) if user_id else None
 
 
-def departments(world: AbsorbWorld, name: str | None = None, external_id: str | None = None) -> list[Department]:
+def list_departments(world: AbsorbWorld, name: str | None = None, external_id: str | None = None) -> list[Department]:
     """The departments, narrowed by the vendor's ``departmentName`` and ``externalId`` query parameters."""
     return [d for d in world.departments.values()
             if (name is None or d.name.lower() == name.lower())
             and (external_id is None or (d.external_id or "").lower() == external_id.lower())]
 
 
-def courses_for(world: AbsorbWorld, user: User) -> list[Course]:
+def list_user_courses(world: AbsorbWorld, user: User) -> list[Course]:
     """The courses a user may take: those they are enrolled in (active enrollment), and every active course
     (activeStatus 0) besides -- the emulator models no availability rules beyond that (``CHOICES``)."""
     return [c for c in world.courses.values() if c.active_status == ACTIVE or (user.id, c.id) in world.active]
@@ -178,7 +178,8 @@ def _copies_of(world: AbsorbWorld, user_id: str) -> list[Any]:
     found: list[Any] = []
     for enrollment_id in world.by_user.get(user_id, ()):
         found.append(world.enrollments[enrollment_id])
-        for index, table in ((world.chapters_of, world.chapter_enrollments), (world.lessons_of, world.lesson_enrollments),
+        for index, table in ((world.chapters_of, world.chapter_enrollments),
+                             (world.lessons_of, world.lesson_enrollments),
                              (world.sessions_of, world.session_enrollments)):
             found += [table[i] for i in index.get(enrollment_id, ()) if i in table]
     return found

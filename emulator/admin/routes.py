@@ -111,8 +111,8 @@ def load_fixture(tenant_id: str) -> Response:
 
 
 @bp.get("/tenants/<tenant_id>/data.json")
-def data(tenant_id: str) -> Response:
-    return jsonify(service.dump(_tenant(tenant_id)))
+def get_data(tenant_id: str) -> Response:
+    return jsonify(service.get_data(_tenant(tenant_id)))
 
 
 @bp.post("/tenants/<tenant_id>/<vendor>/tokens")
@@ -130,12 +130,12 @@ def get_clock(tenant_id: str) -> Response:
 
 @bp.post("/tenants/<tenant_id>/clock/freeze")
 def freeze_clock(tenant_id: str) -> Response:
-    return jsonify(service.freeze(_tenant(tenant_id), service.body_object(optional=True)))
+    return jsonify(service.freeze_clock(_tenant(tenant_id), service.body_object(optional=True)))
 
 
 @bp.post("/tenants/<tenant_id>/clock/advance")
 def advance_clock(tenant_id: str) -> Response:
-    return jsonify(service.advance(_tenant(tenant_id), service.body_object()))
+    return jsonify(service.advance_clock(_tenant(tenant_id), service.body_object()))
 
 
 @bp.post("/tenants/<tenant_id>/clock/unfreeze")
@@ -194,7 +194,7 @@ def delete_fault(tenant_id: str, fault_id: str) -> Response:
 
 @bp.get("/tenants/<tenant_id>/rate-limit")
 def get_rate_limit(tenant_id: str) -> Response:
-    return jsonify(service.rate_limits(_tenant(tenant_id)))
+    return jsonify(service.get_rate_limit(_tenant(tenant_id)))
 
 
 @bp.post("/tenants/<tenant_id>/rate-limit")

@@ -106,7 +106,7 @@ def tenant_info(tenant: Tenant, *, counts: bool = False) -> dict[str, Any]:
                             "admin": f"{base}/_emulator/tenants/{tenant.id}",
                             "fixture": (tenant.fixture or {}).get("name") if tenant.fixture else None,
                             "createdAt": iso_z(tenant.created_at), "clock": tenant.clock.state(),
-                            "rateLimits": rate_limits(tenant)}
+                            "rateLimits": get_rate_limit(tenant)}
     with tenant.lock:
         for name, world in tenant.worlds.items():
             info[name] = world.credentials()
@@ -120,7 +120,7 @@ def tenant_summary(tenant: Tenant) -> dict[str, Any]:
             "fixture": (tenant.fixture or {}).get("name") if tenant.fixture else None}
 
 
-def dump(tenant: Tenant) -> dict[str, Any]:
+def get_data(tenant: Tenant) -> dict[str, Any]:
     with tenant.lock:
         return {"id": tenant.id, "seed": tenant.seed, "anchor": iso_z(tenant.anchor), "clock": tenant.clock.state(),
                 **{name: world.dump() for name, world in tenant.worlds.items()}}
@@ -153,14 +153,14 @@ def _jwt_expiry(token: str) -> str | None:
 
 # -- clock --------------------------------------------------------------------------------------
 
-def freeze(tenant: Tenant, body: dict[str, Any]) -> dict[str, Any]:
+def freeze_clock(tenant: Tenant, body: dict[str, Any]) -> dict[str, Any]:
     at = body.get("at")
     instant = None if at is None else _instant("at", at)
     _clock_move(lambda: tenant.clock.freeze(instant))
     return tenant.clock.state()
 
 
-def advance(tenant: Tenant, body: dict[str, Any]) -> dict[str, Any]:
+def advance_clock(tenant: Tenant, body: dict[str, Any]) -> dict[str, Any]:
     if ("seconds" in body) == ("duration" in body):
         raise errors.BadRequest("Give exactly one of 'seconds' (a number) or 'duration' ('PT2H' or '2h').")
     if "seconds" in body:
@@ -195,7 +195,7 @@ def documented_limits() -> dict[str, tuple[float, int]]:
     return {name: v.rate_limit for name, v in vendors().items() if v.rate_limit is not None}
 
 
-def rate_limits(tenant: Tenant) -> dict[str, Any]:
+def get_rate_limit(tenant: Tenant) -> dict[str, Any]:
     return ratelimit.describe(tenant, documented_limits())
 
 
@@ -204,11 +204,13 @@ def set_rate_limit(tenant: Tenant, body: dict[str, Any]) -> dict[str, Any]:
     given; ``enabled: false`` switches it off. Without ``vendor``: every vendor that documents a limit."""
     unknown = sorted(set(body) - RATE_LIMIT_KEYS)
     if unknown:
-        raise errors.BadRequest(f"Unknown field(s): {', '.join(unknown)}. Allowed: {', '.join(sorted(RATE_LIMIT_KEYS))}.")
+        raise errors.BadRequest(f"Unknown field(s): {', '.join(unknown)}. "
+                                f"Allowed: {', '.join(sorted(RATE_LIMIT_KEYS))}.")
     limits = documented_limits()
     vendor = body.get("vendor")
     if vendor is not None and vendor not in limits:
-        raise errors.BadRequest(f"vendor: '{vendor}' documents no rate limit (those that do: {', '.join(sorted(limits))}).")
+        raise errors.BadRequest(f"vendor: '{vendor}' documents no rate limit "
+                                f"(those that do: {', '.join(sorted(limits))}).")
     enabled = body.get("enabled", True)
     if not isinstance(enabled, bool):
         raise errors.BadRequest("enabled: must be true or false.")
@@ -218,7 +220,7 @@ def set_rate_limit(tenant: Tenant, body: dict[str, Any]) -> dict[str, Any]:
             continue
         rate, burst = limits[name]
         ratelimit.enable(tenant, name, body.get("requestsPerSecond", rate), body.get("burst", burst))
-    return rate_limits(tenant)
+    return get_rate_limit(tenant)
 
 
 def clear_rate_limit(tenant: Tenant, vendor: str | None) -> None:

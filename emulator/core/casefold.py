@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Any, Callable, Iterable
+from functools import cache
+from typing import Any
+from collections.abc import Callable, Iterable
 
 from flask import Flask, Request, g, request
 from werkzeug.datastructures import ImmutableMultiDict
@@ -63,11 +64,11 @@ class Shape:
     """The keys a JSON value may hold: ``props`` (lower-case name -> (spelling, shape of its value)) for an
     object, ``items`` for an array's items."""
 
-    props: dict[str, tuple[str, "Shape | None"]] = field(default_factory=dict)
-    items: "Shape | None" = None
+    props: dict[str, tuple[str, Shape | None]] = field(default_factory=dict)
+    items: Shape | None = None
 
 
-@lru_cache(maxsize=None)
+@cache
 def _document(root: Any, vendor: str, name: str) -> dict[str, Any]:
     """One schema file; ``root`` is ``core.schemadir.root()`` (a Path or a Traversable, both hashable)."""
     return json.loads((root / vendor / f"{name}.json").read_text(encoding="utf-8"))
@@ -79,7 +80,7 @@ def _pointer(doc: Any, pointer: str) -> Any:
     return doc
 
 
-@lru_cache(maxsize=None)
+@cache
 def body_shape(vendor: str, name: str) -> Shape | None:
     """The shape of ``schemas/<vendor>/<name>.json``, its ``$ref``s followed (read without jsonschema)."""
     from .schemadir import root
@@ -137,7 +138,7 @@ def _fold_path(req: Request, notes: list[str]) -> None:
     original = req.environ.get(ORIGINAL_PATH)
     if original is None:
         return
-    for sent, folded in zip(original.split("/"), req.path.split("/")):
+    for sent, folded in zip(original.split("/"), req.path.split("/"), strict=False):
         if sent != folded and not is_guid(sent):
             notes.append(f"path segment '{sent}' is not in the documented spelling '{folded}'")
 
@@ -174,7 +175,8 @@ def _fold_body(req: Request, vendor: str, body_schema: str, notes: list[str]) ->
         req.environ[PARSED_JSON] = fold_keys(document, body_shape(vendor, body_schema), notes)
 
 
-_NAMES: dict[int, frozenset[str]] = {}  # id(operation) -> its documented query names; operations live as long as the app
+# id(operation) -> its documented query names; operations live as long as the app
+_NAMES: dict[int, frozenset[str]] = {}
 
 
 def _names(op: Any) -> frozenset[str]:

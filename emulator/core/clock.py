@@ -147,4 +147,5 @@ def parse_duration(text: str) -> timedelta:
     if body and pieces and "".join(n + u for n, u in pieces) == body.replace(" ", ""):
         seconds = sum(float(n) * _UNIT_SECONDS[u.lower()] for n, u in pieces)
         return timedelta(seconds=sign * seconds)
-    raise ClockError(f"'{text}' is not a duration: use ISO 8601 like 'PT2H' / 'P1DT30M' or short like '2h', '1h30m', '90s'")
+    raise ClockError(f"'{text}' is not a duration: use ISO 8601 like 'PT2H' / 'P1DT30M' "
+                     "or short like '2h', '1h30m', '90s'")

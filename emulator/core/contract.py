@@ -16,9 +16,10 @@ import json
 import re
 import uuid
 from datetime import datetime
-from functools import lru_cache
+from functools import lru_cache, cache
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
@@ -137,7 +138,7 @@ def schema(vendor: str, name: str) -> dict[str, Any]:
     return json.loads(json.dumps(cat.docs[vendor][name]))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _validator(root: str, vendor: str, name: str) -> Draft202012Validator:
     cat = _CATALOGUES[root]
     if vendor not in cat.docs or name not in cat.docs[vendor]:

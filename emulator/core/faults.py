@@ -18,6 +18,7 @@ application and the rule disappears at 0.
 """
 from __future__ import annotations
 
+import contextlib
 import itertools
 import math
 import random
@@ -26,7 +27,8 @@ import threading
 import time
 from dataclasses import asdict, dataclass, field
 from http import HTTPStatus
-from typing import Any, Callable, Iterable
+from typing import Any
+from collections.abc import Callable, Iterable
 
 from flask import Response, request
 from werkzeug.exceptions import HTTPException
@@ -380,8 +382,6 @@ class DropMiddleware:
             result.close()
         sock = environ.get("werkzeug.socket") or environ.get("gunicorn.socket")
         if sock is not None:
-            try:
+            with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
         raise ConnectionAbortedError("connection dropped by an lms-emulator fault rule")

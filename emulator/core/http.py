@@ -9,7 +9,8 @@ import io
 import json
 import re
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 from flask import Request
 from werkzeug.exceptions import RequestEntityTooLarge

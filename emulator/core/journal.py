@@ -18,7 +18,8 @@ import threading
 from collections import deque
 from datetime import datetime
 from fnmatch import fnmatchcase
-from typing import Any, Iterable, Mapping
+from typing import Any
+from collections.abc import Iterable, Mapping
 from urllib.parse import parse_qsl, urlencode
 
 from .errors import BadRequest

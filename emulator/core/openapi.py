@@ -111,7 +111,7 @@ def build_document(app: Flask, vendor_name: str) -> dict[str, Any]:
         params = [{"name": arg, "in": "path", "required": True,
                    "schema": {"type": "string", "format": "uuid"} if f"<guid:{arg}>" in rule.rule
                    else {"type": "string"}}
-                  for arg in rule.arguments]
+                  for arg in _CONVERTER.findall(rule.rule)]  # in path order (rule.arguments is a set)
         params += [_param(p) for p in (headers if op.auth or meta.get("headers_without_auth") else ())]
         params += [_param(p) for p in op.query]
         methods = sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})

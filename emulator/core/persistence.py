@@ -15,13 +15,15 @@ Temporary files a kill left behind are removed at start.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import tempfile
 import threading
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 from .clock import Clock
 from .store import Store, Tenant
@@ -60,10 +62,8 @@ class StateFile:
     def _remove_stale_temporaries(self) -> None:
         """A kill during a write leaves ``.<name>.*.tmp`` beside the file: nothing can be writing it at start."""
         for stale in self.path.parent.glob(f".{self.path.name}.*.tmp"):
-            try:
+            with contextlib.suppress(OSError):
                 stale.unlink()
-            except OSError:
-                pass
 
     # -- writing ---------------------------------------------------------------------------
     def save(self, dirty: Iterable[str] | None = None, *, worlds: Iterable[str] | None = None) -> None:
@@ -187,10 +187,8 @@ def atomic_write(path: Path, payload: bytes) -> None:
             getattr(os, "fdatasync", os.fsync)(fh.fileno())  # the data and its size; no other metadata
         os.replace(tmp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         raise
     try:
         dir_fd = os.open(directory, os.O_RDONLY)

@@ -19,7 +19,8 @@ from .clock import to_wire_precision
 
 UTC = timezone.utc
 TICKS_PER_SECOND = 10_000_000
-GUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")  # fullmatch: no "\n" after
+GUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+# (used with fullmatch: no "\n" after)
 
 
 MAX_JSON_DEPTH = 64  # no vendor document nests past a handful of levels
@@ -259,22 +260,6 @@ def validation_messages(messages: Any, path: str = "") -> list[str]:
     if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
         return [f"{path}: {m}" for m in messages]
     return [f"{path}: {messages}"]
-
-
-def load_fixture_part(schema: Schema, data: Any, vendor: str) -> dict[str, Any]:
-    """A vendor's part of a fixture through its schema, or ValidationFailed naming each bad entry
-    (``pearson.users[2].centerId: ...``)."""
-    from marshmallow import ValidationError
-
-    from .errors import ValidationFailed
-
-    if not isinstance(data, dict):
-        raise ValidationFailed(f"{vendor}: the fixture must be a JSON object.", validations=[f"{vendor}: expected an object"])
-    try:
-        return schema.load(data)
-    except ValidationError as exc:
-        problems = validation_messages(exc.messages, vendor)
-        raise ValidationFailed(problems[0], validations=problems) from None
 
 
 def encode_json(obj: Any) -> bytes:

@@ -86,7 +86,7 @@ def get_session_info(session_id: str, *, world: ISpringWorld, now: datetime, cli
                      media: str) -> Response:
     session_id = service.check_session_id(session_id)
     service.require_permission(client, "sessions")
-    return answer(dump_session_info(service.get_session(world, session_id)), "appraisal-session-info", media)
+    return answer(dump_session_info(service.get_session_info(world, session_id)), "appraisal-session-info", media)
 
 
 @bp.post("/performance-management/appraisal/session/<session_id>/user/attributes/list")
@@ -103,7 +103,7 @@ def list_session_user_attributes(session_id: str, *, world: ISpringWorld, now: d
         check_json_body()
         body = load(USER_ATTRIBUTES_REQUEST, json_body(request, unsupported=BadRequest))
         service.require_permission(client, "sessions")
-        return dump_participants(world, service.session_user_attributes(world, session_id, body["user_ids"]))
+        return dump_participants(world, service.list_session_user_attributes(world, session_id, body["user_ids"]))
 
     size = request.content_length
     if media == XML or size is None or size > MAX_CACHED_BODY:  # not a key: compute() reads (or refuses) the body
@@ -122,15 +122,17 @@ def _uuid_list(name: str) -> list[str]:
     return [v.lower() for v in values]
 
 
+USER_QUERY = (Param("departments[]", UUIDS), Param("groups[]", UUIDS), Param("logins[]", STRINGS),
+              Param("emails[]", STRINGS))
+
+
 @bp.get("/user")
-@documented("Get user list", query=(Param("departments[]", UUIDS), Param("groups[]", UUIDS),
-                                    Param("logins[]", STRINGS), Param("emails[]", STRINGS)),
-            responses={200: "user-list", **ERRORS})
+@documented("Get user list", query=USER_QUERY, responses={200: "user-list", **ERRORS})
 @ispring_call
 def get_users(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     departments, groups = _uuid_list("departments[]"), _uuid_list("groups[]")
     service.require_permission(client, "users")
-    users = service.find_users(world, client, departments=departments, groups=groups,
+    users = service.get_users(world, client, departments=departments, groups=groups,
                                logins=request.args.getlist("logins[]"), emails=request.args.getlist("emails[]"))
     return answer([dump_user(world, u) for u in users], "user-list", media)
 
@@ -145,14 +147,16 @@ def get_user(user_id: str, *, world: ISpringWorld, now: datetime, client: ApiCli
 
 # -- departments ---------------------------------------------------------------------------------
 
+DEPARTMENT_QUERY = (Param("pageSize", {"type": "integer"}), Param("pageToken", {"type": "string"}))
+
+
 @bp.get("/departments")
-@documented("List departments", query=(Param("pageSize", {"type": "integer"}), Param("pageToken", {"type": "string"})),
-            responses={200: "department-page", **ERRORS})
+@documented("List departments", query=DEPARTMENT_QUERY, responses={200: "department-page", **ERRORS})
 @ispring_call
 def list_departments(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     size = service.page_size(request.args.get("pageSize"))
     service.require_permission(client, "departments")
-    page, next_token = service.page_departments(world, client, size, request.args.get("pageToken"))
+    page, next_token = service.list_departments(world, client, size, request.args.get("pageToken"))
     data: dict[str, Any] = {"departments": [dump_department(d) for d in page]}
     if next_token:
         data["nextPageToken"] = next_token

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
-from ..core.clock import to_wire_precision
 from ..core.errors import BadRequest
-from ..core.wire import CamelCaseSchema, Guid, iso_z, load_fixture_part, parse_datetime, validation_messages
+from ..core.fixtures import DateTime, Strict, load_part
+from ..core.wire import CamelCaseSchema, Guid, iso_z, validation_messages
 from ..core.xmlwire import check_name
 from . import service
 from .models import ROLES, SESSION_STATUSES, USER_STATUSES, AppraisalSession, Department, ISpringWorld, User
@@ -35,8 +35,8 @@ class TokenResponseSchema(Schema):
 
 
 class UserAttributesRequestSchema(CamelCaseSchema):
-    """ListAppraisalSessionUserAttributesRequest: ``userIds`` (UUIDs, no minimum); other keys, the
-    seed's ``sessionIds`` among them, are ignored: the document does not define them."""
+    """ListAppraisalSessionUserAttributesRequest: ``userIds`` (UUIDs, no minimum); other keys, ``sessionIds``
+    among them (named in the vendor document's prose), are ignored: its request body does not define them."""
 
     class Meta:
         unknown = EXCLUDE
@@ -157,41 +157,25 @@ def load(schema: Schema, data: Any) -> dict[str, Any]:
 #  "sessions": [{"id", "title"?, "status"? (NOT_STARTED), "participantIds": [...]}],
 #  "clients":  [{"name", "clientId", "clientSecret", "role", "userId"?}]   (optional: see seed.apply_fixture)}
 
-class _Strict(CamelCaseSchema):
-    class Meta:
-        unknown = RAISE
-
-
-class DateTime(fields.String):
-    """An ISO 8601 date-time (no zone: UTC), loaded as an aware datetime at the stored precision
-    (``core.clock.to_wire_precision``: the wire shows milliseconds)."""
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
-        try:
-            return to_wire_precision(parse_datetime(value))
-        except (TypeError, ValueError):
-            raise ValidationError("Not a valid ISO 8601 date-time.") from None
-
-
 def _element_name(value: str) -> None:
     if not check_name(value.lower()):
         raise ValidationError("Must start with a letter or _, then letters, digits, _ . or - (not 'xml...').")
 
 
-class FixtureDepartmentSchema(_Strict):
+class FixtureDepartmentSchema(Strict):
     id = Guid(required=True)
     name = fields.String(required=True, validate=validate.Length(min=1))
     code = fields.String(load_default=None, allow_none=True)
     parent_department_id = Guid(load_default=None, allow_none=True)
 
 
-class FixtureFieldSchema(_Strict):
+class FixtureFieldSchema(Strict):
     key = fields.String(required=True, validate=_element_name)  # it names an XML element in XML answers
     title = fields.String(required=True, validate=validate.Length(min=1))
     value = fields.String(required=True)
 
 
-class FixtureUserSchema(_Strict):
+class FixtureUserSchema(Strict):
     id = Guid(required=True)
     login = fields.String(required=True, validate=validate.Length(min=1))
     first_name = fields.String(load_default="")
@@ -205,7 +189,7 @@ class FixtureUserSchema(_Strict):
     last_login_date = DateTime(load_default=None)
 
 
-class FixtureSessionSchema(_Strict):
+class FixtureSessionSchema(Strict):
     id = Guid(required=True)
     title = fields.String(load_default="Performance review")
     status = fields.String(load_default="NOT_STARTED", validate=validate.OneOf(SESSION_STATUSES))
@@ -216,7 +200,7 @@ class FixtureSessionSchema(_Strict):
     end_date = DateTime(load_default=None)
 
 
-class FixtureClientSchema(_Strict):
+class FixtureClientSchema(Strict):
     name = fields.String(required=True, validate=validate.Length(min=1))
     client_id = fields.String(required=True, validate=validate.Length(min=1))
     client_secret = fields.String(required=True, validate=validate.Length(min=1))
@@ -224,7 +208,7 @@ class FixtureClientSchema(_Strict):
     user_id = Guid(allow_none=True, load_default=None)
 
 
-class FixtureSchema(_Strict):
+class FixtureSchema(Strict):
     departments = fields.List(fields.Nested(FixtureDepartmentSchema), required=True)
     users = fields.List(fields.Nested(FixtureUserSchema), load_default=list)
     sessions = fields.List(fields.Nested(FixtureSessionSchema), load_default=list)
@@ -236,7 +220,7 @@ FIXTURE = FixtureSchema()
 
 def load_fixture(data: Any) -> dict[str, Any]:
     """The fixture's entities, or ValidationFailed naming each bad entry."""
-    return load_fixture_part(FIXTURE, data, "ispring")
+    return load_part(FIXTURE, data, "ispring")
 
 
 def dump_world(world: ISpringWorld) -> dict[str, Any]:

@@ -20,8 +20,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from ..core.errors import ValidationFailed
 from ..core.fake import Fake
+from ..core.fixtures import Problems
 from ..core.vendor import WorldContext
 from ..core.wire import new_guid
 from . import service
@@ -137,26 +137,24 @@ def apply_fixture(world: ISpringWorld, data: Any, rng: Any, anchor: datetime) ->
     participant); profile ids are seeded; sessions from a fixture have no questions.
     """
     doc = load_fixture(data)
-
-    def fail(path: str, problem: str) -> None:
-        raise ValidationFailed(f"ispring.{path}: {problem}", validations=[f"ispring.{path}: {problem}"])
+    problems = Problems("ispring")
 
     for i, d in enumerate(doc["departments"]):
         if d["id"] in world.departments:
-            fail(f"departments[{i}].id", "duplicate id")
+            problems.fail(f"departments[{i}].id", "duplicate id")
         world.departments[d["id"]] = Department(id=d["id"], name=d["name"], code=d["code"],
                                                 parent_id=d["parent_department_id"])
     for i, d in enumerate(doc["departments"]):
         if d["parent_department_id"] is not None and d["parent_department_id"] not in world.departments:
-            fail(f"departments[{i}].parentDepartmentId", "unknown department")
+            problems.fail(f"departments[{i}].parentDepartmentId", "unknown department")
     logins: set[str] = set()
     for i, u in enumerate(doc["users"]):
         if u["id"] in world.users:
-            fail(f"users[{i}].id", "duplicate id")
+            problems.fail(f"users[{i}].id", "duplicate id")
         if u["department_id"] not in world.departments:
-            fail(f"users[{i}].departmentId", "unknown department")
+            problems.fail(f"users[{i}].departmentId", "unknown department")
         if u["login"].lower() in logins:
-            fail(f"users[{i}].login", "duplicate login")
+            problems.fail(f"users[{i}].login", "duplicate login")
         logins.add(u["login"].lower())
         fields = [ProfileField(f["key"], f["title"], _date_or_text(f["value"])) for f in u["fields"]]
         world.users[u["id"]] = User(id=u["id"], login=u["login"], first_name=u["first_name"], last_name=u["last_name"],
@@ -167,7 +165,7 @@ def apply_fixture(world: ISpringWorld, data: Any, rng: Any, anchor: datetime) ->
                [u.id for u in world.users.values() if u.role == ACCOUNT_ADMINISTRATOR]
     for i, s in enumerate(doc["sessions"]):
         if s["id"] in world.sessions:
-            fail(f"sessions[{i}].id", "duplicate id")
+            problems.fail(f"sessions[{i}].id", "duplicate id")
         start = s["start_date"] or anchor
         session = AppraisalSession(id=s["id"], title=s["title"], status=s["status"], description=s["description"],
                                    start=start, end=s["end_date"] or start + timedelta(days=SESSION_DAYS),
@@ -175,13 +173,14 @@ def apply_fixture(world: ISpringWorld, data: Any, rng: Any, anchor: datetime) ->
         world.sessions[s["id"]] = session
         for j, user_id in enumerate(s["participant_ids"]):
             if user_id not in world.users:
-                fail(f"sessions[{i}].participantIds[{j}]", "unknown user")
+                problems.fail(f"sessions[{i}].participantIds[{j}]", "unknown user")
             service.add_participant(world, s["id"], user_id)
         if s["manager_id"] is not None and s["manager_id"] not in world.users:
-            fail(f"sessions[{i}].managerId", "unknown user")
+            problems.fail(f"sessions[{i}].managerId", "unknown user")
         session.manager_id = s["manager_id"] or next(iter(managers + session.participant_ids), None)
         if session.manager_id is None:
-            fail(f"sessions[{i}].managerId", "required when the account has no owner, administrator or participant")
+            problems.fail(f"sessions[{i}].managerId",
+                          "required when the account has no owner, administrator or participant")
     clients = doc["clients"]
     if clients is None:
         clients = [{"name": name, "client_id": new_guid(rng), "client_secret": _secret(rng), "role": role,
@@ -189,9 +188,9 @@ def apply_fixture(world: ISpringWorld, data: Any, rng: Any, anchor: datetime) ->
     for i, c in enumerate(clients):
         key = c["client_id"].strip().lower()
         if key in world.clients:
-            fail(f"clients[{i}].clientId", "duplicate id")
+            problems.fail(f"clients[{i}].clientId", "duplicate id")
         if c["user_id"] is not None and c["user_id"] not in world.users:
-            fail(f"clients[{i}].userId", "unknown user")
+            problems.fail(f"clients[{i}].userId", "unknown user")
         world.clients[key] = ApiClient(name=c["name"], client_id=key, client_secret=c["client_secret"], role=c["role"],
                                        user_id=c["user_id"])
 

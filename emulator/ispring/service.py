@@ -204,7 +204,7 @@ def list_sessions(world: ISpringWorld, session_ids: list[str] | None) -> list[Ap
     return out
 
 
-def get_session(world: ISpringWorld, session_id: str) -> AppraisalSession:
+def get_session_info(world: ISpringWorld, session_id: str) -> AppraisalSession:
     session = world.sessions.get(session_id)
     if session is None:
         raise NotFound("Session not found")
@@ -224,7 +224,7 @@ def get_user(world: ISpringWorld, client: ApiClient, user_id: str) -> User:
     return user
 
 
-def find_users(world: ISpringWorld, client: ApiClient, *, departments: list[str], groups: list[str],
+def get_users(world: ISpringWorld, client: ApiClient, *, departments: list[str], groups: list[str],
                logins: list[str], emails: list[str]) -> list[User]:
     """GET /user: every filter given must match (the account has no groups: any group filter matches nobody)."""
     visible = visible_departments(world, client)
@@ -246,7 +246,7 @@ def get_department(world: ISpringWorld, client: ApiClient, department_id: str) -
     return department
 
 
-def page_departments(world: ISpringWorld, client: ApiClient, size: int | None,
+def list_departments(world: ISpringWorld, client: ApiClient, size: int | None,
                      token: str | None) -> tuple[list[Department], str | None]:
     """One page of departments and the next page's token (None on the last page)."""
     visible = visible_departments(world, client)
@@ -289,7 +289,7 @@ def _read_page_token(token: str) -> str:
 # -- the attributes route -----------------------------------------------------------------------
 
 
-def session_user_attributes(world: ISpringWorld, session_id: str, user_ids: list[str]) -> list[Participant]:
+def list_session_user_attributes(world: ISpringWorld, session_id: str, user_ids: list[str]) -> list[Participant]:
     """The requested users who take part in the session, in request order; the others are left out."""
     session = world.sessions.get(session_id)
     if session is None:

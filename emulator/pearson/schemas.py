@@ -8,12 +8,11 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
-from marshmallow import RAISE, fields, validate
+from marshmallow import fields, validate
 
 from ..core.clock import to_wire_precision
-from ..core.wire import (
-    CamelCaseSchema, DotNetDateTime, Guid, PascalCaseSchema, cached_dump, load_fixture_part, parse_datetime,
-)
+from ..core.fixtures import Strict, load_part
+from ..core.wire import DotNetDateTime, Guid, PascalCaseSchema, cached_dump, parse_datetime
 from .models import AVAILABLE_CLASS_STATUSES, ROLES, PearsonWorld
 
 
@@ -94,18 +93,13 @@ def resolve_instant(value: tuple[str, Any], anchor: datetime) -> datetime:
     return anchor + amount if kind == "offset" else amount
 
 
-class _Strict(CamelCaseSchema):
-    class Meta:
-        unknown = RAISE
-
-
-class FixtureCenterSchema(_Strict):
+class FixtureCenterSchema(Strict):
     id = Guid(required=True)
     name = fields.String(required=True, validate=validate.Length(min=1))
     reference_id = fields.String(required=True, validate=validate.Length(min=1))
 
 
-class FixtureTeacherSchema(_Strict):
+class FixtureTeacherSchema(Strict):
     id = Guid(required=True)
     name = fields.String(required=True, validate=validate.Length(min=1))
     contact = fields.String(allow_none=True, load_default=None)
@@ -113,7 +107,7 @@ class FixtureTeacherSchema(_Strict):
     partner_id = Guid(load_default=None)
 
 
-class FixtureUserSchema(_Strict):
+class FixtureUserSchema(Strict):
     id = Guid(required=True)
     name = fields.String(required=True, validate=validate.Length(min=1))
     roles = fields.List(fields.String(validate=validate.OneOf(ROLES)), required=True, validate=validate.Length(min=1))
@@ -121,7 +115,7 @@ class FixtureUserSchema(_Strict):
     email = fields.String(allow_none=True, load_default=None)
 
 
-class FixtureSessionSchema(_Strict):
+class FixtureSessionSchema(Strict):
     id = Guid(load_default=None)
     user_id = Guid(required=True)
     teacher_id = Guid(required=True)
@@ -131,7 +125,7 @@ class FixtureSessionSchema(_Strict):
     content_item_id = Guid(load_default=None)
 
 
-class FixtureEncounterSchema(_Strict):
+class FixtureEncounterSchema(Strict):
     id = Guid(load_default=None)
     user_id = Guid(required=True)
     unit_number = fields.Integer(required=True, strict=True, validate=validate.Range(1, 20))
@@ -142,7 +136,7 @@ class FixtureEncounterSchema(_Strict):
     center_id = Guid(load_default=None)
 
 
-class FixtureSchema(_Strict):
+class FixtureSchema(Strict):
     centers = fields.List(fields.Nested(FixtureCenterSchema), load_default=list)
     teachers = fields.List(fields.Nested(FixtureTeacherSchema), load_default=list)
     users = fields.List(fields.Nested(FixtureUserSchema), required=True)
@@ -155,7 +149,7 @@ FIXTURE = FixtureSchema()
 
 def load_fixture(data: Any) -> dict[str, Any]:
     """The fixture's entities, or ValidationFailed naming each bad entry."""
-    return load_fixture_part(FIXTURE, data, "pearson")
+    return load_part(FIXTURE, data, "pearson")
 
 
 def dump_world(world: PearsonWorld) -> dict[str, Any]:

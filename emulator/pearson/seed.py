@@ -18,8 +18,8 @@ import hashlib
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..core.errors import ValidationFailed
 from ..core.fake import Fake
+from ..core.fixtures import Problems
 from ..core.vendor import WorldContext
 from ..core.wire import new_guid
 from . import service
@@ -30,7 +30,8 @@ from .models import (
 from .schemas import load_fixture, resolve_instant
 
 CENTERS = (("Wall Street English São Paulo Paulista", "BR-SAO-01"), ("Wall Street English Rio Centro", "BR-RIO-01"),
-           ("Wall Street English Ciudad de México Reforma", "MX-MEX-01"), ("Wall Street English Madrid Sol", "ES-MAD-01"))
+           ("Wall Street English Ciudad de México Reforma", "MX-MEX-01"),
+           ("Wall Street English Madrid Sol", "ES-MAD-01"))
 STUDENTS_PER_CENTER = 10
 STAFF_PER_CENTER = 2
 ADMINISTRATORS = 2
@@ -58,7 +59,8 @@ def build_world(ctx: WorldContext) -> PearsonWorld:
     partners = [new_guid(rng) for _ in range(PARTNERS)]
     for _ in range(TEACHERS):
         first, last = fake.first_name(), fake.last_name()
-        teacher = Teacher(id=new_guid(rng), name=f"{first} {last}", contact=f"{first}.{last}@teachers.example.com".lower(),
+        teacher = Teacher(id=new_guid(rng), name=f"{first} {last}",
+                          contact=f"{first}.{last}@teachers.example.com".lower(),
                           photo=f"https://cdn.pearsonenglish.local/teachers/{first.lower()}-{last.lower()}.jpg"
                           if rng.random() < 0.8 else None, partner_id=rng.choice(partners))
         world.teachers[teacher.id] = teacher
@@ -77,7 +79,7 @@ def build_world(ctx: WorldContext) -> PearsonWorld:
         person([ADMINISTRATOR], None)
     for role in OTHER_ROLES:
         person([role], rng.choice(centers) if role in (PROSPECT_WITH_TRIAL, USER) else None)
-    for c, center in enumerate(centers):
+    for center in centers:
         for s in range(STUDENTS_PER_CENTER):
             student = person([STUDENT], center)
             # the first student of every center always has sessions; the last never (null answer)
@@ -129,56 +131,54 @@ def _encounters(world: PearsonWorld, student: User, center: Center, anchor: date
 def apply_fixture(world: PearsonWorld, data: Any, anchor: datetime, rng: Any) -> None:
     """Fill the (empty) world with exactly the fixture's entities, checking every reference."""
     doc = load_fixture(data)
-
-    def fail(path: str, problem: str) -> None:
-        raise ValidationFailed(f"pearson.{path}: {problem}", validations=[f"pearson.{path}: {problem}"])
+    problems = Problems("pearson")
 
     for i, c in enumerate(doc["centers"]):
         if c["id"] in world.centers:
-            fail(f"centers[{i}].id", "duplicate id")
+            problems.fail(f"centers[{i}].id", "duplicate id")
         world.centers[c["id"]] = Center(id=c["id"], name=c["name"], reference_id=c["reference_id"])
     default_partner = new_guid(rng)
     for i, t in enumerate(doc["teachers"]):
         if t["id"] in world.teachers:
-            fail(f"teachers[{i}].id", "duplicate id")
+            problems.fail(f"teachers[{i}].id", "duplicate id")
         world.teachers[t["id"]] = Teacher(id=t["id"], name=t["name"], contact=t["contact"], photo=t["photo"],
                                           partner_id=t["partner_id"] or default_partner)
     for i, u in enumerate(doc["users"]):
         if u["id"] in world.users:
-            fail(f"users[{i}].id", "duplicate id")
+            problems.fail(f"users[{i}].id", "duplicate id")
         if u["center_id"] is not None and u["center_id"] not in world.centers:
-            fail(f"users[{i}].centerId", "unknown center")
+            problems.fail(f"users[{i}].centerId", "unknown center")
         if u["center_id"] is None and set(u["roles"]) & {STUDENT, STAFF_MEMBER}:
-            fail(f"users[{i}].centerId", "students and staff members need a center")
+            problems.fail(f"users[{i}].centerId", "students and staff members need a center")
         world.users[u["id"]] = User(id=u["id"], name=u["name"], roles=list(dict.fromkeys(u["roles"])),
                                     center_id=u["center_id"], email=u["email"])
     for i, s in enumerate(doc["sessions"]):
         student = world.users.get(s["user_id"])
         if student is None:
-            fail(f"sessions[{i}].userId", "unknown user")
+            problems.fail(f"sessions[{i}].userId", "unknown user")
         teacher = world.teachers.get(s["teacher_id"])
         if teacher is None:
-            fail(f"sessions[{i}].teacherId", "unknown teacher")
+            problems.fail(f"sessions[{i}].teacherId", "unknown teacher")
         start, end = resolve_instant(s["start"], anchor), resolve_instant(s["end"], anchor)
         if end <= start:
-            fail(f"sessions[{i}].end", "must be after start")
+            problems.fail(f"sessions[{i}].end", "must be after start")
         if s["id"] and s["id"] in world.sessions:
-            fail(f"sessions[{i}].id", "duplicate id")
-        _add_session(world, student, teacher, start, end, rng, session_id=s["id"],  # type: ignore[arg-type]
+            problems.fail(f"sessions[{i}].id", "duplicate id")
+        _add_session(world, student, teacher, start, end, rng, session_id=s["id"],
                      meeting_url=s["meeting_url"], content_item_id=s["content_item_id"])
     for i, e in enumerate(doc["encounters"]):
         student = world.users.get(e["user_id"])
         if student is None:
-            fail(f"encounters[{i}].userId", "unknown user")
-        center_id = e["center_id"] or student.center_id  # type: ignore[union-attr]
+            problems.fail(f"encounters[{i}].userId", "unknown user")
+        center_id = e["center_id"] or student.center_id
         center = world.centers.get(center_id) if center_id else None
         if center is None:
-            fail(f"encounters[{i}].centerId", "unknown center")
+            problems.fail(f"encounters[{i}].centerId", "unknown center")
         if e["id"] and e["id"] in world.encounters:
-            fail(f"encounters[{i}].id", "duplicate id")
+            problems.fail(f"encounters[{i}].id", "duplicate id")
         service.add_encounter(world, Encounter(
             id=e["id"] or new_guid(rng), user_id=e["user_id"], unit_number=e["unit_number"],
             start=resolve_instant(e["start"], anchor), duration=e["duration"], status=e["status"],
-            is_online=e["is_online"], center_id=center.id, center_name=center.name,  # type: ignore[union-attr]
-            center_reference_id=center.reference_id))  # type: ignore[union-attr]
+            is_online=e["is_online"], center_id=center.id, center_name=center.name,
+            center_reference_id=center.reference_id))
     world.from_fixture = True

@@ -62,7 +62,7 @@ def authorize(world: PearsonWorld, caller: User, roles: list[str], center_id: st
     raise Forbidden(DENIED)
 
 
-def current_or_next_session(world: PearsonWorld, user_id: str, now: datetime) -> TeacherSession | None:
+def get_user_sessions(world: PearsonWorld, user_id: str, now: datetime) -> TeacherSession | None:
     """The session running at ``now`` (start <= now < end), else the next one to start, else None."""
     sessions = [world.sessions[i] for i in world.sessions_by_user.get(user_id, ())]
     for session in sessions:  # sorted by start: the first not yet ended is current or next
@@ -71,7 +71,7 @@ def current_or_next_session(world: PearsonWorld, user_id: str, now: datetime) ->
     return None
 
 
-def encounters(world: PearsonWorld, user_id: str, now: datetime) -> list[Encounter]:
+def get_user_encounters(world: PearsonWorld, user_id: str, now: datetime) -> list[Encounter]:
     """The user's encounters that have not ended at ``now``, by start time."""
     found = [world.encounters[i] for i in world.encounters_by_user.get(user_id, ())]
     if CHOICES["encounters_upcoming_only"]:

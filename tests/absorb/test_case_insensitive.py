@@ -13,7 +13,8 @@ def test_pascal_case_authenticate_gives_a_working_token(anon):
                      json={"Username": "admin", "Password": "admin", "PrivateKey": key})
     anon.headers["Authorization"] = f"Bearer {resp.body}"
     learner = anon.learners()[0]
-    assert anon.get(f"/users/{learner.id}/enrollments", "user-course-enrollment-page", status=200).body["totalItems"] > 0
+    assert anon.get(f"/users/{learner.id}/enrollments", "user-course-enrollment-page",
+                    status=200).body["totalItems"] > 0
 
 
 def test_literal_segments_match_in_any_case_and_answer_the_same(api):

@@ -28,7 +28,8 @@ def test_create_enrollment_appears_in_every_list(api):
     assert eid in {e["id"] for e in user_list["enrollments"]}
     course_list = api.get(f"/courses/{course.id}/enrollments?_limit=1000", "course-enrollment-page").body
     assert eid in {e["id"] for e in course_list["enrollments"]}
-    bulk = api.get(f"/bulk/student-courses?userIds={learner.id}&courseIds={course.id}", "user-course-enrollment-list").body
+    bulk = api.get(f"/bulk/student-courses?userIds={learner.id}&courseIds={course.id}",
+                   "user-course-enrollment-list").body
     assert [e["id"] for e in bulk] == [eid]
     chapters = api.get(f"/users/{learner.id}/enrollments/{course.id}/chapters", "chapter-enrollment-list").body
     assert len(chapters) == len(course.chapter_ids)
@@ -46,7 +47,8 @@ def test_enrolling_twice_without_reenroll_is_refused_and_changes_nothing(api):
 def test_reenroll_keeps_history_and_starts_fresh(api, tenant):
     learner = api.learners()[1]
     existing = next(e for e in api.world.enrollments.values()
-                    if e.user_id == learner.id and e.is_active and e.status == 3 and not api.world.courses[e.course_id].is_ilc) \
+                    if e.user_id == learner.id and e.is_active and e.status == 3
+                    and not api.world.courses[e.course_id].is_ilc) \
         if any(e.user_id == learner.id and e.status == 3 for e in api.world.enrollments.values()) else None
     course_id = existing.course_id if existing else api.online_course().id
     if existing is None:
@@ -191,7 +193,8 @@ def test_paging_edges_and_deprecated_parameters(api):
     first = api.get(f"/courses/{course.id}/enrollments?_limit=2", "course-enrollment-page").body
     assert (first["totalItems"], first["returnedItems"], first["limit"], first["offset"]) == (total, 2, 2, 0)
     second = api.get(f"/courses/{course.id}/enrollments?_limit=2&_offset=1", "course-enrollment-page").body
-    assert second["offset"] == 1 and not {e["id"] for e in first["enrollments"]} & {e["id"] for e in second["enrollments"]}
+    assert second["offset"] == 1
+    assert not {e["id"] for e in first["enrollments"]} & {e["id"] for e in second["enrollments"]}
     legacy = api.get(f"/courses/{course.id}/enrollments?limit=2&offset=1", "course-enrollment-page").body
     assert legacy["enrollments"] == second["enrollments"]
     past_end = api.get(f"/courses/{course.id}/enrollments?_limit=1000&_offset=5", "course-enrollment-page").body
@@ -221,7 +224,8 @@ def test_filter_sort_and_page_a_seeded_list_end_to_end(api):
     course = max(api.world.courses.values(), key=lambda c: len(api.world.by_course.get(c.id, ())))
     expected = sorted((e for e in everything if e.course_id == course.id and e.status in (0, 1, 3)),
                       key=lambda e: (-e.progress, e.full_name.lower(), e.id))
-    query = "_filter=(status eq 0 or status eq 1 or status eq 3) and courseName ne null&_sort=-progress,fullName&_limit=4"
+    query = ("_filter=(status eq 0 or status eq 1 or status eq 3) and courseName ne null"
+             "&_sort=-progress,fullName&_limit=4")
     page = api.get(f"/courses/{course.id}/enrollments?{query}", "course-enrollment-page").body
     assert page["totalItems"] == len(expected)
     assert [e["id"] for e in page["enrollments"]] == [e.id for e in expected[:4]]
@@ -313,8 +317,8 @@ def test_a_cached_page_is_answered_without_the_lock_after_the_same_checks(api, a
     world = tenant.world("absorb")
     monkeypatch.setattr(world.pages, "verify", False)
     calls = []
-    real = service.user_enrollments
-    monkeypatch.setattr(routes.service, "user_enrollments", lambda *a: calls.append(1) or real(*a))
+    real = service.list_user_enrollments
+    monkeypatch.setattr(routes.service, "list_user_enrollments", lambda *a: calls.append(1) or real(*a))
     learner, course = _pick(api)
     path = f"/users/{learner.id}/enrollments?_sort=-dateEdited&_limit=1000"
     first = api.get(path, "user-course-enrollment-page", status=200).body

@@ -8,6 +8,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from tests.vendor_api import AbsorbApi
+
 NOT_STARTED, IN_PROGRESS, COMPLETE, FAILED, ON_WAITLIST = 0, 1, 3, 5, 8
 TICKS = 10_000_000  # per second
 
@@ -221,7 +223,7 @@ def test_the_course_and_chapter_score_is_the_rounded_mean_of_complete_lessons(ap
 def test_the_course_completes_on_its_last_lessons_completion_date(api, tenant, now):
     _, course, base, lessons = _enrolled(api)
     offsets = [timedelta(hours=5), timedelta(hours=2)] + [timedelta(hours=1)] * (len(lessons) - 2)
-    for le, offset in zip(lessons, offsets):  # finished in this order, the first one completing last
+    for le, offset in zip(lessons, offsets, strict=False):  # finished in this order, the first one completing last
         attempt = _start(api, base, le["lessonId"])
         _finish(api, attempt, status=COMPLETE, score=90, completionDate=_wire(now + offset))
         assert _at(_lesson(api, base, le["lessonId"])["dateCompleted"]) == now + offset
@@ -229,7 +231,7 @@ def test_the_course_completes_on_its_last_lessons_completion_date(api, tenant, n
     assert enrollment["status"] == COMPLETE and enrollment["progress"] == 100
     assert _at(enrollment["dateCompleted"]) == now + timedelta(hours=5)
     for chapter in api.get(f"{base}/chapters", "chapter-enrollment-list").body:
-        mine = [now + o for le, o in zip(lessons, offsets) if le["chapterId"] == chapter["chapterId"]]
+        mine = [now + o for le, o in zip(lessons, offsets, strict=False) if le["chapterId"] == chapter["chapterId"]]
         assert chapter["status"] == COMPLETE and _at(chapter["dateCompleted"]) == max(mine)
 
 
@@ -353,7 +355,8 @@ def test_the_bulk_list_filters_by_courses_alone_users_alone_or_both(api):
     by_user = _ids(api.get(f"/users/{learner_id}/enrollments?_limit=1000", "user-course-enrollment-page").body[
         "enrollments"])
     assert _ids(api.get(f"/bulk/student-courses?userIds={learner_id}", "user-course-enrollment-list").body) == by_user
-    narrowed = api.get(f"/bulk/student-courses?userIds={learner_id}&courseIds={a.id}", "user-course-enrollment-list").body
+    narrowed = api.get(f"/bulk/student-courses?userIds={learner_id}&courseIds={a.id}",
+                       "user-course-enrollment-list").body
     assert _ids(narrowed) == _ids(e for e in only_a if e["userId"] == learner_id)
     everything = api.get("/bulk/student-courses", "user-course-enrollment-list", status=200).body
     assert len(everything) == len(api.world.enrollments) and set(by_course[a.id]) <= set(_ids(everything))
@@ -516,14 +519,14 @@ def test_a_new_enrollment_carries_the_courses_version_and_the_learners_job_title
 
 
 
-def test_a_fixture_learner_mid_course_reads_as_the_fixture_says(app, store, anon):
+def test_a_fixture_learner_mid_course_reads_as_the_fixture_says(app, store):
     """A fixture's enrollment is built through the same rules (start, finish, roll-up) and served as is."""
     import json
     from pathlib import Path
 
     doc = json.loads((Path(__file__).resolve().parents[2] / "fixtures" / "learner-mid-course.json").read_text())
     tenant = store.create_tenant("mid-course", fixture=doc)
-    api = type(anon)(app, tenant).login("admin")  # the same validating client, on the fixture's tenant
+    api = AbsorbApi.of_tenant(app, tenant).login("admin")  # the same validating client, on the fixture's tenant
     learner, course = "a0000000-0000-4000-8000-000000000002", "c0000000-0000-4000-8000-000000000001"
     enrollment = api.get(f"/users/{learner}/enrollments/{course}", "user-course-enrollment", status=200).body
     assert enrollment["status"] == IN_PROGRESS and enrollment["progress"] == 50

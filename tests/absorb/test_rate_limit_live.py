@@ -73,7 +73,7 @@ def test_a_burst_of_400_is_limited_and_a_client_that_backs_off_loses_nothing():
         # Writes answered 429 were not applied; writes answered 201 were.
         enrolled = {(e["userId"], e["courseId"]) for e in
                     requests.get(f"{admin}/data.json", timeout=30).json()["absorb"]["enrollments"] if e["isActive"]}
-        for (method, path), r in zip(calls, first):
+        for (method, path), r in zip(calls, first, strict=True):
             if method == "POST":
                 pair = tuple(path.split("/")[i] for i in (2, 4))
                 assert (pair in enrolled) == (r.status_code == 201), (path, r.status_code)
@@ -89,11 +89,12 @@ def test_a_burst_of_400_is_limited_and_a_client_that_backs_off_loses_nothing():
                 time.sleep(int(r.headers["Retry-After"]))
             raise AssertionError(f"still limited after 50 tries: {call}")
 
-        retried = [c for c, r in zip(calls, first) if r.status_code == 429]
+        retried = [c for c, r in zip(calls, first, strict=True) if r.status_code == 429]
         with ThreadPoolExecutor(THREADS) as pool:
             second = list(pool.map(with_backoff, retried))
-        assert {r.status_code for r, (m, _) in zip(second, retried) if m == "POST"} <= {201}  # no 422: none ran twice
-        assert {r.status_code for r, (m, _) in zip(second, retried) if m == "GET"} <= {200}
+        assert {r.status_code for r, (m, _) in zip(second, retried,
+                                                   strict=True) if m == "POST"} <= {201}  # no 422: none ran twice
+        assert {r.status_code for r, (m, _) in zip(second, retried, strict=True) if m == "GET"} <= {200}
         after = [e for e in requests.get(f"{admin}/data.json", timeout=30).json()["absorb"]["enrollments"]
                  if e["isActive"] and (e["userId"], e["courseId"]) in set(pairs)]
         assert len(after) == len(pairs) == len({(e["userId"], e["courseId"]) for e in after})

@@ -35,7 +35,8 @@ def test_a_user_write_must_name_real_reference_ids(api):
     ontario = fixed_id("province", "CA", "Ontario")
     role = api.get("/roles?_filter=name eq 'Reporting Admin'", "role-page").body["roles"][0]["id"]
     for body, problem in (({"countryId": G}, "countryId"), ({"provinceId": G}, "provinceId"),
-                          ({"countryId": us, "provinceId": ontario}, "is not in country"), ({"roleIds": [G]}, "roleIds")):
+                          ({"countryId": us, "provinceId": ontario}, "is not in country"),
+                          ({"roleIds": [G]}, "roleIds")):
         refused = api.put(f"/users/{learner.id}", status=422, json=body).body
         assert any(problem in v for v in refused["validations"]), refused
     saved = api.put(f"/users/{learner.id}", "user", status=200,

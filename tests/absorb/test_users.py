@@ -78,7 +78,7 @@ def test_renaming_a_user_shows_in_their_enrollments(api):
     by_course = api.get(f"/courses/{course_id}/enrollments?_filter=userId eq guid'{learner.id}'",
                         "course-enrollment-page").body["enrollments"]
     assert by_course and {e["fullName"] for e in by_course} == {"Renamed Person"}
-    assert api.get(f"/users?_filter=firstName eq 'Renamed'", "user-page").body["totalItems"] == 1
+    assert api.get("/users?_filter=firstName eq 'Renamed'", "user-page").body["totalItems"] == 1
 
 
 def test_post_creates_then_updates_by_username_and_the_new_user_can_log_in(api, anon):
@@ -190,6 +190,8 @@ def test_early_dates_keep_four_digit_years(api):
     """Fuzzing found year 6 written '6-10-26T...' (strftime's %Y): not a date-time. Now '0006-...'."""
     learner = api.learners()[5]
     after = api.put(f"/users/{learner.id}", "user", status=200,
-                    json={"dateTerminated": "0006-10-26T23:05:56Z", "customFields": {"datetime2": "0999-01-01T00:00:00Z"}}).body
-    assert after["dateTerminated"] == "0006-10-26T23:05:56Z" and after["customFields"]["datetime2"] == "0999-01-01T00:00:00Z"
+                    json={"dateTerminated": "0006-10-26T23:05:56Z",
+                          "customFields": {"datetime2": "0999-01-01T00:00:00Z"}}).body
+    assert after["dateTerminated"] == "0006-10-26T23:05:56Z"
+    assert after["customFields"]["datetime2"] == "0999-01-01T00:00:00Z"
     api.get("/users?_limit=100", "user-page", status=200)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.admin.admin_helpers import absorb_headers, learner_and_course
+from tests.vendor_api import AbsorbApi
 
 
 def test_freeze_sets_the_dates_vendors_write(client, tenant):
@@ -11,8 +11,8 @@ def test_freeze_sets_the_dates_vendors_write(client, tenant):
     frozen = client.post(f"/_emulator/tenants/{tid}/clock/freeze", json={"at": "2099-01-02T03:04:05Z"})
     assert frozen.status_code == 200
     assert frozen.get_json() == {"now": "2099-01-02T03:04:05Z", "frozen": True, "offsetSeconds": 0.0}
-    user_id, course_id = learner_and_course(client, tid)
-    headers = absorb_headers(client, tenant)
+    user_id, course_id = AbsorbApi.learner_and_course(client, tid)
+    headers = AbsorbApi.of_info(client, tenant).login().headers
     created = client.post(f"/absorb/users/{user_id}/enrollments/{course_id}", headers=headers)
     enrollment = client.get(f"/absorb/enrollments/{created.get_json()['enrollmentId']}", headers=headers).get_json()
     assert enrollment["dateAdded"] == "2099-01-02T03:04:05Z"
@@ -22,8 +22,8 @@ def test_freeze_sets_the_dates_vendors_write(client, tenant):
 def test_advancing_past_four_hours_expires_an_absorb_token(client, tenant):
     tid = tenant["id"]
     client.post(f"/_emulator/tenants/{tid}/clock/freeze", json={})
-    headers = absorb_headers(client, tenant)
-    user_id, _ = learner_and_course(client, tid)
+    headers = AbsorbApi.of_info(client, tenant).login().headers
+    user_id, _ = AbsorbApi.learner_and_course(client, tid)
     assert client.get(f"/absorb/users/{user_id}/enrollments", headers=headers).status_code == 200
     moved = client.post(f"/_emulator/tenants/{tid}/clock/advance", json={"duration": "PT3H59M"})
     assert moved.status_code == 200 and moved.get_json()["frozen"] is True
@@ -90,13 +90,15 @@ def test_at_the_latest_instant_every_token_route_still_answers(client, tenant):
     tid = tenant["id"]
     moved = client.post(f"/_emulator/tenants/{tid}/clock/freeze", json={"at": "9999-12-01T00:00:00Z"})
     assert moved.status_code == 200
-    user_id, _ = learner_and_course(client, tid)
-    headers = absorb_headers(client, tenant)  # POST /absorb/authenticate answered 200
+    user_id, _ = AbsorbApi.learner_and_course(client, tid)
+    headers = AbsorbApi.of_info(client, tenant).login().headers  # POST /absorb/authenticate answered 200
     assert client.get(f"/absorb/users/{user_id}/enrollments", headers=headers).status_code == 200
     owner = tenant["ispring"]["clients"][0]
-    token = client.post("/ispring/api/v3/token", data={"client_id": owner["clientId"], "client_secret": owner["clientSecret"],
+    token = client.post("/ispring/api/v3/token", data={"client_id": owner["clientId"],
+                                                       "client_secret": owner["clientSecret"],
                                                        "grant_type": "client_credentials"})
     assert token.status_code == 200, token.get_json()
     student = tenant["pearson"]["users"][0]["id"]
     issued = client.post(f"/_emulator/tenants/{tid}/pearson/tokens", json={"userId": student})
-    assert issued.status_code == 201 and issued.get_json()["expiresAt"].startswith("9999-12-01T01:00"), issued.get_json()
+    assert issued.status_code == 201, issued.get_json()
+    assert issued.get_json()["expiresAt"].startswith("9999-12-01T01:00"), issued.get_json()

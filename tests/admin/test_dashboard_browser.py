@@ -124,7 +124,8 @@ def test_dashboard_end_to_end(server, browser) -> None:
     expect(phone_page.locator("#journal-rows tr[data-seq]").first).to_be_visible(timeout=5000)
     phone_page.screenshot(path=str(SHOTS / "dashboard-phone.png"))
     wide = phone_page.evaluate("""[...document.querySelectorAll('body *')].filter(
-        n => n.getBoundingClientRect().right > 391 && !n.closest('.tablewrap')).map(n => n.tagName + '#' + n.id + '.' + n.className)""")
+        n => n.getBoundingClientRect().right > 391 && !n.closest('.tablewrap'))
+        .map(n => n.tagName + '#' + n.id + '.' + n.className)""")
     width = phone_page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the page scrolls sideways at phone width ({width}px): {wide[:8]}"
     phone.close()

@@ -8,7 +8,7 @@ import requests
 
 from emulator.testing import EmulatorServer
 
-from tests.admin.admin_helpers import absorb_headers, learner_and_course
+from tests.vendor_api import AbsorbApi
 
 
 def _add(client, tid, **rule):
@@ -19,8 +19,8 @@ def _add(client, tid, **rule):
 
 def test_a_rule_fails_the_next_matching_call_in_absorbs_shape_then_disappears(client, tenant):
     tid = tenant["id"]
-    headers = absorb_headers(client, tenant)
-    user_id, _ = learner_and_course(client, tid)
+    headers = AbsorbApi.of_info(client, tenant).login().headers
+    user_id, _ = AbsorbApi.learner_and_course(client, tid)
     rule = _add(client, tid, vendor="absorb", method="GET", path="/absorb/users/*/enrollments", status=503, count=1)
     assert rule["id"] and rule["count"] == 1
 
@@ -57,14 +57,14 @@ def test_a_rule_body_is_answered_as_is(client, tenant):
 def test_faults_belong_to_their_tenant(client, new_tenant):
     a, b = new_tenant(), new_tenant()
     _add(client, a["id"], path="/absorb/**", status=500)
-    headers_b = absorb_headers(client, b)
+    headers_b = AbsorbApi.of_info(client, b).login().headers
     assert client.get("/absorb/bulk/student-courses", headers=headers_b).status_code == 200
 
 
 def test_probability_zero_never_fires_and_rules_can_be_removed(client, tenant):
     tid = tenant["id"]
     never = _add(client, tid, path="/absorb/**", status=500, probability=0)
-    headers = absorb_headers(client, tenant)
+    headers = AbsorbApi.of_info(client, tenant).login().headers
     for _ in range(5):
         assert client.get("/absorb/bulk/student-courses", headers=headers).status_code == 200
     assert client.delete(f"/_emulator/tenants/{tid}/faults/{never['id']}").status_code == 204
@@ -90,21 +90,24 @@ def test_delay(client, tenant):
     _add(client, tenant["id"], path="/absorb/bulk/student-courses", delayMs=150, count=1)
     headers = {"x-api-key": tenant["absorb"]["apiKey"], "x-api-version": "2"}
     started = time.perf_counter()
-    assert client.get("/absorb/bulk/student-courses", headers=headers).status_code == 401  # delayed, then handled normally
+    assert client.get("/absorb/bulk/student-courses",
+                      headers=headers).status_code == 401  # delayed, then handled normally
     assert time.perf_counter() - started >= 0.15
 
 
 def test_drop_in_process_raises_connection_aborted(client, tenant):
     _add(client, tenant["id"], path="/absorb/**", drop=True, count=1)
     with pytest.raises(ConnectionAbortedError):
-        client.get("/absorb/bulk/student-courses", headers={"x-api-key": tenant["absorb"]["apiKey"], "x-api-version": "2"})
+        client.get("/absorb/bulk/student-courses", headers={"x-api-key": tenant["absorb"]["apiKey"],
+                                                            "x-api-version": "2"})
 
 
 def test_drop_closes_the_connection_on_a_live_server():
     with EmulatorServer() as server:
         tenant = server.create_tenant()
         session = tenant.absorb()
-        tenant.admin("POST", "/faults", json={"path": "/absorb/bulk/student-courses", "drop": True, "count": 1}).raise_for_status()
+        tenant.admin("POST", "/faults", json={"path": "/absorb/bulk/student-courses", "drop": True,
+                                              "count": 1}).raise_for_status()
         with pytest.raises(requests.exceptions.ConnectionError):
             session.get(f"{server.url}/absorb/bulk/student-courses", timeout=5)
         assert session.get(f"{server.url}/absorb/bulk/student-courses", timeout=5).status_code == 200

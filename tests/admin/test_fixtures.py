@@ -8,7 +8,7 @@ import pytest
 
 from emulator.app import create_app
 
-from tests.admin.admin_helpers import absorb_headers
+from tests.vendor_api import AbsorbApi
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 JORDAN, PRIVACY = "a0000000-0000-4000-8000-000000000002", "c0000000-0000-4000-8000-000000000001"
@@ -22,7 +22,7 @@ def _absorb_data(client, tid):
 def test_learner_mid_course(client, new_tenant):
     info = new_tenant(fixture="learner-mid-course")
     assert info["fixture"] == "learner-mid-course"
-    headers = absorb_headers(client, info)
+    headers = AbsorbApi.of_info(client, info).login().headers
     enrollment = client.get(f"/absorb/users/{JORDAN}/enrollments/{PRIVACY}", headers=headers).get_json()
     assert enrollment["id"] == "d0000000-0000-4000-8000-000000000001"
     assert enrollment["status"] == 1 and enrollment["progress"] == 50.0
@@ -31,7 +31,7 @@ def test_learner_mid_course(client, new_tenant):
     chapters = client.get(f"/absorb/users/{JORDAN}/enrollments/{PRIVACY}/chapters", headers=headers).get_json()
     assert sorted((c["status"], c["progress"]) for c in chapters) == [(1, 0.0), (3, 100.0)]
     # the learner's own credentials from the fixture work too
-    learner = absorb_headers(client, info, "jordan.lee", "learner")
+    learner = AbsorbApi.of_info(client, info).login("jordan.lee", "learner").headers
     assert client.get(f"/absorb/my-enrollments/{PRIVACY}", headers=learner).get_json()["progress"] == 50.0
     data = _absorb_data(client, info["id"])
     assert len(data["users"]) == 3 and len(data["courses"]) == 2  # the generated portal is replaced
@@ -51,7 +51,7 @@ def test_learner_mid_course(client, new_tenant):
 
 def test_ilc_full_waitlist(client, new_tenant):
     info = new_tenant(fixture="ilc-full-waitlist")
-    headers = absorb_headers(client, info)
+    headers = AbsorbApi.of_info(client, info).login().headers
     roster = client.get(f"/absorb/courses/{ILC}/sessions/{SESSION}/enrollments", headers=headers).get_json()
     assert sorted(e["status"] for e in roster["enrollments"]) == [0, 0, 8]
     # the next learner also lands on the waitlist
@@ -130,11 +130,11 @@ def _break(path: str, value: object) -> dict:
     (_break("users.0.admin", False), "absorb.users: at least one user needs"),
     (_break("users.1.username", "admin"), "absorb.users[1].username: duplicate username 'admin'"),
     (_break("users.1.id", "not-a-guid"), "absorb.users[1].id: 'not-a-guid' is not a GUID"),
-    (_break("courses.0.chapters.0.lessons", []), "absorb.courses[0].chapters[0].lessons: [] should be non-empty"),
-    (_break("users.0.password", KeyError), "absorb.users[0]: 'password' is a required property"),
+    (_break("courses.0.chapters.0.lessons", []), "absorb.courses[0].chapters[0].lessons: Must not be empty."),
+    (_break("users.0.password", KeyError), "absorb.users[0].password: Missing data for required"),
     (_break("enrollments.0.progress", 50), "absorb.enrollments[0]: give progress or lessons, not both"),
     (_break("users.1.departmentId", "Nowhere"), "absorb.users[1].departmentId: unknown department 'Nowhere'"),
-    (_break("users.1.customFields.string31", "x"), "absorb.users[1].customFields: Additional properties"),
+    (_break("users.1.customFields.string31", "x"), "absorb.users[1].customFields.string31: Unknown field."),
     (_break("users.1.customFields.datetime1", "soon"), "absorb.users[1].customFields.datetime1: 'soon' is not"),
     (_break("departments.1.parentId", "Compliance"), "absorb.departments[1].parentId: own department"),
 ])
@@ -171,7 +171,8 @@ def test_serve_with_fixtures_builds_the_default_tenant(tmp_path):
     assert shown["fixture"] == "ilc-full-waitlist" and shown["counts"]["absorb"]["users"] == 5
     # a fixture directory is a place to find fixtures by name
     own = tmp_path / "mine.json"
-    own.write_text(json.dumps({"name": "mine", "absorb": {"users": [{"username": "a", "password": "b", "admin": True}]}}))
+    own.write_text(json.dumps({"name": "mine", "absorb": {"users": [{"username": "a", "password": "b",
+                                                                     "admin": True}]}}))
     client = create_app({"fixtures": str(tmp_path)}).test_client()
     assert client.post("/_emulator/tenants", json={"fixture": "mine"}).status_code == 201
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from emulator.app import create_app
 
-from tests.admin.admin_helpers import absorb_headers, learner_and_course
+from tests.vendor_api import AbsorbApi
 
 
 def _journal(client, tid, query=""):
@@ -15,8 +15,8 @@ def _journal(client, tid, query=""):
 def test_an_absorb_call_is_recorded_with_secrets_masked(client, tenant):
     tid = tenant["id"]
     key = tenant["absorb"]["apiKey"]
-    headers = absorb_headers(client, tenant)
-    user_id, course_id = learner_and_course(client, tid)
+    headers = AbsorbApi.of_info(client, tenant).login().headers
+    user_id, course_id = AbsorbApi.learner_and_course(client, tid)
     client.post(f"/absorb/users/{user_id}/enrollments/{course_id}?reEnroll=false", headers=headers)
 
     entries = _journal(client, tid)
@@ -34,8 +34,8 @@ def test_an_absorb_call_is_recorded_with_secrets_masked(client, tenant):
 
 def test_filters(client, tenant):
     tid = tenant["id"]
-    headers = absorb_headers(client, tenant)
-    user_id, _ = learner_and_course(client, tid)
+    headers = AbsorbApi.of_info(client, tenant).login().headers
+    user_id, _ = AbsorbApi.learner_and_course(client, tid)
     client.get(f"/absorb/users/{user_id}/enrollments", headers=headers)
     client.get("/absorb/enrollments/00000000-0000-4000-8000-000000000000", headers=headers)
     assert len(_journal(client, tid)) == 3
@@ -56,7 +56,7 @@ def test_filters(client, tenant):
 
 
 def test_clear(client, tenant):
-    absorb_headers(client, tenant)
+    AbsorbApi.of_info(client, tenant).login()  # POST /absorb/authenticate: one entry to clear
     assert client.delete(f"/_emulator/tenants/{tenant['id']}/journal").status_code == 204
     assert _journal(client, tenant["id"]) == []
 
@@ -98,7 +98,7 @@ def test_huge_headers_are_kept_cut(client, tenant):
 def test_secret_keys_spelled_with_escapes_are_masked(client, tenant):
     """``pass\\u0077ord`` authenticates as ``password``: the journal masks keys once unescaped."""
     tid, key = tenant["id"], tenant["absorb"]["apiKey"]
-    raw = '{"username":"admin","pass\\u0077ord":"admin","priv\\u0061teKey":"%s"}' % key
+    raw = f'{{"username":"admin","pass\\u0077ord":"admin","priv\\u0061teKey":"{key}"}}'
     answer = client.post("/absorb/authenticate", data=raw, content_type="application/json",
                          headers={"x-api-key": key, "x-api-version": "2"})
     assert answer.status_code == 200
@@ -106,7 +106,7 @@ def test_secret_keys_spelled_with_escapes_are_masked(client, tenant):
     form = f"client_id={owner['clientId']}&client_secr%65t={owner['clientSecret']}&grant_type=client_credentials"
     granted = client.post("/ispring/api/v3/token", data=form, content_type="application/x-www-form-urlencoded")
     assert granted.status_code == 200
-    user_id, _ = learner_and_course(client, tid)
+    user_id, _ = AbsorbApi.learner_and_course(client, tid)
     client.get(f"/absorb/users/{user_id}/enrollments?pass%77ord=hunter2&x=1",
                headers={"x-api-key": key, "x-api-version": "2"})
     entries = _journal(client, tid)

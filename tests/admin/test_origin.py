@@ -12,9 +12,11 @@ EVIL = "http://evil.example"
 def test_the_admin_api_sends_no_cors_by_default_while_vendor_routes_do(client, tenant):
     data = client.get("/_emulator/tenants/default/data.json", headers={"Origin": EVIL})
     assert data.status_code == 200 and "Access-Control-Allow-Origin" not in data.headers
-    pre = client.options("/_emulator/tenants/default", headers={"Origin": EVIL, "Access-Control-Request-Method": "DELETE"})
+    pre = client.options("/_emulator/tenants/default", headers={"Origin": EVIL,
+                                                                "Access-Control-Request-Method": "DELETE"})
     assert "Access-Control-Allow-Origin" not in pre.headers and "Access-Control-Allow-Methods" not in pre.headers
-    vendor = client.options("/absorb/bulk/student-courses", headers={"Origin": EVIL, "Access-Control-Request-Method": "GET"})
+    vendor = client.options("/absorb/bulk/student-courses", headers={"Origin": EVIL,
+                                                                     "Access-Control-Request-Method": "GET"})
     assert vendor.headers["Access-Control-Allow-Origin"] == "*"
 
 

@@ -15,7 +15,7 @@ import requests
 from emulator.app import create_app
 from emulator.core.persistence import StateError
 
-from tests.admin.admin_helpers import absorb_headers, learner_and_course
+from tests.vendor_api import AbsorbApi
 
 
 def test_tenants_worlds_clocks_and_faults_survive_a_restart(tmp_path):
@@ -23,8 +23,8 @@ def test_tenants_worlds_clocks_and_faults_survive_a_restart(tmp_path):
     client = create_app({"state_file": str(state)}).test_client()
     info = client.post("/_emulator/tenants", json={"id": "keep", "seed": 9}).get_json()
     client.post("/_emulator/tenants/keep/clock/freeze", json={"at": "2099-03-03T00:00:00Z"})
-    user_id, course_id = learner_and_course(client, "keep")
-    headers = absorb_headers(client, info)
+    user_id, course_id = AbsorbApi.learner_and_course(client, "keep")
+    headers = AbsorbApi.of_info(client, info).login().headers
     enrollment_id = client.post(f"/absorb/users/{user_id}/enrollments/{course_id}",
                                 headers=headers).get_json()["enrollmentId"]
     client.post("/_emulator/tenants/keep/faults", json={"path": "/absorb/nothing", "status": 500})
@@ -65,7 +65,7 @@ def _serve(state: Path, port: int) -> subprocess.Popen[bytes]:
             return proc
         except requests.ConnectionError:
             if proc.poll() is not None:
-                raise RuntimeError("the emulator exited at start")
+                raise RuntimeError("the emulator exited at start") from None
             time.sleep(0.05)
     proc.kill()
     raise RuntimeError("the emulator did not start")

@@ -42,7 +42,8 @@ def test_a_pinned_tenant_from_the_marker(lms_tenant):
 
 def test_a_separate_project_pins_seed_and_anchor_in_its_ini(tmp_path):
     """What a user's own project does: only the installed plugin, settings in its pytest.ini."""
-    (tmp_path / "pytest.ini").write_text("[pytest]\nlms_emulator_seed = 9\nlms_emulator_anchor = 2031-05-01T00:00:00Z\n")
+    (tmp_path / "pytest.ini").write_text("[pytest]\nlms_emulator_seed = 9\n"
+                                         "lms_emulator_anchor = 2031-05-01T00:00:00Z\n")
     (tmp_path / "test_mine.py").write_text(
         "def test_it(lms_tenant, lms_emulator):\n"
         "    assert lms_tenant.info['seed'] == 9 and lms_tenant.info['anchor'] == '2031-05-01T00:00:00Z'\n"

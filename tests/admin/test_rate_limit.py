@@ -37,7 +37,8 @@ def test_switch_on_read_and_switch_off():
     assert c.delete("/_emulator/tenants/default/rate-limit").status_code == 204
     assert set(_burn(c, key, 5)) == {401}
     c.post("/_emulator/tenants/default/rate-limit", json={})  # no vendor: every vendor that documents one
-    assert c.post("/_emulator/tenants/default/rate-limit", json={"enabled": False}).get_json()["absorb"]["enabled"] is False
+    assert c.post("/_emulator/tenants/default/rate-limit",
+                  json={"enabled": False}).get_json()["absorb"]["enabled"] is False
 
 
 def test_the_answer_is_absorbs_429_with_retry_after_and_the_journal_marks_it():

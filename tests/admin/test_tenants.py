@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.admin.admin_helpers import absorb_headers, learner_and_course
+from tests.vendor_api import AbsorbApi
 
 
 def test_create_answers_everything_a_client_needs(client, new_tenant):
@@ -26,7 +26,8 @@ def test_list_show_delete(client, tenant):
     gone = client.get(f"/_emulator/tenants/{tenant['id']}")
     assert gone.status_code == 404 and gone.get_json()["error"] == "NotFound"
     # the deleted tenant's key opens nothing any more
-    resp = client.get("/absorb/bulk/student-courses", headers={"x-api-key": tenant["absorb"]["apiKey"], "x-api-version": "2"})
+    resp = client.get("/absorb/bulk/student-courses", headers={"x-api-key": tenant["absorb"]["apiKey"],
+                                                               "x-api-version": "2"})
     assert resp.status_code == 401
 
 
@@ -75,14 +76,14 @@ def test_unknown_tenant_is_404_everywhere(client):
 
 def test_credentials_of_one_tenant_never_open_another(client, new_tenant):
     a, b = new_tenant(), new_tenant()
-    user_id, course_id = learner_and_course(client, a["id"])
-    ha = absorb_headers(client, a)
+    user_id, course_id = AbsorbApi.learner_and_course(client, a["id"])
+    ha = AbsorbApi.of_info(client, a).login().headers
     created = client.post(f"/absorb/users/{user_id}/enrollments/{course_id}", headers=ha)
     assert created.status_code == 201
     enrollment_id = created.get_json()["enrollmentId"]
     assert client.get(f"/absorb/enrollments/{enrollment_id}", headers=ha).status_code == 200
 
-    hb = absorb_headers(client, b)
+    hb = AbsorbApi.of_info(client, b).login().headers
     assert client.get(f"/absorb/enrollments/{enrollment_id}", headers=hb).status_code == 404
     assert client.get(f"/absorb/users/{user_id}/enrollments", headers=hb).status_code == 404
     # B's token with A's key (and the reverse) is refused
@@ -93,8 +94,8 @@ def test_credentials_of_one_tenant_never_open_another(client, new_tenant):
 def test_reset_restores_the_seeded_state(client, tenant):
     tid = tenant["id"]
     before = client.get(f"/_emulator/tenants/{tid}/data.json").get_json()["absorb"]
-    user_id, course_id = learner_and_course(client, tid)
-    headers = absorb_headers(client, tenant)
+    user_id, course_id = AbsorbApi.learner_and_course(client, tid)
+    headers = AbsorbApi.of_info(client, tenant).login().headers
     assert client.post(f"/absorb/users/{user_id}/enrollments/{course_id}", headers=headers).status_code == 201
     changed = client.get(f"/_emulator/tenants/{tid}").get_json()["counts"]["absorb"]["courseEnrollments"]
     assert changed == len(before["enrollments"]) + 1
@@ -126,7 +127,8 @@ def test_tokens_through_the_vendor_hook(app, client, tenant):
 
     def issue(world, user_id, now):
         seen["args"] = (world, user_id, now)
-        import base64, json
+        import base64
+        import json
         claims = base64.urlsafe_b64encode(json.dumps({"exp": int((now + timedelta(hours=1)).timestamp())}).encode())
         return "h." + claims.decode().rstrip("=") + ".s"
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 import copy
 import json
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 import pytest
 from jsonschema import Draft202012Validator
@@ -439,7 +440,8 @@ def test_extra_key_is_refused() -> None:
     assert_invalid("absorb", "user-course-enrollment", {**user_course_enrollment(), "extra": 1}, "extra")
     # the course resource must not carry the user-resource-only fields
     assert_invalid("absorb", "course-enrollment", {**course_enrollment(), "timeSpentTicks": 0}, "timeSpentTicks")
-    assert_invalid("absorb", "lesson-enrollment-page", {**page("lessonEnrollments", []), "enrollments": []}, "enrollments")
+    assert_invalid("absorb", "lesson-enrollment-page", {**page("lessonEnrollments", []), "enrollments": []},
+                   "enrollments")
     assert_invalid("absorb", "user-course-enrollment-page",
          page("enrollments", [{**user_course_enrollment(), "Id": ENROLLMENT}]), "$.enrollments[0]")
     assert_invalid("ispring", "user-attributes", {**ISPRING_RESPONSE_SAMPLE[0], "login": "x"}, "login")
@@ -447,7 +449,8 @@ def test_extra_key_is_refused() -> None:
     assert_invalid("pearson", "error", {"Message": "x", "message": "y"})
 
 
-@pytest.mark.parametrize("value", ["string", "a14c149a2ce041d4b53202189ad3cb22", "{a14c149a-2ce0-41d4-b532-02189ad3cb22}",
+@pytest.mark.parametrize("value", ["string", "a14c149a2ce041d4b53202189ad3cb22",
+                                   "{a14c149a-2ce0-41d4-b532-02189ad3cb22}",
                                    "a14c149a-2ce0-41d4-b532-02189ad3cb2", "g14c149a-2ce0-41d4-b532-02189ad3cb22", "",
                                    "A14C149A-2CE0-41D4-B532-02189AD3CB22"])
 def test_bad_guid_is_refused(value: str) -> None:
@@ -474,7 +477,8 @@ def test_format_checker_catches_what_the_pattern_does_not() -> None:
 @pytest.mark.parametrize("value", ["2019-08-24", "2019-08-24T14:15:22", "24/08/2019 14:15", "string",
                                    "2019-08-24T25:15:22Z", "2019-08-24T14:15:22+25:00", ""])
 def test_bad_date_is_refused(value: str) -> None:
-    assert_invalid("absorb", "user-course-enrollment", {**user_course_enrollment(), "dateEdited": value}, "$.dateEdited")
+    assert_invalid("absorb", "user-course-enrollment", {**user_course_enrollment(), "dateEdited": value},
+                   "$.dateEdited")
     assert_invalid("absorb", "attempt-finish-request", {"status": 3, "completionDate": value}, "$.completionDate")
 
 
@@ -501,18 +505,22 @@ def test_pearson_date_needs_seven_fraction_digits_and_offset(value: str) -> None
 
 def test_other_value_rules() -> None:
     assert_invalid("absorb", "user-course-enrollment", {**user_course_enrollment(), "progress": 100.5}, "$.progress")
-    assert_invalid("absorb", "user-course-enrollment", {**user_course_enrollment(), "timeSpent": "90 minutes"}, "$.timeSpent")
-    assert_invalid("absorb", "user-course-enrollment", {**user_course_enrollment(), "timeSpentTicks": -1}, "$.timeSpentTicks")
+    assert_invalid("absorb", "user-course-enrollment", {**user_course_enrollment(), "timeSpent": "90 minutes"},
+                   "$.timeSpent")
+    assert_invalid("absorb", "user-course-enrollment", {**user_course_enrollment(), "timeSpentTicks": -1},
+                   "$.timeSpentTicks")
     assert_invalid("absorb", "course-enrollment-page", {**page("enrollments", []), "offset": -1}, "$.offset")
     assert_invalid("absorb", "user-course-enrollment-list", page("enrollments", []))  # the bulk route answers an array
-    assert_invalid("absorb", "authenticate-request", {"username": "", "password": "p", "privateKey": USER}, "$.username")
+    assert_invalid("absorb", "authenticate-request", {"username": "", "password": "p", "privateKey": USER},
+                   "$.username")
     assert_invalid("absorb", "token", "", "")
     assert_invalid("absorb", "course-enrollment-upsert",
          {"courseId": COURSE, "creditTypeCredits": [{"credits": 1}]}, "creditTypeId")
     assert_invalid("ispring", "user-attributes", {**ISPRING_RESPONSE_SAMPLE[0], "status": "active"}, "$.status")
     assert_invalid("ispring", "user-attributes", {**ISPRING_RESPONSE_SAMPLE[0], "attributes": [{"key": "k", "value": 1,
                                                                                      "title": "t"}]}, "value")
-    assert_invalid("ispring", "token-response", {"access_token": "x", "expires_in": 1800, "token_type": "mac"}, "token_type")
+    assert_invalid("ispring", "token-response", {"access_token": "x", "expires_in": 1800, "token_type": "mac"},
+                   "token_type")
     assert_invalid("pearson", "available-encounter", {**_ENCOUNTER, "Status": "available"}, "$.Status")
     assert_invalid("pearson", "teacher-session", [], "")
     assert_invalid("pearson", "teacher-session", {**PEARSON_SESSION_SAMPLE, "TeacherId": None}, "$.TeacherId")

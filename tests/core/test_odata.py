@@ -244,7 +244,8 @@ def test_case_sensitive_mode_is_honoured(monkeypatch: pytest.MonkeyPatch) -> Non
     assert matches("startswith(name,'Leb')" + marker) and not matches("startswith(name,'leb')" + marker)
     assert matches("tolower(name) eq 'leblanc'" + marker) and not matches("name gt 'a'" + marker)
     assert matches("name ne 'leblanc'" + marker) and matches("name eq title" + marker, title="Leblanc")
-    assert ids(sort([Row(id="1", name="b"), Row(id="2", name="B"), Row(id="3", name="a")], R, "name")) == ["2", "3", "1"]
+    assert ids(sort([Row(id="1", name="b"), Row(id="2", name="B"), Row(id="3", name="a")], R, "name")) == ["2", "3",
+                                                                                                           "1"]
 
 
 def test_predicate_returns_real_bools() -> None:
@@ -295,7 +296,8 @@ ERRORS: list[tuple[str, str]] = [
     ("endswith(name,'a','b')", "function 'endswith' takes 2 arguments, got 3 at position 0"),
     ("substringof()", "function 'substringof' takes 2 arguments, got 0 at position 0"),
     ("tolower(name,'a') eq 'x'", "function 'tolower' takes 1 argument, got 2 at position 0"),
-    ("startswith(n,'a')", "function 'startswith' expects a string field as argument 1, got field 'n' (int) at position 11"),
+    ("startswith(n,'a')",
+     "function 'startswith' expects a string field as argument 1, got field 'n' (int) at position 11"),
     ("startswith('a','a')", "expects a string field as argument 1, got string 'a' at position 11"),
     ("startswith(name,name)", "expects a string literal as argument 2, got field 'name' (string) at position 16"),
     ("substringof(name,'a')", "expects a string literal as argument 1, got field 'name' (string) at position 12"),
@@ -447,7 +449,7 @@ SORTS: list[tuple[str | None, list[str]]] = [
 def test_sort(text: str | None, expected: list[str]) -> None:
     before = list(S_ROWS)
     assert ids(sort(S_ROWS, R, text)) == expected
-    assert S_ROWS == before  # the input list is not reordered
+    assert before == S_ROWS  # the input list is not reordered
 
 
 def test_sort_default_applies_only_without_text() -> None:
@@ -758,10 +760,7 @@ def ref_sort(rows: list[Row], spec: list[tuple[str, bool]]) -> list[Row]:
             x, y = lower(ref_value(("field", wire), a)), lower(ref_value(("field", wire), b))
             if x == y:
                 continue
-            if x is None or y is None:  # None is the smallest value
-                result = -1 if x is None else 1
-            else:
-                result = -1 if x < y else 1
+            result = -1 if x is None else 1 if y is None else (-1 if x < y else 1)  # None is the smallest value
             return -result if desc else result
         return 0
 

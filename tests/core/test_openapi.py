@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from openapi_spec_validator import validate
@@ -119,3 +120,13 @@ def test_strict_mode_turns_a_broken_response_into_a_visible_500(monkeypatch):
     resp = client.get(f"/absorb/enrollments/{enrollment.id}", headers=headers)
     assert resp.status_code == 500
     assert resp.get_json()["error"] == "ContractViolation" and resp.get_json()["violations"]
+
+
+def test_path_parameters_are_listed_in_path_order(app):
+    """The document is the same in every process: path parameters follow the path, not a set's hash order."""
+    client = app.test_client()
+    for name in vendors(app):
+        for path, methods in client.get(f"/{name}/openapi.json").get_json()["paths"].items():
+            for op in methods.values():
+                names = [p["name"] for p in op["parameters"] if p["in"] == "path"]
+                assert names == re.findall(r"{(\w+)}", path), (name, path)

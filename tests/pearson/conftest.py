@@ -1,4 +1,4 @@
-"""Pearson fixtures: an app with the default tenant (seed 42), its world, and a token helper."""
+"""Pearson fixtures: the default tenant's world (seed 42), tokens, people, and a caller built on ``PearsonApi``."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from emulator.core import contract
 from emulator.core.store import Tenant
 from emulator.pearson.auth import issue_token
 from emulator.pearson.models import STAFF_MEMBER, STUDENT, PearsonWorld, User
+from tests.vendor_api import PearsonApi
 
 
 @pytest.fixture
@@ -47,18 +47,15 @@ def people(world: PearsonWorld) -> dict[str, User]:
 
 
 @pytest.fixture
-def get(client: FlaskClient) -> Callable[..., Any]:
-    """get(path, bearer) -> response; every body is validated: the route's schema on 200, error.json otherwise."""
+def pearson(client: FlaskClient) -> PearsonApi:
+    return PearsonApi(client)
+
+
+@pytest.fixture
+def get(pearson: PearsonApi) -> Callable[..., Any]:
+    """get(path, bearer, via=another client) -> the response; every body is validated (PearsonApi)."""
 
     def call(path: str, bearer: str | None = None, *, via: FlaskClient | None = None) -> Any:
-        headers = {"Authorization": f"Bearer {bearer}"} if bearer is not None else {}
-        response = (via or client).get("/pearson" + path, headers=headers)
-        body = response.get_json()
-        if response.status_code == 200:
-            name = "teacher-session" if path.endswith("/sessions") else "available-encounter-list"
-        else:
-            name = "error"
-        contract.validate("pearson", name, body)
-        return response
+        return (PearsonApi(via) if via is not None else pearson).get(path, bearer)
 
     return call

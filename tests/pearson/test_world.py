@@ -119,14 +119,17 @@ def _bad(mutate) -> ValidationFailed:
 
 
 @pytest.mark.parametrize("mutate, message", [
-    (lambda d: d["users"][2].update(centerId="0b6f3c1e-5a4d-4e2b-9c71-2f8d7a6b5c99"), "pearson.users[2].centerId: unknown center"),
+    (lambda d: d["users"][2].update(centerId="0b6f3c1e-5a4d-4e2b-9c71-2f8d7a6b5c99"),
+     "pearson.users[2].centerId: unknown center"),
     (lambda d: d["users"][1].update(roles=["Wizard"]), "pearson.users[1].roles[0]:"),
     (lambda d: d["users"][0].update(id="nope"), "pearson.users[0].id: Not a valid GUID."),
     (lambda d: d["users"][0].pop("name"), "pearson.users[0].name:"),
     (lambda d: d["users"][1].update(id=d["users"][0]["id"]), "pearson.users[1].id: duplicate id"),
     (lambda d: d["users"][3].pop("centerId"), "pearson.users[3].centerId: students and staff members need a center"),
-    (lambda d: d["sessions"][1].update(teacherId="7e1d2c3b-4a59-4687-9a8b-1c2d3e4f5a99"), "pearson.sessions[1].teacherId: unknown teacher"),
-    (lambda d: d["sessions"][0].update(userId="a1000000-0000-4000-8000-000000000099"), "pearson.sessions[0].userId: unknown user"),
+    (lambda d: d["sessions"][1].update(teacherId="7e1d2c3b-4a59-4687-9a8b-1c2d3e4f5a99"),
+     "pearson.sessions[1].teacherId: unknown teacher"),
+    (lambda d: d["sessions"][0].update(userId="a1000000-0000-4000-8000-000000000099"),
+     "pearson.sessions[0].userId: unknown user"),
     (lambda d: d["sessions"][0].update(start="tomorrow"), "pearson.sessions[0].start:"),
     (lambda d: d["sessions"][0].update(end="-20h"), "pearson.sessions[0].end: must be after start"),
     (lambda d: d["encounters"][2].update(unitNumber=21), "pearson.encounters[2].unitNumber:"),

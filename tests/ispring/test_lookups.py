@@ -10,21 +10,14 @@ from emulator.core import contract
 from emulator.ispring import service
 
 NOBODY = "00000000-0000-4000-8000-000000000000"
-SESSIONS = "/ispring/performance-management/appraisal/session"
+SESSIONS = "/performance-management/appraisal/session"  # under /ispring
 
 
 @pytest.fixture
-def get(client, token):
-    """get(method, path, schema, who="owner", **request kwargs) -> response, JSON validated against ``schema``
-    (200) or the error schema."""
-
-    def call(method, path, schema, who="owner", headers=None, **kwargs):
-        sent = {"Authorization": f"Bearer {token(who)}", "Accept": "application/json", **(headers or {})}
-        response = client.open(path, method=method, headers=sent, **kwargs)
-        contract.validate("ispring", schema if response.status_code == 200 else "error", response.get_json())
-        return response
-
-    return call
+def get(ispring):
+    """get(method, path under /ispring, schema, who="owner", **request kwargs) -> response, JSON validated against
+    ``schema`` (success) or the error schema."""
+    return ispring.as_client
 
 
 # -- sessions -------------------------------------------------------------------------------------
@@ -92,7 +85,7 @@ def test_session_info_errors(get, world):
 
 def test_user_profile_matches_the_world(get, world):
     user = next(u for u in world.users.values() if u.status == "ACTIVE" and u.role == "LEARNER")
-    body = get("GET", f"/ispring/user/{user.id.upper()}", "user-profile").get_json()["response"]
+    body = get("GET", f"/user/{user.id.upper()}", "user-profile").get_json()["response"]
     assert (body["userId"], body["departmentId"], body["status"], body["role"]) == (user.id, user.department_id, 1,
                                                                                     "learner")
     assert body["fields"]["login"] == user.login and body["fields"]["first_name"] == user.first_name
@@ -100,7 +93,7 @@ def test_user_profile_matches_the_world(get, world):
 
 
 def test_status_codes_and_deleted_users(get, world):
-    codes = {u.status: get("GET", f"/ispring/user/{u.id}", "user-profile") for u in world.users.values()}
+    codes = {u.status: get("GET", f"/user/{u.id}", "user-profile") for u in world.users.values()}
     assert codes["ACTIVE"].get_json()["response"]["status"] == 1
     assert codes["DEACTIVATED"].get_json()["response"]["status"] == 3
     assert codes["TERMINATED"].get_json()["response"]["status"] == 3  # help page: v1 gives 3 for both
@@ -108,17 +101,17 @@ def test_status_codes_and_deleted_users(get, world):
 
 
 def test_user_list_and_its_filters(get, world):
-    everyone = get("GET", "/ispring/user", "user-list").get_json()
+    everyone = get("GET", "/user", "user-list").get_json()
     assert [u["userId"] for u in everyone] == [u.id for u in world.users.values() if u.status != "DELETED"]
     department = next(iter(world.departments))
-    by_department = get("GET", f"/ispring/user?departments[]={department}", "user-list").get_json()
+    by_department = get("GET", f"/user?departments[]={department}", "user-list").get_json()
     assert by_department and {u["departmentId"] for u in by_department} == {department}
     user = next(u for u in world.users.values() if u.status == "ACTIVE")
     for query in (f"logins[]={user.login.upper()}", f"emails[]={user.email}",
                   f"logins[]={user.login}&departments[]={user.department_id}"):
-        assert [u["userId"] for u in get("GET", f"/ispring/user?{query}", "user-list").get_json()] == [user.id]
-    assert get("GET", f"/ispring/user?groups[]={NOBODY}", "user-list").get_json() == []  # no groups in the account
-    assert get("GET", f"/ispring/user?logins[]={user.login}&departments[]={NOBODY}", "user-list").get_json() == []
+        assert [u["userId"] for u in get("GET", f"/user?{query}", "user-list").get_json()] == [user.id]
+    assert get("GET", f"/user?groups[]={NOBODY}", "user-list").get_json() == []  # no groups in the account
+    assert get("GET", f"/user?logins[]={user.login}&departments[]={NOBODY}", "user-list").get_json() == []
 
 
 # -- departments ----------------------------------------------------------------------------------
@@ -127,7 +120,7 @@ def test_departments_page_through_with_tokens(get, world):
     seen, token, pages = [], None, 0
     while True:
         query = "pageSize=4" + (f"&pageToken={token}" if token else "")
-        page = get("GET", f"/ispring/departments?{query}", "department-page").get_json()
+        page = get("GET", f"/departments?{query}", "department-page").get_json()
         seen += [d["departmentId"] for d in page["departments"]]
         pages += 1
         token = page.get("nextPageToken")
@@ -135,15 +128,15 @@ def test_departments_page_through_with_tokens(get, world):
             break
         assert base64.b64decode(token).decode() in world.departments  # the help page's token: base64 of an id
     assert seen == list(world.departments) and pages == 2
-    whole = get("GET", "/ispring/departments", "department-page").get_json()
+    whole = get("GET", "/departments", "department-page").get_json()
     assert "nextPageToken" not in whole and len(whole["departments"]) == len(world.departments)
 
 
 def test_department_info(get, world):
     department = next(iter(world.departments.values()))
-    body = get("GET", f"/ispring/department/{department.id}", "department-info").get_json()["response"]
+    body = get("GET", f"/department/{department.id}", "department-info").get_json()["response"]
     assert (body["departmentId"], body["name"], body["code"]) == (department.id, department.name, department.code)
-    assert get("GET", f"/ispring/department/{NOBODY}", "department-info").status_code == 404
+    assert get("GET", f"/department/{NOBODY}", "department-info").status_code == 404
 
 
 # -- a department administrator sees their own department only ------------------------------------
@@ -183,7 +176,7 @@ def test_department_administrator_scope(acme):
     assert [d["departmentId"] for d in acme.get("/ispring/departments", headers=headers).get_json()["departments"]] \
         == [D1]
     assert acme.get(f"/ispring/department/{D2}", headers=headers).status_code == 403
-    assert acme.post(f"{SESSIONS}/list", headers=headers).status_code == 403  # sessions: owner and administrators
+    assert acme.post(f"/ispring{SESSIONS}/list", headers=headers).status_code == 403  # owner and administrators
 
 
 def test_fixture_session_and_department_details(acme):

@@ -177,7 +177,7 @@ def test_malformed_session_id_is_400(call, session_id):
 
 @pytest.mark.parametrize("session_ids", [[NOBODY], ["x"], "not a list"])
 def test_sessionIds_in_the_body_are_ignored(call, session, session_ids):
-    """The seed names sessionIds; the document's request body does not: nothing checks it."""
+    """The vendor document's prose names sessionIds; its request body does not: nothing checks it."""
     body = call(session.id, {"userIds": session.participant_ids[:1], "sessionIds": session_ids, "other": 1}).get_json()
     assert len(body) == 1
 
