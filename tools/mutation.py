@@ -236,8 +236,8 @@ def _functions(path: Path) -> dict[str, ast.AST]:
 # Calls that build an error: their positional arguments and these keywords are its message (text, the
 # per-field validation lines, the journal's reason), not its logic (status, headers).
 ERROR_CALLS = {"EmulatorError", "BadRequest", "ValidationFailed", "Unauthorized", "Forbidden", "NotFound",
-               "MethodNotAllowed", "Conflict", "PayloadTooLarge", "UnsupportedMediaType", "Unprocessable",
-               "TooManyRequests", "InternalError", "_fail", "bad", "refused"}
+               "MethodNotAllowed", "NotAcceptable", "Conflict", "PayloadTooLarge", "UriTooLong", "HeaderFieldsTooLarge",
+               "UnsupportedMediaType", "Unprocessable", "TooManyRequests", "InternalError", "_fail", "bad", "refused"}
 MESSAGE_KEYWORDS = {"validations", "reason"}
 
 
