@@ -112,6 +112,9 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     (_ABSORB, "_seeded_attempts", "completion_date=completion if finished or True else None"): _SEEDED,
     (_ABSORB, "_seeded_attempts",
      "time_spent_ticks=_ticks(start, completion) if finished or completion else 0"): _SEEDED,
+    (_ABSORB, "replay", "if status != AttemptStatus.IN_PROGRESS or completion is not None:"):
+        "the seeder (seed._planned) gives a finished attempt a completion date and an in-progress one none: "
+        "'or' and 'and' agree on every seeded attempt",
     (_PEARSON_AUTH, "resolve", "known = None"): _MEMO,
     (_PEARSON_AUTH, "resolve", "tenant = None"): _MEMO,
     (_PEARSON_AUTH, "resolve", "known = _VERIFIED.get(None)"): _MEMO,
