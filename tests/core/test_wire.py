@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 
 import pytest
-from marshmallow import Schema, fields
+from marshmallow import fields
 
 from emulator.core import wire
 from emulator.core.wire import (
@@ -175,24 +175,6 @@ def test_loads_json_accepts_a_string_with_a_lone_surrogate_escape():
 
 def test_encode_json_writes_compact_utf8_and_accepts_non_string_keys():
     assert encode_json({"a": [1, None, True], 2: "é"}) == '{"a":[1,null,true],"2":"é"}'.encode()
-
-
-def test_cached_dump_keeps_one_wire_form_per_entity_and_schema():
-    class One(Schema):
-        id = fields.String()
-
-    class Two(Schema):
-        id = fields.String()
-
-    cache: dict = {}
-    entity = SimpleNamespace(id="e1")
-    first = wire.cached_dump(cache, One(), entity)
-    entity.id = "changed"  # a write that forgot to drop the entity's forms shows the old one: the cache is keyed by id
-    assert first == {"id": "e1"} and wire.cached_dump(cache, One(), SimpleNamespace(id="e1")) is first
-    assert wire.cached_dump(cache, Two(), SimpleNamespace(id="e1")) == {"id": "e1"}
-    assert set(cache["e1"]) == {"One", "Two"}
-    cache.pop("e1")
-    assert wire.cached_dump(cache, One(), entity) == {"id": "changed"}
 
 
 # -- schemas ----------------------------------------------------------------------------------------------------
