@@ -3,6 +3,9 @@
 Around Flask (WSGI, outermost first):
   path folding      ``casefold.FoldPaths``: an ASP.NET vendor's path after its prefix in lower case, before
                     routing (vendors with ``Vendor.case_insensitive`` only)
+  fast path         ``FastPages``: a vendor GET whose answer is a cached page is answered here, with every
+                    step below that could apply to it done its way (host check, CORS grant, journal); anything
+                    else, and every doubt, goes on to Flask (not installed with --strict or --state-file)
   drop              ``faults.DropMiddleware``: the socket is closed without an answer when a drop rule fired
 
 ``Pipeline.before`` (the app's one ``before_request`` hook). A step that raises or answers ends the request
