@@ -185,15 +185,15 @@ def _caller(world: AbsorbWorld, now: datetime, admin: bool) -> User:
 def cached_page(environ: dict[str, Any], store: Store, path: str, query: bytes) -> tuple[Tenant, bytes] | None:
     """``absorb_call``'s lock-free hit without Flask, for the pipeline's fast path (``core.pipeline.FastPages``):
     the tenant, and the cached page an administrator's GET is answered with. None whenever a check would not
-    pass plainly: a header missing or sent twice, an unknown key, version or token, an expired token, a
-    learner (a learner's routes are fewer), no page; the Flask path then answers, errors included. The
-    checks are ``resolve_portal``'s and ``_caller``'s; the pipeline checks the tenant's rate limit and faults."""
+    pass plainly: a header missing or sent twice, an unknown key, version or token, an expired token, a learner
+    (whose token opens fewer routes: Flask decides), no page; the Flask path then answers, errors included.
+    The checks are ``resolve_portal``'s and ``_caller``'s; the pipeline checks the tenant's rate limit and faults."""
     api_key, version = environ.get("HTTP_X_API_KEY"), environ.get("HTTP_X_API_VERSION")
     header = environ.get("HTTP_AUTHORIZATION")
     if not api_key or not header or "," in api_key or "," in header:
         return None
-    if version is not None and ("," in version or version.strip() not in ("", *WIRE_RULES["x-api-version"][
-            "supported"])):
+    versions = ("", *WIRE_RULES["x-api-version"]["supported"])  # absent or empty: v2
+    if version is not None and ("," in version or version.strip() not in versions):
         return None
     tenant = store.tenant_for("absorb", api_key.strip())
     value = token_value(header)
