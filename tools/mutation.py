@@ -32,6 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SCRATCH = ROOT / ".mutation"
 
+_ODATA = ["tests/core/test_odata.py", "tests/core/test_odata_top.py"]
 # module -> the tests that cover it (a narrow selection keeps a surviving mutant's run short).
 MODULES: dict[str, list[str]] = {
     "emulator/absorb/enrollments.py": ["tests/absorb"],
@@ -43,31 +44,53 @@ MODULES: dict[str, list[str]] = {
     "emulator/absorb/users.py": ["tests/absorb"],
     "emulator/absorb/reference.py": ["tests/absorb"],
     "emulator/absorb/auth.py": ["tests/absorb/test_auth.py", "tests/absorb/test_auth_edges.py",
-                                "tests/absorb/test_course_enrollments.py"],
+                                "tests/absorb/test_auth_rules.py", "tests/absorb/test_course_enrollments.py"],
     "emulator/ispring/service.py": ["tests/ispring"],
     "emulator/ispring/auth.py": ["tests/ispring"],
     "emulator/pearson/service.py": ["tests/pearson"],
     "emulator/pearson/auth.py": ["tests/pearson"],
-    "emulator/core/odata/parser.py": ["tests/core/test_odata.py", "tests/core/test_odata_top.py"],
-    "emulator/core/odata/compiler.py": ["tests/core/test_odata.py", "tests/core/test_odata_top.py"],
-    "emulator/core/odata/sorting.py": ["tests/core/test_odata.py", "tests/core/test_odata_top.py"],
+    # core: each module against its own unit tests in tests/core (fast: no app, no vendor world)
+    "emulator/core/odata/parser.py": _ODATA,
+    "emulator/core/odata/compiler.py": _ODATA,
+    "emulator/core/odata/sorting.py": _ODATA,
+    "emulator/core/odata/fields.py": [*_ODATA, "tests/core/test_odata_fields.py"],
     "emulator/core/paging.py": ["tests/core/test_paging.py"],
-    "emulator/core/faults.py": ["tests/admin/test_faults.py"],
-    "emulator/core/store.py": ["tests/admin/test_tenants.py", "tests/admin/test_persistence.py",
-                               "tests/pearson/test_auth.py"],
+    "emulator/core/faults.py": ["tests/core/test_faults.py"],
+    "emulator/core/store.py": ["tests/core/test_store.py"],
 }
 
 # Survivors judged equivalent: (module, function, text of the mutated statement) -> why no test can tell it
 # from the original. Keyed by text (a part of the statement as ast.unparse writes it), not by mutmut's
 # numbered names, which move when code moves.
 _ABSORB = "emulator/absorb/service.py"  # the Absorb domain rules, since split by resource (``_DOMAIN``)
-_MORE = "only makes more pending sub-enrollments than needed: materialising is deterministic, the answers are the same"
+_MORE = ("only makes more pending sub-enrollments than needed: materialising is deterministic, the answers are "
+         "the same")
 _PEARSON_AUTH = "emulator/pearson/auth.py"
 _MEMO = ("only the memo of verified tokens is skipped or bounded otherwise: every token is then verified in full, "
          "same answer")
+_ABSORB_AUTH = "emulator/absorb/auth.py"
+_DECORATOR = ("a decorator's default is used when the routes module is imported, before mutmut switches a mutant "
+              "on: no test run can see it (test_learner_token_opens_my_enrollments_only and the token-less "
+              "/authenticate pin both defaults)")
+_OPAQUE = "the token is opaque: its parts decode to the same JSON, spaces after separators or not"
+_JTI = "the jti is a random nonce: its length is no rule (every token is unique and opaque either way)"
+_ISPRING = "emulator/ispring/service.py"
+_DATE = "orjson writes a date as yyyy-mm-dd, and so does the XML encoder (str): the same answer either way"
+_RANDOM_TOKEN = "an access token is random and opaque: its length is no rule (the document gives no format)"
 _SEEDED = "the seeder gives an in-progress attempt neither a completion date nor a score (seed.py)"
 # The Absorb rules moved from service.py into modules by resource; their equivalents keep one key.
 _DOMAIN = {m: _ABSORB for m in MODULES if m.startswith("emulator/absorb/") and not m.endswith("/auth.py")}
+_PARSER = "emulator/core/odata/parser.py"
+_ACCEPTS = "a parser state that meets an unexpected token accepts some terminal: the set is never empty"
+_NAMED = "every terminal has a name (a test pins it): the fallback of get() is never used"
+_SORTING = "emulator/core/odata/sorting.py"
+_SAME_LENGTH = "the values are read off those indices: the two always have the same length, strict or not"
+_ONLY_WORK = ("the split only saves work: splitting more, less or once more, or keeping more than k, leaves the same "
+              "first top items (sort() cuts to top; the last key is the unique resource key, so at most one "
+              "candidate is left past it)")
+_BATCH = ("batch only says which items' values the next key reads: every member, or the tied ones (all of them "
+          "in another order when every member is tied); reading more values, or the same in another order, sorts alike")
+_LAST = "last only skips finding ties after the last key: found anyway, they are never used (the loop ends)"
 EQUIVALENT: dict[tuple[str, str, str], str] = {
     (_ABSORB, "_listed",
      "return found if CHOICES['lists_include_history'] or True else [e for e in found if e.is_active]"):
@@ -103,6 +126,9 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     (_ABSORB, "_seeded_attempts", "completion_date=completion if finished or True else None"): _SEEDED,
     (_ABSORB, "_seeded_attempts",
      "time_spent_ticks=_ticks(start, completion) if finished or completion else 0"): _SEEDED,
+    (_ABSORB, "replay", "if status != AttemptStatus.IN_PROGRESS or completion is not None:"):
+        "the seeder (seed._planned) gives a finished attempt a completion date and an in-progress one none: "
+        "'or' and 'and' agree on every seeded attempt",
     (_PEARSON_AUTH, "resolve", "known = None"): _MEMO,
     (_PEARSON_AUTH, "resolve", "tenant = None"): _MEMO,
     (_PEARSON_AUTH, "resolve", "known = _VERIFIED.get(None)"): _MEMO,
@@ -121,6 +147,106 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
         "the claims JSON is signed as written, spaces or not: the token verifies and reads the same",
     (_PEARSON_AUTH, "issue_token", "_b64(json.dumps(claims).encode())"):
         "the claims JSON is signed as written, spaces or not: the token verifies and reads the same",
+    ("emulator/core/store.py", "derive_seed", "return int.from_bytes(digest[:8])"):
+        "int.from_bytes reads big-endian by default (Python 3.11+): the same integer",
+    ("emulator/core/store.py", "x.Store.create_tenant", "incarnation = secrets.token_hex("):
+        "an incarnation is an opaque random tag (a fresh one per creation is tested); its length is no contract",
+    ("emulator/core/faults.py", "injected_error", "kind = errors.EmulatorError if status > 500 else"):
+        "500 has an error class of its own (InternalError): a status without one is never 500",
+    ("emulator/core/faults.py", "injected_error", "kind = errors.EmulatorError if status >= 501 else"):
+        "500 has an error class of its own (InternalError): a status without one is never 500",
+    ("emulator/core/faults.py", "parse_rule", "count=count, _regex=None)"):
+        "the compiled glob handed over is only a cache: Rule.regex compiles the path on first use",
+    ("emulator/core/faults.py", "parse_rule", "probability=float(probability), count=count)"):
+        "the compiled glob handed over is only a cache: Rule.regex compiles the path on first use",
+    ("emulator/core/faults.py", "x.DropMiddleware.__call__", "return lambda data: 0"):
+        "what a WSGI write callable returns is ignored",
+    ("emulator/core/faults.py", "x.DropMiddleware.__call__", "raise ConnectionAbortedError(None)"):
+        "the exception's text reaches no client: the connection is closed without an answer",
+    ("emulator/core/faults.py", "x.Glob.__init__", "if end <= 0:"):
+        "the ']' is searched for from position 3 at least: find answers -1 or a position past 0",
+    ("emulator/core/faults.py", "x.Glob.__init__", "if end < 1:"):
+        "the ']' is searched for from position 3 at least: find answers -1 or a position past 0",
+    ("emulator/core/faults.py", "x.Glob._closure", "todo.append(i - 1)"):
+        "position i is in the set already, so the step from i - 1 adds nothing new",
+    (_PARSER, "_syntax_message", "expected: set[str] = None"): _ACCEPTS,
+    (_PARSER, "_syntax_message", "expected: set[str] = set(exc.expected and ())"): _ACCEPTS,
+    (_PARSER, "_syntax_message", "hint = f\" (expected {', '.join(names)})\" if names or True else ''"): _ACCEPTS,
+    (_PARSER, "_syntax_message", "with contextlib.suppress(None):"):
+        "accepts() raised for no input of this grammar (a best-effort guard): nothing to suppress",
+    (_PARSER, "_syntax_message", "names = sorted({_TERMINAL_NAMES.get(t"): _NAMED,
+    (_PARSER, "end_of", "node = node.children[+1]"):
+        "a right operand with three children or more is a call or a parenthesised and/or: the suggestion is "
+        "extended to its closing parenthesis either way",
+    (_PARSER, "end_of", "return node.end_pos or 1"): "every token of a parse carries its end position",
+    (_SORTING, "_split", "zip(candidates, values, strict=None)"): _SAME_LENGTH,
+    (_SORTING, "_split", "zip(candidates, values, strict=False)"): _SAME_LENGTH,
+    (_SORTING, "_split", "zip(candidates, values) if"): _SAME_LENGTH,
+    (_SORTING, "_split", "values = col if isinstance(col, list) and False else"):
+        "a list column is every item's value in index order, and the candidates are then every index in order: "
+        "reading it through __getitem__ gives the same list",
+    (_SORTING, "_split", "if len(present) <= k:"):
+        "with exactly k values present, the k-th is the smallest of them: all go ahead either way, in the same order",
+    (_SORTING, "_top_order", "k += len(better)"): _ONLY_WORK,
+    (_SORTING, "_order", "batch = order if groups == [(0, len(order))] and False else"): _BATCH,
+    (_SORTING, "_order", "batch = order if groups == [(0, len(order))] or True else"): _BATCH,
+    (_SORTING, "_order", "batch = order if groups != [(0, len(order))] else"): _BATCH,
+    (_SORTING, "_order", "batch = order if groups == [(1, len(order))] else"): _BATCH,
+    (_SORTING, "_column", "everything = None"):
+        "a dict of every index answers like the list of every item (each reader takes either): only slower",
+    (_SORTING, "_column", "if None in values or True else list(map(str.lower, values))"):
+        "the None-aware form lower-cases a list without None the same",
+    (_SORTING, "_column", "dict(zip(indices, values, strict=None))"): _SAME_LENGTH,
+    (_SORTING, "_column", "dict(zip(indices, values, strict=False))"): _SAME_LENGTH,
+    (_SORTING, "_column", "dict(zip(indices, values))"): _SAME_LENGTH,
+    (_SORTING, "sort", "if top is not None and top / _TOP_FACTOR < n:"): _ONLY_WORK,
+    (_SORTING, "sort", "if top is not None and top * _TOP_FACTOR <= n:"): _ONLY_WORK,
+    (_SORTING, "sort", "return result if top is None and False else result[:top]"): "result[:None] is all of it",
+    (_SORTING, "_order", "last = None"): _LAST,
+    (_SORTING, "_order", "last = level == len(keys) + 1"): _LAST,
+    (_SORTING, "_top_order", "while len(candidates) > k * _TOP_FACTOR or level < len(keys):"): _ONLY_WORK,
+    (_SORTING, "_top_order", "while len(candidates) >= k * _TOP_FACTOR and level < len(keys):"): _ONLY_WORK,
+    (_SORTING, "_top_order", "while len(candidates) > k / _TOP_FACTOR and level < len(keys):"): _ONLY_WORK,
+    (_SORTING, "_top_order", "while len(candidates) > k * _TOP_FACTOR and level <= len(keys):"): _ONLY_WORK,
+    (_ABSORB_AUTH, "absorb_call", "def f(*, admin: bool=False"): _DECORATOR,
+    (_ABSORB_AUTH, "absorb_call", "token: bool=False"): _DECORATOR,
+    (_ABSORB_AUTH, "_b64", "json.dumps(data, separators=None)"): _OPAQUE,
+    (_ABSORB_AUTH, "_b64", "json.dumps(data).encode()"): _OPAQUE,
+    (_ABSORB_AUTH, "_b64", ".rstrip(b'XX=XX')"):
+        "the base64 of a JSON object ends in the bits of its '}': 'Q', '0' or '9' by its length mod 3, never 'X', "
+        "so only '=' is ever stripped",
+    (_ABSORB_AUTH, "issue_token", "secrets.token_hex(None)"): _JTI,
+    (_ABSORB_AUTH, "issue_token", "secrets.token_hex(9)"): _JTI,
+    (_ABSORB_AUTH, "issue_token", "Token(value=None"):
+        "Token.value is never read: the tokens table is keyed by the value",
+    (_ABSORB_AUTH, "issue_token", "world.tokens.pop(previous)"):
+        "a token named in token_by_user is always in tokens (written together; only issue_token removes either)",
+    (_ABSORB_AUTH, "authenticate", "if user_id or True else None"):
+        "with no user id, users.get(None) is None as well",
+    (_ABSORB_AUTH, "token_of_request", "request.environ.get(None)"):
+        "the one caller passes the header it read: None only when the request has no Authorization, so the "
+        "fallback read finds none either",
+    (_ABSORB_AUTH, "token_of_request", "strict.report(None)"):
+        "WIRE_RULES['Authorization']['report_raw'] is None: the branch is never taken",
+    (_ABSORB_AUTH, "_single_header", "values[0].strip() if values or True else None"):
+        "str.split always gives at least one part",
+    (_ABSORB_AUTH, "_single_header", "return values[1].strip()"):
+        "reached only when every part is the same value (else 400) and there are two or more",
+    (_ISPRING, "list_departments", "if d.id == wanted), -2)"):
+        "any negative start is refused alike: -2 and -1 are both below 0",
+    (_ISPRING, "list_departments", "after = items[start + size:start + size + 2]"):
+        "only the first item after the page is read (its id makes the next token)",
+    (_ISPRING, "attributes", "if isinstance(f.value, date) and False else f.value"): _DATE,
+    (_ISPRING, "profile_fields", "if isinstance(f.value, date) and False else f.value"): _DATE,
+    (_ISPRING, "issue_token", "if t.expires < now]"):
+        "a token at its exact expiry is refused 401 either way (client_for_token's <=): kept, it is refused as "
+        "expired, purged as unknown; only the message differs",
+    (_ISPRING, "check_client_may_act", "if client.user_id or True else None"):
+        "with no user id, users.get(None) is None, and the check that reads it is skipped for such a client",
+    (_ISPRING, "issue_token", "secrets.token_urlsafe(33)"): _RANDOM_TOKEN,
+    ("emulator/ispring/auth.py", "grant_token", "if form['client_id'].strip() or True else None"):
+        "no tenant key is blank: tenant_for answers None for a blank client id as well",
+    (_ISPRING, "issue_token", "secrets.token_urlsafe(None)"): _RANDOM_TOKEN,
     ("emulator/core/paging.py", "query_list", "if page.start > len(selected):"):
         "a page starting exactly at the end slices to [] either way (the mutant only sorts first)",
     ("emulator/pearson/service.py", "_insert", "if not ids or key(ids[-1]) < new_key:"):
@@ -156,9 +282,13 @@ def prepare(module: str) -> Path:
 
 
 def _lived(module: str) -> list[str]:
-    """Logic mutants no test killed last time (``--retry`` re-runs them: mutmut keeps old verdicts)."""
+    """Logic mutants no test killed last time, and those that timed out (``--retry`` re-runs them: mutmut
+    keeps old verdicts). A timeout is re-tried because on a loaded machine a survivor's full test run can
+    outlast mutmut's wall-clock limit, which is estimated from the tests' call phase alone."""
     counts = report(module)
-    return [line.split()[1] for line in counts["survivors"]] if counts else []
+    # a line is "<status>: <mutant name>  [function] change"; a status may be two words ("no tests")
+    return [next(w for w in line.split() if "__mutmut_" in w)
+            for line in counts["survivors"] + counts["timeouts"]] if counts else []
 
 
 def run(module: str, children: int, retry: bool = False) -> int:
@@ -186,8 +316,8 @@ def _functions(path: Path) -> dict[str, ast.AST]:
 # Calls that build an error: their positional arguments and these keywords are its message (text, the
 # per-field validation lines, the journal's reason), not its logic (status, headers).
 ERROR_CALLS = {"EmulatorError", "BadRequest", "ValidationFailed", "Unauthorized", "Forbidden", "NotFound",
-               "MethodNotAllowed", "Conflict", "PayloadTooLarge", "UnsupportedMediaType", "Unprocessable",
-               "TooManyRequests", "InternalError", "_fail", "bad", "refused"}
+               "MethodNotAllowed", "NotAcceptable", "Conflict", "PayloadTooLarge", "UriTooLong", "HeaderFieldsTooLarge",
+               "UnsupportedMediaType", "Unprocessable", "TooManyRequests", "InternalError", "_fail", "bad", "refused"}
 MESSAGE_KEYWORDS = {"validations", "reason"}
 
 
@@ -218,7 +348,9 @@ def _text_only(a: ast.AST, b: ast.AST) -> bool:
 
 
 def _changed_line(orig: ast.AST, mutant: ast.AST) -> str:
-    a, b = ast.unparse(orig).splitlines()[1:], ast.unparse(mutant).splitlines()[1:]
+    """The mutated lines, the ``def`` line included (a mutated default argument shows there)."""
+    a, b = (ast.unparse(orig).splitlines(), ast.unparse(mutant).splitlines())
+    a[0], b[0] = a[0].replace(orig.name, "f", 1), b[0].replace(mutant.name, "f", 1)
     changed = [line[2:].strip() for line in difflib.ndiff(a, b) if line.startswith("+ ")]
     return " / ".join(changed)[:600] or "(no visible change)"
 
@@ -240,6 +372,7 @@ def report(module: str) -> dict | None:
     counts = {"mutants": len(codes), "message": 0, "equivalent": 0, "killed": 0, "timeout": 0, "survived": 0,
               "other": 0}
     survivors: list[str] = []
+    timeouts: list[str] = []
     for name, code in sorted(codes.items()):
         mangled = name.rsplit(".", 1)[-1]
         orig = functions.get(mangled.rsplit("__mutmut_", 1)[0] + "__mutmut_orig")
@@ -250,10 +383,16 @@ def report(module: str) -> dict | None:
             continue
         function = mangled.rsplit("__mutmut_", 1)[0].removeprefix("x_").replace("ǁ", ".")
         line = _changed_line(orig, mutant) if orig is not None and mutant is not None else "?"
-        if status in ("killed", "timeout"):  # mutmut counts a timeout (an endless loop, a far slower path) killed
+        equivalent = any(m == _DOMAIN.get(module, module) and f == function and text in line
+                         for m, f, text in EQUIVALENT)
+        if status == "killed" or (status == "timeout" and not equivalent):
+            # mutmut counts a timeout (an endless loop, a far slower path) killed; listed, as it may be a survivor
+            # cut off on a loaded machine (``--retry`` runs it again)
             counts["killed"] += 1
             counts["timeout"] += status == "timeout"
-        elif any(m == _DOMAIN.get(module, module) and f == function and text in line for m, f, text in EQUIVALENT):
+            if status == "timeout":
+                timeouts.append(f"timeout: {name}  [{function}] {line}")
+        elif equivalent:
             counts["equivalent"] += 1
         elif status == "survived" or status == "no tests":
             counts["survived"] += 1
@@ -264,6 +403,7 @@ def report(module: str) -> dict | None:
     logic = counts["mutants"] - counts["message"] - counts["equivalent"]
     counts["score"] = round(100.0 * counts["killed"] / logic, 1) if logic else 100.0
     counts["survivors"] = survivors
+    counts["timeouts"] = timeouts
     return counts
 
 
@@ -272,8 +412,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("words", nargs="*", help="run the modules whose path contains one of these")
     parser.add_argument("--report", action="store_true", help="only print the last results")
     parser.add_argument("--children", type=int, default=int(os.environ.get("MUTATION_CHILDREN", "2")))
-    parser.add_argument("--survivors", action="store_true", help="list every surviving logic mutant")
-    parser.add_argument("--retry", action="store_true", help="re-test only the last run's survivors (after new tests)")
+    parser.add_argument("--survivors", action="store_true", help="list every surviving (and timed-out) logic mutant")
+    parser.add_argument("--retry", action="store_true",
+                        help="re-test only the last run's survivors and timeouts (after new tests)")
     args = parser.parse_args(argv)
     chosen = list(MODULES) if not args.words else list(dict.fromkeys(  # in the order of the words
         m for w in args.words for m in MODULES if w in m))
@@ -295,7 +436,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{module:34} {counts['mutants']:7} {counts['message']:5} {counts['equivalent']:5} {counts['killed']:6} "
               f"{counts['timeout']:4} {counts['survived']:5} {counts['other']:5} {counts['score']:5.1f}%")
         if args.survivors:
-            for line in counts["survivors"]:
+            for line in counts["survivors"] + counts["timeouts"]:
                 print("    " + line)
     return 1 if failed else 0
 

@@ -21,13 +21,14 @@ import contextlib
 import itertools
 import math
 import random
+import re
 import socket
 import threading
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from http import HTTPStatus
 from typing import Any
-from collections.abc import Callable, Iterable
 
 from flask import Response, request
 from werkzeug.exceptions import HTTPException
@@ -71,9 +72,8 @@ class Glob:
         i = 0
         while i < len(pattern):
             c = pattern[i]
-            if pattern.startswith("**", i):
-                if not tokens or tokens[-1][0] != "**":  # '****' is '**'
-                    tokens.append(("**", None))
+            if pattern.startswith("**", i):  # never three in a row (refused above)
+                tokens.append(("**", None))
                 i += 2
             elif c == "*":
                 tokens.append(("*", None))
@@ -82,12 +82,11 @@ class Glob:
                 tokens.append(("?", None))
                 i += 1
             elif c == "[":
-                end = pattern.find("]", i + 2)
+                negate = pattern.startswith("[!", i)
+                end = pattern.find("]", i + 2 + negate)  # a class holds one character at least: "[]]", "[!]]"
                 if end < 0:
                     raise ValueError(f"unclosed '[' at position {i}")
-                body = pattern[i + 1:end]
-                negate = body.startswith("!")
-                tokens.append(("[", (negate, frozenset((body[1:] if negate else body).lower()))))
+                tokens.append(("[", (negate, frozenset(pattern[i + 1 + negate:end].lower()))))
                 i = end + 1
             elif c == "]":
                 raise ValueError(f"unmatched ']' at position {i}")
@@ -353,9 +352,18 @@ def injected_error(status: int, message: str, headers: dict[str, str]) -> errors
         kind = errors.EmulatorError if status >= 500 else errors.BadRequest
         err = kind(message, headers=headers)
         err.status = status
-        err.term = HTTPStatus(status).phrase.replace(" ", "") if status in HTTPStatus._value2member_map_ else "Error"
+        err.term = _term(status)
         return err
     return kind(message, headers=headers)
+
+
+def _term(status: int) -> str:
+    """A machine term for a status no error class has, as .NET names its ``HttpStatusCode`` members:
+    ``ServiceUnavailable``, ``RequestUriTooLong``, ``ImATeapot``; ``Error`` when the status has no name."""
+    if status not in HTTPStatus._value2member_map_:
+        return "Error"
+    words = re.split(r"[^A-Za-z0-9]+", HTTPStatus(status).phrase.replace("'", ""))
+    return "".join(word.capitalize() for word in words)
 
 
 class DropMiddleware:

@@ -11,10 +11,10 @@ import hashlib
 import random
 import secrets
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
-from collections.abc import Iterable
 
 from . import gcpolicy
 from .clock import Clock
@@ -86,7 +86,7 @@ class Store:
         worlds = {}
         for name, vendor in self.vendors.items():
             rng = random.Random(derive_seed(seed, tenant_id, name))
-            part = (fixture or {}).get(name) if fixture else None
+            part = (fixture or {}).get(name)
             ctx = WorldContext(tenant_id=tenant_id, seed=seed, anchor=anchor, rng=rng, fixture=part,
                                incarnation=incarnation)
             worlds[name] = vendor.build_world(ctx)

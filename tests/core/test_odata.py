@@ -248,6 +248,40 @@ def test_case_sensitive_mode_is_honoured(monkeypatch: pytest.MonkeyPatch) -> Non
                                                                                                            "1"]
 
 
+@pytest.mark.parametrize("insensitive, ignores_spaces", [(False, False), (True, False), (False, True)])
+def test_each_string_choice_is_honoured_in_field_to_field_comparisons(monkeypatch: pytest.MonkeyPatch,
+                                                                      insensitive: bool, ignores_spaces: bool) -> None:
+    monkeypatch.setattr(odata.fields, "STRING_COMPARISON_CASE_INSENSITIVE", insensitive)
+    monkeypatch.setattr(odata.fields, "STRING_COMPARISON_IGNORES_TRAILING_SPACES", ignores_spaces)
+    marker = f" and n ne {31415 + 2 * insensitive + ignores_spaces}"  # texts never compiled in another mode
+    assert matches("name eq title" + marker, name="Abc", title="Abc")
+    assert matches("name eq title" + marker, name="Abc", title="abc") is insensitive
+    assert matches("name eq title" + marker, name="abc ", title="abc") is ignores_spaces
+    assert matches("name lt title" + marker, name="abc ", title="abc") is False
+    assert matches("tolower(name) eq title" + marker, name="ABC", title="abc")
+    assert matches("name eq title" + marker, name=None, title=None)
+
+
+def test_three_valued_and_or_not() -> None:
+    """OData's logic of null (the helpers that compare two boolean expressions): false wins an 'and', true wins
+    an 'or', otherwise null taints; 'not null' is null."""
+    from emulator.core.odata.compiler import _and3, _not3, _or3
+
+    assert [_and3(True, True), _and3(True, False), _and3(False, None), _and3(True, None), _and3(None, None)] == \
+        [True, False, False, None, None]
+    assert [_or3(False, False), _or3(False, True), _or3(True, None), _or3(False, None), _or3(None, None)] == \
+        [False, True, True, None, None]
+    assert [_not3(True), _not3(False), _not3(None)] == [False, True, None]
+    # compared with each other, boolean expressions use them: null is equal to null only
+    text = "(flag and startswith(name,'l')) eq (flag or startswith(title,'x'))"
+    assert matches(text, flag=True, name="x") is False  # true and false = false; true or null = true
+    assert matches(text, flag=True, title="xy") is True
+    assert matches(text, flag=None, name=None) is True  # null and null = null, null or null = null
+    assert matches(text, flag=False, name=None, title="ab") is True  # false = false
+    assert matches("not (flag and startswith(name,'l')) eq (flag or startswith(title,'x'))", flag=True,
+                   title="xy") is False
+
+
 def test_predicate_returns_real_bools() -> None:
     for text, values, _ in CASES:
         assert type(matches(text, **values)) is bool, text
@@ -262,7 +296,6 @@ ERRORS: list[tuple[str, str]] = [
     ("n eq 1 and", "unexpected end of filter at position 10"),
     ("(n eq 1", "expected ')'"),
     ("n eq 1)", "unexpected token ')' at position 6"),
-    ("n eq 1 2", "unexpected token '2' at position 7"),
     ("n eq 1 eq 2", "unexpected token 'eq' at position 7"),
     ("name eq 'abc", "unterminated string literal at position 8"),
     ('name eq "abc"', "unexpected character '\"' at position 8"),
@@ -272,6 +305,11 @@ ERRORS: list[tuple[str, str]] = [
     ("n eq 1e", "malformed number at position 5"), ("n eq --3", "malformed number at position 5"),
     ("n eq + 3", "malformed number at position 5"), ("n eq 5.d", "malformed number at position 5"),
     ("n eq 1 && flag", "unexpected character '&' at position 7"),
+    ("n eq #5", "_filter: unexpected character '#' at position 5"),  # a digit after it makes it no number
+    ("n eq .5 and flag", "_filter: malformed number at position 5 (OData"),
+    # the terminals the parser state accepts, not LALR's merged lookaheads (which add ',', ')', operators)
+    ("n eq 1 2", "_filter: unexpected token '2' at position 7 (expected 'and', 'or', the end of the filter)"),
+    ("startswith(name 'x')", "_filter: unexpected token \"'x'\" at position 16 (expected '(', ')', ',')"),
     ("foo eq 1", "unknown field 'foo' at position 0"),
     ("n eq 1 and bar/baz eq 2", "unknown field 'bar/baz' at position 11"),
     ("hidden eq 'x'", "field 'hidden' is not filterable at position 0"),
@@ -316,6 +354,11 @@ ERRORS: list[tuple[str, str]] = [
                                     "than 'gt'. To negate the comparison, write: NOT (n gt 1)"),
     ("not(name) eq ('x')", "write: not ((name) eq ('x'))"),
     ("not tolower(name) ne 'x'", "write: not (tolower(name) ne 'x')"),
+    ("not n eq not flag", "write: not (n eq not flag)"),  # the suggestion ends where the right operand does
+    # ... with its own parentheses, and none of what follows it
+    ("(not n eq (3)) and flag", "To negate the comparison, write: not (n eq (3))"),
+    ("flag and (not n eq ((3)))", "To negate the comparison, write: not (n eq ((3)))"),
+    ("not\t n eq (3) or (flag)", "To negate the comparison, write: not (n eq (3))"),
     ("not at lt datetime'2020-01-01'", "write: not (at lt datetime'2020-01-01')"),
     ("null", "expected a boolean expression at position 0, got null"),
     ("not " * 1000 + "flag", "nested more than 64 levels deep at position 256"),
@@ -344,6 +387,13 @@ def test_syntax_error_lists_what_was_expected() -> None:
     assert "a number" in info.value.validations[0] and "a string literal" in info.value.validations[0]
 
 
+def test_every_terminal_a_syntax_error_may_expect_has_a_name_for_clients() -> None:
+    from emulator.core.odata.parser import _TERMINAL_NAMES
+
+    terminals = {t.name for t in odata._parser().terminals} - {"__IGNORE_0"}  # whitespace is never expected
+    assert terminals | {"$END"} == set(_TERMINAL_NAMES)
+
+
 def test_deep_but_allowed_nesting_compiles() -> None:
     assert matches("not " * 63 + "flag") is False
     assert matches("(" * 60 + "n eq 1" + " or n eq 3)" * 60) is True
@@ -367,6 +417,7 @@ def test_same_text_returns_same_callable_without_reparsing(monkeypatch: pytest.M
         return real_parse(text)
 
     monkeypatch.setattr(odata.compiler, "parse", counting_parse)  # where the compiler looks it up
+    odata.compiler._compile_cached.cache_clear()  # the text may be cached by an earlier run in this process
     text = "n eq 314159 and startswith(name,'cache-test')"
     first = compile_filter(R, text)
     second = compile_filter(R, text)
@@ -463,7 +514,15 @@ def test_sort_top_returns_the_first_items() -> None:
         full = ids(sort(many, R, text))
         for top in (1, 3, 9, 40, 100):
             assert ids(sort(many, R, text, top=top)) == full[:top], (text, top)
-    assert sort(many, R, "n", top=0) == []
+    assert sort(many, R, "n", top=0) == [] and sort(many, R, "-n", top=0) == []
+    assert sort(S_ROWS[:1], R, "n", top=0) == []  # even a list too short to sort
+
+
+def test_sort_ignores_case_by_lower_case_with_nulls_present_too() -> None:
+    """Case is folded to lower case: '_' (0x5F) sorts before 'a', as in 'b_' < 'ba'; upper case would put it after."""
+    rows = [Row(id="1", name="ba"), Row(id="2", name=None), Row(id="3", name="B_")]
+    assert ids(sort(rows, R, "name")) == ["2", "3", "1"]
+    assert ids(sort([r for r in rows if r.name], R, "name")) == ["3", "1"]
 
 
 def test_sort_nested_field_and_small_inputs() -> None:

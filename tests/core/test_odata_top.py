@@ -73,3 +73,25 @@ def test_the_top_k_path_is_the_one_taken(monkeypatch: Any) -> None:
     items = [Item(f"{k:05d}", k % 3, NAMES[k % 6], None) for k in range(200)]
     assert [it.id for it in sort(items, RES, "-n,name", top=7)] == reference(items, [("n", True), ("name", False)])[:7]
     assert calls == [7]
+
+
+def test_a_page_whose_first_key_has_a_null_and_long_ties_below_it():
+    """One null goes ahead, the k-th place is then among the smallest values: found by a search against a
+    mutant (the k-th counted past the nulls instead of before them failed on the next, descending, key)."""
+    rows = [(None, None, True), (1, None, None), (2, None, True), (2, None, False), (2, "b", False), (3, "a", None),
+            (2, "a", False), (2, "b", None), (2, "a", None)]
+    items = [Item(f"{k:05d}", n, name, flag) for k, (n, name, flag) in enumerate(rows)]
+    spec = [("n", False), ("name", False), ("flag", True)]
+    for top in (1, 2, 3):
+        assert [it.id for it in sort(items, RES, "n,name,-flag", top=top)] == reference(items, spec)[:top]
+
+
+def test_a_page_keeps_the_nulls_and_the_values_before_the_kth_place():
+    """Ascending, nulls first: a page of 3 out of a long list is the null, the one smaller value, then the first
+    of the long run of ties; descending, the nulls come last and the page is the largest values."""
+    values = [2] * 20 + [None, 0] + [3] * 20 + [None]
+    items = [Item(f"{k:05d}", n, None, None) for k, n in enumerate(values)]
+    for text, spec in (("n", [("n", False)]), ("-n", [("n", True)])):
+        expected = reference(items, spec)
+        for top in range(1, 6):
+            assert [it.id for it in sort(items, RES, text, top=top)] == expected[:top], (text, top)
