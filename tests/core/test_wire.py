@@ -13,6 +13,7 @@ import pytest
 from marshmallow import Schema, fields
 
 from emulator.core import wire
+from emulator.core.pagecache import WireCache
 from emulator.core.wire import (
     CamelCaseSchema,
     DotNetDateTime,
@@ -184,15 +185,15 @@ def test_cached_dump_keeps_one_wire_form_per_entity_and_schema():
     class Two(Schema):
         id = fields.String()
 
-    cache: dict = {}
+    cache = WireCache()  # wire.cached_dump became core.pagecache.WireCache.dump
     entity = SimpleNamespace(id="e1")
-    first = wire.cached_dump(cache, One(), entity)
+    first = cache.dump(One(), entity)
     entity.id = "changed"  # a write that forgot to drop the entity's forms shows the old one: the cache is keyed by id
-    assert first == {"id": "e1"} and wire.cached_dump(cache, One(), SimpleNamespace(id="e1")) is first
-    assert wire.cached_dump(cache, Two(), SimpleNamespace(id="e1")) == {"id": "e1"}
+    assert first == {"id": "e1"} and cache.dump(One(), SimpleNamespace(id="e1")) is first
+    assert cache.dump(Two(), SimpleNamespace(id="e1")) == {"id": "e1"}
     assert set(cache["e1"]) == {"One", "Two"}
     cache.pop("e1")
-    assert wire.cached_dump(cache, One(), entity) == {"id": "changed"}
+    assert cache.dump(One(), entity) == {"id": "changed"}
 
 
 # -- schemas ----------------------------------------------------------------------------------------------------
