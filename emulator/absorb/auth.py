@@ -25,10 +25,10 @@ from flask import Response, request
 
 from ..core import strict
 from ..core.http import current_store
-from ..core.pagecache import page_key
+from ..core.pagecache import key_of, page_key
 from ..core.pipeline import bind_tenant
 from ..core.errors import BadRequest, Forbidden, Unauthorized
-from ..core.store import Tenant
+from ..core.store import Store, Tenant
 from .choices import CHOICES
 from .models import ACTIVE, AbsorbWorld, Token, User
 
@@ -106,15 +106,25 @@ def token_of_request(header: str | None = None) -> str:
     ``header``: the value already read by ``_single_header`` (a header sent twice alike, counted once)."""
     rule = WIRE_RULES["Authorization"]
     raw = (header if header is not None else request.environ.get("HTTP_AUTHORIZATION") or "").strip()
+    value = token_value(raw)
+    if value is None:
+        raise Unauthorized("A token from /authenticate is required in the Authorization header.",
+                           validations=["Authorization: token required ('<token>' or 'Bearer <token>')"])
+    if " " not in raw and rule["report_raw"]:
+        strict.report(rule["report_raw"])
+    return value
+
+
+def token_value(raw: str) -> str | None:
+    """The token an ``Authorization`` value carries, raw or after a scheme (``WIRE_RULES``); None: no token."""
+    schemes = WIRE_RULES["Authorization"]["schemes"]
+    raw = raw.strip()
     scheme, _, rest = raw.partition(" ")
-    if rest.strip() and scheme.lower() in rule["schemes"]:
+    if rest.strip() and scheme.lower() in schemes:
         return rest.strip()
-    if raw and " " not in raw and "" in rule["schemes"]:
-        if rule["report_raw"]:
-            strict.report(rule["report_raw"])
+    if raw and " " not in raw and "" in schemes:
         return raw
-    raise Unauthorized("A token from /authenticate is required in the Authorization header.",
-                       validations=["Authorization: token required ('<token>' or 'Bearer <token>')"])
+    return None
 
 
 def issue_token(world: AbsorbWorld, user: User, now: datetime) -> str:
@@ -170,6 +180,34 @@ def _caller(world: AbsorbWorld, now: datetime, admin: bool) -> User:
         raise Forbidden("This route requires an administrator's token.",
                         validations=["Authorization: learner tokens may only call my-enrollments"])
     return user
+
+
+def cached_page(environ: dict[str, Any], store: Store, path: str, query: bytes) -> tuple[Tenant, bytes] | None:
+    """``absorb_call``'s lock-free hit without Flask, for the pipeline's fast path (``core.pipeline.FastPages``):
+    the tenant, and the cached page an administrator's GET is answered with. None whenever a check would not
+    pass plainly: a header missing or sent twice, an unknown key, version or token, an expired token, a learner
+    (whose token opens fewer routes: Flask decides), no page; the Flask path then answers, errors included.
+    The checks are ``resolve_portal``'s and ``_caller``'s; the pipeline checks the tenant's rate limit and faults."""
+    api_key, version = environ.get("HTTP_X_API_KEY"), environ.get("HTTP_X_API_VERSION")
+    header = environ.get("HTTP_AUTHORIZATION")
+    if not api_key or not header or "," in api_key or "," in header:
+        return None
+    versions = ("", *WIRE_RULES["x-api-version"]["supported"])  # absent or empty: v2
+    if version is not None and ("," in version or version.strip() not in versions):
+        return None
+    tenant = store.tenant_for("absorb", api_key.strip())
+    value = token_value(header)
+    if tenant is None or value is None:
+        return None
+    world = tenant.world("absorb")
+    token = world.tokens.get(value)
+    if token is None or token.expires <= tenant.clock.now():
+        return None
+    user = world.users.get(token.user_id)
+    if user is None or not user.is_admin:
+        return None
+    page = world.pages.hit(key_of(path, query, user.id))
+    return None if page is None else (tenant, page)
 
 
 def absorb_call(*, admin: bool = True, token: bool = True) -> Callable[..., Any]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable
+from typing import Any
 
 from flask import Request, Response
 
@@ -50,10 +51,10 @@ class Cors:
         cors = cls(origins, admin_origins)
         return cors if cors.vendor_allowed or cors.admin_allowed else None
 
-    def _granted(self, req: Request, origin: str | None) -> str | None:
+    def _granted(self, path: str, origin: str | None) -> str | None:
         if not origin:
             return None
-        allowed = self.admin_allowed if _is_admin(req.path) else self.vendor_allowed
+        allowed = self.admin_allowed if _is_admin(path) else self.vendor_allowed
         return "*" if "*" in allowed else (origin if origin in allowed else None)
 
     def preflight(self, req: Request) -> Response | None:
@@ -61,7 +62,7 @@ class Cors:
         if req.method != "OPTIONS" or not req.environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD"):
             return None
         response = Response(status=204)
-        granted = self._granted(req, req.environ.get("HTTP_ORIGIN"))
+        granted = self._granted(req.path, req.environ.get("HTTP_ORIGIN"))
         if granted:
             response.headers["Access-Control-Allow-Origin"] = granted
             response.headers["Access-Control-Allow-Methods"] = ALLOWED_METHODS
@@ -71,14 +72,22 @@ class Cors:
                 response.headers["Vary"] = "Origin"
         return response
 
+    def grant(self, path: str, origin: str | None) -> tuple[tuple[str, str], ...]:
+        """The headers granting an answer on ``path`` to ``origin``; none when it is not allowed."""
+        granted = self._granted(path, origin)
+        if not granted:
+            return ()
+        if granted == "*":
+            return (("Access-Control-Allow-Origin", granted), ("Access-Control-Expose-Headers", EXPOSED_HEADERS))
+        return (("Access-Control-Allow-Origin", granted), ("Access-Control-Expose-Headers", EXPOSED_HEADERS),
+                ("Vary", "Origin"))
+
     def allow_origin(self, req: Request, response: Response) -> None:
         """The grant on an answer to an allowed origin (every answer pays this: no header parsing)."""
-        granted = self._granted(req, req.environ.get("HTTP_ORIGIN"))
-        if granted and "Access-Control-Allow-Origin" not in response.headers:
-            response.headers["Access-Control-Allow-Origin"] = granted
-            response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
-            if granted != "*":
-                response.headers["Vary"] = "Origin"
+        grant = self.grant(req.path, req.environ.get("HTTP_ORIGIN"))
+        if grant and "Access-Control-Allow-Origin" not in response.headers:
+            for name, value in grant:
+                response.headers[name] = value
 
 
 def is_loopback(name: str) -> bool:
@@ -99,16 +108,17 @@ def host_name(host: str) -> str:
     return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
-def host_check(bound_host: str) -> Callable[[Request], None] | None:
+def host_check(bound_host: str) -> Callable[[dict[str, Any]], None] | None:
     """The pipeline's step refusing foreign ``Host`` names while bound to loopback (see the module's
-    docstring); None when bound to a real interface (its users name it as they like)."""
+    docstring), given the request's WSGI environ; None when bound to a real interface (its users name it as
+    they like)."""
     if not is_loopback(bound_host):
         return None
     configured = host_name(bound_host)
     seen: dict[str, bool] = {}  # a suite sends one or two Host values: decide each once
 
-    def check_host(req: Request) -> None:
-        raw = req.environ.get("HTTP_HOST")
+    def check_host(environ: dict[str, Any]) -> None:
+        raw = environ.get("HTTP_HOST")
         if not raw:
             return  # HTTP/1.0 without Host: nothing to rebind
         ok = seen.get(raw)

@@ -44,7 +44,12 @@ class StalePage(RuntimeError):
 
 def page_key(caller: str) -> tuple[str, bytes, str]:
     """The key of this request's answer in a page cache: path, query string and the caller's id."""
-    return (request.path, request.query_string, caller)
+    return key_of(request.path, request.query_string, caller)
+
+
+def key_of(path: str, query: bytes, caller: str) -> tuple[str, bytes, str]:
+    """``page_key`` from its parts (``core.pipeline.FastPages`` has no Flask request)."""
+    return (path, query, caller)
 
 
 class PageCache:

@@ -3,6 +3,9 @@
 Around Flask (WSGI, outermost first):
   path folding      ``casefold.FoldPaths``: an ASP.NET vendor's path after its prefix in lower case, before
                     routing (vendors with ``Vendor.case_insensitive`` only)
+  fast path         ``FastPages``: a vendor GET whose answer is a cached page is answered here, with every
+                    step below that could apply to it done its way (host check, CORS grant, journal); anything
+                    else, and every doubt, goes on to Flask (not installed with --strict or --state-file)
   drop              ``faults.DropMiddleware``: the socket is closed without an answer when a drop rule fired
 
 ``Pipeline.before`` (the app's one ``before_request`` hook). A step that raises or answers ends the request
@@ -31,6 +34,7 @@ and ``g`` proxies once (they are looked up through context variables on every at
 from __future__ import annotations
 
 import hmac
+import os
 import time
 from collections.abc import Callable
 from typing import Any
@@ -52,6 +56,7 @@ from .vendor import Vendor
 
 ADMIN_PREFIX = "/_emulator"
 MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+NO_FAST_PAGES_ENV = "LMS_EMULATOR_NO_FAST_PAGES"  # "1": every request through Flask (FastPages off)
 
 
 def bind_tenant(tenant: Tenant, vendor: str) -> None:
@@ -101,6 +106,8 @@ class Pipeline:
         app = self.app
         app.session_interface = NoSessions()
         app.wsgi_app = faults.DropMiddleware(app.wsgi_app)  # type: ignore[method-assign]
+        if self.strict is None and self.state_file is None and not os.environ.get(NO_FAST_PAGES_ENV):
+            app.wsgi_app = FastPages(app.wsgi_app, self)  # type: ignore[method-assign]
         if self.folded:
             app.wsgi_app = FoldPaths(app.wsgi_app, ["/" + n for n in sorted(self.folded)])  # type: ignore[method-assign]
         app.before_request(self.before)
@@ -110,7 +117,7 @@ class Pipeline:
         req: Request = request._get_current_object()  # type: ignore[attr-defined]
         glob = g._get_current_object()  # type: ignore[attr-defined]
         if self.check_host is not None:
-            self.check_host(req)
+            self.check_host(req.environ)
         _whole_body(req)
         glob.started = time.perf_counter()
         if self.admin_token:
@@ -148,16 +155,11 @@ class Pipeline:
             return
         environ = req.environ
         dropped = bool(environ.get(faults.DROP_KEY))
-        started = getattr(glob, "started", None)
-        entry = make_entry(
-            method=req.method, path=environ.get(ORIGINAL_PATH) or req.path, query=environ.get("QUERY_STRING", ""),
-            headers=environ_headers(environ), body=_request_body(req), content_type=environ.get("CONTENT_TYPE", ""),
+        entry = self.entry(
+            environ, req.method, req.path, _request_body(req), tenant, named is not None, vendor,
             status=None if dropped else response.status_code,
             response_body=b"" if dropped or response.is_streamed else response.get_data(),
-            response_content_type=response.headers.get("Content-Type", ""),
-            duration_ms=(time.perf_counter() - started) * 1000 if started else 0.0,
-            at=tenant.clock.now(), vendor=vendor.name, tenant_id=tenant.id if named is not None else None,
-            secret_answer=vendor.secret_answer)
+            response_content_type=response.headers.get("Content-Type", ""), started=getattr(glob, "started", None))
         fault = environ.get("lms_emulator.fault")
         if fault:
             entry["fault"] = fault
@@ -170,6 +172,19 @@ class Pipeline:
             entry["rateLimited"] = True
         journal_of(tenant, self.journal_size).record(entry)
 
+    @staticmethod
+    def entry(environ: dict[str, Any], method: str, path: str, body: bytes, tenant: Tenant, named: bool,
+              vendor: Vendor, *, status: int | None, response_body: bytes, response_content_type: str,
+              started: float | None) -> dict[str, Any]:
+        """A journal entry's common fields (``record``, ``FastPages``)."""
+        return make_entry(
+            method=method, path=environ.get(ORIGINAL_PATH) or path, query=environ.get("QUERY_STRING", ""),
+            headers=environ_headers(environ), body=body, content_type=environ.get("CONTENT_TYPE", ""),
+            status=status, response_body=response_body, response_content_type=response_content_type,
+            duration_ms=(time.perf_counter() - started) * 1000 if started else 0.0,
+            at=tenant.clock.now(), vendor=vendor.name, tenant_id=tenant.id if named else None,
+            secret_answer=vendor.secret_answer)
+
     def persist(self, req: Request, glob: Any, vendor: Vendor | None, response: Response) -> None:
         """Step 14: a successful write, or any request a fault rule fired on (a GET spends a rule's count too:
         its count, hits and random draw changed), is saved before its answer leaves; only what it could touch."""
@@ -181,6 +196,61 @@ class Pipeline:
             tenant = getattr(glob, "tenant", None) or getattr(glob, "admin_tenant", None)
             worlds = None if vendor is None else ([vendor.name] if wrote else [])
             self.state_file.save(None if tenant is None else [tenant.id], worlds=worlds)
+
+
+class FastPages:
+    """WSGI, between path folding and Flask: a vendor GET whose answer is a cached page, answered from the cache
+    without Flask, or handed to Flask unchanged (see docs/DESIGN.md, "The request pipeline").
+
+    It answers only what the Flask path would answer with the same page (steps 1-14 give it nothing more
+    to do): a GET without a body, its path plain ASCII under the prefix of a vendor with a ``cached_page``
+    hook, an allowed ``Host``, the vendor's checks passed plainly (``Vendor.cached_page``), a tenant with no
+    fault rule and no rate limit. Its answer carries the Flask path's headers (``Content-Type``,
+    ``Content-Length``, the CORS grant) and journal entry. Not installed with ``--strict`` or ``--state-file``,
+    nor with ``LMS_EMULATOR_NO_FAST_PAGES=1``; verify mode (``core.pagecache``) never hits.
+    ``tests/core/test_fastpages.py`` sends the same requests both ways and compares everything."""
+
+    def __init__(self, app: Callable[..., Any], pipeline: Pipeline) -> None:
+        self.app = app
+        self.pipeline = pipeline
+        self.hooks = {v.prefix + "/": v for v in pipeline.vendors.values() if v.cached_page is not None}
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        answer = self.answer(environ) if environ.get("REQUEST_METHOD") == "GET" else None
+        if answer is None:
+            return self.app(environ, start_response)
+        start_response("200 OK", answer[0])
+        return [answer[1]]
+
+    def answer(self, environ: dict[str, Any]) -> tuple[list[tuple[str, str]], bytes] | None:
+        started = time.perf_counter()
+        path, query = environ.get("PATH_INFO") or "", environ.get("QUERY_STRING") or ""
+        if environ.get("CONTENT_LENGTH") or environ.get("HTTP_TRANSFER_ENCODING") or not (
+                path.isascii() and query.isascii()):
+            return None
+        vendor = self.hooks.get(path[:path.find("/", 1) + 1])  # "//absorb/..." finds "//": no vendor
+        if vendor is None or vendor.cached_page is None:
+            return None
+        pipeline = self.pipeline
+        if pipeline.check_host is not None:
+            try:
+                pipeline.check_host(environ)
+            except errors.Forbidden:
+                return None
+        found = vendor.cached_page(environ, pipeline.store, path, query.encode())
+        if found is None:
+            return None
+        tenant, page = found
+        rules = tenant.extras.get("faults")
+        if tenant.extras.get("rate_limits") or (rules is not None and rules.rules):
+            return None
+        headers = [("Content-Type", "application/json"), ("Content-Length", str(len(page)))]
+        if pipeline.cors is not None:
+            headers.extend(pipeline.cors.grant(path, environ.get("HTTP_ORIGIN")))
+        entry = pipeline.entry(environ, "GET", path, b"", tenant, True, vendor, status=200, response_body=page,
+                               response_content_type="application/json", started=started)
+        journal_of(tenant, pipeline.journal_size).record(entry)
+        return headers, page
 
 
 def _whole_body(req: Request) -> None:

@@ -68,6 +68,9 @@ class Vendor:
     # Whether an answer body (its first bytes, up to 64 KB) is a secret as a whole, so the journal masks it
     # whatever the request looked like (Absorb's /authenticate answers its token as a bare JSON string).
     secret_answer: Callable[[bytes], bool] | None = None
+    # The answer to a GET from the vendor's page cache without Flask, for ``core.pipeline.FastPages``:
+    # (environ, store, path, query) -> (tenant, page), or None whenever the Flask path should answer.
+    cached_page: Callable[[dict[str, Any], Any, str, bytes], tuple[Any, bytes] | None] | None = None
 
     @property
     def prefix(self) -> str:

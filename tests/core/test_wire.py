@@ -10,9 +10,10 @@ from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 
 import pytest
-from marshmallow import fields
+from marshmallow import Schema, fields
 
 from emulator.core import wire
+from emulator.core.pagecache import WireCache
 from emulator.core.wire import (
     CamelCaseSchema,
     DotNetDateTime,
@@ -175,6 +176,24 @@ def test_loads_json_accepts_a_string_with_a_lone_surrogate_escape():
 
 def test_encode_json_writes_compact_utf8_and_accepts_non_string_keys():
     assert encode_json({"a": [1, None, True], 2: "é"}) == '{"a":[1,null,true],"2":"é"}'.encode()
+
+
+def test_cached_dump_keeps_one_wire_form_per_entity_and_schema():
+    class One(Schema):
+        id = fields.String()
+
+    class Two(Schema):
+        id = fields.String()
+
+    cache = WireCache()  # wire.cached_dump became core.pagecache.WireCache.dump
+    entity = SimpleNamespace(id="e1")
+    first = cache.dump(One(), entity)
+    entity.id = "changed"  # a write that forgot to drop the entity's forms shows the old one: the cache is keyed by id
+    assert first == {"id": "e1"} and cache.dump(One(), SimpleNamespace(id="e1")) is first
+    assert cache.dump(Two(), SimpleNamespace(id="e1")) == {"id": "e1"}
+    assert set(cache["e1"]) == {"One", "Two"}
+    cache.pop("e1")
+    assert cache.dump(One(), entity) == {"id": "changed"}
 
 
 # -- schemas ----------------------------------------------------------------------------------------------------
