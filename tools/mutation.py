@@ -33,16 +33,24 @@ ROOT = Path(__file__).resolve().parents[1]
 SCRATCH = ROOT / ".mutation"
 
 _ODATA = ["tests/core/test_odata.py", "tests/core/test_odata_top.py"]
+_A = "tests/absorb/"
+_ATTEMPTS = [_A + f for f in ("test_attempt_rules.py", "test_domain_rules.py", "test_date_precision.py",
+                              "test_learning_path.py", "test_seed.py", "test_case_insensitive.py")]
+_ENROLL = [_A + f for f in ("test_course_enrollments.py", "test_domain_rules.py", "test_date_precision.py",
+                            "test_learning_path.py", "test_seed.py")]
+_USERS = [_A + f for f in ("test_users.py", "test_user_lookups.py", "test_reference.py", "test_auth.py")]
 # module -> the tests that cover it (a narrow selection keeps a surviving mutant's run short).
 MODULES: dict[str, list[str]] = {
-    "emulator/absorb/enrollments.py": ["tests/absorb"],
-    "emulator/absorb/sessions.py": ["tests/absorb"],
-    "emulator/absorb/lessons.py": ["tests/absorb"],
-    "emulator/absorb/attempts.py": ["tests/absorb"],
-    "emulator/absorb/rollup.py": ["tests/absorb"],
-    "emulator/absorb/lookups.py": ["tests/absorb"],
-    "emulator/absorb/users.py": ["tests/absorb"],
-    "emulator/absorb/reference.py": ["tests/absorb"],
+    # each Absorb module against the test files that call its rules (grep of its routes and functions)
+    "emulator/absorb/enrollments.py": [*_ENROLL, "tests/absorb/test_users.py", "tests/absorb/test_user_lookups.py"],
+    "emulator/absorb/sessions.py": _ENROLL,
+    "emulator/absorb/lessons.py": [*_ATTEMPTS, "tests/absorb/test_course_enrollments.py"],
+    "emulator/absorb/attempts.py": _ATTEMPTS,
+    "emulator/absorb/rollup.py": _ATTEMPTS,
+    "emulator/absorb/lookups.py": [*_ENROLL, "tests/absorb/test_user_lookups.py", "tests/absorb/test_filter_rules.py",
+                                   "tests/absorb/test_case_insensitive.py"],
+    "emulator/absorb/users.py": _USERS,
+    "emulator/absorb/reference.py": _USERS,
     "emulator/absorb/auth.py": ["tests/absorb/test_auth.py", "tests/absorb/test_auth_edges.py",
                                 "tests/absorb/test_auth_rules.py", "tests/absorb/test_course_enrollments.py"],
     "emulator/ispring/service.py": ["tests/ispring"],
@@ -90,6 +98,10 @@ _ONLY_WORK = ("the split only saves work: splitting more, less or once more, or 
               "candidate is left past it)")
 _BATCH = ("batch only says which items' values the next key reads: every member, or the tied ones (all of them "
           "in another order when every member is tied); reading more values, or the same in another order, sorts alike")
+_CHANGED = ("changed(None) drops every cached wire form and page, this entity's included: the next read is made "
+            "afresh either way, only more work")
+_HISTORY = ("a re-enrolled enrollment's session enrollments are history, shown by no route (the roster lists active "
+            "ones, the user's list the active enrollment's), so their dateEdited cannot be seen")
 _LAST = "last only skips finding ties after the last key: found anyway, they are never used (the loop ends)"
 EQUIVALENT: dict[tuple[str, str, str], str] = {
     (_ABSORB, "_listed",
@@ -249,6 +261,13 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     (_ISPRING, "issue_token", "secrets.token_urlsafe(None)"): _RANDOM_TOKEN,
     ("emulator/core/paging.py", "query_list", "if page.start > len(selected):"):
         "a page starting exactly at the end slices to [] either way (the mutant only sorts first)",
+    (_ABSORB, "apply_finish", "world.changed(None)"): _CHANGED,
+    **{(_ABSORB, "remove_enrollment", "world.changed(None)"): _CHANGED},
+    (_ABSORB, "new_enrollment", "se.is_active = None"):
+        "None and False read alike everywhere (every reader tests truthiness; isActive is not on a session "
+        "enrollment's wire form)",
+    (_ABSORB, "new_enrollment", "touch(world, se, None)"): _HISTORY,
+    (_ABSORB, "new_enrollment", "touch(world, None, at)"): _HISTORY + "; and changed(None) drops every cached form",
     ("emulator/pearson/service.py", "_insert", "if not ids or key(ids[-1]) < new_key:"):
         "keys are (start, id) and ids are unique: two keys are never equal, so < and <= agree",
 }
