@@ -37,7 +37,7 @@ _A = "tests/absorb/"
 _ATTEMPTS = [_A + f for f in ("test_attempt_rules.py", "test_domain_rules.py", "test_date_precision.py",
                               "test_learning_path.py", "test_seed.py", "test_case_insensitive.py")]
 _ENROLL = [_A + f for f in ("test_course_enrollments.py", "test_domain_rules.py", "test_date_precision.py",
-                            "test_learning_path.py", "test_seed.py")]
+                            "test_learning_path.py", "test_seed.py", "test_session_rules.py")]
 _USERS = [_A + f for f in ("test_users.py", "test_user_lookups.py", "test_reference.py", "test_auth.py")]
 # module -> the tests that cover it (a narrow selection keeps a surviving mutant's run short).
 MODULES: dict[str, list[str]] = {
@@ -268,6 +268,10 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
         "enrollment's wire form)",
     (_ABSORB, "new_enrollment", "touch(world, se, None)"): _HISTORY,
     (_ABSORB, "new_enrollment", "touch(world, None, at)"): _HISTORY + "; and changed(None) drops every cached form",
+    (_ABSORB, "new_session_enrollment", "world.changed(None)"): _CHANGED,
+    (_ABSORB, "new_session_enrollment", "session_id=session.id, course_id=None,"):
+        "a session enrollment's course id is on no wire form and read by no rule (rosters and seats go by the "
+        "session id, a user's seats by the course enrollment's index)",
     ("emulator/pearson/service.py", "_insert", "if not ids or key(ids[-1]) < new_key:"):
         "keys are (start, id) and ids are unique: two keys are never equal, so < and <= agree",
 }
