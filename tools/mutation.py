@@ -272,6 +272,9 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     (_ABSORB, "new_session_enrollment", "session_id=session.id, course_id=None,"):
         "a session enrollment's course id is on no wire form and read by no rule (rosters and seats go by the "
         "session id, a user's seats by the course enrollment's index)",
+    (_ABSORB, "materialize", "world.changed(None)"): _CHANGED,
+    (_ABSORB, "_seeded_attempts", "time_spent_ticks=ticks(start, completion) if finished or completion else 0"):
+        _SEEDED + ", and a finished one always one (seed._planned)",
     ("emulator/pearson/service.py", "_insert", "if not ids or key(ids[-1]) < new_key:"):
         "keys are (start, id) and ids are unique: two keys are never equal, so < and <= agree",
 }
