@@ -38,7 +38,8 @@ _ATTEMPTS = [_A + f for f in ("test_attempt_rules.py", "test_domain_rules.py", "
                               "test_learning_path.py", "test_seed.py", "test_case_insensitive.py")]
 _ENROLL = [_A + f for f in ("test_course_enrollments.py", "test_domain_rules.py", "test_date_precision.py",
                             "test_learning_path.py", "test_seed.py", "test_session_rules.py")]
-_USERS = [_A + f for f in ("test_users.py", "test_user_lookups.py", "test_reference.py", "test_auth.py")]
+_USERS = [_A + f for f in ("test_users.py", "test_user_lookups.py", "test_reference.py", "test_auth.py",
+                           "test_user_rules.py", "test_course_enrollments.py", "test_domain_rules.py")]
 # module -> the tests that cover it (a narrow selection keeps a surviving mutant's run short).
 MODULES: dict[str, list[str]] = {
     # each Absorb module against the test files that call its rules (grep of its routes and functions)
@@ -102,6 +103,10 @@ _CHANGED = ("changed(None) drops every cached wire form and page, this entity's 
             "afresh either way, only more work")
 _HISTORY = ("a re-enrolled enrollment's session enrollments are history, shown by no route (the roster lists active "
             "ones, the user's list the active enrollment's), so their dateEdited cannot be seen")
+_OVERWRITTEN = "the new user's fields are then all set from the body by _apply (every body field is written)"
+_NEW = ("for a new user _apply reads neither the world nor the instant (no rename, no index move, no touch; "
+        "add_user files it after): new=False/None only also finds no enrollments to copy the name to")
+_TEXT = "only the text of a validation line or a message changes (status and the refusal are the same)"
 _LAST = "last only skips finding ties after the last key: found anyway, they are never used (the loop ends)"
 EQUIVALENT: dict[tuple[str, str, str], str] = {
     (_ABSORB, "_listed",
@@ -275,6 +280,31 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     (_ABSORB, "materialize", "world.changed(None)"): _CHANGED,
     (_ABSORB, "_seeded_attempts", "time_spent_ticks=ticks(start, completion) if finished or completion else 0"):
         _SEEDED + ", and a finished one always one (seed._planned)",
+    (_ABSORB, "_apply", "world.changed(None)"): _CHANGED,
+    (_ABSORB, "_apply", "renamed = not new or any("):
+        "an update that renames nobody then copies each enrollment the name and job title it already has",
+    **{(_ABSORB, "_create", t): _OVERWRITTEN for t in (
+        "avatar=None, date_added=at", "username=None,", "first_name=None,", "last_name=None,",
+        "department_id=None,")},
+    **{(_ABSORB, "_create", t): _NEW for t in (
+        "_apply(None, user, body, at, new=True)", "_apply(world, user, body, None, new=True)",
+        "_apply(world, user, body, at, new=None)", "_apply(world, user, body, at)",
+        "_apply(world, user, body, at, new=False)")},
+    (_ABSORB, "get_department", "find(world.departments, department_id, None)"): _TEXT,
+    (_ABSORB, "problems", "at = f'{where}.' if where or True else ''"): _TEXT,
+    (_ABSORB, "problems", "return found + reference.problems(world, body, user, None)"): _TEXT,
+    (_ABSORB, "problems", "return found + reference.problems(world, body, user)"): _TEXT,
+    (_ABSORB, "problems", "for name in REQUIRED_TO_CREATE if name not in body]"): _TEXT,
+    (_ABSORB, "upload_users", "break"):
+        "the batch is refused either way (a body without a username is a problem): only the lines listed differ",
+    (_ABSORB, "upload_users", "seen.setdefault(key"): _TEXT,
+    (_ABSORB, "upload_users", "_refuse(found"): _TEXT,
+    (_ABSORB, "upload_users", "found.append(None)"): _TEXT,
+    (_ABSORB, "upload_users", "key = body['username'].upper()"):
+        "duplicates are compared in one case either way: upper and lower agree on which usernames are equal",
+    (_ABSORB, "user_named", "if user_id or True else None"): "with no user id, users.get(None) is None as well",
+    (_ABSORB, "save_user", "if 'username' in body or True else None"):
+        "the body loader requires username for POST /users and the upload checks it first: always present",
     ("emulator/pearson/service.py", "_insert", "if not ids or key(ids[-1]) < new_key:"):
         "keys are (start, id) and ids are unique: two keys are never equal, so < and <= agree",
 }
