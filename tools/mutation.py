@@ -305,6 +305,10 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     (_ABSORB, "user_named", "if user_id or True else None"): "with no user id, users.get(None) is None as well",
     (_ABSORB, "save_user", "if 'username' in body or True else None"):
         "the body loader requires username for POST /users and the upload checks it first: always present",
+    **{(_ABSORB, f, "world.changed(None)"): _CHANGED for f in ("add_enrollment", "add_user", "touch")},
+    **{(_ABSORB, f, t): _TEXT for f, t in (("get_course", "find(world.courses, course_id, None)"),
+                                            ("get_enrollment", "find(world.enrollments, enrollment_id, None)"),
+                                            ("get_user", "find(world.users, user_id, None)"))},
     ("emulator/pearson/service.py", "_insert", "if not ids or key(ids[-1]) < new_key:"):
         "keys are (start, id) and ids are unique: two keys are never equal, so < and <= agree",
 }
