@@ -309,6 +309,8 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     **{(_ABSORB, f, t): _TEXT for f, t in (("get_course", "find(world.courses, course_id, None)"),
                                             ("get_enrollment", "find(world.enrollments, enrollment_id, None)"),
                                             ("get_user", "find(world.users, user_id, None)"))},
+    **{(_ABSORB, f"get_{k}", f"find(world.reference.{t}, {k}_id, None)"): _TEXT
+       for k, t in (("country", "countries"), ("group", "groups"), ("province", "provinces"), ("role", "roles"))},
     ("emulator/pearson/service.py", "_insert", "if not ids or key(ids[-1]) < new_key:"):
         "keys are (start, id) and ids are unique: two keys are never equal, so < and <= agree",
 }
