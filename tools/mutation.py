@@ -33,16 +33,25 @@ ROOT = Path(__file__).resolve().parents[1]
 SCRATCH = ROOT / ".mutation"
 
 _ODATA = ["tests/core/test_odata.py", "tests/core/test_odata_top.py"]
+_A = "tests/absorb/"
+_ATTEMPTS = [_A + f for f in ("test_attempt_rules.py", "test_domain_rules.py", "test_date_precision.py",
+                              "test_learning_path.py", "test_seed.py", "test_case_insensitive.py")]
+_ENROLL = [_A + f for f in ("test_course_enrollments.py", "test_domain_rules.py", "test_date_precision.py",
+                            "test_learning_path.py", "test_seed.py", "test_session_rules.py")]
+_USERS = [_A + f for f in ("test_users.py", "test_user_lookups.py", "test_reference.py", "test_auth.py",
+                           "test_user_rules.py", "test_course_enrollments.py", "test_domain_rules.py")]
 # module -> the tests that cover it (a narrow selection keeps a surviving mutant's run short).
 MODULES: dict[str, list[str]] = {
-    "emulator/absorb/enrollments.py": ["tests/absorb"],
-    "emulator/absorb/sessions.py": ["tests/absorb"],
-    "emulator/absorb/lessons.py": ["tests/absorb"],
-    "emulator/absorb/attempts.py": ["tests/absorb"],
-    "emulator/absorb/rollup.py": ["tests/absorb"],
-    "emulator/absorb/lookups.py": ["tests/absorb"],
-    "emulator/absorb/users.py": ["tests/absorb"],
-    "emulator/absorb/reference.py": ["tests/absorb"],
+    # each Absorb module against the test files that call its rules (grep of its routes and functions)
+    "emulator/absorb/enrollments.py": [*_ENROLL, "tests/absorb/test_users.py", "tests/absorb/test_user_lookups.py"],
+    "emulator/absorb/sessions.py": _ENROLL,
+    "emulator/absorb/lessons.py": [*_ATTEMPTS, "tests/absorb/test_course_enrollments.py"],
+    "emulator/absorb/attempts.py": _ATTEMPTS,
+    "emulator/absorb/rollup.py": _ATTEMPTS,
+    "emulator/absorb/lookups.py": [*_ENROLL, "tests/absorb/test_user_lookups.py", "tests/absorb/test_filter_rules.py",
+                                   "tests/absorb/test_case_insensitive.py"],
+    "emulator/absorb/users.py": _USERS,
+    "emulator/absorb/reference.py": _USERS,
     "emulator/absorb/auth.py": ["tests/absorb/test_auth.py", "tests/absorb/test_auth_edges.py",
                                 "tests/absorb/test_auth_rules.py", "tests/absorb/test_course_enrollments.py"],
     "emulator/ispring/service.py": ["tests/ispring"],
@@ -90,6 +99,14 @@ _ONLY_WORK = ("the split only saves work: splitting more, less or once more, or 
               "candidate is left past it)")
 _BATCH = ("batch only says which items' values the next key reads: every member, or the tied ones (all of them "
           "in another order when every member is tied); reading more values, or the same in another order, sorts alike")
+_CHANGED = ("changed(None) drops every cached wire form and page, this entity's included: the next read is made "
+            "afresh either way, only more work")
+_HISTORY = ("a re-enrolled enrollment's session enrollments are history, shown by no route (the roster lists active "
+            "ones, the user's list the active enrollment's), so their dateEdited cannot be seen")
+_OVERWRITTEN = "the new user's fields are then all set from the body by _apply (every body field is written)"
+_NEW = ("for a new user _apply reads neither the world nor the instant (no rename, no index move, no touch; "
+        "add_user files it after): new=False/None only also finds no enrollments to copy the name to")
+_TEXT = "only the text of a validation line or a message changes (status and the refusal are the same)"
 _LAST = "last only skips finding ties after the last key: found anyway, they are never used (the loop ends)"
 EQUIVALENT: dict[tuple[str, str, str], str] = {
     (_ABSORB, "_listed",
@@ -249,6 +266,51 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     (_ISPRING, "issue_token", "secrets.token_urlsafe(None)"): _RANDOM_TOKEN,
     ("emulator/core/paging.py", "query_list", "if page.start > len(selected):"):
         "a page starting exactly at the end slices to [] either way (the mutant only sorts first)",
+    (_ABSORB, "apply_finish", "world.changed(None)"): _CHANGED,
+    **{(_ABSORB, "remove_enrollment", "world.changed(None)"): _CHANGED},
+    (_ABSORB, "new_enrollment", "se.is_active = None"):
+        "None and False read alike everywhere (every reader tests truthiness; isActive is not on a session "
+        "enrollment's wire form)",
+    (_ABSORB, "new_enrollment", "touch(world, se, None)"): _HISTORY,
+    (_ABSORB, "new_enrollment", "touch(world, None, at)"): _HISTORY + "; and changed(None) drops every cached form",
+    (_ABSORB, "new_session_enrollment", "world.changed(None)"): _CHANGED,
+    (_ABSORB, "new_session_enrollment", "session_id=session.id, course_id=None,"):
+        "a session enrollment's course id is on no wire form and read by no rule (rosters and seats go by the "
+        "session id, a user's seats by the course enrollment's index)",
+    (_ABSORB, "materialize", "world.changed(None)"): _CHANGED,
+    (_ABSORB, "_seeded_attempts", "time_spent_ticks=ticks(start, completion) if finished or completion else 0"):
+        _SEEDED + ", and a finished one always one (seed._planned)",
+    (_ABSORB, "_apply", "world.changed(None)"): _CHANGED,
+    (_ABSORB, "_apply", "renamed = not new or any("):
+        "an update that renames nobody then copies each enrollment the name and job title it already has",
+    **{(_ABSORB, "_create", t): _OVERWRITTEN for t in (
+        "avatar=None, date_added=at", "username=None,", "first_name=None,", "last_name=None,",
+        "department_id=None,")},
+    **{(_ABSORB, "_create", t): _NEW for t in (
+        "_apply(None, user, body, at, new=True)", "_apply(world, user, body, None, new=True)",
+        "_apply(world, user, body, at, new=None)", "_apply(world, user, body, at)",
+        "_apply(world, user, body, at, new=False)")},
+    (_ABSORB, "get_department", "find(world.departments, department_id, None)"): _TEXT,
+    (_ABSORB, "problems", "at = f'{where}.' if where or True else ''"): _TEXT,
+    (_ABSORB, "problems", "return found + reference.problems(world, body, user, None)"): _TEXT,
+    (_ABSORB, "problems", "return found + reference.problems(world, body, user)"): _TEXT,
+    (_ABSORB, "problems", "for name in REQUIRED_TO_CREATE if name not in body]"): _TEXT,
+    (_ABSORB, "upload_users", "break"):
+        "the batch is refused either way (a body without a username is a problem): only the lines listed differ",
+    (_ABSORB, "upload_users", "seen.setdefault(key"): _TEXT,
+    (_ABSORB, "upload_users", "_refuse(found"): _TEXT,
+    (_ABSORB, "upload_users", "found.append(None)"): _TEXT,
+    (_ABSORB, "upload_users", "key = body['username'].upper()"):
+        "duplicates are compared in one case either way: upper and lower agree on which usernames are equal",
+    (_ABSORB, "user_named", "if user_id or True else None"): "with no user id, users.get(None) is None as well",
+    (_ABSORB, "save_user", "if 'username' in body or True else None"):
+        "the body loader requires username for POST /users and the upload checks it first: always present",
+    **{(_ABSORB, f, "world.changed(None)"): _CHANGED for f in ("add_enrollment", "add_user", "touch")},
+    **{(_ABSORB, f, t): _TEXT for f, t in (("get_course", "find(world.courses, course_id, None)"),
+                                            ("get_enrollment", "find(world.enrollments, enrollment_id, None)"),
+                                            ("get_user", "find(world.users, user_id, None)"))},
+    **{(_ABSORB, f"get_{k}", f"find(world.reference.{t}, {k}_id, None)"): _TEXT
+       for k, t in (("country", "countries"), ("group", "groups"), ("province", "provinces"), ("role", "roles"))},
     ("emulator/pearson/service.py", "_insert", "if not ids or key(ids[-1]) < new_key:"):
         "keys are (start, id) and ids are unique: two keys are never equal, so < and <= agree",
 }
