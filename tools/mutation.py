@@ -146,6 +146,20 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     (_ABSORB, "replay", "if status != AttemptStatus.IN_PROGRESS or completion is not None:"):
         "the seeder (seed._planned) gives a finished attempt a completion date and an in-progress one none: "
         "'or' and 'and' agree on every seeded attempt",
+    ("emulator/pearson/service.py", "add_encounter", "world.changed(None)"): _CHANGED,
+    ("emulator/pearson/service.py", "add_session", "world.changed(None)"): _CHANGED,
+    (_PEARSON_AUTH, "_b64", ".rstrip(b'XX=XX')"):
+        "base64 of JSON or of an HMAC digest: only '=' padding is ever at its end, never 'X'",
+    **{(_PEARSON_AUTH, "_remember", text): _MEMO for text in (
+        "store.drop_key('pearson')", "world.verified[token] = None", "store.add_key(None, token, tenant)",
+        "store.add_key('pearson', token, None)", "if len(world.verified) > VERIFIED_MAX:", "for known in list(None):",
+        "store.drop_key(None, known)", "store.drop_key('pearson', None)", "store.drop_key(known)")},
+    (_PEARSON_AUTH, "resolve", "if claims is None:"):
+        "a token named by a store key with no claims in the world's memo happens only after a world-wide "
+        "changed() on a Pearson world, which no route makes today; otherwise the mutant only verifies in full",
+    **{(_PEARSON_AUTH, "resolve", text): _MEMO for text in (
+        "claims = tenant.world('pearson').verified.get(None)",
+        "tenant = store.tenant_for(None, token)", "_remember(store, tenant, token, None)", "claims = None")},
     (_PEARSON_AUTH, "resolve", "known = None"): _MEMO,
     (_PEARSON_AUTH, "resolve", "tenant = None"): _MEMO,
     (_PEARSON_AUTH, "resolve", "known = _VERIFIED.get(None)"): _MEMO,
