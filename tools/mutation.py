@@ -39,7 +39,8 @@ _ATTEMPTS = [_A + f for f in ("test_attempt_rules.py", "test_domain_rules.py", "
 _ENROLL = [_A + f for f in ("test_course_enrollments.py", "test_domain_rules.py", "test_date_precision.py",
                             "test_learning_path.py", "test_seed.py", "test_session_rules.py")]
 _USERS = [_A + f for f in ("test_users.py", "test_user_lookups.py", "test_reference.py", "test_auth.py",
-                           "test_user_rules.py", "test_course_enrollments.py", "test_domain_rules.py")]
+                           "test_user_rules.py", "test_user_writes.py", "test_course_enrollments.py",
+                           "test_domain_rules.py")]
 # module -> the tests that cover it (a narrow selection keeps a surviving mutant's run short).
 MODULES: dict[str, list[str]] = {
     # each Absorb module against the test files that call its rules (grep of its routes and functions)
@@ -51,7 +52,7 @@ MODULES: dict[str, list[str]] = {
     "emulator/absorb/lookups.py": [*_ENROLL, "tests/absorb/test_user_lookups.py", "tests/absorb/test_filter_rules.py",
                                    "tests/absorb/test_case_insensitive.py"],
     "emulator/absorb/users.py": _USERS,
-    "emulator/absorb/reference.py": _USERS,
+    "emulator/absorb/reference.py": [*_USERS, "tests/absorb/test_seeded_reference.py"],
     "emulator/absorb/auth.py": ["tests/absorb/test_auth.py", "tests/absorb/test_auth_edges.py",
                                 "tests/absorb/test_auth_rules.py", "tests/absorb/test_course_enrollments.py"],
     "emulator/ispring/service.py": ["tests/ispring"],
@@ -107,6 +108,8 @@ _OVERWRITTEN = "the new user's fields are then all set from the body by _apply (
 _NEW = ("for a new user _apply reads neither the world nor the instant (no rename, no index move, no touch; "
         "add_user files it after): new=False/None only also finds no enrollments to copy the name to")
 _TEXT = "only the text of a validation line or a message changes (status and the refusal are the same)"
+_UNPLACED = ("a user reaches assign_users without a country only with no province either (the seeder and the "
+             "fixture format set neither), and every home country has provinces: the condition is always true")
 _LAST = "last only skips finding ties after the last key: found anyway, they are never used (the loop ends)"
 EQUIVALENT: dict[tuple[str, str, str], str] = {
     (_ABSORB, "_listed",
@@ -325,6 +328,12 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
                                             ("get_user", "find(world.users, user_id, None)"))},
     **{(_ABSORB, f"get_{k}", f"find(world.reference.{t}, {k}_id, None)"): _TEXT
        for k, t in (("country", "countries"), ("group", "groups"), ("province", "provinces"), ("role", "roles"))},
+    **{(_ABSORB, "assign_users", t): _UNPLACED for t in (
+        "if homes[code] and user.province_id is None or True else user.province_id",
+        "if homes[code] or user.province_id is None else user.province_id")},
+    (_ABSORB, "seed", "rng.randint(3, 12))) if learners or True else []"):
+        "with no learners, sample([], min(0, n)) is [] as well; the mutant only draws n first, which moves the "
+        "later groups' random GUIDs (ids are random draws: no rule names one)",
     ("emulator/pearson/service.py", "_insert", "if not ids or key(ids[-1]) < new_key:"):
         "keys are (start, id) and ids are unique: two keys are never equal, so < and <= agree",
 }
