@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SCRATCH = ROOT / ".mutation"
 
-_ODATA = ["tests/core/test_odata.py", "tests/core/test_odata_top.py"]
+_ODATA = ["tests/core/test_odata.py", "tests/core/test_odata_top.py", "tests/core/test_odata_strings.py"]
 _A = "tests/absorb/"
 _ATTEMPTS = [_A + f for f in ("test_attempt_rules.py", "test_domain_rules.py", "test_date_precision.py",
                               "test_learning_path.py", "test_seed.py", "test_case_insensitive.py")]
@@ -94,6 +94,7 @@ _PARSER = "emulator/core/odata/parser.py"
 _ACCEPTS = "a parser state that meets an unexpected token accepts some terminal: the set is never empty"
 _NAMED = "every terminal has a name (a test pins it): the fallback of get() is never used"
 _SORTING = "emulator/core/odata/sorting.py"
+_COMPILER = "emulator/core/odata/compiler.py"
 _SAME_LENGTH = "the values are read off those indices: the two always have the same length, strict or not"
 _ONLY_WORK = ("the split only saves work: splitting more, less or once more, or keeping more than k, leaves the same "
               "first top items (sort() cuts to top; the last key is the unique resource key, so at most one "
@@ -334,6 +335,21 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     (_ABSORB, "seed", "rng.randint(3, 12))) if learners or True else []"):
         "with no learners, sample([], min(0, n)) is [] as well; the mutant only draws n first, which moves the "
         "later groups' random GUIDs (ids are random draws: no rule names one)",
+    **{(_COMPILER, "x._Compiler.applied", t):
+       "the mutant only adds a .lower() after a chain that already ends in tolower, and never drops one the original "
+       "adds: str.lower is idempotent (on every code point), so the value is the same"
+       for t in ("op.chain[+1:] != ('lower',)", "op.chain[-2:] != ('lower',)")},
+    **{(_COMPILER, "x._Compiler.call", t):
+       "a string function's operand is read through its forms only (truth, tri and nullable take value[1..3]): "
+       "its src is never read" for t in ("return _Operand('bool', 'bool', None, f'{name}(...)', pos, forms)",
+                                         "return _Operand('bool', 'bool', forms[2], f'{name}(...)', pos, forms)")},
+    (_COMPILER, "x._Compiler.call", "subject = self.applied(v, arg, comparing=None)"):
+        "applied reads comparing for its truth only: None is False",
+    (_COMPILER, "x._Compiler.nullable", "if op.type != 'string' and (not op.chain"):
+        "the mutant sends more operands down the general path, and for a non-string (or a string with nothing to "
+        "normalise) applied adds nothing there: '(None if (v := src) is None else v)' is the value itself",
+    (_COMPILER, "x._Compiler.var", "self.nvars += 2"):
+        "the names need only be distinct within one filter: _v2, _v4, ... are as distinct as _v1, _v2, ...",
     ("emulator/pearson/service.py", "_insert", "if not ids or key(ids[-1]) < new_key:"):
         "keys are (start, id) and ids are unique: two keys are never equal, so < and <= agree",
 }
