@@ -11,7 +11,7 @@ import inspect
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from functools import wraps
+from functools import partial, wraps
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
@@ -98,9 +98,10 @@ class PagedList:
         return world.pages.answer(key, lambda: listing.compute(args))
 
 
-def wire(world: AbsorbWorld, schema: Any) -> Callable[[Any], dict[str, Any]]:
-    """An entity's wire form through ``schema``, from the world's wire cache (``schemas.dump``)."""
-    return lambda obj: dump(world, schema, obj)
+def wire(world: AbsorbWorld, schema: Any) -> Callable[[Any], Any]:
+    """An entity's wire form through ``schema`` for a list page, from the world's wire cache: encoded once,
+    so that a page copies its items' bytes (``WireCache.encoded``)."""
+    return partial(world.wire_cache.encoded, schema)
 
 
 def paged(listing: Callable[..., Listing]) -> Callable[..., Response]:

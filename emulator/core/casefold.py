@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 from collections.abc import Callable, Iterable
 
@@ -188,9 +188,16 @@ _NAMES: dict[int, frozenset[str]] = {}
 def fold_query(view: Callable[..., Any] | None, raw: str) -> ImmutableMultiDict[str, str]:
     """The query ``raw`` parsed as Flask's ``request.args``, then folded as ``fold_request`` folds it for the
     route of ``view`` (for the pipeline's fast path, which has no Flask request)."""
-    args = parse_args(raw)
     op = operation_of(view)
-    folded = None if op is None else fold_args(raw, lambda: args, _names(op), [])
+    return _fold_query_text(None if op is None else _names(op), raw)
+
+
+@lru_cache(maxsize=4096)
+def _fold_query_text(documented: frozenset[str] | None, raw: str) -> ImmutableMultiDict[str, str]:
+    """``fold_query``, once per query text: test suites send the same queries over and over, for many ids
+    (the answer is immutable, so it is shared)."""
+    args = parse_args(raw)
+    folded = None if documented is None else fold_args(raw, lambda: args, documented, [])
     return args if folded is None else folded
 
 

@@ -62,6 +62,7 @@ from .vendor import Route, Vendor
 ADMIN_PREFIX = "/_emulator"
 MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 NO_FAST_PAGES_ENV = "LMS_EMULATOR_NO_FAST_PAGES"  # "1": every request through Flask (FastPages off)
+MAX_ROUTES = 4096  # paths whose routing FastPages remembers; past it, it starts over
 STALE_PAGE = "lms_emulator.stale_page"  # environ: the StalePage the fast path met, for Flask to raise
 
 
@@ -226,6 +227,7 @@ class FastPages:
         self.pipeline = pipeline
         self.hooks = {v.prefix + "/": v for v in pipeline.vendors.values() if v.fast_page is not None}
         self.urls: MapAdapter | None = None  # bound on first use: every blueprint is registered by then
+        self.routes: dict[str, Route | None] = {}  # path -> route(path), up to MAX_ROUTES
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         answer = self.answer(environ) if environ.get("REQUEST_METHOD") == "GET" else None
@@ -274,15 +276,24 @@ class FastPages:
 
     def route(self, path: str) -> Route | None:
         """Flask's routing of a GET to ``path``: the view function and its path arguments; None where Flask
-        would not call a view (no route, another method, a redirect)."""
+        would not call a view (no route, another method, a redirect). Remembered per path (the URL map
+        never changes once the app serves)."""
+        try:
+            return self.routes[path]
+        except KeyError:
+            pass
         if self.urls is None:
             self.urls = self.pipeline.app.url_map.bind("localhost")
         try:
             endpoint, args = self.urls.match(path, "GET")
+            view = self.pipeline.app.view_functions.get(endpoint)
+            found = None if view is None else (view, args)
         except HTTPException:  # NotFound, MethodNotAllowed, RequestRedirect
-            return None
-        view = self.pipeline.app.view_functions.get(endpoint)
-        return None if view is None else (view, args)
+            found = None
+        if len(self.routes) >= MAX_ROUTES:
+            self.routes.clear()
+        self.routes[path] = found
+        return found
 
 
 def _whole_body(req: Request) -> None:
