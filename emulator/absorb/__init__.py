@@ -6,7 +6,7 @@ from flask import Response, jsonify
 from ..core.errors import EmulatorError
 from ..core.openapi import Param
 from ..core.vendor import Vendor
-from .auth import cached_page
+from .auth import fast_page
 from .routes import bp
 from . import enrollment_routes, lookup_routes  # noqa: F401 - their routes join bp
 from .seed import build_world
@@ -51,4 +51,4 @@ def secret_answer(body: bytes) -> bool:
 VENDOR = Vendor(name="absorb", title="Absorb LMS Integration API v2", blueprint=bp, build_world=build_world,
                 render_error=render_error, openapi=OPENAPI, case_insensitive=True,
                 rate_limit=(200, 100), secret_answer=secret_answer,
-                cached_page=cached_page)
+                fast_page=fast_page)

@@ -19,16 +19,18 @@ import secrets
 from datetime import datetime, timedelta
 from functools import wraps
 from typing import Any
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 
 from flask import Response, request
 
 from ..core import strict
+from ..core.casefold import fold_query
 from ..core.http import current_store
-from ..core.pagecache import key_of, page_key
+from ..core.pagecache import StalePage, key_of, page_key
 from ..core.pipeline import bind_tenant
 from ..core.errors import BadRequest, Forbidden, Unauthorized
 from ..core.store import Store, Tenant
+from ..core.vendor import Route
 from .choices import CHOICES
 from .models import ACTIVE, AbsorbWorld, Token, User
 
@@ -182,12 +184,14 @@ def _caller(world: AbsorbWorld, now: datetime, admin: bool) -> User:
     return user
 
 
-def cached_page(environ: dict[str, Any], store: Store, path: str, query: bytes) -> tuple[Tenant, bytes] | None:
-    """``absorb_call``'s lock-free hit without Flask, for the pipeline's fast path (``core.pipeline.FastPages``):
-    the tenant, and the cached page an administrator's GET is answered with. None whenever a check would not
-    pass plainly: a header missing or sent twice, an unknown key, version or token, an expired token, a learner
-    (whose token opens fewer routes: Flask decides), no page; the Flask path then answers, errors included.
-    The checks are ``resolve_portal``'s and ``_caller``'s; the pipeline checks the tenant's rate limit and faults."""
+def fast_page(environ: dict[str, Any], store: Store, path: str, query: str,
+              route: Callable[[str], Route | None]) -> tuple[Tenant, bytes | Callable[[], bytes | None]] | None:
+    """``absorb_call`` without Flask, for the pipeline's fast path (``core.pipeline.FastPages``): the tenant,
+    and the page an administrator's GET is answered with -- the cached page, or a function that computes it
+    (a paged list's miss: ``compute_page``). None whenever a check would not pass plainly: a header missing or
+    sent twice, an unknown key, version or token, an expired token, a learner (whose token opens fewer routes:
+    Flask decides); the Flask path then answers, errors included. The checks are ``resolve_portal``'s and
+    ``_caller``'s; the pipeline checks the tenant's rate limit and faults before it computes."""
     api_key, version = environ.get("HTTP_X_API_KEY"), environ.get("HTTP_X_API_VERSION")
     header = environ.get("HTTP_AUTHORIZATION")
     if not api_key or not header or "," in api_key or "," in header:
@@ -206,8 +210,32 @@ def cached_page(environ: dict[str, Any], store: Store, path: str, query: bytes) 
     user = world.users.get(token.user_id)
     if user is None or not user.is_admin:
         return None
-    page = world.pages.hit(key_of(path, query, user.id))
-    return None if page is None else (tenant, page)
+    key = key_of(path, query.encode(), user.id)
+    page = world.pages.hit(key)
+    if page is not None:
+        return tenant, page
+    return tenant, lambda: compute_page(tenant, world, user, path, query, key, route)
+
+
+def compute_page(tenant: Tenant, world: AbsorbWorld, user: User, path: str, query: str, key: Hashable,
+                 route: Callable[[str], Route | None]) -> bytes | None:
+    """A paged list's page (``routes.PagedList``) as Flask's view computes it: the same lock, the same world
+    (None if a reset swapped it since the checks), the query parsed and folded alike. None when the path is no
+    paged list, or the view fails (a 404, a bad ``_filter``): Flask answers it again, in the vendor's shape."""
+    found = route(path)
+    paged = getattr(found[0], "paged", None) if found is not None else None
+    if paged is None:
+        return None
+    args = fold_query(found[0], query)
+    with tenant.lock:
+        if tenant.world("absorb") is not world:
+            return None
+        try:
+            return paged.page(found[1], args, key, world=world, now=tenant.clock.now(), user=user)
+        except StalePage:  # verify mode: a write did not announce itself; the pipeline has Flask raise it
+            raise
+        except Exception:  # noqa: BLE001 - nothing was written; Flask answers the same request with its error
+            return None
 
 
 def absorb_call(*, admin: bool = True, token: bool = True) -> Callable[..., Any]:

@@ -16,7 +16,9 @@ from ..core.openapi import Param, documented
 from . import service
 from .auth import absorb_call
 from .models import AbsorbWorld, User
-from .routes import BODY_ERRORS, CALL_ERRORS, GET_ERRORS, PAGED, STATUSES, _created, _filters, _page, bp
+from .routes import (
+    BODY_ERRORS, CALL_ERRORS, GET_ERRORS, PAGED, STATUSES, Listing, _created, _filters, bp, paged, wire,
+)
 from .bodies import ATTEMPT_FINISH, COURSE_ENROLLMENT_UPSERT, load
 from .schemas import (
     ATTEMPT, CHAPTER_ENROLLMENT, COURSE_ENROLLMENT, COURSE_ENROLLMENTS, DEFAULT_SORT, LESSON_ENROLLMENT,
@@ -37,14 +39,14 @@ CANCEL = RE_ENROLL + (Param("cancelSession", {"type": "boolean"}, "Cancel the ex
 
 def _one(world: AbsorbWorld, item: Any, schema: Any) -> Response:
     """A single resource; ``status``/``modifiedSince`` on a get narrow it to 404 when they exclude it."""
-    if not _filters([item]):
+    if not _filters([item], request.args):
         raise NotFound("The enrollment does not match the status or modifiedSince given.")
     return jsonify(dump(world, schema, item))
 
 
 def _many(world: AbsorbWorld, items: list[Any], schema: Any, resource: Any = None) -> Response:
     """An unpaged list: the resource's default sort (``DEFAULT_SORT``) when it has one, else by date, then id."""
-    chosen = _filters(items)
+    chosen = _filters(items, request.args)
     if resource is not None and resource.name in DEFAULT_SORT:
         ordered = paging.sort(chosen, resource, None, DEFAULT_SORT[resource.name])
     else:
@@ -91,9 +93,10 @@ def upsert_enrollment(user_id: str, *, world: AbsorbWorld, now: datetime, user: 
 @documented("List course enrollments for specific user", query=DEPRECATED_PAGED,
             responses={200: "user-course-enrollment-page", **GET_ERRORS, 422: None})
 @absorb_call()
-def list_user_enrollments(user_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
-    return _page(world, user, service.list_user_enrollments(world, user_id), USER_COURSE_ENROLLMENTS,
-                 USER_COURSE_ENROLLMENT)
+@paged
+def list_user_enrollments(user_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Listing:
+    return Listing(service.list_user_enrollments(world, user_id), USER_COURSE_ENROLLMENTS,
+                   wire(world, USER_COURSE_ENROLLMENT))
 
 
 @bp.post("/enrollments/unenroll")
@@ -122,8 +125,10 @@ def get_enrollment(enrollment_id: str, *, world: AbsorbWorld, now: datetime, use
 @documented("List enrollments for specific course", query=DEPRECATED_PAGED,
             responses={200: "course-enrollment-page", **GET_ERRORS, 422: None})
 @absorb_call()
-def list_course_enrollments(course_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
-    return _page(world, user, service.list_course_enrollments(world, course_id), COURSE_ENROLLMENTS, COURSE_ENROLLMENT)
+@paged
+def list_course_enrollments(course_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Listing:
+    return Listing(service.list_course_enrollments(world, course_id), COURSE_ENROLLMENTS,
+                   wire(world, COURSE_ENROLLMENT))
 
 
 GUIDS = {"type": "array", "items": {"type": "string", "format": "uuid"}}
@@ -165,9 +170,10 @@ def create_my_enrollment(course_id: str, *, world: AbsorbWorld, now: datetime, u
 @documented("List currently authenticated user's course enrollments", query=PAGED + STATUS_SINCE,
             responses={200: "user-course-enrollment-page", **GET_ERRORS, 422: None})
 @absorb_call(admin=False)
-def list_my_enrollments(*, world: AbsorbWorld, now: datetime, user: User) -> Response:
-    return _page(world, user, service.list_user_enrollments(world, user.id), USER_COURSE_ENROLLMENTS,
-                 USER_COURSE_ENROLLMENT)
+@paged
+def list_my_enrollments(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
+    return Listing(service.list_user_enrollments(world, user.id), USER_COURSE_ENROLLMENTS,
+                   wire(world, USER_COURSE_ENROLLMENT))
 
 
 # -- ILC sessions ---------------------------------------------------------------------------------
@@ -207,10 +213,11 @@ def create_ilc_enrollment(user_id: str, course_id: str, session_id: str, *, worl
 @documented("List an ILC's session enrollments", query=PAGED + STATUS_SINCE,
             responses={200: "session-enrollment-page", **GET_ERRORS, 422: None})
 @absorb_call()
+@paged
 def list_session_enrollments(course_id: str, session_id: str, *, world: AbsorbWorld, now: datetime,
-                             user: User) -> Response:
-    return _page(world, user, service.list_session_enrollments(world, course_id, session_id), SESSION_ENROLLMENTS,
-                 SESSION_ENROLLMENT)
+                             user: User) -> Listing:
+    return Listing(service.list_session_enrollments(world, course_id, session_id), SESSION_ENROLLMENTS,
+                   wire(world, SESSION_ENROLLMENT))
 
 
 # -- chapters and lessons ---------------------------------------------------------------------------
@@ -237,11 +244,11 @@ def get_chapter_enrollment(user_id: str, course_id: str, chapter_id: str, *, wor
 @documented("Lists enrollments for a lesson", query=DEPRECATED_PAGED,
             responses={200: "lesson-enrollment-page", **GET_ERRORS, 422: None})
 @absorb_call()
+@paged
 def list_lesson_enrollments_for_lesson(course_id: str, lesson_id: str, *, world: AbsorbWorld, now: datetime,
-                                       user: User) -> Response:
+                                       user: User) -> Listing:
     lessons = service.list_lesson_enrollments_for_lesson(world, course_id, lesson_id)
-    return _page(world, user, lessons, LESSON_ENROLLMENTS,
-                 LESSON_ENROLLMENT, key="lessonEnrollments")
+    return Listing(lessons, LESSON_ENROLLMENTS, wire(world, LESSON_ENROLLMENT), key="lessonEnrollments")
 
 
 @bp.get("/users/<guid:user_id>/enrollments/<guid:course_id>/chapters/<guid:chapter_id>/lessons/<guid:lesson_id>")

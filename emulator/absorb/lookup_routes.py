@@ -6,23 +6,21 @@ array, as real clients read it. Wire schemas and their OData tables live here be
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from flask import Response, jsonify, request
+from flask import Response, jsonify
 from marshmallow import fields
 
-from ..core import paging
 from ..core.http import guid_arg
 from ..core.openapi import Param, documented
-from ..core.pagecache import page_key
 from ..core.wire import CamelCaseSchema, Guid, IsoDateTime, resource_for
-from . import reference, routes, users
+from . import reference, users
 from .auth import absorb_call
 from .models import AbsorbWorld, User
-from .routes import GET_ERRORS, LIST_ERRORS, PAGED, bp
+from .routes import GET_ERRORS, LIST_ERRORS, PAGED, Listing, bp, paged, wire
 from .schemas import COURSE, COURSES
 
 MAX_GROUP_USER_IDS = 50_000  # the vendor's cap; past it the list ends with the empty GUID
@@ -78,22 +76,15 @@ def dump_group(world: AbsorbWorld, group: reference.Group) -> dict[str, Any]:
     return GROUP.dump(replace(group, member_ids=ids))
 
 
-def _page(world: AbsorbWorld, user: User, items: list[Any], resource: Any, dump: Callable[[Any], Any],
-          key: str) -> Response:
-    """A paged envelope, from the world's page cache until the next write."""
-    def compute() -> dict[str, Any]:
-        return paging.query_list(items, resource, request.args, key=key, dump=dump, deprecated=False)
-
-    return Response(world.pages.answer(page_key(user.id), compute), mimetype="application/json")
-
-
 # -- groups -------------------------------------------------------------------------------------------
 
 @bp.get("/groups")
 @documented("List groups. " + ID_ORDER, query=PAGED, responses={200: "group-page", **LIST_ERRORS})
 @absorb_call()
-def list_groups(*, world: AbsorbWorld, now: datetime, user: User) -> Response:
-    return _page(world, user, list(world.reference.groups.values()), GROUPS, lambda g: dump_group(world, g), "groups")
+@paged
+def list_groups(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
+    return Listing(list(world.reference.groups.values()), GROUPS, lambda g: dump_group(world, g), "groups",
+                   deprecated=False)
 
 
 @bp.get("/groups/<guid:group_id>")
@@ -108,8 +99,9 @@ def get_group(group_id: str, *, world: AbsorbWorld, now: datetime, user: User) -
 @bp.get("/roles")
 @documented("List roles. " + ID_ORDER, query=PAGED, responses={200: "role-page", **LIST_ERRORS})
 @absorb_call()
-def list_roles(*, world: AbsorbWorld, now: datetime, user: User) -> Response:
-    return _page(world, user, list(world.reference.roles.values()), ROLES, ROLE.dump, "roles")
+@paged
+def list_roles(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
+    return Listing(list(world.reference.roles.values()), ROLES, ROLE.dump, "roles", deprecated=False)
 
 
 @bp.get("/roles/<guid:role_id>")
@@ -124,8 +116,9 @@ def get_role(role_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> 
 @bp.get("/countries")
 @documented("List countries. " + ID_ORDER, query=PAGED, responses={200: "country-page", **LIST_ERRORS})
 @absorb_call()
-def list_countries(*, world: AbsorbWorld, now: datetime, user: User) -> Response:
-    return _page(world, user, list(world.reference.countries.values()), COUNTRIES, COUNTRY.dump, "countries")
+@paged
+def list_countries(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
+    return Listing(list(world.reference.countries.values()), COUNTRIES, COUNTRY.dump, "countries", deprecated=False)
 
 
 @bp.get("/countries/<guid:country_id>")
@@ -140,16 +133,11 @@ def get_country(country_id: str, *, world: AbsorbWorld, now: datetime, user: Use
             + ID_ORDER, query=(COUNTRY_ID,) + PAGED,
             responses={200: "province-list", **LIST_ERRORS})
 @absorb_call()
-def list_provinces(*, world: AbsorbWorld, now: datetime, user: User) -> Response:
-    raw = request.args.get("countryId")
+@paged
+def list_provinces(*, world: AbsorbWorld, now: datetime, user: User, args: Mapping[str, str]) -> Listing:
+    raw = args.get("countryId")
     country_id = guid_arg(raw, "countryId") if raw else None
-
-    def compute() -> list[Any]:
-        return paging.query_array(reference.list_provinces(world, country_id), PROVINCES, request.args,
-                                  dump=PROVINCE.dump)
-
-    body = world.pages.answer(page_key(user.id), compute)
-    return Response(body, mimetype="application/json")
+    return Listing(reference.list_provinces(world, country_id), PROVINCES, PROVINCE.dump, bare=True)
 
 
 @bp.get("/provinces/<guid:province_id>")
@@ -165,7 +153,8 @@ def get_province(province_id: str, *, world: AbsorbWorld, now: datetime, user: U
 @documented("List the courses a user may take: enrolled or available. " + ID_ORDER, query=PAGED,
             responses={200: "course-page", **GET_ERRORS, 422: None})
 @absorb_call()
-def list_user_courses(user_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
+@paged
+def list_user_courses(user_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Listing:
     learner = users.get_user(world, user_id)
-    return routes._page(world, user, users.list_user_courses(world, learner), COURSES, COURSE, key="courses",
-                        deprecated=False)
+    return Listing(users.list_user_courses(world, learner), COURSES, wire(world, COURSE), key="courses",
+                   deprecated=False)

@@ -7,7 +7,11 @@ enrollments are in ``enrollment_routes``, the reference data in ``lookup_routes`
 """
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
+from functools import partial, wraps
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
@@ -50,26 +54,67 @@ def _created(body: dict[str, Any]) -> Response:
     return response
 
 
-def _filters(items: list[Any]) -> list[Any]:
+def _filters(items: list[Any], args: Mapping[str, str]) -> list[Any]:
     """The ``status`` and ``modifiedSince`` query parameters."""
-    if "status" not in request.args and "modifiedSince" not in request.args:
+    if "status" not in args and "modifiedSince" not in args:
         return items
-    return service.changed_since(items, int_arg(request.args, "status", choices=STATUSES),
-                                 datetime_arg(request.args, "modifiedSince"))
+    return service.changed_since(items, int_arg(args, "status", choices=STATUSES), datetime_arg(args, "modifiedSince"))
 
 
-def _page(world: AbsorbWorld, user: User, items: list[Any], resource: Any, schema: Any,
-          key: str = "enrollments", deprecated: bool = True) -> Response:
-    """One page of a list, from the world's page cache until the next write (``core.pagecache``).
+@dataclass(frozen=True)
+class Listing:
+    """What a list route answers before paging: its items, how to dump one, and the shape of its page."""
 
-    ``deprecated``: the list takes the deprecated ``status``, ``modifiedSince``, ``limit``, ``offset`` too."""
-    def compute() -> dict[str, Any]:
-        return paging.query_list(_filters(items) if deprecated else items, resource, request.args, key=key,
-                                 dump=lambda e: dump(world, schema, e), default_sort=DEFAULT_SORT.get(resource.name),
-                                 deprecated=deprecated)
+    items: list[Any]
+    resource: Any
+    dump: Callable[[Any], Any]
+    key: str = "enrollments"  # the envelope's collection
+    deprecated: bool = True  # the deprecated ``status``, ``modifiedSince``, ``limit``, ``offset`` too
+    bare: bool = False  # a bare array (``paging.query_array``), not an envelope
 
-    body = world.pages.answer(page_key(user.id), compute)
-    return Response(body, mimetype="application/json")
+    def compute(self, args: Mapping[str, str]) -> Any:
+        if self.bare:
+            return paging.query_array(self.items, self.resource, args, dump=self.dump)
+        return paging.query_list(_filters(self.items, args) if self.deprecated else self.items, self.resource, args,
+                                 key=self.key, dump=self.dump, default_sort=DEFAULT_SORT.get(self.resource.name),
+                                 deprecated=self.deprecated)
+
+
+class PagedList:
+    """A list route's answer, from the world's page cache until the next write (``core.pagecache``).
+
+    ``listing(**path arguments, world=, now=, user=)`` (and ``args=``, the query, if it takes it) gives the
+    route's ``Listing``. Flask calls ``page`` through ``absorb_call`` (``paged``); the pipeline's fast path
+    calls it without Flask, under the same lock, with the query parsed and folded alike (``auth.fast_page``)."""
+
+    def __init__(self, listing: Callable[..., Listing]) -> None:
+        self.listing = listing
+        self.takes_args = "args" in inspect.signature(listing).parameters
+
+    def page(self, path_args: dict[str, Any], args: Mapping[str, str], key: Hashable, *, world: AbsorbWorld,
+             now: datetime, user: User) -> bytes:
+        extra = {"args": args} if self.takes_args else {}
+        listing = self.listing(**path_args, world=world, now=now, user=user, **extra)
+        return world.pages.answer(key, lambda: listing.compute(args))
+
+
+def wire(world: AbsorbWorld, schema: Any) -> Callable[[Any], Any]:
+    """An entity's wire form through ``schema`` for a list page, from the world's wire cache: encoded once,
+    so that a page copies its items' bytes (``WireCache.encoded``)."""
+    return partial(world.wire_cache.encoded, schema)
+
+
+def paged(listing: Callable[..., Listing]) -> Callable[..., Response]:
+    """Decorator, under ``absorb_call``: a view returning a ``Listing`` answers its page (``PagedList``)."""
+    spec = PagedList(listing)
+
+    @wraps(listing)
+    def view(*, world: AbsorbWorld, now: datetime, user: User, **path_args: Any) -> Response:
+        body = spec.page(path_args, request.args, page_key(user.id), world=world, now=now, user=user)
+        return Response(body, mimetype="application/json")
+
+    view.__dict__["paged"] = spec
+    return view
 
 
 # -- authentication ---------------------------------------------------------------------------
@@ -93,8 +138,9 @@ def authenticate() -> Response:
 @bp.get("/users")
 @documented("List users (default sort: username)", query=PAGED, responses={200: "user-page", **LIST_ERRORS})
 @absorb_call()
-def list_users(*, world: AbsorbWorld, now: datetime, user: User) -> Response:
-    return _page(world, user, list(world.users.values()), USERS, USER, key="users", deprecated=False)
+@paged
+def list_users(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
+    return Listing(list(world.users.values()), USERS, wire(world, USER), key="users", deprecated=False)
 
 
 @bp.get("/users/<guid:user_id>")
@@ -148,9 +194,10 @@ DEPARTMENT_QUERY = PAGED + (Param("departmentName", {"type": "string"}, "Departm
 @bp.get("/departments")
 @documented("List departments", query=DEPARTMENT_QUERY, responses={200: "department-page", **LIST_ERRORS})
 @absorb_call()
-def list_departments(*, world: AbsorbWorld, now: datetime, user: User) -> Response:
-    found = users.list_departments(world, request.args.get("departmentName"), request.args.get("externalId"))
-    return _page(world, user, found, DEPARTMENTS, DEPARTMENT, key="departments", deprecated=False)
+@paged
+def list_departments(*, world: AbsorbWorld, now: datetime, user: User, args: Mapping[str, str]) -> Listing:
+    found = users.list_departments(world, args.get("departmentName"), args.get("externalId"))
+    return Listing(found, DEPARTMENTS, wire(world, DEPARTMENT), key="departments", deprecated=False)
 
 
 @bp.get("/departments/<guid:department_id>")
@@ -163,8 +210,9 @@ def get_department(department_id: str, *, world: AbsorbWorld, now: datetime, use
 @bp.get("/courses")
 @documented("List courses", query=PAGED, responses={200: "course-page", **LIST_ERRORS})
 @absorb_call()
-def list_courses(*, world: AbsorbWorld, now: datetime, user: User) -> Response:
-    return _page(world, user, list(world.courses.values()), COURSES, COURSE, key="courses", deprecated=False)
+@paged
+def list_courses(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
+    return Listing(list(world.courses.values()), COURSES, wire(world, COURSE), key="courses", deprecated=False)
 
 
 @bp.get("/courses/<guid:course_id>")

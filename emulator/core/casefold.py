@@ -22,14 +22,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 from collections.abc import Callable, Iterable
 
 from flask import Flask, Request, g
 from werkzeug.datastructures import ImmutableMultiDict
 
-from .http import MAX_BODY_BYTES, PARSED_JSON, is_json_content_type
+from .http import MAX_BODY_BYTES, PARSED_JSON, is_json_content_type, parse_args
 from .openapi import operation_of
 from .wire import is_guid, loads_json
 
@@ -144,23 +144,29 @@ def _fold_path(req: Request, notes: list[str]) -> None:
 
 
 def _fold_query(req: Request, documented: frozenset[str], notes: list[str]) -> None:
-    raw = req.environ.get("QUERY_STRING")
-    if not raw:
-        return
+    folded = fold_args(req.environ.get("QUERY_STRING") or "", lambda: req.args, documented, notes)
+    if folded is not None:
+        req.args = folded  # type: ignore[misc]  # werkzeug's cached property takes a value
+
+
+def fold_args(raw: str, parsed: Callable[[], ImmutableMultiDict[str, str]], documented: frozenset[str],
+              notes: list[str]) -> ImmutableMultiDict[str, str] | None:
+    """The query ``raw`` (``parsed()`` parses it) with its names in the spelling ``documented``; None: every
+    name is already as documented, or nobody documents it (``parsed()`` stands as it is)."""
     # The usual case costs no parsing (a cached page never parses its query): every name as documented.
-    if all(part.partition("=")[0] in documented for part in raw.split("&") if part):
-        return
-    args = req.args
+    if not raw or all(part.partition("=")[0] in documented for part in raw.split("&") if part):
+        return None
+    args = parsed()
     spelling = {name.lower(): name for name in documented}
     if all(key in documented or key.lower() not in spelling for key in args):
-        return
+        return None
     pairs = []
     for key, value in args.items(multi=True):
         canonical = spelling.get(key.lower(), key)
         if canonical != key:
             notes.append(f"query parameter '{key}' is not in the documented spelling '{canonical}'")
         pairs.append((canonical, value))
-    req.args = ImmutableMultiDict(pairs)  # type: ignore[misc]  # werkzeug's cached property takes a value
+    return ImmutableMultiDict(pairs)
 
 
 def _fold_body(req: Request, vendor: str, body_schema: str, notes: list[str]) -> None:
@@ -179,7 +185,24 @@ def _fold_body(req: Request, vendor: str, body_schema: str, notes: list[str]) ->
 _NAMES: dict[int, frozenset[str]] = {}
 
 
+def fold_query(view: Callable[..., Any] | None, raw: str) -> ImmutableMultiDict[str, str]:
+    """The query ``raw`` parsed as Flask's ``request.args``, then folded as ``fold_request`` folds it for the
+    route of ``view`` (for the pipeline's fast path, which has no Flask request)."""
+    op = operation_of(view)
+    return _fold_query_text(None if op is None else _names(op), raw)
+
+
+@lru_cache(maxsize=4096)
+def _fold_query_text(documented: frozenset[str] | None, raw: str) -> ImmutableMultiDict[str, str]:
+    """``fold_query``, once per query text: test suites send the same queries over and over, for many ids
+    (the answer is immutable, so it is shared)."""
+    args = parse_args(raw)
+    folded = None if documented is None else fold_args(raw, lambda: args, documented, [])
+    return args if folded is None else folded
+
+
 def _names(op: Any) -> frozenset[str]:
+    """The query parameter names an operation documents."""
     names = _NAMES.get(id(op))
     if names is None:
         names = _NAMES[id(op)] = frozenset(p.name for p in op.query)

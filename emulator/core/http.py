@@ -11,8 +11,11 @@ import re
 from datetime import datetime
 from typing import Any
 from collections.abc import Mapping
+from urllib.parse import parse_qsl
 
+import werkzeug.urls  # noqa: F401 - registers the "werkzeug.url_quote" error handler parse_args uses
 from flask import Request
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import BaseConverter
 
@@ -106,6 +109,12 @@ def json_body(request: Request, *, unsupported: type[Exception] = UnsupportedMed
         where = f" at line {exc.lineno} column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
         detail = f"malformed JSON{where}" if not isinstance(exc, TooDeep) else str(exc)
         raise BadRequest("The request body is not valid JSON.", validations=[f"body: {detail}"]) from None
+
+
+def parse_args(query: str) -> ImmutableMultiDict[str, str]:
+    """A WSGI ``QUERY_STRING`` parsed as Flask's ``request.args`` parses it (for code without a request)."""
+    return ImmutableMultiDict(parse_qsl(query.encode("latin-1").decode(), keep_blank_values=True,
+                                        errors="werkzeug.url_quote"))
 
 
 def guid_arg(value: str, name: str) -> str:

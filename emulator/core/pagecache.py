@@ -5,7 +5,8 @@ for it (parsing the query, filtering, sorting, building the envelope, encoding ~
 and test suites ask the same page again and again between writes. So a world keeps two caches:
 
 - ``pages`` (``PageCache``): encoded list answers by ``(path, query string, caller)`` (``page_key``);
-- ``wire_cache`` (``WireCache``): each entity's wire forms (entity id -> {schema name: wire dict}).
+- ``wire_cache`` (``WireCache``): each entity's wire forms (entity id -> {schema name: wire dict, and the
+  same encoded as JSON for list pages}).
 
 **The rule.** Every write to a world announces itself once: ``world.changed(entity)`` (``CachedWorld``),
 called by the service function that writes, under the tenant's lock, before the write's answer leaves.
@@ -27,7 +28,7 @@ from typing import Any
 
 from flask import request
 
-from .wire import encode_json
+from .wire import encode_json, encoded
 
 MAX_PAGES = 256  # per world; past it the cache starts over (test suites ask a handful of pages)
 MAX_CACHED_BODY = 16 * 1024  # a query sent as a POST body is a key only up to this size (keys stay small)
@@ -111,7 +112,11 @@ class WireCache(dict):
             self._check(obj.id, name, wire, schema.dump(obj))
         return wire
 
-    def form(self, entity_id: str, variant: Hashable, make: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    def encoded(self, schema: Any, obj: Any) -> Any:
+        """``dump``'s wire form, encoded once (``wire.encoded``): a list page copies its items' bytes."""
+        return encoded(self.form(obj.id, (type(schema).__name__, bytes), lambda: encode_json(self.dump(schema, obj))))
+
+    def form(self, entity_id: str, variant: Hashable, make: Callable[[], Any]) -> Any:
         """The wire form ``variant`` of an entity, ``make()`` building it on a miss."""
         forms = self.setdefault(entity_id, {})
         wire = forms.get(variant)

@@ -3,13 +3,15 @@
 Around Flask (WSGI, outermost first):
   path folding      ``casefold.FoldPaths``: an ASP.NET vendor's path after its prefix in lower case, before
                     routing (vendors with ``Vendor.case_insensitive`` only)
-  fast path         ``FastPages``: a vendor GET whose answer is a cached page is answered here, with every
-                    step below that could apply to it done its way (host check, CORS grant, journal); anything
-                    else, and every doubt, goes on to Flask (not installed with --strict or --state-file)
+  fast path         ``FastPages``: a vendor GET whose answer is a page (cached, or a paged list computed under
+                    the tenant's lock by the same code as the view) is answered here, with every step below
+                    that could apply to it done its way (host check, CORS grant, journal); anything else, and
+                    every doubt, goes on to Flask (not installed with --strict or --state-file)
   drop              ``faults.DropMiddleware``: the socket is closed without an answer when a drop rule fired
 
 ``Pipeline.before`` (the app's one ``before_request`` hook). A step that raises or answers ends the request
-there; the after steps still run on that answer:
+there; the after steps still run on that answer (first, in verify mode, a stale page the fast path met is
+raised, so that it is answered as any error of a view: a 500):
    1. host check      ``cors.host_check``: bound to loopback, a foreign ``Host`` is a 403 (DNS rebinding)
    2. whole body      ``http.buffer_chunked_body``: read before any handler takes a tenant's lock
    3. clock           the start time, for the journal's ``durationMs``
@@ -42,21 +44,26 @@ from urllib.parse import urlencode
 
 from flask import Flask, Request, Response, g, request
 from flask.sessions import NullSession, SessionInterface
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import MapAdapter
 
 from . import errors, faults, ratelimit
 from .casefold import ORIGINAL_PATH, FoldPaths, fold_request
 from .cors import Cors, host_check
 from .http import MAX_BODY_BYTES, buffer_chunked_body
 from .journal import environ_headers, journal_of, make_entry
+from .pagecache import StalePage
 from .persistence import changes_state
 from .state import app_state
 from .store import DEFAULT_TENANT, Tenant
 from .strict import Strict
-from .vendor import Vendor
+from .vendor import Route, Vendor
 
 ADMIN_PREFIX = "/_emulator"
 MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 NO_FAST_PAGES_ENV = "LMS_EMULATOR_NO_FAST_PAGES"  # "1": every request through Flask (FastPages off)
+MAX_ROUTES = 4096  # paths whose routing FastPages remembers; past it, it starts over
+STALE_PAGE = "lms_emulator.stale_page"  # environ: the StalePage the fast path met, for Flask to raise
 
 
 def bind_tenant(tenant: Tenant, vendor: str) -> None:
@@ -116,6 +123,9 @@ class Pipeline:
     def before(self) -> Response | None:
         req: Request = request._get_current_object()  # type: ignore[attr-defined]
         glob = g._get_current_object()  # type: ignore[attr-defined]
+        stale = req.environ.pop(STALE_PAGE, None)
+        if stale is not None:
+            raise stale
         if self.check_host is not None:
             self.check_host(req.environ)
         _whole_body(req)
@@ -199,21 +209,25 @@ class Pipeline:
 
 
 class FastPages:
-    """WSGI, between path folding and Flask: a vendor GET whose answer is a cached page, answered from the cache
-    without Flask, or handed to Flask unchanged (see docs/DESIGN.md, "The request pipeline").
+    """WSGI, between path folding and Flask: a vendor GET answered with a page without Flask, or handed to Flask
+    unchanged (see docs/DESIGN.md, "The request pipeline").
 
     It answers only what the Flask path would answer with the same page (steps 1-14 give it nothing more
-    to do): a GET without a body, its path plain ASCII under the prefix of a vendor with a ``cached_page``
-    hook, an allowed ``Host``, the vendor's checks passed plainly (``Vendor.cached_page``), a tenant with no
-    fault rule and no rate limit. Its answer carries the Flask path's headers (``Content-Type``,
-    ``Content-Length``, the CORS grant) and journal entry. Not installed with ``--strict`` or ``--state-file``,
-    nor with ``LMS_EMULATOR_NO_FAST_PAGES=1``; verify mode (``core.pagecache``) never hits.
+    to do): a GET without a body, its path plain ASCII under the prefix of a vendor with a ``fast_page``
+    hook, an allowed ``Host``, the vendor's checks passed plainly (``Vendor.fast_page``), a tenant with no
+    fault rule and no rate limit, and then a page: a cached one, or one the vendor computes as its view would
+    (routed by Flask's own URL map); a page it cannot compute (an error, a route that is no paged list) is
+    Flask's to answer. Its answer carries the Flask path's headers (``Content-Type``, ``Content-Length``, the
+    CORS grant) and journal entry. Not installed with ``--strict`` or ``--state-file``, nor with
+    ``LMS_EMULATOR_NO_FAST_PAGES=1``; verify mode (``core.pagecache``) never hits, but computes.
     ``tests/core/test_fastpages.py`` sends the same requests both ways and compares everything."""
 
     def __init__(self, app: Callable[..., Any], pipeline: Pipeline) -> None:
         self.app = app
         self.pipeline = pipeline
-        self.hooks = {v.prefix + "/": v for v in pipeline.vendors.values() if v.cached_page is not None}
+        self.hooks = {v.prefix + "/": v for v in pipeline.vendors.values() if v.fast_page is not None}
+        self.urls: MapAdapter | None = None  # bound on first use: every blueprint is registered by then
+        self.routes: dict[str, Route | None] = {}  # path -> route(path), up to MAX_ROUTES
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         answer = self.answer(environ) if environ.get("REQUEST_METHOD") == "GET" else None
@@ -229,7 +243,7 @@ class FastPages:
                 path.isascii() and query.isascii()):
             return None
         vendor = self.hooks.get(path[:path.find("/", 1) + 1])  # "//absorb/..." finds "//": no vendor
-        if vendor is None or vendor.cached_page is None:
+        if vendor is None or vendor.fast_page is None:
             return None
         pipeline = self.pipeline
         if pipeline.check_host is not None:
@@ -237,13 +251,21 @@ class FastPages:
                 pipeline.check_host(environ)
             except errors.Forbidden:
                 return None
-        found = vendor.cached_page(environ, pipeline.store, path, query.encode())
+        found = vendor.fast_page(environ, pipeline.store, path, query, self.route)
         if found is None:
             return None
         tenant, page = found
         rules = tenant.extras.get("faults")
         if tenant.extras.get("rate_limits") or (rules is not None and rules.rules):
             return None
+        if not isinstance(page, bytes):
+            try:
+                page = page()
+            except StalePage as stale:  # verify mode: Flask raises it as its own (``before``), a loud 500
+                environ[STALE_PAGE] = stale
+                return None
+            if page is None:
+                return None
         headers = [("Content-Type", "application/json"), ("Content-Length", str(len(page)))]
         if pipeline.cors is not None:
             headers.extend(pipeline.cors.grant(path, environ.get("HTTP_ORIGIN")))
@@ -251,6 +273,27 @@ class FastPages:
                                response_content_type="application/json", started=started)
         journal_of(tenant, pipeline.journal_size).record(entry)
         return headers, page
+
+    def route(self, path: str) -> Route | None:
+        """Flask's routing of a GET to ``path``: the view function and its path arguments; None where Flask
+        would not call a view (no route, another method, a redirect). Remembered per path (the URL map
+        never changes once the app serves)."""
+        try:
+            return self.routes[path]
+        except KeyError:
+            pass
+        if self.urls is None:
+            self.urls = self.pipeline.app.url_map.bind("localhost")
+        try:
+            endpoint, args = self.urls.match(path, "GET")
+            view = self.pipeline.app.view_functions.get(endpoint)
+            found = None if view is None else (view, args)
+        except HTTPException:  # NotFound, MethodNotAllowed, RequestRedirect
+            found = None
+        if len(self.routes) >= MAX_ROUTES:
+            self.routes.clear()
+        self.routes[path] = found
+        return found
 
 
 def _whole_body(req: Request) -> None:

@@ -47,6 +47,9 @@ class WorldContext:
     incarnation: str = ""
 
 
+Route = tuple[Callable[..., Any], dict[str, Any]]  # a view function and its path arguments
+
+
 @dataclass(frozen=True)
 class Vendor:
     name: str
@@ -68,9 +71,11 @@ class Vendor:
     # Whether an answer body (its first bytes, up to 64 KB) is a secret as a whole, so the journal masks it
     # whatever the request looked like (Absorb's /authenticate answers its token as a bare JSON string).
     secret_answer: Callable[[bytes], bool] | None = None
-    # The answer to a GET from the vendor's page cache without Flask, for ``core.pipeline.FastPages``:
-    # (environ, store, path, query) -> (tenant, page), or None whenever the Flask path should answer.
-    cached_page: Callable[[dict[str, Any], Any, str, bytes], tuple[Any, bytes] | None] | None = None
+    # The answer to a GET without Flask, for ``core.pipeline.FastPages``: (environ, store, path, query string,
+    # route) -> (tenant, the page or a function computing it: None if it cannot), or None whenever the Flask
+    # path should answer. ``route(path)`` is Flask's routing: the (view function, path arguments), or None.
+    fast_page: Callable[[dict[str, Any], Any, str, str, Callable[[str], Route | None]],
+                        tuple[Any, bytes | Callable[[], bytes | None]] | None] | None = None
 
     @property
     def prefix(self) -> str:

@@ -5,6 +5,8 @@ included, and every level of the split is exercised; the reference is a stable `
 key first, starting from the resource key."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,8 +58,21 @@ def test_top_k_matches_plain_sorted(items: list[Item], spec: list[tuple[str, boo
     items = [Item(f"{k:05d}", it.n, it.name, it.flag) for k, it in zip(order, items, strict=True)]
     text = ",".join(("-" if desc else "") + wire for wire, desc in spec)
     expected = reference(items, spec)
-    assert [it.id for it in sort(items, RES, text, top=top)] == expected[:top]
-    assert [it.id for it in sort(items, RES, text)] == expected
+    with every_path():
+        for small in (sorting._SMALL, 0):  # short lists: one sort per key; else the tie-tracking paths
+            sorting._SMALL = small
+            assert [it.id for it in sort(items, RES, text, top=top)] == expected[:top]
+            assert [it.id for it in sort(items, RES, text)] == expected
+
+
+@contextmanager
+def every_path() -> Iterator[None]:
+    """``sorting._SMALL`` as it was afterwards (hypothesis runs many examples in one test call)."""
+    small = sorting._SMALL
+    try:
+        yield
+    finally:
+        sorting._SMALL = small
 
 
 def test_the_top_k_path_is_the_one_taken(monkeypatch: Any) -> None:
@@ -75,22 +90,26 @@ def test_the_top_k_path_is_the_one_taken(monkeypatch: Any) -> None:
     assert calls == [7]
 
 
-def test_a_page_whose_first_key_has_a_null_and_long_ties_below_it():
-    """One null goes ahead, the k-th place is then among the smallest values: found by a search against a
+def test_a_page_whose_first_key_has_a_null_and_long_ties_below_it(monkeypatch: Any):
+    """The list is short, but sorted by the long lists' top-k path (``_SMALL`` 0).
+    One null goes ahead, the k-th place is then among the smallest values: found by a search against a
     mutant (the k-th counted past the nulls instead of before them failed on the next, descending, key)."""
     rows = [(None, None, True), (1, None, None), (2, None, True), (2, None, False), (2, "b", False), (3, "a", None),
             (2, "a", False), (2, "b", None), (2, "a", None)]
     items = [Item(f"{k:05d}", n, name, flag) for k, (n, name, flag) in enumerate(rows)]
     spec = [("n", False), ("name", False), ("flag", True)]
+    monkeypatch.setattr(sorting, "_SMALL", 0)
     for top in (1, 2, 3):
         assert [it.id for it in sort(items, RES, "n,name,-flag", top=top)] == reference(items, spec)[:top]
 
 
-def test_a_page_keeps_the_nulls_and_the_values_before_the_kth_place():
-    """Ascending, nulls first: a page of 3 out of a long list is the null, the one smaller value, then the first
+def test_a_page_keeps_the_nulls_and_the_values_before_the_kth_place(monkeypatch: Any):
+    """The long lists' top-k path (``_SMALL`` 0).
+    Ascending, nulls first: a page of 3 out of a long list is the null, the one smaller value, then the first
     of the long run of ties; descending, the nulls come last and the page is the largest values."""
     values = [2] * 20 + [None, 0] + [3] * 20 + [None]
     items = [Item(f"{k:05d}", n, None, None) for k, n in enumerate(values)]
+    monkeypatch.setattr(sorting, "_SMALL", 0)
     for text, spec in (("n", [("n", False)]), ("-n", [("n", True)])):
         expected = reference(items, spec)
         for top in range(1, 6):
