@@ -1,11 +1,15 @@
 """Issue 4: a learner's path through a course, through the HTTP API only, checking every roll-up."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
 GUID = "9a3b6f1e-1c2d-4e5f-8a9b-0c1d2e3f4a5b"
+
+
+def _instants(wire, *names):
+    return [datetime.fromisoformat(wire[n]) for n in names]
 
 
 def _enrolled(api, tenant):
@@ -66,7 +70,9 @@ def test_walk_a_learner_through_a_whole_online_course(api, tenant):
     final = api.get(base, "user-course-enrollment").body
     attempts = [x for lesson in lessons for x in api.get(f"{base}/lessons/{lesson['lessonId']}/attempts").body]
     assert final["score"] == 90 and final["timeSpentTicks"] == sum(x["timeSpentTicks"] for x in attempts)
-    assert final["dateAdded"] <= final["dateStarted"] <= final["dateCompleted"] <= final["dateEdited"]
+    # as instants, not text: a whole second is written without milliseconds ("...37Z" sorts after "...37.001Z")
+    dates = _instants(final, "dateAdded", "dateStarted", "dateCompleted", "dateEdited")
+    assert dates == sorted(dates)
     completed = api.get(f"/users/{learner.id}/enrollments?status=3&_limit=1000", "user-course-enrollment-page").body
     assert final["id"] in {e["id"] for e in completed["enrollments"]}
     per_lesson = api.get(f"/courses/{course.id}/lessons/{lessons[0]['lessonId']}/enrollments?"
