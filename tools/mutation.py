@@ -62,7 +62,7 @@ MODULES: dict[str, list[str]] = {
     # core: each module against its own unit tests in tests/core (fast: no app, no vendor world)
     "emulator/core/odata/parser.py": _ODATA,
     "emulator/core/odata/compiler.py": _ODATA,
-    "emulator/core/odata/sorting.py": _ODATA,
+    "emulator/core/odata/sorting.py": [*_ODATA, "tests/core/test_sort_pages.py"],
     "emulator/core/odata/fields.py": [*_ODATA, "tests/core/test_odata_fields.py"],
     "emulator/core/paging.py": ["tests/core/test_paging.py"],
     "emulator/core/faults.py": ["tests/core/test_faults.py"],
@@ -237,6 +237,9 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     (_SORTING, "sort", "if top is not None and top / _TOP_FACTOR < n:"): _ONLY_WORK,
     (_SORTING, "sort", "if top is not None and top * _TOP_FACTOR <= n:"): _ONLY_WORK,
     (_SORTING, "sort", "return result if top is None and False else result[:top]"): "result[:None] is all of it",
+    (_SORTING, "sort", "if n < _SMALL:"):
+        "a list of exactly _SMALL items goes down the tie-tracking path instead of one sort per key: the two order "
+        "alike (test_odata_top pins both against sorted()), only the cost differs",
     (_SORTING, "_order", "last = None"): _LAST,
     (_SORTING, "_order", "last = level == len(keys) + 1"): _LAST,
     (_SORTING, "_top_order", "while len(candidates) > k * _TOP_FACTOR or level < len(keys):"): _ONLY_WORK,
