@@ -27,9 +27,8 @@ from typing import Any
 from collections.abc import Callable, Iterable
 
 from flask import Flask, Request, g
-from werkzeug.datastructures import ImmutableMultiDict
 
-from .http import MAX_BODY_BYTES, PARSED_JSON, is_json_content_type, parse_args
+from .http import MAX_BODY_BYTES, PARSED_JSON, QueryArgs, is_json_content_type, parse_args
 from .openapi import operation_of
 from .wire import is_guid, loads_json
 
@@ -149,8 +148,8 @@ def _fold_query(req: Request, documented: frozenset[str], notes: list[str]) -> N
         req.args = folded  # type: ignore[misc]  # werkzeug's cached property takes a value
 
 
-def fold_args(raw: str, parsed: Callable[[], ImmutableMultiDict[str, str]], documented: frozenset[str],
-              notes: list[str]) -> ImmutableMultiDict[str, str] | None:
+def fold_args(raw: str, parsed: Callable[[], QueryArgs], documented: frozenset[str],
+              notes: list[str]) -> QueryArgs | None:
     """The query ``raw`` (``parsed()`` parses it) with its names in the spelling ``documented``; None: every
     name is already as documented, or nobody documents it (``parsed()`` stands as it is)."""
     # The usual case costs no parsing (a cached page never parses its query): every name as documented.
@@ -166,7 +165,7 @@ def fold_args(raw: str, parsed: Callable[[], ImmutableMultiDict[str, str]], docu
         if canonical != key:
             notes.append(f"query parameter '{key}' is not in the documented spelling '{canonical}'")
         pairs.append((canonical, value))
-    return ImmutableMultiDict(pairs)
+    return QueryArgs(pairs)
 
 
 def _fold_body(req: Request, vendor: str, body_schema: str, notes: list[str]) -> None:
@@ -185,17 +184,16 @@ def _fold_body(req: Request, vendor: str, body_schema: str, notes: list[str]) ->
 _NAMES: dict[int, frozenset[str]] = {}
 
 
-def fold_query(view: Callable[..., Any] | None, raw: str) -> ImmutableMultiDict[str, str]:
+def fold_query(view: Callable[..., Any] | None, raw: str) -> QueryArgs:
     """The query ``raw`` parsed as Flask's ``request.args``, then folded as ``fold_request`` folds it for the
     route of ``view`` (for the pipeline's fast path, which has no Flask request)."""
     op = operation_of(view)
     return _fold_query_text(None if op is None else _names(op), raw)
 
 
-@lru_cache(maxsize=4096)
-def _fold_query_text(documented: frozenset[str] | None, raw: str) -> ImmutableMultiDict[str, str]:
-    """``fold_query``, once per query text: test suites send the same queries over and over, for many ids
-    (the answer is immutable, so it is shared)."""
+@lru_cache(maxsize=1024)
+def _fold_query_text(documented: frozenset[str] | None, raw: str) -> QueryArgs:
+    """``fold_query`` once per route's names and query text (the answer is immutable, so it is shared)."""
     args = parse_args(raw)
     folded = None if documented is None else fold_args(raw, lambda: args, documented, [])
     return args if folded is None else folded
