@@ -54,7 +54,8 @@ MODULES: dict[str, list[str]] = {
     "emulator/absorb/users.py": _USERS,
     "emulator/absorb/reference.py": [*_USERS, "tests/absorb/test_seeded_reference.py"],
     "emulator/absorb/auth.py": ["tests/absorb/test_auth.py", "tests/absorb/test_auth_edges.py",
-                                "tests/absorb/test_auth_rules.py", "tests/absorb/test_course_enrollments.py"],
+                                "tests/absorb/test_auth_rules.py", "tests/absorb/test_course_enrollments.py",
+                                "tests/core/test_fastpages.py"],  # fast_page, compute_page: the fast path's
     "emulator/ispring/service.py": ["tests/ispring"],
     "emulator/ispring/auth.py": ["tests/ispring"],
     "emulator/pearson/service.py": ["tests/pearson"],

@@ -61,7 +61,7 @@ def _filters(items: list[Any], args: Mapping[str, str]) -> list[Any]:
     return service.changed_since(items, int_arg(args, "status", choices=STATUSES), datetime_arg(args, "modifiedSince"))
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Listing:
     """What a list route answers before paging: its items, how to dump one, and the shape of its page."""
 

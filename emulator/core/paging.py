@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from emulator.core.errors import Unprocessable
@@ -62,12 +63,14 @@ def _integer(param: str, raw: str, low: int, high: int) -> int:
 
 def parse_page(args: Mapping[str, str], *, deprecated: bool = True) -> Page:
     """The page asked for by ``_limit``/``_offset`` (and ``limit``/``offset`` if ``deprecated``)."""
-    limit, offset = DEFAULT_LIMIT, 0
-    if (found := _read(args, "limit", deprecated)) is not None:
-        limit = _integer(*found, 1, MAX_LIMIT)
-    if (found := _read(args, "offset", deprecated)) is not None:
-        offset = _integer(*found, 0, MAX_OFFSET)
-    return Page(limit, offset)
+    return _page_of(_read(args, "limit", deprecated), _read(args, "offset", deprecated))
+
+
+@lru_cache(maxsize=256)
+def _page_of(limit: tuple[str, str] | None, offset: tuple[str, str] | None) -> Page:
+    """``parse_page`` from the (name, raw value) pairs read, once per pair (a refusal raises and is not kept)."""
+    return Page(DEFAULT_LIMIT if limit is None else _integer(*limit, 1, MAX_LIMIT),
+                0 if offset is None else _integer(*offset, 0, MAX_OFFSET))
 
 
 def paginate(items: Sequence, page: Page) -> list:
