@@ -267,6 +267,13 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
         "fallback read finds none either",
     (_ABSORB_AUTH, "token_of_request", "strict.report(None)"):
         "WIRE_RULES['Authorization']['report_raw'] is None: the branch is never taken",
+    (_ABSORB_AUTH, "token_of_request", "if ' ' in raw and rule['report_raw']"):
+        "WIRE_RULES['Authorization']['report_raw'] is None: the branch is never taken",
+    (_ABSORB_AUTH, "fast_page", "(',' in api_key and ',' in header)"):
+        "no api key and no token holds a comma: a header sent twice (joined with ', ') finds no tenant or no "
+        "token, and the hook gives the request to Flask all the same",
+    (_ABSORB_AUTH, "compute_page", "now=None, user=user)"):
+        "no paged list reads the clock (their pages are cached until a write, so they must not)",
     (_ABSORB_AUTH, "_single_header", "values[0].strip() if values or True else None"):
         "str.split always gives at least one part",
     (_ABSORB_AUTH, "_single_header", "return values[1].strip()"):
@@ -286,6 +293,8 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     ("emulator/ispring/auth.py", "grant_token", "if form['client_id'].strip() or True else None"):
         "no tenant key is blank: tenant_for answers None for a blank client id as well",
     (_ISPRING, "issue_token", "secrets.token_urlsafe(None)"): _RANDOM_TOKEN,
+    ("emulator/core/paging.py", "query_array", "parse_page(args, deprecated=None)"):
+        "parse_page's deprecated is only tested for truth (in _read): None is False",
     ("emulator/core/paging.py", "query_list", "if page.start > len(selected):"):
         "a page starting exactly at the end slices to [] either way (the mutant only sorts first)",
     (_ABSORB, "apply_finish", "world.changed(None)"): _CHANGED,

@@ -17,6 +17,7 @@ from emulator.core.paging import (
     envelope,
     paginate,
     parse_page,
+    query_array,
     query_list,
 )
 
@@ -176,4 +177,53 @@ class Untouchable:
 def test_query_list_validates_before_reading_items(args: dict[str, str], fragment: str) -> None:
     with pytest.raises(Unprocessable) as info:
         query_list(Untouchable(), RES, args, dump=dump)
+    assert fragment in info.value.validations[0]
+
+
+def test_query_list_default_sort_until_a_sort_is_asked_for() -> None:
+    """The resource's default sort (a vendor-documented one: ``username`` for users) orders a page, ties by the
+    key; an explicit ``_sort`` replaces it."""
+    by_name = sorted(ITEMS, key=lambda i: (i.name is not None, i.name or "", i.id))
+    assert ids(query_list(ITEMS, RES, {"_limit": "30"}, dump=dump, default_sort="name")) == [i.id for i in by_name]
+    assert ids(query_list(ITEMS, RES, {"_sort": "-id", "_limit": "3"}, dump=dump, default_sort="name")) == [
+        "29", "28", "27"]
+
+
+# --------------------------------------------------------------------------- query_array (a bare array)
+
+
+def test_query_array_answers_every_match_unless_a_page_is_asked_for() -> None:
+    assert [e["id"] for e in query_array(reversed(ITEMS), RES, {}, dump=dump)] == [i.id for i in ITEMS]  # all 30
+    assert [e["id"] for e in query_array(ITEMS, RES, {"_limit": "3"}, dump=dump)] == ["00", "01", "02"]
+    assert [e["id"] for e in query_array(ITEMS, RES, {"_offset": "1"}, dump=dump)] == [
+        f"{i:02d}" for i in range(20, 30)]  # _offset alone: pages of the default 20
+    assert [e["id"] for e in query_array(ITEMS, RES, {"_limit": "2", "_offset": "2"}, dump=dump)] == ["04", "05"]
+    assert [e["id"] for e in query_array(ITEMS, RES, {"limit": "2"}, dump=dump)] == [i.id for i in ITEMS]
+    # only the underscore names page a bare array: a deprecated 'limit' beside '_offset' changes nothing
+    assert len(query_array(ITEMS, RES, {"_offset": "0", "limit": "2"}, dump=dump)) == 20
+
+
+def test_query_array_filters_and_sorts_like_a_list() -> None:
+    args = {"_filter": "status eq 1 or status eq 2", "_sort": "-status,name"}
+    expected = sorted([i for i in ITEMS if i.status in (1, 2)],
+                      key=lambda i: (-i.status, i.name is not None, i.name or "", i.id))
+    assert [e["id"] for e in query_array(ITEMS, RES, args, dump=dump)] == [i.id for i in expected]
+    by_name = sorted(ITEMS, key=lambda i: (i.name is not None, i.name or "", i.id))
+    assert [e["id"] for e in query_array(ITEMS, RES, {}, dump=dump, default_sort="name")] == [i.id for i in by_name]
+    assert [e["id"] for e in query_array(ITEMS, RES, {"_sort": "-id", "_limit": "2"}, dump=dump,
+                                         default_sort="name")] == ["29", "28"]
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        ({"_filter": "nope eq 1"}, "_filter: unknown field 'nope' at position 0"),
+        ({"_sort": "nope"}, "_sort: unknown field 'nope' at position 0"),
+        ({"_limit": "0"}, "_limit: 0 is out of range"),
+        ({"_offset": "x"}, "_offset: 'x' is not an integer"),
+    ],
+)
+def test_query_array_validates_before_reading_items(args: dict[str, str], fragment: str) -> None:
+    with pytest.raises(Unprocessable) as info:
+        query_array(Untouchable(), RES, args, dump=dump)
     assert fragment in info.value.validations[0]
