@@ -9,6 +9,8 @@ import requests
 
 from emulator.testing import EmulatorServer
 
+from .vendor_api import absorb_admin_headers
+
 THREADS, OPERATIONS = 16, 200
 
 
@@ -16,10 +18,7 @@ def test_concurrent_enroll_unenroll_attempts_keep_a_consistent_world():
     with EmulatorServer({"seed": 42}) as server:
         world = server.store.tenants["default"].world("absorb")
         base = server.url + "/absorb"
-        headers = {"x-api-key": world.api_key, "x-api-version": "2"}
-        token = requests.post(f"{base}/authenticate", headers=headers,
-                              json={"username": "admin", "password": "admin", "privateKey": world.api_key}).json()
-        headers["Authorization"] = f"Bearer {token}"
+        headers = absorb_admin_headers(base, world.api_key)
         learners = [u.id for u in world.users.values() if not u.is_admin]
         courses = [c for c in world.courses.values() if not c.is_ilc]
         statuses: Counter[int] = Counter()

@@ -17,6 +17,8 @@ import requests
 from emulator.core.contract import validate
 from emulator.testing import EmulatorServer
 
+from .vendor_api import absorb_admin_headers
+
 WRITERS, ROUNDS = 6, 15
 QUERIES = ["_limit=1000", "_limit=1000&_sort=-dateEdited", "_filter=" + quote("isActive eq true") + "&_limit=1000",
            "_limit=1000&_sort=courseName,-progress", "_filter=" + quote("progress ge 0") + "&_limit=500&_offset=0"]
@@ -26,10 +28,7 @@ def test_every_list_after_a_write_shows_it_while_others_read():
     with EmulatorServer({"seed": 42}) as server:
         world = server.store.tenants["default"].world("absorb")
         base = server.url + "/absorb"
-        headers = {"x-api-key": world.api_key, "x-api-version": "2"}
-        token = requests.post(f"{base}/authenticate", headers=headers,
-                              json={"username": "admin", "password": "admin", "privateKey": world.api_key}).json()
-        headers["Authorization"] = f"Bearer {token}"
+        headers = absorb_admin_headers(base, world.api_key)
         learners = [u.id for u in world.users.values() if not u.is_admin][:WRITERS + 4]
         courses = [c.id for c in world.courses.values() if not c.is_ilc and not c.multi_session]
         problems: list[str] = []

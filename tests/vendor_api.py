@@ -165,3 +165,14 @@ class PearsonApi(VendorApi):
         schema = "teacher-session" if path.endswith("/sessions") else "available-encounter-list"
         headers = {"Authorization": f"Bearer {bearer}"} if bearer is not None else {}
         return self.call("GET", path, schema, headers=headers, **kw)
+
+
+def absorb_admin_headers(base: str, api_key: str) -> dict[str, str]:
+    """The headers of the seeded Absorb admin's calls against a live server at ``base`` (``.../absorb``):
+    the key, the version and a fresh token from ``/authenticate``."""
+    import requests
+
+    headers = {"x-api-key": api_key, "x-api-version": "2"}
+    token = requests.post(f"{base}/authenticate", headers=headers,
+                          json={"username": "admin", "password": "admin", "privateKey": api_key}).json()
+    return dict(headers, Authorization=f"Bearer {token}")
