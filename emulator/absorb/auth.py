@@ -223,19 +223,23 @@ def compute_page(tenant: Tenant, world: AbsorbWorld, user: User, path: str, quer
     (None if a reset swapped it since the checks), the query parsed and folded alike. None when the path is no
     paged list, or the view fails (a 404, a bad ``_filter``): Flask answers it again, in the vendor's shape."""
     found = route(path)
-    paged = getattr(found[0], "paged", None) if found is not None else None
+    if found is None:
+        return None
+    view, path_args = found
+    paged = getattr(view, "paged", None)
     if paged is None:
         return None
-    args = fold_query(found[0], query)
+    args = fold_query(view, query)
     with tenant.lock:
         if tenant.world("absorb") is not world:
             return None
         try:
-            return paged.page(found[1], args, key, world=world, now=tenant.clock.now(), user=user)
+            return paged.page(path_args, args, key, world=world, now=tenant.clock.now(), user=user)
         except StalePage:  # verify mode: a write did not announce itself; the pipeline has Flask raise it
             raise
-        except Exception:  # noqa: BLE001 - nothing was written; Flask answers the same request with its error
-            return None
+        except Exception:  # noqa: BLE001 - a refusal: Flask answers the same request again, with its error
+            return None  # (what the listing may have written, lesson enrollments made on first read, is kept
+            #              and made again the same way: idempotent)
 
 
 def absorb_call(*, admin: bool = True, token: bool = True) -> Callable[..., Any]:

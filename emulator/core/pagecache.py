@@ -35,7 +35,8 @@ MAX_CACHED_BODY = 16 * 1024  # a query sent as a POST body is a key only up to t
 VERIFY_ENV = "LMS_EMULATOR_VERIFY_PAGES"
 
 
-def _verifying() -> bool:
+def verifying() -> bool:
+    """Verify mode (``LMS_EMULATOR_VERIFY_PAGES=1``): no cache is trusted."""
     return os.environ.get(VERIFY_ENV) == "1"
 
 
@@ -58,7 +59,7 @@ class PageCache:
 
     def __init__(self) -> None:
         self._pages: dict[Hashable, bytes] = {}
-        self.verify = _verifying()
+        self.verify = verifying()
 
     def answer(self, key: Hashable, compute: Callable[[], Any]) -> bytes:
         """The encoded page for ``key``; ``compute()`` builds it (or raises) on a miss."""
@@ -96,7 +97,7 @@ class WireCache(dict):
 
     def __init__(self) -> None:
         super().__init__()
-        self.verify = _verifying()
+        self.verify = verifying()
 
     def dump(self, schema: Any, obj: Any) -> dict[str, Any]:
         """The wire form of ``obj`` through the marshmallow ``schema`` (the variant is the schema's class)."""

@@ -52,7 +52,7 @@ from .casefold import ORIGINAL_PATH, FoldPaths, fold_request
 from .cors import Cors, host_check
 from .http import MAX_BODY_BYTES, buffer_chunked_body
 from .journal import environ_headers, journal_of, make_entry
-from .pagecache import StalePage
+from .pagecache import StalePage, verifying
 from .persistence import changes_state
 from .state import app_state
 from .store import DEFAULT_TENANT, Tenant
@@ -108,6 +108,7 @@ class Pipeline:
         self.folded = frozenset(v.name for v in self.vendors.values() if v.case_insensitive)
         self.cors = Cors.of(settings.cors_origins, settings.admin_cors_origins)
         self.strict = Strict(app) if settings.strict else None
+        self.verify = verifying()  # only then can the fast path meet a stale page (``STALE_PAGE``)
 
     def install(self) -> None:
         app = self.app
@@ -123,8 +124,7 @@ class Pipeline:
     def before(self) -> Response | None:
         req: Request = request._get_current_object()  # type: ignore[attr-defined]
         glob = g._get_current_object()  # type: ignore[attr-defined]
-        stale = req.environ.pop(STALE_PAGE, None)
-        if stale is not None:
+        if self.verify and (stale := req.environ.pop(STALE_PAGE, None)) is not None:
             raise stale
         if self.check_host is not None:
             self.check_host(req.environ)
