@@ -36,6 +36,7 @@ from werkzeug.exceptions import HTTPException
 from . import errors
 
 DROP_KEY = "lms_emulator.drop"
+DEFER_KEY = "lms_emulator.defer_delay"  # environ: a server that waits out delays itself puts a DeferredDelay here
 MAX_DELAY_MS = 60_000
 RULE_KEYS = {"vendor", "method", "path", "status", "body", "delayMs", "drop", "rateLimit", "probability", "count"}
 METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}
@@ -253,6 +254,16 @@ def _is_number(value: Any) -> bool:
     return (isinstance(value, (int, float)) and not isinstance(value, bool)) and math.isfinite(value)
 
 
+@dataclass
+class DeferredDelay:
+    """How long the server must hold the answer back. Both servers of ``serve`` and the Procfile wait out a delay
+    without a thread (``emulator.granian_bridge``, ``emulator.gunicorn_worker``): they offer one in the environ,
+    and a delay fault adds to it instead of sleeping, so one tenant's slow answers cannot hold every thread.
+    The answer is computed at once and held back; elsewhere (werkzeug, the test client) the thread sleeps first."""
+
+    seconds: float = 0.0
+
+
 class FaultSet:
     """The rules of one tenant, first match wins, with the tenant's own seeded random source."""
 
@@ -331,7 +342,11 @@ def check(tenant: Any, vendor: str) -> None:
         return
     request.environ["lms_emulator.fault"] = rule.id
     if rule.delay_ms:
-        time.sleep(rule.delay_ms / 1000)
+        deferred = request.environ.get(DEFER_KEY)
+        if deferred is not None:
+            deferred.seconds += rule.delay_ms / 1000
+        else:
+            time.sleep(rule.delay_ms / 1000)
     if rule.drop:
         request.environ[DROP_KEY] = True
         raise errors.InternalError("Connection dropped by a fault rule.")

@@ -25,6 +25,7 @@ from .errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, Validatio
 from .wire import TooDeep, is_guid, loads_json, parse_datetime
 
 MAX_BODY_BYTES = 1024 * 1024  # 1 MiB; larger bodies get 413
+BODY_DEADLINE = 10.0  # seconds for a whole request from its first byte; later is 408 (emulator's choice, both servers)
 PARSED_JSON = "lms_emulator.json"  # environ key: the body already parsed (and its keys folded) by core.casefold
 ASCII_INTEGER = re.compile(r"[+-]?[0-9]{1,18}")
 
