@@ -12,7 +12,7 @@ Around Flask (WSGI, outermost first):
 ``Pipeline.before`` (the app's one ``before_request`` hook). A step that raises or answers ends the request
 there; the after steps still run on that answer (first, in verify mode, a stale page the fast path met is
 raised, so that it is answered as any error of a view: a 500):
-   1. host check      ``cors.host_check``: bound to loopback, a foreign ``Host`` is a 403 (DNS rebinding)
+   1. host check      ``cors.host_check``: a malformed ``Host`` is a 400; bound to loopback, a foreign one a 403
    2. whole body      ``http.buffer_chunked_body``: read before any handler takes a tenant's lock
    3. clock           the start time, for the journal's ``durationMs``
    4. admin lock      ``--admin-token``: a Bearer token on ``/_emulator`` but the dashboard page (``admin_lock``)
@@ -249,7 +249,7 @@ class FastPages:
         if pipeline.check_host is not None:
             try:
                 pipeline.check_host(environ)
-            except errors.Forbidden:
+            except (errors.Forbidden, errors.BadRequest):
                 return None
         found = vendor.fast_page(environ, pipeline.store, path, query, self.route)
         if found is None:
