@@ -50,7 +50,7 @@ from werkzeug.routing import MapAdapter
 from . import errors, faults, ratelimit
 from .casefold import ORIGINAL_PATH, FoldPaths, fold_request
 from .cors import Cors, host_check
-from .http import MAX_BODY_BYTES, buffer_chunked_body
+from .http import MAX_BODY_BYTES, MEMO_KEY_LIMIT, buffer_chunked_body
 from .journal import environ_headers, journal_of, make_entry
 from .pagecache import StalePage, verifying
 from .persistence import changes_state
@@ -290,6 +290,8 @@ class FastPages:
             found = None if view is None else (view, args)
         except HTTPException:  # NotFound, MethodNotAllowed, RequestRedirect
             found = None
+        if len(path) > MEMO_KEY_LIMIT:  # not remembered: 4,096 long paths pinned hundreds of MB
+            return found
         if len(self.routes) >= MAX_ROUTES:
             self.routes.clear()
         self.routes[path] = found
