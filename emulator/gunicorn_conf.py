@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from typing import Any
 
 # gthread whose event loop reads each request whole before a thread takes it: slow or idle clients
@@ -14,6 +15,18 @@ limit_request_line = 0
 # No control socket: `gunicornc worker add 1` would start a second worker holding tenants of its own
 # (every tenant lives in the one worker's memory), and two servers in one home directory would share its path.
 control_socket_disable = True
+
+
+def on_starting(server: Any) -> None:
+    """Check the LMS_EMULATOR_* settings before any worker starts: a bad one is one clear line and exit status 2,
+    as ``lms-emulator serve`` gives, not a worker's traceback and gunicorn's exit status 3."""
+    from emulator.config import Settings, SettingsError
+
+    try:
+        Settings.load()
+    except SettingsError as exc:
+        print(f"lms-emulator: {exc}", file=sys.stderr, flush=True)
+        raise SystemExit(2) from None
 
 
 def post_fork(server: Any, worker: Any) -> None:

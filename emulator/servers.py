@@ -138,6 +138,7 @@ def _gunicorn(app: Any, host: str, port: int, threads: int, on_ready: OnReady) -
             for key, value in {"bind": [address], "workers": 1, "threads": threads,  # worker class: gunicorn_conf's
                                "control_socket_disable": True,  # one per user's home: two servers would clash
                                "post_worker_init": _gunicorn_worker_init,  # serve prints the start-up output
+                               "on_starting": lambda arbiter: None,  # serve checked its settings already
                                "when_ready": lambda arbiter: on_ready(arbiter.LISTENERS[0].sock.getsockname()[1])
                                }.items():
                 self.cfg.set(key, value)

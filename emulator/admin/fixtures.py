@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..core import resources
+from ..core.clock import check_anchor
 from ..core.errors import BadRequest, EmulatorError
 
 KNOWN_VENDORS = ("absorb", "ispring", "pearson")  # parts for vendors not installed are ignored
@@ -146,9 +147,13 @@ def check_envelope(data: Any, *, vendors: Iterable[str], where: str) -> dict[str
         from ..core.wire import parse_datetime
 
         try:
-            parse_datetime(data["anchor"])
+            instant = parse_datetime(data["anchor"])
         except ValueError:
             raise BadRequest(f"{where}.anchor: '{data['anchor']}' is not an ISO 8601 date-time.") from None
+        try:
+            check_anchor(instant)
+        except ValueError as exc:
+            raise BadRequest(f"{where}.anchor: {exc}.") from None
     for key in set(data) - ENVELOPE:
         if not isinstance(data[key], dict):
             raise BadRequest(f"{key}: the {key} part of a fixture must be an object.")
