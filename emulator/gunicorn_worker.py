@@ -256,8 +256,8 @@ class BufferingThreadWorker(ThreadWorker):
 
     def load_wsgi(self) -> None:
         super().load_wsgi()
-        self.flask_app = self.wsgi
-        app = self.wsgi
+        app: Any = self.__dict__["wsgi"]  # the Flask app (the Procfile's emulator:create_app()), set just now
+        self.flask_app = app
 
         def deferring(environ: dict[str, Any], start_response: Any) -> Any:
             """The app with a ``DeferredDelay`` offered; a delayed answer is written to memory (``Recorder``)."""
@@ -383,7 +383,7 @@ class BufferingThreadWorker(ThreadWorker):
         super().handle_error(req, recorder, addr, exc)
         status_line = bytes(recorder.data).split(b"\r\n", 1)[0].split(b" ")
         status = int(status_line[1]) if len(status_line) > 1 and status_line[1].isdigit() else 500
-        path = getattr(req, "path", None) or getattr(self.current, "path", "/")
+        path = str(getattr(req, "path", None) or getattr(self.current, "path", "/"))
         err = _error_for(status, str(exc) if status < 500 else "")
         with contextlib.suppress(Exception):
             client.sendall(answer_bytes(self.flask_app, path, err))
