@@ -128,9 +128,10 @@ class SlowClient:
                 if self.kind == "trickled chunks":
                     sock.sendall(b"1\r\n \r\n" * 20)
                 try:
-                    if sock.recv(65536) == b"":
-                        raise ConnectionResetError
-                    raise ConnectionResetError  # an answer (408, 400...): the server let go of us
+                    received = sock.recv(65536)
+                    if received == b"HTTP/1.1 100 Continue\r\n\r\n":
+                        continue  # the interim answer to Expect: the client may now send (it never does)
+                    raise ConnectionResetError  # closed, or an answer (408, 400...): the server let go of us
                 except TimeoutError:
                     pass
             except OSError:

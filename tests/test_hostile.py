@@ -469,3 +469,70 @@ def test_procfile_gunicorn_opens_no_control_socket(tmp_path: Path) -> None:
         assert not list(tmp_path.rglob("*.ctl")), list(tmp_path.rglob("*"))
     finally:
         _stop(server)
+
+
+def test_the_journal_masks_any_header_naming_a_secret(live: Live, creds: dict[str, Any]) -> None:
+    """Issue 31, item 7: the journal masked a fixed list of header names (``X-Forwarded-Authorization`` was shown)."""
+    status, _, _ = send(live.port, absorb_request(creds, "GET", "/absorb/bulk/student-courses?probe=masking",
+                                                  b"X-Forwarded-Authorization: Bearer s3cr3t-fwd\r\n"
+                                                  b"X-Amz-Security-Token: s3cr3t-amz\r\n"))
+    assert status == 200
+    entries = requests.get(live.url + "/_emulator/tenants/default/journal?path=/absorb/bulk/student-courses",
+                           timeout=10).json()["entries"]
+    entry = next(e for e in reversed(entries) if e["query"] == "probe=masking")
+    assert entry["headers"]["X-Forwarded-Authorization"] == "Bearer ***"
+    assert entry["headers"]["X-Amz-Security-Token"] == "***"
+    assert "s3cr3t" not in json.dumps(entries)
+
+
+def test_a_long_fault_glob_on_a_long_path_costs_little(live: Live) -> None:
+    """Issue 31, item 7: a legal 484-character glob against a 60 KB iSpring path cost 7.4 s per call under the
+    tenant's fault lock. Each call is now answered well inside a 3-second timeout (a hang check, not a figure)."""
+    tenant = requests.post(live.url + "/_emulator/tenants", json={}, timeout=10).json()
+    glob = ("/ispring/" + "*a" * 16 + "b" * 500)[:484]
+    requests.post(live.url + f"/_emulator/tenants/{tenant['id']}/faults", json={"path": glob, "status": 500},
+                  timeout=10).raise_for_status()
+    client = tenant["ispring"]["clients"][0]
+    token = requests.post(live.url + "/ispring/api/v3/token", timeout=10, data={
+        "client_id": client["clientId"], "client_secret": client["clientSecret"],
+        "grant_type": "client_credentials"}).json()["access_token"]
+    for _ in range(3):
+        answer = requests.get(live.url + "/ispring/user/" + "a" * 60_000, timeout=3,
+                              headers={"Authorization": f"Bearer {token}"})
+        assert answer.status_code == 404  # the rule did not match (the glob wants a 'b'): the user is unknown
+        contract.validate("ispring", "error", answer.json())
+
+
+def test_the_rate_limit_refills_after_the_clock_moves_back(live: Live) -> None:
+    """Issue 31, item 7: moved back, the bucket refilled nothing for hours while Retry-After said 1."""
+    tenant = requests.post(live.url + "/_emulator/tenants", json={}, timeout=10).json()
+    admin = live.url + f"/_emulator/tenants/{tenant['id']}"
+    requests.post(admin + "/clock/freeze", json={"at": "2030-01-01T03:00:00Z"}, timeout=10).raise_for_status()
+    requests.post(admin + "/rate-limit", json={"vendor": "absorb", "requestsPerSecond": 1, "burst": 1},
+                  timeout=10).raise_for_status()
+    key = {"x-api-key": tenant["absorb"]["apiKey"], "x-api-version": "2"}
+
+    def call() -> requests.Response:
+        return requests.get(live.url + "/absorb/bulk/student-courses", headers=key, timeout=10)
+
+    assert [call().status_code, call().status_code] == [401, 429]
+    requests.post(admin + "/clock/freeze", json={"at": "2030-01-01T00:00:00Z"}, timeout=10).raise_for_status()
+    refused = call()
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "1"
+    contract.validate("absorb", "error", refused.json())
+    requests.post(admin + "/clock/advance", json={"seconds": 1}, timeout=10).raise_for_status()
+    assert call().status_code == 401  # admitted (no token): Retry-After was true
+
+
+@pytest.mark.parametrize("server", ["serve", "gunicorn"])
+def test_an_anchor_no_world_can_be_seeded_from_is_one_line_at_start(server: str) -> None:
+    """Issue 31, item 7: ``--anchor 0001-01-01T00:00:00Z`` crashed start-up with a traceback (exit 1, gunicorn 3)."""
+    port = _free_port()
+    cmd = ([sys.executable, "-m", "emulator.cli", "serve", "--port", str(port)] if server == "serve"
+           else _procfile_gunicorn(port))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LMS_EMULATOR_") or k == "LMS_EMULATOR_CACHE"}
+    env["LMS_EMULATOR_ANCHOR"] = "0001-01-01T00:00:00Z"
+    done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert "lms-emulator: LMS_EMULATOR_ANCHOR: 0001-01-01T00:00:00+00:00 is outside the anchors" in done.stderr
+    assert "Traceback" not in done.stderr
