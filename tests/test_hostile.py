@@ -536,3 +536,20 @@ def test_an_anchor_no_world_can_be_seeded_from_is_one_line_at_start(server: str)
     assert done.returncode == 2, done.stderr[-2000:]
     assert "lms-emulator: LMS_EMULATOR_ANCHOR: 0001-01-01T00:00:00+00:00 is outside the anchors" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_expect_100_continue_with_its_body_is_served_and_the_connection_kept(live: Live, creds: dict[str, Any]) -> None:
+    """The loop answers 100 Continue itself (gunicorn) and drops the header, so gunicorn sends no second one."""
+    payload = json.dumps({"username": "admin", "password": "admin", "privateKey": creds["key"]}).encode()
+    head = absorb_request(creds, "POST", "/absorb/authenticate", b"Expect: 100-continue\r\nContent-Length: %d\r\n"
+                          % len(payload), token=False).replace(b"Connection: close\r\n", b"")
+    with socket.create_connection(("127.0.0.1", live.port), timeout=10) as sock:
+        sock.sendall(head)
+        assert sock.recv(100) == b"HTTP/1.1 100 Continue\r\n\r\n"
+        sock.sendall(payload)
+        answer = b""
+        while b"\r\n\r\n" not in answer or not answer.endswith(b'"'):
+            answer += sock.recv(65536)
+        assert answer.startswith(b"HTTP/1.1 200") and b"100 Continue" not in answer
+        sock.sendall(b"GET /_emulator/tenants/default HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        assert _answer_of(sock, 10).startswith(b"HTTP/1.1 200")  # the same connection, kept alive
