@@ -245,6 +245,28 @@ class Recorder:
         return getattr(self.sock, name)
 
 
+class Deferring:
+    """The app with a ``DeferredDelay`` offered to each request; a delayed answer is written to memory (a
+    ``Recorder`` in place of the socket) and left on ``current.delayed`` for the worker to send when due.
+    Anything else is the app's (``startup.print_from_gunicorn`` reads ``worker.wsgi.extensions``)."""
+
+    def __init__(self, app: Any, current: threading.local) -> None:
+        self.app, self.current = app, current
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        delay = environ[DEFER_KEY] = DeferredDelay()
+        result = self.app(environ, start_response)
+        if delay.seconds:
+            response = getattr(start_response, "__self__", None)  # gunicorn's Response
+            if response is not None:
+                response.sock = Recorder(response.sock)
+                self.current.delayed = (delay.seconds, response.sock)
+        return result
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.app, name)
+
+
 class BufferingThreadWorker(ThreadWorker):
     """gthread with each request read whole by the event loop (see the module's docstring)."""
 
@@ -258,19 +280,7 @@ class BufferingThreadWorker(ThreadWorker):
         super().load_wsgi()
         app: Any = self.__dict__["wsgi"]  # the Flask app (the Procfile's emulator:create_app()), set just now
         self.flask_app = app
-
-        def deferring(environ: dict[str, Any], start_response: Any) -> Any:
-            """The app with a ``DeferredDelay`` offered; a delayed answer is written to memory (``Recorder``)."""
-            delay = environ[DEFER_KEY] = DeferredDelay()
-            result = app(environ, start_response)
-            if delay.seconds:
-                response = getattr(start_response, "__self__", None)  # gunicorn's Response
-                if response is not None:
-                    response.sock = Recorder(response.sock)
-                    self.current.delayed = (delay.seconds, response.sock)
-            return result
-
-        self.wsgi = deferring
+        self.wsgi = Deferring(app, self.current)
 
     def enqueue_req(self, conn: Any) -> None:
         """Every way to a thread passes here (accept, kept-alive readable, deferred): read first."""
