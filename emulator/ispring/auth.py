@@ -157,13 +157,10 @@ def ispring_call(view: Callable[..., Any]) -> Callable[..., Any]:
     def inner(*args: Any, **kwargs: Any) -> Any:
         header = request.environ.get("HTTP_AUTHORIZATION")
         login = header is None and (EMAIL_HEADER in request.headers or PASSWORD_HEADER in request.headers)
-        if login:
-            tenant = _login_tenant()
-        else:
-            value = _token(header or "")
-            tenant = current_store().tenant_for("ispring", value)
-            if tenant is None:
-                raise Unauthorized("Invalid access token.")
+        value = "" if login else _token(header or "")
+        tenant = _login_tenant() if login else current_store().tenant_for("ispring", value)
+        if tenant is None:
+            raise Unauthorized("Invalid access token.")
         bind_tenant(tenant, "ispring")
         with tenant.lock:  # the world is read under the lock: a reset swaps it there
             world: ISpringWorld = tenant.world("ispring")
