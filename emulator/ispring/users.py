@@ -175,7 +175,12 @@ def _rule_holds(world: ISpringWorld, user: User, rule: Any, seen: set[str]) -> b
 
 
 def groups_of(world: ISpringWorld, user: User) -> list[str]:
-    return [g.id for g in world.groups.values() if user.id in members_of(world, g.id)]
+    """The groups the user is in: a plain group's members, a smart group's rules matched (per user, not per
+    group member list: a user list reads this for every user)."""
+    if user.status == "DELETED":
+        return []
+    return [g.id for g in world.groups.values()
+            if (user.id in g.member_ids if g.smart_rules is None else matches(world, user, g.smart_rules, {g.id}))]
 
 
 # -- profile fields ----------------------------------------------------------------------------------

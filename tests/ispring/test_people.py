@@ -320,3 +320,34 @@ def test_login_mode_refusals(acct):
     variant = {**good, "X-Auth-Account-Url": creds["accountUrl"].replace("https://", "http://").upper() + "/"}
     assert acct.client.get("/ispring/user", headers={**variant, "Accept": JSON}).status_code == 200
     assert acct.client.get("/ispring/user", headers={"Authorization": "nonsense", "Accept": JSON}).status_code == 401
+
+
+# -- fixtures -------------------------------------------------------------------------------------------
+
+D, U, V, G = ("11111111-1111-4111-8111-111111111111", "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa",
+              "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb", "99999999-9999-4999-8999-999999999999")
+PEOPLE_FIXTURE = {"ispring": {
+    "departments": [{"id": D, "name": "Head office"}],
+    "users": [{"id": U, "login": "boss", "email": "boss@acme.test", "password": "letmein", "departmentId": D,
+               "role": "ACCOUNT_OWNER"},
+              {"id": V, "login": "clerk", "email": "clerk@acme.test", "departmentId": D}],
+    "groups": [{"id": G, "name": "Everyone", "userIds": [U, V]}]}}
+
+
+def test_a_fixture_sets_passwords_and_groups():
+    from emulator.core.errors import ValidationFailed
+
+    app = create_app({"seed": 42})
+    tenant = app.state.store.create_tenant("acme", fixture=PEOPLE_FIXTURE)
+    world = tenant.world("ispring")
+    assert world.credentials()["logins"] == [{"email": "boss@acme.test", "password": "letmein",
+                                              "role": "ACCOUNT_OWNER"}]
+    headers = {"X-Auth-Account-Url": "https://acme.ispringlearn.local", "X-Auth-Email": "boss@acme.test",
+               "X-Auth-Password": "letmein", "Accept": JSON}
+    group = app.test_client().get(f"/ispring/group/{G}", headers=headers).get_json()
+    assert group == {"groupId": G, "name": "Everyone", "isSmart": False, "usersCount": 2, "userIds": [U, V]}
+    assert world.dump()["groups"] == [{"id": G, "name": "Everyone", "userIds": [U, V]}]
+    bad = {"ispring": {**PEOPLE_FIXTURE["ispring"], "groups": [{"id": G, "name": "X", "userIds": [D]}]}}
+    with pytest.raises(ValidationFailed) as info:
+        app.state.store.create_tenant("broken", fixture=bad)
+    assert "groups[0].userIds[0]" in str(info.value.validations)
