@@ -16,7 +16,7 @@ from .models import ApiClient, ISpringWorld
 from .routes import ERRORS, answer, bp
 from .routes_users import WRITE_ERRORS, empty, new_id, subordination_of
 from .schemas import dump_department, load
-from .wire import read_body
+from .wire import header_params, read_body
 
 
 @bp.get("/department")
@@ -33,10 +33,11 @@ def get_departments(*, world: ISpringWorld, now: datetime, client: ApiClient, me
 
 
 @bp.post("/department")
-@documented("Add a new department", body="new-department-request", responses={201: "new-id", **ERRORS})
+@documented("Add a new department", body="new-department-request",
+            query=header_params("X-Name", "X-Parent-Department-Id", "X-Code"), responses={201: "new-id", **ERRORS})
 @ispring_call
 def add_department(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
-    body = load(bodies.NEW_DEPARTMENT, read_body())
+    body = load(bodies.NEW_DEPARTMENT, read_body(headers=("X-Name", "X-Parent-Department-Id", "X-Code")))
     service.require_permission(client, "departments")
     department = departments.create(world, client, body["name"], body["parent_department_id"], body["code"])
     return new_id(department.id, media)

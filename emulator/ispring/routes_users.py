@@ -18,8 +18,13 @@ from .auth import ispring_call
 from .models import ApiClient, ISpringWorld, Subordination, User, WorkLeave
 from .routes import ERRORS, STRINGS, UUIDS, XML, answer, bp, uuid_list
 from .schemas import dump_user, load
-from .wire import read_body
+from .wire import header_params, read_body
 
+NEW_USER_HEADERS = ("X-Department-Id", "X-Fields", "X-Password", "X-Role", "X-Role-Id", "X-Manageable-Department-Ids",
+                    "X-Group-Ids", "X-Send-Login-Email", "X-Invitation-Message", "X-Send-Login-SMS",
+                    "X-Invitation-SMS-Message")  # the document's header forms (X-Roles, an array of objects: not read)
+UPDATE_USER_HEADERS = ("X-Department-Id", "X-Role", "X-Role-Id", "X-Fields", "X-Group-Ids",
+                       "X-Manageable-Department-Ids")
 PAGE_QUERY = (Param("pageSize", {"type": "integer"}), Param("pageToken", {"type": "string"}))
 FILTER_QUERY = (Param("departments[]", UUIDS), Param("groups[]", UUIDS), Param("logins[]", STRINGS),
                 Param("emails[]", STRINGS))
@@ -142,10 +147,11 @@ def get_user_v2(user_id: str, *, world: ISpringWorld, now: datetime, client: Api
 
 @bp.post("/users/find_existing")
 @read_only  # a query sent as POST
-@documented("Find existing users", body="user-ids-request", responses={200: "id-list", **ERRORS})
+@documented("Find existing users", body="user-ids-request", query=header_params("X-User-Ids"),
+            responses={200: "id-list", **ERRORS})
 @ispring_call
 def find_existing_users(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
-    body = load(bodies.USER_IDS, read_body(("userIds",)))
+    body = load(bodies.USER_IDS, read_body(("userIds",), headers=("X-User-Ids",)))
     service.require_permission(client, "users")
     return answer(users.existing(world, body["user_ids"]), "id-list", media)
 
@@ -188,21 +194,25 @@ def _write(world: ISpringWorld, body: dict[str, Any]) -> users.ProfileWrite:
 
 
 @bp.post("/user")
-@documented("Add a new user", body="new-user-request", responses={201: "new-id", **ERRORS})
+@documented("Add a new user", body="new-user-request", query=header_params(*NEW_USER_HEADERS),
+            responses={201: "new-id", **ERRORS})
 @ispring_call
 def add_user(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
-    body = load(bodies.NEW_USER, read_body(("groupIds", "groups", "manageableDepartmentIds", "roles")))
+    body = load(bodies.NEW_USER, read_body(("groupIds", "groups", "manageableDepartmentIds", "roles"),
+                                           headers=NEW_USER_HEADERS))
     service.require_permission(client, "users")
     user = users.create(world, client, _write(world, body), now)
     return new_id(user.id, media)
 
 
 @bp.post("/user/<user_id>")
-@documented("Update user profile", body="update-user-request", responses={200: None, **WRITE_ERRORS})
+@documented("Update user profile", body="update-user-request", query=header_params(*UPDATE_USER_HEADERS),
+            responses={200: None, **WRITE_ERRORS})
 @ispring_call
 def update_user_profile(user_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                         media: str) -> Response:
-    body = load(bodies.UPDATE_USER, read_body(("groupIds", "manageableDepartmentIds", "roles")))
+    body = load(bodies.UPDATE_USER, read_body(("groupIds", "manageableDepartmentIds", "roles"),
+                                              headers=UPDATE_USER_HEADERS))
     service.require_permission(client, "users")
     users.update(world, client, users.find(world, client, user_id), _write(world, body))
     return empty()
@@ -223,22 +233,24 @@ def _one(user_id: str, world: ISpringWorld, client: ApiClient) -> User:
 
 
 @bp.post("/user/<user_id>/password")
-@documented("Update user password", body="password-request", responses={200: None, **WRITE_ERRORS})
+@documented("Update user password", body="password-request", query=header_params("X-Password"),
+            responses={200: None, **WRITE_ERRORS})
 @ispring_call
 def update_user_password(user_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                          media: str) -> Response:
-    body = load(bodies.PASSWORD, read_body())
+    body = load(bodies.PASSWORD, read_body(headers=("X-Password",)))
     user = _one(user_id, world, client)
     users.update(world, client, user, users.ProfileWrite(password=body["password"]))
     return empty()
 
 
 @bp.post("/user/<user_id>/status")
-@documented("Change user status", body="status-request", responses={200: None, **WRITE_ERRORS})
+@documented("Change user status", body="status-request", query=header_params("X-Status"),
+            responses={200: None, **WRITE_ERRORS})
 @ispring_call
 def change_user_status(user_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                        media: str) -> Response:
-    status = users.status_of(load(bodies.STATUS, read_body())["status"])
+    status = users.status_of(load(bodies.STATUS, read_body(headers=("X-Status",)))["status"])
     users.set_status(world, client, _one(user_id, world, client), status)
     return empty()
 
@@ -288,11 +300,12 @@ def scheduled_termination(user_id: str, *, world: ISpringWorld, now: datetime, c
 
 
 @bp.post("/user/<user_id>/groups/remove")
-@documented("Remove user from groups", body="group-ids-request", responses={200: None, **WRITE_ERRORS})
+@documented("Remove user from groups", body="group-ids-request", query=header_params("X-Group-Ids"),
+            responses={200: None, **WRITE_ERRORS})
 @ispring_call
 def remove_user_from_groups(user_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                             media: str) -> Response:
-    body = load(bodies.GROUP_IDS, read_body(("groupIds",)))
+    body = load(bodies.GROUP_IDS, read_body(("groupIds",), headers=("X-Group-Ids",)))
     users.remove_from_groups(world, client, _one(user_id, world, client), body["group_ids"])
     return empty()
 
@@ -300,7 +313,7 @@ def remove_user_from_groups(user_id: str, *, world: ISpringWorld, now: datetime,
 # -- many users ----------------------------------------------------------------------------------------
 
 def _bulk_status(status: str, world: ISpringWorld, client: ApiClient) -> Response:
-    body = load(bodies.USER_IDS, read_body(("userIds",)))
+    body = load(bodies.USER_IDS, read_body(("userIds",), headers=("X-User-Ids",)))
     service.require_permission(client, "users")
     for user in users.find_many(world, client, body["user_ids"]):
         users.set_status(world, client, user, status)
@@ -308,21 +321,24 @@ def _bulk_status(status: str, world: ISpringWorld, client: ApiClient) -> Respons
 
 
 @bp.post("/users/activate")
-@documented("Activate users", body="user-ids-request", responses={200: None, **WRITE_ERRORS})
+@documented("Activate users", body="user-ids-request", query=header_params("X-User-Ids"),
+            responses={200: None, **WRITE_ERRORS})
 @ispring_call
 def activate_users(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     return _bulk_status("ACTIVE", world, client)
 
 
 @bp.post("/users/deactivate")
-@documented("Deactivate users", body="user-ids-request", responses={200: None, **WRITE_ERRORS})
+@documented("Deactivate users", body="user-ids-request", query=header_params("X-User-Ids"),
+            responses={200: None, **WRITE_ERRORS})
 @ispring_call
 def deactivate_users(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     return _bulk_status("DEACTIVATED", world, client)
 
 
 @bp.post("/users/terminate")
-@documented("Terminate users", body="user-ids-request", responses={200: None, **WRITE_ERRORS})
+@documented("Terminate users", body="user-ids-request", query=header_params("X-User-Ids"),
+            responses={200: None, **WRITE_ERRORS})
 @ispring_call
 def terminate_users(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     return _bulk_status("TERMINATED", world, client)
@@ -345,10 +361,11 @@ def update_work_leave_statuses(*, world: ISpringWorld, now: datetime, client: Ap
 
 
 @bp.post("/users/work-leave-status/delete")
-@documented("Remove work leave statuses", body="user-ids-request", responses={200: None, **WRITE_ERRORS})
+@documented("Remove work leave statuses", body="user-ids-request", query=header_params("X-User-Ids"),
+            responses={200: None, **WRITE_ERRORS})
 @ispring_call
 def remove_work_leave_statuses(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
-    body = load(bodies.USER_IDS, read_body(("userIds",)))
+    body = load(bodies.USER_IDS, read_body(("userIds",), headers=("X-User-Ids",)))
     service.require_permission(client, "users")
     for user in users.find_many(world, client, body["user_ids"]):
         users.set_work_leave(world, client, user, None)

@@ -351,3 +351,24 @@ def test_a_fixture_sets_passwords_and_groups():
     with pytest.raises(ValidationFailed) as info:
         app.state.store.create_tenant("broken", fixture=bad)
     assert "groups[0].userIds[0]" in str(info.value.validations)
+
+
+def test_header_forms_of_the_inputs(acct):
+    """The document's X-* headers, in OpenAPI's simple style: arrays a,b and objects k,v,k,v; the body wins."""
+    department = next(iter(acct.world.departments))
+    new = acct.call("POST", "/user", "new-id", status=201, headers={
+        "X-Department-Id": department, "X-Fields": "login,hdr.user,email,hdr.user@example.com,first_name,Head",
+        "X-Password": "pw"})
+    got = acct.call("GET", f"/user/{new}", "user-profile")["response"]
+    fields = got["fields"]
+    assert (got["departmentId"], fields["login"], fields["first_name"]) == (department, "hdr.user", "Head")
+    a, b = _active(acct)[:2]
+    acct.call("POST", "/users/deactivate", headers={"X-User-Ids": f"{a.id},{b.id}"})
+    assert {acct.world.users[a.id].status, acct.world.users[b.id].status} == {"DEACTIVATED"}
+    acct.call("POST", f"/user/{a.id}/status", headers={"X-Status": "1"})
+    acct.call("POST", f"/user/{b.id}/status", headers={"X-Status": "1"}, json={"status": 5})  # the body wins
+    assert (acct.world.users[a.id].status, acct.world.users[b.id].status) == ("ACTIVE", "TERMINATED")
+    made = acct.call("POST", "/department", "new-id", status=201,
+                     headers={"X-Name": "From headers", "X-Parent-Department-Id": department})
+    assert acct.world.departments[made].parent_id == department
+    acct.call("POST", "/user", status=400, headers={"X-Department-Id": department, "X-Fields": "login"})
