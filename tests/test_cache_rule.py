@@ -70,7 +70,7 @@ NO_WRITE: dict[str, str] = {
     **{f"ispring.users.{n}": "read" for n in (
         "login_caller", "may_manage", "managed_by", "find", "listed", "group_members", "members_of", "matches",
         "groups_of", "profile_catalog", "field_key", "profile_field_infos", "read_fields", "find_many",
-        "check_supervisor", "existing", "roles")},
+        "check_supervisor", "existing", "roles", "check_status", "check_work_leave")},
     **{f"ispring.departments.{n}": "read" for n in ("find", "may_write")},
     **{f"ispring.groups.{n}": "read" for n in ("find", "read_rules")},
     "ispring.groups.seed_groups": "builds a world that serves nothing yet (seed); no cache is filled",

@@ -315,7 +315,10 @@ def remove_user_from_groups(user_id: str, *, world: ISpringWorld, now: datetime,
 def _bulk_status(status: str, world: ISpringWorld, client: ApiClient) -> Response:
     body = load(bodies.USER_IDS, read_body(("userIds",), headers=("X-User-Ids",)))
     service.require_permission(client, "users")
-    for user in users.find_many(world, client, body["user_ids"]):
+    found = users.find_many(world, client, body["user_ids"])
+    for user in found:  # every check before any write: a refused bulk write changes nothing
+        users.check_status(world, client, user, status)
+    for user in found:
         users.set_status(world, client, user, status)
     return empty()
 
@@ -353,8 +356,10 @@ def update_work_leave_statuses(*, world: ISpringWorld, now: datetime, client: Ap
     changes = []
     for item in body["work_leave_statuses"]:
         user = users.find_many(world, client, [item["user_id"]])[0]
-        changes.append((user, WorkLeave(reason=item["work_leave_reason"], start=item["start_date"] or now.date(),
-                                        end=item["end_date"])))
+        leave = WorkLeave(reason=item["work_leave_reason"], start=item["start_date"] or now.date(),
+                          end=item["end_date"])
+        users.check_work_leave(world, client, user, leave)
+        changes.append((user, leave))
     for user, leave in changes:
         users.set_work_leave(world, client, user, leave)
     return empty()

@@ -315,24 +315,32 @@ def _check_groups(world: ISpringWorld, group_ids: list[str]) -> list[str]:
 
 
 def _apply(world: ISpringWorld, client: ApiClient, user: User, write: ProfileWrite) -> None:
-    if write.department_id is not None:
-        user.department_id = _check_department(world, write.department_id)
+    """Every check first (400, 403), then the writes: a refused write changes nothing."""
+    department = _check_department(world, write.department_id) if write.department_id is not None else None
+    if department is not None and client.role not in ADMIN_ROLES and department not in managed_by(world, client):
+        raise Forbidden("Permission denied")  # a department administrator keeps users within reach
+    role = None
     if write.role is not None:
         if write.role not in ROLE_BY_TYPE:
             raise BadRequest(f"role: '{write.role}' is not one of {', '.join(ROLE_BY_TYPE)}.")
         role = ROLE_BY_TYPE[write.role]
         if role == ACCOUNT_ADMINISTRATOR and client.role not in ADMIN_ROLES:
             raise Forbidden("Permission denied")
-        if user.role != ACCOUNT_OWNER:  # the owner stays the owner
-            user.role = role
+    manageable = None
     if write.manageable_department_ids is not None:
-        user.manageable_department_ids = [_check_department(world, d) for d in write.manageable_department_ids]
+        manageable = [_check_department(world, d) for d in write.manageable_department_ids]
+    wanted = set(_check_groups(world, write.group_ids)) if write.group_ids is not None else None
+    if department is not None:
+        user.department_id = department
+    if role is not None and user.role != ACCOUNT_OWNER:  # the owner stays the owner
+        user.role = role
+    if manageable is not None:
+        user.manageable_department_ids = manageable
     if write.fields is not None:
         _write_fields(world, user, write.fields)
     if write.password is not None:
         user.password = write.password
-    if write.group_ids is not None:
-        wanted = set(_check_groups(world, write.group_ids))
+    if wanted is not None:
         for group in world.groups.values():
             if group.smart_rules is None:
                 if group.id in wanted and user.id not in group.member_ids:
@@ -354,8 +362,6 @@ def create(world: ISpringWorld, client: ApiClient, write: ProfileWrite, now: dat
                  status="ACTIVE")
     may_manage(world, client, probe)
     _apply(world, client, user, write)
-    if user.role in ADMIN_ROLES:
-        may_manage(world, client, user)
     world.users[user.id] = user
     world.changed(user)
     return user
@@ -366,7 +372,6 @@ def update(world: ISpringWorld, client: ApiClient, user: User, write: ProfileWri
     if write.fields is not None and ("LOGIN" in write.fields or "EMAIL" in write.fields):
         _check_login(world, write.fields.get("LOGIN", user.login), write.fields.get("EMAIL"), user.id)
     _apply(world, client, user, write)
-    may_manage(world, client, user)  # a department administrator cannot move a user out of reach
     world.changed(user)
 
 
@@ -392,10 +397,15 @@ def status_of(raw: Any) -> str:
     raise BadRequest(f"status: '{raw}' is not 1 (active), 3 (deactivated) or 5 (terminated).")
 
 
-def set_status(world: ISpringWorld, client: ApiClient, user: User, status: str) -> None:
+def check_status(world: ISpringWorld, client: ApiClient, user: User, status: str) -> None:
+    """403 out of reach; 400 for the account owner leaving ACTIVE (the account needs one)."""
     may_manage(world, client, user)
     if user.role == ACCOUNT_OWNER and status != "ACTIVE":
         raise BadRequest("The account owner cannot be deactivated or terminated.")
+
+
+def set_status(world: ISpringWorld, client: ApiClient, user: User, status: str) -> None:
+    check_status(world, client, user, status)
     user.status = status
     world.changed(user)
 
@@ -467,10 +477,14 @@ def check_supervisor(world: ISpringWorld, sub: Subordination, himself: str | Non
     sub.supervisor_id = supervisor.id
 
 
-def set_work_leave(world: ISpringWorld, client: ApiClient, user: User, leave: WorkLeave | None) -> None:
+def check_work_leave(world: ISpringWorld, client: ApiClient, user: User, leave: WorkLeave | None) -> None:
     may_manage(world, client, user)
     if leave is not None and leave.end is not None and leave.end < leave.start:
         raise BadRequest("endDate: must not be before startDate.")
+
+
+def set_work_leave(world: ISpringWorld, client: ApiClient, user: User, leave: WorkLeave | None) -> None:
+    check_work_leave(world, client, user, leave)
     user.work_leave = leave
     world.changed(user)
 
