@@ -11,6 +11,7 @@ from typing import Any
 
 from . import __version__, servers, startup
 from .config import ENV_PREFIX, Settings, SettingsError
+from .record import options as record_options
 
 DESCRIPTION = textwrap.fill(
     "An offline emulator of the Absorb LMS Integration API v2, iSpring Learn and Pearson English Learning "
@@ -82,6 +83,18 @@ def openapi(args: argparse.Namespace) -> int:
     return 0
 
 
+def proxy(args: argparse.Namespace) -> int:
+    from .record import commands  # requests and jsonschema: imported by these commands only, not by serve
+
+    return commands.proxy(args)
+
+
+def verify(args: argparse.Namespace) -> int:
+    from .record import commands
+
+    return commands.verify(args)
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, with a usage error told in one line (and exit status 2)."""
 
@@ -113,7 +126,7 @@ def parser() -> argparse.ArgumentParser:
     top = _Parser(prog="lms-emulator", description=DESCRIPTION, formatter_class=formatter,
                   epilog="Run 'lms-emulator serve --help' for the server's options.\n\n" + EXIT_CODES)
     top.add_argument("--version", action="version", version=f"lms-emulator {__version__}")
-    sub = top.add_subparsers(dest="command", required=True, metavar="{serve,openapi}",
+    sub = top.add_subparsers(dest="command", required=True, metavar="{serve,openapi,proxy,verify}",
                              parser_class=_Parser)
     p = sub.add_parser("serve", help="serve every vendor under its prefix (/absorb, /ispring, /pearson)",
                        description="Serve every vendor under its prefix, with the admin API and dashboard at "
@@ -138,6 +151,7 @@ def parser() -> argparse.ArgumentParser:
                        description="Print a vendor's OpenAPI 3.1 document (the one served at /<vendor>/openapi.json).")
     o.add_argument("vendor", choices=["absorb", "ispring", "pearson"])
     o.set_defaults(func=openapi)
+    record_options.add_parsers(sub, formatter, proxy, verify)
     return top
 
 
