@@ -37,8 +37,12 @@ SERVE_OPTIONS = {
     "print_credentials": "start-up output: 'table' (for people), 'json' (one line, for scripts) or 'none'",
     "rate_limit": "give every tenant these vendors' documented rate limit ('absorb': 200 requests per second "
                   "plus a burst of 100, then 429); per tenant: POST /_emulator/tenants/{id}/rate-limit",
+    "fallback_target": "forward vendor calls that no route and no stub answers to this real service: "
+                       "'absorb=https://rest.myabsorb.com' (comma-separated for several vendors), or a bare URL "
+                       "that gets the whole path",
 }
 METAVARS = {"fixtures": "PATH|NAME", "print_credentials": "FORM", "anchor": "DATETIME", "rate_limit": "VENDORS"}
+METAVARS["fallback_target"] = "[VENDOR=]URL"
 OTHER_ENV = {"CACHE": "~/.cache/lms-emulator  (derived files that make start-up cheap)",
              "SCHEMAS": "the package's schemas/  (a directory of contract schemas to use instead)"}
 

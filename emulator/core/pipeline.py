@@ -50,6 +50,7 @@ from werkzeug.routing import MapAdapter
 from . import errors, faults, ratelimit
 from .casefold import ORIGINAL_PATH, FoldPaths, fold_request
 from .cors import Cors, host_check
+from .forward import FORWARDED_KEY
 from .http import MAX_BODY_BYTES, buffer_chunked_body
 from .journal import environ_headers, journal_of, make_entry
 from .pagecache import StalePage, verifying
@@ -57,6 +58,7 @@ from .persistence import changes_state
 from .state import app_state
 from .store import DEFAULT_TENANT, Tenant
 from .strict import Strict
+from .stubs import STUB_KEY
 from .vendor import Route, Vendor
 
 ADMIN_PREFIX = "/_emulator"
@@ -176,6 +178,10 @@ class Pipeline:
         violations = getattr(glob, "contract_violations", None)  # strict mode: what the client sent undocumented
         if violations:
             entry["contractViolations"] = list(violations)
+        if environ.get(STUB_KEY):  # answered by a stub (core.stubs), or forwarded to the fallback target
+            entry["stub"] = environ[STUB_KEY]
+        if environ.get(FORWARDED_KEY):
+            entry["forwardedTo"] = environ[FORWARDED_KEY]
         if dropped:
             entry["dropped"] = True
         if environ.get(ratelimit.LIMITED_KEY):

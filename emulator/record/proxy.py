@@ -21,23 +21,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl
 
 import requests
 from werkzeug.wrappers import Request, Response
 
+from ..core.forward import HOP_BY_HOP, TargetError, checked_base, join
 from .contract_check import ContractCheck, Finding
 from .har import VENDORS, Exchange, text_of, write
 from .masking import Masker
 
-HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
-                        "trailers", "transfer-encoding", "upgrade", "host", "content-length"})
 DROPPED_ANSWER_HEADERS = HOP_BY_HOP | {"content-encoding"}  # requests decodes the body: its length changes
 TIMEOUT = 60.0
-
-
-class TargetError(ValueError):
-    """A ``--target`` that is not an http(s) base URL, or names an unknown vendor."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +51,10 @@ class Targets:
             name, sep, url = value.partition("=")
             if not sep or "://" in name:
                 name, url = (vendor or ""), value
-            url = checked_base(url)
+            try:
+                url = checked_base(url)
+            except TargetError as exc:
+                raise TargetError(f"--target {value}: {exc}") from None
             if name and name not in VENDORS:
                 raise TargetError(f"--target {value}: unknown vendor '{name}' (known: {', '.join(VENDORS)})")
             if name:
@@ -87,21 +85,6 @@ class Targets:
         if self.whole_paths:
             lines.append(f"/absorb, /ispring, /pearson -> {self.whole_paths}/<the whole path>")
         return lines
-
-
-def checked_base(url: str) -> str:
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-        raise TargetError(f"--target {url}: not an http(s) base URL")
-    return url.strip().rstrip("/")
-
-
-def join(base: str, path: str) -> str:
-    """The base URL with ``path`` appended; refused if that would leave the base URL's scheme and host."""
-    url = base + ("/" + path.lstrip("/"))
-    if urlsplit(url)[:2] != urlsplit(base)[:2]:
-        raise TargetError(f"refusing to forward outside {base}")
-    return url
 
 
 @dataclass
