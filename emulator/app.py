@@ -127,7 +127,6 @@ def create_app(settings: Settings | dict[str, Any] | None = None) -> EmulatorFla
         app.register_blueprint(vendor.blueprint, url_prefix=vendor.prefix)
     init_admin(app, settings, store)
     pipeline.init_app(app, dashboard_page=is_dashboard_page)  # what happens to every request, in order
-    stubs.init_app(app, settings.fallback_target)  # vendor calls no route matches: stubs, then the fallback
     documents: dict[str, Any] = {}
 
     @app.get("/<vendor_name>/openapi.json")

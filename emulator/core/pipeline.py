@@ -19,6 +19,8 @@ raised, so that it is answered as any error of a view: a 500):
    5. casefold        ``casefold.fold_request``: the documented spelling of query names and body keys
    6. CORS preflight  ``cors.Cors.preflight``
    7. strict request  ``strict.Strict.check_request`` (``--strict``): what the client sent undocumented
+  7a. unrouted        ``stubs.Unrouted``: a vendor call no route matches is answered by the tenant's stub, or
+                      forwarded to ``--fallback-target``; else the vendor's 404 says how to add a stub
 In the view, the vendor's auth wrapper names the tenant, ``bind_tenant(tenant, vendor)``:
    8. tenant          ``g.tenant``, for the journal and persistence
    9. rate limit      ``ratelimit.check`` (tenants that opted in): a 429 before anything is touched
@@ -58,7 +60,7 @@ from .persistence import changes_state
 from .state import app_state
 from .store import DEFAULT_TENANT, Tenant
 from .strict import Strict
-from .stubs import STUB_KEY
+from .stubs import STUB_KEY, Unrouted
 from .vendor import Route, Vendor
 
 ADMIN_PREFIX = "/_emulator"
@@ -110,6 +112,7 @@ class Pipeline:
         self.folded = frozenset(v.name for v in self.vendors.values() if v.case_insensitive)
         self.cors = Cors.of(settings.cors_origins, settings.admin_cors_origins)
         self.strict = Strict(app) if settings.strict else None
+        self.unrouted = Unrouted(app, settings.fallback_target)
         self.verify = verifying()  # only then can the fast path meet a stale page (``STALE_PAGE``)
 
     def install(self) -> None:
@@ -143,6 +146,8 @@ class Pipeline:
                 return answer
         if self.strict is not None and vendor is not None:
             self.strict.check_request(req, glob, vendor)
+        if vendor is not None and req.routing_exception is not None:
+            return self.unrouted.answer(req, glob, vendor)
         return None
 
     def after(self, response: Response) -> Response:

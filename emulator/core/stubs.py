@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Flask, Request, Response, g, request
+from flask import Flask, Request, Response
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from . import errors
@@ -33,6 +33,7 @@ from .faults import MAX_DELAY_MS, METHODS, Glob, injected_error
 from .forward import FORWARDED_KEY, Targets, Unreachable, forward
 from .state import app_state
 from .store import DEFAULT_TENANT, Store, Tenant
+from .vendor import Vendor
 from .wire import encode_json
 
 STUB_KEY = "lms_emulator.stub"  # environ: the id of the stub that answered (the journal shows it)
@@ -237,31 +238,28 @@ def tenant_of_request(store: Store, vendor: str, req: Request) -> tuple[Tenant |
 
 
 class Unrouted:
-    """The pipeline's step for a vendor call no emulated route matches (``request.routing_exception``, before the
-    view would raise it): a stub answers, else ``--fallback-target`` forwards it, else the vendor's 404 follows."""
+    """The pipeline's step 7a (``core.pipeline``), for a vendor call no emulated route matches (Flask's
+    ``request.routing_exception``, which the view step would raise): a stub answers, else ``--fallback-target``
+    forwards it, else nothing happens here and the vendor's 404 (or 405) follows."""
 
-    def __init__(self, app: Flask, fallback: Targets) -> None:
+    def __init__(self, app: Flask, fallback_target: str | None) -> None:
         state = app_state(app)
         self.store = state.store
         self.vendors = state.vendors
-        self.fallback = fallback
+        self.fallback = Targets.parse(fallback_target or "")
 
-    def __call__(self) -> Response | None:
-        req: Request = request._get_current_object()  # type: ignore[attr-defined]
+    def answer(self, req: Request, glob: Any, vendor: Vendor) -> Response | None:
         if not isinstance(req.routing_exception, (NotFound, MethodNotAllowed)):
-            return None
-        vendor = self.vendors.get(req.path.lstrip("/").split("/", 1)[0])
-        if vendor is None:
             return None
         tenant, named = tenant_of_request(self.store, vendor.name, req)
         if tenant is None:
             return None
         req.environ[TENANT_KEY] = tenant.id
         if named:
-            g.tenant = tenant  # the journal: this tenant's
+            glob.tenant = tenant  # the journal: this tenant's
         stub = stubs_of(tenant, self.vendors).take(vendor.name, req.method, req.path)
         if stub is not None:
-            g.tenant = tenant
+            glob.tenant = tenant
             req.environ[STUB_KEY] = stub.id
             if stub.delay_ms:
                 time.sleep(stub.delay_ms / 1000)
@@ -275,11 +273,6 @@ class Unrouted:
             return forward(url, req)
         except Unreachable as exc:
             raise injected_error(502, f"The fallback target did not answer ({exc}).", {}) from None
-
-
-def init_app(app: Flask, fallback_target: str | None) -> None:
-    """Install the step after the pipeline's own before-steps (host check, whole body, admin lock...)."""
-    app.before_request(Unrouted(app, Targets.parse(fallback_target or "")))
 
 
 def not_found_message(req: Request) -> str:
