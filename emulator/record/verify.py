@@ -30,6 +30,7 @@ from .masking import PLACEHOLDER
 from .shapes import PRESENCE_HEADERS, Correspondence, Difference, Echoes, compare_bodies
 
 TIMEOUT = 30.0
+JOURNAL_MASK = "***"  # how the journal (and so its HAR download) masks a secret
 DROPPED_HEADERS = frozenset({"host", "content-length", "connection", "keep-alive", "transfer-encoding",
                              "accept-encoding", "cookie", "te", "upgrade", "proxy-authorization"})
 
@@ -44,6 +45,7 @@ class Replay:
     mapping: Correspondence = field(default_factory=Correspondence)
     echoes: Echoes = field(default_factory=Echoes)
     session: requests.Session = field(default_factory=requests.Session)
+    tokens: dict[str, str] = field(default_factory=dict)  # vendor -> the token the emulator issued last
 
 
 @dataclass
@@ -133,7 +135,39 @@ def prepare(replay: Replay, ex: Exchange) -> Sent:
             sent.raw = mapping.text(body)
     CREDENTIALS[ex.vendor](replay, sent)
     sent.path = mapping.path(sent.path)
+    _latest_token(replay, ex.vendor, sent)
     return sent
+
+
+def _masked(value: str) -> bool:
+    return bool(PLACEHOLDER.fullmatch(value)) or value == JOURNAL_MASK
+
+
+def _latest_token(replay: Replay, vendor: str, sent: Sent) -> None:
+    """A masked token the mapping does not know (the journal masks every token as ``***``) becomes the token the
+    emulator issued last for this vendor."""
+    latest = replay.tokens.get(vendor)
+    for name, value in list(sent.headers.items()):
+        if name.lower() != "authorization" or latest is None:
+            continue
+        scheme, space, token = value.partition(" ")
+        if space and _masked(token.strip()):
+            sent.headers[name] = f"{scheme} {latest}"
+        elif not space and _masked(value.strip()):
+            sent.headers[name] = latest
+
+
+def remember_token(replay: Replay, ex: Exchange, answer: requests.Response) -> None:
+    """The emulator's token from a sign-in's answer (Absorb: a bare JSON string; iSpring: ``access_token``)."""
+    if answer.status_code != 200 or ex.path.lower().rstrip("/") not in CREDENTIAL_PATHS.get(ex.vendor, ()):
+        return
+    try:
+        body = answer.json()
+    except ValueError:
+        return
+    token = body if isinstance(body, str) else body.get("access_token") if isinstance(body, dict) else None
+    if isinstance(token, str):
+        replay.tokens[ex.vendor] = token
 
 
 def send(replay: Replay, ex: Exchange, sent: Sent) -> requests.Response:
@@ -212,6 +246,7 @@ def run(replay: Replay, exchanges: list[Exchange]) -> list[Outcome]:
         except requests.RequestException as exc:
             outcomes.append(Outcome(i, ex, None, [Difference("answer", str(ex.status), f"none ({exc})")]))
             continue
+        remember_token(replay, ex, answer)
         outcomes.append(Outcome(i, ex, answer.status_code, compare(replay, ex, answer)))
     return outcomes
 
