@@ -97,35 +97,48 @@ class Recorder:
     raw: list[Exchange] = field(default_factory=list)
     findings: list[tuple[Exchange, Finding | None]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    masker: Masker = field(default_factory=Masker)  # the recording's secrets, in memory only
+    shown: list[Exchange] = field(default_factory=list)  # the exchanges as the file holds them
 
     def add(self, ex: Exchange, finding: Finding | None) -> None:
         with self.lock:
             self.raw.append(ex)
             self.findings.append((ex, finding))
+            self._mask_latest()
             if self.path is not None:
                 write(self.path, self.masked(), comment="recorded by lms-emulator proxy")
 
-    def masked(self) -> list[Exchange]:
-        """Every exchange with its secrets masked: one pass learns every secret, the second masks each of them
-        wherever it appears, also in exchanges recorded before it was known to be one."""
+    def _mask_latest(self) -> None:
+        """The new exchange masked; if it taught the masker a new secret, every earlier one again (the secret
+        may have appeared in clear before it was known to be one), else only the new one."""
         if not self.mask:
-            return list(self.raw)
-        masker = Masker()
-        for ex in self.raw:
-            masker.exchange(ex, self.secret_answers.get(ex.vendor))
-        return [masker.exchange(ex, self.secret_answers.get(ex.vendor)) for ex in self.raw]
+            self.shown.append(self.raw[-1])
+            return
+        known = len(self.masker.placeholders)
+        latest = self.masker.exchange(self.raw[-1], self.secret_answers.get(self.raw[-1].vendor))
+        if len(self.masker.placeholders) == known:
+            self.shown.append(latest)
+        else:
+            self.shown = [self.masker.exchange(ex, self.secret_answers.get(ex.vendor)) for ex in self.raw]
+
+    def masked(self) -> list[Exchange]:
+        """Every exchange as written: secrets masked wherever they appear (``masking``)."""
+        return list(self.shown)
 
     def differences(self) -> list[dict[str, Any]]:
-        masked = self.masked()
+        """What the contract does not describe, per exchange, secrets masked (a schema error quotes the value)."""
+        hide = self.masker.everywhere if self.mask else str
         return [{"index": i, "operation": ex.operation, "vendor": ex.vendor, "status": ex.status,
-                 "route": finding.operation if finding else None, "problems": list(finding.problems)}
-                for i, ((_, finding), ex) in enumerate(zip(self.findings, masked, strict=True))
+                 "route": finding.operation, "problems": [hide(p) for p in finding.problems]}
+                for i, ((_, finding), ex) in enumerate(zip(self.findings, self.masked(), strict=True))
                 if finding is not None and finding.problems]
 
     def summary(self) -> str:
         calls: Counter[tuple[str, str, int]] = Counter()
         problems: Counter[tuple[str, str, int]] = Counter()
-        for ex, finding in self.findings:
+        hide = self.masker.everywhere if self.mask else str
+        shown = list(zip(self.masked(), (finding for _, finding in self.findings), strict=True))
+        for ex, finding in shown:
             key = (ex.vendor, f"{ex.method} {ex.path}", ex.status)
             calls[key] += 1
             if finding is not None and finding.problems:
@@ -141,9 +154,10 @@ class Recorder:
         total = sum(problems.values())
         lines.append(f"{sum(calls.values())} calls, {total} that the emulator's contract does not describe"
                      + (f" (recorded to {self.path})" if self.path else ""))
-        for ex, finding in self.findings:
+        for ex, finding in shown:
             if finding is not None and finding.problems:
-                lines.append(f"  {ex.vendor} {ex.method} {ex.path} -> {ex.status}: " + "; ".join(finding.problems))
+                lines.append(f"  {ex.vendor} {ex.method} {ex.path} -> {ex.status}: "
+                             + "; ".join(hide(p) for p in finding.problems))
         return "\n".join(lines)
 
 
