@@ -164,3 +164,17 @@ def test_a_bad_fallback_target_is_refused_at_start() -> None:
         create_app({"fallback_target": "absorb=ftp://x"})
     with pytest.raises(SettingsError, match="unknown vendor"):
         create_app({"fallback_target": "moodle=http://x"})
+
+
+def test_stubs_survive_a_reset_and_a_restart_with_a_state_file(tmp_path) -> None:
+    settings = {"state_file": str(tmp_path / "state.bin")}
+    first = create_app(settings)
+    client = first.test_client()
+    add(client, "default", {"path": CERTS, "body": {"kept": True}})
+    assert client.post("/_emulator/tenants/default/reset").status_code == 200
+    tenant = first.state.store.tenants["default"]
+    assert client.get("/absorb/certificates/1", headers=absorb_headers(tenant)).get_json() == {"kept": True}
+    again = create_app(settings)
+    answer = again.test_client().get("/absorb/certificates/1",
+                                     headers=absorb_headers(again.state.store.tenants["default"]))
+    assert answer.status_code == 200 and answer.get_json() == {"kept": True}
