@@ -8,6 +8,7 @@ import pytest
 from werkzeug.serving import make_server
 from werkzeug.test import Client
 
+from emulator import cli
 from emulator.app import create_app
 from emulator.record.contract_check import ContractCheck
 from emulator.record.proxy import Proxy, Recorder
@@ -132,3 +133,12 @@ def test_the_proxy_holds_each_answer_to_the_emulators_contract(tmp_path) -> None
     assert found[1]["problems"] == ["the emulator serves no such route"]
     assert "2 that the emulator's contract does not describe" in recorder.summary()
     assert len(json.loads((tmp_path / "x.har").read_text())["log"]["entries"]) == 2
+
+
+def test_the_commands_refuse_bad_input_with_exit_status_2(tmp_path, capsys) -> None:
+    assert cli.main(["proxy", "--target", "moodle=http://127.0.0.1:9"]) == 2
+    assert "unknown vendor 'moodle'" in capsys.readouterr().err
+    (tmp_path / "x.har").write_text('{"log": {}}')
+    assert cli.main(["verify", str(tmp_path / "x.har")]) == 2
+    assert "no log.entries" in capsys.readouterr().err
+    assert cli.main(["verify", str(tmp_path / "missing.har")]) == 2
