@@ -74,6 +74,9 @@ def table(tenant: Any, base: str, *, admin_token: bool = False) -> str:
         if i["clients"]:
             c = i["clients"][0]
             rows.append(("", "client", f"{c['clientId']} / {c['clientSecret']}  ({c['role']})"))
+        if i.get("logins"):
+            login = i["logins"][0]
+            rows.append(("", "login", f"{login['email']} / {login['password']}  (X-Auth-Email / X-Auth-Password)"))
     if "pearson" in creds:
         rows.append(("Pearson", "base URL", f"{base}/pearson"))
         users = creds["pearson"]["users"]

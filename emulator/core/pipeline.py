@@ -1,6 +1,8 @@
 """The request pipeline: every step a request goes through, in order, in this one file.
 
 Around Flask (WSGI, outermost first):
+  other bases       ``casefold.StripBases``: a vendor's extra bases (``Vendor.base_paths``; iSpring's ``/api/v2``)
+                    removed after its prefix, before routing
   path folding      ``casefold.FoldPaths``: an ASP.NET vendor's path after its prefix in lower case, before
                     routing (vendors with ``Vendor.case_insensitive`` only)
   fast path         ``FastPages``: a vendor GET whose answer is a page (cached, or a paged list computed under
@@ -50,7 +52,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import MapAdapter
 
 from . import errors, faults, ratelimit
-from .casefold import ORIGINAL_PATH, FoldPaths, fold_request
+from .casefold import ORIGINAL_PATH, FoldPaths, StripBases, fold_request
 from .cors import Cors, host_check
 from .forward import FORWARDED_KEY
 from .http import MAX_BODY_BYTES, buffer_chunked_body
@@ -123,6 +125,9 @@ class Pipeline:
             app.wsgi_app = FastPages(app.wsgi_app, self)  # type: ignore[method-assign]
         if self.folded:
             app.wsgi_app = FoldPaths(app.wsgi_app, ["/" + n for n in sorted(self.folded)])  # type: ignore[method-assign]
+        bases = {v.prefix: v.base_paths for v in self.vendors.values() if v.base_paths}
+        if bases:  # outermost: folding and the fast path see the path as routed
+            app.wsgi_app = StripBases(app.wsgi_app, bases)  # type: ignore[method-assign]
         app.before_request(self.before)
         app.after_request(self.after)
 
