@@ -188,6 +188,15 @@ def stop_process(proc: subprocess.Popen, timeout: float = 15) -> None:
         proc.wait()
 
 
+class _Session(requests.Session):
+    """A session whose ``verify`` holds per request: requests lets ``REQUESTS_CA_BUNDLE`` (set on many CI
+    machines) override a session's own ``verify``, which would drop the emulator's authority."""
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
+        kwargs.setdefault("verify", self.verify)
+        return super().request(method, url, *args, **kwargs)
+
+
 class Tenant:
     """A tenant created through the admin API, with ready-authenticated sessions per vendor."""
 
@@ -230,7 +239,7 @@ class Tenant:
         return session
 
     def _session(self) -> requests.Session:
-        session = requests.Session()
+        session = _Session()
         session.verify = self.server.verify
         return session
 
