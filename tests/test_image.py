@@ -107,7 +107,7 @@ class Running:
         assert self.proc.stdout is not None
         for line in self.proc.stdout:
             self.output.append(line)
-            if " listening on " in line:
+            if "bound to every address" in line:  # the start-up output's last line (bound to 0.0.0.0)
                 self.ready.set()
         self.ready.set()
 
