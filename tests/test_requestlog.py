@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -115,3 +117,33 @@ def test_log_format_is_checked():
     out = subprocess.run([sys.executable, "-m", "emulator.cli", "serve", "--log-format", "xml"],
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 2 and out.stderr == "lms-emulator: --log-format: 'xml' is not one of text, json\n"
+
+
+def test_the_procfiles_gunicorn_logs_requests_too(tmp_path):
+    gunicorn = [sys.executable, "-m", "gunicorn", "-c", "python:emulator.gunicorn_conf", "--workers", "1",
+                "--threads", "2", "--bind", "127.0.0.1:0", "emulator:create_app()"]
+    env = {**os.environ, "LMS_EMULATOR_PRINT_CREDENTIALS": "json", "PYTHONUNBUFFERED": "1"}
+    env.pop("LMS_EMULATOR_LOG_REQUESTS", None)
+    proc = subprocess.Popen(gunicorn, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                            text=True)
+    try:
+        url = json.loads(proc.stdout.readline())["url"]
+        assert requests.get(url + "/ispring/user", timeout=10).status_code == 401
+        line = proc.stdout.readline().rstrip("\n")
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=30)
+    assert LINE.match(line) and LINE.match(line).groups() == ("GET", "/ispring/user", "401", "-")
+
+
+@pytest.mark.parametrize("server", servers.SERVERS)
+def test_a_taken_port_is_one_prefixed_line_on_every_server(server):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        out = subprocess.run([sys.executable, "-m", "emulator.cli", "serve", "--server", server, "--port", str(port)],
+                             capture_output=True, text=True, timeout=60)
+    assert out.returncode == 1
+    assert out.stderr == f"lms-emulator: cannot listen on 127.0.0.1:{port}: Address already in use\n"
+    assert "listening on" not in out.stdout
