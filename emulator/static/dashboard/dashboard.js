@@ -268,7 +268,7 @@
     if (!clock) return;
     $("clock-now").textContent = wireTime(clock.now);
     const badge = $("clock-state");
-    badge.textContent = clock.frozen ? "frozen" : clock.offsetSeconds ? "offset " + clock.offsetSeconds + " s" : "real time";
+    badge.textContent = clock.frozen ? "frozen" : clock.offsetSeconds ? "offset " + Number(clock.offsetSeconds.toFixed(3)) + " s" : "real time";
     badge.classList.toggle("frozen", !!clock.frozen);
   }
 
