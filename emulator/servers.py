@@ -107,10 +107,10 @@ def _granian(app: Any, host: str, port: int, threads: int, on_ready: OnReady,
         def _init_shared_socket(self) -> None:
             self._ssp, self._shd, self._sfd = None, SocketHolder(fd, False, BACKLOG), fd
 
+    https: dict[str, Any] = {} if tls is None else {"ssl_cert": tls.cert_file, "ssl_key": tls.key_file,
+                                                     "ssl_protocol_min": SSLProtocols.tls12}  # clients of TLS 1.2 too
     granian = InProcess("emulator:create_app", address=host, port=bound, interface=Interfaces.WSGI, workers=1,
-                        blocking_threads=threads, backlog=BACKLOG, log_level=LogLevels.error,
-                        **({} if tls is None else {"ssl_cert": tls.cert_file, "ssl_key": tls.key_file,
-                                                   "ssl_protocol_min": SSLProtocols.tls12}))
+                        blocking_threads=threads, backlog=BACKLOG, log_level=LogLevels.error, **https)
     granian.on_startup(lambda: on_ready(bound))
     _hide_cgi_variables()
     granian.serve(target_loader=lambda *args: app, wrap_loader=False)
