@@ -13,7 +13,8 @@ lives in this process's memory, so a second worker process would hold tenants of
   one forked worker serving the app built here.
 * **werkzeug**: the development server, a thread per connection (``--threads`` does not apply).
 
-Figures for each are in the README's Performance section (``make bench``).
+Figures for each are in docs/PERFORMANCE.md (``make bench``). ``--tls`` is served by granian and werkzeug
+(``emulator.tls``); every server writes the request log (``core.requestlog``) when it is on.
 """
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ SERVERS = ("granian", "gunicorn", "werkzeug")
 # request to Python once its headers are in: a client that never sends the body it announced holds a thread
 # until it goes away, so granian gets many threads (tests/test_hostile.py holds 10 such connections). With 8
 # connections at most 8 are busy: wrk -c8, alternating, 1 vs 16 threads: the list 0.99x, varied reads 1.16x,
-# p99 14 vs 19 ms (README, Performance). gunicorn's buffering worker reads whole requests first: 8, as the Procfile.
+# p99 14 vs 19 ms (docs/PERFORMANCE.md). gunicorn's buffering worker reads whole requests first: 8, as the Procfile.
 DEFAULT_THREADS = {"granian": 32, "gunicorn": 8}
 BACKLOG = 1024
 

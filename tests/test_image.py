@@ -121,7 +121,8 @@ class Running:
         self.container = _buildah("from", "--quiet", image).stdout.strip()
         self.port, self.output, self.ready = port, [], threading.Event()
         options = [f"--env=LMS_EMULATOR_PORT={port}", *[f"--env={k}={v}" for k, v in (env or {}).items()]]
-        command = ["buildah", *_storage(_driver()), "run", "--isolation", "chroot", *options, self.container, "--", "lms-emulator", "serve"]
+        command = ["buildah", *_storage(_driver()), "run", "--isolation", "chroot", *options, self.container, "--",
+                   "lms-emulator", "serve"]
         self.proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         threading.Thread(target=self._drain, daemon=True).start()
 
