@@ -170,6 +170,7 @@ def test_journal_details_open_at_each_width(server, browser, width, height) -> N
     sideways, every card names its tenant; on a desktop the journal is beside the controls, in view. Each
     width is screenshot with the details open (docs/dashboard-<width>.png with LMS_EMULATOR_SCREENSHOTS=1)."""
     mobile = width < 600
+    assert requests.delete(server.url + "/_emulator/tenants/default/journal", timeout=10).status_code == 204
     context = browser.new_context(viewport={"width": width, "height": height}, is_mobile=mobile, has_touch=mobile)
     page = context.new_page()
     page.goto(server.url + "/_emulator/")
