@@ -51,10 +51,10 @@ from . import errors, faults, ratelimit
 from .casefold import ORIGINAL_PATH, FoldPaths, fold_request
 from .cors import Cors, host_check
 from .http import MAX_BODY_BYTES, buffer_chunked_body
-from .requestlog import TENANT_KEY
 from .journal import environ_headers, journal_of, make_entry
 from .pagecache import StalePage, verifying
 from .persistence import changes_state
+from .requestlog import TENANT_KEY
 from .state import app_state
 from .store import DEFAULT_TENANT, Tenant
 from .strict import Strict
