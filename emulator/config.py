@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 from collections.abc import Callable
 
+from .core.forward import TargetError, Targets
+
 ENV_PREFIX = "LMS_EMULATOR_"
 
 
@@ -50,6 +52,7 @@ class Settings:
     log_requests: bool | None = None  # one line per request on stdout; None: `serve` logs when stdout is no terminal
     log_format: str = "text"  # the request log's lines: text or json
     tls: bool = False  # serve HTTPS with a certificate from the emulator's local certificate authority
+    fallback_target: str | None = None  # where vendor calls no route and no stub answers go (core.stubs)
 
     @classmethod
     def load(cls, overrides: dict[str, Any] | None = None, *, option_names: bool = False) -> Settings:
@@ -130,6 +133,17 @@ def _anchor(value: Any) -> str | None:
     return value
 
 
+def _fallback(value: Any) -> str | None:
+    """``absorb=URL`` items or a bare URL, comma-separated (``core.forward.Targets``)."""
+    if not _optional(value):
+        return None
+    try:
+        Targets.parse(_text(value))
+    except TargetError as exc:
+        raise ValueError(str(exc)) from None
+    return value
+
+
 def _one_of(*choices: str) -> Callable[[Any], str]:
     def parse(value: Any) -> str:
         if value not in choices:
@@ -146,6 +160,7 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
     "journal_size": _integer(1, None, "a journal size (a positive integer)"), "anchor": _anchor,
     "print_credentials": _one_of("table", "json", "none"), "default_tenant": _boolean, "rate_limit": _text,
     "log_requests": _maybe_boolean, "log_format": _one_of("text", "json"), "tls": _boolean,
+    "fallback_target": _fallback,
 }
 
 

@@ -118,7 +118,7 @@ def test_readme_is_for_users_first():
     assert plugin < 150
     section = "\n".join(lines[plugin:]).split("\n## ", 1)[0]
     for helper in ("lms_tenant.absorb(", "lms_tenant.ispring(", "lms_tenant.pearson(", "lms_tenant.admin(",
-                   "lms_tenant.data()", "lms_emulator", "EmulatorProcess", "--lms-emulator-tls"):
+                   "lms_tenant.data()", "lms_tenant.stub(", "lms_emulator", "EmulatorProcess", "--lms-emulator-tls"):
         assert helper in section, helper
     headings = [line for line in lines if line.startswith("## ")]
     assert headings[:3] == ["## Install and start", "## The default world (seed 42)", "## First calls"]
