@@ -28,6 +28,11 @@ def cache_dir() -> Path:
     return Path(os.environ.get(ENV_PREFIX + "CACHE") or Path.home() / ".cache" / "lms-emulator")
 
 
+def tls_dir() -> Path:
+    """Where ``serve --tls`` keeps its certificate authority (``ca.pem``, ``ca-key.pem``): see ``emulator.tls``."""
+    return cache_dir() / "tls"
+
+
 @dataclass
 class Settings:
     host: str = "127.0.0.1"  # secure by default: loopback only unless told otherwise
@@ -44,6 +49,9 @@ class Settings:
     print_credentials: str = "table"  # start-up output: table, json or none
     default_tenant: bool = True
     rate_limit: str = ""  # comma-separated vendors whose documented rate limit every tenant gets ("absorb")
+    log_requests: bool | None = None  # one line per request on stdout; None: `serve` logs when stdout is no terminal
+    log_format: str = "text"  # the request log's lines: text or json
+    tls: bool = False  # serve HTTPS with a certificate from the emulator's local certificate authority
     fallback_target: str | None = None  # where vendor calls no route and no stub answers go (core.stubs)
 
     @classmethod
@@ -87,6 +95,13 @@ def _boolean(value: Any) -> bool:
     if text in ("0", "false", "no", "off", ""):
         return False
     raise ValueError(f"{value!r} is not a boolean (1/0, true/false, yes/no, on/off)")
+
+
+def _maybe_boolean(value: Any) -> bool | None:
+    """A boolean, or unset (empty, ``auto``): the server decides."""
+    if value is None or (isinstance(value, str) and value.strip().lower() in ("", "auto")):
+        return None
+    return _boolean(value)
 
 
 def _text(value: Any) -> str:
@@ -144,6 +159,7 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
     "admin_cors_origins": _text,
     "journal_size": _integer(1, None, "a journal size (a positive integer)"), "anchor": _anchor,
     "print_credentials": _one_of("table", "json", "none"), "default_tenant": _boolean, "rate_limit": _text,
+    "log_requests": _maybe_boolean, "log_format": _one_of("text", "json"), "tls": _boolean,
     "fallback_target": _fallback,
 }
 

@@ -20,7 +20,8 @@ from ..core.errors import BadRequest, EmulatorError
 from ..core.stubs import check_fixture_stubs
 
 KNOWN_VENDORS = ("absorb", "ispring", "pearson")  # parts for vendors not installed are ignored
-ENVELOPE = {"name", "description", "anchor"}  # anchor: the instant its seeded dates hang off
+# anchor: the instant its seeded dates hang off; $schema: schemas/fixture.schema.json, for editors
+ENVELOPE = {"name", "description", "anchor", "$schema"}
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 
 

@@ -59,6 +59,7 @@ from .http import MAX_BODY_BYTES, buffer_chunked_body
 from .journal import environ_headers, journal_of, make_entry
 from .pagecache import StalePage, verifying
 from .persistence import changes_state
+from .requestlog import TENANT_KEY
 from .state import app_state
 from .store import DEFAULT_TENANT, Tenant
 from .strict import Strict
@@ -159,6 +160,9 @@ class Pipeline:
         req: Request = request._get_current_object()  # type: ignore[attr-defined]
         glob = g._get_current_object()  # type: ignore[attr-defined]
         vendor = _vendor_of(self.vendors, req.path)
+        named = getattr(glob, "tenant", None) or getattr(glob, "admin_tenant", None)
+        if named is not None:  # for the request log (``core.requestlog``)
+            req.environ[TENANT_KEY] = named.id
         if self.strict is not None and vendor is not None:
             response = self.strict.check_response(req, glob, vendor, response)
         if self.cors is not None:
@@ -271,6 +275,7 @@ class FastPages:
         if found is None:
             return None
         tenant, page = found
+        environ[TENANT_KEY] = tenant.id
         rules = tenant.extras.get("faults")
         if tenant.extras.get("rate_limits") or (rules is not None and rules.rules):
             return None
