@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -13,8 +14,8 @@ from werkzeug.utils import cached_property
 
 from .admin import init_app as init_admin
 from .admin import is_dashboard_page
-from .config import Settings
-from .core import errors, pipeline
+from .config import ENV_PREFIX, Settings, SettingsError
+from .core import errors, pipeline, requestlog, stubs
 from .core.http import MAX_BODY_BYTES, GuidConverter, parse_args
 from .core.openapi import build_document
 from .core.state import EXTENSION, AppState, app_state
@@ -119,14 +120,16 @@ def create_app(settings: Settings | dict[str, Any] | None = None) -> EmulatorFla
         store = Store(vendors, seed=settings.seed, anchor=parse_datetime(settings.anchor) if settings.anchor else None,
                       rate_limited=rate_limited)
     except ValueError as exc:  # --rate-limit naming a vendor without a documented limit
-        from .config import SettingsError
-
-        raise SettingsError(f"--rate-limit: {exc}") from None
+        env = ENV_PREFIX + "RATE_LIMIT"  # named as the value came: the environment's, else the option's
+        where = env if os.environ.get(env) == settings.rate_limit else "--rate-limit"
+        raise SettingsError(f"{where}: {exc}") from None
     app.extensions[EXTENSION] = AppState(settings=settings, store=store, vendors={v.name: v for v in vendors})
     for vendor in vendors:
         app.register_blueprint(vendor.blueprint, url_prefix=vendor.prefix)
     init_admin(app, settings, store)
     pipeline.init_app(app, dashboard_page=is_dashboard_page)  # what happens to every request, in order
+    if settings.log_requests:  # outermost: the fast path's answers are logged too
+        app.wsgi_app = requestlog.RequestLog(app.wsgi_app, settings.log_format)  # type: ignore[method-assign]
     documents: dict[str, Any] = {}
 
     @app.get("/<vendor_name>/openapi.json")
@@ -172,6 +175,8 @@ def _handle_error(exc: Exception) -> Response:
         kind = HTTP_TO_ERROR.get(exc.code or 500, errors.InternalError)
         message = {404: "No route matches the request.",
                    405: f"The method {request.method} is not allowed for this resource."}.get(exc.code or 0)
+        if exc.code == 404 and vendor_for_path(current_app, request.path) is not None:
+            message = stubs.not_found_message(request)  # says how to add a stub
         err: errors.EmulatorError = kind(message)
         if exc.code == 405 and getattr(exc, "valid_methods", None):
             err.headers["Allow"] = ", ".join(exc.valid_methods)  # type: ignore[attr-defined]

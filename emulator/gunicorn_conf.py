@@ -30,11 +30,14 @@ def on_starting(server: Any) -> None:
 
 
 def post_fork(server: Any, worker: Any) -> None:
-    """Before the app is built: it learns the address gunicorn binds (its Host check depends on it)."""
+    """Before the app is built: it learns the address gunicorn binds (its Host check depends on it), and whether
+    to log requests."""
     bind = (worker.cfg.bind or [""])[0]
     if bind and not bind.startswith(("unix:", "fd://")):
         host = bind.rsplit(":", 1)[0] if bind.count(":") == 1 or bind.startswith("[") else bind
         os.environ.setdefault("LMS_EMULATOR_HOST", host.strip("[]"))
+    # the request log's default, as `lms-emulator serve` decides it: on when the output is not a terminal
+    os.environ.setdefault("LMS_EMULATOR_LOG_REQUESTS", "0" if sys.stdout.isatty() else "1")
 
 
 def post_worker_init(worker: Any) -> None:

@@ -14,21 +14,27 @@ lives in this process's memory, so a second worker process would hold tenants of
   one forked worker serving the app built here.
 * **werkzeug**: the development server, a thread per connection (``--threads`` does not apply).
 
-Figures for each are in the README's Performance section (``make bench``).
+Figures for each are in docs/PERFORMANCE.md (``make bench``). ``--tls`` is served by granian and werkzeug
+(``emulator.tls``); every server writes the request log (``core.requestlog``) when it is on.
 """
 from __future__ import annotations
 
 import os
 import signal
 import socket
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from collections.abc import Callable
+
+from werkzeug.serving import WSGIRequestHandler
+
+if TYPE_CHECKING:  # the type only: trustme's import (~150 ms) is for --tls alone
+    from .tls import ServerCertificate
 
 SERVERS = ("granian", "gunicorn", "werkzeug")
 # Python threads running the app. Both servers read each request whole before a thread takes it (granian through
 # emulator.granian_bridge, gunicorn through emulator.gunicorn_worker), and both wait out delay faults without a
 # thread. With 8 connections at most 8 are busy: wrk -c8, alternating, 1 vs 16 threads: the list 0.99x, varied
-# reads 1.16x, p99 14 vs 19 ms (README, Performance). gunicorn: 8, as the Procfile.
+# reads 1.16x, p99 14 vs 19 ms (docs/PERFORMANCE.md). gunicorn: 8, as the Procfile.
 DEFAULT_THREADS = {"granian": 32, "gunicorn": 8}
 BACKLOG = 1024
 
@@ -54,11 +60,13 @@ def check(server: str, threads: int | None, workers: int) -> None:
 
 
 def run(app: Any, server: str, host: str, port: int, threads: int | None = None,
-        on_ready: OnReady | None = None) -> None:
+        on_ready: OnReady | None = None, tls: ServerCertificate | None = None) -> None:
+    """``tls``: serve HTTPS with this certificate (``emulator.tls``)."""
     check(server, threads, 1)
     threads = threads or DEFAULT_THREADS.get(server, 1)
     on_ready = on_ready or (lambda port: None)
-    {"granian": _granian, "gunicorn": _gunicorn, "werkzeug": _werkzeug}[server](app, host, port, threads, on_ready)
+    {"granian": _granian, "gunicorn": _gunicorn, "werkzeug": _werkzeug}[server](app, host, port, threads, on_ready,
+                                                                             tls)
 
 
 def listen(host: str, port: int) -> socket.socket:
@@ -79,9 +87,10 @@ def listen(host: str, port: int) -> socket.socket:
 
 # -- granian ------------------------------------------------------------------------------------
 
-def _granian(app: Any, host: str, port: int, threads: int, on_ready: OnReady) -> None:
+def _granian(app: Any, host: str, port: int, threads: int, on_ready: OnReady,
+             tls: ServerCertificate | None = None) -> None:
     from granian._granian import SocketHolder
-    from granian.constants import Interfaces
+    from granian.constants import Interfaces, SSLProtocols
     from granian.log import LogLevels
     from granian.server.mt import MTServer
 
@@ -101,9 +110,11 @@ def _granian(app: Any, host: str, port: int, threads: int, on_ready: OnReady) ->
         def _init_shared_socket(self) -> None:
             self._ssp, self._shd, self._sfd = None, SocketHolder(fd, False, BACKLOG), fd
 
+    https: dict[str, Any] = {} if tls is None else {"ssl_cert": tls.cert_file, "ssl_key": tls.key_file,
+                                                     "ssl_protocol_min": SSLProtocols.tls12}  # clients of TLS 1.2 too
     bridge = RsgiBridge(app, threads)  # the app on threads of its own; bodies read on granian's event loop
     granian = InProcess("emulator:create_app", address=host, port=bound, interface=Interfaces.RSGI, workers=1,
-                        backlog=BACKLOG, log_level=LogLevels.error)
+                        backlog=BACKLOG, log_level=LogLevels.error, **https)
     granian.on_startup(lambda: on_ready(bound))
     _hide_cgi_variables()
     granian.serve(target_loader=lambda *args: bridge, wrap_loader=False)
@@ -123,7 +134,8 @@ def _hide_cgi_variables() -> None:
 
 # -- gunicorn -----------------------------------------------------------------------------------
 
-def _gunicorn(app: Any, host: str, port: int, threads: int, on_ready: OnReady) -> None:
+def _gunicorn(app: Any, host: str, port: int, threads: int, on_ready: OnReady,
+              tls: ServerCertificate | None = None) -> None:
     from gunicorn.app.base import Application
 
     listen(host, port).close()  # a clear error now if the address is taken (gunicorn would retry, then log)
@@ -139,7 +151,8 @@ def _gunicorn(app: Any, host: str, port: int, threads: int, on_ready: OnReady) -
                                "control_socket_disable": True,  # one per user's home: two servers would clash
                                "post_worker_init": _gunicorn_worker_init,  # serve prints the start-up output
                                "on_starting": lambda arbiter: None,  # serve checked its settings already
-                               "when_ready": lambda arbiter: on_ready(arbiter.LISTENERS[0].sock.getsockname()[1])
+                               "when_ready": lambda arbiter: on_ready(arbiter.LISTENERS[0].sock.getsockname()[1]),
+                               **({} if tls is None else {"certfile": str(tls.cert_file), "keyfile": str(tls.key_file)})
                                }.items():
                 self.cfg.set(key, value)
 
@@ -157,15 +170,21 @@ def _gunicorn_worker_init(worker: Any) -> None:
 
 # -- werkzeug -----------------------------------------------------------------------------------
 
-def _werkzeug(app: Any, host: str, port: int, threads: int, on_ready: OnReady) -> None:
+def _werkzeug(app: Any, host: str, port: int, threads: int, on_ready: OnReady,
+              tls: ServerCertificate | None = None) -> None:
     from werkzeug.serving import make_server
 
+    context = None if tls is None else (str(tls.cert_file), str(tls.key_file))
+    sock = listen(host, port)  # bound here: werkzeug's own refusal is two unprefixed lines and an exit
     try:
-        server = make_server(host, port, app, threaded=True)
+        server = make_server(host, port, app, threaded=True, ssl_context=context, request_handler=_QuietHandler,
+                             fd=sock.fileno())
     except OSError as exc:
         raise ServerError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+    finally:
+        sock.close()  # werkzeug serves on its own duplicate of the descriptor
     previous = signal.signal(signal.SIGTERM, _interrupt)
-    on_ready(server.server_port)
+    on_ready(server.port)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -173,6 +192,14 @@ def _werkzeug(app: Any, host: str, port: int, threads: int, on_ready: OnReady) -
     finally:
         signal.signal(signal.SIGTERM, previous)
         server.server_close()
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """werkzeug's handler without its own access lines: the emulator's request log (``core.requestlog``) prints
+    one line per request on every server, when asked."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        pass
 
 
 def _interrupt(signum: int, frame: Any) -> None:

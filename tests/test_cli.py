@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import subprocess
 import sys
 
@@ -184,3 +185,25 @@ def test_a_port_that_is_taken_exits_with_1(tmp_path):
         run = subprocess.run([sys.executable, "-m", "emulator", "serve", "--port", str(port)], cwd=tmp_path,
                              capture_output=True, text=True, timeout=60)
     assert run.returncode == 1 and "in use" in run.stderr and "Traceback" not in run.stderr, run.stderr
+
+
+def test_serve_help_names_each_default_once():
+    out = subprocess.run([sys.executable, "-m", "emulator", "serve", "--help"], capture_output=True, text=True,
+                         timeout=60).stdout
+    options = re.split(r"\n  (?=-)", " ".join(out.split("environment (")[0].split()).replace(" --", "\n  --"))
+    assert not [o for o in options if o.count("(default") > 1]
+    assert "--admin-cors-origins ORIGINS the admin API (/_emulator): origins allowed to read it cross-origin " \
+           "(default: none)" in " ".join(out.split())
+
+
+def test_a_bad_rate_limit_from_the_environment_is_named_so(monkeypatch, capsys):
+    monkeypatch.setenv("LMS_EMULATOR_RATE_LIMIT", "ispring")
+    assert cli.main(["serve", "--port", "0"]) == 2
+    assert capsys.readouterr().err.startswith("lms-emulator: LMS_EMULATOR_RATE_LIMIT: ")
+
+
+def test_a_wildcard_bind_prints_a_usable_base_url():
+    assert startup.base_url("0.0.0.0", 8080) == "http://127.0.0.1:8080"
+    assert startup.base_url("::", 8080, "https") == "https://[::1]:8080"
+    assert startup.base_url("10.0.0.5", 8080) == "http://10.0.0.5:8080"
+    assert "every address (0.0.0.0)" in startup.wildcard_note("0.0.0.0") and not startup.wildcard_note("127.0.0.1")

@@ -18,9 +18,11 @@ from typing import Any
 from ..core import resources
 from ..core.clock import check_anchor
 from ..core.errors import BadRequest, EmulatorError
+from ..core.stubs import check_fixture_stubs
 
 KNOWN_VENDORS = ("absorb", "ispring", "pearson")  # parts for vendors not installed are ignored
-ENVELOPE = {"name", "description", "anchor"}  # anchor: the instant its seeded dates hang off
+# anchor: the instant its seeded dates hang off; $schema: schemas/fixture.schema.json, for editors
+ENVELOPE = {"name", "description", "anchor", "$schema"}
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 
 
@@ -135,7 +137,7 @@ def resolve(value: Any, setting: str | None, vendors: Iterable[str]) -> dict[str
 def check_envelope(data: Any, *, vendors: Iterable[str], where: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise BadRequest(f"{where}: a fixture must be a JSON object.")
-    allowed = ENVELOPE | set(KNOWN_VENDORS) | set(vendors)
+    allowed = ENVELOPE | {"stubs"} | set(KNOWN_VENDORS) | set(vendors)
     unknown = sorted(set(data) - allowed)
     if unknown:
         raise BadRequest(f"{where}: unknown key(s) {', '.join(repr(k) for k in unknown)}; "
@@ -154,7 +156,9 @@ def check_envelope(data: Any, *, vendors: Iterable[str], where: str) -> dict[str
             check_anchor(instant)
         except ValueError as exc:
             raise BadRequest(f"{where}.anchor: {exc}.") from None
-    for key in set(data) - ENVELOPE:
+    if "stubs" in data:  # answers for calls the emulator does not emulate (core.stubs)
+        check_fixture_stubs(data["stubs"], set(KNOWN_VENDORS) | set(vendors), where)
+    for key in set(data) - ENVELOPE - {"stubs"}:
         if not isinstance(data[key], dict):
             raise BadRequest(f"{key}: the {key} part of a fixture must be an object.")
     return data

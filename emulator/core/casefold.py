@@ -56,6 +56,35 @@ class FoldPaths:
         return self.app(environ, start_response)
 
 
+class StripBases:
+    """WSGI middleware: ``<prefix><base>/rest`` routed as ``<prefix>/rest``, for each vendor's ``base_paths``.
+
+    A vendor whose clients put the same operations under several bases (iSpring: the API host's bare paths, the
+    account host's ``/api/v2/...`` and ``/index.php/api/v2/...``) declares the extra bases once; every route of
+    its blueprint is then served under each. A rest that starts with ``/api/`` is left alone (no base holds
+    another base, nor the token endpoint). The path as sent stays in ``environ[ORIGINAL_PATH]``.
+    """
+
+    def __init__(self, app: Callable[..., Any], bases: dict[str, tuple[str, ...]]) -> None:
+        self.app = app
+        # longest first: "/index.php/api/v2" before "/api/v2" would not matter, but a base that is a prefix
+        # of another must not win
+        self.bases = tuple(sorted(((prefix.rstrip("/") + base.rstrip("/") + "/", prefix.rstrip("/") + "/")
+                                   for prefix, extra in bases.items() for base in extra),
+                                  key=lambda pair: -len(pair[0])))
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        path = environ.get("PATH_INFO") or ""
+        for based, prefix in self.bases:
+            if path.startswith(based):
+                rest = path[len(based):]
+                if not rest.startswith("api/"):
+                    environ.setdefault(ORIGINAL_PATH, path)
+                    environ["PATH_INFO"] = prefix + rest
+                break
+        return self.app(environ, start_response)
+
+
 # -- the shapes of documented bodies ---------------------------------------------------------------
 
 @dataclass

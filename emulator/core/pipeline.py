@@ -1,6 +1,8 @@
 """The request pipeline: every step a request goes through, in order, in this one file.
 
 Around Flask (WSGI, outermost first):
+  other bases       ``casefold.StripBases``: a vendor's extra bases (``Vendor.base_paths``; iSpring's ``/api/v2``)
+                    removed after its prefix, before routing
   path folding      ``casefold.FoldPaths``: an ASP.NET vendor's path after its prefix in lower case, before
                     routing (vendors with ``Vendor.case_insensitive`` only)
   fast path         ``FastPages``: a vendor GET whose answer is a page (cached, or a paged list computed under
@@ -19,6 +21,8 @@ raised, so that it is answered as any error of a view: a 500):
    5. casefold        ``casefold.fold_request``: the documented spelling of query names and body keys
    6. CORS preflight  ``cors.Cors.preflight``
    7. strict request  ``strict.Strict.check_request`` (``--strict``): what the client sent undocumented
+  7a. unrouted        ``stubs.Unrouted``: a vendor call no route matches is answered by the tenant's stub, or
+                      forwarded to ``--fallback-target``; else the vendor's 404 says how to add a stub
 In the view, the vendor's auth wrapper names the tenant, ``bind_tenant(tenant, vendor)``:
    8. tenant          ``g.tenant``, for the journal and persistence
    9. rate limit      ``ratelimit.check`` (tenants that opted in): a 429 before anything is touched
@@ -48,15 +52,18 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import MapAdapter
 
 from . import errors, faults, ratelimit
-from .casefold import ORIGINAL_PATH, FoldPaths, fold_request
+from .casefold import ORIGINAL_PATH, FoldPaths, StripBases, fold_request
 from .cors import Cors, host_check
+from .forward import FORWARDED_KEY
 from .http import MAX_BODY_BYTES, MEMO_KEY_LIMIT, buffer_chunked_body
 from .journal import environ_headers, journal_of, make_entry
 from .pagecache import StalePage, verifying
 from .persistence import changes_state
+from .requestlog import TENANT_KEY
 from .state import app_state
 from .store import DEFAULT_TENANT, Tenant
 from .strict import Strict
+from .stubs import STUB_KEY, Unrouted
 from .vendor import Route, Vendor
 
 ADMIN_PREFIX = "/_emulator"
@@ -108,6 +115,7 @@ class Pipeline:
         self.folded = frozenset(v.name for v in self.vendors.values() if v.case_insensitive)
         self.cors = Cors.of(settings.cors_origins, settings.admin_cors_origins)
         self.strict = Strict(app) if settings.strict else None
+        self.unrouted = Unrouted(app, settings.fallback_target)
         self.verify = verifying()  # only then can the fast path meet a stale page (``STALE_PAGE``)
 
     def install(self) -> None:
@@ -118,6 +126,9 @@ class Pipeline:
             app.wsgi_app = FastPages(app.wsgi_app, self)  # type: ignore[method-assign]
         if self.folded:
             app.wsgi_app = FoldPaths(app.wsgi_app, ["/" + n for n in sorted(self.folded)])  # type: ignore[method-assign]
+        bases = {v.prefix: v.base_paths for v in self.vendors.values() if v.base_paths}
+        if bases:  # outermost: folding and the fast path see the path as routed
+            app.wsgi_app = StripBases(app.wsgi_app, bases)  # type: ignore[method-assign]
         app.before_request(self.before)
         app.after_request(self.after)
 
@@ -141,12 +152,17 @@ class Pipeline:
                 return answer
         if self.strict is not None and vendor is not None:
             self.strict.check_request(req, glob, vendor)
+        if vendor is not None and req.routing_exception is not None:
+            return self.unrouted.answer(req, glob, vendor)
         return None
 
     def after(self, response: Response) -> Response:
         req: Request = request._get_current_object()  # type: ignore[attr-defined]
         glob = g._get_current_object()  # type: ignore[attr-defined]
         vendor = _vendor_of(self.vendors, req.path)
+        named = getattr(glob, "tenant", None) or getattr(glob, "admin_tenant", None)
+        if named is not None:  # for the request log (``core.requestlog``)
+            req.environ[TENANT_KEY] = named.id
         if self.strict is not None and vendor is not None:
             response = self.strict.check_response(req, glob, vendor, response)
         if self.cors is not None:
@@ -176,6 +192,10 @@ class Pipeline:
         violations = getattr(glob, "contract_violations", None)  # strict mode: what the client sent undocumented
         if violations:
             entry["contractViolations"] = list(violations)
+        if environ.get(STUB_KEY):  # answered by a stub (core.stubs), or forwarded to the fallback target
+            entry["stub"] = environ[STUB_KEY]
+        if environ.get(FORWARDED_KEY):
+            entry["forwardedTo"] = environ[FORWARDED_KEY]
         if dropped:
             entry["dropped"] = True
         if environ.get(ratelimit.LIMITED_KEY):
@@ -255,6 +275,7 @@ class FastPages:
         if found is None:
             return None
         tenant, page = found
+        environ[TENANT_KEY] = tenant.id
         rules = tenant.extras.get("faults")
         if tenant.extras.get("rate_limits") or (rules is not None and rules.rules):
             return None
