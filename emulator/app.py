@@ -159,8 +159,10 @@ def create_app(settings: Settings | dict[str, Any] | None = None) -> EmulatorFla
 
 
 def vendor_for_path(app: Flask, path: str) -> Vendor | None:
+    """The vendor whose error shape answers ``path``: its first segment, ended by ``/`` or by ``\\`` (IIS reads
+    a backslash as a slash: ``/absorb%5Cusers`` is Absorb's to refuse, not the admin API's)."""
     vendors = app_state(app).vendors
-    first = path.lstrip("/").split("/", 1)[0]
+    first = path.lstrip("/").replace("\\", "/").split("/", 1)[0]
     return vendors.get(first)
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 from collections.abc import Callable
 
+from .core.clock import check_anchor
 from .core.forward import TargetError, Targets
 
 ENV_PREFIX = "LMS_EMULATOR_"
@@ -127,9 +128,10 @@ def _anchor(value: Any) -> str | None:
     if not _optional(value):
         return None
     try:
-        parse_datetime(_text(value))
+        instant = parse_datetime(_text(value))
     except (ValueError, TypeError):
         raise ValueError(f"{value!r} is not an ISO 8601 date-time (e.g. 2030-01-01T00:00:00Z)") from None
+    check_anchor(instant)  # its ValueError says which anchors can seed a world
     return value
 
 

@@ -5,7 +5,8 @@ listens, and serves in this process until Ctrl-C or SIGTERM. There is always one
 lives in this process's memory, so a second worker process would hold tenants of its own.
 
 * **granian** (a Rust HTTP server): reads and parses each request's headers in Rust, so an idle client or one
-  sending its headers slowly holds no Python thread (one that never sends its body does: see DEFAULT_THREADS).
+  sending its headers slowly holds no Python thread; its RSGI interface reads the body on the event loop
+  (``emulator.granian_bridge``), so one that never sends its body holds none either (408 after the deadline).
   Run in this process (granian's thread worker, no supervisor process), on a socket bound here without
   ``SO_REUSEPORT``: granian's own listener sets it, and a second emulator started on the same port would then
   silently share it.
@@ -30,11 +31,10 @@ if TYPE_CHECKING:  # the type only: trustme's import (~150 ms) is for --tls alon
     from .tls import ServerCertificate
 
 SERVERS = ("granian", "gunicorn", "werkzeug")
-# Python threads serving requests (granian starts them as requests wait, and retires idle ones). granian hands a
-# request to Python once its headers are in: a client that never sends the body it announced holds a thread
-# until it goes away, so granian gets many threads (tests/test_hostile.py holds 10 such connections). With 8
-# connections at most 8 are busy: wrk -c8, alternating, 1 vs 16 threads: the list 0.99x, varied reads 1.16x,
-# p99 14 vs 19 ms (docs/PERFORMANCE.md). gunicorn's buffering worker reads whole requests first: 8, as the Procfile.
+# Python threads running the app. Both servers read each request whole before a thread takes it (granian through
+# emulator.granian_bridge, gunicorn through emulator.gunicorn_worker), and both wait out delay faults without a
+# thread. With 8 connections at most 8 are busy: wrk -c8, alternating, 1 vs 16 threads: the list 0.99x, varied
+# reads 1.16x, p99 14 vs 19 ms (docs/PERFORMANCE.md). gunicorn: 8, as the Procfile.
 DEFAULT_THREADS = {"granian": 32, "gunicorn": 8}
 BACKLOG = 1024
 
@@ -94,6 +94,8 @@ def _granian(app: Any, host: str, port: int, threads: int, on_ready: OnReady,
     from granian.log import LogLevels
     from granian.server.mt import MTServer
 
+    from .granian_bridge import RsgiBridge
+
     sock = listen(host, port)
     bound = sock.getsockname()[1]
     fd = sock.detach()  # granian's socket holder owns the descriptor from here on (and closes it)
@@ -110,11 +112,12 @@ def _granian(app: Any, host: str, port: int, threads: int, on_ready: OnReady,
 
     https: dict[str, Any] = {} if tls is None else {"ssl_cert": tls.cert_file, "ssl_key": tls.key_file,
                                                      "ssl_protocol_min": SSLProtocols.tls12}  # clients of TLS 1.2 too
-    granian = InProcess("emulator:create_app", address=host, port=bound, interface=Interfaces.WSGI, workers=1,
-                        blocking_threads=threads, backlog=BACKLOG, log_level=LogLevels.error, **https)
+    bridge = RsgiBridge(app, threads)  # the app on threads of its own; bodies read on granian's event loop
+    granian = InProcess("emulator:create_app", address=host, port=bound, interface=Interfaces.RSGI, workers=1,
+                        backlog=BACKLOG, log_level=LogLevels.error, **https)
     granian.on_startup(lambda: on_ready(bound))
     _hide_cgi_variables()
-    granian.serve(target_loader=lambda *args: app, wrap_loader=False)
+    granian.serve(target_loader=lambda *args: bridge, wrap_loader=False)
 
 
 CGI_NAMES = ("CONTENT_TYPE", "CONTENT_LENGTH", "REMOTE_ADDR", "REMOTE_HOST", "REMOTE_USER", "AUTH_TYPE",
@@ -147,6 +150,7 @@ def _gunicorn(app: Any, host: str, port: int, threads: int, on_ready: OnReady,
             for key, value in {"bind": [address], "workers": 1, "threads": threads,  # worker class: gunicorn_conf's
                                "control_socket_disable": True,  # one per user's home: two servers would clash
                                "post_worker_init": _gunicorn_worker_init,  # serve prints the start-up output
+                               "on_starting": lambda arbiter: None,  # serve checked its settings already
                                "when_ready": lambda arbiter: on_ready(arbiter.LISTENERS[0].sock.getsockname()[1]),
                                **({} if tls is None else {"certfile": str(tls.cert_file), "keyfile": str(tls.key_file)})
                                }.items():

@@ -146,6 +146,28 @@ def test_gunicorn_worker_prints_the_start_up_output_once(tmp_path):
     assert '"tenant"' not in rest  # once
 
 
+@pytest.mark.parametrize("server", ["granian", "gunicorn", "werkzeug"])
+def test_an_anchor_no_world_can_be_seeded_from_is_one_clear_line(server, capsys):
+    """Issue 31: ``--anchor 0001-01-01T00:00:00Z`` crashed start-up with an OverflowError's traceback."""
+    assert cli.main(["serve", "--server", server, "--port", "19340", "--anchor", "0001-01-01T00:00:00Z"]) == 2
+    err = capsys.readouterr().err
+    assert err == ("lms-emulator: --anchor: 0001-01-01T00:00:00+00:00 is outside the anchors a world can be seeded "
+                   "from (1900-01-01 to 9000-01-01)\n")
+
+
+def test_the_procfile_gunicorn_refuses_a_bad_setting_in_one_line(tmp_path):
+    """The same from the Procfile's gunicorn (its worker's traceback, exit status 3, before)."""
+    import os
+
+    env = {**os.environ, "LMS_EMULATOR_ANCHOR": "0001-01-01T00:00:00Z"}
+    gunicorn = [sys.executable, "-m", "gunicorn", "-c", "python:emulator.gunicorn_conf", "--workers", "1",
+                "--threads", "2", "--bind", "127.0.0.1:0", "emulator:create_app()"]
+    done = subprocess.run(gunicorn, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "lms-emulator: LMS_EMULATOR_ANCHOR: 0001-01-01T00:00:00+00:00 is outside the anchors" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
 def test_an_empty_optional_variable_means_not_given(monkeypatch):
     for name in ("ADMIN_TOKEN", "STATE_FILE", "FIXTURES", "ANCHOR"):
         monkeypatch.setenv("LMS_EMULATOR_" + name, "")

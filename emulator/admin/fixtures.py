@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..core import resources
+from ..core.clock import check_anchor
 from ..core.errors import BadRequest, EmulatorError
 from ..core.stubs import check_fixture_stubs
 
@@ -148,9 +149,13 @@ def check_envelope(data: Any, *, vendors: Iterable[str], where: str) -> dict[str
         from ..core.wire import parse_datetime
 
         try:
-            parse_datetime(data["anchor"])
+            instant = parse_datetime(data["anchor"])
         except ValueError:
             raise BadRequest(f"{where}.anchor: '{data['anchor']}' is not an ISO 8601 date-time.") from None
+        try:
+            check_anchor(instant)
+        except ValueError as exc:
+            raise BadRequest(f"{where}.anchor: {exc}.") from None
     if "stubs" in data:  # answers for calls the emulator does not emulate (core.stubs)
         check_fixture_stubs(data["stubs"], set(KNOWN_VENDORS) | set(vendors), where)
     for key in set(data) - ENVELOPE - {"stubs"}:

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable
 
 from flask import Flask, Request, g
 
-from .http import MAX_BODY_BYTES, PARSED_JSON, QueryArgs, is_json_content_type, parse_args
+from .http import MAX_BODY_BYTES, MEMO_KEY_LIMIT, PARSED_JSON, QueryArgs, is_json_content_type, parse_args
 from .openapi import operation_of
 from .wire import is_guid, loads_json
 
@@ -217,15 +217,19 @@ def fold_query(view: Callable[..., Any] | None, raw: str) -> QueryArgs:
     """The query ``raw`` parsed as Flask's ``request.args``, then folded as ``fold_request`` folds it for the
     route of ``view`` (for the pipeline's fast path, which has no Flask request)."""
     op = operation_of(view)
-    return _fold_query_text(None if op is None else _names(op), raw)
+    names = None if op is None else _names(op)
+    return _fold_query_memo(names, raw) if len(raw) <= MEMO_KEY_LIMIT else _fold_query_text(names, raw)
 
 
-@lru_cache(maxsize=1024)
 def _fold_query_text(documented: frozenset[str] | None, raw: str) -> QueryArgs:
-    """``fold_query`` once per route's names and query text (the answer is immutable, so it is shared)."""
+    """``fold_query`` once per route's names and query text up to ``MEMO_KEY_LIMIT`` characters (the answer is
+    immutable, so it is shared)."""
     args = parse_args(raw)
     folded = None if documented is None else fold_args(raw, lambda: args, documented, [])
     return args if folded is None else folded
+
+
+_fold_query_memo = lru_cache(maxsize=1024)(_fold_query_text)
 
 
 def _names(op: Any) -> frozenset[str]:

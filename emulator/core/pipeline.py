@@ -14,7 +14,7 @@ Around Flask (WSGI, outermost first):
 ``Pipeline.before`` (the app's one ``before_request`` hook). A step that raises or answers ends the request
 there; the after steps still run on that answer (first, in verify mode, a stale page the fast path met is
 raised, so that it is answered as any error of a view: a 500):
-   1. host check      ``cors.host_check``: bound to loopback, a foreign ``Host`` is a 403 (DNS rebinding)
+   1. host check      ``cors.host_check``: a malformed ``Host`` is a 400; bound to loopback, a foreign one a 403
    2. whole body      ``http.buffer_chunked_body``: read before any handler takes a tenant's lock
    3. clock           the start time, for the journal's ``durationMs``
    4. admin lock      ``--admin-token``: a Bearer token on ``/_emulator`` but the dashboard page (``admin_lock``)
@@ -55,7 +55,7 @@ from . import errors, faults, ratelimit
 from .casefold import ORIGINAL_PATH, FoldPaths, StripBases, fold_request
 from .cors import Cors, host_check
 from .forward import FORWARDED_KEY
-from .http import MAX_BODY_BYTES, buffer_chunked_body
+from .http import MAX_BODY_BYTES, MEMO_KEY_LIMIT, buffer_chunked_body
 from .journal import environ_headers, journal_of, make_entry
 from .pagecache import StalePage, verifying
 from .persistence import changes_state
@@ -269,7 +269,7 @@ class FastPages:
         if pipeline.check_host is not None:
             try:
                 pipeline.check_host(environ)
-            except errors.Forbidden:
+            except (errors.Forbidden, errors.BadRequest):
                 return None
         found = vendor.fast_page(environ, pipeline.store, path, query, self.route)
         if found is None:
@@ -311,6 +311,8 @@ class FastPages:
             found = None if view is None else (view, args)
         except HTTPException:  # NotFound, MethodNotAllowed, RequestRedirect
             found = None
+        if len(path) > MEMO_KEY_LIMIT:  # not remembered: 4,096 long paths pinned hundreds of MB
+            return found
         if len(self.routes) >= MAX_ROUTES:
             self.routes.clear()
         self.routes[path] = found
