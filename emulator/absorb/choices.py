@@ -34,4 +34,7 @@ CHOICES = {
     "provinces_of_unknown_country": "[]",
     "user_courses": "active enrollment, or course activeStatus 0",
     "user_reference_ids_checked": True,  # countryId, provinceId (of that country), roleIds must exist: 422
+    # issue 29: search, certificates, the learner's side, OAuth 2.0
+    "my_catalog_max_limit": 30,  # a real learner portal's tenant answers 422 above it
+    "user_search_fields": ("first_name", "middle_name", "last_name", "full_name", "username"),  # substring, any case
 }

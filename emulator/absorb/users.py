@@ -33,6 +33,7 @@ MAX_UPLOAD = 200  # users per POST /users/upload (vendor's limit)
 READ_ONLY = ("id", "date_edited", "date_added", "last_login_date", "has_username", "is_learner", "is_admin",
              "is_instructor", "is_manager")
 CHANGES_ENROLLMENTS = ("first_name", "last_name", "job_title")  # copied onto enrollments
+SEARCH_FIELDS = tuple(CHOICES["user_search_fields"])  # what ``_search`` matches
 
 
 def get_department(world: AbsorbWorld, department_id: str) -> Department:
@@ -42,6 +43,16 @@ def get_department(world: AbsorbWorld, department_id: str) -> Department:
 def user_named(world: AbsorbWorld, username: str) -> User | None:
     user_id = world.users_by_name.get(username.lower())
     return world.users.get(user_id) if user_id else None
+
+
+def search_users(world: AbsorbWorld, text: str | None) -> list[User]:
+    """``GET /users?_search=``: the users whose name fields contain ``text`` (``CHOICES["user_search_fields"]``),
+    case-insensitively; every user when it is absent or blank."""
+    needle = (text or "").strip().casefold()
+    if not needle:
+        return list(world.users.values())
+    return [u for u in world.users.values()
+            if any(needle in (getattr(u, name) or "").casefold() for name in SEARCH_FIELDS)]
 
 
 def list_departments(world: AbsorbWorld, name: str | None = None, external_id: str | None = None) -> list[Department]:
