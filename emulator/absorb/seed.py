@@ -25,7 +25,7 @@ from .models import (
     INSTRUCTOR_LED_COURSE, ONLINE_COURSE, AbsorbWorld, AttemptStatus, Chapter, Course, CourseEnrollment, Department,
     EnrollmentStatus as S, Lesson, Session, User,
 )
-from . import catalogue, certificates, reference, service
+from . import catalogue, certificates, managers, reference, service
 
 LEARNERS = 55
 ONLINE_COURSES = 16
@@ -59,7 +59,9 @@ def build_world(ctx: WorldContext) -> AbsorbWorld:
         _people(world, anchor)
     certificates.award_existing(world)  # draws nothing: every id above stays as it was
     _reference(world, ctx)
-    catalogue.seed(world, random.Random(derive_seed(ctx.seed, ctx.tenant_id, "absorb-catalogue")), anchor)
+    more = random.Random(derive_seed(ctx.seed, ctx.tenant_id, "absorb-catalogue"))  # issue 29's: ids above stay
+    catalogue.seed(world, more, anchor)
+    managers.seed(world, more)
     return world
 
 
