@@ -197,8 +197,9 @@ SCENARIOS: dict[str, Callable[[Ctx], Any]] = {
                                                  and not x.prerequisite_course_ids
                                                  and (c.t["L"], x.id) not in c.absorb.active), None, at=c.now),
     "self-enrollment (a session)": lambda c: catalogue.self_enroll(
-        c.absorb, next(u for u in c.absorb.users.values() if not u.is_admin and (u.id, c.t["C2"]) not in c.absorb.active),
-        c.t["C2"], c.t["S"], at=c.now),
+        c.absorb, next(u for u in c.absorb.users.values()
+                       if not u.is_admin and (u.id, c.t["C2"]) not in c.absorb.active), c.t["C2"], c.t["S"],
+        at=c.now),
     "a completion awards a certificate": lambda c: absorb_certificates.award(
         c.absorb, absorb_enrollments.upsert_enrollment(c.absorb, c.t["L"], {"course_id": c.t["C"], "status": 3},
                                                        re_enroll=True, at=c.now), at=c.now),
