@@ -15,13 +15,12 @@ from ..core.openapi import Param, documented
 from . import catalogue
 from .auth import absorb_call
 from .bodies import MY_ENROLLMENT, load
-from .choices import CHOICES
+from .choices import MY_CATALOG_MAX_LIMIT
 from .models import AbsorbWorld, User
 from .routes import BODY_ERRORS, CALL_ERRORS, GET_ERRORS, LEGACY_PAGING, LIST_ERRORS, PAGED, Listing, _created, bp, \
     paged, wire
 from .schemas import COURSE, COURSES, USER, dump
 
-MY_CATALOG_MAX_LIMIT = CHOICES["my_catalog_max_limit"]
 CURRICULUM_ID = Param("curriculumId", {"type": "string", "format": "uuid"},
                       "Only the courses of this curriculum (the caller's enrollments in it).")
 

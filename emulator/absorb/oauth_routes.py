@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from flask import Response, jsonify, redirect, request
+from werkzeug.wrappers import Response as BaseResponse
 
 from ..core.errors import PayloadTooLarge
 from ..core.http import MAX_BODY_BYTES, current_store
@@ -71,7 +72,7 @@ def _fields() -> dict[str, str]:
 @bp.get("/oauth/authorize")
 @documented("OAuth 2.0: the login page of the authorization-code flow (opened in a browser; no headers)",
             query=AUTHORIZE_QUERY, auth=False, responses={200: None, 302: None, **OAUTH_ERRORS})
-def authorize_page() -> Response:
+def authorize_page() -> BaseResponse:
     fields = _fields()
     tenant = _tenant_of(fields.get("client_id"))
     with tenant.lock:
@@ -86,7 +87,7 @@ def authorize_page() -> Response:
 @documented("OAuth 2.0: the login and consent forms (username and password; then consent=allow or deny). "
             "username, password and consent=allow in one POST skip the consent page.",
             query=FORM_QUERY, auth=False, responses={200: None, 302: None, **OAUTH_ERRORS})
-def authorize_submit() -> Response:
+def authorize_submit() -> BaseResponse:
     fields = _fields()
     tenant = _tenant_of(fields.get("client_id"))
     with tenant.lock:
@@ -109,7 +110,7 @@ def authorize_submit() -> Response:
             return _back(err)
 
 
-def _back(err: oauth.RedirectError) -> Response:
+def _back(err: oauth.RedirectError) -> BaseResponse:
     return redirect(oauth.with_query(err.redirect_uri, {"error": err.error, "error_description": err.description,
                                                         "state": err.state}), code=302)
 

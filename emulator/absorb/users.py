@@ -23,7 +23,7 @@ from typing import Any
 from ..core.errors import Unprocessable
 from ..core.wire import new_guid
 from . import reference
-from .choices import CHOICES
+from .choices import CHOICES, USER_SEARCH_FIELDS
 from .lookups import add_user, find, get_user, touch  # noqa: F401 - get_user: users.get_user for the routes
 from .models import ACTIVE, AbsorbWorld, Course, CustomFields, Department, User
 
@@ -33,7 +33,6 @@ MAX_UPLOAD = 200  # users per POST /users/upload (vendor's limit)
 READ_ONLY = ("id", "date_edited", "date_added", "last_login_date", "has_username", "is_learner", "is_admin",
              "is_instructor", "is_manager")
 CHANGES_ENROLLMENTS = ("first_name", "last_name", "job_title")  # copied onto enrollments
-SEARCH_FIELDS = tuple(CHOICES["user_search_fields"])  # what ``_search`` matches
 
 
 def get_department(world: AbsorbWorld, department_id: str) -> Department:
@@ -52,7 +51,7 @@ def search_users(world: AbsorbWorld, text: str | None) -> list[User]:
     if not needle:
         return list(world.users.values())
     return [u for u in world.users.values()
-            if any(needle in (getattr(u, name) or "").casefold() for name in SEARCH_FIELDS)]
+            if any(needle in (getattr(u, name) or "").casefold() for name in USER_SEARCH_FIELDS)]
 
 
 def list_departments(world: AbsorbWorld, name: str | None = None, external_id: str | None = None) -> list[Department]:
