@@ -9,7 +9,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from emulator.app import create_app
 from emulator.core import contract
+from emulator.core.strict import HEADER
 
 CALLBACK = "https://app.example/cb"
 
@@ -153,3 +155,19 @@ def test_client_registration_refuses_bad_bodies(client, body, world):
 def test_registered_clients_show_in_the_tenants_credentials(client, oauth_client):
     info = client.get("/_emulator/tenants/default").get_json()
     assert oauth_client["clientId"] in {c["clientId"] for c in info["absorb"]["oauthClients"]}
+
+
+def test_strict_mode_checks_oauth_answers_against_their_own_schemas():
+    app = create_app({"seed": 42, "strict": True})
+    c = app.test_client()
+    world = app.state.store.tenants["default"].world("absorb")
+    oc = c.post("/_emulator/tenants/default/absorb/oauth-clients",
+                json={"name": "x", "redirectUris": [CALLBACK]}).get_json()
+    bad = c.post("/absorb/oauth/token", headers={"x-api-key": world.api_key, "x-api-version": "2"},
+                 data={"grant_type": "authorization_code", "code": "nope", "client_id": oc["clientId"],
+                       "client_secret": oc["clientSecret"]})
+    assert bad.status_code == 400 and HEADER not in bad.headers
+    good = c.post("/absorb/oauth/token", headers={"x-api-key": world.api_key, "x-api-version": "2"},
+                  data={"grant_type": "authorization_code", "code": _code(c, oc), "client_id": oc["clientId"],
+                        "client_secret": oc["clientSecret"]})
+    assert good.status_code == 200 and HEADER not in good.headers
