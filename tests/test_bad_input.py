@@ -295,6 +295,9 @@ CASES: list[Case] = [
     a("absorb-curriculum-unknown", "GET", lambda c: f"/absorb/curriculums/{G}", 404),
     a("absorb-schedules-bad-venue", "GET", lambda c: "/absorb/session-schedules?venueId=x", 400),
     a("absorb-catalogue-write-refused", "POST", lambda c: "/absorb/categories", 405),
+    a("absorb-resource-unknown", "GET", lambda c: f"/absorb/resources/{G}", 404),
+    a("absorb-course-resources-unknown-course", "GET", lambda c: f"/absorb/courses/{G}/resources", 404),
+    a("absorb-my-resources-bad-limit", "GET", lambda c: "/absorb/enrollments/my-resources?_limit=0", 422, _learner),
     a("absorb-learner-on-certificates", "GET", lambda c: f"/absorb/users/{c.learner}/certificates", 403, _learner),
 ]
 

@@ -66,7 +66,8 @@ NO_WRITE: dict[str, str] = {
     "absorb.reference.assign_users": "builds a world that serves nothing yet (seed); no cache is filled",
     **{f"absorb.catalogue.{n}": "read" for n in (
         "catalogue_of", "get_category", "get_tag", "get_venue", "get_curriculum", "list_schedules", "get_schedule",
-        "my_catalog", "my_courses", "unmet_prerequisites", "check_prerequisites", "describe")},
+        "my_catalog", "my_courses", "unmet_prerequisites", "check_prerequisites", "describe", "get_resource",
+        "get_resource_category", "course_resources", "my_resources")},
     "absorb.catalogue.seed": "builds a world that serves nothing yet (seed); no cache is filled",
     **{f"absorb.certificates.{n}": "read" for n in (
         "get_certificate", "list_user_certificates", "list_course_certificates")},
@@ -252,6 +253,8 @@ def _choose(ctx: Ctx) -> None:
         manager=next(u.supervisor_id for u in world.users.values() if u.supervisor_id),
         venue=next(iter(world.catalogue.venues)), curriculum=next(iter(world.catalogue.curricula)),
         category=next(iter(world.catalogue.categories)), tag=next(iter(world.catalogue.tags)),
+        resource=next(iter(world.catalogue.resources)),
+        resource_category=next(iter(world.catalogue.resource_categories)),
     )
 
 
@@ -268,7 +271,7 @@ def _absorb_paths(ctx: Ctx) -> list[tuple[str, str]]:
                   "role_id": t["role"], "country_id": t["country"], "province_id": t["province"],
                   "schedule_id": t["schedule"], "certificate_id": t["certificate"], "manager_id": t["manager"],
                   "venue_id": t["venue"], "curriculum_id": t["curriculum"], "category_id": t["category"],
-                  "tag_id": t["tag"]}
+                  "tag_id": t["tag"], "resource_id": t["resource"], "resource_category_id": t["resource_category"]}
         path = rule.rule
         for name in rule.arguments:
             path = path.replace(f"<guid:{name}>", values[name])

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import random
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -36,6 +37,9 @@ VENUES = (("Head Office Training Room", "100 Main Street", "Springfield"),
           ("North Campus, Room 12", "7 College Road", "Lakeside"),
           ("Virtual Classroom", None, None))
 SCHEDULE_NAMESPACE = uuid.UUID("3c7d1f52-9a4e-4b1c-8f0e-6d2a5b9c7e14")  # the emulator's: schedule ids
+RESOURCE_CATEGORIES = ("Handbooks", "Job Aids", "Templates")
+RESOURCES = (("Employee Handbook", True), ("Code of Conduct", True), ("Expense Policy Quick Guide", False),
+             ("Presentation Template", False), ("Safety Checklist", False), ("Glossary", False))
 CURRICULA = ("New Starter Programme", "Manager Essentials")
 PREREQUISITE_PAIRS = 3  # online courses that require another online course first
 
@@ -96,6 +100,28 @@ class Curriculum:
         return [course_id for group in self.groups for course_id in group.course_ids]
 
 
+@dataclass(slots=True)
+class ResourceCategory:
+    id: str
+    name: str
+    description: str | None
+
+
+@dataclass(slots=True)
+class Resource:
+    """A file or link offered to learners: global (``is_global``) or through the courses whose ``resourceIds``
+    name it."""
+
+    id: str
+    name: str
+    description: str | None
+    url: str
+    resource_category_id: str | None
+    is_global: bool
+    date_added: datetime
+    date_edited: datetime
+
+
 @dataclass
 class Catalogue:
     """One portal's categories, tags and venues (``world.catalogue``); a session's venue by session id."""
@@ -104,10 +130,13 @@ class Catalogue:
     tags: dict[str, Tag] = field(default_factory=dict)
     venues: dict[str, Venue] = field(default_factory=dict)
     curricula: dict[str, Curriculum] = field(default_factory=dict)
+    resources: dict[str, Resource] = field(default_factory=dict)
+    resource_categories: dict[str, ResourceCategory] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
         return {"categories": len(self.categories), "tags": len(self.tags), "venues": len(self.venues),
-                "curricula": len(self.curricula)}
+                "curricula": len(self.curricula), "resources": len(self.resources),
+                "resourceCategories": len(self.resource_categories)}
 
 
 def seed(world: AbsorbWorld, rng: random.Random, anchor: datetime) -> None:
@@ -151,10 +180,27 @@ def seed(world: AbsorbWorld, rng: random.Random, anchor: datetime) -> None:
         curriculum.groups = [CurriculumGroup(new_guid(rng), "Foundations", [c.id for c in picked[:2]]),
                              CurriculumGroup(new_guid(rng), "Electives", [c.id for c in picked[2:]], required=1)]
         cat.curricula[curriculum.id] = curriculum
+    _seed_resources(world, cat, rng, added)
     if not any(c.prerequisite_course_ids for c in world.courses.values()) and len(online) >= 2 * PREREQUISITE_PAIRS:
         picked = rng.sample(online, 2 * PREREQUISITE_PAIRS)
         for first, then in zip(picked[::2], picked[1::2], strict=True):
             then.prerequisite_course_ids = [first.id]
+
+
+def _seed_resources(world: AbsorbWorld, cat: Catalogue, rng: random.Random,
+                    added: Callable[[], tuple[datetime, datetime]]) -> None:
+    for name in RESOURCE_CATEGORIES:
+        category = ResourceCategory(new_guid(rng), name, f"{name} for learners.")
+        cat.resource_categories[category.id] = category
+    kinds = list(cat.resource_categories)
+    for n, (name, is_global) in enumerate(RESOURCES):
+        resource = Resource(new_guid(rng), name, None, f"/Files/Resources/resource-{n + 1}.pdf", rng.choice(kinds),
+                            is_global, *added())
+        cat.resources[resource.id] = resource
+    attachable = [r.id for r in cat.resources.values() if not r.is_global]
+    for course in world.courses.values():
+        if not course.resource_ids and rng.random() < 0.5:
+            course.resource_ids = sorted(rng.sample(attachable, rng.randint(1, 2)))
 
 
 # -- reads -------------------------------------------------------------------------------------------------------
@@ -176,6 +222,28 @@ def get_tag(world: AbsorbWorld, tag_id: str) -> Tag:
 
 def get_venue(world: AbsorbWorld, venue_id: str) -> Venue:
     return find(catalogue_of(world).venues, venue_id, "Venue")
+
+
+def get_resource(world: AbsorbWorld, resource_id: str) -> Resource:
+    return find(catalogue_of(world).resources, resource_id, "Resource")
+
+
+def get_resource_category(world: AbsorbWorld, category_id: str) -> ResourceCategory:
+    return find(catalogue_of(world).resource_categories, category_id, "Resource category")
+
+
+def course_resources(world: AbsorbWorld, course: Course) -> list[Resource]:
+    table = catalogue_of(world).resources
+    return [table[i] for i in course.resource_ids if i in table]
+
+
+def my_resources(world: AbsorbWorld, user: User) -> list[Resource]:
+    """``enrollments/my-resources``: the global resources and those of the courses of the caller's active
+    enrollments, each once."""
+    found = {r.id: r for r in catalogue_of(world).resources.values() if r.is_global}
+    for course in my_courses(world, user):
+        found |= {r.id: r for r in course_resources(world, course)}
+    return list(found.values())
 
 
 def get_curriculum(world: AbsorbWorld, curriculum_id: str) -> Curriculum:

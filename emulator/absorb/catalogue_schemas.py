@@ -120,6 +120,26 @@ class DirectReportSchema(CamelCaseSchema):
     active_status = fields.Integer()
 
 
+class ResourceSchema(CamelCaseSchema):
+    id = Guid()
+    name = fields.String()
+    description = fields.String(allow_none=True)
+    url = fields.String()
+    resource_category_id = Guid(allow_none=True)
+    is_global = fields.Boolean()
+    date_added = IsoDateTime()
+    date_edited = IsoDateTime()
+
+
+class ResourceCategorySchema(CamelCaseSchema):
+    id = Guid()
+    name = fields.String()
+    description = fields.String(allow_none=True)
+
+
+RESOURCE, RESOURCE_CATEGORY = ResourceSchema(), ResourceCategorySchema()
+RESOURCES = resource_for(RESOURCE, "ResourceResource")
+RESOURCE_CATEGORIES = resource_for(RESOURCE_CATEGORY, "ResourceCategoryResource")
 CERTIFICATE, CATEGORY, TAG, VENUE = CertificateSchema(), CategorySchema(), TagSchema(), VenueSchema()
 CURRICULUM, CHAPTER, LESSON = CurriculumSchema(), ChapterSchema(), LessonSchema()
 SESSION, SESSION_SCHEDULE, DIRECT_REPORT = SessionSchema(), SessionScheduleSchema(), DirectReportSchema()

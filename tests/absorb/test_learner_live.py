@@ -129,6 +129,12 @@ def test_a_learner_signs_in_with_oauth_enrolls_completes_and_the_admin_finds_the
         assert cert["id"] == enrollment["certificateId"] and cert["enrollmentId"] == enrollment["id"]
         _checked(admin.get(f"{base}/certificates/{cert['id']}"), 200, "certificate")
 
+        # the learner's resources: the global ones and their courses'
+        resources = _checked(me.get(f"{base}/enrollments/my-resources", params={"_limit": 100}), 200,
+                             "resource-page")["resources"]
+        expected = {r.id for r in world.catalogue.resources.values() if r.is_global} | set(course.resource_ids)
+        assert expected <= {r["id"] for r in resources}
+
         # the prerequisite complete, the blocked course opens
         _checked(me.post(f"{base}/my-enrollments", json={"courseId": blocked.id}), 201, "my-enrollment-created")
 
