@@ -34,7 +34,7 @@ def get_my_details(*, world: AbsorbWorld, now: datetime, user: User) -> Response
 
 @bp.get("/my-courses")
 @documented("List the currently authenticated user's courses (their active enrollments). Default order: id.",
-            query=PAGED + LEGACY_PAGING + (CURRICULUM_ID,), responses={200: "course-page", **LIST_ERRORS})
+            query=PAGED + LEGACY_PAGING + (CURRICULUM_ID,), responses={200: "course-page", **LIST_ERRORS, 404: None})
 @absorb_call(admin=False)
 @paged
 def list_my_courses(*, world: AbsorbWorld, now: datetime, user: User, args: Mapping[str, str]) -> Listing:

@@ -35,7 +35,7 @@ AUTHORIZE_QUERY = (
 )
 # The forms post these fields in the body (hidden inputs); a client may also send them in the query.
 FORM_QUERY = tuple(Param(p.name, p.schema, p.description) for p in AUTHORIZE_QUERY)
-OAUTH_ERRORS = {400: "oauth-error", 401: "oauth-error"}
+OAUTH_ERRORS = {400: "oauth-error", 401: "oauth-error", 413: None}  # 413: a body over 1 MiB (Absorb's error body)
 
 
 def _tenant_of(client_id: str | None) -> Tenant:
