@@ -14,6 +14,7 @@ exactly the fixture's entities instead.
 from __future__ import annotations
 
 import hashlib
+import random
 
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,7 +23,7 @@ from ..core.fake import Fake
 from ..core.fixtures import Problems
 from ..core.vendor import WorldContext
 from ..core.wire import new_guid
-from . import service
+from . import schedule, service
 from .models import (
     ADMINISTRATOR, AVAILABLE_CLASS_STATUSES, FOCUS_TOOL, ISUS_TEACHER, PROSPECT_WITH_TRIAL, QA, STAFF_MEMBER, STUDENT,
     USER, Center, Encounter, PearsonWorld, Teacher, TeacherSession, User,
@@ -50,8 +51,11 @@ def build_world(ctx: WorldContext) -> PearsonWorld:
     # The signing key is the incarnation's: tokens of a deleted tenant fail on one created again with its id and seed.
     secret = hashlib.sha256(f"{seeded}:{ctx.incarnation}".encode()).hexdigest() if ctx.incarnation else seeded
     world = PearsonWorld(tenant_id=ctx.tenant_id, secret=secret)
+    world.client_id = f"{ctx.tenant_id}.learning-services"
+    world.client_secret = hashlib.sha256(f"{secret}:client".encode()).hexdigest()[:32]
     if ctx.fixture is not None:
         apply_fixture(world, ctx.fixture, ctx.anchor, rng)
+        world.rng = random.Random(rng.getrandbits(64))
         return world
     fake = Fake(rng)
     centers = [Center(id=new_guid(rng), name=name, reference_id=ref) for name, ref in CENTERS]
@@ -87,6 +91,9 @@ def build_world(ctx: WorldContext) -> PearsonWorld:
             count = high if s == 0 else 0 if s == STUDENTS_PER_CENTER - 1 else rng.randint(low + 1, high)
             _sessions(world, student, count, ctx.anchor, rng)
             _encounters(world, student, center, ctx.anchor, rng)
+    # Classes and bookings come last, from a generator of their own: every id seeded before stays the same.
+    schedule.seed_schedule(world, ctx.anchor, random.Random(rng.getrandbits(64)))
+    world.rng = random.Random(rng.getrandbits(64))
     return world
 
 
