@@ -143,7 +143,8 @@ def apply_fixture(world: PearsonWorld, data: Any, anchor: datetime, rng: Any) ->
     for i, c in enumerate(doc["centers"]):
         if c["id"] in world.centers:
             problems.fail(f"centers[{i}].id", "duplicate id")
-        world.centers[c["id"]] = Center(id=c["id"], name=c["name"], reference_id=c["reference_id"])
+        world.centers[c["id"]] = Center(id=c["id"], name=c["name"], reference_id=c["reference_id"],
+                                        territory_id=c["territory_id"], is_online=c["is_online"])
     default_partner = new_guid(rng)
     for i, t in enumerate(doc["teachers"]):
         if t["id"] in world.teachers:
@@ -158,7 +159,8 @@ def apply_fixture(world: PearsonWorld, data: Any, anchor: datetime, rng: Any) ->
         if u["center_id"] is None and set(u["roles"]) & {STUDENT, STAFF_MEMBER}:
             problems.fail(f"users[{i}].centerId", "students and staff members need a center")
         world.users[u["id"]] = User(id=u["id"], name=u["name"], roles=list(dict.fromkeys(u["roles"])),
-                                    center_id=u["center_id"], email=u["email"])
+                                    center_id=u["center_id"], email=u["email"], completed_unit=u["completed_unit"],
+                                    password=u["password"])
     for i, s in enumerate(doc["sessions"]):
         student = world.users.get(s["user_id"])
         if student is None:
@@ -188,4 +190,5 @@ def apply_fixture(world: PearsonWorld, data: Any, anchor: datetime, rng: Any) ->
             start=resolve_instant(e["start"], anchor), duration=e["duration"], status=e["status"],
             is_online=e["is_online"], center_id=center.id, center_name=center.name,
             center_reference_id=center.reference_id))
+    schedule.apply_schedule(world, doc, anchor, rng, problems)
     world.from_fixture = True
