@@ -2,12 +2,15 @@
 what the tenant's clock decides. Every answer is validated against its schema (``PearsonApi``)."""
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
 
+from emulator.admin.fixtures import by_name
+from emulator.core.errors import ValidationFailed
 from emulator.pearson import classes
 from emulator.pearson.choices import ClassType
 from emulator.pearson.models import STAFF_MEMBER, STUDENT, PearsonClass, PearsonWorld, User
@@ -289,3 +292,54 @@ def test_token_endpoint(pearson, world, cast):
     token = post(clientId=territory["clientId"], clientSecret=territory["clientSecret"])
     assert token.status_code == 200
     assert post(clientId=territory["clientId"], clientSecret="x").body["error"] == "invalid_client"
+
+
+# -- the shipped fixture ------------------------------------------------------------------------------------
+
+ANA, BRUNO, CARLA = (f"a1000000-0000-4000-8000-00000000000{n}" for n in (1, 2, 3))
+DIEGO, OLGA = "b2000000-0000-4000-8000-000000000001", "b2000000-0000-4000-8000-000000000009"
+
+
+def test_class_bookings_fixture(app, client):
+    store = app.state.store
+    tenant = store.create_tenant("fx", fixture=by_name("pearson-class-bookings", None))
+    world = tenant.world("pearson")
+    assert world.counts() == {"centers": 2, "users": 5, "teachers": 1, "sessions": 0, "encounters": 0,
+                              "territories": 2, "classes": 6, "bookings": 2, "contracts": 3, "walkthroughs": 0}
+    api = PearsonApi(client)
+    token = api.call("POST", "/api/connect/token", "connect-token-response", data={
+        "username": "diego.alves@example.com", "password": "diego-at-sao-paulo",
+        "clientId": "fx.learning-services", "clientSecret": world.client_secret}).body["access_token"]
+    bruno = api.send("GET", f"/users/{BRUNO}/encounters/available", token).body
+    assert [(e["Id"][-1], e["Status"]) for e in bruno] == [("3", "Booked"), ("4", "Available")]
+    ana = api.send("GET", f"/users/{ANA}/classesInfo", token).body
+    assert ana["LastCompletedEncounterUnitNumber"] == 3 and [b["BookMode"] for b in ana["BookedClasses"]] == [2]
+    # the full class: Ana's staff may not squeeze her in without Override
+    refused = api.send("POST", "/classes/BR-SAO-01-00002/book?carryOver=true", token, json={"StudentId": ANA})
+    assert refused.status_code == 400 and refused.body["Code"] == 1
+    online = api.call("POST", "/api/connect/token", "connect-token-response", data={
+        "username": "olga.online@example.com", "password": "Passw0rd!", "clientId": "fx.learning-services",
+        "clientSecret": world.client_secret}).body["access_token"]
+    assert api.send("GET", f"/users/{ANA}/classesInfo", online).status_code == 200  # the online center's staff
+    assert api.send("GET", f"/users/{ANA}/encounters/available", online).status_code == 403
+    territory = api.call("POST", "/api/connect/token", "connect-token-response", data={
+        "clientId": "fixture.territory-br", "clientSecret": "br-territory-secret"}).body["access_token"]
+    future = api.send("GET", f"/openapi/students/{ANA}/contracts/future/next", territory).body
+    assert future["ContractId"] == "BR-SAO-01-C100002" and future["ContractStatusLabel"] == "Future"
+    assert api.send("GET", f"/openapi/students/{BRUNO}/contracts/future/next", territory).body is None
+    assert api.send("GET", f"/students/{CARLA}/nextStep", token).body == {"Status": "NoActiveContract"}
+
+
+@pytest.mark.parametrize("change,where", [
+    ({"bookings": [{"classId": "c7000000-0000-4000-8000-00000000000f", "studentId": ANA}]}, "bookings[0].classId"),
+    ({"classes": [{"classType": 1, "centerId": "0b6f3c1e-5a4d-4e2b-9c71-2f8d7a6b5c01", "start": "+1d"}]},
+     "classes[0].unitNumber"),
+    ({"classes": [{"classType": 9, "unitNumber": 1, "centerId": G, "start": "+1d"}]}, "classes[0].classType"),
+    ({"contracts": [{"contractId": "x", "studentId": ANA, "start": "+2d", "end": "+1d"}]}, "contracts[0].end"),
+])
+def test_class_fixture_problems_are_named(app, change, where):
+    doc = json.loads(json.dumps(by_name("pearson-class-bookings", None)))
+    doc["pearson"].update(change)
+    with pytest.raises(ValidationFailed) as err:
+        app.state.store.create_tenant("bad", fixture=doc)
+    assert any(where in v for v in err.value.validations), err.value.validations
