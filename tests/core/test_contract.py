@@ -33,12 +33,18 @@ EXPECTED = {
                 "user-attributes-list", "appraisal-session", "appraisal-session-list", "appraisal-session-list-request",
                 "appraisal-session-info", "user", "user-list", "user-profile", "department", "department-info",
                 "department-page"},
-    "pearson": {"error", "teacher-session", "available-encounter", "available-encounter-list"},
+    "pearson": {"error", "teacher-session", "available-encounter", "available-encounter-list",
+                "api-proxy-response", "available-class-details", "available-class-details-list", "booked-class",
+                "booked-class-list", "class-book-parameters", "connect-token-request", "connect-token-response",
+                "next-future-registration", "next-step", "no-pre-booking-class", "no-pre-booking-class-list",
+                "scheduled-class", "scheduled-class-list", "student-classes-aggregate", "territory", "user-state",
+                "walkthrough-history"},
 }
 REQUESTS = {("absorb", n) for n in ("authenticate-request", "token", "course-enrollment-upsert",
                                     "unenroll-request", "attempt-finish-request", "user-request",
                                     "user-upload-request")} | {
-    ("ispring", "user-attributes-request"), ("ispring", "token-request"), ("ispring", "appraisal-session-list-request")}
+    ("ispring", "user-attributes-request"), ("ispring", "token-request"), ("ispring", "appraisal-session-list-request")} | {
+    ("pearson", n) for n in ("class-book-parameters", "walkthrough-history", "connect-token-request")}
 
 
 def _walk(node: Any) -> Iterator[Any]:
@@ -433,7 +439,7 @@ def test_missing_required_key_is_refused() -> None:
     session = dict(PEARSON_SESSION_SAMPLE)
     del session["MeetingUrl"]
     assert_invalid("pearson", "teacher-session", session, "MeetingUrl")
-    assert_invalid("pearson", "error", {}, "Message")
+    assert_invalid("pearson", "error", {}, "not valid under any")  # HttpError, ApiProxyResponse or OAuth error
 
 
 def test_extra_key_is_refused() -> None:
