@@ -115,7 +115,7 @@ def get_self_booking_classes(user_identifier: str, *, world: PearsonWorld, now: 
 @bp.post("/classes/<class_id>/book")
 @documented("Books a class for the student named in the body (staff of the student's center)",
             query=(Param("carryOver", {"type": "boolean"}, "Move the student's pending encounter booking here."),),
-            body="class-book-parameters", responses={200: "api-proxy-response", 400: "error", **ERRORS})
+            body="class-book-parameters", responses={200: "api-proxy-response", 400: "error", 415: "error", **ERRORS})
 @user_call("book")
 def book_class(class_id: str, *, world: PearsonWorld, now: datetime, caller: Caller) -> Response:
     carry_over = _bool("carryOver", False)
@@ -169,7 +169,7 @@ def get_center_territory(center_id: str, *, world: PearsonWorld, now: datetime, 
 
 @bp.post("/walkthroughs/user/<guid:user_identifier>/status")
 @documented("Saves the user's walkthrough status (the user)", body="walkthrough-history",
-            responses={200: None, 400: "error", **ERRORS})
+            responses={200: None, 400: "error", 415: "error", **ERRORS})
 @user_call("walkthroughs")
 def post_walkthrough_status(user_identifier: str, *, world: PearsonWorld, now: datetime, caller: Caller) -> Response:
     body = load_body(WALKTHROUGH, json_body(request))

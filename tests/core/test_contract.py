@@ -43,8 +43,8 @@ EXPECTED = {
 REQUESTS = {("absorb", n) for n in ("authenticate-request", "token", "course-enrollment-upsert",
                                     "unenroll-request", "attempt-finish-request", "user-request",
                                     "user-upload-request")} | {
-    ("ispring", "user-attributes-request"), ("ispring", "token-request"), ("ispring", "appraisal-session-list-request")} | {
-    ("pearson", n) for n in ("class-book-parameters", "walkthrough-history", "connect-token-request")}
+    ("ispring", "user-attributes-request"), ("ispring", "token-request"), ("ispring", "appraisal-session-list-request")}
+REQUESTS |= {("pearson", n) for n in ("class-book-parameters", "walkthrough-history", "connect-token-request")}
 
 
 def _walk(node: Any) -> Iterator[Any]:
