@@ -41,7 +41,7 @@ def _roles(*names: str) -> frozenset[str]:
     return frozenset(names)
 
 
-_READERS = ("self", "same_center_staff")
+_READERS: tuple[Relation, ...] = ("self", "same_center_staff")
 _ONLINE_READERS: tuple[Relation, ...] = ("self", "same_center_staff", "online_center_staff")
 RULES: dict[str, Rule] = {
     "encounters/available": Rule((_roles(STAFF_MEMBER, STUDENT),), _READERS),

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from ..core.errors import BadRequest
 from . import service
@@ -70,6 +71,7 @@ def find_user(world: PearsonWorld, username: str) -> User | None:
 
 
 def territory_token(world: PearsonWorld, territory: Territory, now: datetime) -> str:
-    claims = {"sub": territory.id, "territory": territory.id, "roles": [], "centerId": None, "iss": world.tenant_id,
-              "iat": int(now.timestamp()), "exp": int((now + service.TOKEN_LIFETIME).timestamp())}
+    claims: dict[str, Any] = {
+        "sub": territory.id, "territory": territory.id, "roles": [], "centerId": None, "iss": world.tenant_id,
+        "iat": int(now.timestamp()), "exp": int((now + service.TOKEN_LIFETIME).timestamp())}
     return sign_claims(world, claims)

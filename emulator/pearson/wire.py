@@ -193,9 +193,9 @@ class UserStateSchema(PascalCaseSchema):
     server_time = DotNetDateTime()
     registration = fields.List(fields.Nested(RegistrationSchema), attribute="registrations")
     time_zone = fields.Constant(None)
-    bookmarks = fields.Constant({})
+    bookmarks: fields.Field = fields.Constant({})
     current_course = fields.Constant(None)
-    lessons = fields.Constant([])
+    lessons: fields.Field = fields.Constant([])
 
 
 class TokenSchema(Schema):
@@ -253,7 +253,7 @@ def load_body(schema: Schema, body: Any) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise BadRequest("The request is invalid.", validations=["body: must be a JSON object"])
     known = {pascal(name).lower(): f.data_key or pascal(name) for name, f in schema.fields.items()}
-    folded = {known.get(str(k).lower(), k): v for k, v in body.items()}
+    folded: dict[str, Any] = {known.get(str(k).lower(), str(k)) or str(k): v for k, v in body.items()}
     try:
         loaded: dict[str, Any] = schema.load(folded)
     except ValidationError as err:
