@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 
 from emulator.admin.fixtures import by_name
+from emulator.app import create_app
+from emulator.core.strict import HEADER as STRICT_HEADER
 from emulator.core.errors import ValidationFailed
 from emulator.pearson import classes
 from emulator.pearson.choices import ClassType
@@ -343,3 +345,42 @@ def test_class_fixture_problems_are_named(app, change, where):
     with pytest.raises(ValidationFailed) as err:
         app.state.store.create_tenant("bad", fixture=doc)
     assert any(where in v for v in err.value.validations), err.value.validations
+
+
+def test_strict_mode_finds_nothing_to_report_on_the_booking_routes():
+    """Under ``--strict`` every request below is documented and every answer keeps its contract (no 500, no
+    violation header): the declarations of the routes match what they do."""
+    app = create_app({"seed": 42, "strict": True})
+    tenant = app.state.store.tenants["default"]
+    world: PearsonWorld = tenant.world("pearson")
+    api = PearsonApi(app.test_client())
+    student = next(u for u in world.users.values() if STUDENT in u.roles and not world.bookings_by_student.get(u.id))
+    staff = next(u for u in world.users.values() if STAFF_MEMBER in u.roles and u.center_id == student.center_id)
+    creds = world.credentials()["connectToken"]
+
+    def token_of(user: User) -> str:
+        return str(api.call("POST", "/api/connect/token", "connect-token-response", data={
+            "username": user.email, "password": "Passw0rd!", "clientId": creds["clientId"],
+            "clientSecret": creds["clientSecret"]}).body["access_token"])
+
+    mine, theirs = token_of(student), token_of(staff)
+    cls = _bookable(world, student, tenant.clock.now())
+    s = student.id
+    calls = [("GET", f"/users/{s}/encounters/available", mine), ("GET", f"/users/{s}/classesInfo", mine),
+             ("GET", f"/users/{s}/noPreBookingClasses?classType=3", mine),
+             ("GET", f"/students/{s}/bookings/notEnded?classTypes[0]=1&classTypes[1]=2", mine),
+             ("GET", f"/students/{s}/nextStep", mine),
+             ("GET", f"/v2/users/{s}/SelfBooking/availableclasses?ClassType=1&CenterTypes[0]=1&TimeSlots[0]=08:00-22:00"
+                     "&TimeZoneOffset=-03:00:00", mine),
+             ("GET", f"/v2/users/{s}/state", mine), ("GET", f"/centers/{student.center_id}/territory", mine),
+             ("GET", f"/centers/{student.center_id}/rebook?classId={cls.id}&includeOnlineCenterClasses=false", theirs),
+             ("POST", f"/classes/{cls.id}/book?carryOver=false", theirs),
+             ("DELETE", f"/classes/{cls.id}/selfBook/{s}", mine),
+             ("DELETE", f"/classes/{cls.id}/selfBook/{s}", mine),  # a refusal keeps the contract too
+             ("POST", f"/walkthroughs/user/{s}/status", mine)]
+    for method, path, bearer in calls:
+        body = {"StudentId": s} if path.endswith("book?carryOver=false") else \
+            {"WalkThroughId": G, "Status": 1, "WalkThroughType": 2} if "walkthroughs" in path else None
+        answer = api.send(method, path, bearer, **({"json": body} if body is not None else {}))
+        assert answer.status_code < 500, (path, answer.data)
+        assert STRICT_HEADER not in answer.headers, (path, answer.headers.get(STRICT_HEADER))
