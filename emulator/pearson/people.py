@@ -20,6 +20,16 @@ class ContractView:
 
     contract: Contract
     label: str
+    center_id: str | None = None  # the student's center (RegistrationViewModel.CenterId)
+
+    @property
+    def is_current(self) -> bool:
+        return self.label == "Active"
+
+    @property
+    def schedule_preference(self) -> datetime:
+        """SchedulePreferenceDate: the contract's start (the emulator's choice)."""
+        return self.contract.start
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +75,8 @@ def user_state(world: PearsonWorld, user: User, now: datetime) -> UserState:
     done = (int(WalkThroughStatus.COMPLETED), int(WalkThroughStatus.SKIPPED))
     seasoned = any(w.user_id == user.id and w.status in done for w in world.walkthroughs.values())
     return UserState(user=user, is_new_user=not seasoned, server_time=now,
-                     registrations=[ContractView(c, contract_label(c, now)) for c in contracts_of(world, user.id)])
+                     registrations=[ContractView(c, contract_label(c, now), user.center_id)
+                                    for c in contracts_of(world, user.id)])
 
 
 def add_contract(world: PearsonWorld, contract: Contract) -> None:

@@ -183,6 +183,22 @@ class RegistrationSchema(PascalCaseSchema):
     contract_status_label = fields.String(attribute="label")
 
 
+class RegistrationViewSchema(PascalCaseSchema):
+    """RegistrationViewModel (the state's Registration items): the fields of the help page's sample up to
+    ``SchedulePreferenceDate``, where its text breaks off."""
+
+    id = Guid(attribute="contract.id")
+    user_id = Guid(attribute="contract.student_id")
+    is_current = fields.Boolean()
+    center_id = Guid(allow_none=True)
+    center_zone = fields.Constant(0)
+    contract_id = fields.String(attribute="contract.contract_id")
+    current_content_item_id = fields.Constant(None)
+    end_date = DotNetDateTime(attribute="contract.end")
+    start_date = DotNetDateTime(attribute="contract.start")
+    schedule_preference_date = DotNetDateTime(attribute="schedule_preference")
+
+
 class UserStateSchema(PascalCaseSchema):
     """UserStateViewModel (``v2/users/{id}/state``), the fields up to ``Lessons``."""
 
@@ -191,7 +207,7 @@ class UserStateSchema(PascalCaseSchema):
     user_name = fields.String()
     privacy_policy_approve = fields.Constant(True)
     server_time = DotNetDateTime()
-    registration = fields.List(fields.Nested(RegistrationSchema), attribute="registrations")
+    registration = fields.List(fields.Nested(RegistrationViewSchema), attribute="registrations")
     time_zone = fields.Constant(None)
     bookmarks: fields.Field = fields.Constant({})
     current_course = fields.Constant(None)
