@@ -167,11 +167,14 @@ class PearsonApi(VendorApi):
                ("/noPreBookingClasses", "no-pre-booking-class-list"), ("/bookings/notEnded", "booked-class-list"),
                ("/nextStep", "next-step"), ("/SelfBooking/availableclasses", "available-class-details-list"),
                ("/book", "api-proxy-response"), ("/rebook", "scheduled-class-list"), ("/territory", "territory"),
+               ("/schedule", "scheduled-class-list"),
                ("/state", "user-state"), ("/contracts/future/next", "next-future-registration"),
                ("/api/connect/token", "connect-token-response"))
 
     def schema_of(self, method: str, path: str) -> str | None:
         route = path.split("?", 1)[0]
+        if route.endswith("/state") and "/v2/" not in route:
+            return "user-state-v1"
         if method == "DELETE" and "/selfBook/" in route:
             return "api-proxy-response"
         found = [schema for suffix, schema in self.SCHEMAS if route.endswith(suffix)]

@@ -60,6 +60,8 @@ RULES: dict[str, Rule] = {
     "book": Rule((_roles(STAFF_MEMBER),)),
     # only: the caller belongs to the center in the path (no role list on the page)
     "rebook": Rule(()),
+    # StaffMember, and the caller belongs to the center in the path
+    "schedule": Rule((_roles(STAFF_MEMBER),)),
 }
 
 
@@ -177,6 +179,12 @@ def _territory(world: PearsonWorld, claims: dict[str, Any], now: datetime) -> Te
     if territory is None:
         raise Unauthorized(DENIED, reason="not a territory's token")  # a user's token on an openapi/ route
     return territory
+
+
+def territory_has_center(territory: Territory, center: Center) -> None:
+    """"Authenticated territory has access to center which matches identifier given in "centerId"" (403)."""
+    if center.territory_id != territory.id:
+        raise Forbidden(DENIED)
 
 
 def territory_reaches(world: PearsonWorld, territory: Territory, user: User) -> None:

@@ -18,15 +18,17 @@ from ..core.openapi import Param, documented
 from ..core.pipeline import bind_tenant
 from ..core.wire import is_guid
 from . import bookings, classes, people
-from .access import Caller, belongs_to_center, target_user, territory_call, territory_reaches, user_call
+from .access import (
+    Caller, belongs_to_center, target_user, territory_call, territory_has_center, territory_reaches, user_call,
+)
 from .choices import CenterType, ClassType, WalkThroughStatus, WalkThroughType
 from .models import PearsonWorld, Territory, WalkThrough
 from .routes import bp
 from .tokens import TokenRefused, connect_token
 from .wire import (
     API_PROXY_RESPONSE, AVAILABLE_CLASS_DETAILS, AVAILABLE_ENCOUNTER_FROM_CLASS, BOOK_PARAMETERS, BOOKED_CLASS,
-    CLASSES_INFO, NO_PRE_BOOKING_CLASS, REGISTRATION, SCHEDULED_CLASS, TERRITORY, TOKEN, USER_STATE, WALKTHROUGH,
-    load_body,
+    CLASSES_INFO, NO_PRE_BOOKING_CLASS, REGISTRATION, SCHEDULED_CLASS, TERRITORY, TOKEN, USER_STATE, USER_STATE_V1,
+    WALKTHROUGH, load_body,
 )
 
 ERRORS: dict[int, str | None] = {401: "error", 403: "error", 404: "error"}
@@ -158,6 +160,44 @@ def get_rebook_options(center_id: str, *, world: PearsonWorld, now: datetime, ca
     return jsonify([SCHEDULED_CLASS.dump(v) for v in found])
 
 
+SCHEDULE_QUERY = (Param("startDate", {"type": "string"}, "Classes starting at or after this instant (default: now)."),
+                  Param("includeOnlineCenterClasses", {"type": "boolean"}, "Default true."),
+                  Param("includeCrossCenterGroupClasses", {"type": "boolean"}, "Accepted; changes nothing here."))
+
+
+@bp.get("/centers/<guid:center_id>/schedule")
+@documented("Gets the center's scheduled classes (staff of the center)", query=SCHEDULE_QUERY,
+            responses={200: "scheduled-class-list", 400: "error", **ERRORS})
+@user_call("schedule")
+def get_center_schedule(center_id: str, *, world: PearsonWorld, now: datetime, caller: Caller) -> Response:
+    start, include_online = _schedule_query(cross_default=False)
+    belongs_to_center(caller, center_id)
+    center = classes.get_center(world, center_id)
+    return jsonify([SCHEDULED_CLASS.dump(v) for v in classes.center_schedule(world, center, start, include_online,
+                                                                             now)])
+
+
+@bp.get("/openapi/centers/<guid:center_id>/schedule", endpoint="get_openapi_center_schedule")
+@bp.get("/openapi/v2/centers/<guid:center_id>/schedule", endpoint="get_openapi_v2_center_schedule")
+@documented("Gets the center's scheduled classes (a territory's token)", query=SCHEDULE_QUERY,
+            responses={200: "scheduled-class-list", 400: "error", **ERRORS})
+@territory_call
+def get_openapi_center_schedule(center_id: str, *, world: PearsonWorld, now: datetime,
+                                territory: Territory) -> Response:
+    start, include_online = _schedule_query(cross_default=True)
+    center = classes.get_center(world, center_id)
+    territory_has_center(territory, center)
+    return jsonify([SCHEDULED_CLASS.dump(v) for v in classes.center_schedule(world, center, start, include_online,
+                                                                             now)])
+
+
+def _schedule_query(*, cross_default: bool) -> tuple[datetime | None, bool]:
+    start = _date("startDate")
+    include_online = _bool("includeOnlineCenterClasses", True)
+    _bool("includeCrossCenterGroupClasses", cross_default)
+    return start, include_online
+
+
 # -- centers and people ---------------------------------------------------------------------------------
 
 @bp.get("/centers/<guid:center_id>/territory")
@@ -190,6 +230,15 @@ def post_walkthrough_status(user_identifier: str, *, world: PearsonWorld, now: d
 def get_user_state(user_identifier: str, *, world: PearsonWorld, now: datetime, caller: Caller) -> Response:
     user = target_user(world, caller, "state", user_identifier)
     return jsonify(USER_STATE.dump(people.user_state(world, user, now)))
+
+
+@bp.get("/users/<guid:user_identifier>/state")
+@documented("Gets the User's state information (v1: Registration is one object, the current contract)",
+            responses={200: "user-state-v1", **ERRORS})
+@user_call("state")
+def get_user_state_v1(user_identifier: str, *, world: PearsonWorld, now: datetime, caller: Caller) -> Response:
+    user = target_user(world, caller, "state", user_identifier)
+    return jsonify(USER_STATE_V1.dump(people.user_state(world, user, now)))
 
 
 @bp.get("/openapi/students/<guid:user_identifier>/contracts/future/next")

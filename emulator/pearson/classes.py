@@ -179,3 +179,14 @@ def rebook_options(world: PearsonWorld, center: Center, original: PearsonClass, 
             continue
         found.append(cls)
     return [view(world, c) for c in sorted(found, key=lambda c: (c.start, c.id))]
+
+
+def center_schedule(world: PearsonWorld, center: Center, start: datetime | None, include_online: bool,
+                    now: datetime) -> list[ClassView]:
+    """``centers/{centerId}/schedule``: the center's classes (and the online center's unless excluded) starting
+    at or after ``startDate`` (default: now), closed ones included (``IsClosed``), by start. Cross-center group
+    classes are not modelled: ``includeCrossCenterGroupClasses`` changes nothing."""
+    after = start if start is not None else now
+    found = [c for c in world.classes.values() if c.start >= after
+             and (c.center_id == center.id or (include_online and world.centers[c.center_id].is_online))]
+    return [view(world, c) for c in sorted(found, key=lambda c: (c.start, c.id))]

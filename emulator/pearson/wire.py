@@ -207,11 +207,22 @@ class UserStateSchema(PascalCaseSchema):
     user_name = fields.String()
     privacy_policy_approve = fields.Constant(True)
     server_time = DotNetDateTime()
-    registration = fields.List(fields.Nested(RegistrationViewSchema), attribute="registrations")
+    registration: fields.Field = fields.List(fields.Nested(RegistrationViewSchema), attribute="registrations")
     time_zone = fields.Constant(None)
     bookmarks: fields.Field = fields.Constant({})
     current_course = fields.Constant(None)
     lessons: fields.Field = fields.Constant([])
+
+
+class UserStateV1Schema(UserStateSchema):
+    """UserStateBackwardCompatibleViewModel (``users/{id}/state``): Registration is one RegistrationViewModel,
+    the current contract (null when none runs now)."""
+
+    registration: fields.Field = fields.Method("_current")
+
+    def _current(self, state: Any) -> Any:
+        current = next((r for r in state.registrations if r.is_current), None)
+        return None if current is None else REGISTRATION_VIEW.dump(current)
 
 
 class TokenSchema(Schema):
@@ -230,6 +241,8 @@ API_PROXY_RESPONSE = ApiProxyResponseSchema()
 TERRITORY = TerritorySchema()
 REGISTRATION = RegistrationSchema()
 USER_STATE = UserStateSchema()
+USER_STATE_V1 = UserStateV1Schema()
+REGISTRATION_VIEW = RegistrationViewSchema()
 TOKEN = TokenSchema()
 
 

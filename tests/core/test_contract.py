@@ -38,6 +38,7 @@ EXPECTED = {
                 "booked-class-list", "class-book-parameters", "connect-token-request", "connect-token-response",
                 "next-future-registration", "next-step", "no-pre-booking-class", "no-pre-booking-class-list",
                 "scheduled-class", "scheduled-class-list", "student-classes-aggregate", "territory", "user-state",
+                "user-state-v1",
                 "walkthrough-history"},
 }
 REQUESTS = {("absorb", n) for n in ("authenticate-request", "token", "course-enrollment-upsert",

@@ -384,3 +384,33 @@ def test_strict_mode_finds_nothing_to_report_on_the_booking_routes():
         answer = api.send(method, path, bearer, **({"json": body} if body is not None else {}))
         assert answer.status_code < 500, (path, answer.data)
         assert STRICT_HEADER not in answer.headers, (path, answer.headers.get(STRICT_HEADER))
+
+
+def test_center_schedule_for_its_staff_and_its_territory(call, pearson, cast, world, tenant):
+    center = cast["free"].center_id
+    path = f"/centers/{center}/schedule"
+    assert call("GET", path, cast["free"]).status_code == 403  # a student: the page asks for StaffMember
+    assert call("GET", path, cast["far_staff"]).status_code == 403  # staff of another center
+    everything = call("GET", path, cast["free_staff"]).body
+    local = call("GET", path + "?includeOnlineCenterClasses=false", cast["free_staff"]).body
+    assert {c["CenterId"] for c in local} == {center} and len(local) < len(everything)
+    cls = _bookable(world, cast["free"], tenant.clock.now())
+    before = next(c for c in everything if c["Id"] == cls.id)["NumberOfStudents"]
+    call("POST", f"/classes/{cls.id}/book", cast["free_staff"], json={"StudentId": cast["free"].id})
+    after = call("GET", path, cast["free_staff"]).body
+    assert next(c for c in after if c["Id"] == cls.id)["NumberOfStudents"] == before + 1
+    own = world.territories[world.centers[center].territory_id]
+    other = next(t for t in world.territories.values() if t.id != own.id)
+    now = tenant.clock.now()
+    for route in (f"/openapi/centers/{center}/schedule", f"/openapi/v2/centers/{center}/schedule"):
+        assert pearson.send("GET", route, territory_token(world, own, now)).body == after
+        assert pearson.send("GET", route, territory_token(world, other, now)).status_code == 403
+        assert call("GET", route, cast["free_staff"]).status_code == 401
+
+
+def test_v1_state_has_one_registration(call, cast, people):
+    student = cast["free"]
+    body = call("GET", f"/users/{student.id}/state", student).body
+    assert body["Registration"]["IsCurrent"] is True and body["UserId"] == student.id
+    prospect = people["ProspectWithTrial"]
+    assert call("GET", f"/users/{prospect.id}/state", prospect).body["Registration"] is None
