@@ -29,7 +29,9 @@ OPENAPI = {
     "version": "1",
     "description": "Pearson English Learning Services (an ASP.NET Web API service) as served by lms-emulator. "
                    "Bearer tokens are issued by the emulator's admin API: "
-                   "POST /_emulator/tenants/{tenant}/pearson/tokens {\"userId\": ...}.",
+                   "POST /_emulator/tenants/{tenant}/pearson/tokens {\"userId\": ...}, or by the emulator's token "
+                   "endpoint POST /api/connect/token (a form: username, password, clientId, clientSecret; a "
+                   "territory's client alone for the openapi/ routes).",
     "security_schemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
     "security": [{"bearer": []}],
     "error_schema": "error",
