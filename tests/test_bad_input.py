@@ -49,6 +49,11 @@ class Ctx:
         self.student = student.id
         self.student_token = issue_token(pearson, student.id, now)
         self.outsider_token = issue_token(pearson, outsider.id, now)
+        staff = next(u for u in pearson.users.values() if "StaffMember" in u.roles and u.center_id == student.center_id)
+        self.staff_token = issue_token(pearson, staff.id, now)
+        self.pearson_center = student.center_id
+        self.social_club = next(c.id for c in pearson.classes.values() if c.class_type == 3)
+        self.pearson_client = pearson.credentials()["connectToken"]
         # iSpring: the owner's and the learner's tokens
         creds = self.tenant.world("ispring").credentials()
         self.account = creds["accountUrl"]
@@ -82,7 +87,8 @@ class Ctx:
         return fixed_id("province", code, name)
 
     def pearson_headers(self, token: str | None = "student") -> dict[str, str]:
-        value = {"student": self.student_token, "outsider": self.outsider_token}.get(token or "", token)
+        value = {"student": self.student_token, "outsider": self.outsider_token,
+                 "staff": self.staff_token}.get(token or "", token)
         return {"Authorization": f"Bearer {value}"} if token else {}
 
     def ispring_headers(self, client: str = "owner", **override: str | None) -> dict[str, str]:
@@ -311,6 +317,14 @@ def p(ident: str, method: str, path: Callable[[Ctx], str], status: int, token: s
     return (ident, "pearson", method, path, lambda c: {"headers": c.pearson_headers(token)}, status)
 
 
+def pb(ident: str, method: str, path: Callable[[Ctx], str], status: int, token: str | None = "staff",
+       **body: Any) -> Case:
+    """A Pearson booking-route case with a body (``json=``, ``data=``, ``content_type=``)."""
+    return (ident, "pearson", method, path, lambda c: {"headers": c.pearson_headers(token),
+                                                       **{k: (v(c) if callable(v) else v) for k, v in body.items()}},
+            status)
+
+
 def i(ident: str, status: int, headers: Callable[[Ctx], dict[str, str]] | None = None,
       session: Callable[[Ctx], str] | None = None, **body: Any) -> Case:
     def kwargs(c: Ctx) -> dict[str, Any]:
@@ -362,6 +376,57 @@ CASES += [
     p("pearson-other-center-staff", "GET", lambda c: f"/pearson/users/{c.student}/encounters", 403, token="outsider"),
     p("pearson-wrong-method", "POST", lambda c: f"/pearson/users/{c.student}/sessions", 405),
     p("pearson-unknown-route", "GET", lambda c: f"/pearson/users/{c.student}/grades", 404),
+    pb("pearson-book-no-body", "POST", lambda c: f"/pearson/classes/{c.social_club}/book", 415),
+    pb("pearson-book-not-json", "POST", lambda c: f"/pearson/classes/{c.social_club}/book", 400, data="{",
+       content_type="application/json"),
+    pb("pearson-book-no-student", "POST", lambda c: f"/pearson/classes/{c.social_club}/book", 400, json={}),
+    pb("pearson-book-body-array", "POST", lambda c: f"/pearson/classes/{c.social_club}/book", 400, json=[1]),
+    pb("pearson-book-malformed-student", "POST", lambda c: f"/pearson/classes/{c.social_club}/book", 400,
+       json={"StudentId": "x"}),
+    pb("pearson-book-unknown-student", "POST", lambda c: f"/pearson/classes/{c.social_club}/book", 404,
+       json={"StudentId": G}),
+    pb("pearson-book-unknown-class", "POST", lambda c: f"/pearson/classes/{G}/book", 404,
+       json=lambda c: {"StudentId": c.student}),
+    pb("pearson-book-by-the-student", "POST", lambda c: f"/pearson/classes/{c.social_club}/book", 403,
+       token="student", json=lambda c: {"StudentId": c.student}),
+    pb("pearson-book-other-center-staff", "POST", lambda c: f"/pearson/classes/{c.social_club}/book", 403,
+       token="outsider", json=lambda c: {"StudentId": c.student}),
+    pb("pearson-book-joined-without-booking", "POST", lambda c: f"/pearson/classes/{c.social_club}/book", 400,
+       json=lambda c: {"StudentId": c.student}),
+    pb("pearson-book-bad-carry-over", "POST", lambda c: f"/pearson/classes/{c.social_club}/book?carryOver=maybe",
+       400, json=lambda c: {"StudentId": c.student}),
+    p("pearson-selfbook-by-staff", "DELETE", lambda c: f"/pearson/classes/{c.social_club}/selfBook/{c.student}",
+      403, token="staff"),
+    p("pearson-selfbook-not-booked", "DELETE", lambda c: f"/pearson/classes/{c.social_club}/selfBook/{c.student}",
+      400),
+    p("pearson-selfbook-unknown-class", "DELETE", lambda c: f"/pearson/classes/{G}/selfBook/{c.student}", 404),
+    p("pearson-not-ended-no-class-types", "GET", lambda c: f"/pearson/students/{c.student}/bookings/notEnded", 400),
+    p("pearson-not-ended-bad-class-type", "GET",
+      lambda c: f"/pearson/students/{c.student}/bookings/notEnded?classTypes[0]=Tennis", 400),
+    p("pearson-no-pre-booking-no-type", "GET", lambda c: f"/pearson/users/{c.student}/noPreBookingClasses", 400),
+    p("pearson-rebook-no-class", "GET", lambda c: f"/pearson/centers/{c.pearson_center}/rebook", 400),
+    p("pearson-rebook-other-center", "GET", lambda c: f"/pearson/centers/{c.pearson_center}/rebook?classId={G}",
+      403, token="outsider"),
+    p("pearson-rebook-bad-start", "GET",
+      lambda c: f"/pearson/centers/{c.pearson_center}/rebook?classId={G}&startDate=soon", 400),
+    p("pearson-territory-unknown-center", "GET", lambda c: f"/pearson/centers/{G}/territory", 404),
+    pb("pearson-walkthrough-by-staff", "POST", lambda c: f"/pearson/walkthroughs/user/{c.student}/status", 403,
+       json={"WalkThroughId": G, "Status": 2, "WalkThroughType": 1}),
+    pb("pearson-walkthrough-bad-status", "POST", lambda c: f"/pearson/walkthroughs/user/{c.student}/status", 400,
+       token="student", json={"WalkThroughId": G, "Status": "done", "WalkThroughType": 1}),
+    p("pearson-self-booking-bad-slot", "GET",
+      lambda c: f"/pearson/v2/users/{c.student}/SelfBooking/availableclasses?TimeSlots=noon", 400),
+    p("pearson-self-booking-bad-offset", "GET",
+      lambda c: f"/pearson/v2/users/{c.student}/SelfBooking/availableclasses?TimeZoneOffset=99:00", 400),
+    p("pearson-contracts-user-token", "GET",
+      lambda c: f"/pearson/openapi/students/{c.student}/contracts/future/next", 401),
+    pb("pearson-token-no-client", "POST", lambda c: "/pearson/api/connect/token", 400, token=None,
+       data={"username": "x", "password": "y"}),
+    pb("pearson-token-bad-password", "POST", lambda c: "/pearson/api/connect/token", 400, token=None,
+       data=lambda c: {"username": "olivia.online@example.com", "password": "wrong",
+                       "clientId": c.pearson_client["clientId"], "clientSecret": c.pearson_client["clientSecret"]}),
+    pb("pearson-token-json-body", "POST", lambda c: "/pearson/api/connect/token", 400, token=None,
+       json={"clientId": "x"}),
     i("ispring-no-token", 401, lambda c: c.ispring_headers(Authorization=None)),
     i("ispring-unknown-account-url", 401, lambda c: c.ispring_headers(X_Auth_Account_Url="https://nobody.ispringlearn.com")),
     i("ispring-learner-role", 403, lambda c: c.ispring_headers("learner")),

@@ -41,13 +41,18 @@ from emulator.core.wire import new_guid
 from emulator.ispring import departments as ispring_departments, groups as ispring_groups
 from emulator.ispring import service as ispring_service, users as ispring_users
 from emulator.ispring.models import Subordination as ISpringSubordination, WorkLeave as ISpringWorkLeave
+from emulator.pearson import bookings as pearson_bookings, classes as pearson_classes, people as pearson_people
 from emulator.pearson import service as pearson_service
+from emulator.pearson.access import Caller as PearsonCaller
+from emulator.pearson.tokens import territory_token as pearson_territory_token
+from emulator.pearson.models import Contract as PearsonContract, WalkThrough as PearsonWalkThrough
 from emulator.pearson.auth import issue_token as pearson_token
 
 SERVICE_MODULES: tuple[ModuleType, ...] = (
     absorb_lookups, absorb_lessons, absorb_attempts, absorb_enrollments, absorb_sessions, absorb_users,
     absorb_reference, catalogue, absorb_certificates, absorb_managers, absorb_oauth,
     ispring_service, ispring_users, ispring_departments, ispring_groups, pearson_service,
+    pearson_classes, pearson_bookings, pearson_people,
 )
 # Public functions taking the world that need no announcement, and why.
 NO_WRITE: dict[str, str] = {
@@ -92,6 +97,13 @@ NO_WRITE: dict[str, str] = {
     **{f"ispring.groups.{n}": "read" for n in ("find", "read_rules")},
     "ispring.groups.seed_groups": "builds a world that serves nothing yet (seed); no cache is filled",
     **{f"pearson.service.{n}": "read" for n in ("get_user", "authorize", "get_user_sessions", "get_user_encounters")},
+    **{f"pearson.classes.{n}": "read" for n in (
+        "get_class", "get_center", "bookings_of_class", "bookings_of_student", "booking_of", "view", "reachable",
+        "last_completed_unit", "next_unit", "available_encounters", "self_booking_classes", "no_prebooking_classes",
+        "rebook_options", "center_schedule")},
+    **{f"pearson.bookings.{n}": "read" for n in ("student_for_booking", "not_ended", "classes_info", "next_step")},
+    **{f"pearson.people.{n}": "read" for n in ("territory_of_center", "contracts_of", "next_future_contract",
+                                               "user_state")},
 }
 
 
@@ -254,6 +266,30 @@ def _pearson_encounter(ctx: Ctx) -> None:
                                                  start=ctx.now + timedelta(hours=1), unit_number=99))
 
 
+def _pearson_booking(ctx: Ctx, *, cancel: bool = False) -> None:
+    """Staff of the student's center books an encounter of the student's next unit (then the student cancels)."""
+    world = ctx.tenant.world("pearson")
+    student = world.users[ctx.t["pearson_user"]]
+    staff = next(u for u in world.users.values() if "StaffMember" in u.roles and u.center_id == student.center_id)
+    caller = PearsonCaller(user=staff, roles=frozenset(staff.roles), center_id=staff.center_id)
+    cls = next(v.cls for v in pearson_classes.available_encounters(world, student, ctx.now) if v.status != "Booked")
+    if cancel:  # a complementary class stays booked, so the answers differ from before the scenario
+        extra = next(v.cls for v in pearson_classes.self_booking_classes(world, student, ctx.now, 2, [], [],
+                                                                          timedelta(0)) if v.status != "Booked")
+        pearson_bookings.book(world, caller, extra, student, ctx.now, carry_over=False, override=True, mode=None)
+    pearson_bookings.book(world, caller, cls, student, ctx.now, carry_over=True, override=True, mode=None)
+    if cancel:
+        pearson_bookings.cancel_self_booking(world, cls, student, ctx.now)
+
+
+def _pearson_class(ctx: Ctx) -> None:
+    world = ctx.tenant.world("pearson")
+    student = world.users[ctx.t["pearson_user"]]
+    template = pearson_classes.available_encounters(world, student, ctx.now)[0].cls  # it shows as available
+    pearson_classes.add_class(world, replace(template, id=str(uuid.uuid4()), start=ctx.now + timedelta(hours=2),
+                                             categories=[]))
+
+
 def _user_body(ctx: Ctx, **body: Any) -> dict[str, Any]:
     return {"username": ctx.absorb.users[ctx.t["L"]].username, **body}
 
@@ -309,6 +345,15 @@ SCENARIOS: dict[str, Callable[[Ctx], Any]] = {
     **{f"ispring: {name}": step for name, step in ISPRING_PEOPLE.items()},
     "pearson: a session": _pearson_session,
     "pearson: an encounter": _pearson_encounter,
+    "pearson: a class": _pearson_class,
+    "pearson: a booking": _pearson_booking,
+    "pearson: a booking cancelled": lambda c: _pearson_booking(c, cancel=True),
+    "pearson: a contract": lambda c: pearson_people.add_contract(c.tenant.world("pearson"), PearsonContract(
+        id=str(uuid.uuid4()), contract_id="CACHE-1", student_id=c.t["pearson_user"], start=c.now + timedelta(days=1),
+        end=c.now + timedelta(days=30))),
+    "pearson: a walkthrough": lambda c: pearson_people.set_walkthrough_status(
+        c.tenant.world("pearson"), PearsonWalkThrough(user_id=c.t["pearson_user"], walkthrough_id=str(uuid.uuid4()),
+                                                      status=2, walkthrough_type=1, updated=c.now)),
     "clock: 20 minutes later": lambda c: c.tenant.clock.advance(timedelta(minutes=20)),  # every token still lives
     "reset": lambda c: c.app.state.store.reset(c.tenant.id),
     "fixture load": lambda c: c.app.state.store.reset(c.tenant.id, fixture=by_name("learner-mid-course", None)),
@@ -394,6 +439,9 @@ class Reader:
         self.ispring_token = answer.get_json()["access_token"]
         pearson = ctx.tenant.world("pearson")
         self.pearson_token = pearson_token(pearson, ctx.t["pearson_user"], ctx.now)
+        center = pearson.centers[pearson.users[ctx.t["pearson_user"]].center_id]
+        self.pearson_territory_token = pearson_territory_token(pearson, pearson.territories[center.territory_id],
+                                                               ctx.now)
 
     def _absorb_token(self, username: str, password: str) -> str:
         answer = self.client.post("/absorb/authenticate", headers=self.headers, json={
@@ -447,8 +495,16 @@ class Reader:
                      "/ispring/group"):
             out.append(self._answer("ispring", "GET", path, self.client.get(path, headers=ispring)))
         pearson = {"Authorization": f"Bearer {self.pearson_token}"}
-        for path in (f"/pearson/users/{t['pearson_user']}/sessions", f"/pearson/users/{t['pearson_user']}/encounters"):
+        who = t["pearson_user"]
+        for path in (f"/pearson/users/{who}/sessions", f"/pearson/users/{who}/encounters",
+                     f"/pearson/users/{who}/encounters/available", f"/pearson/users/{who}/classesInfo",
+                     f"/pearson/students/{who}/bookings/notEnded?classTypes=1&classTypes=2",
+                     f"/pearson/students/{who}/nextStep", f"/pearson/v2/users/{who}/state",
+                     f"/pearson/v2/users/{who}/SelfBooking/availableclasses"):
             out.append(self._answer("pearson", "GET", path, self.client.get(path, headers=pearson)))
+        path = f"/pearson/openapi/students/{who}/contracts/future/next"
+        territory = {"Authorization": f"Bearer {self.pearson_territory_token}"}
+        out.append(self._answer("pearson", "GET", path, self.client.get(path, headers=territory)))
         return out
 
     def dumps(self) -> dict[str, Any]:
@@ -472,6 +528,7 @@ def ctx(monkeypatch: pytest.MonkeyPatch) -> Ctx:
     monkeypatch.delenv(VERIFY_ENV, raising=False)  # a cached answer is served as cached, not checked
     app = create_app({"seed": 42})
     tenant = app.state.store.tenants["default"]
+    tenant.clock.freeze(tenant.clock.now())  # Pearson's v2 state answers the server time
     made = Ctx(app=app, tenant=tenant)
     with tenant.lock:
         tenant.world("absorb").dump()  # makes every pending sub-enrollment, so the targets can be chosen

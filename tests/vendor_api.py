@@ -161,10 +161,32 @@ class PearsonApi(VendorApi):
 
     vendor, prefix = "pearson", "/pearson"
 
+    # the answer's schema by the route (the path without its query), last segments first
+    SCHEMAS = (("/sessions", "teacher-session"), ("/encounters", "available-encounter-list"),
+               ("/encounters/available", "available-encounter-list"), ("/classesInfo", "student-classes-aggregate"),
+               ("/noPreBookingClasses", "no-pre-booking-class-list"), ("/bookings/notEnded", "booked-class-list"),
+               ("/nextStep", "next-step"), ("/SelfBooking/availableclasses", "available-class-details-list"),
+               ("/book", "api-proxy-response"), ("/rebook", "scheduled-class-list"), ("/territory", "territory"),
+               ("/schedule", "scheduled-class-list"),
+               ("/state", "user-state"), ("/contracts/future/next", "next-future-registration"),
+               ("/api/connect/token", "connect-token-response"))
+
+    def schema_of(self, method: str, path: str) -> str | None:
+        route = path.split("?", 1)[0]
+        if route.endswith("/state") and "/v2/" not in route:
+            return "user-state-v1"
+        if method == "DELETE" and "/selfBook/" in route:
+            return "api-proxy-response"
+        found = [schema for suffix, schema in self.SCHEMAS if route.endswith(suffix)]
+        return found[-1] if found else None  # the longest suffix is listed after the shorter
+
     def get(self, path: str, bearer: str | None = None, **kw: Any) -> Any:  # type: ignore[override]
-        schema = "teacher-session" if path.endswith("/sessions") else "available-encounter-list"
+        return self.send("GET", path, bearer, **kw)
+
+    def send(self, method: str, path: str, bearer: str | None = None, **kw: Any) -> Any:
+        """``method path`` with a Bearer token; the success body is validated against the route's schema."""
         headers = {"Authorization": f"Bearer {bearer}"} if bearer is not None else {}
-        return self.call("GET", path, schema, headers=headers, **kw)
+        return self.call(method, path, self.schema_of(method, path), headers=headers, **kw)
 
 
 def absorb_admin_headers(base: str, api_key: str) -> dict[str, str]:

@@ -11,6 +11,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..core.pagecache import CachedWorld, WireCache
+from .choices import CHOICES
+
+DEFAULT_PASSWORD: str = CHOICES["default_password"]
 
 # Role names as the vendor's authorization attributes spell them.
 STUDENT = "Student"
@@ -32,6 +35,8 @@ class Center:
     id: str
     name: str
     reference_id: str  # "BR-SAO-01"
+    territory_id: str | None = None
+    is_online: bool = False  # the online center: its classes are open to students of every center
 
 
 @dataclass(slots=True)
@@ -41,6 +46,8 @@ class User:
     roles: list[str]
     center_id: str | None  # students and staff members belong to a center; others may not
     email: str | None = None
+    completed_unit: int = 0  # students: the last encounter unit completed before any booking in the world
+    password: str | None = None  # None: choices.CHOICES["default_password"] (the token endpoint)
 
 
 @dataclass(slots=True)
@@ -97,6 +104,74 @@ class Encounter:
         return self.start + timedelta(minutes=self.duration)
 
 
+@dataclass(slots=True)
+class Territory:
+    """TerritoryViewModel; ``client_id``/``client_secret`` are its API client (openapi/ routes)."""
+
+    id: str
+    reference_id: str
+    name: str
+    created: datetime
+    client_id: str
+    client_secret: str
+
+
+@dataclass(slots=True)
+class PearsonClass:
+    """A class scheduled at a center (ScheduledClassViewModel and the models derived from it)."""
+
+    id: str
+    ref_class_id: str  # the scheduling system's id ("ClassId"/"RefClassId" on the wire)
+    class_type: int  # choices.ClassType
+    unit_number: int  # encounters: the unit; other types 0
+    center_id: str
+    teacher_id: str | None
+    start: datetime
+    duration: int  # minutes
+    seats: int
+    description: str
+    categories: list[str]
+    closed: bool = False
+
+    @property
+    def end(self) -> datetime:
+        return self.start + timedelta(minutes=self.duration)
+
+
+@dataclass(slots=True)
+class Booking:
+    """A student's seat in a class."""
+
+    id: str
+    class_id: str
+    student_id: str
+    book_mode: int  # choices.BookMode
+    booked_by: str
+    created: datetime
+
+
+@dataclass(slots=True)
+class Contract:
+    """A student's registration (NextFutureRegistrationModel)."""
+
+    id: str
+    contract_id: str
+    student_id: str
+    start: datetime
+    end: datetime
+
+
+@dataclass(slots=True)
+class WalkThrough:
+    """The last status a user posted for a walkthrough (WalkThroughHistoryModel)."""
+
+    user_id: str
+    walkthrough_id: str
+    status: int
+    walkthrough_type: int
+    updated: datetime
+
+
 @dataclass
 class PearsonWorld(CachedWorld):
     """One tenant's Pearson: centers, users, teachers, sessions, encounters and the token secret.
@@ -114,6 +189,17 @@ class PearsonWorld(CachedWorld):
     encounters: dict[str, Encounter] = field(default_factory=dict)
     sessions_by_user: dict[str, list[str]] = field(default_factory=dict)  # sorted by start
     encounters_by_user: dict[str, list[str]] = field(default_factory=dict)  # sorted by start
+    territories: dict[str, Territory] = field(default_factory=dict)
+    classes: dict[str, PearsonClass] = field(default_factory=dict)
+    bookings: dict[str, Booking] = field(default_factory=dict)
+    bookings_by_student: dict[str, list[str]] = field(default_factory=dict)  # booking ids, in booking order
+    bookings_by_class: dict[str, list[str]] = field(default_factory=dict)
+    contracts: dict[str, Contract] = field(default_factory=dict)
+    walkthroughs: dict[tuple[str, str], WalkThrough] = field(default_factory=dict)  # (user id, walkthrough id)
+    # the application client of the token endpoint (``tokens.connect_token``); set by the seed
+    client_id: str = "learning-services"
+    rng: Any = None  # the world's own random.Random: ids of entities created later (bookings)
+    client_secret: str = ""
     from_fixture: bool = False
     # entity id -> {schema name: wire form}, dropped by ``changed`` (core.pagecache); no page cache
     wire_cache: WireCache = field(default_factory=WireCache)
@@ -129,18 +215,31 @@ class PearsonWorld(CachedWorld):
 
     # -- the World protocol of core.vendor ---------------------------------
     def tenant_keys(self) -> list[str]:
-        """The tenant id (the ``iss`` of its tokens) and every token already verified."""
-        return [self.tenant_id, *self.verified]
+        """The tenant id (the ``iss`` of its tokens), the token endpoint's client ids, every token verified."""
+        return [self.tenant_id, *self.client_ids(), *self.verified]
+
+    def client_ids(self) -> list[str]:
+        """The token endpoint's clients (``tokens.connect_token``): they name the tenant too."""
+        return [self.client_id, *(t.client_id for t in self.territories.values())]
 
     def credentials(self) -> dict[str, Any]:
         return {
             "tokenEndpoint": f"POST /_emulator/tenants/{self.tenant_id}/pearson/tokens",
             "users": [_user_card(u) for u in _sample_users(self)],
+            "connectToken": {
+                "endpoint": "POST /pearson/api/connect/token (form: username, password, clientId, clientSecret)",
+                "clientId": self.client_id, "clientSecret": self.client_secret,
+                "password": "every user's, unless a fixture sets one: " + DEFAULT_PASSWORD,
+                "territories": [{"id": t.id, "name": t.name, "clientId": t.client_id, "clientSecret": t.client_secret}
+                                for t in self.territories.values()],
+            },
         }
 
     def counts(self) -> dict[str, int]:
         return {"centers": len(self.centers), "users": len(self.users), "teachers": len(self.teachers),
-                "sessions": len(self.sessions), "encounters": len(self.encounters)}
+                "sessions": len(self.sessions), "encounters": len(self.encounters),
+                "territories": len(self.territories), "classes": len(self.classes), "bookings": len(self.bookings),
+                "contracts": len(self.contracts), "walkthroughs": len(self.walkthroughs)}
 
     def dump(self) -> dict[str, Any]:
         from .schemas import dump_world

@@ -12,7 +12,8 @@ from marshmallow import fields, validate
 
 from ..core.clock import to_wire_precision
 from ..core.fixtures import Strict, load_part
-from ..core.wire import DotNetDateTime, Guid, PascalCaseSchema, parse_datetime
+from ..core.wire import DotNetDateTime, Guid, PascalCaseSchema, iso_z, parse_datetime
+from .choices import LAST_UNIT, BookMode, ClassType
 from .models import AVAILABLE_CLASS_STATUSES, ROLES, PearsonWorld
 
 
@@ -62,7 +63,13 @@ def dump(world: PearsonWorld, schema: Any, entity: Any) -> dict[str, Any]:
 #  "teachers":  [{"id", "name", "contact"?, "photo"?, "partnerId"?}],
 #  "users":     [{"id", "name", "roles": [...], "centerId"?, "email"?}],
 #  "sessions":  [{"id"?, "userId", "teacherId", "start", "end", "meetingUrl"?, "contentItemId"?}],
-#  "encounters":[{"id"?, "userId", "unitNumber", "start", "duration", "status"?, "isOnline"?, "centerId"?}]}
+#  "encounters":[{"id"?, "userId", "unitNumber", "start", "duration", "status"?, "isOnline"?, "centerId"?}],
+#  "territories": [{"id", "referenceId", "name", "created"?, "clientId"?, "clientSecret"?}],
+#  "classes":   [{"id"?, "refClassId"?, "classType", "unitNumber"?, "centerId", "teacherId"?, "start", "duration"?,
+#                 "seats"?, "description"?, "categories"?, "closed"?}],
+#  "bookings":  [{"id"?, "classId", "studentId", "bookMode"?}],
+#  "contracts": [{"id"?, "contractId", "studentId", "start", "end"}]}
+# Centers take "territoryId"? and "isOnline"?; users "completedUnit"? and "password"?.
 # Instants: ISO 8601 ("2030-01-02T15:00:00Z") or an offset from the tenant's anchor (its creation day,
 # 00:00 UTC): "+1d15h", "-2d", "+90m".
 
@@ -93,10 +100,21 @@ def resolve_instant(value: tuple[str, Any], anchor: datetime) -> datetime:
     return anchor + amount if kind == "offset" else amount
 
 
+class FixtureTerritorySchema(Strict):
+    id = Guid(required=True)
+    reference_id = fields.String(required=True, validate=validate.Length(min=1))
+    name = fields.String(required=True, validate=validate.Length(min=1))
+    created = Instant(load_default=("offset", timedelta(days=-365)))
+    client_id = fields.String(load_default=None, validate=validate.Length(min=1))
+    client_secret = fields.String(load_default=None, validate=validate.Length(min=1))
+
+
 class FixtureCenterSchema(Strict):
     id = Guid(required=True)
     name = fields.String(required=True, validate=validate.Length(min=1))
     reference_id = fields.String(required=True, validate=validate.Length(min=1))
+    territory_id = Guid(load_default=None, allow_none=True)
+    is_online = fields.Boolean(load_default=False)
 
 
 class FixtureTeacherSchema(Strict):
@@ -113,6 +131,8 @@ class FixtureUserSchema(Strict):
     roles = fields.List(fields.String(validate=validate.OneOf(ROLES)), required=True, validate=validate.Length(min=1))
     center_id = Guid(allow_none=True, load_default=None)
     email = fields.String(allow_none=True, load_default=None)
+    completed_unit = fields.Integer(load_default=0, strict=True, validate=validate.Range(0, LAST_UNIT))
+    password = fields.String(load_default=None, validate=validate.Length(min=1))
 
 
 class FixtureSessionSchema(Strict):
@@ -136,12 +156,47 @@ class FixtureEncounterSchema(Strict):
     center_id = Guid(load_default=None)
 
 
+class FixtureClassSchema(Strict):
+    id = Guid(load_default=None)
+    ref_class_id = fields.String(load_default=None, validate=validate.Length(min=1))
+    class_type = fields.Integer(required=True, strict=True, validate=validate.OneOf([int(t) for t in ClassType]))
+    unit_number = fields.Integer(load_default=0, strict=True, validate=validate.Range(0, LAST_UNIT))
+    center_id = Guid(required=True)
+    teacher_id = Guid(load_default=None, allow_none=True)
+    start = Instant(required=True)
+    duration = fields.Integer(load_default=60, strict=True, validate=validate.Range(1, 24 * 60))
+    seats = fields.Integer(load_default=None, strict=True, validate=validate.Range(1, 1000))
+    description = fields.String(load_default=None)
+    categories = fields.List(fields.String(), load_default=list)
+    closed = fields.Boolean(load_default=False)
+
+
+class FixtureBookingSchema(Strict):
+    id = Guid(load_default=None)
+    class_id = Guid(required=True)
+    student_id = Guid(required=True)
+    book_mode = fields.Integer(load_default=int(BookMode.STAFF), strict=True,
+                               validate=validate.OneOf([int(m) for m in BookMode]))
+
+
+class FixtureContractSchema(Strict):
+    id = Guid(load_default=None)
+    contract_id = fields.String(required=True, validate=validate.Length(min=1))
+    student_id = Guid(required=True)
+    start = Instant(required=True)
+    end = Instant(required=True)
+
+
 class FixtureSchema(Strict):
     centers = fields.List(fields.Nested(FixtureCenterSchema), load_default=list)
     teachers = fields.List(fields.Nested(FixtureTeacherSchema), load_default=list)
     users = fields.List(fields.Nested(FixtureUserSchema), required=True)
     sessions = fields.List(fields.Nested(FixtureSessionSchema), load_default=list)
     encounters = fields.List(fields.Nested(FixtureEncounterSchema), load_default=list)
+    territories = fields.List(fields.Nested(FixtureTerritorySchema), load_default=list)
+    classes = fields.List(fields.Nested(FixtureClassSchema), load_default=list)
+    bookings = fields.List(fields.Nested(FixtureBookingSchema), load_default=list)
+    contracts = fields.List(fields.Nested(FixtureContractSchema), load_default=list)
 
 
 FIXTURE = FixtureSchema()
@@ -156,11 +211,25 @@ def dump_world(world: PearsonWorld) -> dict[str, Any]:
     """Every entity (the admin API's data.json); sessions and encounters in their wire form plus owner."""
     return {
         "tenantId": world.tenant_id,
-        "centers": [{"id": c.id, "name": c.name, "referenceId": c.reference_id} for c in world.centers.values()],
+        "centers": [{"id": c.id, "name": c.name, "referenceId": c.reference_id, "territoryId": c.territory_id,
+                     "isOnline": c.is_online} for c in world.centers.values()],
         "teachers": [{"id": t.id, "name": t.name, "contact": t.contact, "photo": t.photo, "partnerId": t.partner_id}
                      for t in world.teachers.values()],
-        "users": [{"id": u.id, "name": u.name, "roles": list(u.roles), "centerId": u.center_id, "email": u.email}
-                  for u in world.users.values()],
+        "users": [{"id": u.id, "name": u.name, "roles": list(u.roles), "centerId": u.center_id, "email": u.email,
+                   "completedUnit": u.completed_unit} for u in world.users.values()],
         "sessions": [dict(TEACHER_SESSION.dump(s), Id=s.id, UserId=s.user_id) for s in world.sessions.values()],
         "encounters": [dict(AVAILABLE_ENCOUNTER.dump(e), UserId=e.user_id) for e in world.encounters.values()],
+        "territories": [{"id": t.id, "referenceId": t.reference_id, "name": t.name, "created": iso_z(t.created),
+                         "clientId": t.client_id} for t in world.territories.values()],
+        "classes": [{"id": c.id, "refClassId": c.ref_class_id, "classType": c.class_type, "unitNumber": c.unit_number,
+                     "centerId": c.center_id, "teacherId": c.teacher_id, "start": iso_z(c.start),
+                     "duration": c.duration, "seats": c.seats, "description": c.description,
+                     "categories": list(c.categories), "closed": c.closed} for c in world.classes.values()],
+        "bookings": [{"id": b.id, "classId": b.class_id, "studentId": b.student_id, "bookMode": b.book_mode,
+                      "bookedBy": b.booked_by, "created": iso_z(b.created)} for b in world.bookings.values()],
+        "contracts": [{"id": k.id, "contractId": k.contract_id, "studentId": k.student_id, "start": iso_z(k.start),
+                       "end": iso_z(k.end)} for k in world.contracts.values()],
+        "walkthroughs": [{"userId": w.user_id, "walkThroughId": w.walkthrough_id, "status": w.status,
+                          "walkThroughType": w.walkthrough_type, "updated": iso_z(w.updated)}
+                         for w in world.walkthroughs.values()],
     }

@@ -14,6 +14,7 @@ exactly the fixture's entities instead.
 from __future__ import annotations
 
 import hashlib
+import random
 
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,7 +23,7 @@ from ..core.fake import Fake
 from ..core.fixtures import Problems
 from ..core.vendor import WorldContext
 from ..core.wire import new_guid
-from . import service
+from . import schedule, service
 from .models import (
     ADMINISTRATOR, AVAILABLE_CLASS_STATUSES, FOCUS_TOOL, ISUS_TEACHER, PROSPECT_WITH_TRIAL, QA, STAFF_MEMBER, STUDENT,
     USER, Center, Encounter, PearsonWorld, Teacher, TeacherSession, User,
@@ -50,8 +51,11 @@ def build_world(ctx: WorldContext) -> PearsonWorld:
     # The signing key is the incarnation's: tokens of a deleted tenant fail on one created again with its id and seed.
     secret = hashlib.sha256(f"{seeded}:{ctx.incarnation}".encode()).hexdigest() if ctx.incarnation else seeded
     world = PearsonWorld(tenant_id=ctx.tenant_id, secret=secret)
+    world.client_id = f"{ctx.tenant_id}.learning-services"
+    world.client_secret = hashlib.sha256(f"{secret}:client".encode()).hexdigest()[:32]
     if ctx.fixture is not None:
         apply_fixture(world, ctx.fixture, ctx.anchor, rng)
+        world.rng = random.Random(rng.getrandbits(64))
         return world
     fake = Fake(rng)
     centers = [Center(id=new_guid(rng), name=name, reference_id=ref) for name, ref in CENTERS]
@@ -87,6 +91,9 @@ def build_world(ctx: WorldContext) -> PearsonWorld:
             count = high if s == 0 else 0 if s == STUDENTS_PER_CENTER - 1 else rng.randint(low + 1, high)
             _sessions(world, student, count, ctx.anchor, rng)
             _encounters(world, student, center, ctx.anchor, rng)
+    # Classes and bookings come last, from a generator of their own: every id seeded before stays the same.
+    schedule.seed_schedule(world, ctx.anchor, random.Random(rng.getrandbits(64)))
+    world.rng = random.Random(rng.getrandbits(64))
     return world
 
 
@@ -136,7 +143,8 @@ def apply_fixture(world: PearsonWorld, data: Any, anchor: datetime, rng: Any) ->
     for i, c in enumerate(doc["centers"]):
         if c["id"] in world.centers:
             problems.fail(f"centers[{i}].id", "duplicate id")
-        world.centers[c["id"]] = Center(id=c["id"], name=c["name"], reference_id=c["reference_id"])
+        world.centers[c["id"]] = Center(id=c["id"], name=c["name"], reference_id=c["reference_id"],
+                                        territory_id=c["territory_id"], is_online=c["is_online"])
     default_partner = new_guid(rng)
     for i, t in enumerate(doc["teachers"]):
         if t["id"] in world.teachers:
@@ -151,7 +159,8 @@ def apply_fixture(world: PearsonWorld, data: Any, anchor: datetime, rng: Any) ->
         if u["center_id"] is None and set(u["roles"]) & {STUDENT, STAFF_MEMBER}:
             problems.fail(f"users[{i}].centerId", "students and staff members need a center")
         world.users[u["id"]] = User(id=u["id"], name=u["name"], roles=list(dict.fromkeys(u["roles"])),
-                                    center_id=u["center_id"], email=u["email"])
+                                    center_id=u["center_id"], email=u["email"], completed_unit=u["completed_unit"],
+                                    password=u["password"])
     for i, s in enumerate(doc["sessions"]):
         student = world.users.get(s["user_id"])
         if student is None:
@@ -181,4 +190,5 @@ def apply_fixture(world: PearsonWorld, data: Any, anchor: datetime, rng: Any) ->
             start=resolve_instant(e["start"], anchor), duration=e["duration"], status=e["status"],
             is_online=e["is_online"], center_id=center.id, center_name=center.name,
             center_reference_id=center.reference_id))
+    schedule.apply_schedule(world, doc, anchor, rng, problems)
     world.from_fixture = True

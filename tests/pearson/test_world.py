@@ -78,7 +78,8 @@ def test_fixture_replaces_the_world(get, token):
     store = _store()
     tenant = store.create_tenant("fx", fixture=json.loads(FIXTURE.read_text()))
     world = tenant.world("pearson")
-    assert world.counts() == {"centers": 2, "users": 7, "teachers": 2, "sessions": 2, "encounters": 3}
+    assert world.counts() == {"centers": 2, "users": 7, "teachers": 2, "sessions": 2, "encounters": 3,
+                              "territories": 0, "classes": 0, "bookings": 0, "contracts": 0, "walkthroughs": 0}
     assert set(world.users) >= {ANA, BRUNO, CARLA, DIEGO, FABIO, GABRIELA}
     session = world.sessions["d4000000-0000-4000-8000-000000000002"]
     assert session.start == tenant.anchor.replace(hour=15) + __import__("datetime").timedelta(days=2)
