@@ -14,6 +14,7 @@ from werkzeug.utils import cached_property
 from .admin import init_app as init_admin
 from .admin import is_dashboard_page
 from .config import Settings
+from .core.outbound import Outbox
 from .core import errors, pipeline
 from .core.http import MAX_BODY_BYTES, GuidConverter, parse_args
 from .core.openapi import build_document
@@ -122,7 +123,8 @@ def create_app(settings: Settings | dict[str, Any] | None = None) -> EmulatorFla
         from .config import SettingsError
 
         raise SettingsError(f"--rate-limit: {exc}") from None
-    app.extensions[EXTENSION] = AppState(settings=settings, store=store, vendors={v.name: v for v in vendors})
+    app.extensions[EXTENSION] = AppState(settings=settings, store=store, vendors={v.name: v for v in vendors},
+                                         outbox=Outbox(settings.webhook_allow, settings.journal_size))
     for vendor in vendors:
         app.register_blueprint(vendor.blueprint, url_prefix=vendor.prefix)
     init_admin(app, settings, store)

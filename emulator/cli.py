@@ -36,8 +36,11 @@ SERVE_OPTIONS = {
     "print_credentials": "start-up output: 'table' (for people), 'json' (one line, for scripts) or 'none'",
     "rate_limit": "give every tenant these vendors' documented rate limit ('absorb': 200 requests per second "
                   "plus a burst of 100, then 429); per tenant: POST /_emulator/tenants/{id}/rate-limit",
+    "webhook_allow": "hosts, addresses or networks (comma-separated) webhook callbacks may reach besides "
+                     "loopback (default: loopback only)",
 }
-METAVARS = {"fixtures": "PATH|NAME", "print_credentials": "FORM", "anchor": "DATETIME", "rate_limit": "VENDORS"}
+METAVARS = {"fixtures": "PATH|NAME", "print_credentials": "FORM", "anchor": "DATETIME", "rate_limit": "VENDORS",
+            "webhook_allow": "HOSTS"}
 OTHER_ENV = {"CACHE": "~/.cache/lms-emulator  (derived files that make start-up cheap)",
              "SCHEMAS": "the package's schemas/  (a directory of contract schemas to use instead)"}
 

@@ -42,6 +42,7 @@ class Settings:
     print_credentials: str = "table"  # start-up output: table, json or none
     default_tenant: bool = True
     rate_limit: str = ""  # comma-separated vendors whose documented rate limit every tenant gets ("absorb")
+    webhook_allow: str = ""  # hosts, addresses or networks webhooks may call besides loopback (core.outbound)
 
     @classmethod
     def load(cls, overrides: dict[str, Any] | None = None, *, option_names: bool = False) -> Settings:
@@ -115,6 +116,14 @@ def _anchor(value: Any) -> str | None:
     return value
 
 
+def _hosts(value: str) -> str:
+    """Comma-separated host names, addresses or networks (``core.outbound.Policy`` reads them)."""
+    for part in (p.strip() for p in value.split(",")):
+        if part and not all(c.isalnum() or c in ".-:/_" for c in part):
+            raise ValueError(f"{part!r} is not a host name, an address or a network")
+    return value
+
+
 def _one_of(*choices: str) -> Callable[[Any], str]:
     def parse(value: Any) -> str:
         if value not in choices:
@@ -130,6 +139,7 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
     "admin_cors_origins": _text,
     "journal_size": _integer(1, None, "a journal size (a positive integer)"), "anchor": _anchor,
     "print_credentials": _one_of("table", "json", "none"), "default_tenant": _boolean, "rate_limit": _text,
+    "webhook_allow": lambda value: _hosts(_text(value)),
 }
 
 

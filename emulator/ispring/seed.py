@@ -30,6 +30,7 @@ from .models import (
     AppraisalSession, Department, ISpringWorld, ProfileField, User,
 )
 from .schemas import load_fixture
+from .seed_learning import seed_learning
 
 DEPARTMENTS = ("Sales", "Marketing", "Customer Success", "Engineering", "Finance", "Human Resources")
 USERS = 40
@@ -58,6 +59,7 @@ def build_world(ctx: WorldContext) -> ISpringWorld:
     world = ISpringWorld(account_url=account_url(ctx.tenant_id))
     if ctx.fixture is not None:
         apply_fixture(world, ctx.fixture, rng, ctx.anchor)
+        world.rng = rng
         return world
     fake = Fake(rng)
     departments = [Department(id=new_guid(rng), name=name) for name in DEPARTMENTS]
@@ -92,6 +94,7 @@ def build_world(ctx: WorldContext) -> ISpringWorld:
         client = ApiClient(name=name, client_id=new_guid(rng), client_secret=_secret(rng), role=role, user_id=owner.id)
         world.clients[client.client_id] = client
     _seed_details(world, rng, ctx.anchor)
+    seed_learning(world, rng, ctx.anchor)
     return world
 
 
