@@ -89,7 +89,7 @@ class Policy:
         if host in self.names:
             return Target(parts.scheme, host, host, port, path)
         try:
-            addresses = {info[4][0] for info in socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)}
+            addresses = {str(info[4][0]) for info in socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)}
         except (OSError, UnicodeError):
             raise BadRequest(f"{name}: the host of '{url}' does not resolve.") from None
         if not addresses or not all(self._allowed(a) for a in addresses):

@@ -211,7 +211,8 @@ def final_statuses(world: ISpringWorld, item_id: str) -> list[dict[str, Any]]:
         row: dict[str, Any] = {"userId": e.learner_id, "status": status, "progress": int(round(percent))}
         if completed is not None:
             row["completionDate"] = iso_z(completed)
-        last = max((p.completed or e.created for p in views if (p.completed or e.created)), default=None)
+        seen = [when for when in (p.completed or e.created for p in views) if when is not None]
+        last = max(seen, default=None)
         if last is not None:
             row["lastViewDate"] = iso_z(last)
         out.append(row)

@@ -2,6 +2,7 @@
 "results", "task" of the vendor's OpenAPI); thin handlers over ``results``."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -43,9 +44,10 @@ def _filter(modules: bool) -> results.ResultFilter:
         due=queries.date_range("dueDate"))
 
 
-def _results_page(rows: list[dict[str, Any]], key: str, schema: str, media: str) -> Response:
+def _results_page(rows: list[dict[str, Any]], key: Callable[[dict[str, Any]], str], schema: str,
+                  media: str) -> Response:
     size = service.page_size(request.args.get("pageSize"))
-    page, token = queries.page(rows, lambda r: str(r[key]), size, request.args.get("pageToken"))
+    page, token = queries.page(rows, key, size, request.args.get("pageToken"))
     data: dict[str, Any] = {"results": page}
     if token:
         data["nextPageToken"] = token
@@ -59,7 +61,8 @@ def _results_page(rows: list[dict[str, Any]], key: str, schema: str, media: str)
 def list_learner_results(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     f = _filter(modules=False)
     require(client, "results")
-    return _results_page(results.learner_results(world, f, now), "enrollmentId", "learner-results", media)
+    rows = results.learner_results(world, f, now)
+    return _results_page(rows, lambda r: r["enrollmentId"], "learner-results", media)
 
 
 @bp.get("/learners/modules/results")
@@ -70,15 +73,7 @@ def list_learner_module_results(*, world: ISpringWorld, now: datetime, client: A
     f = _filter(modules=True)
     require(client, "results")
     rows = results.module_results(world, f, now)
-    for row in rows:
-        row["_key"] = f"{row['enrollmentId']}/{row['moduleId']}"
-    response_rows = rows
-    size = service.page_size(request.args.get("pageSize"))
-    page, token = queries.page(response_rows, lambda r: str(r["_key"]), size, request.args.get("pageToken"))
-    data: dict[str, Any] = {"results": [{k: v for k, v in r.items() if k != "_key"} for r in page]}
-    if token:
-        data["nextPageToken"] = token
-    return answer(data, "learner-module-results", media)
+    return _results_page(rows, lambda r: f"{r['enrollmentId']}/{r['moduleId']}", "learner-module-results", media)
 
 
 @bp.post("/statistics/course")

@@ -24,7 +24,7 @@ from .routes_enrollments import json_request
 from .schemas import load
 
 NAME_QUERY = (Param("subscriberName", {"type": "string"}, required=True),)
-DONE = {200: None, **ERRORS, 404: None}
+DONE: dict[int, str | None] = {200: None, **ERRORS, 404: None}
 
 
 def _check_url(url: str) -> None:
