@@ -200,8 +200,9 @@ def test_a_completion_reaches_its_subscriber_filtered_by_its_params(server, tena
     contract.validate("ispring", "webhook-event", event)
     assert "X-Hub-Signature" not in headers  # no secret, no signature
     assert event["type"] == "COURSE_COMPLETED_SUCCESSFULLY"
+    completed = int(datetime(2030, 2, 3, 4, 5, 6, tzinfo=timezone.utc).timestamp()) * 10**9
     assert event["payloads"] == [{"courseId": course, "learnerId": learners[1], "enrollmentIds": [ids[learners[1]]],
-                                  "completionDate": int(datetime(2030, 2, 3, 4, 5, 6, tzinfo=timezone.utc).timestamp()) * 10**9}]
+                                  "completionDate": completed}]
     assert subscriber.received.empty()
 
 
