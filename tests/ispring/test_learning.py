@@ -202,8 +202,8 @@ def test_module_statuses_move_the_course_and_reset_takes_them_back(api, world):
                      {"contentItemId": items[0], "status": "done"}]},
                  {"courseId": course.id, "enrollmentIds": [NOBODY], "moduleStatuses": []}):
         assert api("POST", "/statistics/module", "error", json=body).status_code == 400
-    assert api("POST", "/statistics/course", "error", json={"courseId": course.id, "enrollmentIds": [e.id],
-                                                            "status": "complete", "awardedScore": 101}).status_code == 400
+    too_high = {"courseId": course.id, "enrollmentIds": [e.id], "status": "complete", "awardedScore": 101}
+    assert api("POST", "/statistics/course", "error", json=too_high).status_code == 400
     assert api("GET", "/task/99999999/status", "error").status_code == 404
     assert api("GET", "/task/abc/status", "error").status_code == 400
 
@@ -224,3 +224,33 @@ def test_results_filters(api, world):
                 "pageSize=0", "pageToken=%%%"):
         assert api("GET", f"/learners/results?{bad}", "error").status_code == 400, bad
     assert api("GET", "/learners/results", "error", who="learner").status_code == 403
+
+
+# -- fixtures ----------------------------------------------------------------------------------------------
+
+def test_data_json_learning_part_loads_back_as_a_fixture(client):
+    data = client.get("/_emulator/tenants/default/data.json").get_json()["ispring"]
+    data.pop("accountUrl")
+    assert client.post("/_emulator/tenants", json={"id": "copy", "fixture": {"ispring": data}}).status_code == 201
+    again = client.get("/_emulator/tenants/copy/data.json").get_json()["ispring"]
+    assert (again["courses"], again["enrollments"]) == (data["courses"], data["enrollments"])
+
+
+def test_a_fixture_with_a_course_and_an_enrollment(client):
+    user, department = "11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222"
+    course, module, enrollment = ("33333333-3333-4333-8333-333333333333", "44444444-4444-4444-8444-444444444444",
+                                  "55555555-5555-4555-8555-555555555555")
+    fixture = {"ispring": {
+        "departments": [{"id": department, "name": "D"}],
+        "users": [{"id": user, "login": "ann", "departmentId": department}],
+        "courses": [{"id": course, "title": "Safety", "modules": [{"id": module, "title": "Rules"}]}],
+        "enrollments": [{"id": enrollment, "courseId": course, "learnerId": user, "accessDate": "2030-01-01",
+                         "modules": [{"moduleId": module, "status": "complete",
+                                      "completionDate": "2030-01-02T00:00:00Z"}]}]}}
+    assert client.post("/_emulator/tenants", json={"id": "fx", "fixture": fixture}).status_code == 201
+    bad = {"ispring": {**fixture["ispring"], "enrollments": [{**fixture["ispring"]["enrollments"][0],
+                                                              "courseId": module}]}}
+    refused = client.post("/_emulator/tenants", json={"id": "fx2", "fixture": bad})
+    assert refused.status_code == 400 and "enrollments[0].courseId" in refused.get_json()["message"]
+    data = client.get("/_emulator/tenants/fx/data.json").get_json()["ispring"]
+    assert data["enrollments"][0]["modules"][0]["status"] == "complete"
