@@ -427,6 +427,12 @@ CASES += [
       json={"subscriberName": "x"}),
     r("ispring-learning-track-no-ids", "GET", lambda c: "/learning_track/courses", 400),
     r("ispring-course-modules-no-ids", "GET", lambda c: "/courses/modules", 400),
+    r("ispring-points-unknown-user", "POST", lambda c: "/gamification/points/award", 400,
+      json={"userId": G, "amount": 5, "reason": "x"}),
+    r("ispring-points-negative", "POST", lambda c: "/gamification/points/withdraw", 400,
+      json={"userId": G, "amount": -5, "reason": "x"}),
+    r("ispring-points-bad-filter", "GET", lambda c: "/gamification/points?userIds[]=x", 400),
+    r("ispring-certificate-unknown", "GET", lambda c: f"/certificate/{G}", 404),
 ]
 
 

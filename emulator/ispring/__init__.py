@@ -7,7 +7,8 @@ from ..core.errors import EmulatorError
 from ..core.openapi import Param
 from ..core.vendor import Vendor
 from .routes import answer, bp
-from . import routes_content, routes_enrollments, routes_results, routes_webhooks  # noqa: F401  (they register on bp)
+# the learning routes register on bp when imported
+from . import routes_content, routes_enrollments, routes_gamification, routes_results, routes_webhooks  # noqa: F401
 from .seed import build_world
 from .service import MEDIA_TYPES
 

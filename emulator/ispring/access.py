@@ -18,6 +18,7 @@ ROLES = {
     "results": ADMINS,
     "statistics": ADMINS,
     "webhooks": ADMINS,
+    "gamification": ADMINS,
 }
 
 
@@ -59,6 +60,10 @@ LEARNING_CHOICES: dict[str, str] = {
                        "is UNCONFIRMED again (the vendor: after a day)",
     "webhook_addresses": "loopback only unless --webhook-allow names the host or network",
     "completion_date_events": "integer nanoseconds since the epoch (Pipedream's test event)",
+    "points": "a ledger of awards and withdrawals; amount > 0; a withdrawal below zero points is a 400",
+    "certificates": "issued when a course with a certificate (seeded: the Compliance folder's) is completed; "
+                    "re-enrolling drops it from the enrollment; GET /certificate/{id} answers "
+                    "<account URL>/app/certificates/<id>.pdf",
     "status_change_payloads": "COURSE_STATUS_CHANGED {courseId, learnerId, enrollmentId, status}; "
                               "COURSE_ITEM_* {courseId, courseItemId, learnerId, enrollmentId, status|completionDate}",
 }

@@ -12,7 +12,8 @@ Plain functions taking the world first; routes call them under the tenant's lock
   not completed (``results``).
 - ``accessDate`` is a date; a date-time is taken as its date (Pipedream sends ``new Date().toISOString()``);
   absent, it is the tenant clock's day.
-- Re-enrolling keeps the enrollment's id, sets the new dates and starts the learner's progress over.
+- Re-enrolling keeps the enrollment's id, sets the new dates and starts the learner's progress over (an
+  issued certificate is no longer the enrollment's).
 
 Seeding (``seed_enrollments``): every ENROLLED_EVERY-th active learner is enrolled in 1..3 courses, with
 progress from ``results.seed_progress``.
@@ -143,6 +144,7 @@ def reenroll(world: ISpringWorld, enrollment_id: str, *, access: date, due_type:
     enrollment = update(world, enrollment_id, access=access, due_type=due_type, due=due, period=period, lock=lock)
     enrollment.modules.clear()
     enrollment.course_status, enrollment.completed, enrollment.score, enrollment.reason = None, None, None, ""
+    enrollment.certificate_id, enrollment.certificate_issued = None, None
     enrollment.created = now
     webhooks.emit(world, "LEARNERS_ENROLLED_IN_COURSE",
                   [{"courseId": enrollment.course_id, "learnerIds": [enrollment.learner_id]}])

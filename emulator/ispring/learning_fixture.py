@@ -6,6 +6,7 @@ their progress. Both keys are optional; a fixture without them has an empty cata
     "enrollments": [{"id", "courseId", "learnerId", "accessDate" (yyyy-mm-dd), "dueDateType"? (unlimited),
                      "dueDate"?, "duePeriod"?, "lockAfterDueDate"?, "courseStatus"?, "completionDate"?,
                      "modules": [{"moduleId", "status", "completionDate"?, "score"?}]}]
+    "points":      [{"userId", "amount" (negative: withdrawn), "reason"?, "date"?}]
 
 Module items and dates left out are seeded (ids) or the tenant's anchor (dates); the author is the account
 owner (else the first user)."""
@@ -21,7 +22,7 @@ from ..core.errors import BadRequest
 from ..core.fixtures import DateTime, Problems, Strict
 from ..core.wire import Guid, iso_z, new_guid
 from . import content, enrollments, results
-from .models import ContentItem, CourseModule, Enrollment, ISpringWorld, ModuleProgress
+from .models import ContentItem, CourseModule, Enrollment, ISpringWorld, ModuleProgress, PointsEntry
 
 
 class FixtureModuleSchema(Strict):
@@ -45,6 +46,13 @@ class FixtureProgressSchema(Strict):
     status = fields.String(required=True, validate=validate.OneOf(results.COMPLETION_STATUSES))
     completion_date = DateTime(load_default=None)
     score = fields.Float(load_default=None, allow_none=True, validate=validate.Range(min=0, max=100))
+
+
+class FixturePointsSchema(Strict):
+    user_id = Guid(required=True)
+    amount = fields.Float(required=True, allow_nan=False)
+    reason = fields.String(load_default="")
+    date = DateTime(load_default=None)
 
 
 class FixtureEnrollmentSchema(Strict):
@@ -111,6 +119,11 @@ def apply_learning(world: ISpringWorld, doc: dict[str, Any], problems: Problems,
                 completed=(p["completion_date"] or anchor) if final else None, score=p["score"],
                 views=0 if p["status"] == "not_started" else 1)
         world.enrollments[enrollment.id] = enrollment
+    for i, p in enumerate(doc.get("points") or []):
+        if p["user_id"] not in world.users:
+            problems.fail(f"points[{i}].userId", "unknown user")
+        world.points.append(PointsEntry(user_id=p["user_id"], amount=p["amount"], reason=p["reason"],
+                                        at=p["date"] or anchor))
 
 
 def dump_learning(world: ISpringWorld) -> dict[str, Any]:
@@ -121,7 +134,9 @@ def dump_learning(world: ISpringWorld) -> dict[str, Any]:
                              else "iSpringSuiteModule", "passingScore": m.passing_score}
                             for m in content.course_modules(world, c)]}
                for c in world.content.values() if c.content_type == "Course"]
-    return {"courses": courses, "enrollments": [_dump_enrollment(e) for e in world.enrollments.values()]}
+    return {"courses": courses, "enrollments": [_dump_enrollment(e) for e in world.enrollments.values()],
+            "points": [{"userId": p.user_id, "amount": p.amount, "reason": p.reason, "date": iso_z(p.at)}
+                       for p in world.points]}
 
 
 def _dump_enrollment(e: Enrollment) -> dict[str, Any]:

@@ -91,6 +91,14 @@ class CreateCourseSchema(Schema):
     title = fields.String(required=True)
 
 
+class PointsSchema(_Body):
+    """AwardGamificationPoints and WithdrawGamificationPoints (the same fields)."""
+
+    user_id = Guid(required=True)
+    amount = fields.Float(required=True, allow_nan=False)
+    reason = fields.String(required=True)
+
+
 class SubscriberSchema(_Body):
     """SubscriberRequest; ``Secret`` as Pipedream's source sends it is the same field (the help page spells
     it so too)."""
@@ -145,6 +153,7 @@ LIST_ENROLLMENTS = ListEnrollmentsSchema()
 COURSE_STATUS = CourseStatusSchema()
 MODULE_STATUSES = ModuleStatusesSchema()
 CREATE_COURSE = CreateCourseSchema()
+POINTS = PointsSchema()
 SUBSCRIBER = SubscriberSchema()
 SUBSCRIBER_NAME = SubscriberNameSchema()
 CONFIRM = ConfirmSchema()
@@ -160,7 +169,10 @@ def dump_enrollment(world: ISpringWorld, e: Enrollment) -> dict[str, Any]:
     due = enrollments.due_date(world, e)
     if due is not None:
         out["dueDate"] = due.isoformat()
-    out.update({"shouldLockAfterDueDate": e.lock_after_due, "enrollmentTypeGroup": e.type_group})
+    out["shouldLockAfterDueDate"] = e.lock_after_due
+    if e.certificate_id is not None and e.certificate_issued is not None:
+        out["certificate"] = {"issuedCertificateId": e.certificate_id, "issueDate": e.certificate_issued.isoformat()}
+    out["enrollmentTypeGroup"] = e.type_group
     return out
 
 

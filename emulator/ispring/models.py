@@ -127,7 +127,8 @@ class ContentItem:
     course_ids: list[str] = field(default_factory=list)  # a learning track's courses, in order
     field_values: dict[str, str] = field(default_factory=dict)  # course field id -> value
     due_days: int | None = None  # a course's default due period (dueDateType "default"); None: unlimited
-    duration: int = 0  # minutes, a course's estimated duration
+    duration: int = 0  # seconds, a course's estimated duration
+    certificate: bool = False  # completing the course issues a certificate
 
 
 @dataclass(slots=True)
@@ -167,6 +168,18 @@ class Enrollment:
     score: float | None = None
     reason: str = ""
     modules: dict[str, ModuleProgress] = field(default_factory=dict)  # module id -> progress
+    certificate_id: str | None = None  # issued when the course is completed (a course with a certificate)
+    certificate_issued: date | None = None
+
+
+@dataclass(slots=True)
+class PointsEntry:
+    """One award or withdrawal of gamification points (a negative amount withdraws)."""
+
+    user_id: str
+    amount: float
+    reason: str
+    at: datetime
 
 
 @dataclass(slots=True)
@@ -207,6 +220,7 @@ class ISpringWorld(CachedWorld):
     enrollments: dict[str, Enrollment] = field(default_factory=dict)
     tasks: dict[int, str] = field(default_factory=dict)  # async task id -> status (statistics writes)
     subscribers: dict[str, Subscriber] = field(default_factory=dict)  # by name
+    points: list[PointsEntry] = field(default_factory=list)  # gamification ledger, oldest first
     rng: random.Random = field(default_factory=random.Random)  # ids of entities made after seeding
     outbox: list[Any] = field(default_factory=list)  # webhooks.Outgoing requests the routes hand to the sender
     # derived data, dropped by ``changed`` (core.pagecache): user id -> {session id: wire form of the user's

@@ -22,7 +22,7 @@ from typing import Any
 
 from ..core.errors import BadRequest, NotFound
 from ..core.wire import iso_z
-from . import content, enrollments, webhooks
+from . import content, enrollments, gamification, webhooks
 from .models import CourseModule, Enrollment, ISpringWorld, ModuleProgress
 
 COMPLETION_STATUSES = ("not_started", "in_progress", "pending", "complete", "passed", "accepted", "incomplete",
@@ -277,6 +277,7 @@ class _Changes:
                 course_changes.append({"courseId": e.course_id, "learnerId": e.learner_id, "enrollmentId": e.id,
                                        "status": new_course})
                 if new_course in COMPLETED and old_course not in COMPLETED:
+                    gamification.issue_certificate(world, e, completion_date(world, e) or now)
                     course_done.append({"courseId": e.course_id, "learnerId": e.learner_id, "enrollmentIds": [e.id],
                                         "completionDate": _nanoseconds(completion_date(world, e) or now)})
         for event_type, payloads in (("COURSE_ITEM_STATUS_CHANGED", item_changes),

@@ -14,7 +14,7 @@ from ..core.fixtures import DateTime, Strict, load_part
 from ..core.wire import CamelCaseSchema, Guid, iso_z, validation_messages
 from ..core.xmlwire import check_name
 from . import service
-from .learning_fixture import FixtureCourseSchema, FixtureEnrollmentSchema, dump_learning
+from .learning_fixture import FixtureCourseSchema, FixtureEnrollmentSchema, FixturePointsSchema, dump_learning
 from .models import ROLES, SESSION_STATUSES, USER_STATUSES, AppraisalSession, Department, ISpringWorld, User
 
 
@@ -211,6 +211,7 @@ class FixtureSchema(Strict):
     clients = fields.List(fields.Nested(FixtureClientSchema), load_default=None)
     courses = fields.List(fields.Nested(FixtureCourseSchema), load_default=list)  # learning_fixture
     enrollments = fields.List(fields.Nested(FixtureEnrollmentSchema), load_default=list)
+    points = fields.List(fields.Nested(FixturePointsSchema), load_default=list)
 
 
 FIXTURE = FixtureSchema()

@@ -1,5 +1,6 @@
 """The seeded account's learning: the catalogue (``content.seed_catalogue``), enrollments
-(``enrollments.seed_enrollments``) and their progress (``results.seed_progress``), drawn from the world's
+(``enrollments.seed_enrollments``), their progress (``results.seed_progress``), points and certificates
+(``gamification.seed_points``), drawn from the world's
 generator after everything else (so the people and sessions keep their ids). The generator then stays with
 the world, for the ids of what clients create later (enrollments, courses, confirmation codes)."""
 from __future__ import annotations
@@ -7,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from random import Random
 
-from . import content, enrollments, results
+from . import content, enrollments, gamification, results
 from .models import ISpringWorld
 
 
@@ -15,4 +16,5 @@ def seed_learning(world: ISpringWorld, rng: Random, anchor: datetime) -> None:
     content.seed_catalogue(world, rng, anchor)
     made = enrollments.seed_enrollments(world, rng, anchor)
     results.seed_progress(world, made, rng, anchor)
+    gamification.seed_points(world, rng, anchor)
     world.rng = rng

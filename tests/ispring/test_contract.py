@@ -57,6 +57,10 @@ VENDOR_OPERATIONS.update({
     ("get", "/task/{task_id}/status"): ("GetTaskStatus", {200, *_E}),
     ("get", "/learners/results"): ("ListLearnerResults", {200, *_E}),
     ("get", "/learners/modules/results"): ("ListLearnerModulesResults", {200, *_E}),
+    ("get", "/gamification/points"): ("GetGamificationPoints", {200, *_E}),
+    ("post", "/gamification/points/award"): ("AwardGamificationPoints", {200, *_E}),
+    ("post", "/gamification/points/withdraw"): ("WithdrawGamificationPoints", {200, *_E}),
+    ("get", "/certificate/{certificate_id}"): ("GetIssuedCertificate", {200, 404, *_E}),
     **{("post", f"/webhook/{name}"): (operation, {200, 404, *_E}) for name, operation in (
         ("code/send", "SendConfirmationCode"), ("confirm", "Confirm"), ("disable", "DisabableSubscriber"),
         ("enable", "EnableSubscriber"), ("remove", "RemoveSubscriber"), ("settings/change", "ChangeSubscriberSettings"),

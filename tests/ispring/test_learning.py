@@ -233,7 +233,8 @@ def test_data_json_learning_part_loads_back_as_a_fixture(client):
     data.pop("accountUrl")
     assert client.post("/_emulator/tenants", json={"id": "copy", "fixture": {"ispring": data}}).status_code == 201
     again = client.get("/_emulator/tenants/copy/data.json").get_json()["ispring"]
-    assert (again["courses"], again["enrollments"]) == (data["courses"], data["enrollments"])
+    assert (again["courses"], again["enrollments"], again["points"]) == \
+        (data["courses"], data["enrollments"], data["points"])
 
 
 def test_a_fixture_with_a_course_and_an_enrollment(client):
@@ -254,3 +255,37 @@ def test_a_fixture_with_a_course_and_an_enrollment(client):
     assert refused.status_code == 400 and "enrollments[0].courseId" in refused.get_json()["message"]
     data = client.get("/_emulator/tenants/fx/data.json").get_json()["ispring"]
     assert data["enrollments"][0]["modules"][0]["status"] == "complete"
+
+
+# -- gamification and certificates ---------------------------------------------------------------------------
+
+def test_points_are_a_ledger(api, world):
+    rows = api("GET", "/gamification/points", "user-points-list").body
+    assert len(rows) == len([u for u in world.users.values() if u.status != "DELETED"])
+    user = next(r for r in rows if r["points"] > 0)
+    one = f"/gamification/points?userIds[]={user['userId']}"
+    api("POST", "/gamification/points/award", None, json={"userId": user["userId"], "amount": 5, "reason": "Quiz"})
+    assert api("GET", one, "user-points-list").body == [{"userId": user["userId"], "points": user["points"] + 5}]
+    api("POST", "/gamification/points/withdraw", None, json={"userId": user["userId"], "amount": 5, "reason": "Oops"})
+    assert api("GET", one, "user-points-list").body[0]["points"] == user["points"]
+    too_many = {"userId": user["userId"], "amount": user["points"] + 1, "reason": "x"}
+    assert api("POST", "/gamification/points/withdraw", "error", json=too_many).status_code == 400
+    for body in ({"userId": NOBODY, "amount": 1, "reason": "x"}, {"userId": user["userId"], "amount": 0, "reason": "x"},
+                 {"userId": user["userId"], "amount": 1}):
+        assert api("POST", "/gamification/points/award", "error", json=body).status_code == 400, body
+
+
+def test_completing_a_course_with_a_certificate_issues_one(api, world):
+    course = next(c for c in _courses(world) if c.certificate)
+    learner = next(u.id for u in world.users.values() if u.status == "ACTIVE" and u.role == "LEARNER"
+                   and enrollments.find_one(world, u.id, course.id) is None)
+    api("POST", "/enrollment", None, json={"learnerIds": [learner], "courseIds": [course.id]})
+    e = enrollments.find_one(world, learner, course.id)
+    assert "certificate" not in api("GET", f"/enrollment/{e.id}", "enrollment").body
+    api("POST", "/statistics/course", "task-id", json={"courseId": course.id, "enrollmentIds": [e.id],
+                                                      "status": "complete", "date": "2030-05-06T07:08:09Z"})
+    certificate = api("GET", f"/enrollment/{e.id}", "enrollment").body["certificate"]
+    assert certificate["issueDate"] == "2030-05-06"
+    url = api("GET", f"/certificate/{certificate['issuedCertificateId']}", "issued-certificate").body["url"]
+    assert url.startswith(world.account_url) and url.endswith(".pdf")
+    assert api("GET", f"/certificate/{NOBODY}", "error").status_code == 404
