@@ -78,19 +78,19 @@ def apply_learning(world: ISpringWorld, doc: dict[str, Any], problems: Problems,
     for i, c in enumerate(doc.get("courses") or []):
         if c["id"] in world.content:
             problems.fail(f"courses[{i}].id", "duplicate id")
-        course = ContentItem(id=c["id"], title=c["title"], content_type="Course", author_id=author, added=anchor,
-                             description=c["description"], due_days=c["due_days"])
-        world.content[course.id] = course
+        made = ContentItem(id=c["id"], title=c["title"], content_type="Course", author_id=author, added=anchor,
+                           description=c["description"], due_days=c["due_days"])
+        world.content[made.id] = made
         for j, m in enumerate(c["modules"]):
             item_id = m["item_id"] or new_guid(rng)
             if m["id"] in world.modules or item_id in world.content:
                 problems.fail(f"courses[{i}].modules[{j}]", "duplicate id")
             world.content[item_id] = ContentItem(id=item_id, title=m["title"], content_type=m["type"],
                                                  author_id=author, added=anchor)
-            world.modules[m["id"]] = CourseModule(id=m["id"], item_id=item_id, course_id=course.id, title=m["title"],
+            world.modules[m["id"]] = CourseModule(id=m["id"], item_id=item_id, course_id=made.id, title=m["title"],
                                                   description="", author_id=author, added=anchor, number=j + 1,
                                                   passing_score=m["passing_score"])
-            course.module_ids.append(m["id"])
+            made.module_ids.append(m["id"])
     for i, e in enumerate(doc.get("enrollments") or []):
         where = f"enrollments[{i}]"
         if e["id"] in world.enrollments:
