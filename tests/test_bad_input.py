@@ -373,6 +373,10 @@ def _enrollment(c: Ctx) -> str:
     return next(iter(c.tenant.world("ispring").enrollments))
 
 
+def _day(c: Ctx) -> str:
+    return next(iter(c.tenant.world("ispring").training_days))
+
+
 # iSpring learning and webhooks (issue 28)
 CASES += [
     r("ispring-enroll-unknown-learner", "POST", lambda c: "/enrollment", 400,
@@ -433,6 +437,14 @@ CASES += [
       json={"userId": G, "amount": -5, "reason": "x"}),
     r("ispring-points-bad-filter", "GET", lambda c: "/gamification/points?userIds[]=x", 400),
     r("ispring-certificate-unknown", "GET", lambda c: f"/certificate/{G}", 404),
+    r("ispring-training-unknown", "GET", lambda c: f"/training/{G}", 404),
+    r("ispring-training-malformed", "GET", lambda c: "/training/x/sessions", 400),
+    r("ispring-training-day-unknown", "POST", lambda c: f"/training/day/{G}", 404, json={"url": "https://x"}),
+    r("ispring-training-attendance-stranger", "POST", lambda c: "/training/day/" + _day(c) +
+      "/participants/attendance/update", 400, json={"participantsAttendance": [{"participantId": G,
+                                                                                "isAttended": True}]}),
+    r("ispring-training-attendance-no-list", "POST", lambda c: "/training/day/" + _day(c) +
+      "/participants/attendance/update", 400, json={}),
 ]
 
 

@@ -8,7 +8,9 @@ from ..core.openapi import Param
 from ..core.vendor import Vendor
 from .routes import answer, bp
 # the learning routes register on bp when imported
-from . import routes_content, routes_enrollments, routes_gamification, routes_results, routes_webhooks  # noqa: F401
+from . import (  # noqa: F401
+    routes_content, routes_enrollments, routes_gamification, routes_results, routes_training, routes_webhooks,
+)
 from .seed import build_world
 from .service import MEDIA_TYPES
 

@@ -19,6 +19,7 @@ ROLES = {
     "statistics": ADMINS,
     "webhooks": ADMINS,
     "gamification": ADMINS,
+    "training": ADMINS,
 }
 
 
@@ -64,6 +65,9 @@ LEARNING_CHOICES: dict[str, str] = {
     "certificates": "issued when a course with a certificate (seeded: the Compliance folder's) is completed; "
                     "re-enrolling drops it from the enrollment; GET /certificate/{id} answers "
                     "<account URL>/app/certificates/<id>.pdf",
+    "training_participants": "the operation's plain array of ids; pageSize limits it, pageToken (base64 of an "
+                             "id) starts it there (the document also defines an unused ParticipantsPage)",
+    "attendance": "every participantId must be a participant of the day's session (else 400, nothing written)",
     "status_change_payloads": "COURSE_STATUS_CHANGED {courseId, learnerId, enrollmentId, status}; "
                               "COURSE_ITEM_* {courseId, courseItemId, learnerId, enrollmentId, status|completionDate}",
 }

@@ -99,6 +99,20 @@ class PointsSchema(_Body):
     reason = fields.String(required=True)
 
 
+class UpdateDaySchema(_Body):
+    url = fields.String(required=True)
+
+
+class AttendanceRowSchema(_Body):
+    participant_id = Guid(required=True)
+    is_attended = fields.Boolean(required=True)
+    duration = fields.Integer(load_default=None, allow_none=True)
+
+
+class AttendanceSchema(_Body):
+    participants_attendance = fields.List(fields.Nested(AttendanceRowSchema), required=True)
+
+
 class SubscriberSchema(_Body):
     """SubscriberRequest; ``Secret`` as Pipedream's source sends it is the same field (the help page spells
     it so too)."""
@@ -154,6 +168,8 @@ COURSE_STATUS = CourseStatusSchema()
 MODULE_STATUSES = ModuleStatusesSchema()
 CREATE_COURSE = CreateCourseSchema()
 POINTS = PointsSchema()
+UPDATE_DAY = UpdateDaySchema()
+ATTENDANCE = AttendanceSchema()
 SUBSCRIBER = SubscriberSchema()
 SUBSCRIBER_NAME = SubscriberNameSchema()
 CONFIRM = ConfirmSchema()

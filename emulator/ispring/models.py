@@ -183,6 +183,45 @@ class PointsEntry:
 
 
 @dataclass(slots=True)
+class Attendance:
+    attended: bool
+    duration: int | None = None  # seconds
+
+
+@dataclass(slots=True)
+class TrainingDay:
+    id: str
+    session_id: str
+    training_id: str
+    start: datetime
+    duration: int  # seconds
+    location: str = ""
+    url: str = ""
+    attendance: dict[str, Attendance] = field(default_factory=dict)  # participant id -> attendance
+
+
+@dataclass(slots=True)
+class TrainingSession:
+    id: str
+    training_id: str
+    title: str
+    instructor: str
+    day_ids: list[str] = field(default_factory=list)
+    participant_ids: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Training:
+    """An instructor-led training: sessions, each held on one or more days."""
+
+    id: str
+    title: str
+    type: str  # e.g. "Classroom", "Webinar"
+    organizer_id: str
+    session_ids: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
 class SubscriptionRule:
     """One event type a subscriber listens to, with the document's filter params (name -> JSON list text)."""
 
@@ -221,6 +260,9 @@ class ISpringWorld(CachedWorld):
     tasks: dict[int, str] = field(default_factory=dict)  # async task id -> status (statistics writes)
     subscribers: dict[str, Subscriber] = field(default_factory=dict)  # by name
     points: list[PointsEntry] = field(default_factory=list)  # gamification ledger, oldest first
+    trainings: dict[str, Training] = field(default_factory=dict)
+    training_sessions: dict[str, TrainingSession] = field(default_factory=dict)
+    training_days: dict[str, TrainingDay] = field(default_factory=dict)
     rng: random.Random = field(default_factory=random.Random)  # ids of entities made after seeding
     outbox: list[Any] = field(default_factory=list)  # webhooks.Outgoing requests the routes hand to the sender
     # derived data, dropped by ``changed`` (core.pagecache): user id -> {session id: wire form of the user's
@@ -248,7 +290,8 @@ class ISpringWorld(CachedWorld):
                 "questions": sum(len(s.questions) for s in self.sessions.values()),
                 "clients": len(self.clients), "courses": sum(c.content_type == "Course" for c in self.content.values()),
                 "modules": len(self.modules), "enrollments": len(self.enrollments),
-                "subscribers": len(self.subscribers)}
+                "subscribers": len(self.subscribers), "trainings": len(self.trainings),
+                "trainingSessions": len(self.training_sessions)}
 
     def dump(self) -> dict[str, Any]:
         from .schemas import dump_world
