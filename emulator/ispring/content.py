@@ -138,6 +138,31 @@ def learning_track_courses(world: ISpringWorld) -> list[tuple[str, str]]:
     return [(t.id, c) for t in world.content.values() if t.content_type == "LearningTrack" for c in t.course_ids]
 
 
+def quiz_id(world: ISpringWorld, item_id: str) -> str:
+    """A quiz's id: stable per account and content item (the quiz inside the item is not an entity here)."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{world.account_url}#quiz/{item_id}"))
+
+
+def list_quizzes(world: ISpringWorld, *, quiz_ids: list[str], item_ids: list[str],
+                 course_ids: list[str]) -> list[dict[str, Any]]:
+    """The document's Quiz for every quiz content item, with the courses holding it; each filter given must
+    match (``parentCourseIds``: any of the item's courses)."""
+    parents: dict[str, list[str]] = {}
+    for module in world.modules.values():
+        parents.setdefault(module.item_id, []).append(module.course_id)
+    out = []
+    for item in world.content.values():
+        if item.content_type not in ("Quiz", "OnlineQuiz"):
+            continue
+        row = {"quizId": quiz_id(world, item.id), "quizTitle": item.title, "contentItemId": item.id,
+               "parentCourseIds": parents.get(item.id, [])}
+        if (quiz_ids and row["quizId"] not in quiz_ids) or (item_ids and item.id not in item_ids) or \
+                (course_ids and not set(course_ids) & set(row["parentCourseIds"])):
+            continue
+        out.append(row)
+    return out
+
+
 # -- writes -------------------------------------------------------------------------------------
 
 def create_content(world: ISpringWorld, content_type: str, *, title: str, folder_id: str, author_id: str,

@@ -176,3 +176,21 @@ def list_learning_track_courses(*, world: ISpringWorld, now: datetime, client: A
     wanted = set(track_ids)
     pairs = [{"learningTrackId": t, "courseId": c} for t, c in content.learning_track_courses(world) if t in wanted]
     return answer(pairs, "learning-track-courses", media)
+
+
+@bp.get("/quizzes")
+@documented("List quizzes (paged)", query=(*PAGING, Param("quizIds", UUIDS), Param("contentItemIds", UUIDS),
+                                           Param("parentCourseIds", UUIDS)),
+            responses={200: "quizzes-page", **ERRORS})
+@ispring_call
+def list_quizzes(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
+    filters = {"quiz_ids": queries.uuids("quizIds"), "item_ids": queries.uuids("contentItemIds"),
+               "course_ids": queries.uuids("parentCourseIds")}
+    size = service.page_size(request.args.get("pageSize"))
+    require(client, "content")
+    rows = content.list_quizzes(world, **filters)
+    page, token = queries.page(rows, lambda r: str(r["quizId"]), size, request.args.get("pageToken"))
+    data: dict[str, Any] = {"results": page}
+    if token:
+        data["nextPageToken"] = token
+    return answer(data, "quizzes-page", media)

@@ -57,6 +57,7 @@ VENDOR_OPERATIONS.update({
     ("get", "/task/{task_id}/status"): ("GetTaskStatus", {200, *_E}),
     ("get", "/learners/results"): ("ListLearnerResults", {200, *_E}),
     ("get", "/learners/modules/results"): ("ListLearnerModulesResults", {200, *_E}),
+    ("get", "/quizzes"): ("ListQuizzes", {200, *_E}),
     ("get", "/gamification/points"): ("GetGamificationPoints", {200, *_E}),
     ("post", "/gamification/points/award"): ("AwardGamificationPoints", {200, *_E}),
     ("post", "/gamification/points/withdraw"): ("WithdrawGamificationPoints", {200, *_E}),

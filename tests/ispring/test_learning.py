@@ -289,3 +289,15 @@ def test_completing_a_course_with_a_certificate_issues_one(api, world):
     url = api("GET", f"/certificate/{certificate['issuedCertificateId']}", "issued-certificate").body["url"]
     assert url.startswith(world.account_url) and url.endswith(".pdf")
     assert api("GET", f"/certificate/{NOBODY}", "error").status_code == 404
+
+
+def test_quizzes_are_the_catalogues_quiz_materials(api, world):
+    quizzes = api("GET", "/quizzes", "quizzes-page").body["results"]
+    items = {c.id for c in world.content.values() if c.content_type == "Quiz"}
+    assert {q["contentItemId"] for q in quizzes} == items
+    course = next(c for c in _courses(world) if any(world.modules[m].item_id in items for m in c.module_ids))
+    mine = api("GET", f"/quizzes?parentCourseIds={course.id}", "quizzes-page").body["results"]
+    assert mine and all(course.id in q["parentCourseIds"] for q in mine)
+    one = api("GET", f"/quizzes?quizIds={mine[0]['quizId']}", "quizzes-page").body["results"]
+    assert one == mine[:1]
+    assert api("GET", "/quizzes?quizIds=x", "error").status_code == 400
