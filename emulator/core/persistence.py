@@ -136,7 +136,7 @@ def _header(tenant: Tenant) -> dict[str, Any]:
             "created_at": tenant.created_at,
             "clock": {"frozen_at": clock.frozen_at, "offset": clock.offset, "floor": clock.floor},
             "faults": tenant.extras.get("faults"), "incarnation": tenant.incarnation,
-            "rate_limits": tenant.extras.get("rate_limits")}
+            "rate_limits": tenant.extras.get("rate_limits"), "stubs": tenant.extras.get("stubs")}
 
 
 def _pickle_tenant(tenant: Tenant, names: set[str] | None,
@@ -172,6 +172,8 @@ def _tenant_from(state: dict[str, Any]) -> Tenant:
         tenant.extras["faults"] = state["faults"]
     if state.get("rate_limits"):
         tenant.extras["rate_limits"] = state["rate_limits"]
+    if state.get("stubs") is not None:
+        tenant.extras["stubs"] = state["stubs"]
     return tenant
 
 
