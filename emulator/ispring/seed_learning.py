@@ -1,8 +1,8 @@
 """The seeded account's learning: the catalogue (``content.seed_catalogue``), enrollments
 (``enrollments.seed_enrollments``), their progress (``results.seed_progress``), points and certificates
-(``gamification.seed_points``) and trainings (``training.seed_trainings``), drawn from the world's
-generator after everything else (so the people and sessions keep their ids). The generator then stays with
-the world, for the ids of what clients create later (enrollments, courses, confirmation codes)."""
+(``gamification.seed_points``) and trainings (``training.seed_trainings``), drawn from the seeding
+generator after everything else (so the people, sessions and groups keep their ids). Ids made at run time
+(enrollments, courses, confirmation codes) come from ``world.rng``, which ``seed`` sets."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -18,4 +18,3 @@ def seed_learning(world: ISpringWorld, rng: Random, anchor: datetime) -> None:
     results.seed_progress(world, made, rng, anchor)
     gamification.seed_points(world, rng, anchor)
     training.seed_trainings(world, rng, anchor)
-    world.rng = rng
