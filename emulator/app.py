@@ -16,6 +16,7 @@ from .admin import init_app as init_admin
 from .admin import is_dashboard_page
 from .config import ENV_PREFIX, Settings, SettingsError
 from .core import errors, pipeline, requestlog, stubs
+from .core.outbound import Outbox
 from .core.http import MAX_BODY_BYTES, GuidConverter, parse_args
 from .core.openapi import build_document
 from .core.state import EXTENSION, AppState, app_state
@@ -123,7 +124,8 @@ def create_app(settings: Settings | dict[str, Any] | None = None) -> EmulatorFla
         env = ENV_PREFIX + "RATE_LIMIT"  # named as the value came: the environment's, else the option's
         where = env if os.environ.get(env) == settings.rate_limit else "--rate-limit"
         raise SettingsError(f"{where}: {exc}") from None
-    app.extensions[EXTENSION] = AppState(settings=settings, store=store, vendors={v.name: v for v in vendors})
+    app.extensions[EXTENSION] = AppState(settings=settings, store=store, vendors={v.name: v for v in vendors},
+                                         outbox=Outbox(settings.webhook_allow, settings.journal_size))
     for vendor in vendors:
         app.register_blueprint(vendor.blueprint, url_prefix=vendor.prefix)
     init_admin(app, settings, store)

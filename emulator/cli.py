@@ -42,12 +42,15 @@ SERVE_OPTIONS = {
     "fallback_target": "forward vendor calls that no route and no stub answers to this real service: "
                        "'absorb=https://rest.myabsorb.com' (comma-separated for several vendors), or a bare URL "
                        "that gets the whole path",
+    "webhook_allow": "hosts, addresses or networks (comma-separated) webhook callbacks may reach besides "
+                     "loopback (default: loopback only)",
 }
 # serve's on/off settings (options without a value)
 SERVE_FLAGS = ("strict", "tls", "log_requests")
 METAVARS = {"fixtures": "PATH|NAME", "print_credentials": "FORM", "log_format": "FORM", "anchor": "DATETIME",
             "rate_limit": "VENDORS"}
 METAVARS["fallback_target"] = "[VENDOR=]URL"
+METAVARS["webhook_allow"] = "HOSTS"
 OTHER_ENV = {"CACHE": "~/.cache/lms-emulator  (derived files that make start-up cheap; tls/: --tls's authority)",
              "TLS_NAMES": "(none)  (more names for --tls's server certificate, comma-separated)",
              "SCHEMAS": "the package's schemas/  (a directory of contract schemas to use instead)"}

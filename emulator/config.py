@@ -54,6 +54,7 @@ class Settings:
     log_format: str = "text"  # the request log's lines: text or json
     tls: bool = False  # serve HTTPS with a certificate from the emulator's local certificate authority
     fallback_target: str | None = None  # where vendor calls no route and no stub answers go (core.stubs)
+    webhook_allow: str = ""  # hosts, addresses or networks webhooks may call besides loopback (core.outbound)
 
     @classmethod
     def load(cls, overrides: dict[str, Any] | None = None, *, option_names: bool = False) -> Settings:
@@ -135,6 +136,14 @@ def _anchor(value: Any) -> str | None:
     return value
 
 
+def _hosts(value: str) -> str:
+    """Comma-separated host names, addresses or networks (``core.outbound.Policy`` reads them)."""
+    for part in (p.strip() for p in value.split(",")):
+        if part and not all(c.isalnum() or c in ".-:/_" for c in part):
+            raise ValueError(f"{part!r} is not a host name, an address or a network")
+    return value
+
+
 def _fallback(value: Any) -> str | None:
     """``absorb=URL`` items or a bare URL, comma-separated (``core.forward.Targets``)."""
     if not _optional(value):
@@ -163,6 +172,7 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
     "print_credentials": _one_of("table", "json", "none"), "default_tenant": _boolean, "rate_limit": _text,
     "log_requests": _maybe_boolean, "log_format": _one_of("text", "json"), "tls": _boolean,
     "fallback_target": _fallback,
+    "webhook_allow": lambda value: _hosts(_text(value)),
 }
 
 

@@ -105,6 +105,8 @@ class EmulatorServer(_Live):
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
+        if self.app.state.outbox is not None:
+            self.app.state.outbox.close()  # the webhook sender's thread ends with the server
 
     def __enter__(self) -> EmulatorServer:
         return self.start()
@@ -286,6 +288,15 @@ class Tenant:
     def data(self) -> dict[str, Any]:
         """The whole world (``data.json``)."""
         return _checked(self.admin("GET", "/data.json"), "reading data.json").json()
+
+    def webhooks(self, wait_for: int | None = None, timeout: float = 10) -> list[dict[str, Any]]:
+        """The tenant's webhook delivery attempts (oldest first); ``wait_for=N`` first waits (up to ``timeout``
+        seconds) until N deliveries have finished, and raises ``TimeoutError`` if they have not."""
+        params = {} if wait_for is None else {"wait": str(wait_for), "timeout": str(timeout)}
+        answer = _checked(self.admin("GET", "/webhooks", params=params), "reading webhook deliveries").json()
+        if not answer["waited"]:
+            raise TimeoutError(f"{answer['finished']} of {wait_for} webhook deliveries finished in {timeout} s")
+        return answer["deliveries"]
 
     def delete(self) -> None:
         self.admin("DELETE")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
 from flask import Flask
@@ -17,8 +18,11 @@ os.environ.setdefault(VERIFY_ENV, "1")
 
 
 @pytest.fixture
-def app() -> Flask:
-    return create_app({"seed": 42})
+def app() -> Iterator[Flask]:
+    made = create_app({"seed": 42})
+    yield made
+    if made.state.outbox is not None:  # a webhook sender started by the test ends with it
+        made.state.outbox.close()
 
 
 @pytest.fixture

@@ -480,6 +480,85 @@ CASES += [
 ]
 
 
+def _enrollment(c: Ctx) -> str:
+    return next(iter(c.tenant.world("ispring").enrollments))
+
+
+def _day(c: Ctx) -> str:
+    return next(iter(c.tenant.world("ispring").training_days))
+
+
+# iSpring learning and webhooks (issue 28)
+CASES += [
+    r("ispring-enroll-unknown-learner", "POST", lambda c: "/enrollment", 400,
+      json={"learnerIds": [G], "courseIds": [G]}),
+    r("ispring-enroll-bad-due-type", "POST", lambda c: "/enrollment", 400,
+      json={"learnerIds": [G], "courseIds": [G], "dueDateType": "soon"}),
+    r("ispring-enroll-due-date-missing", "POST", lambda c: "/enrollment", 400,
+      json={"learnerIds": [G], "courseIds": [G], "dueDateType": "due_date"}),
+    r("ispring-enroll-form-body", "POST", lambda c: "/enrollment", 400, data="learnerIds=1",
+      content_type="application/x-www-form-urlencoded"),
+    r("ispring-enroll-learner", "POST", lambda c: "/enrollment", 403, who="learner",
+      json={"learnerIds": [G], "courseIds": [G]}),
+    r("ispring-enrollment-unknown", "GET", lambda c: f"/enrollment/{G}", 404),
+    r("ispring-enrollment-malformed", "GET", lambda c: "/enrollment/nope", 400),
+    r("ispring-enrollment-update-no-date", "POST", lambda c: f"/enrollment/{_enrollment(c)}", 400,
+      json={"dueDateType": "unlimited"}),
+    r("ispring-enrollments-bad-token", "GET", lambda c: "/enrollments?pageToken=" + _b64(G), 400),
+    r("ispring-enrollments-bad-filter", "GET", lambda c: "/enrollments?courseIds[]=x", 400),
+    r("ispring-unenroll-unknown", "POST", lambda c: "/enrollment/delete", 400,
+      json={"enrollmentIds": [G]}),
+    r("ispring-course-status-bad-status", "POST", lambda c: "/statistics/course", 400,
+      json={"courseId": G, "enrollmentIds": [G], "status": "done"}),
+    r("ispring-course-status-other-course", "POST", lambda c: "/statistics/course", 400,
+      json={"courseId": G, "enrollmentIds": [G], "status": "complete"}),
+    r("ispring-module-status-unknown-item", "POST", lambda c: "/statistics/module", 400,
+      json={"courseId": G, "enrollmentIds": [G], "moduleStatuses": [{"contentItemId": G, "status": "complete"}]}),
+    r("ispring-module-reset-no-course", "DELETE", lambda c: "/statistics/module", 400),
+    r("ispring-task-unknown", "GET", lambda c: "/task/1/status", 404),
+    r("ispring-task-not-a-number", "GET", lambda c: "/task/x/status", 400),
+    r("ispring-results-bad-status", "GET", lambda c: "/learners/results?completionStatuses=done", 400),
+    r("ispring-results-bad-range", "GET", lambda c: "/learners/results?dueDate[startDate]=later", 400),
+    r("ispring-results-learner", "GET", lambda c: "/learners/modules/results", 403, who="learner"),
+    r("ispring-content-unknown", "GET", lambda c: f"/content/{G}", 404),
+    r("ispring-content-bad-type", "GET", lambda c: "/contents?contentTypes=Film", 400),
+    r("ispring-course-modules-unknown", "GET", lambda c: f"/course/{G}/modules", 404),
+    r("ispring-final-statuses-malformed", "GET", lambda c: "/content/x/final_statuses", 400),
+    r("ispring-create-content-video", "POST", lambda c: "/content/create/Video", 400,
+      json={"folder_id": G, "title": "x"}),
+    r("ispring-create-content-no-title", "POST", lambda c: "/content/create/Course", 400, json={"folder_id": G}),
+    r("ispring-webhook-remote-callback", "POST", lambda c: "/webhook/register", 400,
+      json={"subscriberName": "x", "callbackUrl": "http://203.0.113.9/hook"}),
+    r("ispring-webhook-metadata-callback", "POST", lambda c: "/webhook/register", 400,
+      json={"subscriberName": "x", "callbackUrl": "http://169.254.169.254/latest/meta-data"}),
+    r("ispring-webhook-file-callback", "POST", lambda c: "/webhook/register", 400,
+      json={"subscriberName": "x", "callbackUrl": "file:///etc/passwd"}),
+    r("ispring-webhook-no-name", "POST", lambda c: "/webhook/register", 400, json={"callbackUrl": "http://127.0.0.1/"}),
+    r("ispring-webhook-unknown-subscriber", "GET", lambda c: "/webhook/subscriber/info?subscriberName=x", 404),
+    r("ispring-webhook-subscriber-name-missing", "GET", lambda c: "/webhook/subscription/list", 400),
+    r("ispring-webhook-confirm-unknown", "POST", lambda c: "/webhook/confirm", 404,
+      json={"subscriberName": "x", "code": "y"}),
+    r("ispring-webhook-learner", "POST", lambda c: "/webhook/code/send", 403, who="learner",
+      json={"subscriberName": "x"}),
+    r("ispring-learning-track-no-ids", "GET", lambda c: "/learning_track/courses", 400),
+    r("ispring-course-modules-no-ids", "GET", lambda c: "/courses/modules", 400),
+    r("ispring-points-unknown-user", "POST", lambda c: "/gamification/points/award", 400,
+      json={"userId": G, "amount": 5, "reason": "x"}),
+    r("ispring-points-negative", "POST", lambda c: "/gamification/points/withdraw", 400,
+      json={"userId": G, "amount": -5, "reason": "x"}),
+    r("ispring-points-bad-filter", "GET", lambda c: "/gamification/points?userIds[]=x", 400),
+    r("ispring-certificate-unknown", "GET", lambda c: f"/certificate/{G}", 404),
+    r("ispring-training-unknown", "GET", lambda c: f"/training/{G}", 404),
+    r("ispring-training-malformed", "GET", lambda c: "/training/x/sessions", 400),
+    r("ispring-training-day-unknown", "POST", lambda c: f"/training/day/{G}", 404, json={"url": "https://x"}),
+    r("ispring-training-attendance-stranger", "POST", lambda c: "/training/day/" + _day(c) +
+      "/participants/attendance/update", 400, json={"participantsAttendance": [{"participantId": G,
+                                                                                "isAttended": True}]}),
+    r("ispring-training-attendance-no-list", "POST", lambda c: "/training/day/" + _day(c) +
+      "/participants/attendance/update", 400, json={}),
+]
+
+
 # iSpring people and organisation (issue 27): every refusal leaves the account as it was
 def _login(c: Ctx, **override: str) -> dict[str, str]:
     creds = c.tenant.world("ispring").credentials()

@@ -98,8 +98,10 @@ def _base(field: fields.Field) -> dict[str, Any]:
                 "description": "An ISO 8601 date-time, or an offset from the anchor: '+1d15h', '-2h30m'"}
     if isinstance(field, core_fixtures.DateTime):
         return {"type": "string", "format": "date-time", "description": "ISO 8601 (without a zone: UTC)"}
-    if isinstance(field, core_fixtures.Number):
+    if isinstance(field, core_fixtures.Number | fields.Float):
         return {"type": "number"}
+    if isinstance(field, fields.Date):
+        return {"type": "string", "format": "date", "description": "yyyy-mm-dd"}
     if isinstance(field, fields.Integer):
         return {"type": "integer"}
     if isinstance(field, core_fixtures.Boolean | fields.Boolean):

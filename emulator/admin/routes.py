@@ -5,6 +5,7 @@ from flask import Blueprint, Response, g, jsonify, request
 
 from ..core import faults as fault_rules
 from ..core import resources
+from ..core.outbound import deliveries_of
 from ..core.store import Tenant
 from . import fixtures as fixture_files
 from ..core.journal import journal_of
@@ -169,6 +170,28 @@ def get_journal(tenant_id: str) -> Response:
 @bp.delete("/tenants/<tenant_id>/journal")
 def clear_journal(tenant_id: str) -> Response:
     journal_of(_tenant(tenant_id)).clear()
+    return Response(status=204)
+
+
+# -- webhook deliveries (core.outbound) -----------------------------------------------------------------
+
+@bp.get("/tenants/<tenant_id>/webhooks")
+def get_webhook_deliveries(tenant_id: str) -> Response:
+    """Each attempt to deliver a webhook, oldest first. ``wait=N`` (with ``timeout`` seconds, default 10, at
+    most 60) first waits until N deliveries have finished (delivered or given up): a test's way to wait."""
+    deliveries = deliveries_of(_tenant(tenant_id))
+    finished = True
+    if request.args.get("wait") is not None:
+        count, timeout = service.wait_arguments(request.args.get("wait"), request.args.get("timeout"))
+        finished = deliveries.wait(count, timeout)
+    records = deliveries.list()
+    return jsonify({"count": len(records), "finished": deliveries.finished, "waited": finished,
+                    "deliveries": records})
+
+
+@bp.delete("/tenants/<tenant_id>/webhooks")
+def clear_webhook_deliveries(tenant_id: str) -> Response:
+    deliveries_of(_tenant(tenant_id)).clear()
     return Response(status=204)
 
 

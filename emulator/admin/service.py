@@ -259,3 +259,19 @@ def clear_rate_limit(tenant: Tenant, vendor: str | None) -> None:
     if vendor is not None and vendor not in documented_limits():
         raise errors.NotFound(f"vendor '{vendor}' documents no rate limit")
     ratelimit.disable(tenant, vendor)
+
+
+WAIT_LIMIT = 60.0  # seconds an admin call may wait for webhook deliveries
+
+
+def wait_arguments(wait: str | None, timeout: str | None) -> tuple[int, float]:
+    """``GET .../webhooks?wait=N&timeout=S``: how many deliveries to wait for, and for how long (400 if bad)."""
+    if wait is None or not (wait.isascii() and wait.isdigit()) or len(wait) > 9:
+        raise errors.BadRequest(f"wait must be a number of deliveries (got '{wait}').")
+    try:
+        seconds = 10.0 if timeout is None else float(timeout)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= WAIT_LIMIT or math.isnan(seconds):
+        raise errors.BadRequest(f"timeout must be a number of seconds from 0 to {WAIT_LIMIT:g} (got '{timeout}').")
+    return int(wait), seconds

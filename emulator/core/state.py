@@ -12,6 +12,7 @@ from flask import Flask, current_app
 
 if TYPE_CHECKING:
     from ..config import Settings
+    from .outbound import Outbox
     from .persistence import StateFile
     from .store import Store
     from .vendor import Vendor
@@ -25,6 +26,7 @@ class AppState:
     store: Store
     vendors: dict[str, Vendor]  # by name, which is also the first segment of the vendor's paths
     state_file: StateFile | None = None  # ``--state-file``: the state is saved there after each write
+    outbox: Outbox | None = None  # the webhook sender (core.outbound); its thread starts on the first delivery
 
 
 def app_state(app: Flask | None = None) -> AppState:

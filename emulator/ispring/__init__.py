@@ -9,6 +9,10 @@ from ..core.vendor import Vendor
 from . import routes_departments, routes_groups, routes_users  # noqa: F401  (they register their routes on bp)
 from .auth import default_media, preferred_media
 from .routes import answer, bp
+# the learning routes register on bp when imported
+from . import (  # noqa: F401
+    routes_content, routes_enrollments, routes_gamification, routes_results, routes_training, routes_webhooks,
+)
 from .seed import build_world
 from .service import MEDIA_TYPES
 

@@ -14,6 +14,7 @@ from ..core.fixtures import DateTime, Strict, load_part
 from ..core.wire import CamelCaseSchema, Guid, iso_z, validation_messages
 from ..core.xmlwire import check_name
 from . import service, users
+from .learning_fixture import FixtureCourseSchema, FixtureEnrollmentSchema, FixturePointsSchema, dump_learning
 from .models import (
     ROLES, SESSION_STATUSES, USER_STATUSES, AppraisalSession, Department, Group, ISpringWorld, Subordination, User,
 )
@@ -242,6 +243,9 @@ class FixtureSchema(Strict):
     sessions = fields.List(fields.Nested(FixtureSessionSchema), load_default=list)
     groups = fields.List(fields.Nested(FixtureGroupSchema), load_default=list)
     clients = fields.List(fields.Nested(FixtureClientSchema), load_default=None)
+    courses = fields.List(fields.Nested(FixtureCourseSchema), load_default=list)  # learning_fixture
+    enrollments = fields.List(fields.Nested(FixtureEnrollmentSchema), load_default=list)
+    points = fields.List(fields.Nested(FixturePointsSchema), load_default=list)
 
 
 FIXTURE = FixtureSchema()
@@ -271,4 +275,5 @@ def dump_world(world: ISpringWorld) -> dict[str, Any]:
                      for s in world.sessions.values()],
         "clients": [{"name": c.name, "clientId": c.client_id, "clientSecret": c.client_secret, "role": c.role,
                      "userId": c.user_id} for c in world.clients.values()],
+        **dump_learning(world),
     }

@@ -32,6 +32,8 @@ from .models import (
     AppraisalSession, Department, Group, ISpringWorld, ProfileField, User,
 )
 from .schemas import load_fixture
+from .learning_fixture import apply_learning
+from .seed_learning import seed_learning
 
 DEPARTMENTS = ("Sales", "Marketing", "Customer Success", "Engineering", "Finance", "Human Resources")
 USERS = 40
@@ -95,6 +97,7 @@ def build_world(ctx: WorldContext) -> ISpringWorld:
         world.clients[client.client_id] = client
     _seed_details(world, rng, ctx.anchor)
     _seed_people(world, rng)
+    seed_learning(world, rng, ctx.anchor)
     return world
 
 
@@ -214,6 +217,7 @@ def apply_fixture(world: ISpringWorld, data: Any, rng: Any, anchor: datetime) ->
             problems.fail(f"clients[{i}].userId", "unknown user")
         world.clients[key] = ApiClient(name=c["name"], client_id=key, client_secret=c["client_secret"], role=c["role"],
                                        user_id=c["user_id"])
+    apply_learning(world, doc, problems, rng, anchor)
 
 
 def _date_or_text(value: str) -> str | date:

@@ -63,6 +63,24 @@ EXPECTED["ispring"] |= ISPRING_PEOPLE_REQUESTS | {
 REQUESTS |= {("ispring", n) for n in ISPRING_PEOPLE_REQUESTS}
 
 
+# iSpring learning, trainings and webhooks (issue 28): answers, then request bodies (open objects, as the others)
+ISPRING_LEARNING_REQUESTS = {
+    "enrollment-request", "enrollment-update", "enrollment-delete", "enrollments-request", "course-status-request",
+    "module-status-request", "contents-request", "content-create-request", "subscriber-request",
+    "subscriber-name-request", "confirm-request", "subscribe-request", "unsubscribe-request", "points-request",
+    "training-day-update", "attendance-request",
+}
+EXPECTED["ispring"] |= ISPRING_LEARNING_REQUESTS | {
+    "content-id", "content-item", "content-item-info", "content-list", "content-page", "course-fields",
+    "course-modules", "courses-module", "courses-modules-page", "courses-tree", "enrollment", "enrollment-info",
+    "enrollment-list", "enrollment-page", "final-status-list", "issued-certificate", "learner-module-results",
+    "learner-results", "learning-track-courses", "quizzes-page", "subscriber-info", "subscription-list", "task-id",
+    "task-status", "training", "training-day-info", "training-info", "training-participants", "training-session",
+    "training-session-info", "training-session-list", "user-points-list", "webhook-event",
+}
+REQUESTS |= {("ispring", n) for n in ISPRING_LEARNING_REQUESTS}
+
+
 def _walk(node: Any) -> Iterator[Any]:
     yield node
     if isinstance(node, dict):

@@ -31,6 +31,58 @@ VENDOR_OPERATIONS = {
 VENDOR_OPERATIONS |= PEOPLE_OPERATIONS  # users, departments, groups: tests/ispring/test_people.py
 
 
+# Learning and webhooks (issue 28): the document's codes. GetEnrollments lists only 200: the errors every call can
+# meet (400, 401, 403) are added.
+_E = {400, 401, 403}
+VENDOR_OPERATIONS.update({
+    ("get", "/content"): ("GetContent", {200, *_E}),
+    ("get", "/contents"): ("ListContent", {200, *_E}),
+    ("post", "/contents"): ("ListContentByPost", {200, *_E}),
+    ("get", "/content/{content_id}"): ("GetContentItem", {200, *_E}),
+    ("get", "/content/{content_id}/final_statuses"): ("GetContentItemFinalStatuses", {200, 404, *_E}),
+    ("post", "/content/create/{content_type}"): ("CreateContent", {201, *_E}),
+    ("get", "/course/{course_id}/modules"): ("ListCourseModules", {200, 404, *_E}),
+    ("get", "/courses/modules"): ("ListCoursesModules", {200, *_E}),
+    ("get", "/courses_tree"): ("GetCoursesTree", {200, *_E}),
+    ("get", "/course_fields"): ("ListCourseFields", {200, *_E}),
+    ("get", "/learning_track/courses"): ("ListLearningTracksCourses", {200, *_E}),
+    ("get", "/enrollment"): ("GetEnrollments", {200, *_E}),
+    ("post", "/enrollment"): ("EnrollLearnersInCourses", {201, *_E}),
+    ("get", "/enrollments"): ("ListEnrollments", {200, *_E}),
+    ("post", "/enrollments"): ("ListEnrollmentsByPost", {200, *_E}),
+    ("get", "/enrollment/{enrollment_id}"): ("GetEnrollment", {200, *_E}),
+    ("post", "/enrollment/{enrollment_id}"): ("ChangeEnrollment", {200, *_E}),
+    ("post", "/enrollment/{enrollment_id}/reenroll"): ("Reenroll", {200, *_E}),
+    ("post", "/enrollment/delete"): ("Unenroll", {204, *_E}),
+    ("post", "/statistics/course"): ("UpdateCourseStatus", {200, *_E}),
+    ("post", "/statistics/module"): ("UpdateModuleStatuses", {200, *_E}),
+    ("delete", "/statistics/module"): ("ResetModuleStatistics", {200, *_E}),
+    ("get", "/task/{task_id}/status"): ("GetTaskStatus", {200, *_E}),
+    ("get", "/learners/results"): ("ListLearnerResults", {200, *_E}),
+    ("get", "/learners/modules/results"): ("ListLearnerModulesResults", {200, *_E}),
+    ("get", "/quizzes"): ("ListQuizzes", {200, *_E}),
+    ("get", "/gamification/points"): ("GetGamificationPoints", {200, *_E}),
+    ("post", "/gamification/points/award"): ("AwardGamificationPoints", {200, *_E}),
+    ("post", "/gamification/points/withdraw"): ("WithdrawGamificationPoints", {200, *_E}),
+    ("get", "/certificate/{certificate_id}"): ("GetIssuedCertificate", {200, 404, *_E}),
+    ("get", "/training/{training_id}"): ("GetTrainingById", {200, *_E}),
+    ("get", "/training/{training_id}/sessions"): ("ListSessionsByTrainingId", {200, 404, *_E}),
+    ("get", "/training/session/{session_id}"): ("GetTrainingSession", {200, 404, *_E}),
+    ("get", "/training/session/participants/{session_id}"): ("ListSessionParticipants", {200, 404, *_E}),
+    ("get", "/training/day/{day_id}"): ("GetDay", {200, 404, *_E}),
+    ("post", "/training/day/{day_id}"): ("UpdateDay", {200, 404, *_E}),
+    ("post", "/training/day/{day_id}/participants/attendance/update"): ("UpdateDayParticipantsAttendance",
+                                                                         {200, 404, *_E}),
+    **{("post", f"/webhook/{name}"): (operation, {200, 404, *_E}) for name, operation in (
+        ("code/send", "SendConfirmationCode"), ("confirm", "Confirm"), ("disable", "DisabableSubscriber"),
+        ("enable", "EnableSubscriber"), ("remove", "RemoveSubscriber"), ("settings/change", "ChangeSubscriberSettings"),
+        ("subscribe", "Subscribe"), ("unsubscribe", "unsubscribe"))},
+    ("post", "/webhook/register"): ("RegisterSubscriber", {200, *_E}),
+    ("get", "/webhook/subscriber/info"): ("GetSubscriberInfo", {200, 404, *_E}),
+    ("get", "/webhook/subscription/list"): ("ListSubscriptions", {200, 404, *_E}),
+})
+
+
 @pytest.fixture(scope="module")
 def strict():
     app = create_app({"seed": 42, "strict": True})

@@ -68,7 +68,8 @@ def test_fixture_replaces_the_world():
     tenant = app.state.store.create_tenant("acme", fixture=FIXTURE)
     world = tenant.world("ispring")
     assert world.counts() == {"departments": 2, "users": 3, "sessions": 1, "participants": 2, "questions": 0,
-                              "clients": 1, "groups": 0}
+                              "clients": 1, "groups": 0, "courses": 0, "modules": 0, "enrollments": 0,
+                              "subscribers": 0, "trainings": 0, "trainingSessions": 0}
     client = app.test_client()
     token = client.post("/ispring/api/v3/token", data={"client_id": "my-client", "client_secret": "s3cret",
                                                        "grant_type": "client_credentials"}).get_json()["access_token"]
