@@ -205,7 +205,9 @@
 
   function credentialBlock(vendor, creds) {
     const main = {}, extra = {};
-    for (const [k, v] of Object.entries(creds)) (Array.isArray(v) ? extra : main)[k] = v;
+    // Lists, and objects of more than four values (Pearson's token clients), fold away under their name.
+    const folds = (v) => v !== null && typeof v === "object" && (Array.isArray(v) || credentialList(v, "").length > 4);
+    for (const [k, v] of Object.entries(creds)) (folds(v) ? extra : main)[k] = v;
     const dl = (obj) => el("dl", { class: "creds" }, credentialList(obj, "").map(([name, value]) => [
       el("dt", {}, name),
       el("dd", {}, el("code", {}, value),
@@ -213,7 +215,7 @@
           "aria-label": "Copy " + vendor + " " + name }, "Copy"))]));
     const block = [el("h3", {}, vendor), dl(main)];
     for (const [k, v] of Object.entries(extra)) {
-      block.push(el("details", { class: "more" }, el("summary", {}, k + " (" + v.length + ")"), dl({ [k]: v })));
+      block.push(el("details", { class: "more" }, el("summary", {}, k + " (" + (Array.isArray(v) ? v.length : Object.keys(v).length) + ")"), dl({ [k]: v })));
     }
     return block;
   }
