@@ -66,7 +66,8 @@ class Ctx:
         owner = ispring.users[self.user]  # the first user is the account owner
         self.owner_login, self.user_department = owner.login, owner.department_id
         self.group = next(iter(ispring.groups))
-        self.learner = next(u.id for u in ispring.users.values() if u.role == "LEARNER" and u.status == "ACTIVE")
+        self.ispring_learner = next(u.id for u in ispring.users.values()
+                                    if u.role == "LEARNER" and u.status == "ACTIVE")
 
     @staticmethod
     def country(code: str) -> str:
@@ -423,12 +424,12 @@ CASES += [
       json={"subordination": {"subordinationType": "manual"}}),
     r("ispring-bulk-unknown-user", "POST", lambda c: "/users/deactivate", 404, json=lambda c: {"userIds": [c.user, G]}),
     r("ispring-bulk-deactivate-with-the-owner", "POST", lambda c: "/users/deactivate", 400,
-      json=lambda c: {"userIds": [c.learner, c.user]}),
+      json=lambda c: {"userIds": [c.ispring_learner, c.user]}),
     r("ispring-work-leave-ends-before-it-starts", "POST", lambda c: "/users/work-leave-status", 400,
       json=lambda c: {"workLeaveStatuses": [
-          {"userId": c.learner, "workLeaveReason": "OnVacation", "startDate": "2030-01-01"},
+          {"userId": c.ispring_learner, "workLeaveReason": "OnVacation", "startDate": "2030-01-01"},
           {"userId": c.user, "workLeaveReason": "OnVacation", "startDate": "2030-01-05", "endDate": "2030-01-01"}]}),
-    r("ispring-update-user-unknown-group", "POST", lambda c: f"/user/{c.learner}", 400,
+    r("ispring-update-user-unknown-group", "POST", lambda c: f"/user/{c.ispring_learner}", 400,
       json=lambda c: {"departmentId": c.department, "groupIds": [G]}),
     r("ispring-work-leave-bad-reason", "POST", lambda c: "/users/work-leave-status", 400,
       json=lambda c: {"workLeaveStatuses": [{"userId": c.user, "workLeaveReason": "Napping"}]}),
