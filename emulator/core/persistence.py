@@ -1,40 +1,67 @@
-"""Keep every tenant across restarts in one state file (``--state-file``).
+"""Keep every tenant across restarts in one SQLite database (``--state-file``).
 
-The file is a pickle (our own file, read only by us) of each tenant's worlds,
-seed, anchor, fixture, clock and fault rules; journals are not kept. It is
-written atomically after every acknowledged write (a POST/PUT/PATCH/DELETE
-answered below 400), before the response leaves: a temporary file in the same
-directory, flushed and fsynced, ``os.replace``d over the old one, then the
-directory fsynced. A kill at any moment leaves the old or the new file.
+One row per entity: each world's entity tables (its ``dict`` fields, and those of a nested holder such as
+Absorb's ``reference``) are rows keyed by (tenant, vendor, table, key), each in the JSON text of
+``core.statecodec``; a world's other fields (its random generator, its key...) are one row; a tenant's
+header (seed, anchor, clock, fault rules, rate limits) and fixture are one row. Indexes a world derives
+from its entities (``DERIVED``) are not kept: ``reindex()`` rebuilds them on load. Journals are not kept.
 
-To stay cheap, each tenant's header (seed, clock, faults...) and each of its
-worlds are pickled on their own under the tenant's lock and the bytes are cached:
-a vendor write re-pickles only that vendor's world of the tenant it touched, a
-fired fault rule only the header (``bench/bench_statewrite.py`` measures it).
-Temporary files a kill left behind are removed at start.
+What a write changed is known, not searched for: once a world is kept, its tables are ``TrackedDict``s that
+note each key set or removed, and ``world.changed(entity)`` (the cache rule's one notification, which every
+write already makes) notes the entity's key in each table that holds it. The save after an acknowledged write
+(a POST/PUT/PATCH/DELETE answered below 400, or a request a fault rule fired on) writes those rows and the
+tenant's small rows in one transaction (SQLite in WAL mode, ``synchronous=FULL``), before the answer leaves:
+its cost follows the write, not the number of tenants or the size of the world
+(``bench/bench_statewrite.py``).
+
+A save that fails (a full disk, a read-only file) is rolled back, the tenant is read again from the
+database, so memory and disk agree (the write is not applied), and the request is answered 507 (no space) or
+503 (anything else) in its vendor's shape with the cause (``SaveFailed``).
+
+The file holds data only (``core.statecodec``): nothing in it can run code. The pickled files of earlier
+versions are refused with one line, unread.
 """
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import logging
 import os
-import pickle
-import tempfile
+import sqlite3
 import threading
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from collections.abc import Iterable
 
+from . import statecodec
 from .clock import Clock
+from .errors import EmulatorError
+from .pagecache import PageCache, WireCache
 from .store import Store, Tenant
 
-FORMAT = "lms-emulator-state/2"  # tenants: {id: (header blob, {world name: blob})}
-FORMAT_1 = "lms-emulator-state/1"  # tenants: {id: whole-tenant blob}; still read
+FORMAT = "lms-emulator-state/3"  # SQLite, a row per entity
+SQLITE_MAGIC = b"SQLite format 3\x00"
+log = logging.getLogger("lms_emulator.persistence")
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS tenants (id TEXT PRIMARY KEY, header TEXT NOT NULL, fixture TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS worlds (tenant TEXT NOT NULL, vendor TEXT NOT NULL, fields TEXT NOT NULL,
+                                   PRIMARY KEY (tenant, vendor));
+CREATE TABLE IF NOT EXISTS rows (id INTEGER PRIMARY KEY, tenant TEXT NOT NULL, vendor TEXT NOT NULL,
+                                 tbl TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+                                 UNIQUE (tenant, vendor, tbl, key));
+"""
+UPSERT_ROW = ("INSERT INTO rows (tenant, vendor, tbl, key, value) VALUES (?, ?, ?, ?, ?) "
+              "ON CONFLICT (tenant, vendor, tbl, key) DO UPDATE SET value = excluded.value")
+DELETE_ROW = "DELETE FROM rows WHERE tenant = ? AND vendor = ? AND tbl = ? AND key = ?"
+Op = tuple[str, tuple[Any, ...]]
 
 
 def read_only(view: Any) -> Any:
     """Mark a POST route that changes no kept state (a query sent as POST, a stateless token): with
-    ``--state-file`` its answer does not wait for a snapshot."""
+    ``--state-file`` its answer does not wait for a save."""
     view.__dict__["read_only"] = True
     return view
 
@@ -47,154 +74,396 @@ class StateError(RuntimeError):
     """The state file exists but cannot be read."""
 
 
+class InsufficientStorage(EmulatorError):
+    status, term, default_message = 507, "InsufficientStorage", "The state file is full: the write was not kept."
+
+
+class ServiceUnavailable(EmulatorError):
+    status, term = 503, "ServiceUnavailable"
+    default_message = "The state file cannot be written: the write was not kept."
+
+
+SaveFailed = (InsufficientStorage, ServiceUnavailable)
+
+
+class TrackedDict(dict):  # type: ignore[type-arg]
+    """A world's entity table: a dict that notes the keys set or removed since the last save (``dirty``:
+    key -> whether it was removed meanwhile, so a key removed and set again moves to the end, as in the dict)."""
+
+    __slots__ = ("dirty", "cleared")
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.dirty: dict[Any, bool] = {}
+        self.cleared = False
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        dict.__setitem__(self, key, value)
+        self.dirty.setdefault(key, False)
+
+    def __delitem__(self, key: Any) -> None:
+        dict.__delitem__(self, key)
+        self.dirty[key] = True
+
+    def pop(self, key: Any, *default: Any) -> Any:
+        if key in self:
+            self.dirty[key] = True
+        return dict.pop(self, key, *default)
+
+    def popitem(self) -> tuple[Any, Any]:
+        key, value = dict.popitem(self)
+        self.dirty[key] = True
+        return key, value
+
+    def setdefault(self, key: Any, default: Any = None) -> Any:
+        if key not in self:
+            self.dirty.setdefault(key, False)
+        return dict.setdefault(self, key, default)
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        for key, value in dict(*args, **kwargs).items():
+            self[key] = value
+
+    def clear(self) -> None:
+        dict.clear(self)
+        self.dirty.clear()
+        self.cleared = True
+
+
+# -- a world's layout ----------------------------------------------------------------------------------------
+
+def _transient(world_cls: type, name: str, value: Any) -> bool:
+    """Rebuilt, never kept: caches, and what the world derives from its entities (``DERIVED``)."""
+    return isinstance(value, (WireCache, PageCache)) or name in getattr(world_cls, "DERIVED", ())
+
+
+def _holder(value: Any) -> bool:
+    """A nested holder of tables (Absorb's ``reference``): a dataclass with dict fields."""
+    return (dataclasses.is_dataclass(value) and not isinstance(value, type)
+            and any(isinstance(getattr(value, f.name), dict) for f in dataclasses.fields(value)))
+
+
+class KeptWorld:
+    """One world as the database keeps it: its tables (tracked) and what must be written at the next save."""
+
+    def __init__(self, world: Any) -> None:
+        self.world = world
+        self.full = True  # the whole world is written at the next save (new, or changed as a whole)
+        self.tables: dict[str, tuple[Any, str, TrackedDict]] = {}  # name -> (owner, attribute, table)
+        self.holders: dict[str, Any] = {}  # field name -> the holder object whose tables are tracked
+        self._layout()
+        world.persist_hook = self.changed
+
+    def _layout(self) -> None:
+        world = self.world
+        self.tables.clear()
+        self.holders.clear()
+        for f in dataclasses.fields(world):
+            value = getattr(world, f.name)
+            if _transient(type(world), f.name, value):
+                continue
+            if isinstance(value, dict):
+                self._track(world, f.name, f.name)
+            elif _holder(value):
+                self.holders[f.name] = value
+                for inner in dataclasses.fields(value):
+                    if isinstance(getattr(value, inner.name), dict):
+                        self._track(value, inner.name, f"{f.name}.{inner.name}")
+
+    def _track(self, owner: Any, attribute: str, name: str) -> TrackedDict:
+        current = getattr(owner, attribute)
+        table = current if type(current) is TrackedDict else TrackedDict(current)
+        table.dirty.clear()
+        table.cleared = False
+        setattr(owner, attribute, table)
+        self.tables[name] = (owner, attribute, table)
+        return table
+
+    def changed(self, entity: Any) -> None:
+        """``world.changed``: the entity's key is noted in each table holding it; None, the whole world."""
+        if entity is None:
+            self.full = True
+            return
+        key = entity if isinstance(entity, str) else getattr(entity, "id", None)
+        for _, _, table in self.tables.values():
+            if key in table:
+                table.dirty.setdefault(key, False)
+
+    def fields_row(self) -> str:
+        """The world's other fields (and those of its holders), one JSON text."""
+        world = self.world
+        out: dict[str, Any] = {"class": statecodec.class_name(type(world)), "fields": {}, "holders": {}}
+        for f in dataclasses.fields(world):
+            value = getattr(world, f.name)
+            if _transient(type(world), f.name, value) or f.name in self.tables:
+                continue
+            if _holder(value):
+                out["holders"][f.name] = {
+                    "class": statecodec.class_name(type(value)),
+                    "fields": {i.name: statecodec.encode(getattr(value, i.name)) for i in dataclasses.fields(value)
+                               if f"{f.name}.{i.name}" not in self.tables}}
+            else:
+                out["fields"][f.name] = statecodec.encode(value)
+        return statecodec.json_text(out)
+
+    def ops(self, tenant_id: str, vendor: str) -> list[Op]:
+        """What to write since the last save (under the tenant's lock)."""
+        if any(getattr(self.world, name) is not holder for name, holder in self.holders.items()):
+            self._layout()  # a holder replaced whole: the world is written whole
+            self.full = True
+        ops: list[Op] = [("INSERT INTO worlds (tenant, vendor, fields) VALUES (?, ?, ?) ON CONFLICT (tenant, vendor)"
+                          " DO UPDATE SET fields = excluded.fields", (tenant_id, vendor, self.fields_row()))]
+        if self.full:
+            ops.append(("DELETE FROM rows WHERE tenant = ? AND vendor = ?", (tenant_id, vendor)))
+        for name, (owner, attribute, table) in list(self.tables.items()):
+            if getattr(owner, attribute) is not table:  # replaced whole: tracked anew, written whole
+                table = self._track(owner, attribute, name)
+                table.cleared = True
+            if self.full or table.cleared:
+                if not self.full:
+                    ops.append(("DELETE FROM rows WHERE tenant = ? AND vendor = ? AND tbl = ?",
+                                (tenant_id, vendor, name)))
+                ops.extend((UPSERT_ROW, (tenant_id, vendor, name, statecodec.dumps(k), statecodec.dumps(v)))
+                           for k, v in table.items())
+            else:
+                for key, moved in table.dirty.items():
+                    where = (tenant_id, vendor, name, statecodec.dumps(key))
+                    if moved or key not in table:
+                        ops.append((DELETE_ROW, where))
+                    if key in table:
+                        ops.append((UPSERT_ROW, (*where, statecodec.dumps(table[key]))))
+            table.dirty = {}
+            table.cleared = False
+        self.full = False
+        return ops
+
+
+def _build_world(fields_text: str, tables: dict[str, dict[Any, Any]]) -> Any:
+    """A world from its fields row and its tables' rows; ``reindex()`` rebuilds what it derives."""
+    layout = statecodec.json_value(fields_text)
+    world = _make(layout["class"], layout["fields"], tables, "")
+    for name, holder in layout["holders"].items():
+        object.__setattr__(world, name, _make(holder["class"], holder["fields"], tables, name + "."))
+    reindex = getattr(world, "reindex", None)
+    if reindex is not None:
+        reindex()
+    return world
+
+
+def _make(class_name: str, fields: dict[str, Any], tables: dict[str, dict[Any, Any]], prefix: str) -> Any:
+    cls = statecodec.find_class(class_name)
+    if not dataclasses.is_dataclass(cls):
+        raise statecodec.CodecError(f"not a dataclass: {class_name}")
+    made = cls.__new__(cls)
+    for f in dataclasses.fields(cls):
+        if f.name in fields:
+            value = statecodec.decode(fields[f.name])
+        elif prefix + f.name in tables:
+            value = tables[prefix + f.name]
+        elif f.default_factory is not dataclasses.MISSING:
+            value = f.default_factory()
+        elif f.default is not dataclasses.MISSING:
+            value = f.default
+        else:
+            raise statecodec.CodecError(f"{class_name}.{f.name} is missing")
+        object.__setattr__(made, f.name, value)
+    return made
+
+
+# -- a tenant's header -------------------------------------------------------------------------------------
+
+def _header(tenant: Tenant) -> str:
+    clock = tenant.clock
+    return statecodec.dumps({
+        "seed": tenant.seed, "anchor": tenant.anchor, "created_at": tenant.created_at,
+        "incarnation": tenant.incarnation,
+        "clock": (clock.frozen_at, clock.offset, clock.floor),
+        "faults": tenant.extras.get("faults"), "rate_limits": tenant.extras.get("rate_limits")})
+
+
+def _tenant(tenant_id: str, header_text: str, fixture_text: str, worlds: dict[str, Any]) -> Tenant:
+    header = statecodec.loads(header_text)
+    frozen_at, offset, floor = header["clock"]
+    clock = Clock(floor=floor)
+    clock.restore(frozen_at, offset or timedelta(0))
+    tenant = Tenant(id=tenant_id, seed=header["seed"], anchor=header["anchor"], clock=clock, worlds=worlds,
+                    fixture=statecodec.loads(fixture_text), created_at=header["created_at"],
+                    incarnation=header["incarnation"])
+    if header.get("faults") is not None:
+        tenant.extras["faults"] = header["faults"]
+    if header.get("rate_limits"):
+        tenant.extras["rate_limits"] = header["rate_limits"]
+    return tenant
+
+
+@dataclasses.dataclass
+class KeptTenant:
+    tenant: Tenant
+    fixture: Any
+    worlds: dict[str, KeptWorld]
+
+
+# -- the file ------------------------------------------------------------------------------------------------
+
 class StateFile:
     def __init__(self, path: str | os.PathLike[str], store: Store) -> None:
         self.path = Path(path).resolve()
         self.store = store
-        # tenant id -> (the tenant object the bytes are of, header blob, {world name: blob})
-        self._blobs: dict[str, tuple[Tenant | None, bytes, dict[str, bytes]]] = {}
-        self._lock = threading.Lock()  # one write at a time
-        self._marks_lock = threading.Lock()
-        self._marks: dict[str | None, set[str] | None] = {}  # what changed since the last write took the marks
-        self._asked = self._written = 0  # saves asked for / covered by a finished write
+        self._lock = threading.Lock()  # one transaction at a time, on one connection
+        self._kept: dict[str, KeptTenant] = {}  # tenant id -> what the database holds of it
+        self._db: sqlite3.Connection | None = None
         self._remove_stale_temporaries()
 
     def _remove_stale_temporaries(self) -> None:
-        """A kill during a write leaves ``.<name>.*.tmp`` beside the file: nothing can be writing it at start."""
+        """Older versions wrote ``.<name>.*.tmp`` beside the file and a kill could leave one: removed at start."""
         for stale in self.path.parent.glob(f".{self.path.name}.*.tmp"):
             with contextlib.suppress(OSError):
                 stale.unlink()
 
-    # -- writing ---------------------------------------------------------------------------
-    def save(self, dirty: Iterable[str] | None = None, *, worlds: Iterable[str] | None = None) -> None:
-        """Write the state, returning once it is on disk; ``dirty`` names the tenants that changed (None: all
-        of them), ``worlds`` the worlds of theirs that changed (None: all; empty: only the header, e.g. fault
-        counters).
+    def _refuse(self, why: str) -> StateError:
+        return StateError(f"cannot read the state file {self.path}: {why}")
 
-        Group commit: writers that arrive while a write is under way leave their marks and wait; the next
-        write takes every mark left so far and answers them all with one file (one fsync), so concurrent
-        writes cost about one write each instead of queueing one after another."""
-        with self._marks_lock:
-            for tenant_id in (None,) if dirty is None else dirty:
-                if worlds is None:
-                    self._marks[tenant_id] = None
-                elif self._marks.get(tenant_id, set()) is not None:
-                    self._marks.setdefault(tenant_id, set()).update(worlds)
-            self._asked += 1
-            mine = self._asked
-        with self._lock:
-            if self._written >= mine:
-                return  # a write that took our marks has finished
-            with self._marks_lock:
-                marks, self._marks, covered = self._marks, {}, self._asked
-            self._write(marks)
-            self._written = covered
-
-    def _write(self, marks: dict[str | None, set[str] | None]) -> None:
-        tenants = dict(self.store.tenants)
-        for tenant_id in list(self._blobs):
-            if tenant_id not in tenants:
-                del self._blobs[tenant_id]
-        for tenant_id, tenant in tenants.items():
-            cached = self._blobs.get(tenant_id)
-            if cached is None or cached[0] is not tenant:
-                self._blobs[tenant_id] = (tenant, *_pickle_tenant(tenant, None, {}))
-            elif None in marks or tenant_id in marks:
-                names = None if None in marks else marks[tenant_id]
-                self._blobs[tenant_id] = (tenant, *_pickle_tenant(tenant, names, cached[2]))
-        payload = pickle.dumps({"format": FORMAT, "tenants": {tid: (header, blobs) for tid, (_, header, blobs)
-                                                               in self._blobs.items()}},
-                               protocol=pickle.HIGHEST_PROTOCOL)
-        atomic_write(self.path, payload)
+    def _open(self) -> sqlite3.Connection:
+        if self.path.exists() and self.path.stat().st_size:
+            with open(self.path, "rb") as fh:
+                head = fh.read(len(SQLITE_MAGIC))
+            if head != SQLITE_MAGIC:
+                if head[:1] == b"\x80":
+                    raise self._refuse("it is the pickled file of an older lms-emulator, which this version does "
+                                       "not read (a pickle can run code); move it aside to start afresh")
+                raise self._refuse("it is not an lms-emulator state file")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")
+            db.executescript(SCHEMA)
+            found = db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+            if found is None:
+                db.execute("INSERT INTO meta (key, value) VALUES ('format', ?)", (FORMAT,))
+            elif found[0] != FORMAT:
+                raise self._refuse(f"its format is {found[0]!r}, this version reads {FORMAT!r}")
+        except sqlite3.Error as exc:
+            raise self._refuse(f"{type(exc).__name__}: {exc}") from exc
+        return db
 
     # -- reading ---------------------------------------------------------------------------
     def load(self) -> list[Tenant]:
         """The tenants in the file (none when it does not exist yet)."""
-        if not self.path.exists():
-            return []
+        if self._db is None:
+            self._db = self._open()
         try:
-            with open(self.path, "rb") as fh:
-                data = pickle.load(fh)
-            if not isinstance(data, dict) or data.get("format") not in (FORMAT, FORMAT_1):
-                raise StateError(f"{self.path} is not an lms-emulator state file")
-            if data["format"] == FORMAT_1:
-                tenants = [_unpickle_tenant(blob) for blob in data["tenants"].values()]
-            else:
-                tenants = [_unpickle_parts(header, blobs) for header, blobs in data["tenants"].values()]
-        except StateError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - any unreadable file is reported the same way
-            raise StateError(f"cannot read the state file {self.path}: {type(exc).__name__}: {exc}") from exc
-        # the restored objects are the store's once adopted; bytes of a format-1 file are re-made on first save
-        self._blobs = {t.id: (t, *data["tenants"][t.id]) for t in tenants} if data["format"] == FORMAT else {}
-        return tenants
+            with self._lock:
+                ids = [row[0] for row in self._db.execute("SELECT id FROM tenants ORDER BY rowid")]
+                return [tenant for tenant in (self._read(tenant_id) for tenant_id in ids) if tenant is not None]
+        except (sqlite3.Error, statecodec.CodecError, KeyError, TypeError, ValueError) as exc:
+            raise self._refuse(f"{type(exc).__name__}: {exc}") from exc
+
+    def _read(self, tenant_id: str) -> Tenant | None:
+        """One tenant as the database holds it (None: not there), now what is kept of it."""
+        assert self._db is not None
+        found = self._db.execute("SELECT header, fixture FROM tenants WHERE id = ?", (tenant_id,)).fetchone()
+        if found is None:
+            self._kept.pop(tenant_id, None)
+            return None
+        tables: dict[str, dict[str, dict[Any, Any]]] = {}
+        for vendor, tbl, key, value in self._db.execute(
+                "SELECT vendor, tbl, key, value FROM rows WHERE tenant = ? ORDER BY id", (tenant_id,)):
+            tables.setdefault(vendor, {}).setdefault(tbl, {})[statecodec.loads(key)] = statecodec.loads(value)
+        worlds = {vendor: _build_world(fields, tables.get(vendor, {})) for vendor, fields in self._db.execute(
+            "SELECT vendor, fields FROM worlds WHERE tenant = ? ORDER BY rowid", (tenant_id,))}
+        tenant = _tenant(tenant_id, found[0], found[1], worlds)
+        kept = KeptTenant(tenant, tenant.fixture, {name: KeptWorld(world) for name, world in worlds.items()})
+        for world in kept.worlds.values():
+            world.full = False
+        self._kept[tenant_id] = kept
+        return tenant
+
+    # -- writing ---------------------------------------------------------------------------
+    def save(self, tenants: Iterable[Tenant] | None = None) -> None:
+        """Write what changed, in one transaction, returning once it is on disk; ``tenants``: those the request
+        touched (None: every tenant, and any deleted). On failure, each is read back from the database and
+        ``SaveFailed`` is raised."""
+        if self._db is None:
+            self._db = self._open()
+        with self._lock:
+            ids = list(self.store.tenants) + [i for i in self._kept if i not in self.store.tenants] \
+                if tenants is None else [t.id for t in tenants]
+            ops: list[Op] = []
+            for tenant_id in dict.fromkeys(ids):
+                ops.extend(self._tenant_ops(tenant_id))
+            if not ops:
+                return
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                for sql, params in ops:
+                    self._db.execute(sql, params)
+                self._db.execute("COMMIT")
+            except sqlite3.Error as exc:
+                with contextlib.suppress(sqlite3.Error):
+                    self._db.execute("ROLLBACK")
+                self._recover(ids)
+                raise _failure(exc) from exc
+
+    def _tenant_ops(self, tenant_id: str) -> list[Op]:
+        tenant = self.store.tenants.get(tenant_id)
+        kept = self._kept.get(tenant_id)
+        if tenant is None:
+            if kept is None:
+                return []
+            del self._kept[tenant_id]
+            return [(f"DELETE FROM {table} WHERE {column} = ?", (tenant_id,))
+                    for table, column in (("rows", "tenant"), ("worlds", "tenant"), ("tenants", "id"))]
+        ops: list[Op] = []
+        with tenant.lock:
+            if kept is None or kept.tenant is not tenant:
+                ops += [(f"DELETE FROM {table} WHERE tenant = ?", (tenant_id,)) for table in ("rows", "worlds")]
+                ops.append(("DELETE FROM tenants WHERE id = ?", (tenant_id,)))
+                kept = self._kept[tenant_id] = KeptTenant(tenant, _UNSET, {})
+            fixture_changed = kept.fixture is not tenant.fixture
+            ops.append(("INSERT INTO tenants (id, header, fixture) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+                        "header = excluded.header" + (", fixture = excluded.fixture" if fixture_changed else ""),
+                        (tenant_id, _header(tenant), statecodec.dumps(tenant.fixture) if fixture_changed else "")))
+            kept.fixture = tenant.fixture
+            for vendor, world in tenant.worlds.items():
+                kept_world = kept.worlds.get(vendor)
+                if kept_world is None or kept_world.world is not world:
+                    kept_world = kept.worlds[vendor] = KeptWorld(world)
+                ops.extend(kept_world.ops(tenant_id, vendor))
+        return ops
+
+    def _recover(self, tenant_ids: Iterable[str]) -> None:
+        """After a failed transaction: each tenant as the database holds it, in the store again."""
+        for tenant_id in dict.fromkeys(tenant_ids):
+            self._kept.pop(tenant_id, None)
+            try:
+                restored = self._read(tenant_id)
+            except Exception:  # noqa: BLE001 - the database cannot even be read: the failure is answered anyway
+                log.exception("cannot read tenant %r back from the state file", tenant_id)
+                continue
+            with self.store.lock:
+                if restored is None:
+                    if tenant_id in self.store.tenants:
+                        self.store.delete(tenant_id)
+                else:
+                    self.store.adopt(restored)
+
+    def kept(self, tenant: Tenant) -> bool:
+        """Whether ``tenant`` is the store's (a write made on a tenant replaced or deleted meanwhile is lost)."""
+        return self.store.tenants.get(tenant.id) is tenant
+
+    def close(self) -> None:
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None
 
 
-def _header(tenant: Tenant) -> dict[str, Any]:
-    clock = tenant.clock
-    return {"id": tenant.id, "seed": tenant.seed, "anchor": tenant.anchor, "fixture": tenant.fixture,
-            "created_at": tenant.created_at,
-            "clock": {"frozen_at": clock.frozen_at, "offset": clock.offset, "floor": clock.floor},
-            "faults": tenant.extras.get("faults"), "incarnation": tenant.incarnation,
-            "rate_limits": tenant.extras.get("rate_limits")}
+_UNSET: Any = object()  # a fixture never written
 
 
-def _pickle_tenant(tenant: Tenant, names: set[str] | None,
-                   previous: dict[str, bytes]) -> tuple[bytes, dict[str, bytes]]:
-    """(header blob, world blobs): the worlds in ``names`` (None: all) pickled again, the others as before."""
-    with tenant.lock:
-        header = pickle.dumps(_header(tenant), protocol=pickle.HIGHEST_PROTOCOL)
-        blobs = {name: (pickle.dumps(world, protocol=pickle.HIGHEST_PROTOCOL)
-                        if names is None or name in names or name not in previous else previous[name])
-                 for name, world in tenant.worlds.items()}
-        return header, blobs
-
-
-def _unpickle_parts(header: bytes, blobs: dict[str, bytes]) -> Tenant:
-    state: dict[str, Any] = pickle.loads(header)
-    state["worlds"] = {name: pickle.loads(blob) for name, blob in blobs.items()}
-    return _tenant_from(state)
-
-
-def _unpickle_tenant(blob: bytes) -> Tenant:
-    """A tenant of a format-1 file (one blob per tenant)."""
-    return _tenant_from(pickle.loads(blob))
-
-
-def _tenant_from(state: dict[str, Any]) -> Tenant:
-    clock = Clock(floor=state["clock"]["floor"])
-    clock.restore(state["clock"]["frozen_at"], state["clock"]["offset"] or timedelta(0))
-    tenant = Tenant(id=state["id"], seed=state["seed"], anchor=state["anchor"], clock=clock, worlds=state["worlds"],
-                    fixture=state["fixture"], created_at=state["created_at"])
-    if state.get("incarnation"):  # older files: a new incarnation (its Pearson tokens end at the next reset)
-        tenant.incarnation = state["incarnation"]
-    if state.get("faults") is not None:
-        tenant.extras["faults"] = state["faults"]
-    if state.get("rate_limits"):
-        tenant.extras["rate_limits"] = state["rate_limits"]
-    return tenant
-
-
-def atomic_write(path: Path, payload: bytes) -> None:
-    """Temp file in the same directory, flush + fsync, ``os.replace``, fsync the directory."""
-    directory = path.parent
-    directory.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-            fh.flush()
-            getattr(os, "fdatasync", os.fsync)(fh.fileno())  # the data and its size; no other metadata
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    try:
-        dir_fd = os.open(directory, os.O_RDONLY)
-    except OSError:  # pragma: no cover - platforms without directory handles
-        return
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+def _failure(exc: sqlite3.Error) -> EmulatorError:
+    code = getattr(exc, "sqlite_errorcode", None)
+    full = code == getattr(sqlite3, "SQLITE_FULL", 13) or "full" in str(exc).lower()
+    cls: Callable[..., EmulatorError] = InsufficientStorage if full else ServiceUnavailable
+    return cls(f"The emulator could not keep this write in its state file ({exc}); nothing was changed.")

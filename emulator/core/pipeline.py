@@ -36,6 +36,7 @@ and ``g`` proxies once (they are looked up through context variables on every at
 from __future__ import annotations
 
 import hmac
+import logging
 import os
 import time
 from collections.abc import Callable
@@ -53,7 +54,7 @@ from .cors import Cors, host_check
 from .http import MAX_BODY_BYTES, buffer_chunked_body
 from .journal import environ_headers, journal_of, make_entry
 from .pagecache import StalePage, verifying
-from .persistence import changes_state
+from .persistence import SaveFailed, ServiceUnavailable, changes_state
 from .state import app_state
 from .store import DEFAULT_TENANT, Tenant
 from .strict import Strict
@@ -63,6 +64,7 @@ ADMIN_PREFIX = "/_emulator"
 MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 NO_FAST_PAGES_ENV = "LMS_EMULATOR_NO_FAST_PAGES"  # "1": every request through Flask (FastPages off)
 MAX_ROUTES = 4096  # paths whose routing FastPages remembers; past it, it starts over
+log = logging.getLogger("lms_emulator.persistence")
 STALE_PAGE = "lms_emulator.stale_page"  # environ: the StalePage the fast path met, for Flask to raise
 
 
@@ -147,14 +149,14 @@ class Pipeline:
         req: Request = request._get_current_object()  # type: ignore[attr-defined]
         glob = g._get_current_object()  # type: ignore[attr-defined]
         vendor = _vendor_of(self.vendors, req.path)
+        if self.state_file is not None:
+            response = self.persist(req, glob, vendor, response)
         if self.strict is not None and vendor is not None:
             response = self.strict.check_response(req, glob, vendor, response)
         if self.cors is not None:
             self.cors.allow_origin(req, response)
         if vendor is not None:
             self.record(req, glob, vendor, response)
-        if self.state_file is not None:
-            self.persist(req, glob, vendor, response)
         return response
 
     def record(self, req: Request, glob: Any, vendor: Vendor, response: Response) -> None:
@@ -195,17 +197,28 @@ class Pipeline:
             at=tenant.clock.now(), vendor=vendor.name, tenant_id=tenant.id if named else None,
             secret_answer=vendor.secret_answer)
 
-    def persist(self, req: Request, glob: Any, vendor: Vendor | None, response: Response) -> None:
-        """Step 14: a successful write, or any request a fault rule fired on (a GET spends a rule's count too:
-        its count, hits and random draw changed), is saved before its answer leaves; only what it could touch."""
+    def persist(self, req: Request, glob: Any, vendor: Vendor | None, response: Response) -> Response:
+        """Step 14 (run first of the after steps, so the others see its answer): a successful write, or any
+        request a fault rule fired on (a GET spends a rule's count too), is saved before its answer leaves. A
+        save that fails answers the vendor's 507/503 instead (``persistence.SaveFailed``): the write is not
+        applied."""
         assert self.state_file is not None
         wrote = (req.method in MUTATING and response.status_code < 400
                  and changes_state(self.app.view_functions.get(req.endpoint or "")))
         fired = bool(req.environ.get("lms_emulator.fault")) and getattr(glob, "tenant", None) is not None
-        if wrote or fired:
-            tenant = getattr(glob, "tenant", None) or getattr(glob, "admin_tenant", None)
-            worlds = None if vendor is None else ([vendor.name] if wrote else [])
-            self.state_file.save(None if tenant is None else [tenant.id], worlds=worlds)
+        if not (wrote or fired):
+            return response
+        named = getattr(glob, "tenant", None)
+        tenant = named or getattr(glob, "admin_tenant", None)
+        try:
+            self.state_file.save(None if tenant is None else [tenant])
+            if named is not None and not self.state_file.kept(named):
+                raise ServiceUnavailable("The tenant was reset, deleted or restored while this write ran: the "
+                                         "write was not kept.")
+        except SaveFailed as exc:
+            log.error("state file: %s %s answered %s: %s", req.method, req.path, exc.status, exc.message)
+            return self.app.handle_user_exception(exc)  # type: ignore[return-value]
+        return response
 
 
 class FastPages:
