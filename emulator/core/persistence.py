@@ -57,6 +57,7 @@ UPSERT_ROW = ("INSERT INTO rows (tenant, vendor, tbl, key, value) VALUES (?, ?, 
               "ON CONFLICT (tenant, vendor, tbl, key) DO UPDATE SET value = excluded.value")
 DELETE_ROW = "DELETE FROM rows WHERE tenant = ? AND vendor = ? AND tbl = ? AND key = ?"
 Op = tuple[str, tuple[Any, ...]]
+KEPT_EXTRAS = ("faults", "rate_limits")  # a tenant's extras the header keeps; the others (its journal) are not
 
 
 def read_only(view: Any) -> Any:
@@ -123,6 +124,10 @@ class TrackedDict(dict):  # type: ignore[type-arg]
     def update(self, *args: Any, **kwargs: Any) -> None:
         for key, value in dict(*args, **kwargs).items():
             self[key] = value
+
+    def __ior__(self, other: Any) -> TrackedDict:  # type: ignore[misc,override]
+        self.update(other)
+        return self
 
     def clear(self) -> None:
         dict.clear(self)
@@ -278,7 +283,7 @@ def _header(tenant: Tenant) -> str:
         "seed": tenant.seed, "anchor": tenant.anchor, "created_at": tenant.created_at,
         "incarnation": tenant.incarnation,
         "clock": (clock.frozen_at, clock.offset, clock.floor),
-        "faults": tenant.extras.get("faults"), "rate_limits": tenant.extras.get("rate_limits")})
+        **{key: tenant.extras.get(key) for key in KEPT_EXTRAS}})
 
 
 def _tenant(tenant_id: str, header_text: str, fixture_text: str, worlds: dict[str, Any]) -> Tenant:
@@ -442,11 +447,16 @@ class StateFile:
                 log.exception("cannot read tenant %r back from the state file", tenant_id)
                 continue
             with self.store.lock:
+                current = self.store.tenants.get(tenant_id)
                 if restored is None:
-                    if tenant_id in self.store.tenants:
+                    if current is not None:
                         self.store.delete(tenant_id)
-                else:
-                    self.store.adopt(restored)
+                    continue
+                if current is not None:  # what is not kept (the journal) goes on as it was
+                    for key, value in current.extras.items():
+                        if key not in KEPT_EXTRAS:
+                            restored.extras[key] = value
+                self.store.adopt(restored)
 
     def kept(self, tenant: Tenant) -> bool:
         """Whether ``tenant`` is the store's (a write made on a tenant replaced or deleted meanwhile is lost)."""

@@ -15,9 +15,9 @@ raised, so that it is answered as any error of a view: a 500):
    1. host check      ``cors.host_check``: bound to loopback, a foreign ``Host`` is a 403 (DNS rebinding)
    2. whole body      ``http.buffer_chunked_body``: read before any handler takes a tenant's lock
    3. clock           the start time, for the journal's ``durationMs``
-   4. admin lock      ``--admin-token``: a Bearer token on ``/_emulator`` but the dashboard page (``admin_lock``)
-   5. casefold        ``casefold.fold_request``: the documented spelling of query names and body keys
-   6. CORS preflight  ``cors.Cors.preflight``
+   4. CORS preflight  ``cors.Cors.preflight`` (a preflight carries no credentials, so it comes before the lock)
+   5. admin lock      ``--admin-token``: a Bearer token on ``/_emulator`` but the dashboard page (``admin_lock``)
+   6. casefold        ``casefold.fold_request``: the documented spelling of query names and body keys
    7. strict request  ``strict.Strict.check_request`` (``--strict``): what the client sent undocumented
 In the view, the vendor's auth wrapper names the tenant, ``bind_tenant(tenant, vendor)``:
    8. tenant          ``g.tenant``, for the journal and persistence
@@ -132,15 +132,15 @@ class Pipeline:
             self.check_host(req.environ)
         _whole_body(req)
         glob.started = time.perf_counter()
+        if self.cors is not None:  # a preflight carries no credentials: answered before the admin lock
+            answer = self.cors.preflight(req)
+            if answer is not None:
+                return answer
         if self.admin_token:
             admin_lock(req, self.admin_token, self.dashboard_page)
         vendor = _vendor_of(self.vendors, req.path)
         if vendor is not None and vendor.name in self.folded and req.endpoint:
             fold_request(self.app, req, vendor.name)
-        if self.cors is not None:
-            answer = self.cors.preflight(req)
-            if answer is not None:
-                return answer
         if self.strict is not None and vendor is not None:
             self.strict.check_request(req, glob, vendor)
         return None
