@@ -4,7 +4,8 @@
 default tenant plus ``--tenants - 1`` more (a CI run's parallel suites), then ``--writes`` enroll/un-enroll
 pairs on the default tenant; prints the median time of one enroll without a state file and with one.
 With ``--threads N``: N threads each enrolling on a tenant of its own at once (a parallel CI run), the median
-enroll time then.
+enroll time then. With ``--scale 1,1000``: the median enroll with ``--state-file`` at each number of tenants,
+and the ratio of the last to the first (a save writes the rows a write changed, whatever the tenants).
 """
 from __future__ import annotations
 
@@ -60,12 +61,31 @@ def _enrolls(app: Any, tenant_id: str, writes: int) -> list[float]:
     return times
 
 
+def scale(counts: list[int], writes: int) -> None:
+    medians = []
+    for count in counts:
+        with tempfile.TemporaryDirectory() as folder:
+            state = Path(folder) / "emulator.state"
+            t0 = time.perf_counter()
+            times = enroll_times({"state_file": str(state)}, count, writes)
+            medians.append(statistics.median(times))
+            size = sum(p.stat().st_size for p in Path(folder).rglob("*") if p.is_file())
+            print(f"--state-file, {count} tenant(s): enroll median {medians[-1]:.2f} ms, p90 "
+                  f"{statistics.quantiles(times, n=10)[-1]:.2f} ms ({size / 1e6:.1f} MB on disk, "
+                  f"run {time.perf_counter() - t0:.0f} s)")
+    print(f"enroll at {counts[-1]} tenants / at {counts[0]}: {medians[-1] / medians[0]:.2f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tenants", type=int, default=10)
     parser.add_argument("--writes", type=int, default=40)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--scale", help="tenant counts to compare with --state-file, e.g. 1,1000")
     args = parser.parse_args()
+    if args.scale:
+        scale(sorted(int(n) for n in args.scale.split(",")), args.writes)
+        return
     plain = statistics.median(enroll_times({}, args.tenants, args.writes, args.threads))
     with tempfile.TemporaryDirectory() as folder:
         state = Path(folder) / "emulator.state"
