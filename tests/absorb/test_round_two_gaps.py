@@ -9,7 +9,8 @@ from emulator.absorb.models import ONLINE_COURSE
 
 def test_a_session_the_user_is_not_in_is_404_though_enrolled_in_its_course(api: Any):
     world = api.world
-    se = next(s for s in world.session_enrollments.values() if s.is_active and not world.courses[s.course_id].multi_session)
+    se = next(s for s in world.session_enrollments.values()
+              if s.is_active and not world.courses[s.course_id].multi_session)
     course = world.courses[se.course_id]
     others = [s for s in course.session_ids if s != se.session_id]
     path = f"/users/{se.user_id}/enrollments/{course.id}/sessions"
