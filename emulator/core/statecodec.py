@@ -64,11 +64,25 @@ def encode(value: Any) -> Any:
     if isinstance(value, enum.Enum):
         return {"$e": _name(kind), "v": encode(value.value)}
     if dataclasses.is_dataclass(value):
-        return {"$o": _name(kind), "f": {f.name: encode(getattr(value, f.name))
-                                         for f in dataclasses.fields(value) if not f.name.startswith("_")}}
+        out = {}
+        for f in dataclasses.fields(value):
+            item = getattr(value, f.name)
+            if f.name.startswith("_") or _is_default(f, item):  # a default is made again on reading: not written
+                continue
+            out[f.name] = encode(item)
+        return {"$o": _name(kind), "f": out}
     if "__setstate__" in vars(kind) and hasattr(value, "__getstate__"):
         return {"$st": _name(kind), "s": encode(value.__getstate__())}
     raise TypeError(f"the state file cannot keep a {kind.__module__}.{kind.__qualname__}")
+
+
+_EMPTY_FACTORIES = (list, dict, set)
+
+
+def _is_default(f: dataclasses.Field[Any], value: Any) -> bool:
+    if f.default is not dataclasses.MISSING:
+        return type(value) is type(f.default) and value == f.default
+    return f.default_factory in _EMPTY_FACTORIES and type(value) is f.default_factory and not value
 
 
 def _class(name: Any) -> type:
