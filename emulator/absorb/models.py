@@ -46,7 +46,7 @@ CUSTOM_FIELD_KINDS = {"decimal": 5, "string": 30, "datetime": 5, "bool": 5}
 CUSTOM_FIELD_NAMES = tuple(f"{kind}{n}" for kind, count in CUSTOM_FIELD_KINDS.items() for n in range(1, count + 1))
 CustomFields = make_dataclass("CustomFields", [(name, Any, field(default=None)) for name in CUSTOM_FIELD_NAMES],
                               slots=True)
-CustomFields.__module__ = __name__  # importable by name: worlds are pickled (--state-file)
+CustomFields.__module__ = __name__  # found by name: core.statecodec names it in --state-file rows
 CustomFields.__doc__ = "A user's customFields object: one attribute per vendor key, None when unset."
 
 ACTIVE, INACTIVE = 0, 1  # activeStatus
