@@ -460,3 +460,68 @@ def test_round_two_item_6_admin_cors_preflight_is_answered_before_the_admin_lock
     real = client.get("/_emulator/tenants", headers={"Origin": "http://ui.test", "Authorization": "Bearer s3cret"})
     assert real.status_code == 200 and real.headers["Access-Control-Allow-Origin"] == "http://ui.test"
     assert client.get("/_emulator/tenants", headers={"Origin": "http://ui.test"}).status_code == 401
+
+
+@pytest.mark.parametrize("sig", ["SIGKILL", "SIGTERM"])
+def test_round_two_item_5_a_kill_mid_burst_loses_no_acknowledged_write_and_tears_nothing(tmp_path: Path, sig: str):
+    """Four clients enroll as fast as they can; the server is killed mid-burst. After a restart every enrollment
+    that was answered 201 is there, and every tenant reads whole (data.json of each answers 200)."""
+    import signal
+
+    from tests.admin.test_persistence import _free_port as free_port, _serve
+
+    state, port = tmp_path / "burst.db", free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc = _serve(state, port)
+    acknowledged: list[str] = []
+    try:
+        ids = [requests.post(base + "/_emulator/tenants", json={}, timeout=30).json()["id"] for _ in range(4)]
+        stop = threading.Event()
+
+        def burst(tenant_id: str) -> None:
+            session = requests.Session()
+            info = session.get(f"{base}/_emulator/tenants/{tenant_id}", timeout=10).json()
+            data = session.get(f"{base}/_emulator/tenants/{tenant_id}/data.json", timeout=10).json()["absorb"]
+            key = info["absorb"]["apiKey"]
+            headers = {"x-api-key": key, "x-api-version": "2"}
+            token = session.post(f"{base}/absorb/authenticate", headers=headers, timeout=10,
+                                 json={"username": "admin", "password": "admin", "privateKey": key}).json()
+            headers["Authorization"] = f"Bearer {token}"
+            learner = next(u["id"] for u in data["users"] if not u["isAdmin"])
+            course = next(c["id"] for c in data["courses"] if c["courseType"] == "OnlineCourse")
+            while not stop.is_set():
+                try:
+                    made = session.post(f"{base}/absorb/users/{learner}/enrollments/{course}?reEnroll=true",
+                                        headers=headers, timeout=10)
+                except requests.RequestException:
+                    return
+                if made.status_code == 201:
+                    acknowledged.append(made.json()["enrollmentId"])
+
+        workers = [threading.Thread(target=burst, args=(t,)) for t in ids]
+        for w in workers:
+            w.start()
+        deadline = time.monotonic() + 30
+        while len(acknowledged) < 40 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        proc.send_signal(getattr(signal, sig))
+        proc.wait(timeout=30)
+        stop.set()
+        for w in workers:
+            w.join(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert len(acknowledged) >= 40
+    proc = _serve(state, port)
+    try:
+        kept: set[str] = set()
+        for tenant_id in ids:
+            dumped = requests.get(f"{base}/_emulator/tenants/{tenant_id}/data.json", timeout=30)
+            assert dumped.status_code == 200
+            kept |= {e["id"] for e in dumped.json()["absorb"]["enrollments"]}
+        assert not set(acknowledged) - kept, f"lost {len(set(acknowledged) - kept)} of {len(acknowledged)}"
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)
