@@ -41,7 +41,7 @@ def _server_accepts(call: Any) -> bool:
 def test_absorb_paging_parameters(app: Any, name: str):
     schema = _params(app, "absorb")[name]
     for value in VALUES:
-        server = _server_accepts(lambda: parse_page({name: value}, deprecated=False))
+        server = _server_accepts(lambda v=value: parse_page({name: v}, deprecated=False))
         if value == "":  # an empty value is no value to the server: the default (the document's own rule)
             continue
         assert _document_accepts(schema, value) == server, (name, value, server)
@@ -50,7 +50,7 @@ def test_absorb_paging_parameters(app: Any, name: str):
 def test_ispring_page_size(app: Any):
     schema = _params(app, "ispring")["pageSize"]
     for value in VALUES:
-        server = _server_accepts(lambda: page_size(value))
+        server = _server_accepts(lambda v=value: page_size(v))
         if not value.strip().lstrip("+-").isascii() or not value.strip().lstrip("+-").isdigit():
             assert not server, value  # not an integer at all: the document's type says so too
             continue
