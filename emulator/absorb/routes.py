@@ -32,12 +32,13 @@ from .schemas import COURSE, COURSES, DEFAULT_SORT, DEPARTMENT, DEPARTMENTS, USE
 bp = Blueprint("absorb", __name__)
 STATUSES = range(13)
 
-# Query parameters as the seed documents them, for the OpenAPI document and strict mode.
 # What core.paging accepts, as patterns (the OpenAPI document is as strict as the server): digits with an
-# optional '+', leading zeros and surrounding spaces; _limit 1-1000, _offset 0-65535 ('-0' is 0).
-LIMIT_PATTERN = r"^\s*\+?0*([1-9][0-9]{0,2}|1000)\s*$"
-OFFSET_PATTERN = (r"^\s*([+-]?0+|\+?0*([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]"
-                  r"|6553[0-5]))\s*$")
+# optional '+', leading zeros and surrounding spaces or tabs (the server strips any whitespace: the
+# document names the two a client sends); _limit 1-1000, _offset 0-65535 ('-0' is 0).
+LIMIT_PATTERN = r"^[ \t]*\+?0*([1-9][0-9]{0,2}|1000)[ \t]*$"
+OFFSET_PATTERN = (r"^[ \t]*([+-]?0+|\+?0*([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]"
+                  r"|6553[0-5]))[ \t]*$")
+# Query parameters as the seed documents them, for the OpenAPI document and strict mode.
 PAGED = (
     Param("_filter", {"type": "string"}, "OData filter over the resource's fields."),
     Param("_sort", {"type": "string"}, "Comma-separated fields; '-' prefix for descending. Default: the vendor's "
