@@ -401,8 +401,8 @@ class StateFile:
                 return
             try:
                 self._db.execute("BEGIN IMMEDIATE")
-                for sql, params in ops:
-                    self._db.execute(sql, params)
+                for sql, batch in _batches(ops):
+                    self._db.executemany(sql, batch)
                 self._db.execute("COMMIT")
             except sqlite3.Error as exc:
                 with contextlib.suppress(sqlite3.Error):
@@ -470,6 +470,17 @@ class StateFile:
 
 
 _UNSET: Any = object()  # a fixture never written
+
+
+def _batches(ops: list[Op]) -> list[tuple[str, list[tuple[Any, ...]]]]:
+    """Consecutive statements of the same text as one ``executemany`` (a new world is hundreds of rows)."""
+    out: list[tuple[str, list[tuple[Any, ...]]]] = []
+    for sql, params in ops:
+        if out and out[-1][0] == sql:
+            out[-1][1].append(params)
+        else:
+            out.append((sql, [params]))
+    return out
 
 
 def _failure(exc: sqlite3.Error) -> EmulatorError:

@@ -13,8 +13,11 @@ import enum
 import json
 import random
 import sys
+from functools import cache
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
+
+import orjson
 
 PACKAGE = "emulator"
 
@@ -24,12 +27,19 @@ class CodecError(ValueError):
 
 
 def dumps(value: Any) -> str:
-    return json.dumps(encode(value), separators=(",", ":"))
+    return _json(encode(value))
+
+
+def _json(value: Any) -> str:
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:  # text orjson refuses (a lone surrogate; input refuses it, but a save never fails on it)
+        return json.dumps(value, separators=(",", ":"))
 
 
 def loads(text: str) -> Any:
     try:
-        return decode(json.loads(text))
+        return decode(orjson.loads(text))
     except CodecError:
         raise
     except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
@@ -40,12 +50,34 @@ def _name(cls: type) -> str:
     return f"{cls.__module__}:{cls.__qualname__}"
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
+@cache
+def _plan(kind: type) -> tuple[str, tuple[tuple[str, Any, Any], ...]]:
+    """A dataclass's name and its fields written (name, default, default factory), worked out once per class."""
+    return _name(kind), tuple((f.name, f.default, f.default_factory) for f in dataclasses.fields(kind)
+                              if not f.name.startswith("_"))
+
+
 def encode(value: Any) -> Any:
     kind = type(value)
-    if value is None or kind in (str, int, float, bool):
+    if kind in _PLAIN:
         return value
     if kind is list:
         return [encode(v) for v in value]
+    if "__dataclass_fields__" in kind.__dict__:
+        name, fields = _plan(kind)  # type: ignore[arg-type]
+        out = {}
+        for field_name, default, factory in fields:
+            item = getattr(value, field_name)
+            if default is not MISSING:
+                if type(item) is type(default) and item == default:  # made again on reading: not written
+                    continue
+            elif factory in _EMPTY_FACTORIES and type(item) is factory and not item:
+                continue
+            out[field_name] = encode(item)
+        return {"$o": name, "f": out}
     if isinstance(value, dict):
         return {"$d": [[encode(k), encode(v)] for k, v in value.items()]}
     if kind is tuple:
@@ -64,25 +96,15 @@ def encode(value: Any) -> Any:
     if isinstance(value, enum.Enum):
         return {"$e": _name(kind), "v": encode(value.value)}
     if dataclasses.is_dataclass(value):
-        out = {}
-        for f in dataclasses.fields(value):
-            item = getattr(value, f.name)
-            if f.name.startswith("_") or _is_default(f, item):  # a default is made again on reading: not written
-                continue
-            out[f.name] = encode(item)
-        return {"$o": _name(kind), "f": out}
+        return {"$o": _name(kind), "f": {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value)
+                                         if not f.name.startswith("_")}}
     if "__setstate__" in vars(kind) and hasattr(value, "__getstate__"):
         return {"$st": _name(kind), "s": encode(value.__getstate__())}
     raise TypeError(f"the state file cannot keep a {kind.__module__}.{kind.__qualname__}")
 
 
 _EMPTY_FACTORIES = (list, dict, set)
-
-
-def _is_default(f: dataclasses.Field[Any], value: Any) -> bool:
-    if f.default is not dataclasses.MISSING:
-        return type(value) is type(f.default) and value == f.default
-    return f.default_factory in _EMPTY_FACTORIES and type(value) is f.default_factory and not value
+MISSING = dataclasses.MISSING
 
 
 def _class(name: Any) -> type:
@@ -161,11 +183,11 @@ def find_class(name: str) -> type:
 
 def json_text(value: Any) -> str:
     """Already-encoded parts in one JSON text."""
-    return json.dumps(value, separators=(",", ":"))
+    return _json(value)
 
 
 def json_value(text: str) -> Any:
     try:
-        return json.loads(text)
+        return orjson.loads(text)
     except ValueError as exc:
         raise CodecError(f"not JSON: {exc}") from None
