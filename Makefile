@@ -7,7 +7,7 @@ HOST ?=
 PORT ?=
 SEED ?=
 
-.PHONY: serve test bench bench-peers mutation install clean
+.PHONY: serve test bench bench-peers mutation coverage install clean
 
 # Bytecode is written ahead (compileall skips what is up to date): with PYTHONDONTWRITEBYTECODE set, as on
 # CI machines, every start would otherwise compile the package from source (30-60 ms of the start-up).
@@ -35,6 +35,11 @@ bench-peers: $(VENV)/.installed-test
 # MUTATION_ARGS: module words (e.g. `pearson odata`), --retry, --report, --survivors, --children N.
 mutation: $(VENV)/.installed-mutation
 	$(PY) tools/mutation.py $(MUTATION_ARGS)
+
+# docs/COVERAGE.md: each vendor's documented operations (docs/operations/*.txt) against the routes served.
+# Run it after adding a route or an operation; `make test` fails while the file is stale (tests/test_coverage.py).
+coverage: $(VENV)/.installed
+	$(PY) -m emulator.coverage
 
 install: $(VENV)/.installed-test
 

@@ -14,7 +14,7 @@ from werkzeug.utils import cached_property
 from .admin import init_app as init_admin
 from .admin import is_dashboard_page
 from .config import Settings
-from .core import errors, pipeline
+from .core import errors, pipeline, stubs
 from .core.http import MAX_BODY_BYTES, GuidConverter, parse_args
 from .core.openapi import build_document
 from .core.state import EXTENSION, AppState, app_state
@@ -170,6 +170,8 @@ def _handle_error(exc: Exception) -> Response:
         kind = HTTP_TO_ERROR.get(exc.code or 500, errors.InternalError)
         message = {404: "No route matches the request.",
                    405: f"The method {request.method} is not allowed for this resource."}.get(exc.code or 0)
+        if exc.code == 404 and vendor_for_path(current_app, request.path) is not None:
+            message = stubs.not_found_message(request)  # says how to add a stub
         err: errors.EmulatorError = kind(message)
         if exc.code == 405 and getattr(exc, "valid_methods", None):
             err.headers["Allow"] = ", ".join(exc.valid_methods)  # type: ignore[attr-defined]

@@ -11,6 +11,7 @@ from typing import Any
 
 from . import __version__, servers, startup
 from .config import ENV_PREFIX, Settings, SettingsError
+from .record import options as record_options
 
 DESCRIPTION = textwrap.fill(
     "An offline emulator of the Absorb LMS Integration API v2, iSpring Learn and Pearson English Learning "
@@ -36,8 +37,12 @@ SERVE_OPTIONS = {
     "print_credentials": "start-up output: 'table' (for people), 'json' (one line, for scripts) or 'none'",
     "rate_limit": "give every tenant these vendors' documented rate limit ('absorb': 200 requests per second "
                   "plus a burst of 100, then 429); per tenant: POST /_emulator/tenants/{id}/rate-limit",
+    "fallback_target": "forward vendor calls that no route and no stub answers to this real service: "
+                       "'absorb=https://rest.myabsorb.com' (comma-separated for several vendors), or a bare URL "
+                       "that gets the whole path",
 }
 METAVARS = {"fixtures": "PATH|NAME", "print_credentials": "FORM", "anchor": "DATETIME", "rate_limit": "VENDORS"}
+METAVARS["fallback_target"] = "[VENDOR=]URL"
 OTHER_ENV = {"CACHE": "~/.cache/lms-emulator  (derived files that make start-up cheap)",
              "SCHEMAS": "the package's schemas/  (a directory of contract schemas to use instead)"}
 
@@ -82,6 +87,18 @@ def openapi(args: argparse.Namespace) -> int:
     return 0
 
 
+def proxy(args: argparse.Namespace) -> int:
+    from .record import commands  # requests and jsonschema: imported by these commands only, not by serve
+
+    return commands.proxy(args)
+
+
+def verify(args: argparse.Namespace) -> int:
+    from .record import commands
+
+    return commands.verify(args)
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, with a usage error told in one line (and exit status 2)."""
 
@@ -113,7 +130,7 @@ def parser() -> argparse.ArgumentParser:
     top = _Parser(prog="lms-emulator", description=DESCRIPTION, formatter_class=formatter,
                   epilog="Run 'lms-emulator serve --help' for the server's options.\n\n" + EXIT_CODES)
     top.add_argument("--version", action="version", version=f"lms-emulator {__version__}")
-    sub = top.add_subparsers(dest="command", required=True, metavar="{serve,openapi}",
+    sub = top.add_subparsers(dest="command", required=True, metavar="{serve,openapi,proxy,verify}",
                              parser_class=_Parser)
     p = sub.add_parser("serve", help="serve every vendor under its prefix (/absorb, /ispring, /pearson)",
                        description="Serve every vendor under its prefix, with the admin API and dashboard at "
@@ -138,6 +155,7 @@ def parser() -> argparse.ArgumentParser:
                        description="Print a vendor's OpenAPI 3.1 document (the one served at /<vendor>/openapi.json).")
     o.add_argument("vendor", choices=["absorb", "ispring", "pearson"])
     o.set_defaults(func=openapi)
+    record_options.add_parsers(sub, formatter, proxy, verify)
     return top
 
 

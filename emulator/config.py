@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 from collections.abc import Callable
 
+from .core.forward import TargetError, Targets
+
 ENV_PREFIX = "LMS_EMULATOR_"
 
 
@@ -42,6 +44,7 @@ class Settings:
     print_credentials: str = "table"  # start-up output: table, json or none
     default_tenant: bool = True
     rate_limit: str = ""  # comma-separated vendors whose documented rate limit every tenant gets ("absorb")
+    fallback_target: str | None = None  # where vendor calls no route and no stub answers go (core.stubs)
 
     @classmethod
     def load(cls, overrides: dict[str, Any] | None = None, *, option_names: bool = False) -> Settings:
@@ -115,6 +118,17 @@ def _anchor(value: Any) -> str | None:
     return value
 
 
+def _fallback(value: Any) -> str | None:
+    """``absorb=URL`` items or a bare URL, comma-separated (``core.forward.Targets``)."""
+    if not _optional(value):
+        return None
+    try:
+        Targets.parse(_text(value))
+    except TargetError as exc:
+        raise ValueError(str(exc)) from None
+    return value
+
+
 def _one_of(*choices: str) -> Callable[[Any], str]:
     def parse(value: Any) -> str:
         if value not in choices:
@@ -130,6 +144,7 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
     "admin_cors_origins": _text,
     "journal_size": _integer(1, None, "a journal size (a positive integer)"), "anchor": _anchor,
     "print_credentials": _one_of("table", "json", "none"), "default_tenant": _boolean, "rate_limit": _text,
+    "fallback_target": _fallback,
 }
 
 

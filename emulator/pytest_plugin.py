@@ -6,6 +6,11 @@
 
     @pytest.mark.lms_tenant(seed=7, anchor="2030-01-01T00:00:00Z", fixture="learner-mid-course")
     def test_snapshot(lms_tenant): ...
+
+A call the emulator does not emulate gets a stub (``lms_tenant.stub(...)`` or the marker)::
+
+    @pytest.mark.lms_stub("GET", "/absorb/certificates/*", json={"id": "c1"})
+    def test_certificates(lms_tenant): ...
 """
 from __future__ import annotations
 
@@ -29,6 +34,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "lms_tenant(**fields): create this test's lms_tenant with these "
                             "POST /_emulator/tenants fields (seed, anchor, fixture, id)")
+    config.addinivalue_line("markers", "lms_stub(method, path, **answer): give this test's lms_tenant a stub for a "
+                            "call the emulator does not emulate (status, json, text, content_type, headers, "
+                            "delay_ms; as Tenant.stub); repeatable")
 
 
 @pytest.fixture(scope="session")
@@ -54,5 +62,7 @@ def lms_tenant(request: pytest.FixtureRequest, lms_emulator: _Live) -> Iterator[
     """A fresh isolated tenant for one test (``@pytest.mark.lms_tenant(...)`` fields), deleted afterwards."""
     marker = request.node.get_closest_marker("lms_tenant")
     tenant = lms_emulator.create_tenant(**(marker.kwargs if marker else {}))
+    for stub in request.node.iter_markers("lms_stub"):
+        tenant.stub(*stub.args, **stub.kwargs)
     yield tenant
     tenant.delete()

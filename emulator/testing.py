@@ -232,6 +232,33 @@ class Tenant:
         headers = {**self.server_admin_headers(), **kwargs.pop("headers", {})}
         return requests.request(method, self.admin_url + path, headers=headers, timeout=30, **kwargs)
 
+    def stub(self, method: str | None, path: str, *, status: int = 200, json: Any = None, text: str | None = None,
+             content_type: str | None = None, headers: dict[str, str] | None = None,
+             delay_ms: int = 0) -> dict[str, Any]:
+        """Answer a vendor call the emulator does not emulate (``POST .../stubs``; ``core.stubs``)::
+
+            tenant.stub("GET", "/absorb/certificates/*", json={"id": "c1", "name": "First aid"})
+
+        ``path`` is a glob under a vendor prefix (``*`` one segment, ``**`` any); ``method`` None matches any;
+        ``json`` or ``text`` (with ``content_type``, e.g. XML) is the body. Matched only where no emulated
+        route matches. Returns the stub as the admin API shows it (``id``, ``hits``...)."""
+        body: dict[str, Any] = {"method": method, "path": path, "status": status, "headers": headers or {},
+                                "delayMs": delay_ms}
+        if text is not None:
+            body["bodyText"] = text
+        else:
+            body["body"] = json
+        if content_type is not None:
+            body["contentType"] = content_type
+        return _checked(self.admin("POST", "/stubs", json=body), f"adding a stub for {path}").json()
+
+    def stubs(self) -> list[dict[str, Any]]:
+        """The tenant's stubs, with their ``hits``."""
+        return _checked(self.admin("GET", "/stubs"), "listing stubs").json()["stubs"]
+
+    def clear_stubs(self) -> None:
+        _checked(self.admin("DELETE", "/stubs"), "removing the stubs")
+
     def data(self) -> dict[str, Any]:
         """The whole world (``data.json``)."""
         return _checked(self.admin("GET", "/data.json"), "reading data.json").json()

@@ -15,6 +15,7 @@ from ..core.persistence import StateFile
 from ..core.state import app_state
 from ..core.store import DEFAULT_TENANT, Store
 from . import fixtures as fixture_files
+from . import har_routes, stub_routes  # noqa: F401 - their routes join bp
 from .routes import bp, wants_dashboard
 
 log = logging.getLogger("lms_emulator.admin")

@@ -17,6 +17,7 @@ from typing import Any
 
 from ..core import resources
 from ..core.errors import BadRequest, EmulatorError
+from ..core.stubs import check_fixture_stubs
 from ..core.wire import NOT_TEXT, invalid_text
 
 KNOWN_VENDORS = ("absorb", "ispring", "pearson")  # parts for vendors not installed are ignored
@@ -140,7 +141,7 @@ def resolve(value: Any, setting: str | None, vendors: Iterable[str]) -> dict[str
 def check_envelope(data: Any, *, vendors: Iterable[str], where: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise BadRequest(f"{where}: a fixture must be a JSON object.")
-    allowed = ENVELOPE | set(KNOWN_VENDORS) | set(vendors)
+    allowed = ENVELOPE | {"stubs"} | set(KNOWN_VENDORS) | set(vendors)
     unknown = sorted(set(data) - allowed)
     if unknown:
         raise BadRequest(f"{where}: unknown key(s) {', '.join(repr(k) for k in unknown)}; "
@@ -155,7 +156,9 @@ def check_envelope(data: Any, *, vendors: Iterable[str], where: str) -> dict[str
             parse_datetime(data["anchor"])
         except ValueError:
             raise BadRequest(f"{where}.anchor: '{data['anchor']}' is not an ISO 8601 date-time.") from None
-    for key in set(data) - ENVELOPE:
+    if "stubs" in data:  # answers for calls the emulator does not emulate (core.stubs)
+        check_fixture_stubs(data["stubs"], set(KNOWN_VENDORS) | set(vendors), where)
+    for key in set(data) - ENVELOPE - {"stubs"}:
         if not isinstance(data[key], dict):
             raise BadRequest(f"{key}: the {key} part of a fixture must be an object.")
     return data

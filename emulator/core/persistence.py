@@ -3,7 +3,7 @@
 One row per entity: each world's entity tables (its ``dict`` fields, and those of a nested holder such as
 Absorb's ``reference``) are rows keyed by (tenant, vendor, table, key), each in the JSON text of
 ``core.statecodec``; a world's other fields (its random generator, its key...) are one row; a tenant's
-header (seed, anchor, clock, fault rules, rate limits) and fixture are one row. Indexes a world derives
+header (seed, anchor, clock, fault rules, rate limits, stubs) and fixture are one row. Indexes a world derives
 from its entities (``DERIVED``) are not kept: ``reindex()`` rebuilds them on load. Journals are not kept.
 
 What a write changed is known, not searched for: once a world is kept, its tables are ``TrackedDict``s that
@@ -57,7 +57,7 @@ UPSERT_ROW = ("INSERT INTO rows (tenant, vendor, tbl, key, value) VALUES (?, ?, 
               "ON CONFLICT (tenant, vendor, tbl, key) DO UPDATE SET value = excluded.value")
 DELETE_ROW = "DELETE FROM rows WHERE tenant = ? AND vendor = ? AND tbl = ? AND key = ?"
 Op = tuple[str, tuple[Any, ...]]
-KEPT_EXTRAS = ("faults", "rate_limits")  # a tenant's extras the header keeps; the others (its journal) are not
+KEPT_EXTRAS = ("faults", "rate_limits", "stubs")  # a tenant's extras the header keeps; not its journal
 
 
 def read_only(view: Any) -> Any:
@@ -294,10 +294,9 @@ def _tenant(tenant_id: str, header_text: str, fixture_text: str, worlds: dict[st
     tenant = Tenant(id=tenant_id, seed=header["seed"], anchor=header["anchor"], clock=clock, worlds=worlds,
                     fixture=statecodec.loads(fixture_text), created_at=header["created_at"],
                     incarnation=header["incarnation"])
-    if header.get("faults") is not None:
-        tenant.extras["faults"] = header["faults"]
-    if header.get("rate_limits"):
-        tenant.extras["rate_limits"] = header["rate_limits"]
+    for key in KEPT_EXTRAS:
+        if header.get(key):
+            tenant.extras[key] = header[key]
     return tenant
 
 

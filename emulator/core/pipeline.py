@@ -19,6 +19,8 @@ raised, so that it is answered as any error of a view: a 500):
    5. admin lock      ``--admin-token``: a Bearer token on ``/_emulator`` but the dashboard page (``admin_lock``)
    6. casefold        ``casefold.fold_request``: the documented spelling of query names and body keys
    7. strict request  ``strict.Strict.check_request`` (``--strict``): what the client sent undocumented
+  7a. unrouted        ``stubs.Unrouted``: a vendor call no route matches is answered by the tenant's stub, or
+                      forwarded to ``--fallback-target``; else the vendor's 404 says how to add a stub
 In the view, the vendor's auth wrapper names the tenant, ``bind_tenant(tenant, vendor)``:
    8. tenant          ``g.tenant``, for the journal and persistence
    9. rate limit      ``ratelimit.check`` (tenants that opted in): a 429 before anything is touched
@@ -51,6 +53,7 @@ from werkzeug.routing import MapAdapter
 from . import errors, faults, ratelimit
 from .casefold import ORIGINAL_PATH, FoldPaths, fold_request
 from .cors import Cors, host_check
+from .forward import FORWARDED_KEY
 from .http import MAX_BODY_BYTES, buffer_chunked_body
 from .journal import environ_headers, journal_of, make_entry
 from .pagecache import StalePage, verifying
@@ -58,6 +61,7 @@ from .persistence import SaveFailed, ServiceUnavailable, changes_state
 from .state import app_state
 from .store import DEFAULT_TENANT, Tenant
 from .strict import Strict
+from .stubs import STUB_KEY, Unrouted
 from .vendor import Route, Vendor
 
 ADMIN_PREFIX = "/_emulator"
@@ -110,6 +114,7 @@ class Pipeline:
         self.folded = frozenset(v.name for v in self.vendors.values() if v.case_insensitive)
         self.cors = Cors.of(settings.cors_origins, settings.admin_cors_origins)
         self.strict = Strict(app) if settings.strict else None
+        self.unrouted = Unrouted(app, settings.fallback_target)
         self.verify = verifying()  # only then can the fast path meet a stale page (``STALE_PAGE``)
 
     def install(self) -> None:
@@ -143,6 +148,8 @@ class Pipeline:
             fold_request(self.app, req, vendor.name)
         if self.strict is not None and vendor is not None:
             self.strict.check_request(req, glob, vendor)
+        if vendor is not None and req.routing_exception is not None:
+            return self.unrouted.answer(req, glob, vendor)
         return None
 
     def after(self, response: Response) -> Response:
@@ -178,6 +185,10 @@ class Pipeline:
         violations = getattr(glob, "contract_violations", None)  # strict mode: what the client sent undocumented
         if violations:
             entry["contractViolations"] = list(violations)
+        if environ.get(STUB_KEY):  # answered by a stub (core.stubs), or forwarded to the fallback target
+            entry["stub"] = environ[STUB_KEY]
+        if environ.get(FORWARDED_KEY):
+            entry["forwardedTo"] = environ[FORWARDED_KEY]
         if dropped:
             entry["dropped"] = True
         if environ.get(ratelimit.LIMITED_KEY):

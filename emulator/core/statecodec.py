@@ -56,8 +56,12 @@ _PLAIN = frozenset({str, int, float, bool, type(None)})
 @cache
 def _plan(kind: type) -> tuple[str, tuple[tuple[str, Any, Any], ...]]:
     """A dataclass's name and its fields written (name, default, default factory), worked out once per class."""
-    return _name(kind), tuple((f.name, f.default, f.default_factory) for f in dataclasses.fields(kind)
-                              if not f.name.startswith("_"))
+    return _name(kind), tuple((f.name, f.default, f.default_factory) for f in dataclasses.fields(kind) if _kept(f))
+
+
+def _kept(f: dataclasses.Field[Any]) -> bool:
+    """A field written: not a private one nor one left out of comparisons (a compiled glob: a cache, made again)."""
+    return f.compare and not f.name.startswith("_")
 
 
 def encode(value: Any) -> Any:
@@ -97,7 +101,7 @@ def encode(value: Any) -> Any:
         return {"$e": _name(kind), "v": encode(value.value)}
     if dataclasses.is_dataclass(value):
         return {"$o": _name(kind), "f": {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value)
-                                         if not f.name.startswith("_")}}
+                                         if _kept(f)}}
     if "__setstate__" in vars(kind) and hasattr(value, "__getstate__"):
         return {"$st": _name(kind), "s": encode(value.__getstate__())}
     raise TypeError(f"the state file cannot keep a {kind.__module__}.{kind.__qualname__}")

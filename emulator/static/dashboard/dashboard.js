@@ -424,6 +424,24 @@
     });
   });
 
+  // The journal as HAR 1.2 (GET .../journal.har): fetched with the admin token, saved through a blob link.
+  async function downloadHar() {
+    if (!state.tenant) return;
+    const headers = {};
+    const token = sessionStorage.getItem(TOKEN_KEY);
+    if (token) headers.Authorization = "Bearer " + token;
+    const resp = await fetch(API + "/tenants/" + encodeURIComponent(state.tenant) + "/journal.har", { headers, cache: "no-store" });
+    if (resp.status === 401) { showToken(token ? "The admin token was refused." : null); throw new AuthRequired("admin token required"); }
+    if (!resp.ok) throw new Error("HAR download failed (" + resp.status + ")");
+    const url = URL.createObjectURL(await resp.blob());
+    const link = el("a", { href: url, download: "lms-emulator-" + state.tenant + "-journal.har", hidden: true });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  }
+  $("journal-har").addEventListener("click", () => act("Journal downloaded as HAR.", downloadHar));
+
   // -- start -------------------------------------------------------------------------------------
   async function start() {
     await act(null, async () => {
