@@ -12,7 +12,8 @@ import pytest
 from emulator.app import create_app
 from emulator.core import statecodec
 from emulator.core.pagecache import VERIFY_ENV, PageCache, WireCache
-from emulator.core.persistence import StateFile, TrackedDict
+from emulator.core.persistence import StateFile
+from emulator.core.staterows import TrackedDict
 from emulator.core.store import Store
 from tests.test_cache_rule import SCENARIOS, Ctx, _choose
 
