@@ -3,6 +3,11 @@
 # (LMS_EMULATOR_PORT, ...) and then the defaults apply: 127.0.0.1:8080, seed 42.
 VENV ?= .venv
 PY := $(VENV)/bin/python
+# The Python that makes the venv (3.10+): `make PYTHON=python3.12 serve`. `make clean` removes the venv.
+PYTHON ?= python3
+# Refuse an old Python before a venv is made with it, and a venv an old Python made (it would keep failing).
+PYTHON_CHECK = import sys; v = sys.version_info; sys.exit(0 if v >= (3, 10) else \
+	f"lms-emulator needs Python 3.10 or newer; {sys.executable} is {v[0]}.{v[1]}. {sys.argv[1]}")
 HOST ?=
 PORT ?=
 SEED ?=
@@ -45,7 +50,9 @@ install: $(VENV)/.installed-test
 
 # The runtime only (what serving needs) ...
 $(VENV)/.installed: setup.cfg pyproject.toml
-	python3 -m venv $(VENV)
+	@if [ -x $(PY) ]; then $(PY) -c '$(PYTHON_CHECK)' "Run 'make clean' to remove $(VENV), then make again (PYTHON=python3.X picks the Python)."; fi
+	@$(PYTHON) -c '$(PYTHON_CHECK)' "Install a newer Python and run e.g. 'make PYTHON=python3.12 $(or $(MAKECMDGOALS),serve)'."
+	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
 	$(VENV)/bin/pip install -q -e .
 	$(PY) -m compileall -q emulator
@@ -61,5 +68,6 @@ $(VENV)/.installed-mutation: $(VENV)/.installed-test
 	$(VENV)/bin/pip install -q -e '.[test,mutation]'
 	touch $@
 
+# The venv and build leftovers: after switching Python versions, or to start again from nothing.
 clean:
-	rm -rf $(VENV) *.egg-info
+	rm -rf $(VENV) *.egg-info build dist

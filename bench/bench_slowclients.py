@@ -1,17 +1,21 @@
 """Slow clients against the Procfile's server: normal requests' latency while many connections dawdle.
 
-``python bench/bench_slowclients.py [--slow 50] [--hold 30] [--options '...']``
+``python bench/bench_slowclients.py [--server gunicorn|granian] [--kinds a,b] [--slow 50] [--hold 30]
+[--options '...']``
 
 Starts the emulator with the Procfile's gunicorn command (``--options`` replaces its options, to
-compare settings), then:
+compare settings), or ``lms-emulator serve`` (granian) with ``--server granian``, then:
 
 1. baseline: a probe client sends the Absorb list request (authenticated, ``_limit=10``) back to
    back for ``--baseline`` seconds, on a kept-alive connection and on a new connection per request;
 2. held: ``--slow`` connections are opened and kept for ``--hold`` seconds, a third each
    *idle* (connected, nothing sent), *partial headers* (a request line and a header, then one
    more header byte every 2 s, never the blank line), *body never sent* (a POST announcing 100
-   bytes that never come). A connection the server closes is opened again at once, so the number
-   held stays the same. The probe runs meanwhile.
+   bytes that never come). ``--kinds`` picks others (issue 31's reproductions): *body held back*
+   (``Content-Length: 1000``, ``[``, then nothing), *expect continue* (``Expect: 100-continue``, no body),
+   *huge chunk size* (18 hex digits), *long chunk line* (1,500 bytes, no CRLF), *trickled chunks* (a
+   chunked body growing by 20 one-byte chunks every 50 ms). A connection the server closes is opened
+   again at once, so the number held stays the same. The probe runs meanwhile.
 
 Prints, per phase, the probe's requests, p50, p99 and max (ms) and its failures (a request that
 took over 10 s counts as a failure at 10 s), and how often the server closed a slow connection.
@@ -36,6 +40,17 @@ import run as bench  # noqa: E402  (bench/run.py: the Procfile command, server s
 
 PROBE_TIMEOUT = 10.0
 KINDS = ("idle", "partial headers", "body never sent")
+MORE_KINDS = ("body held back", "expect continue", "huge chunk size", "long chunk line", "trickled chunks")
+_POST = (b"POST /absorb/authenticate HTTP/1.1\r\nHost: 127.0.0.1\r\nx-api-key: %s\r\nx-api-version: 2\r\n"
+         b"Content-Type: application/json\r\n")
+FRAMES = {
+    "body never sent": b"Content-Length: 100\r\n\r\n",
+    "body held back": b"Content-Length: 1000\r\n\r\n[",
+    "expect continue": b"Content-Length: 100\r\nExpect: 100-continue\r\n\r\n",
+    "huge chunk size": b"Transfer-Encoding: chunked\r\n\r\n" + b"1" * 18 + b"\r\nab",
+    "long chunk line": b"Transfer-Encoding: chunked\r\n\r\n" + b"1" * 1500,
+    "trickled chunks": b"Transfer-Encoding: chunked\r\n\r\n",
+}
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -94,11 +109,9 @@ class SlowClient:
         sock = socket.create_connection(("127.0.0.1", self.port), timeout=5)
         if self.kind == "partial headers":
             sock.sendall(b"GET /absorb/users HTTP/1.1\r\nHost: 127.0.0.1\r\nx-api-version: 2\r\n")
-        elif self.kind == "body never sent":
-            sock.sendall(b"POST /absorb/enrollments/unenroll HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                         b"x-api-key: " + self.api_key.encode() + b"\r\nx-api-version: 2\r\n"
-                         b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n")
-        sock.settimeout(0.5)
+        elif self.kind in FRAMES:
+            sock.sendall(_POST % self.api_key.encode() + FRAMES[self.kind])
+        sock.settimeout(0.05 if self.kind == "trickled chunks" else 0.5)
         return sock
 
     def run(self) -> None:
@@ -112,10 +125,13 @@ class SlowClient:
                 if self.kind == "partial headers" and time.monotonic() - last_byte > 2:
                     sock.sendall(b"X")  # one more byte of a header name that never ends
                     last_byte = time.monotonic()
+                if self.kind == "trickled chunks":
+                    sock.sendall(b"1\r\n \r\n" * 20)
                 try:
-                    if sock.recv(65536) == b"":
-                        raise ConnectionResetError
-                    raise ConnectionResetError  # an answer (408, 400...): the server let go of us
+                    received = sock.recv(65536)
+                    if received == b"HTTP/1.1 100 Continue\r\n\r\n":
+                        continue  # the interim answer to Expect: the client may now send (it never does)
+                    raise ConnectionResetError  # closed, or an answer (408, 400...): the server let go of us
                 except TimeoutError:
                     pass
             except OSError:
@@ -155,13 +171,21 @@ def main() -> None:
     parser.add_argument("--hold", type=float, default=30, help="seconds they are held (default 30)")
     parser.add_argument("--baseline", type=float, default=5, help="seconds of the baseline phase (default 5)")
     parser.add_argument("--options", default=None, help="gunicorn options instead of the Procfile's")
+    parser.add_argument("--server", default="gunicorn", choices=["gunicorn", "granian"],
+                        help="the Procfile's gunicorn (default) or lms-emulator serve (granian)")
+    parser.add_argument("--kinds", default=",".join(KINDS),
+                        help=f"slow kinds, comma-separated (default: {', '.join(KINDS)}; also {', '.join(MORE_KINDS)})")
     args = parser.parse_args()
+    kinds = tuple(k.strip() for k in args.kinds.split(",") if k.strip())
+    unknown = set(kinds) - set(KINDS) - set(MORE_KINDS)
+    if unknown:
+        parser.error(f"unknown kinds: {', '.join(sorted(unknown))}")
 
     options, app_spec = bench.procfile_command()
     if args.options is not None:
         options = shlex.split(args.options)
         bench.procfile_command = lambda: (options, app_spec)  # type: ignore[assignment]
-    server = bench.Server("slowclients", app_spec).start()
+    server = bench.Server("slowclients", app_spec, kind=args.server).start()
     try:
         path, headers, api_key = absorb_probe(server.port)
         probes = [Probe(server.port, path, headers, keep_alive=True),
@@ -170,7 +194,7 @@ def main() -> None:
         for t in threads:
             t.start()
         time.sleep(args.baseline)
-        slow = [SlowClient(server.port, KINDS[i % len(KINDS)], api_key) for i in range(args.slow)]
+        slow = [SlowClient(server.port, kinds[i % len(kinds)], api_key) for i in range(args.slow)]
         slow_threads = [threading.Thread(target=c.run, daemon=True) for c in slow]
         for p in probes:
             p.phase = "held"
@@ -186,14 +210,15 @@ def main() -> None:
     finally:
         server.stop()
 
-    print(f"slow clients: gunicorn {' '.join(options)}; {args.slow} slow connections held {args.hold:.0f} s "
-          f"({', '.join(KINDS)}); probe: GET {path.split('?')[0].rsplit('/', 2)[0]}/.../enrollments?_limit=10")
+    where = f"gunicorn {' '.join(options)}" if args.server == "gunicorn" else "lms-emulator serve (granian)"
+    print(f"slow clients: {where}; {args.slow} slow connections held {args.hold:.0f} s "
+          f"({', '.join(kinds)}); probe: GET {path.split('?')[0].rsplit('/', 2)[0]}/.../enrollments?_limit=10")
     for label, probe in (("kept-alive", probes[0]), ("new conn", probes[1])):
         for phase in ("baseline", "held"):
             print(f"  {label:10s} {phase:8s} {summary(probe.latencies.get(phase, []), probe.failures.get(phase, 0))}")
     both = probes[0].latencies.get("held", []) + probes[1].latencies.get("held", [])
     print(f"  held p99, both probes: {_percentile(both, 0.99):.1f} ms (goal < 100 ms)")
-    closed = {kind: sum(c.closed_by_server for c in slow if c.kind == kind) for kind in KINDS}
+    closed = {kind: sum(c.closed_by_server for c in slow if c.kind == kind) for kind in kinds}
     print("  slow connections closed by the server (then reopened): " + json.dumps(closed))
 
 

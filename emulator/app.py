@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -13,8 +14,8 @@ from werkzeug.utils import cached_property
 
 from .admin import init_app as init_admin
 from .admin import is_dashboard_page
-from .config import Settings
-from .core import errors, pipeline, stubs
+from .config import ENV_PREFIX, Settings, SettingsError
+from .core import errors, pipeline, requestlog, stubs
 from .core.http import MAX_BODY_BYTES, GuidConverter, parse_args
 from .core.openapi import build_document
 from .core.state import EXTENSION, AppState, app_state
@@ -119,14 +120,16 @@ def create_app(settings: Settings | dict[str, Any] | None = None) -> EmulatorFla
         store = Store(vendors, seed=settings.seed, anchor=parse_datetime(settings.anchor) if settings.anchor else None,
                       rate_limited=rate_limited)
     except ValueError as exc:  # --rate-limit naming a vendor without a documented limit
-        from .config import SettingsError
-
-        raise SettingsError(f"--rate-limit: {exc}") from None
+        env = ENV_PREFIX + "RATE_LIMIT"  # named as the value came: the environment's, else the option's
+        where = env if os.environ.get(env) == settings.rate_limit else "--rate-limit"
+        raise SettingsError(f"{where}: {exc}") from None
     app.extensions[EXTENSION] = AppState(settings=settings, store=store, vendors={v.name: v for v in vendors})
     for vendor in vendors:
         app.register_blueprint(vendor.blueprint, url_prefix=vendor.prefix)
     init_admin(app, settings, store)
     pipeline.init_app(app, dashboard_page=is_dashboard_page)  # what happens to every request, in order
+    if settings.log_requests:  # outermost: the fast path's answers are logged too
+        app.wsgi_app = requestlog.RequestLog(app.wsgi_app, settings.log_format)  # type: ignore[method-assign]
     documents: dict[str, Any] = {}
 
     @app.get("/<vendor_name>/openapi.json")
@@ -156,8 +159,10 @@ def create_app(settings: Settings | dict[str, Any] | None = None) -> EmulatorFla
 
 
 def vendor_for_path(app: Flask, path: str) -> Vendor | None:
+    """The vendor whose error shape answers ``path``: its first segment, ended by ``/`` or by ``\\`` (IIS reads
+    a backslash as a slash: ``/absorb%5Cusers`` is Absorb's to refuse, not the admin API's)."""
     vendors = app_state(app).vendors
-    first = path.lstrip("/").split("/", 1)[0]
+    first = path.lstrip("/").replace("\\", "/").split("/", 1)[0]
     return vendors.get(first)
 
 

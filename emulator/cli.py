@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -35,15 +36,20 @@ SERVE_OPTIONS = {
     "cors_origins": "vendor routes: '*', a comma-separated list of origins, or '' for no CORS",
     "admin_cors_origins": "the admin API (/_emulator): origins allowed to read it cross-origin (default: none)",
     "print_credentials": "start-up output: 'table' (for people), 'json' (one line, for scripts) or 'none'",
+    "log_format": "the request log: 'text' (one line per request) or 'json' (one object per line)",
     "rate_limit": "give every tenant these vendors' documented rate limit ('absorb': 200 requests per second "
                   "plus a burst of 100, then 429); per tenant: POST /_emulator/tenants/{id}/rate-limit",
     "fallback_target": "forward vendor calls that no route and no stub answers to this real service: "
                        "'absorb=https://rest.myabsorb.com' (comma-separated for several vendors), or a bare URL "
                        "that gets the whole path",
 }
-METAVARS = {"fixtures": "PATH|NAME", "print_credentials": "FORM", "anchor": "DATETIME", "rate_limit": "VENDORS"}
+# serve's on/off settings (options without a value)
+SERVE_FLAGS = ("strict", "tls", "log_requests")
+METAVARS = {"fixtures": "PATH|NAME", "print_credentials": "FORM", "log_format": "FORM", "anchor": "DATETIME",
+            "rate_limit": "VENDORS"}
 METAVARS["fallback_target"] = "[VENDOR=]URL"
-OTHER_ENV = {"CACHE": "~/.cache/lms-emulator  (derived files that make start-up cheap)",
+OTHER_ENV = {"CACHE": "~/.cache/lms-emulator  (derived files that make start-up cheap; tls/: --tls's authority)",
+             "TLS_NAMES": "(none)  (more names for --tls's server certificate, comma-separated)",
              "SCHEMAS": "the package's schemas/  (a directory of contract schemas to use instead)"}
 
 
@@ -55,7 +61,18 @@ def serve(args: argparse.Namespace) -> int:
         return _fail(2, str(exc))
     from .app import create_app
 
-    settings = Settings.load({name: getattr(args, name) for name in (*SERVE_OPTIONS, "strict")}, option_names=True)
+    settings = Settings.load({name: getattr(args, name) for name in (*SERVE_OPTIONS, *SERVE_FLAGS)},
+                             option_names=True)
+    if settings.tls and args.server == "gunicorn":
+        return _fail(2, "--tls is served by granian (the default) and werkzeug; gunicorn's buffering worker reads "
+                        "plain HTTP only (put a TLS proxy in front of the Procfile's gunicorn)")
+    if settings.log_requests is None:  # auto: a CI job's output (no terminal) shows every request
+        settings = dataclasses.replace(settings, log_requests=not sys.stdout.isatty())
+    certificate = None
+    if settings.tls:
+        from . import tls  # here only: trustme and cryptography cost ~150 ms of a start without --tls
+
+        certificate = tls.server_certificate(settings.host)
     app = create_app(settings)
     from .core import gcpolicy
 
@@ -63,12 +80,17 @@ def serve(args: argparse.Namespace) -> int:
 
     def ready(port: int) -> None:  # once listening; ``port`` is the one bound (--port 0 picks one)
         startup.plain_access_log()
-        text = startup.report(app, startup.base_url(settings.host, port), started)
+        base = startup.base_url(settings.host, port, "https" if certificate else "http")
+        text = startup.report(app, base, started)
+        if text and settings.print_credentials == "table":
+            extra = [startup.wildcard_note(settings.host),
+                     startup.trust_hint(certificate.ca_file) if certificate else ""]
+            text = "\n".join([text, *[line for line in extra if line]])
         if text:
             print(text, flush=True)
 
     try:
-        servers.run(app, args.server, settings.host, settings.port, args.threads, on_ready=ready)
+        servers.run(app, args.server, settings.host, settings.port, args.threads, on_ready=ready, tls=certificate)
     except servers.ServerError as exc:  # cannot bind (port taken, address not local)
         return _fail(1, str(exc))
     except KeyboardInterrupt:
@@ -108,8 +130,8 @@ class _Parser(argparse.ArgumentParser):
 
 def _env_help() -> str:
     defaults = Settings()
-    rows = [(ENV_PREFIX + name.upper(), _shown(getattr(defaults, name))) for name in (*SERVE_OPTIONS, "strict",
-                                                                                       "journal_size")]
+    rows = [(ENV_PREFIX + name.upper(), "auto (on when stdout is not a terminal)" if name == "log_requests"
+             else _shown(getattr(defaults, name))) for name in (*SERVE_OPTIONS, *SERVE_FLAGS, "journal_size")]
     rows += [(ENV_PREFIX + name, text) for name, text in OTHER_ENV.items()]
     width = max(len(name) for name, _ in rows)
     lines = [f"  {name:<{width}}  {value}" for name, value in rows]
@@ -139,11 +161,17 @@ def parser() -> argparse.ArgumentParser:
     defaults = Settings()
     for name, text in SERVE_OPTIONS.items():
         default = getattr(defaults, name)
-        shown = "" if default is None else f" (default: {_shown(default)})"
+        shown = "" if default is None or "(default" in text else f" (default: {_shown(default)})"
         p.add_argument("--" + name.replace("_", "-"), default=None, help=text + shown,
                        metavar=METAVARS.get(name, name.split("_")[-1].upper()))
     p.add_argument("--strict", action="store_const", const=True, default=None,
                    help="validate every request and response against the contract (default: off)")
+    p.add_argument("--tls", action="store_const", const=True, default=None,
+                   help="serve HTTPS with a certificate from the emulator's own certificate authority, made once "
+                        "and kept in the cache (its path, and how to trust it, are printed at start)")
+    p.add_argument("--log-requests", action=argparse.BooleanOptionalAction, default=None,
+                   help="one line per request on stdout: method, path, status, tenant, ms (default: on when "
+                        "stdout is not a terminal, as in CI)")
     p.add_argument("--server", default="granian", choices=servers.SERVERS,
                    help="HTTP server: granian (default), gunicorn or werkzeug; see the README for which when")
     p.add_argument("--threads", type=int, default=None, metavar="N",

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 from collections.abc import Callable
 
+from .core.clock import check_anchor
 from .core.forward import TargetError, Targets
 
 ENV_PREFIX = "LMS_EMULATOR_"
@@ -26,6 +27,11 @@ def cache_dir() -> Path:
     OData parser tables): ``LMS_EMULATOR_CACHE``, else ``~/.cache/lms-emulator``. Owned by the user, unlike
     the shared temporary directory: one of these files is a pickle."""
     return Path(os.environ.get(ENV_PREFIX + "CACHE") or Path.home() / ".cache" / "lms-emulator")
+
+
+def tls_dir() -> Path:
+    """Where ``serve --tls`` keeps its certificate authority (``ca.pem``, ``ca-key.pem``): see ``emulator.tls``."""
+    return cache_dir() / "tls"
 
 
 @dataclass
@@ -44,6 +50,9 @@ class Settings:
     print_credentials: str = "table"  # start-up output: table, json or none
     default_tenant: bool = True
     rate_limit: str = ""  # comma-separated vendors whose documented rate limit every tenant gets ("absorb")
+    log_requests: bool | None = None  # one line per request on stdout; None: `serve` logs when stdout is no terminal
+    log_format: str = "text"  # the request log's lines: text or json
+    tls: bool = False  # serve HTTPS with a certificate from the emulator's local certificate authority
     fallback_target: str | None = None  # where vendor calls no route and no stub answers go (core.stubs)
 
     @classmethod
@@ -89,6 +98,13 @@ def _boolean(value: Any) -> bool:
     raise ValueError(f"{value!r} is not a boolean (1/0, true/false, yes/no, on/off)")
 
 
+def _maybe_boolean(value: Any) -> bool | None:
+    """A boolean, or unset (empty, ``auto``): the server decides."""
+    if value is None or (isinstance(value, str) and value.strip().lower() in ("", "auto")):
+        return None
+    return _boolean(value)
+
+
 def _text(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError(f"{value!r} is not text")
@@ -112,9 +128,10 @@ def _anchor(value: Any) -> str | None:
     if not _optional(value):
         return None
     try:
-        parse_datetime(_text(value))
+        instant = parse_datetime(_text(value))
     except (ValueError, TypeError):
         raise ValueError(f"{value!r} is not an ISO 8601 date-time (e.g. 2030-01-01T00:00:00Z)") from None
+    check_anchor(instant)  # its ValueError says which anchors can seed a world
     return value
 
 
@@ -144,6 +161,7 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
     "admin_cors_origins": _text,
     "journal_size": _integer(1, None, "a journal size (a positive integer)"), "anchor": _anchor,
     "print_credentials": _one_of("table", "json", "none"), "default_tenant": _boolean, "rate_limit": _text,
+    "log_requests": _maybe_boolean, "log_format": _one_of("text", "json"), "tls": _boolean,
     "fallback_target": _fallback,
 }
 

@@ -2,22 +2,42 @@
 from __future__ import annotations
 
 import os
+import sys
 from typing import Any
 
 # gthread whose event loop reads each request whole before a thread takes it: slow or idle clients
 # cannot hold the threads (see emulator.gunicorn_worker and bench/bench_slowclients.py).
 worker_class = "emulator.gunicorn_worker.BufferingThreadWorker"
-# gunicorn's largest request line (its default, 4,094, refused URLs whose _filter was well under the
-# emulator's own 4,096-character limit, so its 422 could not be reached).
-limit_request_line = 8190
+# gunicorn's parser reads request lines of any length: the worker refuses those over its REQUEST_LINE_LIMIT
+# (64 KiB) with 414 in the vendor's shape. gunicorn's own maximum, 8,190 bytes, refused a valid 1,414-character
+# _filter once percent-encoded, which granian accepts (issue 31).
+limit_request_line = 0
+# No control socket: `gunicornc worker add 1` would start a second worker holding tenants of its own
+# (every tenant lives in the one worker's memory), and two servers in one home directory would share its path.
+control_socket_disable = True
+
+
+def on_starting(server: Any) -> None:
+    """Check the LMS_EMULATOR_* settings before any worker starts: a bad one is one clear line and exit status 2,
+    as ``lms-emulator serve`` gives, not a worker's traceback and gunicorn's exit status 3."""
+    from emulator.config import Settings, SettingsError
+
+    try:
+        Settings.load()
+    except SettingsError as exc:
+        print(f"lms-emulator: {exc}", file=sys.stderr, flush=True)
+        raise SystemExit(2) from None
 
 
 def post_fork(server: Any, worker: Any) -> None:
-    """Before the app is built: it learns the address gunicorn binds (its Host check depends on it)."""
+    """Before the app is built: it learns the address gunicorn binds (its Host check depends on it), and whether
+    to log requests."""
     bind = (worker.cfg.bind or [""])[0]
     if bind and not bind.startswith(("unix:", "fd://")):
         host = bind.rsplit(":", 1)[0] if bind.count(":") == 1 or bind.startswith("[") else bind
         os.environ.setdefault("LMS_EMULATOR_HOST", host.strip("[]"))
+    # the request log's default, as `lms-emulator serve` decides it: on when the output is not a terminal
+    os.environ.setdefault("LMS_EMULATOR_LOG_REQUESTS", "0" if sys.stdout.isatty() else "1")
 
 
 def post_worker_init(worker: Any) -> None:

@@ -11,6 +11,11 @@ A call the emulator does not emulate gets a stub (``lms_tenant.stub(...)`` or th
 
     @pytest.mark.lms_stub("GET", "/absorb/certificates/*", json={"id": "c1"})
     def test_certificates(lms_tenant): ...
+
+``lms_emulator_tls = true`` (or ``--lms-emulator-tls``) serves HTTPS (``serve --tls``); the tenant's sessions
+trust the emulator's certificate authority. Faker, a dependency of the emulator, ships a pytest plugin of its
+own (a ``faker`` fixture) that would load in every suite that installs lms-emulator: it is left out unless the
+suite asks for it (``-p faker``).
 """
 from __future__ import annotations
 
@@ -21,17 +26,46 @@ import pytest
 
 from .testing import EmulatorProcess, EmulatorServer, Tenant, _Live
 
+FAKER_PLUGIN = "faker"  # Faker's pytest11 entry point name
+
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    """As this plugin registers: block Faker's plugin when it has not loaded yet (entry points load in no set
+    order; ``pytest_configure`` takes it out otherwise). One named with ``-p faker`` loads before either."""
+    if not pluginmanager.has_plugin(FAKER_PLUGIN):
+        pluginmanager.set_blocked(FAKER_PLUGIN)
+
+
+def _forget_plugin(manager: pytest.PytestPluginManager, plugin: object) -> None:
+    """Unregister ``plugin`` loaded before this one, and drop its registration from the replayed history
+    pytest's fixture manager reads at session start (``pytest_plugin_registered`` is a historic hook: without
+    this its fixtures would still be found). pluggy keeps that history in ``_call_history``; where a later
+    pluggy keeps it elsewhere, the plugin is unregistered all the same."""
+    manager.unregister(plugin, FAKER_PLUGIN)
+    manager.set_blocked(FAKER_PLUGIN)
+    history = getattr(manager.hook.pytest_plugin_registered, "_call_history", None)
+    if isinstance(history, list):
+        history[:] = [call for call in history if call[0].get("plugin") is not plugin]
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("lms_emulator_seed", "seed of the lms_emulator server's worlds (default 42)", default=None)
     parser.addini("lms_emulator_anchor", "ISO 8601 instant the seeded dates of every tenant hang off, so the "
                   "worlds are the same on any day (default: each tenant's creation day)", default=None)
+    parser.addini("lms_emulator_tls", "serve the lms_emulator server over HTTPS (serve --tls)", type="bool",
+                  default=False)
+    parser.addoption("--lms-emulator-tls", action="store_true", default=False,
+                     help="lms_emulator: serve HTTPS with the emulator's own certificate authority (serve --tls)")
     parser.addoption("--lms-emulator-live", choices=("process", "thread"), default="process",
                      help="lms_emulator: 'lms-emulator serve' (granian) in a child process (default), or "
                           "Werkzeug in a thread of the test process")
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    asked = [str(arg) for arg in (getattr(config.option, "plugins", None) or [])]
+    faker = config.pluginmanager.get_plugin(FAKER_PLUGIN)
+    if faker is not None and FAKER_PLUGIN not in asked:
+        _forget_plugin(config.pluginmanager, faker)
     config.addinivalue_line("markers", "lms_tenant(**fields): create this test's lms_tenant with these "
                             "POST /_emulator/tenants fields (seed, anchor, fixture, id)")
     config.addinivalue_line("markers", "lms_stub(method, path, **answer): give this test's lms_tenant a stub for a "
@@ -53,7 +87,10 @@ def lms_emulator(pytestconfig: pytest.Config) -> Iterator[_Live]:
         if value:
             settings[name] = value
     live = pytestconfig.getoption("--lms-emulator-live", default="process")
-    with (EmulatorServer(settings) if live == "thread" else EmulatorProcess(settings)) as server:
+    tls = bool(pytestconfig.getoption("--lms-emulator-tls", default=False) or pytestconfig.getini("lms_emulator_tls"))
+    if tls and live == "thread":
+        raise pytest.UsageError("lms_emulator: --lms-emulator-tls needs the default live server (process)")
+    with (EmulatorServer(settings) if live == "thread" else EmulatorProcess(settings, tls=tls)) as server:
         yield server
 
 

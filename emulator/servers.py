@@ -5,7 +5,8 @@ listens, and serves in this process until Ctrl-C or SIGTERM. There is always one
 lives in this process's memory, so a second worker process would hold tenants of its own.
 
 * **granian** (a Rust HTTP server): reads and parses each request's headers in Rust, so an idle client or one
-  sending its headers slowly holds no Python thread (one that never sends its body does: see DEFAULT_THREADS).
+  sending its headers slowly holds no Python thread; its RSGI interface reads the body on the event loop
+  (``emulator.granian_bridge``), so one that never sends its body holds none either (408 after the deadline).
   Run in this process (granian's thread worker, no supervisor process), on a socket bound here without
   ``SO_REUSEPORT``: granian's own listener sets it, and a second emulator started on the same port would then
   silently share it.
@@ -13,22 +14,27 @@ lives in this process's memory, so a second worker process would hold tenants of
   one forked worker serving the app built here.
 * **werkzeug**: the development server, a thread per connection (``--threads`` does not apply).
 
-Figures for each are in the README's Performance section (``make bench``).
+Figures for each are in docs/PERFORMANCE.md (``make bench``). ``--tls`` is served by granian and werkzeug
+(``emulator.tls``); every server writes the request log (``core.requestlog``) when it is on.
 """
 from __future__ import annotations
 
 import os
 import signal
 import socket
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from collections.abc import Callable
 
+from werkzeug.serving import WSGIRequestHandler
+
+if TYPE_CHECKING:  # the type only: trustme's import (~150 ms) is for --tls alone
+    from .tls import ServerCertificate
+
 SERVERS = ("granian", "gunicorn", "werkzeug")
-# Python threads serving requests (granian starts them as requests wait, and retires idle ones). granian hands a
-# request to Python once its headers are in: a client that never sends the body it announced holds a thread
-# until it goes away, so granian gets many threads (tests/test_hostile.py holds 10 such connections). With 8
-# connections at most 8 are busy: wrk -c8, alternating, 1 vs 16 threads: the list 0.99x, varied reads 1.16x,
-# p99 14 vs 19 ms (README, Performance). gunicorn's buffering worker reads whole requests first: 8, as the Procfile.
+# Python threads running the app. Both servers read each request whole before a thread takes it (granian through
+# emulator.granian_bridge, gunicorn through emulator.gunicorn_worker), and both wait out delay faults without a
+# thread. With 8 connections at most 8 are busy: wrk -c8, alternating, 1 vs 16 threads: the list 0.99x, varied
+# reads 1.16x, p99 14 vs 19 ms (docs/PERFORMANCE.md). gunicorn: 8, as the Procfile.
 DEFAULT_THREADS = {"granian": 32, "gunicorn": 8}
 BACKLOG = 1024
 
@@ -54,11 +60,13 @@ def check(server: str, threads: int | None, workers: int) -> None:
 
 
 def run(app: Any, server: str, host: str, port: int, threads: int | None = None,
-        on_ready: OnReady | None = None) -> None:
+        on_ready: OnReady | None = None, tls: ServerCertificate | None = None) -> None:
+    """``tls``: serve HTTPS with this certificate (``emulator.tls``)."""
     check(server, threads, 1)
     threads = threads or DEFAULT_THREADS.get(server, 1)
     on_ready = on_ready or (lambda port: None)
-    {"granian": _granian, "gunicorn": _gunicorn, "werkzeug": _werkzeug}[server](app, host, port, threads, on_ready)
+    {"granian": _granian, "gunicorn": _gunicorn, "werkzeug": _werkzeug}[server](app, host, port, threads, on_ready,
+                                                                             tls)
 
 
 def listen(host: str, port: int) -> socket.socket:
@@ -79,11 +87,14 @@ def listen(host: str, port: int) -> socket.socket:
 
 # -- granian ------------------------------------------------------------------------------------
 
-def _granian(app: Any, host: str, port: int, threads: int, on_ready: OnReady) -> None:
+def _granian(app: Any, host: str, port: int, threads: int, on_ready: OnReady,
+             tls: ServerCertificate | None = None) -> None:
     from granian._granian import SocketHolder
-    from granian.constants import Interfaces
+    from granian.constants import Interfaces, SSLProtocols
     from granian.log import LogLevels
     from granian.server.mt import MTServer
+
+    from .granian_bridge import RsgiBridge
 
     sock = listen(host, port)
     bound = sock.getsockname()[1]
@@ -99,11 +110,14 @@ def _granian(app: Any, host: str, port: int, threads: int, on_ready: OnReady) ->
         def _init_shared_socket(self) -> None:
             self._ssp, self._shd, self._sfd = None, SocketHolder(fd, False, BACKLOG), fd
 
-    granian = InProcess("emulator:create_app", address=host, port=bound, interface=Interfaces.WSGI, workers=1,
-                        blocking_threads=threads, backlog=BACKLOG, log_level=LogLevels.error)
+    https: dict[str, Any] = {} if tls is None else {"ssl_cert": tls.cert_file, "ssl_key": tls.key_file,
+                                                     "ssl_protocol_min": SSLProtocols.tls12}  # clients of TLS 1.2 too
+    bridge = RsgiBridge(app, threads)  # the app on threads of its own; bodies read on granian's event loop
+    granian = InProcess("emulator:create_app", address=host, port=bound, interface=Interfaces.RSGI, workers=1,
+                        backlog=BACKLOG, log_level=LogLevels.error, **https)
     granian.on_startup(lambda: on_ready(bound))
     _hide_cgi_variables()
-    granian.serve(target_loader=lambda *args: app, wrap_loader=False)
+    granian.serve(target_loader=lambda *args: bridge, wrap_loader=False)
 
 
 CGI_NAMES = ("CONTENT_TYPE", "CONTENT_LENGTH", "REMOTE_ADDR", "REMOTE_HOST", "REMOTE_USER", "AUTH_TYPE",
@@ -120,7 +134,8 @@ def _hide_cgi_variables() -> None:
 
 # -- gunicorn -----------------------------------------------------------------------------------
 
-def _gunicorn(app: Any, host: str, port: int, threads: int, on_ready: OnReady) -> None:
+def _gunicorn(app: Any, host: str, port: int, threads: int, on_ready: OnReady,
+              tls: ServerCertificate | None = None) -> None:
     from gunicorn.app.base import Application
 
     listen(host, port).close()  # a clear error now if the address is taken (gunicorn would retry, then log)
@@ -135,7 +150,9 @@ def _gunicorn(app: Any, host: str, port: int, threads: int, on_ready: OnReady) -
             for key, value in {"bind": [address], "workers": 1, "threads": threads,  # worker class: gunicorn_conf's
                                "control_socket_disable": True,  # one per user's home: two servers would clash
                                "post_worker_init": _gunicorn_worker_init,  # serve prints the start-up output
-                               "when_ready": lambda arbiter: on_ready(arbiter.LISTENERS[0].sock.getsockname()[1])
+                               "on_starting": lambda arbiter: None,  # serve checked its settings already
+                               "when_ready": lambda arbiter: on_ready(arbiter.LISTENERS[0].sock.getsockname()[1]),
+                               **({} if tls is None else {"certfile": str(tls.cert_file), "keyfile": str(tls.key_file)})
                                }.items():
                 self.cfg.set(key, value)
 
@@ -153,15 +170,21 @@ def _gunicorn_worker_init(worker: Any) -> None:
 
 # -- werkzeug -----------------------------------------------------------------------------------
 
-def _werkzeug(app: Any, host: str, port: int, threads: int, on_ready: OnReady) -> None:
+def _werkzeug(app: Any, host: str, port: int, threads: int, on_ready: OnReady,
+              tls: ServerCertificate | None = None) -> None:
     from werkzeug.serving import make_server
 
+    context = None if tls is None else (str(tls.cert_file), str(tls.key_file))
+    sock = listen(host, port)  # bound here: werkzeug's own refusal is two unprefixed lines and an exit
     try:
-        server = make_server(host, port, app, threaded=True)
+        server = make_server(host, port, app, threaded=True, ssl_context=context, request_handler=_QuietHandler,
+                             fd=sock.fileno())
     except OSError as exc:
         raise ServerError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+    finally:
+        sock.close()  # werkzeug serves on its own duplicate of the descriptor
     previous = signal.signal(signal.SIGTERM, _interrupt)
-    on_ready(server.server_port)
+    on_ready(server.port)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -169,6 +192,14 @@ def _werkzeug(app: Any, host: str, port: int, threads: int, on_ready: OnReady) -
     finally:
         signal.signal(signal.SIGTERM, previous)
         server.server_close()
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """werkzeug's handler without its own access lines: the emulator's request log (``core.requestlog``) prints
+    one line per request on every server, when asked."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        pass
 
 
 def _interrupt(signum: int, frame: Any) -> None:

@@ -19,8 +19,28 @@ from .core.state import EXTENSION, app_state
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
-def base_url(host: str, port: int) -> str:
-    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+WILDCARD_HOSTS = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}
+
+
+def base_url(host: str, port: int, scheme: str = "http") -> str:
+    """The URL a client on this machine uses: a wildcard bind (``0.0.0.0``, ``::``) is reached at loopback."""
+    host = WILDCARD_HOSTS.get(host, host)
+    return f"{scheme}://[{host}]:{port}" if ":" in host else f"{scheme}://{host}:{port}"
+
+
+def wildcard_note(host: str) -> str:
+    """The start-up output's line for a wildcard bind ('' otherwise): the base URL shown is loopback's."""
+    if host not in WILDCARD_HOSTS:
+        return ""
+    return (f"  bound to every address ({host or '0.0.0.0'}): from another machine or container, use this "
+            "machine's name or address instead of the loopback one above")
+
+
+def trust_hint(ca_file: Any) -> str:
+    """``serve --tls``'s lines: where the emulator's certificate authority is and how clients trust it."""
+    return (f"  TLS: certificate authority {ca_file}\n"
+            f"  trust it: REQUESTS_CA_BUNDLE={ca_file} (Python requests)  NODE_EXTRA_CA_CERTS={ca_file} (Node)\n"
+            f"            SSL_CERT_FILE={ca_file} (OpenSSL, httpx, Go)  curl --cacert {ca_file}")
 
 
 def report(app: Any, base: str, started: float | None = None) -> str:
@@ -74,6 +94,9 @@ def table(tenant: Any, base: str, *, admin_token: bool = False) -> str:
         if i["clients"]:
             c = i["clients"][0]
             rows.append(("", "client", f"{c['clientId']} / {c['clientSecret']}  ({c['role']})"))
+        if i.get("logins"):
+            login = i["logins"][0]
+            rows.append(("", "login", f"{login['email']} / {login['password']}  (X-Auth-Email / X-Auth-Password)"))
     if "pearson" in creds:
         rows.append(("Pearson", "base URL", f"{base}/pearson"))
         users = creds["pearson"]["users"]

@@ -23,6 +23,8 @@ from typing import Any
 import requests
 from werkzeug.serving import make_server
 
+from .config import tls_dir
+
 
 class EmulatorHTTPError(requests.HTTPError):
     """An error answer from the emulator, carrying its message (``str(exc)`` shows status, error and message).
@@ -54,9 +56,11 @@ def _checked(response: requests.Response, doing: str) -> requests.Response:
         raise EmulatorHTTPError(response, doing)
     return response
 class _Live:
-    """What both live servers give a test: ``url``, ``admin_headers`` and ``create_tenant``."""
+    """What both live servers give a test: ``url``, ``admin_headers`` and ``create_tenant``; ``verify`` is what
+    ``requests`` checks the server's certificate with (the emulator's authority's file under ``tls=True``)."""
 
     url: str
+    verify: bool | str = True
 
     @property
     def admin_headers(self) -> dict[str, str]:
@@ -66,7 +70,8 @@ class _Live:
         """A fresh tenant (``seed``, ``fixture``, ``id`` as in ``POST /_emulator/tenants``).
 
         Raises ``EmulatorHTTPError`` with the emulator's message when the emulator refuses."""
-        resp = requests.post(f"{self.url}/_emulator/tenants", json=body, headers=self.admin_headers, timeout=30)
+        resp = requests.post(f"{self.url}/_emulator/tenants", json=body, headers=self.admin_headers, timeout=30,
+                             verify=self.verify)
         return Tenant(self, _checked(resp, "creating a tenant").json())
 
 
@@ -112,16 +117,20 @@ class EmulatorProcess(_Live):
     """``lms-emulator serve --port 0`` in a child process, stopped (SIGTERM) on exit.
 
     ``settings`` are passed as ``LMS_EMULATOR_*`` variables (any ``Settings`` field: ``seed``,
-    ``admin_token``, ``fixtures``, ``strict``...); ``server`` and ``threads`` as ``serve``'s options."""
+    ``admin_token``, ``fixtures``, ``strict``...); ``server`` and ``threads`` as ``serve``'s options.
+    ``tls=True`` serves HTTPS (``serve --tls``): ``url`` is ``https://...`` and ``verify`` (also set on every
+    ``Tenant`` session) is the emulator's certificate authority."""
 
-    URL = re.compile(r"http://(?:[0-9A-Za-z.-]+|\[[0-9A-Fa-f:]+\]):(\d+)")  # the first in the start-up line
+    URL = re.compile(r"(https?)://(?:[0-9A-Za-z.-]+|\[[0-9A-Fa-f:]+\]):(\d+)")  # the first in the start-up line
 
     def __init__(self, settings: dict[str, Any] | None = None, host: str = "127.0.0.1", server: str = "granian",
-                 threads: int | None = None, start_timeout: float = 60) -> None:
+                 threads: int | None = None, start_timeout: float = 60, tls: bool = False) -> None:
         self.settings = dict(settings or {})
         self.host, self.port, self.url = host, 0, ""
+        self.verify = str(tls_dir() / "ca.pem") if tls else True
         self.command = [sys.executable, "-m", "emulator.cli", "serve", "--host", host, "--port", "0",
-                        "--server", server, *(["--threads", str(threads)] if threads else [])]
+                        "--server", server, *(["--threads", str(threads)] if threads else []),
+                        *(["--tls"] if tls else [])]
         self.start_timeout = start_timeout
         self.output: collections.deque[str] = collections.deque(maxlen=200)  # the child's last lines
         self._proc: subprocess.Popen[str] | None = None
@@ -151,8 +160,8 @@ class EmulatorProcess(_Live):
         for line in self._proc.stdout:
             self.output.append(line)
             if not self.port and (found := self.URL.search(line)):
-                self.port = int(found.group(1))
-                self.url = f"http://{self.host}:{self.port}"
+                self.port = int(found.group(2))
+                self.url = f"{found.group(1)}://{self.host}:{self.port}"
                 ready.set()
         ready.set()
 
@@ -179,6 +188,15 @@ def stop_process(proc: subprocess.Popen, timeout: float = 15) -> None:
         proc.wait()
 
 
+class _Session(requests.Session):
+    """A session whose ``verify`` holds per request: requests lets ``REQUESTS_CA_BUNDLE`` (set on many CI
+    machines) override a session's own ``verify``, which would drop the emulator's authority."""
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
+        kwargs.setdefault("verify", self.verify)
+        return super().request(method, url, *args, **kwargs)  # type: ignore[arg-type]
+
+
 class Tenant:
     """A tenant created through the admin API, with ready-authenticated sessions per vendor."""
 
@@ -190,7 +208,7 @@ class Tenant:
         creds = self.info["absorb"]
         username = username or creds["admin"]["username"]
         password = password or creds["admin"]["password"]
-        session = requests.Session()
+        session = self._session()
         session.headers.update({"x-api-key": creds["apiKey"], "x-api-version": "2"})
         token = session.post(f"{self.url}/absorb/authenticate",
                              json={"username": username, "password": password, "privateKey": creds["apiKey"]},
@@ -205,19 +223,24 @@ class Tenant:
         resp = requests.post(f"{self.url}/ispring/api/v3/token", data={
             "client_id": chosen["clientId"], "client_secret": chosen["clientSecret"],
             "grant_type": "client_credentials"},
-            timeout=30)
+            timeout=30, verify=self.server.verify)
         _checked(resp, f"getting an iSpring token for {chosen['name']}")
-        session = requests.Session()
+        session = self._session()
         session.headers.update({"Authorization": f"Bearer {resp.json()['access_token']}",
                                 "X-Auth-Account-Url": creds["accountUrl"], "Accept": "application/json"})
         return session
 
     def pearson(self, user_id: str) -> requests.Session:
         resp = requests.post(f"{self.url}/_emulator/tenants/{self.id}/pearson/tokens", json={"userId": user_id},
-                             headers=self.server_admin_headers(), timeout=30)
+                             headers=self.server_admin_headers(), timeout=30, verify=self.server.verify)
         _checked(resp, f"issuing a Pearson token for {user_id}")
-        session = requests.Session()
+        session = self._session()
         session.headers["Authorization"] = f"Bearer {resp.json()['token']}"
+        return session
+
+    def _session(self) -> requests.Session:
+        session = _Session()
+        session.verify = self.server.verify
         return session
 
     def server_admin_headers(self) -> dict[str, str]:
@@ -230,6 +253,7 @@ class Tenant:
     def admin(self, method: str, path: str = "", **kwargs: Any) -> requests.Response:
         """Call this tenant's admin API: ``tenant.admin("POST", "/clock/advance", json={"duration": "2h"})``."""
         headers = {**self.server_admin_headers(), **kwargs.pop("headers", {})}
+        kwargs.setdefault("verify", self.server.verify)
         return requests.request(method, self.admin_url + path, headers=headers, timeout=30, **kwargs)
 
     def stub(self, method: str | None, path: str, *, status: int = 200, json: Any = None, text: str | None = None,

@@ -61,3 +61,9 @@ def tenant(store: Store) -> Tenant:
     return store.tenants["default"]
 
 
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The image test (tests/test_image.py: minutes, mostly downloads and the image build) first, so that under
+    ``-n 2`` it overlaps the rest of the suite on the other worker instead of running alone at the end."""
+    items.sort(key=lambda item: item.get_closest_marker("image") is None)

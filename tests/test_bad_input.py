@@ -63,6 +63,11 @@ class Ctx:
                 "client_id": c["clientId"], "client_secret": c["clientSecret"],
                 "grant_type": "client_credentials"}).get_json()["access_token"]
         self.ispring_tokens = tokens
+        owner = ispring.users[self.user]  # the first user is the account owner
+        self.owner_login, self.user_department = owner.login, owner.department_id
+        self.group = next(iter(ispring.groups))
+        self.ispring_learner = next(u.id for u in ispring.users.values()
+                                    if u.role == "LEARNER" and u.status == "ACTIVE")
 
     @staticmethod
     def country(code: str) -> str:
@@ -294,7 +299,7 @@ def r(ident: str, method: str, path: Callable[[Ctx], str], status: int, who: str
         headers = c.ispring_headers(who or "owner", Accept=accept, X_Auth_Account_Url=None)
         if who is None:
             headers.pop("Authorization")
-        return {"headers": headers, **body}
+        return {"headers": headers, **{k: (v(c) if callable(v) else v) for k, v in body.items()}}
     return (ident, "ispring", method, url, kwargs, status)
 
 
@@ -368,6 +373,80 @@ CASES += [
     t("ispring-token-missing-field", 400, lambda c: {"grant_type": "client_credentials"}),
 ]
 
+
+# iSpring people and organisation (issue 27): every refusal leaves the account as it was
+def _login(c: Ctx, **override: str) -> dict[str, str]:
+    creds = c.tenant.world("ispring").credentials()
+    login = creds["logins"][0]
+    return {"X-Auth-Account-Url": creds["accountUrl"], "X-Auth-Email": login["email"],
+            "X-Auth-Password": login["password"], "Accept": "application/json", **override}
+
+
+def lg(ident: str, status: int, **headers: str) -> Case:
+    return (ident, "ispring", "GET", lambda c: "/ispring/api/v2/users",
+            lambda c: {"headers": _login(c, **{k.replace("_", "-"): v for k, v in headers.items()})}, status)
+
+
+CASES += [
+    lg("ispring-login-wrong-password", 401, X_Auth_Password="nope"),
+    lg("ispring-login-unknown-email", 401, X_Auth_Email="nobody@example.com"),
+    lg("ispring-login-unknown-account", 401, X_Auth_Account_Url="https://nobody.ispringlearn.com"),
+    lg("ispring-login-accept-html", 406, Accept="text/html"),
+    r("ispring-user-list-page-0", "POST", lambda c: "/user/list", 400, json={"page": 0}),
+    r("ispring-user-list-page-size-text", "POST", lambda c: "/user/list", 400, json={"pageSize": "many"}),
+    r("ispring-user-list-bad-department", "POST", lambda c: "/user/list", 400, json={"departments": ["x"]}),
+    r("ispring-user-list-unknown-field", "POST", lambda c: "/user/list", 400,
+      json={"profileFields": [{"name": "nope", "values": ["a"]}]}),
+    r("ispring-user-list-bad-xml", "POST", lambda c: "/user/list", 400, data="<request><page>",
+      content_type="application/xml"),
+    r("ispring-user-list-doctype", "POST", lambda c: "/user/list", 400,
+      data='<!DOCTYPE r [<!ENTITY a "b">]><request>&a;</request>', content_type="application/xml"),
+    r("ispring-user-list-learner", "POST", lambda c: "/user/list", 403, who="learner", json={}),
+    r("ispring-users-page-token-garbage", "GET", lambda c: "/users?pageToken=%%%", 400),
+    r("ispring-add-user-no-fields", "POST", lambda c: "/user", 400, json={"departmentId": G}),
+    r("ispring-add-user-unknown-department", "POST", lambda c: "/user", 400,
+      json={"departmentId": G, "fields": {"login": "x"}}),
+    r("ispring-add-user-taken-login", "POST", lambda c: "/user", 400,
+      json=lambda c: {"departmentId": c.department, "fields": {"login": c.owner_login.upper()}}),
+    r("ispring-add-user-bad-role", "POST", lambda c: "/user", 400,
+      json=lambda c: {"departmentId": c.department, "role": "king", "fields": {"login": "brand.new"}}),
+    r("ispring-add-user-fields-not-object", "POST", lambda c: "/user", 400,
+      json=lambda c: {"departmentId": c.department, "fields": "login=x"}),
+    r("ispring-update-user-unknown", "POST", lambda c: f"/user/{G}", 404, json={"fields": {"first_name": "X"}}),
+    r("ispring-update-user-unknown-field", "POST", lambda c: f"/user/{c.user}", 400, json={"fields": {"shoe": "9"}}),
+    r("ispring-update-user-learner", "POST", lambda c: f"/user/{c.user}", 403, who="learner", json={"fields": {}}),
+    r("ispring-delete-owner", "DELETE", lambda c: f"/user/{c.user}", 400),
+    r("ispring-status-bad", "POST", lambda c: f"/user/{c.user}/status", 400, json={"status": 2}),
+    r("ispring-password-empty", "POST", lambda c: f"/user/{c.user}/password", 400, json={"password": ""}),
+    r("ispring-schedule-bad-date", "POST", lambda c: f"/user/{c.user}/scheduled_termination", 400,
+      json={"date": "tomorrow"}),
+    r("ispring-subordination-manual-without-supervisor", "POST", lambda c: f"/user/{c.user}/subordination", 400,
+      json={"subordination": {"subordinationType": "manual"}}),
+    r("ispring-bulk-unknown-user", "POST", lambda c: "/users/deactivate", 404, json=lambda c: {"userIds": [c.user, G]}),
+    r("ispring-bulk-deactivate-with-the-owner", "POST", lambda c: "/users/deactivate", 400,
+      json=lambda c: {"userIds": [c.ispring_learner, c.user]}),
+    r("ispring-work-leave-ends-before-it-starts", "POST", lambda c: "/users/work-leave-status", 400,
+      json=lambda c: {"workLeaveStatuses": [
+          {"userId": c.ispring_learner, "workLeaveReason": "OnVacation", "startDate": "2030-01-01"},
+          {"userId": c.user, "workLeaveReason": "OnVacation", "startDate": "2030-01-05", "endDate": "2030-01-01"}]}),
+    r("ispring-update-user-unknown-group", "POST", lambda c: f"/user/{c.ispring_learner}", 400,
+      json=lambda c: {"departmentId": c.department, "groupIds": [G]}),
+    r("ispring-work-leave-bad-reason", "POST", lambda c: "/users/work-leave-status", 400,
+      json=lambda c: {"workLeaveStatuses": [{"userId": c.user, "workLeaveReason": "Napping"}]}),
+    r("ispring-add-department-no-parent", "POST", lambda c: "/department", 400, json={"name": "X"}),
+    r("ispring-department-cycle", "POST", lambda c: f"/department/{c.department}", 400,
+      json=lambda c: {"parentDepartmentId": c.department}),
+    r("ispring-department-delete-holding-users", "DELETE", lambda c: f"/department/{c.user_department}", 400),
+    r("ispring-move-departments-missing-ids", "POST", lambda c: f"/department/{c.department}/department/move", 400,
+      json={}),
+    r("ispring-group-unknown", "GET", lambda c: f"/group/{G}", 404),
+    r("ispring-group-no-name", "POST", lambda c: "/group", 400, json={"userIds": []}),
+    r("ispring-smart-group-unknown-department", "POST", lambda c: "/group/smart", 400, json={
+        "name": "S", "rules": {"and": [{"or": [{"rule": {"attributeType": 1, "operator": 1, "value": G}}]}]}}),
+    r("ispring-smart-group-bad-operator", "POST", lambda c: "/group/smart", 400, json={
+        "name": "S", "rules": {"and": [{"or": [{"rule": {"attributeType": 1, "operator": 9, "value": G}}]}]}}),
+    r("ispring-group-members-unknown-user", "POST", lambda c: f"/group/{c.group}/members", 400, json={"userIds": [G]}),
+]
 
 def _fingerprint(tenant: Any) -> str:
     state = {name: world.dump() for name, world in tenant.worlds.items()}

@@ -36,13 +36,15 @@ from emulator.core import contract
 from emulator.core.openapi import operation_of
 from emulator.core.pagecache import VERIFY_ENV, PageCache, WireCache
 from emulator.core.wire import new_guid
-from emulator.ispring import service as ispring_service
+from emulator.ispring import departments as ispring_departments, groups as ispring_groups
+from emulator.ispring import service as ispring_service, users as ispring_users
+from emulator.ispring.models import Subordination as ISpringSubordination, WorkLeave as ISpringWorkLeave
 from emulator.pearson import service as pearson_service
 from emulator.pearson.auth import issue_token as pearson_token
 
 SERVICE_MODULES: tuple[ModuleType, ...] = (
     absorb_lookups, absorb_lessons, absorb_attempts, absorb_enrollments, absorb_sessions, absorb_users,
-    absorb_reference, ispring_service, pearson_service,
+    absorb_reference, ispring_service, ispring_users, ispring_departments, ispring_groups, pearson_service,
 )
 # Public functions taking the world that need no announcement, and why.
 NO_WRITE: dict[str, str] = {
@@ -63,8 +65,15 @@ NO_WRITE: dict[str, str] = {
     "absorb.reference.assign_users": "builds a world that serves nothing yet (seed); no cache is filled",
     **{f"ispring.service.{n}": "read" for n in (
         "authenticate_client", "client_for_token", "check_client_may_act", "visible_departments", "role_id",
-        "list_sessions", "get_session_info", "get_user", "get_users", "get_department", "list_departments",
-        "list_session_user_attributes")},
+        "list_sessions", "get_session_info", "get_user", "get_department", "list_departments",
+        "list_session_user_attributes", "subtree")},
+    **{f"ispring.users.{n}": "read" for n in (
+        "login_caller", "may_manage", "managed_by", "find", "listed", "group_members", "members_of", "matches",
+        "groups_of", "profile_catalog", "field_key", "profile_field_infos", "read_fields", "find_many",
+        "check_supervisor", "existing", "roles", "check_status", "check_work_leave")},
+    **{f"ispring.departments.{n}": "read" for n in ("find", "may_write")},
+    **{f"ispring.groups.{n}": "read" for n in ("find", "read_rules")},
+    "ispring.groups.seed_groups": "builds a world that serves nothing yet (seed); no cache is filled",
     **{f"pearson.service.{n}": "read" for n in ("get_user", "authorize", "get_user_sessions", "get_user_encounters")},
 }
 
@@ -121,6 +130,89 @@ def _new_user(ctx: Ctx) -> None:
 def _fixture_in_place(ctx: Ctx) -> None:
     """The Absorb fixture loader empties the world it is given; applied to a live one, it must announce."""
     absorb_fixtures.apply_fixture(ctx.absorb, by_name("learner-mid-course", None)["absorb"], ctx.tenant.anchor)
+
+
+def _owner(c: Ctx) -> Any:
+    return next(iter(c.tenant.world("ispring").clients.values()))  # the account owner's API client
+
+
+def _ispring(c: Ctx) -> Any:
+    return c.tenant.world("ispring")
+
+
+def _outsider(c: Ctx) -> Any:
+    return _ispring(c).users[c.t["ispring_outsider"]]
+
+
+def _member(c: Ctx) -> Any:
+    return _ispring(c).users[c.t["ispring_members"][0]]
+
+
+def _learner(c: Ctx) -> Any:
+    return next(u for u in _ispring(c).users.values() if u.status == "ACTIVE" and u.role == "LEARNER")
+
+
+def _schedule_and_pass(c: Ctx) -> None:
+    ispring_users.schedule(_ispring(c), _owner(c), _learner(c), "deactivation", c.now.date())
+    ispring_users.apply_schedules(_ispring(c), c.now)
+
+
+def _new_department(c: Ctx) -> Any:
+    return ispring_departments.create(_ispring(c), _owner(c), "Cache rule", _outsider(c).department_id, "CR")
+
+
+def _plain_group(c: Ctx) -> Any:
+    return next(g for g in _ispring(c).groups.values() if g.smart_rules is None)
+
+
+def _department_deleted(c: Ctx) -> None:
+    """A member's new department, under another one, is deleted: the member goes to that other department."""
+    other = next(d for d in _ispring(c).departments if d != _member(c).department_id)
+    made = ispring_departments.create(_ispring(c), _owner(c), "Short-lived", other, None)
+    _member(c).department_id = made.id  # set up in place: the delete below announces the whole world
+    ispring_departments.delete(_ispring(c), _owner(c), made)
+
+
+ISPRING_PEOPLE: dict[str, Callable[[Ctx], Any]] = {
+    "a user added": lambda c: ispring_users.create(_ispring(c), _owner(c), ispring_users.ProfileWrite(
+        department_id=_outsider(c).department_id, fields={"LOGIN": "cache.rule", "FIRST_NAME": "Cache"}), c.now),
+    "a user's fields written": lambda c: ispring_users.update(_ispring(c), _owner(c), _outsider(c),
+                                                              ispring_users.ProfileWrite(fields={"FIRST_NAME": "X"})),
+    "a participant renamed": lambda c: ispring_users.update(_ispring(c), _owner(c), _member(c),
+                                                            ispring_users.ProfileWrite(fields={"LAST_NAME": "Y"})),
+    "a user deleted": lambda c: ispring_users.delete(_ispring(c), _owner(c), _learner(c)),
+    "a user deactivated": lambda c: ispring_users.set_status(_ispring(c), _owner(c), _member(c), "DEACTIVATED"),
+    "a scheduled deactivation passes": _schedule_and_pass,
+    "a user's supervisor set": lambda c: ispring_users.set_subordination(
+        _ispring(c), _owner(c), _outsider(c), ISpringSubordination("manual", _member(c).id), None),
+    "a work leave": lambda c: ispring_users.set_work_leave(_ispring(c), _owner(c), _outsider(c),
+                                                           ISpringWorkLeave("OnVacation", c.now.date())),
+    "a user leaves a group": lambda c: ispring_users.remove_from_groups(
+        _ispring(c), _owner(c), _ispring(c).users[_plain_group(c).member_ids[0]], [_plain_group(c).id]),
+    "a department added": _new_department,
+    "a department renamed": lambda c: ispring_departments.update(
+        _ispring(c), _owner(c), _ispring(c).departments[_member(c).department_id], "Renamed", None, None),
+    "a department deleted": _department_deleted,
+    "a department's subordination": lambda c: ispring_departments.set_subordination(
+        _ispring(c), _owner(c), _ispring(c).departments[_outsider(c).department_id], None,
+        ISpringSubordination("inherit")),
+    "users moved to a department": lambda c: ispring_departments.move_users(
+        _ispring(c), _owner(c), _new_department(c), [_member(c).id]),
+    "a department moved": lambda c: ispring_departments.move_departments(
+        _ispring(c), _owner(c), _ispring(c).departments[_member(c).department_id],
+        [d for d in _ispring(c).departments if d != _member(c).department_id][:1]),
+    "a group added": lambda c: ispring_groups.create(_ispring(c), "Cache rule", [_outsider(c).id]),
+    "a group renamed": lambda c: ispring_groups.rename(_ispring(c), _plain_group(c), "Renamed"),
+    "a smart group's rules": lambda c: ispring_groups.set_rules(
+        _ispring(c), next(g for g in _ispring(c).groups.values() if g.smart_rules is not None), None,
+        ispring_groups.read_rules(_ispring(c), {"and": [{"or": [{"rule": ispring_models_rule(c)}]}]})),
+    "a group's members": lambda c: ispring_groups.set_members(_ispring(c), _plain_group(c), [_outsider(c).id]),
+    "a group deleted": lambda c: ispring_groups.delete(_ispring(c), _plain_group(c)),
+}
+
+
+def ispring_models_rule(c: Ctx) -> dict[str, Any]:
+    return {"attribute_type": 1, "operator": 1, "value": _outsider(c).department_id, "attribute_id": None}
 
 
 def _ispring_join(ctx: Ctx) -> None:
@@ -184,6 +276,7 @@ SCENARIOS: dict[str, Callable[[Ctx], Any]] = {
     "ispring: a user joins a session": _ispring_join,
     "ispring: a token": lambda c: ispring_service.issue_token(
         c.tenant.world("ispring"), next(iter(c.tenant.world("ispring").clients.values())), c.now),
+    **{f"ispring: {name}": step for name, step in ISPRING_PEOPLE.items()},
     "pearson: a session": _pearson_session,
     "pearson: an encounter": _pearson_encounter,
     "clock: 20 minutes later": lambda c: c.tenant.clock.advance(timedelta(minutes=20)),  # every token still lives
@@ -310,7 +403,8 @@ class Reader:
                            (f"{base}/info", {})):
             response = self.client.post(path, headers=ispring, data=json.dumps(body), content_type="application/json")
             out.append(self._answer("ispring", "POST", path, response))
-        for path in ("/ispring/user", f"/ispring/user/{t['ispring_outsider']}", "/ispring/departments"):
+        for path in ("/ispring/user", f"/ispring/user/{t['ispring_outsider']}", "/ispring/departments",
+                     "/ispring/group"):
             out.append(self._answer("ispring", "GET", path, self.client.get(path, headers=ispring)))
         pearson = {"Authorization": f"Bearer {self.pearson_token}"}
         for path in (f"/pearson/users/{t['pearson_user']}/sessions", f"/pearson/users/{t['pearson_user']}/encounters"):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import subprocess
 import sys
 
@@ -145,6 +146,28 @@ def test_gunicorn_worker_prints_the_start_up_output_once(tmp_path):
     assert '"tenant"' not in rest  # once
 
 
+@pytest.mark.parametrize("server", ["granian", "gunicorn", "werkzeug"])
+def test_an_anchor_no_world_can_be_seeded_from_is_one_clear_line(server, capsys):
+    """Issue 31: ``--anchor 0001-01-01T00:00:00Z`` crashed start-up with an OverflowError's traceback."""
+    assert cli.main(["serve", "--server", server, "--port", "19340", "--anchor", "0001-01-01T00:00:00Z"]) == 2
+    err = capsys.readouterr().err
+    assert err == ("lms-emulator: --anchor: 0001-01-01T00:00:00+00:00 is outside the anchors a world can be seeded "
+                   "from (1900-01-01 to 9000-01-01)\n")
+
+
+def test_the_procfile_gunicorn_refuses_a_bad_setting_in_one_line(tmp_path):
+    """The same from the Procfile's gunicorn (its worker's traceback, exit status 3, before)."""
+    import os
+
+    env = {**os.environ, "LMS_EMULATOR_ANCHOR": "0001-01-01T00:00:00Z"}
+    gunicorn = [sys.executable, "-m", "gunicorn", "-c", "python:emulator.gunicorn_conf", "--workers", "1",
+                "--threads", "2", "--bind", "127.0.0.1:0", "emulator:create_app()"]
+    done = subprocess.run(gunicorn, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "lms-emulator: LMS_EMULATOR_ANCHOR: 0001-01-01T00:00:00+00:00 is outside the anchors" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
 def test_an_empty_optional_variable_means_not_given(monkeypatch):
     for name in ("ADMIN_TOKEN", "STATE_FILE", "FIXTURES", "ANCHOR"):
         monkeypatch.setenv("LMS_EMULATOR_" + name, "")
@@ -162,3 +185,25 @@ def test_a_port_that_is_taken_exits_with_1(tmp_path):
         run = subprocess.run([sys.executable, "-m", "emulator", "serve", "--port", str(port)], cwd=tmp_path,
                              capture_output=True, text=True, timeout=60)
     assert run.returncode == 1 and "in use" in run.stderr and "Traceback" not in run.stderr, run.stderr
+
+
+def test_serve_help_names_each_default_once():
+    out = subprocess.run([sys.executable, "-m", "emulator", "serve", "--help"], capture_output=True, text=True,
+                         timeout=60).stdout
+    options = re.split(r"\n  (?=-)", " ".join(out.split("environment (")[0].split()).replace(" --", "\n  --"))
+    assert not [o for o in options if o.count("(default") > 1]
+    assert "--admin-cors-origins ORIGINS the admin API (/_emulator): origins allowed to read it cross-origin " \
+           "(default: none)" in " ".join(out.split())
+
+
+def test_a_bad_rate_limit_from_the_environment_is_named_so(monkeypatch, capsys):
+    monkeypatch.setenv("LMS_EMULATOR_RATE_LIMIT", "ispring")
+    assert cli.main(["serve", "--port", "0"]) == 2
+    assert capsys.readouterr().err.startswith("lms-emulator: LMS_EMULATOR_RATE_LIMIT: ")
+
+
+def test_a_wildcard_bind_prints_a_usable_base_url():
+    assert startup.base_url("0.0.0.0", 8080) == "http://127.0.0.1:8080"
+    assert startup.base_url("::", 8080, "https") == "https://[::1]:8080"
+    assert startup.base_url("10.0.0.5", 8080) == "http://10.0.0.5:8080"
+    assert "every address (0.0.0.0)" in startup.wildcard_note("0.0.0.0") and not startup.wildcard_note("127.0.0.1")

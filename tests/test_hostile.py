@@ -8,6 +8,7 @@ Werkzeug), and a fix in the app must hold under both.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -64,20 +65,21 @@ class Live:
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
-def _start(name: str, **settings: str) -> Live:
+def _start(name: str, env: dict[str, str] | None = None, **settings: str) -> Live:
     """The server on a free port; tried twice (another process may take the port between pick and bind)."""
     try:
-        return _start_once(name, **settings)
+        return _start_once(name, env, **settings)
     except RuntimeError:
-        return _start_once(name, **settings)
+        return _start_once(name, env, **settings)
 
 
-def _start_once(name: str, **settings: str) -> Live:
+def _start_once(name: str, extra_env: dict[str, str] | None = None, **settings: str) -> Live:
     port = _free_port()
     cmd = ([sys.executable, "-m", "emulator.cli", "serve", "--port", str(port)] if name == "serve"
            else _procfile_gunicorn(port))
     env = {k: v for k, v in os.environ.items() if not k.startswith("LMS_EMULATOR_") or k == "LMS_EMULATOR_CACHE"}
     env.update({"LMS_EMULATOR_" + k.upper(): v for k, v in settings.items()})
+    env.update(extra_env or {})
     log = tempfile.TemporaryFile()  # noqa: SIM115 - the child writes to it for as long as it runs
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
@@ -204,8 +206,8 @@ ROWS = [
     Row("a _filter one character over the emulator's 4,096 reaches the emulator (422)",
         lambda c: absorb_request(c, "GET", f"/absorb/users/{c['info']['absorb']['learners'][0]['userId']}/enrollments"
                                            "?_filter=" + "x" * 4097), 422),
-    Row("request line over gunicorn's 8,190 bytes: 414 in the vendor's shape",
-        lambda c: absorb_request(c, "GET", "/absorb/bulk/student-courses?x=" + "y" * 9000), 414, only="gunicorn"),
+    Row("request line over the worker's 64 KiB: 414 in the vendor's shape",
+        lambda c: absorb_request(c, "GET", "/absorb/bulk/student-courses?x=" + "y" * 70_000), 414, only="gunicorn"),
     Row("101 header fields: 431 in the vendor's shape",
         lambda c: absorb_request(c, "GET", "/pearson/users/x/sessions",
                                  b"".join(b"X-N%d: 1\r\n" % i for i in range(101))),
@@ -220,6 +222,23 @@ ROWS = [
         lambda c: absorb_request(c, "GET", "/absorb/bulk/student-courses").replace(b"Host: 127.0.0.1",
                                                                                    b"Host: evil.example"),
         403),
+    # issue 31: the second adversarial pass
+    *(Row(f"Host {host!r} is not a host and port: 400",
+          lambda c, host=host: absorb_request(c, "GET", "/absorb/bulk/student-courses").replace(
+              b"Host: 127.0.0.1", b"Host: " + host.encode()), 400)
+      for host in ("localhost:80@evil.example", "evil.example#.localhost", "[::1", "localhost:1/evil?x=")),
+    Row("Host 'localhost:1/evil?x=' on the index (it built the baseUrls from it): 400",
+        lambda c: b"GET / HTTP/1.1\r\nHost: localhost:1/evil?x=\r\nConnection: close\r\n\r\n", 400, None),
+    Row("/absorb%5Cusers: 404 in Absorb's shape, not the admin API's",
+        lambda c: absorb_request(c, "GET", "/absorb%5Cusers"), 404),
+    Row("a header name with a space: 400 in the vendor's shape (gunicorn's was an HTML page)",
+        lambda c: absorb_request(c, "GET", "/absorb/users", b"Bad Header: 1\r\n"), 400, only="gunicorn"),
+    Row("an 18-hex-digit chunk size: 413 from the event loop (a thread waited for the chunk)",
+        lambda c: absorb_request(c, "POST", "/absorb/authenticate", b"Transfer-Encoding: chunked\r\n",
+                                 b"1" * 18 + b"\r\nab", token=False), 413, only="gunicorn"),
+    Row("a chunk-size line over 1 KiB without CRLF: 400 from the event loop (a thread waited for the CRLF)",
+        lambda c: absorb_request(c, "POST", "/absorb/authenticate", b"Transfer-Encoding: chunked\r\n",
+                                 b"1" * 1500, token=False), 400, only="gunicorn"),
 ]
 
 
@@ -525,3 +544,243 @@ def test_round_two_item_5_a_kill_mid_burst_loses_no_acknowledged_write_and_tears
     finally:
         proc.kill()
         proc.wait(timeout=10)
+
+
+# -- issue 31: the second adversarial pass -------------------------------------------------------------------------
+
+BODY_DEADLINE = 10.0  # emulator.core.http.BODY_DEADLINE
+
+
+def _probe(live: Live, count: int, timeout: float = 5) -> list[int]:
+    """``count`` normal requests, four at a time; their statuses (0: no answer within ``timeout``)."""
+    answered: list[int] = []
+
+    def one() -> None:
+        try:
+            answered.append(requests.get(live.url + "/_emulator/tenants/default", timeout=timeout).status_code)
+        except requests.RequestException:
+            answered.append(0)
+
+    for _ in range(0, count, 4):
+        threads = [threading.Thread(target=one) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    return answered
+
+
+def _answer_of(sock: socket.socket, timeout: float) -> bytes:
+    """What the server sent on ``sock`` until it closed it (or ``timeout`` passed)."""
+    sock.settimeout(timeout)
+    received = b""
+    with contextlib.suppress(OSError):
+        while piece := sock.recv(65536):
+            received += piece
+    return received
+
+
+def test_fifty_bodies_held_back_hold_no_thread_and_each_gets_408(live: Live, creds: dict[str, Any]) -> None:
+    """Issue 31, item 1 (granian: 32 such connections held all 32 threads for 180 s) and the same on gunicorn:
+    50 connections announce a body, send one byte of it, then nothing. Normal requests are served meanwhile;
+    each slow one is answered 408 in the vendor's shape once the deadline passes, and closed."""
+    held = []
+    try:
+        for _ in range(50):
+            sock = socket.create_connection(("127.0.0.1", live.port), timeout=5)
+            sock.sendall(absorb_request(creds, "POST", "/absorb/enrollments/unenroll", b"Content-Length: 1000\r\n",
+                                        b"["))
+            held.append(sock)
+        time.sleep(0.3)
+        assert _probe(live, 20) == [200] * 20
+        for sock in held:
+            answer = _answer_of(sock, BODY_DEADLINE + 10)
+            head, _, body = answer.partition(b"\r\n\r\n")
+            assert head.startswith(b"HTTP/1.1 408"), answer[:200]
+            contract.validate("absorb", "error", json.loads(body))
+    finally:
+        for sock in held:
+            sock.close()
+
+
+FRAMINGS = {  # issue 31, item 2: each got past gunicorn's buffering worker to a thread, which blocked
+    "Expect: 100-continue, no body": (b"Content-Length: 100\r\nExpect: 100-continue\r\n", b""),
+    "an 18-hex-digit chunk size": (b"Transfer-Encoding: chunked\r\n", b"1" * 18 + b"\r\nab"),
+    "a chunk-size line over 1 KB without CRLF": (b"Transfer-Encoding: chunked\r\n", b"1" * 1500),
+    "a chunked body trickled a chunk at a time": (b"Transfer-Encoding: chunked\r\n", b"1\r\n \r\n"),
+}
+
+
+@pytest.mark.parametrize("framing", FRAMINGS, ids=list(FRAMINGS))
+def test_framings_that_held_gunicorns_threads_are_refused_or_buffered(live: Live, creds: dict[str, Any],
+                                                                      framing: str) -> None:
+    """12 such connections (gunicorn has 8 threads): every normal request is answered meanwhile, and each slow
+    connection is answered by the deadline: refused (4xx), or 408 in the vendor's shape once it passes."""
+    headers, first = FRAMINGS[framing]
+    held = []
+    try:
+        for _ in range(12):
+            sock = socket.create_connection(("127.0.0.1", live.port), timeout=5)
+            sock.sendall(absorb_request(creds, "POST", "/absorb/authenticate", headers, first, token=False))
+            held.append(sock)
+        time.sleep(0.3)
+        if "trickled" in framing:
+            for _ in range(20):
+                for sock in held:
+                    sock.sendall(b"1\r\n \r\n")
+        assert _probe(live, 12) == [200] * 12
+        for sock in held:
+            answer = _answer_of(sock, BODY_DEADLINE + 10)
+            if answer.startswith(b"HTTP/1.1 100 Continue\r\n\r\n"):  # the interim answer, then the deadline's
+                answer = answer[len(b"HTTP/1.1 100 Continue\r\n\r\n"):]
+            head, _, body = answer.partition(b"\r\n\r\n")
+            status = int(head.split(b" ", 2)[1])
+            assert 400 <= status < 500, answer[:200]
+            contract.validate("absorb", "error", json.loads(body))
+    finally:
+        for sock in held:
+            sock.close()
+
+
+def test_one_tenants_delay_fault_holds_no_thread(live: Live) -> None:
+    """Issue 31, item 7: a tenant's delayMs fault held a thread per delayed call, so 40 of them (granian has 32
+    threads, gunicorn 8) stopped every other tenant. Now the answers are held back without a thread."""
+    slow = requests.post(live.url + "/_emulator/tenants", json={}, timeout=10).json()
+    other = requests.post(live.url + "/_emulator/tenants", json={}, timeout=10).json()
+    requests.post(live.url + f"/_emulator/tenants/{slow['id']}/faults", json={"path": "/absorb/**", "delayMs": 4000},
+                  timeout=10).raise_for_status()
+
+    def headers(tenant: dict[str, Any]) -> dict[str, str]:
+        return {"x-api-key": tenant["absorb"]["apiKey"], "x-api-version": "2"}
+
+    delayed: list[int] = []
+
+    def delayed_call() -> None:
+        delayed.append(requests.get(live.url + "/absorb/bulk/student-courses", headers=headers(slow),
+                                    timeout=30).status_code)
+
+    threads = [threading.Thread(target=delayed_call) for _ in range(40)]
+    try:
+        for t in threads:
+            t.start()
+        time.sleep(0.5)
+        for _ in range(5):  # each well inside the 4 s the delayed calls wait
+            answer = requests.get(live.url + "/absorb/bulk/student-courses", headers=headers(other), timeout=2)
+            assert answer.status_code == 401  # answered (no token): not queued behind the delayed calls
+    finally:
+        for t in threads:
+            t.join()
+    assert delayed == [401] * 40
+
+
+def test_a_filter_of_1414_characters_percent_encoded_is_served(live: Live, creds: dict[str, Any]) -> None:
+    """Issue 31, item 7: gunicorn answered 414 (its 8,190-byte request line) to a valid _filter granian took."""
+    value = "\u20ac" * 1396
+    query = "_filter=" + requests.utils.quote(f"username eq '{value}'")
+    assert len(f"username eq '{value}'") == 1410 and len(query) > 8190
+    status, _, body = send(live.port, absorb_request(creds, "GET", "/absorb/users?" + query))
+    assert status == 200, body[:300]
+    contract.validate("absorb", "user-page", json.loads(body))
+
+
+@pytest.mark.parametrize("host", ["127.1", "[::ffff:127.0.0.1]", "127.1:8080", "0x7f.1"])
+def test_loopback_forms_of_host_are_served(live: Live, host: str) -> None:
+    """Issue 31, item 7: the Host check refused loopback forms a browser sends for 127.0.0.1."""
+    status, _, body = send(live.port, f"GET /_emulator/tenants HTTP/1.1\r\nHost: {host}\r\n"
+                                      "Connection: close\r\n\r\n".encode())
+    assert status == 200, body[:300]
+
+
+def test_procfile_gunicorn_opens_no_control_socket(tmp_path: Path) -> None:
+    """Issue 31, item 7: gunicorn's control socket (``gunicornc worker add 1``) would start a second worker,
+    splitting tenants across processes. The Procfile's settings turn it off."""
+    server = _start("gunicorn", env={"XDG_RUNTIME_DIR": str(tmp_path), "HOME": str(tmp_path)})
+    try:
+        assert requests.get(server.url + "/", timeout=10).status_code == 200
+        assert not list(tmp_path.rglob("*.ctl")), list(tmp_path.rglob("*"))
+    finally:
+        _stop(server)
+
+
+def test_the_journal_masks_any_header_naming_a_secret(live: Live, creds: dict[str, Any]) -> None:
+    """Issue 31, item 7: the journal masked a fixed list of header names (``X-Forwarded-Authorization`` was shown)."""
+    status, _, _ = send(live.port, absorb_request(creds, "GET", "/absorb/bulk/student-courses?probe=masking",
+                                                  b"X-Forwarded-Authorization: Bearer s3cr3t-fwd\r\n"
+                                                  b"X-Amz-Security-Token: s3cr3t-amz\r\n"))
+    assert status == 200
+    entries = requests.get(live.url + "/_emulator/tenants/default/journal?path=/absorb/bulk/student-courses",
+                           timeout=10).json()["entries"]
+    entry = next(e for e in reversed(entries) if e["query"] == "probe=masking")
+    assert entry["headers"]["X-Forwarded-Authorization"] == "Bearer ***"
+    assert entry["headers"]["X-Amz-Security-Token"] == "***"
+    assert "s3cr3t" not in json.dumps(entries)
+
+
+def test_a_long_fault_glob_on_a_long_path_costs_little(live: Live) -> None:
+    """Issue 31, item 7: a legal 484-character glob against a 60 KB iSpring path cost 7.4 s per call under the
+    tenant's fault lock. Each call is now answered well inside a 3-second timeout (a hang check, not a figure)."""
+    tenant = requests.post(live.url + "/_emulator/tenants", json={}, timeout=10).json()
+    glob = ("/ispring/" + "*a" * 16 + "b" * 500)[:484]
+    requests.post(live.url + f"/_emulator/tenants/{tenant['id']}/faults", json={"path": glob, "status": 500},
+                  timeout=10).raise_for_status()
+    client = tenant["ispring"]["clients"][0]
+    token = requests.post(live.url + "/ispring/api/v3/token", timeout=10, data={
+        "client_id": client["clientId"], "client_secret": client["clientSecret"],
+        "grant_type": "client_credentials"}).json()["access_token"]
+    for _ in range(3):
+        answer = requests.get(live.url + "/ispring/user/" + "a" * 60_000, timeout=3,
+                              headers={"Authorization": f"Bearer {token}"})
+        assert answer.status_code == 404  # the rule did not match (the glob wants a 'b'): the user is unknown
+        contract.validate("ispring", "error", answer.json())
+
+
+def test_the_rate_limit_refills_after_the_clock_moves_back(live: Live) -> None:
+    """Issue 31, item 7: moved back, the bucket refilled nothing for hours while Retry-After said 1."""
+    tenant = requests.post(live.url + "/_emulator/tenants", json={}, timeout=10).json()
+    admin = live.url + f"/_emulator/tenants/{tenant['id']}"
+    requests.post(admin + "/clock/freeze", json={"at": "2030-01-01T03:00:00Z"}, timeout=10).raise_for_status()
+    requests.post(admin + "/rate-limit", json={"vendor": "absorb", "requestsPerSecond": 1, "burst": 1},
+                  timeout=10).raise_for_status()
+    key = {"x-api-key": tenant["absorb"]["apiKey"], "x-api-version": "2"}
+
+    def call() -> requests.Response:
+        return requests.get(live.url + "/absorb/bulk/student-courses", headers=key, timeout=10)
+
+    assert [call().status_code, call().status_code] == [401, 429]
+    requests.post(admin + "/clock/freeze", json={"at": "2030-01-01T00:00:00Z"}, timeout=10).raise_for_status()
+    refused = call()
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "1"
+    contract.validate("absorb", "error", refused.json())
+    requests.post(admin + "/clock/advance", json={"seconds": 1}, timeout=10).raise_for_status()
+    assert call().status_code == 401  # admitted (no token): Retry-After was true
+
+
+@pytest.mark.parametrize("server", ["serve", "gunicorn"])
+def test_an_anchor_no_world_can_be_seeded_from_is_one_line_at_start(server: str) -> None:
+    """Issue 31, item 7: ``--anchor 0001-01-01T00:00:00Z`` crashed start-up with a traceback (exit 1, gunicorn 3)."""
+    port = _free_port()
+    cmd = ([sys.executable, "-m", "emulator.cli", "serve", "--port", str(port)] if server == "serve"
+           else _procfile_gunicorn(port))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LMS_EMULATOR_") or k == "LMS_EMULATOR_CACHE"}
+    env["LMS_EMULATOR_ANCHOR"] = "0001-01-01T00:00:00Z"
+    done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert "lms-emulator: LMS_EMULATOR_ANCHOR: 0001-01-01T00:00:00+00:00 is outside the anchors" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_expect_100_continue_with_its_body_is_served_and_the_connection_kept(live: Live, creds: dict[str, Any]) -> None:
+    """The loop answers 100 Continue itself (gunicorn) and drops the header, so gunicorn sends no second one."""
+    payload = json.dumps({"username": "admin", "password": "admin", "privateKey": creds["key"]}).encode()
+    head = absorb_request(creds, "POST", "/absorb/authenticate", b"Expect: 100-continue\r\nContent-Length: %d\r\n"
+                          % len(payload), token=False).replace(b"Connection: close\r\n", b"")
+    with socket.create_connection(("127.0.0.1", live.port), timeout=10) as sock:
+        sock.sendall(head)
+        assert sock.recv(100) == b"HTTP/1.1 100 Continue\r\n\r\n"
+        sock.sendall(payload)
+        answer = b""
+        while b"\r\n\r\n" not in answer or not answer.endswith(b'"'):
+            answer += sock.recv(65536)
+        assert answer.startswith(b"HTTP/1.1 200") and b"100 Continue" not in answer
+        sock.sendall(b"GET /_emulator/tenants/default HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        assert _answer_of(sock, 10).startswith(b"HTTP/1.1 200")  # the same connection, kept alive

@@ -39,3 +39,32 @@ def test_only_the_slow_target_installs_its_extra(tmp_path):
     assert "mutmut" not in test and ",mutation]" not in test and "tools/mutation.py" not in test
     mutation = _dry("mutation", tmp=tmp_path)
     assert "pip install -q -e '.[test,mutation]'" in mutation and "tools/mutation.py" in mutation
+
+
+def _old_python(tmp: Path) -> Path:
+    """A 'python' that says it is 3.9 (the real one underneath)."""
+    fake = tmp / "python3.9"
+    fake.write_text('#!/bin/sh\nexec python3 -c "import sys; code = sys.argv.pop(1); sys.version_info = (3, 9, 18); '
+                    'exec(code)" "$2" "$3"\n')
+    fake.chmod(0o755)
+    return fake
+
+
+def test_an_old_python_is_refused_before_a_venv_is_made(tmp_path):
+    run = subprocess.run(["make", "install", f"VENV={tmp_path}/venv", f"PYTHON={_old_python(tmp_path)}"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode != 0 and not (tmp_path / "venv").exists()
+    assert "lms-emulator needs Python 3.10 or newer" in run.stderr and "make PYTHON=python3.12 install" in run.stderr
+
+
+def test_a_venv_an_old_python_made_is_named_with_the_way_out(tmp_path):
+    (tmp_path / "venv" / "bin").mkdir(parents=True)
+    (tmp_path / "venv" / "bin" / "python").symlink_to(_old_python(tmp_path))
+    run = subprocess.run(["make", "install", f"VENV={tmp_path}/venv"], cwd=ROOT, capture_output=True, text=True,
+                         timeout=60)
+    assert run.returncode != 0 and "Run 'make clean' to remove" in run.stderr
+
+
+def test_make_clean_removes_the_venv(tmp_path):
+    (tmp_path / "venv" / "bin").mkdir(parents=True)
+    assert _dry("clean", tmp=tmp_path).split()[:3] == ["rm", "-rf", f"{tmp_path}/venv"]

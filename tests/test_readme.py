@@ -108,3 +108,21 @@ def test_readme_quotes_the_real_error_for_a_bad_port(monkeypatch, capsys):
     monkeypatch.setenv("LMS_EMULATOR_PORT", "xyz")
     assert cli.main(["serve"]) == 2
     assert capsys.readouterr().err.strip() == quoted
+
+
+def test_readme_is_for_users_first():
+    """What it is, install, first calls, then the plugin with every helper, within the first 150 lines; the
+    performance diary lives in docs/PERFORMANCE.md."""
+    lines = README.splitlines()
+    plugin = next(i for i, line in enumerate(lines) if line.startswith("## pytest plugin"))
+    assert plugin < 150
+    section = "\n".join(lines[plugin:]).split("\n## ", 1)[0]
+    for helper in ("lms_tenant.absorb(", "lms_tenant.ispring(", "lms_tenant.pearson(", "lms_tenant.admin(",
+                   "lms_tenant.data()", "lms_tenant.stub(", "lms_emulator", "EmulatorProcess", "--lms-emulator-tls"):
+        assert helper in section, helper
+    headings = [line for line in lines if line.startswith("## ")]
+    assert headings[:3] == ["## Install and start", "## The default world (seed 42)", "## First calls"]
+    performance = README.split("\n## Performance\n", 1)[1].split("\n## ", 1)[0]
+    assert len(performance.splitlines()) < 10 and "docs/PERFORMANCE.md" in performance  # the diary moved there
+    for linked in re.findall(r"\]\((docs/[^)#]+)\)", README):
+        assert (ROOT / linked).is_file(), linked

@@ -16,12 +16,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..core import resources
+from ..core.clock import check_anchor
 from ..core.errors import BadRequest, EmulatorError
 from ..core.stubs import check_fixture_stubs
 from ..core.wire import NOT_TEXT, invalid_text
 
 KNOWN_VENDORS = ("absorb", "ispring", "pearson")  # parts for vendors not installed are ignored
-ENVELOPE = {"name", "description", "anchor"}  # anchor: the instant its seeded dates hang off
+# anchor: the instant its seeded dates hang off; $schema: schemas/fixture.schema.json, for editors
+ENVELOPE = {"name", "description", "anchor", "$schema"}
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 
 
@@ -153,9 +155,13 @@ def check_envelope(data: Any, *, vendors: Iterable[str], where: str) -> dict[str
         from ..core.wire import parse_datetime
 
         try:
-            parse_datetime(data["anchor"])
+            instant = parse_datetime(data["anchor"])
         except ValueError:
             raise BadRequest(f"{where}.anchor: '{data['anchor']}' is not an ISO 8601 date-time.") from None
+        try:
+            check_anchor(instant)
+        except ValueError as exc:
+            raise BadRequest(f"{where}.anchor: {exc}.") from None
     if "stubs" in data:  # answers for calls the emulator does not emulate (core.stubs)
         check_fixture_stubs(data["stubs"], set(KNOWN_VENDORS) | set(vendors), where)
     for key in set(data) - ENVELOPE - {"stubs"}:

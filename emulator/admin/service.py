@@ -12,7 +12,7 @@ from flask import request
 
 from ..config import Settings
 from ..core import errors, ratelimit
-from ..core.clock import ClockError, parse_duration
+from ..core.clock import ClockError, check_anchor, parse_duration
 from ..core.state import app_state
 from ..core.store import Store, Tenant
 from ..core.vendor import Vendor
@@ -56,14 +56,16 @@ def body_object(*, optional: bool = False) -> dict[str, Any]:
     return body
 
 
-def _build_errors(call: Any) -> Any:
-    """Run a world build; a vendor failing on a fixture part is a 400, not a 500."""
+def _build_errors(call: Any, fixture: Any = True) -> Any:
+    """Run a world build; a vendor failing on a fixture part (or on the tenant's settings, when no fixture was
+    given) is a 400, not a 500."""
     try:
         return call()
     except errors.EmulatorError:
         raise
     except Exception as exc:  # noqa: BLE001 - a vendor builder choking on a fixture part
-        raise errors.BadRequest(f"the fixture could not be applied: {type(exc).__name__}: {exc}") from exc
+        what = "the fixture could not be applied" if fixture else "the tenant could not be built"
+        raise errors.BadRequest(f"{what}: {type(exc).__name__}: {exc}") from exc
 
 
 # -- tenants ------------------------------------------------------------------------------------
@@ -81,10 +83,15 @@ def create_tenant(body: dict[str, Any]) -> Tenant:
     anchor = body.get("anchor")
     if anchor is not None:
         anchor = _instant("anchor", anchor)
+        try:
+            check_anchor(anchor)
+        except ValueError as exc:
+            raise errors.BadRequest(f"anchor: {exc}.") from None
     if tenant_id is not None and tenant_id in store().tenants:
         raise errors.Conflict(f"tenant '{tenant_id}' already exists")
     fixture = fixture_files.resolve(body.get("fixture"), settings().fixtures, vendors())
-    return _build_errors(lambda: store().create_tenant(tenant_id, seed=seed, fixture=fixture, anchor=anchor))
+    return _build_errors(lambda: store().create_tenant(tenant_id, seed=seed, fixture=fixture, anchor=anchor),
+                         fixture)
 
 
 def _instant(field: str, value: Any) -> datetime:

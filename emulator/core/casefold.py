@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable
 
 from flask import Flask, Request, g
 
-from .http import MAX_BODY_BYTES, PARSED_JSON, QueryArgs, is_json_content_type, parse_args
+from .http import MAX_BODY_BYTES, MEMO_KEY_LIMIT, PARSED_JSON, QueryArgs, is_json_content_type, parse_args
 from .openapi import operation_of
 from .wire import is_guid, loads_json
 
@@ -52,6 +52,35 @@ class FoldPaths:
                 if lowered != rest and len(lowered) == len(rest):
                     environ[ORIGINAL_PATH] = path
                     environ["PATH_INFO"] = prefix + lowered
+                break
+        return self.app(environ, start_response)
+
+
+class StripBases:
+    """WSGI middleware: ``<prefix><base>/rest`` routed as ``<prefix>/rest``, for each vendor's ``base_paths``.
+
+    A vendor whose clients put the same operations under several bases (iSpring: the API host's bare paths, the
+    account host's ``/api/v2/...`` and ``/index.php/api/v2/...``) declares the extra bases once; every route of
+    its blueprint is then served under each. A rest that starts with ``/api/`` is left alone (no base holds
+    another base, nor the token endpoint). The path as sent stays in ``environ[ORIGINAL_PATH]``.
+    """
+
+    def __init__(self, app: Callable[..., Any], bases: dict[str, tuple[str, ...]]) -> None:
+        self.app = app
+        # longest first: "/index.php/api/v2" before "/api/v2" would not matter, but a base that is a prefix
+        # of another must not win
+        self.bases = tuple(sorted(((prefix.rstrip("/") + base.rstrip("/") + "/", prefix.rstrip("/") + "/")
+                                   for prefix, extra in bases.items() for base in extra),
+                                  key=lambda pair: -len(pair[0])))
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        path = environ.get("PATH_INFO") or ""
+        for based, prefix in self.bases:
+            if path.startswith(based):
+                rest = path[len(based):]
+                if not rest.startswith("api/"):
+                    environ.setdefault(ORIGINAL_PATH, path)
+                    environ["PATH_INFO"] = prefix + rest
                 break
         return self.app(environ, start_response)
 
@@ -188,15 +217,19 @@ def fold_query(view: Callable[..., Any] | None, raw: str) -> QueryArgs:
     """The query ``raw`` parsed as Flask's ``request.args``, then folded as ``fold_request`` folds it for the
     route of ``view`` (for the pipeline's fast path, which has no Flask request)."""
     op = operation_of(view)
-    return _fold_query_text(None if op is None else _names(op), raw)
+    names = None if op is None else _names(op)
+    return _fold_query_memo(names, raw) if len(raw) <= MEMO_KEY_LIMIT else _fold_query_text(names, raw)
 
 
-@lru_cache(maxsize=1024)
 def _fold_query_text(documented: frozenset[str] | None, raw: str) -> QueryArgs:
-    """``fold_query`` once per route's names and query text (the answer is immutable, so it is shared)."""
+    """``fold_query`` once per route's names and query text up to ``MEMO_KEY_LIMIT`` characters (the answer is
+    immutable, so it is shared)."""
     args = parse_args(raw)
     folded = None if documented is None else fold_args(raw, lambda: args, documented, [])
     return args if folded is None else folded
+
+
+_fold_query_memo = lru_cache(maxsize=1024)(_fold_query_text)
 
 
 def _names(op: Any) -> frozenset[str]:

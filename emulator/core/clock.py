@@ -22,10 +22,22 @@ UTC = timezone.utc
 # The latest reading a clock may be moved to: a month short of the end of ``datetime``, so every token
 # expiry and date the vendors add to a reading (hours at most) stays representable (no OverflowError).
 LATEST = datetime(9999, 12, 1, tzinfo=UTC)
+# The anchors a world may be seeded from (emulator's choice): seeds put dates days to years either side of the
+# anchor, and --anchor 0001-01-01T00:00:00Z crashed start-up with an OverflowError (issue 31).
+EARLIEST_ANCHOR = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST_ANCHOR = datetime(9000, 1, 1, tzinfo=UTC)
 WIRE_PRECISION = timedelta(milliseconds=1)
 """The unit every stored date-time is a whole number of (see the module docstring)."""
 
 _Instant = TypeVar("_Instant", datetime, timedelta, None)
+
+
+def check_anchor(instant: datetime) -> datetime:
+    """``instant`` when a world can be seeded from it, else ``ValueError`` saying which anchors can."""
+    if not EARLIEST_ANCHOR <= instant <= LATEST_ANCHOR:
+        raise ValueError(f"{instant.isoformat()} is outside the anchors a world can be seeded from "
+                         f"({EARLIEST_ANCHOR:%Y-%m-%d} to {LATEST_ANCHOR:%Y-%m-%d})")
+    return instant
 
 
 def to_wire_precision(value: _Instant) -> _Instant:

@@ -9,7 +9,8 @@ cross-origin page unless ``LMS_EMULATOR_ADMIN_CORS_ORIGINS`` (``--admin-cors-ori
 names origins (same syntax; default none). The dashboard is served from the
 emulator's own origin and needs no CORS.
 
-Host check: while the emulator is bound to a loopback address, a request whose
+Host check: a ``Host`` that is not a host name (or address) and port is a 400 on any
+binding. While the emulator is bound to a loopback address, a request whose
 ``Host`` is neither a loopback name (``localhost``, ``*.localhost``, ``127.x.x.x``,
 ``[::1]``) nor the configured host is refused with 403. A page on
 ``http://evil.example`` whose name is re-pointed at 127.0.0.1 (DNS rebinding)
@@ -18,12 +19,14 @@ sends ``Host: evil.example``, and so never reaches the admin API as same-origin.
 from __future__ import annotations
 
 import ipaddress
+import re
+import socket
 from collections.abc import Callable
 from typing import Any
 
 from flask import Request, Response
 
-from .errors import Forbidden
+from .errors import BadRequest, Forbidden
 
 ALLOWED_HEADERS = "x-api-key, x-api-version, Authorization, X-Auth-Account-Url, Content-Type, Accept"
 EXPOSED_HEADERS = "Retry-After, X-Emulator-Contract-Violations"
@@ -90,44 +93,70 @@ class Cors:
                 response.headers[name] = value
 
 
+# RFC 3986's authority without userinfo: a registered name (unreserved characters only: no '@', '#', '/', '?',
+# ':' or space can hide another name in it), an IPv4 address, or an IP literal in brackets; then an optional port.
+_HOST = re.compile(r"(?P<name>[A-Za-z0-9._~-]+|\[[0-9A-Fa-f:.]+\])(?::(?P<port>[0-9]{0,5}))?")
+_NUMERIC_IPV4 = re.compile(r"(?:0[xX][0-9A-Fa-f]*|[0-9]+)(?:\.(?:0[xX][0-9A-Fa-f]*|[0-9]+)){0,3}")
+
+
 def is_loopback(name: str) -> bool:
+    """``localhost``, ``*.localhost``, any 127/8 address (``127.1`` and the other forms a browser resolves
+    there too), ``::1``, and ``::ffff:127.x.x.x``."""
     name = name.strip().strip("[]").rstrip(".").lower()
     if name == "localhost" or name.endswith(".localhost"):
         return True
     try:
-        return ipaddress.ip_address(name).is_loopback
+        address = ipaddress.ip_address(name)
     except ValueError:
-        return False
+        if not _NUMERIC_IPV4.fullmatch(name):
+            return False
+        try:  # 127.1, 2130706433, 0x7f.1: the shorthand forms inet_aton (and every browser) reads as IPv4
+            return socket.inet_aton(name)[0] == 127
+        except OSError:
+            return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    return address.is_loopback or (mapped is not None and mapped.is_loopback)
 
 
-def host_name(host: str) -> str:
-    """``Host`` without its port: ``localhost:8080`` -> ``localhost``, ``[::1]:80`` -> ``::1``."""
-    host = host.strip().lower()
-    if host.startswith("["):
-        return host[1:host.find("]")] if "]" in host else host
-    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
-
-
-def host_check(bound_host: str) -> Callable[[dict[str, Any]], None] | None:
-    """The pipeline's step refusing foreign ``Host`` names while bound to loopback (see the module's
-    docstring), given the request's WSGI environ; None when bound to a real interface (its users name it as
-    they like)."""
-    if not is_loopback(bound_host):
+def host_name(host: str) -> str | None:
+    """``Host`` without its port (``localhost:8080`` -> ``localhost``, ``[::1]:80`` -> ``::1``); None when the
+    value is not a host and port at all (``localhost:80@evil.example``, ``[::1``, ``localhost:1/evil?x=``)."""
+    found = _HOST.fullmatch(host.strip())
+    if found is None or (found["port"] and int(found["port"]) > 65535):
         return None
-    configured = host_name(bound_host)
-    seen: dict[str, bool] = {}  # a suite sends one or two Host values: decide each once
+    name = found["name"].lower()
+    if name.startswith("["):
+        try:
+            ipaddress.IPv6Address(name[1:-1])
+        except ValueError:
+            return None
+        return name[1:-1]
+    return name
+
+
+def host_check(bound_host: str) -> Callable[[dict[str, Any]], None]:
+    """The pipeline's step checking ``Host``, given the request's WSGI environ: a value that is not a host
+    and port is a 400 on any binding (the app builds its base URLs from it); while bound to loopback, a
+    host that is neither a loopback name nor the configured host is a 403 (see the module's docstring)."""
+    loopback_only = is_loopback(bound_host)
+    configured = host_name(bound_host) or bound_host.strip("[]").lower()
+    seen: dict[str, int] = {}  # a suite sends one or two Host values: decide each once (0 ok, 400, 403)
 
     def check_host(environ: dict[str, Any]) -> None:
         raw = environ.get("HTTP_HOST")
         if not raw:
             return  # HTTP/1.0 without Host: nothing to rebind
-        ok = seen.get(raw)
-        if ok is None:
+        verdict = seen.get(raw)
+        if verdict is None:
             name = host_name(raw)
-            ok = is_loopback(name) or name == configured
+            verdict = 400 if name is None else 403 if loopback_only and not (
+                is_loopback(name) or name == configured) else 0
             if len(seen) < 256:
-                seen[raw] = ok
-        if not ok:
+                seen[raw] = verdict
+        if verdict == 400:
+            raise BadRequest(f"Host '{raw[:100]}' is not a host name and port.", validations=["Host: malformed"],
+                             headers={"Connection": "close"})
+        if verdict == 403:
             raise Forbidden(f"Host '{raw[:100]}' is not served: the emulator is bound to {bound_host} and answers "
                             "loopback names only (localhost, 127.0.0.1, [::1]); bind another address with --host "
                             "to serve other names.")

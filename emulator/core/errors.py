@@ -62,6 +62,10 @@ class NotAcceptable(EmulatorError):
     status, term, default_message = 406, "NotAcceptable", "No answer in a media type the Accept header allows."
 
 
+class RequestTimeout(EmulatorError):
+    status, term, default_message = 408, "RequestTimeout", "The request was not received whole in time."
+
+
 class Conflict(EmulatorError):
     status, term, default_message = 409, "Conflict", "The request conflicts with the current state."
 

@@ -25,6 +25,10 @@ from .errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, Validatio
 from .wire import NOT_TEXT, TooDeep, invalid_text, is_guid, loads_json, parse_datetime
 
 MAX_BODY_BYTES = 1024 * 1024  # 1 MiB; larger bodies get 413
+# Characters of a path or query string a memo keeps as a key (route, parsed query, page): a longer one is worked
+# out again on each request instead. 4,096 distinct 60 KB paths pinned about 300 MB in memos (issue 31).
+MEMO_KEY_LIMIT = 2048
+BODY_DEADLINE = 10.0  # seconds for a whole request from its first byte; later is 408 (emulator's choice, both servers)
 PARSED_JSON = "lms_emulator.json"  # environ key: the body already parsed (and its keys folded) by core.casefold
 ASCII_INTEGER = re.compile(r"[+-]?[0-9]{1,18}")
 
@@ -129,13 +133,19 @@ class QueryArgs(ImmutableMultiDict):  # type: ignore[type-arg]
         return super().get(key, default, type)
 
 
-@lru_cache(maxsize=1024)
 def parse_args(query: str) -> QueryArgs:
     """A WSGI ``QUERY_STRING`` parsed as werkzeug parses ``request.args`` (``app.EmulatorRequest`` and the
-    pipeline's fast path both read it here), once per distinct text: suites send the same queries to many
-    paths. The answer is immutable, so requests share it."""
+    pipeline's fast path both read it here), once per distinct text up to ``MEMO_KEY_LIMIT`` characters: suites
+    send the same queries to many paths. The answer is immutable, so requests share it."""
+    return _parse_args_memo(query) if len(query) <= MEMO_KEY_LIMIT else _parse_args(query)
+
+
+def _parse_args(query: str) -> QueryArgs:
     return QueryArgs(parse_qsl(query.encode("latin-1").decode(), keep_blank_values=True,
                                errors="werkzeug.url_quote"))
+
+
+_parse_args_memo = lru_cache(maxsize=1024)(_parse_args)
 
 
 def guid_arg(value: str, name: str) -> str:

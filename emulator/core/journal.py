@@ -3,11 +3,14 @@
 Each tenant holds one ``Journal`` (a ``deque`` of at most
 ``Settings.journal_size`` entries) in ``tenant.extras["journal"]``. The request
 pipeline (``core.pipeline``) records one entry per vendor request; secrets are
-masked when an entry is first shown (headers ``Authorization``/``x-api-key``, and
-the body keys ``client_secret``, ``password``, ``privateKey``, ``access_token``...)
-so nothing secret ever leaves the journal. Bodies are cut to ``BODY_LIMIT``
-bytes. Recording is cheap (the raw parts are kept as they are); the masking and
-decoding happen once per entry, on the first query that shows it.
+masked when an entry is first shown, by rule (``is_secret_name``): a header or body
+key whose name holds a secret word (``Authorization``, ``X-Forwarded-Authorization``,
+``x-api-key``, ``client_secret``, ``privateKey``, ``access_token``...), and the
+credential of any header value sent with a ``Bearer`` or ``Basic`` scheme, so nothing
+secret ever leaves the journal. Bodies are cut to ``BODY_LIMIT`` bytes. Recording is
+cheap (the raw parts are kept as they are); the masking and decoding happen once per
+entry, on the first query that shows it. What an entry keeps is bounded (``PATH_LIMIT``,
+``HEADERS_LIMIT``, ``KEEP_LIMIT``), and so is the whole journal (``JOURNAL_BYTES``).
 """
 from __future__ import annotations
 
@@ -28,12 +31,19 @@ from .wire import iso_z, loads_json, parse_datetime
 
 BODY_LIMIT = 4096
 MASK = "***"
-SECRET_HEADERS = frozenset({"authorization", "x-api-key", "cookie", "set-cookie", "proxy-authorization"})
-SECRET_KEYS = frozenset({"client_secret", "password", "privatekey", "access_token", "refresh_token", "token",
-                         "apikey", "secret"})
-# Substrings that may name a secret; "token" and "secret" cover the longer names. A lower-cased copy and a
-# few ``in`` checks cost microseconds where one case-insensitive regex over a 10 KB page cost a millisecond.
-_SECRET_WORDS = (b"token", b"secret", b"password", b"privatekey", b"apikey")
+# Words that make a header or body key a secret, found in its lower-cased name without '-' and '_': "token"
+# and "secret" cover the longer names (access_token, client_secret). A lower-cased copy and a few ``in`` checks
+# cost microseconds where one case-insensitive regex over a 10 KB page cost a millisecond.
+SECRET_WORDS = ("token", "secret", "password", "passwd", "privatekey", "apikey", "credential", "authorization",
+                "cookie", "signature", "session")
+_SECRET_WORDS = tuple(word.encode() for word in SECRET_WORDS)
+_SCHEMES = ("bearer", "basic")
+
+
+def is_secret_name(name: str) -> bool:
+    """Whether a header or body key names a secret (the rule, not a list: ``X-Forwarded-Authorization`` too)."""
+    folded = name.lower().replace("-", "").replace("_", "")
+    return any(word in folded for word in SECRET_WORDS)
 
 
 def _names_a_secret(raw: bytes) -> bool:
@@ -49,18 +59,23 @@ _GLOB_CHARS = frozenset("*?[")
 
 
 def mask_headers(headers: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Headers with secrets masked: a secret name's value (keeping a ``Bearer``/``Basic`` scheme), and the
+    credential after a ``Bearer``/``Basic`` scheme in any header."""
     masked: dict[str, str] = {}
     for name, value in headers:
-        if name.lower() in SECRET_HEADERS:
-            scheme, _, rest = value.partition(" ")
-            value = f"{scheme} {MASK}" if rest and scheme.lower() in ("bearer", "basic") else MASK
+        scheme, _, rest = value.strip().partition(" ")
+        credential = bool(rest.strip()) and scheme.lower() in _SCHEMES
+        if credential:
+            value = f"{scheme} {MASK}"
+        elif is_secret_name(name):
+            value = MASK
         masked[name] = value
     return masked
 
 
 def _mask_tree(node: Any) -> Any:
     if isinstance(node, dict):
-        return {k: (MASK if isinstance(k, str) and k.lower() in SECRET_KEYS and v is not None else _mask_tree(v))
+        return {k: (MASK if isinstance(k, str) and is_secret_name(k) and v is not None else _mask_tree(v))
                 for k, v in node.items()}
     if isinstance(node, list):
         return [_mask_tree(v) for v in node]
@@ -72,9 +87,9 @@ def mask_query(query: str) -> str:
     if not query or not _names_a_secret(query.encode()):
         return query
     pairs = parse_qsl(query, keep_blank_values=True)
-    if not any(k.lower() in SECRET_KEYS for k, _ in pairs):
+    if not any(is_secret_name(k) for k, _ in pairs):
         return query
-    return urlencode([(k, MASK if k.lower() in SECRET_KEYS else v) for k, v in pairs])
+    return urlencode([(k, MASK if is_secret_name(k) else v) for k, v in pairs])
 
 
 def body_text(raw: bytes, total: int, mimetype: str, *, whole_is_secret: bool = False) -> str | None:
@@ -107,7 +122,9 @@ class Journal:
     """One tenant's journal (``journal_of``)."""
 
     def __init__(self, size: int) -> None:
-        self.entries: deque[dict[str, Any]] = deque(maxlen=max(1, size))
+        self.entries: deque[dict[str, Any]] = deque()
+        self.size = max(1, size)
+        self.kept = 0  # the entries' ``_size``s: at most JOURNAL_BYTES (the oldest entries go first)
         self._seq = itertools.count(1)
         self._lock = threading.Lock()
 
@@ -115,10 +132,14 @@ class Journal:
         with self._lock:
             entry["seq"] = next(self._seq)
             self.entries.append(entry)
+            self.kept += entry.get("_size", 0)
+            while len(self.entries) > self.size or (self.kept > JOURNAL_BYTES and len(self.entries) > 1):
+                self.kept -= self.entries.popleft().get("_size", 0)
 
     def clear(self) -> None:
         with self._lock:
             self.entries.clear()
+            self.kept = 0
 
     def query(self, args: Mapping[str, str]) -> list[dict[str, Any]]:
         """Entries matching ``method``, ``path`` (substring or glob), ``status`` (``404`` or ``4xx``),
@@ -200,11 +221,24 @@ def make_entry(*, method: str, path: str, query: str, headers: Iterable[tuple[st
     ``secret_answer``: the vendor's ``Vendor.secret_answer``. An entry holds only strings, numbers and tuples
     of them, so the cyclic GC stops tracking it after its first collection: 1,000 entries per tenant stay out
     of every later one."""
-    kept = _keep(response_body)
+    kept, headers = _keep(response_body), tuple(headers)
+    path, query = _cut(path), _cut(query)
+    request_kept = _keep(body)
+    size = (ENTRY_OVERHEAD + len(path) + len(query) + sum(len(k) + len(v) for k, v in headers) + len(request_kept[0])
+            + len(kept[0]))
     return {"_at": at, "vendor": vendor, "tenant": tenant_id, "method": method, "path": path, "status": status,
-            "durationMs": round(duration_ms, 3),
-            "_raw": (query, tuple(headers), _keep(body), content_type, kept, response_content_type,
+            "durationMs": round(duration_ms, 3), "_size": size,
+            "_raw": (query, headers, request_kept, content_type, kept, response_content_type,
                      secret_answer is not None and secret_answer(kept[0]))}
+
+
+PATH_LIMIT = 2048  # characters of a path or query string an entry keeps; the rest is named, not kept
+ENTRY_OVERHEAD = 600  # bytes an entry costs besides its texts (the dict, the tuple, the numbers)
+JOURNAL_BYTES = 16 * 1024 * 1024  # what one tenant's journal keeps at most; past it, the oldest entries go
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= PATH_LIMIT else text[:PATH_LIMIT] + f"...<truncated, {len(text)} characters>"
 
 
 HEADERS_LIMIT = 8192  # characters of header values kept per entry: 1,000 entries of huge headers stay small
@@ -240,7 +274,7 @@ def _mimetype(content_type: str) -> str:
     return content_type.split(";", 1)[0].strip().lower()
 
 
-KEEP_LIMIT = 64 * 1024  # larger bodies keep a prefix (no secret can be masked in JSON we cannot parse)
+KEEP_LIMIT = 16 * 1024  # larger bodies keep a prefix (no secret can be masked in JSON we cannot parse)
 
 
 def _keep(raw: bytes) -> tuple[bytes, int]:

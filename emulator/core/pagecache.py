@@ -28,11 +28,18 @@ from typing import Any
 
 from flask import request
 
+from .http import MEMO_KEY_LIMIT
 from .wire import encode_json, encoded
 
 MAX_PAGES = 256  # per world; past it the cache starts over (test suites ask a handful of pages)
 MAX_CACHED_BODY = 16 * 1024  # a query sent as a POST body is a key only up to this size (keys stay small)
+MAX_KEY_SIZE = MAX_CACHED_BODY + 2 * MEMO_KEY_LIMIT  # characters of a key's texts: longer keys are not cached
 VERIFY_ENV = "LMS_EMULATOR_VERIFY_PAGES"
+
+
+def _key_size(key: Hashable) -> int:
+    parts = key if isinstance(key, tuple) else (key,)
+    return sum(len(part) for part in parts if isinstance(part, (str, bytes)))
 
 
 def verifying() -> bool:
@@ -66,6 +73,8 @@ class PageCache:
         body = self._pages.get(key)
         if body is None:
             body = encode_json(compute())
+            if _key_size(key) > MAX_KEY_SIZE:  # a long path or query: answered, not remembered
+                return body
             if len(self._pages) >= MAX_PAGES:
                 self._pages.clear()
             self._pages[key] = body

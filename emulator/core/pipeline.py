@@ -1,6 +1,8 @@
 """The request pipeline: every step a request goes through, in order, in this one file.
 
 Around Flask (WSGI, outermost first):
+  other bases       ``casefold.StripBases``: a vendor's extra bases (``Vendor.base_paths``; iSpring's ``/api/v2``)
+                    removed after its prefix, before routing
   path folding      ``casefold.FoldPaths``: an ASP.NET vendor's path after its prefix in lower case, before
                     routing (vendors with ``Vendor.case_insensitive`` only)
   fast path         ``FastPages``: a vendor GET whose answer is a page (cached, or a paged list computed under
@@ -12,7 +14,7 @@ Around Flask (WSGI, outermost first):
 ``Pipeline.before`` (the app's one ``before_request`` hook). A step that raises or answers ends the request
 there; the after steps still run on that answer (first, in verify mode, a stale page the fast path met is
 raised, so that it is answered as any error of a view: a 500):
-   1. host check      ``cors.host_check``: bound to loopback, a foreign ``Host`` is a 403 (DNS rebinding)
+   1. host check      ``cors.host_check``: a malformed ``Host`` is a 400; bound to loopback, a foreign one a 403
    2. whole body      ``http.buffer_chunked_body``: read before any handler takes a tenant's lock
    3. clock           the start time, for the journal's ``durationMs``
    4. CORS preflight  ``cors.Cors.preflight`` (a preflight carries no credentials, so it comes before the lock)
@@ -51,13 +53,14 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import MapAdapter
 
 from . import errors, faults, ratelimit
-from .casefold import ORIGINAL_PATH, FoldPaths, fold_request
+from .casefold import ORIGINAL_PATH, FoldPaths, StripBases, fold_request
 from .cors import Cors, host_check
 from .forward import FORWARDED_KEY
-from .http import MAX_BODY_BYTES, buffer_chunked_body
+from .http import MAX_BODY_BYTES, MEMO_KEY_LIMIT, buffer_chunked_body
 from .journal import environ_headers, journal_of, make_entry
 from .pagecache import StalePage, verifying
 from .persistence import SaveFailed, ServiceUnavailable, changes_state
+from .requestlog import TENANT_KEY
 from .state import app_state
 from .store import DEFAULT_TENANT, Tenant
 from .strict import Strict
@@ -125,6 +128,9 @@ class Pipeline:
             app.wsgi_app = FastPages(app.wsgi_app, self)  # type: ignore[method-assign]
         if self.folded:
             app.wsgi_app = FoldPaths(app.wsgi_app, ["/" + n for n in sorted(self.folded)])  # type: ignore[method-assign]
+        bases = {v.prefix: v.base_paths for v in self.vendors.values() if v.base_paths}
+        if bases:  # outermost: folding and the fast path see the path as routed
+            app.wsgi_app = StripBases(app.wsgi_app, bases)  # type: ignore[method-assign]
         app.before_request(self.before)
         app.after_request(self.after)
 
@@ -158,6 +164,9 @@ class Pipeline:
         vendor = _vendor_of(self.vendors, req.path)
         if self.state_file is not None:
             response = self.persist(req, glob, vendor, response)
+        named = getattr(glob, "tenant", None) or getattr(glob, "admin_tenant", None)
+        if named is not None:  # for the request log (``core.requestlog``)
+            req.environ[TENANT_KEY] = named.id
         if self.strict is not None and vendor is not None:
             response = self.strict.check_response(req, glob, vendor, response)
         if self.cors is not None:
@@ -273,12 +282,13 @@ class FastPages:
         if pipeline.check_host is not None:
             try:
                 pipeline.check_host(environ)
-            except errors.Forbidden:
+            except (errors.Forbidden, errors.BadRequest):
                 return None
         found = vendor.fast_page(environ, pipeline.store, path, query, self.route)
         if found is None:
             return None
         tenant, page = found
+        environ[TENANT_KEY] = tenant.id
         rules = tenant.extras.get("faults")
         if tenant.extras.get("rate_limits") or (rules is not None and rules.rules):
             return None
@@ -314,6 +324,8 @@ class FastPages:
             found = None if view is None else (view, args)
         except HTTPException:  # NotFound, MethodNotAllowed, RequestRedirect
             found = None
+        if len(path) > MEMO_KEY_LIMIT:  # not remembered: 4,096 long paths pinned hundreds of MB
+            return found
         if len(self.routes) >= MAX_ROUTES:
             self.routes.clear()
         self.routes[path] = found

@@ -11,7 +11,7 @@ vendor's 429 with ``Retry-After`` (whole seconds until a token is back, at least
 
 Time is the tenant's clock (emulator's choice): running, it is real time as clients experience it; frozen,
 no tokens come back until the clock is advanced, which makes a test of a client's back-off exact. A clock
-moved backwards refills nothing.
+moved backwards refills nothing, and the bucket refills from the new time on (``Retry-After`` holds).
 """
 from __future__ import annotations
 
@@ -49,9 +49,12 @@ class Bucket:
         self._lock = threading.Lock()
 
     def _refill(self, now: datetime) -> None:
+        """Tokens back for the time since the last look. A clock moved backwards refills nothing, and the
+        bucket counts from the new time on: kept at the later time, it refilled nothing for hours while
+        ``Retry-After`` said 1 (issue 31)."""
         if self.last is not None and now > self.last:
             self.tokens = min(float(self.burst), self.tokens + (now - self.last).total_seconds() * self.rate)
-        self.last = now if self.last is None or now > self.last else self.last
+        self.last = now
 
     def take(self, now: datetime) -> int | None:
         """Spend a token: None when admitted, else the seconds to wait (``Retry-After``)."""

@@ -69,6 +69,9 @@ class Vendor:
     # An ASP.NET service: paths, query parameter names and JSON body keys match case-insensitively
     # (``core.casefold``).
     case_insensitive: bool = False
+    # Other bases the vendor serves every route under, after its prefix (iSpring: ``/api/v2`` and
+    # ``/index.php/api/v2`` on the account host): ``core.casefold.StripBases`` removes them before routing.
+    base_paths: tuple[str, ...] = ()
     # The rate limit the vendor documents, (requests per second, burst); tenants opt in (``core.ratelimit``).
     rate_limit: tuple[float, int] | None = None
     # Whether an answer body (its first bytes, up to 64 KB) is a secret as a whole, so the journal masks it

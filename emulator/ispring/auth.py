@@ -1,13 +1,18 @@
-"""iSpring Learn authentication: OAuth client credentials, Bearer tokens, the account header, and ``Accept``.
+"""iSpring Learn authentication: the two modes clients use, the account header, and ``Accept``.
 
 - ``POST /api/v3/token`` (form: client_id, client_secret, grant_type=client_credentials)
   finds the account from ``X-Auth-Account-Url`` when sent, else from the client id
   (client ids are tenant keys). Tokens live ``service.TOKEN_LIFETIME`` on the tenant clock,
   and each token is a tenant key while it lives: the token alone names the account.
-- API calls: the Bearer token names the account and the client (missing, unknown or expired:
-  401). ``X-Auth-Account-Url`` is optional (the vendor's OpenAPI never lists it); when sent it
-  must name the token's account (401 otherwise). The rule: ``service.CHOICES["account_header"]``.
-- ``Accept`` picks JSON or XML (``service.MEDIA_TYPES``, JSON first on a tie); neither: 406.
+- API calls, token mode: ``Authorization: Bearer <token>`` or the bare ``Authorization: <token>``
+  (a production client sends it so); the token names the account and the client (unknown or
+  expired: 401). ``X-Auth-Account-Url`` is optional (the vendor's OpenAPI never lists it); when
+  sent it must name the token's account (401 otherwise): ``service.CHOICES["account_header"]``.
+- API calls, login mode (no ``Authorization``): ``X-Auth-Account-Url`` names the account,
+  ``X-Auth-Email``/``X-Auth-Password`` an ACTIVE user of it, who is the caller with their role.
+- ``Accept`` picks JSON or XML (``service.MEDIA_TYPES``): a type named explicitly wins; only
+  wildcards, or no ``Accept``, give the route's default (XML for the API routes, JSON for the
+  OAuth token endpoint: ``service.CHOICES["wildcard_accept"]``); neither allowed: 406.
 """
 from __future__ import annotations
 
@@ -20,18 +25,24 @@ from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
 from ..core.errors import BadRequest, NotAcceptable, Unauthorized
-from ..core.http import bearer_token, current_store
+from ..core.http import current_store
 from ..core.pipeline import bind_tenant
 from ..core.store import Tenant
-from . import service
-from .models import ApiClient, ISpringWorld, Token
+from . import service, users
+from .models import ISpringWorld, Token
 from .schemas import TOKEN_REQUEST, load
 
 ACCOUNT_HEADER = "X-Auth-Account-Url"
+EMAIL_HEADER = "X-Auth-Email"
+PASSWORD_HEADER = "X-Auth-Password"
+JSON, XML = service.MEDIA_TYPES
 
 
 def _account_key(value: str) -> str:
-    return value.strip().rstrip("/").lower()
+    """An account URL as compared: no scheme, no trailing slash, lower case (clients send either scheme,
+    with or without the slash)."""
+    value = value.strip().rstrip("/").lower()
+    return value.split("://", 1)[1] if "://" in value else value
 
 
 def named_account() -> str | None:
@@ -43,22 +54,38 @@ def named_account() -> str | None:
 def check_account(tenant: Tenant) -> None:
     """401 when ``X-Auth-Account-Url`` is sent and names another account than ``tenant``'s."""
     named = named_account()
-    if named is not None and named != tenant.world("ispring").account_url.lower():
+    if named is not None and named != _account_key(tenant.world("ispring").account_url):
         raise Unauthorized(f"{ACCOUNT_HEADER} '{request.headers[ACCOUNT_HEADER].strip()}' "
                            "does not name this account.")
 
 
 @lru_cache(maxsize=256)  # pure; parsing the header cost more than the rest of the check
-def preferred_media(accept: str) -> str | None:
-    """The media type to answer in for this ``Accept`` value; None when it allows neither."""
+def preferred_media(accept: str, default: str = XML) -> str | None:
+    """The media type to answer in for this ``Accept`` value; None when it allows neither.
+
+    A type named explicitly with q > 0 wins (the higher q; JSON on a tie); with none named, what the
+    wildcards allow, ``default`` first: ``*/*`` and a missing ``Accept`` are ``default``."""
     if not accept.strip():
-        return service.MEDIA_TYPES[0]
-    return parse_accept_header(accept, MIMEAccept).best_match(service.MEDIA_TYPES)
+        return default
+    parsed = parse_accept_header(accept, MIMEAccept)
+    named = {value: quality for value, quality in parsed if value in service.MEDIA_TYPES}
+    if any(q > 0 for q in named.values()):
+        return max(service.MEDIA_TYPES, key=lambda m: (named.get(m, 0), m == JSON))
+    other = XML if default == JSON else JSON
+    for media in (default, other):
+        if media not in named and parsed.quality(media) > 0:
+            return media
+    return None
+
+
+def default_media(path: str) -> str:
+    """What a wildcard ``Accept`` gets: JSON from the OAuth token endpoint, XML from the API routes."""
+    return JSON if path.endswith("/api/v3/token") else XML
 
 
 def negotiate() -> str:
     """The request's answer media type (``service.MEDIA_TYPES``), or 406."""
-    media = preferred_media(request.headers.get("Accept", ""))
+    media = preferred_media(request.headers.get("Accept", ""), default_media(request.path))
     if media is None:
         raise NotAcceptable(f"Accept must allow application/json or application/xml "
                             f"(got {request.headers.get('Accept', '').strip()}).")
@@ -90,33 +117,60 @@ def grant_token() -> tuple[ISpringWorld, Token]:
         return world, token
 
 
-def _bearer() -> str:
-    return bearer_token(request, Unauthorized("A Bearer access token is required."))
+def _token(header: str) -> str:
+    """The token of ``Authorization: Bearer <token>`` or of a bare ``Authorization: <token>``."""
+    scheme, _, rest = header.strip().partition(" ")
+    if rest.strip() and scheme.lower() == "bearer":
+        return rest.strip()
+    if scheme and not rest.strip():
+        return scheme  # bare: a production client sends the token alone on two routes
+    raise Unauthorized("A Bearer access token is required.")
+
+
+def _login_tenant() -> Tenant:
+    """Login mode: the account ``X-Auth-Account-Url`` names (401 when missing or unknown)."""
+    named = named_account()
+    if named is None:
+        raise Unauthorized(f"{ACCOUNT_HEADER} is required with {EMAIL_HEADER} and {PASSWORD_HEADER}.")
+    store = current_store()
+    tenant = store.tenant_for("ispring", named) or store.tenant_for("ispring", "https://" + named)
+    if tenant is None:
+        raise Unauthorized(f"{ACCOUNT_HEADER} '{request.headers[ACCOUNT_HEADER].strip()}' names no account.")
+    return tenant
 
 
 def check_json_body() -> None:
-    """A route with a body: Content-Type must be JSON (the document offers no other request body)."""
+    """A JSON-only body (the appraisal routes): Content-Type must be JSON."""
     if request.mimetype != "application/json":
         raise BadRequest(f"Content-Type must be application/json (got {request.mimetype or 'none'}).")
 
 
 def ispring_call(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Decorator: token (401), account header (401), Accept (406), then the handler under the tenant's lock.
+    """Decorator: credentials (401), account header (401), Accept (406), then the handler under the tenant's lock.
 
-    The handler receives ``world``, ``now``, ``client`` and ``media`` as keyword arguments.
+    Token mode when ``Authorization`` is sent, else login mode (``X-Auth-*``). The handler receives
+    ``world``, ``now``, ``client`` (the caller: an ``ApiClient``, for login mode the signed-in user's
+    ``users.login_caller``) and ``media`` as keyword arguments.
     """
 
     @wraps(view)
     def inner(*args: Any, **kwargs: Any) -> Any:
-        value = _bearer()
-        tenant = current_store().tenant_for("ispring", value)
+        header = request.environ.get("HTTP_AUTHORIZATION")
+        login = header is None and (EMAIL_HEADER in request.headers or PASSWORD_HEADER in request.headers)
+        value = "" if login else _token(header or "")
+        tenant = _login_tenant() if login else current_store().tenant_for("ispring", value)
         if tenant is None:
             raise Unauthorized("Invalid access token.")
         bind_tenant(tenant, "ispring")
         with tenant.lock:  # the world is read under the lock: a reset swaps it there
             world: ISpringWorld = tenant.world("ispring")
             now = tenant.clock.now()
-            client: ApiClient = service.client_for_token(world, value, now)
+            users.apply_schedules(world, now)
+            if login:
+                client = users.login_caller(world, request.headers.get(EMAIL_HEADER, ""),
+                                            request.headers.get(PASSWORD_HEADER, ""))
+            else:
+                client = service.client_for_token(world, value, now)
             check_account(tenant)
             media = negotiate()
             return view(*args, world=world, now=now, client=client, media=media, **kwargs)

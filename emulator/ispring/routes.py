@@ -17,7 +17,7 @@ from ..core.pagecache import MAX_CACHED_BODY
 from ..core.persistence import read_only
 from ..core.wire import encode_json, is_guid
 from ..core.xmlwire import encode_xml
-from . import service
+from . import service, users
 from .auth import check_json_body, grant_token, ispring_call
 from .models import ApiClient, ISpringWorld
 from .schemas import (
@@ -114,7 +114,7 @@ def list_session_user_attributes(session_id: str, *, world: ISpringWorld, now: d
 
 # -- users ---------------------------------------------------------------------------------------
 
-def _uuid_list(name: str) -> list[str]:
+def uuid_list(name: str) -> list[str]:
     values = request.args.getlist(name)
     bad = [v for v in values if not is_guid(v)]
     if bad:
@@ -130,11 +130,10 @@ USER_QUERY = (Param("departments[]", UUIDS), Param("groups[]", UUIDS), Param("lo
 @documented("Get user list", query=USER_QUERY, responses={200: "user-list", **ERRORS})
 @ispring_call
 def get_users(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
-    departments, groups = _uuid_list("departments[]"), _uuid_list("groups[]")
+    wanted = users.UserFilter.of(departments=uuid_list("departments[]"), groups=uuid_list("groups[]"),
+                                 logins=request.args.getlist("logins[]"), emails=request.args.getlist("emails[]"))
     service.require_permission(client, "users")
-    users = service.get_users(world, client, departments=departments, groups=groups,
-                               logins=request.args.getlist("logins[]"), emails=request.args.getlist("emails[]"))
-    return answer([dump_user(world, u) for u in users], "user-list", media)
+    return answer([dump_user(world, u) for u in users.listed(world, client, wanted)], "user-list", media)
 
 
 @bp.get("/user/<user_id>")

@@ -13,8 +13,10 @@ from ..core.errors import BadRequest
 from ..core.fixtures import DateTime, Strict, load_part
 from ..core.wire import CamelCaseSchema, Guid, iso_z, validation_messages
 from ..core.xmlwire import check_name
-from . import service
-from .models import ROLES, SESSION_STATUSES, USER_STATUSES, AppraisalSession, Department, ISpringWorld, User
+from . import service, users
+from .models import (
+    ROLES, SESSION_STATUSES, USER_STATUSES, AppraisalSession, Department, Group, ISpringWorld, Subordination, User,
+)
 
 
 class TokenRequestSchema(Schema):
@@ -88,31 +90,54 @@ def dump_participants(world: ISpringWorld, participants: list[Any]) -> list[dict
 
 # -- the lookups' answers (field order of the vendor's OpenAPI) --------------------------------------
 
+def dump_subordination(sub: Subordination) -> dict[str, Any]:
+    out: dict[str, Any] = {"subordinationType": sub.type}
+    if sub.type == "manual" and sub.supervisor_id:
+        out["supervisorId"] = sub.supervisor_id
+    return out
+
+
 def dump_department(department: Department) -> dict[str, Any]:
     out: dict[str, Any] = {"departmentId": department.id, "name": department.name}
     if department.parent_id:
         out["parentDepartmentId"] = department.parent_id
     if department.code:
         out["code"] = department.code
-    out["subordination"] = dict(service.SUBORDINATION)
-    out["coSubordination"] = dict(service.SUBORDINATION)
+    out["subordination"] = dump_subordination(department.subordination)
+    out["coSubordination"] = dump_subordination(department.co_subordination)
     return out
 
 
-def dump_user(world: ISpringWorld, user: User) -> dict[str, Any]:
-    """A user profile (the document's ``User``): role type and id, status code, fields object."""
+def dump_user(world: ISpringWorld, user: User, field_list: bool = False) -> dict[str, Any]:
+    """A user profile (the document's ``User``): role type and id, status code, the fields object (``field_list``:
+    the live ``[{name, value}]`` of ``POST /user/list``), groups, subordination, work leave."""
     role_type, role_id = service.ROLE_TYPES[user.role], service.role_id(world, user.role)
     managed = service.manageable_departments(user)
     role: dict[str, Any] = {"roleId": role_id, "roleType": role_type}
     out: dict[str, Any] = {"userId": user.id, "role": role_type, "roleId": role_id, "departmentId": user.department_id,
-                           "status": service.USER_STATUS_CODES[user.status], "fields": service.profile_fields(user),
+                           "status": service.USER_STATUS_CODES[user.status],
+                           "fields": users.field_list(user) if field_list else service.profile_fields(user),
                            "addedDate": iso_z(user.added), "lastLoginDate": iso_z(user.last_login or user.added)}
     if managed:
         out["manageableDepartmentIds"] = managed
         role["manageableDepartmentIds"] = managed
-    out.update({"userRoles": [role], "groups": [], "subordination": dict(service.SUBORDINATION),
-                "coSubordination": dict(service.SUBORDINATION)})
+    out.update({"userRoles": [role], "groups": users.groups_of(world, user),
+                "subordination": dump_subordination(user.subordination),
+                "coSubordination": dump_subordination(user.co_subordination)})
+    if user.work_leave is not None:
+        leave = user.work_leave
+        out["workLeaveStatus"] = {"workLeaveReason": leave.reason, "startDate": leave.start.isoformat(),
+                                  **({"endDate": leave.end.isoformat()} if leave.end else {})}
     return out
+
+
+def dump_group(world: ISpringWorld, group: Group, detailed: bool = False) -> dict[str, Any]:
+    """The document's ``Group`` (``detailed``: ``DetailedGroup``, with its members)."""
+    if not detailed:
+        return {"groupId": group.id, "name": group.name, "isSmart": group.smart_rules is not None}
+    members = users.members_of(world, group.id)
+    return {"groupId": group.id, "name": group.name, "isSmart": group.smart_rules is not None,
+            "usersCount": len(members), "userIds": members}
 
 
 def dump_session(session: AppraisalSession) -> dict[str, Any]:
@@ -150,6 +175,7 @@ def load(schema: Schema, data: Any) -> dict[str, Any]:
 #  "users":    [{"id", "login", "firstName"?, "lastName"?, "email"?, "departmentId", "status"? (ACTIVE),
 #                "role"? (LEARNER), "fields"?: [{"key", "title", "value"}]}],
 #  "sessions": [{"id", "title"?, "status"? (NOT_STARTED), "participantIds": [...]}],
+#  "groups":   [{"id", "name", "userIds"?: [...]}]   (plain groups; users may carry "password" for login mode)
 #  "clients":  [{"name", "clientId", "clientSecret", "role", "userId"?}]   (optional: see seed.apply_fixture)}
 
 def _element_name(value: str) -> None:
@@ -182,6 +208,13 @@ class FixtureUserSchema(Strict):
     fields_ = fields.List(fields.Nested(FixtureFieldSchema), data_key="fields", attribute="fields", load_default=list)
     added_date = DateTime(load_default=None)
     last_login_date = DateTime(load_default=None)
+    password = fields.String(load_default=None)  # login mode; left out: seeded
+
+
+class FixtureGroupSchema(Strict):
+    id = Guid(required=True)
+    name = fields.String(required=True, validate=validate.Length(min=1))
+    user_ids = fields.List(Guid(), load_default=list)
 
 
 class FixtureSessionSchema(Strict):
@@ -207,6 +240,7 @@ class FixtureSchema(Strict):
     departments = fields.List(fields.Nested(FixtureDepartmentSchema), required=True)
     users = fields.List(fields.Nested(FixtureUserSchema), load_default=list)
     sessions = fields.List(fields.Nested(FixtureSessionSchema), load_default=list)
+    groups = fields.List(fields.Nested(FixtureGroupSchema), load_default=list)
     clients = fields.List(fields.Nested(FixtureClientSchema), load_default=None)
 
 
@@ -227,8 +261,10 @@ def dump_world(world: ISpringWorld) -> dict[str, Any]:
         "users": [{"id": u.id, "login": u.login, "firstName": u.first_name, "lastName": u.last_name, "email": u.email,
                    "departmentId": u.department_id, "status": u.status, "role": u.role,
                    "fields": [{"key": f.key, "title": f.title, "value": str(f.value)} for f in u.fields],
-                   "addedDate": iso_z(u.added), "lastLoginDate": iso_z(u.last_login)}
+                   "addedDate": iso_z(u.added), "lastLoginDate": iso_z(u.last_login), "password": u.password}
                   for u in world.users.values()],
+        "groups": [{"id": g.id, "name": g.name, "userIds": users.members_of(world, g.id)}
+                   for g in world.groups.values()],
         "sessions": [{"id": s.id, "title": s.title, "status": s.status, "participantIds": list(s.participant_ids),
                       "description": s.description, "managerId": s.manager_id, "startDate": iso_z(s.start),
                       "endDate": iso_z(s.end)}

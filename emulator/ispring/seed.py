@@ -17,6 +17,7 @@ holds exactly the fixture's entities instead.
 """
 from __future__ import annotations
 
+import random
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -25,9 +26,10 @@ from ..core.fixtures import Problems
 from ..core.vendor import WorldContext
 from ..core.wire import new_guid
 from . import service
+from .groups import seed_groups
 from .models import (
     ACCOUNT_ADMINISTRATOR, ACCOUNT_OWNER, LEARNER, SESSION_STATUSES, USER_STATUSES, ApiClient, AppraisalQuestion,
-    AppraisalSession, Department, ISpringWorld, ProfileField, User,
+    AppraisalSession, Department, Group, ISpringWorld, ProfileField, User,
 )
 from .schemas import load_fixture
 
@@ -92,7 +94,17 @@ def build_world(ctx: WorldContext) -> ISpringWorld:
         client = ApiClient(name=name, client_id=new_guid(rng), client_secret=_secret(rng), role=role, user_id=owner.id)
         world.clients[client.client_id] = client
     _seed_details(world, rng, ctx.anchor)
+    _seed_people(world, rng)
     return world
+
+
+def _seed_people(world: ISpringWorld, rng: Any) -> None:
+    """Drawn after everything above, so nothing seeded before moved: every user's password (login mode), the
+    groups, and the generator of ids made at run time."""
+    for user in world.users.values():
+        user.password = _secret(rng)[:12]
+    seed_groups(world, rng)
+    world.rng = random.Random(rng.getrandbits(64))
 
 
 def department_code(name: str) -> str:
@@ -160,7 +172,8 @@ def apply_fixture(world: ISpringWorld, data: Any, rng: Any, anchor: datetime) ->
         world.users[u["id"]] = User(id=u["id"], login=u["login"], first_name=u["first_name"], last_name=u["last_name"],
                                     email=u["email"], department_id=u["department_id"], status=u["status"],
                                     role=u["role"], fields=fields, added=u["added_date"] or anchor,
-                                    last_login=u["last_login_date"] or u["added_date"] or anchor)
+                                    last_login=u["last_login_date"] or u["added_date"] or anchor,
+                                    password=u["password"] if u["password"] is not None else _secret(rng)[:12])
     managers = [u.id for u in world.users.values() if u.role == ACCOUNT_OWNER] + \
                [u.id for u in world.users.values() if u.role == ACCOUNT_ADMINISTRATOR]
     for i, s in enumerate(doc["sessions"]):
@@ -181,6 +194,14 @@ def apply_fixture(world: ISpringWorld, data: Any, rng: Any, anchor: datetime) ->
         if session.manager_id is None:
             problems.fail(f"sessions[{i}].managerId",
                           "required when the account has no owner, administrator or participant")
+    for i, g in enumerate(doc["groups"]):
+        if g["id"] in world.groups:
+            problems.fail(f"groups[{i}].id", "duplicate id")
+        for j, user_id in enumerate(g["user_ids"]):
+            if user_id not in world.users:
+                problems.fail(f"groups[{i}].userIds[{j}]", "unknown user")
+        world.groups[g["id"]] = Group(id=g["id"], name=g["name"], member_ids=list(dict.fromkeys(g["user_ids"])))
+    world.rng = random.Random(rng.getrandbits(64))
     clients = doc["clients"]
     if clients is None:
         clients = [{"name": name, "client_id": new_guid(rng), "client_secret": _secret(rng), "role": role,

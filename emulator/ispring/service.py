@@ -67,6 +67,24 @@ CHOICES: dict[str, Any] = {
     "check_order": ("token 401", "account 401", "accept 406", "headers/path/body 400", "role 403", "not found 404"),
     "token_check_order": ("accept 406", "form 400", "client 401", "account header 401", "owner not active 403"),
     "error_code": "the HTTP status",
+    "wildcard_accept": "*/*, application/* or no Accept: XML on the API routes (a production client sends */* and "
+                       "parses XML; the PHP clients send none and read XML), JSON on POST /api/v3/token (OAuth)",
+    "bare_token": "Authorization: <token> without a scheme is accepted as Bearer <token> (a production client)",
+    "login_mode": "no Authorization: X-Auth-Account-Url, X-Auth-Email and X-Auth-Password of an ACTIVE user; "
+                  "the caller has that user's role; wrong or missing: 401",
+    "base_paths": "every route under /, /api/v2/ and /index.php/api/v2/ (the token stays at /api/v3/token)",
+    "user_list_fields": "POST /user/list answers fields as [{name, value}] (upper-case names), as a production "
+                        "client reads it; the other user reads give the document's fields object",
+    "profile_field_writes": "fields as the document's object (snake_case) or as [{name, value}]; login optional "
+                            "on update (clients send only the fields they change)",
+    "user_update_status": "200 with no body (the document); the Laravel package expects 204",
+    "user_list_paging": "POST /user/list pages with page (from 1) and pageSize (default 100) in the body; "
+                        "pageNumber is the page answered; totalUsersNumber counts every match",
+    "department_delete": "users and sub-departments move to the parent; a top-level department holding any: 400",
+    "delete_user": "the user is DELETED: gone from every read and group (404 afterwards)",
+    "terminated_status_code": "writes take 5 for terminated (the document); reads answer 3 as before",
+    "write_answers": "POST /user, /department, /group, /group/smart: 201 with the new id as a JSON string "
+                     "(or <response>id</response>); X-Return-Object is ignored",
 }
 STANDARD_PROFILE_KEYS = ("FIRST_NAME", "LAST_NAME", "JOB_TITLE", "PHONE")  # lower-cased in the fields object
 
@@ -164,15 +182,37 @@ def require_permission(client: ApiClient, route: str = "sessions") -> None:
 
 
 def visible_departments(world: ISpringWorld, client: ApiClient) -> set[str] | None:
-    """The departments a department administrator manages (their own); None: every department."""
+    """The departments a department administrator manages, with those under them; None: every department."""
     if client.role != DEPARTMENT_ADMINISTRATOR:
         return None
     owner = world.users.get(client.user_id or "")
-    return {owner.department_id} if owner else set()
+    out: set[str] = set()
+    for root in manageable_departments(owner) if owner else []:
+        out |= subtree(world, root)
+    return out
 
 
 def manageable_departments(user: User) -> list[str]:
-    return [user.department_id] if user.role == DEPARTMENT_ADMINISTRATOR else []
+    """A department administrator's departments: those set on them, else their own (emulator's choice)."""
+    if user.role != DEPARTMENT_ADMINISTRATOR:
+        return []
+    return list(user.manageable_department_ids) or [user.department_id]
+
+
+def subtree(world: ISpringWorld, department_id: str) -> set[str]:
+    """A department and every department under it."""
+    children: dict[str, list[str]] = {}
+    for d in world.departments.values():
+        if d.parent_id:
+            children.setdefault(d.parent_id, []).append(d.id)
+    out: set[str] = set()
+    todo = [department_id]
+    while todo:
+        current = todo.pop()
+        if current not in out:
+            out.add(current)
+            todo.extend(children.get(current, []))
+    return out
 
 
 def role_id(world: ISpringWorld, role: str) -> str:
@@ -230,18 +270,6 @@ def get_user(world: ISpringWorld, client: ApiClient, user_id: str) -> User:
     return user
 
 
-def get_users(world: ISpringWorld, client: ApiClient, *, departments: list[str], groups: list[str],
-               logins: list[str], emails: list[str]) -> list[User]:
-    """GET /user: every filter given must match (the account has no groups: any group filter matches nobody)."""
-    visible = visible_departments(world, client)
-    departments_ = set(departments)
-    logins_ = {v.lower() for v in logins}
-    emails_ = {v.lower() for v in emails}
-    return [u for u in world.users.values() if _listed(u, visible)
-            and (not departments_ or u.department_id in departments_) and not groups
-            and (not logins_ or u.login.lower() in logins_) and (not emails_ or (u.email or "").lower() in emails_)]
-
-
 def get_department(world: ISpringWorld, client: ApiClient, department_id: str) -> Department:
     department = world.departments.get(department_id.lower())
     if department is None:
@@ -256,7 +284,12 @@ def list_departments(world: ISpringWorld, client: ApiClient, size: int | None,
                      token: str | None) -> tuple[list[Department], str | None]:
     """One page of departments and the next page's token (None on the last page)."""
     visible = visible_departments(world, client)
-    items = [d for d in world.departments.values() if visible is None or d.id in visible]
+    return token_page([d for d in world.departments.values() if visible is None or d.id in visible], size, token)
+
+
+def token_page(items: list[Any], size: int | None, token: str | None) -> tuple[list[Any], str | None]:
+    """One page of ``items`` (entities with an ``id``) from the one ``token`` names, and the next page's token
+    (None on the last page): the ``pageSize``/``pageToken`` paging of the newer list routes."""
     start = 0
     if token is not None:
         wanted = _read_page_token(token)

@@ -57,7 +57,21 @@ def test_an_anchored_tenant_starts_with_its_clock_frozen_at_the_anchor():
     ({"anchor": "tomorrow"}, "anchor: 'tomorrow' is not an ISO 8601 date-time"),
     ({"anchor": 5}, "anchor: '5' is not an ISO 8601 date-time"),
     ({"fixture": {"anchor": "soon"}}, "fixture.anchor: 'soon' is not an ISO 8601 date-time"),
+    # issue 31: an extreme anchor was "the fixture could not be applied" (an OverflowError), with no fixture given
+    ({"anchor": "0001-01-01T00:00:00Z"}, "anchor: 0001-01-01T00:00:00+00:00 is outside the anchors a world can be "
+                                         "seeded from (1900-01-01 to 9000-01-01)"),
+    ({"anchor": "9999-12-31T00:00:00Z"}, "anchor: 9999-12-31T00:00:00+00:00 is outside the anchors"),
+    ({"fixture": {"anchor": "0001-01-01T00:00:00Z"}}, "fixture.anchor: 0001-01-01T00:00:00+00:00 is outside"),
 ])
 def test_a_bad_anchor_is_a_400(body, words):
     resp = create_app({"seed": 42}).test_client().post("/_emulator/tenants", json=body)
     assert resp.status_code == 400 and words in resp.get_json()["message"]
+    assert "fixture could not be applied" not in resp.get_json()["message"]
+
+
+@pytest.mark.parametrize("anchor", ["1900-01-01T00:00:00Z", "9000-01-01T00:00:00Z"])
+def test_the_earliest_and_latest_anchors_build_whole_worlds(anchor):
+    client = create_app({"seed": 42}).test_client()
+    info = client.post("/_emulator/tenants", json={"anchor": anchor}).get_json()
+    assert info["anchor"] == anchor
+    assert client.get(f"/_emulator/tenants/{info['id']}/data.json").status_code == 200  # every lazy plan made

@@ -162,3 +162,48 @@ def test_dashboard_asks_for_the_admin_token(browser) -> None:
         assert page.evaluate("sessionStorage.getItem('lmsEmulatorAdminToken')") == "s3cret"
         expect(page.locator("#credentials-body")).to_contain_text(re.compile(r"apiKey"))
         context.close()
+
+
+@pytest.mark.parametrize("width, height", [(375, 812), (900, 900), (1440, 900)])
+def test_journal_details_open_at_each_width(server, browser, width, height) -> None:
+    """A phone, the layout's break point and a desktop: a journal entry's details show, the page never scrolls
+    sideways, every card names its tenant; on a desktop the journal is beside the controls, in view. Each
+    width is screenshot with the details open (docs/dashboard-<width>.png with LMS_EMULATOR_SCREENSHOTS=1)."""
+    mobile = width < 600
+    assert requests.delete(server.url + "/_emulator/tenants/default/journal", timeout=10).status_code == 204
+    context = browser.new_context(viewport={"width": width, "height": height}, is_mobile=mobile, has_touch=mobile)
+    page = context.new_page()
+    page.goto(server.url + "/_emulator/")
+    expect(page.locator("#tenant-rows th", has_text="default")).to_be_visible()
+    session, user_id = absorb_session(server)
+    path = f"/absorb/users/{user_id}/enrollments"
+    assert session.get(server.url + path, params={"_limit": 2}, timeout=10).status_code == 200
+    row = page.locator("#journal-rows tr[data-seq]", has_text=path).first
+    expect(row).to_be_visible(timeout=5000)
+    row.get_by_role("button", name=re.compile("^Details of request")).click()
+    detail = page.locator("#journal-rows tr.detail").first
+    expect(detail).to_be_visible()
+    expect(detail).to_contain_text("Request headers (secrets masked)")
+    expect(detail).to_contain_text('"enrollments"')
+    assert detail.bounding_box()["height"] > 100  # its cell shows, not a collapsed row
+    stamp = detail.locator("p").first.inner_text()
+    assert re.search(r"T\d\d:\d\d:\d\d\.\d{3}(?!\d)", stamp), stamp  # milliseconds, as on the wire
+    for title in ("credentials", "counts", "clock", "rate-limit", "faults", "journal"):
+        expect(page.locator(f"#{title}-title [data-tenant-name]")).to_have_text("· default")
+    expect(page.locator("#clock-now")).to_have_text(re.compile(r"\.\d{3}(Z|[+-]\d\d:\d\d)$"))
+    scroll = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll <= width, f"the page scrolls sideways at {width}px ({scroll}px)"
+    if width >= 1300:
+        journal, controls = page.locator("#journal").bounding_box(), page.locator("#tenants").bounding_box()
+        assert journal["x"] > controls["x"] + controls["width"] and journal["y"] < height / 3
+        assert page.evaluate("document.documentElement.scrollHeight") < 2 * height  # about one screen, not 2,900 px
+        page.get_by_role("button", name="Freeze", exact=True).click()  # feedback beside the control that caused it
+        expect(page.locator("#clock > .feedback")).to_have_text("Clock frozen.")
+        page.get_by_role("button", name="Unfreeze", exact=True).click()
+        page.locator("#clock > .feedback").wait_for()
+    if width >= 1300:
+        page.evaluate("window.scrollTo(0, 0)")  # the journal, details open, is in view from the top
+    else:
+        row.evaluate("r => r.scrollIntoView({block: 'start'})")  # the journal is below the controls
+    page.screenshot(path=str(SHOTS / f"dashboard-{width}.png"))
+    context.close()

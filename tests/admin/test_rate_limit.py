@@ -114,6 +114,30 @@ def test_the_bucket_refills_at_its_rate_up_to_its_burst_and_never_from_a_clock_m
     assert bucket.state(T0 + timedelta(hours=1))["tokens"] == 100.0  # capped at the burst
 
 
+def test_after_the_clock_moves_back_the_bucket_refills_from_the_new_time_as_retry_after_says():
+    """Issue 31: moved back, the bucket refilled nothing for hours (until the clock passed its old time again)
+    while Retry-After said 1."""
+    bucket = Bucket(1, 2)
+    later = T0 + timedelta(hours=3)
+    assert [bucket.take(later), bucket.take(later)] == [None, None]
+    wait = bucket.take(T0)  # the clock moved back three hours
+    assert wait == 1
+    assert bucket.take(T0 + timedelta(seconds=wait)) is None  # Retry-After was true
+
+
+def test_live_clock_moved_back_then_retry_after_holds():
+    app, c, store = _app()
+    key = store.tenants["default"].world("absorb").api_key
+    c.post("/_emulator/tenants/default/clock/freeze", json={"at": "2030-01-01T03:00:00Z"})
+    c.post("/_emulator/tenants/default/rate-limit", json={"vendor": "absorb", "requestsPerSecond": 1, "burst": 1})
+    assert _burn(c, key, 2) == [401, 429]
+    c.post("/_emulator/tenants/default/clock/freeze", json={"at": "2030-01-01T00:00:00Z"})
+    refused = c.get("/absorb/my-enrollments", headers={"x-api-key": key})
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "1"
+    c.post("/_emulator/tenants/default/clock/advance", json={"seconds": 1})
+    assert _burn(c, key, 1) == [401]
+
+
 def test_the_state_file_keeps_the_bucket(tmp_path):
     state = tmp_path / "state.bin"
     client = create_app({"state_file": str(state)}).test_client()

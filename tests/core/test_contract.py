@@ -40,6 +40,16 @@ REQUESTS = {("absorb", n) for n in ("authenticate-request", "token", "course-enr
                                     "user-upload-request")} | {
     ("ispring", "user-attributes-request"), ("ispring", "token-request"), ("ispring", "appraisal-session-list-request")}
 
+ISPRING_PEOPLE_REQUESTS = {  # issue 27: users, departments and groups
+    "user-list-request", "users-v2-request", "new-user-request", "update-user-request", "password-request",
+    "status-request", "subordination-request", "date-request", "user-ids-request", "group-ids-request",
+    "department-ids-request", "work-leave-request", "new-department-request", "update-department-request",
+    "new-group-request", "update-group-request", "new-smart-group-request", "update-smart-group-request"}
+EXPECTED["ispring"] |= ISPRING_PEOPLE_REQUESTS | {
+    "listed-user", "paged-user-list", "user-page", "new-id", "id-list", "group", "group-list", "group-page",
+    "group-detail", "smart-group-rules", "role-list", "profile-field-list", "department-list"}
+REQUESTS |= {("ispring", n) for n in ISPRING_PEOPLE_REQUESTS}
+
 
 def _walk(node: Any) -> Iterator[Any]:
     yield node

@@ -142,7 +142,11 @@ def test_an_entry_is_shown_in_a_fixed_order_with_its_extras_and_none_of_its_inte
     ("Authorization", "Bearer", MASK),
     ("X-Api-Key", "k1", MASK), ("x-api-key", "Bearer k1", "Bearer ***"),
     ("Cookie", "s=1", MASK), ("Set-Cookie", "a", MASK), ("Proxy-Authorization", "Basic x", "Basic ***"),
-    ("Accept", "Bearer x", "Bearer x"),
+    ("Accept", "application/json", "application/json"), ("X-Auth-Account-Url", "https://a.example", "https://a.example"),
+    # issue 31: by rule, not a list of names: a secret word in the name, or a credential scheme in any value
+    ("X-Forwarded-Authorization", "Bearer abc", "Bearer ***"), ("X-Forwarded-Authorization", "abc", MASK),
+    ("X-Amz-Security-Token", "abc", MASK), ("X_Client_Secret", "abc", MASK), ("X-Upstream", "Bearer abc", "Bearer ***"),
+    ("Api-Key", "abc", MASK), ("X-Session-Id", "abc", MASK),
 ])
 def test_secret_headers_are_masked_keeping_a_bearer_or_basic_scheme(name, value, shown):
     assert mask_headers([(name, value), ("X-Other", "o")]) == {name: shown, "X-Other": "o"}

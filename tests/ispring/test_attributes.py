@@ -196,8 +196,11 @@ def test_upper_case_session_id_is_found(call, session):
 def test_routing_errors_use_the_ispring_shape(client, session):
     from emulator.core import contract
 
-    for response in (client.get(f"/ispring/performance-management/appraisal/session/{session.id}/user/attributes/list"),
-                     client.get("/ispring/api/v3/token"), client.post("/ispring/nothing")):
+    json = {"Accept": "application/json"}
+    for response in (client.get(f"/ispring/performance-management/appraisal/session/{session.id}/user/attributes/list",
+                                headers=json),
+                     client.get("/ispring/api/v3/token"), client.post("/ispring/nothing", headers=json),
+                     client.get("/ispring/api/v2/api/v3/token", headers=json)):
         assert response.status_code in (404, 405)
         contract.validate("ispring", "error", response.get_json())
 

@@ -9,6 +9,7 @@ import pytest
 
 from emulator.app import create_app
 from emulator.core import contract
+from tests.ispring.test_people import PEOPLE_OPERATIONS
 
 # (method, path) -> the vendor document's operationId and response codes. The info route's POST is the
 # help page's form ("Getting Detailed Information About a Session"); the document has GET.
@@ -26,6 +27,8 @@ VENDOR_OPERATIONS = {
     ("get", "/departments"): ("ListDepartments", {200, 400, 401, 403}),
     ("get", "/department/{department_id}"): ("GetDepartment", {200, 400, 401, 403}),
 }
+
+VENDOR_OPERATIONS |= PEOPLE_OPERATIONS  # users, departments, groups: tests/ispring/test_people.py
 
 
 @pytest.fixture(scope="module")

@@ -81,7 +81,7 @@ def test_errors_over_http(server):
     token = requests.post(server.url + creds["tokenUrl"], timeout=5, data={
         "client_id": owner["clientId"], "client_secret": owner["clientSecret"],
         "grant_type": "client_credentials"}).json()["access_token"]
-    headers = {"Authorization": f"Bearer {token}"}
+    headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
     missing = requests.post(f"{server.url}{SESSIONS}/00000000-0000-4000-8000-000000000000/user/attributes/list",
                             json={"userIds": []}, headers=headers, timeout=5)
     assert missing.status_code == 404

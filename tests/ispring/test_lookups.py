@@ -139,7 +139,7 @@ def test_department_info(get, world):
     assert get("GET", f"/department/{NOBODY}", "department-info").status_code == 404
 
 
-# -- a department administrator sees their own department only ------------------------------------
+# -- a department administrator sees the departments they manage, and those under them ------------
 
 D1, D2 = "11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222"
 U1, U2 = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa", "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb"
@@ -168,14 +168,18 @@ def _token(client, client_id):
 
 
 def test_department_administrator_scope(acme):
-    headers = {"Authorization": f"Bearer {_token(acme, 'dept-client').get_json()['access_token']}"}
+    headers = {"Authorization": f"Bearer {_token(acme, 'dept-client').get_json()['access_token']}",
+               "Accept": "application/json"}
     users = acme.get("/ispring/user", headers=headers).get_json()
-    assert [u["userId"] for u in users] == [U1]
+    assert [u["userId"] for u in users] == [U1, U2]  # D2 is under D1: a department administrator manages both
     assert users[0]["role"] == "department_administrator" and users[0]["manageableDepartmentIds"] == [D1]
-    assert acme.get(f"/ispring/user/{U2}", headers=headers).status_code == 403
+    assert acme.get(f"/ispring/user/{U2}", headers=headers).status_code == 200
     assert [d["departmentId"] for d in acme.get("/ispring/departments", headers=headers).get_json()["departments"]] \
-        == [D1]
-    assert acme.get(f"/ispring/department/{D2}", headers=headers).status_code == 403
+        == [D1, D2]
+    manager = acme.application.state.store.tenants["acme"].world("ispring").users[U1]
+    manager.manageable_department_ids = [D2]  # now D2 only: D1 and its users are out of reach
+    assert acme.get(f"/ispring/user/{U1}", headers=headers).status_code == 403
+    assert acme.get(f"/ispring/department/{D1}", headers=headers).status_code == 403
     assert acme.post(f"/ispring{SESSIONS}/list", headers=headers).status_code == 403  # owner and administrators
 
 

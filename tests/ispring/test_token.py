@@ -85,7 +85,7 @@ def test_a_token_names_its_account_without_the_header(client, creds, store):
         bearer = _post(client, {"client_id": owner["clientId"], "client_secret": owner["clientSecret"],
                                 "grant_type": "client_credentials"}).get_json()["access_token"]
         listed = client.post("/ispring/performance-management/appraisal/session/list",
-                             headers={"Authorization": f"Bearer {bearer}"}).get_json()
+                             headers={"Authorization": f"Bearer {bearer}", "Accept": "application/json"}).get_json()
         assert [s["sessionId"] for s in listed][:3] == account["sessions"]
 
 

@@ -68,13 +68,14 @@ def test_fixture_replaces_the_world():
     tenant = app.state.store.create_tenant("acme", fixture=FIXTURE)
     world = tenant.world("ispring")
     assert world.counts() == {"departments": 2, "users": 3, "sessions": 1, "participants": 2, "questions": 0,
-                              "clients": 1}
+                              "clients": 1, "groups": 0}
     client = app.test_client()
     token = client.post("/ispring/api/v3/token", data={"client_id": "my-client", "client_secret": "s3cret",
                                                        "grant_type": "client_credentials"}).get_json()["access_token"]
     response = client.post(f"/ispring/performance-management/appraisal/session/{S1}/user/attributes/list",
                            json={"userIds": [U2, U1, U3]},
-                           headers={"Authorization": f"Bearer {token}", "X-Auth-Account-Url": "https://acme.ispringlearn.local"})
+                           headers={"Authorization": f"Bearer {token}", "X-Auth-Account-Url": "https://acme.ispringlearn.local",
+                                    "Accept": "application/json"})
     body = response.get_json()
     contract.validate("ispring", "user-attributes-list", body)
     assert [(i["userId"], i["displayingName"], i["initials"], i["status"], i["departmentName"]) for i in body] == [

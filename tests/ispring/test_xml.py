@@ -141,7 +141,9 @@ def test_401_before_any_account_is_known_is_xml_too(client):
     assert response.status_code == 401 and text(root, "code") == "401"
 
 
-@pytest.mark.parametrize("accept, media", [("*/*", JSON), (None, JSON), ("application/*", JSON),
+@pytest.mark.parametrize("accept, media", [("*/*", XML), (None, XML), ("application/*", XML), ("", XML),
+                                           ("application/json, text/plain, */*", JSON),  # axios (Pipedream)
+                                           ("application/json;q=0, */*", XML),
                                            ("application/json, application/xml", JSON),
                                            ("application/xml, application/json", JSON),  # equal q: JSON first
                                            ("application/xml, application/json;q=0.9", XML),

@@ -24,11 +24,20 @@
     return node;
   }
 
+  // The card whose control started the current action: its own feedback line repeats the outcome, so it shows
+  // next to the control (the page's status line, the one screen readers hear, may be scrolled out of view).
+  let origin = null;
+
   function say(message, isError) {
     const s = $("status");
     s.textContent = message;
     s.classList.toggle("error", !!isError);
+    for (const line of document.querySelectorAll(".card > .feedback")) line.remove();
+    if (origin && message) origin.append(el("p", { class: "feedback" + (isError ? " error" : ""), "aria-hidden": "true" }, message));
   }
+
+  // Times as the wire shows them: milliseconds (the admin API's clock has microseconds).
+  function wireTime(text) { return typeof text === "string" ? text.replace(/(\.\d{3})\d+/, "$1") : text; }
 
   class AuthRequired extends Error {}
 
@@ -59,6 +68,8 @@
 
   // Run an action from a button or form; errors go to the status line.
   async function act(label, fn) {
+    const active = document.activeElement;
+    origin = active && active !== document.body && active.closest ? active.closest(".card") : null;
     try {
       const result = await fn();
       if (label) say(label);
@@ -255,9 +266,9 @@
 
   function renderClock(clock) {
     if (!clock) return;
-    $("clock-now").textContent = clock.now;
+    $("clock-now").textContent = wireTime(clock.now);
     const badge = $("clock-state");
-    badge.textContent = clock.frozen ? "frozen" : clock.offsetSeconds ? "offset " + clock.offsetSeconds + " s" : "real time";
+    badge.textContent = clock.frozen ? "frozen" : clock.offsetSeconds ? "offset " + Number(clock.offsetSeconds.toFixed(3)) + " s" : "real time";
     badge.classList.toggle("frozen", !!clock.frozen);
   }
 
@@ -340,7 +351,7 @@
     return el("tr", { class: "detail", id },
       el("td", { colspan: 6 },
         el("p", {}, el("strong", {}, e.method + " " + e.path + (e.query ? "?" + e.query : "")),
-          " · " + e.time + (e.tenant ? " · tenant " + e.tenant : "") + (e.fault ? " · fault " + JSON.stringify(e.fault) : "") +
+          " · " + wireTime(e.time) + (e.tenant ? " · tenant " + e.tenant : "") + (e.fault ? " · fault " + JSON.stringify(e.fault) : "") +
             (e.rateLimited ? " · rate-limited" : "")),
         el("h3", {}, "Request headers (secrets masked)"), el("pre", {}, headers || "(none)"),
         el("h3", {}, "Request body"), el("pre", {}, pretty(e.body)),

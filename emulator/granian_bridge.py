@@ -1,0 +1,142 @@
+"""The WSGI app served over granian's RSGI interface: bodies are read by the event loop, never by a thread.
+
+granian's WSGI interface calls the app on one of its Python threads as soon as a request's headers are in; the
+app then blocks that thread reading ``wsgi.input``. A client announcing a body it never sends holds a thread
+until it goes away: 32 such connections held all 32 threads and nothing else was answered (issue 31).
+
+Here granian runs its RSGI interface: the request's coroutine, on granian's event loop (one thread, no
+blocking), reads the body whole, under ``BODY_DEADLINE`` seconds from the headers' arrival and at most
+``MAX_BODY_BYTES + 1`` bytes (the app refuses more with 413, without waiting for the rest). Only then does a
+thread of the bridge's own pool run the WSGI app, with the body in memory. A body not complete in time is
+answered 408 in the shape of the vendor the path names (``app.limit_answer``), and the connection closed.
+
+A delay fault (``core.faults``) is waited out here too, after the app answered and before the answer is sent,
+so a tenant's slow answers hold no thread either (``DeferredDelay``).
+
+The environ is the one granian's WSGI interface builds (the same keys, a header sent twice joined with ``,``),
+except that nothing comes from ``os.environ`` (granian starts each environ from a copy of it).
+"""
+from __future__ import annotations
+
+import asyncio
+import io
+import sys
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from .app import limit_answer
+from .core import errors
+from .core.faults import DEFER_KEY, DeferredDelay
+from .core.http import BODY_DEADLINE, MAX_BODY_BYTES
+
+Answer = tuple[int, list[tuple[str, str]], bytes]
+SPECIAL_HEADERS = {"content-type": "CONTENT_TYPE", "content-length": "CONTENT_LENGTH"}
+
+
+class BodyTooSlow(Exception):
+    """The body was not received whole within the deadline."""
+
+
+class RsgiBridge:
+    """An RSGI application (granian calls ``__rsgi__``) running ``app``, a WSGI app, on ``threads`` threads."""
+
+    def __init__(self, app: Any, threads: int, deadline: float = BODY_DEADLINE) -> None:
+        self.app, self.deadline = app, deadline
+        self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="lms-emulator")
+
+    def __rsgi_del__(self, loop: Any) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+    async def __rsgi__(self, scope: Any, proto: Any) -> None:
+        if scope.proto != "http":  # websockets: none of the vendors has one
+            proto.close(403)
+            return
+        headers = scope.headers
+        try:
+            body = await self._body(headers, proto)
+        except BodyTooSlow:
+            status, answer_headers, data = limit_answer(self.app, scope.path, errors.RequestTimeout(
+                f"The request body was not received whole within {self.deadline:g} seconds."))
+            proto.response_bytes(status, [*answer_headers, ("Connection", "close")], data)
+            return
+        environ = self._environ(scope, headers, body)
+        delay = DeferredDelay()
+        environ[DEFER_KEY] = delay
+        status, answer_headers, data = await asyncio.get_running_loop().run_in_executor(
+            self.pool, self._call, environ)
+        if delay.seconds:
+            await asyncio.sleep(delay.seconds)
+        proto.response_bytes(status, answer_headers, data)
+
+    async def _body(self, headers: Any, proto: Any) -> bytes:
+        """The body, whole (or its first ``MAX_BODY_BYTES + 1`` bytes); ``BodyTooSlow`` past the deadline."""
+        length = headers.get("content-length")
+        if length is None and "transfer-encoding" not in headers:
+            return b""
+        if length is not None and length.strip().isdigit() and int(length) > MAX_BODY_BYTES:
+            return b""  # the app answers 413 from the header alone: no reason to take the bytes
+        try:
+            return await asyncio.wait_for(_read(proto, MAX_BODY_BYTES + 1), self.deadline)
+        except asyncio.TimeoutError:
+            raise BodyTooSlow from None
+
+    def _environ(self, scope: Any, headers: Any, body: bytes) -> dict[str, Any]:
+        server_name, _, server_port = scope.server.rpartition(":")
+        environ: dict[str, Any] = {
+            "REQUEST_METHOD": scope.method,
+            "SCRIPT_NAME": "",
+            "PATH_INFO": scope.path.encode("utf-8", "surrogateescape").decode("latin-1"),
+            "QUERY_STRING": scope.query_string,
+            "SERVER_NAME": server_name.strip("[]"),
+            "SERVER_PORT": server_port,
+            "SERVER_PROTOCOL": f"HTTP/{scope.http_version}",
+            "SERVER_SOFTWARE": "Granian",
+            "GATEWAY_INTERFACE": "CGI/1.1",
+            "REMOTE_ADDR": scope.client.rpartition(":")[0].strip("[]"),
+            "wsgi.version": (1, 0),
+            "wsgi.url_scheme": scope.scheme,
+            "wsgi.input": io.BytesIO(body),
+            "wsgi.errors": sys.stderr,
+            "wsgi.multithread": True,
+            "wsgi.multiprocess": False,
+            "wsgi.run_once": False,
+            "wsgi.input_terminated": True,
+        }
+        for name, value in headers.items():  # a header sent twice: both values, joined as granian's WSGI joins them
+            key = SPECIAL_HEADERS.get(name) or "HTTP_" + name.upper().replace("-", "_")
+            environ[key] = environ[key] + "," + value if key in environ else value
+        if "transfer-encoding" in headers and "CONTENT_LENGTH" not in environ:
+            environ["CONTENT_LENGTH"] = ""  # read whole: core.http.buffer_chunked_body still sees it as chunked
+        return environ
+
+    def _call(self, environ: dict[str, Any]) -> Answer:
+        """Run the WSGI app on a pool thread; its whole answer."""
+        started: list[Any] = []
+
+        def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[..., Any]:
+            started[:] = [status, headers]
+            return _no_write
+
+        result: Iterable[bytes] = self.app(environ, start_response)
+        try:
+            data = b"".join(result)
+        finally:
+            close = getattr(result, "close", None)
+            if close is not None:
+                close()
+        return int(started[0].split(" ", 1)[0]), list(started[1]), data
+
+
+async def _read(proto: Any, limit: int) -> bytes:
+    pieces, size = [], 0
+    async for piece in proto:
+        pieces.append(piece)
+        size += len(piece)
+        if size >= limit:
+            break
+    return b"".join(pieces)
+
+
+def _no_write(data: bytes) -> None:
+    raise RuntimeError("the emulator's apps do not use WSGI's write()")
