@@ -191,8 +191,6 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
         "the ']' is searched for from position 3 at least: find answers -1 or a position past 0",
     ("emulator/core/faults.py", "x.Glob.__init__", "if end < 1:"):
         "the ']' is searched for from position 3 at least: find answers -1 or a position past 0",
-    ("emulator/core/faults.py", "x.Glob._closure", "todo.append(i - 1)"):
-        "position i is in the set already, so the step from i - 1 adds nothing new",
     (_PARSER, "_syntax_message", "expected: set[str] = None"): _ACCEPTS,
     (_PARSER, "_syntax_message", "expected: set[str] = set(exc.expected and ())"): _ACCEPTS,
     (_PARSER, "_syntax_message", "hint = f\" (expected {', '.join(names)})\" if names or True else ''"): _ACCEPTS,
