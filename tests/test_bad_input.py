@@ -107,6 +107,10 @@ class Ctx:
         return headers
 
 
+def _learner(c: Ctx) -> dict[str, str]:
+    return c.absorb_headers(Authorization=f"Bearer {c.learner_token}")
+
+
 # (id, vendor, method, path(ctx), kwargs(ctx), status)
 Case = tuple[str, str, str, Callable[[Ctx], str], Callable[[Ctx], dict[str, Any]], int]
 
@@ -263,6 +267,43 @@ CASES: list[Case] = [
     a("absorb-course-unknown", "GET", lambda c: f"/absorb/courses/{G}", 404),
     a("absorb-courses-bad-sort", "GET", lambda c: "/absorb/courses?_sort=tagIds", 422),
     a("absorb-courses-wrong-method", "DELETE", lambda c: f"/absorb/courses/{c.course}", 405),
+    # issue 29: the learner's side, certificates, the catalogue, _search and the deprecated limit
+    a("absorb-my-enrollment-empty-body", "POST", lambda c: "/absorb/my-enrollments", 400, _learner, json={}),
+    a("absorb-my-enrollment-bad-course-id", "POST", lambda c: "/absorb/my-enrollments", 400, _learner,
+      json={"courseId": "nope"}),
+    a("absorb-my-enrollment-malformed", "POST", lambda c: "/absorb/my-enrollments", 400, _learner,
+      data="{", content_type="application/json"),
+    a("absorb-my-enrollment-unknown-course", "POST", lambda c: "/absorb/my-enrollments", 404, _learner,
+      json={"courseId": G}),
+    a("absorb-my-enrollment-ilc-without-session", "POST", lambda c: "/absorb/my-enrollments", 422, _learner,
+      json=lambda c: {"courseId": next(x.id for x in c.absorb.courses.values() if x.is_ilc and not x.multi_session)}),
+    a("absorb-my-enrollment-online-with-session", "POST", lambda c: "/absorb/my-enrollments", 422, _learner,
+      json=lambda c: {"courseId": c.course, "sessionId": G}),
+    a("absorb-my-enrollment-unmet-prerequisite", "POST", lambda c: "/absorb/my-enrollments", 422, _learner,
+      json=lambda c: {"courseId": next(x.id for x in c.absorb.courses.values() if x.prerequisite_course_ids
+                                       and (c.learner, x.prerequisite_course_ids[0]) not in c.absorb.active)}),
+    a("absorb-my-catalog-over-its-cap", "GET", lambda c: "/absorb/my-catalog?_limit=31", 422, _learner),
+    a("absorb-my-catalog-deprecated-limit-over-cap", "GET", lambda c: "/absorb/my-catalog?limit=31", 422, _learner),
+    a("absorb-my-courses-bad-curriculum", "GET", lambda c: "/absorb/my-courses?curriculumId=x", 400, _learner),
+    a("absorb-my-courses-unknown-curriculum", "GET", lambda c: f"/absorb/my-courses?curriculumId={G}", 404, _learner),
+    a("absorb-users-deprecated-limit-not-a-number", "GET", lambda c: "/absorb/users?limit=abc", 422),
+    a("absorb-users-deprecated-limit-too-big", "GET", lambda c: "/absorb/users?limit=1001", 422),
+    a("absorb-user-certificates-unknown-user", "GET", lambda c: f"/absorb/users/{G}/certificates", 404),
+    a("absorb-certificate-unknown", "GET", lambda c: f"/absorb/certificates/{G}", 404),
+    a("absorb-course-certificates-bad-filter", "GET",
+      lambda c: f"/absorb/courses/{c.course}/certificates?_filter=nope eq 1", 422),
+    a("absorb-manager-unknown", "GET", lambda c: f"/absorb/managers/{G}", 404),
+    a("absorb-online-course-is-an-ilc", "GET", lambda c: "/absorb/online-courses/"
+      + next(x.id for x in c.absorb.courses.values() if x.is_ilc), 404),
+    a("absorb-ilc-sessions-of-an-online-course", "GET",
+      lambda c: f"/absorb/instructor-led-courses/{c.course}/sessions", 404),
+    a("absorb-curriculum-unknown", "GET", lambda c: f"/absorb/curriculums/{G}", 404),
+    a("absorb-schedules-bad-venue", "GET", lambda c: "/absorb/session-schedules?venueId=x", 400),
+    a("absorb-catalogue-write-refused", "POST", lambda c: "/absorb/categories", 405),
+    a("absorb-resource-unknown", "GET", lambda c: f"/absorb/resources/{G}", 404),
+    a("absorb-course-resources-unknown-course", "GET", lambda c: f"/absorb/courses/{G}/resources", 404),
+    a("absorb-my-resources-bad-limit", "GET", lambda c: "/absorb/enrollments/my-resources?_limit=0", 422, _learner),
+    a("absorb-learner-on-certificates", "GET", lambda c: f"/absorb/users/{c.learner}/certificates", 403, _learner),
 ]
 
 

@@ -28,6 +28,8 @@ from werkzeug.exceptions import NotFound as NoRoute
 from emulator.absorb import attempts as absorb_attempts, enrollments as absorb_enrollments, fixtures as absorb_fixtures
 from emulator.absorb import lessons as absorb_lessons, lookups as absorb_lookups, reference as absorb_reference
 from emulator.absorb import sessions as absorb_sessions, users as absorb_users
+from emulator.absorb import catalogue, certificates as absorb_certificates, managers as absorb_managers
+from emulator.absorb import oauth as absorb_oauth
 from emulator.absorb.auth import authenticate as absorb_authenticate
 from emulator.absorb.models import AttemptStatus
 from emulator.admin.fixtures import by_name
@@ -44,7 +46,8 @@ from emulator.pearson.auth import issue_token as pearson_token
 
 SERVICE_MODULES: tuple[ModuleType, ...] = (
     absorb_lookups, absorb_lessons, absorb_attempts, absorb_enrollments, absorb_sessions, absorb_users,
-    absorb_reference, ispring_service, ispring_users, ispring_departments, ispring_groups, pearson_service,
+    absorb_reference, catalogue, absorb_certificates, absorb_managers, absorb_oauth,
+    ispring_service, ispring_users, ispring_departments, ispring_groups, pearson_service,
 )
 # Public functions taking the world that need no announcement, and why.
 NO_WRITE: dict[str, str] = {
@@ -58,11 +61,25 @@ NO_WRITE: dict[str, str] = {
     **{f"absorb.sessions.{n}": "read" for n in (
         "get_session", "list_user_session_enrollments", "get_user_session_enrollment", "list_session_enrollments")},
     **{f"absorb.users.{n}": "read" for n in ("get_department", "user_named", "list_departments", "list_user_courses",
+                                            "search_users",
                                             "problems")},
     **{f"absorb.reference.{n}": "read" for n in (
         "problems", "members", "get_group", "get_role", "get_country", "get_province", "list_provinces")},
     "absorb.reference.seed": "builds a world that serves nothing yet (seed); no cache is filled",
     "absorb.reference.assign_users": "builds a world that serves nothing yet (seed); no cache is filled",
+    **{f"absorb.catalogue.{n}": "read" for n in (
+        "catalogue_of", "get_category", "get_tag", "get_venue", "get_curriculum", "list_schedules", "get_schedule",
+        "my_catalog", "my_courses", "unmet_prerequisites", "check_prerequisites", "describe", "get_resource",
+        "get_resource_category", "course_resources", "my_resources")},
+    "absorb.catalogue.seed": "builds a world that serves nothing yet (seed); no cache is filled",
+    **{f"absorb.certificates.{n}": "read" for n in (
+        "get_certificate", "list_user_certificates", "list_course_certificates")},
+    "absorb.certificates.award_existing": "builds a world that serves nothing yet (seed and fixtures)",
+    "absorb.managers.direct_reports": "read",
+    "absorb.managers.seed": "builds a world that serves nothing yet (seed); no cache is filled",
+    **{f"absorb.oauth.{n}": "OAuth's own tables (clients, codes, refresh tokens): no page or wire form shows them"
+       for n in ("state_of", "register_client", "register_from_admin", "check_client", "check_authorize", "log_in",
+                 "login_user", "consent", "exchange", "revoke_client")},
     **{f"ispring.service.{n}": "read" for n in (
         "authenticate_client", "client_for_token", "check_client_may_act", "visible_departments", "role_id",
         "list_sessions", "get_session_info", "get_user", "get_department", "list_departments",
@@ -269,6 +286,19 @@ SCENARIOS: dict[str, Callable[[Ctx], Any]] = {
         _user_body(c, email_address="up@example.com"),
         dict(NEW_USER, department_id=c.absorb.users[c.t["L"]].department_id)], at=c.now),
     "add a user": _new_user,
+    "self-enrollment (online)": lambda c: catalogue.self_enroll(
+        c.absorb, c.absorb.users[c.t["L"]], next(x.id for x in c.absorb.courses.values() if not x.is_ilc
+                                                 and not x.prerequisite_course_ids
+                                                 and (c.t["L"], x.id) not in c.absorb.active), None, at=c.now),
+    "self-enrollment (a session)": lambda c: catalogue.self_enroll(
+        c.absorb, next(u for u in c.absorb.users.values()
+                       if not u.is_admin and (u.id, c.t["C2"]) not in c.absorb.active), c.t["C2"], c.t["S"],
+        at=c.now),
+    "a completion awards a certificate": lambda c: absorb_certificates.award(
+        c.absorb, absorb_enrollments.upsert_enrollment(c.absorb, c.t["L"], {"course_id": c.t["C"], "status": 3},
+                                                       re_enroll=True, at=c.now), at=c.now),
+    "un-enroll withdraws the certificate": lambda c: absorb_certificates.withdraw(
+        c.absorb, c.absorb.enrollments[c.absorb.certificates[c.t["certificate"]].enrollment_id]),
     "authenticate (revokes the previous token)": lambda c: absorb_authenticate(
         c.absorb, username="admin", password="admin", private_key=c.absorb.api_key, api_key=c.absorb.api_key,
         now=c.now),
@@ -312,6 +342,13 @@ def _choose(ctx: Ctx) -> None:
         country=next(iter(world.reference.countries)), province=next(iter(world.reference.provinces)),
         ispring_session=session.id, ispring_members=list(session.participant_ids[:3]), ispring_outsider=outsider.id,
         pearson_user=next(u for u in pearson.sessions_by_user if pearson.sessions_by_user[u]),
+        # issue 29's catalogue, certificates and managers
+        schedule=catalogue.schedule_of(world.sessions[se.session_id]).id, certificate=next(iter(world.certificates)),
+        manager=next(u.supervisor_id for u in world.users.values() if u.supervisor_id),
+        venue=next(iter(world.catalogue.venues)), curriculum=next(iter(world.catalogue.curricula)),
+        category=next(iter(world.catalogue.categories)), tag=next(iter(world.catalogue.tags)),
+        resource=next(iter(world.catalogue.resources)),
+        resource_category=next(iter(world.catalogue.resource_categories)),
     )
 
 
@@ -319,20 +356,23 @@ def _absorb_paths(ctx: Ctx) -> list[tuple[str, str]]:
     """(path, who) for every Absorb GET route, its parameters filled from the targets; lists at 1000 a page."""
     t, out = ctx.t, []
     for rule in ctx.app.url_map.iter_rules():
-        if not rule.rule.startswith("/absorb/") or "GET" not in rule.methods:
-            continue
+        if not rule.rule.startswith("/absorb/") or "GET" not in rule.methods or rule.rule.startswith("/absorb/oauth/"):
+            continue  # (the OAuth login page is HTML for a browser: no page of the world's state)
         ilc = "session_id" in rule.arguments
         values = {"user_id": t["L2"] if ilc else t["L"], "course_id": t["C2"] if ilc else t["C"],
                   "session_id": t["S"], "lesson_id": t["lesson"], "chapter_id": t["chapter"], "attempt_id": t["A"],
                   "enrollment_id": t["E"], "department_id": t["department"], "group_id": t["group"],
-                  "role_id": t["role"], "country_id": t["country"], "province_id": t["province"]}
+                  "role_id": t["role"], "country_id": t["country"], "province_id": t["province"],
+                  "schedule_id": t["schedule"], "certificate_id": t["certificate"], "manager_id": t["manager"],
+                  "venue_id": t["venue"], "curriculum_id": t["curriculum"], "category_id": t["category"],
+                  "tag_id": t["tag"], "resource_id": t["resource"], "resource_category_id": t["resource_category"]}
         path = rule.rule
         for name in rule.arguments:
             path = path.replace(f"<guid:{name}>", values[name])
         op = operation_of(ctx.app.view_functions[rule.endpoint])
         if any(p.name == "_limit" for p in op.query):
             path += "?_limit=1000"
-        out.append((path, "learner" if path.startswith("/absorb/my-enrollments") else "admin"))
+        out.append((path, "learner" if path.startswith("/absorb/my-") else "admin"))
     return sorted(out)
 
 

@@ -9,11 +9,19 @@ from ..core.vendor import Vendor
 from .auth import fast_page
 from .routes import bp
 from . import enrollment_routes, lookup_routes  # noqa: F401 - their routes join bp
+from . import catalogue_routes, certificate_routes, learner_routes, oauth_routes, resource_routes  # noqa: F401 - their routes join bp
+from .oauth import OAuthError, register_from_admin, revoke_client
 from .seed import build_world
 
 
 def render_error(err: EmulatorError) -> Response:
-    """Absorb's error body: ``{validations, code, message, term, _meta}``."""
+    """Absorb's error body: ``{validations, code, message, term, _meta}``; the OAuth endpoints' RFC 6749 body
+    ``{error, error_description}``."""
+    if isinstance(err, OAuthError):
+        response = jsonify({"error": err.term, "error_description": err.message})
+        response.status_code = err.status
+        response.headers["Cache-Control"] = "no-store"
+        return response
     response = jsonify({"validations": err.validations, "code": err.status, "message": err.message,
                         "term": err.term, "_meta": {k: str(v) for k, v in err.meta.items()}})
     response.status_code = err.status
@@ -51,4 +59,4 @@ def secret_answer(body: bytes) -> bool:
 VENDOR = Vendor(name="absorb", title="Absorb LMS Integration API v2", blueprint=bp, build_world=build_world,
                 render_error=render_error, openapi=OPENAPI, case_insensitive=True,
                 rate_limit=(200, 100), secret_answer=secret_answer,
-                fast_page=fast_page)
+                fast_page=fast_page, register_client=register_from_admin, revoke_client=revoke_client)

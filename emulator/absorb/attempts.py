@@ -5,6 +5,7 @@ from datetime import datetime
 
 from ..core.errors import NotFound, Unprocessable, ValidationFailed
 from ..core.wire import new_guid
+from .certificates import award
 from .lessons import get_lesson_enrollment, lessons_of
 from .lookups import get_course, get_user, touch
 from .models import AbsorbWorld, Attempt, AttemptStatus, CourseEnrollment, LessonEnrollment
@@ -105,3 +106,5 @@ def roll_up(world: AbsorbWorld, enrollment: CourseEnrollment, *, at: datetime | 
         every.extend(lessons)
     aggregate(enrollment, every)
     touch(world, enrollment, at)
+    if at is not None:  # a live completion (the seeder rolls up with at=None; its certificates come after)
+        award(world, enrollment, at=at)

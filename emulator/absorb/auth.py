@@ -129,19 +129,32 @@ def token_value(raw: str) -> str | None:
     return None
 
 
-def issue_token(world: AbsorbWorld, user: User, now: datetime) -> str:
-    """A JWT-shaped opaque token; issuing one revokes the user's previous token."""
-    previous = world.token_by_user.pop(user.id, None)
-    if previous:
-        world.tokens.pop(previous, None)
+def issue_token(world: AbsorbWorld, user: User, now: datetime, *, lifetime: timedelta = TOKEN_LIFETIME,
+                exclusive: bool = True) -> str:
+    """A JWT-shaped opaque token. ``exclusive`` (``/authenticate``'s): issuing one revokes the user's previous
+    ``/authenticate`` token; an OAuth access token (``oauth.exchange``) revokes nothing."""
+    if exclusive:
+        previous = world.token_by_user.pop(user.id, None)
+        if previous:
+            world.tokens.pop(previous, None)
     header = _b64({"alg": "HS256", "typ": "JWT"})
-    expires = now + TOKEN_LIFETIME
+    expires = now + lifetime
     payload = _b64({"sub": user.id, "portal": world.portal, "exp": int(expires.timestamp()),
                     "jti": secrets.token_hex(8)})
     value = f"{header}.{payload}.{secrets.token_urlsafe(32)}"
     world.tokens[value] = Token(value=value, user_id=user.id, expires=expires)
-    world.token_by_user[user.id] = value
+    if exclusive:
+        world.token_by_user[user.id] = value
+    else:
+        prune_tokens(world, now)
     return value
+
+
+def prune_tokens(world: AbsorbWorld, now: datetime) -> None:
+    """Drop expired tokens that no user's ``/authenticate`` slot names (OAuth's), so the table stays small."""
+    named = set(world.token_by_user.values())
+    for value in [v for v, t in world.tokens.items() if t.expires <= now and v not in named]:
+        del world.tokens[value]
 
 
 def authenticate(world: AbsorbWorld, *, username: str, password: str, private_key: str, api_key: str,
@@ -180,7 +193,8 @@ def _caller(world: AbsorbWorld, now: datetime, admin: bool) -> User:
     user = current_user(world, now)
     if admin and not user.is_admin:
         raise Forbidden("This route requires an administrator's token.",
-                        validations=["Authorization: learner tokens may only call my-enrollments"])
+                        validations=["Authorization: a learner's token opens the learner's routes (my-..., enroll, the "
+                                     "catalogue's reads) only"])
     return user
 
 

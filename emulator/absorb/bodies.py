@@ -132,7 +132,18 @@ class AttemptFinishSchema(CamelCaseSchema):
     completion_date = IsoDateTime(allow_none=True)
 
 
+class MyEnrollmentSchema(CamelCaseSchema):
+    """POST /my-enrollments: the course to enroll the caller in, and for an instructor-led course the session."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    course_id = Guid(required=True)
+    session_id = Guid(allow_none=True)
+
+
 AUTHENTICATE = AuthenticateSchema()
+MY_ENROLLMENT = MyEnrollmentSchema()
 COURSE_ENROLLMENT_UPSERT = CourseEnrollmentUpsertSchema()
 ATTEMPT_FINISH = AttemptFinishSchema()
 USER_BODY = UserBodySchema()

@@ -6,6 +6,10 @@ from __future__ import annotations
 
 from .models import EnrollmentStatus as S
 
+# Typed where code reads them (the table below holds them too).
+USER_SEARCH_FIELDS: tuple[str, ...] = ("first_name", "middle_name", "last_name", "full_name", "username")
+MY_CATALOG_MAX_LIMIT: int = 30  # a real learner portal's tenant answers 422 above it
+
 # The emulator's choices where Absorb's documents are silent: one table, one edit to change.
 CHOICES = {
     "already_enrolled_status": 422,
@@ -34,4 +38,7 @@ CHOICES = {
     "provinces_of_unknown_country": "[]",
     "user_courses": "active enrollment, or course activeStatus 0",
     "user_reference_ids_checked": True,  # countryId, provinceId (of that country), roleIds must exist: 422
+    # issue 29: search, certificates, the learner's side, OAuth 2.0
+    "my_catalog_max_limit": MY_CATALOG_MAX_LIMIT,
+    "user_search_fields": USER_SEARCH_FIELDS,  # a substring of any of them, case-insensitively
 }

@@ -6,6 +6,7 @@ from typing import Any
 
 from ..core.errors import Unprocessable, ValidationFailed
 from ..core.wire import new_guid
+from .certificates import award, withdraw
 from .choices import CHOICES
 from .lessons import chapters_of, create_sub_enrollments, lessons_of
 from .lookups import add_enrollment, get_course, get_user, sessions_of, touch
@@ -19,6 +20,7 @@ SETTABLE = ("status", "date_completed", "date_expires", "course_version_id", "ac
 def remove_enrollment(world: AbsorbWorld, enrollment: CourseEnrollment) -> None:
     """Un-enroll: the enrollment and everything under it leave every list."""
     world.pending.pop(enrollment.id, None)  # sub-enrollments never made need no removing
+    withdraw(world, enrollment)
     for le in lessons_of(world, enrollment):
         for attempt_id in le.attempt_ids:
             world.attempts.pop(attempt_id, None)
@@ -101,6 +103,7 @@ def upsert_enrollment(world: AbsorbWorld, user_id: str, body: dict[str, Any], *,
     if "status" in body:
         _status_dates(enrollment, at)
     touch(world, enrollment, at)
+    award(world, enrollment, at=at)
     return enrollment
 
 

@@ -205,6 +205,7 @@ class Session:
     capacity: int
     start: datetime
     end: datetime
+    venue_id: str | None = None  # where it is held (absorb.catalogue's venues)
 
 
 @dataclass(slots=True)
@@ -361,6 +362,9 @@ class AbsorbWorld(CachedWorld):
     pages: PageCache = field(default_factory=PageCache)
     rng: Any = None  # the world's own random.Random: ids of entities created later
     reference: Any = None  # groups, roles, countries, provinces (absorb.reference.Reference)
+    certificates: dict[str, Any] = field(default_factory=dict)  # id -> absorb.certificates.Certificate
+    catalogue: Any = None  # categories, tags, curricula, venues... (absorb.catalogue.Catalogue)
+    oauth: Any = None  # OAuth 2.0 clients and grants (absorb.oauth.OAuthState), made on first use
 
     # Indexes derived from the entities: not kept by ``--state-file``, rebuilt by ``reindex`` (core.persistence)
     DERIVED: ClassVar[tuple[str, ...]] = ("token_by_user", "users_by_name", "by_user", "by_course", "active",
@@ -383,7 +387,8 @@ class AbsorbWorld(CachedWorld):
 
     # -- the World protocol of core.vendor ---------------------------------
     def tenant_keys(self) -> list[str]:
-        return [self.api_key]
+        """The api key, and the id of each OAuth client: ``/oauth/authorize`` is opened without an api key."""
+        return [self.api_key, *(self.oauth.clients if self.oauth is not None else ())]
 
     def credentials(self) -> dict[str, Any]:
         admin = next(u for u in self.users.values() if u.is_admin)
@@ -394,6 +399,9 @@ class AbsorbWorld(CachedWorld):
             "apiVersion": "2",
             "admin": {"username": admin.username, "password": admin.password, "userId": admin.id},
             "learners": [{"username": u.username, "password": u.password, "userId": u.id} for u in learners],
+            "oauthClients": [{"clientId": c.client_id, "clientSecret": c.client_secret, "name": c.name,
+                              "redirectUris": c.redirect_uris} for c in (self.oauth.clients.values() if self.oauth
+                                                                         else ())],
         }
 
     def counts(self) -> dict[str, int]:
@@ -409,6 +417,9 @@ class AbsorbWorld(CachedWorld):
             "lessonEnrollments": len(self.lesson_enrollments) + pending_lessons,
             "sessionEnrollments": len(self.session_enrollments), "attempts": len(self.attempts) + pending_attempts,
             **(self.reference.counts() if self.reference is not None else {}),
+            "certificates": len(self.certificates),
+            **(self.catalogue.counts() if self.catalogue is not None else {}),
+            "oauthClients": len(self.oauth.clients) if self.oauth is not None else 0,
         }
 
     def dump(self) -> dict[str, Any]:

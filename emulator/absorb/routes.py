@@ -77,13 +77,17 @@ class Listing:
     key: str = "enrollments"  # the envelope's collection
     deprecated: bool = True  # the deprecated ``status``, ``modifiedSince``, ``limit``, ``offset`` too
     bare: bool = False  # a bare array (``paging.query_array``), not an envelope
+    legacy_paging: bool = False  # the deprecated ``limit`` and ``offset`` alone (lists without a status)
+    max_limit: int | None = None  # a route's own page cap below ``paging.MAX_LIMIT`` (my-catalog's)
 
     def compute(self, args: Mapping[str, str]) -> Any:
+        if self.max_limit is not None:
+            paging.check_limit(args, self.max_limit, deprecated=self.deprecated or self.legacy_paging)
         if self.bare:
             return paging.query_array(self.items, self.resource, args, dump=self.dump)
         return paging.query_list(_filters(self.items, args) if self.deprecated else self.items, self.resource, args,
                                  key=self.key, dump=self.dump, default_sort=DEFAULT_SORT.get(self.resource.name),
-                                 deprecated=self.deprecated)
+                                 deprecated=self.deprecated or self.legacy_paging)
 
 
 class PagedList:
@@ -141,12 +145,22 @@ def authenticate() -> Response:
 
 # -- users ------------------------------------------------------------------------------------------
 
+LEGACY_PAGING = (
+    Param("limit", {"type": "string", "pattern": "^[0-9]+$"}, "(Deprecated) The page size; _limit wins."),
+    Param("offset", {"type": "string", "pattern": "^[0-9]+$"}, "(Deprecated) The page number; _offset wins."),
+)
+SEARCH = Param("_search", {"type": "string"}, "Text the user's name fields contain (first, middle, last, full name, "
+               "username), case-insensitively.")
+
+
 @bp.get("/users")
-@documented("List users (default sort: username)", query=PAGED, responses={200: "user-page", **LIST_ERRORS})
+@documented("List users (default sort: username)", query=PAGED + LEGACY_PAGING + (SEARCH,),
+            responses={200: "user-page", **LIST_ERRORS})
 @absorb_call()
 @paged
-def list_users(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
-    return Listing(list(world.users.values()), USERS, wire(world, USER), key="users", deprecated=False)
+def list_users(*, world: AbsorbWorld, now: datetime, user: User, args: Mapping[str, str]) -> Listing:
+    found = users.search_users(world, args.get("_search"))
+    return Listing(found, USERS, wire(world, USER), key="users", deprecated=False, legacy_paging=True)
 
 
 @bp.get("/users/<guid:user_id>")

@@ -18,13 +18,14 @@ from typing import Any
 
 from ..core.clock import to_wire_precision as ms
 from ..core.fake import Fake
+from ..core.store import derive_seed
 from ..core.vendor import WorldContext
 from ..core.wire import new_guid
 from .models import (
     INSTRUCTOR_LED_COURSE, ONLINE_COURSE, AbsorbWorld, AttemptStatus, Chapter, Course, CourseEnrollment, Department,
     EnrollmentStatus as S, Lesson, Session, User,
 )
-from . import reference, service
+from . import catalogue, certificates, managers, reference, service
 
 LEARNERS = 55
 ONLINE_COURSES = 16
@@ -56,7 +57,11 @@ def build_world(ctx: WorldContext) -> AbsorbWorld:
         _catalogue(world, fake, anchor)
         _enrollments(world, anchor)
         _people(world, anchor)
+    certificates.award_existing(world)  # draws nothing: every id above stays as it was
     _reference(world, ctx)
+    more = random.Random(derive_seed(ctx.seed, ctx.tenant_id, "absorb-catalogue"))  # issue 29's: ids above stay
+    catalogue.seed(world, more, anchor)
+    managers.seed(world, more)
     return world
 
 

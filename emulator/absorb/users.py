@@ -23,7 +23,7 @@ from typing import Any
 from ..core.errors import Unprocessable
 from ..core.wire import new_guid
 from . import reference
-from .choices import CHOICES
+from .choices import CHOICES, USER_SEARCH_FIELDS
 from .lookups import add_user, find, get_user, touch  # noqa: F401 - get_user: users.get_user for the routes
 from .models import ACTIVE, AbsorbWorld, Course, CustomFields, Department, User, username_key
 
@@ -42,6 +42,16 @@ def get_department(world: AbsorbWorld, department_id: str) -> Department:
 def user_named(world: AbsorbWorld, username: str) -> User | None:
     user_id = world.users_by_name.get(username_key(username))
     return world.users.get(user_id) if user_id else None
+
+
+def search_users(world: AbsorbWorld, text: str | None) -> list[User]:
+    """``GET /users?_search=``: the users whose name fields contain ``text`` (``CHOICES["user_search_fields"]``),
+    case-insensitively; every user when it is absent or blank."""
+    needle = (text or "").strip().casefold()
+    if not needle:
+        return list(world.users.values())
+    return [u for u in world.users.values()
+            if any(needle in (getattr(u, name) or "").casefold() for name in USER_SEARCH_FIELDS)]
 
 
 def list_departments(world: AbsorbWorld, name: str | None = None, external_id: str | None = None) -> list[Department]:

@@ -122,6 +122,17 @@ def issue_token(tenant_id: str, vendor: str) -> Response:
     return _created(service.issue_token(_tenant(tenant_id), vendor, service.body_object()))
 
 
+@bp.post("/tenants/<tenant_id>/<vendor>/oauth-clients")
+def register_oauth_client(tenant_id: str, vendor: str) -> Response:
+    return _created(service.register_client(_tenant(tenant_id), vendor, service.body_object()))
+
+
+@bp.post("/tenants/<tenant_id>/<vendor>/oauth-clients/<client_id>/revoke")
+def revoke_oauth_client(tenant_id: str, vendor: str, client_id: str) -> Response:
+    service.revoke_client(_tenant(tenant_id), vendor, client_id)
+    return Response(status=204)
+
+
 # -- clock ------------------------------------------------------------------------------------------
 
 @bp.get("/tenants/<tenant_id>/clock")

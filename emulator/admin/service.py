@@ -151,6 +151,31 @@ def issue_token(tenant: Tenant, vendor_name: str, body: dict[str, Any]) -> dict[
     return {"token": token, "expiresAt": _jwt_expiry(token)}
 
 
+def _oauth_vendor(vendor_name: str) -> Vendor:
+    vendor = vendors().get(vendor_name)
+    if vendor is None or vendor.register_client is None or vendor.revoke_client is None:
+        raise errors.NotFound(f"vendor '{vendor_name}' has no OAuth clients")
+    return vendor
+
+
+def register_client(tenant: Tenant, vendor_name: str, body: dict[str, Any]) -> dict[str, Any]:
+    """An OAuth 2.0 client of the tenant's portal; its id names the tenant from then on (``Store.add_key``)."""
+    vendor = _oauth_vendor(vendor_name)
+    with tenant.lock:
+        client = vendor.register_client(tenant.world(vendor_name), body, tenant.clock.now())  # type: ignore[misc]
+    store().add_key(vendor_name, client["clientId"], tenant)  # after the tenant's lock: never both at once
+    return client
+
+
+def revoke_client(tenant: Tenant, vendor_name: str, client_id: str) -> None:
+    vendor = _oauth_vendor(vendor_name)
+    with tenant.lock:
+        revoked = vendor.revoke_client(tenant.world(vendor_name), client_id)  # type: ignore[misc]
+    if not revoked:
+        raise errors.NotFound(f"no OAuth client '{client_id}'")
+    store().drop_key(vendor_name, client_id)
+
+
 def _jwt_expiry(token: str) -> str | None:
     """``exp`` of a JWT-shaped token, as an ISO instant (None when the token carries none)."""
     try:

@@ -66,6 +66,13 @@ def parse_page(args: Mapping[str, str], *, deprecated: bool = True) -> Page:
     return _page_of(_read(args, "limit", deprecated), _read(args, "offset", deprecated))
 
 
+def check_limit(args: Mapping[str, str], high: int, *, deprecated: bool = True) -> None:
+    """422 when the page size asked for is above a route's own cap ``high`` (below ``MAX_LIMIT``)."""
+    limit = _read(args, "limit", deprecated)
+    if limit is not None:
+        _integer(*limit, 1, high)
+
+
 @lru_cache(maxsize=256)
 def _page_of(limit: tuple[str, str] | None, offset: tuple[str, str] | None) -> Page:
     """``parse_page`` from the (name, raw value) pairs read, once per pair (a refusal raises and is not kept)."""

@@ -83,6 +83,12 @@ class Vendor:
     fast_page: Callable[[dict[str, Any], Any, str, str, Callable[[str], Route | None]],
                         tuple[Any, bytes | Callable[[], bytes | None]] | None] | None = None
 
+    # OAuth 2.0 clients registered through the admin API (Absorb's portal settings): (world, body, now) -> the
+    # client's id, secret and redirect URIs; and (world, client id) -> whether a client was revoked. The client id
+    # becomes one more key of the tenant (``World.tenant_keys`` lists it).
+    register_client: Callable[[Any, dict[str, Any], datetime], dict[str, Any]] | None = None
+    revoke_client: Callable[[Any, str], bool] | None = None
+
     @property
     def prefix(self) -> str:
         return "/" + self.name

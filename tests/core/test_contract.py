@@ -28,6 +28,11 @@ EXPECTED = {
         "user", "user-page", "user-request", "user-upload-request", "user-upload-result", "department",
         "department-page", "course", "course-page",
         "group", "group-page", "role", "role-page", "country", "country-page", "province", "province-list",
+        # issue 29: certificates, the catalogue, the learner's side, OAuth 2.0
+        *(f"{name}{page}" for name in ("certificate", "category", "tag", "venue", "curriculum", "chapter", "lesson",
+                                       "session", "session-schedule", "direct-report", "resource",
+                                       "resource-category") for page in ("", "-page")),
+        "my-enrollment-request", "my-enrollment-created", "oauth-token", "oauth-error",
     },
     "ispring": {"error", "token-request", "token-response", "user-attributes-request", "user-attributes",
                 "user-attributes-list", "appraisal-session", "appraisal-session-list", "appraisal-session-list-request",
@@ -37,7 +42,7 @@ EXPECTED = {
 }
 REQUESTS = {("absorb", n) for n in ("authenticate-request", "token", "course-enrollment-upsert",
                                     "unenroll-request", "attempt-finish-request", "user-request",
-                                    "user-upload-request")} | {
+                                    "user-upload-request", "my-enrollment-request")} | {
     ("ispring", "user-attributes-request"), ("ispring", "token-request"), ("ispring", "appraisal-session-list-request")}
 
 ISPRING_PEOPLE_REQUESTS = {  # issue 27: users, departments and groups
@@ -330,6 +335,47 @@ ABSORB_EXAMPLES: dict[str, Any] = {
     "country-page": page("countries", [COUNTRY]),
     "province": PROVINCE,
     "province-list": [PROVINCE, {"id": SESSION, "name": "Ontario"}],
+    **{name: body for name, key, item in (
+        ("certificate", "certificates", {
+            "id": SESSION, "userId": USER, "fullName": "Jeffrey Lebowski", "courseId": COURSE,
+            "courseName": "Bowling Safety", "enrollmentId": ENROLLMENT, "acquiredDate": "2025-03-01T12:00:00Z",
+            "expiryDate": None, "dateAdded": "2025-03-01T12:00:00Z", "dateEdited": "2025-03-01T12:00:00Z"}),
+        ("category", "categories", {"id": SESSION, "name": "Safety", "description": None, "parentId": COURSE,
+                                    "dateAdded": "2024-01-01T00:00:00Z", "dateEdited": "2024-02-01T00:00:00Z"}),
+        ("tag", "tags", {"id": SESSION, "name": "Mandatory"}),
+        ("venue", "venues", {"id": SESSION, "name": "Head Office", "description": None, "address": "1 Main St",
+                             "city": "Springfield", "postalCode": "12345", "countryId": None, "provinceId": None,
+                             "dateAdded": "2024-01-01T00:00:00Z", "dateEdited": "2024-02-01T00:00:00Z"}),
+        ("curriculum", "curriculums", {
+            "id": SESSION, "name": "New Starter Programme", "description": None, "externalId": "CUR-001",
+            "activeStatus": 0, "categoryId": None, "dateAdded": "2024-01-01T00:00:00Z",
+            "dateEdited": "2024-02-01T00:00:00Z", "curriculumGroups": [
+                {"id": USER, "name": "Foundations", "courseIds": [COURSE], "requiredCourseCount": None},
+                {"id": ENROLLMENT, "name": "Electives", "courseIds": [], "requiredCourseCount": 1}]}),
+        ("chapter", "chapters", {"id": SESSION, "courseId": COURSE, "name": "Chapter 1", "lessonIds": [USER]}),
+        ("lesson", "lessons", {"id": SESSION, "courseId": COURSE, "chapterId": USER, "name": "Lesson 1.1",
+                               "type": "Video", "passingScore": 70.0}),
+        ("session", "sessions", {"id": SESSION, "courseId": COURSE, "name": "Workshop", "capacity": 10,
+                                 "venueId": None, "startDate": "2025-05-01T09:00:00Z",
+                                 "endDate": "2025-05-01T12:00:00Z"}),
+        ("session-schedule", "sessionSchedules", {"id": USER, "sessionId": SESSION, "courseId": COURSE,
+                                                  "venueId": ENROLLMENT, "startDate": "2025-05-01T09:00:00Z",
+                                                  "endDate": "2025-05-01T12:00:00Z"}),
+        ("resource", "resources", {"id": SESSION, "name": "Employee Handbook", "description": None,
+                                   "url": "/Files/Resources/handbook.pdf", "resourceCategoryId": USER,
+                                   "isGlobal": True, "dateAdded": "2024-01-01T00:00:00Z",
+                                   "dateEdited": "2024-02-01T00:00:00Z"}),
+        ("resource-category", "resourceCategories", {"id": SESSION, "name": "Handbooks", "description": None}),
+        ("direct-report", "directReports", {"id": USER, "username": "jlebowski", "firstName": "Jeffrey",
+                                            "lastName": "Lebowski", "emailAddress": None, "departmentId": None,
+                                            "jobTitle": None, "activeStatus": 0}),
+    ) for name, body in ((name, item), (f"{name}-page", page(key, [item])))},
+    "my-enrollment-request": {"courseId": COURSE, "sessionId": SESSION},
+    "my-enrollment-created": {"userId": USER, "courseId": COURSE, "sessionId": SESSION, "enrollmentId": ENROLLMENT,
+                              "sessionEnrollmentId": USER},
+    "oauth-token": {"access_token": "eyJhbGciOiJIUzI1NiJ9.e30.sig", "token_type": "Bearer", "expires_in": 14400,
+                    "refresh_token": "r3fr3sh", "scope": "admin.v1"},
+    "oauth-error": {"error": "invalid_grant", "error_description": "The authorization code was used already."},
 }
 
 
