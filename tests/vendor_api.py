@@ -15,6 +15,7 @@ from typing import Any
 from flask.testing import FlaskClient
 
 from emulator.core import contract
+from emulator.absorb.models import username_key
 
 
 class VendorApi:
@@ -96,7 +97,7 @@ class AbsorbApi(VendorApi):
 
     # -- world lookups (ids for the tests, never used to check results) --------------------------------
     def user_named(self, username: str) -> Any:
-        return self.world.users[self.world.users_by_name[username]]
+        return self.world.users[self.world.users_by_name[username_key(username)]]
 
     def learners(self) -> list[Any]:
         return [u for u in self.world.users.values() if not u.is_admin]

@@ -32,7 +32,7 @@ from ..core.errors import BadRequest, Forbidden, Unauthorized
 from ..core.store import Store, Tenant
 from ..core.vendor import Route
 from .choices import CHOICES
-from .models import ACTIVE, AbsorbWorld, Token, User
+from .models import ACTIVE, AbsorbWorld, Token, User, username_key
 
 TOKEN_LIFETIME = timedelta(hours=4)
 
@@ -159,7 +159,7 @@ def prune_tokens(world: AbsorbWorld, now: datetime) -> None:
 
 def authenticate(world: AbsorbWorld, *, username: str, password: str, private_key: str, api_key: str,
                  now: datetime) -> str:
-    user_id = world.users_by_name.get(username.lower())
+    user_id = world.users_by_name.get(username_key(username))
     user = world.users.get(user_id) if user_id else None
     # compare_digest, like every other secret here: no timing of how much of a guess was right
     password_ok = hmac.compare_digest(((user.password if user else None) or "").encode(), password.encode())

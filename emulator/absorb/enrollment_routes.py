@@ -17,7 +17,8 @@ from . import service
 from .auth import absorb_call
 from .models import AbsorbWorld, User
 from .routes import (
-    BODY_ERRORS, CALL_ERRORS, GET_ERRORS, PAGED, STATUSES, Listing, _created, _filters, bp, paged, wire,
+    BODY_ERRORS, CALL_ERRORS, GET_ERRORS, LIMIT_PATTERN, OFFSET_PATTERN, PAGED, STATUSES, Listing, _created, _filters,
+    bp, paged, wire,
 )
 from .bodies import ATTEMPT_FINISH, COURSE_ENROLLMENT_UPSERT, load
 from .schemas import (
@@ -27,11 +28,12 @@ from .schemas import (
 
 # Query parameters as the seed documents them, for the OpenAPI document and strict mode.
 _STATUS = Param("status", {"type": "integer", "enum": list(STATUSES)}, "The status to filter by.")
-_SINCE = Param("modifiedSince", {"type": "string", "format": "date-time"}, "Enrollments edited at or after this date.")
+_SINCE = Param("modifiedSince", {"type": "string", "anyOf": [{"format": "date-time"}, {"maxLength": 0}]},
+               "Enrollments edited at or after this date (empty: any).")
 STATUS_SINCE = (_STATUS, _SINCE)
 DEPRECATED_PAGED = PAGED + STATUS_SINCE + (
-    Param("limit", {"type": "string", "pattern": "^[0-9]+$"}, "(Deprecated) page size."),
-    Param("offset", {"type": "string", "pattern": "^[0-9]+$"}, "(Deprecated) page number."),
+    Param("limit", {"type": "string", "pattern": LIMIT_PATTERN}, "(Deprecated) page size."),
+    Param("offset", {"type": "string", "pattern": OFFSET_PATTERN}, "(Deprecated) page number."),
 )
 RE_ENROLL = (Param("reEnroll", {"type": "boolean"}, "Re-enroll: the active enrollment becomes history."),)
 CANCEL = RE_ENROLL + (Param("cancelSession", {"type": "boolean"}, "Cancel the existing session enrollment."),)

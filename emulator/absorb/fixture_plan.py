@@ -9,7 +9,8 @@ from typing import Any
 
 from ..core.fixtures import Problems
 from ..core.wire import new_guid
-from .models import INSTRUCTOR_LED_COURSE, ONLINE_COURSE, AbsorbWorld, AttemptStatus, EnrollmentStatus as S
+from .models import (INSTRUCTOR_LED_COURSE, ONLINE_COURSE, AbsorbWorld, AttemptStatus, EnrollmentStatus as S,
+                     username_key)
 
 ROOT = "absorb"
 DEFAULT_DEPARTMENT = "Head Office"
@@ -76,9 +77,9 @@ class Plan:
         for n, raw in enumerate(items):
             where = f"users[{n}]"
             ident = self.take_id(raw.get("id"), where)
-            if raw["username"].lower() in usernames:
+            if username_key(raw["username"]) in usernames:
                 self.fail(f"{where}.username", f"duplicate username '{raw['username']}'")
-            usernames.add(raw["username"].lower())
+            usernames.add(username_key(raw["username"]))
             raw = dict(raw, _department=self.departments[0][0])
             if "department_id" in raw:
                 found = self.find(self.departments, raw["department_id"], f"{where}.departmentId", "department")

@@ -64,7 +64,8 @@ GROUPS = resource_for(GROUP, "GroupResource")
 ROLES = resource_for(ROLE, "RoleResource")
 COUNTRIES = resource_for(COUNTRY, "CountryResource")
 PROVINCES = resource_for(PROVINCE, "ProvinceResource")
-COUNTRY_ID = Param("countryId", {"type": "string", "format": "uuid"}, "The country whose provinces to list.")
+COUNTRY_ID = Param("countryId", {"type": "string", "anyOf": [{"format": "uuid"}, {"maxLength": 0}]},
+                   "The country whose provinces to list (empty: every country's).")
 ID_ORDER = "Default order: id (the vendor documents no default sort)."
 
 

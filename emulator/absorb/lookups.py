@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from ..core.errors import NotFound
 from .choices import CHOICES
-from .models import AbsorbWorld, Course, CourseEnrollment, SessionEnrollment, User
+from .models import AbsorbWorld, Course, CourseEnrollment, SessionEnrollment, User, username_key
 
 
 def find(table: dict[str, Any], item_id: str, kind: str) -> Any:
@@ -28,7 +28,7 @@ def get_user(world: AbsorbWorld, user_id: str) -> User:
 
 def add_user(world: AbsorbWorld, user: User) -> None:
     world.users[user.id] = user
-    world.users_by_name[user.username.lower()] = user.id
+    world.users_by_name[username_key(user.username)] = user.id
     world.changed(user)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, make_dataclass
 from datetime import datetime
 from enum import IntEnum
-from typing import Any
+from typing import Any, ClassVar
 
 from ..core.pagecache import CachedWorld, PageCache, WireCache
 
@@ -46,10 +46,27 @@ CUSTOM_FIELD_KINDS = {"decimal": 5, "string": 30, "datetime": 5, "bool": 5}
 CUSTOM_FIELD_NAMES = tuple(f"{kind}{n}" for kind, count in CUSTOM_FIELD_KINDS.items() for n in range(1, count + 1))
 CustomFields = make_dataclass("CustomFields", [(name, Any, field(default=None)) for name in CUSTOM_FIELD_NAMES],
                               slots=True)
-CustomFields.__module__ = __name__  # importable by name: worlds are pickled (--state-file)
+CustomFields.__module__ = __name__  # found by name: core.statecodec names it in --state-file rows
 CustomFields.__doc__ = "A user's customFields object: one attribute per vendor key, None when unset."
 
 ACTIVE, INACTIVE = 0, 1  # activeStatus
+
+
+def username_key(username: str) -> str:
+    """How the vendor matches usernames, for uniqueness and every lookup alike: ASP.NET's ordinal ignore-case
+    (each character's own upper case, so U+212A KELVIN SIGN stays itself and never becomes 'k'; a character
+    whose upper case is several characters, or an ASCII one from a non-ASCII one such as dotless 'ı', stays
+    as it is: the emulator's choice), trailing spaces ignored as SQL Server's ``=`` ignores them (as ``_filter``
+    does, ``core.odata.STRING_COMPARISON_IGNORES_TRAILING_SPACES``)."""
+    name = username.rstrip(" ")
+    if name.isascii():
+        return name.upper()
+    return "".join(_upper(c) for c in name)
+
+
+def _upper(char: str) -> str:
+    upper = char.upper()
+    return upper if len(upper) == 1 and (not upper.isascii() or char.isascii()) else char
 GENDERS = (0, 1, 2)  # None, Male, Female
 
 
@@ -329,7 +346,7 @@ class AbsorbWorld(CachedWorld):
     attempts: dict[str, Attempt] = field(default_factory=dict)
     tokens: dict[str, Token] = field(default_factory=dict)
     token_by_user: dict[str, str] = field(default_factory=dict)
-    users_by_name: dict[str, str] = field(default_factory=dict)  # lower-case username -> id
+    users_by_name: dict[str, str] = field(default_factory=dict)  # username_key(username) -> id
     # indexes: user -> enrollment ids; course -> enrollment ids; (user, course) -> active enrollment id
     by_user: dict[str, set[str]] = field(default_factory=dict)
     by_course: dict[str, set[str]] = field(default_factory=dict)
@@ -348,6 +365,25 @@ class AbsorbWorld(CachedWorld):
     certificates: dict[str, Any] = field(default_factory=dict)  # id -> absorb.certificates.Certificate
     catalogue: Any = None  # categories, tags, curricula, venues... (absorb.catalogue.Catalogue)
     oauth: Any = None  # OAuth 2.0 clients and grants (absorb.oauth.OAuthState), made on first use
+
+    # Indexes derived from the entities: not kept by ``--state-file``, rebuilt by ``reindex`` (core.persistence)
+    DERIVED: ClassVar[tuple[str, ...]] = ("token_by_user", "users_by_name", "by_user", "by_course", "active",
+                                          "chapters_of", "lessons_of", "sessions_of")
+
+    def reindex(self) -> None:
+        self.users_by_name = {username_key(u.username): u.id for u in self.users.values()}
+        self.token_by_user = {t.user_id: t.value for t in self.tokens.values()}
+        self.by_user, self.by_course, self.active = {}, {}, {}
+        for e in self.enrollments.values():
+            self.by_user.setdefault(e.user_id, set()).add(e.id)
+            self.by_course.setdefault(e.course_id, set()).add(e.id)
+            if e.is_active:
+                self.active[(e.user_id, e.course_id)] = e.id
+        self.chapters_of, self.lessons_of, self.sessions_of = {}, {}, {}
+        for index, table in ((self.chapters_of, self.chapter_enrollments), (self.lessons_of, self.lesson_enrollments),
+                             (self.sessions_of, self.session_enrollments)):
+            for sub in table.values():
+                index.setdefault(sub.course_enrollment_id, []).append(sub.id)
 
     # -- the World protocol of core.vendor ---------------------------------
     def tenant_keys(self) -> list[str]:

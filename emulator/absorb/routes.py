@@ -32,14 +32,20 @@ from .schemas import COURSE, COURSES, DEFAULT_SORT, DEPARTMENT, DEPARTMENTS, USE
 bp = Blueprint("absorb", __name__)
 STATUSES = range(13)
 
+# What core.paging accepts, as patterns (the OpenAPI document is as strict as the server): digits with an
+# optional '+', leading zeros and surrounding spaces or tabs (the server strips any whitespace: the
+# document names the two a client sends); _limit 1-1000, _offset 0-65535 ('-0' is 0).
+LIMIT_PATTERN = r"^[ \t]*\+?0*([1-9][0-9]{0,2}|1000)[ \t]*$"
+OFFSET_PATTERN = (r"^[ \t]*([+-]?0+|\+?0*([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]"
+                  r"|6553[0-5]))[ \t]*$")
 # Query parameters as the seed documents them, for the OpenAPI document and strict mode.
 PAGED = (
     Param("_filter", {"type": "string"}, "OData filter over the resource's fields."),
     Param("_sort", {"type": "string"}, "Comma-separated fields; '-' prefix for descending. Default: the vendor's "
           "documented default sort (courseName for user course enrollments, username for users), else the key (id); "
           "ties are broken by id."),
-    Param("_limit", {"type": "string", "pattern": "^[0-9]+$"}, "Page size (default 20, max 1000)."),
-    Param("_offset", {"type": "string", "pattern": "^[0-9]+$"}, "Page number, 0 first (max 65535)."),
+    Param("_limit", {"type": "string", "pattern": LIMIT_PATTERN}, "Page size (default 20, 1 to 1000)."),
+    Param("_offset", {"type": "string", "pattern": OFFSET_PATTERN}, "Page number, 0 first (max 65535)."),
 )
 # The error statuses a route declares (``responses``): each answers Absorb's error body.
 CALL_ERRORS = {400: None, 401: None, 403: None}  # every call with a token: bad input, no token, not allowed

@@ -25,7 +25,7 @@ from ..core.wire import new_guid
 from . import reference
 from .choices import CHOICES, USER_SEARCH_FIELDS
 from .lookups import add_user, find, get_user, touch  # noqa: F401 - get_user: users.get_user for the routes
-from .models import ACTIVE, AbsorbWorld, Course, CustomFields, Department, User
+from .models import ACTIVE, AbsorbWorld, Course, CustomFields, Department, User, username_key
 
 REQUIRED_TO_CREATE = tuple(re.sub(r"([A-Z])", r"_\1", name).lower() for name in CHOICES["user_required_to_create"])
 MAX_UPLOAD = 200  # users per POST /users/upload (vendor's limit)
@@ -40,7 +40,7 @@ def get_department(world: AbsorbWorld, department_id: str) -> Department:
 
 
 def user_named(world: AbsorbWorld, username: str) -> User | None:
-    user_id = world.users_by_name.get(username.lower())
+    user_id = world.users_by_name.get(username_key(username))
     return world.users.get(user_id) if user_id else None
 
 
@@ -131,7 +131,7 @@ def upload_users(world: AbsorbWorld, bodies: list[dict[str, Any]], *, at: dateti
         if "username" not in body:
             found.append(f"{where}.username: required (users are matched by username)")
             continue
-        key = body["username"].lower()
+        key = username_key(body["username"])
         if key in seen and CHOICES["upload_duplicate_username"]:
             found.append(f"{where}.username: '{body['username']}' is also at [{seen[key]}]")
         seen.setdefault(key, n)
@@ -158,8 +158,8 @@ def _create(world: AbsorbWorld, body: dict[str, Any], at: datetime) -> User:
 def _apply(world: AbsorbWorld, user: User, body: dict[str, Any], at: datetime, *, new: bool = False) -> None:
     renamed = not new and any(name in body and body[name] != getattr(user, name) for name in CHANGES_ENROLLMENTS)
     if "username" in body and body["username"] != user.username and not new:
-        del world.users_by_name[user.username.lower()]
-        world.users_by_name[body["username"].lower()] = user.id
+        del world.users_by_name[username_key(user.username)]
+        world.users_by_name[username_key(body["username"])] = user.id
     for name, value in body.items():
         if name in READ_ONLY:
             continue

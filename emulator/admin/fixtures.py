@@ -19,6 +19,7 @@ from ..core import resources
 from ..core.clock import check_anchor
 from ..core.errors import BadRequest, EmulatorError
 from ..core.stubs import check_fixture_stubs
+from ..core.wire import NOT_TEXT, invalid_text
 
 KNOWN_VENDORS = ("absorb", "ispring", "pearson")  # parts for vendors not installed are ignored
 # anchor: the instant its seeded dates hang off; $schema: schemas/fixture.schema.json, for editors
@@ -54,6 +55,8 @@ def available(setting: str | None) -> list[dict[str, Any]]:
             try:
                 data = json.loads(file.read_text(encoding="utf-8"))
                 description = data.get("description") if isinstance(data, dict) else None
+                if invalid_text(data) is not None:
+                    description = "(unreadable)"
             except (OSError, ValueError):
                 description = "(unreadable)"
             found[stem] = {"name": stem, "description": description, "file": str(file)}
@@ -74,6 +77,9 @@ def load_file(path: Any) -> dict[str, Any]:
         raise BadRequest(f"fixture file {path}: cannot be read ({exc.strerror or exc}).") from None
     except ValueError as exc:
         raise BadRequest(f"fixture file {path}: not valid JSON ({exc}).") from None
+    bad_text = invalid_text(data, path.name)
+    if bad_text is not None:
+        raise BadRequest(f"fixture file {bad_text}: {NOT_TEXT}.")
     return check_envelope(data, vendors=KNOWN_VENDORS, where=path.name)
 
 

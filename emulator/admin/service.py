@@ -16,7 +16,7 @@ from ..core.clock import ClockError, check_anchor, parse_duration
 from ..core.state import app_state
 from ..core.store import Store, Tenant
 from ..core.vendor import Vendor
-from ..core.wire import iso_z, loads_json, parse_datetime
+from ..core.wire import NOT_TEXT, invalid_text, iso_z, loads_json, parse_datetime
 from . import fixtures as fixture_files
 
 TENANT_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
@@ -50,6 +50,9 @@ def body_object(*, optional: bool = False) -> dict[str, Any]:
         raise errors.BadRequest(f"The body is not valid JSON ({exc}).") from None
     if not isinstance(body, dict):
         raise errors.BadRequest("The body must be a JSON object.")
+    bad_text = invalid_text(body)
+    if bad_text is not None:
+        raise errors.BadRequest(f"{bad_text}: {NOT_TEXT}.")
     return body
 
 

@@ -298,7 +298,9 @@ class FaultSet:
 
     def __getstate__(self) -> dict[str, Any]:
         with self._lock:
-            return {"rules": list(self.rules), "rng": self.rng.getstate(), "next": next(self._ids)}
+            following = next(self._ids)
+            self._ids = itertools.count(following)  # reading the next id does not spend it
+            return {"rules": list(self.rules), "rng": self.rng.getstate(), "next": following}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.rules = state["rules"]

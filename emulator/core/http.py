@@ -22,7 +22,7 @@ from werkzeug.routing import BaseConverter
 
 from .state import current_store  # noqa: F401 - vendors import it from here
 from .errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
-from .wire import TooDeep, is_guid, loads_json, parse_datetime
+from .wire import NOT_TEXT, TooDeep, invalid_text, is_guid, loads_json, parse_datetime
 
 MAX_BODY_BYTES = 1024 * 1024  # 1 MiB; larger bodies get 413
 # Characters of a path or query string a memo keeps as a key (route, parsed query, page): a longer one is worked
@@ -107,13 +107,19 @@ def json_body(request: Request, *, unsupported: type[Exception] = UnsupportedMed
     if not raw.strip():
         raise BadRequest("A non-empty request body is required.", validations=["body: required"])
     if PARSED_JSON in request.environ:
-        return request.environ[PARSED_JSON]
-    try:
-        return loads_json(raw)
-    except (UnicodeDecodeError, ValueError) as exc:
-        where = f" at line {exc.lineno} column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
-        detail = f"malformed JSON{where}" if not isinstance(exc, TooDeep) else str(exc)
-        raise BadRequest("The request body is not valid JSON.", validations=[f"body: {detail}"]) from None
+        document = request.environ[PARSED_JSON]
+    else:
+        try:
+            document = loads_json(raw)
+        except (UnicodeDecodeError, ValueError) as exc:
+            where = f" at line {exc.lineno} column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
+            detail = f"malformed JSON{where}" if not isinstance(exc, TooDeep) else str(exc)
+            raise BadRequest("The request body is not valid JSON.", validations=[f"body: {detail}"]) from None
+    bad_text = invalid_text(document)
+    if bad_text is not None:
+        raise BadRequest("The request body has text that is not valid Unicode.",
+                         validations=[f"{bad_text}: {NOT_TEXT}"])
+    return document
 
 
 class QueryArgs(ImmutableMultiDict):  # type: ignore[type-arg]

@@ -151,6 +151,9 @@ class CachedWorld:
 
     wire_cache: WireCache
     pages: PageCache | None = None  # a dataclass field in the worlds that cache pages
+    # ``--state-file``: told of every change too (``core.persistence.KeptWorld.changed``), so a save writes the
+    # rows of the entities changed
+    persist_hook: Callable[[Any], None] | None = None
 
     def changed(self, entity: Any = None) -> None:
         """The one change notification: ``entity`` (or its id) was created, edited or removed; None: any part
@@ -161,3 +164,5 @@ class CachedWorld:
             self.wire_cache.pop(entity if isinstance(entity, str) else entity.id, None)
         if self.pages is not None:
             self.pages.clear()
+        if self.persist_hook is not None:
+            self.persist_hook(entity)

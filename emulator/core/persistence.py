@@ -1,40 +1,64 @@
-"""Keep every tenant across restarts in one state file (``--state-file``).
+"""Keep every tenant across restarts in one SQLite database (``--state-file``).
 
-The file is a pickle (our own file, read only by us) of each tenant's worlds,
-seed, anchor, fixture, clock and fault rules; journals are not kept. It is
-written atomically after every acknowledged write (a POST/PUT/PATCH/DELETE
-answered below 400), before the response leaves: a temporary file in the same
-directory, flushed and fsynced, ``os.replace``d over the old one, then the
-directory fsynced. A kill at any moment leaves the old or the new file.
+One row per entity: each world's entity tables (its ``dict`` fields, and those of a nested holder such as
+Absorb's ``reference``) are rows keyed by (tenant, vendor, table, key), each in the JSON text of
+``core.statecodec``; a world's other fields (its random generator, its key...) are one row; a tenant's
+header (seed, anchor, clock, fault rules, rate limits, stubs) and fixture are one row. Indexes a world derives
+from its entities (``DERIVED``) are not kept: ``reindex()`` rebuilds them on load. Journals are not kept.
 
-To stay cheap, each tenant's header (seed, clock, faults...) and each of its
-worlds are pickled on their own under the tenant's lock and the bytes are cached:
-a vendor write re-pickles only that vendor's world of the tenant it touched, a
-fired fault rule only the header (``bench/bench_statewrite.py`` measures it).
-Temporary files a kill left behind are removed at start.
+What a write changed is known, not searched for: once a world is kept, its tables are ``TrackedDict``s that
+note each key set or removed, and ``world.changed(entity)`` (the cache rule's one notification, which every
+write already makes) notes the entity's key in each table that holds it. The save after an acknowledged write
+(a POST/PUT/PATCH/DELETE answered below 400, or a request a fault rule fired on) writes those rows and the
+tenant's small rows in one transaction (SQLite in WAL mode, ``synchronous=FULL``), before the answer leaves:
+its cost follows the write, not the number of tenants or the size of the world
+(``bench/bench_statewrite.py``).
+
+A save that fails (a full disk, a read-only file) is rolled back, the tenant is read again from the
+database, so memory and disk agree (the write is not applied), and the request is answered 507 (no space) or
+503 (anything else) in its vendor's shape with the cause (``SaveFailed``).
+
+The file holds data only (``core.statecodec``): nothing in it can run code. The pickled files of earlier
+versions are refused with one line, unread.
 """
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import logging
 import os
-import pickle
-import tempfile
+import sqlite3
 import threading
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from collections.abc import Iterable
 
+from . import statecodec
 from .clock import Clock
+from .errors import EmulatorError
+from .staterows import KeptWorld, Op, build_world
 from .store import Store, Tenant
 
-FORMAT = "lms-emulator-state/2"  # tenants: {id: (header blob, {world name: blob})}
-FORMAT_1 = "lms-emulator-state/1"  # tenants: {id: whole-tenant blob}; still read
+FORMAT = "lms-emulator-state/3"  # SQLite, a row per entity
+SQLITE_MAGIC = b"SQLite format 3\x00"
+log = logging.getLogger("lms_emulator.persistence")
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS tenants (id TEXT PRIMARY KEY, header TEXT NOT NULL, fixture TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS worlds (tenant TEXT NOT NULL, vendor TEXT NOT NULL, fields TEXT NOT NULL,
+                                   PRIMARY KEY (tenant, vendor));
+CREATE TABLE IF NOT EXISTS rows (id INTEGER PRIMARY KEY, tenant TEXT NOT NULL, vendor TEXT NOT NULL,
+                                 tbl TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+                                 UNIQUE (tenant, vendor, tbl, key));
+"""
+KEPT_EXTRAS = ("faults", "rate_limits", "stubs")  # a tenant's extras the header keeps; not its journal
 
 
 def read_only(view: Any) -> Any:
     """Mark a POST route that changes no kept state (a query sent as POST, a stateless token): with
-    ``--state-file`` its answer does not wait for a snapshot."""
+    ``--state-file`` its answer does not wait for a save."""
     view.__dict__["read_only"] = True
     return view
 
@@ -47,156 +71,227 @@ class StateError(RuntimeError):
     """The state file exists but cannot be read."""
 
 
+class InsufficientStorage(EmulatorError):
+    status, term, default_message = 507, "InsufficientStorage", "The state file is full: the write was not kept."
+
+
+class ServiceUnavailable(EmulatorError):
+    status, term = 503, "ServiceUnavailable"
+    default_message = "The state file cannot be written: the write was not kept."
+
+
+SaveFailed = (InsufficientStorage, ServiceUnavailable)
+
+
+# -- a tenant's header -------------------------------------------------------------------------------------
+
+def _header(tenant: Tenant) -> str:
+    clock = tenant.clock
+    return statecodec.dumps({
+        "seed": tenant.seed, "anchor": tenant.anchor, "created_at": tenant.created_at,
+        "incarnation": tenant.incarnation,
+        "clock": (clock.frozen_at, clock.offset, clock.floor),
+        **{key: tenant.extras.get(key) for key in KEPT_EXTRAS}})
+
+
+def _tenant(tenant_id: str, header_text: str, fixture_text: str, worlds: dict[str, Any]) -> Tenant:
+    header = statecodec.loads(header_text)
+    frozen_at, offset, floor = header["clock"]
+    clock = Clock(floor=floor)
+    clock.restore(frozen_at, offset or timedelta(0))
+    tenant = Tenant(id=tenant_id, seed=header["seed"], anchor=header["anchor"], clock=clock, worlds=worlds,
+                    fixture=statecodec.loads(fixture_text), created_at=header["created_at"],
+                    incarnation=header["incarnation"])
+    for key in KEPT_EXTRAS:
+        if header.get(key):
+            tenant.extras[key] = header[key]
+    return tenant
+
+
+@dataclasses.dataclass
+class KeptTenant:
+    tenant: Tenant
+    fixture: Any
+    worlds: dict[str, KeptWorld]
+
+
+# -- the file ------------------------------------------------------------------------------------------------
+
 class StateFile:
     def __init__(self, path: str | os.PathLike[str], store: Store) -> None:
         self.path = Path(path).resolve()
         self.store = store
-        # tenant id -> (the tenant object the bytes are of, header blob, {world name: blob})
-        self._blobs: dict[str, tuple[Tenant | None, bytes, dict[str, bytes]]] = {}
-        self._lock = threading.Lock()  # one write at a time
-        self._marks_lock = threading.Lock()
-        self._marks: dict[str | None, set[str] | None] = {}  # what changed since the last write took the marks
-        self._asked = self._written = 0  # saves asked for / covered by a finished write
+        self._lock = threading.Lock()  # one transaction at a time, on one connection
+        self._kept: dict[str, KeptTenant] = {}  # tenant id -> what the database holds of it
+        self._db: sqlite3.Connection | None = None
         self._remove_stale_temporaries()
 
     def _remove_stale_temporaries(self) -> None:
-        """A kill during a write leaves ``.<name>.*.tmp`` beside the file: nothing can be writing it at start."""
+        """Older versions wrote ``.<name>.*.tmp`` beside the file and a kill could leave one: removed at start."""
         for stale in self.path.parent.glob(f".{self.path.name}.*.tmp"):
             with contextlib.suppress(OSError):
                 stale.unlink()
 
-    # -- writing ---------------------------------------------------------------------------
-    def save(self, dirty: Iterable[str] | None = None, *, worlds: Iterable[str] | None = None) -> None:
-        """Write the state, returning once it is on disk; ``dirty`` names the tenants that changed (None: all
-        of them), ``worlds`` the worlds of theirs that changed (None: all; empty: only the header, e.g. fault
-        counters).
+    def _refuse(self, why: str) -> StateError:
+        return StateError(f"cannot read the state file {self.path}: {why}")
 
-        Group commit: writers that arrive while a write is under way leave their marks and wait; the next
-        write takes every mark left so far and answers them all with one file (one fsync), so concurrent
-        writes cost about one write each instead of queueing one after another."""
-        with self._marks_lock:
-            for tenant_id in (None,) if dirty is None else dirty:
-                if worlds is None:
-                    self._marks[tenant_id] = None
-                elif self._marks.get(tenant_id, set()) is not None:
-                    self._marks.setdefault(tenant_id, set()).update(worlds)
-            self._asked += 1
-            mine = self._asked
-        with self._lock:
-            if self._written >= mine:
-                return  # a write that took our marks has finished
-            with self._marks_lock:
-                marks, self._marks, covered = self._marks, {}, self._asked
-            self._write(marks)
-            self._written = covered
-
-    def _write(self, marks: dict[str | None, set[str] | None]) -> None:
-        tenants = dict(self.store.tenants)
-        for tenant_id in list(self._blobs):
-            if tenant_id not in tenants:
-                del self._blobs[tenant_id]
-        for tenant_id, tenant in tenants.items():
-            cached = self._blobs.get(tenant_id)
-            if cached is None or cached[0] is not tenant:
-                self._blobs[tenant_id] = (tenant, *_pickle_tenant(tenant, None, {}))
-            elif None in marks or tenant_id in marks:
-                names = None if None in marks else marks[tenant_id]
-                self._blobs[tenant_id] = (tenant, *_pickle_tenant(tenant, names, cached[2]))
-        payload = pickle.dumps({"format": FORMAT, "tenants": {tid: (header, blobs) for tid, (_, header, blobs)
-                                                               in self._blobs.items()}},
-                               protocol=pickle.HIGHEST_PROTOCOL)
-        atomic_write(self.path, payload)
+    def _open(self) -> sqlite3.Connection:
+        if self.path.exists() and self.path.stat().st_size:
+            with open(self.path, "rb") as fh:
+                head = fh.read(len(SQLITE_MAGIC))
+            if head != SQLITE_MAGIC:
+                if head[:1] == b"\x80":
+                    raise self._refuse("it is the pickled file of an older lms-emulator, which this version does "
+                                       "not read (a pickle can run code); move it aside to start afresh")
+                raise self._refuse("it is not an lms-emulator state file")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")
+            db.executescript(SCHEMA)
+            found = db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+            if found is None:
+                db.execute("INSERT INTO meta (key, value) VALUES ('format', ?)", (FORMAT,))
+            elif found[0] != FORMAT:
+                raise self._refuse(f"its format is {found[0]!r}, this version reads {FORMAT!r}")
+        except sqlite3.Error as exc:
+            raise self._refuse(f"{type(exc).__name__}: {exc}") from exc
+        return db
 
     # -- reading ---------------------------------------------------------------------------
     def load(self) -> list[Tenant]:
         """The tenants in the file (none when it does not exist yet)."""
-        if not self.path.exists():
-            return []
+        if self._db is None:
+            self._db = self._open()
         try:
-            with open(self.path, "rb") as fh:
-                data = pickle.load(fh)
-            if not isinstance(data, dict) or data.get("format") not in (FORMAT, FORMAT_1):
-                raise StateError(f"{self.path} is not an lms-emulator state file")
-            if data["format"] == FORMAT_1:
-                tenants = [_unpickle_tenant(blob) for blob in data["tenants"].values()]
-            else:
-                tenants = [_unpickle_parts(header, blobs) for header, blobs in data["tenants"].values()]
-        except StateError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - any unreadable file is reported the same way
-            raise StateError(f"cannot read the state file {self.path}: {type(exc).__name__}: {exc}") from exc
-        # the restored objects are the store's once adopted; bytes of a format-1 file are re-made on first save
-        self._blobs = {t.id: (t, *data["tenants"][t.id]) for t in tenants} if data["format"] == FORMAT else {}
-        return tenants
+            with self._lock:
+                ids = [row[0] for row in self._db.execute("SELECT id FROM tenants ORDER BY rowid")]
+                return [tenant for tenant in (self._read(tenant_id) for tenant_id in ids) if tenant is not None]
+        except (sqlite3.Error, statecodec.CodecError, KeyError, TypeError, ValueError) as exc:
+            raise self._refuse(f"{type(exc).__name__}: {exc}") from exc
+
+    def _read(self, tenant_id: str) -> Tenant | None:
+        """One tenant as the database holds it (None: not there), now what is kept of it."""
+        assert self._db is not None
+        found = self._db.execute("SELECT header, fixture FROM tenants WHERE id = ?", (tenant_id,)).fetchone()
+        if found is None:
+            self._kept.pop(tenant_id, None)
+            return None
+        tables: dict[str, dict[str, dict[Any, Any]]] = {}
+        for vendor, tbl, key, value in self._db.execute(
+                "SELECT vendor, tbl, key, value FROM rows WHERE tenant = ? ORDER BY id", (tenant_id,)):
+            tables.setdefault(vendor, {}).setdefault(tbl, {})[statecodec.loads(key)] = statecodec.loads(value)
+        worlds = {vendor: build_world(fields, tables.get(vendor, {})) for vendor, fields in self._db.execute(
+            "SELECT vendor, fields FROM worlds WHERE tenant = ? ORDER BY rowid", (tenant_id,))}
+        tenant = _tenant(tenant_id, found[0], found[1], worlds)
+        kept = KeptTenant(tenant, tenant.fixture, {name: KeptWorld(world) for name, world in worlds.items()})
+        for world in kept.worlds.values():
+            world.full = False
+        self._kept[tenant_id] = kept
+        return tenant
+
+    # -- writing ---------------------------------------------------------------------------
+    def save(self, tenants: Iterable[Tenant] | None = None) -> None:
+        """Write what changed, in one transaction, returning once it is on disk; ``tenants``: those the request
+        touched (None: every tenant, and any deleted). On failure, each is read back from the database and
+        ``SaveFailed`` is raised."""
+        if self._db is None:
+            self._db = self._open()
+        with self._lock:
+            ids = list(self.store.tenants) + [i for i in self._kept if i not in self.store.tenants] \
+                if tenants is None else [t.id for t in tenants]
+            ops: list[Op] = []
+            for tenant_id in dict.fromkeys(ids):
+                ops.extend(self._tenant_ops(tenant_id))
+            if not ops:
+                return
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                for sql, batch in _batches(ops):
+                    self._db.executemany(sql, batch)
+                self._db.execute("COMMIT")
+            except sqlite3.Error as exc:
+                with contextlib.suppress(sqlite3.Error):
+                    self._db.execute("ROLLBACK")
+                self._recover(ids)
+                raise _failure(exc) from exc
+
+    def _tenant_ops(self, tenant_id: str) -> list[Op]:
+        tenant = self.store.tenants.get(tenant_id)
+        kept = self._kept.get(tenant_id)
+        if tenant is None:
+            if kept is None:
+                return []
+            del self._kept[tenant_id]
+            return [(f"DELETE FROM {table} WHERE {column} = ?", (tenant_id,))
+                    for table, column in (("rows", "tenant"), ("worlds", "tenant"), ("tenants", "id"))]
+        ops: list[Op] = []
+        with tenant.lock:
+            if kept is None or kept.tenant is not tenant:
+                ops += [(f"DELETE FROM {table} WHERE tenant = ?", (tenant_id,)) for table in ("rows", "worlds")]
+                ops.append(("DELETE FROM tenants WHERE id = ?", (tenant_id,)))
+                kept = self._kept[tenant_id] = KeptTenant(tenant, _UNSET, {})
+            fixture_changed = kept.fixture is not tenant.fixture
+            ops.append(("INSERT INTO tenants (id, header, fixture) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+                        "header = excluded.header" + (", fixture = excluded.fixture" if fixture_changed else ""),
+                        (tenant_id, _header(tenant), statecodec.dumps(tenant.fixture) if fixture_changed else "")))
+            kept.fixture = tenant.fixture
+            for vendor, world in tenant.worlds.items():
+                kept_world = kept.worlds.get(vendor)
+                if kept_world is None or kept_world.world is not world:
+                    kept_world = kept.worlds[vendor] = KeptWorld(world)
+                ops.extend(kept_world.ops(tenant_id, vendor))
+        return ops
+
+    def _recover(self, tenant_ids: Iterable[str]) -> None:
+        """After a failed transaction: each tenant as the database holds it, in the store again."""
+        for tenant_id in dict.fromkeys(tenant_ids):
+            self._kept.pop(tenant_id, None)
+            try:
+                restored = self._read(tenant_id)
+            except Exception:  # noqa: BLE001 - the database cannot even be read: the failure is answered anyway
+                log.exception("cannot read tenant %r back from the state file", tenant_id)
+                continue
+            with self.store.lock:
+                current = self.store.tenants.get(tenant_id)
+                if restored is None:
+                    if current is not None:
+                        self.store.delete(tenant_id)
+                    continue
+                if current is not None:  # what is not kept (the journal) goes on as it was
+                    for key, value in current.extras.items():
+                        if key not in KEPT_EXTRAS:
+                            restored.extras[key] = value
+                self.store.adopt(restored)
+
+    def kept(self, tenant: Tenant) -> bool:
+        """Whether ``tenant`` is the store's (a write made on a tenant replaced or deleted meanwhile is lost)."""
+        return self.store.tenants.get(tenant.id) is tenant
+
+    def close(self) -> None:
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None
 
 
-def _header(tenant: Tenant) -> dict[str, Any]:
-    clock = tenant.clock
-    return {"id": tenant.id, "seed": tenant.seed, "anchor": tenant.anchor, "fixture": tenant.fixture,
-            "created_at": tenant.created_at,
-            "clock": {"frozen_at": clock.frozen_at, "offset": clock.offset, "floor": clock.floor},
-            "faults": tenant.extras.get("faults"), "incarnation": tenant.incarnation,
-            "rate_limits": tenant.extras.get("rate_limits"), "stubs": tenant.extras.get("stubs")}
+_UNSET: Any = object()  # a fixture never written
 
 
-def _pickle_tenant(tenant: Tenant, names: set[str] | None,
-                   previous: dict[str, bytes]) -> tuple[bytes, dict[str, bytes]]:
-    """(header blob, world blobs): the worlds in ``names`` (None: all) pickled again, the others as before."""
-    with tenant.lock:
-        header = pickle.dumps(_header(tenant), protocol=pickle.HIGHEST_PROTOCOL)
-        blobs = {name: (pickle.dumps(world, protocol=pickle.HIGHEST_PROTOCOL)
-                        if names is None or name in names or name not in previous else previous[name])
-                 for name, world in tenant.worlds.items()}
-        return header, blobs
+def _batches(ops: list[Op]) -> list[tuple[str, list[tuple[Any, ...]]]]:
+    """Consecutive statements of the same text as one ``executemany`` (a new world is hundreds of rows)."""
+    out: list[tuple[str, list[tuple[Any, ...]]]] = []
+    for sql, params in ops:
+        if out and out[-1][0] == sql:
+            out[-1][1].append(params)
+        else:
+            out.append((sql, [params]))
+    return out
 
 
-def _unpickle_parts(header: bytes, blobs: dict[str, bytes]) -> Tenant:
-    state: dict[str, Any] = pickle.loads(header)
-    state["worlds"] = {name: pickle.loads(blob) for name, blob in blobs.items()}
-    return _tenant_from(state)
-
-
-def _unpickle_tenant(blob: bytes) -> Tenant:
-    """A tenant of a format-1 file (one blob per tenant)."""
-    return _tenant_from(pickle.loads(blob))
-
-
-def _tenant_from(state: dict[str, Any]) -> Tenant:
-    clock = Clock(floor=state["clock"]["floor"])
-    clock.restore(state["clock"]["frozen_at"], state["clock"]["offset"] or timedelta(0))
-    tenant = Tenant(id=state["id"], seed=state["seed"], anchor=state["anchor"], clock=clock, worlds=state["worlds"],
-                    fixture=state["fixture"], created_at=state["created_at"])
-    if state.get("incarnation"):  # older files: a new incarnation (its Pearson tokens end at the next reset)
-        tenant.incarnation = state["incarnation"]
-    if state.get("faults") is not None:
-        tenant.extras["faults"] = state["faults"]
-    if state.get("rate_limits"):
-        tenant.extras["rate_limits"] = state["rate_limits"]
-    if state.get("stubs") is not None:
-        tenant.extras["stubs"] = state["stubs"]
-    return tenant
-
-
-def atomic_write(path: Path, payload: bytes) -> None:
-    """Temp file in the same directory, flush + fsync, ``os.replace``, fsync the directory."""
-    directory = path.parent
-    directory.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-            fh.flush()
-            getattr(os, "fdatasync", os.fsync)(fh.fileno())  # the data and its size; no other metadata
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    try:
-        dir_fd = os.open(directory, os.O_RDONLY)
-    except OSError:  # pragma: no cover - platforms without directory handles
-        return
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+def _failure(exc: sqlite3.Error) -> EmulatorError:
+    code = getattr(exc, "sqlite_errorcode", None)
+    full = code == getattr(sqlite3, "SQLITE_FULL", 13) or "full" in str(exc).lower()
+    cls: Callable[..., EmulatorError] = InsufficientStorage if full else ServiceUnavailable
+    return cls(f"The emulator could not keep this write in its state file ({exc}); nothing was changed.")

@@ -17,9 +17,9 @@ raised, so that it is answered as any error of a view: a 500):
    1. host check      ``cors.host_check``: a malformed ``Host`` is a 400; bound to loopback, a foreign one a 403
    2. whole body      ``http.buffer_chunked_body``: read before any handler takes a tenant's lock
    3. clock           the start time, for the journal's ``durationMs``
-   4. admin lock      ``--admin-token``: a Bearer token on ``/_emulator`` but the dashboard page (``admin_lock``)
-   5. casefold        ``casefold.fold_request``: the documented spelling of query names and body keys
-   6. CORS preflight  ``cors.Cors.preflight``
+   4. CORS preflight  ``cors.Cors.preflight`` (a preflight carries no credentials, so it comes before the lock)
+   5. admin lock      ``--admin-token``: a Bearer token on ``/_emulator`` but the dashboard page (``admin_lock``)
+   6. casefold        ``casefold.fold_request``: the documented spelling of query names and body keys
    7. strict request  ``strict.Strict.check_request`` (``--strict``): what the client sent undocumented
   7a. unrouted        ``stubs.Unrouted``: a vendor call no route matches is answered by the tenant's stub, or
                       forwarded to ``--fallback-target``; else the vendor's 404 says how to add a stub
@@ -40,6 +40,7 @@ and ``g`` proxies once (they are looked up through context variables on every at
 from __future__ import annotations
 
 import hmac
+import logging
 import os
 import time
 from collections.abc import Callable
@@ -58,7 +59,7 @@ from .forward import FORWARDED_KEY
 from .http import MAX_BODY_BYTES, MEMO_KEY_LIMIT, buffer_chunked_body
 from .journal import environ_headers, journal_of, make_entry
 from .pagecache import StalePage, verifying
-from .persistence import changes_state
+from .persistence import SaveFailed, ServiceUnavailable, changes_state
 from .requestlog import TENANT_KEY
 from .state import app_state
 from .store import DEFAULT_TENANT, Tenant
@@ -70,6 +71,7 @@ ADMIN_PREFIX = "/_emulator"
 MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 NO_FAST_PAGES_ENV = "LMS_EMULATOR_NO_FAST_PAGES"  # "1": every request through Flask (FastPages off)
 MAX_ROUTES = 4096  # paths whose routing FastPages remembers; past it, it starts over
+log = logging.getLogger("lms_emulator.persistence")
 STALE_PAGE = "lms_emulator.stale_page"  # environ: the StalePage the fast path met, for Flask to raise
 
 
@@ -141,15 +143,15 @@ class Pipeline:
             self.check_host(req.environ)
         _whole_body(req)
         glob.started = time.perf_counter()
+        if self.cors is not None:  # a preflight carries no credentials: answered before the admin lock
+            answer = self.cors.preflight(req)
+            if answer is not None:
+                return answer
         if self.admin_token:
             admin_lock(req, self.admin_token, self.dashboard_page)
         vendor = _vendor_of(self.vendors, req.path)
         if vendor is not None and vendor.name in self.folded and req.endpoint:
             fold_request(self.app, req, vendor.name)
-        if self.cors is not None:
-            answer = self.cors.preflight(req)
-            if answer is not None:
-                return answer
         if self.strict is not None and vendor is not None:
             self.strict.check_request(req, glob, vendor)
         if vendor is not None and req.routing_exception is not None:
@@ -160,6 +162,8 @@ class Pipeline:
         req: Request = request._get_current_object()  # type: ignore[attr-defined]
         glob = g._get_current_object()  # type: ignore[attr-defined]
         vendor = _vendor_of(self.vendors, req.path)
+        if self.state_file is not None:
+            response = self.persist(req, glob, vendor, response)
         named = getattr(glob, "tenant", None) or getattr(glob, "admin_tenant", None)
         if named is not None:  # for the request log (``core.requestlog``)
             req.environ[TENANT_KEY] = named.id
@@ -169,8 +173,6 @@ class Pipeline:
             self.cors.allow_origin(req, response)
         if vendor is not None:
             self.record(req, glob, vendor, response)
-        if self.state_file is not None:
-            self.persist(req, glob, vendor, response)
         return response
 
     def record(self, req: Request, glob: Any, vendor: Vendor, response: Response) -> None:
@@ -215,17 +217,28 @@ class Pipeline:
             at=tenant.clock.now(), vendor=vendor.name, tenant_id=tenant.id if named else None,
             secret_answer=vendor.secret_answer)
 
-    def persist(self, req: Request, glob: Any, vendor: Vendor | None, response: Response) -> None:
-        """Step 14: a successful write, or any request a fault rule fired on (a GET spends a rule's count too:
-        its count, hits and random draw changed), is saved before its answer leaves; only what it could touch."""
+    def persist(self, req: Request, glob: Any, vendor: Vendor | None, response: Response) -> Response:
+        """Step 14 (run first of the after steps, so the others see its answer): a successful write, or any
+        request a fault rule fired on (a GET spends a rule's count too), is saved before its answer leaves. A
+        save that fails answers the vendor's 507/503 instead (``persistence.SaveFailed``): the write is not
+        applied."""
         assert self.state_file is not None
         wrote = (req.method in MUTATING and response.status_code < 400
                  and changes_state(self.app.view_functions.get(req.endpoint or "")))
         fired = bool(req.environ.get("lms_emulator.fault")) and getattr(glob, "tenant", None) is not None
-        if wrote or fired:
-            tenant = getattr(glob, "tenant", None) or getattr(glob, "admin_tenant", None)
-            worlds = None if vendor is None else ([vendor.name] if wrote else [])
-            self.state_file.save(None if tenant is None else [tenant.id], worlds=worlds)
+        if not (wrote or fired):
+            return response
+        named = getattr(glob, "tenant", None)
+        tenant = named or getattr(glob, "admin_tenant", None)
+        try:
+            self.state_file.save(None if tenant is None else [tenant])
+            if named is not None and not self.state_file.kept(named):
+                raise ServiceUnavailable("The tenant was reset, deleted or restored while this write ran: the "
+                                         "write was not kept.")
+        except SaveFailed as exc:
+            log.error("state file: %s %s answered %s: %s", req.method, req.path, exc.status, exc.message)
+            return self.app.handle_user_exception(exc)  # type: ignore[return-value]
+        return response
 
 
 class FastPages:

@@ -84,11 +84,12 @@ class Store:
     def _build_worlds(self, tenant_id: str, seed: int, anchor: datetime,
                       fixture: dict[str, Any] | None, incarnation: str) -> dict[str, Any]:
         worlds = {}
+        build = secrets.token_hex(8)
         for name, vendor in self.vendors.items():
             rng = random.Random(derive_seed(seed, tenant_id, name))
             part = (fixture or {}).get(name)
             ctx = WorldContext(tenant_id=tenant_id, seed=seed, anchor=anchor, rng=rng, fixture=part,
-                               incarnation=incarnation)
+                               incarnation=incarnation, build=build)
             worlds[name] = vendor.build_world(ctx)
         gcpolicy.settle()  # in a server: the new worlds join the frozen, never-scanned objects
         return worlds

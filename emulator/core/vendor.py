@@ -45,6 +45,9 @@ class WorldContext:
     # Random per tenant incarnation (kept across resets and restarts, new when a tenant is created again):
     # for what must not outlive a deleted tenant, such as a token-signing secret. Not for seeded data.
     incarnation: str = ""
+    # Random per build of the worlds (creation, each reset, each fixture load): for what a reset must end, such
+    # as Pearson's token-signing secret (Absorb's and iSpring's tokens live in the world and end with it).
+    build: str = ""
 
 
 Route = tuple[Callable[..., Any], dict[str, Any]]  # a view function and its path arguments

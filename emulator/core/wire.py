@@ -46,6 +46,39 @@ def loads_json(raw: bytes | str) -> Any:
     return value
 
 
+def invalid_text(data: Any, path: str = "body") -> str | None:
+    """The path of the first string (key or value) in a parsed JSON document that is not valid Unicode (a
+    lone UTF-16 surrogate: JSON allows ``"\\ud800"``, no answer could carry it), else None. One rule for
+    every input, vendor and admin alike (``core.http.json_body``, the admin API's bodies, fixture files)."""
+    stack: list[tuple[Any, str]] = [(data, path)]
+    while stack:
+        node, where = stack.pop()
+        if isinstance(node, str):
+            if not _valid_text(node):
+                return where
+        elif isinstance(node, dict):
+            for key, value in reversed(node.items()):
+                if isinstance(key, str) and not _valid_text(key):
+                    return where
+                stack.append((value, f"{where}.{key}"))
+        elif isinstance(node, list):
+            stack.extend((value, f"{where}[{n}]") for n, value in reversed(list(enumerate(node))))
+    return None
+
+
+def _valid_text(text: str) -> bool:
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+NOT_TEXT = "a lone UTF-16 surrogate is not valid text"
+
+
 def _depth(value: Any) -> int:
     """The nesting depth of a parsed document, without recursion."""
     deepest, stack = 0, [(value, 1)]

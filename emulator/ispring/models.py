@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from ..core.pagecache import CachedWorld, PageCache, WireCache
 
@@ -319,6 +319,11 @@ class ISpringWorld(CachedWorld):
     # line in that session's attributes list}; encoded answers
     wire_cache: WireCache = field(default_factory=WireCache)
     pages: PageCache = field(default_factory=PageCache)
+
+    DERIVED: ClassVar[tuple[str, ...]] = ("participants",)  # rebuilt by ``reindex`` (core.persistence)
+
+    def reindex(self) -> None:
+        self.participants = {s.id: set(s.participant_ids) for s in self.sessions.values()}
 
     # -- the World protocol of core.vendor ---------------------------------
     def tenant_keys(self) -> list[str]:

@@ -146,7 +146,7 @@ def get_user(user_id: str, *, world: ISpringWorld, now: datetime, client: ApiCli
 
 # -- departments ---------------------------------------------------------------------------------
 
-DEPARTMENT_QUERY = (Param("pageSize", {"type": "integer"}), Param("pageToken", {"type": "string"}))
+DEPARTMENT_QUERY = (Param("pageSize", {"type": "integer", "minimum": 1}), Param("pageToken", {"type": "string"}))
 
 
 @bp.get("/departments")

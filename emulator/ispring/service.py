@@ -24,6 +24,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from ..core.errors import BadRequest, Forbidden, NotFound, Unauthorized
+from ..core.http import ASCII_INTEGER
 from .models import (
     ACCOUNT_ADMINISTRATOR, ACCOUNT_OWNER, DEPARTMENT_ADMINISTRATOR, LEARNER, ApiClient, AppraisalSession, Department,
     ISpringWorld, Token, User,
@@ -40,6 +41,7 @@ ROUTE_ROLES = {  # help pages, "Permissions to Run the Request"
 }
 DEFAULT_PAGE_SIZE = 1000  # help page: "If not indicated, equal to 1000"
 MAX_PAGE_SIZE = 1000  # emulator's choice: larger pageSize values are served as 1000
+MAX_TOKENS_PER_CLIENT = 50  # emulator's choice (CHOICES["tokens_per_client"]): a client's tokens are bounded
 ROLE_TYPES = {ACCOUNT_OWNER: "administrator", ACCOUNT_ADMINISTRATOR: "administrator",  # the document's UserRoleEnum
               DEPARTMENT_ADMINISTRATOR: "department_administrator", LEARNER: "learner"}
 USER_STATUS_CODES = {"ACTIVE": 1, "DEACTIVATED": 3, "TERMINATED": 3}  # help page: GET /user/{id} gives 3 for both
@@ -57,7 +59,8 @@ CHOICES: dict[str, Any] = {
     "session_list_filter": "no body, no sessionIds or null: every session (help page); []: none; unknown id: 404",
     "unknown_user_or_department": "404 (an older help page: 404 Unknown User); deleted users are unknown",
     "page_token": "base64 of the next page's first id, as the help page's sample token is",
-    "bad_page_size": "not an integer, or below 1: 400",
+    "bad_page_size": "not an integer (ASCII digits only: no '1_2', no other scripts' digits), or below 1: 400",
+    "tokens_per_client": "the latest 50 live tokens of each client; issuing one more ends its oldest (401 after)",
     "date_times": "ISO 8601 UTC with Z (the document says only 'datetime')",
     "profile_fields": "login, email, first_name, last_name, job_title, phone, then custom fields by key",
     "reviewers": "each employee is reviewed by themself and the session's manager",
@@ -143,6 +146,9 @@ def authenticate_client(world: ISpringWorld, client_id: str, client_secret: str)
 
 def issue_token(world: ISpringWorld, client: ApiClient, now: datetime) -> Token:
     for value in [v for v, t in world.tokens.items() if t.expires <= now]:  # keep the table small
+        del world.tokens[value]
+    mine = [v for v, t in world.tokens.items() if t.client_id == client.client_id]
+    for value in mine[:max(0, len(mine) - MAX_TOKENS_PER_CLIENT + 1)]:  # the oldest first: dicts keep issue order
         del world.tokens[value]
     token = Token(value=secrets.token_urlsafe(32), client_id=client.client_id, expires=now + TOKEN_LIFETIME)
     world.tokens[token.value] = token
@@ -299,10 +305,9 @@ def token_page(items: list[Any], size: int | None, token: str | None) -> tuple[l
 def page_size(raw: str | None) -> int | None:
     if raw is None:
         return None
-    try:
-        value = int(raw.strip())
-    except ValueError:
-        raise BadRequest(f"pageSize: '{raw}' is not an integer.") from None
+    if not ASCII_INTEGER.fullmatch(raw.strip()):  # int() also takes '1_2' and other scripts' digits
+        raise BadRequest(f"pageSize: '{raw}' is not an integer.")
+    value = int(raw)
     if value < 1:
         raise BadRequest(f"pageSize: {value} must be at least 1.")
     return value

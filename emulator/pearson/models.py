@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from ..core.pagecache import CachedWorld, WireCache
 from .choices import CHOICES
@@ -212,6 +212,15 @@ class PearsonWorld(CachedWorld):
         super().changed(entity)
         if entity is None:
             self.verified.clear()
+
+    # derived from the entities, or a memo: not kept by ``--state-file``, rebuilt by ``reindex`` (core.persistence)
+    DERIVED: ClassVar[tuple[str, ...]] = ("sessions_by_user", "encounters_by_user", "verified")
+
+    def reindex(self) -> None:
+        self.sessions_by_user, self.encounters_by_user = {}, {}
+        for index, table in ((self.sessions_by_user, self.sessions), (self.encounters_by_user, self.encounters)):
+            for item in sorted(table.values(), key=lambda i: (i.start, i.id)):
+                index.setdefault(item.user_id, []).append(item.id)
 
     # -- the World protocol of core.vendor ---------------------------------
     def tenant_keys(self) -> list[str]:

@@ -48,8 +48,10 @@ STATUS_WEIGHTS = (6, 3, 1, 1)  # Available, Booked, Full, Cancelled
 def build_world(ctx: WorldContext) -> PearsonWorld:
     rng = ctx.rng
     seeded = f"{rng.getrandbits(256):064x}"
-    # The signing key is the incarnation's: tokens of a deleted tenant fail on one created again with its id and seed.
-    secret = hashlib.sha256(f"{seeded}:{ctx.incarnation}".encode()).hexdigest() if ctx.incarnation else seeded
+    # The signing key is the incarnation's and the build's: tokens of a deleted tenant fail on one created again
+    # with its id and seed, and a reset ends every token, as Absorb's and iSpring's end with their world.
+    secret = (hashlib.sha256(f"{seeded}:{ctx.incarnation}:{ctx.build}".encode()).hexdigest()
+              if ctx.incarnation or ctx.build else seeded)
     world = PearsonWorld(tenant_id=ctx.tenant_id, secret=secret)
     world.client_id = f"{ctx.tenant_id}.learning-services"
     world.client_secret = hashlib.sha256(f"{secret}:client".encode()).hexdigest()[:32]

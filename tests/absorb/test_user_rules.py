@@ -89,7 +89,7 @@ def test_a_new_job_title_and_name_show_on_every_enrollment_of_the_user_down_to_l
 
 def test_a_province_must_lie_in_the_users_own_country_when_only_the_province_is_sent(api):
     ref = api.world.reference
-    learner = next(u for u in api.world.users.values() if u.country_id and u.id != api.world.users_by_name.get("admin"))
+    learner = next(u for u in api.world.users.values() if u.country_id and u.id != api.world.users_by_name.get("ADMIN"))
     elsewhere = next(p for p in ref.provinces.values() if p.country_id != learner.country_id)
     api.put(f"/users/{learner.id}", status=422, json={"provinceId": elsewhere.id})
     assert api.get(f"/users/{learner.id}", "user").body["provinceId"] != elsewhere.id

@@ -132,19 +132,22 @@ def test_stale_temporary_files_of_a_killed_write_are_removed_at_start(tmp_path):
     assert not stale.exists() and other.exists() and state.exists()
 
 
-def test_a_format_1_state_file_still_loads(tmp_path):
+def test_an_old_pickled_state_file_is_refused_in_one_line_and_runs_nothing(tmp_path):
+    """Earlier versions pickled the state: such a file (or a planted one) is refused unread, never unpickled."""
     import pickle
 
-    from emulator.core import persistence
+    marker = tmp_path / "ran"
 
-    app = create_app({"seed": 42})
-    tenant = app.state.store.tenants["default"]
-    header = persistence._header(tenant)
-    blob = pickle.dumps({**header, "worlds": tenant.worlds})
+    class Planted:
+        def __reduce__(self):
+            return (open, (str(marker), "w"))
+
     state = tmp_path / "old.state"
-    state.write_bytes(pickle.dumps({"format": "lms-emulator-state/1", "tenants": {"default": blob}}))
-    restored = create_app({"state_file": str(state)}).state.store.tenants["default"]
-    assert restored.world("absorb").api_key == tenant.world("absorb").api_key
+    state.write_bytes(pickle.dumps({"format": "lms-emulator-state/2", "tenants": {"x": Planted()}}))
+    with pytest.raises(StateError) as refused:
+        create_app({"state_file": str(state)})
+    assert "older lms-emulator" in str(refused.value) and "\n" not in str(refused.value)
+    assert not marker.exists()
 
 
 def test_concurrent_writes_are_each_durable(tmp_path):

@@ -163,12 +163,17 @@ def test_token_of_deleted_tenant_is_401(store, get, token):
     assert get(f"/users/{student.id}/sessions", bearer).status_code == 401
 
 
-def test_token_of_user_removed_by_reset_is_401(store, get, tenant, token, people):
-    """A reset rebuilds the same world (same ids, same secret): tokens survive; a vanished user's do not."""
+def test_a_reset_ends_every_token_as_absorbs_and_isprings_end(store, get, tenant, token, people):
+    """A reset rebuilds the same world (same ids) with a new signing secret: a token issued before it is 401, as
+    Absorb's and iSpring's tokens end with their world (issue 31); a new one works; a vanished user's does not."""
     bearer = token(people["student"])
+    assert get(_path(people["student"], "sessions"), bearer).status_code == 200
     store.reset("default")
+    assert get(_path(people["student"], "sessions"), bearer).status_code == 401
+    bearer = token(people["student"])
     assert get(_path(people["student"], "sessions"), bearer).status_code == 200
     del tenant.world("pearson").users[people["student"].id]
+    tenant.world("pearson").changed()
     assert get(_path(people["student"], "sessions"), bearer).status_code == 401
 
 

@@ -161,12 +161,14 @@ def test_roles_that_are_not_text_are_ignored_and_a_center_that_is_not_text_is_no
 # -- the memo of verified tokens ------------------------------------------------------------------------------
 
 def test_a_remembered_token_follows_its_tenant_through_a_reset(store, get, token, people, tenant):
-    """A reset keeps the seed, so the key and the users: the same token goes on working, then stops with the
-    user it names; a reset with a fixture that lacks the user refuses it at once."""
+    """A remembered token ends with a reset (a new signing secret, issue 31), memo or not; a token issued after
+    it stops at a reset with a fixture that lacks the user it names."""
     bearer = token(people["student"])
     for _ in range(2):  # the second answer comes from the memo
         assert _sessions(get, people["student"], bearer).status_code == 200
     store.reset("default")
+    assert _sessions(get, people["student"], bearer).status_code == 401
+    bearer = token(people["student"])
     assert _sessions(get, people["student"], bearer).status_code == 200
     store.reset("default", fixture={"pearson": {"users": [
         {"id": "a1000000-0000-4000-8000-000000000009", "name": "Only One", "roles": ["Administrator"]}]}})
@@ -253,3 +255,22 @@ def test_encounters_and_sessions_come_in_start_order_whatever_order_they_were_ad
     assert [e["UnitNumber"] for e in later] == [5, 7]
     for body in (listed, later):
         contract.validate("pearson", "available-encounter-list", body)
+
+
+def test_the_memo_starts_over_when_full_and_every_token_still_answers(client, tenant, people):
+    """Issue 31, item 8: past ``VERIFIED_MAX`` distinct verified tokens the memo starts over: every new token still
+    answers 200 (not 500), a token dropped from it verifies again, the store forgets the dropped tokens' keys and
+    the memo never passes its cap."""
+    from emulator.pearson import auth
+
+    world, student, store = tenant.world("pearson"), people["student"], app_state(client.application).store
+    now = tenant.clock.now()
+    tokens = [issue_token(world, student.id, now - timedelta(seconds=n)) for n in range(auth.VERIFIED_MAX + 6)]
+    assert len(set(tokens)) == len(tokens)
+    path = f"/pearson/users/{student.id}/sessions"
+    for bearer in tokens:
+        assert client.get(path, headers={"Authorization": f"Bearer {bearer}"}).status_code == 200
+        assert len(world.verified) <= auth.VERIFIED_MAX
+    assert tokens[0] not in world.verified and tokens[-1] in world.verified and len(world.verified) == 6
+    assert store.tenant_for("pearson", tokens[0]) is None  # dropped with the memo (the iss still names the tenant)
+    assert client.get(path, headers={"Authorization": f"Bearer {tokens[0]}"}).status_code == 200

@@ -46,10 +46,12 @@ def test_same_seed_and_tenant_give_the_same_world():
     assert first.world("pearson").secret != second.world("pearson").secret
 
 
-def test_a_reset_keeps_the_signing_key():
+def test_a_reset_makes_a_new_signing_key():
+    """Issue 31: a reset ends Pearson's tokens as it ends Absorb's and iSpring's (the same ids, a new key)."""
     store = _store()
-    before = store.tenants["default"].world("pearson").secret
-    assert store.reset("default").world("pearson").secret == before
+    before = store.tenants["default"].world("pearson")
+    after = store.reset("default").world("pearson")
+    assert after.secret != before.secret and list(after.users) == list(before.users)
 
 
 def test_other_tenant_or_seed_gives_another_world():
