@@ -25,7 +25,7 @@ from typing import Any
 
 from ..core.errors import BadRequest, Forbidden, NotFound, Unauthorized
 from ..core.wire import is_guid, new_guid
-from . import service
+from . import service, webhooks
 from .models import (
     ACCOUNT_ADMINISTRATOR, ACCOUNT_OWNER, DEPARTMENT_ADMINISTRATOR, LEARNER, ApiClient, ISpringWorld, ProfileField,
     Subordination, User, WorkLeave,
@@ -364,6 +364,8 @@ def create(world: ISpringWorld, client: ApiClient, write: ProfileWrite, now: dat
     _apply(world, client, user, write)
     world.users[user.id] = user
     world.changed(user)
+    webhooks.emit(world, "USER_REGISTERED", [{"userId": user.id, "departmentId": user.department_id,
+                                              "login": user.login, "email": user.email}])
     return user
 
 

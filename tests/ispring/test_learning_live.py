@@ -234,3 +234,25 @@ def test_a_failing_subscriber_is_retried_then_unconfirmed(server, tenant):
         assert info["confirmationStatus"] == "UNCONFIRMED"
     finally:
         failing.close()
+
+
+def test_a_user_created_through_the_api_reaches_a_user_registered_subscriber(server, tenant, subscriber):
+    """Issue 28's USER_REGISTERED: fired where issue 27's POST /user makes a user, in the registered shape."""
+    api, base = tenant.ispring("owner"), f"{server.url}/ispring"
+    _ok(api.post(f"{base}/webhook/register", json={"subscriberName": "hr", "callbackUrl": subscriber.url}))
+    _ok(api.post(f"{base}/webhook/code/send", json={"subscriberName": "hr"}))
+    _headers, confirmation, _raw = subscriber.next()
+    _ok(api.post(f"{base}/webhook/confirm", json={"subscriberName": "hr", **json.loads(confirmation["payloads"][0])}))
+    _ok(api.post(f"{base}/webhook/subscribe", json={"subscriberName": "hr", "subscription": {
+        "subscriptionType": "USER_REGISTERED"}}))
+    department = next(iter(server.store.get(tenant.id).world("ispring").departments))
+    made = api.post(f"{base}/user", headers={"Accept": "application/json"}, json={
+        "departmentId": department, "fields": {"login": "webhook.hire", "email": "webhook.hire@example.com"}})
+    assert made.status_code == 201, made.text
+    _headers, event, _raw = subscriber.next()
+    contract.validate("ispring", "webhook-event", event)
+    assert event["type"] == "USER_REGISTERED"
+    [payload] = event["payloads"]
+    assert (payload["departmentId"], payload["login"], payload["email"]) == (
+        department, "webhook.hire", "webhook.hire@example.com")
+    assert payload["userId"] == server.store.get(tenant.id).world("ispring").users[payload["userId"]].id
