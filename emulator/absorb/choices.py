@@ -41,4 +41,5 @@ CHOICES = {
     # issue 29: search, certificates, the learner's side, OAuth 2.0
     "my_catalog_max_limit": MY_CATALOG_MAX_LIMIT,
     "user_search_fields": USER_SEARCH_FIELDS,  # a substring of any of them, case-insensitively
+    "curriculum_enrollment": "my-courses?curriculumId= carries curriculumEnrollment, derived from course enrollments",
 }

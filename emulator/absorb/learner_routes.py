@@ -12,7 +12,7 @@ from flask import Response, jsonify, request
 
 from ..core.http import guid_arg, json_body
 from ..core.openapi import Param, documented
-from . import catalogue
+from . import catalogue, curricula
 from .auth import absorb_call
 from .bodies import MY_ENROLLMENT, load
 from .choices import MY_CATALOG_MAX_LIMIT
@@ -22,7 +22,9 @@ from .routes import BODY_ERRORS, CALL_ERRORS, GET_ERRORS, LEGACY_PAGING, LIST_ER
 from .schemas import COURSE, COURSES, USER, dump
 
 CURRICULUM_ID = Param("curriculumId", {"type": "string", "format": "uuid"},
-                      "Only the courses of this curriculum (the caller's enrollments in it).")
+                      "Only the courses of this curriculum (the caller's enrollments in it); the page then carries "
+                      "the caller's curriculumEnrollment, rolled up from those enrollments (null: not enrolled; "
+                      "without curriculumId always null).")
 
 
 @bp.get("/my-details")
@@ -34,13 +36,17 @@ def get_my_details(*, world: AbsorbWorld, now: datetime, user: User) -> Response
 
 @bp.get("/my-courses")
 @documented("List the currently authenticated user's courses (their active enrollments). Default order: id.",
-            query=PAGED + LEGACY_PAGING + (CURRICULUM_ID,), responses={200: "course-page", **LIST_ERRORS, 404: None})
+            query=PAGED + LEGACY_PAGING + (CURRICULUM_ID,), responses={200: "my-course-page", **LIST_ERRORS, 404: None})
 @absorb_call(admin=False)
 @paged
 def list_my_courses(*, world: AbsorbWorld, now: datetime, user: User, args: Mapping[str, str]) -> Listing:
     raw = args.get("curriculumId")
-    courses = catalogue.my_courses(world, user, guid_arg(raw, "curriculumId") if raw else None)
-    return Listing(courses, COURSES, wire(world, COURSE), key="courses", deprecated=False, legacy_paging=True)
+    curriculum_id = guid_arg(raw, "curriculumId") if raw else None
+    courses = catalogue.my_courses(world, user, curriculum_id)
+    standing = (curricula.curriculum_enrollment(world, user, catalogue.get_curriculum(world, curriculum_id))
+                if curriculum_id is not None else None)
+    return Listing(courses, COURSES, wire(world, COURSE), key="courses", deprecated=False, legacy_paging=True,
+                   extra={"curriculumEnrollment": curricula.to_wire(standing)})
 
 
 @bp.get("/my-catalog")

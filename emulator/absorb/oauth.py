@@ -26,7 +26,7 @@ from urllib.parse import urlencode, urlsplit
 
 from ..core.errors import BadRequest, EmulatorError
 from .auth import issue_token
-from .models import ACTIVE, AbsorbWorld, User
+from .models import ACTIVE, AbsorbWorld, User, username_key
 
 ACCESS_LIFETIME = timedelta(hours=4)  # documented
 REFRESH_LIFETIME = timedelta(days=365)  # documented: "Refresh token lasts for 1 year"
@@ -166,7 +166,7 @@ class RedirectError(Exception):
 
 def log_in(world: AbsorbWorld, asked: AuthorizeRequest, username: str, password: str, now: datetime) -> str | None:
     """The login form: a ticket for the consent page, or None when the credentials are wrong (the page says so)."""
-    user_id = world.users_by_name.get(username.strip().lower())
+    user_id = world.users_by_name.get(username_key(username.strip()))
     user = world.users.get(user_id) if user_id else None
     known = (user.password if user else None) or ""
     if user is None or user.password is None or not hmac.compare_digest(known.encode(), password.encode()) \

@@ -79,15 +79,17 @@ class Listing:
     bare: bool = False  # a bare array (``paging.query_array``), not an envelope
     legacy_paging: bool = False  # the deprecated ``limit`` and ``offset`` alone (lists without a status)
     max_limit: int | None = None  # a route's own page cap below ``paging.MAX_LIMIT`` (my-catalog's)
+    extra: dict[str, Any] | None = None  # members added to the envelope (my-courses' ``curriculumEnrollment``)
 
     def compute(self, args: Mapping[str, str]) -> Any:
         if self.max_limit is not None:
             paging.check_limit(args, self.max_limit, deprecated=self.deprecated or self.legacy_paging)
         if self.bare:
             return paging.query_array(self.items, self.resource, args, dump=self.dump)
-        return paging.query_list(_filters(self.items, args) if self.deprecated else self.items, self.resource, args,
+        page = paging.query_list(_filters(self.items, args) if self.deprecated else self.items, self.resource, args,
                                  key=self.key, dump=self.dump, default_sort=DEFAULT_SORT.get(self.resource.name),
                                  deprecated=self.deprecated or self.legacy_paging)
+        return page if self.extra is None else page | self.extra
 
 
 class PagedList:

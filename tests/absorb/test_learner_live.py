@@ -83,7 +83,7 @@ def test_a_learner_signs_in_with_oauth_enrolls_completes_and_the_admin_finds_the
         catalog = _checked(me.get(f"{base}/my-catalog", params={"_limit": 30}), 200, "course-page")
         assert catalog["limit"] == 30 and catalog["totalItems"] > 0
         _checked(me.get(f"{base}/my-catalog", params={"_limit": 31}), 422, "error")
-        mine = _checked(me.get(f"{base}/my-courses", params={"_limit": 100}), 200, "course-page")
+        mine = _checked(me.get(f"{base}/my-courses", params={"_limit": 100}), 200, "my-course-page")
         enrolled = {c for (u, c) in world.active if u == learner.id}
         assert {c["id"] for c in mine["courses"]} == enrolled
 
