@@ -8,6 +8,7 @@ install's own ``.pth`` there is not processed, so ``emulator`` can only come fro
 """
 from __future__ import annotations
 
+import fcntl
 import json
 import re
 import os
@@ -27,8 +28,12 @@ ROOT = Path(__file__).resolve().parents[1]
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh venv holding only the built wheel (plus this venv's dependencies on its path)."""
     work = tmp_path_factory.mktemp("wheel")
-    build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(work / "dist"),
-                            str(ROOT)], capture_output=True, text=True, timeout=300)
+    # setuptools builds in the checkout's build/: two xdist workers that both need this fixture (the module's
+    # tests split between them) would collide there ("File exists: build/bdist..."), so they take turns.
+    with open(tmp_path_factory.getbasetemp().parent / "wheel-build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(work / "dist"),
+                                str(ROOT)], capture_output=True, text=True, timeout=300)
     assert build.returncode == 0, build.stderr
     assert "emulator.static.dashboard" not in build.stderr  # setuptools' "package would be ignored" warning
     (wheel,) = (work / "dist").glob("lms_emulator-*.whl")

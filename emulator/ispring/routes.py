@@ -146,11 +146,12 @@ def get_user(user_id: str, *, world: ISpringWorld, now: datetime, client: ApiCli
 
 # -- departments ---------------------------------------------------------------------------------
 
-DEPARTMENT_QUERY = (Param("pageSize", {"type": "integer", "minimum": 1}), Param("pageToken", {"type": "string"}))
+# The paging query of every iSpring list that pages by token (pageSize from 1; the server refuses 0).
+PAGING = (Param("pageSize", {"type": "integer", "minimum": 1}), Param("pageToken", {"type": "string"}))
 
 
 @bp.get("/departments")
-@documented("List departments", query=DEPARTMENT_QUERY, responses={200: "department-page", **ERRORS})
+@documented("List departments", query=PAGING, responses={200: "department-page", **ERRORS})
 @ispring_call
 def list_departments(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     size = service.page_size(request.args.get("pageSize"))

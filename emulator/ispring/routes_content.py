@@ -16,8 +16,8 @@ from .access import require
 from .auth import ispring_call
 from .learning_schemas import CREATE_COURSE, dump_content_item, dump_courses_module, dump_tree_item
 from .models import ApiClient, ContentItem, ISpringWorld
-from .routes import ERRORS, UUIDS, _optional_json_body, answer, bp
-from .routes_enrollments import PAGING, json_request
+from .routes import ERRORS, PAGING, UUIDS, _optional_json_body, answer, bp
+from .routes_enrollments import json_request
 from .schemas import load
 
 TYPES = {"type": "array", "items": {"type": "string", "enum": list(content.CONTENT_TYPES)}}

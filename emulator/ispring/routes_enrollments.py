@@ -16,11 +16,10 @@ from .access import require
 from .auth import check_json_body, ispring_call
 from .learning_schemas import DELETE_ENROLLMENTS, LIST_ENROLLMENTS, NEW_ENROLLMENT, UPDATE_ENROLLMENT, dump_enrollment
 from .models import ApiClient, Enrollment, ISpringWorld
-from .routes import ERRORS, UUIDS, answer, bp
+from .routes import ERRORS, PAGING, UUIDS, answer, bp
 from .schemas import load
 
 FILTERS = (Param("courseIds[]", UUIDS), Param("learnerIds[]", UUIDS), Param("enrollmentIds[]", UUIDS))
-PAGING = (Param("pageSize", {"type": "integer"}), Param("pageToken", {"type": "string"}))
 
 
 def json_request() -> Any:

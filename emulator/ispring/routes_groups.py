@@ -13,8 +13,8 @@ from ..core.openapi import documented
 from . import bodies, groups, service
 from .auth import ispring_call
 from .models import ApiClient, ISpringWorld
-from .routes import ERRORS, answer, bp
-from .routes_users import PAGE_QUERY, WRITE_ERRORS, empty, new_id
+from .routes import ERRORS, PAGING, answer, bp
+from .routes_users import WRITE_ERRORS, empty, new_id
 from .schemas import dump_group, load
 from .wire import read_body
 
@@ -30,7 +30,7 @@ def get_groups(*, world: ISpringWorld, now: datetime, client: ApiClient, media: 
 
 
 @bp.get("/groups")
-@documented("List groups", query=PAGE_QUERY, responses={200: "group-page", **ERRORS})
+@documented("List groups", query=PAGING, responses={200: "group-page", **ERRORS})
 @ispring_call
 def list_groups(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     size = service.page_size(request.args.get("pageSize"))

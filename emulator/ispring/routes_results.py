@@ -16,8 +16,8 @@ from .access import require
 from .auth import ispring_call
 from .learning_schemas import COURSE_STATUS, MODULE_STATUSES
 from .models import ApiClient, ISpringWorld
-from .routes import ERRORS, UUIDS, answer, bp
-from .routes_enrollments import PAGING, json_request
+from .routes import ERRORS, PAGING, UUIDS, answer, bp
+from .routes_enrollments import json_request
 from .schemas import load
 
 STRINGS = {"type": "array", "items": {"type": "string"}}

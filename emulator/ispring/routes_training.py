@@ -11,8 +11,8 @@ from .access import require
 from .auth import ispring_call
 from .learning_schemas import ATTENDANCE, UPDATE_DAY
 from .models import ApiClient, ISpringWorld
-from .routes import ERRORS, answer, bp
-from .routes_enrollments import PAGING, json_request
+from .routes import ERRORS, PAGING, answer, bp
+from .routes_enrollments import json_request
 from .schemas import load
 
 FOUND = {**ERRORS, 404: None}

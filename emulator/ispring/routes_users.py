@@ -16,7 +16,7 @@ from ..core.persistence import read_only
 from . import bodies, service, users
 from .auth import ispring_call
 from .models import ApiClient, ISpringWorld, Subordination, User, WorkLeave
-from .routes import ERRORS, STRINGS, UUIDS, XML, answer, bp, uuid_list
+from .routes import ERRORS, PAGING, STRINGS, UUIDS, XML, answer, bp, uuid_list
 from .schemas import dump_user, load
 from .wire import header_params, read_body
 
@@ -25,7 +25,6 @@ NEW_USER_HEADERS = ("X-Department-Id", "X-Fields", "X-Password", "X-Role", "X-Ro
                     "X-Invitation-SMS-Message")  # the document's header forms (X-Roles, an array of objects: not read)
 UPDATE_USER_HEADERS = ("X-Department-Id", "X-Role", "X-Role-Id", "X-Fields", "X-Group-Ids",
                        "X-Manageable-Department-Ids")
-PAGE_QUERY = (Param("pageSize", {"type": "integer"}), Param("pageToken", {"type": "string"}))
 FILTER_QUERY = (Param("departments[]", UUIDS), Param("groups[]", UUIDS), Param("logins[]", STRINGS),
                 Param("emails[]", STRINGS))
 WRITE_ERRORS = {**ERRORS, 404: None}
@@ -104,7 +103,7 @@ def get_users_v2(*, world: ISpringWorld, now: datetime, client: ApiClient, media
 
 
 @bp.get("/users")
-@documented("List users (deprecated by the vendor)", query=(*PAGE_QUERY, *FILTER_QUERY),
+@documented("List users (deprecated by the vendor)", query=(*PAGING, *FILTER_QUERY),
             responses={200: "user-page", **ERRORS})
 @ispring_call
 def list_users(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
@@ -114,7 +113,7 @@ def list_users(*, world: ISpringWorld, now: datetime, client: ApiClient, media: 
 
 
 @bp.get("/users/v2")
-@documented("List users (v2)", query=(*PAGE_QUERY, *FILTER_QUERY, Param("userIds[]", UUIDS)),
+@documented("List users (v2)", query=(*PAGING, *FILTER_QUERY, Param("userIds[]", UUIDS)),
             responses={200: "user-page", **ERRORS})
 @ispring_call
 def list_users_v2(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
@@ -125,7 +124,7 @@ def list_users_v2(*, world: ISpringWorld, now: datetime, client: ApiClient, medi
 
 @bp.post("/users/v2")
 @read_only  # a query sent as POST
-@documented("List users (v2), the filters in the body", query=PAGE_QUERY, body="users-v2-request",
+@documented("List users (v2), the filters in the body", query=PAGING, body="users-v2-request",
             body_media=XML, body_required=False, responses={200: "user-page", **ERRORS})
 @ispring_call
 def list_users_v2_by_post(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:

@@ -214,13 +214,18 @@ class PearsonWorld(CachedWorld):
             self.verified.clear()
 
     # derived from the entities, or a memo: not kept by ``--state-file``, rebuilt by ``reindex`` (core.persistence)
-    DERIVED: ClassVar[tuple[str, ...]] = ("sessions_by_user", "encounters_by_user", "verified")
+    DERIVED: ClassVar[tuple[str, ...]] = ("sessions_by_user", "encounters_by_user", "bookings_by_student",
+                                          "bookings_by_class", "verified")
 
     def reindex(self) -> None:
         self.sessions_by_user, self.encounters_by_user = {}, {}
         for index, table in ((self.sessions_by_user, self.sessions), (self.encounters_by_user, self.encounters)):
             for item in sorted(table.values(), key=lambda i: (i.start, i.id)):
                 index.setdefault(item.user_id, []).append(item.id)
+        self.bookings_by_student, self.bookings_by_class = {}, {}
+        for booking in self.bookings.values():  # the bookings table keeps booking order
+            self.bookings_by_student.setdefault(booking.student_id, []).append(booking.id)
+            self.bookings_by_class.setdefault(booking.class_id, []).append(booking.id)
 
     # -- the World protocol of core.vendor ---------------------------------
     def tenant_keys(self) -> list[str]:
