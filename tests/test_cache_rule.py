@@ -100,7 +100,7 @@ NO_WRITE: dict[str, str] = {
     **{f"pearson.classes.{n}": "read" for n in (
         "get_class", "get_center", "bookings_of_class", "bookings_of_student", "booking_of", "view", "reachable",
         "last_completed_unit", "next_unit", "available_encounters", "self_booking_classes", "no_prebooking_classes",
-        "rebook_options", "center_schedule")},
+        "rebook_options", "center_schedule", "class_details")},
     **{f"pearson.bookings.{n}": "read" for n in ("student_for_booking", "not_ended", "classes_info", "next_step")},
     **{f"pearson.people.{n}": "read" for n in ("territory_of_center", "contracts_of", "next_future_contract",
                                                "user_state")},

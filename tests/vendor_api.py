@@ -168,7 +168,8 @@ class PearsonApi(VendorApi):
                ("/noPreBookingClasses", "no-pre-booking-class-list"), ("/bookings/notEnded", "booked-class-list"),
                ("/nextStep", "next-step"), ("/SelfBooking/availableclasses", "available-class-details-list"),
                ("/book", "api-proxy-response"), ("/rebook", "scheduled-class-list"), ("/territory", "territory"),
-               ("/schedule", "scheduled-class-list"),
+               ("/schedule", "scheduled-class-list"), ("/details", "class-details"),
+               ("/details/refresh", "class-details"),
                ("/state", "user-state"), ("/contracts/future/next", "next-future-registration"),
                ("/api/connect/token", "connect-token-response"))
 

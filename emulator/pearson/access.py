@@ -62,6 +62,8 @@ RULES: dict[str, Rule] = {
     "rebook": Rule(()),
     # StaffMember, and the caller belongs to the center in the path
     "schedule": Rule((_roles(STAFF_MEMBER),)),
+    # StaffMember, and the caller belongs to the class's center ("a center that is assigned to material ...")
+    "classes/details": Rule((_roles(STAFF_MEMBER),)),
 }
 
 

@@ -27,8 +27,8 @@ from .routes import bp
 from .tokens import TokenRefused, connect_token
 from .wire import (
     API_PROXY_RESPONSE, AVAILABLE_CLASS_DETAILS, AVAILABLE_ENCOUNTER_FROM_CLASS, BOOK_PARAMETERS, BOOKED_CLASS,
-    CLASSES_INFO, NO_PRE_BOOKING_CLASS, REGISTRATION, SCHEDULED_CLASS, TERRITORY, TOKEN, USER_STATE, USER_STATE_V1,
-    WALKTHROUGH, load_body,
+    CLASS_DETAILS, CLASSES_INFO, NO_PRE_BOOKING_CLASS, REGISTRATION, SCHEDULED_CLASS, TERRITORY, TOKEN, USER_STATE,
+    USER_STATE_V1, WALKTHROUGH, load_body,
 )
 
 ERRORS: dict[int, str | None] = {401: "error", 403: "error", 404: "error"}
@@ -189,6 +189,28 @@ def get_openapi_center_schedule(center_id: str, *, world: PearsonWorld, now: dat
     territory_has_center(territory, center)
     return jsonify([SCHEDULED_CLASS.dump(v) for v in classes.center_schedule(world, center, start, include_online,
                                                                              now)])
+
+
+@bp.get("/classes/<ssds_class_id>/details", endpoint="get_class_details")
+@bp.get("/classes/<ssds_class_id>/details/refresh", endpoint="get_class_details_refresh")
+@documented("Gets a class's details and the students booked into it (staff of the class's center)",
+            responses={200: "class-details", **ERRORS})
+@user_call("classes/details")
+def get_class_details(ssds_class_id: str, *, world: PearsonWorld, now: datetime, caller: Caller) -> Response:
+    cls = classes.get_class(world, ssds_class_id)
+    belongs_to_center(caller, cls.center_id)
+    return jsonify(CLASS_DETAILS.dump(classes.class_details(world, cls, now)))
+
+
+@bp.get("/openapi/classes/<ref_class_id>/details")
+@documented("Gets a class's details and the students booked into it (a territory's token)",
+            responses={200: "class-details", **ERRORS})
+@territory_call
+def get_openapi_class_details(ref_class_id: str, *, world: PearsonWorld, now: datetime,
+                              territory: Territory) -> Response:
+    cls = classes.get_class(world, ref_class_id)
+    territory_has_center(territory, world.centers[cls.center_id])
+    return jsonify(CLASS_DETAILS.dump(classes.class_details(world, cls, now)))
 
 
 def _schedule_query(*, cross_default: bool) -> tuple[datetime | None, bool]:

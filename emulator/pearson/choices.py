@@ -98,4 +98,8 @@ CHOICES: dict[str, Any] = {
     # staff of the online center may read any student of the tenant (classesInfo, bookings/notEnded, v2 state)
     "online_center_reaches": "every student",
     "default_password": "Passw0rd!",
+    # StudentUnitAggregateViewModel (ClassDetailsViewModel.BookedStudents): fields not published; the booked
+    # student and their last completed unit. StandbyStudents: always [] (no standby lists are kept)
+    "student_unit_aggregate_fields": ("StudentId", "FirstName", "LastName", "Email", "UnitNumber"),
+    "standby_lists": False,
 }

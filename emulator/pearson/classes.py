@@ -12,7 +12,7 @@ from datetime import datetime, time, timedelta
 from ..core.errors import NotFound
 from ..core.wire import is_guid
 from .choices import CHOICES, LAST_UNIT, PRE_BOOKED, CenterType, ClassType
-from .models import Booking, Center, PearsonClass, PearsonWorld, User
+from .models import Booking, Center, PearsonClass, PearsonWorld, Teacher, User
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,3 +190,72 @@ def center_schedule(world: PearsonWorld, center: Center, start: datetime | None,
     found = [c for c in world.classes.values() if c.start >= after
              and (c.center_id == center.id or (include_online and world.centers[c.center_id].is_online))]
     return [view(world, c) for c in sorted(found, key=lambda c: (c.start, c.id))]
+
+
+@dataclass(frozen=True, slots=True)
+class RosterEntry:
+    """A student booked into a class (StudentUnitAggregateViewModel: the student and their unit)."""
+
+    student: User
+    unit: int  # the student's last completed unit (``last_completed_unit``)
+
+    @property
+    def first_name(self) -> str:
+        return self.student.name.split(" ", 1)[0]
+
+    @property
+    def last_name(self) -> str:
+        return self.student.name.split(" ", 1)[1] if " " in self.student.name else ""
+
+
+@dataclass(frozen=True, slots=True)
+class ClassDetails:
+    """ClassDetailsViewModel: a class as staff see it, with its roster (the class's bookings, by booking time).
+
+    The emulator keeps no standby lists: ``standby`` is always empty (as ``NumberOfStudentsOnStandbyList`` is 0)."""
+
+    view: ClassView
+    teacher: Teacher | None
+    booked: list[RosterEntry]
+    standby: list[RosterEntry]
+
+    # the ScheduledClassViewModel part reads the class view's fields
+    @property
+    def cls(self) -> PearsonClass:
+        return self.view.cls
+
+    @property
+    def center(self) -> Center:
+        return self.view.center
+
+    @property
+    def students(self) -> int:
+        return self.view.students
+
+    @property
+    def online(self) -> bool:
+        return self.view.online
+
+    @property
+    def zoom(self) -> bool:
+        return self.view.zoom
+
+    @property
+    def teacher_first_name(self) -> str | None:
+        return self.teacher.name.split(" ", 1)[0] if self.teacher is not None else None
+
+    @property
+    def teacher_last_name(self) -> str | None:
+        if self.teacher is None:
+            return None
+        return self.teacher.name.split(" ", 1)[1] if " " in self.teacher.name else ""
+
+
+def class_details(world: PearsonWorld, cls: PearsonClass, now: datetime) -> ClassDetails:
+    """The class, its teacher and the students its bookings hold (the same seats ``schedule`` counts)."""
+    booked = sorted(bookings_of_class(world, cls.id), key=lambda b: (b.created, b.id))
+    roster = [RosterEntry(student=world.users[b.student_id], unit=last_completed_unit(world, world.users[b.student_id],
+                                                                                       now))
+              for b in booked if b.student_id in world.users]
+    teacher = world.teachers.get(cls.teacher_id) if cls.teacher_id else None
+    return ClassDetails(view=view(world, cls), teacher=teacher, booked=roster, standby=[])

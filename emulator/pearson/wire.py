@@ -115,6 +115,27 @@ class ScheduledClassSchema(PascalCaseSchema):
         return ", ".join(_abbreviation(name) for name in view.cls.categories)
 
 
+class StudentUnitAggregateSchema(PascalCaseSchema):
+    """StudentUnitAggregateViewModel: its fields are not published; the emulator's choice (docs/VENDOR-NOTES.md)."""
+
+    student_id = Guid(attribute="student.id")
+    first_name = fields.String()
+    last_name = fields.String()
+    email = fields.String(attribute="student.email", allow_none=True)
+    unit_number = fields.Integer(attribute="unit")
+
+
+class ClassDetailsSchema(ScheduledClassSchema):
+    """ClassDetailsViewModel (``classes/{ssdsClassId}/details``, ``.../details/refresh``, ``openapi/classes/...``):
+    ScheduledClassViewModel's fields after the roster, the teacher's names and the center's."""
+
+    booked_students = fields.List(fields.Nested(StudentUnitAggregateSchema), attribute="booked")
+    standby_students = fields.List(fields.Nested(StudentUnitAggregateSchema), attribute="standby")
+    teacher_first_name = fields.String(allow_none=True)
+    teacher_last_name = fields.String(allow_none=True)
+    is_zoom_enabled_center = fields.Boolean(attribute="zoom")
+
+
 def _abbreviation(name: str) -> str:
     return "".join(word[:1] for word in name.split()).upper()
 
@@ -235,6 +256,7 @@ AVAILABLE_ENCOUNTER_FROM_CLASS = AvailableEncounterFromClass()
 AVAILABLE_CLASS_DETAILS = AvailableClassDetailsSchema()
 NO_PRE_BOOKING_CLASS = NoPreBookingClassSchema()
 SCHEDULED_CLASS = ScheduledClassSchema()
+CLASS_DETAILS = ClassDetailsSchema()
 BOOKED_CLASS = BookedClassSchema()
 CLASSES_INFO = ClassesInfoSchema()
 API_PROXY_RESPONSE = ApiProxyResponseSchema()

@@ -3,7 +3,6 @@ what the tenant's clock decides. Every answer is validated against its schema (`
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -20,27 +19,6 @@ from emulator.pearson.tokens import territory_token
 from tests.vendor_api import PearsonApi
 
 G = "00000000-0000-4000-8000-000000000000"
-
-
-@pytest.fixture
-def cast(world: PearsonWorld, people: dict[str, User]) -> dict[str, User]:
-    """``people`` plus a student with no booking (and their center's staff), and the online center's staff."""
-    student = next(u for u in world.users.values() if STUDENT in u.roles and not world.bookings_by_student.get(u.id))
-    online = next(c for c in world.centers.values() if c.is_online)
-    return {**people, "free": student,
-            "free_staff": next(u for u in world.users.values()
-                               if STAFF_MEMBER in u.roles and u.center_id == student.center_id),
-            "far_staff": next(u for u in world.users.values() if STAFF_MEMBER in u.roles
-                              and u.center_id not in (student.center_id, online.id)),
-            "online_staff": next(u for u in world.users.values() if u.center_id == online.id)}
-
-
-@pytest.fixture
-def call(pearson: PearsonApi, token: Callable[..., str]) -> Callable[..., Any]:
-    def send(method: str, path: str, who: User | None, **kw: Any) -> Any:
-        return pearson.send(method, path, token(who) if who is not None else None, **kw)
-
-    return send
 
 
 def _bookable(world: PearsonWorld, student: User, now: Any) -> PearsonClass:

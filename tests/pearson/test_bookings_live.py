@@ -44,7 +44,7 @@ def test_a_booking_moves_over_http():
         outsider_token = _token(base, creds, outsider.email)
 
         offered = _get(base, f"/users/{student.id}/encounters/available", staff_token, "available-encounter-list")
-        chosen = next(e for e in offered if e["Status"] == "Available")
+        chosen = next(e for e in offered if e["Status"] == "Available" and e["CenterId"] == student.center_id)
         refused = requests.post(f"{base}/classes/{chosen['Id']}/book", timeout=5, json={"StudentId": student.id},
                                 headers={"Authorization": f"Bearer {outsider_token}"})
         assert refused.status_code == 403
@@ -67,6 +67,8 @@ def test_a_booking_moves_over_http():
         assert next(e for e in after if e["Id"] == chosen["Id"])["Status"] == "Booked"
         assert _get(base, f"/students/{student.id}/nextStep", student_token, "next-step") == \
             {"Status": "AttendEncounter"}
+        roster = _get(base, f"/classes/{chosen['Id']}/details/refresh", staff_token, "class-details")
+        assert student.id in {s["StudentId"] for s in roster["BookedStudents"]}
 
         cancelled = requests.delete(f"{base}/classes/{chosen['Id']}/selfBook/{student.id}", timeout=5,
                                     headers={"Authorization": f"Bearer {student_token}"})
@@ -76,6 +78,8 @@ def test_a_booking_moves_over_http():
         assert _get(base, f"/users/{student.id}/classesInfo", student_token,
                     "student-classes-aggregate")["BookedClasses"] == []
         assert _get(base, f"/students/{student.id}/nextStep", student_token, "next-step") == {"Status": "BookEncounter"}
+        roster = _get(base, f"/classes/{chosen['Id']}/details/refresh", staff_token, "class-details")
+        assert student.id not in {s["StudentId"] for s in roster["BookedStudents"]}
 
         # the staff member may not cancel a self-booking: the route is the student's
         again = requests.delete(f"{base}/classes/{chosen['Id']}/selfBook/{student.id}", timeout=5,
