@@ -529,9 +529,9 @@ def rss_mb():
 from emulator.app import all_vendors
 from emulator.core.store import Store
 from emulator.core.paging import query_list
-from emulator.absorb import service
-from emulator.absorb.models import CourseEnrollment
-from emulator.absorb.schemas import USER_COURSE_ENROLLMENT, USER_COURSE_ENROLLMENTS, dump
+from emulator.absorb.domain import service
+from emulator.absorb.domain.models import CourseEnrollment
+from emulator.absorb.wire.schemas import USER_COURSE_ENROLLMENT, USER_COURSE_ENROLLMENTS, dump
 
 store = Store(all_vendors(), seed=42)
 world = store.create_tenant('default').world('absorb')

@@ -54,7 +54,7 @@ class Operation:
 class Coverage:
     operation: Operation
     endpoint: str  # "" when not served
-    link: str  # "[`view`](../emulator/absorb/routes.py)" or ""
+    link: str  # "[`view`](../emulator/absorb/http/routes.py)" or ""
 
 
 def read_operations(vendor: str, folder: Path = OPERATIONS) -> list[Operation]:

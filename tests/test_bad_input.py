@@ -34,12 +34,12 @@ class Ctx:
                                                "privateKey": key}).get_json()
         self.course = next(c.id for c in self.absorb.courses.values() if not c.is_ilc)
         self.enrollment = next(iter(self.absorb.enrollments))
-        from emulator.absorb.service import materialize_all
+        from emulator.absorb.domain.service import materialize_all
 
         materialize_all(self.absorb)  # lesson enrollments and attempts are made when first read
         self.attempt = next(a.id for a in self.absorb.attempts.values() if a.status == 3)
         # Pearson: a student, a staff member of another center
-        from emulator.pearson.auth import issue_token
+        from emulator.pearson.http.auth import issue_token
 
         pearson = self.tenant.world("pearson")
         student = next(u for u in pearson.users.values() if "Student" in u.roles)
@@ -76,13 +76,13 @@ class Ctx:
 
     @staticmethod
     def country(code: str) -> str:
-        from emulator.absorb.reference import fixed_id
+        from emulator.absorb.domain.reference import fixed_id
 
         return fixed_id("country", code)
 
     @staticmethod
     def province(code: str, name: str) -> str:
-        from emulator.absorb.reference import fixed_id
+        from emulator.absorb.domain.reference import fixed_id
 
         return fixed_id("province", code, name)
 

@@ -25,28 +25,29 @@ from typing import Any
 import pytest
 from werkzeug.exceptions import NotFound as NoRoute
 
-from emulator.absorb import attempts as absorb_attempts, enrollments as absorb_enrollments, fixtures as absorb_fixtures
-from emulator.absorb import lessons as absorb_lessons, lookups as absorb_lookups, reference as absorb_reference
-from emulator.absorb import sessions as absorb_sessions, users as absorb_users
-from emulator.absorb import catalogue, certificates as absorb_certificates, managers as absorb_managers
-from emulator.absorb import oauth as absorb_oauth
-from emulator.absorb.auth import authenticate as absorb_authenticate
-from emulator.absorb.models import AttemptStatus
+from emulator.absorb.domain import attempts as absorb_attempts, enrollments as absorb_enrollments
+from emulator.absorb.seed import fixtures as absorb_fixtures
+from emulator.absorb.domain import lessons as absorb_lessons, lookups as absorb_lookups, reference as absorb_reference
+from emulator.absorb.domain import sessions as absorb_sessions, users as absorb_users
+from emulator.absorb.domain import catalogue, certificates as absorb_certificates, managers as absorb_managers
+from emulator.absorb.domain import oauth as absorb_oauth
+from emulator.absorb.http.auth import authenticate as absorb_authenticate
+from emulator.absorb.domain.models import AttemptStatus
 from emulator.admin.fixtures import by_name
 from emulator.app import create_app
 from emulator.core import contract
 from emulator.core.openapi import operation_of
 from emulator.core.pagecache import VERIFY_ENV, PageCache, WireCache
 from emulator.core.wire import new_guid
-from emulator.ispring import departments as ispring_departments, groups as ispring_groups
-from emulator.ispring import service as ispring_service, users as ispring_users
-from emulator.ispring.models import Subordination as ISpringSubordination, WorkLeave as ISpringWorkLeave
-from emulator.pearson import bookings as pearson_bookings, classes as pearson_classes, people as pearson_people
-from emulator.pearson import service as pearson_service
-from emulator.pearson.access import Caller as PearsonCaller
-from emulator.pearson.tokens import territory_token as pearson_territory_token
-from emulator.pearson.models import Contract as PearsonContract, WalkThrough as PearsonWalkThrough
-from emulator.pearson.auth import issue_token as pearson_token
+from emulator.ispring.domain import departments as ispring_departments, groups as ispring_groups
+from emulator.ispring.domain import service as ispring_service, users as ispring_users
+from emulator.ispring.domain.models import Subordination as ISpringSubordination, WorkLeave as ISpringWorkLeave
+from emulator.pearson.domain import bookings as pearson_bookings, classes as pearson_classes, people as pearson_people
+from emulator.pearson.domain import service as pearson_service
+from emulator.pearson.domain.access import Caller as PearsonCaller
+from emulator.pearson.domain.tokens import territory_token as pearson_territory_token
+from emulator.pearson.domain.models import Contract as PearsonContract, WalkThrough as PearsonWalkThrough
+from emulator.pearson.http.auth import issue_token as pearson_token
 
 SERVICE_MODULES: tuple[ModuleType, ...] = (
     absorb_lookups, absorb_lessons, absorb_attempts, absorb_enrollments, absorb_sessions, absorb_users,

@@ -32,7 +32,7 @@ def test_an_operation_is_served_where_a_route_answers_its_method(app, tmp_path: 
     (tmp_path / "absorb.txt").write_text("# test\n## Users\nGET /Users/{userId}  Get user\nDELETE /users/{userId}  "
                                          "Delete user\n## Languages\nGET /languages  List languages\n")
     page = coverage.render(app, tmp_path)
-    assert "| `GET /Users/{userId}` | Get user | [`get_user`](../emulator/absorb/routes.py) |" in page  # any case
+    assert "| `GET /Users/{userId}` | Get user | [`get_user`](../emulator/absorb/http/routes.py) |" in page  # any case
     assert "| `DELETE /users/{userId}` | Delete user | not served |" in page
     assert "| [Absorb LMS Integration API v2](#absorb) | 3 | 1 (33%) | 2 |" in page
     assert "served, but in no list above" in page and "`POST /authenticate`" in page  # the routes it did not name

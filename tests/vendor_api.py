@@ -15,7 +15,7 @@ from typing import Any
 from flask.testing import FlaskClient
 
 from emulator.core import contract
-from emulator.absorb.models import username_key
+from emulator.absorb.domain.models import username_key
 
 
 class VendorApi:

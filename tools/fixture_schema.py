@@ -22,12 +22,12 @@ from marshmallow import Schema, fields, validate
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from emulator.absorb import fixtures as absorb_fixtures  # noqa: E402
-from emulator.absorb.models import EnrollmentStatus  # noqa: E402
+from emulator.absorb.seed import fixtures as absorb_fixtures  # noqa: E402
+from emulator.absorb.domain.models import EnrollmentStatus  # noqa: E402
 from emulator.core import fixtures as core_fixtures  # noqa: E402
 from emulator.core.wire import Guid  # noqa: E402
-from emulator.ispring import schemas as ispring_schemas  # noqa: E402
-from emulator.pearson import schemas as pearson_schemas  # noqa: E402
+from emulator.ispring.wire import schemas as ispring_schemas  # noqa: E402
+from emulator.pearson.wire import schemas as pearson_schemas  # noqa: E402
 
 OUT = ROOT / "schemas" / "fixture.schema.json"
 GUID = r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$"

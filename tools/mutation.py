@@ -47,22 +47,23 @@ _USERS = [_A + f for f in ("test_users.py", "test_user_lookups.py", "test_refere
 # module -> the tests that cover it (a narrow selection keeps a surviving mutant's run short).
 MODULES: dict[str, list[str]] = {
     # each Absorb module against the test files that call its rules (grep of its routes and functions)
-    "emulator/absorb/enrollments.py": [*_ENROLL, "tests/absorb/test_users.py", "tests/absorb/test_user_lookups.py"],
-    "emulator/absorb/sessions.py": _ENROLL,
-    "emulator/absorb/lessons.py": [*_ATTEMPTS, "tests/absorb/test_course_enrollments.py"],
-    "emulator/absorb/attempts.py": _ATTEMPTS,
-    "emulator/absorb/rollup.py": _ATTEMPTS,
-    "emulator/absorb/lookups.py": [*_ENROLL, "tests/absorb/test_user_lookups.py", "tests/absorb/test_filter_rules.py",
-                                   "tests/absorb/test_case_insensitive.py"],
-    "emulator/absorb/users.py": _USERS,
-    "emulator/absorb/reference.py": [*_USERS, "tests/absorb/test_seeded_reference.py"],
-    "emulator/absorb/auth.py": ["tests/absorb/test_auth.py", "tests/absorb/test_auth_edges.py",
+    "emulator/absorb/domain/enrollments.py": [*_ENROLL, "tests/absorb/test_users.py",
+                                              "tests/absorb/test_user_lookups.py"],
+    "emulator/absorb/domain/sessions.py": _ENROLL,
+    "emulator/absorb/domain/lessons.py": [*_ATTEMPTS, "tests/absorb/test_course_enrollments.py"],
+    "emulator/absorb/domain/attempts.py": _ATTEMPTS,
+    "emulator/absorb/domain/rollup.py": _ATTEMPTS,
+    "emulator/absorb/domain/lookups.py": [*_ENROLL, "tests/absorb/test_user_lookups.py",
+                                          "tests/absorb/test_filter_rules.py", "tests/absorb/test_case_insensitive.py"],
+    "emulator/absorb/domain/users.py": _USERS,
+    "emulator/absorb/domain/reference.py": [*_USERS, "tests/absorb/test_seeded_reference.py"],
+    "emulator/absorb/http/auth.py": ["tests/absorb/test_auth.py", "tests/absorb/test_auth_edges.py",
                                 "tests/absorb/test_auth_rules.py", "tests/absorb/test_course_enrollments.py",
                                 "tests/core/test_fastpages.py"],  # fast_page, compute_page: the fast path's
-    "emulator/ispring/service.py": ["tests/ispring"],
-    "emulator/ispring/auth.py": ["tests/ispring"],
-    "emulator/pearson/service.py": ["tests/pearson"],
-    "emulator/pearson/auth.py": ["tests/pearson"],
+    "emulator/ispring/domain/service.py": ["tests/ispring"],
+    "emulator/ispring/http/auth.py": ["tests/ispring"],
+    "emulator/pearson/domain/service.py": ["tests/pearson"],
+    "emulator/pearson/http/auth.py": ["tests/pearson"],
     # core: each module against its own unit tests in tests/core (fast: no app, no vendor world)
     "emulator/core/odata/parser.py": _ODATA,
     "emulator/core/odata/compiler.py": _ODATA,
@@ -76,19 +77,19 @@ MODULES: dict[str, list[str]] = {
 # Survivors judged equivalent: (module, function, text of the mutated statement) -> why no test can tell it
 # from the original. Keyed by text (a part of the statement as ast.unparse writes it), not by mutmut's
 # numbered names, which move when code moves.
-_ABSORB = "emulator/absorb/service.py"  # the Absorb domain rules, since split by resource (``_DOMAIN``)
+_ABSORB = "emulator/absorb/domain/service.py"  # the Absorb domain rules, since split by resource (``_DOMAIN``)
 _MORE = ("only makes more pending sub-enrollments than needed: materialising is deterministic, the answers are "
          "the same")
-_PEARSON_AUTH = "emulator/pearson/auth.py"
+_PEARSON_AUTH = "emulator/pearson/http/auth.py"
 _MEMO = ("only the memo of verified tokens is skipped or bounded otherwise: every token is then verified in full, "
          "same answer")
-_ABSORB_AUTH = "emulator/absorb/auth.py"
+_ABSORB_AUTH = "emulator/absorb/http/auth.py"
 _DECORATOR = ("a decorator's default is used when the routes module is imported, before mutmut switches a mutant "
               "on: no test run can see it (test_learner_token_opens_my_enrollments_only and the token-less "
               "/authenticate pin both defaults)")
 _OPAQUE = "the token is opaque: its parts decode to the same JSON, spaces after separators or not"
 _JTI = "the jti is a random nonce: its length is no rule (every token is unique and opaque either way)"
-_ISPRING = "emulator/ispring/service.py"
+_ISPRING = "emulator/ispring/domain/service.py"
 _DATE = "orjson writes a date as yyyy-mm-dd, and so does the XML encoder (str): the same answer either way"
 _RANDOM_TOKEN = "an access token is random and opaque: its length is no rule (the document gives no format)"
 _SEEDED = "the seeder gives an in-progress attempt neither a completion date nor a score (seed.py)"
@@ -146,8 +147,8 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     (_ABSORB, "replay", "if status != AttemptStatus.IN_PROGRESS or completion is not None:"):
         "the seeder (seed._planned) gives a finished attempt a completion date and an in-progress one none: "
         "'or' and 'and' agree on every seeded attempt",
-    ("emulator/pearson/service.py", "add_encounter", "world.changed(None)"): _CHANGED,
-    ("emulator/pearson/service.py", "add_session", "world.changed(None)"): _CHANGED,
+    ("emulator/pearson/domain/service.py", "add_encounter", "world.changed(None)"): _CHANGED,
+    ("emulator/pearson/domain/service.py", "add_session", "world.changed(None)"): _CHANGED,
     (_PEARSON_AUTH, "_b64", ".rstrip(b'XX=XX')"):
         "base64 of JSON or of an HMAC digest: only '=' padding is ever at its end, never 'X'",
     **{(_PEARSON_AUTH, "_remember", text): _MEMO for text in (
@@ -276,7 +277,7 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     (_ISPRING, "check_client_may_act", "if client.user_id or True else None"):
         "with no user id, users.get(None) is None, and the check that reads it is skipped for such a client",
     (_ISPRING, "issue_token", "secrets.token_urlsafe(33)"): _RANDOM_TOKEN,
-    ("emulator/ispring/auth.py", "grant_token", "if form['client_id'].strip() or True else None"):
+    ("emulator/ispring/http/auth.py", "grant_token", "if form['client_id'].strip() or True else None"):
         "no tenant key is blank: tenant_for answers None for a blank client id as well",
     (_ISPRING, "issue_token", "secrets.token_urlsafe(None)"): _RANDOM_TOKEN,
     ("emulator/core/paging.py", "query_array", "parse_page(args, deprecated=None)"):
@@ -347,7 +348,7 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
         "normalise) applied adds nothing there: '(None if (v := src) is None else v)' is the value itself",
     (_COMPILER, "x._Compiler.var", "self.nvars += 2"):
         "the names need only be distinct within one filter: _v2, _v4, ... are as distinct as _v1, _v2, ...",
-    ("emulator/pearson/service.py", "_insert", "if not ids or key(ids[-1]) < new_key:"):
+    ("emulator/pearson/domain/service.py", "_insert", "if not ids or key(ids[-1]) < new_key:"):
         "keys are (start, id) and ids are unique: two keys are never equal, so < and <= agree",
 }
 

@@ -6,12 +6,17 @@ from flask import Response, jsonify
 from ..core.errors import EmulatorError
 from ..core.openapi import Param
 from ..core.vendor import Vendor
-from .auth import fast_page
-from .routes import bp
-from . import enrollment_routes, lookup_routes  # noqa: F401 - their routes join bp
-from . import catalogue_routes, certificate_routes, learner_routes, oauth_routes, resource_routes  # noqa: F401 - their routes join bp
-from .oauth import OAuthError, register_from_admin, revoke_client
-from .seed import build_world
+from emulator.absorb.http.auth import fast_page
+from emulator.absorb.http.routes import bp
+from emulator.absorb.http import (  # noqa: F401 - their routes join bp
+    enrollments as enrollment_routes, lookups as lookup_routes,
+)
+from emulator.absorb.http import (  # noqa: F401 - their routes join bp
+    catalogue as catalogue_routes, certificates as certificate_routes, learner as learner_routes,
+    oauth as oauth_routes, resources as resource_routes,
+)
+from emulator.absorb.domain.oauth import OAuthError, register_from_admin, revoke_client
+from emulator.absorb.seed.world import build_world
 
 
 def render_error(err: EmulatorError) -> Response:

@@ -6,15 +6,18 @@ from flask import Response, g, request
 from ..core.errors import EmulatorError
 from ..core.openapi import Param
 from ..core.vendor import Vendor
-from . import routes_departments, routes_groups, routes_users  # noqa: F401  (they register their routes on bp)
-from .auth import default_media, preferred_media
-from .routes import answer, bp
-# the learning routes register on bp when imported
-from . import (  # noqa: F401
-    routes_content, routes_enrollments, routes_gamification, routes_results, routes_training, routes_webhooks,
+from emulator.ispring.http import (  # noqa: F401  (they register their routes on bp)
+    departments as routes_departments, groups as routes_groups, users as routes_users,
 )
-from .seed import build_world
-from .service import MEDIA_TYPES
+from emulator.ispring.http.auth import default_media, preferred_media
+from emulator.ispring.http.routes import answer, bp
+# the learning routes register on bp when imported
+from emulator.ispring.http import (  # noqa: F401
+    content as routes_content, enrollments as routes_enrollments, gamification as routes_gamification,
+    results as routes_results, training as routes_training, webhooks as routes_webhooks,
+)
+from emulator.ispring.seed.world import build_world
+from emulator.ispring.domain.service import MEDIA_TYPES
 
 
 def render_error(err: EmulatorError) -> Response:

@@ -5,10 +5,12 @@ from flask import Response, jsonify
 
 from ..core.errors import EmulatorError
 from ..core.vendor import Vendor
-from . import booking_routes  # noqa: F401 - registers the class-booking routes on the blueprint
-from .auth import issue_token
-from .routes import bp
-from .seed import build_world
+from emulator.pearson.http import (  # noqa: F401 - registers the class-booking routes on the blueprint
+    bookings as booking_routes,
+)
+from emulator.pearson.http.auth import issue_token
+from emulator.pearson.http.routes import bp
+from emulator.pearson.seed.world import build_world
 
 
 def render_error(err: EmulatorError) -> Response:

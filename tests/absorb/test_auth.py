@@ -163,7 +163,7 @@ def test_password_and_private_key_are_compared_in_constant_time(client, monkeypa
     """hmac.compare_digest, like every other secret (``!=`` stops at the first wrong character)."""
     import hmac
 
-    from emulator.absorb import auth
+    from emulator.absorb.http import auth
 
     compared: list[tuple[bytes, bytes]] = []
     real = hmac.compare_digest

@@ -314,7 +314,8 @@ def test_a_write_that_bypasses_the_service_is_caught_by_verify_mode(api, tenant)
 def test_a_cached_page_is_answered_without_the_lock_after_the_same_checks(api, anon, tenant, monkeypatch):
     """Verify mode off (as in a server): a repeated list never reaches the handler, yet every check still runs
     and a write's answer is never followed by the old page."""
-    from emulator.absorb import routes, service
+    from emulator.absorb.http import routes
+    from emulator.absorb.domain import service
 
     world = tenant.world("absorb")
     monkeypatch.setattr(world.pages, "verify", False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from emulator.absorb.catalogue import catalogue_of
+from emulator.absorb.domain.catalogue import catalogue_of
 from tests.vendor_api import AbsorbApi
 
 

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from emulator.absorb import schemas as S
-from emulator.absorb.service import materialize_all
+from emulator.absorb.wire import schemas as S
+from emulator.absorb.domain.service import materialize_all
 from emulator.core.odata import compile_filter
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"

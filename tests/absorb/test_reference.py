@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from emulator.absorb.reference import fixed_id
+from emulator.absorb.domain.reference import fixed_id
 from emulator.app import create_app
 
 LISTS = [("/groups", "group-page", "groups", "group"), ("/roles", "role-page", "roles", "role"),

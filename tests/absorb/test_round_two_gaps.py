@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from emulator.absorb.models import ONLINE_COURSE
+from emulator.absorb.domain.models import ONLINE_COURSE
 
 
 def test_a_session_the_user_is_not_in_is_404_though_enrolled_in_its_course(api: Any):

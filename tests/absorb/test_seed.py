@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from emulator.core.store import Store
-from emulator.absorb import VENDOR, service
-from emulator.absorb.schemas import USER_COURSE_ENROLLMENT
+from emulator.absorb import VENDOR
+from emulator.absorb.domain import service
+from emulator.absorb.wire.schemas import USER_COURSE_ENROLLMENT
 from emulator.core.wire import TICKS_PER_SECOND, timespan
 
 

@@ -8,8 +8,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from emulator.absorb import reference
-from emulator.absorb.reference import HOME_COUNTRIES, MANUAL_GROUPS, ROLES, fixed_id
+from emulator.absorb.domain import reference
+from emulator.absorb.domain.reference import HOME_COUNTRIES, MANUAL_GROUPS, ROLES, fixed_id
 
 ANCHOR = datetime(2030, 1, 1, 9, 30, tzinfo=UTC)
 

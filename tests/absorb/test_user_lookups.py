@@ -1,7 +1,7 @@
 """Users point at real reference data, a user's courses, and the users bodies in any casing."""
 from __future__ import annotations
 
-from emulator.absorb.reference import fixed_id
+from emulator.absorb.domain.reference import fixed_id
 
 G = "9a3b6f1e-1c2d-4e5f-8a9b-0c1d2e3f4a5b"
 

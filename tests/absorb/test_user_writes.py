@@ -5,7 +5,7 @@ read-only fields are ignored, each other field is written. The rule is the domai
 schema's field order (which today happens to list the read-only fields last)."""
 from __future__ import annotations
 
-from emulator.absorb import users
+from emulator.absorb.domain import users
 
 
 def test_a_read_only_field_before_writable_ones_is_skipped_and_the_rest_are_written(api, tenant):

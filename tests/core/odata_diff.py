@@ -39,7 +39,7 @@ from odata_query import ast as oast
 from odata_query.grammar import ODataLexer, ODataParser
 from odata_query.sqlalchemy.core import AstToSqlAlchemyCoreVisitor
 
-from emulator.absorb import schemas as S
+from emulator.absorb.wire import schemas as S
 from emulator.core.errors import Unprocessable
 from emulator.core.odata import compile_filter
 

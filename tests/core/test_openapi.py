@@ -114,7 +114,7 @@ def test_strict_mode_reports_undocumented_input_and_still_answers():
 def test_strict_mode_turns_a_broken_response_into_a_visible_500(monkeypatch):
     app = create_app({"seed": 42, "strict": True})
     client, world, headers = _absorb(app)
-    from emulator.absorb import schemas
+    from emulator.absorb.wire import schemas
 
     monkeypatch.setattr(schemas.USER_COURSE_ENROLLMENT, "dump", lambda obj: {"id": "not-a-guid"})
     world.wire_cache.clear()

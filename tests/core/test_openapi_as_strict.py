@@ -9,7 +9,7 @@ import pytest
 
 from emulator.core.paging import parse_page
 from emulator.core.errors import EmulatorError
-from emulator.ispring.service import page_size
+from emulator.ispring.domain.service import page_size
 
 VALUES = ["0", "1", "20", "1000", "1001", "+5", " 7 ", "007", "-0", "-1", "65535", "65536", "1_2", "١٢", "", "x",
           "1e3", "2.0"]

@@ -8,7 +8,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from emulator.core.store import Tenant
-from emulator.ispring.models import ISpringWorld
+from emulator.ispring.domain.models import ISpringWorld
 from tests.vendor_api import ISpringApi
 
 

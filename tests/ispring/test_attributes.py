@@ -47,7 +47,7 @@ def test_login_fallback_and_initials(call, world):
     session = next(s for s in world.sessions.values() if nameless.id in s.participant_ids) \
         if any(nameless.id in s.participant_ids for s in world.sessions.values()) else None
     if session is None:  # make them a participant
-        from emulator.ispring import service
+        from emulator.ispring.domain import service
 
         session = next(iter(world.sessions.values()))
         service.add_participant(world, session.id, nameless.id)

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from emulator.app import create_app
-from emulator.ispring import content, enrollments
+from emulator.ispring.domain import content, enrollments
 
 NOBODY = "00000000-0000-4000-8000-000000000000"
 

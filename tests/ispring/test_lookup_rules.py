@@ -10,8 +10,8 @@ import pytest
 
 from emulator.app import create_app
 from emulator.core import contract
-from emulator.ispring import service
-from emulator.ispring.models import ProfileField
+from emulator.ispring.domain import service
+from emulator.ispring.domain.models import ProfileField
 
 SESSIONS = "/ispring/performance-management/appraisal/session"
 NOBODY = "00000000-0000-4000-8000-000000000000"

@@ -7,7 +7,7 @@ import pytest
 
 from emulator.app import create_app
 from emulator.core import contract
-from emulator.ispring import service
+from emulator.ispring.domain import service
 
 NOBODY = "00000000-0000-4000-8000-000000000000"
 SESSIONS = "/performance-management/appraisal/session"  # under /ispring

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import timedelta
 
-from emulator.ispring import service
+from emulator.ispring.domain import service
 
 NOBODY = "00000000-0000-4000-8000-000000000000"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from emulator.ispring.service import MAX_TOKENS_PER_CLIENT
+from emulator.ispring.domain.service import MAX_TOKENS_PER_CLIENT
 
 
 def test_a_client_keeps_its_latest_tokens_only(client: Any, world: Any, token: Any, store: Any):

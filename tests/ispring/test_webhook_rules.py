@@ -9,7 +9,7 @@ import pytest
 
 from emulator.core import outbound
 from emulator.core.errors import BadRequest
-from emulator.ispring import webhooks
+from emulator.ispring.domain import webhooks
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ import pytest
 from flask.testing import FlaskClient
 
 from emulator.core.store import Tenant
-from emulator.pearson.auth import issue_token
-from emulator.pearson.models import STAFF_MEMBER, STUDENT, PearsonWorld, User
+from emulator.pearson.http.auth import issue_token
+from emulator.pearson.domain.models import STAFF_MEMBER, STUDENT, PearsonWorld, User
 from tests.vendor_api import PearsonApi
 
 

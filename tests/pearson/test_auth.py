@@ -7,7 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from emulator.pearson import auth, service
+from emulator.pearson.http import auth
+from emulator.pearson.domain import service
 
 DENIED = {"Message": "Authorization has been denied for this request."}
 
@@ -180,7 +181,7 @@ def test_a_reset_ends_every_token_as_absorbs_and_isprings_end(store, get, tenant
 def test_only_verified_tokens_are_memoised(get, token, people, tenant):
     """Verified tokens skip decoding and the HMAC next time; forged or oversized ones never enter the memo
     (the tenant's world holds it)."""
-    from emulator.pearson import auth
+    from emulator.pearson.http import auth
 
     memo = tenant.world("pearson").verified
     memo.clear()

@@ -12,10 +12,10 @@ from emulator.admin.fixtures import by_name
 from emulator.app import create_app
 from emulator.core.strict import HEADER as STRICT_HEADER
 from emulator.core.errors import ValidationFailed
-from emulator.pearson import classes
-from emulator.pearson.choices import ClassType
-from emulator.pearson.models import STAFF_MEMBER, STUDENT, PearsonClass, PearsonWorld, User
-from emulator.pearson.tokens import territory_token
+from emulator.pearson.domain import classes
+from emulator.pearson.domain.choices import ClassType
+from emulator.pearson.domain.models import STAFF_MEMBER, STUDENT, PearsonClass, PearsonWorld, User
+from emulator.pearson.domain.tokens import territory_token
 from tests.vendor_api import PearsonApi
 
 G = "00000000-0000-4000-8000-000000000000"

@@ -8,7 +8,7 @@ from typing import Any
 import requests
 
 from emulator.core import contract
-from emulator.pearson.models import STAFF_MEMBER, STUDENT
+from emulator.pearson.domain.models import STAFF_MEMBER, STUDENT
 from emulator.testing import EmulatorServer
 
 

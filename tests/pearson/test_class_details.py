@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from emulator.pearson import classes
-from emulator.pearson.models import PearsonWorld, User
-from emulator.pearson.tokens import territory_token
+from emulator.pearson.domain import classes
+from emulator.pearson.domain.models import PearsonWorld, User
+from emulator.pearson.domain.tokens import territory_token
 from tests.vendor_api import PearsonApi
 
 

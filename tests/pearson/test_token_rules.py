@@ -14,7 +14,7 @@ import pytest
 from emulator.app import create_app
 from emulator.core import contract
 from emulator.core.state import app_state
-from emulator.pearson.auth import issue_token
+from emulator.pearson.http.auth import issue_token
 
 DENIED = {"Message": "Authorization has been denied for this request."}
 
@@ -261,7 +261,7 @@ def test_the_memo_starts_over_when_full_and_every_token_still_answers(client, te
     """Issue 31, item 8: past ``VERIFIED_MAX`` distinct verified tokens the memo starts over: every new token still
     answers 200 (not 500), a token dropped from it verifies again, the store forgets the dropped tokens' keys and
     the memo never passes its cap."""
-    from emulator.pearson import auth
+    from emulator.pearson.http import auth
 
     world, student, store = tenant.world("pearson"), people["student"], app_state(client.application).store
     now = tenant.clock.now()

@@ -94,7 +94,7 @@ def test_fixture_tenant_over_http():
     store = app.state.store
     tenant = store.create_tenant("fx", fixture=json.loads(FIXTURE.read_text()))
     from emulator.core import contract
-    from emulator.pearson.auth import issue_token
+    from emulator.pearson.http.auth import issue_token
 
     client = app.test_client()
 

@@ -1,0 +1,296 @@
+"""Absorb authentication: ``x-api-key`` names the portal, ``x-api-version`` (optional), tokens raw or Bearer.
+
+How a call must carry them is one table, ``WIRE_RULES``: lenient where the vendor is (real v2 clients send no
+``x-api-version`` and the token without a scheme), exact where it documents a rule. In strict mode
+(``--strict``) a call that leans on something the vendor leaves undocumented is answered all the same and
+reported in the contract-violations header (``core.strict.report``).
+
+Tokens come from ``POST /authenticate``, live ``TOKEN_LIFETIME`` on the
+tenant's clock, and only one exists per user: authenticating again revokes
+the previous token (as Absorb documents). An admin's token opens every route;
+a learner's only the ``my-enrollments`` routes (403 elsewhere).
+"""
+from __future__ import annotations
+
+import base64
+import hmac
+import json
+import secrets
+from datetime import datetime, timedelta
+from functools import wraps
+from typing import Any
+from collections.abc import Callable, Hashable
+
+from flask import Response, request
+
+from emulator.core import strict
+from emulator.core.casefold import fold_query
+from emulator.core.http import current_store
+from emulator.core.pagecache import StalePage, key_of, page_key
+from emulator.core.pipeline import bind_tenant
+from emulator.core.errors import BadRequest, Forbidden, Unauthorized
+from emulator.core.store import Store, Tenant
+from emulator.core.vendor import Route
+from emulator.absorb.domain.choices import CHOICES
+from emulator.absorb.domain.models import ACTIVE, AbsorbWorld, Token, User, username_key
+
+TOKEN_LIFETIME = timedelta(hours=4)
+
+# The wire rules, one row per header: what the vendor documents, what the emulator accepts, and what strict
+# mode reports (None: nothing to report). Evidence: docs/VENDOR-NOTES.md, "Absorb: headers and tokens".
+WIRE_RULES: dict[str, dict[str, Any]] = {
+    "x-api-key": {  # documented as required: missing or unknown is 401
+        "required": True,
+    },
+    "x-api-version": {  # documented as a header with the value 2, not marked required; real clients omit it
+        "required": False,
+        "supported": ("2",),
+        "when_absent": "2",
+        "report_absent": "header 'x-api-version' is missing: the vendor documents 'x-api-version: 2' and leaves "
+                         "its absence undocumented (served as v2)",
+    },
+    "Authorization": {  # the token from /authenticate: real v2 clients send it raw, others as 'Bearer <token>'
+        "schemes": ("", "bearer"),  # "" is the raw token
+        "report_raw": None,  # both forms are what real clients send and the real API answers: nothing to report
+    },
+}
+
+
+def _single_header(name: str) -> str | None:
+    # WSGI joins repeated headers with ", " into one environ key; none of Absorb's header values
+    # contains a comma. Read the key directly: ``request.headers`` walks the whole environ per lookup.
+    raw = request.environ.get("HTTP_" + name.upper().replace("-", "_"))
+    if raw is None:
+        return None
+    if "," not in raw:
+        return raw.strip()
+    values = [part.strip() for part in raw.split(",")]
+    if len(set(values)) > 1:
+        raise BadRequest(f"The {name} header was sent more than once with different values.",
+                         validations=[f"{name}: duplicate header"])
+    return values[0].strip() if values else None
+
+
+def resolve_portal() -> Tenant:
+    """The tenant named by ``x-api-key``, after the ``x-api-version`` check.
+
+    Callers read ``tenant.world("absorb")`` only once they hold ``tenant.lock``: a reset swaps the worlds
+    under that lock, and a request that waited on it must see the new world, not the discarded one.
+    """
+    api_key = _single_header("x-api-key")
+    if not api_key:
+        raise Unauthorized("The x-api-key header is required.", validations=["x-api-key: required"])
+    tenant = current_store().tenant_for("absorb", api_key)
+    if tenant is None:
+        raise Unauthorized("The x-api-key is not valid.", validations=["x-api-key: unknown key"])
+    api_version()
+    return tenant
+
+
+def api_version() -> str:
+    """The version asked for: ``x-api-version``, or v2 when absent (``WIRE_RULES``); anything else is 400."""
+    rule = WIRE_RULES["x-api-version"]
+    version = _single_header("x-api-version")
+    if version is None or version == "":
+        if rule["report_absent"]:
+            strict.report(rule["report_absent"])
+        return rule["when_absent"]
+    if version not in rule["supported"]:
+        supported = ", ".join(rule["supported"])
+        raise BadRequest(f"API version '{version}' is not supported; the supported version is {supported}.",
+                         validations=[f"x-api-version: '{version}' is not supported; use {supported}"])
+    return version
+
+
+def token_of_request(header: str | None = None) -> str:
+    """The token of ``Authorization``: raw (``<token>``) or ``Bearer <token>`` (``WIRE_RULES``); else 401.
+
+    ``header``: the value already read by ``_single_header`` (a header sent twice alike, counted once)."""
+    rule = WIRE_RULES["Authorization"]
+    raw = (header if header is not None else request.environ.get("HTTP_AUTHORIZATION") or "").strip()
+    value = token_value(raw)
+    if value is None:
+        raise Unauthorized("A token from /authenticate is required in the Authorization header.",
+                           validations=["Authorization: token required ('<token>' or 'Bearer <token>')"])
+    if " " not in raw and rule["report_raw"]:
+        strict.report(rule["report_raw"])
+    return value
+
+
+def token_value(raw: str) -> str | None:
+    """The token an ``Authorization`` value carries, raw or after a scheme (``WIRE_RULES``); None: no token."""
+    schemes = WIRE_RULES["Authorization"]["schemes"]
+    raw = raw.strip()
+    scheme, _, rest = raw.partition(" ")
+    if rest.strip() and scheme.lower() in schemes:
+        return rest.strip()
+    if raw and " " not in raw and "" in schemes:
+        return raw
+    return None
+
+
+def issue_token(world: AbsorbWorld, user: User, now: datetime, *, lifetime: timedelta = TOKEN_LIFETIME,
+                exclusive: bool = True) -> str:
+    """A JWT-shaped opaque token. ``exclusive`` (``/authenticate``'s): issuing one revokes the user's previous
+    ``/authenticate`` token; an OAuth access token (``oauth.exchange``) revokes nothing."""
+    if exclusive:
+        previous = world.token_by_user.pop(user.id, None)
+        if previous:
+            world.tokens.pop(previous, None)
+    header = _b64({"alg": "HS256", "typ": "JWT"})
+    expires = now + lifetime
+    payload = _b64({"sub": user.id, "portal": world.portal, "exp": int(expires.timestamp()),
+                    "jti": secrets.token_hex(8)})
+    value = f"{header}.{payload}.{secrets.token_urlsafe(32)}"
+    world.tokens[value] = Token(value=value, user_id=user.id, expires=expires)
+    if exclusive:
+        world.token_by_user[user.id] = value
+    else:
+        prune_tokens(world, now)
+    return value
+
+
+def prune_tokens(world: AbsorbWorld, now: datetime) -> None:
+    """Drop expired tokens that no user's ``/authenticate`` slot names (OAuth's), so the table stays small."""
+    named = set(world.token_by_user.values())
+    for value in [v for v, t in world.tokens.items() if t.expires <= now and v not in named]:
+        del world.tokens[value]
+
+
+def authenticate(world: AbsorbWorld, *, username: str, password: str, private_key: str, api_key: str,
+                 now: datetime) -> str:
+    user_id = world.users_by_name.get(username_key(username))
+    user = world.users.get(user_id) if user_id else None
+    # compare_digest, like every other secret here: no timing of how much of a guess was right
+    password_ok = hmac.compare_digest(((user.password if user else None) or "").encode(), password.encode())
+    key_ok = hmac.compare_digest(private_key.strip().lower().encode(), api_key.lower().encode())
+    if (user is None or user.password is None or not password_ok or not key_ok
+            or (user.active_status != ACTIVE and not CHOICES["inactive_user_can_authenticate"])):
+        raise Unauthorized("The username, password or private key is not valid.",
+                           validations=["credentials: invalid username, password or privateKey"])
+    return issue_token(world, user, now)
+
+
+def _b64(data: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data, separators=(",", ":")).encode()).rstrip(b"=").decode()
+
+
+def current_user(world: AbsorbWorld, now: datetime) -> User:
+    header = _single_header("Authorization")  # conflicting duplicates: 400; the same value twice counts once
+    value = token_of_request(header)
+    token = world.tokens.get(value)
+    if token is None:
+        raise Unauthorized("The token is not valid.", validations=["Authorization: unknown or revoked token"])
+    if token.expires <= now:
+        raise Unauthorized("The token has expired.", validations=["Authorization: token expired"])
+    return world.users[token.user_id]
+
+
+READS = ("GET", "HEAD")
+
+
+def _caller(world: AbsorbWorld, now: datetime, admin: bool) -> User:
+    user = current_user(world, now)
+    if admin and not user.is_admin:
+        raise Forbidden("This route requires an administrator's token.",
+                        validations=["Authorization: a learner's token opens the learner's routes (my-..., enroll, the "
+                                     "catalogue's reads) only"])
+    return user
+
+
+def fast_page(environ: dict[str, Any], store: Store, path: str, query: str,
+              route: Callable[[str], Route | None]) -> tuple[Tenant, bytes | Callable[[], bytes | None]] | None:
+    """``absorb_call`` without Flask, for the pipeline's fast path (``core.pipeline.FastPages``): the tenant,
+    and the page an administrator's GET is answered with -- the cached page, or a function that computes it
+    (a paged list's miss: ``compute_page``). None whenever a check would not pass plainly: a header missing or
+    sent twice, an unknown key, version or token, an expired token, a learner (whose token opens fewer routes:
+    Flask decides); the Flask path then answers, errors included. The checks are ``resolve_portal``'s and
+    ``_caller``'s; the pipeline checks the tenant's rate limit and faults before it computes."""
+    api_key, version = environ.get("HTTP_X_API_KEY"), environ.get("HTTP_X_API_VERSION")
+    header = environ.get("HTTP_AUTHORIZATION")
+    if not api_key or not header or "," in api_key or "," in header:
+        return None
+    versions = ("", *WIRE_RULES["x-api-version"]["supported"])  # absent or empty: v2
+    if version is not None and ("," in version or version.strip() not in versions):
+        return None
+    tenant = store.tenant_for("absorb", api_key.strip())
+    value = token_value(header)
+    if tenant is None or value is None:
+        return None
+    world = tenant.world("absorb")
+    token = world.tokens.get(value)
+    if token is None or token.expires <= tenant.clock.now():
+        return None
+    user = world.users.get(token.user_id)
+    if user is None or not user.is_admin:
+        return None
+    key = key_of(path, query.encode(), user.id)
+    page = world.pages.hit(key)
+    if page is not None:
+        return tenant, page
+    return tenant, lambda: compute_page(tenant, world, user, path, query, key, route)
+
+
+def compute_page(tenant: Tenant, world: AbsorbWorld, user: User, path: str, query: str, key: Hashable,
+                 route: Callable[[str], Route | None]) -> bytes | None:
+    """A paged list's page (``routes.PagedList``) as Flask's view computes it: the same lock, the same world
+    (None if a reset swapped it since the checks), the query parsed and folded alike. None when the path is no
+    paged list, or the view fails (a 404, a bad ``_filter``): Flask answers it again, in the vendor's shape."""
+    found = route(path)
+    if found is None:
+        return None
+    view, path_args = found
+    paged = getattr(view, "paged", None)
+    if paged is None:
+        return None
+    args = fold_query(view, query)
+    with tenant.lock:
+        if tenant.world("absorb") is not world:
+            return None
+        try:
+            return paged.page(path_args, args, key, world=world, now=tenant.clock.now(), user=user)
+        except StalePage:  # verify mode: a write did not announce itself; the pipeline has Flask raise it
+            raise
+        except Exception:  # noqa: BLE001 - a refusal: Flask answers the same request again, with its error
+            return None  # (what the listing may have written, lesson enrollments made on first read, is kept
+            #              and made again the same way: idempotent)
+
+
+def absorb_call(*, admin: bool = True, token: bool = True) -> Callable[..., Any]:
+    """Decorator: portal, version and token checks, then the handler under the tenant's lock.
+
+    The handler receives ``world`` and ``now`` (the tenant's clock) as keyword arguments,
+    and ``user`` when a token is required.
+
+    A GET whose page is cached is answered without the lock, after the same checks: the world, the
+    token and the page are each one dict read (atomic), and every write announces itself
+    (``world.changed``, which clears the pages) before its own answer leaves, so a read that follows a
+    write's answer always misses (``core.pagecache``). Under load, eight
+    threads queueing on the tenant lock for cached pages cost more than the pages themselves.
+    """
+
+    def wrap(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        def inner(*args: Any, **kwargs: Any) -> Any:
+            tenant = resolve_portal()
+            bind_tenant(tenant, "absorb")
+            reading = request.method in READS
+            checked = None  # the lock-free check's (world, caller): a miss does not check the token twice
+            if reading and token:
+                world = tenant.world("absorb")
+                user = _caller(world, tenant.clock.now(), admin)
+                page = world.pages.hit(page_key(user.id))
+                if page is not None:  # never in verify mode: it recomputes every hit, under the lock
+                    return Response(page, mimetype="application/json")
+                checked = (world, user)
+            with tenant.lock:
+                world = tenant.world("absorb")
+                now = tenant.clock.now()
+                if token:  # checked again only if a reset swapped the world meanwhile
+                    same = checked is not None and checked[0] is world
+                    kwargs["user"] = checked[1] if same else _caller(world, now, admin)
+                return view(*args, world=world, now=now, **kwargs)
+
+        return inner
+
+    return wrap

@@ -1,0 +1,335 @@
+"""Absorb routes of a learner's enrollments: course enrollments (also the caller's own), ILC session
+enrollments, chapter and lesson enrollments, and attempts. Thin handlers, as in ``routes`` (whose blueprint,
+paging and error statuses they share).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import Response, jsonify, request
+
+from emulator.core import paging
+from emulator.core.errors import NotFound, ValidationFailed
+from emulator.core.http import bool_arg, guid_arg, guid_list_arg, json_body
+from emulator.core.openapi import Param, documented
+from emulator.absorb.domain import service
+from emulator.absorb.http.auth import absorb_call
+from emulator.absorb.domain.models import AbsorbWorld, User
+from emulator.absorb.http.routes import (
+    BODY_ERRORS, CALL_ERRORS, GET_ERRORS, LIMIT_PATTERN, OFFSET_PATTERN, PAGED, STATUSES, Listing, _created,
+    _filters, bp, paged, wire,
+)
+from emulator.absorb.wire.bodies import ATTEMPT_FINISH, COURSE_ENROLLMENT_UPSERT, load
+from emulator.absorb.wire.schemas import (
+    ATTEMPT, CHAPTER_ENROLLMENT, COURSE_ENROLLMENT, COURSE_ENROLLMENTS, DEFAULT_SORT, LESSON_ENROLLMENT,
+    LESSON_ENROLLMENTS, SESSION_ENROLLMENT, SESSION_ENROLLMENTS, USER_COURSE_ENROLLMENT, USER_COURSE_ENROLLMENTS,
+    dump,
+)
+
+# Query parameters as the seed documents them, for the OpenAPI document and strict mode.
+_STATUS = Param("status", {"type": "integer", "enum": list(STATUSES)}, "The status to filter by.")
+_SINCE = Param("modifiedSince", {"type": "string", "anyOf": [{"format": "date-time"}, {"maxLength": 0}]},
+               "Enrollments edited at or after this date (empty: any).")
+STATUS_SINCE = (_STATUS, _SINCE)
+DEPRECATED_PAGED = PAGED + STATUS_SINCE + (
+    Param("limit", {"type": "string", "pattern": LIMIT_PATTERN}, "(Deprecated) page size."),
+    Param("offset", {"type": "string", "pattern": OFFSET_PATTERN}, "(Deprecated) page number."),
+)
+RE_ENROLL = (Param("reEnroll", {"type": "boolean"}, "Re-enroll: the active enrollment becomes history."),)
+CANCEL = RE_ENROLL + (Param("cancelSession", {"type": "boolean"}, "Cancel the existing session enrollment."),)
+
+
+def _one(world: AbsorbWorld, item: Any, schema: Any) -> Response:
+    """A single resource; ``status``/``modifiedSince`` on a get narrow it to 404 when they exclude it."""
+    if not _filters([item], request.args):
+        raise NotFound("The enrollment does not match the status or modifiedSince given.")
+    return jsonify(dump(world, schema, item))
+
+
+def _many(world: AbsorbWorld, items: list[Any], schema: Any, resource: Any = None) -> Response:
+    """An unpaged list: the resource's default sort (``DEFAULT_SORT``) when it has one, else by date, then id."""
+    chosen = _filters(items, request.args)
+    if resource is not None and resource.name in DEFAULT_SORT:
+        ordered = paging.sort(chosen, resource, None, DEFAULT_SORT[resource.name])
+    else:
+        ordered = sorted(chosen, key=_order)
+    return jsonify([dump(world, schema, e) for e in ordered])
+
+
+def _order(item: Any) -> tuple[Any, str]:
+    return (getattr(item, "date_added", None) or getattr(item, "date_enrolled", None) or item.start_date, item.id)
+
+
+# -- course enrollments -----------------------------------------------------------------------------
+
+@bp.post("/users/<guid:user_id>/enrollments/<guid:course_id>")
+@documented("Create enrollment for user and course", query=RE_ENROLL,
+            responses={201: "enrollment-created", **GET_ERRORS, 422: None})
+@absorb_call()
+def create_enrollment(user_id: str, course_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
+    enrollment = service.create_enrollment(world, user_id, course_id, re_enroll=bool_arg(request.args, "reEnroll"),
+                                           at=now)
+    return _created({"enrollmentId": enrollment.id, "courseId": course_id, "userId": user_id})
+
+
+@bp.get("/users/<guid:user_id>/enrollments/<guid:course_id>")
+@documented("Get user's enrollment for specific course", query=STATUS_SINCE,
+            responses={200: "user-course-enrollment", **GET_ERRORS})
+@absorb_call()
+def get_user_enrollment(user_id: str, course_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
+    return _one(world, service.get_user_enrollment(world, user_id, course_id), USER_COURSE_ENROLLMENT)
+
+
+@bp.post("/users/<guid:user_id>/enrollments")
+@documented("Create or update course enrollment", query=RE_ENROLL, body="course-enrollment-upsert",
+            responses={201: "enrollment-created", **GET_ERRORS, **BODY_ERRORS})
+@absorb_call()
+def upsert_enrollment(user_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
+    body = load(COURSE_ENROLLMENT_UPSERT, json_body(request))
+    enrollment = service.upsert_enrollment(world, user_id, body, re_enroll=bool_arg(request.args, "reEnroll"),
+                                           at=now)
+    return _created({"enrollmentId": enrollment.id, "courseId": enrollment.course_id, "userId": user_id})
+
+
+@bp.get("/users/<guid:user_id>/enrollments")
+@documented("List course enrollments for specific user", query=DEPRECATED_PAGED,
+            responses={200: "user-course-enrollment-page", **GET_ERRORS, 422: None})
+@absorb_call()
+@paged
+def list_user_enrollments(user_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Listing:
+    return Listing(service.list_user_enrollments(world, user_id), USER_COURSE_ENROLLMENTS,
+                   wire(world, USER_COURSE_ENROLLMENT))
+
+
+@bp.post("/enrollments/unenroll")
+@documented("Un-enroll users from courses", body="unenroll-request",
+            responses={204: None, **CALL_ERRORS, **BODY_ERRORS})
+@absorb_call()
+def unenroll(*, world: AbsorbWorld, now: datetime, user: User) -> Response:
+    body = json_body(request)
+    if not isinstance(body, list) or not body:
+        raise ValidationFailed("The body must be a non-empty array of enrollment ids.",
+                               validations=["body: expected a non-empty array of GUIDs"])
+    ids = [guid_arg(i, f"body[{n}]") if isinstance(i, str) else guid_arg(repr(i), f"body[{n}]")
+           for n, i in enumerate(body)]
+    service.unenroll(world, ids)
+    return Response(status=204)
+
+
+@bp.get("/enrollments/<guid:enrollment_id>")
+@documented("Get course enrollment", responses={200: "user-course-enrollment", **GET_ERRORS})
+@absorb_call()
+def get_enrollment(enrollment_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
+    return jsonify(dump(world, USER_COURSE_ENROLLMENT, service.get_enrollment(world, enrollment_id)))
+
+
+@bp.get("/courses/<guid:course_id>/enrollments")
+@documented("List enrollments for specific course", query=DEPRECATED_PAGED,
+            responses={200: "course-enrollment-page", **GET_ERRORS, 422: None})
+@absorb_call()
+@paged
+def list_course_enrollments(course_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Listing:
+    return Listing(service.list_course_enrollments(world, course_id), COURSE_ENROLLMENTS,
+                   wire(world, COURSE_ENROLLMENT))
+
+
+GUIDS = {"type": "array", "items": {"type": "string", "format": "uuid"}}
+BULK_QUERY = (Param("userIds", GUIDS, "The user IDs."), Param("courseIds", GUIDS, "The course IDs."))
+
+
+@bp.get("/bulk/student-courses")
+@documented("List course enrollments for bulk user list", query=BULK_QUERY,
+            responses={200: "user-course-enrollment-list", **CALL_ERRORS})
+@absorb_call()
+def list_bulk_enrollments(*, world: AbsorbWorld, now: datetime, user: User) -> Response:
+    user_ids = guid_list_arg(request.args, "userIds")
+    course_ids = guid_list_arg(request.args, "courseIds")
+    return _many(world, service.list_bulk_enrollments(world, user_ids, course_ids), USER_COURSE_ENROLLMENT,
+                 USER_COURSE_ENROLLMENTS)
+
+
+# -- the currently authenticated user -------------------------------------------------------------
+
+@bp.get("/my-enrollments/<guid:course_id>")
+@documented("Get currently authenticated user's course enrollment", query=STATUS_SINCE,
+            responses={200: "user-course-enrollment", **GET_ERRORS})
+@absorb_call(admin=False)
+def get_my_enrollment(course_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
+    return _one(world, service.get_user_enrollment(world, user.id, course_id), USER_COURSE_ENROLLMENT)
+
+
+@bp.post("/enroll/<guid:course_id>")
+@documented("Create course enrollment for the currently authenticated user", query=RE_ENROLL,
+            responses={201: "enrollment-created", **GET_ERRORS, 422: None})
+@absorb_call(admin=False)
+def create_my_enrollment(course_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
+    enrollment = service.create_enrollment(world, user.id, course_id, re_enroll=bool_arg(request.args, "reEnroll"),
+                                           at=now)
+    return _created({"enrollmentId": enrollment.id, "courseId": course_id, "userId": user.id})
+
+
+@bp.get("/my-enrollments")
+@documented("List currently authenticated user's course enrollments", query=PAGED + STATUS_SINCE,
+            responses={200: "user-course-enrollment-page", **GET_ERRORS, 422: None})
+@absorb_call(admin=False)
+@paged
+def list_my_enrollments(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
+    return Listing(service.list_user_enrollments(world, user.id), USER_COURSE_ENROLLMENTS,
+                   wire(world, USER_COURSE_ENROLLMENT))
+
+
+# -- ILC sessions ---------------------------------------------------------------------------------
+
+@bp.get("/users/<guid:user_id>/enrollments/<guid:course_id>/sessions")
+@documented("List user's session enrollments for specific course", query=STATUS_SINCE,
+            responses={200: "session-enrollment-list", **GET_ERRORS})
+@absorb_call()
+def list_user_session_enrollments(user_id: str, course_id: str, *, world: AbsorbWorld, now: datetime,
+                                  user: User) -> Response:
+    return _many(world, service.list_user_session_enrollments(world, user_id, course_id), SESSION_ENROLLMENT)
+
+
+@bp.get("/users/<guid:user_id>/enrollments/<guid:course_id>/sessions/<guid:session_id>")
+@documented("Get user's session enrollment for specific course", query=STATUS_SINCE,
+            responses={200: "session-enrollment", **GET_ERRORS})
+@absorb_call()
+def get_user_session_enrollment(user_id: str, course_id: str, session_id: str, *, world: AbsorbWorld, now: datetime,
+                                user: User) -> Response:
+    return _one(world, service.get_user_session_enrollment(world, user_id, course_id, session_id), SESSION_ENROLLMENT)
+
+
+@bp.post("/users/<guid:user_id>/enrollments/<guid:course_id>/sessions/<guid:session_id>")
+@documented("Create ILC enrollment for user", query=CANCEL,
+            responses={201: "ilc-enrollment-created", **GET_ERRORS, 422: None})
+@absorb_call()
+def create_ilc_enrollment(user_id: str, course_id: str, session_id: str, *, world: AbsorbWorld, now: datetime,
+                          user: User) -> Response:
+    enrollment, se = service.create_ilc_enrollment(
+        world, user_id, course_id, session_id, re_enroll=bool_arg(request.args, "reEnroll"),
+        cancel_session=bool_arg(request.args, "cancelSession"), at=now)
+    return _created({"userId": user_id, "courseId": course_id, "sessionId": session_id,
+                     "enrollmentId": enrollment.id, "sessionEnrollmentId": se.id})
+
+
+@bp.get("/courses/<guid:course_id>/sessions/<guid:session_id>/enrollments")
+@documented("List an ILC's session enrollments", query=PAGED + STATUS_SINCE,
+            responses={200: "session-enrollment-page", **GET_ERRORS, 422: None})
+@absorb_call()
+@paged
+def list_session_enrollments(course_id: str, session_id: str, *, world: AbsorbWorld, now: datetime,
+                             user: User) -> Listing:
+    return Listing(service.list_session_enrollments(world, course_id, session_id), SESSION_ENROLLMENTS,
+                   wire(world, SESSION_ENROLLMENT))
+
+
+# -- chapters and lessons ---------------------------------------------------------------------------
+
+@bp.get("/users/<guid:user_id>/enrollments/<guid:course_id>/chapters")
+@documented("List chapter enrollments for a specified course", query=STATUS_SINCE,
+            responses={200: "chapter-enrollment-list", **GET_ERRORS})
+@absorb_call()
+def list_chapter_enrollments(user_id: str, course_id: str, *, world: AbsorbWorld, now: datetime,
+                             user: User) -> Response:
+    return _many(world, service.list_chapter_enrollments(world, user_id, course_id), CHAPTER_ENROLLMENT)
+
+
+@bp.get("/users/<guid:user_id>/enrollments/<guid:course_id>/chapters/<guid:chapter_id>")
+@documented("Get chapter enrollment for a specified course", query=STATUS_SINCE,
+            responses={200: "chapter-enrollment", **GET_ERRORS})
+@absorb_call()
+def get_chapter_enrollment(user_id: str, course_id: str, chapter_id: str, *, world: AbsorbWorld, now: datetime,
+                           user: User) -> Response:
+    return _one(world, service.get_chapter_enrollment(world, user_id, course_id, chapter_id), CHAPTER_ENROLLMENT)
+
+
+@bp.get("/courses/<guid:course_id>/lessons/<guid:lesson_id>/enrollments")
+@documented("Lists enrollments for a lesson", query=DEPRECATED_PAGED,
+            responses={200: "lesson-enrollment-page", **GET_ERRORS, 422: None})
+@absorb_call()
+@paged
+def list_lesson_enrollments_for_lesson(course_id: str, lesson_id: str, *, world: AbsorbWorld, now: datetime,
+                                       user: User) -> Listing:
+    lessons = service.list_lesson_enrollments_for_lesson(world, course_id, lesson_id)
+    return Listing(lessons, LESSON_ENROLLMENTS, wire(world, LESSON_ENROLLMENT), key="lessonEnrollments")
+
+
+@bp.get("/users/<guid:user_id>/enrollments/<guid:course_id>/chapters/<guid:chapter_id>/lessons/<guid:lesson_id>")
+@documented("Get lesson enrollment", query=STATUS_SINCE, responses={200: "lesson-enrollment", **GET_ERRORS})
+@absorb_call()
+def get_lesson_enrollment(user_id: str, course_id: str, chapter_id: str, lesson_id: str, *, world: AbsorbWorld,
+                          now: datetime, user: User) -> Response:
+    found = service.get_lesson_enrollment(world, user_id, course_id, lesson_id, chapter_id)
+    return _one(world, found, LESSON_ENROLLMENT)
+
+
+@bp.get("/users/<guid:user_id>/enrollments/<guid:course_id>/lessons")
+@documented("List user's lesson enrollments from specific course", query=STATUS_SINCE,
+            responses={200: "lesson-enrollment-list", **GET_ERRORS})
+@absorb_call()
+def list_user_lesson_enrollments(user_id: str, course_id: str, *, world: AbsorbWorld, now: datetime,
+                                 user: User) -> Response:
+    return _many(world, service.list_user_lesson_enrollments(world, user_id, course_id), LESSON_ENROLLMENT)
+
+
+@bp.get("/users/<guid:user_id>/enrollments/<guid:course_id>/lessons/<guid:lesson_id>")
+@documented("Get user's lesson enrollment", query=STATUS_SINCE, responses={200: "lesson-enrollment", **GET_ERRORS})
+@absorb_call()
+def get_user_lesson_enrollment(user_id: str, course_id: str, lesson_id: str, *, world: AbsorbWorld, now: datetime,
+                               user: User) -> Response:
+    return _one(world, service.get_lesson_enrollment(world, user_id, course_id, lesson_id), LESSON_ENROLLMENT)
+
+
+@bp.get("/users/<guid:user_id>/enrollments/<guid:course_id>/chapters/<guid:chapter_id>/lessons")
+@documented("List user's lesson enrollments from specific chapter", query=STATUS_SINCE,
+            responses={200: "lesson-enrollment-list", **GET_ERRORS})
+@absorb_call()
+def list_chapter_lesson_enrollments(user_id: str, course_id: str, chapter_id: str, *, world: AbsorbWorld, now: datetime,
+                                    user: User) -> Response:
+    return _many(world, service.list_user_lesson_enrollments(world, user_id, course_id, chapter_id), LESSON_ENROLLMENT)
+
+
+# -- attempts ------------------------------------------------------------------------------------------
+
+@bp.get("/users/<guid:user_id>/enrollments/<guid:course_id>/lessons/<guid:lesson_id>/attempts")
+@documented("List user's attempts for specific lesson", responses={200: "attempt-list", **GET_ERRORS})
+@absorb_call()
+def list_attempts(user_id: str, course_id: str, lesson_id: str, *, world: AbsorbWorld, now: datetime,
+                  user: User) -> Response:
+    return jsonify([dump(world, ATTEMPT, a) for a in service.list_attempts(world, user_id, course_id, lesson_id)])
+
+
+@bp.post("/users/<guid:user_id>/enrollments/<guid:course_id>/lessons/<guid:lesson_id>/attempts")
+@documented("Start attempt for active lesson enrollment", responses={200: "attempt-started", **GET_ERRORS, 422: None})
+@absorb_call()
+def start_attempt(user_id: str, course_id: str, lesson_id: str, *, world: AbsorbWorld, now: datetime,
+                  user: User) -> Response:
+    attempt = service.start_attempt(world, user_id, course_id, lesson_id, at=now)
+    return jsonify({"attemptId": attempt.id, "courseId": course_id, "userId": user_id})
+
+
+def _finish(world: AbsorbWorld, attempt: Any, now: datetime) -> Response:
+    body = load(ATTEMPT_FINISH, json_body(request))
+    service.finish_attempt(world, attempt, status=body["status"], score=body.get("score"),
+                           start=body.get("start_date"), completion=body.get("completion_date"), at=now)
+    return jsonify({"attemptId": attempt.id})
+
+
+@bp.put("/attempts/<guid:attempt_id>")
+@documented("Finish attempt", body="attempt-finish-request",
+            responses={200: "attempt-finished", **GET_ERRORS, **BODY_ERRORS})
+@absorb_call()
+def finish_attempt(attempt_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
+    return _finish(world, service.get_attempt(world, attempt_id), now)
+
+
+@bp.put("/users/<guid:user_id>/enrollments/<guid:course_id>/lessons/<guid:lesson_id>/attempts/<guid:attempt_id>")
+@documented("Finish a specific user's lesson attempt", body="attempt-finish-request",
+            responses={200: "attempt-finished", **GET_ERRORS, **BODY_ERRORS})
+@absorb_call()
+def finish_user_attempt(user_id: str, course_id: str, lesson_id: str, attempt_id: str, *, world: AbsorbWorld,
+                        now: datetime, user: User) -> Response:
+    service.get_user(world, user_id)
+    service.get_course(world, course_id)
+    attempt = service.get_attempt(world, attempt_id, user_id=user_id, course_id=course_id, lesson_id=lesson_id)
+    return _finish(world, attempt, now)

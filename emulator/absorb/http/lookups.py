@@ -1,0 +1,161 @@
+"""Routes of the lookups a connector makes besides users, departments and courses: the reference data
+(``reference``: groups, roles, countries, provinces) and a user's courses.
+
+Paged lists answer the usual envelope (``groups``, ``roles``, ``countries``); ``/provinces`` answers a bare
+array, as real clients read it. Wire schemas and their OData tables live here beside the routes that use them.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from flask import Response, jsonify
+from marshmallow import fields
+
+from emulator.core.http import guid_arg
+from emulator.core.openapi import Param, documented
+from emulator.core.wire import CamelCaseSchema, Guid, IsoDateTime, resource_for
+from emulator.absorb.domain import reference, users
+from emulator.absorb.http.auth import absorb_call
+from emulator.absorb.domain.models import AbsorbWorld, User
+from emulator.absorb.http.routes import GET_ERRORS, LIST_ERRORS, PAGED, Listing, bp, paged, wire
+from emulator.absorb.wire.schemas import COURSE, COURSES
+
+MAX_GROUP_USER_IDS = 50_000  # the vendor's cap; past it the list ends with the empty GUID
+EMPTY_GUID = "00000000-0000-0000-0000-000000000000"
+
+
+class GroupSchema(CamelCaseSchema):
+    """GroupResource."""
+
+    id = Guid()
+    name = fields.String()
+    is_automatic = fields.Boolean()
+    user_ids = fields.List(Guid(), attribute="member_ids")
+    date_edited = IsoDateTime()
+    date_added = IsoDateTime()
+
+
+class RoleSchema(CamelCaseSchema):
+    """RoleResource."""
+
+    id = Guid()
+    name = fields.String()
+    description = fields.String()
+    date_edited = IsoDateTime()
+    date_added = IsoDateTime()
+
+
+class CountrySchema(CamelCaseSchema):
+    id = Guid()
+    country_code = fields.String()
+    name = fields.String()
+
+
+class ProvinceSchema(CamelCaseSchema):
+    id = Guid()
+    name = fields.String()
+
+
+GROUP, ROLE, COUNTRY, PROVINCE = GroupSchema(), RoleSchema(), CountrySchema(), ProvinceSchema()
+GROUPS = resource_for(GROUP, "GroupResource")
+ROLES = resource_for(ROLE, "RoleResource")
+COUNTRIES = resource_for(COUNTRY, "CountryResource")
+PROVINCES = resource_for(PROVINCE, "ProvinceResource")
+COUNTRY_ID = Param("countryId", {"type": "string", "anyOf": [{"format": "uuid"}, {"maxLength": 0}]},
+                   "The country whose provinces to list (empty: every country's).")
+ID_ORDER = "Default order: id (the vendor documents no default sort)."
+
+
+def dump_group(world: AbsorbWorld, group: reference.Group) -> dict[str, Any]:
+    """A group with its members as they are now (an automatic group follows its rule), capped as the vendor caps."""
+    ids = reference.members(world, group)
+    if len(ids) > MAX_GROUP_USER_IDS:
+        ids = ids[:MAX_GROUP_USER_IDS] + [EMPTY_GUID]
+    return GROUP.dump(replace(group, member_ids=ids))
+
+
+# -- groups -------------------------------------------------------------------------------------------
+
+@bp.get("/groups")
+@documented("List groups. " + ID_ORDER, query=PAGED, responses={200: "group-page", **LIST_ERRORS})
+@absorb_call()
+@paged
+def list_groups(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
+    return Listing(list(world.reference.groups.values()), GROUPS, lambda g: dump_group(world, g), "groups",
+                   deprecated=False)
+
+
+@bp.get("/groups/<guid:group_id>")
+@documented("Get a group", responses={200: "group", **GET_ERRORS})
+@absorb_call()
+def get_group(group_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
+    return jsonify(dump_group(world, reference.get_group(world, group_id)))
+
+
+# -- roles ----------------------------------------------------------------------------------------------
+
+@bp.get("/roles")
+@documented("List roles. " + ID_ORDER, query=PAGED, responses={200: "role-page", **LIST_ERRORS})
+@absorb_call()
+@paged
+def list_roles(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
+    return Listing(list(world.reference.roles.values()), ROLES, ROLE.dump, "roles", deprecated=False)
+
+
+@bp.get("/roles/<guid:role_id>")
+@documented("Get a role", responses={200: "role", **GET_ERRORS})
+@absorb_call()
+def get_role(role_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
+    return jsonify(ROLE.dump(reference.get_role(world, role_id)))
+
+
+# -- countries and provinces ------------------------------------------------------------------------------
+
+@bp.get("/countries")
+@documented("List countries. " + ID_ORDER, query=PAGED, responses={200: "country-page", **LIST_ERRORS})
+@absorb_call()
+@paged
+def list_countries(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
+    return Listing(list(world.reference.countries.values()), COUNTRIES, COUNTRY.dump, "countries", deprecated=False)
+
+
+@bp.get("/countries/<guid:country_id>")
+@documented("Get a country", responses={200: "country", **GET_ERRORS})
+@absorb_call()
+def get_country(country_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
+    return jsonify(COUNTRY.dump(reference.get_country(world, country_id)))
+
+
+@bp.get("/provinces")
+@documented("List provinces of a country, as a bare array: every match unless _limit or _offset asks for a page. "
+            + ID_ORDER, query=(COUNTRY_ID,) + PAGED,
+            responses={200: "province-list", **LIST_ERRORS})
+@absorb_call()
+@paged
+def list_provinces(*, world: AbsorbWorld, now: datetime, user: User, args: Mapping[str, str]) -> Listing:
+    raw = args.get("countryId")
+    country_id = guid_arg(raw, "countryId") if raw else None
+    return Listing(reference.list_provinces(world, country_id), PROVINCES, PROVINCE.dump, bare=True)
+
+
+@bp.get("/provinces/<guid:province_id>")
+@documented("Get a province", responses={200: "province", **GET_ERRORS})
+@absorb_call()
+def get_province(province_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
+    return jsonify(PROVINCE.dump(reference.get_province(world, province_id)))
+
+
+# -- a user's courses ----------------------------------------------------------------------------------------
+
+@bp.get("/users/<guid:user_id>/courses")
+@documented("List the courses a user may take: enrolled or available. " + ID_ORDER, query=PAGED,
+            responses={200: "course-page", **GET_ERRORS, 422: None})
+@absorb_call()
+@paged
+def list_user_courses(user_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Listing:
+    learner = users.get_user(world, user_id)
+    return Listing(users.list_user_courses(world, learner), COURSES, wire(world, COURSE), key="courses",
+                   deprecated=False)

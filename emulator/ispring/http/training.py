@@ -1,0 +1,97 @@
+"""iSpring Learn trainings (tag "training" of the vendor's OpenAPI): thin handlers over ``training``."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Response, request
+
+from emulator.core.openapi import documented
+from emulator.ispring.http import queries
+from emulator.ispring.domain import service, training
+from emulator.ispring.domain.access import require
+from emulator.ispring.http.auth import ispring_call
+from emulator.ispring.wire.learning import ATTENDANCE, UPDATE_DAY
+from emulator.ispring.domain.models import ApiClient, ISpringWorld
+from emulator.ispring.http.routes import ERRORS, PAGING, answer, bp
+from emulator.ispring.http.enrollments import json_request
+from emulator.ispring.wire.schemas import load
+
+FOUND = {**ERRORS, 404: None}
+
+
+@bp.get("/training/<training_id>")
+@documented("Training information", responses={200: "training-info", **FOUND})
+@ispring_call
+def get_training(training_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
+    training_id = queries.check_uuids("trainingId", [training_id])[0]
+    require(client, "training")
+    return answer({"response": training.dump_training(training.get_training(world, training_id))}, "training-info",
+                  media)
+
+
+@bp.get("/training/<training_id>/sessions")
+@documented("A training's sessions", responses={200: "training-session-list", **FOUND})
+@ispring_call
+def list_training_sessions(training_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
+                           media: str) -> Response:
+    training_id = queries.check_uuids("trainingId", [training_id])[0]
+    require(client, "training")
+    sessions = [world.training_sessions[s] for s in training.get_training(world, training_id).session_ids]
+    return answer([training.dump_session(world, s) for s in sessions], "training-session-list", media)
+
+
+@bp.get("/training/session/<session_id>")
+@documented("Training session information", responses={200: "training-session-info", **FOUND})
+@ispring_call
+def get_training_session(session_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
+                         media: str) -> Response:
+    session_id = queries.check_uuids("trainingSessionId", [session_id])[0]
+    require(client, "training")
+    session = training.get_session(world, session_id)
+    return answer({"response": training.dump_session(world, session)}, "training-session-info", media)
+
+
+@bp.get("/training/session/participants/<session_id>")
+@documented("A training session's participants", query=PAGING, responses={200: "training-participants", **FOUND})
+@ispring_call
+def list_session_participants(session_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
+                              media: str) -> Response:
+    session_id = queries.check_uuids("sessionId", [session_id])[0]
+    size = service.page_size(request.args.get("pageSize"))
+    require(client, "training")
+    ids = training.get_session(world, session_id).participant_ids
+    page, _next = queries.page(ids, lambda i: i, size, request.args.get("pageToken"))
+    return answer(page, "training-participants", media)
+
+
+@bp.get("/training/day/<day_id>")
+@documented("Session day information", responses={200: "training-day-info", **FOUND})
+@ispring_call
+def get_training_day(day_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
+    day_id = queries.check_uuids("dayId", [day_id])[0]
+    require(client, "training")
+    return answer({"response": training.dump_day(training.get_day(world, day_id))}, "training-day-info", media)
+
+
+@bp.post("/training/day/<day_id>")
+@documented("Update a day's URL", body="training-day-update", responses={200: None, **FOUND})
+@ispring_call
+def update_training_day(day_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
+                        media: str) -> Response:
+    day_id = queries.check_uuids("dayId", [day_id])[0]
+    data = load(UPDATE_DAY, json_request())
+    require(client, "training")
+    training.update_day_url(world, day_id, data["url"])
+    return Response(status=200)
+
+
+@bp.post("/training/day/<day_id>/participants/attendance/update")
+@documented("Update participants' attendance of a day", body="attendance-request", responses={200: None, **FOUND})
+@ispring_call
+def update_attendance(day_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
+    day_id = queries.check_uuids("dayId", [day_id])[0]
+    data = load(ATTENDANCE, json_request())
+    require(client, "training")
+    rows = [(r["participant_id"], r["is_attended"], r["duration"]) for r in data["participants_attendance"]]
+    training.update_attendance(world, day_id, rows)
+    return Response(status=200)

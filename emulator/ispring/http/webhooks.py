@@ -1,0 +1,191 @@
+"""iSpring Learn webhook routes (tag "webhook" of the vendor's OpenAPI): thin handlers over ``webhooks``, and
+the hand-over of what a request queued (``world.outbox``) to the app's sender (``core.outbound``) once the
+request's write is whole and the tenant's lock is released."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from flask import Response, g, request
+
+from emulator.core.errors import BadRequest
+from emulator.core.openapi import Param, documented
+from emulator.core.outbound import Delivery
+from emulator.core.persistence import read_only
+from emulator.core.state import app_state
+from emulator.core.store import Tenant
+from emulator.ispring.domain import webhooks
+from emulator.ispring.domain.access import require
+from emulator.ispring.http.auth import ispring_call
+from emulator.ispring.wire.learning import CONFIRM, SUBSCRIBE, SUBSCRIBER, SUBSCRIBER_NAME, UNSUBSCRIBE
+from emulator.ispring.domain.models import ApiClient, ISpringWorld
+from emulator.ispring.http.routes import ERRORS, answer, bp
+from emulator.ispring.http.enrollments import json_request
+from emulator.ispring.wire.schemas import load
+
+NAME_QUERY = (Param("subscriberName", {"type": "string"}, required=True),)
+DONE: dict[int, str | None] = {200: None, **ERRORS, 404: None}
+
+
+def _check_url(url: str) -> None:
+    outbox = app_state().outbox
+    if outbox is not None:
+        outbox.policy.check(url)
+
+
+def _name() -> str:
+    name = request.args.get("subscriberName")
+    if name is None or not name.strip():
+        raise BadRequest("subscriberName: required.")
+    return name
+
+
+@bp.post("/webhook/register")
+@documented("Register new subscriber", body="subscriber-request", responses={200: None, **ERRORS})
+@ispring_call
+def register_subscriber(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
+    data = load(SUBSCRIBER, json_request())
+    require(client, "webhooks")
+    _check_url(data["callback_url"])
+    webhooks.register(world, data["subscriber_name"], data["callback_url"], data["secret"])
+    return Response(status=200)
+
+
+@bp.post("/webhook/settings/change")
+@documented("Change subscriber settings", body="subscriber-request", responses=DONE)
+@ispring_call
+def change_subscriber_settings(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
+    data = load(SUBSCRIBER, json_request())
+    require(client, "webhooks")
+    _check_url(data["callback_url"])
+    webhooks.change_settings(world, data["subscriber_name"], data["callback_url"], data["secret"])
+    return Response(status=200)
+
+
+def _subscriber_name() -> str:
+    """The body of the routes that name a subscriber only (SubscriberNameRequest)."""
+    return load(SUBSCRIBER_NAME, json_request())["subscriber_name"]
+
+
+@bp.post("/webhook/enable")
+@documented("Enable subscriber", body="subscriber-name-request", responses=DONE)
+@ispring_call
+def enable_subscriber(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
+    name = _subscriber_name()
+    require(client, "webhooks")
+    webhooks.set_enabled(world, name, True)
+    return Response(status=200)
+
+
+@bp.post("/webhook/disable")
+@documented("Disable subscriber", body="subscriber-name-request", responses=DONE)
+@ispring_call
+def disable_subscriber(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
+    name = _subscriber_name()
+    require(client, "webhooks")
+    webhooks.set_enabled(world, name, False)
+    return Response(status=200)
+
+
+@bp.post("/webhook/remove")
+@documented("Remove subscriber", body="subscriber-name-request", responses=DONE)
+@ispring_call
+def remove_subscriber(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
+    name = _subscriber_name()
+    require(client, "webhooks")
+    webhooks.remove(world, name)
+    return Response(status=200)
+
+
+@bp.post("/webhook/code/send")
+@documented("Send a code to confirm the url (POSTed to the callback URL)", body="subscriber-name-request",
+            responses=DONE)
+@ispring_call
+def send_confirmation_code(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
+    name = _subscriber_name()
+    require(client, "webhooks")
+    webhooks.send_code(world, name)
+    return Response(status=200)
+
+
+@bp.post("/webhook/confirm")
+@documented("Confirm subscriber callback url", body="confirm-request", responses=DONE)
+@ispring_call
+def confirm_subscriber(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
+    data = load(CONFIRM, json_request())
+    require(client, "webhooks")
+    webhooks.confirm(world, data["subscriber_name"], data["code"])
+    return Response(status=200)
+
+
+@bp.post("/webhook/subscribe")
+@documented("Add subscription", body="subscribe-request", responses=DONE)
+@ispring_call
+def subscribe(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
+    data = load(SUBSCRIBE, json_request())
+    require(client, "webhooks")
+    rule = data["subscription"]
+    webhooks.subscribe(world, data["subscriber_name"], rule["subscription_type"],
+                       [(p["name"], p["value"]) for p in rule["params"]])
+    return Response(status=200)
+
+
+@bp.post("/webhook/unsubscribe")
+@documented("Remove subscription", body="unsubscribe-request", responses=DONE)
+@ispring_call
+def unsubscribe(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
+    data = load(UNSUBSCRIBE, json_request())
+    require(client, "webhooks")
+    webhooks.unsubscribe(world, data["subscriber_name"], data["subscription_type"])
+    return Response(status=200)
+
+
+@bp.get("/webhook/subscription/list")
+@documented("List subscriber subscriptions", query=NAME_QUERY,
+            responses={200: "subscription-list", **ERRORS, 404: None})
+@ispring_call
+def list_subscriptions(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
+    name = _name()
+    require(client, "webhooks")
+    rules = webhooks.get_subscriber(world, name).subscriptions.values()
+    data = [{"subscriptionType": r.event_type, "params": [{"name": n, "value": v} for n, v in r.params]}
+            for r in rules]
+    return answer(data, "subscription-list", media)
+
+
+@bp.get("/webhook/subscriber/info")
+@read_only
+@documented("Get information about subscriber", query=NAME_QUERY,
+            responses={200: "subscriber-info", **ERRORS, 404: None})
+@ispring_call
+def get_subscriber_info(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
+    name = _name()
+    require(client, "webhooks")
+    return answer(webhooks.info(world, name), "subscriber-info", media)
+
+
+# -- the hand-over --------------------------------------------------------------------------------------
+
+def _reporter(tenant: Tenant, name: str, kind: str) -> Callable[[bool, bool], None]:
+    """What the sender calls after each attempt: the subscriber's status, under the tenant's lock (the
+    world of the moment: a reset may have replaced the one that queued the delivery)."""
+    def report(ok: bool, final: bool) -> None:
+        with tenant.lock:
+            webhooks.delivery_result(tenant.world("ispring"), name, kind, ok, final)
+    return report
+
+
+@bp.after_request
+def hand_over_deliveries(response: Response) -> Response:
+    """Queue what the request's writes made for the sender; nothing is sent here."""
+    tenant: Tenant | None = g.get("tenant")
+    outbox = app_state().outbox
+    if tenant is None or outbox is None or not tenant.world("ispring").outbox:  # the common case: no lock taken
+        return response
+    with tenant.lock:
+        world: ISpringWorld = tenant.world("ispring")
+        pending, world.outbox = world.outbox, []
+    for item in pending:
+        outbox.put(Delivery(tenant=tenant, vendor="ispring", url=item.url, body=item.body, headers=item.headers,
+                            kind=item.kind, on_result=_reporter(tenant, item.subscriber, item.kind)))
+    return response

@@ -1,0 +1,229 @@
+"""A deterministic iSpring Learn account for one tenant: the same seed gives the same world, ids included.
+
+Shape: account ``https://<tenant id>.ispringlearn.local``; DEPARTMENTS
+departments; USERS users with profile fields (every SHORT_NAMES-th one has no
+first or last name, so the answer falls back to the login), statuses mostly
+ACTIVE with some DEACTIVATED, DELETED and TERMINATED; SESSIONS appraisal
+sessions cycling NOT_STARTED / IN_PROGRESS / COMPLETED with 8..16
+participants each; three API clients: owner (ACCOUNT_OWNER), administrator
+(ACCOUNT_ADMINISTRATOR) and learner (LEARNER), each owned by a user of that role.
+Then, from the same generator (so the entities above keep their ids): each user's
+added and last-login dates, each session's manager (the account owner), dates that
+fit its status, competency profile id, instructions, QUESTIONS questions, and the
+users permitted to manage it (owner and administrator).
+
+With a fixture (``ctx.fixture``, see ``schemas.FixtureSchema``) the account
+holds exactly the fixture's entities instead.
+"""
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from emulator.core.fake import Fake
+from emulator.core.fixtures import Problems
+from emulator.core.vendor import WorldContext
+from emulator.core.wire import new_guid
+from emulator.ispring.domain import service
+from emulator.ispring.domain.groups import seed_groups
+from emulator.ispring.domain.models import (
+    ACCOUNT_ADMINISTRATOR, ACCOUNT_OWNER, LEARNER, SESSION_STATUSES, USER_STATUSES, ApiClient, AppraisalQuestion,
+    AppraisalSession, Department, Group, ISpringWorld, ProfileField, User,
+)
+from emulator.ispring.wire.schemas import load_fixture
+from emulator.ispring.wire.learning_fixture import apply_learning
+from emulator.ispring.seed.learning import seed_learning
+
+DEPARTMENTS = ("Sales", "Marketing", "Customer Success", "Engineering", "Finance", "Human Resources")
+USERS = 40
+SHORT_NAMES = 9  # every 9th user has neither first nor last name: displayingName falls back to the login
+SESSIONS = 6
+PARTICIPANTS = (8, 16)
+STATUS_WEIGHTS = (16, 2, 1, 1)  # ACTIVE, DEACTIVATED, DELETED, TERMINATED
+CLIENTS = (("owner", ACCOUNT_OWNER), ("administrator", ACCOUNT_ADMINISTRATOR), ("learner", LEARNER))
+SESSION_TITLES = ("Annual performance review", "Mid-year check-in", "Probation review", "360° feedback",
+                  "Quarterly goals review", "Leadership assessment")
+QUESTIONS = (("What went well in this period?", True, ("REVIEWER_ROLE_SELF_REVIEW", "REVIEWER_ROLE_DIRECT_MANAGER")),
+             ("What should change in the next period?", True,
+              ("REVIEWER_ROLE_SELF_REVIEW", "REVIEWER_ROLE_DIRECT_MANAGER")),
+             ("Anything else to add?", False, ("REVIEWER_ROLE_DIRECT_MANAGER",)))
+SESSION_DAYS = 30  # a session runs a month
+CUSTOM_FIELDS = (("USER_DEFINED_FIELD1", "Employee number"), ("USER_DEFINED_FIELD2", "Office"),
+                 ("USER_DEFINED_FIELD3", "Hire date"))
+
+
+def account_url(tenant_id: str) -> str:
+    return f"https://{tenant_id}.ispringlearn.local"
+
+
+def build_world(ctx: WorldContext) -> ISpringWorld:
+    rng = ctx.rng
+    world = ISpringWorld(account_url=account_url(ctx.tenant_id))
+    if ctx.fixture is not None:
+        apply_fixture(world, ctx.fixture, rng, ctx.anchor)
+        return world
+    fake = Fake(rng)
+    departments = [Department(id=new_guid(rng), name=name) for name in DEPARTMENTS]
+    world.departments = {d.id: d for d in departments}
+    taken: set[str] = set()
+    for n in range(USERS):
+        first, last = fake.first_name(), fake.last_name()
+        login = fake.username(first, last, taken)
+        role = ACCOUNT_OWNER if n == 0 else ACCOUNT_ADMINISTRATOR if n == 1 else LEARNER
+        status = "ACTIVE" if n < 3 else rng.choices(USER_STATUSES, weights=STATUS_WEIGHTS)[0]
+        hired = ctx.anchor.date() - timedelta(days=rng.randint(30, 3650))
+        user = User(id=new_guid(rng), login=login, first_name="" if n % SHORT_NAMES == 4 else first,
+                    last_name="" if n % SHORT_NAMES == 4 else last, email=f"{login}@example.com",
+                    department_id=rng.choice(departments).id, status=status, role=role, fields=[
+                        ProfileField("JOB_TITLE", "Job title", fake.job()),
+                        ProfileField("PHONE", "Phone", f"+1-555-{rng.randint(100, 999)}-{rng.randint(1000, 9999)}")
+                        if rng.random() < 0.6 else ProfileField("PHONE", "Phone", ""),
+                        ProfileField(CUSTOM_FIELDS[0][0], CUSTOM_FIELDS[0][1], f"E{rng.randint(10000, 99999)}"),
+                        ProfileField(CUSTOM_FIELDS[1][0], CUSTOM_FIELDS[1][1], fake.city()),
+                        ProfileField(CUSTOM_FIELDS[2][0], CUSTOM_FIELDS[2][1], hired),
+                    ])
+        world.users[user.id] = user
+    users = list(world.users.values())
+    for n in range(SESSIONS):
+        session = AppraisalSession(id=new_guid(rng), title=f"{SESSION_TITLES[n % len(SESSION_TITLES)]} {2024 + n // 3}",
+                                   status=SESSION_STATUSES[n % len(SESSION_STATUSES)])
+        world.sessions[session.id] = session
+        for user in rng.sample(users, rng.randint(*PARTICIPANTS)):
+            service.add_participant(world, session.id, user.id)
+    for name, role in CLIENTS:
+        owner = next(u for u in users if u.role == role)
+        client = ApiClient(name=name, client_id=new_guid(rng), client_secret=_secret(rng), role=role, user_id=owner.id)
+        world.clients[client.client_id] = client
+    _seed_details(world, rng, ctx.anchor)
+    _seed_people(world, rng)
+    seed_learning(world, rng, ctx.anchor)
+    return world
+
+
+def _seed_people(world: ISpringWorld, rng: Any) -> None:
+    """Drawn after everything above, so nothing seeded before moved: every user's password (login mode), the
+    groups, and the generator of ids made at run time."""
+    for user in world.users.values():
+        user.password = _secret(rng)[:12]
+    seed_groups(world, rng)
+    world.rng = random.Random(rng.getrandbits(64))
+
+
+def department_code(name: str) -> str:
+    return "-".join(name.split()).upper()
+
+
+def _seed_details(world: ISpringWorld, rng: Any, anchor: datetime) -> None:
+    """What the lookups show besides the entities: dates, codes, session details (see the module docstring)."""
+    for department in world.departments.values():
+        department.code = department_code(department.name)
+    for user in world.users.values():
+        user.added = anchor - timedelta(days=rng.randint(30, 3650), seconds=rng.randint(0, 86399))
+        user.last_login = max(user.added, anchor - timedelta(days=rng.randint(0, 60), seconds=rng.randint(0, 86399)))
+    owner = next((u.id for u in world.users.values() if u.role == ACCOUNT_OWNER), None)
+    permitted = [u.id for u in world.users.values() if u.role in (ACCOUNT_OWNER, ACCOUNT_ADMINISTRATOR)]
+    for session in world.sessions.values():
+        offset = {"NOT_STARTED": rng.randint(5, 40), "IN_PROGRESS": -rng.randint(1, SESSION_DAYS - 1),
+                  "COMPLETED": -rng.randint(SESSION_DAYS + 1, 400)}[session.status]
+        session.start = anchor + timedelta(days=offset, hours=9)
+        session.end = session.start + timedelta(days=SESSION_DAYS)
+        session.manager_id, session.profile_id = owner, new_guid(rng)
+        session.permitted_user_ids = list(permitted)
+        session.description = f"{session.title}: goals, results and feedback for the period."
+        session.instruction = "Rate each competency and explain your rating with examples."
+        session.self_review_instruction = "Review your own work first; your manager sees your answers."
+        session.questions = [AppraisalQuestion(id=new_guid(rng), text=text, is_required=required,
+                                               target_roles=list(roles)) for text, required, roles in QUESTIONS]
+
+
+def _secret(rng: Any) -> str:
+    letters = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "".join(rng.choice(letters) for _ in range(32))
+
+
+def apply_fixture(world: ISpringWorld, data: Any, rng: Any, anchor: datetime) -> None:
+    """Fill the (empty) account with exactly the fixture's entities, checking every reference.
+
+    ``clients`` may be left out: the three standard clients (owner, administrator,
+    learner) are then created with seeded ids and secrets, so the account stays usable.
+    Dates left out are the tenant's anchor (a session then runs SESSION_DAYS from it); a
+    session's manager left out is the account owner (else an administrator, else its first
+    participant); profile ids are seeded; sessions from a fixture have no questions.
+    """
+    doc = load_fixture(data)
+    problems = Problems("ispring")
+
+    for i, d in enumerate(doc["departments"]):
+        if d["id"] in world.departments:
+            problems.fail(f"departments[{i}].id", "duplicate id")
+        world.departments[d["id"]] = Department(id=d["id"], name=d["name"], code=d["code"],
+                                                parent_id=d["parent_department_id"])
+    for i, d in enumerate(doc["departments"]):
+        if d["parent_department_id"] is not None and d["parent_department_id"] not in world.departments:
+            problems.fail(f"departments[{i}].parentDepartmentId", "unknown department")
+    logins: set[str] = set()
+    for i, u in enumerate(doc["users"]):
+        if u["id"] in world.users:
+            problems.fail(f"users[{i}].id", "duplicate id")
+        if u["department_id"] not in world.departments:
+            problems.fail(f"users[{i}].departmentId", "unknown department")
+        if u["login"].lower() in logins:
+            problems.fail(f"users[{i}].login", "duplicate login")
+        logins.add(u["login"].lower())
+        fields = [ProfileField(f["key"], f["title"], _date_or_text(f["value"])) for f in u["fields"]]
+        world.users[u["id"]] = User(id=u["id"], login=u["login"], first_name=u["first_name"], last_name=u["last_name"],
+                                    email=u["email"], department_id=u["department_id"], status=u["status"],
+                                    role=u["role"], fields=fields, added=u["added_date"] or anchor,
+                                    last_login=u["last_login_date"] or u["added_date"] or anchor,
+                                    password=u["password"] if u["password"] is not None else _secret(rng)[:12])
+    managers = [u.id for u in world.users.values() if u.role == ACCOUNT_OWNER] + \
+               [u.id for u in world.users.values() if u.role == ACCOUNT_ADMINISTRATOR]
+    for i, s in enumerate(doc["sessions"]):
+        if s["id"] in world.sessions:
+            problems.fail(f"sessions[{i}].id", "duplicate id")
+        start = s["start_date"] or anchor
+        session = AppraisalSession(id=s["id"], title=s["title"], status=s["status"], description=s["description"],
+                                   start=start, end=s["end_date"] or start + timedelta(days=SESSION_DAYS),
+                                   profile_id=new_guid(rng), permitted_user_ids=list(managers))
+        world.sessions[s["id"]] = session
+        for j, user_id in enumerate(s["participant_ids"]):
+            if user_id not in world.users:
+                problems.fail(f"sessions[{i}].participantIds[{j}]", "unknown user")
+            service.add_participant(world, s["id"], user_id)
+        if s["manager_id"] is not None and s["manager_id"] not in world.users:
+            problems.fail(f"sessions[{i}].managerId", "unknown user")
+        session.manager_id = s["manager_id"] or next(iter(managers + session.participant_ids), None)
+        if session.manager_id is None:
+            problems.fail(f"sessions[{i}].managerId",
+                          "required when the account has no owner, administrator or participant")
+    for i, g in enumerate(doc["groups"]):
+        if g["id"] in world.groups:
+            problems.fail(f"groups[{i}].id", "duplicate id")
+        for j, user_id in enumerate(g["user_ids"]):
+            if user_id not in world.users:
+                problems.fail(f"groups[{i}].userIds[{j}]", "unknown user")
+        world.groups[g["id"]] = Group(id=g["id"], name=g["name"], member_ids=list(dict.fromkeys(g["user_ids"])))
+    world.rng = random.Random(rng.getrandbits(64))
+    clients = doc["clients"]
+    if clients is None:
+        clients = [{"name": name, "client_id": new_guid(rng), "client_secret": _secret(rng), "role": role,
+                    "user_id": None} for name, role in CLIENTS]
+    for i, c in enumerate(clients):
+        key = c["client_id"].strip().lower()
+        if key in world.clients:
+            problems.fail(f"clients[{i}].clientId", "duplicate id")
+        if c["user_id"] is not None and c["user_id"] not in world.users:
+            problems.fail(f"clients[{i}].userId", "unknown user")
+        world.clients[key] = ApiClient(name=c["name"], client_id=key, client_secret=c["client_secret"], role=c["role"],
+                                       user_id=c["user_id"])
+    apply_learning(world, doc, problems, rng, anchor)
+
+
+def _date_or_text(value: str) -> str | date:
+    try:
+        return date.fromisoformat(value) if len(value) == 10 else value
+    except ValueError:
+        return value
+
+

@@ -1,0 +1,172 @@
+"""Seeding of the booking world: territories, the online center, student progress, contracts, classes, bookings.
+
+Shape (all from the seed, dates from the tenant's anchor): one territory per country of the seeded centers
+plus a global one for the online center; one staff member of the online center; every student a completed
+unit (0..18), an active contract and, for about half, a future one; at each center encounters for the units
+its students book next (three each, from two days before the anchor to ten after), the online center's for
+every student's next unit (two each), complementary classes, social clubs and workshops; about a third of the
+students booked into an encounter of their next unit.
+"""
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+from typing import Any
+
+from emulator.core.fixtures import Problems
+from emulator.core.wire import new_guid
+from emulator.pearson.domain.bookings import add_booking
+from emulator.pearson.domain.choices import CLASS_TYPE_NAMES, SEATS, BookMode, ClassType
+from emulator.pearson.domain.classes import add_class
+from emulator.pearson.domain.models import (
+    STAFF_MEMBER, STUDENT, Booking, Center, Contract, PearsonClass, PearsonWorld, Territory, User,
+)
+from emulator.pearson.domain.people import add_contract
+from emulator.pearson.wire.schemas import resolve_instant
+
+COUNTRIES = {"BR": "Brazil", "MX": "Mexico", "ES": "Spain"}
+ONLINE = ("Wall Street English Online Center", "ONLINE-01")
+DAYS = range(-2, 11)
+HOURS = (8, 9, 11, 14, 17, 19, 20)
+CATEGORIES = (["Grammar"], ["Pronunciation"], ["Business English"], ["Conversation", "Vocabulary"])
+ENCOUNTERS_PER_UNIT = 3
+ONLINE_ENCOUNTERS_PER_UNIT = 2
+OTHER_CLASSES = {ClassType.COMPLEMENTARY_CLASS: 6, ClassType.SOCIAL_CLUB: 4, ClassType.WORKSHOP: 2}
+BOOKED_SHARE = 0.35
+
+
+def seed_schedule(world: PearsonWorld, anchor: datetime, rng: random.Random) -> None:
+    territories = _territories(world, anchor, rng)
+    online = Center(id=new_guid(rng), name=ONLINE[0], reference_id=ONLINE[1], territory_id=territories["GLOBAL"].id,
+                    is_online=True)
+    world.centers[online.id] = online
+    staff = User(id=new_guid(rng), name="Olivia Online", roles=[STAFF_MEMBER], center_id=online.id,
+                 email="olivia.online@example.com")
+    world.users[staff.id] = staff
+    students = [u for u in world.users.values() if STUDENT in u.roles]
+    for student in students:
+        student.completed_unit = rng.randint(0, 18)
+        _contracts(world, student, anchor, rng)
+    counter = iter(range(1, 1_000_000))
+    teachers = sorted(world.teachers)
+    for center in list(world.centers.values()):
+        reached = students if center.is_online else [s for s in students if s.center_id == center.id]
+        per_unit = ONLINE_ENCOUNTERS_PER_UNIT if center.is_online else ENCOUNTERS_PER_UNIT
+        for unit in sorted({s.completed_unit + 1 for s in reached}):
+            for _ in range(per_unit):
+                _class(world, center, ClassType.ENCOUNTER, unit, anchor, rng, next(counter), teachers)
+        for class_type, count in OTHER_CLASSES.items():
+            for _ in range(count):
+                _class(world, center, class_type, 0, anchor, rng, next(counter), teachers)
+    for student in students:
+        if rng.random() < BOOKED_SHARE:
+            _book_next(world, student, anchor, rng)
+
+
+def _territories(world: PearsonWorld, anchor: datetime, rng: random.Random) -> dict[str, Territory]:
+    found: dict[str, Territory] = {}
+    for code, name in (*COUNTRIES.items(), ("GLOBAL", "Global Online")):
+        ident = new_guid(rng)
+        found[code] = Territory(id=ident, reference_id=f"WSE-{code}", name=f"Wall Street English {name}",
+                                created=anchor - timedelta(days=rng.randint(400, 3000), seconds=rng.randint(0, 86399)),
+                                client_id=f"{world.tenant_id}.territory-{code.lower()}",
+                                client_secret=f"{rng.getrandbits(128):032x}")
+        world.territories[ident] = found[code]
+    for center in world.centers.values():
+        country = center.reference_id.split("-", 1)[0]
+        center.territory_id = found[country].id if country in found else found["GLOBAL"].id
+    return found
+
+
+def _contracts(world: PearsonWorld, student: User, anchor: datetime, rng: random.Random) -> None:
+    center = world.centers[student.center_id] if student.center_id else None
+    prefix = center.reference_id if center else "WSE"
+    start = anchor - timedelta(days=rng.randint(30, 300))
+    end = anchor + timedelta(days=rng.randint(30, 300))
+    add_contract(world, Contract(id=new_guid(rng), contract_id=f"{prefix}-C{rng.randint(100000, 999999)}",
+                                 student_id=student.id, start=start, end=end))
+    if rng.random() < 0.5:
+        add_contract(world, Contract(id=new_guid(rng), contract_id=f"{prefix}-C{rng.randint(100000, 999999)}",
+                                     student_id=student.id, start=end + timedelta(days=1),
+                                     end=end + timedelta(days=366)))
+
+
+def _class(world: PearsonWorld, center: Center, class_type: ClassType, unit: int, anchor: datetime,
+           rng: random.Random, number: int, teachers: list[str]) -> None:
+    start = anchor + timedelta(days=rng.choice(DAYS), hours=rng.choice(HOURS))
+    duration = 60 if class_type in (ClassType.ENCOUNTER, ClassType.COMPLEMENTARY_CLASS) else 90
+    categories = [] if class_type == ClassType.ENCOUNTER else list(rng.choice(CATEGORIES))
+    label = f"Unit {unit} encounter" if class_type == ClassType.ENCOUNTER \
+        else f"{CLASS_TYPE_NAMES[class_type]}: {', '.join(categories)}"
+    add_class(world, PearsonClass(
+        id=new_guid(rng), ref_class_id=f"{center.reference_id}-{number:05d}", class_type=int(class_type),
+        unit_number=unit, center_id=center.id, teacher_id=rng.choice(teachers) if teachers else None, start=start,
+        duration=duration, seats=SEATS[class_type], description=label, categories=categories))
+
+
+def _book_next(world: PearsonWorld, student: User, anchor: datetime, rng: random.Random) -> None:
+    """A seat in an encounter of the student's next unit that starts after the anchor, if one has room."""
+    unit = student.completed_unit + 1
+    open_classes = sorted((c for c in world.classes.values()
+                           if c.class_type == ClassType.ENCOUNTER and c.unit_number == unit and c.start > anchor
+                           and (c.center_id == student.center_id or world.centers[c.center_id].is_online)
+                           and len(world.bookings_by_class.get(c.id, ())) < c.seats), key=lambda c: (c.start, c.id))
+    if not open_classes:
+        return
+    cls = rng.choice(open_classes)
+    mode = rng.choice((BookMode.STAFF, BookMode.SELF))
+    add_booking(world, Booking(id=new_guid(rng), class_id=cls.id, student_id=student.id, book_mode=int(mode),
+                               booked_by=student.id, created=anchor - timedelta(days=rng.randint(1, 10))))
+
+
+# -- fixtures ---------------------------------------------------------------------------------------
+
+def apply_schedule(world: PearsonWorld, doc: dict[str, Any], anchor: datetime, rng: random.Random,
+                   problems: Problems) -> None:
+    """A fixture's territories, classes, bookings and contracts (its centers and users are in already)."""
+    for i, t in enumerate(doc["territories"]):
+        if t["id"] in world.territories:
+            problems.fail(f"territories[{i}].id", "duplicate id")
+        world.territories[t["id"]] = Territory(
+            id=t["id"], reference_id=t["reference_id"], name=t["name"], created=resolve_instant(t["created"], anchor),
+            client_id=t["client_id"] or f"{world.tenant_id}.territory-{t['reference_id'].lower()}",
+            client_secret=t["client_secret"] or f"{rng.getrandbits(128):032x}")
+    for i, c in enumerate(doc["centers"]):
+        if c["territory_id"] is not None and c["territory_id"] not in world.territories:
+            problems.fail(f"centers[{i}].territoryId", "unknown territory")
+    for i, c in enumerate(doc["classes"]):
+        center = world.centers.get(c["center_id"])
+        if center is None:
+            problems.fail(f"classes[{i}].centerId", "unknown center")
+        if c["teacher_id"] is not None and c["teacher_id"] not in world.teachers:
+            problems.fail(f"classes[{i}].teacherId", "unknown teacher")
+        if c["id"] and c["id"] in world.classes:
+            problems.fail(f"classes[{i}].id", "duplicate id")
+        kind = ClassType(c["class_type"])
+        if (kind == ClassType.ENCOUNTER) != (c["unit_number"] > 0):
+            problems.fail(f"classes[{i}].unitNumber", "encounters need a unit (1..20); other classes none (0)")
+        add_class(world, PearsonClass(
+            id=c["id"] or new_guid(rng), ref_class_id=c["ref_class_id"] or f"{center.reference_id}-{i + 1:05d}",
+            class_type=int(kind), unit_number=c["unit_number"], center_id=center.id, teacher_id=c["teacher_id"],
+            start=resolve_instant(c["start"], anchor), duration=c["duration"], seats=c["seats"] or SEATS[kind],
+            description=c["description"] or CLASS_TYPE_NAMES[kind], categories=list(c["categories"]),
+            closed=c["closed"]))
+    for i, b in enumerate(doc["bookings"]):
+        cls = world.classes.get(b["class_id"])
+        student = world.users.get(b["student_id"])
+        if cls is None:
+            problems.fail(f"bookings[{i}].classId", "unknown class")
+        if student is None or STUDENT not in student.roles:
+            problems.fail(f"bookings[{i}].studentId", "unknown student")
+        if any(world.bookings[x].student_id == student.id for x in world.bookings_by_class.get(cls.id, ())):
+            problems.fail(f"bookings[{i}].studentId", "already booked into this class")
+        add_booking(world, Booking(id=b["id"] or new_guid(rng), class_id=cls.id, student_id=student.id,
+                                   book_mode=b["book_mode"], booked_by=student.id, created=anchor))
+    for i, k in enumerate(doc["contracts"]):
+        if k["student_id"] not in world.users:
+            problems.fail(f"contracts[{i}].studentId", "unknown user")
+        start, end = resolve_instant(k["start"], anchor), resolve_instant(k["end"], anchor)
+        if end <= start:
+            problems.fail(f"contracts[{i}].end", "must be after start")
+        add_contract(world, Contract(id=k["id"] or new_guid(rng), contract_id=k["contract_id"],
+                                     student_id=k["student_id"], start=start, end=end))

@@ -1,0 +1,197 @@
+"""A deterministic Pearson world for one tenant: the same seed gives the same world, ids included.
+
+Shape: CENTERS centers ("BR-SAO-01"...), STUDENTS_PER_CENTER students and
+STAFF_PER_CENTER staff members per center, administrators, one holder each of
+ProspectWithTrial, User, QA, ISUSTeacher and FocusTool, TEACHERS teachers.
+Most students have teacher sessions from a few days before the anchor to a
+few weeks after it (so "current or next" moves with the tenant clock), and
+encounters for the units they are working on (1..20). A few students have no
+session at all (the route answers ``null``).
+
+With a fixture (``ctx.fixture``, see ``schemas.FixtureSchema``) the world holds
+exactly the fixture's entities instead.
+"""
+from __future__ import annotations
+
+import hashlib
+import random
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from emulator.core.fake import Fake
+from emulator.core.fixtures import Problems
+from emulator.core.vendor import WorldContext
+from emulator.core.wire import new_guid
+from emulator.pearson.seed import schedule
+from emulator.pearson.domain import service
+from emulator.pearson.domain.models import (
+    ADMINISTRATOR, AVAILABLE_CLASS_STATUSES, FOCUS_TOOL, ISUS_TEACHER, PROSPECT_WITH_TRIAL, QA, STAFF_MEMBER,
+    STUDENT, USER, Center, Encounter, PearsonWorld, Teacher, TeacherSession, User,
+)
+from emulator.pearson.wire.schemas import load_fixture, resolve_instant
+
+CENTERS = (("Wall Street English São Paulo Paulista", "BR-SAO-01"), ("Wall Street English Rio Centro", "BR-RIO-01"),
+           ("Wall Street English Ciudad de México Reforma", "MX-MEX-01"),
+           ("Wall Street English Madrid Sol", "ES-MAD-01"))
+STUDENTS_PER_CENTER = 10
+STAFF_PER_CENTER = 2
+ADMINISTRATORS = 2
+OTHER_ROLES = (PROSPECT_WITH_TRIAL, USER, QA, ISUS_TEACHER, FOCUS_TOOL)
+TEACHERS = 8
+PARTNERS = 2
+SESSIONS_PER_STUDENT = (0, 6)  # 0 for some: the sessions route answers null
+ENCOUNTERS_PER_STUDENT = (2, 6)
+MEETING_HOST = "https://meet.pearsonenglish.local/j/"
+STATUS_WEIGHTS = (6, 3, 1, 1)  # Available, Booked, Full, Cancelled
+
+
+def build_world(ctx: WorldContext) -> PearsonWorld:
+    rng = ctx.rng
+    seeded = f"{rng.getrandbits(256):064x}"
+    # The signing key is the incarnation's and the build's: tokens of a deleted tenant fail on one created again
+    # with its id and seed, and a reset ends every token, as Absorb's and iSpring's end with their world.
+    secret = (hashlib.sha256(f"{seeded}:{ctx.incarnation}:{ctx.build}".encode()).hexdigest()
+              if ctx.incarnation or ctx.build else seeded)
+    world = PearsonWorld(tenant_id=ctx.tenant_id, secret=secret)
+    world.client_id = f"{ctx.tenant_id}.learning-services"
+    world.client_secret = hashlib.sha256(f"{secret}:client".encode()).hexdigest()[:32]
+    if ctx.fixture is not None:
+        apply_fixture(world, ctx.fixture, ctx.anchor, rng)
+        world.rng = random.Random(rng.getrandbits(64))
+        return world
+    fake = Fake(rng)
+    centers = [Center(id=new_guid(rng), name=name, reference_id=ref) for name, ref in CENTERS]
+    world.centers = {c.id: c for c in centers}
+    partners = [new_guid(rng) for _ in range(PARTNERS)]
+    for _ in range(TEACHERS):
+        first, last = fake.first_name(), fake.last_name()
+        teacher = Teacher(id=new_guid(rng), name=f"{first} {last}",
+                          contact=f"{first}.{last}@teachers.example.com".lower(),
+                          photo=f"https://cdn.pearsonenglish.local/teachers/{first.lower()}-{last.lower()}.jpg"
+                          if rng.random() < 0.8 else None, partner_id=rng.choice(partners))
+        world.teachers[teacher.id] = teacher
+
+    def person(roles: list[str], center: Center | None) -> User:
+        first, last = fake.first_name(), fake.last_name()
+        user = User(id=new_guid(rng), name=f"{first} {last}", roles=roles, center_id=center.id if center else None,
+                    email=f"{first}.{last}@example.com".lower())
+        world.users[user.id] = user
+        return user
+
+    for center in centers:
+        for _ in range(STAFF_PER_CENTER):
+            person([STAFF_MEMBER], center)
+    for _ in range(ADMINISTRATORS):
+        person([ADMINISTRATOR], None)
+    for role in OTHER_ROLES:
+        person([role], rng.choice(centers) if role in (PROSPECT_WITH_TRIAL, USER) else None)
+    for center in centers:
+        for s in range(STUDENTS_PER_CENTER):
+            student = person([STUDENT], center)
+            # the first student of every center always has sessions; the last never (null answer)
+            low, high = SESSIONS_PER_STUDENT
+            count = high if s == 0 else 0 if s == STUDENTS_PER_CENTER - 1 else rng.randint(low + 1, high)
+            _sessions(world, student, count, ctx.anchor, rng)
+            _encounters(world, student, center, ctx.anchor, rng)
+    # Classes and bookings come last, from a generator of their own: every id seeded before stays the same.
+    schedule.seed_schedule(world, ctx.anchor, random.Random(rng.getrandbits(64)))
+    world.rng = random.Random(rng.getrandbits(64))
+    return world
+
+
+def _sessions(world: PearsonWorld, student: User, count: int, anchor: datetime, rng: Any) -> None:
+    """Hour-aligned sessions: a couple in the past days, the rest spread over the next weeks."""
+    teachers = list(world.teachers.values())
+    day = -rng.randint(1, 4)
+    for _ in range(count):
+        start = anchor + timedelta(days=day, hours=rng.choice((8, 10, 13, 15, 18, 20)))
+        end = start + timedelta(minutes=rng.choice((30, 45, 60)))
+        _add_session(world, student, rng.choice(teachers), start, end, rng)
+        day += rng.randint(1, 5)
+
+
+def _add_session(world: PearsonWorld, student: User, teacher: Teacher, start: datetime, end: datetime, rng: Any,
+                 *, session_id: str | None = None, meeting_url: str | None = None,
+                 content_item_id: str | None = None) -> None:
+    sid = session_id or new_guid(rng)
+    service.add_session(world, TeacherSession(
+        id=sid, user_id=student.id, teacher_id=teacher.id, name=teacher.name, contact=teacher.contact,
+        photo=teacher.photo, partner_id=teacher.partner_id, content_item_id=content_item_id or new_guid(rng),
+        meeting_url=meeting_url or MEETING_HOST + sid.replace("-", "")[:11], start=start, end=end))
+
+
+def _encounters(world: PearsonWorld, student: User, center: Center, anchor: datetime, rng: Any) -> None:
+    """Classes for the unit the student is on and the next: in the center or online, 60 or 90 minutes."""
+    unit = rng.randint(1, 19)
+    day = -rng.randint(0, 3)
+    for n in range(rng.randint(*ENCOUNTERS_PER_STUDENT)):
+        start = anchor + timedelta(days=day, hours=rng.choice((9, 11, 14, 17, 19)))
+        online = rng.random() < 0.4
+        status = rng.choices(AVAILABLE_CLASS_STATUSES, weights=STATUS_WEIGHTS)[0]
+        service.add_encounter(world, Encounter(
+            id=new_guid(rng), user_id=student.id, unit_number=min(20, unit + n // 3), start=start,
+            duration=rng.choice((60, 90)), status=status, is_online=online, center_id=center.id,
+            center_name=center.name, center_reference_id=center.reference_id))
+        day += rng.randint(1, 4)
+
+
+# -- fixtures -------------------------------------------------------------------------------------
+
+def apply_fixture(world: PearsonWorld, data: Any, anchor: datetime, rng: Any) -> None:
+    """Fill the (empty) world with exactly the fixture's entities, checking every reference."""
+    doc = load_fixture(data)
+    problems = Problems("pearson")
+
+    for i, c in enumerate(doc["centers"]):
+        if c["id"] in world.centers:
+            problems.fail(f"centers[{i}].id", "duplicate id")
+        world.centers[c["id"]] = Center(id=c["id"], name=c["name"], reference_id=c["reference_id"],
+                                        territory_id=c["territory_id"], is_online=c["is_online"])
+    default_partner = new_guid(rng)
+    for i, t in enumerate(doc["teachers"]):
+        if t["id"] in world.teachers:
+            problems.fail(f"teachers[{i}].id", "duplicate id")
+        world.teachers[t["id"]] = Teacher(id=t["id"], name=t["name"], contact=t["contact"], photo=t["photo"],
+                                          partner_id=t["partner_id"] or default_partner)
+    for i, u in enumerate(doc["users"]):
+        if u["id"] in world.users:
+            problems.fail(f"users[{i}].id", "duplicate id")
+        if u["center_id"] is not None and u["center_id"] not in world.centers:
+            problems.fail(f"users[{i}].centerId", "unknown center")
+        if u["center_id"] is None and set(u["roles"]) & {STUDENT, STAFF_MEMBER}:
+            problems.fail(f"users[{i}].centerId", "students and staff members need a center")
+        world.users[u["id"]] = User(id=u["id"], name=u["name"], roles=list(dict.fromkeys(u["roles"])),
+                                    center_id=u["center_id"], email=u["email"], completed_unit=u["completed_unit"],
+                                    password=u["password"])
+    for i, s in enumerate(doc["sessions"]):
+        student = world.users.get(s["user_id"])
+        if student is None:
+            problems.fail(f"sessions[{i}].userId", "unknown user")
+        teacher = world.teachers.get(s["teacher_id"])
+        if teacher is None:
+            problems.fail(f"sessions[{i}].teacherId", "unknown teacher")
+        start, end = resolve_instant(s["start"], anchor), resolve_instant(s["end"], anchor)
+        if end <= start:
+            problems.fail(f"sessions[{i}].end", "must be after start")
+        if s["id"] and s["id"] in world.sessions:
+            problems.fail(f"sessions[{i}].id", "duplicate id")
+        _add_session(world, student, teacher, start, end, rng, session_id=s["id"],
+                     meeting_url=s["meeting_url"], content_item_id=s["content_item_id"])
+    for i, e in enumerate(doc["encounters"]):
+        student = world.users.get(e["user_id"])
+        if student is None:
+            problems.fail(f"encounters[{i}].userId", "unknown user")
+        center_id = e["center_id"] or student.center_id
+        center = world.centers.get(center_id) if center_id else None
+        if center is None:
+            problems.fail(f"encounters[{i}].centerId", "unknown center")
+        if e["id"] and e["id"] in world.encounters:
+            problems.fail(f"encounters[{i}].id", "duplicate id")
+        service.add_encounter(world, Encounter(
+            id=e["id"] or new_guid(rng), user_id=e["user_id"], unit_number=e["unit_number"],
+            start=resolve_instant(e["start"], anchor), duration=e["duration"], status=e["status"],
+            is_online=e["is_online"], center_id=center.id, center_name=center.name,
+            center_reference_id=center.reference_id))
+    schedule.apply_schedule(world, doc, anchor, rng, problems)
+    world.from_fixture = True
