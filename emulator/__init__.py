@@ -1,12 +1,12 @@
 """lms-emulator: an offline emulator of three learning-platform REST APIs."""
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from .version import __version__
 
 
 def create_app(settings=None):  # type: ignore[no-untyped-def]
     """The WSGI app (``gunicorn 'emulator:create_app()'``)."""
-    from .app import create_app as _create_app
+    from .app import create_app as _create_app  # here: importing the package (its version) must not build Flask
 
     return _create_app(settings)
 

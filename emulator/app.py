@@ -23,6 +23,11 @@ from .core.state import EXTENSION, AppState, app_state
 from .core.store import DEFAULT_TENANT, Store
 from .core.vendor import Vendor
 from .core.wire import encode_json
+from flask import current_app
+from .absorb import VENDOR as absorb
+from .ispring import VENDOR as ispring
+from .pearson import VENDOR as pearson
+from .core.wire import parse_datetime
 
 log = logging.getLogger("lms_emulator")
 
@@ -95,10 +100,6 @@ HTTP_TO_ERROR: dict[int, type[errors.EmulatorError]] = {
 
 def all_vendors() -> list[Vendor]:
     """Every vendor; a vendor that fails to import fails the app (no vendor is optional)."""
-    from .absorb import VENDOR as absorb
-    from .ispring import VENDOR as ispring
-    from .pearson import VENDOR as pearson
-
     return [absorb, ispring, pearson]
 
 
@@ -114,7 +115,6 @@ def create_app(settings: Settings | dict[str, Any] | None = None) -> EmulatorFla
     app.url_map.strict_slashes = False
 
     vendors = all_vendors()
-    from .core.wire import parse_datetime
 
     rate_limited = [name.strip() for name in settings.rate_limit.split(",") if name.strip()]
     try:
@@ -169,8 +169,6 @@ def vendor_for_path(app: Flask, path: str) -> Vendor | None:
 
 
 def _handle_error(exc: Exception) -> Response:
-    from flask import current_app
-
     if isinstance(exc, HTTPException) and exc.response is not None:
         return exc.response  # a ready answer (a fault rule with a body of its own)
     if isinstance(exc, HTTPException):

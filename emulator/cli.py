@@ -10,9 +10,11 @@ import textwrap
 import time
 from typing import Any
 
-from . import __version__, servers, startup
+from . import servers, startup
+from .version import __version__
 from .config import ENV_PREFIX, Settings, SettingsError
 from .record import options as record_options
+from .core import gcpolicy
 
 DESCRIPTION = textwrap.fill(
     "An offline emulator of the Absorb LMS Integration API v2, iSpring Learn and Pearson English Learning "
@@ -62,7 +64,7 @@ def serve(args: argparse.Namespace) -> int:
         servers.check(args.server, args.threads, args.workers)
     except servers.ServerError as exc:
         return _fail(2, str(exc))
-    from .app import create_app
+    from .app import create_app  # here: Flask and the vendors load for the commands that build an app only
 
     settings = Settings.load({name: getattr(args, name) for name in (*SERVE_OPTIONS, *SERVE_FLAGS)},
                              option_names=True)
@@ -77,7 +79,6 @@ def serve(args: argparse.Namespace) -> int:
 
         certificate = tls.server_certificate(settings.host)
     app = create_app(settings)
-    from .core import gcpolicy
 
     gcpolicy.enable()  # the default world stays out of the collector's full scans (see core.gcpolicy)
 
@@ -102,6 +103,7 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def openapi(args: argparse.Namespace) -> int:
+    # here: Flask and the vendors load for the commands that build an app only
     from .core.openapi import build_document
     from .app import create_app
 
@@ -119,7 +121,7 @@ def proxy(args: argparse.Namespace) -> int:
 
 
 def verify(args: argparse.Namespace) -> int:
-    from .record import commands
+    from .record import commands  # here: requests and jsonschema load for proxy and verify only
 
     return commands.verify(args)
 
@@ -192,6 +194,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    # after parsing: --help, --version and a usage error load no Flask (persistence brings the store)
     from .core.errors import EmulatorError
     from .core.persistence import StateError
 

@@ -12,21 +12,16 @@ from pathlib import Path
 from typing import Any
 from collections.abc import Callable
 
+from .core.cachedir import cache_dir
 from .core.clock import check_anchor
 from .core.forward import TargetError, Targets
+from .core.wire import parse_datetime
 
 ENV_PREFIX = "LMS_EMULATOR_"
 
 
 class SettingsError(ValueError):
     """A bad option or environment value; the message names where it came from."""
-
-
-def cache_dir() -> Path:
-    """Where derived files that make start-up and first calls cheap are kept (Faker's word lists, the
-    OData parser tables): ``LMS_EMULATOR_CACHE``, else ``~/.cache/lms-emulator``. Owned by the user, unlike
-    the shared temporary directory: one of these files is a pickle."""
-    return Path(os.environ.get(ENV_PREFIX + "CACHE") or Path.home() / ".cache" / "lms-emulator")
 
 
 def tls_dir() -> Path:
@@ -124,8 +119,6 @@ def _optional(value: Any) -> str | None:
 
 
 def _anchor(value: Any) -> str | None:
-    from .core.wire import parse_datetime
-
     if not _optional(value):
         return None
     try:

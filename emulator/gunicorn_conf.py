@@ -20,6 +20,8 @@ control_socket_disable = True
 def on_starting(server: Any) -> None:
     """Check the LMS_EMULATOR_* settings before any worker starts: a bad one is one clear line and exit status 2,
     as ``lms-emulator serve`` gives, not a worker's traceback and gunicorn's exit status 3."""
+    # in the hooks: gunicorn execs this file in its master to read the settings above; the emulator loads in the
+    # hooks that use it
     from emulator.config import Settings, SettingsError
 
     try:
@@ -43,10 +45,10 @@ def post_fork(server: Any, worker: Any) -> None:
 def post_worker_init(worker: Any) -> None:
     """The app and its default world are built: keep them out of the collector's full scans, and print the
     start-up output (``emulator.startup``) once, from the first worker, as ``lms-emulator serve`` does."""
-    from emulator.core import gcpolicy
+    from emulator.core import gcpolicy  # in the hook: see on_starting
 
     gcpolicy.enable()
     if getattr(worker, "age", 1) == 1:  # the first worker spawned; later ones (restarts, more workers) stay quiet
-        from emulator import startup
+        from emulator import startup  # in the hook: see on_starting
 
         startup.print_from_gunicorn(worker)

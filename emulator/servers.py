@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from collections.abc import Callable
 
 from werkzeug.serving import WSGIRequestHandler
+from .core import gcpolicy
 
 if TYPE_CHECKING:  # the type only: trustme's import (~150 ms) is for --tls alone
     from .tls import ServerCertificate
@@ -89,12 +90,13 @@ def listen(host: str, port: int) -> socket.socket:
 
 def _granian(app: Any, host: str, port: int, threads: int, on_ready: OnReady,
              tls: ServerCertificate | None = None) -> None:
+    # granian, gunicorn and werkzeug's server load only for the server chosen (one per process)
     from granian._granian import SocketHolder
     from granian.constants import Interfaces, SSLProtocols
     from granian.log import LogLevels
     from granian.server.mt import MTServer
 
-    from .granian_bridge import RsgiBridge
+    from .granian_bridge import RsgiBridge  # granian's RSGI types: with granian only
 
     sock = listen(host, port)
     bound = sock.getsockname()[1]
@@ -136,7 +138,7 @@ def _hide_cgi_variables() -> None:
 
 def _gunicorn(app: Any, host: str, port: int, threads: int, on_ready: OnReady,
               tls: ServerCertificate | None = None) -> None:
-    from gunicorn.app.base import Application
+    from gunicorn.app.base import Application  # the chosen server only (see _granian)
 
     listen(host, port).close()  # a clear error now if the address is taken (gunicorn would retry, then log)
 
@@ -163,8 +165,6 @@ def _gunicorn(app: Any, host: str, port: int, threads: int, on_ready: OnReady,
 
 
 def _gunicorn_worker_init(worker: Any) -> None:
-    from .core import gcpolicy
-
     gcpolicy.enable()
 
 
@@ -172,7 +172,7 @@ def _gunicorn_worker_init(worker: Any) -> None:
 
 def _werkzeug(app: Any, host: str, port: int, threads: int, on_ready: OnReady,
               tls: ServerCertificate | None = None) -> None:
-    from werkzeug.serving import make_server
+    from werkzeug.serving import make_server  # the chosen server only (see _granian)
 
     context = None if tls is None else (str(tls.cert_file), str(tls.key_file))
     sock = listen(host, port)  # bound here: werkzeug's own refusal is two unprefixed lines and an exit

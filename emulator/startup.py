@@ -13,7 +13,7 @@ import sys
 import time
 from typing import Any
 
-from . import __version__
+from .version import __version__
 from .core.state import EXTENSION, app_state
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")

@@ -77,8 +77,8 @@ class _Live:
 
 class EmulatorServer(_Live):
     def __init__(self, settings: dict[str, Any] | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
+        # here: the pytest plugin imports this module in every session; Flask and the vendors load for a server
         from .app import create_app
-
         from .startup import plain_access_log
 
         self.app = create_app(settings or {})

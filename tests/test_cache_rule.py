@@ -31,10 +31,10 @@ from emulator.absorb.domain import lessons as absorb_lessons, lookups as absorb_
 from emulator.absorb.domain import sessions as absorb_sessions, users as absorb_users
 from emulator.absorb.domain import catalogue, certificates as absorb_certificates, managers as absorb_managers
 from emulator.absorb.domain import oauth as absorb_oauth
-from emulator.absorb.http.auth import authenticate as absorb_authenticate
+from emulator.absorb.domain.tokens import authenticate as absorb_authenticate
 from emulator.absorb.domain.models import AttemptStatus
 from emulator.admin.fixtures import by_name
-from emulator.app import create_app
+from emulator.app import all_vendors, create_app
 from emulator.core import contract
 from emulator.core.openapi import operation_of
 from emulator.core.pagecache import VERIFY_ENV, PageCache, WireCache
@@ -47,7 +47,10 @@ from emulator.pearson.domain import service as pearson_service
 from emulator.pearson.domain.access import Caller as PearsonCaller
 from emulator.pearson.domain.tokens import territory_token as pearson_territory_token
 from emulator.pearson.domain.models import Contract as PearsonContract, WalkThrough as PearsonWalkThrough
-from emulator.pearson.http.auth import issue_token as pearson_token
+from emulator.pearson.domain.signing import issue_token as pearson_token
+from emulator.absorb.domain.service import materialize_all
+
+VENDORS = {vendor.name: vendor for vendor in all_vendors()}  # the dumper of each world (data.json)
 
 SERVICE_MODULES: tuple[ModuleType, ...] = (
     absorb_lookups, absorb_lessons, absorb_attempts, absorb_enrollments, absorb_sessions, absorb_users,
@@ -510,7 +513,7 @@ class Reader:
 
     def dumps(self) -> dict[str, Any]:
         with self.ctx.tenant.lock:
-            return {name: world.dump() for name, world in self.ctx.tenant.worlds.items()}
+            return {name: VENDORS[name].dump_world(world) for name, world in self.ctx.tenant.worlds.items()}
 
 
 VALIDATED: set[tuple[str, str, str]] = set()  # answers already checked against their schema, in this process
@@ -532,7 +535,7 @@ def ctx(monkeypatch: pytest.MonkeyPatch) -> Ctx:
     tenant.clock.freeze(tenant.clock.now())  # Pearson's v2 state answers the server time
     made = Ctx(app=app, tenant=tenant)
     with tenant.lock:
-        tenant.world("absorb").dump()  # makes every pending sub-enrollment, so the targets can be chosen
+        materialize_all(tenant.world("absorb"))  # makes every pending sub-enrollment, so the targets can be chosen
     _choose(made)
     return made
 

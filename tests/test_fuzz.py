@@ -31,7 +31,7 @@ def _absorb_headers(server: EmulatorServer) -> dict[str, str]:
 
 def _pearson_headers(server: EmulatorServer) -> dict[str, str]:
     """A staff member's token (the widest documented access), issued the way the admin API issues it."""
-    from emulator.pearson.http.auth import issue_token
+    from emulator.pearson.domain.signing import issue_token
 
     tenant = server.store.tenants["default"]
     world = tenant.world("pearson")

@@ -55,7 +55,16 @@ MOVES: dict[str, dict[str, str]] = {
     },
 }
 # Names that left a moved module for another (a split): (vendor, old module, name) -> new module.
-SPLITS: dict[tuple[str, str, str], str] = {}
+SPLITS: dict[tuple[str, str, str], str] = {
+    **{("absorb", "lookup_routes", name): "emulator.absorb.wire.lookups" for name in (
+        "MAX_GROUP_USER_IDS", "EMPTY_GUID", "GroupSchema", "RoleSchema", "CountrySchema", "ProvinceSchema", "GROUP",
+        "ROLE", "COUNTRY", "PROVINCE", "GROUPS", "ROLES", "COUNTRIES", "PROVINCES", "dump_group")},
+    **{("absorb", "auth", name): "emulator.absorb.domain.tokens" for name in (
+        "TOKEN_LIFETIME", "issue_token", "prune_tokens", "authenticate")},
+    **{("pearson", "auth", name): "emulator.pearson.domain.signing" for name in (
+        "HEADER", "issue_token", "sign_claims", "authenticate", "read_claims", "signature_verifies")},
+    **{("pearson", "access", name): "emulator.pearson.http.auth" for name in ("user_call", "territory_call")},
+}
 
 OLD_TO_NEW = {f"emulator.{v}.{old}": f"emulator.{v}.{new}" for v, table in MOVES.items() for old, new in table.items()}
 NEW_TO_OLD = {new: old for old, new in OLD_TO_NEW.items()}
@@ -162,7 +171,9 @@ def rewrite_imports(path: Path) -> bool:
                     pkg, _, name = target.rpartition(".")
                     asname = alias.asname or (alias.name if name != alias.name else None)
                 else:
-                    pkg = SPLITS.get((*source.split(".")[1:3], alias.name)) if source.count(".") == 2 else None
+                    old_source = NEW_TO_OLD.get(source, source)
+                    split = (*old_source.split(".")[1:3], alias.name) if old_source.count(".") == 2 else None
+                    pkg = SPLITS.get(split) if split else None  # type: ignore[arg-type]
                     pkg = pkg or new_name(source)
                     name, asname = alias.name, alias.asname
                 groups.setdefault(pkg, []).append(f"{name} as {asname}" if asname and asname != name else name)

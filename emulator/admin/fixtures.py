@@ -20,6 +20,8 @@ from ..core.clock import check_anchor
 from ..core.errors import BadRequest, EmulatorError
 from ..core.stubs import check_fixture_stubs
 from ..core.wire import NOT_TEXT, invalid_text
+from ..core.wire import parse_datetime
+from ..config import SettingsError
 
 KNOWN_VENDORS = ("absorb", "ispring", "pearson")  # parts for vendors not installed are ignored
 # anchor: the instant its seeded dates hang off; $schema: schemas/fixture.schema.json, for editors
@@ -98,8 +100,6 @@ def by_name(name: str, setting: str | None) -> dict[str, Any]:
 def at_start(setting: str) -> dict[str, Any] | None:
     """``--fixtures``: a file or a known fixture's name gives the default tenant's fixture; a directory only
     adds to the places names are looked up in (None). Anything else stops the start with a clear error."""
-    from ..config import SettingsError
-
     where = "--fixtures (LMS_EMULATOR_FIXTURES)"
     given = Path(setting)
     try:
@@ -118,8 +118,6 @@ def at_start(setting: str) -> dict[str, Any] | None:
 
 def build_at_start(call: Any) -> Any:
     """Build the default tenant from the start-up fixture; a vendor refusing its part stops the start."""
-    from ..config import SettingsError
-
     try:
         return call()
     except EmulatorError as exc:
@@ -152,8 +150,6 @@ def check_envelope(data: Any, *, vendors: Iterable[str], where: str) -> dict[str
         if key in data and not isinstance(data[key], str):
             raise BadRequest(f"{where}.{key}: must be a string.")
     if "anchor" in data:
-        from ..core.wire import parse_datetime
-
         try:
             instant = parse_datetime(data["anchor"])
         except ValueError:

@@ -11,6 +11,7 @@ from . import fixtures as fixture_files
 from ..core.journal import journal_of
 from ..core.persistence import read_only
 from . import service
+from ..core import errors
 
 bp = Blueprint("lms_admin", __name__)
 DASHBOARD_FILES = frozenset({"dashboard.css", "dashboard.js"})
@@ -50,8 +51,6 @@ def _dashboard_file(name: str, mimetype: str) -> Response:
 @bp.get("/static/<name>")
 def dashboard_asset(name: str) -> Response:
     if name not in DASHBOARD_FILES:
-        from ..core import errors
-
         raise errors.NotFound(f"no dashboard asset '{name}'")
     return _dashboard_file(name, "text/css" if name.endswith(".css") else "text/javascript")
 

@@ -18,6 +18,7 @@ from ..core.store import Store, Tenant
 from ..core.vendor import Vendor
 from ..core.wire import NOT_TEXT, invalid_text, iso_z, loads_json, parse_datetime
 from . import fixtures as fixture_files
+from datetime import timedelta
 
 TENANT_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
 CREATE_KEYS = {"id", "seed", "fixture", "anchor"}
@@ -133,7 +134,7 @@ def tenant_summary(tenant: Tenant) -> dict[str, Any]:
 def get_data(tenant: Tenant) -> dict[str, Any]:
     with tenant.lock:
         return {"id": tenant.id, "seed": tenant.seed, "anchor": iso_z(tenant.anchor), "clock": tenant.clock.state(),
-                **{name: world.dump() for name, world in tenant.worlds.items()}}
+                **{name: vendors()[name].dump_world(world) for name, world in tenant.worlds.items()}}
 
 
 # -- tokens -------------------------------------------------------------------------------------
@@ -203,7 +204,6 @@ def advance_clock(tenant: Tenant, body: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or not math.isfinite(seconds) \
                 or abs(seconds) > 100 * 365 * 86400:
             raise errors.BadRequest(f"seconds: must be a finite number of seconds (got {seconds!r}).")
-        from datetime import timedelta
 
         delta = timedelta(seconds=seconds)
     else:

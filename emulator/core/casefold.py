@@ -31,6 +31,7 @@ from flask import Flask, Request, g
 from .http import MAX_BODY_BYTES, MEMO_KEY_LIMIT, PARSED_JSON, QueryArgs, is_json_content_type, parse_args
 from .openapi import operation_of
 from .wire import is_guid, loads_json
+from .schemadir import root
 
 ORIGINAL_PATH = "lms_emulator.original_path"
 
@@ -111,8 +112,6 @@ def _pointer(doc: Any, pointer: str) -> Any:
 @cache
 def body_shape(vendor: str, name: str) -> Shape | None:
     """The shape of ``schemas/<vendor>/<name>.json``, its ``$ref``s followed (read without jsonschema)."""
-    from .schemadir import root
-
     base = root()
 
     def build(node: Any, doc_name: str, depth: int) -> Shape | None:

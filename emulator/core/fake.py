@@ -20,12 +20,13 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-from ..config import cache_dir
+from .cachedir import cache_dir
 
 TABLES = ("first", "last", "job", "adjective", "noun", "city_prefix", "city_suffix")
 
 
 def _from_faker() -> dict[str, tuple[str, ...]]:
+    # here: Faker's providers load only when the cached word lists are missing (once per Faker version)
     from faker.providers.address.en_US import Provider as Address
     from faker.providers.company.en_US import Provider as Company
     from faker.providers.job.en_US import Provider as Job

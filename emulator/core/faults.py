@@ -34,6 +34,8 @@ from flask import Response, request
 from werkzeug.exceptions import HTTPException
 
 from . import errors
+from flask import json
+from .store import derive_seed
 
 DROP_KEY = "lms_emulator.drop"
 DEFER_KEY = "lms_emulator.defer_delay"  # environ: a server that waits out delays itself puts a DeferredDelay here
@@ -346,8 +348,6 @@ class FaultSet:
 def faults_of(tenant: Any, create: bool = False) -> FaultSet | None:
     faults = tenant.extras.get("faults")
     if faults is None and create:
-        from .store import derive_seed
-
         # setdefault: two requests adding the first rules at once share one FaultSet
         faults = tenant.extras.setdefault("faults", FaultSet(derive_seed(tenant.seed, tenant.id, "faults")))
     return faults
@@ -379,8 +379,6 @@ def check(tenant: Any, vendor: str) -> None:
         return  # latency only
     headers = {"Retry-After": str(rule.retry_after)} if rule.retry_after is not None else {}
     if rule.body is not None:
-        from flask import json
-
         response = Response(json.dumps(rule.body), status=rule.status, mimetype="application/json", headers=headers)
         raise InjectedResponse(response=response)
     raise injected_error(rule.status, f"Injected fault ({rule.id}).", headers)

@@ -156,7 +156,7 @@ def build_document(app: Flask, vendor_name: str) -> dict[str, Any]:
 
 def _referenced(vendor: str, names: set[str]) -> set[str]:
     """Every schema file reachable by $ref from ``names``."""
-    from . import contract
+    from . import contract  # jsonschema is imported on first use, not at start-up
 
     seen, todo = set(names), list(names)
     while todo:

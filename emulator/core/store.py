@@ -20,6 +20,8 @@ from . import gcpolicy
 from .clock import Clock
 from .errors import Conflict, NotFound
 from .vendor import Vendor, WorldContext
+from . import ratelimit
+from .wire import parse_datetime
 
 DEFAULT_TENANT = "default"
 _KEEP: Any = object()  # reset(): keep the tenant's fixture
@@ -57,8 +59,6 @@ class Tenant:
 
 def fixture_anchor(fixture: dict[str, Any] | None) -> datetime | None:
     """A fixture's own ``anchor`` (checked by admin.fixtures when the fixture was read)."""
-    from .wire import parse_datetime
-
     text = (fixture or {}).get("anchor")
     return parse_datetime(text) if isinstance(text, str) else None
 
@@ -113,8 +113,6 @@ class Store:
         tenant = Tenant(id=tenant_id, seed=seed, anchor=anchor, clock=clock, worlds=worlds,
                         fixture=fixture, created_at=clock.now(), incarnation=incarnation)
         if self.rate_limited:
-            from . import ratelimit
-
             for name in self.rate_limited:
                 ratelimit.enable(tenant, name, *self.vendors[name].rate_limit)  # type: ignore[misc]
         with self.lock:

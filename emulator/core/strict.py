@@ -65,7 +65,7 @@ def request_violations(app: Flask, vendor: str) -> list[str]:
 
 
 def response_violations(app: Flask, vendor: str, error_schema: str, response: Response) -> list[str]:
-    from . import contract
+    from . import contract  # strict mode only: jsonschema is imported on first use
     op = operation_of(app.view_functions.get(request.endpoint or ""))
     status = response.status_code
     if status >= 400:  # the vendor's error body, unless the operation declares its own (Absorb's OAuth endpoints)

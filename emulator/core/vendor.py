@@ -26,9 +26,6 @@ class World(Protocol):
     def credentials(self) -> dict[str, Any]:
         """What a client needs to call this vendor (printed at start, answered by the admin API)."""
 
-    def dump(self) -> dict[str, Any]:
-        """Every entity, JSON-ready (the admin API's data.json)."""
-
     def counts(self) -> dict[str, int]:
         """Number of entities per kind (the dashboard)."""
 
@@ -59,6 +56,9 @@ class Vendor:
     title: str
     blueprint: Blueprint
     build_world: Callable[[WorldContext], Any]
+    # Every entity of a world, JSON-ready (the admin API's data.json): written by the vendor's wire layer; a world
+    # never dumps itself (its models would import their schemas: an import cycle).
+    dump_world: Callable[[Any], dict[str, Any]]
     render_error: Callable[[EmulatorError], Response]
     # Tokens the vendor does not let clients obtain themselves (Pearson): the admin API
     # issues them with this hook, (world, user_id, now) -> token string.

@@ -16,6 +16,7 @@ import orjson
 from marshmallow import Schema, fields
 
 from .clock import to_wire_precision
+from .odata import Field, Resource
 
 UTC = timezone.utc
 TICKS_PER_SECOND = 10_000_000
@@ -251,8 +252,6 @@ def resource_for(schema: Schema, name: str, *, not_filterable: tuple[str, ...] =
     fields are addressed with ``/`` as OData does (``customFields/decimal1``,
     read from ``obj.custom_fields.decimal1``).
     """
-    from .odata import Field, Resource
-
     return Resource(name, _field_table(schema, Field, not_filterable, sort_by or {}), key="id")
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING, Any
+import xml.etree.ElementTree as ET
 
 if TYPE_CHECKING:
     import xml.etree.ElementTree as ET
@@ -38,8 +39,6 @@ def encode_xml(vendor: str, schema_name: str, data: Any, root: str = "response")
     The document's root is the one element the schema gives; several (an unwrapped array) or
     none are put inside ``<root>``.
     """
-    import xml.etree.ElementTree as ET
-
     from . import contract  # jsonschema and its registry: imported on the first XML answer, not at start-up
 
     schema = contract.schema(vendor, schema_name)
@@ -63,8 +62,6 @@ def _resolve(resolver: Any, schema: dict[str, Any]) -> tuple[Any, dict[str, Any]
 
 
 def _elements(resolver: Any, schema: dict[str, Any], value: Any, name: str) -> list[ET.Element]:
-    import xml.etree.ElementTree as ET  # imported where used (an iSpring XML answer), not at start-up
-
     resolver, schema = _resolve(resolver, schema)
     xml = schema.get("xml") or {}
     if value is None:

@@ -17,6 +17,7 @@ from emulator.ispring.http import (  # noqa: F401
     results as routes_results, training as routes_training, webhooks as routes_webhooks,
 )
 from emulator.ispring.seed.world import build_world
+from emulator.ispring.wire.schemas import dump_world
 from emulator.ispring.domain.service import MEDIA_TYPES
 
 
@@ -59,4 +60,5 @@ OPENAPI = {
 BASE_PATHS = ("/api/v2", "/index.php/api/v2")  # the account host's bases (service.CHOICES["base_paths"])
 
 VENDOR = Vendor(name="ispring", title="iSpring Learn", blueprint=bp, build_world=build_world,
+                dump_world=dump_world,
                 render_error=render_error, openapi=OPENAPI, base_paths=BASE_PATHS)

@@ -8,9 +8,10 @@ from ..core.vendor import Vendor
 from emulator.pearson.http import (  # noqa: F401 - registers the class-booking routes on the blueprint
     bookings as booking_routes,
 )
-from emulator.pearson.http.auth import issue_token
+from emulator.pearson.domain.signing import issue_token
 from emulator.pearson.http.routes import bp
 from emulator.pearson.seed.world import build_world
+from emulator.pearson.wire.schemas import dump_world
 
 
 def render_error(err: EmulatorError) -> Response:
@@ -40,4 +41,5 @@ OPENAPI = {
 }
 
 VENDOR = Vendor(name="pearson", title="Pearson English Learning Services", blueprint=bp, build_world=build_world,
+                dump_world=dump_world,
                 render_error=render_error, issue_token=issue_token, openapi=OPENAPI)

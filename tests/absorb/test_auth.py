@@ -163,7 +163,7 @@ def test_password_and_private_key_are_compared_in_constant_time(client, monkeypa
     """hmac.compare_digest, like every other secret (``!=`` stops at the first wrong character)."""
     import hmac
 
-    from emulator.absorb.http import auth
+    from emulator.absorb.domain import tokens
 
     compared: list[tuple[bytes, bytes]] = []
     real = hmac.compare_digest
@@ -172,7 +172,7 @@ def test_password_and_private_key_are_compared_in_constant_time(client, monkeypa
         compared.append((a, b))
         return real(a, b)
 
-    monkeypatch.setattr(auth.hmac, "compare_digest", spy)
+    monkeypatch.setattr(tokens.hmac, "compare_digest", spy)
     key = client.application.state.store.tenants["default"].world("absorb").api_key
     answer = client.post("/absorb/authenticate", headers={"x-api-key": key, "x-api-version": "2"},
                          json={"username": "admin", "password": "wrong\u00e9", "privateKey": key})

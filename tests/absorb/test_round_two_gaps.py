@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from emulator.absorb.domain.models import ONLINE_COURSE
+from emulator.absorb.domain.service import materialize_all
 
 
 def test_a_session_the_user_is_not_in_is_404_though_enrolled_in_its_course(api: Any):
@@ -46,7 +47,7 @@ def test_seeded_lessons_were_edited_at_or_after_their_last_attempt(api: Any, ten
     """A seeded lesson enrollment (in progress ones included) reads as edited no earlier than its own attempts."""
     world = api.world
     with tenant.lock:
-        world.dump()  # makes every pending sub-enrollment
+        materialize_all(world)  # makes every pending sub-enrollment
     checked = 0
     for le in world.lesson_enrollments.values():
         attempts = [world.attempts[a] for a in le.attempt_ids]

@@ -15,6 +15,7 @@ from emulator.core.pagecache import VERIFY_ENV, PageCache, WireCache
 from emulator.core.persistence import StateFile
 from emulator.core.staterows import TrackedDict
 from emulator.core.store import Store
+from emulator.absorb.domain.service import materialize_all
 from tests.test_cache_rule import SCENARIOS, Ctx, _choose
 
 
@@ -63,7 +64,7 @@ def kept(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Ctx:
     tenant = app.state.store.tenants["default"]
     made = Ctx(app=app, tenant=tenant)
     with tenant.lock:
-        tenant.world("absorb").dump()
+        materialize_all(tenant.world("absorb"))
     _choose(made)
     app.state.state_file.save([tenant])
     return made

@@ -8,7 +8,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from emulator.core.store import Tenant
-from emulator.pearson.http.auth import issue_token
+from emulator.pearson.domain.signing import issue_token
 from emulator.pearson.domain.models import STAFF_MEMBER, STUDENT, PearsonWorld, User
 from tests.vendor_api import PearsonApi
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from emulator.pearson.http import auth
+from emulator.pearson.domain import signing
 from emulator.pearson.domain import service
 
 DENIED = {"Message": "Authorization has been denied for this request."}
@@ -87,7 +87,7 @@ def test_roles_come_from_the_token(get, token, people, world, tenant):
 
 def test_token_claims(world, tenant, people):
     now = tenant.clock.now()
-    value = auth.issue_token(world, people["staff"].id, now)
+    value = signing.issue_token(world, people["staff"].id, now)
     header, payload, signature = value.split(".")
     claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
     assert json.loads(base64.urlsafe_b64decode(header + "==")) == {"alg": "HS256", "typ": "JWT"}
@@ -101,7 +101,7 @@ def test_issue_token_for_unknown_user_is_404(world, tenant):
     from emulator.core.errors import NotFound
 
     with pytest.raises(NotFound):
-        auth.issue_token(world, "00000000-0000-4000-8000-000000000000", tenant.clock.now())
+        signing.issue_token(world, "00000000-0000-4000-8000-000000000000", tenant.clock.now())
 
 
 @pytest.mark.parametrize("header", [None, "", "Bearer", "Bearer ", "Basic abc", "Bearer not-a-jwt", "Bearer a.b.c",

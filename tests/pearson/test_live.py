@@ -4,7 +4,7 @@ from __future__ import annotations
 import requests
 
 from emulator.core import contract
-from emulator.pearson.http.auth import issue_token
+from emulator.pearson.domain.signing import issue_token
 from emulator.testing import EmulatorServer
 
 

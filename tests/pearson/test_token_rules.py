@@ -14,7 +14,7 @@ import pytest
 from emulator.app import create_app
 from emulator.core import contract
 from emulator.core.state import app_state
-from emulator.pearson.http.auth import issue_token
+from emulator.pearson.domain.signing import issue_token
 
 DENIED = {"Message": "Authorization has been denied for this request."}
 

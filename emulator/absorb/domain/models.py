@@ -421,8 +421,3 @@ class AbsorbWorld(CachedWorld):
             **(self.catalogue.counts() if self.catalogue is not None else {}),
             "oauthClients": len(self.oauth.clients) if self.oauth is not None else 0,
         }
-
-    def dump(self) -> dict[str, Any]:
-        from emulator.absorb.wire.schemas import dump_world
-
-        return dump_world(self)

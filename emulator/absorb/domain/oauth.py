@@ -25,7 +25,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from emulator.core.errors import BadRequest, EmulatorError
-from emulator.absorb.http.auth import issue_token
+from emulator.absorb.domain.tokens import issue_token
 from emulator.absorb.domain.models import ACTIVE, AbsorbWorld, User, username_key
 
 ACCESS_LIFETIME = timedelta(hours=4)  # documented

@@ -7,74 +7,22 @@ array, as real clients read it. Wire schemas and their OData tables live here be
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from datetime import datetime
-from typing import Any
 
 from flask import Response, jsonify
-from marshmallow import fields
 
 from emulator.core.http import guid_arg
 from emulator.core.openapi import Param, documented
-from emulator.core.wire import CamelCaseSchema, Guid, IsoDateTime, resource_for
 from emulator.absorb.domain import reference, users
 from emulator.absorb.http.auth import absorb_call
 from emulator.absorb.domain.models import AbsorbWorld, User
 from emulator.absorb.http.routes import GET_ERRORS, LIST_ERRORS, PAGED, Listing, bp, paged, wire
+from emulator.absorb.wire.lookups import COUNTRIES, COUNTRY, GROUPS, PROVINCE, PROVINCES, ROLE, ROLES, dump_group
 from emulator.absorb.wire.schemas import COURSE, COURSES
 
-MAX_GROUP_USER_IDS = 50_000  # the vendor's cap; past it the list ends with the empty GUID
-EMPTY_GUID = "00000000-0000-0000-0000-000000000000"
-
-
-class GroupSchema(CamelCaseSchema):
-    """GroupResource."""
-
-    id = Guid()
-    name = fields.String()
-    is_automatic = fields.Boolean()
-    user_ids = fields.List(Guid(), attribute="member_ids")
-    date_edited = IsoDateTime()
-    date_added = IsoDateTime()
-
-
-class RoleSchema(CamelCaseSchema):
-    """RoleResource."""
-
-    id = Guid()
-    name = fields.String()
-    description = fields.String()
-    date_edited = IsoDateTime()
-    date_added = IsoDateTime()
-
-
-class CountrySchema(CamelCaseSchema):
-    id = Guid()
-    country_code = fields.String()
-    name = fields.String()
-
-
-class ProvinceSchema(CamelCaseSchema):
-    id = Guid()
-    name = fields.String()
-
-
-GROUP, ROLE, COUNTRY, PROVINCE = GroupSchema(), RoleSchema(), CountrySchema(), ProvinceSchema()
-GROUPS = resource_for(GROUP, "GroupResource")
-ROLES = resource_for(ROLE, "RoleResource")
-COUNTRIES = resource_for(COUNTRY, "CountryResource")
-PROVINCES = resource_for(PROVINCE, "ProvinceResource")
 COUNTRY_ID = Param("countryId", {"type": "string", "anyOf": [{"format": "uuid"}, {"maxLength": 0}]},
                    "The country whose provinces to list (empty: every country's).")
 ID_ORDER = "Default order: id (the vendor documents no default sort)."
-
-
-def dump_group(world: AbsorbWorld, group: reference.Group) -> dict[str, Any]:
-    """A group with its members as they are now (an automatic group follows its rule), capped as the vendor caps."""
-    ids = reference.members(world, group)
-    if len(ids) > MAX_GROUP_USER_IDS:
-        ids = ids[:MAX_GROUP_USER_IDS] + [EMPTY_GUID]
-    return GROUP.dump(replace(group, member_ids=ids))
 
 
 # -- groups -------------------------------------------------------------------------------------------

@@ -24,7 +24,8 @@ from emulator.core.pagecache import page_key
 from emulator.core.pipeline import bind_tenant
 from emulator.absorb.domain import service, users
 from emulator.absorb.domain.choices import CHOICES
-from emulator.absorb.http.auth import absorb_call, authenticate as authenticate_user, resolve_portal
+from emulator.absorb.http.auth import absorb_call, resolve_portal
+from emulator.absorb.domain.tokens import authenticate as authenticate_user
 from emulator.absorb.domain.models import AbsorbWorld, User
 from emulator.absorb.wire.bodies import AUTHENTICATE, USER_BODY, load
 from emulator.absorb.wire.schemas import COURSE, COURSES, DEFAULT_SORT, DEPARTMENT, DEPARTMENTS, USER, USERS, dump

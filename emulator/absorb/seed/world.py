@@ -26,6 +26,7 @@ from emulator.absorb.domain.models import (
     EnrollmentStatus as S, Lesson, Session, User,
 )
 from emulator.absorb.domain import catalogue, certificates, managers, reference, service
+from emulator.absorb.seed.fixtures import apply_fixture
 
 LEARNERS = 55
 ONLINE_COURSES = 16
@@ -49,7 +50,6 @@ def build_world(ctx: WorldContext) -> AbsorbWorld:
     world = AbsorbWorld(portal=f"{ctx.tenant_id}.myabsorb.local", api_key=new_guid(rng), rng=rng)
     world.clock_anchor = anchor  # type: ignore[attr-defined]
     if ctx.fixture:  # the fixture replaces the generated portal: no need to generate it first
-        from emulator.absorb.seed.fixtures import apply_fixture
 
         apply_fixture(world, ctx.fixture, anchor)
     else:
@@ -67,8 +67,6 @@ def build_world(ctx: WorldContext) -> AbsorbWorld:
 
 def _reference(world: AbsorbWorld, ctx: WorldContext) -> None:
     """Groups, roles, countries, provinces, from a generator of their own: the entities above keep their ids."""
-    from emulator.core.store import derive_seed
-
     rng = random.Random(derive_seed(ctx.seed, ctx.tenant_id, "absorb-reference"))
     world.reference = reference.seed(world, rng, ctx.anchor)
     reference.assign_users(world, rng)

@@ -11,6 +11,8 @@ from marshmallow import Schema, fields
 
 from emulator.core.wire import CamelCaseSchema, Guid, IsoDateTime, TimeSpan, resource_for
 from emulator.absorb.domain.models import CUSTOM_FIELD_KINDS, CUSTOM_FIELD_NAMES, AbsorbWorld
+from emulator.absorb.domain.service import materialize_all
+from emulator.absorb.wire.lookups import COUNTRY, PROVINCE, ROLE, dump_group
 
 Number = fields.Float
 
@@ -253,9 +255,7 @@ def dump(world: AbsorbWorld, schema: Any, obj: Any) -> dict[str, Any]:
 
 
 def dump_world(world: AbsorbWorld) -> dict[str, Any]:
-    """Every entity (the admin API's data.json): wire forms where Absorb has one."""
-    from emulator.absorb.domain.service import materialize_all
-
+    """Every entity (the admin API's data.json): wire forms where Absorb has one (``Vendor.dump_world``)."""
     materialize_all(world)
     return {
         "portal": world.portal,
@@ -284,8 +284,6 @@ def _reference_dump(world: AbsorbWorld) -> dict[str, Any]:
     """Groups, roles, countries and provinces in their wire forms (provinces with their countryId)."""
     if world.reference is None:
         return {}
-    from emulator.absorb.http.lookups import COUNTRY, PROVINCE, ROLE, dump_group
-
     ref = world.reference
     return {"groups": [dump_group(world, g) for g in ref.groups.values()],
             "roles": [ROLE.dump(r) for r in ref.roles.values()],

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from lark import Lark, Token, Tree, UnexpectedInput
 
-from emulator.config import cache_dir
+from emulator.core.cachedir import cache_dir
 
 from .fields import invalid
 
@@ -70,9 +70,9 @@ _TERMINAL_NAMES = {
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
     """The LALR parser, built once on first use. lark keeps its grammar analysis in a file in the cache
-    directory (``config.cache_dir``; checked against a hash of the grammar, options and lark's version, and
+    directory (``core.cachedir``; checked against a hash of the grammar, options and lark's version, and
     rebuilt when they differ): importing lark and loading it took 17 ms, building it 40."""
-    import lark
+    import lark  # here: the first filter pays for lark, not start-up (the module docstring)
 
     cache: str | bool = False
     try:
@@ -87,7 +87,7 @@ def _parser() -> Lark:
 def parse(text: str) -> Tree:
     """Parse a filter into a lark tree; syntax errors become :class:`Unprocessable`."""
     parser = _parser()
-    from lark import UnexpectedInput
+    from lark import UnexpectedInput  # loaded by _parser() above: a lookup in sys.modules
 
     try:
         return parser.parse(text)
@@ -96,7 +96,7 @@ def parse(text: str) -> Tree:
 
 
 def _syntax_message(text: str, exc: UnexpectedInput) -> str:
-    from lark import UnexpectedCharacters, UnexpectedToken
+    from lark import UnexpectedCharacters, UnexpectedToken  # lark is loaded: a filter was parsed
 
     if isinstance(exc, UnexpectedCharacters):
         pos, char = exc.pos_in_stream, exc.char

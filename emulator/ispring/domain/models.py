@@ -351,8 +351,3 @@ class ISpringWorld(CachedWorld):
                 "modules": len(self.modules), "enrollments": len(self.enrollments),
                 "subscribers": len(self.subscribers), "trainings": len(self.trainings),
                 "trainingSessions": len(self.training_sessions)}
-
-    def dump(self) -> dict[str, Any]:
-        from emulator.ispring.wire.schemas import dump_world
-
-        return dump_world(self)

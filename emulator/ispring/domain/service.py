@@ -29,6 +29,7 @@ from emulator.ispring.domain.models import (
     ACCOUNT_ADMINISTRATOR, ACCOUNT_OWNER, DEPARTMENT_ADMINISTRATOR, LEARNER, ApiClient, AppraisalSession, Department,
     ISpringWorld, Token, User,
 )
+from emulator.core.wire import is_guid
 
 # -- the rules, and the emulator's choices: one place ---------------------------------------------
 TOKEN_LIFETIME = timedelta(seconds=1800)  # expires_in of POST /api/v3/token (help page: 1800 s), tenant clock
@@ -342,8 +343,6 @@ def list_session_user_attributes(world: ISpringWorld, session_id: str, user_ids:
 
 
 def check_session_id(value: str) -> str:
-    from emulator.core.wire import is_guid
-
     if not is_guid(value):
         raise BadRequest(f"sessionId: '{value}' is not a valid UUID.")
     return value.lower()

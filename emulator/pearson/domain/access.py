@@ -10,18 +10,13 @@ Checks run roles (403), the target exists (404), the relationship (403), as for 
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import wraps
 from typing import Any, Literal
 
-from flask import request
 
-from emulator.core.errors import Forbidden, NotFound, Unauthorized
-from emulator.core.http import bearer_token, current_store
-from emulator.core.pipeline import bind_tenant
-from emulator.pearson.http.auth import authenticate, resolve
+from emulator.core.errors import Forbidden, NotFound
+from emulator.pearson.domain.signing import authenticate
 from emulator.pearson.domain.models import (
     ADMINISTRATOR, FOCUS_TOOL, ISUS_TEACHER, PROSPECT_WITH_TRIAL, QA, STAFF_MEMBER, STUDENT, USER, Center,
     PearsonWorld, Territory, User,
@@ -123,64 +118,12 @@ def _is_online(world: PearsonWorld, center_id: str | None) -> bool:
     return center is not None and center.is_online
 
 
-def _caller(world: PearsonWorld, claims: dict[str, Any], now: datetime) -> Caller:
+def caller_of(world: PearsonWorld, claims: dict[str, Any], now: datetime) -> Caller:
+    """The caller a user's token names: its user (unexpired, existing), roles and center."""
     user = authenticate(world, claims, now)
     roles = frozenset(r for r in claims["roles"] if isinstance(r, str))
     center = claims.get("centerId") if isinstance(claims.get("centerId"), str) else None
     return Caller(user=user, roles=roles, center_id=center)
-
-
-def _bearer() -> str:
-    return bearer_token(request, Unauthorized(DENIED, reason="no bearer token"))
-
-
-def user_call(route: str) -> Callable[..., Any]:
-    """Decorator: a user's token, the route's role lists, then the view under the tenant's lock.
-
-    The view receives ``world``, ``now`` and ``caller`` as keyword arguments besides the path's."""
-
-    def wrap(view: Callable[..., Any]) -> Callable[..., Any]:
-        @wraps(view)
-        def inner(**kwargs: Any) -> Any:
-            tenant, claims = resolve(current_store(), _bearer())
-            bind_tenant(tenant, "pearson")
-            with tenant.lock:
-                world: PearsonWorld = tenant.world("pearson")
-                now = tenant.clock.now()
-                caller = _caller(world, claims, now)
-                check_roles(caller, route)
-                return view(world=world, now=now, caller=caller, **kwargs)
-
-        return inner
-
-    return wrap
-
-
-def territory_call(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Decorator of ``openapi/`` routes: a territory's token (``tokens``); the view gets ``territory``."""
-
-    @wraps(view)
-    def inner(**kwargs: Any) -> Any:
-        tenant, claims = resolve(current_store(), _bearer())
-        bind_tenant(tenant, "pearson")
-        with tenant.lock:
-            world: PearsonWorld = tenant.world("pearson")
-            now = tenant.clock.now()
-            territory = _territory(world, claims, now)
-            return view(world=world, now=now, territory=territory, **kwargs)
-
-    return inner
-
-
-def _territory(world: PearsonWorld, claims: dict[str, Any], now: datetime) -> Territory:
-    exp = claims.get("exp")
-    if not isinstance(exp, int) or isinstance(exp, bool) or exp <= now.timestamp():
-        raise Unauthorized(DENIED, reason="expired token")
-    ident = claims.get("territory")
-    territory = world.territories.get(ident) if isinstance(ident, str) else None
-    if territory is None:
-        raise Unauthorized(DENIED, reason="not a territory's token")  # a user's token on an openapi/ route
-    return territory
 
 
 def territory_has_center(territory: Territory, center: Center) -> None:

@@ -255,10 +255,6 @@ class PearsonWorld(CachedWorld):
                 "territories": len(self.territories), "classes": len(self.classes), "bookings": len(self.bookings),
                 "contracts": len(self.contracts), "walkthroughs": len(self.walkthroughs)}
 
-    def dump(self) -> dict[str, Any]:
-        from emulator.pearson.wire.schemas import dump_world
-
-        return dump_world(self)
 
 
 def _user_card(user: User) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from typing import Any
 
 from emulator.core.errors import BadRequest
 from emulator.pearson.domain import service
-from emulator.pearson.http.auth import issue_token, sign_claims
+from emulator.pearson.domain.signing import issue_token, sign_claims
 from emulator.pearson.domain.models import DEFAULT_PASSWORD, PearsonWorld, Territory, User
 
 

@@ -1,10 +1,10 @@
-"""Pearson authentication: JWT-style Bearer tokens, HMAC-SHA256 signed with a per-tenant secret.
+"""Pearson authentication of a call: the Bearer token names the tenant, then the route's rule; the wrappers.
 
 The vendor does not document how tokens are obtained, so the admin API issues
 them (``POST /_emulator/tenants/{id}/pearson/tokens {"userId": ...}``) through
-``issue_token``. Claims: ``sub`` (user id), ``roles``, ``centerId``, ``iss``
-(the tenant id: it names the tenant), ``iat`` and ``exp`` (seconds, on the
-tenant's clock; ``service.TOKEN_LIFETIME``).
+``domain.signing.issue_token`` (the claims are described there); the emulator's token endpoint is
+``domain.tokens``. ``pearson_call`` guards the two older routes, ``user_call`` and ``territory_call`` the
+class-booking routes (``http.bookings``).
 
 A token is refused with 401 when it is not three base64url parts, its header
 is not HS256, its ``iss`` names no tenant, its signature does not verify with
@@ -13,12 +13,6 @@ expired on the tenant's clock, or its ``sub`` is not a user of the tenant.
 """
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
-import hmac
-import json
-from datetime import datetime
 from functools import wraps
 from collections.abc import Callable
 from typing import Any
@@ -27,51 +21,12 @@ from flask import request
 
 from emulator.core.http import bearer_token, current_store
 from emulator.core.pipeline import bind_tenant
-from emulator.core.errors import NotFound, Unauthorized
+from emulator.core.errors import Unauthorized
 from emulator.core.store import Store, Tenant
 from emulator.pearson.domain import service
-from emulator.pearson.domain.models import PearsonWorld, User
-
-HEADER = {"alg": "HS256", "typ": "JWT"}
-
-
-def _b64(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def _sign(secret: str, signing_input: str) -> str:
-    return _b64(hmac.new(bytes.fromhex(secret), signing_input.encode(), hashlib.sha256).digest())
-
-
-def issue_token(world: PearsonWorld, user_id: str, now: datetime) -> str:
-    """A signed token for a user of the world, valid ``TOKEN_LIFETIME`` from ``now`` (the tenant clock)."""
-    user = world.users.get(str(user_id).lower())
-    if user is None:
-        raise NotFound(f"No Pearson user '{user_id}' in tenant '{world.tenant_id}'.")
-    claims = {"sub": user.id, "roles": list(user.roles), "centerId": user.center_id, "iss": world.tenant_id,
-              "iat": int(now.timestamp()), "exp": int((now + service.TOKEN_LIFETIME).timestamp())}
-    signing_input = _b64(json.dumps(HEADER, separators=(",", ":")).encode()) + "." + \
-        _b64(json.dumps(claims, separators=(",", ":")).encode())
-    return signing_input + "." + _sign(world.secret, signing_input)
-
-
-def _claims(token: str) -> tuple[dict[str, Any], str, str]:
-    """Header-checked claims, the signing input and the signature; signature NOT yet verified."""
-    parts = token.split(".")
-    if len(parts) != 3 or not all(parts):
-        raise Unauthorized(service.DENIED, reason="malformed token")
-    try:
-        header = json.loads(_unb64(parts[0]))
-        claims = json.loads(_unb64(parts[1]))
-    except (binascii.Error, ValueError, UnicodeDecodeError):
-        raise Unauthorized(service.DENIED, reason="malformed token") from None
-    if not isinstance(header, dict) or header.get("alg") != "HS256" or not isinstance(claims, dict):
-        raise Unauthorized(service.DENIED, reason="unsupported token")
-    return claims, f"{parts[0]}.{parts[1]}", parts[2]
+from emulator.pearson.domain.access import caller_of, check_roles
+from emulator.pearson.domain.signing import authenticate, read_claims, signature_verifies, territory_of
+from emulator.pearson.domain.models import PearsonWorld
 
 
 def _bearer() -> str:
@@ -95,13 +50,13 @@ def resolve(store: Store, token: str) -> tuple[Tenant, dict[str, Any]]:
         claims = tenant.world("pearson").verified.get(token)  # exact: the store's keys ignore case
         if claims is not None:
             return tenant, claims
-    claims, signing_input, signature = _claims(token)
+    claims, signing_input, signature = read_claims(token)
     issuer = claims.get("iss")
     tenant = store.tenant_for("pearson", issuer) if isinstance(issuer, str) else None
     if tenant is None:
         raise Unauthorized(service.DENIED, reason="unknown issuer")
     world: PearsonWorld = tenant.world("pearson")
-    if not hmac.compare_digest(_sign(world.secret, signing_input).encode(), signature.encode()):  # bytes: any text
+    if not signature_verifies(world, signing_input, signature):
         raise Unauthorized(service.DENIED, reason="bad signature")
     if len(token) <= VERIFIED_MAX_LENGTH:
         _remember(store, tenant, token, claims)
@@ -117,18 +72,6 @@ def _remember(store: Store, tenant: Tenant, token: str, claims: dict[str, Any]) 
             world.verified.clear()
         world.verified[token] = claims
         store.add_key("pearson", token, tenant)
-
-
-def authenticate(world: PearsonWorld, claims: dict[str, Any], now: datetime) -> User:
-    """The calling user, once the token is known to be unexpired and its subject exists."""
-    exp = claims.get("exp")
-    if not isinstance(exp, int) or isinstance(exp, bool) or exp <= now.timestamp():
-        raise Unauthorized(service.DENIED, reason="expired token")
-    sub = claims.get("sub")
-    user = world.users.get(sub) if isinstance(sub, str) else None
-    if user is None or not isinstance(claims.get("roles"), list):
-        raise Unauthorized(service.DENIED, reason="unknown subject")
-    return user
 
 
 def pearson_call(route: str) -> Callable[..., Any]:
@@ -157,8 +100,39 @@ def pearson_call(route: str) -> Callable[..., Any]:
     return wrap
 
 
-def sign_claims(world: PearsonWorld, claims: dict[str, Any]) -> str:
-    """A token carrying ``claims``, signed with the world's secret (the token endpoint's territory tokens)."""
-    signing_input = _b64(json.dumps(HEADER, separators=(",", ":")).encode()) + "." + \
-        _b64(json.dumps(claims, separators=(",", ":")).encode())
-    return signing_input + "." + _sign(world.secret, signing_input)
+def user_call(route: str) -> Callable[..., Any]:
+    """Decorator: a user's token, the route's role lists, then the view under the tenant's lock.
+
+    The view receives ``world``, ``now`` and ``caller`` as keyword arguments besides the path's."""
+
+    def wrap(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        def inner(**kwargs: Any) -> Any:
+            tenant, claims = resolve(current_store(), _bearer())
+            bind_tenant(tenant, "pearson")
+            with tenant.lock:
+                world: PearsonWorld = tenant.world("pearson")
+                now = tenant.clock.now()
+                caller = caller_of(world, claims, now)
+                check_roles(caller, route)
+                return view(world=world, now=now, caller=caller, **kwargs)
+
+        return inner
+
+    return wrap
+
+
+def territory_call(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Decorator of ``openapi/`` routes: a territory's token (``tokens``); the view gets ``territory``."""
+
+    @wraps(view)
+    def inner(**kwargs: Any) -> Any:
+        tenant, claims = resolve(current_store(), _bearer())
+        bind_tenant(tenant, "pearson")
+        with tenant.lock:
+            world: PearsonWorld = tenant.world("pearson")
+            now = tenant.clock.now()
+            territory = territory_of(world, claims, now)
+            return view(world=world, now=now, territory=territory, **kwargs)
+
+    return inner

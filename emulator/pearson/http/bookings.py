@@ -19,8 +19,9 @@ from emulator.core.pipeline import bind_tenant
 from emulator.core.wire import is_guid
 from emulator.pearson.domain import bookings, classes, people
 from emulator.pearson.domain.access import (
-    Caller, belongs_to_center, target_user, territory_call, territory_has_center, territory_reaches, user_call,
+    Caller, belongs_to_center, target_user, territory_has_center, territory_reaches,
 )
+from emulator.pearson.http.auth import territory_call, user_call
 from emulator.pearson.domain.choices import CenterType, ClassType, WalkThroughStatus, WalkThroughType
 from emulator.pearson.domain.models import PearsonWorld, Territory, WalkThrough
 from emulator.pearson.http.routes import bp
