@@ -15,7 +15,9 @@ from emulator.core.errors import BadRequest, Forbidden, NotFound
 from emulator.core.wire import new_guid
 from emulator.pearson.domain.access import DENIED, Caller, staff_of_center
 from emulator.pearson.domain.choices import CLASS_TYPE_NAMES, LAST_UNIT, PRE_BOOKED, BookMode, ClassType, ProxyCode
-from emulator.pearson.domain.classes import booking_of, bookings_of_student, last_completed_unit, next_unit, reachable
+from emulator.pearson.domain.classes import (
+    AtCenter, booking_of, bookings_of_student, last_completed_unit, next_unit, reachable,
+)
 from emulator.pearson.domain.models import STUDENT, Booking, Center, PearsonClass, PearsonWorld, User
 
 
@@ -27,23 +29,13 @@ class Refused(BadRequest):
 
 
 @dataclass(frozen=True, slots=True)
-class BookingView:
+class BookingView(AtCenter):
     """A booking with its class and center (StudentsBookedClassWithMaterialUrl)."""
 
     booking: Booking
     cls: PearsonClass
     center: Center
     cancel_available: bool
-
-    @property
-    def online(self) -> bool:
-        """A class of the online center is an online class."""
-        return self.center.is_online
-
-    @property
-    def zoom(self) -> bool:
-        """IsZoomEnabledCenter: the online center's classes meet on a video call (the emulator's choice)."""
-        return self.center.is_online
 
     @property
     def class_type_name(self) -> str:

@@ -15,15 +15,11 @@ from emulator.pearson.domain.choices import CHOICES, LAST_UNIT, PRE_BOOKED, Cent
 from emulator.pearson.domain.models import Booking, Center, PearsonClass, PearsonWorld, Teacher, User
 
 
-@dataclass(frozen=True, slots=True)
-class ClassView:
-    """A class as one caller sees it: its center, seats taken, and (for a student) its status."""
+class AtCenter:
+    """What the wire says of a view's center (``ClassView``, ``bookings.BookingView``)."""
 
-    cls: PearsonClass
+    __slots__ = ()
     center: Center
-    students: int
-    status: str = "Available"
-    join_available: bool = False
 
     @property
     def online(self) -> bool:
@@ -34,6 +30,17 @@ class ClassView:
     def zoom(self) -> bool:
         """IsZoomEnabledCenter: the online center's classes meet on a video call (the emulator's choice)."""
         return self.center.is_online
+
+
+@dataclass(frozen=True, slots=True)
+class ClassView(AtCenter):
+    """A class as one caller sees it: its center, seats taken, and (for a student) its status."""
+
+    cls: PearsonClass
+    center: Center
+    students: int
+    status: str = "Available"
+    join_available: bool = False
 
     @property
     def seats_left(self) -> int:

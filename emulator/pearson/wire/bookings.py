@@ -32,23 +32,18 @@ class AvailableEncounterFromClass(PascalCaseSchema):
     center_reference_id = fields.String(attribute="center.reference_id")
 
 
-class AvailableClassDetailsSchema(PascalCaseSchema):
-    """AvailableClassDetails (``v2 .../SelfBooking/availableclasses``)."""
+class AvailableClassDetailsSchema(AvailableEncounterFromClass):
+    """AvailableClassDetails (``v2 .../SelfBooking/availableclasses``): AvailableEncounter's fields with the seats
+    and the description after ``UnitNumber`` (``Meta.fields`` keeps the help page's order)."""
 
-    unit_number = fields.Integer(attribute="cls.unit_number")
+    class Meta:
+        fields = ("unit_number", "categories", "description", "no_of_seats_available", "number_of_seats",
+                  *[name for name in AvailableEncounterFromClass._declared_fields if name != "unit_number"])
+
     categories = fields.String(attribute="categories_text")
     description = fields.String(attribute="cls.description")
     no_of_seats_available = fields.Integer(attribute="seats_left")
     number_of_seats = fields.Integer(attribute="cls.seats")
-    id = Guid(attribute="cls.id")
-    date_time = DotNetDateTime(attribute="cls.start")
-    end_date = DotNetDateTime(attribute="cls.end")
-    duration = fields.Integer(attribute="cls.duration")
-    status = fields.String()
-    is_online = fields.Boolean(attribute="online")
-    center_id = Guid(attribute="center.id")
-    center_name = fields.String(attribute="center.name")
-    center_reference_id = fields.String(attribute="center.reference_id")
 
 
 class NoPreBookingClassSchema(PascalCaseSchema):
