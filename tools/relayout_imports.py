@@ -104,7 +104,8 @@ def new_name(module: str) -> str:
         if head in OLD_TO_NEW:
             if parts[cut - 1] in LAYERS and cut < len(parts) and _is_new_module(".".join(parts[:cut + 1])):
                 return module
-            return ".".join([OLD_TO_NEW[head], *parts[cut:]])
+            split = SPLITS.get((parts[1], parts[2], parts[cut])) if cut == 3 and cut < len(parts) else None
+            return ".".join([split or OLD_TO_NEW[head], *parts[cut:]])
     return module
 
 
@@ -203,6 +204,7 @@ def rewrite_imports(path: Path) -> bool:
 
 
 _DOTTED = re.compile(r"\bemulator\.(absorb|ispring|pearson)(\.[A-Za-z_][A-Za-z_0-9]*)+")
+_SHORT = re.compile(r"(?<![\w./])(absorb|ispring|pearson)((?:\.[A-Za-z_][A-Za-z_0-9]*)+)")  # docs: `absorb.auth`
 _PATH = re.compile(r"\bemulator/(absorb|ispring|pearson)/([a-z_]+)\.py\b")
 
 
@@ -220,6 +222,14 @@ def rewrite_strings(text: str) -> str:
     return _PATH.sub(path, _DOTTED.sub(dotted, text))
 
 
+def rewrite_docs(text: str) -> str:
+    """Docs name modules without the package: `absorb.auth.WIRE_RULES` -> `absorb.http.auth.WIRE_RULES`."""
+    def short(m: re.Match[str]) -> str:
+        return new_name(f"emulator.{m.group(0)}")[len("emulator."):]
+
+    return _SHORT.sub(short, rewrite_strings(text))
+
+
 def main(argv: list[str]) -> None:
     if argv[:1] == ["--move"]:
         move()
@@ -235,7 +245,7 @@ def main(argv: list[str]) -> None:
         p = ROOT / extra
         if p.exists() and not argv:
             t = p.read_text()
-            n = rewrite_strings(t)
+            n = rewrite_docs(t) if extra.endswith(".md") else rewrite_strings(t)
             if n != t:
                 p.write_text(n)
                 print("rewrote", extra)

@@ -1,0 +1,1 @@
+"""Models (the world) and the vendor's rules as plain functions over it; imports no other layer."""
