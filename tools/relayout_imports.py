@@ -241,7 +241,8 @@ def main(argv: list[str]) -> None:
             continue
         if rewrite_imports(f):
             print("rewrote", f.relative_to(ROOT))
-    for extra in ("setup.cfg", "README.md", "docs/DESIGN.md", "docs/VENDOR-NOTES.md", "docs/PERFORMANCE.md"):
+    for extra in ("setup.cfg", "README.md", "docs/DESIGN.md", "docs/VENDOR-NOTES.md", "docs/PERFORMANCE.md",
+                  "docs/FIXTURES.md"):
         p = ROOT / extra
         if p.exists() and not argv:
             t = p.read_text()
