@@ -143,6 +143,13 @@ def _from_line(indent: str, pkg: str, names: list[str], tail: str) -> str:
     return "".join(out)
 
 
+def _place(lines: list[str], node: ast.Import | ast.ImportFrom) -> tuple[str, int, str]:
+    """The statement's indentation, last line and what follows it on that line (a comment, the newline)."""
+    end = node.end_lineno or node.lineno
+    indent = lines[node.lineno - 1][: len(lines[node.lineno - 1]) - len(lines[node.lineno - 1].lstrip())]
+    return indent, end, lines[end - 1][node.end_col_offset or 0:]
+
+
 def rewrite_imports(path: Path) -> bool:
     text = path.read_text()
     try:
@@ -173,28 +180,26 @@ def rewrite_imports(path: Path) -> bool:
                     asname = alias.asname or (alias.name if name != alias.name else None)
                 else:
                     old_source = NEW_TO_OLD.get(source, source)
-                    split = (*old_source.split(".")[1:3], alias.name) if old_source.count(".") == 2 else None
-                    pkg = SPLITS.get(split) if split else None  # type: ignore[arg-type]
-                    pkg = pkg or new_name(source)
+                    vendor_module = old_source.split(".")[1:3] if old_source.count(".") == 2 else []
+                    split = SPLITS.get((vendor_module[0], vendor_module[1], alias.name)) if vendor_module else None
+                    pkg = split or new_name(source)
                     name, asname = alias.name, alias.asname
                 groups.setdefault(pkg, []).append(f"{name} as {asname}" if asname and asname != name else name)
             moved = here in NEW_TO_OLD
             if list(groups) == [source] and (node.level == 0 or not moved):
                 continue
-            indent = re.match(r"\s*", lines[node.lineno - 1]).group(0)
-            tail = lines[node.end_lineno - 1][node.end_col_offset:]
+            indent, end, tail = _place(lines, node)
             new = [_from_line(indent, pkg, names, tail if i == len(groups) - 1 else "\n")
                    for i, (pkg, names) in enumerate(groups.items())]
-            edits.append((node.lineno, node.end_lineno, "".join(new)))
+            edits.append((node.lineno, end, "".join(new)))
         elif isinstance(node, ast.Import):
             if not any(new_name(a.name) != a.name for a in node.names):
                 continue
-            indent = re.match(r"\s*", lines[node.lineno - 1]).group(0)
-            tail = lines[node.end_lineno - 1][node.end_col_offset:]
-            names = [new_name(a.name) + (f" as {a.asname}" if a.asname else "") for a in node.names]
-            edits.append((node.lineno, node.end_lineno, f"{indent}import {', '.join(names)}{tail}"))
-    for start, end, new in sorted(edits, reverse=True):
-        lines[start - 1:end] = [new]
+            indent, end, tail = _place(lines, node)
+            modules = [new_name(a.name) + (f" as {a.asname}" if a.asname else "") for a in node.names]
+            edits.append((node.lineno, end, f"{indent}import {', '.join(modules)}{tail}"))
+    for start, stop, statement in sorted(edits, reverse=True):
+        lines[start - 1:stop] = [statement]
     out = "".join(lines)
     out = rewrite_strings(out)
     if out != text:
