@@ -31,6 +31,13 @@ MOVES: dict[str, dict[str, str]] = {
         "resource_routes": "http.resources", "rollup": "domain.rollup", "routes": "http.routes",
         "schemas": "wire.schemas", "seed": "seed.world", "service": "domain.service", "sessions": "domain.sessions",
         "users": "domain.users",
+        # issue 29 (i29a, i29b): modules that land after the move
+        "attendance": "domain.attendance", "course_facts": "domain.course_facts",
+        "learner_records": "domain.learner_records", "learning_state": "domain.learning_state",
+        "learning_fixtures": "seed.learning_fixtures", "learning_routes": "http.learning",
+        "learning_schemas": "wire.learning", "availability": "domain.availability", "commerce": "domain.commerce",
+        "definitions": "domain.definitions", "departments": "domain.departments",
+        "offering_routes": "http.offerings", "offering_schemas": "wire.offerings",
     },
     "ispring": {
         "access": "domain.access", "auth": "http.auth", "bodies": "wire.bodies", "content": "domain.content",
@@ -45,6 +52,7 @@ MOVES: dict[str, dict[str, str]] = {
         "seed": "seed.world", "seed_learning": "seed.learning", "service": "domain.service",
         "training": "domain.training", "users": "domain.users", "webhooks": "domain.webhooks",
         "wire": "http.request",
+        "fixture_plan": "seed.fixture_plan",  # issue 30 (i30)
     },
     "pearson": {
         "access": "domain.access", "auth": "http.auth", "booking_routes": "http.bookings",
@@ -52,6 +60,9 @@ MOVES: dict[str, dict[str, str]] = {
         "models": "domain.models", "people": "domain.people", "routes": "http.routes", "schedule": "seed.schedule",
         "schemas": "wire.schemas", "seed": "seed.world", "service": "domain.service", "tokens": "domain.tokens",
         "wire": "wire.bookings",
+        # issue 30 (i30)
+        "fixture_plan": "seed.fixture_plan", "profiles": "domain.profiles", "profile_routes": "http.profiles",
+        "public_routes": "http.public",
     },
 }
 # Names that left a moved module for another (a split): (vendor, old module, name) -> new module.
@@ -63,7 +74,8 @@ SPLITS: dict[tuple[str, str, str], str] = {
         "TOKEN_LIFETIME", "issue_token", "prune_tokens", "authenticate")},
     **{("pearson", "auth", name): "emulator.pearson.domain.signing" for name in (
         "HEADER", "issue_token", "sign_claims", "authenticate", "read_claims", "signature_verifies")},
-    **{("pearson", "access", name): "emulator.pearson.http.auth" for name in ("user_call", "territory_call")},
+    **{("pearson", "access", name): "emulator.pearson.http.auth" for name in (
+        "user_call", "territory_call", "public_call")},
 }
 
 OLD_TO_NEW = {f"emulator.{v}.{old}": f"emulator.{v}.{new}" for v, table in MOVES.items() for old, new in table.items()}
