@@ -37,6 +37,7 @@ class World:
 
 def _vendor(name: str, rate_limit: tuple[float, int] | None = None) -> Vendor:
     return Vendor(name=name, title=name.title(), blueprint=Blueprint(name, __name__), build_world=World,
+                  dump_world=lambda world: {"draws": world.draws},
                   render_error=lambda exc: None, rate_limit=rate_limit)  # type: ignore[arg-type, return-value]
 
 
