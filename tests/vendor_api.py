@@ -169,7 +169,7 @@ class PearsonApi(VendorApi):
                ("/nextStep", "next-step"), ("/SelfBooking/availableclasses", "available-class-details-list"),
                ("/book", "api-proxy-response"), ("/rebook", "scheduled-class-list"), ("/territory", "territory"),
                ("/schedule", "scheduled-class-list"), ("/details", "class-details"),
-               ("/details/refresh", "class-details"),
+               ("/details/refresh", "class-details"), ("/UpdateTime", "class-details"),
                ("/state", "user-state"), ("/contracts/future/next", "next-future-registration"),
                ("/api/connect/token", "connect-token-response"))
 

@@ -64,6 +64,8 @@ RULES: dict[str, Rule] = {
     "schedule": Rule((_roles(STAFF_MEMBER),)),
     # StaffMember, and the caller belongs to the class's center ("a center that is assigned to material ...")
     "classes/details": Rule((_roles(STAFF_MEMBER),)),
+    # only: StaffMember (the page names no relationship to the class's center)
+    "UpdateTime": Rule((_roles(STAFF_MEMBER),)),
 }
 
 

@@ -202,6 +202,21 @@ def get_class_details(ssds_class_id: str, *, world: PearsonWorld, now: datetime,
     return jsonify(CLASS_DETAILS.dump(classes.class_details(world, cls, now)))
 
 
+@bp.put("/classes/<ssds_class_id>/UpdateTime")
+@documented("Moves a class to a new start time (a staff member); its bookings move with it",
+            query=(Param("startDate", {"type": "string"}, "The new start (not in the past). Required here.",
+                         required=True),),
+            responses={200: "class-details", 400: "error", **ERRORS})
+@user_call("UpdateTime")
+def update_class_time(ssds_class_id: str, *, world: PearsonWorld, now: datetime, caller: Caller) -> Response:
+    start = _date("startDate")
+    if start is None:
+        raise BadRequest(INVALID, validations=["startDate: required"])
+    cls = classes.get_class(world, ssds_class_id)
+    classes.move_class(world, cls, start, now)
+    return jsonify(CLASS_DETAILS.dump(classes.class_details(world, cls, now)))
+
+
 @bp.get("/openapi/classes/<ref_class_id>/details")
 @documented("Gets a class's details and the students booked into it (a territory's token)",
             responses={200: "class-details", **ERRORS})

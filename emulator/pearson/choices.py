@@ -102,4 +102,6 @@ CHOICES: dict[str, Any] = {
     # student and their last completed unit. StandbyStudents: always [] (no standby lists are kept)
     "student_unit_aggregate_fields": ("StudentId", "FirstName", "LastName", "Email", "UnitNumber"),
     "standby_lists": False,
+    # UpdateTime: startDate required here; a time in the past (tenant clock) or a class that has started: 400
+    "update_time_refuses": ("past startDate", "started class"),
 }
