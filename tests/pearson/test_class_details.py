@@ -2,7 +2,6 @@
 the page's rules, and a roster that moves with bookings. Every answer is validated against its schema."""
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from emulator.pearson import classes
@@ -55,34 +54,3 @@ def test_openapi_class_details_for_the_center_territory(pearson: PearsonApi, cal
     assert call("GET", route, cast["free_staff"]).status_code == 401  # a user's token on an openapi/ route
     assert pearson.send("GET", "/openapi/classes/nope/details", territory_token(world, own, now)).status_code == 404
 
-
-def test_update_time_moves_the_class_and_what_its_bookings_show(call, cast, world, tenant):
-    student, staff = cast["free"], cast["free_staff"]
-    now = tenant.clock.now()
-    cls = _bookable(world, student, now)
-    call("POST", f"/classes/{cls.id}/book", staff, json={"StudentId": student.id})
-    before = call("GET", f"/classes/{cls.ref_class_id}/details", staff).body["StartDate"]
-    new_start = (cls.start + timedelta(days=1)).replace(microsecond=0)
-    stamp = new_start.strftime("%Y-%m-%dT%H:%M:%SZ")
-    moved = call("PUT", f"/classes/{cls.ref_class_id}/UpdateTime?startDate={stamp}", staff)
-    assert moved.status_code == 200, moved.data
-    assert student.id in {s["StudentId"] for s in moved.body["BookedStudents"]}
-    details = call("GET", f"/classes/{cls.ref_class_id}/details", staff).body
-    assert details["StartDate"] == moved.body["StartDate"] != before
-    booked = call("GET", f"/students/{student.id}/bookings/notEnded?classTypes[0]=1", student).body
-    assert next(b for b in booked if b["ClassId"] == cls.id)["StartDate"] == details["StartDate"]
-    assert world.classes[cls.id].start == new_start.replace(tzinfo=world.classes[cls.id].start.tzinfo)
-
-
-def test_update_time_refuses_the_past_and_non_staff(call, cast, world, tenant):
-    now = tenant.clock.now()
-    cls = _bookable(world, cast["free"], now)
-    past = (now - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    path = f"/classes/{cls.ref_class_id}/UpdateTime"
-    assert call("PUT", f"{path}?startDate={past}", cast["free_staff"]).status_code == 400
-    assert call("PUT", path, cast["free_staff"]).status_code == 400  # no startDate
-    assert call("PUT", f"{path}?startDate=soon", cast["free_staff"]).status_code == 400
-    future = (cls.start + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    assert call("PUT", f"{path}?startDate={future}", cast["free"]).status_code == 403  # a student
-    assert call("PUT", f"/classes/nope/UpdateTime?startDate={future}", cast["free_staff"]).status_code == 404
-    assert world.classes[cls.id].start == cls.start
