@@ -28,6 +28,7 @@ from .models import (
 )
 
 DENIED = "Authorization has been denied for this request."
+PUBLIC_TENANT = "default"  # the tenant a public route answers for when no token names one
 Relation = Literal["self", "same_center_staff", "online_center_staff"]
 
 
@@ -66,6 +67,8 @@ RULES: dict[str, Rule] = {
     "classes/details": Rule((_roles(STAFF_MEMBER),)),
     # only: StaffMember (the page names no relationship to the class's center)
     "UpdateTime": Rule((_roles(STAFF_MEMBER),)),
+    # (self, or a staff member of the same center) and (StaffMember or Student)
+    "staffmembers/profile": Rule((_roles(STAFF_MEMBER, STUDENT),), _READERS),
 }
 
 
@@ -156,6 +159,28 @@ def user_call(route: str) -> Callable[..., Any]:
         return inner
 
     return wrap
+
+
+def public_call(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Decorator of the routes a page calls public ("Access to this endpoint is public"): no token is asked. The
+    tenant is the one a Bearer token names when one is sent (a user's or a territory's; it must verify), else
+    the default tenant (the emulator's choice: a public call names no tenant). The view gets ``world``, ``now``."""
+
+    @wraps(view)
+    def inner(**kwargs: Any) -> Any:
+        store = current_store()
+        if request.environ.get("HTTP_AUTHORIZATION"):
+            tenant, _ = resolve(store, _bearer())
+        else:
+            found = store.tenants.get(PUBLIC_TENANT)
+            if found is None:
+                raise NotFound(f"No tenant '{PUBLIC_TENANT}' answers calls without a token.")
+            tenant = found
+        bind_tenant(tenant, "pearson")
+        with tenant.lock:
+            return view(world=tenant.world("pearson"), now=tenant.clock.now(), **kwargs)
+
+    return inner
 
 
 def territory_call(view: Callable[..., Any]) -> Callable[..., Any]:
