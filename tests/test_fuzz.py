@@ -74,7 +74,8 @@ def _run(cli: str, server: EmulatorServer, vendor: str, headers: dict[str, str],
          *extra: str, config: Path | None = None) -> set[str]:
     """One schemathesis run; the operations it exercised, from its report. ``config``: a schemathesis.toml (e.g.
     path parameters naming real entities, so that the run reaches past 404)."""
-    cmd = [cli, *(["--config-file", str(config)] if config else []), "run", f"{server.url}/{vendor}/openapi.json", "--url", f"{server.url}/{vendor}",
+    cmd = [cli, *(["--config-file", str(config)] if config else []), "run", f"{server.url}/{vendor}/openapi.json",
+           "--url", f"{server.url}/{vendor}",
            "-n", str(EXAMPLES), "-c", CHECKS, "--seed", "1", "--phases", "coverage,fuzzing",
            "--report", "ndjson", "--report-ndjson-path", str(report), *extra]
     for name, value in headers.items():
