@@ -51,6 +51,7 @@ class Ctx:
         self.outsider_token = issue_token(pearson, outsider.id, now)
         staff = next(u for u in pearson.users.values() if "StaffMember" in u.roles and u.center_id == student.center_id)
         self.staff_token = issue_token(pearson, staff.id, now)
+        self.pearson_staff = staff.id
         self.pearson_center = student.center_id
         self.social_club = next(c.id for c in pearson.classes.values() if c.class_type == 3)
         self.pearson_client = pearson.credentials()["connectToken"]
@@ -435,6 +436,21 @@ CASES += [
       lambda c: f"/pearson/classes/{c.social_club}/UpdateTime?startDate=2000-01-01T00:00:00Z", 400, token="staff"),
     p("pearson-update-time-by-student", "PUT",
       lambda c: f"/pearson/classes/{c.social_club}/UpdateTime?startDate=2999-01-01T00:00:00Z", 403),
+    p("pearson-staff-profile-other-center", "GET", lambda c: f"/pearson/staffmembers/{c.pearson_staff}/profile", 403,
+      token="outsider"),
+    p("pearson-staff-profile-by-student", "GET", lambda c: f"/pearson/staffmembers/{c.pearson_staff}/profile", 403),
+    p("pearson-staff-profile-of-a-student", "GET", lambda c: f"/pearson/staffmembers/{c.student}/profile", 404),
+    p("pearson-staff-profile-no-token", "GET", lambda c: f"/pearson/staffmembers/{c.pearson_staff}/profile", 401,
+      token=None),
+    p("pearson-api-class-no-source", "GET", lambda c: f"/pearson/api/Class?ssdsClassId={c.social_club}", 400,
+      token=None),
+    p("pearson-api-class-no-class", "GET", lambda c: "/pearson/api/Class?source=1", 400, token=None),
+    p("pearson-api-class-bad-source", "GET",
+      lambda c: f"/pearson/api/Class?ssdsClassId={c.social_club}&source=%3Cscript%3E", 400, token=None),
+    p("pearson-api-class-unknown-class", "GET", lambda c: "/pearson/api/Class?ssdsClassId=nope&source=1", 404,
+      token=None),
+    p("pearson-api-class-forged-token", "GET", lambda c: f"/pearson/api/Class?ssdsClassId={c.social_club}&source=1",
+      401, token="forged"),
     pb("pearson-token-no-client", "POST", lambda c: "/pearson/api/connect/token", 400, token=None,
        data={"username": "x", "password": "y"}),
     pb("pearson-token-bad-password", "POST", lambda c: "/pearson/api/connect/token", 400, token=None,

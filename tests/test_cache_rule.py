@@ -42,7 +42,7 @@ from emulator.ispring import departments as ispring_departments, groups as ispri
 from emulator.ispring import service as ispring_service, users as ispring_users
 from emulator.ispring.models import Subordination as ISpringSubordination, WorkLeave as ISpringWorkLeave
 from emulator.pearson import bookings as pearson_bookings, classes as pearson_classes, people as pearson_people
-from emulator.pearson import service as pearson_service
+from emulator.pearson import profiles as pearson_profiles, service as pearson_service
 from emulator.pearson.access import Caller as PearsonCaller
 from emulator.pearson.tokens import territory_token as pearson_territory_token
 from emulator.pearson.models import Contract as PearsonContract, WalkThrough as PearsonWalkThrough
@@ -52,7 +52,7 @@ SERVICE_MODULES: tuple[ModuleType, ...] = (
     absorb_lookups, absorb_lessons, absorb_attempts, absorb_enrollments, absorb_sessions, absorb_users,
     absorb_reference, catalogue, absorb_certificates, absorb_managers, absorb_oauth,
     ispring_service, ispring_users, ispring_departments, ispring_groups, pearson_service,
-    pearson_classes, pearson_bookings, pearson_people,
+    pearson_classes, pearson_bookings, pearson_people, pearson_profiles,
 )
 # Public functions taking the world that need no announcement, and why.
 NO_WRITE: dict[str, str] = {
@@ -102,6 +102,7 @@ NO_WRITE: dict[str, str] = {
         "last_completed_unit", "next_unit", "available_encounters", "self_booking_classes", "no_prebooking_classes",
         "rebook_options", "center_schedule", "class_details")},
     **{f"pearson.bookings.{n}": "read" for n in ("student_for_booking", "not_ended", "classes_info", "next_step")},
+    **{f"pearson.profiles.{n}": "read" for n in ("staff_member", "staff_member_profile")},
     **{f"pearson.people.{n}": "read" for n in ("territory_of_center", "contracts_of", "next_future_contract",
                                                "user_state")},
 }

@@ -273,7 +273,7 @@ class StaffMemberProfileSchema(PascalCaseSchema):
     first_name = fields.String()
     nationality_id = fields.Constant(None)
     center_id = Guid(attribute="user.center_id", allow_none=True)
-    photo_uris = fields.Constant({})
+    photo_uris = fields.Constant(dict[str, str]())
     gender = fields.Constant(None)
     center_name = fields.String(attribute="center.name", allow_none=True)
     center_reference_id = fields.String(attribute="center.reference_id", allow_none=True)
