@@ -44,6 +44,13 @@ class _Checks:
         return self.plan
 
     def _people(self) -> None:
+        self._users(self._departments())
+        self.plan.permitted = [ident for role in (ACCOUNT_OWNER, ACCOUNT_ADMINISTRATOR)
+                               for ident, u in self.users.items() if u["role"] == role]
+        self._sessions()
+        self._groups_and_clients()
+
+    def _departments(self) -> set[str]:
         doc, add = self.doc, self.problems.add
         departments: set[str] = set()
         for i, d in enumerate(doc["departments"]):
@@ -53,8 +60,12 @@ class _Checks:
         for i, d in enumerate(doc["departments"]):
             if d["parent_department_id"] is not None and d["parent_department_id"] not in departments:
                 add(f"departments[{i}].parentDepartmentId", "unknown department")
+        return departments
+
+    def _users(self, departments: set[str]) -> None:
+        add = self.problems.add
         logins: set[str] = set()
-        for i, u in enumerate(doc["users"]):
+        for i, u in enumerate(self.doc["users"]):
             if u["id"] in self.users:
                 add(f"users[{i}].id", "duplicate id")
             if u["department_id"] not in departments:
@@ -63,9 +74,9 @@ class _Checks:
                 add(f"users[{i}].login", "duplicate login")
             logins.add(u["login"].lower())
             self.users[u["id"]] = u
-        self.plan.permitted = [ident for role in (ACCOUNT_OWNER, ACCOUNT_ADMINISTRATOR)
-                               for ident, u in self.users.items() if u["role"] == role]
-        self._sessions()
+
+    def _groups_and_clients(self) -> None:
+        doc, add = self.doc, self.problems.add
         groups: set[str] = set()
         for i, g in enumerate(doc["groups"]):
             if g["id"] in groups:
@@ -102,8 +113,15 @@ class _Checks:
 
     def _learning(self) -> None:
         """Courses (with their modules), enrollments (with their progress) and points."""
+        self._enrollments(self._courses())
+        for i, p in enumerate(self.doc.get("points") or []):
+            if p["user_id"] not in self.users:
+                self.problems.add(f"points[{i}].userId", "unknown user")
+
+    def _courses(self) -> dict[str, set[str]]:
+        """Each course's module ids; course ids and given module item ids share one id space (world.content)."""
         doc, add = self.doc, self.problems.add
-        content: set[str] = set()  # course ids and given module item ids: one id space (world.content)
+        content: set[str] = set()
         modules: set[str] = set()
         courses: dict[str, set[str]] = {}  # course id -> its module ids
         for i, c in enumerate(doc.get("courses") or []):
@@ -118,8 +136,12 @@ class _Checks:
                 if m["item_id"] is not None:
                     content.add(m["item_id"])
                 courses[c["id"]].add(m["id"])
+        return courses
+
+    def _enrollments(self, courses: dict[str, set[str]]) -> None:
+        add = self.problems.add
         seen: set[str] = set()
-        for i, e in enumerate(doc.get("enrollments") or []):
+        for i, e in enumerate(self.doc.get("enrollments") or []):
             where = f"enrollments[{i}]"
             if e["id"] in seen:
                 add(f"{where}.id", "duplicate id")
@@ -136,9 +158,6 @@ class _Checks:
             for j, p in enumerate(e["modules"]):
                 if course is not None and p["module_id"] not in course:
                     add(f"{where}.modules[{j}].moduleId", "not a module of the course")
-        for i, p in enumerate(doc.get("points") or []):
-            if p["user_id"] not in self.users:
-                add(f"points[{i}].userId", "unknown user")
 
 
 def plan_fixture(doc: dict[str, Any]) -> Plan:

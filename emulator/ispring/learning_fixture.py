@@ -85,6 +85,13 @@ def apply_learning(world: ISpringWorld, doc: dict[str, Any], rng: Random, anchor
                                                   description="", author_id=author, added=anchor, number=j + 1,
                                                   passing_score=m["passing_score"])
             made.module_ids.append(m["id"])
+    _build_enrollments(world, doc, anchor)
+    for p in doc.get("points") or []:
+        world.points.append(PointsEntry(user_id=p["user_id"], amount=p["amount"], reason=p["reason"],
+                                        at=p["date"] or anchor))
+
+
+def _build_enrollments(world: ISpringWorld, doc: dict[str, Any], anchor: datetime) -> None:
     for e in doc.get("enrollments") or []:
         enrollment = Enrollment(id=e["id"], course_id=e["course_id"], learner_id=e["learner_id"],
                                 access=e["access_date"], due_type=e["due_date_type"], due=e["due_date"],
@@ -98,9 +105,6 @@ def apply_learning(world: ISpringWorld, doc: dict[str, Any], rng: Random, anchor
                 completed=(p["completion_date"] or anchor) if final else None, score=p["score"],
                 views=0 if p["status"] == "not_started" else 1)
         world.enrollments[enrollment.id] = enrollment
-    for p in doc.get("points") or []:
-        world.points.append(PointsEntry(user_id=p["user_id"], amount=p["amount"], reason=p["reason"],
-                                        at=p["date"] or anchor))
 
 
 def dump_learning(world: ISpringWorld) -> dict[str, Any]:

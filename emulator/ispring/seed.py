@@ -177,7 +177,12 @@ def apply_fixture(world: ISpringWorld, data: Any, rng: Any, anchor: datetime) ->
     for g in doc["groups"]:
         world.groups[g["id"]] = Group(id=g["id"], name=g["name"], member_ids=list(dict.fromkeys(g["user_ids"])))
     world.rng = random.Random(rng.getrandbits(64))
-    clients = doc["clients"]
+    _build_clients(world, doc["clients"], rng)
+    apply_learning(world, doc, rng, anchor)
+
+
+def _build_clients(world: ISpringWorld, clients: list[dict[str, Any]] | None, rng: Any) -> None:
+    """The fixture's API clients, or (left out) the three standard ones with seeded ids and secrets."""
     if clients is None:
         clients = [{"name": name, "client_id": new_guid(rng), "client_secret": _secret(rng), "role": role,
                     "user_id": None} for name, role in CLIENTS]
@@ -185,7 +190,6 @@ def apply_fixture(world: ISpringWorld, data: Any, rng: Any, anchor: datetime) ->
         key = c["client_id"].strip().lower()
         world.clients[key] = ApiClient(name=c["name"], client_id=key, client_secret=c["client_secret"], role=c["role"],
                                        user_id=c["user_id"])
-    apply_learning(world, doc, rng, anchor)
 
 
 def _date_or_text(value: str) -> str | date:

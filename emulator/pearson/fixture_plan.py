@@ -97,11 +97,19 @@ class _Checks:
 
     def _schedule(self, users: dict[str, dict[str, Any]], centers: set[str], teachers: set[str]) -> None:
         """Territories, the centers' territories, classes, bookings and contracts."""
-        doc, add = self.doc, self.problems.add
         territories = self.unique("territories")
-        for i, c in enumerate(doc["centers"]):
+        for i, c in enumerate(self.doc["centers"]):
             if c["territory_id"] is not None and c["territory_id"] not in territories:
-                add(f"centers[{i}].territoryId", "unknown territory")
+                self.problems.add(f"centers[{i}].territoryId", "unknown territory")
+        self._bookings(users, self._classes(centers, teachers))
+        for i, k in enumerate(self.doc["contracts"]):
+            if k["student_id"] not in users:
+                self.problems.add(f"contracts[{i}].studentId", "unknown user")
+            self.plan.contract_spans.append(self.span(f"contracts[{i}]", k["start"], k["end"]))
+
+    def _classes(self, centers: set[str], teachers: set[str]) -> set[str]:
+        """The given class ids."""
+        doc, add = self.doc, self.problems.add
         classes: set[str] = set()
         for i, c in enumerate(doc["classes"]):
             if c["center_id"] not in centers:
@@ -114,6 +122,10 @@ class _Checks:
                 add(f"classes[{i}].unitNumber", "encounters need a unit (1..20); other classes none (0)")
             if c["id"]:
                 classes.add(c["id"])
+        return classes
+
+    def _bookings(self, users: dict[str, dict[str, Any]], classes: set[str]) -> None:
+        doc, add = self.doc, self.problems.add
         booked: set[tuple[str, str]] = set()
         for i, b in enumerate(doc["bookings"]):
             if b["class_id"] not in classes:
@@ -124,10 +136,6 @@ class _Checks:
             elif (b["class_id"], b["student_id"]) in booked:
                 add(f"bookings[{i}].studentId", "already booked into this class")
             booked.add((b["class_id"], b["student_id"]))
-        for i, k in enumerate(doc["contracts"]):
-            if k["student_id"] not in users:
-                add(f"contracts[{i}].studentId", "unknown user")
-            self.plan.contract_spans.append(self.span(f"contracts[{i}]", k["start"], k["end"]))
 
 
 def plan_fixture(doc: dict[str, Any], anchor: datetime) -> Plan:
