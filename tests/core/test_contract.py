@@ -44,7 +44,8 @@ EXPECTED = {
                 "booked-class-list", "class-details", "class-book-parameters", "connect-token-request",
                 "connect-token-response",
                 "next-future-registration", "next-step", "no-pre-booking-class", "no-pre-booking-class-list",
-                "scheduled-class", "scheduled-class-list", "student-classes-aggregate", "territory", "user-state",
+                "scheduled-class", "scheduled-class-list", "staff-member-profile", "student-classes-aggregate",
+                "territory", "user-state",
                 "user-state-v1",
                 "walkthrough-history"},
 }
