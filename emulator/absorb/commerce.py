@@ -210,11 +210,11 @@ def seed(world: AbsorbWorld, rng: random.Random, anchor: datetime) -> None:
     learners = [u for u in world.users.values() if not u.is_admin]
     for_sale = [c for c in active if c.prices]
     for n in range(min(TRANSACTIONS, len(learners)) if for_sale else 0):
-        shop_transaction(world, shop, rng, learners[rng.randrange(len(learners))], for_sale, n, added()[0])
+        _transaction(world, shop, rng, learners[rng.randrange(len(learners))], for_sale, n, added()[0])
     _seed_keys(world, shop, rng, added)
 
 
-def shop_transaction(world: AbsorbWorld, shop: Commerce, rng: random.Random, buyer: Any, for_sale: list[Course],
+def _transaction(world: AbsorbWorld, shop: Commerce, rng: random.Random, buyer: Any, for_sale: list[Course],
                      n: int, at: datetime) -> None:
     course = rng.choice(for_sale)
     seats = 5 if n == 0 else 1

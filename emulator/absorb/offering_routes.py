@@ -73,11 +73,11 @@ def list_course_bundles(*, world: AbsorbWorld, now: datetime, user: User) -> Lis
     return _listing(bundles, COURSE_BUNDLES, COURSE_BUNDLE.dump, "courseBundles")
 
 
-@bp.get("/course-bundles/<guid:bundle_id>")
+@bp.get("/course-bundles/<guid:course_bundle_id>")
 @documented("Get course bundle", responses={200: "course-bundle", **GET_ERRORS})
 @absorb_call()
-def get_course_bundle(bundle_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
-    return jsonify(COURSE_BUNDLE.dump(commerce.get_course_bundle(world, bundle_id)))
+def get_course_bundle(course_bundle_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
+    return jsonify(COURSE_BUNDLE.dump(commerce.get_course_bundle(world, course_bundle_id)))
 
 
 @bp.get("/coupons")
@@ -122,11 +122,11 @@ def list_enrollment_keys(*, world: AbsorbWorld, now: datetime, user: User) -> Li
     return _listing(keys, ENROLLMENT_KEYS, _key_wire(world), "enrollmentKeys")
 
 
-@bp.get("/enrollment-keys/<guid:key_id>")
+@bp.get("/enrollment-keys/<guid:enrollment_key_id>")
 @documented("Get enrollment key", responses={200: "enrollment-key", **GET_ERRORS})
 @absorb_call()
-def get_enrollment_key(key_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
-    return jsonify(_key_wire(world)(commerce.get_enrollment_key(world, key_id)))
+def get_enrollment_key(enrollment_key_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
+    return jsonify(_key_wire(world)(commerce.get_enrollment_key(world, enrollment_key_id)))
 
 
 # -- definitions ----------------------------------------------------------------------------------------------
@@ -141,18 +141,22 @@ def list_custom_field_definitions(*, world: AbsorbWorld, now: datetime, user: Us
     return Listing(found, CUSTOM_FIELD_DEFINITIONS, CUSTOM_FIELD_DEFINITION.dump, bare=True, deprecated=False)
 
 
-@bp.get("/custom-field-definitions/<guid:definition_id>")
+@bp.get("/custom-field-definitions/<guid:custom_field_definition_id>")
 @documented("Get custom field definition", responses={200: "custom-field-definition", **GET_ERRORS})
 @absorb_call()
-def get_custom_field_definition(definition_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
-    return jsonify(CUSTOM_FIELD_DEFINITION.dump(definitions.get_custom_field_definition(world, definition_id)))
+def get_custom_field_definition(custom_field_definition_id: str, *, world: AbsorbWorld, now: datetime,
+                                user: User) -> Response:
+    found = definitions.get_custom_field_definition(world, custom_field_definition_id)
+    return jsonify(CUSTOM_FIELD_DEFINITION.dump(found))
 
 
-@bp.get("/competency-definitions/<guid:definition_id>")
+@bp.get("/competency-definitions/<guid:competency_definition_id>")
 @documented("Get competency definition", responses={200: "competency-definition", **GET_ERRORS})
 @absorb_call()
-def get_competency_definition(definition_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
-    return jsonify(COMPETENCY_DEFINITION.dump(definitions.get_competency_definition(world, definition_id)))
+def get_competency_definition(competency_definition_id: str, *, world: AbsorbWorld, now: datetime,
+                              user: User) -> Response:
+    found = definitions.get_competency_definition(world, competency_definition_id)
+    return jsonify(COMPETENCY_DEFINITION.dump(found))
 
 
 @bp.get("/question-banks")
@@ -165,18 +169,18 @@ def list_question_banks(*, world: AbsorbWorld, now: datetime, user: User) -> Lis
     return _listing(banks, QUESTION_BANKS, QUESTION_BANK.dump, "questionBanks")
 
 
-@bp.get("/question-banks/<guid:bank_id>")
+@bp.get("/question-banks/<guid:question_bank_id>")
 @documented("Get question bank", responses={200: "question-bank", **GET_ERRORS})
 @absorb_call()
-def get_question_bank(bank_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
-    return jsonify(QUESTION_BANK.dump(definitions.get_question_bank(world, bank_id)))
+def get_question_bank(question_bank_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
+    return jsonify(QUESTION_BANK.dump(definitions.get_question_bank(world, question_bank_id)))
 
 
-@bp.get("/self-assessments/<guid:assessment_id>")
+@bp.get("/self-assessments/<guid:self_assessment_id>")
 @documented("Get self-assessment", responses={200: "self-assessment", **GET_ERRORS})
 @absorb_call()
-def get_self_assessment(assessment_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
-    return jsonify(SELF_ASSESSMENT.dump(definitions.get_self_assessment(world, assessment_id)))
+def get_self_assessment(self_assessment_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
+    return jsonify(SELF_ASSESSMENT.dump(definitions.get_self_assessment(world, self_assessment_id)))
 
 
 # -- external training ----------------------------------------------------------------------------------------
