@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from emulator.absorb.availability import Availability
+from emulator.app import create_app
 from tests.vendor_api import AbsorbApi
 
 GUID = "00000000-0000-4000-8000-000000000001"
@@ -200,3 +201,34 @@ def test_unrestricted_courses_stay_open_to_everyone(api: AbsorbApi, anon: Absorb
     seen = {c["id"] for c in anon.get("/my-catalog?_limit=30", "course-page", status=200).body["courses"]}
     open_courses = {c.id for c in world.courses.values() if c.active_status == 0 and c.id not in world.availability}
     assert open_courses <= seen
+
+
+def test_the_dashboard_counts_the_new_entities_and_a_created_department(api: AbsorbApi) -> None:
+    client = api.client
+    counts = client.get("/_emulator/tenants/default").get_json()["counts"]["absorb"]
+    shop, defs = api.world.commerce, api.world.definitions
+    assert counts["courseBundles"] == len(shop.course_bundles) and counts["coupons"] == len(shop.coupons)
+    assert counts["transactions"] == len(shop.transactions) and counts["enrollmentKeys"] == len(shop.enrollment_keys)
+    assert counts["customFieldDefinitions"] == len(defs.custom_field_definitions)
+    assert counts["externalTrainingSubmissions"] == len(defs.external_training_submissions)
+    assert counts["restrictedCourses"] == len(api.world.availability) > 0
+    before = counts["departments"]
+    api.post("/create-department", "department", status=201, json={"name": "Counted"})
+    assert client.get("/_emulator/tenants/default").get_json()["counts"]["absorb"]["departments"] == before + 1
+
+
+def test_a_created_department_availability_and_the_shop_survive_a_restart(tmp_path: Any) -> None:
+    state = tmp_path / "state.bin"
+    client = create_app({"state_file": str(state)}).test_client()
+    info = client.post("/_emulator/tenants", json={"id": "shop", "seed": 5}).get_json()
+    api = AbsorbApi.of_info(client, info).login()
+    made = api.post("/create-department", "department", status=201, json={"name": "Kept"}).body
+    keys = api.get("/enrollment-keys", "enrollment-key-page", status=200).body
+    bundles = api.get("/course-bundles", "course-bundle-page", status=200).body
+    again = AbsorbApi.of_info(create_app({"state_file": str(state)}).test_client(), info)
+    again.headers = dict(api.headers)
+    assert again.get(f"/departments/{made['id']}", "department", status=200).body == made
+    assert again.get("/enrollment-keys", "enrollment-key-page", status=200).body == keys
+    assert again.get("/course-bundles", "course-bundle-page", status=200).body == bundles
+    world = again.client.application.state.store.tenants["shop"].world("absorb")
+    assert world.availability and all(isinstance(r, Availability) for r in world.availability.values())
