@@ -245,8 +245,8 @@ def _seed_keys(world: AbsorbWorld, shop: Commerce, rng: random.Random, added: An
         date_added, date_edited = added()
         source = multi_seat[0] if n == 0 and multi_seat else None
         courses = ([EnrollmentKeyCourse(source.details[0].item_id)] if source is not None else
-                   [EnrollmentKeyCourse(c.id) for c in rng.sample(list(world.courses.values()), 2)
-                    if not c.is_ilc])
+                   [EnrollmentKeyCourse(c.id) for c in rng.sample(list(world.courses.values()),
+                                                                  min(2, len(world.courses))) if not c.is_ilc])
         key = EnrollmentKey(
             new_guid(rng), name, f"{name.split()[0].upper()}-{rng.randint(1000, 9999)}",
             rng.choice(departments) if departments else None, n % 3,

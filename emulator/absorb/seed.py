@@ -65,7 +65,8 @@ def build_world(ctx: WorldContext) -> AbsorbWorld:
     offerings = random.Random(derive_seed(ctx.seed, ctx.tenant_id, "absorb-offerings"))  # issue 29b's: ids stay
     commerce.seed(world, offerings, anchor)
     definitions.seed(world, offerings, anchor)
-    availability.seed(world, offerings)
+    if not ctx.fixture:  # a fixture portal's availability is the fixture's own (``availableTo``)
+        availability.seed(world, offerings)
     return world
 
 

@@ -232,3 +232,33 @@ def test_a_created_department_availability_and_the_shop_survive_a_restart(tmp_pa
     assert again.get("/course-bundles", "course-bundle-page", status=200).body == bundles
     world = again.client.application.state.store.tenants["shop"].world("absorb")
     assert world.availability and all(isinstance(r, Availability) for r in world.availability.values())
+
+
+def test_a_fixture_course_available_to_a_department_and_its_sub_departments(client: Any) -> None:
+    fixture = {"name": "availability", "absorb": {
+        "departments": [{"name": "Head Office"}, {"name": "Sales", "parentId": "Head Office"},
+                        {"name": "Field", "parentId": "Sales"}, {"name": "Finance", "parentId": "Head Office"}],
+        "users": [{"username": "boss", "password": "pw", "admin": True},
+                  {"username": "sam", "password": "pw", "departmentId": "Field"},
+                  {"username": "fin", "password": "pw", "departmentId": "Finance"}],
+        "courses": [{"name": "Open", "chapters": [{"name": "C", "lessons": [{"name": "A"}]}]},
+                    {"name": "Sales Only", "availableTo": {"departmentIds": ["Sales"]},
+                     "chapters": [{"name": "C", "lessons": [{"name": "A"}]}]},
+                    {"name": "Sales Proper", "availableTo": {"departmentIds": ["Sales"],
+                                                             "includeSubDepartments": False},
+                     "chapters": [{"name": "C", "lessons": [{"name": "A"}]}]}]}}
+    info = client.post("/_emulator/tenants", json={"fixture": fixture}).get_json()
+    counts = client.get(f"/_emulator/tenants/{info['id']}").get_json()["counts"]["absorb"]
+    assert counts["restrictedCourses"] == 2
+
+    def catalog(username: str) -> set[str]:
+        api = AbsorbApi.of_info(client, info).login(username, "pw")
+        return {c["name"] for c in api.get("/my-catalog", "course-page", status=200).body["courses"]}
+
+    assert catalog("sam") == {"Open", "Sales Only"}
+    assert catalog("fin") == {"Open"}
+    bad = {"name": "bad", "absorb": {**fixture["absorb"], "courses": [
+        {"name": "X", "availableTo": {"departmentIds": ["Nowhere"]}, "chapters": [{"name": "C", "lessons": [
+            {"name": "A"}]}]}]}}
+    refused = client.post("/_emulator/tenants", json={"fixture": bad})
+    assert refused.status_code == 400 and "availableTo.departmentIds[0]" in refused.get_data(as_text=True)
