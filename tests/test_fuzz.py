@@ -78,7 +78,7 @@ ABSORB_OFFERINGS = {"GET /courses/for-sale", "GET /course-bundles", "GET /course
                     "GET /question-banks/{question_bank_id}", "GET /self-assessments/{self_assessment_id}",
                     "GET /external-training/templates", "GET /external-training/templates/{template_id}",
                     "GET /external-training/submissions", "GET /external-training/submissions/{submission_id}",
-                    "POST /create-department"}
+                    "POST /create-department", "GET /curriculums/for-sale"}
 
 
 def _run(cli: str, server: EmulatorServer, vendor: str, headers: dict[str, str], report: Path,

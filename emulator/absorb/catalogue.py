@@ -96,6 +96,7 @@ class Curriculum:
     active_status: int = ACTIVE
     category_id: str | None = None
     external_id: str | None = None
+    prices: list[dict[str, Any]] = field(default_factory=list)  # as a course's; priced: for sale (absorb.commerce)
 
     def course_ids(self) -> list[str]:
         return [course_id for group in self.groups for course_id in group.course_ids]

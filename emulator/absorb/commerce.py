@@ -6,7 +6,7 @@ seeded before it moved. What it sets on existing entities (a course's ``prices``
 
 Rules (the emulator's choices where the vendor is silent, in ``CHOICES`` and docs/VENDOR-NOTES.md):
 - an item is *for sale* when it is active and has at least one price (``courses/for-sale``,
-  ``course-bundles/for-sale``);
+  ``course-bundles/for-sale``, ``curriculums/for-sale``);
 - a transaction's cart names real courses and bundles at their price; a multi-seat purchase made the enrollment
   keys that name the transaction's ``referenceNumber`` as their ``externalId``;
 - an enrollment key's ``timesUsed`` counts the active enrollments carrying its id (``enrollmentKeyId``) on top of
@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..core.wire import new_guid
+from .catalogue import Curriculum, catalogue_of
 from .lookups import find
 from .models import ACTIVE, AbsorbWorld, Course
 
@@ -201,6 +202,9 @@ def seed(world: AbsorbWorld, rng: random.Random, anchor: datetime) -> None:
                               ACTIVE, f"BUN-{n + 1:03d}", *added())
         shop.course_bundles[bundle.id] = bundle
     bundles = list(shop.course_bundles.values())
+    for curriculum in list(catalogue_of(world).curricula.values())[:1]:
+        if not curriculum.prices:
+            curriculum.prices = [{"id": new_guid(rng), "departmentId": None, "currency": CURRENCY, "amount": 499.0}]
     for n, (code, kind, amount) in enumerate(COUPONS):
         when = added()
         expiry = anchor - timedelta(days=30) if code.startswith("EXPIRED") else anchor + timedelta(days=90 + n)
@@ -283,6 +287,11 @@ def courses_for_sale(world: AbsorbWorld) -> list[Course]:
 def bundles_for_sale(world: AbsorbWorld) -> list[CourseBundle]:
     """``course-bundles/for-sale``: the active bundles with a price."""
     return [b for b in commerce_of(world).course_bundles.values() if b.active_status == ACTIVE and b.prices]
+
+
+def curricula_for_sale(world: AbsorbWorld) -> list[Curriculum]:
+    """``curriculums/for-sale``: the active curricula with a price."""
+    return [c for c in catalogue_of(world).curricula.values() if c.active_status == ACTIVE and c.prices]
 
 
 def times_used(world: AbsorbWorld, key: EnrollmentKey) -> int:

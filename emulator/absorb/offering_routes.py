@@ -18,6 +18,7 @@ from ..core.openapi import documented
 from . import commerce, definitions, departments
 from .auth import absorb_call
 from .bodies import DEPARTMENT_BODY, load
+from .catalogue_schemas import CURRICULA, CURRICULUM
 from .models import AbsorbWorld, User
 from .offering_schemas import (
     COMPETENCY_DEFINITION, COUPON, COUPONS, COURSE_BUNDLE, COURSE_BUNDLES, CUSTOM_FIELD_DEFINITION,
@@ -60,6 +61,15 @@ def list_courses_for_sale(*, world: AbsorbWorld, now: datetime, user: User) -> L
 @paged
 def list_course_bundles_for_sale(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
     return _listing(commerce.bundles_for_sale(world), COURSE_BUNDLES, COURSE_BUNDLE.dump, "courseBundles")
+
+
+@bp.get("/curriculums/for-sale")
+@documented("List curricula for sale: the active curricula with a price. Default order: id.", query=LIST,
+            responses={200: "curriculum-page", **LIST_ERRORS})
+@absorb_call(admin=False)
+@paged
+def list_curricula_for_sale(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
+    return _listing(commerce.curricula_for_sale(world), CURRICULA, CURRICULUM.dump, "curriculums")
 
 
 # -- course bundles, coupons, transactions, enrollment keys -------------------------------------------------------

@@ -69,6 +69,9 @@ def test_for_sale_lists_are_the_priced_active_items_and_a_learner_reads_them(api
     bundles = api.get("/course-bundles/for-sale", "course-bundle-page", status=200).body["courseBundles"]
     assert {b["id"] for b in bundles} == {b.id for b in world.commerce.course_bundles.values() if b.prices}
     assert len(bundles) < len(world.commerce.course_bundles)
+    curricula = api.get("/curriculums/for-sale", "curriculum-page", status=200).body["curriculums"]
+    assert [c["id"] for c in curricula] == [c.id for c in world.catalogue.curricula.values() if c.prices]
+    assert curricula and curricula[0]["prices"]
     anon.login(api.learners()[0].username)
     before = anon.get("/courses/for-sale?_limit=100", "course-page", status=200).body["totalItems"]
     anon.get("/course-bundles/for-sale", "course-bundle-page", status=200)

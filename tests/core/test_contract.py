@@ -513,7 +513,8 @@ ABSORB_EXAMPLES: dict[str, Any] = {
             "activeStatus": 0, "categoryId": None, "dateAdded": "2024-01-01T00:00:00Z",
             "dateEdited": "2024-02-01T00:00:00Z", "curriculumGroups": [
                 {"id": USER, "name": "Foundations", "courseIds": [COURSE], "requiredCourseCount": None},
-                {"id": ENROLLMENT, "name": "Electives", "courseIds": [], "requiredCourseCount": 1}]}),
+                {"id": ENROLLMENT, "name": "Electives", "courseIds": [], "requiredCourseCount": 1}],
+            "prices": [{"id": LESSON, "departmentId": None, "currency": "USD", "amount": 499.0}]}),
         ("chapter", "chapters", {"id": SESSION, "courseId": COURSE, "name": "Chapter 1", "lessonIds": [USER]}),
         ("lesson", "lessons", {"id": SESSION, "courseId": COURSE, "chapterId": USER, "name": "Lesson 1.1",
                                "type": "Video", "passingScore": 70.0}),
