@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
+from emulator.absorb.availability import is_available
 from emulator.app import create_app
 from emulator.core import contract
 
@@ -311,6 +312,35 @@ CASES: list[Case] = [
     a("absorb-course-resources-unknown-course", "GET", lambda c: f"/absorb/courses/{G}/resources", 404),
     a("absorb-my-resources-bad-limit", "GET", lambda c: "/absorb/enrollments/my-resources?_limit=0", 422, _learner),
     a("absorb-learner-on-certificates", "GET", lambda c: f"/absorb/users/{c.learner}/certificates", 403, _learner),
+    # issue 29's second half: what a portal sells and defines, department writes, availability
+    *(a(f"absorb-{name}-unknown", "GET", lambda c, path=path: f"/absorb/{path}/{G}", 404) for name, path in (
+        ("course-bundle", "course-bundles"), ("coupon", "coupons"), ("transaction", "e-commerce/transactions"),
+        ("enrollment-key", "enrollment-keys"), ("custom-field-definition", "custom-field-definitions"),
+        ("competency-definition", "competency-definitions"), ("question-bank", "question-banks"),
+        ("self-assessment", "self-assessments"), ("external-training-template", "external-training/templates"),
+        ("external-training-submission", "external-training/submissions"))),
+    a("absorb-coupon-not-a-guid", "GET", lambda c: "/absorb/coupons/SPRING25", 404),
+    a("absorb-coupons-bad-filter", "GET", lambda c: "/absorb/coupons?_filter=code eq", 422),
+    a("absorb-transactions-bad-sort", "GET", lambda c: "/absorb/e-commerce/transactions?_sort=transactionDetails",
+      422),
+    a("absorb-enrollment-keys-bad-limit", "GET", lambda c: "/absorb/enrollment-keys?_limit=1001", 422),
+    a("absorb-bundles-for-sale-bad-offset", "GET", lambda c: "/absorb/course-bundles/for-sale?_offset=-1", 422),
+    a("absorb-learner-on-coupons", "GET", lambda c: "/absorb/coupons", 403, _learner),
+    a("absorb-learner-on-external-training", "GET", lambda c: "/absorb/external-training/submissions", 403, _learner),
+    a("absorb-create-department-no-name", "POST", lambda c: "/absorb/create-department", 400, json={}),
+    a("absorb-create-department-bad-parent", "POST", lambda c: "/absorb/create-department", 400,
+      json={"name": "x", "parentId": "nope"}),
+    a("absorb-create-department-unknown-parent", "POST", lambda c: "/absorb/create-department", 422,
+      json={"name": "x", "parentId": G}),
+    a("absorb-create-department-not-json", "POST", lambda c: "/absorb/create-department", 415, data="name=x",
+      content_type="application/x-www-form-urlencoded"),
+    a("absorb-create-department-array", "POST", lambda c: "/absorb/create-department", 400, json=[{"name": "x"}]),
+    a("absorb-create-department-by-a-learner", "POST", lambda c: "/absorb/create-department", 403, _learner,
+      json={"name": "x"}),
+    a("absorb-create-department-wrong-method", "PUT", lambda c: "/absorb/create-department", 405, json={"name": "x"}),
+    a("absorb-my-enrollment-not-available", "POST", lambda c: "/absorb/my-enrollments", 422, _learner,
+      json=lambda c: {"courseId": next(r.course_id for r in c.absorb.availability.values() if not is_available(
+          c.absorb, c.absorb.users[c.learner], c.absorb.courses[r.course_id]))}),
 ]
 
 

@@ -30,6 +30,8 @@ from emulator.absorb import lessons as absorb_lessons, lookups as absorb_lookups
 from emulator.absorb import sessions as absorb_sessions, users as absorb_users
 from emulator.absorb import catalogue, certificates as absorb_certificates, managers as absorb_managers
 from emulator.absorb import oauth as absorb_oauth
+from emulator.absorb import availability as absorb_availability, commerce as absorb_commerce
+from emulator.absorb import definitions as absorb_definitions, departments as absorb_departments
 from emulator.absorb.auth import authenticate as absorb_authenticate
 from emulator.absorb.models import AttemptStatus
 from emulator.admin.fixtures import by_name
@@ -51,6 +53,7 @@ from emulator.pearson.auth import issue_token as pearson_token
 SERVICE_MODULES: tuple[ModuleType, ...] = (
     absorb_lookups, absorb_lessons, absorb_attempts, absorb_enrollments, absorb_sessions, absorb_users,
     absorb_reference, catalogue, absorb_certificates, absorb_managers, absorb_oauth,
+    absorb_commerce, absorb_definitions, absorb_availability, absorb_departments,
     ispring_service, ispring_users, ispring_departments, ispring_groups, pearson_service,
     pearson_classes, pearson_bookings, pearson_people, pearson_profiles,
 )
@@ -82,6 +85,16 @@ NO_WRITE: dict[str, str] = {
     "absorb.certificates.award_existing": "builds a world that serves nothing yet (seed and fixtures)",
     "absorb.managers.direct_reports": "read",
     "absorb.managers.seed": "builds a world that serves nothing yet (seed); no cache is filled",
+    # issue 29's second half: bundles, coupons, transactions, keys, definitions, external training, availability
+    **{f"absorb.commerce.{n}": "read" for n in (
+        "commerce_of", "get_course_bundle", "get_coupon", "get_transaction", "get_enrollment_key", "courses_for_sale",
+        "bundles_for_sale", "times_used")},
+    **{f"absorb.definitions.{n}": "read" for n in (
+        "definitions_of", "get_custom_field_definition", "get_competency_definition", "get_question_bank",
+        "get_self_assessment", "get_external_training_template", "get_external_training_submission")},
+    **{f"absorb.availability.{n}": "read" for n in ("is_available", "check_available")},
+    **{f"absorb.{m}.seed": "builds a world that serves nothing yet (seed); no cache is filled"
+       for m in ("commerce", "definitions", "availability")},
     **{f"absorb.oauth.{n}": "OAuth's own tables (clients, codes, refresh tokens): no page or wire form shows them"
        for n in ("state_of", "register_client", "register_from_admin", "check_client", "check_authorize", "log_in",
                  "login_user", "consent", "exchange", "revoke_client")},
@@ -335,7 +348,7 @@ SCENARIOS: dict[str, Callable[[Ctx], Any]] = {
     "add a user": _new_user,
     "self-enrollment (online)": lambda c: catalogue.self_enroll(
         c.absorb, c.absorb.users[c.t["L"]], next(x.id for x in c.absorb.courses.values() if not x.is_ilc
-                                                 and not x.prerequisite_course_ids
+                                                 and not x.prerequisite_course_ids and x.id not in c.absorb.availability
                                                  and (c.t["L"], x.id) not in c.absorb.active), None, at=c.now),
     "self-enrollment (a session)": lambda c: catalogue.self_enroll(
         c.absorb, next(u for u in c.absorb.users.values()
@@ -346,6 +359,8 @@ SCENARIOS: dict[str, Callable[[Ctx], Any]] = {
                                                        re_enroll=True, at=c.now), at=c.now),
     "un-enroll withdraws the certificate": lambda c: absorb_certificates.withdraw(
         c.absorb, c.absorb.enrollments[c.absorb.certificates[c.t["certificate"]].enrollment_id]),
+    "a department created (under the learner's)": lambda c: absorb_departments.create_department(
+        c.absorb, {"name": "Cache rule", "parent_id": c.t["department"], "external_id": "CR-1"}, at=c.now),
     "authenticate (revokes the previous token)": lambda c: absorb_authenticate(
         c.absorb, username="admin", password="admin", private_key=c.absorb.api_key, api_key=c.absorb.api_key,
         now=c.now),
@@ -406,6 +421,16 @@ def _choose(ctx: Ctx) -> None:
         category=next(iter(world.catalogue.categories)), tag=next(iter(world.catalogue.tags)),
         resource=next(iter(world.catalogue.resources)),
         resource_category=next(iter(world.catalogue.resource_categories)),
+        # issue 29's second half
+        **{name: next(iter(table)) for name, table in (
+            ("course_bundle_id", world.commerce.course_bundles), ("coupon_id", world.commerce.coupons),
+            ("transaction_id", world.commerce.transactions), ("enrollment_key_id", world.commerce.enrollment_keys),
+            ("custom_field_definition_id", world.definitions.custom_field_definitions),
+            ("competency_definition_id", world.definitions.competency_definitions),
+            ("question_bank_id", world.definitions.question_banks),
+            ("self_assessment_id", world.definitions.self_assessments),
+            ("template_id", world.definitions.external_training_templates),
+            ("submission_id", world.definitions.external_training_submissions))},
     )
 
 
@@ -422,7 +447,11 @@ def _absorb_paths(ctx: Ctx) -> list[tuple[str, str]]:
                   "role_id": t["role"], "country_id": t["country"], "province_id": t["province"],
                   "schedule_id": t["schedule"], "certificate_id": t["certificate"], "manager_id": t["manager"],
                   "venue_id": t["venue"], "curriculum_id": t["curriculum"], "category_id": t["category"],
-                  "tag_id": t["tag"], "resource_id": t["resource"], "resource_category_id": t["resource_category"]}
+                  "tag_id": t["tag"], "resource_id": t["resource"], "resource_category_id": t["resource_category"],
+                  **{name: t[name] for name in (
+                      "course_bundle_id", "coupon_id", "transaction_id", "enrollment_key_id",
+                      "custom_field_definition_id", "competency_definition_id", "question_bank_id",
+                      "self_assessment_id", "template_id", "submission_id")}}
         path = rule.rule
         for name in rule.arguments:
             path = path.replace(f"<guid:{name}>", values[name])

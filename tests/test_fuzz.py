@@ -68,6 +68,17 @@ ABSORB_LOOKUPS = {"GET /users", "GET /users/{user_id}", "PUT /users/{user_id}", 
 ABSORB_REFERENCE = {"GET /groups", "GET /groups/{group_id}", "GET /roles", "GET /roles/{role_id}", "GET /countries",
                     "GET /countries/{country_id}", "GET /provinces", "GET /provinces/{province_id}",
                     "GET /users/{user_id}/courses"}
+# issue 29's second half: what a portal sells and defines, and the department write
+ABSORB_OFFERINGS = {"GET /courses/for-sale", "GET /course-bundles", "GET /course-bundles/for-sale",
+                    "GET /course-bundles/{course_bundle_id}", "GET /coupons", "GET /coupons/{coupon_id}",
+                    "GET /e-commerce/transactions", "GET /e-commerce/transactions/{transaction_id}",
+                    "GET /enrollment-keys", "GET /enrollment-keys/{enrollment_key_id}", "GET /custom-field-definitions",
+                    "GET /custom-field-definitions/{custom_field_definition_id}",
+                    "GET /competency-definitions/{competency_definition_id}", "GET /question-banks",
+                    "GET /question-banks/{question_bank_id}", "GET /self-assessments/{self_assessment_id}",
+                    "GET /external-training/templates", "GET /external-training/templates/{template_id}",
+                    "GET /external-training/submissions", "GET /external-training/submissions/{submission_id}",
+                    "POST /create-department", "GET /curriculums/for-sale"}
 
 
 def _run(cli: str, server: EmulatorServer, vendor: str, headers: dict[str, str], report: Path,
@@ -97,6 +108,7 @@ def test_fuzz_vendor_operations(vendor, tmp_path):
         assert fuzzed
         if vendor == "absorb":
             assert fuzzed >= ABSORB_REFERENCE, ABSORB_REFERENCE - fuzzed
+            assert fuzzed >= ABSORB_OFFERINGS, ABSORB_OFFERINGS - fuzzed
 
 
 def test_fuzz_absorb_lookups_as_a_real_v2_client_calls_them(tmp_path):
