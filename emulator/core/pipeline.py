@@ -79,18 +79,25 @@ log = logging.getLogger("lms_emulator.persistence")
 class Call(Protocol):
     """What the ``after`` steps read of a request: Flask's ``Request``, or the page step's ``PlainGet``."""
 
-    method: str
-    path: str
-    environ: dict[str, Any]
-    endpoint: str | None
+    @property
+    def method(self) -> str: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def environ(self) -> dict[str, Any]: ...
+    @property
+    def endpoint(self) -> str | None: ...
 
 
 class Answer(Protocol):
     """What the ``after`` steps read and change of an answer: a werkzeug ``Response``, or the page step's ``Page``."""
 
-    status_code: int
-    is_streamed: bool
-    headers: Any  # .get(name, default), ``name in``, [name] = value
+    @property
+    def status_code(self) -> int: ...
+    @property
+    def is_streamed(self) -> bool: ...
+    @property
+    def headers(self) -> Any: ...  # .get(name, default), ``name in``, [name] = value
 
     def get_data(self) -> bytes: ...
 
@@ -433,7 +440,7 @@ class PageStep:
         if found is None or call is None or call.access.page is None:
             return None
         view, path_args = found
-        access = call.access
+        access, page_rule = call.access, call.access.page
         try:
             tenant, credentials = access.credentials(environ, self.store)
             rules = tenant.extras.get("faults")
@@ -443,7 +450,7 @@ class PageStep:
             admitted = access.caller(world, credentials, tenant.clock.now(), environ, call.options, path_args)
         except errors.EmulatorError:  # refused: Flask answers it, in the vendor's shape
             return None
-        page = access.page(tenant, world, admitted, view, path_args, path, query)
+        page = page_rule(tenant, world, admitted, view, path_args, path, query)
         if page is not None and not isinstance(page, bytes):
             try:
                 page = page()
@@ -468,7 +475,7 @@ class PageStep:
         try:
             endpoint, args = self.urls.match(path, "GET")
             view = self.app.view_functions.get(endpoint)
-            found = None if view is None else (view, args)
+            found = None if view is None else (view, dict(args))
         except HTTPException:  # NotFound, MethodNotAllowed, RequestRedirect
             found = None
         if len(path) > MEMO_KEY_LIMIT:  # not remembered: 4,096 long paths pinned hundreds of MB
