@@ -10,18 +10,14 @@ Checks run roles (403), the target exists (404), the relationship (403), as for 
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from functools import wraps
 from typing import Any, Literal
 
-from flask import request
-
 from ..core.errors import Forbidden, NotFound, Unauthorized
-from ..core.http import bearer_token, current_store
-from ..core.pipeline import bind_tenant
-from .auth import authenticate, resolve
+from ..core.tenantcall import Access, tenant_call
+from .auth import authenticate, credentials
 from .models import (
     ADMINISTRATOR, FOCUS_TOOL, ISUS_TEACHER, PROSPECT_WITH_TRIAL, QA, STAFF_MEMBER, STUDENT, USER, Center,
     PearsonWorld, Territory, User,
@@ -135,30 +131,28 @@ def _caller(world: PearsonWorld, claims: dict[str, Any], now: datetime) -> Calle
     return Caller(user=user, roles=roles, center_id=center)
 
 
-def _bearer() -> str:
-    return bearer_token(request, Unauthorized(DENIED, reason="no bearer token"))
+def _user_caller(world: PearsonWorld, claims: dict[str, Any], now: datetime, environ: dict[str, Any],
+                 options: Mapping[str, Any], path_args: dict[str, Any]) -> dict[str, Any]:
+    """The tenant call's caller rule for the booking routes: the token's user, allowed by the route's role lists."""
+    caller = _caller(world, claims, now)
+    check_roles(caller, options["route"])
+    return {"caller": caller}
 
 
-def user_call(route: str) -> Callable[..., Any]:
-    """Decorator: a user's token, the route's role lists, then the view under the tenant's lock.
+def _territory_caller(world: PearsonWorld, claims: dict[str, Any], now: datetime, environ: dict[str, Any],
+                      options: Mapping[str, Any], path_args: dict[str, Any]) -> dict[str, Any]:
+    """The tenant call's caller rule for the ``openapi/`` routes: a territory's token (``tokens``)."""
+    return {"territory": _territory(world, claims, now)}
 
-    The view receives ``world``, ``now`` and ``caller`` as keyword arguments besides the path's."""
 
-    def wrap(view: Callable[..., Any]) -> Callable[..., Any]:
-        @wraps(view)
-        def inner(**kwargs: Any) -> Any:
-            tenant, claims = resolve(current_store(), _bearer())
-            bind_tenant(tenant, "pearson")
-            with tenant.lock:
-                world: PearsonWorld = tenant.world("pearson")
-                now = tenant.clock.now()
-                caller = _caller(world, claims, now)
-                check_roles(caller, route)
-                return view(world=world, now=now, caller=caller, **kwargs)
+USER_ACCESS = Access("pearson", credentials, _user_caller)
+TERRITORY_ACCESS = Access("pearson", credentials, _territory_caller)
 
-        return inner
 
-    return wrap
+def user_call(route: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Decorator: a tenant call (``core.tenantcall``) with a user's token, allowed by the route's role lists. The
+    view receives ``world``, ``now`` and ``caller`` as keyword arguments besides the path's."""
+    return tenant_call(USER_ACCESS, route=route)
 
 
 def public_call(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -184,19 +178,9 @@ def public_call(view: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def territory_call(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Decorator of ``openapi/`` routes: a territory's token (``tokens``); the view gets ``territory``."""
-
-    @wraps(view)
-    def inner(**kwargs: Any) -> Any:
-        tenant, claims = resolve(current_store(), _bearer())
-        bind_tenant(tenant, "pearson")
-        with tenant.lock:
-            world: PearsonWorld = tenant.world("pearson")
-            now = tenant.clock.now()
-            territory = _territory(world, claims, now)
-            return view(world=world, now=now, territory=territory, **kwargs)
-
-    return inner
+    """Decorator of ``openapi/`` routes: a tenant call with a territory's token (``tokens``); the view gets
+    ``territory``."""
+    return tenant_call(TERRITORY_ACCESS)(view)
 
 
 def _territory(world: PearsonWorld, claims: dict[str, Any], now: datetime) -> Territory:

@@ -15,7 +15,7 @@ from flask import Response, jsonify, request
 from ..core.errors import BadRequest, NotFound
 from ..core.http import bool_arg, current_store, datetime_arg, guid_arg, json_body
 from ..core.openapi import Param, documented
-from ..core.pipeline import bind_tenant
+from ..core.tenantcall import bind_tenant
 from ..core.wire import is_guid
 from . import bookings, classes, people
 from .access import (
