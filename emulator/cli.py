@@ -77,7 +77,7 @@ def serve(args: argparse.Namespace) -> int:
     if settings.tls:
         from . import tls  # here only: trustme and cryptography cost ~150 ms of a start without --tls
 
-        certificate = tls.server_certificate(settings.host)
+        certificate = tls.server_certificate(settings.host, extra_names=settings.tls_names)
     app = create_app(settings)
 
     gcpolicy.enable()  # the default world stays out of the collector's full scans (see core.gcpolicy)

@@ -6,7 +6,6 @@ from flask import Response, jsonify
 from ..core.errors import EmulatorError
 from ..core.openapi import Param
 from ..core.vendor import Vendor
-from emulator.absorb.http.auth import fast_page
 from emulator.absorb.http.routes import bp
 from emulator.absorb.http import (  # noqa: F401 - their routes join bp
     enrollments as enrollment_routes, lookups as lookup_routes,
@@ -18,6 +17,7 @@ from emulator.absorb.http import (  # noqa: F401 - their routes join bp
 from emulator.absorb.domain.oauth import OAuthError, register_from_admin, revoke_client
 from emulator.absorb.seed.world import build_world
 from emulator.absorb.wire.schemas import dump_world
+from emulator.absorb.http import offerings as offering_routes  # noqa: F401 - its routes join bp
 
 
 def render_error(err: EmulatorError) -> Response:
@@ -66,4 +66,4 @@ VENDOR = Vendor(name="absorb", title="Absorb LMS Integration API v2", blueprint=
                 dump_world=dump_world,
                 render_error=render_error, openapi=OPENAPI, case_insensitive=True,
                 rate_limit=(200, 100), secret_answer=secret_answer,
-                fast_page=fast_page, register_client=register_from_admin, revoke_client=revoke_client)
+                register_client=register_from_admin, revoke_client=revoke_client)

@@ -12,6 +12,8 @@ from emulator.pearson.domain.signing import issue_token
 from emulator.pearson.http.routes import bp
 from emulator.pearson.seed.world import build_world
 from emulator.pearson.wire.schemas import dump_world
+from emulator.pearson.http import profiles as profile_routes  # noqa: F401 - registers staffmembers/{id}/profile
+from emulator.pearson.http import public as public_routes  # noqa: F401 - registers api/Class (public)
 
 
 def render_error(err: EmulatorError) -> Response:

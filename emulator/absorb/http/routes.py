@@ -21,7 +21,6 @@ from emulator.core.http import datetime_arg, int_arg, json_body
 from emulator.core.errors import ValidationFailed
 from emulator.core.openapi import Param, documented
 from emulator.core.pagecache import page_key
-from emulator.core.pipeline import bind_tenant
 from emulator.absorb.domain import service, users
 from emulator.absorb.domain.choices import CHOICES
 from emulator.absorb.http.auth import absorb_call, resolve_portal
@@ -29,6 +28,7 @@ from emulator.absorb.domain.tokens import authenticate as authenticate_user
 from emulator.absorb.domain.models import AbsorbWorld, User
 from emulator.absorb.wire.bodies import AUTHENTICATE, USER_BODY, load
 from emulator.absorb.wire.schemas import COURSE, COURSES, DEFAULT_SORT, DEPARTMENT, DEPARTMENTS, USER, USERS, dump
+from emulator.core.tenantcall import bind_tenant
 
 bp = Blueprint("absorb", __name__)
 STATUSES = range(13)
@@ -98,7 +98,7 @@ class PagedList:
 
     ``listing(**path arguments, world=, now=, user=)`` (and ``args=``, the query, if it takes it) gives the
     route's ``Listing``. Flask calls ``page`` through ``absorb_call`` (``paged``); the pipeline's fast path
-    calls it without Flask, under the same lock, with the query parsed and folded alike (``auth.fast_page``)."""
+    calls it without Flask, under the same lock, with the query parsed and folded alike (``auth.page``)."""
 
     def __init__(self, listing: Callable[..., Listing]) -> None:
         self.listing = listing
@@ -107,8 +107,8 @@ class PagedList:
     def page(self, path_args: dict[str, Any], args: Mapping[str, str], key: Hashable, *, world: AbsorbWorld,
              now: datetime, user: User) -> bytes:
         extra = {"args": args} if self.takes_args else {}
-        listing = self.listing(**path_args, world=world, now=now, user=user, **extra)
-        return world.pages.answer(key, lambda: listing.compute(args))
+        return world.pages.answer(
+            key, lambda: self.listing(**path_args, world=world, now=now, user=user, **extra).compute(args))
 
 
 def wire(world: AbsorbWorld, schema: Any) -> Callable[[Any], Any]:

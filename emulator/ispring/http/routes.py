@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, Response, g, request
+from flask import Blueprint, Response, request
 
 from emulator.core.errors import BadRequest
 from emulator.core.http import json_body
@@ -20,6 +20,7 @@ from emulator.core.xmlwire import encode_xml
 from emulator.ispring.domain import service, users
 from emulator.ispring.http.auth import check_json_body, grant_token, ispring_call
 from emulator.ispring.domain.models import ApiClient, ISpringWorld
+from emulator.core.exchange import current
 from emulator.ispring.wire.schemas import (
     SESSION_LIST_REQUEST, TOKEN_RESPONSE, USER_ATTRIBUTES_REQUEST, dump_department, dump_participants, dump_session,
     dump_session_info, dump_user, load,
@@ -60,7 +61,7 @@ def get_token() -> Response:
     """Client credentials grant -> {access_token, expires_in, token_type}."""
     _world, token = grant_token()
     data = TOKEN_RESPONSE.dump({"value": token.value, "expires_in": int(service.TOKEN_LIFETIME.total_seconds())})
-    return answer(data, "token-response", g.ispring_media)
+    return answer(data, "token-response", current().media or service.MEDIA_TYPES[0])
 
 
 # -- appraisal sessions --------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from flask import Response, g, request
+from flask import Response, request
 
 from emulator.core.errors import BadRequest
 from emulator.core.openapi import Param, documented
@@ -22,6 +22,7 @@ from emulator.ispring.domain.models import ApiClient, ISpringWorld
 from emulator.ispring.http.routes import ERRORS, answer, bp
 from emulator.ispring.http.enrollments import json_request
 from emulator.ispring.wire.schemas import load
+from emulator.core.exchange import current
 
 NAME_QUERY = (Param("subscriberName", {"type": "string"}, required=True),)
 DONE: dict[int, str | None] = {200: None, **ERRORS, 404: None}
@@ -178,7 +179,7 @@ def _reporter(tenant: Tenant, name: str, kind: str) -> Callable[[bool, bool], No
 @bp.after_request
 def hand_over_deliveries(response: Response) -> Response:
     """Queue what the request's writes made for the sender; nothing is sent here."""
-    tenant: Tenant | None = g.get("tenant")
+    tenant: Tenant | None = current().tenant
     outbox = app_state().outbox
     if tenant is None or outbox is None or not tenant.world("ispring").outbox:  # the common case: no lock taken
         return response

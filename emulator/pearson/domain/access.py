@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-
 from emulator.core.errors import Forbidden, NotFound
 from emulator.pearson.domain.signing import authenticate
 from emulator.pearson.domain.models import (
@@ -59,6 +58,10 @@ RULES: dict[str, Rule] = {
     "schedule": Rule((_roles(STAFF_MEMBER),)),
     # StaffMember, and the caller belongs to the class's center ("a center that is assigned to material ...")
     "classes/details": Rule((_roles(STAFF_MEMBER),)),
+    # only: StaffMember (the page names no relationship to the class's center)
+    "UpdateTime": Rule((_roles(STAFF_MEMBER),)),
+    # (self, or a staff member of the same center) and (StaffMember or Student)
+    "staffmembers/profile": Rule((_roles(STAFF_MEMBER, STUDENT),), _READERS),
 }
 
 

@@ -3,8 +3,8 @@
 The vendor does not document how tokens are obtained, so the admin API issues
 them (``POST /_emulator/tenants/{id}/pearson/tokens {"userId": ...}``) through
 ``domain.signing.issue_token`` (the claims are described there); the emulator's token endpoint is
-``domain.tokens``. ``pearson_call`` guards the two older routes, ``user_call`` and ``territory_call`` the
-class-booking routes (``http.bookings``).
+``domain.tokens``. ``pearson_call`` guards the two older routes, ``user_call``, ``territory_call`` and
+``public_call`` the class-booking routes (``http.bookings``, ``http.public``, ``http.profiles``).
 
 A token is refused with 401 when it is not three base64url parts, its header
 is not HS256, its ``iss`` names no tenant, its signature does not verify with
@@ -13,25 +13,20 @@ expired on the tenant's clock, or its ``sub`` is not a user of the tenant.
 """
 from __future__ import annotations
 
-from functools import wraps
-from collections.abc import Callable
+from datetime import datetime
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from flask import request
-
-from emulator.core.http import bearer_token, current_store
-from emulator.core.pipeline import bind_tenant
-from emulator.core.errors import Unauthorized
+from emulator.core.http import bearer_token
+from emulator.core.tenantcall import Access, tenant_call
+from emulator.core.errors import NotFound, Unauthorized
 from emulator.core.store import Store, Tenant
 from emulator.pearson.domain import service
 from emulator.pearson.domain.access import caller_of, check_roles
-from emulator.pearson.domain.signing import authenticate, read_claims, signature_verifies, territory_of
 from emulator.pearson.domain.models import PearsonWorld
+from emulator.pearson.domain.signing import authenticate, read_claims, signature_verifies, territory_of
 
-
-def _bearer() -> str:
-    return bearer_token(request, Unauthorized(service.DENIED, reason="no bearer token"))
-
+PUBLIC_TENANT = "default"  # the tenant a public route answers for when no token names one
 
 VERIFIED_MAX = 1024
 VERIFIED_MAX_LENGTH = 2048
@@ -74,65 +69,83 @@ def _remember(store: Store, tenant: Tenant, token: str, claims: dict[str, Any]) 
         store.add_key("pearson", token, tenant)
 
 
-def pearson_call(route: str) -> Callable[..., Any]:
-    """Decorator: token, then the route's authorization rule, then the handler under the tenant's lock.
-
-    The handler receives ``world``, ``now`` and ``user`` (the target user) as keyword arguments.
-    """
-
-    def wrap(view: Callable[..., Any]) -> Callable[..., Any]:
-        @wraps(view)
-        def inner(user_identifier: str, **kwargs: Any) -> Any:
-            store = current_store()
-            tenant, claims = resolve(store, _bearer())
-            bind_tenant(tenant, "pearson")
-            with tenant.lock:  # the world is read under the lock: a reset swaps it there
-                world: PearsonWorld = tenant.world("pearson")
-                now = tenant.clock.now()
-                caller = authenticate(world, claims, now)
-                roles = [r for r in claims["roles"] if isinstance(r, str)]
-                center = claims.get("centerId") if isinstance(claims.get("centerId"), str) else None
-                target = service.authorize(world, caller, roles, center, route, user_identifier)
-                return view(user_identifier, world=world, now=now, user=target, **kwargs)
-
-        return inner
-
-    return wrap
+def credentials(environ: dict[str, Any], store: Store) -> tuple[Tenant, dict[str, Any]]:
+    """The tenant call's credentials rule (``core.tenantcall``): the Bearer token's tenant and verified claims
+    (``resolve``)."""
+    return resolve(store, bearer_token(environ, Unauthorized(service.DENIED, reason="no bearer token")))
 
 
-def user_call(route: str) -> Callable[..., Any]:
-    """Decorator: a user's token, the route's role lists, then the view under the tenant's lock.
+def caller(world: PearsonWorld, claims: dict[str, Any], now: datetime, environ: dict[str, Any],
+           options: Mapping[str, Any], path_args: dict[str, Any]) -> dict[str, Any]:
+    """The tenant call's caller rule for the user routes: the token's user, then the route's authorization rule
+    (``service.authorize``) names the target user (``user=``)."""
+    user = authenticate(world, claims, now)
+    roles = [r for r in claims["roles"] if isinstance(r, str)]
+    center = claims.get("centerId") if isinstance(claims.get("centerId"), str) else None
+    return {"user": service.authorize(world, user, roles, center, options["route"], path_args["user_identifier"])}
 
-    The view receives ``world``, ``now`` and ``caller`` as keyword arguments besides the path's."""
 
-    def wrap(view: Callable[..., Any]) -> Callable[..., Any]:
-        @wraps(view)
-        def inner(**kwargs: Any) -> Any:
-            tenant, claims = resolve(current_store(), _bearer())
-            bind_tenant(tenant, "pearson")
-            with tenant.lock:
-                world: PearsonWorld = tenant.world("pearson")
-                now = tenant.clock.now()
-                caller = caller_of(world, claims, now)
-                check_roles(caller, route)
-                return view(world=world, now=now, caller=caller, **kwargs)
+ACCESS = Access("pearson", credentials, caller)
 
-        return inner
 
-    return wrap
+def pearson_call(route: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Decorator: Pearson's tenant call (``core.tenantcall``) for a user route: the token, then under the
+    tenant's lock the route's authorization rule. The view receives ``world``, ``now`` and ``user`` (the target
+    user) as keyword arguments."""
+    return tenant_call(ACCESS, route=route)
+
+
+def _user_caller(world: PearsonWorld, claims: dict[str, Any], now: datetime, environ: dict[str, Any],
+                 options: Mapping[str, Any], path_args: dict[str, Any]) -> dict[str, Any]:
+    """The tenant call's caller rule for the booking routes: the token's user, allowed by the route's role lists."""
+    caller = caller_of(world, claims, now)
+    check_roles(caller, options["route"])
+    return {"caller": caller}
+
+
+def _territory_caller(world: PearsonWorld, claims: dict[str, Any], now: datetime, environ: dict[str, Any],
+                      options: Mapping[str, Any], path_args: dict[str, Any]) -> dict[str, Any]:
+    """The tenant call's caller rule for the ``openapi/`` routes: a territory's token (``tokens``)."""
+    return {"territory": territory_of(world, claims, now)}
+
+
+USER_ACCESS = Access("pearson", credentials, _user_caller)
+TERRITORY_ACCESS = Access("pearson", credentials, _territory_caller)
+
+
+def user_call(route: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Decorator: a tenant call (``core.tenantcall``) with a user's token, allowed by the route's role lists. The
+    view receives ``world``, ``now`` and ``caller`` as keyword arguments besides the path's."""
+    return tenant_call(USER_ACCESS, route=route)
+
+
+def _public_credentials(environ: dict[str, Any], store: Store) -> tuple[Tenant, None]:
+    """The tenant a Bearer token names when one is sent (it must verify), else the default tenant."""
+    if environ.get("HTTP_AUTHORIZATION"):
+        return credentials(environ, store)[0], None
+    found = store.tenants.get(PUBLIC_TENANT)
+    if found is None:
+        raise NotFound(f"No tenant '{PUBLIC_TENANT}' answers calls without a token.")
+    return found, None
+
+
+def _public_caller(world: PearsonWorld, found: None, now: datetime, environ: dict[str, Any],
+                   options: Mapping[str, Any], path_args: dict[str, Any]) -> dict[str, Any]:
+    return {}
+
+
+PUBLIC_ACCESS = Access("pearson", _public_credentials, _public_caller)
+
+
+def public_call(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Decorator of the routes a page calls public ("Access to this endpoint is public"): a tenant call that asks
+    no token. The tenant is the one a Bearer token names when one is sent (a user's or a territory's; it must
+    verify), else the default tenant (the emulator's choice: a public call names no tenant). The view gets
+    ``world``, ``now``."""
+    return tenant_call(PUBLIC_ACCESS)(view)
 
 
 def territory_call(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Decorator of ``openapi/`` routes: a territory's token (``tokens``); the view gets ``territory``."""
-
-    @wraps(view)
-    def inner(**kwargs: Any) -> Any:
-        tenant, claims = resolve(current_store(), _bearer())
-        bind_tenant(tenant, "pearson")
-        with tenant.lock:
-            world: PearsonWorld = tenant.world("pearson")
-            now = tenant.clock.now()
-            territory = territory_of(world, claims, now)
-            return view(world=world, now=now, territory=territory, **kwargs)
-
-    return inner
+    """Decorator of ``openapi/`` routes: a tenant call with a territory's token (``tokens``); the view gets
+    ``territory``."""
+    return tenant_call(TERRITORY_ACCESS)(view)

@@ -15,9 +15,9 @@ from flask import Response, jsonify, request
 from emulator.core.errors import BadRequest, NotFound
 from emulator.core.http import bool_arg, current_store, datetime_arg, guid_arg, json_body
 from emulator.core.openapi import Param, documented
-from emulator.core.pipeline import bind_tenant
 from emulator.core.wire import is_guid
 from emulator.pearson.domain import bookings, classes, people
+from emulator.core.tenantcall import bind_tenant
 from emulator.pearson.domain.access import (
     Caller, belongs_to_center, target_user, territory_has_center, territory_reaches,
 )
@@ -200,6 +200,21 @@ def get_openapi_center_schedule(center_id: str, *, world: PearsonWorld, now: dat
 def get_class_details(ssds_class_id: str, *, world: PearsonWorld, now: datetime, caller: Caller) -> Response:
     cls = classes.get_class(world, ssds_class_id)
     belongs_to_center(caller, cls.center_id)
+    return jsonify(CLASS_DETAILS.dump(classes.class_details(world, cls, now)))
+
+
+@bp.put("/classes/<ssds_class_id>/UpdateTime")
+@documented("Moves a class to a new start time (a staff member); its bookings move with it",
+            query=(Param("startDate", {"type": "string"}, "The new start (not in the past). Required here.",
+                         required=True),),
+            responses={200: "class-details", 400: "error", **ERRORS})
+@user_call("UpdateTime")
+def update_class_time(ssds_class_id: str, *, world: PearsonWorld, now: datetime, caller: Caller) -> Response:
+    start = _date("startDate")
+    if start is None:
+        raise BadRequest(INVALID, validations=["startDate: required"])
+    cls = classes.get_class(world, ssds_class_id)
+    classes.move_class(world, cls, start, now)
     return jsonify(CLASS_DETAILS.dump(classes.class_details(world, cls, now)))
 
 
