@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from ..core.errors import Forbidden, NotFound, Unauthorized
+from ..core.store import Store, Tenant
 from ..core.tenantcall import Access, tenant_call
 from .auth import authenticate, credentials
 from .models import (
@@ -155,26 +156,31 @@ def user_call(route: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return tenant_call(USER_ACCESS, route=route)
 
 
+def _public_credentials(environ: dict[str, Any], store: Store) -> tuple[Tenant, dict[str, Any] | None]:
+    """The credentials rule of a public route: the tenant a Bearer token names when one is sent (it must
+    verify), else the default tenant (the emulator's choice: a public call names no tenant)."""
+    if environ.get("HTTP_AUTHORIZATION"):
+        return credentials(environ, store)
+    tenant = store.tenants.get(PUBLIC_TENANT)
+    if tenant is None:
+        raise NotFound(f"No tenant '{PUBLIC_TENANT}' answers calls without a token.")
+    return tenant, None
+
+
+def _public_caller(world: PearsonWorld, claims: dict[str, Any] | None, now: datetime, environ: dict[str, Any],
+                   options: Mapping[str, Any], path_args: dict[str, Any]) -> dict[str, Any]:
+    """A public route asks nothing of its caller."""
+    return {}
+
+
+PUBLIC_ACCESS = Access("pearson", _public_credentials, _public_caller)
+
+
 def public_call(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Decorator of the routes a page calls public ("Access to this endpoint is public"): no token is asked. The
-    tenant is the one a Bearer token names when one is sent (a user's or a territory's; it must verify), else
-    the default tenant (the emulator's choice: a public call names no tenant). The view gets ``world``, ``now``."""
-
-    @wraps(view)
-    def inner(**kwargs: Any) -> Any:
-        store = current_store()
-        if request.environ.get("HTTP_AUTHORIZATION"):
-            tenant, _ = resolve(store, _bearer())
-        else:
-            found = store.tenants.get(PUBLIC_TENANT)
-            if found is None:
-                raise NotFound(f"No tenant '{PUBLIC_TENANT}' answers calls without a token.")
-            tenant = found
-        bind_tenant(tenant, "pearson")
-        with tenant.lock:
-            return view(world=tenant.world("pearson"), now=tenant.clock.now(), **kwargs)
-
-    return inner
+    """Decorator of the routes a page calls public ("Access to this endpoint is public"): a tenant call
+    (``core.tenantcall``) that asks no token (``_public_credentials`` names the tenant). The view gets ``world``
+    and ``now``."""
+    return tenant_call(PUBLIC_ACCESS)(view)
 
 
 def territory_call(view: Callable[..., Any]) -> Callable[..., Any]:
