@@ -19,7 +19,7 @@ import secrets
 from datetime import datetime, timedelta
 from functools import wraps
 from typing import Any
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 
 from flask import Response, request
 
@@ -231,7 +231,7 @@ def fast_page(environ: dict[str, Any], store: Store, path: str, query: str,
     return tenant, lambda: compute_page(tenant, world, user, path, query, key, route)
 
 
-def compute_page(tenant: Tenant, world: AbsorbWorld, user: User, path: str, query: str, key: Hashable,
+def compute_page(tenant: Tenant, world: AbsorbWorld, user: User, path: str, query: str, key: tuple[str, bytes, str],
                  route: Callable[[str], Route | None]) -> bytes | None:
     """A paged list's page (``routes.PagedList``) as Flask's view computes it: the same lock, the same world
     (None if a reset swapped it since the checks), the query parsed and folded alike. None when the path is no

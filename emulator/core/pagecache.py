@@ -28,9 +28,11 @@ from typing import Any
 
 from flask import request
 
+from .fieldindex import FieldIndex
 from .http import MEMO_KEY_LIMIT
 from .wire import encode_json, encoded
 
+MAX_ORDERS = 32  # per world (``OrderCache``)
 MAX_PAGES = 256  # per world; past it the cache starts over (test suites ask a handful of pages)
 MAX_CACHED_BODY = 16 * 1024  # a query sent as a POST body is a key only up to this size (keys stay small)
 MAX_KEY_SIZE = MAX_CACHED_BODY + 2 * MEMO_KEY_LIMIT  # characters of a key's texts: longer keys are not cached
@@ -99,6 +101,54 @@ class PageCache:
         return (PageCache, ())
 
 
+class OrderCache:
+    """The filtered and sorted items of a list by query, paging left out (``paging.query_list``), until the next
+    write: a pass over a long list, page after page, filters and sorts it once, not once a page (issue 32).
+
+    Keyed by the path, the caller and the query's other parameters (``order_key``), as the page cache is, so
+    it holds what the page cache would (the clock drives no list's order either). A write clears it with the
+    pages (``CachedWorld.changed``). At most ``MAX_ORDERS`` orders, the oldest dropped first (one is a list of
+    references: 400 KB for 50,000 items). In verify mode each use recomputes the order and compares."""
+
+    __slots__ = ("_orders", "verify")
+
+    def __init__(self) -> None:
+        self._orders: dict[Hashable, list[Any]] = {}
+        self.verify = verifying()
+
+    def ordered(self, key: Hashable, compute: Callable[[], list[Any]]) -> list[Any]:
+        """The remembered order for ``key``; ``compute()`` makes it (or raises) when there is none."""
+        found = self._orders.get(key)
+        if found is None:
+            found = compute()
+            if len(self._orders) >= MAX_ORDERS:
+                del self._orders[next(iter(self._orders))]
+            self._orders[key] = found
+        elif self.verify and (fresh := compute()) != found:
+            self._orders.clear()
+            raise StalePage(f"the remembered order for {key!r} is stale: {len(found)} items, {len(fresh)} now")
+        return found
+
+    def clear(self) -> None:
+        self._orders.clear()
+
+    def __len__(self) -> int:
+        return len(self._orders)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled or copied empty, as ``PageCache``."""
+        return (OrderCache, ())
+
+
+PAGING_NAMES = frozenset({"_limit", "_offset", "limit", "offset"})
+
+
+def order_key(path: str, caller: str, args: Any) -> tuple[Hashable, ...]:
+    """The key of a list's order in an ``OrderCache``: path, caller, and the query's parameters but paging."""
+    pairs = args.items(multi=True) if hasattr(args, "getlist") else args.items()
+    return (path, caller, *(pair for pair in pairs if pair[0] not in PAGING_NAMES))
+
+
 class WireCache(dict):
     """Entity id -> {variant: wire form}, so that a world drops every form of an entity at once."""
 
@@ -151,9 +201,14 @@ class CachedWorld:
 
     wire_cache: WireCache
     pages: PageCache | None = None  # a dataclass field in the worlds that cache pages
+    orders: OrderCache | None = None  # likewise, in the worlds that remember list orders
     # ``--state-file``: told of every change too (``core.persistence.KeptWorld.changed``), so a save writes the
     # rows of the entities changed
     persist_hook: Callable[[Any], None] | None = None
+
+    def field_indexes(self) -> tuple[FieldIndex, ...]:
+        """The world's ``FieldIndex``es, told of every change (none unless a world says)."""
+        return ()
 
     def changed(self, entity: Any = None) -> None:
         """The one change notification: ``entity`` (or its id) was created, edited or removed; None: any part
@@ -164,5 +219,9 @@ class CachedWorld:
             self.wire_cache.pop(entity if isinstance(entity, str) else entity.id, None)
         if self.pages is not None:
             self.pages.clear()
+        if self.orders is not None:
+            self.orders.clear()
+        for index in self.field_indexes():
+            index.changed(entity)
         if self.persist_hook is not None:
             self.persist_hook(entity)
