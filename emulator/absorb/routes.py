@@ -81,6 +81,9 @@ class Listing:
     max_limit: int | None = None  # a route's own page cap below ``paging.MAX_LIMIT`` (my-catalog's)
     extra: dict[str, Any] | None = None  # members added to the envelope (my-courses' ``curriculumEnrollment``)
     index: paging.Index | None = None  # candidates for a ``_filter`` of ``field eq 'value'`` (all items listed)
+    # the one entity class the page shows, nothing derived from any other (``core.pagecache``: a write of another
+    # class keeps the page); None: any write may change it
+    shows: type | None = None
 
     def compute(self, args: Mapping[str, str], remember: paging.Remember | None = None) -> Any:
         if self.max_limit is not None:
@@ -109,8 +112,8 @@ class PagedList:
              world: AbsorbWorld, now: datetime, user: User) -> bytes:
         extra = {"args": args} if self.takes_args else {}
         listing = self.listing(**path_args, world=world, now=now, user=user, **extra)
-        remember = partial(world.orders.ordered, order_key(key[0], user.id, args))
-        return world.pages.answer(key, lambda: listing.compute(args, remember))
+        remember = partial(world.orders.ordered, order_key(key[0], user.id, args), kind=listing.shows)
+        return world.pages.answer(key, lambda: listing.compute(args, remember), listing.shows)
 
 
 def wire(world: AbsorbWorld, schema: Any) -> Callable[[Any], Any]:
@@ -170,7 +173,8 @@ def list_users(*, world: AbsorbWorld, now: datetime, user: User, args: Mapping[s
         index = None
     else:  # every user: a filter of username, email, external id or department eq '...' has an index
         found, index = world.users.values(), partial(world.user_index.candidates, world)
-    return Listing(found, USERS, wire(world, USER), key="users", deprecated=False, legacy_paging=True, index=index)
+    return Listing(found, USERS, wire(world, USER), key="users", deprecated=False, legacy_paging=True, index=index,
+                   shows=User)
 
 
 @bp.get("/users/<guid:user_id>")
