@@ -9,9 +9,10 @@ The key is the coarsest of the comparisons ``_filter`` may make (``key_of``): lo
 dropped, whatever ``STRING_COMPARISON_CASE_INSENSITIVE`` and ``STRING_COMPARISON_IGNORES_TRAILING_SPACES``
 say; any two values the filter finds equal have the same key.
 
-**Kept in step by the cache rule.** The index is built on first use. ``world.changed(entity)`` (which every
-write makes, ``core.pagecache.CachedWorld``) marks the entity's id; the marked entities are indexed again before
-the next use, whatever order the write made its change and its announcement in. ``world.changed()`` (the whole
+**Kept in step by the cache rule.** Each field's index is built when a filter first asks for it.
+``world.changed(entity)`` (which every write makes, ``core.pagecache.CachedWorld``) marks the entity's id; the
+marked entities are indexed again before the next use, whatever order the write made its change and its
+announcement in. ``world.changed()`` (the whole
 world) drops the index; so do more marks than a quarter of the table (a rebuild is cheaper then).
 """
 from __future__ import annotations
@@ -26,15 +27,16 @@ def key_of(value: Any) -> Hashable:
 
 
 class FieldIndex:
-    """Ids of the entities of one table (``table``, a field of the world) by the keys of some fields (``attrs``)."""
+    """Ids of the entities of one table (``table``, a field of the world) by the keys of some fields (``attrs``),
+    each field's index built when a filter first asks for it."""
 
     __slots__ = ("table", "attrs", "_by", "_keys", "_marked")
 
     def __init__(self, table: str, attrs: tuple[str, ...]) -> None:
         self.table = table
         self.attrs = attrs
-        self._by: dict[str, dict[Hashable, set[str]]] | None = None  # attr -> key -> ids; None: not built
-        self._keys: dict[str, tuple[Hashable, ...]] = {}  # id -> its key per attr, as indexed
+        self._by: dict[str, dict[Hashable, set[str]]] = {}  # attr -> key -> ids, for the fields built
+        self._keys: dict[str, dict[str, Hashable]] = {}  # attr -> id -> its key, as indexed
         self._marked: set[str] = set()  # ids changed since they were indexed
 
     def candidates(self, world: Any, attr: str, value: Any) -> list[Any] | None:
@@ -42,16 +44,16 @@ class FieldIndex:
         if attr not in self.attrs:
             return None
         table: Mapping[str, Any] = getattr(world, self.table)
-        if self._by is None:
-            self._build(table)
-        elif self._marked:
+        if self._marked:
             self._refresh(table)
-        assert self._by is not None
-        return [table[i] for i in self._by[attr].get(key_of(value), ())]
+        by = self._by.get(attr)
+        if by is None:
+            by = self._build(table, attr)
+        return [table[i] for i in by.get(key_of(value), ())]
 
     def changed(self, entity: Any) -> None:
         """``world.changed(entity)``: the entity (or its id) is indexed again before the next use; None: drop all."""
-        if self._by is None:
+        if not self._by:
             return
         if entity is None:
             self.drop()
@@ -59,38 +61,38 @@ class FieldIndex:
         entity_id = entity if isinstance(entity, str) else getattr(entity, "id", None)
         if isinstance(entity_id, str):
             self._marked.add(entity_id)
-            if len(self._marked) > 64 + len(self._keys) // 4:
+            if len(self._marked) > 64 + len(next(iter(self._keys.values()))) // 4:
                 self.drop()
 
     def drop(self) -> None:
-        self._by, self._keys, self._marked = None, {}, set()
+        self._by, self._keys, self._marked = {}, {}, set()
 
-    def _build(self, table: Mapping[str, Any]) -> None:
-        self._by = {attr: {} for attr in self.attrs}
-        self._keys, self._marked = {}, set()
-        for entity_id, entity in table.items():
-            self._add(entity_id, entity)
-
-    def _add(self, entity_id: str, entity: Any) -> None:
-        assert self._by is not None
-        keys = tuple(key_of(getattr(entity, attr)) for attr in self.attrs)
-        self._keys[entity_id] = keys
-        for attr, key in zip(self.attrs, keys, strict=True):
-            self._by[attr].setdefault(key, set()).add(entity_id)
+    def _build(self, table: Mapping[str, Any], attr: str) -> dict[Hashable, set[str]]:
+        keys = {entity_id: key_of(getattr(entity, attr)) for entity_id, entity in table.items()}
+        by: dict[Hashable, set[str]] = {}
+        for entity_id, key in keys.items():
+            ids = by.get(key)
+            if ids is None:
+                by[key] = {entity_id}
+            else:
+                ids.add(entity_id)
+        self._by[attr], self._keys[attr] = by, keys
+        return by
 
     def _refresh(self, table: Mapping[str, Any]) -> None:
-        assert self._by is not None
-        for entity_id in self._marked:
-            old = self._keys.pop(entity_id, None)
-            if old is not None:
-                for attr, key in zip(self.attrs, old, strict=True):
-                    ids = self._by[attr][key]
+        for attr, by in self._by.items():
+            keys = self._keys[attr]
+            for entity_id in self._marked:
+                if entity_id in keys:
+                    old = keys.pop(entity_id)
+                    ids = by[old]
                     ids.discard(entity_id)
                     if not ids:
-                        del self._by[attr][key]
-            entity = table.get(entity_id)
-            if entity is not None:
-                self._add(entity_id, entity)
+                        del by[old]
+                entity = table.get(entity_id)
+                if entity is not None:
+                    key = keys[entity_id] = key_of(getattr(entity, attr))
+                    by.setdefault(key, set()).add(entity_id)
         self._marked = set()
 
     def __reduce__(self) -> tuple[Any, ...]:
