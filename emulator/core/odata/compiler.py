@@ -346,11 +346,11 @@ def _constant_compare(op: str, a: Any, b: Any, string: bool) -> bool:
     return bool(_OPS[op](a, b))
 
 
-def _lookup(resource: Resource, tree: Tree | Token) -> tuple[str, Any] | None:
+def _lookup(resource: Resource, tree: Any) -> tuple[str, Any] | None:
     """``(attribute, literal)`` when every row the filter keeps has ``attribute eq literal`` (a plain string or guid
     field, no tolower/toupper): the filter is such a comparison, or an ``and`` of terms one of which is. An index
     keyed by ``core.fieldindex.key_of`` can then give the candidates (``core.paging``)."""
-    terms = tree.children if is_tree(tree) and tree.data == "and_expr" else [tree]
+    terms: list[Any] = tree.children if is_tree(tree) and tree.data == "and_expr" else [tree]
     for term in terms:
         if not (is_tree(term) and term.data == "compare" and str(term.children[1]).lower() == "eq"):
             continue
