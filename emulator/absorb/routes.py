@@ -112,7 +112,9 @@ class PagedList:
              world: AbsorbWorld, now: datetime, user: User) -> bytes:
         extra = {"args": args} if self.takes_args else {}
         listing = self.listing(**path_args, world=world, now=now, user=user, **extra)
-        remember = partial(world.orders.ordered, order_key(key[0], user.id, args), kind=listing.shows)
+        def remember(compute: Callable[[], list[Any]]) -> list[Any]:
+            return world.orders.ordered(order_key(key[0], user.id, args), compute, listing.shows)
+
         return world.pages.answer(key, lambda: listing.compute(args, remember), listing.shows)
 
 

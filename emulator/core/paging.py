@@ -7,7 +7,7 @@ non-numeric value, or an offset above ``MAX_OFFSET`` is a 422.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence, Sized
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -19,6 +19,9 @@ from emulator.core.pagecache import StalePage, verifying
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 1000
 MAX_OFFSET = 65535
+# A list of this many items or more remembers its order across pages (``query_list``); a shorter one is cheaper to
+# order again (top-k for the page) than to look up (the default world's lists are all shorter).
+REMEMBER_FROM = 1000
 
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 
@@ -110,8 +113,8 @@ def query_list(
     Every parameter is validated before any item is looked at, so a bad query fails
     the same way on an empty collection. Only the returned page is dumped. ``index`` answers a filter's
     ``field eq 'value'`` from a ``core.fieldindex.FieldIndex`` over ``items`` (same answer as the scan);
-    ``remember`` keeps the whole order for the next page of the same query (``core.pagecache.OrderCache``),
-    otherwise only the items up to the end of the page are ordered.
+    ``remember`` keeps the whole order for the next page of the same query (``core.pagecache.OrderCache``) when
+    there are ``REMEMBER_FROM`` items or more; otherwise only the items up to the end of the page are ordered.
     """
     page = parse_page(args, deprecated=deprecated)
     filter_text = args.get("_filter")
@@ -119,7 +122,7 @@ def query_list(
     sort_text = args.get("_sort")
     if sort_text is not None:
         parse_sort(resource, sort_text)  # fail early; cached, so sort() pays nothing more
-    if remember is not None:
+    if remember is not None and isinstance(items, Sized) and len(items) >= REMEMBER_FROM:
         ordered = remember(lambda: sort(_select(items, compiled, index), resource, sort_text, default_sort))
         window = ordered[page.start : page.start + page.limit]
         return envelope(len(ordered), [dump(obj) for obj in window], page, key)
