@@ -8,7 +8,7 @@ enrollments are in ``enrollment_routes``, the reference data in ``lookup_routes`
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial, wraps
@@ -21,7 +21,7 @@ from ..core.http import datetime_arg, int_arg, json_body
 from ..core.errors import ValidationFailed
 from ..core.openapi import Param, documented
 from ..core.pagecache import order_key, page_key
-from ..core.pipeline import bind_tenant
+from ..core.tenantcall import bind_tenant
 from . import service, users
 from .choices import CHOICES
 from .auth import absorb_call, authenticate as authenticate_user, resolve_portal
@@ -102,20 +102,27 @@ class PagedList:
 
     ``listing(**path arguments, world=, now=, user=)`` (and ``args=``, the query, if it takes it) gives the
     route's ``Listing``. Flask calls ``page`` through ``absorb_call`` (``paged``); the pipeline's fast path
-    calls it without Flask, under the same lock, with the query parsed and folded alike (``auth.fast_page``)."""
+    calls it without Flask, under the same lock, with the query parsed and folded alike (``auth.page``)."""
 
     def __init__(self, listing: Callable[..., Listing]) -> None:
         self.listing = listing
         self.takes_args = "args" in inspect.signature(listing).parameters
 
-    def page(self, path_args: dict[str, Any], args: Mapping[str, str], key: tuple[str, bytes, str], *,
+    def page(self, path_args: dict[str, Any], args: Mapping[str, str], key: Hashable, *,
              world: AbsorbWorld, now: datetime, user: User) -> bytes:
         extra = {"args": args} if self.takes_args else {}
-        listing = self.listing(**path_args, world=world, now=now, user=user, **extra)
-        def remember(compute: Callable[[], list[Any]]) -> list[Any]:
-            return world.orders.ordered(order_key(key[0], user.id, args), compute, listing.shows)
+        shows: list[type | None] = [None]  # the listing's, known once it is made (on a miss)
 
-        return world.pages.answer(key, lambda: listing.compute(args, remember), listing.shows)
+        def compute() -> Any:
+            listing = self.listing(**path_args, world=world, now=now, user=user, **extra)
+            shows[0] = listing.shows
+
+            def remember(ordered: Callable[[], list[Any]]) -> list[Any]:
+                return world.orders.ordered(order_key(key, args), ordered, listing.shows)
+
+            return listing.compute(args, remember)
+
+        return world.pages.answer(key, compute, lambda: shows[0])
 
 
 def wire(world: AbsorbWorld, schema: Any) -> Callable[[Any], Any]:

@@ -66,7 +66,7 @@ def page_key(caller: str) -> tuple[str, bytes, str]:
 
 
 def key_of(path: str, query: bytes, caller: str) -> tuple[str, bytes, str]:
-    """``page_key`` from its parts (``core.pipeline.FastPages`` has no Flask request)."""
+    """``page_key`` from its parts (the page step, ``core.pipeline.PageStep``, has no Flask request)."""
     return (path, query, caller)
 
 
@@ -85,8 +85,10 @@ class PageCache:
         self._bytes = 0
         self.verify = verifying()
 
-    def answer(self, key: Hashable, compute: Callable[[], Any], kind: type | None = None) -> bytes:
-        """The encoded page for ``key``; ``compute()`` builds it (or raises) on a miss."""
+    def answer(self, key: Hashable, compute: Callable[[], Any],
+               kind_of: Callable[[], type | None] | None = None) -> bytes:
+        """The encoded page for ``key``; ``compute()`` builds it (or raises) on a miss; ``kind_of()``, asked after
+        it, names the one entity class the page shows (None: any write may change it)."""
         body = self._pages.get(key)
         if body is None:
             body = encode_json(compute())
@@ -96,7 +98,7 @@ class PageCache:
                 self._forget(next(iter(self._pages)))
             self._pages[key] = body
             self._bytes += len(body)
-            self._kinds.setdefault(kind, {})[key] = None
+            self._kinds.setdefault(kind_of() if kind_of is not None else None, {})[key] = None
         elif self.verify and (fresh := encode_json(compute())) != body:
             self.clear()
             raise StalePage(f"the cached page for {key!r} is stale: {body[:200]!r} != {fresh[:200]!r}")
@@ -195,10 +197,11 @@ class OrderCache:
 PAGING_NAMES = frozenset({"_limit", "_offset", "limit", "offset"})
 
 
-def order_key(path: str, caller: str, args: Any) -> tuple[Hashable, ...]:
-    """The key of a list's order in an ``OrderCache``: path, caller, and the query's parameters but paging."""
+def order_key(page: Any, args: Any) -> tuple[Hashable, ...]:
+    """The key of a list's order in an ``OrderCache``: the page key's path and caller (``page_key``), and the
+    query's parameters but paging."""
     pairs = args.items(multi=True) if hasattr(args, "getlist") else args.items()
-    return (path, caller, *(pair for pair in pairs if pair[0] not in PAGING_NAMES))
+    return (page[0], page[2], *(pair for pair in pairs if pair[0] not in PAGING_NAMES))
 
 
 class WireCache(dict):

@@ -66,7 +66,7 @@ def test_a_write_drops_the_pages_it_can_change(monkeypatch):
 
     cache, orders = PageCache(), pagecache.OrderCache()
     for kind in (User, Enrollment, None):
-        cache.answer(kind, lambda: [1], kind)
+        cache.answer(kind, lambda: [1], lambda k=kind: k)
         orders.ordered(kind, lambda: [1], kind)
     cache.drop(Enrollment)  # an enrollment announced: the users' page stays; those of enrollments and any go
     orders.drop(Enrollment)
