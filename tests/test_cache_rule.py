@@ -36,7 +36,7 @@ from emulator.absorb.auth import authenticate as absorb_authenticate
 from emulator.absorb.models import AttemptStatus
 from emulator.admin.fixtures import by_name
 from emulator.app import create_app
-from emulator.core import contract
+from emulator.core import contract, paging
 from emulator.core.openapi import operation_of
 from emulator.core.pagecache import VERIFY_ENV, PageCache, WireCache
 from emulator.core.wire import new_guid
@@ -49,6 +49,13 @@ from emulator.pearson.access import Caller as PearsonCaller
 from emulator.pearson.tokens import territory_token as pearson_territory_token
 from emulator.pearson.models import Contract as PearsonContract, WalkThrough as PearsonWalkThrough
 from emulator.pearson.auth import issue_token as pearson_token
+
+@pytest.fixture(autouse=True)
+def _every_list_remembers_its_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Remembered list orders (``core.pagecache.OrderCache``) are checked like pages: every list remembers here,
+    not only those of ``paging.REMEMBER_FROM`` items or more (the seeded world's are shorter)."""
+    monkeypatch.setattr(paging, "REMEMBER_FROM", 0)
+
 
 SERVICE_MODULES: tuple[ModuleType, ...] = (
     absorb_lookups, absorb_lessons, absorb_attempts, absorb_enrollments, absorb_sessions, absorb_users,

@@ -132,5 +132,8 @@ def list_lesson_enrollments_for_lesson(world: AbsorbWorld, course_id: str, lesso
     lesson = world.lessons.get(lesson_id)
     if lesson is None or lesson.course_id != course_id:
         raise NotFound(f"Lesson '{lesson_id}' was not found in course '{course_id}'.")
-    materialize_all(world, world.by_course.get(course_id, ()))
-    return [le for le in world.lesson_enrollments.values() if le.lesson_id == lesson_id]
+    enrollment_ids = world.by_course.get(course_id, ())
+    materialize_all(world, enrollment_ids)
+    # the course's enrollments' lesson enrollments (``lessons_of``), not a scan of every lesson enrollment
+    return [le for le in (world.lesson_enrollments[i] for e in enrollment_ids for i in world.lessons_of.get(e, ()))
+            if le.lesson_id == lesson_id]

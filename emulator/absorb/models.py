@@ -12,7 +12,8 @@ from datetime import datetime
 from enum import IntEnum
 from typing import Any, ClassVar
 
-from ..core.pagecache import CachedWorld, PageCache, WireCache
+from ..core.fieldindex import FieldIndex
+from ..core.pagecache import CachedWorld, OrderCache, PageCache, WireCache
 
 
 class EnrollmentStatus(IntEnum):
@@ -50,6 +51,9 @@ CustomFields.__module__ = __name__  # found by name: core.statecodec names it in
 CustomFields.__doc__ = "A user's customFields object: one attribute per vendor key, None when unset."
 
 ACTIVE, INACTIVE = 0, 1  # activeStatus
+# The user fields ``GET /users`` answers ``_filter=<field> eq '...'`` for from an index (``core.fieldindex``): the
+# lookups sync clients make (username, emailAddress, externalId, departmentId).
+USER_INDEXED = ("username", "email_address", "external_id", "department_id")
 
 
 def username_key(username: str) -> str:
@@ -360,6 +364,8 @@ class AbsorbWorld(CachedWorld):
     # derived data, dropped by ``changed`` (core.pagecache): entity id -> {schema name: wire}; encoded list answers
     wire_cache: WireCache = field(default_factory=WireCache)
     pages: PageCache = field(default_factory=PageCache)
+    orders: OrderCache = field(default_factory=OrderCache)  # list orders remembered across pages (issue 32)
+    user_index: FieldIndex = field(default_factory=lambda: FieldIndex("users", USER_INDEXED))
     rng: Any = None  # the world's own random.Random: ids of entities created later
     reference: Any = None  # groups, roles, countries, provinces (absorb.reference.Reference)
     certificates: dict[str, Any] = field(default_factory=dict)  # id -> absorb.certificates.Certificate
@@ -387,6 +393,9 @@ class AbsorbWorld(CachedWorld):
                              (self.sessions_of, self.session_enrollments)):
             for sub in table.values():
                 index.setdefault(sub.course_enrollment_id, []).append(sub.id)
+
+    def field_indexes(self) -> tuple[FieldIndex, ...]:
+        return (self.user_index,)
 
     # -- the World protocol of core.vendor ---------------------------------
     def tenant_keys(self) -> list[str]:

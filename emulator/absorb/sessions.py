@@ -32,7 +32,10 @@ def get_user_session_enrollment(world: AbsorbWorld, user_id: str, course_id: str
 
 def list_session_enrollments(world: AbsorbWorld, course_id: str, session_id: str) -> list[SessionEnrollment]:
     session = get_session(world, get_course(world, course_id), session_id)
-    return [s for s in world.session_enrollments.values() if s.session_id == session.id and s.is_active]
+    # the course's enrollments' session enrollments (``sessions_of``), not a scan of every session enrollment
+    return [s for s in (world.session_enrollments[i] for e in world.by_course.get(session.course_id, ())
+                        for i in world.sessions_of.get(e, ()))
+            if s.session_id == session.id and s.is_active]
 
 
 def new_session_enrollment(world: AbsorbWorld, enrollment: CourseEnrollment, session: Session, *,
