@@ -365,6 +365,7 @@ class AbsorbWorld(CachedWorld):
     certificates: dict[str, Any] = field(default_factory=dict)  # id -> absorb.certificates.Certificate
     catalogue: Any = None  # categories, tags, curricula, venues... (absorb.catalogue.Catalogue)
     oauth: Any = None  # OAuth 2.0 clients and grants (absorb.oauth.OAuthState), made on first use
+    learning: Any = None  # credit types, messages, evaluations, attendance... (absorb.learning_state.LearningState)
 
     # Indexes derived from the entities: not kept by ``--state-file``, rebuilt by ``reindex`` (core.persistence)
     DERIVED: ClassVar[tuple[str, ...]] = ("token_by_user", "users_by_name", "by_user", "by_course", "active",
@@ -419,6 +420,7 @@ class AbsorbWorld(CachedWorld):
             **(self.reference.counts() if self.reference is not None else {}),
             "certificates": len(self.certificates),
             **(self.catalogue.counts() if self.catalogue is not None else {}),
+            **(self.learning.counts() if self.learning is not None else {}),
             "oauthClients": len(self.oauth.clients) if self.oauth is not None else 0,
         }
 

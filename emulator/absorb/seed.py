@@ -25,7 +25,7 @@ from .models import (
     INSTRUCTOR_LED_COURSE, ONLINE_COURSE, AbsorbWorld, AttemptStatus, Chapter, Course, CourseEnrollment, Department,
     EnrollmentStatus as S, Lesson, Session, User,
 )
-from . import catalogue, certificates, managers, reference, service
+from . import catalogue, certificates, learning_state, managers, reference, service
 
 LEARNERS = 55
 ONLINE_COURSES = 16
@@ -62,6 +62,8 @@ def build_world(ctx: WorldContext) -> AbsorbWorld:
     more = random.Random(derive_seed(ctx.seed, ctx.tenant_id, "absorb-catalogue"))  # issue 29's: ids above stay
     catalogue.seed(world, more, anchor)
     managers.seed(world, more)
+    learning = random.Random(derive_seed(ctx.seed, ctx.tenant_id, "absorb-learning"))  # ids above stay
+    learning_state.seed(world, learning, anchor)
     return world
 
 
