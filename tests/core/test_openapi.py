@@ -42,7 +42,9 @@ def test_absorb_document_has_every_operation_of_the_seed(app):
     # 26 seed operations + authenticate + 5 on users + 2 departments + 2 courses + 8 reference + a user's courses
     # + issue 29's 42: OAuth (3), the learner's (4), certificates (3), direct reports, the catalogue (25),
     # resources and resource categories (6)
-    assert len(operations) == 87
+    # + issue 29's second half (branch i29a), 15: languages (2), course versions (2), prerequisites (3), course
+    # evaluations (1), attendance (2), credits (2), messages (2), learning path (1)
+    assert len(operations) == 87 + 15
     listing = doc["paths"]["/users/{user_id}/enrollments"]["get"]
     names = {p["name"] for p in listing["parameters"]}
     assert {"_filter", "_sort", "_limit", "_offset", "status", "modifiedSince", "x-api-key", "x-api-version"} <= names
