@@ -68,6 +68,14 @@ ABSORB_LOOKUPS = {"GET /users", "GET /users/{user_id}", "PUT /users/{user_id}", 
 ABSORB_REFERENCE = {"GET /groups", "GET /groups/{group_id}", "GET /roles", "GET /roles/{role_id}", "GET /countries",
                     "GET /countries/{country_id}", "GET /provinces", "GET /provinces/{province_id}",
                     "GET /users/{user_id}/courses"}
+# issue 29's second half: languages, course versions, prerequisites, evaluations, attendance, credits, messages
+ABSORB_LEARNING = {"GET /languages", "GET /languages/{language_id}", "GET /course-versions/{version_id}",
+                   "GET /course/{course_id}/versions", "GET /prerequisites", "GET /prerequisites/{prerequisite_id}",
+                   "GET /course/{course_id}/prerequisites", "GET /courses/{course_id}/evaluations",
+                   "GET /instructor-led-course-sessions/{session_id}/attendance",
+                   "PUT /instructor-led-course-sessions/{session_id}/attendance", "GET /credits/credit-types",
+                   "GET /credits/users/{user_id}", "GET /messages/{message_id}", "GET /users/{user_id}/messages",
+                   "GET /learning-path/{user_id}"}
 
 
 def _run(cli: str, server: EmulatorServer, vendor: str, headers: dict[str, str], report: Path,
@@ -95,6 +103,7 @@ def test_fuzz_vendor_operations(vendor, tmp_path):
         assert fuzzed
         if vendor == "absorb":
             assert fuzzed >= ABSORB_REFERENCE, ABSORB_REFERENCE - fuzzed
+            assert fuzzed >= ABSORB_LEARNING, ABSORB_LEARNING - fuzzed
 
 
 def test_fuzz_absorb_lookups_as_a_real_v2_client_calls_them(tmp_path):
