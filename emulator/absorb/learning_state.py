@@ -88,6 +88,8 @@ class LearningState:
     evaluations: dict[str, CourseEvaluation] = field(default_factory=dict)
     attendance: dict[str, Attendance] = field(default_factory=dict)
     curriculum_enrollments: dict[str, CurriculumEnrollmentRecord] = field(default_factory=dict)
+    fixed_credit_types: bool = False  # a fixture gave them: seeding leaves them as they are
+    fixed_messages: bool = False
 
     def counts(self) -> dict[str, int]:
         return {"creditTypes": len(self.credit_types), "messages": len(self.messages),
@@ -108,12 +110,14 @@ def default_credit_type(world: AbsorbWorld) -> CreditType | None:
 
 
 def seed(world: AbsorbWorld, rng: random.Random, anchor: datetime) -> None:
-    """Credit types, a few messages per learner and evaluations of completed courses, drawn only from ``rng``."""
+    """Credit types, a few messages per learner and evaluations of completed courses, drawn only from ``rng``
+    (the same draws whatever a fixture fixed: a part it gave is left as it is)."""
     state = learning_of(world)
     for n, (name, description) in enumerate(CREDIT_TYPES):
         added = anchor - timedelta(days=rng.randint(800, 1500))
         credit_type = CreditType(new_guid(rng), name, description, n == 0, added, added)
-        state.credit_types[credit_type.id] = credit_type
+        if not state.fixed_credit_types:
+            state.credit_types[credit_type.id] = credit_type
     admins = [u for u in world.users.values() if u.is_admin]
     for enrollment in list(world.enrollments.values()):
         course = world.courses[enrollment.course_id]
@@ -123,7 +127,7 @@ def seed(world: AbsorbWorld, rng: random.Random, anchor: datetime) -> None:
             evaluation = CourseEvaluation(new_guid(rng), course.id, enrollment.id, enrollment.user_id,
                                           rng.randint(1, 5), rng.choice(EVALUATION_COMMENTS), at)
             state.evaluations[evaluation.id] = evaluation
-        if admins and rng.random() < 0.25:
+        if admins and rng.random() < 0.25 and not state.fixed_messages:
             _seed_conversation(world, state, rng, rng.choice(admins).id, enrollment.user_id, course.name,
                                enrollment.id, enrollment.date_added)
 

@@ -188,3 +188,42 @@ def test_enrolling_in_a_curriculum_enrolls_its_courses_and_rolls_up(app, tenant,
     api.post("/enrollments/unenroll", json=[again["enrollmentId"]], status=204)
     api.get(f"/users/{learner.id}/enrollments/{curriculum.id}", status=404)
     assert api.get(f"/users/{learner.id}/enrollments/{online[0]}", "user-course-enrollment").body["status"] == 0
+
+
+# -- fixtures and counts -----------------------------------------------------------------------------------------
+
+FIXTURE = {"name": "learning", "absorb": {
+    "users": [{"username": "admin", "password": "admin", "admin": True},
+              {"username": "walter", "password": "pw", "email": "walter@example.com"},
+              {"username": "donny", "password": "pw", "email": "donny@example.com"}],
+    "creditTypes": [{"name": "CPD"}, {"name": "CEU", "default": True}],
+    "messages": [{"from": "admin", "to": ["walter", "donny"], "subject": "Lanes", "body": "Saturday.",
+                  "sentDaysAgo": 2}]}}
+
+
+def test_a_fixture_gives_credit_types_and_messages(client):
+    made = client.post("/_emulator/tenants", json={"fixture": FIXTURE})
+    assert made.status_code == 201, made.get_json()
+    info = made.get_json()
+    api = AbsorbApi(client, info["absorb"]["apiKey"], info=info).login("admin")
+    types = api.get("/credits/credit-types", "credit-type-page").body["creditTypes"]
+    assert sorted((t["name"], t["isDefault"]) for t in types) == [("CEU", True), ("CPD", False)]
+    admin_id = info["absorb"]["admin"]["userId"]
+    sent = api.get(f"/users/{admin_id}/messages", "message-list").body
+    assert [(m["subject"], m["to"]) for m in sent] == [("Lanes", "walter@example.com, donny@example.com")]
+    counts = client.get(f"/_emulator/tenants/{info['id']}").get_json()["counts"]["absorb"]
+    assert counts["creditTypes"] == 2 and counts["messages"] == 1 and counts["curriculumEnrollments"] == 0
+
+
+def test_a_fixture_refuses_bad_learning_parts(client):
+    bad = {"name": "bad", "absorb": {**FIXTURE["absorb"],
+                                     "creditTypes": [{"name": "A", "default": True}, {"name": "B", "default": True}],
+                                     "messages": [{"from": "nobody", "to": []}]}}
+    answer = client.post("/_emulator/tenants", json={"fixture": bad})
+    assert answer.status_code == 400
+    message = answer.get_json()["message"]
+    assert "messages[0].to" in message
+    bad["absorb"]["messages"] = [{"from": "nobody", "to": ["walter"]}]
+    answer = client.post("/_emulator/tenants", json={"fixture": bad}).get_json()
+    problems = " ".join([answer["message"], *answer.get("validations", [])])
+    assert "messages[0].from" in problems and "creditTypes" in problems, answer
