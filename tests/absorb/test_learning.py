@@ -5,8 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import requests
+
 from emulator.absorb.catalogue import catalogue_of
 from emulator.absorb.learning_state import learning_of
+from emulator.core import contract
+from emulator.testing import EmulatorServer
 from tests.vendor_api import AbsorbApi
 
 
@@ -227,3 +231,47 @@ def test_a_fixture_refuses_bad_learning_parts(client):
     answer = client.post("/_emulator/tenants", json={"fixture": bad}).get_json()
     problems = " ".join([answer["message"], *answer.get("validations", [])])
     assert "messages[0].from" in problems and "creditTypes" in problems, answer
+
+
+# -- over real HTTP -------------------------------------------------------------------------------------------------
+
+def test_an_instructor_marks_attendance_and_the_learner_earns_certificate_credits_and_curriculum_over_http():
+    """A real client's walk: enroll a learner in a session, mark them attended, read their certificate, credits and
+    learning path; enroll them in a curriculum and read its roll-up; every answer valid against its schema."""
+    with EmulatorServer({"seed": 42}) as server:
+        world = server.store.tenants["default"].world("absorb")
+        base = server.url + "/absorb"
+        headers = {"x-api-key": world.api_key, "x-api-version": "2"}
+        token = requests.post(f"{base}/authenticate", headers=headers, timeout=10,
+                              json={"username": "admin", "password": "admin", "privateKey": world.api_key}).json()
+        s = requests.Session()
+        s.headers.update({**headers, "Authorization": f"Bearer {token}"})
+
+        def call(method: str, path: str, status: int, schema: str | None = None, **kw: Any) -> Any:
+            resp = s.request(method, base + path, timeout=10, **kw)
+            assert resp.status_code == status, (resp.status_code, resp.text[:300])
+            body = resp.json() if resp.content else None
+            if schema or status >= 400:
+                contract.validate("absorb", schema or "error", body)
+            return body
+
+        course = next(c for c in world.courses.values() if c.is_ilc and not c.multi_session and c.credits)
+        session_id = course.session_ids[0]
+        curriculum = next(iter(world.catalogue.curricula.values()))
+        learner = next(u for u in world.users.values() if not u.is_admin and not any(
+            (u.id, c) in world.active for c in [course.id, *curriculum.course_ids()]))
+        call("POST", f"/users/{learner.id}/enrollments/{course.id}/sessions/{session_id}", 201)
+        rows = call("PUT", f"/instructor-led-course-sessions/{session_id}/attendance", 200, "attendance-list",
+                    json=[{"userId": learner.id, "attended": True, "score": 95}])
+        assert next(r for r in rows if r["userId"] == learner.id)["status"] == 3
+        certificates = call("GET", f"/users/{learner.id}/certificates", 200, "certificate-page")["certificates"]
+        assert course.id in [c["courseId"] for c in certificates]
+        credits = call("GET", f"/credits/users/{learner.id}", 200, "user-credit-list")
+        assert [c["credits"] for c in credits if c["courseId"] == course.id] == [course.credits]
+        path = call("GET", f"/learning-path/{learner.id}", 200, "learning-path")
+        assert path["courses"][-1]["courseId"] == course.id  # complete: last
+
+        made = call("POST", f"/users/{learner.id}/enrollments/{curriculum.id}", 201, "enrollment-created")
+        standing = call("GET", f"/users/{learner.id}/enrollments/{curriculum.id}", 200, "user-course-enrollment")
+        assert standing["id"] == made["enrollmentId"] and standing["status"] == 0
+        call("GET", f"/USERS/{learner.id}/MESSAGES", 200, "message-list")  # case-insensitive, as the vendor's
