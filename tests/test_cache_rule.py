@@ -447,7 +447,7 @@ def _absorb_paths(ctx: Ctx) -> list[tuple[str, str]]:
                   "language_id": "1"}
         path = rule.rule
         for name in rule.arguments:
-            path = path.replace(f"<guid:{name}>", values[name]).replace(f"<int:{name}>", values[name])
+            path = path.replace(f"<guid:{name}>", values[name]).replace(f"<{name}>", values[name])
         op = operation_of(ctx.app.view_functions[rule.endpoint])
         if any(p.name == "_limit" for p in op.query):
             path += "?_limit=1000"

@@ -39,8 +39,10 @@ LANGUAGES = tuple(Language(n, name, code) for n, (name, code) in enumerate((
 LANGUAGES_BY_ID = {language.id: language for language in LANGUAGES}
 
 
-def get_language(language_id: int) -> Language:
-    found = LANGUAGES_BY_ID.get(language_id)
+def get_language(language_id: str) -> Language:
+    """The language with this id (as the path gives it: ASCII digits, else 404 as for an unknown id)."""
+    digits = language_id.isascii() and language_id.isdigit() and len(language_id) < 10
+    found = LANGUAGES_BY_ID.get(int(language_id)) if digits else None
     if found is None:
         raise NotFound(f"Language '{language_id}' was not found.")
     return found

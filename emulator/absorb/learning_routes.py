@@ -43,10 +43,10 @@ def list_languages(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
     return _listing(list(course_facts.LANGUAGES), LANGUAGES, LANGUAGE.dump, "languages")
 
 
-@bp.get("/languages/<int:language_id>")
-@documented("Get a language", responses={200: "language", **GET_ERRORS})
+@bp.get("/languages/<language_id>")
+@documented("Get a language (its integer id)", responses={200: "language", **GET_ERRORS})
 @absorb_call(admin=False)
-def get_language(language_id: int, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
+def get_language(language_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
     return jsonify(LANGUAGE.dump(course_facts.get_language(language_id)))
 
 
