@@ -91,7 +91,7 @@ NO_WRITE: dict[str, str] = {
     # issue 29's second half: bundles, coupons, transactions, keys, definitions, external training, availability
     **{f"absorb.commerce.{n}": "read" for n in (
         "commerce_of", "get_course_bundle", "get_coupon", "get_transaction", "get_enrollment_key", "courses_for_sale",
-        "bundles_for_sale", "times_used")},
+        "bundles_for_sale", "curricula_for_sale", "times_used")},
     **{f"absorb.definitions.{n}": "read" for n in (
         "definitions_of", "get_custom_field_definition", "get_competency_definition", "get_question_bank",
         "get_self_assessment", "get_external_training_template", "get_external_training_submission")},
