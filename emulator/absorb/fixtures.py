@@ -48,7 +48,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 from ..core.clock import to_wire_precision as ms
 from ..core.fixtures import Boolean, DateTime, Number, Strict, load_part
 from ..core.wire import Guid, is_guid, new_guid
-from . import service
+from . import learning_fixtures, service
 from .availability import Availability
 from .fixture_plan import LESSON_STATES, ROLLED_UP, ROOT, LessonState, Plan
 from .models import (
@@ -186,6 +186,8 @@ class FixtureSchema(Strict):
     users = _some(UserSchema, required=True, validate=NOT_EMPTY)
     courses = _some(CourseSchema)
     enrollments = _some(EnrollmentSchema)
+    credit_types = _some(learning_fixtures.CreditTypeFixture)  # issue 29: absorb.learning_fixtures
+    messages = _some(learning_fixtures.MessageFixture)
 
 
 FIXTURE = FixtureSchema()
@@ -199,9 +201,10 @@ def _validate(world: AbsorbWorld, fixture: Any, anchor: datetime) -> dict[str, A
     plan.read_users(doc["users"])
     plan.read_courses(doc.get("courses", []))
     plan.read_enrollments(doc.get("enrollments", []))
+    learning = learning_fixtures.read(plan, doc)
     plan.problems.check()
     return {"departments": plan.departments, "users": plan.users, "courses": plan.courses,
-            "enrollments": plan.enrollments}
+            "enrollments": plan.enrollments, "learning": learning}
 
 
 def apply_fixture(world: AbsorbWorld, fixture: dict[str, Any], anchor: datetime) -> None:
@@ -236,6 +239,8 @@ def apply_fixture(world: AbsorbWorld, fixture: dict[str, Any], anchor: datetime)
                                                      bool(raw["available_to"].get("include_sub_departments", True)))
     for entry in plan["enrollments"]:
         _build_enrollment(world, entry, anchor)
+    world.learning = None  # issue 29's credit types, messages, evaluations...: the fixture's, or seeded after
+    learning_fixtures.apply(world, plan["learning"], anchor)
 
 
 def _build_course(world: AbsorbWorld, ident: str, raw: dict[str, Any], added: datetime) -> None:

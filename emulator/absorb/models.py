@@ -371,6 +371,7 @@ class AbsorbWorld(CachedWorld):
     certificates: dict[str, Any] = field(default_factory=dict)  # id -> absorb.certificates.Certificate
     catalogue: Any = None  # categories, tags, curricula, venues... (absorb.catalogue.Catalogue)
     oauth: Any = None  # OAuth 2.0 clients and grants (absorb.oauth.OAuthState), made on first use
+    learning: Any = None  # credit types, messages, evaluations, attendance... (absorb.learning_state.LearningState)
     commerce: Any = None  # course bundles, coupons, transactions, enrollment keys (absorb.commerce.Commerce)
     definitions: Any = None  # custom-field and competency definitions, question banks... (absorb.definitions)
     availability: dict[str, Any] = field(default_factory=dict)  # course id -> absorb.availability.Availability
@@ -431,6 +432,7 @@ class AbsorbWorld(CachedWorld):
             **(self.reference.counts() if self.reference is not None else {}),
             "certificates": len(self.certificates),
             **(self.catalogue.counts() if self.catalogue is not None else {}),
+            **(self.learning.counts() if self.learning is not None else {}),
             "oauthClients": len(self.oauth.clients) if self.oauth is not None else 0,
             **(self.commerce.counts() if self.commerce is not None else {}),
             **(self.definitions.counts() if self.definitions is not None else {}),
