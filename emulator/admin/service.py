@@ -13,6 +13,7 @@ from flask import request
 from ..config import Settings
 from ..core import errors, ratelimit
 from ..core.clock import ClockError, check_anchor, parse_duration
+from ..core.scale import check_users
 from ..core.state import app_state
 from ..core.store import Store, Tenant
 from ..core.vendor import Vendor
@@ -20,7 +21,7 @@ from ..core.wire import NOT_TEXT, invalid_text, iso_z, loads_json, parse_datetim
 from . import fixtures as fixture_files
 
 TENANT_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
-CREATE_KEYS = {"id", "seed", "fixture", "anchor"}
+CREATE_KEYS = {"id", "seed", "fixture", "anchor", "users"}
 
 
 def store() -> Store:
@@ -73,7 +74,7 @@ def _build_errors(call: Any, fixture: Any = True) -> Any:
 def create_tenant(body: dict[str, Any]) -> Tenant:
     unknown = sorted(set(body) - CREATE_KEYS)
     if unknown:
-        raise errors.BadRequest(f"Unknown field(s): {', '.join(unknown)}. Allowed: id, seed, fixture, anchor.")
+        raise errors.BadRequest(f"Unknown field(s): {', '.join(unknown)}. Allowed: id, seed, fixture, anchor, users.")
     tenant_id = body.get("id")
     if tenant_id is not None and (not isinstance(tenant_id, str) or not TENANT_ID_RE.match(tenant_id)):
         raise errors.BadRequest("id: a tenant id is 1-63 letters, digits, '_' or '-', starting with a letter or digit.")
@@ -87,10 +88,17 @@ def create_tenant(body: dict[str, Any]) -> Tenant:
             check_anchor(anchor)
         except ValueError as exc:
             raise errors.BadRequest(f"anchor: {exc}.") from None
+    try:
+        users = check_users(body.get("users"))
+    except ValueError as exc:
+        raise errors.BadRequest(f"users: {exc}.") from None
+    if users is not None and body.get("fixture") is not None:
+        raise errors.BadRequest("users: a fixture holds its own world; give users or fixture, not both.")
     if tenant_id is not None and tenant_id in store().tenants:
         raise errors.Conflict(f"tenant '{tenant_id}' already exists")
     fixture = fixture_files.resolve(body.get("fixture"), settings().fixtures, vendors())
-    return _build_errors(lambda: store().create_tenant(tenant_id, seed=seed, fixture=fixture, anchor=anchor),
+    return _build_errors(lambda: store().create_tenant(tenant_id, seed=seed, fixture=fixture, anchor=anchor,
+                                                             users=users),
                          fixture)
 
 
@@ -112,6 +120,7 @@ def load_fixture(tenant: Tenant, body: dict[str, Any]) -> Tenant:
 def tenant_info(tenant: Tenant, *, counts: bool = False) -> dict[str, Any]:
     base = request.host_url.rstrip("/")
     info: dict[str, Any] = {"id": tenant.id, "seed": tenant.seed, "anchor": iso_z(tenant.anchor),
+                            "users": tenant.users,
                             "baseUrls": {name: base + v.prefix for name, v in vendors().items()},
                             "admin": f"{base}/_emulator/tenants/{tenant.id}",
                             "fixture": (tenant.fixture or {}).get("name") if tenant.fixture else None,
