@@ -354,6 +354,7 @@ class AbsorbWorld(CachedWorld):
     chapters_of: dict[str, list[str]] = field(default_factory=dict)  # course enrollment -> chapter enrollments
     lessons_of: dict[str, list[str]] = field(default_factory=dict)  # course enrollment -> lesson enrollments
     sessions_of: dict[str, list[str]] = field(default_factory=dict)  # course enrollment -> session enrollments
+    roster: dict[str, list[str]] = field(default_factory=dict)  # session -> its session enrollments (seat counts)
     # course enrollment -> (enrollment date, seeded plan or None, last write or None) of its chapter and lesson
     # enrollments, not yet made (service.materialize)
     pending: dict[str, tuple[Any, ...]] = field(default_factory=dict)
@@ -368,7 +369,7 @@ class AbsorbWorld(CachedWorld):
 
     # Indexes derived from the entities: not kept by ``--state-file``, rebuilt by ``reindex`` (core.persistence)
     DERIVED: ClassVar[tuple[str, ...]] = ("token_by_user", "users_by_name", "by_user", "by_course", "active",
-                                          "chapters_of", "lessons_of", "sessions_of")
+                                          "chapters_of", "lessons_of", "sessions_of", "roster")
 
     def reindex(self) -> None:
         self.users_by_name = {username_key(u.username): u.id for u in self.users.values()}
@@ -384,6 +385,9 @@ class AbsorbWorld(CachedWorld):
                              (self.sessions_of, self.session_enrollments)):
             for sub in table.values():
                 index.setdefault(sub.course_enrollment_id, []).append(sub.id)
+        self.roster = {}
+        for se in self.session_enrollments.values():
+            self.roster.setdefault(se.session_id, []).append(se.id)
 
     # -- the World protocol of core.vendor ---------------------------------
     def tenant_keys(self) -> list[str]:
