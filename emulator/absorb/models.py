@@ -12,6 +12,7 @@ from datetime import datetime
 from enum import IntEnum
 from typing import Any, ClassVar
 
+from ..core.jsonstream import plain
 from ..core.pagecache import CachedWorld, PageCache, WireCache
 
 
@@ -427,6 +428,10 @@ class AbsorbWorld(CachedWorld):
         }
 
     def dump(self) -> dict[str, Any]:
+        """The whole dump in memory; ``dump_rows`` makes its large arrays as they are written."""
+        return plain(self.dump_rows())
+
+    def dump_rows(self) -> dict[str, Any]:
         from .schemas import dump_world
 
         return dump_world(self)

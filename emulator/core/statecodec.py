@@ -19,6 +19,8 @@ from typing import Any
 
 import orjson
 
+from .seedrandom import SeedRandom
+
 PACKAGE = "emulator"
 
 
@@ -94,7 +96,7 @@ def encode(value: Any) -> Any:
         return {"$date": value.isoformat()}
     if kind is timedelta:
         return {"$td": [value.days, value.seconds, value.microseconds]}
-    if kind is random.Random:
+    if kind is random.Random or kind is SeedRandom:  # the same draws: restored as a random.Random
         version, internal, gauss = value.getstate()
         return {"$r": [version, list(internal), gauss]}
     if isinstance(value, enum.Enum):

@@ -8,7 +8,6 @@ under ``tenant.lock``; the tenant table has its own lock.
 from __future__ import annotations
 
 import hashlib
-import random
 import secrets
 import threading
 from collections.abc import Iterable
@@ -18,6 +17,7 @@ from typing import Any
 
 from . import gcpolicy
 from .clock import Clock
+from .seedrandom import SeedRandom
 from .errors import Conflict, NotFound
 from .vendor import Vendor, WorldContext
 
@@ -89,7 +89,7 @@ class Store:
         worlds = {}
         build = secrets.token_hex(8)
         for name, vendor in self.vendors.items():
-            rng = random.Random(derive_seed(seed, tenant_id, name))
+            rng = SeedRandom(derive_seed(seed, tenant_id, name))
             part = (fixture or {}).get(name)
             ctx = WorldContext(tenant_id=tenant_id, seed=seed, anchor=anchor, rng=rng, fixture=part,
                                incarnation=incarnation, build=build, users=users)

@@ -90,7 +90,8 @@ def build_world(ctx: WorldContext) -> ISpringWorld:
         world.users[user.id] = user
     users = list(world.users.values())
     for n in range(scale.of(SESSIONS)):
-        session = AppraisalSession(id=new_guid(rng), title=f"{SESSION_TITLES[n % len(SESSION_TITLES)]} {2024 + (n // 3) % 3}",
+        year = 2024 + (n // 3) % 3  # the default six: 2024 and 2025
+        session = AppraisalSession(id=new_guid(rng), title=f"{SESSION_TITLES[n % len(SESSION_TITLES)]} {year}",
                                    status=SESSION_STATUSES[n % len(SESSION_STATUSES)])
         world.sessions[session.id] = session
         for user in rng.sample(users, rng.randint(*PARTICIPANTS)):
