@@ -428,10 +428,13 @@ class AbsorbWorld(CachedWorld):
         }
 
     def dump(self) -> dict[str, Any]:
-        """The whole dump in memory; ``dump_rows`` makes its large arrays as they are written."""
-        return plain(self.dump_rows())
+        """The whole dump in memory, every pending sub-enrollment made and kept; ``dump_rows`` makes its large
+        arrays as they are written, pending ones included, and keeps nothing."""
+        from .schemas import dump_world
+
+        return plain(dump_world(self))
 
     def dump_rows(self) -> dict[str, Any]:
         from .schemas import dump_world
 
-        return dump_world(self)
+        return dump_world(self, keep_made=False)
