@@ -6,7 +6,10 @@ import gzip
 import io
 import json
 import random
+import subprocess
+import sys
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -210,3 +213,17 @@ def test_bad_encoded_bodies_get_a_clear_error(data, encoding, status, words):
     resp = client.post("/_emulator/tenants", data=data, content_type="application/json",
                        headers={"Content-Encoding": encoding})
     assert resp.status_code == status and words in resp.get_json()["message"], resp.get_json()
+
+
+def test_a_short_scale_bench_run_prints_its_curves(tmp_path):
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, str(root / "bench" / "bench_scale.py"), "--sizes", "100", "--lookups", "3",
+                          "--json", str(tmp_path / "scale.json")], cwd=root, capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.splitlines()[0].startswith("users  start-up CPU s")
+    figures = json.loads((tmp_path / "scale.json").read_text())[0]
+    assert figures["users"] == 100 and figures["full_pass_pages"] == 1 and figures["startup_cpu_s"] > 0
+    chart = subprocess.run([sys.executable, str(root / "tools" / "scale_chart.py"), str(tmp_path / "scale.json"),
+                            str(tmp_path / "scale.svg")], cwd=root, capture_output=True, text=True, timeout=60)
+    assert chart.returncode == 0 and (tmp_path / "scale.svg").read_text().startswith("<svg")
