@@ -18,6 +18,7 @@ from typing import Any
 
 from ..core.clock import to_wire_precision as ms
 from ..core.fake import Fake
+from ..core import seedrandom
 from ..core.scale import Scale
 from ..core.store import derive_seed
 from ..core.vendor import WorldContext
@@ -63,6 +64,7 @@ def build_world(ctx: WorldContext) -> AbsorbWorld:
     more = random.Random(derive_seed(ctx.seed, ctx.tenant_id, "absorb-catalogue"))  # issue 29's: ids above stay
     catalogue.seed(world, more, anchor)
     managers.seed(world, more)
+    world.rng = seedrandom.plain(world.rng)  # the same draws from here on, as the state file keeps it
     return world
 
 

@@ -47,3 +47,11 @@ class SeedRandom(random.Random):
             r = self.getrandbits(k)
         return seq[r]
 
+
+
+def plain(rng: random.Random) -> random.Random:
+    """A ``random.Random`` in ``rng``'s state: what a world keeps for the ids it makes later (the state file
+    keeps a ``random.Random``; the draws are the same)."""
+    kept = random.Random()
+    kept.setstate(rng.getstate())
+    return kept

@@ -19,8 +19,6 @@ from typing import Any
 
 import orjson
 
-from .seedrandom import SeedRandom
-
 PACKAGE = "emulator"
 
 
@@ -96,7 +94,7 @@ def encode(value: Any) -> Any:
         return {"$date": value.isoformat()}
     if kind is timedelta:
         return {"$td": [value.days, value.seconds, value.microseconds]}
-    if kind is random.Random or kind is SeedRandom:  # the same draws: restored as a random.Random
+    if kind is random.Random:
         version, internal, gauss = value.getstate()
         return {"$r": [version, list(internal), gauss]}
     if isinstance(value, enum.Enum):
