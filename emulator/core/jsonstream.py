@@ -36,8 +36,12 @@ def plain(value: Any) -> Any:
     return value
 
 
+BATCH = 256  # items of a Rows encoded before they are written
+
+
 def write(value: Any, out: IO[bytes], encode: Callable[[Any], bytes] = encode_json) -> None:
-    """``value`` as JSON into ``out``: dicts and ``Rows`` piece by piece, everything else whole."""
+    """``value`` as JSON into ``out``: dicts key by key, ``Rows`` item by item (each item whole), everything
+    else whole."""
     if isinstance(value, dict):
         out.write(b"{")
         for n, (key, item) in enumerate(value.items()):
@@ -47,12 +51,17 @@ def write(value: Any, out: IO[bytes], encode: Callable[[Any], bytes] = encode_js
             out.write(b":")
             write(item, out, encode)
         out.write(b"}")
-    elif isinstance(value, Rows):
+    elif isinstance(value, Rows):  # its items are encoded whole, a batch at a time
         out.write(b"[")
-        for n, item in enumerate(value):
-            if n:
-                out.write(b",")
-            write(item, out, encode)
+        batch: list[bytes] = []
+        first = True
+        for item in value:
+            batch.append(encode(item))
+            if len(batch) == BATCH:
+                out.write((b"" if first else b",") + b",".join(batch))
+                batch, first = [], False
+        if batch:
+            out.write((b"" if first else b",") + b",".join(batch))
         out.write(b"]")
     else:
         out.write(encode(value))
