@@ -42,7 +42,7 @@ def panel(rows: list[dict[str, Any]], key: str, title: str, unit: str, target: f
            f'<line x1="{x0 + PAD}" y1="{y(0):.1f}" x2="{x0 + PAD}" y2="{y(top):.1f}" class="a"/>']
     for users, _ in points:
         out.append(f'<text x="{x(users):.1f}" y="{y(0) + 14:.1f}" class="l" text-anchor="middle">'
-                   f'{users // 1000}k</text>')
+                   f'{int(users) // 1000}k</text>')
     for fraction in (0.5, 1.0):
         value = top / 1.15 * fraction
         out.append(f'<text x="{x0 + PAD - 4}" y="{y(value) + 4:.1f}" class="l" text-anchor="end">{value:.3g}</text>')
