@@ -10,8 +10,10 @@ Anything else (floats, a bad range) is the base class's.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsLenAndGetItem
 
 T = TypeVar("T")
 
@@ -37,7 +39,7 @@ class SeedRandom(random.Random):
             r = self.getrandbits(k)
         return start + r
 
-    def choice(self, seq: Sequence[T]) -> T:
+    def choice(self, seq: SupportsLenAndGetItem[T]) -> T:
         n = len(seq)
         if not n:
             return super().choice(seq)
