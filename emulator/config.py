@@ -57,6 +57,8 @@ class Settings:
     fallback_target: str | None = None  # where vendor calls no route and no stub answers go (core.stubs)
     webhook_allow: str = ""  # hosts, addresses or networks webhooks may call besides loopback (core.outbound)
     users: int | None = None  # every new tenant's seeded world grown to this many users (core.scale); None: default
+    tls_names: str = ""  # more names for the --tls server certificate, comma-separated (emulator.tls)
+    fast_pages: bool = True  # the page step answers pages in front of Flask (core.pipeline.PageStep); 0: never
 
     @classmethod
     def load(cls, overrides: dict[str, Any] | None = None, *, option_names: bool = False) -> Settings:
@@ -176,6 +178,7 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
     "fallback_target": _fallback,
     "webhook_allow": lambda value: _hosts(_text(value)),
     "users": lambda value: check_users(None if isinstance(value, str) and not value.strip() else value),
+    "fast_pages": _boolean, "tls_names": _text,
 }
 
 

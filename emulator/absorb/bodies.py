@@ -71,6 +71,26 @@ class UserBodySchema(CamelCaseSchema):
     has_username = fields.Boolean(allow_none=True)
 
 
+class DepartmentBodySchema(CamelCaseSchema):
+    """POST /create-department: the DepartmentResource's settable fields; read-only ones (``id``, dates) are
+    accepted and ignored."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    parent_id = Guid(allow_none=True)
+    use_department_contact_details = fields.Boolean(allow_none=True)
+    company_name = fields.String(**_opt_text)
+    phone_number = fields.String(**_opt_text)
+    email_address = fields.String(**_opt_text)
+    external_id = fields.String(**_opt_text)
+    currency_id = Guid(allow_none=True)
+    id = Guid(allow_none=True)
+    date_added = IsoDateTime(allow_none=True)
+    date_edited = IsoDateTime(allow_none=True)
+
+
 class AuthenticateSchema(CamelCaseSchema):
     class Meta:
         unknown = EXCLUDE
@@ -147,6 +167,7 @@ MY_ENROLLMENT = MyEnrollmentSchema()
 COURSE_ENROLLMENT_UPSERT = CourseEnrollmentUpsertSchema()
 ATTEMPT_FINISH = AttemptFinishSchema()
 USER_BODY = UserBodySchema()
+DEPARTMENT_BODY = DepartmentBodySchema()
 
 
 def load(schema: Any, data: Any, where: str = "") -> dict[str, Any]:

@@ -42,4 +42,16 @@ CHOICES = {
     "my_catalog_max_limit": MY_CATALOG_MAX_LIMIT,
     "user_search_fields": USER_SEARCH_FIELDS,  # a substring of any of them, case-insensitively
     "curriculum_enrollment": "my-courses?curriculumId= carries curriculumEnrollment, derived from course enrollments",
+    # issue 29, second half (absorb.commerce, absorb.definitions, absorb.availability, absorb.departments)
+    "for_sale": "active, with at least one price",  # courses/for-sale, course-bundles/for-sale
+    "for_sale_readers": "administrators and learners (a storefront); the other new reads: administrators",
+    "enrollment_key_times_used": "seeded uses + active enrollments carrying the key's id (enrollmentKeyId)",
+    "custom_field_definitions_list": "a bare array (the vendor's page), _filter/_sort honoured, paged only when asked",
+    "create_department_status": 201,  # answered with the DepartmentResource
+    "create_department_unknown_parent": 422,
+    "create_department_names_unique": False,
+    "availability_without_rule": "everyone",
+    "availability_rule": "departments (optionally with their sub-departments) or groups (members at this moment)",
+    "availability_binds": ("my-catalog", "POST /my-enrollments", "POST /enroll/{courseId}"),  # not an admin's
+    "not_available_status": 422,
 }

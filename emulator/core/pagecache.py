@@ -57,7 +57,7 @@ def page_key(caller: str) -> tuple[str, bytes, str]:
 
 
 def key_of(path: str, query: bytes, caller: str) -> tuple[str, bytes, str]:
-    """``page_key`` from its parts (``core.pipeline.FastPages`` has no Flask request)."""
+    """``page_key`` from its parts (the page step, ``core.pipeline.PageStep``, has no Flask request)."""
     return (path, query, caller)
 
 

@@ -102,4 +102,15 @@ CHOICES: dict[str, Any] = {
     # student and their last completed unit. StandbyStudents: always [] (no standby lists are kept)
     "student_unit_aggregate_fields": ("StudentId", "FirstName", "LastName", "Email", "UnitNumber"),
     "standby_lists": False,
+    # UpdateTime: startDate required here; a time in the past (tenant clock) or a class that has started: 400
+    "update_time_refuses": ("past startDate", "started class"),
+    # staffmembers/{id}/profile: what a profile holds beyond the user and their center is not kept: null
+    # (PhotoUris {}); a user who is not a StaffMember is not found (404); UserName is the sign-in e-mail
+    "staff_profile_unknown": ("SsdsId", "MobileTelephone", "HomeTelephone", "WorkTelephone", "City", "Birthdate",
+                              "NationalityId", "PhotoUris", "Gender", "WorkMotivation", "AboutMe", "Nationality",
+                              "SocialNetworkAddress1-4", "SocialNetworkId1-2"),
+    # api/Class (public): ApiCallerSource values are not published: any number or name is accepted, none
+    # changes the answer; without a token the default tenant answers
+    "api_caller_source": "any number or name",
+    "public_tenant": "default",
 }
