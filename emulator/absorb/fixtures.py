@@ -213,7 +213,7 @@ def apply_fixture(world: AbsorbWorld, fixture: dict[str, Any], anchor: datetime)
     for name in ("users", "departments", "courses", "chapters", "lessons", "sessions", "enrollments",
                  "chapter_enrollments", "lesson_enrollments", "session_enrollments", "attempts", "tokens",
                  "token_by_user", "users_by_name", "by_user", "by_course", "active", "chapters_of", "lessons_of",
-                 "sessions_of", "pending", "certificates", "availability"):
+                 "sessions_of", "roster", "pending", "certificates", "availability"):
         getattr(world, name).clear()
     world.changed()
     # users, departments and courses were added a year before the anchor, or before the earliest enrollment

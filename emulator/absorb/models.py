@@ -13,6 +13,7 @@ from enum import IntEnum
 from typing import Any, ClassVar
 
 from ..core.fieldindex import FieldIndex
+from ..core.jsonstream import plain
 from ..core.pagecache import CachedWorld, OrderCache, PageCache, WireCache
 
 
@@ -358,6 +359,7 @@ class AbsorbWorld(CachedWorld):
     chapters_of: dict[str, list[str]] = field(default_factory=dict)  # course enrollment -> chapter enrollments
     lessons_of: dict[str, list[str]] = field(default_factory=dict)  # course enrollment -> lesson enrollments
     sessions_of: dict[str, list[str]] = field(default_factory=dict)  # course enrollment -> session enrollments
+    roster: dict[str, list[str]] = field(default_factory=dict)  # session -> its session enrollments (seat counts)
     # course enrollment -> (enrollment date, seeded plan or None, last write or None) of its chapter and lesson
     # enrollments, not yet made (service.materialize)
     pending: dict[str, tuple[Any, ...]] = field(default_factory=dict)
@@ -378,7 +380,7 @@ class AbsorbWorld(CachedWorld):
 
     # Indexes derived from the entities: not kept by ``--state-file``, rebuilt by ``reindex`` (core.persistence)
     DERIVED: ClassVar[tuple[str, ...]] = ("token_by_user", "users_by_name", "by_user", "by_course", "active",
-                                          "chapters_of", "lessons_of", "sessions_of")
+                                          "chapters_of", "lessons_of", "sessions_of", "roster")
 
     def reindex(self) -> None:
         self.users_by_name = {username_key(u.username): u.id for u in self.users.values()}
@@ -394,6 +396,9 @@ class AbsorbWorld(CachedWorld):
                              (self.sessions_of, self.session_enrollments)):
             for sub in table.values():
                 index.setdefault(sub.course_enrollment_id, []).append(sub.id)
+        self.roster = {}
+        for se in self.session_enrollments.values():
+            self.roster.setdefault(se.session_id, []).append(se.id)
 
     def field_indexes(self) -> tuple[FieldIndex, ...]:
         return (self.user_index,)
@@ -440,6 +445,13 @@ class AbsorbWorld(CachedWorld):
         }
 
     def dump(self) -> dict[str, Any]:
+        """The whole dump in memory, every pending sub-enrollment made and kept; ``dump_rows`` makes its large
+        arrays as they are written, pending ones included, and keeps nothing."""
         from .schemas import dump_world
 
-        return dump_world(self)
+        return plain(dump_world(self))
+
+    def dump_rows(self) -> dict[str, Any]:
+        from .schemas import dump_world
+
+        return dump_world(self, keep_made=False)

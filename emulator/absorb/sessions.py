@@ -40,8 +40,8 @@ def list_session_enrollments(world: AbsorbWorld, course_id: str, session_id: str
 
 def new_session_enrollment(world: AbsorbWorld, enrollment: CourseEnrollment, session: Session, *,
                            at: datetime) -> SessionEnrollment:
-    seated = sum(1 for s in world.session_enrollments.values()
-                 if s.session_id == session.id and s.is_active and s.status != S.ON_WAITLIST)
+    held = (world.session_enrollments[i] for i in world.roster.get(session.id, ()))  # the session's, not all
+    seated = sum(1 for s in held if s.is_active and s.status != S.ON_WAITLIST)
     status = CHOICES["full_session_status"] if seated >= session.capacity else S.NOT_STARTED
     se = SessionEnrollment(id=new_guid(world.rng), session_id=session.id, course_id=session.course_id,
                            course_enrollment_id=enrollment.id, user_id=enrollment.user_id,
@@ -49,6 +49,7 @@ def new_session_enrollment(world: AbsorbWorld, enrollment: CourseEnrollment, ses
                            date_enrolled=at, date_edited=at)
     world.session_enrollments[se.id] = se
     world.sessions_of.setdefault(enrollment.id, []).append(se.id)
+    world.roster.setdefault(session.id, []).append(se.id)
     world.changed(se)
     return se
 

@@ -227,6 +227,14 @@ class WireCache(dict):
             self._check(obj.id, name, wire, schema.dump(obj))
         return wire
 
+    def peek(self, schema: Any, obj: Any) -> dict[str, Any]:
+        """``dump``'s answer, without keeping a form it had to make (a whole world's dump, ``data.json``, would
+        otherwise hold every entity's wire form for good)."""
+        forms = self.get(obj.id)
+        if forms is not None and type(schema).__name__ in forms:
+            return self.dump(schema, obj)
+        return schema.dump(obj)
+
     def encoded(self, schema: Any, obj: Any) -> Any:
         """``dump``'s wire form, encoded once (``wire.encoded``): a list page copies its items' bytes."""
         return encoded(self.form(obj.id, (type(schema).__name__, bytes), lambda: encode_json(self.dump(schema, obj))))

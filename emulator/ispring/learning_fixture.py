@@ -18,6 +18,7 @@ from typing import Any
 
 from marshmallow import fields, validate
 
+from ..core.jsonstream import Rows
 from ..core.fixtures import DateTime, Strict
 from ..core.wire import Guid, iso_z, new_guid
 from . import content, enrollments, results
@@ -115,9 +116,9 @@ def dump_learning(world: ISpringWorld) -> dict[str, Any]:
                              else "iSpringSuiteModule", "passingScore": m.passing_score}
                             for m in content.course_modules(world, c)]}
                for c in world.content.values() if c.content_type == "Course"]
-    return {"courses": courses, "enrollments": [_dump_enrollment(e) for e in world.enrollments.values()],
-            "points": [{"userId": p.user_id, "amount": p.amount, "reason": p.reason, "date": iso_z(p.at)}
-                       for p in world.points]}
+    return {"courses": courses, "enrollments": Rows(_dump_enrollment(e) for e in world.enrollments.values()),
+            "points": Rows({"userId": p.user_id, "amount": p.amount, "reason": p.reason, "date": iso_z(p.at)}
+                           for p in world.points)}
 
 
 def _dump_enrollment(e: Enrollment) -> dict[str, Any]:

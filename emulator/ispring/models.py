@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, ClassVar
 
+from ..core.jsonstream import plain
 from ..core.pagecache import CachedWorld, PageCache, WireCache
 
 USER_STATUSES = ("ACTIVE", "DEACTIVATED", "DELETED", "TERMINATED")
@@ -353,6 +354,10 @@ class ISpringWorld(CachedWorld):
                 "trainingSessions": len(self.training_sessions)}
 
     def dump(self) -> dict[str, Any]:
+        """The whole dump in memory; ``dump_rows`` makes its large arrays as they are written."""
+        return plain(self.dump_rows())
+
+    def dump_rows(self) -> dict[str, Any]:
         from .schemas import dump_world
 
         return dump_world(self)

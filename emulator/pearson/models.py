@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
+from ..core.jsonstream import plain
 from ..core.pagecache import CachedWorld, WireCache
 from .choices import CHOICES
 
@@ -256,6 +257,10 @@ class PearsonWorld(CachedWorld):
                 "contracts": len(self.contracts), "walkthroughs": len(self.walkthroughs)}
 
     def dump(self) -> dict[str, Any]:
+        """The whole dump in memory; ``dump_rows`` makes its large arrays as they are written."""
+        return plain(self.dump_rows())
+
+    def dump_rows(self) -> dict[str, Any]:
         from .schemas import dump_world
 
         return dump_world(self)
