@@ -23,6 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from emulator.app import create_app  # noqa: E402
 
+from scaleworld import grow_absorb  # noqa: E402
+
 
 def enroll_times(settings: dict[str, Any], tenants: int, writes: int, threads: int = 1) -> list[float]:
     app = create_app({"seed": 42, **settings})
@@ -112,13 +114,44 @@ def scale(counts: list[int], writes: int) -> None:
           f"(medians of {writes} enrolls each, interleaved)")
 
 
+def users_scale(counts: list[int], writes: int) -> None:
+    """``--users 1000,10000``: the default tenant's Absorb world grown to each number of users
+    (``bench/scaleworld.py``) in a state file of its own (saved whole once: not measured), then enroll/un-enroll
+    pairs interleaved across the apps; the median enroll with ``--state-file`` at each size (issue 32: a write's
+    cost must not follow the world's size)."""
+    with tempfile.TemporaryDirectory() as folder:
+        enrollers = {}
+        for count in counts:
+            app = create_app({"seed": 42, "state_file": str(Path(folder) / f"emulator-{count}.state")})
+            t0 = time.perf_counter()
+            grow_absorb(app.state.store.tenants["default"].world("absorb"), count)
+            app.state.state_file.save()
+            print(f"{count} users grown and saved in {time.perf_counter() - t0:.1f} s", flush=True)
+            enrollers[count] = _enroller(app, "default")
+            enrollers[count]()  # the first write after the whole save
+        times: dict[int, list[float]] = {count: [] for count in counts}
+        for _ in range(writes):
+            for count in counts:
+                times[count].append(enrollers[count]())
+    for count in counts:
+        print(f"--state-file, {count} users: enroll p50 {statistics.median(times[count]):.2f} ms, p90 "
+              f"{statistics.quantiles(times[count], n=10)[-1]:.2f} ms")
+    print(f"enroll p50 at {counts[-1]} users / at {counts[0]}: "
+          f"{statistics.median(times[counts[-1]]) / statistics.median(times[counts[0]]):.2f}x "
+          f"(medians of {writes} enrolls each, interleaved)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tenants", type=int, default=10)
     parser.add_argument("--writes", type=int, default=40)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--scale", help="tenant counts to compare with --state-file, e.g. 1,1000")
+    parser.add_argument("--users", help="numbers of users of one world to compare with --state-file, e.g. 1000,10000")
     args = parser.parse_args()
+    if args.users:
+        users_scale(sorted(int(n) for n in args.users.split(",")), args.writes)
+        return
     if args.scale:
         scale(sorted(int(n) for n in args.scale.split(",")), args.writes)
         return

@@ -25,7 +25,8 @@ whose route answers 404 are skipped with a note. Environment: ``BENCH_DURATION``
 load run, default 3), ``BENCH_CONNECTIONS`` (default 8), ``BENCH_ROUNDS`` (default 5),
 ``BENCH_LOADGEN=python`` to use the Python generator even when wrk is present, ``BENCH_ONLY=list,get``
 to run only the scenarios whose names contain one of those words and skip the other figures (for
-quick iterations while profiling), ``BENCH_PIN=1`` to pin the servers and the load generator to a
+quick iterations while profiling), ``BENCH_SCALE_SIZES`` (default ``1000,10000,50000``; empty to
+skip) for the world sizes of ``bench_scale``, ``BENCH_PIN=1`` to pin the servers and the load generator to a
 core each (see ``pin``).
 """
 from __future__ import annotations
@@ -798,6 +799,10 @@ def main() -> None:
         for n, r in varied_rows:
             print(f"{n.split(' (')[0]} vs constant".ljust(49) +
                   f"{r:7.2f} x   >= 0.85 x  {_mark(r >= TARGETS['varied_ratio'])}")
+    scale_sizes = os.environ.get("BENCH_SCALE_SIZES", "1000,10000,50000")
+    if scale_sizes.strip():  # issue 32's curves: worlds of N users (bench/bench_scale.py; minutes at 50k)
+        print(f"\nWorlds of N users, server CPU seconds (bench/bench_scale.py --sizes {scale_sizes}):", flush=True)
+        subprocess.run([sys.executable, str(BENCH / "bench_scale.py"), "--sizes", scale_sizes], check=False, cwd=ROOT)
     for note in dict.fromkeys(notes):
         print("note:", note)
     print(f"\n(total {time.perf_counter() - started:.0f} s)")

@@ -119,7 +119,7 @@ def create_app(settings: Settings | dict[str, Any] | None = None) -> EmulatorFla
     rate_limited = [name.strip() for name in settings.rate_limit.split(",") if name.strip()]
     try:
         store = Store(vendors, seed=settings.seed, anchor=parse_datetime(settings.anchor) if settings.anchor else None,
-                      rate_limited=rate_limited)
+                      rate_limited=rate_limited, users=settings.users)
     except ValueError as exc:  # --rate-limit naming a vendor without a documented limit
         env = ENV_PREFIX + "RATE_LIMIT"  # named as the value came: the environment's, else the option's
         where = env if os.environ.get(env) == settings.rate_limit else "--rate-limit"

@@ -46,6 +46,8 @@ SERVE_OPTIONS = {
                        "that gets the whole path",
     "webhook_allow": "hosts, addresses or networks (comma-separated) webhook callbacks may reach besides "
                      "loopback (default: loopback only)",
+    "users": "grow every tenant's seeded world to N users (20-100000), with courses, enrollments, departments, "
+             "groups and classes in proportion (default: the 56-user world)",
 }
 # serve's on/off settings (options without a value)
 SERVE_FLAGS = ("strict", "tls", "log_requests")
@@ -53,6 +55,7 @@ METAVARS = {"fixtures": "PATH|NAME", "print_credentials": "FORM", "log_format": 
             "rate_limit": "VENDORS"}
 METAVARS["fallback_target"] = "[VENDOR=]URL"
 METAVARS["webhook_allow"] = "HOSTS"
+METAVARS["users"] = "N"
 OTHER_ENV = {"CACHE": "~/.cache/lms-emulator  (derived files that make start-up cheap; tls/: --tls's authority)",
              "TLS_NAMES": "(none)  (more names for --tls's server certificate, comma-separated)",
              "SCHEMAS": "the package's schemas/  (a directory of contract schemas to use instead)"}

@@ -16,6 +16,7 @@ from .core.cachedir import cache_dir
 from .core.clock import check_anchor
 from .core.forward import TargetError, Targets
 from .core.wire import parse_datetime
+from .core.scale import check_users
 
 ENV_PREFIX = "LMS_EMULATOR_"
 
@@ -50,6 +51,7 @@ class Settings:
     tls: bool = False  # serve HTTPS with a certificate from the emulator's local certificate authority
     fallback_target: str | None = None  # where vendor calls no route and no stub answers go (core.stubs)
     webhook_allow: str = ""  # hosts, addresses or networks webhooks may call besides loopback (core.outbound)
+    users: int | None = None  # every new tenant's seeded world grown to this many users (core.scale); None: default
     tls_names: str = ""  # more names for the --tls server certificate, comma-separated (emulator.tls)
     fast_pages: bool = True  # the page step answers pages in front of Flask (core.pipeline.PageStep); 0: never
 
@@ -168,6 +170,7 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
     "log_requests": _maybe_boolean, "log_format": _one_of("text", "json"), "tls": _boolean,
     "fallback_target": _fallback,
     "webhook_allow": lambda value: _hosts(_text(value)),
+    "users": lambda value: check_users(None if isinstance(value, str) and not value.strip() else value),
     "fast_pages": _boolean, "tls_names": _text,
 }
 

@@ -13,6 +13,10 @@ answered 408 in the shape of the vendor the path names (``app.limit_answer``), a
 A delay fault (``core.faults``) is waited out here too, after the app answered and before the answer is sent,
 so a tenant's slow answers hold no thread either (``DeferredDelay``).
 
+An answer of one piece (every JSON answer) is sent whole; one the app makes in pieces past ``STREAM_FROM`` bytes
+(the admin API's ``data.json`` of a large world, sent from a file) is streamed: each further piece is taken on a
+pool thread and sent before the next is read, so a 1 GB dump never sits in memory (issue 32).
+
 The environ is the one granian's WSGI interface builds (the same keys, a header sent twice joined with ``,``),
 except that nothing comes from ``os.environ`` (granian starts each environ from a copy of it).
 """
@@ -21,7 +25,7 @@ from __future__ import annotations
 import asyncio
 import io
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -30,7 +34,9 @@ from .core import errors
 from .core.faults import DEFER_KEY, DeferredDelay
 from .core.http import BODY_DEADLINE, MAX_BODY_BYTES
 
-Answer = tuple[int, list[tuple[str, str]], bytes]
+# status, headers, the body (or its first pieces), and the rest of the app's iterable when it is to be streamed
+Answer = tuple[int, list[tuple[str, str]], bytes, Iterator[bytes] | None, Iterable[bytes] | None]
+STREAM_FROM = 4 * 1024 * 1024  # an answer past this many bytes is streamed
 SPECIAL_HEADERS = {"content-type": "CONTENT_TYPE", "content-length": "CONTENT_LENGTH"}
 
 
@@ -63,11 +69,23 @@ class RsgiBridge:
         environ = self._environ(scope, headers, body)
         delay = DeferredDelay()
         environ[DEFER_KEY] = delay
-        status, answer_headers, data = await asyncio.get_running_loop().run_in_executor(
-            self.pool, self._call, environ)
+        loop = asyncio.get_running_loop()
+        status, answer_headers, data, rest, result = await loop.run_in_executor(self.pool, self._call, environ)
         if delay.seconds:
             await asyncio.sleep(delay.seconds)
-        proto.response_bytes(status, answer_headers, data)
+        if rest is None:
+            proto.response_bytes(status, answer_headers, data)
+            return
+        try:
+            transport = proto.response_stream(status, answer_headers)
+            await transport.send_bytes(data)
+            while (piece := await loop.run_in_executor(self.pool, next, rest, None)) is not None:
+                if piece:
+                    await transport.send_bytes(piece)
+        finally:
+            close = getattr(result, "close", None)
+            if close is not None:
+                await loop.run_in_executor(self.pool, close)
 
     async def _body(self, headers: Any, proto: Any) -> bytes:
         """The body, whole (or its first ``MAX_BODY_BYTES + 1`` bytes); ``BodyTooSlow`` past the deadline."""
@@ -111,7 +129,8 @@ class RsgiBridge:
         return environ
 
     def _call(self, environ: dict[str, Any]) -> Answer:
-        """Run the WSGI app on a pool thread; its whole answer."""
+        """Run the WSGI app on a pool thread; its whole answer, or its first ``STREAM_FROM`` bytes and the rest
+        of its iterable (closed by the caller once streamed)."""
         started: list[Any] = []
 
         def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[..., Any]:
@@ -119,13 +138,21 @@ class RsgiBridge:
             return _no_write
 
         result: Iterable[bytes] = self.app(environ, start_response)
+        pieces: list[bytes] = []
+        size, streamed = 0, False
         try:
-            data = b"".join(result)
+            rest = iter(result)
+            for piece in rest:
+                pieces.append(piece)
+                size += len(piece)
+                if size > STREAM_FROM:
+                    streamed = True
+                    return int(started[0].split(" ", 1)[0]), list(started[1]), b"".join(pieces), rest, result
         finally:
             close = getattr(result, "close", None)
-            if close is not None:
+            if close is not None and not streamed:
                 close()
-        return int(started[0].split(" ", 1)[0]), list(started[1]), data
+        return int(started[0].split(" ", 1)[0]), list(started[1]), b"".join(pieces), None, None
 
 
 async def _read(proto: Any, limit: int) -> bytes:

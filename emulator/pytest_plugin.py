@@ -7,6 +7,11 @@
     @pytest.mark.lms_tenant(seed=7, anchor="2030-01-01T00:00:00Z", fixture="learner-mid-course")
     def test_snapshot(lms_tenant): ...
 
+A world the size of a real portal (``lms_emulator_users = 10000`` for every tenant, or per test)::
+
+    @pytest.mark.lms_tenant(users=10000)
+    def test_full_sync(lms_tenant): ...
+
 A call the emulator does not emulate gets a stub (``lms_tenant.stub(...)`` or the marker)::
 
     @pytest.mark.lms_stub("GET", "/absorb/certificates/*", json={"id": "c1"})
@@ -52,6 +57,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("lms_emulator_seed", "seed of the lms_emulator server's worlds (default 42)", default=None)
     parser.addini("lms_emulator_anchor", "ISO 8601 instant the seeded dates of every tenant hang off, so the "
                   "worlds are the same on any day (default: each tenant's creation day)", default=None)
+    parser.addini("lms_emulator_users", "grow every tenant's seeded world to this many users (20-100000; "
+                  "default: the 56-user world)", default=None)
     parser.addini("lms_emulator_tls", "serve the lms_emulator server over HTTPS (serve --tls)", type="bool",
                   default=False)
     parser.addoption("--lms-emulator-tls", action="store_true", default=False,
@@ -67,7 +74,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if faker is not None and FAKER_PLUGIN not in asked:
         _forget_plugin(config.pluginmanager, faker)
     config.addinivalue_line("markers", "lms_tenant(**fields): create this test's lms_tenant with these "
-                            "POST /_emulator/tenants fields (seed, anchor, fixture, id)")
+                            "POST /_emulator/tenants fields (seed, anchor, fixture, id, users)")
     config.addinivalue_line("markers", "lms_stub(method, path, **answer): give this test's lms_tenant a stub for a "
                             "call the emulator does not emulate (status, json, text, content_type, headers, "
                             "delay_ms; as Tenant.stub); repeatable")
@@ -82,7 +89,7 @@ def lms_emulator(pytestconfig: pytest.Config) -> Iterator[_Live]:
     two test processes on two cores (``bench/bench_suite.py``); ``--lms-emulator-live thread`` picks the
     thread (``EmulatorServer``, which also gives the test the ``app`` and ``store``)."""
     settings: dict[str, Any] = {}
-    for name in ("seed", "anchor"):
+    for name in ("seed", "anchor", "users"):
         value = pytestconfig.getini(f"lms_emulator_{name}")
         if value:
             settings[name] = value

@@ -67,10 +67,10 @@ class _Live:
         raise NotImplementedError
 
     def create_tenant(self, **body: Any) -> Tenant:
-        """A fresh tenant (``seed``, ``fixture``, ``id`` as in ``POST /_emulator/tenants``).
+        """A fresh tenant (``seed``, ``fixture``, ``id``, ``anchor``, ``users`` as in ``POST /_emulator/tenants``).
 
         Raises ``EmulatorHTTPError`` with the emulator's message when the emulator refuses."""
-        resp = requests.post(f"{self.url}/_emulator/tenants", json=body, headers=self.admin_headers, timeout=30,
+        resp = requests.post(f"{self.url}/_emulator/tenants", json=body, headers=self.admin_headers, timeout=120,
                              verify=self.verify)
         return Tenant(self, _checked(resp, "creating a tenant").json())
 

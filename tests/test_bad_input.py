@@ -11,6 +11,7 @@ import pytest
 from emulator.app import all_vendors, create_app
 from emulator.absorb.domain.availability import is_available
 from emulator.core import contract
+from emulator.core.jsonstream import plain
 
 VENDORS = {vendor.name: vendor for vendor in all_vendors()}  # the dumper of each world (data.json)
 
@@ -315,6 +316,43 @@ CASES: list[Case] = [
     a("absorb-course-resources-unknown-course", "GET", lambda c: f"/absorb/courses/{G}/resources", 404),
     a("absorb-my-resources-bad-limit", "GET", lambda c: "/absorb/enrollments/my-resources?_limit=0", 422, _learner),
     a("absorb-learner-on-certificates", "GET", lambda c: f"/absorb/users/{c.learner}/certificates", 403, _learner),
+    # issue 29, second half: languages, versions, prerequisites, evaluations, attendance, credits, messages, paths
+    a("absorb-language-unknown", "GET", lambda c: "/absorb/languages/999", 404),
+    a("absorb-language-not-a-number", "GET", lambda c: "/absorb/languages/english", 404),
+    a("absorb-course-version-unknown", "GET", lambda c: f"/absorb/course-versions/{G}", 404),
+    a("absorb-course-versions-unknown-course", "GET", lambda c: f"/absorb/course/{G}/versions", 404),
+    a("absorb-prerequisite-unknown", "GET", lambda c: f"/absorb/prerequisites/{G}", 404),
+    a("absorb-prerequisites-bad-filter", "GET", lambda c: "/absorb/prerequisites?_filter=nope eq 1", 422),
+    a("absorb-course-prerequisites-unknown-course", "GET", lambda c: f"/absorb/course/{G}/prerequisites", 404),
+    a("absorb-course-evaluations-unknown-course", "GET", lambda c: f"/absorb/courses/{G}/evaluations", 404),
+    a("absorb-learner-on-course-evaluations", "GET", lambda c: f"/absorb/courses/{c.course}/evaluations", 403,
+      _learner),
+    a("absorb-attendance-unknown-session", "GET", lambda c: f"/absorb/instructor-led-course-sessions/{G}/attendance",
+      404),
+    a("absorb-attendance-update-unknown-session", "PUT",
+      lambda c: f"/absorb/instructor-led-course-sessions/{G}/attendance", 404, json=[]),
+    a("absorb-attendance-not-an-array", "PUT", lambda c: f"/absorb/instructor-led-course-sessions/{_session(c)}"
+      "/attendance", 400, json={"userId": G, "attended": True}),
+    a("absorb-attendance-malformed", "PUT", lambda c: f"/absorb/instructor-led-course-sessions/{_session(c)}"
+      "/attendance", 400, data="[{", content_type="application/json"),
+    a("absorb-attendance-bad-user-id", "PUT", lambda c: f"/absorb/instructor-led-course-sessions/{_session(c)}"
+      "/attendance", 400, json=[{"userId": "x", "attended": True}]),
+    a("absorb-attendance-attended-not-a-boolean", "PUT", lambda c: f"/absorb/instructor-led-course-sessions/"
+      f"{_session(c)}/attendance", 400, json=[{"userId": G, "attended": "yes"}]),
+    a("absorb-attendance-score-out-of-range", "PUT", lambda c: f"/absorb/instructor-led-course-sessions/"
+      f"{_session(c)}/attendance", 400, json=[{"userId": G, "attended": True, "score": 101}]),
+    a("absorb-attendance-user-not-on-roster", "PUT", lambda c: f"/absorb/instructor-led-course-sessions/"
+      f"{_session(c)}/attendance", 422, json=[{"userId": G, "attended": True}]),
+    a("absorb-learner-on-attendance", "GET", lambda c: f"/absorb/instructor-led-course-sessions/{_session(c)}"
+      "/attendance", 403, _learner),
+    a("absorb-credit-types-bad-limit", "GET", lambda c: "/absorb/credits/credit-types?_limit=0", 422),
+    a("absorb-user-credits-unknown-user", "GET", lambda c: f"/absorb/credits/users/{G}", 404),
+    a("absorb-message-unknown", "GET", lambda c: f"/absorb/messages/{G}", 404),
+    a("absorb-user-messages-unknown-user", "GET", lambda c: f"/absorb/users/{G}/messages", 404),
+    a("absorb-learning-path-unknown-user", "GET", lambda c: f"/absorb/learning-path/{G}", 404),
+    a("absorb-learner-on-learning-path", "GET", lambda c: f"/absorb/learning-path/{c.learner}", 403, _learner),
+    a("absorb-curriculum-enrollment-unknown-user", "POST", lambda c: f"/absorb/users/{G}/enrollments/"
+      + next(iter(c.absorb.catalogue.curricula)), 404),
     # issue 29's second half: what a portal sells and defines, department writes, availability
     *(a(f"absorb-{name}-unknown", "GET", lambda c, path=path: f"/absorb/{path}/{G}", 404) for name, path in (
         ("course-bundle", "course-bundles"), ("coupon", "coupons"), ("transaction", "e-commerce/transactions"),
@@ -345,6 +383,10 @@ CASES: list[Case] = [
       json=lambda c: {"courseId": next(r.course_id for r in c.absorb.availability.values() if not is_available(
           c.absorb, c.absorb.users[c.learner], c.absorb.courses[r.course_id]))}),
 ]
+
+
+def _session(c: Ctx) -> str:
+    return next(iter(c.absorb.sessions))
 
 
 def p(ident: str, method: str, path: Callable[[Ctx], str], status: int, token: str | None = "student") -> Case:
@@ -698,7 +740,7 @@ CASES += [
 ]
 
 def _fingerprint(tenant: Any) -> str:
-    state = {name: VENDORS[name].dump_world(world) for name, world in tenant.worlds.items()}
+    state = {name: plain(VENDORS[name].dump_world(world)) for name, world in tenant.worlds.items()}
     for world_state in state.values():
         world_state.pop("tokens", None)
     return hashlib.sha256(json.dumps(state, sort_keys=True, default=str).encode()).hexdigest()

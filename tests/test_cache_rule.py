@@ -38,6 +38,9 @@ from emulator.absorb.domain import definitions as absorb_definitions, department
 from emulator.admin.fixtures import by_name
 from emulator.app import all_vendors, create_app
 from emulator.core import contract
+from emulator.absorb.domain import attendance as absorb_attendance, course_facts, curricula as absorb_curricula
+from emulator.absorb.domain import learner_records, learning_state
+from emulator.core import paging
 from emulator.core.openapi import operation_of
 from emulator.core.pagecache import VERIFY_ENV, PageCache, WireCache
 from emulator.core.wire import new_guid
@@ -51,12 +54,21 @@ from emulator.pearson.domain.tokens import territory_token as pearson_territory_
 from emulator.pearson.domain.models import Contract as PearsonContract, WalkThrough as PearsonWalkThrough
 from emulator.pearson.domain.signing import issue_token as pearson_token
 from emulator.absorb.domain.service import materialize_all
+from emulator.core.jsonstream import plain
 
 VENDORS = {vendor.name: vendor for vendor in all_vendors()}  # the dumper of each world (data.json)
+
+@pytest.fixture(autouse=True)
+def _every_list_remembers_its_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Remembered list orders (``core.pagecache.OrderCache``) are checked like pages: every list remembers here,
+    not only those of ``paging.REMEMBER_FROM`` items or more (the seeded world's are shorter)."""
+    monkeypatch.setattr(paging, "REMEMBER_FROM", 0)
+
 
 SERVICE_MODULES: tuple[ModuleType, ...] = (
     absorb_lookups, absorb_lessons, absorb_attempts, absorb_enrollments, absorb_sessions, absorb_users,
     absorb_reference, catalogue, absorb_certificates, absorb_managers, absorb_oauth,
+    course_facts, absorb_attendance, learner_records, learning_state, absorb_curricula,
     absorb_commerce, absorb_definitions, absorb_availability, absorb_departments,
     ispring_service, ispring_users, ispring_departments, ispring_groups, pearson_service,
     pearson_classes, pearson_bookings, pearson_people, pearson_profiles,
@@ -92,7 +104,7 @@ NO_WRITE: dict[str, str] = {
     # issue 29's second half: bundles, coupons, transactions, keys, definitions, external training, availability
     **{f"absorb.commerce.{n}": "read" for n in (
         "commerce_of", "get_course_bundle", "get_coupon", "get_transaction", "get_enrollment_key", "courses_for_sale",
-        "bundles_for_sale", "times_used")},
+        "bundles_for_sale", "curricula_for_sale", "times_used")},
     **{f"absorb.definitions.{n}": "read" for n in (
         "definitions_of", "get_custom_field_definition", "get_competency_definition", "get_question_bank",
         "get_self_assessment", "get_external_training_template", "get_external_training_submission")},
@@ -102,6 +114,18 @@ NO_WRITE: dict[str, str] = {
     **{f"absorb.oauth.{n}": "OAuth's own tables (clients, codes, refresh tokens): no page or wire form shows them"
        for n in ("state_of", "register_client", "register_from_admin", "check_client", "check_authorize", "log_in",
                  "login_user", "consent", "exchange", "revoke_client")},
+    # issue 29's second half: derived reads and the state's own seeding
+    **{f"absorb.course_facts.{n}": "read (derived from the courses and enrollments)" for n in (
+        "course_versions", "get_course_version", "list_prerequisites", "course_prerequisites", "get_prerequisite",
+        "course_evaluations")},
+    "absorb.attendance.session_attendance": "read",
+    **{f"absorb.learner_records.{n}": "read (derived from enrollments, or the seeded messages)" for n in (
+        "list_credit_types", "user_credits", "get_message", "sent_messages", "message_names", "learning_path")},
+    "absorb.learning_state.learning_of": "read (makes the empty state of a world that has none)",
+    "absorb.learning_state.default_credit_type": "read",
+    "absorb.learning_state.seed": "builds a world that serves nothing yet (seed); no cache is filled",
+    **{f"absorb.curricula.{n}": "read (derived from the course enrollments)" for n in (
+        "curriculum_enrollment", "is_curriculum", "enrolled_record", "as_course_enrollment")},
     **{f"ispring.service.{n}": "read" for n in (
         "authenticate_client", "client_for_token", "check_client_may_act", "visible_departments", "role_id",
         "list_sessions", "get_session_info", "get_user", "get_department", "list_departments",
@@ -153,6 +177,13 @@ class Ctx:
     @property
     def now(self) -> Any:
         return self.tenant.clock.now()
+
+
+def _seated(ctx: Ctx) -> Any:
+    """An active session enrollment holding a seat (not waitlisted): one attendance can be marked for."""
+    world = ctx.absorb
+    return min((s for s in world.session_enrollments.values() if s.is_active and s.status != 8),
+               key=lambda s: s.id)
 
 
 def _new_course(ctx: Ctx) -> Any:
@@ -369,6 +400,13 @@ SCENARIOS: dict[str, Callable[[Ctx], Any]] = {
         c.absorb, username="admin", password="admin", private_key=c.absorb.api_key, api_key=c.absorb.api_key,
         now=c.now),
     "absorb fixture applied in place": _fixture_in_place,
+    "attendance marked (completes the enrollment)": lambda c: absorb_attendance.mark_attendance(
+        c.absorb, _seated(c).session_id, [{"user_id": _seated(c).user_id, "attended": True, "score": 91.0}],
+        at=c.now),
+    "enrolled in a curriculum": lambda c: absorb_curricula.enroll_in_curriculum(
+        c.absorb, c.t["L"], c.t["curriculum"], re_enroll=True, at=c.now),
+    "un-enrolled from a curriculum": lambda c: absorb_curricula.unenroll(c.absorb, [
+        absorb_curricula.enroll_in_curriculum(c.absorb, c.t["L"], c.t["curriculum"], re_enroll=True, at=c.now).id]),
     "ispring: a user joins a session": _ispring_join,
     "ispring: a token": lambda c: ispring_service.issue_token(
         c.tenant.world("ispring"), next(iter(c.tenant.world("ispring").clients.values())), c.now),
@@ -425,6 +463,9 @@ def _choose(ctx: Ctx) -> None:
         category=next(iter(world.catalogue.categories)), tag=next(iter(world.catalogue.tags)),
         resource=next(iter(world.catalogue.resources)),
         resource_category=next(iter(world.catalogue.resource_categories)),
+        version=world.courses[open_attempt.course_id].version_id,
+        prerequisite=course_facts.list_prerequisites(world)[0].id,
+        message=next(iter(world.learning.messages)),
         # issue 29's second half
         **{name: next(iter(table)) for name, table in (
             ("course_bundle_id", world.commerce.course_bundles), ("coupon_id", world.commerce.coupons),
@@ -452,13 +493,15 @@ def _absorb_paths(ctx: Ctx) -> list[tuple[str, str]]:
                   "schedule_id": t["schedule"], "certificate_id": t["certificate"], "manager_id": t["manager"],
                   "venue_id": t["venue"], "curriculum_id": t["curriculum"], "category_id": t["category"],
                   "tag_id": t["tag"], "resource_id": t["resource"], "resource_category_id": t["resource_category"],
+                  "version_id": t["version"], "prerequisite_id": t["prerequisite"], "message_id": t["message"],
+                  "language_id": "1",
                   **{name: t[name] for name in (
                       "course_bundle_id", "coupon_id", "transaction_id", "enrollment_key_id",
                       "custom_field_definition_id", "competency_definition_id", "question_bank_id",
                       "self_assessment_id", "template_id", "submission_id")}}
         path = rule.rule
         for name in rule.arguments:
-            path = path.replace(f"<guid:{name}>", values[name])
+            path = path.replace(f"<guid:{name}>", values[name]).replace(f"<{name}>", values[name])
         op = operation_of(ctx.app.view_functions[rule.endpoint])
         if any(p.name == "_limit" for p in op.query):
             path += "?_limit=1000"
@@ -554,7 +597,7 @@ class Reader:
 
     def dumps(self) -> dict[str, Any]:
         with self.ctx.tenant.lock:
-            return {name: VENDORS[name].dump_world(world) for name, world in self.ctx.tenant.worlds.items()}
+            return {name: plain(VENDORS[name].dump_world(world)) for name, world in self.ctx.tenant.worlds.items()}
 
 
 VALIDATED: set[tuple[str, str, str]] = set()  # answers already checked against their schema, in this process

@@ -30,7 +30,7 @@ def test_each_vendor_lists_its_operations_once(vendor):
 
 def test_an_operation_is_served_where_a_route_answers_its_method(app, tmp_path: Path):
     (tmp_path / "absorb.txt").write_text("# test\n## Users\nGET /Users/{userId}  Get user\nDELETE /users/{userId}  "
-                                         "Delete user\n## Languages\nGET /languages  List languages\n")
+                                         "Delete user\n## Badges\nGET /badges  List badges (a path no vendor serves)\n")
     page = coverage.render(app, tmp_path)
     assert "| `GET /Users/{userId}` | Get user | [`get_user`](../emulator/absorb/http/routes.py) |" in page  # any case
     assert "| `DELETE /users/{userId}` | Delete user | not served |" in page

@@ -68,6 +68,14 @@ ABSORB_LOOKUPS = {"GET /users", "GET /users/{user_id}", "PUT /users/{user_id}", 
 ABSORB_REFERENCE = {"GET /groups", "GET /groups/{group_id}", "GET /roles", "GET /roles/{role_id}", "GET /countries",
                     "GET /countries/{country_id}", "GET /provinces", "GET /provinces/{province_id}",
                     "GET /users/{user_id}/courses"}
+# issue 29's second half: languages, course versions, prerequisites, evaluations, attendance, credits, messages
+ABSORB_LEARNING = {"GET /languages", "GET /languages/{language_id}", "GET /course-versions/{version_id}",
+                   "GET /course/{course_id}/versions", "GET /prerequisites", "GET /prerequisites/{prerequisite_id}",
+                   "GET /course/{course_id}/prerequisites", "GET /courses/{course_id}/evaluations",
+                   "GET /instructor-led-course-sessions/{session_id}/attendance",
+                   "PUT /instructor-led-course-sessions/{session_id}/attendance", "GET /credits/credit-types",
+                   "GET /credits/users/{user_id}", "GET /messages/{message_id}", "GET /users/{user_id}/messages",
+                   "GET /learning-path/{user_id}"}
 # issue 29's second half: what a portal sells and defines, and the department write
 ABSORB_OFFERINGS = {"GET /courses/for-sale", "GET /course-bundles", "GET /course-bundles/for-sale",
                     "GET /course-bundles/{course_bundle_id}", "GET /coupons", "GET /coupons/{coupon_id}",
@@ -108,6 +116,7 @@ def test_fuzz_vendor_operations(vendor, tmp_path):
         assert fuzzed
         if vendor == "absorb":
             assert fuzzed >= ABSORB_REFERENCE, ABSORB_REFERENCE - fuzzed
+            assert fuzzed >= ABSORB_LEARNING, ABSORB_LEARNING - fuzzed
             assert fuzzed >= ABSORB_OFFERINGS, ABSORB_OFFERINGS - fuzzed
 
 

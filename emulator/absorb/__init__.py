@@ -16,8 +16,9 @@ from emulator.absorb.http import (  # noqa: F401 - their routes join bp
 )
 from emulator.absorb.domain.oauth import OAuthError, register_from_admin, revoke_client
 from emulator.absorb.seed.world import build_world
-from emulator.absorb.wire.schemas import dump_world
+from emulator.absorb.wire.schemas import dump_rows
 from emulator.absorb.http import offerings as offering_routes  # noqa: F401 - its routes join bp
+from emulator.absorb.http import learning as learning_routes  # noqa: F401 - its routes join bp
 
 
 def render_error(err: EmulatorError) -> Response:
@@ -63,7 +64,7 @@ def secret_answer(body: bytes) -> bool:
 
 
 VENDOR = Vendor(name="absorb", title="Absorb LMS Integration API v2", blueprint=bp, build_world=build_world,
-                dump_world=dump_world,
+                dump_world=dump_rows,
                 render_error=render_error, openapi=OPENAPI, case_insensitive=True,
                 rate_limit=(200, 100), secret_answer=secret_answer,
                 register_client=register_from_admin, revoke_client=revoke_client)

@@ -1,7 +1,10 @@
 """``/_emulator/``: tenants, reset, fixtures, tokens, data.json, clock, journal and faults (thin handlers)."""
 from __future__ import annotations
 
+import tempfile
+
 from flask import Blueprint, Response, jsonify, request
+from werkzeug.wsgi import wrap_file
 
 from ..core import faults as fault_rules
 from ..core import resources
@@ -114,7 +117,17 @@ def load_fixture(tenant_id: str) -> Response:
 
 @bp.get("/tenants/<tenant_id>/data.json")
 def get_data(tenant_id: str) -> Response:
-    return jsonify(service.get_data(_tenant(tenant_id)))
+    """Written to a temporary file an entity at a time, then sent from it: flat memory at any world size."""
+    out = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the response (wrap_file) once sent
+    try:
+        service.write_data(_tenant(tenant_id), out)
+    except BaseException:
+        out.close()
+        raise
+    size = out.tell()
+    out.seek(0)
+    return Response(wrap_file(request.environ, out), mimetype="application/json", direct_passthrough=True,
+                    headers={"Content-Length": str(size)})
 
 
 @bp.post("/tenants/<tenant_id>/<vendor>/tokens")

@@ -5,14 +5,17 @@ import base64
 import json
 import math
 import re
+import zlib
 from datetime import datetime, timezone
-from typing import Any
+from typing import IO, Any
 
 from flask import request
 
 from ..config import Settings
-from ..core import errors, ratelimit
+from ..core import errors, jsonstream, ratelimit
+from ..core.jsonstream import plain
 from ..core.clock import ClockError, check_anchor, parse_duration
+from ..core.scale import check_users
 from ..core.state import app_state
 from ..core.store import Store, Tenant
 from ..core.vendor import Vendor
@@ -21,7 +24,7 @@ from . import fixtures as fixture_files
 from datetime import timedelta
 
 TENANT_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
-CREATE_KEYS = {"id", "seed", "fixture", "anchor"}
+CREATE_KEYS = {"id", "seed", "fixture", "anchor", "users"}
 
 
 def store() -> Store:
@@ -36,9 +39,15 @@ def settings() -> Settings:
     return app_state().settings
 
 
+# A gzip-encoded admin body (``Content-Encoding: gzip``: a large inline fixture) may unpack to this much; the body
+# as sent stays within the 1 MiB every request has (core.http.MAX_BODY_BYTES). Emulator's choice: 64 MiB of JSON
+# holds a fixture of some 50,000 users.
+MAX_INFLATED_BYTES = 64 * 1024 * 1024
+
+
 def body_object(*, optional: bool = False) -> dict[str, Any]:
-    """The admin request's JSON object (``{}`` for an empty body when ``optional``)."""
-    raw = request.get_data(cache=True)
+    """The admin request's JSON object (``{}`` for an empty body when ``optional``); gzip-encoded or plain."""
+    raw = _inflated(request.get_data(cache=True), request.headers.get("Content-Encoding", ""))
     if not raw.strip():
         if optional:
             return {}
@@ -69,12 +78,31 @@ def _build_errors(call: Any, fixture: Any = True) -> Any:
         raise errors.BadRequest(f"{what}: {type(exc).__name__}: {exc}") from exc
 
 
+def _inflated(raw: bytes, encoding: str) -> bytes:
+    """``raw`` unpacked per its ``Content-Encoding`` (gzip or none), at most MAX_INFLATED_BYTES."""
+    encoding = encoding.strip().lower()
+    if encoding in ("", "identity"):
+        return raw
+    if encoding not in ("gzip", "x-gzip"):
+        raise errors.UnsupportedMediaType(f"Content-Encoding '{encoding}' is not supported (gzip or none).")
+    unpack = zlib.decompressobj(wbits=31)
+    try:
+        body = unpack.decompress(raw, MAX_INFLATED_BYTES)
+        if unpack.unconsumed_tail or not unpack.eof:
+            if unpack.unconsumed_tail:
+                raise errors.PayloadTooLarge(f"The gzip body unpacks to more than {MAX_INFLATED_BYTES} bytes.")
+            raise errors.BadRequest("The gzip body is truncated.")
+    except zlib.error as exc:
+        raise errors.BadRequest(f"The body is not valid gzip ({exc}).") from None
+    return body
+
+
 # -- tenants ------------------------------------------------------------------------------------
 
 def create_tenant(body: dict[str, Any]) -> Tenant:
     unknown = sorted(set(body) - CREATE_KEYS)
     if unknown:
-        raise errors.BadRequest(f"Unknown field(s): {', '.join(unknown)}. Allowed: id, seed, fixture, anchor.")
+        raise errors.BadRequest(f"Unknown field(s): {', '.join(unknown)}. Allowed: id, seed, fixture, anchor, users.")
     tenant_id = body.get("id")
     if tenant_id is not None and (not isinstance(tenant_id, str) or not TENANT_ID_RE.match(tenant_id)):
         raise errors.BadRequest("id: a tenant id is 1-63 letters, digits, '_' or '-', starting with a letter or digit.")
@@ -88,10 +116,17 @@ def create_tenant(body: dict[str, Any]) -> Tenant:
             check_anchor(anchor)
         except ValueError as exc:
             raise errors.BadRequest(f"anchor: {exc}.") from None
+    try:
+        users = check_users(body.get("users"))
+    except ValueError as exc:
+        raise errors.BadRequest(f"users: {exc}.") from None
+    if users is not None and body.get("fixture") is not None:
+        raise errors.BadRequest("users: a fixture holds its own world; give users or fixture, not both.")
     if tenant_id is not None and tenant_id in store().tenants:
         raise errors.Conflict(f"tenant '{tenant_id}' already exists")
     fixture = fixture_files.resolve(body.get("fixture"), settings().fixtures, vendors())
-    return _build_errors(lambda: store().create_tenant(tenant_id, seed=seed, fixture=fixture, anchor=anchor),
+    return _build_errors(lambda: store().create_tenant(tenant_id, seed=seed, fixture=fixture, anchor=anchor,
+                                                             users=users),
                          fixture)
 
 
@@ -113,6 +148,7 @@ def load_fixture(tenant: Tenant, body: dict[str, Any]) -> Tenant:
 def tenant_info(tenant: Tenant, *, counts: bool = False) -> dict[str, Any]:
     base = request.host_url.rstrip("/")
     info: dict[str, Any] = {"id": tenant.id, "seed": tenant.seed, "anchor": iso_z(tenant.anchor),
+                            "users": tenant.users,
                             "baseUrls": {name: base + v.prefix for name, v in vendors().items()},
                             "admin": f"{base}/_emulator/tenants/{tenant.id}",
                             "fixture": (tenant.fixture or {}).get("name") if tenant.fixture else None,
@@ -132,9 +168,20 @@ def tenant_summary(tenant: Tenant) -> dict[str, Any]:
 
 
 def get_data(tenant: Tenant) -> dict[str, Any]:
+    """The tenant's data.json as one dict (``write_data`` writes the same JSON piece by piece)."""
+    return plain(_data(tenant))
+
+
+def write_data(tenant: Tenant, out: IO[bytes]) -> None:
+    """The tenant's data.json into ``out``, an entity at a time under the tenant's lock: memory stays flat
+    however large the world (issue 32: the 50k-user world's was 1 GB of JSON, held whole twice over)."""
     with tenant.lock:
-        return {"id": tenant.id, "seed": tenant.seed, "anchor": iso_z(tenant.anchor), "clock": tenant.clock.state(),
-                **{name: vendors()[name].dump_world(world) for name, world in tenant.worlds.items()}}
+        jsonstream.write(_data(tenant), out)
+
+
+def _data(tenant: Tenant) -> dict[str, Any]:
+    return {"id": tenant.id, "seed": tenant.seed, "anchor": iso_z(tenant.anchor), "clock": tenant.clock.state(),
+            **{name: vendors()[name].dump_world(world) for name, world in tenant.worlds.items()}}
 
 
 # -- tokens -------------------------------------------------------------------------------------

@@ -10,11 +10,15 @@ and test suites ask the same page again and again between writes. So a world kee
 
 **The rule.** Every write to a world announces itself once: ``world.changed(entity)`` (``CachedWorld``),
 called by the service function that writes, under the tenant's lock, before the write's answer leaves.
-It drops that entity's wire forms (every form when the entity is unknown: ``changed()``) and every cached
-page: invalidation of pages is coarse on purpose. A reset or a fixture builds a new world, caches empty.
+It drops that entity's wire forms (every form when the entity is unknown: ``changed()``) and the cached pages
+it can change: those of a list declared to show only the changed entity's class (a list of users: ``kind``
+in ``PageCache.answer``) and every page without such a declaration; every page when the entity is unknown
+(``changed()``, or an id). The remembered list orders (``OrderCache``) go alike, and the entity is marked in
+the world's field indexes (``core.fieldindex``). Pages are bounded by count and by bytes (``MAX_PAGES``,
+``MAX_BYTES``), the oldest dropped first. A reset or a fixture builds a new world, caches empty.
 Errors are never cached (the compute function raises instead of returning). A cached page may be read
-without the lock (``PageCache.hit``, one dict read): a write clears the pages before its own answer
-leaves, so a read that follows a write's answer always misses.
+without the lock (``PageCache.hit``, one dict read): a write drops the pages it can change before its own
+answer leaves, so a read that follows a write's answer never sees a page that write changed.
 
 ``LMS_EMULATOR_VERIFY_PAGES=1`` (set by the test suite) trusts no cache: every page hit is recomputed,
 and every wire form served from the cache is dumped again, and either failing to match fails loudly
@@ -28,10 +32,15 @@ from typing import Any
 
 from flask import request
 
+from .fieldindex import FieldIndex
 from .http import MEMO_KEY_LIMIT
 from .wire import encode_json, encoded
 
-MAX_PAGES = 256  # per world; past it the cache starts over (test suites ask a handful of pages)
+MAX_ORDERS = 32  # per world (``OrderCache``)
+MAX_PAGES = 256  # per world; past it the oldest page is dropped (test suites ask a handful of pages)
+# Bytes of cached bodies per world (``PageCache``): 256 pages of 500 users at 50,000 users were ~196 MB; 16 MiB
+# holds every page a test suite asks of the default world many times over, and ~20 pages of 500 users.
+MAX_BYTES = 16 * 1024 * 1024
 MAX_CACHED_BODY = 16 * 1024  # a query sent as a POST body is a key only up to this size (keys stay small)
 MAX_KEY_SIZE = MAX_CACHED_BODY + 2 * MEMO_KEY_LIMIT  # characters of a key's texts: longer keys are not cached
 VERIFY_ENV = "LMS_EMULATOR_VERIFY_PAGES"
@@ -62,24 +71,36 @@ def key_of(path: str, query: bytes, caller: str) -> tuple[str, bytes, str]:
 
 
 class PageCache:
-    __slots__ = ("_pages", "verify")
+    """Encoded pages by key, at most ``MAX_PAGES`` of them and ``MAX_BYTES`` of bodies (the oldest dropped first).
+
+    A page may name the one entity class it shows (``kind``: a list of users shows users and nothing else): a
+    write announcing an entity of another class keeps it (``drop``). A page without a kind is dropped by every
+    write."""
+
+    __slots__ = ("_pages", "_kinds", "_bytes", "verify")
 
     def __init__(self) -> None:
         self._pages: dict[Hashable, bytes] = {}
+        self._kinds: dict[type | None, dict[Hashable, None]] = {}  # kind -> its pages' keys (None: no kind)
+        self._bytes = 0
         self.verify = verifying()
 
-    def answer(self, key: Hashable, compute: Callable[[], Any]) -> bytes:
-        """The encoded page for ``key``; ``compute()`` builds it (or raises) on a miss."""
+    def answer(self, key: Hashable, compute: Callable[[], Any],
+               kind_of: Callable[[], type | None] | None = None) -> bytes:
+        """The encoded page for ``key``; ``compute()`` builds it (or raises) on a miss; ``kind_of()``, asked after
+        it, names the one entity class the page shows (None: any write may change it)."""
         body = self._pages.get(key)
         if body is None:
             body = encode_json(compute())
-            if _key_size(key) > MAX_KEY_SIZE:  # a long path or query: answered, not remembered
+            if _key_size(key) > MAX_KEY_SIZE or len(body) > MAX_BYTES:  # answered, not remembered
                 return body
-            if len(self._pages) >= MAX_PAGES:
-                self._pages.clear()
+            while self._pages and (len(self._pages) >= MAX_PAGES or self._bytes + len(body) > MAX_BYTES):
+                self._forget(next(iter(self._pages)))
             self._pages[key] = body
+            self._bytes += len(body)
+            self._kinds.setdefault(kind_of() if kind_of is not None else None, {})[key] = None
         elif self.verify and (fresh := encode_json(compute())) != body:
-            self._pages.clear()
+            self.clear()
             raise StalePage(f"the cached page for {key!r} is stale: {body[:200]!r} != {fresh[:200]!r}")
         return body
 
@@ -88,8 +109,31 @@ class PageCache:
         the tenant lock. Always None in verify mode, where every hit is recomputed (``answer``)."""
         return None if self.verify else self._pages.get(key)
 
+    def drop(self, kind: type | None) -> None:
+        """What a write can change: the pages of ``kind`` and those without a kind (every page for None)."""
+        if kind is None:
+            self.clear()
+            return
+        for which in (None, kind):
+            keys = self._kinds.pop(which, None)
+            for key in keys or ():
+                self._bytes -= len(self._pages.pop(key))
+
+    def _forget(self, key: Hashable) -> None:
+        self._bytes -= len(self._pages.pop(key))
+        for keys in self._kinds.values():
+            if keys.pop(key, 0) is None:
+                return
+
     def clear(self) -> None:
         self._pages.clear()
+        self._kinds.clear()
+        self._bytes = 0
+
+    @property
+    def size(self) -> int:
+        """Bytes of the cached bodies."""
+        return self._bytes
 
     def __len__(self) -> int:
         return len(self._pages)
@@ -97,6 +141,67 @@ class PageCache:
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickled (``--state-file``) or copied empty: cached pages are derived data."""
         return (PageCache, ())
+
+
+class OrderCache:
+    """The filtered and sorted items of a list by query, paging left out (``paging.query_list``), until the next
+    write: a pass over a long list, page after page, filters and sorts it once, not once a page (issue 32).
+
+    Keyed by the path, the caller and the query's other parameters (``order_key``), as the page cache is, so
+    it holds what the page cache would (the clock drives no list's order either). A write clears it with the
+    pages (``CachedWorld.changed``). At most ``MAX_ORDERS`` orders, the oldest dropped first (one is a list of
+    references: 400 KB for 50,000 items). In verify mode each use recomputes the order and compares."""
+
+    __slots__ = ("_orders", "_kinds", "verify")
+
+    def __init__(self) -> None:
+        self._orders: dict[Hashable, list[Any]] = {}
+        self._kinds: dict[Hashable, type | None] = {}  # key -> the entity class its list shows (``PageCache``)
+        self.verify = verifying()
+
+    def ordered(self, key: Hashable, compute: Callable[[], list[Any]], kind: type | None = None) -> list[Any]:
+        """The remembered order for ``key``; ``compute()`` makes it (or raises) when there is none."""
+        found = self._orders.get(key)
+        if found is None:
+            found = compute()
+            if len(self._orders) >= MAX_ORDERS:
+                oldest = next(iter(self._orders))
+                del self._orders[oldest], self._kinds[oldest]
+            self._orders[key] = found
+            self._kinds[key] = kind
+        elif self.verify and (fresh := compute()) != found:
+            self._orders.clear()
+            raise StalePage(f"the remembered order for {key!r} is stale: {len(found)} items, {len(fresh)} now")
+        return found
+
+    def drop(self, kind: type | None) -> None:
+        """What a write can change, as ``PageCache.drop``: the orders of ``kind`` and those without one."""
+        if kind is None:
+            self.clear()
+            return
+        for key in [k for k, shows in self._kinds.items() if shows is None or shows is kind]:
+            del self._orders[key], self._kinds[key]
+
+    def clear(self) -> None:
+        self._orders.clear()
+        self._kinds.clear()
+
+    def __len__(self) -> int:
+        return len(self._orders)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled or copied empty, as ``PageCache``."""
+        return (OrderCache, ())
+
+
+PAGING_NAMES = frozenset({"_limit", "_offset", "limit", "offset"})
+
+
+def order_key(page: Any, args: Any) -> tuple[Hashable, ...]:
+    """The key of a list's order in an ``OrderCache``: the page key's path and caller (``page_key``), and the
+    query's parameters but paging."""
+    pairs = args.items(multi=True) if hasattr(args, "getlist") else args.items()
+    return (page[0], page[2], *(pair for pair in pairs if pair[0] not in PAGING_NAMES))
 
 
 class WireCache(dict):
@@ -121,6 +226,14 @@ class WireCache(dict):
         elif self.verify:
             self._check(obj.id, name, wire, schema.dump(obj))
         return wire
+
+    def peek(self, schema: Any, obj: Any) -> dict[str, Any]:
+        """``dump``'s answer, without keeping a form it had to make (a whole world's dump, ``data.json``, would
+        otherwise hold every entity's wire form for good)."""
+        forms = self.get(obj.id)
+        if forms is not None and type(schema).__name__ in forms:
+            return self.dump(schema, obj)
+        return schema.dump(obj)
 
     def encoded(self, schema: Any, obj: Any) -> Any:
         """``dump``'s wire form, encoded once (``wire.encoded``): a list page copies its items' bytes."""
@@ -151,9 +264,14 @@ class CachedWorld:
 
     wire_cache: WireCache
     pages: PageCache | None = None  # a dataclass field in the worlds that cache pages
+    orders: OrderCache | None = None  # likewise, in the worlds that remember list orders
     # ``--state-file``: told of every change too (``core.persistence.KeptWorld.changed``), so a save writes the
     # rows of the entities changed
     persist_hook: Callable[[Any], None] | None = None
+
+    def field_indexes(self) -> tuple[FieldIndex, ...]:
+        """The world's ``FieldIndex``es, told of every change (none unless a world says)."""
+        return ()
 
     def changed(self, entity: Any = None) -> None:
         """The one change notification: ``entity`` (or its id) was created, edited or removed; None: any part
@@ -162,7 +280,12 @@ class CachedWorld:
             self.wire_cache.clear()
         else:
             self.wire_cache.pop(entity if isinstance(entity, str) else entity.id, None)
+        kind = None if entity is None or isinstance(entity, str) else type(entity)
         if self.pages is not None:
-            self.pages.clear()
+            self.pages.drop(kind)
+        if self.orders is not None:
+            self.orders.drop(kind)
+        for index in self.field_indexes():
+            index.changed(entity)
         if self.persist_hook is not None:
             self.persist_hook(entity)

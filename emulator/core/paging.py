@@ -7,17 +7,21 @@ non-numeric value, or an offset above ``MAX_OFFSET`` is a 422.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence, Sized
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from emulator.core.errors import Unprocessable
-from emulator.core.odata import Resource, compile_filter, parse_sort, sort
+from emulator.core.odata import CompiledFilter, Resource, compile_filter, parse_sort, sort
+from emulator.core.pagecache import StalePage, verifying
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 1000
 MAX_OFFSET = 65535
+# A list of this many items or more remembers its order across pages (``query_list``); a shorter one is cheaper to
+# order again (top-k for the page) than to look up (the default world's lists are all shorter).
+REMEMBER_FROM = 1000
 
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 
@@ -88,6 +92,10 @@ def envelope(total: int, items: list, page: Page, key: str = "enrollments") -> d
     return {"totalItems": total, "returnedItems": len(items), "limit": page.limit, "offset": page.offset, key: items}
 
 
+Index = Callable[[str, Any], "list[Any] | None"]  # (attribute, literal) -> the candidates, or None: no index
+Remember = Callable[[Callable[[], list[Any]]], list[Any]]  # compute -> the order, remembered (``OrderCache``)
+
+
 def query_list(
     items: Iterable,
     resource: Resource,
@@ -97,24 +105,51 @@ def query_list(
     dump: Callable[[Any], dict],
     deprecated: bool = True,
     default_sort: str | None = None,
+    index: Index | None = None,
+    remember: Remember | None = None,
 ) -> dict:
     """``_filter``, ``_sort`` (default: ``default_sort``, then the resource key) and paging, then the envelope.
 
     Every parameter is validated before any item is looked at, so a bad query fails
-    the same way on an empty collection. Only the returned page is dumped.
+    the same way on an empty collection. Only the returned page is dumped. ``index`` answers a filter's
+    ``field eq 'value'`` from a ``core.fieldindex.FieldIndex`` over ``items`` (same answer as the scan);
+    ``remember`` keeps the whole order for the next page of the same query (``core.pagecache.OrderCache``) when
+    there are ``REMEMBER_FROM`` items or more; otherwise only the items up to the end of the page are ordered.
     """
     page = parse_page(args, deprecated=deprecated)
     filter_text = args.get("_filter")
-    selector = compile_filter(resource, filter_text).select if filter_text is not None else list
+    compiled = compile_filter(resource, filter_text) if filter_text is not None else None
     sort_text = args.get("_sort")
     if sort_text is not None:
         parse_sort(resource, sort_text)  # fail early; cached, so sort() pays nothing more
-    selected = selector(items)
+    if remember is not None and isinstance(items, Sized) and len(items) >= REMEMBER_FROM:
+        ordered = remember(lambda: sort(_select(items, compiled, index), resource, sort_text, default_sort))
+        window = ordered[page.start : page.start + page.limit]
+        return envelope(len(ordered), [dump(obj) for obj in window], page, key)
+    selected = _select(items, compiled, index)
     if page.start >= len(selected):
-        window: list = []
+        window = []
     else:  # only the items up to the end of the page need to be ordered
         window = sort(selected, resource, sort_text, default_sort, top=page.start + page.limit)[page.start :]
     return envelope(len(selected), [dump(obj) for obj in window], page, key)
+
+
+def _select(items: Iterable, compiled: CompiledFilter | None, index: Index | None) -> list:
+    """The items the filter keeps (all of them without one), from the index's candidates when it has some. In
+    verify mode (``core.pagecache``) an index's answer is compared with the scan's."""
+    if compiled is None:
+        return list(items)
+    if index is not None and compiled.lookup is not None:
+        candidates = index(*compiled.lookup)
+        if candidates is not None:
+            found = compiled.select(candidates)
+            if verifying():
+                scanned = compiled.select(items)
+                if sorted(map(id, found)) != sorted(map(id, scanned)):
+                    raise StalePage(f"the index answered {len(found)} items for {compiled.__doc__}, the scan "
+                                    f"{len(scanned)}")
+            return found
+    return compiled.select(items)
 
 
 def query_array(items: Iterable, resource: Resource, args: Mapping[str, str], *,

@@ -89,7 +89,7 @@ def _header(tenant: Tenant) -> str:
     clock = tenant.clock
     return statecodec.dumps({
         "seed": tenant.seed, "anchor": tenant.anchor, "created_at": tenant.created_at,
-        "incarnation": tenant.incarnation,
+        "incarnation": tenant.incarnation, "users": tenant.users,
         "clock": (clock.frozen_at, clock.offset, clock.floor),
         **{key: tenant.extras.get(key) for key in KEPT_EXTRAS}})
 
@@ -101,7 +101,7 @@ def _tenant(tenant_id: str, header_text: str, fixture_text: str, worlds: dict[st
     clock.restore(frozen_at, offset or timedelta(0))
     tenant = Tenant(id=tenant_id, seed=header["seed"], anchor=header["anchor"], clock=clock, worlds=worlds,
                     fixture=statecodec.loads(fixture_text), created_at=header["created_at"],
-                    incarnation=header["incarnation"])
+                    incarnation=header["incarnation"], users=header.get("users"))
     for key in KEPT_EXTRAS:
         if header.get(key):
             tenant.extras[key] = header[key]

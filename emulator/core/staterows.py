@@ -13,7 +13,8 @@ import dataclasses
 from typing import Any
 
 from . import statecodec
-from .pagecache import PageCache, WireCache
+from .fieldindex import FieldIndex
+from .pagecache import OrderCache, PageCache, WireCache
 
 UPSERT_ROW = ("INSERT INTO rows (tenant, vendor, tbl, key, value) VALUES (?, ?, ?, ?, ?) "
               "ON CONFLICT (tenant, vendor, tbl, key) DO UPDATE SET value = excluded.value")
@@ -73,7 +74,8 @@ class TrackedDict(dict):  # type: ignore[type-arg]
 
 def _transient(world_cls: type, name: str, value: Any) -> bool:
     """Rebuilt, never kept: caches, and what the world derives from its entities (``DERIVED``)."""
-    return isinstance(value, (WireCache, PageCache)) or name in getattr(world_cls, "DERIVED", ())
+    return (isinstance(value, (WireCache, PageCache, OrderCache, FieldIndex))
+            or name in getattr(world_cls, "DERIVED", ()))
 
 
 def _holder(value: Any) -> bool:

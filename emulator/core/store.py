@@ -8,7 +8,6 @@ under ``tenant.lock``; the tenant table has its own lock.
 from __future__ import annotations
 
 import hashlib
-import random
 import secrets
 import threading
 from collections.abc import Iterable
@@ -18,6 +17,7 @@ from typing import Any
 
 from . import gcpolicy
 from .clock import Clock
+from .seedrandom import SeedRandom
 from .errors import Conflict, NotFound
 from .vendor import Vendor, WorldContext
 from . import ratelimit
@@ -52,6 +52,8 @@ class Tenant:
     # This tenant's life, from creation to deletion: a tenant deleted and created again under the same id
     # (and seed) is another incarnation, and what the first one signed (Pearson tokens) is not the second's.
     incarnation: str = field(default_factory=lambda: secrets.token_hex(8))
+    users: int | None = None  # the seeded world's size (core.scale); None: the default world
+
 
     def world(self, vendor: str) -> Any:
         return self.worlds[vendor]
@@ -65,8 +67,9 @@ def fixture_anchor(fixture: dict[str, Any] | None) -> datetime | None:
 
 class Store:
     def __init__(self, vendors: Iterable[Vendor], *, seed: int = 42, anchor: datetime | None = None,
-                 rate_limited: Iterable[str] = ()) -> None:
+                 rate_limited: Iterable[str] = (), users: int | None = None) -> None:
         self.vendors = {v.name: v for v in vendors}
+        self.users = users  # every new tenant's world size unless it names its own (--users)
         self.seed = seed
         self.anchor = anchor  # every new tenant's anchor unless it names its own (--anchor)
         self.rate_limited = tuple(rate_limited)  # vendors whose documented rate limit every new tenant gets
@@ -82,24 +85,25 @@ class Store:
 
     # -- building -----------------------------------------------------------
     def _build_worlds(self, tenant_id: str, seed: int, anchor: datetime,
-                      fixture: dict[str, Any] | None, incarnation: str) -> dict[str, Any]:
+                      fixture: dict[str, Any] | None, incarnation: str, users: int | None = None) -> dict[str, Any]:
         worlds = {}
         build = secrets.token_hex(8)
         for name, vendor in self.vendors.items():
-            rng = random.Random(derive_seed(seed, tenant_id, name))
+            rng = SeedRandom(derive_seed(seed, tenant_id, name))
             part = (fixture or {}).get(name)
             ctx = WorldContext(tenant_id=tenant_id, seed=seed, anchor=anchor, rng=rng, fixture=part,
-                               incarnation=incarnation, build=build)
+                               incarnation=incarnation, build=build, users=users)
             worlds[name] = vendor.build_world(ctx)
         gcpolicy.settle()  # in a server: the new worlds join the frozen, never-scanned objects
         return worlds
 
     def create_tenant(self, tenant_id: str | None = None, *, seed: int | None = None,
                       fixture: dict[str, Any] | None = None, now: datetime | None = None,
-                      anchor: datetime | None = None) -> Tenant:
+                      anchor: datetime | None = None, users: int | None = None) -> Tenant:
         """A new tenant. Its seeded dates hang off ``anchor`` (else the fixture's, else the store's); with
         one, its clock starts frozen there, so the world is the same on any day. Without one: the start of
-        today (UTC), with the clock running."""
+        today (UTC), with the clock running. ``users``: the seeded world's size (else the store's; a fixture
+        replaces the seeded world, size and all)."""
         tenant_id = tenant_id or "t-" + secrets.token_hex(6)
         seed = self.seed if seed is None else seed
         clock = Clock()
@@ -109,9 +113,10 @@ class Store:
         anchor = anchor or day_anchor(clock.now())
         clock.floor = anchor
         incarnation = secrets.token_hex(8)
-        worlds = self._build_worlds(tenant_id, seed, anchor, fixture, incarnation)
+        users = self.users if users is None else users
+        worlds = self._build_worlds(tenant_id, seed, anchor, fixture, incarnation, users)
         tenant = Tenant(id=tenant_id, seed=seed, anchor=anchor, clock=clock, worlds=worlds,
-                        fixture=fixture, created_at=clock.now(), incarnation=incarnation)
+                        fixture=fixture, created_at=clock.now(), incarnation=incarnation, users=users)
         if self.rate_limited:
             for name in self.rate_limited:
                 ratelimit.enable(tenant, name, *self.vendors[name].rate_limit)  # type: ignore[misc]
@@ -133,7 +138,7 @@ class Store:
         chosen = tenant.fixture if fixture is _KEEP else fixture
         anchor = tenant.anchor if fixture is _KEEP else (fixture_anchor(chosen) or tenant.anchor)
         with tenant.lock:
-            worlds = self._build_worlds(tenant.id, tenant.seed, anchor, chosen, tenant.incarnation)
+            worlds = self._build_worlds(tenant.id, tenant.seed, anchor, chosen, tenant.incarnation, tenant.users)
             with self.lock:
                 self._swap_worlds(tenant, worlds)
                 tenant.fixture = chosen

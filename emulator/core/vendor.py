@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from flask import Blueprint, Response
 
 from .errors import EmulatorError
+from .scale import Scale
 
 
 class World(Protocol):
@@ -45,6 +46,12 @@ class WorldContext:
     # Random per build of the worlds (creation, each reset, each fixture load): for what a reset must end, such
     # as Pearson's token-signing secret (Absorb's and iSpring's tokens live in the world and end with it).
     build: str = ""
+    # The world's size (``core.scale``): None seeds the default world; a number of users grows it in proportion.
+    users: int | None = None
+
+    @property
+    def scale(self) -> Scale:
+        return Scale(self.users)
 
 
 Route = tuple[Callable[..., Any], dict[str, Any]]  # a view function and its path arguments

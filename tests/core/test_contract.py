@@ -34,6 +34,11 @@ EXPECTED = {
                                        "resource-category") for page in ("", "-page")),
         "my-course-page",
         "my-enrollment-request", "my-enrollment-created", "oauth-token", "oauth-error",
+        # issue 29, second half: languages ... learning paths
+        *(f"{name}{page}" for name in ("language", "course-version", "prerequisite", "course-evaluation",
+                                       "credit-type") for page in ("", "-page")),
+        "attendance", "attendance-list", "attendance-request", "user-credit", "user-credit-list", "message",
+        "message-list", "learning-path",
         # issue 29 (second half): what a portal sells and defines, department writes
         *(f"{name}{page}" for name in ("course-bundle", "coupon", "transaction", "enrollment-key", "question-bank",
                                        "external-training-template", "external-training-submission")
@@ -57,7 +62,8 @@ EXPECTED = {
 }
 REQUESTS = {("absorb", n) for n in ("authenticate-request", "token", "course-enrollment-upsert",
                                     "unenroll-request", "attempt-finish-request", "user-request",
-                                    "user-upload-request", "my-enrollment-request", "department-request")} | {
+                                    "user-upload-request", "my-enrollment-request", "attendance-request",
+                                    "department-request")} | {
     ("ispring", "user-attributes-request"), ("ispring", "token-request"), ("ispring", "appraisal-session-list-request")}
 REQUESTS |= {("pearson", n) for n in ("class-book-parameters", "walkthrough-history", "connect-token-request")}
 
@@ -310,6 +316,17 @@ def course() -> dict[str, Any]:
     }
 
 
+ATTENDANCE_ROW = {"sessionId": SESSION, "courseId": COURSE, "sessionEnrollmentId": USER, "enrollmentId": ENROLLMENT,
+                  "userId": CHAPTER, "fullName": "Jeffrey Lebowski", "status": 3, "attended": True, "score": 88.0,
+                  "dateMarked": "2025-05-01T12:00:00Z"}
+USER_CREDIT = {"userId": USER, "enrollmentId": ENROLLMENT, "courseId": COURSE, "courseName": "Bowling Safety",
+               "creditTypeId": SESSION, "creditTypeName": "General", "credits": 1.5,
+               "dateAwarded": "2025-03-01T12:00:00Z"}
+MESSAGE = {"id": ATTEMPT, "dateSent": "2025-03-01T12:00:00Z", "subject": "Reminder: Bowling Safety", "body": "Hello",
+           "fromId": USER, "toUserIds": [CHAPTER], "to": "walter@example.com", "from": "Jeffrey Lebowski",
+           "conversationId": LESSON, "enrollmentId": ENROLLMENT}
+
+
 def page(key: str, items: list[dict[str, Any]]) -> dict[str, Any]:
     return {"totalItems": 41, "returnedItems": len(items), "limit": 20, "offset": 2, key: items}
 
@@ -540,6 +557,32 @@ ABSORB_EXAMPLES: dict[str, Any] = {
     "oauth-token": {"access_token": "eyJhbGciOiJIUzI1NiJ9.e30.sig", "token_type": "Bearer", "expires_in": 14400,
                     "refresh_token": "r3fr3sh", "scope": "admin.v1"},
     "oauth-error": {"error": "invalid_grant", "error_description": "The authorization code was used already."},
+    # issue 29, second half
+    **{name: body for name, key, item in (
+        ("language", "languages", {"id": 1, "name": "English", "cultureCode": "en-US"}),
+        ("course-version", "courseVersions", {"id": SESSION, "courseId": COURSE, "courseName": "Bowling Safety",
+                                              "versionNumber": 1, "isCurrent": True,
+                                              "dateAdded": "2024-01-01T00:00:00Z", "dateEdited": None}),
+        ("prerequisite", "prerequisites", {"id": SESSION, "courseId": COURSE, "courseName": "Advanced Bowling",
+                                           "prerequisiteType": 0, "courseIds": [USER], "requiredNumber": 1}),
+        ("course-evaluation", "courseEvaluations", {
+            "id": SESSION, "courseId": COURSE, "courseName": "Bowling Safety", "enrollmentId": ENROLLMENT,
+            "userId": USER, "fullName": "Jeffrey Lebowski", "rating": 4, "comments": None,
+            "dateAdded": "2025-03-01T12:00:00Z"}),
+        ("credit-type", "creditTypes", {"id": SESSION, "name": "General", "description": None, "isDefault": True,
+                                        "dateAdded": "2024-01-01T00:00:00Z", "dateEdited": "2024-01-01T00:00:00Z"}),
+    ) for name, body in ((name, item), (f"{name}-page", page(key, [item])))},
+    "attendance": ATTENDANCE_ROW,
+    "attendance-list": [ATTENDANCE_ROW, {**ATTENDANCE_ROW, "attended": None, "score": None, "dateMarked": None,
+                                         "status": 8}],
+    "attendance-request": [{"userId": USER, "attended": True, "score": 90}, {"userId": COURSE, "attended": False}],
+    "user-credit": USER_CREDIT,
+    "user-credit-list": [USER_CREDIT],
+    "message": MESSAGE,
+    "message-list": [MESSAGE, {**MESSAGE, "subject": None, "enrollmentId": None}],
+    "learning-path": {"userId": USER, "fullName": "Jeffrey Lebowski", "courses": [
+        {"enrollmentId": ENROLLMENT, "courseId": COURSE, "courseName": "Bowling Safety", "courseType": "OnlineCourse",
+         "status": 1, "progress": 50.0, "dateDue": None, "dateCompleted": None, "curriculumId": SESSION}]},
     **{name: item for name, item in (
         ("course-bundle", OFFER_COURSE_BUNDLE), ("coupon", OFFER_COUPON), ("transaction", OFFER_TRANSACTION),
         ("enrollment-key", OFFER_ENROLLMENT_KEY), ("question-bank", OFFER_QUESTION_BANK),

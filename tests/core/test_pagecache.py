@@ -43,6 +43,40 @@ def test_the_cache_is_bounded(monkeypatch):
     assert len(cache) <= pagecache.MAX_PAGES
 
 
+def test_the_cache_is_bounded_by_bytes(monkeypatch):
+    monkeypatch.delenv(pagecache.VERIFY_ENV, raising=False)
+    monkeypatch.setattr(pagecache, "MAX_BYTES", 100)
+    cache = PageCache()
+    for n in range(10):
+        cache.answer(n, lambda: "x" * 28)  # 30 bytes encoded
+        assert cache.size <= 100 and len(cache) == min(n + 1, 3)
+    assert cache.hit(9) is not None and cache.hit(6) is None  # the oldest went first
+    cache.answer("big", lambda: "x" * 200)  # larger than the bound: answered, not kept
+    assert cache.hit("big") is None and len(cache) == 3 and cache.size == 90
+
+
+def test_a_write_drops_the_pages_it_can_change(monkeypatch):
+    monkeypatch.delenv(pagecache.VERIFY_ENV, raising=False)
+
+    class User:
+        pass
+
+    class Enrollment:
+        pass
+
+    cache, orders = PageCache(), pagecache.OrderCache()
+    for kind in (User, Enrollment, None):
+        cache.answer(kind, lambda: [1], lambda k=kind: k)
+        orders.ordered(kind, lambda: [1], kind)
+    cache.drop(Enrollment)  # an enrollment announced: the users' page stays; those of enrollments and any go
+    orders.drop(Enrollment)
+    assert [k for k in (User, Enrollment, None) if cache.hit(k) is not None] == [User]
+    assert len(orders) == 1 and orders.ordered(User, lambda: [2]) == [1]
+    assert cache.size == 3
+    cache.drop(None)  # unknown: every page
+    assert len(cache) == 0 and cache.size == 0
+
+
 def test_verify_mode_fails_loudly_on_a_stale_page(monkeypatch):
     monkeypatch.setenv(pagecache.VERIFY_ENV, "1")
     cache, state = PageCache(), {"v": 1}

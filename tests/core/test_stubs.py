@@ -102,9 +102,9 @@ def test_stubs_are_removed_one_or_all(client: Any, tenant: Tenant) -> None:
 
 
 def test_a_fixture_brings_its_stubs(client: Any) -> None:
-    fixture = {"name": "with-stubs", "stubs": [{"method": "GET", "path": "/absorb/languages", "body": ["a", "b"]}]}
+    fixture = {"name": "with-stubs", "stubs": [{"method": "GET", "path": "/absorb/badges", "body": ["a", "b"]}]}
     created = client.post("/_emulator/tenants", json={"fixture": fixture}).get_json()
-    answer = client.get("/absorb/languages", headers={"x-api-key": created["absorb"]["apiKey"]})
+    answer = client.get("/absorb/badges", headers={"x-api-key": created["absorb"]["apiKey"]})
     assert answer.status_code == 200 and answer.get_json() == ["a", "b"]
     bad = client.post("/_emulator/tenants", json={"fixture": {"stubs": [{"path": "/x"}]}})
     assert bad.status_code == 400 and "stubs[0]" in bad.get_json()["message"]

@@ -42,6 +42,23 @@ CHOICES = {
     "my_catalog_max_limit": MY_CATALOG_MAX_LIMIT,
     "user_search_fields": USER_SEARCH_FIELDS,  # a substring of any of them, case-insensitively
     "curriculum_enrollment": "my-courses?curriculumId= carries curriculumEnrollment, derived from course enrollments",
+    # issue 29, second half (absorb.course_facts, attendance, learner_records, learning_state, curricula)
+    "languages": "a fixed list, integer ids 1-10 (English en-US first)",
+    "course_versions": "one per course: its versionId, versionNumber 1, isCurrent, the course's dates",
+    "prerequisite": "one per course with prerequisiteCourseIds, id uuid5 of the course id, type 0, all required",
+    "prerequisites_bind": "self-enrollment only (POST /my-enrollments, POST /enroll): 422 naming each unmet course",
+    "course_evaluations": "seeded for completed enrollments of courses allowing evaluation; gone with the enrollment",
+    "attendance_list": "a bare array, one row per active session enrollment (waitlisted: attended null)",
+    "attendance_body": "a JSON array of {userId, attended, score?}; off the roster or waitlisted: 422, nothing marked",
+    "attendance_attended": "session and course enrollment Complete (progress 100, score, dates), certificate awarded",
+    "attendance_absent": "session and course enrollment Absent (9); an awarded certificate stays",
+    "user_credits": "a bare array, one row per completed enrollment (history too) with credits, default credit type",
+    "user_messages": "the messages the user sent (the v2 page: 'List user sent messages'), a bare array, oldest first",
+    "learning_path": "{userId, fullName, courses}: active enrollments, incomplete first, by due date, then course name",
+    "curriculum_direct_enrollment": "POST /users/{userId}/enrollments/{curriculumId}: a curriculum enrollment and an "
+                                    "enrollment in each of its active online courses not yet held (reEnroll: all)",
+    "curriculum_enrollment_read": "GET /users/{userId}/enrollments/{curriculumId}: UserCourseEnrollment, rolled up",
+    "curriculum_unenroll": "POST /enrollments/unenroll takes a curriculum enrollment id; its course enrollments stay",
     # issue 29, second half (absorb.commerce, absorb.definitions, absorb.availability, absorb.departments)
     "for_sale": "active, with at least one price",  # courses/for-sale, course-bundles/for-sale
     "for_sale_readers": "administrators and learners (a storefront); the other new reads: administrators",

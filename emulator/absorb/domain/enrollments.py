@@ -32,6 +32,7 @@ def remove_enrollment(world: AbsorbWorld, enrollment: CourseEnrollment) -> None:
         world.changed(ce)
     for se in sessions_of(world, enrollment.id):
         del world.session_enrollments[se.id]
+        world.roster[se.session_id].remove(se.id)
         world.changed(se)
     for index in (world.lessons_of, world.chapters_of, world.sessions_of):
         index.pop(enrollment.id, None)

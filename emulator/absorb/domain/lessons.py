@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
 from emulator.core.errors import NotFound
 from emulator.core.wire import new_guid
@@ -39,30 +41,54 @@ def create_sub_enrollments(world: AbsorbWorld, enrollment: CourseEnrollment, cou
 
 
 def materialize(world: AbsorbWorld, enrollment_id: str) -> None:
-    """Make a course enrollment's pending chapter and lesson enrollments.
+    """Make a course enrollment's pending chapter and lesson enrollments (``make``) and keep them."""
+    entry = world.pending.pop(enrollment_id, None)
+    if entry is None:
+        return
+    world.changed(world.enrollments[enrollment_id])  # the same answers either way; so a page never mixes both
+    made = make(world, enrollment_id, entry)
+    chapter_ids = world.chapters_of.setdefault(enrollment_id, [])
+    lesson_ids = world.lessons_of.setdefault(enrollment_id, [])
+    for ce in made.chapters:
+        world.chapter_enrollments[ce.id] = ce
+        chapter_ids.append(ce.id)
+    for le in made.lessons:
+        world.lesson_enrollments[le.id] = le
+        lesson_ids.append(le.id)
+    for attempt in made.attempts:
+        world.attempts[attempt.id] = attempt
+
+
+@dataclass(slots=True)
+class Made:
+    """A course enrollment's chapter and lesson enrollments and attempts, made from its pending entry."""
+
+    chapters: list[ChapterEnrollment] = field(default_factory=list)
+    lessons: list[LessonEnrollment] = field(default_factory=list)
+    attempts: list[Attempt] = field(default_factory=list)
+
+
+def make(world: AbsorbWorld, enrollment_id: str, entry: tuple[Any, ...]) -> Made:
+    """The chapter and lesson enrollments (and attempts) a pending entry stands for, kept nowhere.
 
     Their ids come from a generator seeded with the enrollment's id, so they are the same whenever (and
     whether or not) they are made, and making them draws nothing from the world's generator. A seeded
     enrollment may carry a plan (lesson id -> seeded attempts, and the last write): its attempts are made
     and replayed on the lessons, and the chapters aggregated, giving what the course already shows.
+    ``data.json`` dumps a pending enrollment's entities this way without keeping them (flat memory).
     """
-    entry = world.pending.pop(enrollment_id, None)
-    if entry is None:
-        return
     at, plan, last_write = entry
     enrollment = world.enrollments[enrollment_id]
-    world.changed(enrollment)  # the same answers either way; announced so a page never mixes before and after
     course = world.courses[enrollment.course_id]
     rng = random.Random(enrollment_id)
-    chapter_ids = world.chapters_of.setdefault(enrollment_id, [])
-    lesson_ids = world.lessons_of.setdefault(enrollment_id, [])
+    made = Made()
     for chapter_id in course.chapter_ids:
         chapter = world.chapters[chapter_id]
         ce = ChapterEnrollment(id=new_guid(rng), course_enrollment_id=enrollment.id, chapter_id=chapter.id,
                                user_id=enrollment.user_id, full_name=enrollment.full_name, name=chapter.name,
                                status=int(S.NOT_STARTED), progress=0.0, date_enrolled=at, date_edited=at)
-        world.chapter_enrollments[ce.id] = ce
-        chapter_ids.append(ce.id)
+        made.chapters.append(ce)
+        lessons = []
         for lesson_id in chapter.lesson_ids:
             lesson = world.lessons[lesson_id]
             le = LessonEnrollment(
@@ -70,26 +96,29 @@ def materialize(world: AbsorbWorld, enrollment_id: str) -> None:
                 course_id=course.id, chapter_id=chapter.id, lesson_id=lesson.id, user_id=enrollment.user_id,
                 full_name=enrollment.full_name, name=lesson.name, type=lesson.lesson_type,
                 status=int(S.NOT_STARTED), progress=0.0, date_enrolled=at, date_added=at, date_edited=at)
-            world.lesson_enrollments[le.id] = le
-            lesson_ids.append(le.id)
+            made.lessons.append(le)
+            lessons.append(le)
             ce.lesson_enrollment_ids.append(le.id)
             if plan and lesson.id in plan:
-                _seeded_attempts(world, le, plan[lesson.id], rng)
+                made.attempts += _seeded_attempts(le, plan[lesson.id], rng)
         if plan:  # the chapter follows its lessons, as rolling up after the seeded attempts did
-            aggregate(ce, [world.lesson_enrollments[i] for i in ce.lesson_enrollment_ids])
+            aggregate(ce, lessons)
             ce.date_edited = max(ce.date_edited, last_write)
+    return made
 
 
-def _seeded_attempts(world: AbsorbWorld, le: LessonEnrollment, tries: list[SeededAttempt], rng: random.Random) -> None:
+def _seeded_attempts(le: LessonEnrollment, tries: list[SeededAttempt], rng: random.Random) -> list[Attempt]:
+    made = []
     for start, completion, status, score in tries:
         finished = status != AttemptStatus.IN_PROGRESS
         attempt = Attempt(id=new_guid(rng), lesson_enrollment_id=le.id, user_id=le.user_id, course_id=le.course_id,
                           lesson_id=le.lesson_id, status=status, start_date=start,
                           score=score if finished else None, completion_date=completion if finished else None,
                           time_spent_ticks=ticks(start, completion) if finished and completion else 0)
-        world.attempts[attempt.id] = attempt
+        made.append(attempt)
         le.attempt_ids.append(attempt.id)
     replay(le, tries)
+    return made
 
 
 def materialize_all(world: AbsorbWorld, enrollment_ids: Iterable[str] | None = None) -> None:
@@ -132,5 +161,8 @@ def list_lesson_enrollments_for_lesson(world: AbsorbWorld, course_id: str, lesso
     lesson = world.lessons.get(lesson_id)
     if lesson is None or lesson.course_id != course_id:
         raise NotFound(f"Lesson '{lesson_id}' was not found in course '{course_id}'.")
-    materialize_all(world, world.by_course.get(course_id, ()))
-    return [le for le in world.lesson_enrollments.values() if le.lesson_id == lesson_id]
+    enrollment_ids = world.by_course.get(course_id, ())
+    materialize_all(world, enrollment_ids)
+    # the course's enrollments' lesson enrollments (``lessons_of``), not a scan of every lesson enrollment
+    return [le for le in (world.lesson_enrollments[i] for e in enrollment_ids for i in world.lessons_of.get(e, ()))
+            if le.lesson_id == lesson_id]

@@ -13,6 +13,8 @@ from enum import IntEnum
 from typing import Any, ClassVar
 
 from emulator.core.pagecache import CachedWorld, PageCache, WireCache
+from emulator.core.fieldindex import FieldIndex
+from emulator.core.pagecache import OrderCache
 
 
 class EnrollmentStatus(IntEnum):
@@ -50,6 +52,9 @@ CustomFields.__module__ = __name__  # found by name: core.statecodec names it in
 CustomFields.__doc__ = "A user's customFields object: one attribute per vendor key, None when unset."
 
 ACTIVE, INACTIVE = 0, 1  # activeStatus
+# The user fields ``GET /users`` answers ``_filter=<field> eq '...'`` for from an index (``core.fieldindex``): the
+# lookups sync clients make (username, emailAddress, externalId, departmentId).
+USER_INDEXED = ("username", "email_address", "external_id", "department_id")
 
 
 def username_key(username: str) -> str:
@@ -354,24 +359,28 @@ class AbsorbWorld(CachedWorld):
     chapters_of: dict[str, list[str]] = field(default_factory=dict)  # course enrollment -> chapter enrollments
     lessons_of: dict[str, list[str]] = field(default_factory=dict)  # course enrollment -> lesson enrollments
     sessions_of: dict[str, list[str]] = field(default_factory=dict)  # course enrollment -> session enrollments
+    roster: dict[str, list[str]] = field(default_factory=dict)  # session -> its session enrollments (seat counts)
     # course enrollment -> (enrollment date, seeded plan or None, last write or None) of its chapter and lesson
     # enrollments, not yet made (service.materialize)
     pending: dict[str, tuple[Any, ...]] = field(default_factory=dict)
     # derived data, dropped by ``changed`` (core.pagecache): entity id -> {schema name: wire}; encoded list answers
     wire_cache: WireCache = field(default_factory=WireCache)
     pages: PageCache = field(default_factory=PageCache)
+    orders: OrderCache = field(default_factory=OrderCache)  # list orders remembered across pages (issue 32)
+    user_index: FieldIndex = field(default_factory=lambda: FieldIndex("users", USER_INDEXED))
     rng: Any = None  # the world's own random.Random: ids of entities created later
     reference: Any = None  # groups, roles, countries, provinces (absorb.reference.Reference)
     certificates: dict[str, Any] = field(default_factory=dict)  # id -> absorb.certificates.Certificate
     catalogue: Any = None  # categories, tags, curricula, venues... (absorb.catalogue.Catalogue)
     oauth: Any = None  # OAuth 2.0 clients and grants (absorb.oauth.OAuthState), made on first use
+    learning: Any = None  # credit types, messages, evaluations, attendance... (absorb.learning_state.LearningState)
     commerce: Any = None  # course bundles, coupons, transactions, enrollment keys (absorb.commerce.Commerce)
     definitions: Any = None  # custom-field and competency definitions, question banks... (absorb.definitions)
     availability: dict[str, Any] = field(default_factory=dict)  # course id -> absorb.availability.Availability
 
     # Indexes derived from the entities: not kept by ``--state-file``, rebuilt by ``reindex`` (core.persistence)
     DERIVED: ClassVar[tuple[str, ...]] = ("token_by_user", "users_by_name", "by_user", "by_course", "active",
-                                          "chapters_of", "lessons_of", "sessions_of")
+                                          "chapters_of", "lessons_of", "sessions_of", "roster")
 
     def reindex(self) -> None:
         self.users_by_name = {username_key(u.username): u.id for u in self.users.values()}
@@ -387,6 +396,12 @@ class AbsorbWorld(CachedWorld):
                              (self.sessions_of, self.session_enrollments)):
             for sub in table.values():
                 index.setdefault(sub.course_enrollment_id, []).append(sub.id)
+        self.roster = {}
+        for se in self.session_enrollments.values():
+            self.roster.setdefault(se.session_id, []).append(se.id)
+
+    def field_indexes(self) -> tuple[FieldIndex, ...]:
+        return (self.user_index,)
 
     # -- the World protocol of core.vendor ---------------------------------
     def tenant_keys(self) -> list[str]:
@@ -422,6 +437,7 @@ class AbsorbWorld(CachedWorld):
             **(self.reference.counts() if self.reference is not None else {}),
             "certificates": len(self.certificates),
             **(self.catalogue.counts() if self.catalogue is not None else {}),
+            **(self.learning.counts() if self.learning is not None else {}),
             "oauthClients": len(self.oauth.clients) if self.oauth is not None else 0,
             **(self.commerce.counts() if self.commerce is not None else {}),
             **(self.definitions.counts() if self.definitions is not None else {}),

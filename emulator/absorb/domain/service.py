@@ -41,7 +41,7 @@ from emulator.absorb.domain.lookups import (
 )
 from emulator.absorb.domain.rollup import SeededAttempt, LessonOutcome, replay, aggregate
 from emulator.absorb.domain.lessons import (
-    lessons_of, chapters_of, create_sub_enrollments, materialize, materialize_all, list_chapter_enrollments,
+    lessons_of, chapters_of, create_sub_enrollments, make, materialize, materialize_all, list_chapter_enrollments,
     get_chapter_enrollment, list_user_lesson_enrollments, get_lesson_enrollment, list_lesson_enrollments_for_lesson,
 )
 from emulator.absorb.domain.attempts import (

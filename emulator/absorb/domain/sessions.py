@@ -34,13 +34,16 @@ def get_user_session_enrollment(world: AbsorbWorld, user_id: str, course_id: str
 
 def list_session_enrollments(world: AbsorbWorld, course_id: str, session_id: str) -> list[SessionEnrollment]:
     session = get_session(world, get_course(world, course_id), session_id)
-    return [s for s in world.session_enrollments.values() if s.session_id == session.id and s.is_active]
+    # the course's enrollments' session enrollments (``sessions_of``), not a scan of every session enrollment
+    return [s for s in (world.session_enrollments[i] for e in world.by_course.get(session.course_id, ())
+                        for i in world.sessions_of.get(e, ()))
+            if s.session_id == session.id and s.is_active]
 
 
 def new_session_enrollment(world: AbsorbWorld, enrollment: CourseEnrollment, session: Session, *,
                            at: datetime) -> SessionEnrollment:
-    seated = sum(1 for s in world.session_enrollments.values()
-                 if s.session_id == session.id and s.is_active and s.status != S.ON_WAITLIST)
+    held = (world.session_enrollments[i] for i in world.roster.get(session.id, ()))  # the session's, not all
+    seated = sum(1 for s in held if s.is_active and s.status != S.ON_WAITLIST)
     status = CHOICES["full_session_status"] if seated >= session.capacity else S.NOT_STARTED
     se = SessionEnrollment(id=new_guid(world.rng), session_id=session.id, course_id=session.course_id,
                            course_enrollment_id=enrollment.id, user_id=enrollment.user_id,
@@ -48,6 +51,7 @@ def new_session_enrollment(world: AbsorbWorld, enrollment: CourseEnrollment, ses
                            date_enrolled=at, date_edited=at)
     world.session_enrollments[se.id] = se
     world.sessions_of.setdefault(enrollment.id, []).append(se.id)
+    world.roster.setdefault(session.id, []).append(se.id)
     world.changed(se)
     return se
 

@@ -17,6 +17,9 @@ from emulator.absorb.domain import service
 from emulator.absorb.http.auth import absorb_call
 from emulator.absorb.domain.models import AbsorbWorld, User
 from emulator.absorb.domain.availability import check_available
+from emulator.absorb.domain import curricula
+from emulator.absorb.domain.catalogue import get_curriculum
+from emulator.absorb.domain.lookups import get_user
 from emulator.absorb.http.routes import (
     BODY_ERRORS, CALL_ERRORS, GET_ERRORS, LIMIT_PATTERN, OFFSET_PATTERN, PAGED, STATUSES, Listing, _created,
     _filters, bp, paged, wire,
@@ -41,11 +44,12 @@ RE_ENROLL = (Param("reEnroll", {"type": "boolean"}, "Re-enroll: the active enrol
 CANCEL = RE_ENROLL + (Param("cancelSession", {"type": "boolean"}, "Cancel the existing session enrollment."),)
 
 
-def _one(world: AbsorbWorld, item: Any, schema: Any) -> Response:
-    """A single resource; ``status``/``modifiedSince`` on a get narrow it to 404 when they exclude it."""
+def _one(world: AbsorbWorld, item: Any, schema: Any, *, cache: bool = True) -> Response:
+    """A single resource; ``status``/``modifiedSince`` on a get narrow it to 404 when they exclude it
+    (``cache``: False for a form made on each read, which the wire cache must not keep)."""
     if not _filters([item], request.args):
         raise NotFound("The enrollment does not match the status or modifiedSince given.")
-    return jsonify(dump(world, schema, item))
+    return jsonify(dump(world, schema, item) if cache else schema.dump(item))
 
 
 def _many(world: AbsorbWorld, items: list[Any], schema: Any, resource: Any = None) -> Response:
@@ -65,10 +69,14 @@ def _order(item: Any) -> tuple[Any, str]:
 # -- course enrollments -----------------------------------------------------------------------------
 
 @bp.post("/users/<guid:user_id>/enrollments/<guid:course_id>")
-@documented("Create enrollment for user and course", query=RE_ENROLL,
+@documented("Create enrollment for user and course (a curriculum's id: enroll in the curriculum)", query=RE_ENROLL,
             responses={201: "enrollment-created", **GET_ERRORS, 422: None})
 @absorb_call()
 def create_enrollment(user_id: str, course_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
+    if curricula.is_curriculum(world, course_id):
+        record = curricula.enroll_in_curriculum(world, user_id, course_id,
+                                                re_enroll=bool_arg(request.args, "reEnroll"), at=now)
+        return _created({"enrollmentId": record.id, "courseId": course_id, "userId": user_id})
     enrollment = service.create_enrollment(world, user_id, course_id, re_enroll=bool_arg(request.args, "reEnroll"),
                                            at=now)
     return _created({"enrollmentId": enrollment.id, "courseId": course_id, "userId": user_id})
@@ -79,6 +87,11 @@ def create_enrollment(user_id: str, course_id: str, *, world: AbsorbWorld, now: 
             responses={200: "user-course-enrollment", **GET_ERRORS})
 @absorb_call()
 def get_user_enrollment(user_id: str, course_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
+    if curricula.is_curriculum(world, course_id):
+        found = curricula.as_course_enrollment(world, get_user(world, user_id), get_curriculum(world, course_id))
+        if found is None:
+            raise NotFound(f"The user has no enrollment in curriculum '{course_id}'.")
+        return _one(world, found, USER_COURSE_ENROLLMENT, cache=False)
     return _one(world, service.get_user_enrollment(world, user_id, course_id), USER_COURSE_ENROLLMENT)
 
 
@@ -114,7 +127,7 @@ def unenroll(*, world: AbsorbWorld, now: datetime, user: User) -> Response:
                                validations=["body: expected a non-empty array of GUIDs"])
     ids = [guid_arg(i, f"body[{n}]") if isinstance(i, str) else guid_arg(repr(i), f"body[{n}]")
            for n, i in enumerate(body)]
-    service.unenroll(world, ids)
+    curricula.unenroll(world, ids)
     return Response(status=204)
 
 

@@ -29,6 +29,7 @@ from emulator.absorb.domain.models import AbsorbWorld, User
 from emulator.absorb.wire.bodies import AUTHENTICATE, USER_BODY, load
 from emulator.absorb.wire.schemas import COURSE, COURSES, DEFAULT_SORT, DEPARTMENT, DEPARTMENTS, USER, USERS, dump
 from emulator.core.tenantcall import bind_tenant
+from emulator.core.pagecache import order_key
 
 bp = Blueprint("absorb", __name__)
 STATUSES = range(13)
@@ -81,15 +82,20 @@ class Listing:
     legacy_paging: bool = False  # the deprecated ``limit`` and ``offset`` alone (lists without a status)
     max_limit: int | None = None  # a route's own page cap below ``paging.MAX_LIMIT`` (my-catalog's)
     extra: dict[str, Any] | None = None  # members added to the envelope (my-courses' ``curriculumEnrollment``)
+    index: paging.Index | None = None  # candidates for a ``_filter`` of ``field eq 'value'`` (all items listed)
+    # the one entity class the page shows, nothing derived from any other (``core.pagecache``: a write of another
+    # class keeps the page); None: any write may change it
+    shows: type | None = None
 
-    def compute(self, args: Mapping[str, str]) -> Any:
+    def compute(self, args: Mapping[str, str], remember: paging.Remember | None = None) -> Any:
         if self.max_limit is not None:
             paging.check_limit(args, self.max_limit, deprecated=self.deprecated or self.legacy_paging)
         if self.bare:
             return paging.query_array(self.items, self.resource, args, dump=self.dump)
         page = paging.query_list(_filters(self.items, args) if self.deprecated else self.items, self.resource, args,
                                  key=self.key, dump=self.dump, default_sort=DEFAULT_SORT.get(self.resource.name),
-                                 deprecated=self.deprecated or self.legacy_paging)
+                                 deprecated=self.deprecated or self.legacy_paging, index=self.index,
+                                 remember=remember)
         return page if self.extra is None else page | self.extra
 
 
@@ -104,11 +110,21 @@ class PagedList:
         self.listing = listing
         self.takes_args = "args" in inspect.signature(listing).parameters
 
-    def page(self, path_args: dict[str, Any], args: Mapping[str, str], key: Hashable, *, world: AbsorbWorld,
-             now: datetime, user: User) -> bytes:
+    def page(self, path_args: dict[str, Any], args: Mapping[str, str], key: Hashable, *,
+             world: AbsorbWorld, now: datetime, user: User) -> bytes:
         extra = {"args": args} if self.takes_args else {}
-        return world.pages.answer(
-            key, lambda: self.listing(**path_args, world=world, now=now, user=user, **extra).compute(args))
+        shows: list[type | None] = [None]  # the listing's, known once it is made (on a miss)
+
+        def compute() -> Any:
+            listing = self.listing(**path_args, world=world, now=now, user=user, **extra)
+            shows[0] = listing.shows
+
+            def remember(ordered: Callable[[], list[Any]]) -> list[Any]:
+                return world.orders.ordered(order_key(key, args), ordered, listing.shows)
+
+            return listing.compute(args, remember)
+
+        return world.pages.answer(key, compute, lambda: shows[0])
 
 
 def wire(world: AbsorbWorld, schema: Any) -> Callable[[Any], Any]:
@@ -162,8 +178,14 @@ SEARCH = Param("_search", {"type": "string"}, "Text the user's name fields conta
 @absorb_call()
 @paged
 def list_users(*, world: AbsorbWorld, now: datetime, user: User, args: Mapping[str, str]) -> Listing:
-    found = users.search_users(world, args.get("_search"))
-    return Listing(found, USERS, wire(world, USER), key="users", deprecated=False, legacy_paging=True)
+    search = args.get("_search")
+    if (search or "").strip():
+        found: Any = users.search_users(world, search)
+        index = None
+    else:  # every user: a filter of username, email, external id or department eq '...' has an index
+        found, index = world.users.values(), partial(world.user_index.candidates, world)
+    return Listing(found, USERS, wire(world, USER), key="users", deprecated=False, legacy_paging=True, index=index,
+                   shows=User)
 
 
 @bp.get("/users/<guid:user_id>")

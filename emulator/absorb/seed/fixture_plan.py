@@ -23,6 +23,18 @@ Named = tuple[str, str, Any]  # (id, name, entity): what a reference by id or by
 LessonState = tuple[str, AttemptStatus, float | None]  # (lesson id, state, score)
 
 
+class NamedIndex:
+    """A list of ``Named`` by id (the first with it: duplicates are reported elsewhere) and by lowered name."""
+
+    def __init__(self, items: list[Named]) -> None:
+        self.items, self.size = items, len(items)  # the list is held: its id() stays its own
+        self.by_id: dict[str, tuple[str, Any]] = {}
+        self.by_name: dict[str, list[tuple[str, Any]]] = {}
+        for ident, name, item in items:
+            self.by_id.setdefault(ident, (ident, item))
+            self.by_name.setdefault(name.lower(), []).append((ident, item))
+
+
 class Plan:
     """The fixture checked against itself: each entity with its id, each reference resolved, each online
     enrollment's lesson states. Problems are collected, so one answer lists them all."""
@@ -37,6 +49,7 @@ class Plan:
         self.enrollments: list[dict[str, Any]] = []
         self.lessons_of: dict[str, list[Named]] = {}
         self.sessions_of: dict[str, list[Named]] = {}
+        self._indexes: dict[int, NamedIndex] = {}  # id(list) -> its index (the lists live as long as the plan)
 
     def fail(self, where: str, message: str) -> None:
         self.problems.add(where, message)
@@ -49,12 +62,16 @@ class Plan:
         return value
 
     def find(self, items: list[Named], ref: str, where: str, kind: str, suffix: str = "") -> tuple[str, Any] | None:
-        """(id, entity) named by ``ref`` (an id, or a name that only one entity has), else a problem."""
+        """(id, entity) named by ``ref`` (an id, or a name that only one entity has), else a problem. Looked up in
+        ``items``' index (``NamedIndex``), made once per list: a fixture's references cost one lookup each."""
         lowered = ref.lower()
-        for ident, _, item in items:
-            if ident == lowered:
-                return ident, item
-        named = [(ident, item) for ident, name, item in items if name.lower() == lowered]
+        index = self._indexes.get(id(items))
+        if index is None or index.size != len(items):
+            index = self._indexes[id(items)] = NamedIndex(items)
+        found = index.by_id.get(lowered)
+        if found is not None:
+            return found
+        named = index.by_name.get(lowered, [])
         if len(named) == 1:
             return named[0]
         self.fail(where, f"{'ambiguous' if named else 'unknown'} {kind} '{ref}'{suffix}")

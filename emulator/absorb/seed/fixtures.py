@@ -51,6 +51,7 @@ from emulator.core.wire import Guid, is_guid, new_guid
 from emulator.absorb.domain import service
 from emulator.absorb.seed.fixture_plan import LESSON_STATES, ROLLED_UP, ROOT, LessonState, Plan
 from emulator.absorb.domain.availability import Availability
+from emulator.absorb.seed import learning_fixtures
 from emulator.absorb.domain.models import (
     CUSTOM_FIELD_NAMES, INSTRUCTOR_LED_COURSE, ONLINE_COURSE, AbsorbWorld, AttemptStatus, Chapter, Course,
     CourseEnrollment, Department, EnrollmentStatus as S, Lesson, Session, User,
@@ -186,6 +187,8 @@ class FixtureSchema(Strict):
     users = _some(UserSchema, required=True, validate=NOT_EMPTY)
     courses = _some(CourseSchema)
     enrollments = _some(EnrollmentSchema)
+    credit_types = _some(learning_fixtures.CreditTypeFixture)  # issue 29: absorb.learning_fixtures
+    messages = _some(learning_fixtures.MessageFixture)
 
 
 FIXTURE = FixtureSchema()
@@ -199,9 +202,10 @@ def _validate(world: AbsorbWorld, fixture: Any, anchor: datetime) -> dict[str, A
     plan.read_users(doc["users"])
     plan.read_courses(doc.get("courses", []))
     plan.read_enrollments(doc.get("enrollments", []))
+    learning = learning_fixtures.read(plan, doc)
     plan.problems.check()
     return {"departments": plan.departments, "users": plan.users, "courses": plan.courses,
-            "enrollments": plan.enrollments}
+            "enrollments": plan.enrollments, "learning": learning}
 
 
 def apply_fixture(world: AbsorbWorld, fixture: dict[str, Any], anchor: datetime) -> None:
@@ -210,7 +214,7 @@ def apply_fixture(world: AbsorbWorld, fixture: dict[str, Any], anchor: datetime)
     for name in ("users", "departments", "courses", "chapters", "lessons", "sessions", "enrollments",
                  "chapter_enrollments", "lesson_enrollments", "session_enrollments", "attempts", "tokens",
                  "token_by_user", "users_by_name", "by_user", "by_course", "active", "chapters_of", "lessons_of",
-                 "sessions_of", "pending", "certificates", "availability"):
+                 "sessions_of", "roster", "pending", "certificates", "availability"):
         getattr(world, name).clear()
     world.changed()
     # users, departments and courses were added a year before the anchor, or before the earliest enrollment
@@ -236,6 +240,8 @@ def apply_fixture(world: AbsorbWorld, fixture: dict[str, Any], anchor: datetime)
                                                      bool(raw["available_to"].get("include_sub_departments", True)))
     for entry in plan["enrollments"]:
         _build_enrollment(world, entry, anchor)
+    world.learning = None  # issue 29's credit types, messages, evaluations...: the fixture's, or seeded after
+    learning_fixtures.apply(world, plan["learning"], anchor)
 
 
 def _build_course(world: AbsorbWorld, ident: str, raw: dict[str, Any], added: datetime) -> None:

@@ -25,11 +25,12 @@ from emulator.absorb.domain.models import (
     INSTRUCTOR_LED_COURSE, ONLINE_COURSE, AbsorbWorld, AttemptStatus, Chapter, Course, CourseEnrollment, Department,
     EnrollmentStatus as S, Lesson, Session, User,
 )
-from emulator.absorb.domain import catalogue, certificates, managers, reference, service
 from emulator.absorb.seed.fixtures import apply_fixture
 from emulator.absorb.domain import (
-    availability, commerce, definitions,
+    availability, catalogue, certificates, commerce, definitions, learning_state, managers, reference, service,
 )
+from emulator.core import seedrandom
+from emulator.core.scale import Scale
 
 LEARNERS = 55
 ONLINE_COURSES = 16
@@ -49,27 +50,30 @@ ALL_DONE = {S.COMPLETE, S.FAILED, S.PENDING_EVALUATION_REQUIRED, S.READY_FOR_REV
 
 
 def build_world(ctx: WorldContext) -> AbsorbWorld:
-    rng, fake, anchor = ctx.rng, Fake(ctx.rng), ctx.anchor
+    rng, fake, anchor, scale = ctx.rng, Fake(ctx.rng), ctx.anchor, ctx.scale
     world = AbsorbWorld(portal=f"{ctx.tenant_id}.myabsorb.local", api_key=new_guid(rng), rng=rng)
     world.clock_anchor = anchor  # type: ignore[attr-defined]
     if ctx.fixture:  # the fixture replaces the generated portal: no need to generate it first
 
         apply_fixture(world, ctx.fixture, anchor)
     else:
-        _users(world, fake)
-        _catalogue(world, fake, anchor)
+        _users(world, fake, scale)
+        _catalogue(world, fake, anchor, scale)
         _enrollments(world, anchor)
-        _people(world, anchor)
+        _people(world, anchor, scale)
     certificates.award_existing(world)  # draws nothing: every id above stays as it was
     _reference(world, ctx)
     more = random.Random(derive_seed(ctx.seed, ctx.tenant_id, "absorb-catalogue"))  # issue 29's: ids above stay
     catalogue.seed(world, more, anchor)
     managers.seed(world, more)
+    learning = random.Random(derive_seed(ctx.seed, ctx.tenant_id, "absorb-learning"))  # ids above stay
+    learning_state.seed(world, learning, anchor)
     offerings = random.Random(derive_seed(ctx.seed, ctx.tenant_id, "absorb-offerings"))  # issue 29b's: ids stay
     commerce.seed(world, offerings, anchor)
     definitions.seed(world, offerings, anchor)
     if not ctx.fixture:  # a fixture portal's availability is the fixture's own (``availableTo``)
         availability.seed(world, offerings)
+    world.rng = seedrandom.plain(world.rng)  # the same draws from here on, as the state file keeps it
     return world
 
 
@@ -80,14 +84,14 @@ def _reference(world: AbsorbWorld, ctx: WorldContext) -> None:
     reference.assign_users(world, rng)
 
 
-def _users(world: AbsorbWorld, fake: Fake) -> None:
+def _users(world: AbsorbWorld, fake: Fake, scale: Scale) -> None:
     rng = world.rng
     taken: set[str] = {ADMIN_USERNAME}
     admin = User(id=new_guid(rng), username=ADMIN_USERNAME, password=ADMIN_PASSWORD, first_name="Portal",
                  last_name="Administrator", email_address="admin@example.com", job_title="LMS Administrator",
                  avatar=None, is_admin=True)
     service.add_user(world, admin)
-    for _ in range(LEARNERS):
+    for _ in range(LEARNERS if scale.users is None else scale.users - 1):
         first, last = fake.first_name(), fake.last_name()
         username = fake.username(first, last, taken)
         service.add_user(world, User(
@@ -96,22 +100,24 @@ def _users(world: AbsorbWorld, fake: Fake) -> None:
             avatar=f"/Files/Avatars/{username}.png" if rng.random() < 0.3 else None))
 
 
-def _people(world: AbsorbWorld, anchor: datetime) -> None:
+def _people(world: AbsorbWorld, anchor: datetime, scale: Scale) -> None:
     """Departments, and the user and course fields beyond what enrollments need.
 
     Drawn from their own generator (seeded from the portal's key), so the rest of the world -- ids, enrollments
     -- is what it was before these existed. Every user belongs to a department; about half carry
-    ``customFields/string1`` (a cost centre) and a third ``customFields/decimal1`` (an associate number).
+    ``customFields/string1`` (a cost centre) and a third ``customFields/decimal1`` (an associate number). A
+    larger world (``scale``) has regional departments under the five divisions, in proportion to its users.
     """
     rng = random.Random(f"{world.api_key}/people")
     root = None
     for name in DEPARTMENTS:
-        added = anchor - timedelta(days=rng.randint(1100, 1500))
-        department = Department(id=new_guid(rng), name=name, date_added=added, date_edited=added, parent_id=root,
-                                company_name="Example Corp", external_id=f"D-{len(world.departments) + 100}",
-                                email_address=f"{name.split()[0].lower()}@example.com")
-        world.departments[department.id] = department
-        root = root or department.id
+        _department(world, rng, anchor, name, root)
+        root = root or next(iter(world.departments))
+    divisions = list(world.departments)[1:]
+    regions = Fake(rng)
+    for n in range(scale.of(len(DEPARTMENTS)) - len(DEPARTMENTS)):
+        division = world.departments[divisions[n % len(divisions)]]
+        _department(world, rng, anchor, f"{division.name} {regions.city()}", division.id)
     departments = list(world.departments)
     for n, user in enumerate(world.users.values()):
         user.department_id = departments[0] if user.is_admin else rng.choice(departments[1:])
@@ -136,10 +142,22 @@ def _people(world: AbsorbWorld, anchor: datetime) -> None:
         course.learner_time = float(rng.choice((0.5, 1, 2, 4)))
 
 
-def _catalogue(world: AbsorbWorld, fake: Fake, anchor: datetime) -> None:
+def _department(world: AbsorbWorld, rng: random.Random, anchor: datetime, name: str, parent: str | None) -> None:
+    added = anchor - timedelta(days=rng.randint(1100, 1500))
+    department = Department(id=new_guid(rng), name=name, date_added=added, date_edited=added, parent_id=parent,
+                            company_name="Example Corp", external_id=f"D-{len(world.departments) + 100}",
+                            email_address=f"{name.split()[0].lower()}@example.com")
+    world.departments[department.id] = department
+
+
+def _catalogue(world: AbsorbWorld, fake: Fake, anchor: datetime, scale: Scale) -> None:
+    """ONLINE_COURSES online and ILC_COURSES instructor-led courses (in proportion for a larger world), the last
+    two ILCs (a ninth of them at size) multi-session."""
     rng = world.rng
-    for index in range(ONLINE_COURSES + ILC_COURSES):
-        online = index < ONLINE_COURSES
+    online_courses, ilc_courses = scale.of(ONLINE_COURSES), scale.of(ILC_COURSES, floor=3)
+    multi = 2 if scale.default else max(1, ilc_courses // 9)
+    for index in range(online_courses + ilc_courses):
+        online = index < online_courses
         course = Course(id=new_guid(rng), name=("" if online else "Workshop: ") + fake.topic(),
                         course_type=ONLINE_COURSE if online else INSTRUCTOR_LED_COURSE,
                         version_id=new_guid(rng), credits=float(rng.choice((0, 1, 2, 5))) or None)
@@ -156,7 +174,7 @@ def _catalogue(world: AbsorbWorld, fake: Fake, anchor: datetime) -> None:
                     world.lessons[lesson.id] = lesson
                     chapter.lesson_ids.append(lesson.id)
         else:
-            course.multi_session = index >= ONLINE_COURSES + ILC_COURSES - 2
+            course.multi_session = index >= online_courses + ilc_courses - multi
             for _ in range(3 if course.multi_session else 1):
                 start = anchor + timedelta(days=rng.randint(-30, 60), hours=rng.choice((9, 13, 15)))
                 session = Session(id=new_guid(rng), course_id=course.id, name=f"{course.name} — {fake.city()}",

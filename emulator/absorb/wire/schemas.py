@@ -5,14 +5,17 @@ Field order follows the vendor document. Schemas are instantiated once, here.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+from itertools import chain
 from typing import Any
 
 from marshmallow import Schema, fields
 
 from emulator.core.wire import CamelCaseSchema, Guid, IsoDateTime, TimeSpan, resource_for
 from emulator.absorb.domain.models import CUSTOM_FIELD_KINDS, CUSTOM_FIELD_NAMES, AbsorbWorld
-from emulator.absorb.domain.service import materialize_all
+from emulator.absorb.domain.service import make, materialize_all
 from emulator.absorb.wire.lookups import COUNTRY, PROVINCE, ROLE, dump_group
+from emulator.core.jsonstream import Rows
 
 Number = fields.Float
 
@@ -254,28 +257,48 @@ def dump(world: AbsorbWorld, schema: Any, obj: Any) -> dict[str, Any]:
     return world.wire_cache.dump(schema, obj)
 
 
-def dump_world(world: AbsorbWorld) -> dict[str, Any]:
-    """Every entity (the admin API's data.json): wire forms where Absorb has one (``Vendor.dump_world``)."""
-    materialize_all(world)
+def dump_rows(world: AbsorbWorld) -> dict[str, Any]:
+    """``Vendor.dump_world``: the dump to stream (``core.jsonstream``), pending sub-enrollments made as they are
+    written and kept nowhere."""
+    return dump_world(world, keep_made=False)
+
+
+def dump_world(world: AbsorbWorld, *, keep_made: bool = True) -> dict[str, Any]:
+    """Every entity (the admin API's data.json): wire forms where Absorb has one. The large arrays are ``Rows``,
+    made as they are written (``core.jsonstream``), from wire forms cached or made for the dump alone.
+
+    Pending sub-enrollments (``lessons.make``) are made and kept first (``keep_made``), or made as they are
+    written and kept nowhere: the same JSON, and a streamed dump of a large world leaves it as it was."""
+    if keep_made:
+        materialize_all(world)
+    pending = list(world.pending.items())
+
+    def made(part: str) -> Iterator[Any]:
+        for enrollment_id, entry in pending:
+            yield from getattr(make(world, enrollment_id, entry), part)
+
+    wire = world.wire_cache.peek
     return {
         "portal": world.portal,
         "apiKey": world.api_key,
-        "departments": [dump(world, DEPARTMENT, d) for d in world.departments.values()],
-        "users": [dict(dump(world, USER, u), password=u.password) for u in world.users.values()],
-        "courses": [dict(dump(world, COURSE, c), versionId=c.version_id, multiSession=c.multi_session,
-                         chapterIds=c.chapter_ids, sessionIds=c.session_ids) for c in world.courses.values()],
-        "chapters": [{"id": c.id, "courseId": c.course_id, "name": c.name, "lessonIds": c.lesson_ids}
-                     for c in world.chapters.values()],
-        "lessons": [{"id": lesson.id, "courseId": lesson.course_id, "chapterId": lesson.chapter_id,
-                     "name": lesson.name, "type": lesson.lesson_type} for lesson in world.lessons.values()],
-        "sessions": [{"id": s.id, "courseId": s.course_id, "name": s.name, "capacity": s.capacity,
-                      "start": s.start.isoformat(), "end": s.end.isoformat()} for s in world.sessions.values()],
-        "enrollments": [dump(world, USER_COURSE_ENROLLMENT, e) for e in world.enrollments.values()],
-        "chapterEnrollments": [dump(world, CHAPTER_ENROLLMENT, e) for e in world.chapter_enrollments.values()],
-        "lessonEnrollments": [dump(world, LESSON_ENROLLMENT, e) for e in world.lesson_enrollments.values()],
-        "sessionEnrollments": [dump(world, SESSION_ENROLLMENT, e) for e in world.session_enrollments.values()],
-        "attempts": [dict(dump(world, ATTEMPT, a), lessonEnrollmentId=a.lesson_enrollment_id)
-                     for a in world.attempts.values()],
+        "departments": Rows(wire(DEPARTMENT, d) for d in world.departments.values()),
+        "users": Rows(dict(wire(USER, u), password=u.password) for u in world.users.values()),
+        "courses": Rows(dict(wire(COURSE, c), versionId=c.version_id, multiSession=c.multi_session,
+                             chapterIds=c.chapter_ids, sessionIds=c.session_ids) for c in world.courses.values()),
+        "chapters": Rows({"id": c.id, "courseId": c.course_id, "name": c.name, "lessonIds": c.lesson_ids}
+                         for c in world.chapters.values()),
+        "lessons": Rows({"id": lesson.id, "courseId": lesson.course_id, "chapterId": lesson.chapter_id,
+                         "name": lesson.name, "type": lesson.lesson_type} for lesson in world.lessons.values()),
+        "sessions": Rows({"id": s.id, "courseId": s.course_id, "name": s.name, "capacity": s.capacity,
+                          "start": s.start.isoformat(), "end": s.end.isoformat()} for s in world.sessions.values()),
+        "enrollments": Rows(wire(USER_COURSE_ENROLLMENT, e) for e in world.enrollments.values()),
+        "chapterEnrollments": Rows(wire(CHAPTER_ENROLLMENT, e)
+                                   for e in chain(world.chapter_enrollments.values(), made("chapters"))),
+        "lessonEnrollments": Rows(wire(LESSON_ENROLLMENT, e)
+                                  for e in chain(world.lesson_enrollments.values(), made("lessons"))),
+        "sessionEnrollments": Rows(wire(SESSION_ENROLLMENT, e) for e in world.session_enrollments.values()),
+        "attempts": Rows(dict(wire(ATTEMPT, a), lessonEnrollmentId=a.lesson_enrollment_id)
+                         for a in chain(world.attempts.values(), made("attempts"))),
         **_reference_dump(world),
     }
 

@@ -346,10 +346,38 @@ def _constant_compare(op: str, a: Any, b: Any, string: bool) -> bool:
     return bool(_OPS[op](a, b))
 
 
+def _lookup(resource: Resource, tree: Any) -> tuple[str, Any] | None:
+    """``(attribute, literal)`` when every row the filter keeps has ``attribute eq literal`` (a plain string or guid
+    field, no tolower/toupper): the filter is such a comparison, or an ``and`` of terms one of which is. An index
+    keyed by ``core.fieldindex.key_of`` can then give the candidates (``core.paging``)."""
+    terms: list[Any] = tree.children if is_tree(tree) and tree.data == "and_expr" else [tree]
+    for term in terms:
+        if not (is_tree(term) and term.data == "compare" and str(term.children[1]).lower() == "eq"):
+            continue
+        left, _, right = term.children
+        if not (is_tree(left) and left.data == "field"):
+            left, right = right, left
+        if not (is_tree(left) and left.data == "field") or is_tree(right) or right.type not in ("STRING", "GUID"):
+            continue
+        f = resource.field(str(left.children[0]))
+        if f is None or "." in f.attr or f.type not in ("string", "guid"):
+            continue
+        inner = str(right)[str(right).index("'") + 1 : -1].replace("''", "'")
+        if f.type == "guid":
+            guid = parse_guid(inner)
+            if guid is None:
+                continue
+            return f.attr, guid
+        if right.type == "STRING":
+            return f.attr, inner
+    return None
+
+
 class CompiledFilter(Protocol):
     """A compiled ``_filter``: call it on one object, or ``select`` from many at once."""
 
     source: str
+    lookup: tuple[str, Any] | None  # (attribute, literal): rows it keeps have attribute eq literal (``_lookup``)
 
     def __call__(self, obj: Any, /) -> bool: ...
 
@@ -390,5 +418,6 @@ def _compile_cached(resource: Resource, text: str) -> CompiledFilter:
     predicate, select = namespace["_factory"](*compiler.consts.values())
     predicate.select = select
     predicate.source = source
+    predicate.lookup = _lookup(resource, tree)
     predicate.__doc__ = f"_filter={text!r}"
     return predicate

@@ -16,8 +16,9 @@ from emulator.ispring.domain.models import Group, ISpringWorld, SmartRule
 SEEDED = (("New hires", 6), ("Mentors", 4), ("Safety training", 8))  # name, members drawn
 
 
-def seed_groups(world: ISpringWorld, rng: random.Random) -> None:
-    """Three plain groups and one smart group (the first department, with those under it)."""
+def seed_groups(world: ISpringWorld, rng: random.Random, cohorts: int = 0) -> None:
+    """Three plain groups and one smart group (the first department, with those under it); then ``cohorts``
+    more plain groups of the same sizes (a larger world's, ``core.scale``)."""
     users = [u.id for u in world.users.values() if u.status != "DELETED"]
     for name, size in SEEDED:
         group = Group(id=new_guid(rng), name=name, member_ids=rng.sample(users, min(size, len(users))))
@@ -27,6 +28,11 @@ def seed_groups(world: ISpringWorld, rng: random.Random) -> None:
         smart = Group(id=new_guid(rng), name=f"All of {world.departments[first].name}",
                       smart_rules=[[SmartRule(attribute_type=1, operator=2, value=first)]])
         world.groups[smart.id] = smart
+    for n in range(cohorts):
+        name, size = SEEDED[n % len(SEEDED)]
+        group = Group(id=new_guid(rng), name=f"{name}, cohort {n // len(SEEDED) + 2}",
+                      member_ids=rng.sample(users, min(size, len(users))))
+        world.groups[group.id] = group
 
 
 def find(world: ISpringWorld, group_id: str) -> Group:

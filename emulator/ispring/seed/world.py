@@ -26,6 +26,7 @@ from emulator.core.vendor import WorldContext
 from emulator.core.wire import new_guid
 from emulator.ispring.domain import service
 from emulator.ispring.domain.groups import seed_groups
+from emulator.ispring.domain.groups import SEEDED as SEEDED_GROUPS
 from emulator.ispring.domain.models import (
     ACCOUNT_ADMINISTRATOR, ACCOUNT_OWNER, LEARNER, SESSION_STATUSES, USER_STATUSES, ApiClient, AppraisalQuestion,
     AppraisalSession, Department, Group, ISpringWorld, ProfileField, User,
@@ -63,11 +64,15 @@ def build_world(ctx: WorldContext) -> ISpringWorld:
     if ctx.fixture is not None:
         apply_fixture(world, ctx.fixture, rng, ctx.anchor)
         return world
-    fake = Fake(rng)
+    fake, scale = Fake(rng), ctx.scale
     departments = [Department(id=new_guid(rng), name=name) for name in DEPARTMENTS]
+    for n in range(scale.of(len(DEPARTMENTS)) - len(DEPARTMENTS)):  # a larger world's regional departments
+        division = departments[n % len(DEPARTMENTS)]
+        departments.append(Department(id=new_guid(rng), name=f"{DEPARTMENTS[n % len(DEPARTMENTS)]} {fake.city()}",
+                                      parent_id=division.id))
     world.departments = {d.id: d for d in departments}
     taken: set[str] = set()
-    for n in range(USERS):
+    for n in range(USERS if scale.users is None else scale.users):
         first, last = fake.first_name(), fake.last_name()
         login = fake.username(first, last, taken)
         role = ACCOUNT_OWNER if n == 0 else ACCOUNT_ADMINISTRATOR if n == 1 else LEARNER
@@ -85,8 +90,9 @@ def build_world(ctx: WorldContext) -> ISpringWorld:
                     ])
         world.users[user.id] = user
     users = list(world.users.values())
-    for n in range(SESSIONS):
-        session = AppraisalSession(id=new_guid(rng), title=f"{SESSION_TITLES[n % len(SESSION_TITLES)]} {2024 + n // 3}",
+    for n in range(scale.of(SESSIONS)):
+        year = 2024 + (n // 3) % 3  # the default six: 2024 and 2025
+        session = AppraisalSession(id=new_guid(rng), title=f"{SESSION_TITLES[n % len(SESSION_TITLES)]} {year}",
                                    status=SESSION_STATUSES[n % len(SESSION_STATUSES)])
         world.sessions[session.id] = session
         for user in rng.sample(users, rng.randint(*PARTICIPANTS)):
@@ -96,17 +102,17 @@ def build_world(ctx: WorldContext) -> ISpringWorld:
         client = ApiClient(name=name, client_id=new_guid(rng), client_secret=_secret(rng), role=role, user_id=owner.id)
         world.clients[client.client_id] = client
     _seed_details(world, rng, ctx.anchor)
-    _seed_people(world, rng)
+    _seed_people(world, rng, scale.of(len(SEEDED_GROUPS)) - len(SEEDED_GROUPS))
     seed_learning(world, rng, ctx.anchor)
     return world
 
 
-def _seed_people(world: ISpringWorld, rng: Any) -> None:
+def _seed_people(world: ISpringWorld, rng: Any, cohorts: int) -> None:
     """Drawn after everything above, so nothing seeded before moved: every user's password (login mode), the
     groups, and the generator of ids made at run time."""
     for user in world.users.values():
         user.password = _secret(rng)[:12]
-    seed_groups(world, rng)
+    seed_groups(world, rng, cohorts)
     world.rng = random.Random(rng.getrandbits(64))
 
 

@@ -24,6 +24,7 @@ from emulator.ispring.domain import content, enrollments, results
 from emulator.ispring.domain.models import (
     ContentItem, CourseModule, Enrollment, ISpringWorld, ModuleProgress, PointsEntry,
 )
+from emulator.core.jsonstream import Rows
 
 
 class FixtureModuleSchema(Strict):
@@ -117,9 +118,9 @@ def dump_learning(world: ISpringWorld) -> dict[str, Any]:
                              else "iSpringSuiteModule", "passingScore": m.passing_score}
                             for m in content.course_modules(world, c)]}
                for c in world.content.values() if c.content_type == "Course"]
-    return {"courses": courses, "enrollments": [_dump_enrollment(e) for e in world.enrollments.values()],
-            "points": [{"userId": p.user_id, "amount": p.amount, "reason": p.reason, "date": iso_z(p.at)}
-                       for p in world.points]}
+    return {"courses": courses, "enrollments": Rows(_dump_enrollment(e) for e in world.enrollments.values()),
+            "points": Rows({"userId": p.user_id, "amount": p.amount, "reason": p.reason, "date": iso_z(p.at)}
+                           for p in world.points)}
 
 
 def _dump_enrollment(e: Enrollment) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from emulator.ispring.domain import service, users
 from emulator.ispring.wire.learning_fixture import (
     FixtureCourseSchema, FixtureEnrollmentSchema, FixturePointsSchema, dump_learning,
 )
+from emulator.core.jsonstream import Rows
 from emulator.ispring.domain.models import (
     ROLES, SESSION_STATUSES, USER_STATUSES, AppraisalSession, Department, Group, ISpringWorld, Subordination, User,
 )
@@ -259,22 +260,23 @@ def load_fixture(data: Any) -> dict[str, Any]:
 
 
 def dump_world(world: ISpringWorld) -> dict[str, Any]:
-    """Every entity (the admin API's data.json), in the fixture format."""
+    """Every entity (the admin API's data.json), in the fixture format; the large arrays are ``Rows``, made as
+    they are written (``core.jsonstream``)."""
     return {
         "accountUrl": world.account_url,
-        "departments": [{"id": d.id, "name": d.name, "code": d.code, "parentDepartmentId": d.parent_id}
-                        for d in world.departments.values()],
-        "users": [{"id": u.id, "login": u.login, "firstName": u.first_name, "lastName": u.last_name, "email": u.email,
-                   "departmentId": u.department_id, "status": u.status, "role": u.role,
-                   "fields": [{"key": f.key, "title": f.title, "value": str(f.value)} for f in u.fields],
-                   "addedDate": iso_z(u.added), "lastLoginDate": iso_z(u.last_login), "password": u.password}
-                  for u in world.users.values()],
-        "groups": [{"id": g.id, "name": g.name, "userIds": users.members_of(world, g.id)}
-                   for g in world.groups.values()],
-        "sessions": [{"id": s.id, "title": s.title, "status": s.status, "participantIds": list(s.participant_ids),
-                      "description": s.description, "managerId": s.manager_id, "startDate": iso_z(s.start),
-                      "endDate": iso_z(s.end)}
-                     for s in world.sessions.values()],
+        "departments": Rows({"id": d.id, "name": d.name, "code": d.code, "parentDepartmentId": d.parent_id}
+                            for d in world.departments.values()),
+        "users": Rows({"id": u.id, "login": u.login, "firstName": u.first_name, "lastName": u.last_name,
+                       "email": u.email, "departmentId": u.department_id, "status": u.status, "role": u.role,
+                       "fields": [{"key": f.key, "title": f.title, "value": str(f.value)} for f in u.fields],
+                       "addedDate": iso_z(u.added), "lastLoginDate": iso_z(u.last_login), "password": u.password}
+                      for u in world.users.values()),
+        "groups": Rows({"id": g.id, "name": g.name, "userIds": users.members_of(world, g.id)}
+                       for g in world.groups.values()),
+        "sessions": Rows({"id": s.id, "title": s.title, "status": s.status,
+                          "participantIds": list(s.participant_ids), "description": s.description,
+                          "managerId": s.manager_id, "startDate": iso_z(s.start), "endDate": iso_z(s.end)}
+                         for s in world.sessions.values()),
         "clients": [{"name": c.name, "clientId": c.client_id, "clientSecret": c.client_secret, "role": c.role,
                      "userId": c.user_id} for c in world.clients.values()],
         **dump_learning(world),

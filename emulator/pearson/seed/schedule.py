@@ -48,8 +48,11 @@ def seed_schedule(world: PearsonWorld, anchor: datetime, rng: random.Random) -> 
         _contracts(world, student, anchor, rng)
     counter = iter(range(1, 1_000_000))
     teachers = sorted(world.teachers)
+    at_center: dict[str | None, list[User]] = {}
+    for student in students:
+        at_center.setdefault(student.center_id, []).append(student)
     for center in list(world.centers.values()):
-        reached = students if center.is_online else [s for s in students if s.center_id == center.id]
+        reached = students if center.is_online else at_center.get(center.id, [])
         per_unit = ONLINE_ENCOUNTERS_PER_UNIT if center.is_online else ENCOUNTERS_PER_UNIT
         for unit in sorted({s.completed_unit + 1 for s in reached}):
             for _ in range(per_unit):
@@ -57,9 +60,13 @@ def seed_schedule(world: PearsonWorld, anchor: datetime, rng: random.Random) -> 
         for class_type, count in OTHER_CLASSES.items():
             for _ in range(count):
                 _class(world, center, class_type, 0, anchor, rng, next(counter), teachers)
+    encounters: dict[tuple[str, int], list[PearsonClass]] = {}  # (center, unit) -> its encounters
+    for cls in world.classes.values():
+        if cls.class_type == ClassType.ENCOUNTER:
+            encounters.setdefault((cls.center_id, cls.unit_number), []).append(cls)
     for student in students:
         if rng.random() < BOOKED_SHARE:
-            _book_next(world, student, anchor, rng)
+            _book_next(world, student, anchor, rng, encounters, online.id)
 
 
 def _territories(world: PearsonWorld, anchor: datetime, rng: random.Random) -> dict[str, Territory]:
@@ -103,12 +110,13 @@ def _class(world: PearsonWorld, center: Center, class_type: ClassType, unit: int
         duration=duration, seats=SEATS[class_type], description=label, categories=categories))
 
 
-def _book_next(world: PearsonWorld, student: User, anchor: datetime, rng: random.Random) -> None:
-    """A seat in an encounter of the student's next unit that starts after the anchor, if one has room."""
+def _book_next(world: PearsonWorld, student: User, anchor: datetime, rng: random.Random,
+               encounters: dict[tuple[str, int], list[PearsonClass]], online: str) -> None:
+    """A seat in an encounter of the student's next unit that starts after the anchor, if one has room, in the
+    student's center or online (``encounters``: by center and unit, so a large world books in linear time)."""
     unit = student.completed_unit + 1
-    open_classes = sorted((c for c in world.classes.values()
-                           if c.class_type == ClassType.ENCOUNTER and c.unit_number == unit and c.start > anchor
-                           and (c.center_id == student.center_id or world.centers[c.center_id].is_online)
+    nearby = [*encounters.get((student.center_id or "", unit), ()), *encounters.get((online, unit), ())]
+    open_classes = sorted((c for c in nearby if c.start > anchor
                            and len(world.bookings_by_class.get(c.id, ())) < c.seats), key=lambda c: (c.start, c.id))
     if not open_classes:
         return

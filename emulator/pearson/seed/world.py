@@ -25,6 +25,7 @@ from emulator.core.wire import new_guid
 from emulator.pearson.seed import schedule
 from emulator.pearson.domain import service
 from emulator.pearson.seed.fixture_plan import plan_fixture
+from emulator.core.scale import Scale
 from emulator.pearson.domain.models import (
     ADMINISTRATOR, AVAILABLE_CLASS_STATUSES, FOCUS_TOOL, ISUS_TEACHER, PROSPECT_WITH_TRIAL, QA, STAFF_MEMBER,
     STUDENT, USER, Center, Encounter, PearsonWorld, Teacher, TeacherSession, User,
@@ -60,11 +61,11 @@ def build_world(ctx: WorldContext) -> PearsonWorld:
         apply_fixture(world, ctx.fixture, ctx.anchor, rng)
         world.rng = random.Random(rng.getrandbits(64))
         return world
-    fake = Fake(rng)
-    centers = [Center(id=new_guid(rng), name=name, reference_id=ref) for name, ref in CENTERS]
+    fake, scale = Fake(rng), ctx.scale
+    centers = [Center(id=new_guid(rng), name=name, reference_id=ref) for name, ref in _centers(scale, fake)]
     world.centers = {c.id: c for c in centers}
     partners = [new_guid(rng) for _ in range(PARTNERS)]
-    for _ in range(TEACHERS):
+    for _ in range(scale.of(TEACHERS)):
         first, last = fake.first_name(), fake.last_name()
         teacher = Teacher(id=new_guid(rng), name=f"{first} {last}",
                           contact=f"{first}.{last}@teachers.example.com".lower(),
@@ -86,13 +87,14 @@ def build_world(ctx: WorldContext) -> PearsonWorld:
         person([ADMINISTRATOR], None)
     for role in OTHER_ROLES:
         person([role], rng.choice(centers) if role in (PROSPECT_WITH_TRIAL, USER) else None)
+    teachers = list(world.teachers.values())
     for center in centers:
         for s in range(STUDENTS_PER_CENTER):
             student = person([STUDENT], center)
             # the first student of every center always has sessions; the last never (null answer)
             low, high = SESSIONS_PER_STUDENT
             count = high if s == 0 else 0 if s == STUDENTS_PER_CENTER - 1 else rng.randint(low + 1, high)
-            _sessions(world, student, count, ctx.anchor, rng)
+            _sessions(world, teachers, student, count, ctx.anchor, rng)
             _encounters(world, student, center, ctx.anchor, rng)
     # Classes and bookings come last, from a generator of their own: every id seeded before stays the same.
     schedule.seed_schedule(world, ctx.anchor, random.Random(rng.getrandbits(64)))
@@ -100,9 +102,24 @@ def build_world(ctx: WorldContext) -> PearsonWorld:
     return world
 
 
-def _sessions(world: PearsonWorld, student: User, count: int, anchor: datetime, rng: Any) -> None:
+def _centers(scale: Scale, fake: Fake) -> list[tuple[str, str]]:
+    """The four centers; a larger world (``core.scale``) has a center for every 12 of its users (10 students,
+    2 staff), named after a city, in the countries of the four."""
+    if scale.users is None:
+        return list(CENTERS)
+    count = max(1, round((scale.users - len(OTHER_ROLES) - ADMINISTRATORS) / (STUDENTS_PER_CENTER + STAFF_PER_CENTER)))
+    found = list(CENTERS[:count])
+    countries = [ref.split("-", 1)[0] for _, ref in CENTERS]
+    for n in range(len(found), count):
+        city = fake.city()
+        found.append((f"Wall Street English {city}",
+                      f"{countries[n % len(countries)]}-{city[:3].upper()}-{n // len(countries):02d}"))
+    return found
+
+
+def _sessions(world: PearsonWorld, teachers: list[Teacher], student: User, count: int, anchor: datetime,
+              rng: Any) -> None:
     """Hour-aligned sessions: a couple in the past days, the rest spread over the next weeks."""
-    teachers = list(world.teachers.values())
     day = -rng.randint(1, 4)
     for _ in range(count):
         start = anchor + timedelta(days=day, hours=rng.choice((8, 10, 13, 15, 18, 20)))

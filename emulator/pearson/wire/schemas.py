@@ -15,6 +15,7 @@ from emulator.core.fixtures import Strict, load_part
 from emulator.core.wire import DotNetDateTime, Guid, PascalCaseSchema, iso_z, parse_datetime
 from emulator.pearson.domain.choices import LAST_UNIT, BookMode, ClassType
 from emulator.pearson.domain.models import AVAILABLE_CLASS_STATUSES, ROLES, PearsonWorld
+from emulator.core.jsonstream import Rows
 
 
 class TeacherSessionSchema(PascalCaseSchema):
@@ -208,28 +209,30 @@ def load_fixture(data: Any) -> dict[str, Any]:
 
 
 def dump_world(world: PearsonWorld) -> dict[str, Any]:
-    """Every entity (the admin API's data.json); sessions and encounters in their wire form plus owner."""
+    """Every entity (the admin API's data.json); sessions and encounters in their wire form plus owner. The
+    large arrays are ``Rows``, made as they are written (``core.jsonstream``)."""
     return {
         "tenantId": world.tenant_id,
         "centers": [{"id": c.id, "name": c.name, "referenceId": c.reference_id, "territoryId": c.territory_id,
                      "isOnline": c.is_online} for c in world.centers.values()],
         "teachers": [{"id": t.id, "name": t.name, "contact": t.contact, "photo": t.photo, "partnerId": t.partner_id}
                      for t in world.teachers.values()],
-        "users": [{"id": u.id, "name": u.name, "roles": list(u.roles), "centerId": u.center_id, "email": u.email,
-                   "completedUnit": u.completed_unit} for u in world.users.values()],
-        "sessions": [dict(TEACHER_SESSION.dump(s), Id=s.id, UserId=s.user_id) for s in world.sessions.values()],
-        "encounters": [dict(AVAILABLE_ENCOUNTER.dump(e), UserId=e.user_id) for e in world.encounters.values()],
+        "users": Rows({"id": u.id, "name": u.name, "roles": list(u.roles), "centerId": u.center_id,
+                       "email": u.email, "completedUnit": u.completed_unit} for u in world.users.values()),
+        "sessions": Rows(dict(TEACHER_SESSION.dump(s), Id=s.id, UserId=s.user_id) for s in world.sessions.values()),
+        "encounters": Rows(dict(AVAILABLE_ENCOUNTER.dump(e), UserId=e.user_id) for e in world.encounters.values()),
         "territories": [{"id": t.id, "referenceId": t.reference_id, "name": t.name, "created": iso_z(t.created),
                          "clientId": t.client_id} for t in world.territories.values()],
-        "classes": [{"id": c.id, "refClassId": c.ref_class_id, "classType": c.class_type, "unitNumber": c.unit_number,
-                     "centerId": c.center_id, "teacherId": c.teacher_id, "start": iso_z(c.start),
-                     "duration": c.duration, "seats": c.seats, "description": c.description,
-                     "categories": list(c.categories), "closed": c.closed} for c in world.classes.values()],
-        "bookings": [{"id": b.id, "classId": b.class_id, "studentId": b.student_id, "bookMode": b.book_mode,
-                      "bookedBy": b.booked_by, "created": iso_z(b.created)} for b in world.bookings.values()],
-        "contracts": [{"id": k.id, "contractId": k.contract_id, "studentId": k.student_id, "start": iso_z(k.start),
-                       "end": iso_z(k.end)} for k in world.contracts.values()],
-        "walkthroughs": [{"userId": w.user_id, "walkThroughId": w.walkthrough_id, "status": w.status,
+        "classes": Rows({"id": c.id, "refClassId": c.ref_class_id, "classType": c.class_type,
+                         "unitNumber": c.unit_number, "centerId": c.center_id, "teacherId": c.teacher_id,
+                         "start": iso_z(c.start), "duration": c.duration, "seats": c.seats,
+                         "description": c.description, "categories": list(c.categories), "closed": c.closed}
+                        for c in world.classes.values()),
+        "bookings": Rows({"id": b.id, "classId": b.class_id, "studentId": b.student_id, "bookMode": b.book_mode,
+                      "bookedBy": b.booked_by, "created": iso_z(b.created)} for b in world.bookings.values()),
+        "contracts": Rows({"id": k.id, "contractId": k.contract_id, "studentId": k.student_id,
+                           "start": iso_z(k.start), "end": iso_z(k.end)} for k in world.contracts.values()),
+        "walkthroughs": Rows({"userId": w.user_id, "walkThroughId": w.walkthrough_id, "status": w.status,
                           "walkThroughType": w.walkthrough_type, "updated": iso_z(w.updated)}
-                         for w in world.walkthroughs.values()],
+                         for w in world.walkthroughs.values()),
     }
