@@ -118,7 +118,7 @@ _UNPLACED = ("a user reaches assign_users without a country only with no provinc
 _LAST = "last only skips finding ties after the last key: found anyway, they are never used (the loop ends)"
 EQUIVALENT: dict[tuple[str, str, str], str] = {
     (_ABSORB, "_listed",
-     "return found if CHOICES['lists_include_history'] or True else [e for e in found if e.is_active]"):
+     "return found if CHOICES.lists_include_history or True else [e for e in found if e.is_active]"):
         "the choice is True: the mutant takes the branch the original takes",
     (_ABSORB, "create_ilc_enrollment", "se.is_active = None"):
         "None and False read alike everywhere (every reader tests truthiness; isActive is not on a session "

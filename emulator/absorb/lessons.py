@@ -9,7 +9,7 @@ from ..core.errors import NotFound
 from ..core.wire import new_guid
 from .lookups import get_user_enrollment, get_course
 from .models import (
-    AbsorbWorld, Attempt, AttemptStatus, ChapterEnrollment, Course, CourseEnrollment, EnrollmentStatus as S,
+    AbsorbWorld, Attempt, AttemptStatus, ChapterEnrollment, Course, CourseEnrollment, EnrollmentStatus,
     LessonEnrollment,
 )
 from .rollup import SeededAttempt, aggregate, replay, ticks
@@ -60,7 +60,7 @@ def materialize(world: AbsorbWorld, enrollment_id: str) -> None:
         chapter = world.chapters[chapter_id]
         ce = ChapterEnrollment(id=new_guid(rng), course_enrollment_id=enrollment.id, chapter_id=chapter.id,
                                user_id=enrollment.user_id, full_name=enrollment.full_name, name=chapter.name,
-                               status=int(S.NOT_STARTED), progress=0.0, date_enrolled=at, date_edited=at)
+                               status=int(EnrollmentStatus.NOT_STARTED), progress=0.0, date_enrolled=at, date_edited=at)
         world.chapter_enrollments[ce.id] = ce
         chapter_ids.append(ce.id)
         for lesson_id in chapter.lesson_ids:
@@ -69,7 +69,7 @@ def materialize(world: AbsorbWorld, enrollment_id: str) -> None:
                 id=new_guid(rng), course_enrollment_id=enrollment.id, chapter_enrollment_id=ce.id,
                 course_id=course.id, chapter_id=chapter.id, lesson_id=lesson.id, user_id=enrollment.user_id,
                 full_name=enrollment.full_name, name=lesson.name, type=lesson.lesson_type,
-                status=int(S.NOT_STARTED), progress=0.0, date_enrolled=at, date_added=at, date_edited=at)
+                status=int(EnrollmentStatus.NOT_STARTED), progress=0.0, date_enrolled=at, date_added=at, date_edited=at)
             world.lesson_enrollments[le.id] = le
             lesson_ids.append(le.id)
             ce.lesson_enrollment_ids.append(le.id)

@@ -189,7 +189,7 @@ def save_user(*, world: AbsorbWorld, now: datetime, user: User) -> Response:
     body = load(USER_BODY, json_body(request))
     saved, created = users.save_user(world, body, at=now)
     response = jsonify(dump(world, USER, saved))
-    response.status_code = CHOICES["user_write_status"]["POST created" if created else "POST updated"]
+    response.status_code = CHOICES.user_created_status if created else 200
     return response
 
 

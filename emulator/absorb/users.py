@@ -23,11 +23,11 @@ from typing import Any
 from ..core.errors import Unprocessable
 from ..core.wire import new_guid
 from . import reference
-from .choices import CHOICES, USER_SEARCH_FIELDS
+from .choices import CHOICES
 from .lookups import add_user, find, get_user, touch  # noqa: F401 - get_user: users.get_user for the routes
 from .models import ACTIVE, AbsorbWorld, Course, CustomFields, Department, User, username_key
 
-REQUIRED_TO_CREATE = tuple(re.sub(r"([A-Z])", r"_\1", name).lower() for name in CHOICES["user_required_to_create"])
+REQUIRED_TO_CREATE = tuple(re.sub(r"([A-Z])", r"_\1", name).lower() for name in CHOICES.user_required_to_create)
 MAX_UPLOAD = 200  # users per POST /users/upload (vendor's limit)
 # Accepted, ignored: the vendor derives these (dates, the role flags from the user's roles); the emulator's choice
 READ_ONLY = ("id", "date_edited", "date_added", "last_login_date", "has_username", "is_learner", "is_admin",
@@ -45,13 +45,13 @@ def user_named(world: AbsorbWorld, username: str) -> User | None:
 
 
 def search_users(world: AbsorbWorld, text: str | None) -> list[User]:
-    """``GET /users?_search=``: the users whose name fields contain ``text`` (``CHOICES["user_search_fields"]``),
+    """``GET /users?_search=``: the users whose name fields contain ``text`` (``CHOICES.user_search_fields``),
     case-insensitively; every user when it is absent or blank."""
     needle = (text or "").strip().casefold()
     if not needle:
         return list(world.users.values())
     return [u for u in world.users.values()
-            if any(needle in (getattr(u, name) or "").casefold() for name in USER_SEARCH_FIELDS)]
+            if any(needle in (getattr(u, name) or "").casefold() for name in CHOICES.user_search_fields)]
 
 
 def list_departments(world: AbsorbWorld, name: str | None = None, external_id: str | None = None) -> list[Department]:
@@ -132,7 +132,7 @@ def upload_users(world: AbsorbWorld, bodies: list[dict[str, Any]], *, at: dateti
             found.append(f"{where}.username: required (users are matched by username)")
             continue
         key = username_key(body["username"])
-        if key in seen and CHOICES["upload_duplicate_username"]:
+        if key in seen and CHOICES.upload_refuses_duplicate_username:
             found.append(f"{where}.username: '{body['username']}' is also at [{seen[key]}]")
         seen.setdefault(key, n)
         found += problems(world, body, user_named(world, body["username"]), where)

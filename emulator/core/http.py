@@ -43,7 +43,8 @@ def buffer_chunked_body(environ: dict[str, Any]) -> None:
     """
     if environ.get("CONTENT_LENGTH") or "chunked" not in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
         return
-    stream, pieces, size = environ["wsgi.input"], [], 0
+    stream, size = environ["wsgi.input"], 0
+    pieces: list[bytes] = []
     try:
         while True:
             piece = stream.read(64 * 1024)
@@ -122,12 +123,13 @@ def json_body(request: Request, *, unsupported: type[Exception] = UnsupportedMed
     return document
 
 
-class QueryArgs(ImmutableMultiDict):  # type: ignore[type-arg]
+class QueryArgs(ImmutableMultiDict[str, str]):
     """``request.args`` whose ``get`` of an absent name is a dict lookup: werkzeug's builds and catches a
     ``BadRequestKeyError`` (an HTTP exception) each time, ~5 us, and a list request asks for up to six
     absent names (``_filter``, ``_sort``, ``_limit``, ``_offset``, ``limit``, ``offset``)."""
 
-    def get(self, key: Any, default: Any = None, type: Any = None) -> Any:  # noqa: A002 - werkzeug's signature
+    # The ignore: werkzeug spells this one signature as five overloads; this one behaves as all five.
+    def get(self, key: Any, default: Any = None, type: Any = None) -> Any:  # type: ignore[override]  # noqa: A002
         if key not in self:
             return default
         return super().get(key, default, type)

@@ -290,9 +290,9 @@ def render(entry: dict[str, Any]) -> dict[str, Any]:
         entry.update({
             "time": iso_z(entry["_at"]), "query": mask_query(query),
             "headers": mask_headers((_header_name(k), v) for k, v in headers),
-            "body": body_text(*body, _mimetype(content_type)),
+            "body": body_text(body[0], body[1], _mimetype(content_type)),
             # an answer the vendor calls a secret as a whole is always masked, whatever the request looked like
-            "responseBody": body_text(*response_body, _mimetype(response_content_type),
+            "responseBody": body_text(response_body[0], response_body[1], _mimetype(response_content_type),
                                       whole_is_secret=whole_secret),
         })
         del entry["_raw"]

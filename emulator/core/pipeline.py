@@ -287,19 +287,22 @@ class FastPages:
         found = vendor.fast_page(environ, pipeline.store, path, query, self.route)
         if found is None:
             return None
-        tenant, page = found
+        tenant, answer = found
         environ[TENANT_KEY] = tenant.id
         rules = tenant.extras.get("faults")
         if tenant.extras.get("rate_limits") or (rules is not None and rules.rules):
             return None
-        if not isinstance(page, bytes):
+        if isinstance(answer, bytes):
+            page = answer
+        else:
             try:
-                page = page()
+                computed = answer()
             except StalePage as stale:  # verify mode: Flask raises it as its own (``before``), a loud 500
                 environ[STALE_PAGE] = stale
                 return None
-            if page is None:
+            if computed is None:
                 return None
+            page = computed
         headers = [("Content-Type", "application/json"), ("Content-Length", str(len(page)))]
         if pipeline.cors is not None:
             headers.extend(pipeline.cors.grant(path, environ.get("HTTP_ORIGIN")))
@@ -321,7 +324,7 @@ class FastPages:
         try:
             endpoint, args = self.urls.match(path, "GET")
             view = self.pipeline.app.view_functions.get(endpoint)
-            found = None if view is None else (view, args)
+            found: Route | None = None if view is None else (view, args)
         except HTTPException:  # NotFound, MethodNotAllowed, RequestRedirect
             found = None
         if len(path) > MEMO_KEY_LIMIT:  # not remembered: 4,096 long paths pinned hundreds of MB

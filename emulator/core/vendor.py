@@ -10,7 +10,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from flask import Blueprint, Response
 
@@ -50,7 +50,7 @@ class WorldContext:
     build: str = ""
 
 
-Route = tuple[Callable[..., Any], dict[str, Any]]  # a view function and its path arguments
+Route = tuple[Callable[..., Any], Mapping[str, Any]]  # a view function and its path arguments
 
 
 @dataclass(frozen=True)

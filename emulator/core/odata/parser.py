@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from lark import Lark, Token, Tree, UnexpectedInput
+    from typing_extensions import TypeIs  # typing.TypeIs from Python 3.13; only read by type checkers
 
 from emulator.config import cache_dir
 
@@ -99,7 +100,7 @@ def _syntax_message(text: str, exc: UnexpectedInput) -> str:
     from lark import UnexpectedCharacters, UnexpectedToken
 
     if isinstance(exc, UnexpectedCharacters):
-        pos, char = exc.pos_in_stream, exc.char
+        pos, char = exc.pos_in_stream or 0, exc.char
         if char == "'":
             return f"unterminated string literal at position {pos}"
         if char.isdigit() or char in "+-" or (char == "." and text[pos + 1 : pos + 2].isdigit()):
@@ -162,9 +163,16 @@ def check_nesting(tree: Tree | Token) -> None:
         stack.extend((child, depth + 1) for child in node.children if is_tree(child))
 
 
-def is_tree(node: Tree | Token) -> bool:
+def is_tree(node: Tree | Token) -> TypeIs[Tree]:
     """lark's ``Token`` is a ``str``; any other node of a parse is a ``Tree`` (no lark import needed)."""
     return not isinstance(node, str)
+
+
+def leaf(node: Tree | Token) -> Token:
+    """``node`` as the token the grammar puts there (a comparison's operator, a field's or a function's name)."""
+    if is_tree(node):
+        raise TypeError(f"expected a token, got the subtree {node.data!r}")
+    return node
 
 
 def start_of(node: Tree | Token) -> int:
