@@ -4,7 +4,7 @@ Plain functions taking the world first, called under the tenant's lock. Each wri
 before it changes anything, so a refused call -- a whole upload batch included -- leaves the world as it
 was.
 
-Rules (the emulator's choices where the vendor is silent, listed in ``choices.CHOICES``):
+Rules (the emulator's choices where the vendor is silent, in docs/VENDOR-NOTES.md; settings in ``choices.CHOICES``):
 - Bodies are partial: a field left out keeps its value, ``null`` clears a nullable one; inside
   ``customFields`` the same holds per key.
 - Creating needs ``REQUIRED_TO_CREATE``; ``departmentId`` (and ``supervisorId``) must name an existing
@@ -63,7 +63,7 @@ def list_departments(world: AbsorbWorld, name: str | None = None, external_id: s
 
 def list_user_courses(world: AbsorbWorld, user: User) -> list[Course]:
     """The courses a user may take: those they are enrolled in (active enrollment), and every active course
-    (activeStatus 0) besides -- the emulator models no availability rules beyond that (``CHOICES``)."""
+    (activeStatus 0) besides -- the emulator models no availability rules beyond that (docs/VENDOR-NOTES.md)."""
     return [c for c in world.courses.values() if c.active_status == ACTIVE or (user.id, c.id) in world.active]
 
 
