@@ -34,6 +34,7 @@ from flask import Response, request
 from werkzeug.exceptions import HTTPException
 
 from . import errors
+from .store import Tenant, derive_seed
 
 DROP_KEY = "lms_emulator.drop"
 DEFER_KEY = "lms_emulator.defer_delay"  # environ: a server that waits out delays itself puts a DeferredDelay here
@@ -343,13 +344,13 @@ class FaultSet:
         return None
 
 
-def faults_of(tenant: Any, create: bool = False) -> FaultSet | None:
-    faults = tenant.extras.get("faults")
+def faults_of(tenant: Tenant, create: bool = False) -> FaultSet | None:
+    faults = tenant.faults
     if faults is None and create:
-        from .store import derive_seed
-
-        # setdefault: two requests adding the first rules at once share one FaultSet
-        faults = tenant.extras.setdefault("faults", FaultSet(derive_seed(tenant.seed, tenant.id, "faults")))
+        with tenant.first_use:  # two requests adding the first rules at once share one FaultSet
+            if tenant.faults is None:
+                tenant.faults = FaultSet(derive_seed(tenant.seed, tenant.id, "faults"))
+            faults = tenant.faults
     return faults
 
 
@@ -357,9 +358,9 @@ class InjectedResponse(HTTPException):
     """A fault answering a body of the rule's own: the app's error handler sends ``response`` as is."""
 
 
-def check(tenant: Any, vendor: str) -> None:
+def check(tenant: Tenant, vendor: str) -> None:
     """Apply the first matching rule of ``tenant`` to the current request (``core.pipeline.bind_tenant``)."""
-    faults = tenant.extras.get("faults")
+    faults = tenant.faults
     if faults is None or not faults.rules:
         return
     rule = faults.take(vendor, request.method, request.path)

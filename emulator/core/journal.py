@@ -1,7 +1,7 @@
 """A bounded, per-tenant journal of the requests made to the vendor APIs.
 
 Each tenant holds one ``Journal`` (a ``deque`` of at most
-``Settings.journal_size`` entries) in ``tenant.extras["journal"]``. The request
+``Settings.journal_size`` entries) in ``tenant.journal``. The request
 pipeline (``core.pipeline``) records one entry per vendor request; secrets are
 masked when an entry is first shown, by rule (``is_secret_name``): a header or body
 key whose name holds a secret word (``Authorization``, ``X-Forwarded-Authorization``,
@@ -27,6 +27,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from .errors import BadRequest
 from .state import app_state
+from .store import Tenant
 from .wire import iso_z, loads_json, parse_datetime
 
 BODY_LIMIT = 4096
@@ -170,13 +171,16 @@ class Journal:
             return [render(e) for e in found], total
 
 
-def journal_of(tenant: Any, size: int | None = None) -> Journal:
-    """The tenant's journal (``tenant.extras["journal"]``), made on first use (``size``: the app's setting)."""
-    journal = tenant.extras.get("journal")
+def journal_of(tenant: Tenant, size: int | None = None) -> Journal:
+    """The tenant's journal (``tenant.journal``), made on first use (``size``: the app's setting)."""
+    journal = tenant.journal
     if journal is None:
         if size is None:
             size = app_state().settings.journal_size
-        journal = tenant.extras.setdefault("journal", Journal(size))
+        with tenant.first_use:  # two first uses at once share one journal
+            if tenant.journal is None:
+                tenant.journal = Journal(size)
+            journal = tenant.journal
     return journal
 
 

@@ -289,8 +289,8 @@ class FastPages:
             return None
         tenant, answer = found
         environ[TENANT_KEY] = tenant.id
-        rules = tenant.extras.get("faults")
-        if tenant.extras.get("rate_limits") or (rules is not None and rules.rules):
+        rules = tenant.faults
+        if tenant.rate_limits or (rules is not None and rules.rules):
             return None
         if isinstance(answer, bytes):
             page = answer
