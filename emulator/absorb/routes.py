@@ -139,7 +139,7 @@ def authenticate() -> Response:
     bind_tenant(tenant, "absorb")  # the journal and fault rules find the request's tenant here
     body = load(AUTHENTICATE, json_body(request))
     with tenant.lock:
-        token = authenticate_user(tenant.world("absorb"), username=body["username"], password=body["password"],
+        token = authenticate_user(AbsorbWorld.of(tenant), username=body["username"], password=body["password"],
                                   private_key=body["private_key"], api_key=request.headers["x-api-key"],
                                   now=tenant.clock.now())
     return jsonify(token)

@@ -24,9 +24,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Hashable
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from flask import request
+
+if TYPE_CHECKING:
+    from typing_extensions import Self  # typing.Self from Python 3.11; only read by type checkers
+
+    from .store import Tenant
 
 from .http import MEMO_KEY_LIMIT
 from .wire import encode_json, encoded
@@ -154,6 +159,16 @@ class CachedWorld:
     # ``--state-file``: told of every change too (``core.persistence.KeptWorld.changed``), so a save writes the
     # rows of the entities changed
     persist_hook: Callable[[Any], None] | None = None
+    VENDOR: ClassVar[str]  # the vendor's name: the key of its world in ``Tenant.worlds``
+
+    @classmethod
+    def of(cls, tenant: Tenant) -> Self:
+        """The tenant's world of this vendor, typed (``AbsorbWorld.of(tenant)``); ``Tenant.world(name)`` is the
+        untyped form for code that serves every vendor alike."""
+        world = tenant.worlds[cls.VENDOR]
+        if not isinstance(world, cls):
+            raise TypeError(f"the tenant's {cls.VENDOR} world is a {type(world).__name__}, not a {cls.__name__}")
+        return world
 
     def changed(self, entity: Any = None) -> None:
         """The one change notification: ``entity`` (or its id) was created, edited or removed; None: any part

@@ -67,6 +67,8 @@ class Tenant:
     incarnation: str = field(default_factory=lambda: secrets.token_hex(8))
 
     def world(self, vendor: str) -> Any:
+        """The world of ``vendor`` by name, for code that serves every vendor alike; a vendor's own code reads
+        its world typed: ``AbsorbWorld.of(tenant)`` (``core.pagecache.CachedWorld.of``)."""
         return self.worlds[vendor]
 
 

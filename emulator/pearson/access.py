@@ -145,7 +145,7 @@ def user_call(route: str) -> Callable[..., Any]:
             tenant, claims = resolve(current_store(), _bearer())
             bind_tenant(tenant, "pearson")
             with tenant.lock:
-                world: PearsonWorld = tenant.world("pearson")
+                world = PearsonWorld.of(tenant)
                 now = tenant.clock.now()
                 caller = _caller(world, claims, now)
                 check_roles(caller, route)
@@ -164,7 +164,7 @@ def territory_call(view: Callable[..., Any]) -> Callable[..., Any]:
         tenant, claims = resolve(current_store(), _bearer())
         bind_tenant(tenant, "pearson")
         with tenant.lock:
-            world: PearsonWorld = tenant.world("pearson")
+            world = PearsonWorld.of(tenant)
             now = tenant.clock.now()
             territory = _territory(world, claims, now)
             return view(world=world, now=now, territory=territory, **kwargs)

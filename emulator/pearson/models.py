@@ -180,6 +180,8 @@ class PearsonWorld(CachedWorld):
     answers the tenant id, so ``store.tenant_for("pearson", iss)`` finds it, and the tokens already verified.
     """
 
+    VENDOR: ClassVar[str] = "pearson"
+
     tenant_id: str
     secret: str  # hex HMAC-SHA256 key for this tenant's tokens
     centers: dict[str, Center] = field(default_factory=dict)
