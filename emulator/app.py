@@ -87,13 +87,6 @@ class EmulatorFlask(Flask):
         return app_state(self)
 
 
-HTTP_TO_ERROR: dict[int, type[errors.EmulatorError]] = {
-    400: errors.BadRequest, 401: errors.Unauthorized, 403: errors.Forbidden, 404: errors.NotFound,
-    405: errors.MethodNotAllowed, 413: errors.PayloadTooLarge, 414: errors.UriTooLong, 415: errors.UnsupportedMediaType,
-    431: errors.HeaderFieldsTooLarge,
-}
-
-
 def all_vendors() -> list[Vendor]:
     """Every vendor; a vendor that fails to import fails the app (no vendor is optional)."""
     from .absorb import VENDOR as absorb
@@ -115,12 +108,12 @@ def create_app(settings: Settings | dict[str, Any] | None = None) -> EmulatorFla
     app.url_map.strict_slashes = False
 
     vendors = all_vendors()
-    from .core.wire import parse_datetime
+    from .core.wire import parse_iso_datetime
 
     rate_limited = [name.strip() for name in settings.rate_limit.split(",") if name.strip()]
     try:
-        store = Store(vendors, seed=settings.seed, anchor=parse_datetime(settings.anchor) if settings.anchor else None,
-                      rate_limited=rate_limited)
+        anchor = parse_iso_datetime(settings.anchor) if settings.anchor else None
+        store = Store(vendors, seed=settings.seed, anchor=anchor, rate_limited=rate_limited)
     except ValueError as exc:  # --rate-limit naming a vendor without a documented limit
         env = ENV_PREFIX + "RATE_LIMIT"  # named as the value came: the environment's, else the option's
         where = env if os.environ.get(env) == settings.rate_limit else "--rate-limit"
@@ -175,7 +168,7 @@ def _handle_error(exc: Exception) -> Response | SansIOResponse:
     if isinstance(exc, HTTPException) and exc.response is not None:
         return exc.response  # a ready answer (a fault rule with a body of its own)
     if isinstance(exc, HTTPException):
-        kind = HTTP_TO_ERROR.get(exc.code or 500, errors.InternalError)
+        kind = errors.BY_STATUS.get(exc.code or 500, errors.InternalError)
         message = {404: "No route matches the request.",
                    405: f"The method {request.method} is not allowed for this resource."}.get(exc.code or 0)
         if exc.code == 404 and vendor_for_path(current_app, request.path) is not None:

@@ -41,12 +41,6 @@ DEFER_KEY = "lms_emulator.defer_delay"  # environ: a server that waits out delay
 MAX_DELAY_MS = 60_000
 RULE_KEYS = {"vendor", "method", "path", "status", "body", "delayMs", "drop", "rateLimit", "probability", "count"}
 METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}
-_STATUS_CLASSES: dict[int, type[errors.EmulatorError]] = {
-    400: errors.BadRequest, 401: errors.Unauthorized, 403: errors.Forbidden, 404: errors.NotFound,
-    405: errors.MethodNotAllowed, 409: errors.Conflict, 413: errors.PayloadTooLarge,
-    415: errors.UnsupportedMediaType, 422: errors.Unprocessable, 429: errors.TooManyRequests,
-    500: errors.InternalError,
-}
 
 
 MAX_GLOB_LENGTH = 512
@@ -388,7 +382,7 @@ def check(tenant: Tenant, vendor: str) -> None:
 
 
 def injected_error(status: int, message: str, headers: dict[str, str]) -> errors.EmulatorError:
-    kind = _STATUS_CLASSES.get(status)
+    kind = errors.BY_STATUS.get(status)
     if kind is None:
         kind = errors.EmulatorError if status >= 500 else errors.BadRequest
         err = kind(message, headers=headers)

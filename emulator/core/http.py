@@ -22,7 +22,7 @@ from werkzeug.routing import BaseConverter
 
 from .state import current_store  # noqa: F401 - vendors import it from here
 from .errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
-from .wire import NOT_TEXT, TooDeep, invalid_text, is_guid, loads_json, parse_datetime
+from .wire import GUID_PATTERN, NOT_TEXT, TooDeep, invalid_text, is_guid, loads_json, parse_iso_datetime
 
 MAX_BODY_BYTES = 1024 * 1024  # 1 MiB; larger bodies get 413
 # Characters of a path or query string a memo keeps as a key (route, parsed query, page): a longer one is worked
@@ -71,7 +71,7 @@ def buffer_chunked_body(environ: dict[str, Any]) -> None:
 class GuidConverter(BaseConverter):
     """``<guid:name>``: a path segment that is a GUID, lower-cased; anything else does not match (404)."""
 
-    regex = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+    regex = GUID_PATTERN
 
     def to_python(self, value: str) -> str:
         return value.lower()
@@ -186,7 +186,7 @@ def datetime_arg(args: Mapping[str, str], name: str) -> datetime | None:
     if raw is None or raw == "":
         return None
     try:
-        return parse_datetime(raw)
+        return parse_iso_datetime(raw)
     except ValueError:
         raise ValidationFailed(f"'{name}' must be an ISO 8601 date-time.",
                                validations=[f"{name}: '{raw}' is not a date-time"]) from None

@@ -28,7 +28,7 @@ from urllib.parse import parse_qsl, urlencode
 from .errors import BadRequest
 from .state import app_state
 from .store import Tenant
-from .wire import iso_z, loads_json, parse_datetime
+from .wire import iso_z, loads_json, parse_iso_datetime
 
 BODY_LIMIT = 4096
 MASK = "***"
@@ -201,7 +201,7 @@ def _since(raw: str | None) -> datetime | None:
     if not raw:
         return None
     try:
-        return parse_datetime(raw)
+        return parse_iso_datetime(raw)
     except ValueError:
         raise BadRequest(f"since must be an ISO 8601 date-time (got '{raw}').") from None
 

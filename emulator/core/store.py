@@ -74,10 +74,10 @@ class Tenant:
 
 def fixture_anchor(fixture: dict[str, Any] | None) -> datetime | None:
     """A fixture's own ``anchor`` (checked by admin.fixtures when the fixture was read)."""
-    from .wire import parse_datetime
+    from .wire import parse_iso_datetime
 
     text = (fixture or {}).get("anchor")
-    return parse_datetime(text) if isinstance(text, str) else None
+    return parse_iso_datetime(text) if isinstance(text, str) else None
 
 
 class Store:

@@ -538,7 +538,9 @@ def test_a_drop_rule_marks_the_request(request_to):
                                           (405, errors.MethodNotAllowed), (409, errors.Conflict),
                                           (413, errors.PayloadTooLarge), (415, errors.UnsupportedMediaType),
                                           (422, errors.Unprocessable), (429, errors.TooManyRequests),
-                                          (500, errors.InternalError)])
+                                          (500, errors.InternalError), (406, errors.NotAcceptable),
+                                          (408, errors.RequestTimeout), (414, errors.UriTooLong),
+                                          (431, errors.HeaderFieldsTooLarge)])
 def test_a_status_the_vendors_know_is_their_error(status, kind):
     err = faults.injected_error(status, "boom", {"X": "1"})
     assert type(err) is kind and err.status == status and err.message == "boom" and err.headers == {"X": "1"}
@@ -546,7 +548,7 @@ def test_a_status_the_vendors_know_is_their_error(status, kind):
 
 @pytest.mark.parametrize("status, base, term", [(503, errors.EmulatorError, "ServiceUnavailable"),
                                                 (418, errors.BadRequest, "ImATeapot"),
-                                                (414, errors.BadRequest, "RequestUriTooLong"),
+                                                (451, errors.BadRequest, "UnavailableForLegalReasons"),
                                                 (499, errors.BadRequest, "Error"),
                                                 (599, errors.EmulatorError, "Error")])
 def test_any_other_status_is_answered_with_its_own_phrase(status, base, term):

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 from . import fields as choices  # read at use: a test may switch a choice
 from .fields import Resource, getter, invalid
-from .parser import check_nesting, end_of, is_tree, leaf, parse, parse_datetime, parse_guid, start_of
+from .parser import check_nesting, end_of, is_tree, leaf, parse, parse_datetime_literal, parse_guid, start_of
 
 MAX_FILTER_LENGTH = 4096
 
@@ -272,7 +272,7 @@ class _Compiler:
             if guid is None:
                 raise invalid(f"invalid guid literal {text} at position {pos}")
             return _Operand("lit", "guid", repr(guid), f"guid '{inner}'", pos, guid)
-        dt = parse_datetime(inner)  # DATETIME
+        dt = parse_datetime_literal(inner)  # DATETIME
         if dt is None:
             raise invalid(f"invalid datetime literal {text} at position {pos}")
         return _Operand("lit", "datetime", self.const(dt), f"datetime '{inner}'", pos, dt)

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
 from emulator.config import cache_dir
 
+from ..wire import is_guid
 from .fields import invalid
 
 MAX_NESTING = 64
@@ -121,7 +122,6 @@ def _syntax_message(text: str, exc: UnexpectedInput) -> str:
 _NUMBER_FORMS = "OData writes numbers as 3, -3, +3, 1.5, 1e2 or 2.5E-3: a digit on both sides of a decimal point"
 
 
-_GUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _DATETIME_RE = re.compile(
     r"([0-9]{4})-([0-9]{2})-([0-9]{2})"
     r"(?:[Tt ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]{1,9}))?)?)?"
@@ -131,11 +131,12 @@ _DATETIME_RE = re.compile(
 
 def parse_guid(text: str) -> str | None:
     """Lower-case guid, or None when ``text`` is not one."""
-    return text.lower() if _GUID_RE.fullmatch(text) else None
+    return text.lower() if is_guid(text) else None
 
 
-def parse_datetime(text: str) -> datetime | None:
-    """ISO 8601 date-time (or date) as an aware UTC datetime; no zone means UTC."""
+def parse_datetime_literal(text: str) -> datetime | None:
+    """The text of an OData ``datetime'...'`` literal (an ISO 8601 date-time or date; no zone means UTC) as an
+    aware UTC datetime; None when it is not one (the compiler words the 400)."""
     m = _DATETIME_RE.fullmatch(text.strip())
     if m is None:
         return None
