@@ -26,7 +26,7 @@ from flask import Response, request
 from ..core import strict
 from ..core.casefold import fold_query
 from ..core.http import current_store
-from ..core.pagecache import StalePage, key_of, page_key
+from ..core.pagecache import StalePage, page_key, request_page_key
 from ..core.pipeline import bind_tenant
 from ..core.errors import BadRequest, Forbidden, Unauthorized
 from ..core.store import Store, Tenant
@@ -202,7 +202,7 @@ def fast_page(environ: dict[str, Any], store: Store, path: str, query: str,
               route: Callable[[str], Route | None]) -> tuple[Tenant, bytes | Callable[[], bytes | None]] | None:
     """``absorb_call`` without Flask, for the pipeline's fast path (``core.pipeline.FastPages``): the tenant,
     and the page an administrator's GET is answered with -- the cached page, or a function that computes it
-    (a paged list's miss: ``compute_page``). None whenever a check would not pass plainly: a header missing or
+    (a paged list's miss: ``build_page``). None whenever a check would not pass plainly: a header missing or
     sent twice, an unknown key, version or token, an expired token, a learner (whose token opens fewer routes:
     Flask decides); the Flask path then answers, errors included. The checks are ``resolve_portal``'s and
     ``_caller``'s; the pipeline checks the tenant's rate limit and faults before it computes."""
@@ -224,14 +224,14 @@ def fast_page(environ: dict[str, Any], store: Store, path: str, query: str,
     user = world.users.get(token.user_id)
     if user is None or not user.is_admin:
         return None
-    key = key_of(path, query.encode(), user.id)
-    page = world.pages.hit(key)
+    key = page_key(path, query.encode(), user.id)
+    page = world.pages.cached(key)
     if page is not None:
         return tenant, page
-    return tenant, lambda: compute_page(tenant, world, user, path, query, key, route)
+    return tenant, lambda: build_page(tenant, world, user, path, query, key, route)
 
 
-def compute_page(tenant: Tenant, world: AbsorbWorld, user: User, path: str, query: str, key: Hashable,
+def build_page(tenant: Tenant, world: AbsorbWorld, user: User, path: str, query: str, key: Hashable,
                  route: Callable[[str], Route | None]) -> bytes | None:
     """A paged list's page (``routes.PagedList``) as Flask's view computes it: the same lock, the same world
     (None if a reset swapped it since the checks), the query parsed and folded alike. None when the path is no
@@ -279,7 +279,7 @@ def absorb_call(*, admin: bool = True, token: bool = True) -> Callable[..., Any]
             if reading and token:
                 world = tenant.world("absorb")
                 user = _caller(world, tenant.clock.now(), admin)
-                page = world.pages.hit(page_key(user.id))
+                page = world.pages.cached(request_page_key(user.id))
                 if page is not None:  # never in verify mode: it recomputes every hit, under the lock
                     return Response(page, mimetype="application/json")
                 checked = (world, user)

@@ -20,7 +20,7 @@ from ..core import paging
 from ..core.http import datetime_arg, int_arg, json_body
 from ..core.errors import ValidationFailed
 from ..core.openapi import Param, documented
-from ..core.pagecache import page_key
+from ..core.pagecache import request_page_key
 from ..core.pipeline import bind_tenant
 from . import service, users
 from .choices import CHOICES
@@ -81,7 +81,8 @@ class Listing:
     max_limit: int | None = None  # a route's own page cap below ``paging.MAX_LIMIT`` (my-catalog's)
     extra: dict[str, Any] | None = None  # members added to the envelope (my-courses' ``curriculumEnrollment``)
 
-    def compute(self, args: Mapping[str, str]) -> Any:
+    def build(self, args: Mapping[str, str]) -> Any:
+        """The page's content (the envelope or bare array) for the query ``args``."""
         if self.max_limit is not None:
             paging.check_limit(args, self.max_limit, deprecated=self.deprecated or self.legacy_paging)
         if self.bare:
@@ -107,7 +108,7 @@ class PagedList:
              now: datetime, user: User) -> bytes:
         extra = {"args": args} if self.takes_args else {}
         listing = self.listing(**path_args, world=world, now=now, user=user, **extra)
-        return world.pages.answer(key, lambda: listing.compute(args))
+        return world.pages.page(key, lambda: listing.build(args))
 
 
 def wire(world: AbsorbWorld, schema: Any) -> Callable[[Any], Any]:
@@ -122,7 +123,7 @@ def paged(listing: Callable[..., Listing]) -> Callable[..., Response]:
 
     @wraps(listing)
     def view(*, world: AbsorbWorld, now: datetime, user: User, **path_args: Any) -> Response:
-        body = spec.page(path_args, request.args, page_key(user.id), world=world, now=now, user=user)
+        body = spec.page(path_args, request.args, request_page_key(user.id), world=world, now=now, user=user)
         return Response(body, mimetype="application/json")
 
     view.__dict__["paged"] = spec

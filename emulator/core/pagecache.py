@@ -56,14 +56,14 @@ class StalePage(RuntimeError):
     """A cached page or wire form differed from a fresh one: a write did not announce itself."""
 
 
-def page_key(caller: str) -> tuple[str, bytes, str]:
-    """The key of this request's answer in a page cache: path, query string and the caller's id."""
-    return key_of(request.path, request.query_string, caller)
-
-
-def key_of(path: str, query: bytes, caller: str) -> tuple[str, bytes, str]:
-    """``page_key`` from its parts (``core.pipeline.FastPages`` has no Flask request)."""
+def page_key(path: str, query: bytes, caller: str) -> tuple[str, bytes, str]:
+    """The key of an answer in a page cache: path, query string and the caller's id."""
     return (path, query, caller)
+
+
+def request_page_key(caller: str) -> tuple[str, bytes, str]:
+    """``page_key`` of the current Flask request (``core.pipeline.FastPages`` has none: it calls ``page_key``)."""
+    return page_key(request.path, request.query_string, caller)
 
 
 class PageCache:
@@ -73,24 +73,24 @@ class PageCache:
         self._pages: dict[Hashable, bytes] = {}
         self.verify = verifying()
 
-    def answer(self, key: Hashable, compute: Callable[[], Any]) -> bytes:
-        """The encoded page for ``key``; ``compute()`` builds it (or raises) on a miss."""
+    def page(self, key: Hashable, build: Callable[[], Any]) -> bytes:
+        """The encoded page for ``key``; ``build()`` makes its content (or raises) on a miss."""
         body = self._pages.get(key)
         if body is None:
-            body = encode_json(compute())
+            body = encode_json(build())
             if _key_size(key) > MAX_KEY_SIZE:  # a long path or query: answered, not remembered
                 return body
             if len(self._pages) >= MAX_PAGES:
                 self._pages.clear()
             self._pages[key] = body
-        elif self.verify and (fresh := encode_json(compute())) != body:
+        elif self.verify and (fresh := encode_json(build())) != body:
             self._pages.clear()
             raise StalePage(f"the cached page for {key!r} is stale: {body[:200]!r} != {fresh[:200]!r}")
         return body
 
-    def hit(self, key: Hashable) -> bytes | None:
-        """The cached page for ``key`` to answer without computing, or None; one dict read, safe without
-        the tenant lock. Always None in verify mode, where every hit is recomputed (``answer``)."""
+    def cached(self, key: Hashable) -> bytes | None:
+        """The cached page for ``key`` to answer without building, or None; one dict read, safe without
+        the tenant lock. Always None in verify mode, where every hit is built again (``page``)."""
         return None if self.verify else self._pages.get(key)
 
     def clear(self) -> None:

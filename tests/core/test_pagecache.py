@@ -17,10 +17,10 @@ def test_a_hit_does_not_recompute_and_a_clear_does(monkeypatch):
         calls.append(1)
         return {"n": len(calls)}
 
-    assert cache.answer("k", compute) == b'{"n":1}'
-    assert cache.answer("k", compute) == b'{"n":1}' and len(calls) == 1
+    assert cache.page("k", compute) == b'{"n":1}'
+    assert cache.page("k", compute) == b'{"n":1}' and len(calls) == 1
     cache.clear()
-    assert cache.answer("k", compute) == b'{"n":2}' and len(calls) == 2
+    assert cache.page("k", compute) == b'{"n":2}' and len(calls) == 2
 
 
 def test_errors_are_not_cached(monkeypatch):
@@ -31,7 +31,7 @@ def test_errors_are_not_cached(monkeypatch):
         raise ValueError("bad filter")
 
     with pytest.raises(ValueError):
-        cache.answer("k", fail)
+        cache.page("k", fail)
     assert len(cache) == 0
 
 
@@ -39,27 +39,27 @@ def test_the_cache_is_bounded(monkeypatch):
     monkeypatch.delenv(pagecache.VERIFY_ENV, raising=False)
     cache = PageCache()
     for n in range(pagecache.MAX_PAGES + 5):
-        cache.answer(n, lambda: [])
+        cache.page(n, lambda: [])
     assert len(cache) <= pagecache.MAX_PAGES
 
 
 def test_verify_mode_fails_loudly_on_a_stale_page(monkeypatch):
     monkeypatch.setenv(pagecache.VERIFY_ENV, "1")
     cache, state = PageCache(), {"v": 1}
-    assert cache.answer("k", lambda: dict(state)) == b'{"v":1}'
-    assert cache.answer("k", lambda: dict(state)) == b'{"v":1}'  # unchanged: the hit passes the check
+    assert cache.page("k", lambda: dict(state)) == b'{"v":1}'
+    assert cache.page("k", lambda: dict(state)) == b'{"v":1}'  # unchanged: the hit passes the check
     state["v"] = 2  # a write that did not clear the cache
     with pytest.raises(StalePage):
-        cache.answer("k", lambda: dict(state))
-    assert cache.answer("k", lambda: dict(state)) == b'{"v":2}'  # the stale page was dropped
+        cache.page("k", lambda: dict(state))
+    assert cache.page("k", lambda: dict(state)) == b'{"v":2}'  # the stale page was dropped
 
 
 def test_pickled_and_restored_empty():
     cache = PageCache()
-    cache.answer("k", lambda: [1])
+    cache.page("k", lambda: [1])
     restored = pickle.loads(pickle.dumps(cache))
     assert isinstance(restored, PageCache) and len(restored) == 0
-    assert restored.answer("k", lambda: [2]) == b"[2]"
+    assert restored.page("k", lambda: [2]) == b"[2]"
 
 
 class _Schema:
@@ -84,7 +84,7 @@ def test_a_wire_form_is_kept_until_its_entity_is_announced(monkeypatch):
 
     world, a, b = World(), _Entity("a", "Ann"), _Entity("b", "Bob")
     world.wire_cache.dump(_Schema(), a), world.wire_cache.dump(_Schema(), b)
-    world.pages.answer("k", lambda: [1])
+    world.pages.page("k", lambda: [1])
     a.name = "Anna"
     assert world.wire_cache.dump(_Schema(), a)["name"] == "Ann"  # not announced: the cached form answers
     world.changed(a)
