@@ -127,7 +127,20 @@ def cpu_seconds(pid: int) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+HANDED_OUT: set[int] = set()  # BENCH_PORTS given to a server in this run
+
+
 def free_port() -> int:
+    """A free port: the first free one of ``BENCH_PORTS`` ("18200-18219", a range a shared machine gave this
+    run) when set, else one the system picks."""
+    low, _, high = os.environ.get("BENCH_PORTS", "").partition("-")
+    for port in range(int(low), int(high or low) + 1) if low else ():
+        if port in HANDED_OUT:  # a server given it may not listen yet
+            continue
+        with socket.socket() as sock, contextlib.suppress(OSError):
+            sock.bind(("127.0.0.1", port))
+            HANDED_OUT.add(port)
+            return port
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]

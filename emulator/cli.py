@@ -75,7 +75,7 @@ def serve(args: argparse.Namespace) -> int:
     if settings.tls:
         from . import tls  # here only: trustme and cryptography cost ~150 ms of a start without --tls
 
-        certificate = tls.server_certificate(settings.host)
+        certificate = tls.server_certificate(settings.host, extra_names=settings.tls_names)
     app = create_app(settings)
     from .core import gcpolicy
 

@@ -55,6 +55,8 @@ class Settings:
     tls: bool = False  # serve HTTPS with a certificate from the emulator's local certificate authority
     fallback_target: str | None = None  # where vendor calls no route and no stub answers go (core.stubs)
     webhook_allow: str = ""  # hosts, addresses or networks webhooks may call besides loopback (core.outbound)
+    tls_names: str = ""  # more names for the --tls server certificate, comma-separated (emulator.tls)
+    fast_pages: bool = True  # the page step answers pages in front of Flask (core.pipeline.PageStep); 0: never
 
     @classmethod
     def load(cls, overrides: dict[str, Any] | None = None, *, option_names: bool = False) -> Settings:
@@ -173,6 +175,7 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
     "log_requests": _maybe_boolean, "log_format": _one_of("text", "json"), "tls": _boolean,
     "fallback_target": _fallback,
     "webhook_allow": lambda value: _hosts(_text(value)),
+    "fast_pages": _boolean, "tls_names": _text,
 }
 
 

@@ -6,8 +6,8 @@ only) is made once, with trustme, in ``<cache>/tls/`` (``LMS_EMULATOR_CACHE``, e
 and kept: a client told once to trust it (``REQUESTS_CA_BUNDLE``, ``NODE_EXTRA_CA_CERTS``, ``SSL_CERT_FILE``)
 keeps trusting every later start. Each start issues a fresh server certificate from it, valid for a year, for
 ``localhost``, ``127.0.0.1``, ``::1``, this machine's name, the address bound (unless a wildcard) and the names
-in ``LMS_EMULATOR_TLS_NAMES`` (comma-separated: a compose service's name, say). Its files live in a private
-temporary directory, removed when the server stops.
+in ``LMS_EMULATOR_TLS_NAMES`` (``Settings.tls_names``, comma-separated: a compose service's name, say). Its
+files live in a private temporary directory, removed when the server stops.
 """
 from __future__ import annotations
 
@@ -24,9 +24,8 @@ from pathlib import Path
 
 import trustme
 
-from .config import ENV_PREFIX, tls_dir
+from .config import tls_dir
 
-NAMES_ENV = ENV_PREFIX + "TLS_NAMES"
 WILDCARDS = ("0.0.0.0", "::", "")
 LEAF_DAYS = 365
 
@@ -62,12 +61,12 @@ def authority(directory: Path | None = None) -> tuple[trustme.CA, Path]:
     return ca, cert_path
 
 
-def names(host: str) -> list[str]:
-    """What the server certificate is valid for (see the module's docstring)."""
+def names(host: str, extra: str = "") -> list[str]:
+    """What the server certificate is valid for (see the module's docstring); ``extra``: ``Settings.tls_names``."""
     found = ["localhost", "127.0.0.1", "::1", socket.gethostname()]
     if host not in WILDCARDS:
         found.append(host)
-    found += [n.strip() for n in os.environ.get(NAMES_ENV, "").split(",") if n.strip()]
+    found += [n.strip() for n in extra.split(",") if n.strip()]
     unique: list[str] = []
     for name in found:
         if name and name not in unique and _valid_name(name):
@@ -84,11 +83,12 @@ def _valid_name(name: str) -> bool:
                    for part in name.rstrip(".").split("."))
 
 
-def server_certificate(host: str, directory: Path | None = None) -> ServerCertificate:
+def server_certificate(host: str, directory: Path | None = None, extra_names: str = "") -> ServerCertificate:
     """A fresh server certificate for ``host`` from the kept authority, in files removed at exit."""
     ca, ca_file = authority(directory)
     now = datetime.datetime.now(datetime.timezone.utc)
-    leaf = ca.issue_cert(*names(host), common_name="lms-emulator", not_before=now - datetime.timedelta(days=1),
+    leaf = ca.issue_cert(*names(host, extra_names), common_name="lms-emulator",
+                         not_before=now - datetime.timedelta(days=1),
                          not_after=now + datetime.timedelta(days=LEAF_DAYS))
     private = Path(tempfile.mkdtemp(prefix="lms-emulator-tls-"))
     atexit.register(shutil.rmtree, private, True)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
+from emulator.absorb.availability import is_available
 from emulator.app import create_app
 from emulator.core import contract
 
@@ -51,6 +52,7 @@ class Ctx:
         self.outsider_token = issue_token(pearson, outsider.id, now)
         staff = next(u for u in pearson.users.values() if "StaffMember" in u.roles and u.center_id == student.center_id)
         self.staff_token = issue_token(pearson, staff.id, now)
+        self.pearson_staff = staff.id
         self.pearson_center = student.center_id
         self.social_club = next(c.id for c in pearson.classes.values() if c.class_type == 3)
         self.pearson_client = pearson.credentials()["connectToken"]
@@ -310,6 +312,35 @@ CASES: list[Case] = [
     a("absorb-course-resources-unknown-course", "GET", lambda c: f"/absorb/courses/{G}/resources", 404),
     a("absorb-my-resources-bad-limit", "GET", lambda c: "/absorb/enrollments/my-resources?_limit=0", 422, _learner),
     a("absorb-learner-on-certificates", "GET", lambda c: f"/absorb/users/{c.learner}/certificates", 403, _learner),
+    # issue 29's second half: what a portal sells and defines, department writes, availability
+    *(a(f"absorb-{name}-unknown", "GET", lambda c, path=path: f"/absorb/{path}/{G}", 404) for name, path in (
+        ("course-bundle", "course-bundles"), ("coupon", "coupons"), ("transaction", "e-commerce/transactions"),
+        ("enrollment-key", "enrollment-keys"), ("custom-field-definition", "custom-field-definitions"),
+        ("competency-definition", "competency-definitions"), ("question-bank", "question-banks"),
+        ("self-assessment", "self-assessments"), ("external-training-template", "external-training/templates"),
+        ("external-training-submission", "external-training/submissions"))),
+    a("absorb-coupon-not-a-guid", "GET", lambda c: "/absorb/coupons/SPRING25", 404),
+    a("absorb-coupons-bad-filter", "GET", lambda c: "/absorb/coupons?_filter=code eq", 422),
+    a("absorb-transactions-bad-sort", "GET", lambda c: "/absorb/e-commerce/transactions?_sort=transactionDetails",
+      422),
+    a("absorb-enrollment-keys-bad-limit", "GET", lambda c: "/absorb/enrollment-keys?_limit=1001", 422),
+    a("absorb-bundles-for-sale-bad-offset", "GET", lambda c: "/absorb/course-bundles/for-sale?_offset=-1", 422),
+    a("absorb-learner-on-coupons", "GET", lambda c: "/absorb/coupons", 403, _learner),
+    a("absorb-learner-on-external-training", "GET", lambda c: "/absorb/external-training/submissions", 403, _learner),
+    a("absorb-create-department-no-name", "POST", lambda c: "/absorb/create-department", 400, json={}),
+    a("absorb-create-department-bad-parent", "POST", lambda c: "/absorb/create-department", 400,
+      json={"name": "x", "parentId": "nope"}),
+    a("absorb-create-department-unknown-parent", "POST", lambda c: "/absorb/create-department", 422,
+      json={"name": "x", "parentId": G}),
+    a("absorb-create-department-not-json", "POST", lambda c: "/absorb/create-department", 415, data="name=x",
+      content_type="application/x-www-form-urlencoded"),
+    a("absorb-create-department-array", "POST", lambda c: "/absorb/create-department", 400, json=[{"name": "x"}]),
+    a("absorb-create-department-by-a-learner", "POST", lambda c: "/absorb/create-department", 403, _learner,
+      json={"name": "x"}),
+    a("absorb-create-department-wrong-method", "PUT", lambda c: "/absorb/create-department", 405, json={"name": "x"}),
+    a("absorb-my-enrollment-not-available", "POST", lambda c: "/absorb/my-enrollments", 422, _learner,
+      json=lambda c: {"courseId": next(r.course_id for r in c.absorb.availability.values() if not is_available(
+          c.absorb, c.absorb.users[c.learner], c.absorb.courses[r.course_id]))}),
 ]
 
 
@@ -427,6 +458,29 @@ CASES += [
       token="staff"),
     p("pearson-openapi-class-details-user-token", "GET",
       lambda c: f"/pearson/openapi/classes/{c.social_club}/details", 401, token="staff"),
+    p("pearson-update-time-no-start", "PUT", lambda c: f"/pearson/classes/{c.social_club}/UpdateTime", 400,
+      token="staff"),
+    p("pearson-update-time-bad-start", "PUT",
+      lambda c: f"/pearson/classes/{c.social_club}/UpdateTime?startDate=soon", 400, token="staff"),
+    p("pearson-update-time-past", "PUT",
+      lambda c: f"/pearson/classes/{c.social_club}/UpdateTime?startDate=2000-01-01T00:00:00Z", 400, token="staff"),
+    p("pearson-update-time-by-student", "PUT",
+      lambda c: f"/pearson/classes/{c.social_club}/UpdateTime?startDate=2999-01-01T00:00:00Z", 403),
+    p("pearson-staff-profile-other-center", "GET", lambda c: f"/pearson/staffmembers/{c.pearson_staff}/profile", 403,
+      token="outsider"),
+    p("pearson-staff-profile-by-student", "GET", lambda c: f"/pearson/staffmembers/{c.pearson_staff}/profile", 403),
+    p("pearson-staff-profile-of-a-student", "GET", lambda c: f"/pearson/staffmembers/{c.student}/profile", 404),
+    p("pearson-staff-profile-no-token", "GET", lambda c: f"/pearson/staffmembers/{c.pearson_staff}/profile", 401,
+      token=None),
+    p("pearson-api-class-no-source", "GET", lambda c: f"/pearson/api/Class?ssdsClassId={c.social_club}", 400,
+      token=None),
+    p("pearson-api-class-no-class", "GET", lambda c: "/pearson/api/Class?source=1", 400, token=None),
+    p("pearson-api-class-bad-source", "GET",
+      lambda c: f"/pearson/api/Class?ssdsClassId={c.social_club}&source=%3Cscript%3E", 400, token=None),
+    p("pearson-api-class-unknown-class", "GET", lambda c: "/pearson/api/Class?ssdsClassId=nope&source=1", 404,
+      token=None),
+    p("pearson-api-class-forged-token", "GET", lambda c: f"/pearson/api/Class?ssdsClassId={c.social_club}&source=1",
+      401, token="forged"),
     pb("pearson-token-no-client", "POST", lambda c: "/pearson/api/connect/token", 400, token=None,
        data={"username": "x", "password": "y"}),
     pb("pearson-token-bad-password", "POST", lambda c: "/pearson/api/connect/token", 400, token=None,

@@ -68,12 +68,25 @@ ABSORB_LOOKUPS = {"GET /users", "GET /users/{user_id}", "PUT /users/{user_id}", 
 ABSORB_REFERENCE = {"GET /groups", "GET /groups/{group_id}", "GET /roles", "GET /roles/{role_id}", "GET /countries",
                     "GET /countries/{country_id}", "GET /provinces", "GET /provinces/{province_id}",
                     "GET /users/{user_id}/courses"}
+# issue 29's second half: what a portal sells and defines, and the department write
+ABSORB_OFFERINGS = {"GET /courses/for-sale", "GET /course-bundles", "GET /course-bundles/for-sale",
+                    "GET /course-bundles/{course_bundle_id}", "GET /coupons", "GET /coupons/{coupon_id}",
+                    "GET /e-commerce/transactions", "GET /e-commerce/transactions/{transaction_id}",
+                    "GET /enrollment-keys", "GET /enrollment-keys/{enrollment_key_id}", "GET /custom-field-definitions",
+                    "GET /custom-field-definitions/{custom_field_definition_id}",
+                    "GET /competency-definitions/{competency_definition_id}", "GET /question-banks",
+                    "GET /question-banks/{question_bank_id}", "GET /self-assessments/{self_assessment_id}",
+                    "GET /external-training/templates", "GET /external-training/templates/{template_id}",
+                    "GET /external-training/submissions", "GET /external-training/submissions/{submission_id}",
+                    "POST /create-department", "GET /curriculums/for-sale"}
 
 
 def _run(cli: str, server: EmulatorServer, vendor: str, headers: dict[str, str], report: Path,
-         *extra: str) -> set[str]:
-    """One schemathesis run; the operations it exercised, from its report."""
-    cmd = [cli, "run", f"{server.url}/{vendor}/openapi.json", "--url", f"{server.url}/{vendor}",
+         *extra: str, config: Path | None = None) -> set[str]:
+    """One schemathesis run; the operations it exercised, from its report. ``config``: a schemathesis.toml (e.g.
+    path parameters naming real entities, so that the run reaches past 404)."""
+    cmd = [cli, *(["--config-file", str(config)] if config else []), "run", f"{server.url}/{vendor}/openapi.json",
+           "--url", f"{server.url}/{vendor}",
            "-n", str(EXAMPLES), "-c", CHECKS, "--seed", "1", "--phases", "coverage,fuzzing",
            "--report", "ndjson", "--report-ndjson-path", str(report), *extra]
     for name, value in headers.items():
@@ -95,6 +108,7 @@ def test_fuzz_vendor_operations(vendor, tmp_path):
         assert fuzzed
         if vendor == "absorb":
             assert fuzzed >= ABSORB_REFERENCE, ABSORB_REFERENCE - fuzzed
+            assert fuzzed >= ABSORB_OFFERINGS, ABSORB_OFFERINGS - fuzzed
 
 
 def test_fuzz_absorb_lookups_as_a_real_v2_client_calls_them(tmp_path):
@@ -106,3 +120,35 @@ def test_fuzz_absorb_lookups_as_a_real_v2_client_calls_them(tmp_path):
         fuzzed = _run(cli, server, "absorb", raw, tmp_path / "report.json", "--include-path-regex",
                       ABSORB_LOOKUPS_PATHS)
         assert fuzzed == ABSORB_LOOKUPS
+
+
+# Pearson's class-details routes (issue 30), fuzzed on their own: the staff routes (and UpdateTime) with a token of
+# a staff member whose center holds classes, the territory's openapi/ route with that center's territory token.
+PEARSON_CLASS_DETAILS = {"GET /classes/{ssds_class_id}/details", "GET /classes/{ssds_class_id}/details/refresh",
+                         "PUT /classes/{ssds_class_id}/UpdateTime"}
+
+
+def test_fuzz_pearson_class_details(tmp_path):
+    from emulator.pearson.auth import issue_token
+    from emulator.pearson.tokens import territory_token
+
+    cli = _schemathesis()
+    with EmulatorServer({"seed": 42}) as server:
+        tenant = server.store.tenants["default"]
+        world, now = tenant.world("pearson"), tenant.clock.now()
+        center = next(c for c in world.centers.values()
+                      if not c.is_online and any(k.center_id == c.id for k in world.classes.values()))
+        staff = next(u for u in world.users.values() if "StaffMember" in u.roles and u.center_id == center.id)
+        cls = next(k for k in world.classes.values() if k.center_id == center.id and k.start > now)
+        config = tmp_path / "schemathesis.toml"  # every case names a real class of the staff member's center
+        config.write_text(f'[parameters]\n"path.ssds_class_id" = "{cls.ref_class_id}"\n'
+                          f'"path.ref_class_id" = "{cls.ref_class_id}"\n')
+        staff_headers = {"Authorization": f"Bearer {issue_token(world, staff.id, now)}"}
+        fuzzed = _run(cli, server, "pearson", staff_headers, tmp_path / "staff.json",
+                      "--include-path-regex", "^/classes/{[a-z_]+}/(details(/refresh)?|UpdateTime)$", config=config)
+        assert fuzzed == PEARSON_CLASS_DETAILS, fuzzed
+        territory = world.territories[center.territory_id]
+        territory_headers = {"Authorization": f"Bearer {territory_token(world, territory, now)}"}
+        fuzzed = _run(cli, server, "pearson", territory_headers, tmp_path / "territory.json",
+                      "--include-path-regex", "^/openapi/classes/{[a-z_]+}/details$", config=config)
+        assert fuzzed == {"GET /openapi/classes/{ref_class_id}/details"}, fuzzed

@@ -1,7 +1,8 @@
 """Threads that write and then list, against a live server: every list that follows a write's answer shows it.
 
 Lists are answered in front of Flask, from the page cache or computed under the tenant's lock
-(``core.pipeline.FastPages``); writes go through Flask. Each thread owns a learner, enrolls them in a course and
+(the page step, ``core.pipeline.PageStep``); writes go through Flask. Each thread owns a learner, enrolls them
+in a course and
 reads their enrollments back with a query of its own (so that most reads miss the cache), then un-enrolls and
 reads again, while another thread keeps reading every learner's pages. No 5xx, every answer valid, and no read
 ever misses the write its thread was answered for.

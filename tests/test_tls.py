@@ -12,7 +12,7 @@ import requests
 
 from emulator import tls
 from emulator.core import contract
-from emulator.config import tls_dir
+from emulator.config import Settings, tls_dir
 from emulator.testing import EmulatorProcess, stop_process
 
 
@@ -65,8 +65,8 @@ def test_the_authority_is_made_once_and_kept(tmp_path):
 
 
 def test_names_on_the_certificate(monkeypatch):
-    monkeypatch.setenv(tls.NAMES_ENV, "lms-emulator, emulator.test,bad name")
-    names = tls.names("0.0.0.0")
+    monkeypatch.setenv("LMS_EMULATOR_TLS_NAMES", "lms-emulator, emulator.test,bad name")
+    names = tls.names("0.0.0.0", Settings.load().tls_names)  # read through Settings, as every switch
     assert names[:3] == ["localhost", "127.0.0.1", "::1"]
     assert "0.0.0.0" not in names and "lms-emulator" in names and "emulator.test" in names
     assert "bad name" not in names

@@ -169,9 +169,10 @@ class PearsonApi(VendorApi):
                ("/nextStep", "next-step"), ("/SelfBooking/availableclasses", "available-class-details-list"),
                ("/book", "api-proxy-response"), ("/rebook", "scheduled-class-list"), ("/territory", "territory"),
                ("/schedule", "scheduled-class-list"), ("/details", "class-details"),
-               ("/details/refresh", "class-details"),
+               ("/details/refresh", "class-details"), ("/UpdateTime", "class-details"),
                ("/state", "user-state"), ("/contracts/future/next", "next-future-registration"),
-               ("/api/connect/token", "connect-token-response"))
+               ("/api/connect/token", "connect-token-response"), ("/profile", "staff-member-profile"),
+               ("/api/Class", "class-details"))
 
     def schema_of(self, method: str, path: str) -> str | None:
         route = path.split("?", 1)[0]

@@ -6,10 +6,10 @@ from flask import Response, jsonify
 from ..core.errors import EmulatorError
 from ..core.openapi import Param
 from ..core.vendor import Vendor
-from .auth import fast_page
 from .routes import bp
 from . import enrollment_routes, lookup_routes  # noqa: F401 - their routes join bp
 from . import catalogue_routes, certificate_routes, learner_routes, oauth_routes, resource_routes  # noqa: F401 - their routes join bp
+from . import offering_routes  # noqa: F401 - its routes join bp
 from .oauth import OAuthError, register_from_admin, revoke_client
 from .seed import build_world
 
@@ -59,4 +59,4 @@ def secret_answer(body: bytes) -> bool:
 VENDOR = Vendor(name="absorb", title="Absorb LMS Integration API v2", blueprint=bp, build_world=build_world,
                 render_error=render_error, openapi=OPENAPI, case_insensitive=True,
                 rate_limit=(200, 100), secret_answer=secret_answer,
-                fast_page=fast_page, register_client=register_from_admin, revoke_client=revoke_client)
+                register_client=register_from_admin, revoke_client=revoke_client)

@@ -17,20 +17,18 @@ import hmac
 import json
 import secrets
 from datetime import datetime, timedelta
-from functools import wraps
 from typing import Any
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 
-from flask import Response, request
+from flask import request
 
 from ..core import strict
 from ..core.casefold import fold_query
 from ..core.http import current_store
-from ..core.pagecache import StalePage, page_key, request_page_key
-from ..core.pipeline import bind_tenant
+from ..core.pagecache import StalePage, page_key
+from ..core.tenantcall import Access, tenant_call
 from ..core.errors import BadRequest, Forbidden, Unauthorized
 from ..core.store import Store, Tenant
-from ..core.vendor import Route
 from .choices import CHOICES
 from .models import ACTIVE, AbsorbWorld, Token, User, username_key
 
@@ -56,10 +54,10 @@ WIRE_RULES: dict[str, dict[str, Any]] = {
 }
 
 
-def _single_header(name: str) -> str | None:
+def _single_header(environ: dict[str, Any], name: str) -> str | None:
     # WSGI joins repeated headers with ", " into one environ key; none of Absorb's header values
     # contains a comma. Read the key directly: ``request.headers`` walks the whole environ per lookup.
-    raw = request.environ.get("HTTP_" + name.upper().replace("-", "_"))
+    raw = environ.get("HTTP_" + name.upper().replace("-", "_"))
     if raw is None:
         return None
     if "," not in raw:
@@ -71,29 +69,32 @@ def _single_header(name: str) -> str | None:
     return values[0].strip() if values else None
 
 
-def resolve_portal() -> Tenant:
-    """The tenant named by ``x-api-key``, after the ``x-api-version`` check.
-
-    Callers read ``tenant.world("absorb")`` only once they hold ``tenant.lock``: a reset swaps the worlds
-    under that lock, and a request that waited on it must see the new world, not the discarded one.
-    """
-    api_key = _single_header("x-api-key")
+def credentials(environ: dict[str, Any], store: Store) -> tuple[Tenant, None]:
+    """The tenant call's credentials rule (``core.tenantcall``): the tenant named by ``x-api-key``, after the
+    ``x-api-version`` check. The token is the caller rule's (``caller``), under the tenant's lock."""
+    api_key = _single_header(environ, "x-api-key")
     if not api_key:
         raise Unauthorized("The x-api-key header is required.", validations=["x-api-key: required"])
-    tenant = current_store().tenant_for("absorb", api_key)
+    tenant = store.tenant_for("absorb", api_key)
     if tenant is None:
         raise Unauthorized("The x-api-key is not valid.", validations=["x-api-key: unknown key"])
-    api_version()
-    return tenant
+    api_version(environ)
+    return tenant, None
 
 
-def api_version() -> str:
+def resolve_portal() -> Tenant:
+    """The tenant named by the current request's ``x-api-key`` (``credentials``), for the routes that are no
+    tenant call (``/authenticate``)."""
+    return credentials(request.environ, current_store())[0]
+
+
+def api_version(environ: dict[str, Any]) -> str:
     """The version asked for: ``x-api-version``, or v2 when absent (``WIRE_RULES``); anything else is 400."""
     rule = WIRE_RULES["x-api-version"]
-    version = _single_header("x-api-version")
+    version = _single_header(environ, "x-api-version")
     if version is None or version == "":
         if rule["report_absent"]:
-            strict.report(rule["report_absent"])
+            strict.report(rule["report_absent"], environ)
         return rule["when_absent"]
     if version not in rule["supported"]:
         supported = ", ".join(rule["supported"])
@@ -102,18 +103,18 @@ def api_version() -> str:
     return version
 
 
-def token_of_request(header: str | None = None) -> str:
+def token_of_request(header: str | None, environ: dict[str, Any]) -> str:
     """The token of ``Authorization``: raw (``<token>``) or ``Bearer <token>`` (``WIRE_RULES``); else 401.
 
-    ``header``: the value already read by ``_single_header`` (a header sent twice alike, counted once)."""
+    ``header``: the value read by ``_single_header`` (a header sent twice alike, counted once)."""
     rule = WIRE_RULES["Authorization"]
-    raw = (header if header is not None else request.environ.get("HTTP_AUTHORIZATION") or "").strip()
+    raw = (header or "").strip()
     value = token_value(raw)
     if value is None:
         raise Unauthorized("A token from /authenticate is required in the Authorization header.",
                            validations=["Authorization: token required ('<token>' or 'Bearer <token>')"])
     if " " not in raw and rule["report_raw"]:
-        strict.report(rule["report_raw"])
+        strict.report(rule["report_raw"], environ)
     return value
 
 
@@ -175,9 +176,9 @@ def _b64(data: dict[str, Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(data, separators=(",", ":")).encode()).rstrip(b"=").decode()
 
 
-def current_user(world: AbsorbWorld, now: datetime) -> User:
-    header = _single_header("Authorization")  # conflicting duplicates: 400; the same value twice counts once
-    value = token_of_request(header)
+def current_user(world: AbsorbWorld, now: datetime, environ: dict[str, Any]) -> User:
+    header = _single_header(environ, "Authorization")  # conflicting duplicates: 400; the same value twice: once
+    value = token_of_request(header, environ)
     token = world.tokens.get(value)
     if token is None:
         raise Unauthorized("The token is not valid.", validations=["Authorization: unknown or revoked token"])
@@ -186,69 +187,48 @@ def current_user(world: AbsorbWorld, now: datetime) -> User:
     return world.users[token.user_id]
 
 
-READS = ("GET", "HEAD")
-
-
-def _caller(world: AbsorbWorld, now: datetime, admin: bool) -> User:
-    user = current_user(world, now)
-    if admin and not user.is_admin:
+def caller(world: AbsorbWorld, found: None, now: datetime, environ: dict[str, Any], options: Mapping[str, Any],
+           path_args: dict[str, Any]) -> dict[str, Any]:
+    """The tenant call's caller rule: the token's user (``user=``), an administrator unless the route says
+    ``admin=False``; nothing for a route that takes no token (``token=False``). Reads only: the page step calls it
+    without the lock."""
+    if not options.get("token", True):
+        return {}
+    user = current_user(world, now, environ)
+    if options.get("admin", True) and not user.is_admin:
         raise Forbidden("This route requires an administrator's token.",
                         validations=["Authorization: a learner's token opens the learner's routes (my-..., enroll, the "
                                      "catalogue's reads) only"])
-    return user
+    return {"user": user}
 
 
-def fast_page(environ: dict[str, Any], store: Store, path: str, query: str,
-              route: Callable[[str], Route | None]) -> tuple[Tenant, bytes | Callable[[], bytes | None]] | None:
-    """``absorb_call`` without Flask, for the pipeline's fast path (``core.pipeline.FastPages``): the tenant,
-    and the page an administrator's GET is answered with -- the cached page, or a function that computes it
-    (a paged list's miss: ``build_page``). None whenever a check would not pass plainly: a header missing or
-    sent twice, an unknown key, version or token, an expired token, a learner (whose token opens fewer routes:
-    Flask decides); the Flask path then answers, errors included. The checks are ``resolve_portal``'s and
-    ``_caller``'s; the pipeline checks the tenant's rate limit and faults before it computes."""
-    api_key, version = environ.get("HTTP_X_API_KEY"), environ.get("HTTP_X_API_VERSION")
-    header = environ.get("HTTP_AUTHORIZATION")
-    if not api_key or not header or "," in api_key or "," in header:
-        return None
-    versions = ("", *WIRE_RULES["x-api-version"]["supported"])  # absent or empty: v2
-    if version is not None and ("," in version or version.strip() not in versions):
-        return None
-    tenant = store.tenant_for("absorb", api_key.strip())
-    value = token_value(header)
-    if tenant is None or value is None:
-        return None
-    world = tenant.world("absorb")
-    token = world.tokens.get(value)
-    if token is None or token.expires <= tenant.clock.now():
-        return None
-    user = world.users.get(token.user_id)
-    if user is None or not user.is_admin:
+def page(tenant: Tenant, world: AbsorbWorld, admitted: dict[str, Any], view: Callable[..., Any],
+         path_args: dict[str, Any], path: str, query: str) -> bytes | Callable[[], bytes | None] | None:
+    """The page step's hook (``core.pipeline.PageStep``): for a paged list route (``routes.paged``), the page
+    cached for this caller and query, or a function that computes it as the view would (``build_page``)."""
+    user = admitted.get("user")
+    paged = getattr(view, "paged", None)
+    if user is None or paged is None:
         return None
     key = page_key(path, query.encode(), user.id)
-    page = world.pages.cached(key)
-    if page is not None:
-        return tenant, page
-    return tenant, lambda: build_page(tenant, world, user, path, query, key, route)
+    found = world.pages.cached(key)
+    if found is not None:
+        return found  # type: ignore[no-any-return]
+    return lambda: build_page(tenant, world, user, view, path_args, query, key)
 
 
-def build_page(tenant: Tenant, world: AbsorbWorld, user: User, path: str, query: str, key: Hashable,
-                 route: Callable[[str], Route | None]) -> bytes | None:
+def build_page(tenant: Tenant, world: AbsorbWorld, user: User, view: Callable[..., Any],
+                 path_args: dict[str, Any], query: str, key: Hashable) -> bytes | None:
     """A paged list's page (``routes.PagedList``) as Flask's view computes it: the same lock, the same world
-    (None if a reset swapped it since the checks), the query parsed and folded alike. None when the path is no
-    paged list, or the view fails (a 404, a bad ``_filter``): Flask answers it again, in the vendor's shape."""
-    found = route(path)
-    if found is None:
-        return None
-    view, path_args = found
-    paged = getattr(view, "paged", None)
-    if paged is None:
-        return None
+    (None if a reset swapped it since the checks), the query parsed and folded alike. None when the view fails
+    (a 404, a bad ``_filter``): Flask answers it again, in the vendor's shape."""
     args = fold_query(view, query)
     with tenant.lock:
-        if tenant.world("absorb") is not world:
+        if AbsorbWorld.of(tenant) is not world:
             return None
         try:
-            return paged.page(path_args, args, key, world=world, now=tenant.clock.now(), user=user)
+            return view.paged.page(path_args, args, key, world=world, now=tenant.clock.now(),  # type: ignore[attr-defined]
+                                   user=user)
         except StalePage:  # verify mode: a write did not announce itself; the pipeline has Flask raise it
             raise
         except Exception:  # noqa: BLE001 - a refusal: Flask answers the same request again, with its error
@@ -256,41 +236,12 @@ def build_page(tenant: Tenant, world: AbsorbWorld, user: User, path: str, query:
             #              and made again the same way: idempotent)
 
 
-def absorb_call(*, admin: bool = True, token: bool = True) -> Callable[..., Any]:
-    """Decorator: portal, version and token checks, then the handler under the tenant's lock.
+ACCESS = Access("absorb", credentials, caller, page)
 
-    The handler receives ``world`` and ``now`` (the tenant's clock) as keyword arguments,
-    and ``user`` when a token is required.
 
-    A GET whose page is cached is answered without the lock, after the same checks: the world, the
-    token and the page are each one dict read (atomic), and every write announces itself
-    (``world.changed``, which clears the pages) before its own answer leaves, so a read that follows a
-    write's answer always misses (``core.pagecache``). Under load, eight
-    threads queueing on the tenant lock for cached pages cost more than the pages themselves.
-    """
-
-    def wrap(view: Callable[..., Any]) -> Callable[..., Any]:
-        @wraps(view)
-        def inner(*args: Any, **kwargs: Any) -> Any:
-            tenant = resolve_portal()
-            bind_tenant(tenant, "absorb")
-            reading = request.method in READS
-            checked = None  # the lock-free check's (world, caller): a miss does not check the token twice
-            if reading and token:
-                world = tenant.world("absorb")
-                user = _caller(world, tenant.clock.now(), admin)
-                page = world.pages.cached(request_page_key(user.id))
-                if page is not None:  # never in verify mode: it recomputes every hit, under the lock
-                    return Response(page, mimetype="application/json")
-                checked = (world, user)
-            with tenant.lock:
-                world = tenant.world("absorb")
-                now = tenant.clock.now()
-                if token:  # checked again only if a reset swapped the world meanwhile
-                    same = checked is not None and checked[0] is world
-                    kwargs["user"] = checked[1] if checked is not None and same else _caller(world, now, admin)
-                return view(*args, world=world, now=now, **kwargs)
-
-        return inner
-
-    return wrap
+def absorb_call(*, admin: bool = True, token: bool = True) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Decorator: Absorb's tenant call (``core.tenantcall``): ``x-api-key`` and ``x-api-version``, then under the
+    tenant's lock the token (unless ``token=False``) of an administrator (unless ``admin=False``). The view
+    receives ``world`` and ``now`` (the tenant's clock), and ``user`` when a token is required. A cached page is
+    the pipeline's page step's, before any of this (the lock rule's one exception)."""
+    return tenant_call(ACCESS, admin=admin, token=token)

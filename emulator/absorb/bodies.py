@@ -73,6 +73,26 @@ class UserBodySchema(CamelCaseSchema):
     has_username = fields.Boolean(allow_none=True)
 
 
+class DepartmentBodySchema(CamelCaseSchema):
+    """POST /create-department: the DepartmentResource's settable fields; read-only ones (``id``, dates) are
+    accepted and ignored."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    parent_id = Guid(allow_none=True)
+    use_department_contact_details = fields.Boolean(allow_none=True)
+    company_name = _optional_text()
+    phone_number = _optional_text()
+    email_address = _optional_text()
+    external_id = _optional_text()
+    currency_id = Guid(allow_none=True)
+    id = Guid(allow_none=True)
+    date_added = IsoDateTime(allow_none=True)
+    date_edited = IsoDateTime(allow_none=True)
+
+
 class AuthenticateSchema(CamelCaseSchema):
     class Meta:
         unknown = EXCLUDE
@@ -149,6 +169,7 @@ MY_ENROLLMENT = MyEnrollmentSchema()
 COURSE_ENROLLMENT_UPSERT = CourseEnrollmentUpsertSchema()
 ATTEMPT_FINISH = AttemptFinishSchema()
 USER_BODY = UserBodySchema()
+DEPARTMENT_BODY = DepartmentBodySchema()
 
 
 def load(schema: Any, data: Any, where: str = "") -> dict[str, Any]:

@@ -6,9 +6,9 @@ so that adding it moved no id or value of the entities seeded before it. What it
 empty.
 
 Rules (the emulator's choices where the vendor is silent, in docs/VENDOR-NOTES.md):
-- a learner's catalogue (``my-catalog``) is every active course (``activeStatus`` 0) of a type a learner enrolls
-  in; an inactive course leaves it, and so does nothing else: the emulator models no department or group
-  availability rules (every course is available to every department);
+- a learner's catalogue (``my-catalog``) is every active course (``activeStatus`` 0) available to them
+  (``absorb.availability``: a course's rule by department and group; no rule, everyone); an inactive course
+  leaves it, and so does a course whose rule leaves the learner out -- self-enrollment in it is refused too;
 - a learner's courses (``my-courses``) are the courses of their active enrollments;
 - a course whose prerequisites the learner has not completed refuses a self-enrollment with 422, naming them;
   an administrator's enrollment (``users/{userId}/enrollments``) is not held to prerequisites.
@@ -24,6 +24,7 @@ from typing import Any
 
 from ..core.errors import NotFound, Unprocessable
 from ..core.wire import new_guid
+from .availability import check_available, is_available
 from .enrollments import create_enrollment
 from .lookups import find, get_course
 from .models import ACTIVE, AbsorbWorld, Course, CourseEnrollment, EnrollmentStatus, Session, SessionEnrollment, User
@@ -95,6 +96,7 @@ class Curriculum:
     active_status: int = ACTIVE
     category_id: str | None = None
     external_id: str | None = None
+    prices: list[dict[str, Any]] = field(default_factory=list)  # as a course's; priced: for sale (absorb.commerce)
 
     def course_ids(self) -> list[str]:
         return [course_id for group in self.groups for course_id in group.course_ids]
@@ -283,7 +285,7 @@ def get_schedule(world: AbsorbWorld, schedule_id: str) -> SessionSchedule:
 
 def my_catalog(world: AbsorbWorld, user: User) -> list[Course]:
     """``my-catalog``: the courses the learner may enroll in (the rules in the module docstring)."""
-    return [c for c in world.courses.values() if c.active_status == ACTIVE]
+    return [c for c in world.courses.values() if c.active_status == ACTIVE and is_available(world, user, c)]
 
 
 def my_courses(world: AbsorbWorld, user: User, curriculum_id: str | None = None) -> list[Course]:
@@ -325,6 +327,7 @@ def self_enroll(world: AbsorbWorld, user: User, course_id: str, session_id: str 
     if not course.is_ilc and session_id is not None:
         raise Unprocessable("An online course has no sessions.",
                             validations=[f"sessionId: course '{course_id}' is not instructor-led"])
+    check_available(world, user, course)
     check_prerequisites(world, user, course)
     if session_id is not None:
         return create_ilc_enrollment(world, user.id, course_id, session_id, re_enroll=False, cancel_session=False,

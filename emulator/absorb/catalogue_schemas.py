@@ -66,6 +66,7 @@ class CurriculumSchema(CamelCaseSchema):
     active_status = fields.Integer()
     category_id = Guid(allow_none=True)
     curriculum_groups = fields.List(fields.Nested(CurriculumGroupSchema), attribute="groups")
+    prices = fields.List(fields.Dict())
     date_added = IsoDateTime()
     date_edited = IsoDateTime()
 

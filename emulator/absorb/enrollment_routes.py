@@ -15,6 +15,7 @@ from ..core.http import bool_arg, guid_arg, guid_list_arg, json_body
 from ..core.openapi import Param, documented
 from . import service
 from .auth import absorb_call
+from .availability import check_available
 from .models import AbsorbWorld, User
 from .routes import (
     BODY_ERRORS, CALL_ERRORS, GET_ERRORS, LIMIT_PATTERN, OFFSET_PATTERN, PAGED, STATUSES, Listing, _created, _filters,
@@ -163,6 +164,7 @@ def get_my_enrollment(course_id: str, *, world: AbsorbWorld, now: datetime, user
             responses={201: "enrollment-created", **GET_ERRORS, 422: None})
 @absorb_call(admin=False)
 def create_my_enrollment(course_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
+    check_available(world, user, service.get_course(world, course_id))
     enrollment = service.create_enrollment(world, user.id, course_id, re_enroll=bool_arg(request.args, "reEnroll"),
                                            at=now)
     return _created({"enrollmentId": enrollment.id, "courseId": course_id, "userId": user.id})

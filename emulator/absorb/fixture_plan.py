@@ -110,6 +110,10 @@ class Plan:
             self.lessons_of[ident] = [(lesson["_id"], lesson["name"], lesson["_id"])
                                       for chapter in raw["chapters"] for lesson in chapter["lessons"]]
             self.sessions_of[ident] = [(s["_id"], s["name"], s) for s in raw["sessions"]]
+            if "available_to" in raw:
+                found = [self.find(self.departments, ref, f"{where}.availableTo.departmentIds[{d}]", "department")
+                         for d, ref in enumerate(raw["available_to"]["department_ids"])]
+                raw["_available"] = [f[0] for f in found if f is not None]
             self.courses.append((ident, raw["name"], raw))
 
     def _chapters(self, course: dict[str, Any], where: str) -> list[dict[str, Any]]:

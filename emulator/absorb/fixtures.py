@@ -8,11 +8,16 @@ The ``absorb`` part of a fixture file::
                  "departmentId"?, "externalId"?, "customFields"?: {"string1": "...", "decimal1": 1.5, ...}}],
       "courses": [{"id"?, "name", "type"?: "OnlineCourse" | "InstructorLedCourse", "credits"?, "multiSession"?,
                    "chapters"?: [{"id"?, "name", "lessons": [{"id"?, "name", "type"?}]}],
-                   "sessions"?: [{"id"?, "name"?, "capacity", "start"?: ISO | "startsInDays"?: n, "hours"?: n}]}],
+                   "sessions"?: [{"id"?, "name"?, "capacity", "start"?: ISO | "startsInDays"?: n, "hours"?: n}],
+                   "availableTo"?: {"departmentIds": [ref, ...], "includeSubDepartments"?: bool}}],
       "enrollments": [{"id"?, "userId", "courseId", "sessionId"?, "status"?: 0-12 or name, "addedDaysAgo"?: n,
                        "progress"?: 0-100 | "lessons"?: [{"lessonId", "status": "Complete"|"InProgress"|"Failed",
                                                            "score"?}], "score"?}]
     }
+
+A course with ``availableTo`` is in ``my-catalog`` (and open to self-enrollment) only for learners of those
+departments (and of their sub-departments, unless ``includeSubDepartments`` is false); a course without it, for
+everyone (``absorb.availability``). A fixture portal gets no other availability rule.
 
 References (``userId``, ``courseId``, ``sessionId``, ``lessonId``, ``departmentId``, ``parentId``) name an
 entity by its id or by its name (the username for users). Without ``departments`` the portal has one,
@@ -44,6 +49,7 @@ from ..core.clock import to_wire_precision as ms
 from ..core.fixtures import Boolean, DateTime, Number, Strict, load_part
 from ..core.wire import Guid, is_guid, new_guid
 from . import service
+from .availability import Availability
 from .fixture_plan import LESSON_STATES, ROLLED_UP, ROOT, LessonState, Plan
 from .models import (
     CUSTOM_FIELD_NAMES, INSTRUCTOR_LED_COURSE, ONLINE_COURSE, AbsorbWorld, AttemptStatus, Chapter, Course,
@@ -141,6 +147,11 @@ class SessionSchema(Strict):
     hours = Number(validate=validate.Range(0, 240, min_inclusive=False))
 
 
+class AvailableToSchema(Strict):
+    department_ids = fields.List(_name(), required=True, validate=NOT_EMPTY)
+    include_sub_departments = Boolean()
+
+
 class CourseSchema(Strict):
     id = Id()
     name = _name(required=True)
@@ -149,6 +160,7 @@ class CourseSchema(Strict):
     multi_session = Boolean()
     chapters = _some(ChapterSchema)
     sessions = _some(SessionSchema)
+    available_to = fields.Nested(AvailableToSchema)
 
 
 class LessonStateSchema(Strict):
@@ -198,7 +210,7 @@ def apply_fixture(world: AbsorbWorld, fixture: dict[str, Any], anchor: datetime)
     for name in ("users", "departments", "courses", "chapters", "lessons", "sessions", "enrollments",
                  "chapter_enrollments", "lesson_enrollments", "session_enrollments", "attempts", "tokens",
                  "token_by_user", "users_by_name", "by_user", "by_course", "active", "chapters_of", "lessons_of",
-                 "sessions_of", "pending", "certificates"):
+                 "sessions_of", "pending", "certificates", "availability"):
         getattr(world, name).clear()
     world.changed()
     # users, departments and courses were added a year before the anchor, or before the earliest enrollment
@@ -219,6 +231,9 @@ def apply_fixture(world: AbsorbWorld, fixture: dict[str, Any], anchor: datetime)
         service.add_user(world, user)
     for ident, _, raw in plan["courses"]:
         _build_course(world, ident, raw, added)
+        if "_available" in raw:
+            world.availability[ident] = Availability(ident, raw["_available"],
+                                                     bool(raw["available_to"].get("include_sub_departments", True)))
     for entry in plan["enrollments"]:
         _build_enrollment(world, entry, anchor)
 

@@ -367,6 +367,9 @@ class AbsorbWorld(CachedWorld):
     certificates: dict[str, Any] = field(default_factory=dict)  # id -> absorb.certificates.Certificate
     catalogue: Any = None  # categories, tags, curricula, venues... (absorb.catalogue.Catalogue)
     oauth: Any = None  # OAuth 2.0 clients and grants (absorb.oauth.OAuthState), made on first use
+    commerce: Any = None  # course bundles, coupons, transactions, enrollment keys (absorb.commerce.Commerce)
+    definitions: Any = None  # custom-field and competency definitions, question banks... (absorb.definitions)
+    availability: dict[str, Any] = field(default_factory=dict)  # course id -> absorb.availability.Availability
 
     # Indexes derived from the entities: not kept by ``--state-file``, rebuilt by ``reindex`` (core.persistence)
     DERIVED: ClassVar[tuple[str, ...]] = ("token_by_user", "users_by_name", "by_user", "by_course", "active",
@@ -422,6 +425,9 @@ class AbsorbWorld(CachedWorld):
             "certificates": len(self.certificates),
             **(self.catalogue.counts() if self.catalogue is not None else {}),
             "oauthClients": len(self.oauth.clients) if self.oauth is not None else 0,
+            **(self.commerce.counts() if self.commerce is not None else {}),
+            **(self.definitions.counts() if self.definitions is not None else {}),
+            "restrictedCourses": len(self.availability),
         }
 
     def dump(self) -> dict[str, Any]:

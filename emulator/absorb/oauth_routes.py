@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from ..core.errors import PayloadTooLarge
 from ..core.http import MAX_BODY_BYTES, current_store
 from ..core.openapi import Param, documented
-from ..core.pipeline import bind_tenant
+from ..core.tenantcall import bind_tenant
 from ..core.store import Tenant
 from . import oauth
 from .auth import _single_header, api_version
@@ -42,14 +42,14 @@ OAUTH_ERRORS = {400: "oauth-error", 401: "oauth-error", 413: None}  # 413: a bod
 def _tenant_of(client_id: str | None) -> Tenant:
     """The portal: named by ``x-api-key`` when the call carries one, else by the client id (the authorize page is
     opened in a browser, without headers)."""
-    api_key = _single_header("x-api-key")
+    api_key = _single_header(request.environ, "x-api-key")
     store = current_store()
     tenant = store.tenant_for("absorb", api_key) if api_key else store.tenant_for("absorb", client_id or "")
     if tenant is None:
         raise oauth.OAuthError("invalid_client", "client_id is missing or names no OAuth client of this portal.",
                                401 if api_key or request.path.endswith("/token") else 400)
     if api_key:
-        api_version()
+        api_version(request.environ)
     bind_tenant(tenant, "absorb")
     return tenant
 

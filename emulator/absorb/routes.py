@@ -21,7 +21,7 @@ from ..core.http import datetime_arg, int_arg, json_body
 from ..core.errors import ValidationFailed
 from ..core.openapi import Param, documented
 from ..core.pagecache import request_page_key
-from ..core.pipeline import bind_tenant
+from ..core.tenantcall import bind_tenant
 from . import service, users
 from .choices import CHOICES
 from .auth import absorb_call, authenticate as authenticate_user, resolve_portal
@@ -98,7 +98,7 @@ class PagedList:
 
     ``listing(**path arguments, world=, now=, user=)`` (and ``args=``, the query, if it takes it) gives the
     route's ``Listing``. Flask calls ``page`` through ``absorb_call`` (``paged``); the pipeline's fast path
-    calls it without Flask, under the same lock, with the query parsed and folded alike (``auth.fast_page``)."""
+    calls it without Flask, under the same lock, with the query parsed and folded alike (``auth.page``)."""
 
     def __init__(self, listing: Callable[..., Listing]) -> None:
         self.listing = listing
@@ -107,8 +107,8 @@ class PagedList:
     def page(self, path_args: dict[str, Any], args: Mapping[str, str], key: Hashable, *, world: AbsorbWorld,
              now: datetime, user: User) -> bytes:
         extra = {"args": args} if self.takes_args else {}
-        listing = self.listing(**path_args, world=world, now=now, user=user, **extra)
-        return world.pages.page(key, lambda: listing.build(args))
+        return world.pages.page(
+            key, lambda: self.listing(**path_args, world=world, now=now, user=user, **extra).build(args))
 
 
 def wire(world: AbsorbWorld, schema: Any) -> Callable[[Any], Any]:

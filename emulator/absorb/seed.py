@@ -25,7 +25,7 @@ from .models import (
     INSTRUCTOR_LED_COURSE, ONLINE_COURSE, AbsorbWorld, AttemptStatus, Chapter, Course, CourseEnrollment, Department,
     EnrollmentStatus, Lesson, Session, User,
 )
-from . import catalogue, certificates, managers, reference, service
+from . import availability, catalogue, certificates, commerce, definitions, managers, reference, service
 
 LEARNERS = 55
 ONLINE_COURSES = 16
@@ -64,6 +64,11 @@ def build_world(ctx: WorldContext) -> AbsorbWorld:
     more = random.Random(derive_seed(ctx.seed, ctx.tenant_id, "absorb-catalogue"))  # issue 29's: ids above stay
     catalogue.seed(world, more, anchor)
     managers.seed(world, more)
+    offerings = random.Random(derive_seed(ctx.seed, ctx.tenant_id, "absorb-offerings"))  # issue 29b's: ids stay
+    commerce.seed(world, offerings, anchor)
+    definitions.seed(world, offerings, anchor)
+    if not ctx.fixture:  # a fixture portal's availability is the fixture's own (``availableTo``)
+        availability.seed(world, offerings)
     return world
 
 

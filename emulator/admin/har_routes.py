@@ -11,8 +11,9 @@ import json
 from typing import Any
 from urllib.parse import parse_qsl
 
-from flask import Response, g, request
+from flask import Response, request
 
+from ..core.exchange import current
 from ..core.journal import journal_of
 from ..core.store import Tenant
 from ..record.har import Exchange, document
@@ -24,7 +25,7 @@ TRUNCATED = "...<truncated,"
 
 def _tenant(tenant_id: str) -> Tenant:
     tenant = service.store().get(tenant_id)  # 404 for an unknown tenant
-    g.admin_tenant = tenant
+    current().admin_tenant = tenant
     return tenant
 
 

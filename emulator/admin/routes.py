@@ -1,10 +1,11 @@
 """``/_emulator/``: tenants, reset, fixtures, tokens, data.json, clock, journal and faults (thin handlers)."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, g, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
 from ..core import faults as fault_rules
 from ..core import resources
+from ..core.exchange import current
 from ..core.outbound import deliveries_of
 from ..core.store import Tenant
 from . import fixtures as fixture_files
@@ -21,7 +22,7 @@ DASHBOARD_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; conne
 
 def _tenant(tenant_id: str) -> Tenant:
     tenant = service.store().get(tenant_id)  # 404 for an unknown tenant
-    g.admin_tenant = tenant
+    current().admin_tenant = tenant
     return tenant
 
 
@@ -79,7 +80,7 @@ def list_fixtures() -> Response:
 @bp.post("/tenants")
 def create_tenant() -> Response:
     tenant = service.create_tenant(service.body_object(optional=True))
-    g.admin_tenant = tenant
+    current().admin_tenant = tenant
     return _created(service.tenant_info(tenant))
 
 

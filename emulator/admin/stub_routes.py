@@ -2,8 +2,9 @@
 (``core.stubs``): add (POST), list (GET), remove one or all (DELETE)."""
 from __future__ import annotations
 
-from flask import Response, g, jsonify
+from flask import Response, jsonify
 
+from ..core.exchange import current
 from ..core.store import Tenant
 from ..core.stubs import stubs_of
 from . import service
@@ -12,7 +13,7 @@ from .routes import bp
 
 def _tenant(tenant_id: str) -> Tenant:
     tenant = service.store().get(tenant_id)  # 404 for an unknown tenant
-    g.admin_tenant = tenant
+    current().admin_tenant = tenant
     return tenant
 
 

@@ -8,15 +8,15 @@ case-insensitively. Real Absorb clients rely on all three (``POST /Authenticate`
 
 - ``FoldPaths`` (WSGI, before routing) lower-cases the ASCII letters of the path after the vendor's prefix.
   Only ids are not literal segments, and the vendor's ids are GUIDs, which the ``guid`` converter lower-cases
-  anyway. The path as sent stays in ``environ[ORIGINAL_PATH]`` (the journal shows it).
+  anyway. The path as sent stays in ``Exchange.original_path`` (the journal shows it).
 - ``fold_request`` (a step of ``core.pipeline``, before the view) renames query parameters to the spelling
   the route documents (``@documented(query=...)``) and body keys to the spelling of the route's body schema in
   ``schemas/``, at any depth. Names nobody documents are left as they are. When a key comes twice in two
-  spellings, the later one wins (as the .NET JSON readers do). The parsed body is kept in ``environ[PARSED_JSON]`` for
+  spellings, the later one wins (as the .NET JSON readers do). The parsed body is kept in ``Exchange.json`` for
   ``core.http.json_body``, so it is parsed once.
 
 The canonical spelling stays the only one the OpenAPI document shows; every non-canonical spelling met is
-listed in ``g.spelling_notes``, which strict mode reports in ``X-Emulator-Contract-Violations``.
+listed in ``Exchange.spelling_notes``, which strict mode reports in ``X-Emulator-Contract-Violations``.
 """
 from __future__ import annotations
 
@@ -26,15 +26,14 @@ from functools import cache, lru_cache
 from typing import Any
 from collections.abc import Callable, Iterable
 
-from flask import Flask, Request, g
+from flask import Flask, Request
 from werkzeug.datastructures import MultiDict
 
-from .http import MAX_BODY_BYTES, MEMO_KEY_LIMIT, PARSED_JSON, QueryArgs, is_json_content_type, parse_args
+from .exchange import exchange_of
+
+from .http import MAX_BODY_BYTES, MEMO_KEY_LIMIT, QueryArgs, is_json_content_type, parse_args
 from .openapi import operation_of
 from .wire import is_guid, loads_json
-
-ORIGINAL_PATH = "lms_emulator.original_path"
-
 
 class FoldPaths:
     """WSGI middleware: the path after each of ``prefixes`` in lower case (ASCII letters only)."""
@@ -51,7 +50,7 @@ class FoldPaths:
                 # PATH_INFO is latin-1 text of the raw bytes: bytes.lower() touches ASCII letters only
                 lowered = rest.encode("latin-1", "replace").lower().decode("latin-1")
                 if lowered != rest and len(lowered) == len(rest):
-                    environ[ORIGINAL_PATH] = path
+                    exchange_of(environ).original_path = path
                     environ["PATH_INFO"] = prefix + lowered
                 break
         return self.app(environ, start_response)
@@ -63,7 +62,7 @@ class StripBases:
     A vendor whose clients put the same operations under several bases (iSpring: the API host's bare paths, the
     account host's ``/api/v2/...`` and ``/index.php/api/v2/...``) declares the extra bases once; every route of
     its blueprint is then served under each. A rest that starts with ``/api/`` is left alone (no base holds
-    another base, nor the token endpoint). The path as sent stays in ``environ[ORIGINAL_PATH]``.
+    another base, nor the token endpoint). The path as sent stays in ``Exchange.original_path``.
     """
 
     def __init__(self, app: Callable[..., Any], bases: dict[str, tuple[str, ...]]) -> None:
@@ -80,7 +79,9 @@ class StripBases:
             if path.startswith(based):
                 rest = path[len(based):]
                 if not rest.startswith("api/"):
-                    environ.setdefault(ORIGINAL_PATH, path)
+                    found = exchange_of(environ)
+                    if found.original_path is None:
+                        found.original_path = path
                     environ["PATH_INFO"] = prefix + rest
                 break
         return self.app(environ, start_response)
@@ -164,7 +165,7 @@ def fold_keys(value: Any, shape: Shape | None, notes: list[str], path: str = "")
 # -- per request --------------------------------------------------------------------------------------
 
 def _fold_path(req: Request, notes: list[str]) -> None:
-    original = req.environ.get(ORIGINAL_PATH)
+    original = exchange_of(req.environ).original_path
     if original is None:
         return
     for sent, folded in zip(original.split("/"), req.path.split("/"), strict=False):
@@ -207,7 +208,7 @@ def _fold_body(req: Request, vendor: str, body_schema: str, notes: list[str]) ->
     except Exception:  # noqa: BLE001 - unreadable or malformed: json_body answers it in the vendor's shape
         return
     if document is not None:
-        req.environ[PARSED_JSON] = fold_keys(document, body_shape(vendor, body_schema), notes)
+        exchange_of(req.environ).json = fold_keys(document, body_shape(vendor, body_schema), notes)
 
 
 # id(operation) -> its documented query names; operations live as long as the app
@@ -251,4 +252,4 @@ def fold_request(app: Flask, req: Request, vendor: str) -> None:
         if op.body and req.method in ("POST", "PUT", "PATCH"):
             _fold_body(req, vendor, op.body, notes)
     if notes:
-        g.spelling_notes = notes
+        exchange_of(req.environ).spelling_notes = notes

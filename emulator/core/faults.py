@@ -1,7 +1,7 @@
 """Fault injection: per-tenant rules that delay, fail, rate-limit or drop matching vendor calls.
 
 Where faults are applied (the design): a vendor's auth code resolves the
-request's tenant from its credentials and calls ``core.pipeline.bind_tenant``,
+request's tenant from its credentials and calls ``core.tenantcall.bind_tenant``,
 which calls ``check(tenant, vendor)``: after the tenant is known, before the
 handler touches the world. So every vendor gets fault injection from one call,
 and requests whose credentials name no tenant are never faulted (they have no
@@ -35,8 +35,8 @@ from werkzeug.exceptions import HTTPException
 
 from . import errors
 from .store import Tenant, derive_seed
+from .exchange import exchange_of
 
-DROP_KEY = "lms_emulator.drop"
 DEFER_KEY = "lms_emulator.defer_delay"  # environ: a server that waits out delays itself puts a DeferredDelay here
 MAX_DELAY_MS = 60_000
 RULE_KEYS = {"vendor", "method", "path", "status", "body", "delayMs", "drop", "rateLimit", "probability", "count"}
@@ -353,14 +353,15 @@ class InjectedResponse(HTTPException):
 
 
 def check(tenant: Tenant, vendor: str) -> None:
-    """Apply the first matching rule of ``tenant`` to the current request (``core.pipeline.bind_tenant``)."""
+    """Apply the first matching rule of ``tenant`` to the current request (``core.tenantcall.bind_tenant``)."""
     faults = tenant.faults
     if faults is None or not faults.rules:
         return
     rule = faults.take(vendor, request.method, request.path)
     if rule is None:
         return
-    request.environ["lms_emulator.fault"] = rule.id
+    exchange = exchange_of(request.environ)
+    exchange.fault = rule.id
     if rule.delay_ms:
         deferred = request.environ.get(DEFER_KEY)
         if deferred is not None:
@@ -368,7 +369,7 @@ def check(tenant: Tenant, vendor: str) -> None:
         else:
             time.sleep(rule.delay_ms / 1000)
     if rule.drop:
-        request.environ[DROP_KEY] = True
+        exchange.dropped = True
         raise errors.InternalError("Connection dropped by a fault rule.")
     if rule.status is None:
         return  # latency only
@@ -413,12 +414,12 @@ class DropMiddleware:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         def guarded_start_response(status: str, headers: list[Any], exc_info: Any = None) -> Any:
-            if environ.get(DROP_KEY):
+            if exchange_of(environ).dropped:
                 return lambda data: None
             return start_response(status, headers, exc_info)
 
         result = self.app(environ, guarded_start_response)
-        if not environ.get(DROP_KEY):
+        if not exchange_of(environ).dropped:
             return result
         if hasattr(result, "close"):
             result.close()

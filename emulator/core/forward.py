@@ -20,7 +20,6 @@ from flask import Request, Response
 VENDOR_NAMES = ("absorb", "ispring", "pearson")
 HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
                         "trailers", "transfer-encoding", "upgrade", "host", "content-length"})
-FORWARDED_KEY = "lms_emulator.forwarded"  # environ: the URL a call was forwarded to (the journal shows it)
 TIMEOUT = 30.0
 
 

@@ -21,6 +21,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import BaseConverter
 
 from .state import current_store  # noqa: F401 - vendors import it from here
+from .exchange import UNPARSED, exchange_of
 from .errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from .wire import GUID_PATTERN, NOT_TEXT, TooDeep, invalid_text, is_guid, loads_json, parse_iso_datetime
 
@@ -29,7 +30,6 @@ MAX_BODY_BYTES = 1024 * 1024  # 1 MiB; larger bodies get 413
 # out again on each request instead. 4,096 distinct 60 KB paths pinned about 300 MB in memos (issue 31).
 MEMO_KEY_LIMIT = 2048
 BODY_DEADLINE = 10.0  # seconds for a whole request from its first byte; later is 408 (emulator's choice, both servers)
-PARSED_JSON = "lms_emulator.json"  # environ key: the body already parsed (and its keys folded) by core.casefold
 ASCII_INTEGER = re.compile(r"[+-]?[0-9]{1,18}")
 
 
@@ -77,11 +77,11 @@ class GuidConverter(BaseConverter):
         return value.lower()
 
 
-def bearer_token(request: Request, missing: Exception, header: str | None = None) -> str:
+def bearer_token(environ: dict[str, Any], missing: Exception, header: str | None = None) -> str:
     """The token of ``Authorization: Bearer <token>``; ``missing`` (the vendor's own error) otherwise.
 
     ``header``: the Authorization value already read (a header sent twice alike, counted once)."""
-    raw = header if header is not None else request.environ.get("HTTP_AUTHORIZATION")
+    raw = header if header is not None else environ.get("HTTP_AUTHORIZATION")
     scheme, _, value = (raw or "").strip().partition(" ")
     if scheme.lower() != "bearer" or not value.strip():
         raise missing
@@ -107,8 +107,9 @@ def json_body(request: Request, *, unsupported: type[Exception] = UnsupportedMed
         raise PayloadTooLarge(f"The request body is larger than {MAX_BODY_BYTES} bytes.")
     if not raw.strip():
         raise BadRequest("A non-empty request body is required.", validations=["body: required"])
-    if PARSED_JSON in request.environ:
-        document = request.environ[PARSED_JSON]
+    parsed = exchange_of(request.environ).json  # core.casefold parsed it, keys in the documented spelling
+    if parsed is not UNPARSED:
+        document = parsed
     else:
         try:
             document = loads_json(raw)

@@ -62,7 +62,8 @@ def page_key(path: str, query: bytes, caller: str) -> tuple[str, bytes, str]:
 
 
 def request_page_key(caller: str) -> tuple[str, bytes, str]:
-    """``page_key`` of the current Flask request (``core.pipeline.FastPages`` has none: it calls ``page_key``)."""
+    """``page_key`` of the current Flask request (the page step, ``core.pipeline.PageStep``, has no Flask
+    request: it calls ``page_key``)."""
     return page_key(request.path, request.query_string, caller)
 
 

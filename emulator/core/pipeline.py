@@ -1,86 +1,145 @@
-"""The request pipeline: every step a request goes through, in order, in this one file.
+"""The request path: every step a vendor (or admin) request takes, in order, each written once, in this file.
 
-Around Flask (WSGI, outermost first):
+``Pipeline`` chooses the steps once from the app's settings (a feature that is off has no step) and keeps them
+in three ordered lists, walked by one runner each side of Flask; facts pass between steps on the request's
+``core.exchange.Exchange``. In front of everything, WSGI layers rewrite the path before routing:
+
   other bases       ``casefold.StripBases``: a vendor's extra bases (``Vendor.base_paths``; iSpring's ``/api/v2``)
-                    removed after its prefix, before routing
-  path folding      ``casefold.FoldPaths``: an ASP.NET vendor's path after its prefix in lower case, before
-                    routing (vendors with ``Vendor.case_insensitive`` only)
-  fast path         ``FastPages``: a vendor GET whose answer is a page (cached, or a paged list computed under
-                    the tenant's lock by the same code as the view) is answered here, with every step below
-                    that could apply to it done its way (host check, CORS grant, journal); anything else, and
-                    every doubt, goes on to Flask (not installed with --strict or --state-file)
-  drop              ``faults.DropMiddleware``: the socket is closed without an answer when a drop rule fired
+                    removed after its prefix
+  path folding      ``casefold.FoldPaths``: an ASP.NET vendor's path after its prefix in lower case (vendors with
+                    ``Vendor.case_insensitive`` only)
 
-``Pipeline.before`` (the app's one ``before_request`` hook). A step that raises or answers ends the request
-there; the after steps still run on that answer (first, in verify mode, a stale page the fast path met is
-raised, so that it is answered as any error of a view: a 500):
-   1. host check      ``cors.host_check``: a malformed ``Host`` is a 400; bound to loopback, a foreign one a 403
-   2. whole body      ``http.buffer_chunked_body``: read before any handler takes a tenant's lock
-   3. clock           the start time, for the journal's ``durationMs``
-   4. CORS preflight  ``cors.Cors.preflight`` (a preflight carries no credentials, so it comes before the lock)
-   5. admin lock      ``--admin-token``: a Bearer token on ``/_emulator`` but the dashboard page (``admin_lock``)
-   6. casefold        ``casefold.fold_request``: the documented spelling of query names and body keys
-   7. strict request  ``strict.Strict.check_request`` (``--strict``): what the client sent undocumented
-  7a. unrouted        ``stubs.Unrouted``: a vendor call no route matches is answered by the tenant's stub, or
+``RequestPath`` (the app's ``wsgi_app``), ``front`` steps, on the WSGI environ:
+   1. clock           ``Exchange.started``, for the journal's ``durationMs``
+   2. host check      ``cors.host_check``: a malformed ``Host`` is a 400; bound to loopback, a foreign one a 403
+                      (kept on ``Exchange.refusal``: step 4 raises it, so it is answered in the vendor's shape)
+   3. page            ``PageStep``: a vendor GET whose answer is a page (cached, or a paged list computed under the
+                      tenant's lock by the view's own code) is answered here, after the route's tenant-call rules
+                      (``core.tenantcall``); the ``after`` steps run on its answer as on any other. Anything else,
+                      and every doubt, goes on to Flask (no page step with --strict or --state-file)
+Flask (its request context and routing; ``faults.DropMiddleware`` around it closes the socket when a drop rule
+fired), ``before`` steps (the app's one ``before_request`` hook); a step that raises or answers ends them:
+   4. refusal         what a front step refused (step 2), or in verify mode the stale page step 3 met (a 500)
+   5. whole body      ``http.buffer_chunked_body``: read before any handler takes a tenant's lock
+   6. CORS preflight  ``cors.Cors.preflight`` (a preflight carries no credentials, so it comes before the lock)
+   7. admin lock      ``--admin-token``: a Bearer token on ``/_emulator`` but the dashboard page (``admin_lock``)
+   8. casefold        ``casefold.fold_request``: the documented spelling of query names and body keys
+   9. strict request  ``strict.Strict.check_request`` (``--strict``): what the client sent undocumented
+  10. unrouted        ``stubs.Unrouted``: a vendor call no route matches is answered by the tenant's stub, or
                       forwarded to ``--fallback-target``; else the vendor's 404 says how to add a stub
-In the view, the vendor's auth wrapper names the tenant, ``bind_tenant(tenant, vendor)``:
-   8. tenant          ``g.tenant``, for the journal and persistence
-   9. rate limit      ``ratelimit.check`` (tenants that opted in): a 429 before anything is touched
-  10. faults          ``faults.check``: the tenant's fault rules (delay, error, drop)
-``Pipeline.after`` (the app's one ``after_request`` hook), on every answer, errors included:
-  11. strict answer   ``strict.Strict.check_response`` (``--strict``): a broken contract becomes a 500
-  12. CORS headers    ``cors.Cors.allow_origin``
-  13. journal         one entry per vendor request, in the journal of its tenant (``record``)
-  14. persistence     ``--state-file``: saved before the answer to a write, or to a fired fault, leaves
+  11. the view        a vendor route is a tenant call (``core.tenantcall``): credentials, tenant, rate limit,
+                      faults, lock, world, caller, view
+``after`` steps, on every answer (errors, stubs and the page step's included), in this order:
+  12. persistence     ``--state-file``: saved before the answer to a write, or to a fired fault, leaves (first, so
+                      the others see a failed save's 507/503)
+  13. strict answer   ``strict.Strict.check_response`` (``--strict``): a broken contract becomes a 500
+  14. CORS headers    ``cors.Cors.grant``
+  15. journal         one entry per vendor request, in the journal of its tenant (``record``)
 
-A feature that is off costs nothing: its step is not in the pipeline; the emulator has no cookie sessions
-(``NoSessions``). Each step resolves Flask's ``request``
-and ``g`` proxies once (they are looked up through context variables on every attribute access).
+The emulator has no cookie sessions (``NoSessions``). Each Flask step resolves Flask's ``request`` proxy once
+(it is looked up through context variables on every attribute access).
 """
 from __future__ import annotations
 
 import hmac
 import logging
-import os
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlencode
 
-from flask import Flask, Request, Response, g, request
+from flask import Flask, Request, Response, request
 from flask.sessions import NullSession, SessionInterface
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import MapAdapter
 
-from . import errors, faults, ratelimit
-from .casefold import ORIGINAL_PATH, FoldPaths, StripBases, fold_request
+from . import errors, faults
+from .casefold import FoldPaths, StripBases, fold_request
 from .cors import Cors, host_check
-from .forward import FORWARDED_KEY
+from .exchange import Exchange, exchange_of
 from .http import MAX_BODY_BYTES, MEMO_KEY_LIMIT, buffer_chunked_body
 from .journal import environ_headers, journal_of, make_entry
 from .pagecache import StalePage, verifying
 from .persistence import SaveFailed, ServiceUnavailable, changes_state
-from .requestlog import TENANT_KEY
 from .state import app_state
-from .store import DEFAULT_TENANT, Tenant
+from .store import DEFAULT_TENANT, Store, Tenant
 from .strict import Strict
-from .stubs import STUB_KEY, Unrouted
+from .stubs import Unrouted
+from .tenantcall import bind_tenant, call_of
 from .vendor import Route, Vendor
+
+__all__ = ["Pipeline", "PageStep", "RequestPath", "bind_tenant", "init_app"]
 
 ADMIN_PREFIX = "/_emulator"
 MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-NO_FAST_PAGES_ENV = "LMS_EMULATOR_NO_FAST_PAGES"  # "1": every request through Flask (FastPages off)
-MAX_ROUTES = 4096  # paths whose routing FastPages remembers; past it, it starts over
+MAX_ROUTES = 4096  # paths whose routing the page step remembers; past it, it starts over
 log = logging.getLogger("lms_emulator.persistence")
-STALE_PAGE = "lms_emulator.stale_page"  # environ: the StalePage the fast path met, for Flask to raise
 
 
-def bind_tenant(tenant: Tenant, vendor: str) -> None:
-    """Steps 8-10: the request's tenant, named by ``vendor``'s auth wrapper once the credentials are resolved,
-    before the handler touches the world. A request refused by the rate limit meets no fault rule."""
-    g.tenant = tenant
-    ratelimit.check(tenant, vendor)
-    faults.check(tenant, vendor)
+class Call(Protocol):
+    """What the ``after`` steps read of a request: Flask's ``Request``, or the page step's ``PlainGet``."""
+
+    @property
+    def method(self) -> str: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def environ(self) -> dict[str, Any]: ...
+    @property
+    def endpoint(self) -> str | None: ...
+
+
+class Answer(Protocol):
+    """What the ``after`` steps read and change of an answer: a werkzeug ``Response``, or the page step's ``Page``."""
+
+    @property
+    def status_code(self) -> int: ...
+    @property
+    def is_streamed(self) -> bool: ...
+    @property
+    def headers(self) -> Any: ...  # .get(name, default), ``name in``, [name] = value
+
+    def get_data(self) -> bytes: ...
+
+
+class PlainGet:
+    """The page step's request, for the ``after`` steps: a GET without a body, not routed by Flask."""
+
+    __slots__ = ("environ", "path")
+    method = "GET"
+    endpoint = None
+
+    def __init__(self, environ: dict[str, Any], path: str) -> None:
+        self.environ, self.path = environ, path
+
+
+class PageHeaders(list[tuple[str, str]]):
+    """A page's header list, with the three ``Headers`` operations the ``after`` steps use."""
+
+    def get(self, name: str, default: str = "") -> str:
+        lowered = name.lower()
+        return next((v for n, v in self if n.lower() == lowered), default)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and any(n.lower() == name.lower() for n, _ in self)
+
+    def __setitem__(self, name: Any, value: Any) -> None:  # type: ignore[override]
+        self.append((name, value))
+
+
+class Page:
+    """The page step's answer: 200, the page's JSON bytes."""
+
+    __slots__ = ("body", "headers")
+    status_code = 200
+    is_streamed = False
+
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+        self.headers = PageHeaders([("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+
+    def get_data(self) -> bytes:
+        return self.body
 
 
 class NoSessions(SessionInterface):
@@ -100,8 +159,13 @@ def _vendor_of(vendors: dict[str, Vendor], path: str) -> Vendor | None:
     return vendors.get(path.lstrip("/").split("/", 1)[0])
 
 
+FrontStep = Callable[[dict[str, Any], Exchange], "Page | None"]
+BeforeStep = Callable[[Request, Exchange, "Vendor | None"], "Response | None"]
+AfterStep = Callable[[Call, Exchange, "Vendor | None", Answer], Answer]
+
+
 class Pipeline:
-    """The steps of one app, chosen once from its settings (see the module's docstring)."""
+    """The steps of one app, chosen once from its settings, in order (see the module's docstring)."""
 
     def __init__(self, app: Flask, dashboard_page: Callable[[Request], bool]) -> None:
         state = app_state(app)
@@ -118,198 +182,285 @@ class Pipeline:
         self.cors = Cors.of(settings.cors_origins, settings.admin_cors_origins)
         self.strict = Strict(app) if settings.strict else None
         self.unrouted = Unrouted(app, settings.fallback_target)
-        self.verify = verifying()  # only then can the fast path meet a stale page (``STALE_PAGE``)
+        self.verify = verifying()  # only then can the page step meet a stale page (``Exchange.stale_page``)
+        pages = self.strict is None and self.state_file is None and settings.fast_pages
+        self.page = PageStep(app, self.store, self.vendors) if pages else None
+        self.front: list[FrontStep] = [step for step in (
+            self.host if self.check_host is not None else None,
+            self.page) if step is not None]
+        self.before: list[BeforeStep] = [step for step in (
+            self.refusal,
+            self.whole_body,
+            self.preflight if self.cors is not None else None,
+            self.admin_lock if self.admin_token else None,
+            self.casefold if self.folded else None,
+            self.strict_request if self.strict is not None else None,
+            self.unrouted_call) if step is not None]
+        self.after: list[AfterStep] = [step for step in (
+            self.persist if self.state_file is not None else None,
+            self.strict_answer if self.strict is not None else None,
+            self.cors_headers if self.cors is not None else None,
+            self.record) if step is not None]
 
     def install(self) -> None:
         app = self.app
         app.session_interface = NoSessions()
-        app.wsgi_app = faults.DropMiddleware(app.wsgi_app)  # type: ignore[method-assign]
-        if self.strict is None and self.state_file is None and not os.environ.get(NO_FAST_PAGES_ENV):
-            app.wsgi_app = FastPages(app.wsgi_app, self)  # type: ignore[method-assign]
+        app.before_request(self.run_before)
+        app.after_request(self.run_after)
+        wsgi: Any = RequestPath(faults.DropMiddleware(app.wsgi_app), self)
         if self.folded:
-            app.wsgi_app = FoldPaths(app.wsgi_app, ["/" + n for n in sorted(self.folded)])  # type: ignore[method-assign]
+            wsgi = FoldPaths(wsgi, ["/" + n for n in sorted(self.folded)])
         bases = {v.prefix: v.base_paths for v in self.vendors.values() if v.base_paths}
-        if bases:  # outermost: folding and the fast path see the path as routed
-            app.wsgi_app = StripBases(app.wsgi_app, bases)  # type: ignore[method-assign]
-        app.before_request(self.before)
-        app.after_request(self.after)
+        if bases:  # outermost: folding and the page step see the path as routed
+            wsgi = StripBases(wsgi, bases)
+        app.wsgi_app = wsgi  # type: ignore[method-assign]
 
-    def before(self) -> Response | None:
+    # -- the runners -------------------------------------------------------------------------------------------
+
+    def run_before(self) -> Response | None:
         req: Request = request._get_current_object()  # type: ignore[attr-defined]
-        glob = g._get_current_object()  # type: ignore[attr-defined]
-        if self.verify and (stale := req.environ.pop(STALE_PAGE, None)) is not None:
-            raise stale
-        if self.check_host is not None:
-            self.check_host(req.environ)
-        _whole_body(req)
-        glob.started = time.perf_counter()
-        if self.cors is not None:  # a preflight carries no credentials: answered before the admin lock
-            answer = self.cors.preflight(req)
+        exchange = exchange_of(req.environ)
+        vendor = _vendor_of(self.vendors, req.path)
+        for step in self.before:
+            answer = step(req, exchange, vendor)
             if answer is not None:
                 return answer
-        if self.admin_token:
-            admin_lock(req, self.admin_token, self.dashboard_page)
-        vendor = _vendor_of(self.vendors, req.path)
-        if vendor is not None and vendor.name in self.folded and req.endpoint:
-            fold_request(self.app, req, vendor.name)
-        if self.strict is not None and vendor is not None:
-            self.strict.check_request(req, glob, vendor)
-        if vendor is not None and req.routing_exception is not None:
-            return self.unrouted.answer(req, glob, vendor)
         return None
 
-    def after(self, response: Response) -> Response:
+    def run_after(self, response: Response) -> Response:
         req: Request = request._get_current_object()  # type: ignore[attr-defined]
-        glob = g._get_current_object()  # type: ignore[attr-defined]
-        vendor = _vendor_of(self.vendors, req.path)
-        if self.state_file is not None:
-            response = self.persist(req, glob, vendor, response)
-        named = getattr(glob, "tenant", None) or getattr(glob, "admin_tenant", None)
-        if named is not None:  # for the request log (``core.requestlog``)
-            req.environ[TENANT_KEY] = named.id
-        if self.strict is not None and vendor is not None:
-            response = self.strict.check_response(req, glob, vendor, response)
-        if self.cors is not None:
-            self.cors.allow_origin(req, response)
-        if vendor is not None:
-            self.record(req, glob, vendor, response)
-        return response
+        return self.finish(req, exchange_of(req.environ), response)  # type: ignore[return-value]
 
-    def record(self, req: Request, glob: Any, vendor: Vendor, response: Response) -> None:
-        """Step 13: one journal entry, in the journal of the tenant the credentials named, else the default's."""
-        named = getattr(glob, "tenant", None)
-        tenant = named or self.store.tenants.get(DEFAULT_TENANT)
-        if tenant is None:
-            return
-        environ = req.environ
-        dropped = bool(environ.get(faults.DROP_KEY))
-        entry = self.entry(
-            environ, req.method, req.path, _request_body(req), tenant, named is not None, vendor,
-            status=None if dropped else response.status_code,
-            response_body=b"" if dropped or response.is_streamed else response.get_data(),
-            response_content_type=response.headers.get("Content-Type", ""), started=getattr(glob, "started", None))
-        fault = environ.get("lms_emulator.fault")
-        if fault:
-            entry["fault"] = fault
-        violations = getattr(glob, "contract_violations", None)  # strict mode: what the client sent undocumented
-        if violations:
-            entry["contractViolations"] = list(violations)
-        if environ.get(STUB_KEY):  # answered by a stub (core.stubs), or forwarded to the fallback target
-            entry["stub"] = environ[STUB_KEY]
-        if environ.get(FORWARDED_KEY):
-            entry["forwardedTo"] = environ[FORWARDED_KEY]
-        if dropped:
-            entry["dropped"] = True
-        if environ.get(ratelimit.LIMITED_KEY):
-            entry["rateLimited"] = True
-        journal_of(tenant, self.journal_size).record(entry)
+    def finish(self, call: Call, exchange: Exchange, answer: Answer) -> Answer:
+        """The ``after`` steps, in order, on any answer."""
+        vendor = _vendor_of(self.vendors, call.path)
+        for step in self.after:
+            answer = step(call, exchange, vendor, answer)
+        return answer
+
+    # -- front steps ---------------------------------------------------------------------------------------------
+
+    def host(self, environ: dict[str, Any], exchange: Exchange) -> Page | None:
+        """Step 2: a refused ``Host`` is kept for step 4, which raises it inside Flask (the vendor's shape)."""
+        assert self.check_host is not None
+        try:
+            self.check_host(environ)
+        except (errors.Forbidden, errors.BadRequest) as exc:
+            exchange.refusal = exc
+        return None
+
+    # -- before steps ----------------------------------------------------------------------------------------
+
+    def refusal(self, req: Request, exchange: Exchange, vendor: Vendor | None) -> None:
+        """Step 4: what a front step refused; in verify mode, the stale page the page step met."""
+        if exchange.refusal is not None:
+            raise exchange.refusal
+        if self.verify and exchange.stale_page is not None:
+            raise exchange.stale_page
 
     @staticmethod
-    def entry(environ: dict[str, Any], method: str, path: str, body: bytes, tenant: Tenant, named: bool,
-              vendor: Vendor, *, status: int | None, response_body: bytes, response_content_type: str,
-              started: float | None) -> dict[str, Any]:
-        """A journal entry's common fields (``record``, ``FastPages``)."""
-        return make_entry(
-            method=method, path=environ.get(ORIGINAL_PATH) or path, query=environ.get("QUERY_STRING", ""),
-            headers=environ_headers(environ), body=body, content_type=environ.get("CONTENT_TYPE", ""),
-            status=status, response_body=response_body, response_content_type=response_content_type,
-            duration_ms=(time.perf_counter() - started) * 1000 if started else 0.0,
-            at=tenant.clock.now(), vendor=vendor.name, tenant_id=tenant.id if named else None,
-            secret_answer=vendor.secret_answer)
+    def whole_body(req: Request, exchange: Exchange, vendor: Vendor | None) -> None:
+        """Step 5: a client that never sends its body holds its own thread only; a chunked one becomes a sized
+        one."""
+        environ = req.environ
+        try:
+            buffer_chunked_body(environ)
+        finally:
+            req.__dict__.pop("stream", None)  # the stream is read from the new environ
+        length = environ.get("CONTENT_LENGTH")
+        if length and length != "0" and length.isascii() and length.isdigit() and int(length) <= MAX_BODY_BYTES:
+            req.get_data(cache=True)
 
-    def persist(self, req: Request, glob: Any, vendor: Vendor | None, response: Response) -> Response:
-        """Step 14 (run first of the after steps, so the others see its answer): a successful write, or any
+    def preflight(self, req: Request, exchange: Exchange, vendor: Vendor | None) -> Response | None:
+        """Step 6 (a preflight carries no credentials: answered before the admin lock)."""
+        assert self.cors is not None
+        return self.cors.preflight(req)
+
+    def admin_lock(self, req: Request, exchange: Exchange, vendor: Vendor | None) -> None:
+        """Step 7."""
+        assert self.admin_token is not None
+        admin_lock(req, self.admin_token, self.dashboard_page)
+
+    def casefold(self, req: Request, exchange: Exchange, vendor: Vendor | None) -> None:
+        """Step 8."""
+        if vendor is not None and vendor.name in self.folded and req.endpoint:
+            fold_request(self.app, req, vendor.name)
+
+    def strict_request(self, req: Request, exchange: Exchange, vendor: Vendor | None) -> None:
+        """Step 9."""
+        if self.strict is not None and vendor is not None:
+            self.strict.check_request(req, exchange, vendor)
+
+    def unrouted_call(self, req: Request, exchange: Exchange, vendor: Vendor | None) -> Response | None:
+        """Step 10."""
+        if vendor is not None and req.routing_exception is not None:
+            return self.unrouted.answer(req, vendor)
+        return None
+
+    # -- after steps -----------------------------------------------------------------------------------------
+
+    def persist(self, call: Call, exchange: Exchange, vendor: Vendor | None, answer: Answer) -> Answer:
+        """Step 12 (run first of the after steps, so the others see its answer): a successful write, or any
         request a fault rule fired on (a GET spends a rule's count too), is saved before its answer leaves. A
         save that fails answers the vendor's 507/503 instead (``persistence.SaveFailed``): the write is not
         applied."""
         assert self.state_file is not None
-        wrote = (req.method in MUTATING and response.status_code < 400
-                 and changes_state(self.app.view_functions.get(req.endpoint or "")))
-        fired = bool(req.environ.get("lms_emulator.fault")) and getattr(glob, "tenant", None) is not None
+        wrote = (call.method in MUTATING and answer.status_code < 400
+                 and changes_state(self.app.view_functions.get(call.endpoint or "")))
+        named = exchange.tenant
+        fired = exchange.fault is not None and named is not None
         if not (wrote or fired):
-            return response
-        named = getattr(glob, "tenant", None)
-        tenant = named or getattr(glob, "admin_tenant", None)
+            return answer
+        tenant = exchange.named
         try:
             self.state_file.save(None if tenant is None else [tenant])
             if named is not None and not self.state_file.kept(named):
                 raise ServiceUnavailable("The tenant was reset, deleted or restored while this write ran: the "
                                          "write was not kept.")
         except SaveFailed as exc:
-            log.error("state file: %s %s answered %s: %s", req.method, req.path, exc.status, exc.message)
+            log.error("state file: %s %s answered %s: %s", call.method, call.path, exc.status, exc.message)
             return self.app.handle_user_exception(exc)  # type: ignore[return-value]
-        return response
+        return answer
+
+    def strict_answer(self, call: Call, exchange: Exchange, vendor: Vendor | None, answer: Answer) -> Answer:
+        """Step 13."""
+        if self.strict is not None and vendor is not None and isinstance(call, Request) \
+                and isinstance(answer, Response):
+            return self.strict.check_response(call, exchange, vendor, answer)
+        return answer
+
+    def cors_headers(self, call: Call, exchange: Exchange, vendor: Vendor | None, answer: Answer) -> Answer:
+        """Step 14: the grant on an answer to an allowed origin (every answer pays this: no header parsing)."""
+        assert self.cors is not None
+        grant = self.cors.grant(call.path, call.environ.get("HTTP_ORIGIN"))
+        if grant and "Access-Control-Allow-Origin" not in answer.headers:
+            for name, value in grant:
+                answer.headers[name] = value
+        return answer
+
+    def record(self, call: Call, exchange: Exchange, vendor: Vendor | None, answer: Answer) -> Answer:
+        """Step 15: one journal entry, in the journal of the tenant the credentials named, else the default's."""
+        if vendor is None:
+            return answer
+        named = exchange.tenant
+        tenant = named or self.store.tenants.get(DEFAULT_TENANT)
+        if tenant is None:
+            return answer
+        environ = call.environ
+        dropped = exchange.dropped
+        entry = self.entry(
+            environ, exchange, call.method, call.path, _request_body(call), tenant, named is not None, vendor,
+            status=None if dropped else answer.status_code,
+            response_body=b"" if dropped or answer.is_streamed else answer.get_data(),
+            response_content_type=answer.headers.get("Content-Type", ""))
+        if exchange.fault:
+            entry["fault"] = exchange.fault
+        if exchange.contract_violations:  # strict mode: what the client sent undocumented
+            entry["contractViolations"] = list(exchange.contract_violations)
+        if exchange.stub:  # answered by a stub (core.stubs), or forwarded to the fallback target
+            entry["stub"] = exchange.stub
+        if exchange.forwarded_to:
+            entry["forwardedTo"] = exchange.forwarded_to
+        if dropped:
+            entry["dropped"] = True
+        if exchange.rate_limited:
+            entry["rateLimited"] = True
+        journal_of(tenant, self.journal_size).record(entry)
+        return answer
+
+    @staticmethod
+    def entry(environ: dict[str, Any], exchange: Exchange, method: str, path: str, body: bytes, tenant: Tenant,
+              named: bool, vendor: Vendor, *, status: int | None, response_body: bytes,
+              response_content_type: str) -> dict[str, Any]:
+        """A journal entry's common fields."""
+        started = exchange.started
+        return make_entry(
+            method=method, path=exchange.original_path or path, query=environ.get("QUERY_STRING", ""),
+            headers=environ_headers(environ), body=body, content_type=environ.get("CONTENT_TYPE", ""),
+            status=status, response_body=response_body, response_content_type=response_content_type,
+            duration_ms=(time.perf_counter() - started) * 1000 if started else 0.0,
+            at=tenant.clock.now(), vendor=vendor.name, tenant_id=tenant.id if named else None,
+            secret_answer=vendor.secret_answer)
 
 
-class FastPages:
-    """WSGI, between path folding and Flask: a vendor GET answered with a page without Flask, or handed to Flask
-    unchanged (see docs/DESIGN.md, "The request pipeline").
-
-    It answers only what the Flask path would answer with the same page (steps 1-14 give it nothing more
-    to do): a GET without a body, its path plain ASCII under the prefix of a vendor with a ``fast_page``
-    hook, an allowed ``Host``, the vendor's checks passed plainly (``Vendor.fast_page``), a tenant with no
-    fault rule and no rate limit, and then a page: a cached one, or one the vendor computes as its view would
-    (routed by Flask's own URL map); a page it cannot compute (an error, a route that is no paged list) is
-    Flask's to answer. Its answer carries the Flask path's headers (``Content-Type``, ``Content-Length``, the
-    CORS grant) and journal entry. Not installed with ``--strict`` or ``--state-file``, nor with
-    ``LMS_EMULATOR_NO_FAST_PAGES=1``; verify mode (``core.pagecache``) never hits, but computes.
-    ``tests/core/test_fastpages.py`` sends the same requests both ways and compares everything."""
+class RequestPath:
+    """The app's WSGI entry (see the module's docstring): the ``front`` steps, then the page step's answer through
+    the ``after`` steps, or Flask (whose hooks run the ``before`` and ``after`` steps)."""
 
     def __init__(self, app: Callable[..., Any], pipeline: Pipeline) -> None:
         self.app = app
         self.pipeline = pipeline
-        self.hooks = {v.prefix + "/": v for v in pipeline.vendors.values() if v.fast_page is not None}
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        exchange = exchange_of(environ)
+        exchange.started = time.perf_counter()
+        for step in self.pipeline.front:
+            page = step(environ, exchange)
+            if page is not None:
+                answer = self.pipeline.finish(PlainGet(environ, environ["PATH_INFO"]), exchange, page)
+                assert isinstance(answer, Page)
+                start_response("200 OK", answer.headers)
+                return [answer.body]
+        return self.app(environ, start_response)
+
+
+class PageStep:
+    """Step 3: a vendor GET answered with a page without Flask, or left to Flask (see docs/DESIGN.md, "The request
+    path").
+
+    It answers only what Flask would answer with the same page: a GET without a body, its path plain ASCII under
+    a vendor's prefix, routed (by Flask's own URL map) to a tenant call whose vendor has a page hook
+    (``tenantcall.Access.page``); the route's credentials and caller rules passed (the same functions the tenant
+    call runs), a tenant with no fault rule and no rate limit, a host the host check let through, and then a
+    page: a cached one, or one the vendor computes as its view would; a page it cannot compute (an error, a
+    route that is no paged list) is Flask's to answer. Its answer goes through the same ``after`` steps (CORS,
+    journal). Not in the path with ``--strict`` or ``--state-file``, nor with ``LMS_EMULATOR_FAST_PAGES=0``;
+    verify mode (``core.pagecache``) never hits, but computes. ``tests/core/test_fastpages.py`` sends the same
+    requests both ways and compares everything."""
+
+    def __init__(self, app: Flask, store: Store, vendors: dict[str, Vendor]) -> None:
+        self.app = app
+        self.store = store
+        self.prefixes = {v.prefix + "/" for v in vendors.values()}
+        self.on = True  # tests switch it off to compare with Flask's answer
         self.urls: MapAdapter | None = None  # bound on first use: every blueprint is registered by then
         self.routes: dict[str, Route | None] = {}  # path -> route(path), up to MAX_ROUTES
 
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-        answer = self.answer(environ) if environ.get("REQUEST_METHOD") == "GET" else None
-        if answer is None:
-            return self.app(environ, start_response)
-        start_response("200 OK", answer[0])
-        return [answer[1]]
-
-    def answer(self, environ: dict[str, Any]) -> tuple[list[tuple[str, str]], bytes] | None:
-        started = time.perf_counter()
+    def __call__(self, environ: dict[str, Any], exchange: Exchange) -> Page | None:
+        if environ.get("REQUEST_METHOD") != "GET" or exchange.refusal is not None or not self.on:
+            return None
         path, query = environ.get("PATH_INFO") or "", environ.get("QUERY_STRING") or ""
         if environ.get("CONTENT_LENGTH") or environ.get("HTTP_TRANSFER_ENCODING") or not (
                 path.isascii() and query.isascii()):
             return None
-        vendor = self.hooks.get(path[:path.find("/", 1) + 1])  # "//absorb/..." finds "//": no vendor
-        if vendor is None or vendor.fast_page is None:
+        if path[:path.find("/", 1) + 1] not in self.prefixes:  # "//absorb/..." finds "//": no vendor
             return None
-        pipeline = self.pipeline
-        if pipeline.check_host is not None:
+        found = self.route(path)
+        call = None if found is None else call_of(found[0])
+        if found is None or call is None or call.access.page is None:
+            return None
+        view, path_args = found
+        access, page_rule = call.access, call.access.page
+        try:
+            tenant, credentials = access.credentials(environ, self.store)
+            rules = tenant.faults
+            if tenant.rate_limits or (rules is not None and rules.rules):
+                return None  # steps the tenant call runs would act: Flask's
+            world = tenant.world(access.vendor)  # the lock rule's one exception (core.tenantcall)
+            admitted = access.caller(world, credentials, tenant.clock.now(), environ, call.options, path_args)
+        except errors.EmulatorError:  # refused: Flask answers it, in the vendor's shape
+            return None
+        page = page_rule(tenant, world, admitted, view, path_args, path, query)
+        if page is not None and not isinstance(page, bytes):
             try:
-                pipeline.check_host(environ)
-            except (errors.Forbidden, errors.BadRequest):
+                page = page()
+            except StalePage as stale:  # verify mode: Flask raises it as its own (step 4), a loud 500
+                exchange.stale_page = stale
                 return None
-        found = vendor.fast_page(environ, pipeline.store, path, query, self.route)
-        if found is None:
+        if page is None:
             return None
-        tenant, answer = found
-        environ[TENANT_KEY] = tenant.id
-        rules = tenant.faults
-        if tenant.rate_limits or (rules is not None and rules.rules):
-            return None
-        if isinstance(answer, bytes):
-            page = answer
-        else:
-            try:
-                computed = answer()
-            except StalePage as stale:  # verify mode: Flask raises it as its own (``before``), a loud 500
-                environ[STALE_PAGE] = stale
-                return None
-            if computed is None:
-                return None
-            page = computed
-        headers = [("Content-Type", "application/json"), ("Content-Length", str(len(page)))]
-        if pipeline.cors is not None:
-            headers.extend(pipeline.cors.grant(path, environ.get("HTTP_ORIGIN")))
-        entry = pipeline.entry(environ, "GET", path, b"", tenant, True, vendor, status=200, response_body=page,
-                               response_content_type="application/json", started=started)
-        journal_of(tenant, pipeline.journal_size).record(entry)
-        return headers, page
+        exchange.tenant = tenant
+        return Page(page)
 
     def route(self, path: str) -> Route | None:
         """Flask's routing of a GET to ``path``: the view function and its path arguments; None where Flask
@@ -320,11 +471,11 @@ class FastPages:
         except KeyError:
             pass
         if self.urls is None:
-            self.urls = self.pipeline.app.url_map.bind("localhost")
+            self.urls = self.app.url_map.bind("localhost")
         try:
             endpoint, args = self.urls.match(path, "GET")
-            view = self.pipeline.app.view_functions.get(endpoint)
-            found: Route | None = None if view is None else (view, args)
+            view = self.app.view_functions.get(endpoint)
+            found = None if view is None else (view, dict(args))
         except HTTPException:  # NotFound, MethodNotAllowed, RequestRedirect
             found = None
         if len(path) > MEMO_KEY_LIMIT:  # not remembered: 4,096 long paths pinned hundreds of MB
@@ -335,20 +486,8 @@ class FastPages:
         return found
 
 
-def _whole_body(req: Request) -> None:
-    """Step 2: a client that never sends its body holds its own thread only; a chunked one becomes a sized one."""
-    environ = req.environ
-    try:
-        buffer_chunked_body(environ)
-    finally:
-        req.__dict__.pop("stream", None)  # the stream is read from the new environ
-    length = environ.get("CONTENT_LENGTH")
-    if length and length != "0" and length.isascii() and length.isdigit() and int(length) <= MAX_BODY_BYTES:
-        req.get_data(cache=True)
-
-
 def admin_lock(req: Request, token: str, dashboard_page: Callable[[Request], bool]) -> None:
-    """Step 4: the admin API wants ``Authorization: Bearer <token>``, but for the dashboard page, which holds no
+    """Step 7: the admin API wants ``Authorization: Bearer <token>``, but for the dashboard page, which holds no
     data (it asks for the token and sends it itself)."""
     path = req.path
     if not (path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/")) or dashboard_page(req):
@@ -359,11 +498,12 @@ def admin_lock(req: Request, token: str, dashboard_page: Callable[[Request], boo
                                   headers={"WWW-Authenticate": 'Bearer realm="lms-emulator admin"'})
 
 
-def _request_body(req: Request) -> bytes:
-    """The request body for the journal (the pipeline read it whole in step 2); never fails the request."""
-    environ = req.environ
+def _request_body(call: Call) -> bytes:
+    """The request body for the journal (the pipeline read it whole in step 5); never fails the request."""
+    environ = call.environ
     if not (environ.get("CONTENT_LENGTH") or environ.get("HTTP_TRANSFER_ENCODING")):
         return b""
+    req: Any = call  # a body: Flask's request (the page step's has none)
     try:
         if req.content_length and req.content_length > MAX_BODY_BYTES:
             return b""

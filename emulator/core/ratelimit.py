@@ -5,7 +5,7 @@ A vendor declares its documented limit in ``Vendor.rate_limit`` as (requests per
 300 requests through in the first second, then 200 a second). A tenant switches it on with
 ``lms-emulator serve --rate-limit absorb`` (every tenant) or ``POST /_emulator/tenants/{id}/rate-limit``.
 
-The bucket is checked where faults are (``core.pipeline.bind_tenant``: the moment a vendor's auth names the
+The bucket is checked where faults are (``core.tenantcall.bind_tenant``: the moment a vendor's auth names the
 request's tenant), before anything touches the world, so a refused request changes nothing. A refusal is the
 vendor's 429 with ``Retry-After`` (whole seconds until a token is back, at least 1).
 
@@ -24,8 +24,8 @@ from flask import request
 
 from . import errors
 from .store import Tenant
+from .exchange import exchange_of
 
-LIMITED_KEY = "lms_emulator.rate_limited"
 MAX_RATE = 1_000_000
 
 
@@ -108,7 +108,7 @@ def describe(tenant: Tenant, documented: dict[str, tuple[float, int]]) -> dict[s
 
 
 def check(tenant: Tenant, vendor: str) -> None:
-    """Spend one of the tenant's tokens for this request, or answer 429 (``core.pipeline.bind_tenant``)."""
+    """Spend one of the tenant's tokens for this request, or answer 429 (``core.tenantcall.bind_tenant``)."""
     buckets = tenant.rate_limits
     if not buckets:
         return
@@ -118,7 +118,7 @@ def check(tenant: Tenant, vendor: str) -> None:
     wait = bucket.take(tenant.clock.now())
     if wait is None:
         return
-    request.environ[LIMITED_KEY] = True
+    exchange_of(request.environ).rate_limited = True
     raise errors.TooManyRequests(
         f"Rate limit exceeded: {bucket.rate:g} requests per second plus a burst of {bucket.burst}. "
         f"Retry after {wait} second{'s' if wait != 1 else ''}.",

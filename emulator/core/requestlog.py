@@ -3,7 +3,7 @@
 A WSGI middleware around the whole app (the fast path included), so granian, gunicorn and werkzeug print the
 same line: method, path, status, tenant, milliseconds, as text or as one JSON object (``--log-format json``).
 The tenant is the one the request's credentials named (the pipeline leaves its id in the environ under
-``TENANT_KEY``), ``-`` when none did. Secrets never appear: no header and no body is logged, and a query
+``Exchange.named``), ``-`` when none did. Secrets never appear: no header and no body is logged, and a query
 parameter whose name says it carries a secret (``token``, ``secret``, ``password``, ``key``...) is shown
 as ``***``.
 """
@@ -19,9 +19,8 @@ from urllib.parse import parse_qsl, quote
 
 import orjson
 
-from .casefold import ORIGINAL_PATH
+from .exchange import EXCHANGE_KEY
 
-TENANT_KEY = "lms_emulator.tenant"
 FORMATS = ("text", "json")
 SECRET_NAME = re.compile(r"token|secret|password|passwd|key|code|signature|auth|credential|assertion", re.I)
 MASK = "***"
@@ -68,9 +67,11 @@ class RequestLog:
 
     def line(self, environ: dict[str, Any], status: int, ms: float) -> str:
         method = environ.get("REQUEST_METHOD", "-")
-        path = environ.get(ORIGINAL_PATH) or environ.get("PATH_INFO") or "/"  # as sent, not case-folded
+        exchange = environ.get(EXCHANGE_KEY)
+        path = (exchange and exchange.original_path) or environ.get("PATH_INFO") or "/"  # as sent, not folded
         query = masked_query(environ.get("QUERY_STRING") or "")
-        tenant = environ.get(TENANT_KEY)
+        named = exchange and exchange.named
+        tenant = named.id if named else None
         if self.form == "json":
             record = {"time": self.stamp(), "method": method, "path": path, "query": query or None, "status": status,
                       "tenant": tenant, "ms": round(ms, 2)}

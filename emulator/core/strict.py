@@ -16,9 +16,9 @@ import logging
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from flask import Flask, Request, Response, g, request
+from flask import Flask, Request, Response, request
 
-from .http import PARSED_JSON
+from .exchange import UNPARSED, Exchange, current, exchange_of
 from .openapi import operation_of
 from .wire import loads_json
 
@@ -30,10 +30,11 @@ HEADER = "X-Emulator-Contract-Violations"
 ALWAYS_ALLOWED_QUERY: frozenset[str] = frozenset()
 
 
-def report(problem: str) -> None:
-    """Report a contract violation found while handling the request (a vendor's auth leaning on something
-    undocumented, say) beside those found before it; outside strict mode, nothing happens."""
-    found = getattr(g, "contract_violations", None)
+def report(problem: str, environ: dict[str, Any] | None = None) -> None:
+    """Report a contract violation found while handling the request (``environ``'s, else Flask's current one: a
+    vendor's auth leaning on something undocumented, say) beside those found before it; outside strict mode,
+    nothing happens."""
+    found = (current() if environ is None else exchange_of(environ)).contract_violations
     if found is not None and problem not in found:
         found.append(problem)
 
@@ -43,14 +44,15 @@ def request_violations(app: Flask, vendor: str) -> list[str]:
     op = operation_of(app.view_functions.get(request.endpoint or ""))
     if op is None:
         return []
-    problems = list(g.get("spelling_notes", ()))  # core.casefold: accepted, but not as documented
+    exchange = current()
+    problems = list(exchange.spelling_notes)  # core.casefold: accepted, but not as documented
     documented = {p.name for p in op.query} | ALWAYS_ALLOWED_QUERY
     for name in request.args:
         if name not in documented:
             problems.append(f"query parameter '{name}' is not documented")
     if op.body and request.mimetype == "application/json":
-        if PARSED_JSON in request.environ:  # core.casefold parsed it, keys in the documented spelling
-            body = request.environ[PARSED_JSON]
+        if exchange.json is not UNPARSED:  # core.casefold parsed it, keys in the documented spelling
+            body = exchange.json
         else:
             try:
                 body = loads_json(request.get_data(cache=True))
@@ -91,15 +93,15 @@ class Strict:
     def __init__(self, app: Flask) -> None:
         self.app = app
 
-    def check_request(self, req: Request, glob: Any, vendor: Vendor) -> None:
+    def check_request(self, req: Request, exchange: Exchange, vendor: Vendor) -> None:
         if not req.endpoint:
             return
         try:
-            glob.contract_violations = request_violations(self.app, vendor.name)
+            exchange.contract_violations = request_violations(self.app, vendor.name)
         except Exception:  # noqa: BLE001 - a report never breaks the answer
             log.exception("strict mode could not check %s %s", req.method, req.path)
 
-    def check_response(self, req: Request, glob: Any, vendor: Vendor, response: Response) -> Response:
+    def check_response(self, req: Request, exchange: Exchange, vendor: Vendor, response: Response) -> Response:
         """The answer, or a 500 diagnostic in its place when it breaks its own contract."""
         if req.method == "OPTIONS" or req.path.endswith("/openapi.json"):
             return response
@@ -111,7 +113,7 @@ class Strict:
                                         "message": "The emulator's response broke its own contract.",
                                         "violations": problems}),
                             status=500, mimetype="application/json")
-        reported = getattr(glob, "contract_violations", None)
+        reported = exchange.contract_violations
         if reported:
             response.headers[HEADER] = header_value(reported)
         return response

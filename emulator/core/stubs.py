@@ -28,16 +28,14 @@ from flask import Flask, Request, Response
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from . import errors
-from .casefold import ORIGINAL_PATH
 from .faults import MAX_DELAY_MS, METHODS, Glob, injected_error
-from .forward import FORWARDED_KEY, Targets, Unreachable, forward
+from .exchange import exchange_of
+from .forward import Targets, Unreachable, forward
 from .state import app_state
 from .store import DEFAULT_TENANT, Store, Tenant
 from .vendor import Vendor
 from .wire import encode_json
 
-STUB_KEY = "lms_emulator.stub"  # environ: the id of the stub that answered (the journal shows it)
-TENANT_KEY = "lms_emulator.unrouted_tenant"  # environ: whose stubs were looked at (the 404 names it)
 STUB_FIELDS = {"method", "path", "status", "headers", "body", "bodyText", "contentType", "delayMs"}
 MAX_STUBS = 1000
 CREDENTIAL_HEADERS = ("x-api-key", "x-auth-account-url")
@@ -251,27 +249,28 @@ class Unrouted:
         self.vendors = state.vendors
         self.fallback = Targets.parse(fallback_target or "")
 
-    def answer(self, req: Request, glob: Any, vendor: Vendor) -> Response | None:
+    def answer(self, req: Request, vendor: Vendor) -> Response | None:
         if not isinstance(req.routing_exception, (NotFound, MethodNotAllowed)):
             return None
         tenant, named = tenant_of_request(self.store, vendor.name, req)
         if tenant is None:
             return None
-        req.environ[TENANT_KEY] = tenant.id
+        exchange = exchange_of(req.environ)
+        exchange.unrouted_tenant = tenant.id
         if named:
-            glob.tenant = tenant  # the journal: this tenant's
+            exchange.tenant = tenant  # the journal: this tenant's
         stub = stubs_of(tenant, self.vendors).take(vendor.name, req.method, req.path)
         if stub is not None:
-            glob.tenant = tenant
-            req.environ[STUB_KEY] = stub.id
+            exchange.tenant = tenant
+            exchange.stub = stub.id
             if stub.delay_ms:
                 time.sleep(stub.delay_ms / 1000)
             return stub.response()
-        original = req.environ.get(ORIGINAL_PATH) or req.path  # as sent (Absorb's paths are folded to route them)
+        original = exchange.original_path or req.path  # as sent (Absorb's paths are folded to route them)
         url = self.fallback.url_for(vendor.name, original) if self.fallback else None
         if url is None:
             return None
-        req.environ[FORWARDED_KEY] = url
+        exchange.forwarded_to = url
         try:
             return forward(url, req)
         except Unreachable as exc:
@@ -280,7 +279,7 @@ class Unrouted:
 
 def not_found_message(req: Request) -> str:
     """The vendor's 404 for an unrouted call: what was asked, and the two ways to answer it."""
-    tenant_id = req.environ.get(TENANT_KEY) or "{tenant}"
+    tenant_id = exchange_of(req.environ).unrouted_tenant or "{tenant}"
     return (f"No route matches the request: the emulator does not serve {req.method} {req.path}. To answer it, "
             f"add a stub: POST /_emulator/tenants/{tenant_id}/stubs with "
             f'{{"method": "{req.method}", "path": "{req.path}", "status": 200, "body": ...}}; '

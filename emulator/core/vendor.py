@@ -10,7 +10,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 
 from flask import Blueprint, Response
 
@@ -50,7 +50,7 @@ class WorldContext:
     build: str = ""
 
 
-Route = tuple[Callable[..., Any], Mapping[str, Any]]  # a view function and its path arguments
+Route = tuple[Callable[..., Any], dict[str, Any]]  # a view function and its path arguments
 
 
 @dataclass(frozen=True)
@@ -77,12 +77,6 @@ class Vendor:
     # Whether an answer body (its first bytes, up to 64 KB) is a secret as a whole, so the journal masks it
     # whatever the request looked like (Absorb's /authenticate answers its token as a bare JSON string).
     secret_answer: Callable[[bytes], bool] | None = None
-    # The answer to a GET without Flask, for ``core.pipeline.FastPages``: (environ, store, path, query string,
-    # route) -> (tenant, the page or a function computing it: None if it cannot), or None whenever the Flask
-    # path should answer. ``route(path)`` is Flask's routing: the (view function, path arguments), or None.
-    fast_page: Callable[[dict[str, Any], Any, str, str, Callable[[str], Route | None]],
-                        tuple[Any, bytes | Callable[[], bytes | None]] | None] | None = None
-
     # OAuth 2.0 clients registered through the admin API (Absorb's portal settings): (world, body, now) -> the
     # client's id, secret and redirect URIs; and (world, client id) -> whether a client was revoked. The client id
     # becomes one more key of the tenant (``World.tenant_keys`` lists it).

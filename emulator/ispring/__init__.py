@@ -1,8 +1,9 @@
 """iSpring Learn (REST API v3), served under ``/ispring``."""
 from __future__ import annotations
 
-from flask import Response, g, request
+from flask import Response, request
 
+from ..core.exchange import current
 from ..core.errors import EmulatorError
 from ..core.openapi import Param
 from ..core.vendor import Vendor
@@ -20,7 +21,7 @@ from .service import MEDIA_TYPES
 def render_error(err: EmulatorError) -> Response:
     """iSpring's ErrorResponse ``{"code": <int>, "message": "..."}`` (code = the HTTP status), in JSON or XML
     as ``Accept`` prefers (JSON when it allows neither: the 406 itself)."""
-    media = g.get("ispring_media") or preferred_media(request.headers.get("Accept", ""),
+    media = current().media or preferred_media(request.headers.get("Accept", ""),
                                                       default_media(request.path)) or MEDIA_TYPES[0]
     response = answer({"code": err.status, "message": err.message}, "error", media)
     response.status_code = err.status

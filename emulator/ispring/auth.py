@@ -16,18 +16,20 @@
 """
 from __future__ import annotations
 
-from functools import lru_cache, wraps
-from collections.abc import Callable
+from functools import lru_cache
+from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
-from flask import g, request
+from flask import request
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
 from ..core.errors import BadRequest, NotAcceptable, Unauthorized
 from ..core.http import current_store
-from ..core.pipeline import bind_tenant
-from ..core.store import Tenant
+from ..core.exchange import current
+from ..core.tenantcall import Access, bind_tenant, tenant_call
+from ..core.store import Store, Tenant
 from . import service, users
 from .models import ISpringWorld, Token
 from .schemas import TOKEN_REQUEST, load
@@ -89,7 +91,7 @@ def negotiate() -> str:
     if media is None:
         raise NotAcceptable(f"Accept must allow application/json or application/xml "
                             f"(got {request.headers.get('Accept', '').strip()}).")
-    g.ispring_media = media
+    current().media = media
     return media
 
 
@@ -145,34 +147,42 @@ def check_json_body() -> None:
         raise BadRequest(f"Content-Type must be application/json (got {request.mimetype or 'none'}).")
 
 
+def credentials(environ: dict[str, Any], store: Store) -> tuple[Tenant, tuple[bool, str]]:
+    """The tenant call's credentials rule (``core.tenantcall``): token mode when ``Authorization`` is sent (the
+    token names the account), else login mode (``X-Auth-*``: ``X-Auth-Account-Url`` names it). Found: (login
+    mode, the token)."""
+    header = environ.get("HTTP_AUTHORIZATION")
+    login = header is None and ("HTTP_X_AUTH_EMAIL" in environ or "HTTP_X_AUTH_PASSWORD" in environ)
+    value = "" if login else _token(header or "")
+    tenant = _login_tenant() if login else store.tenant_for("ispring", value)
+    if tenant is None:
+        raise Unauthorized("Invalid access token.")
+    return tenant, (login, value)
+
+
+def caller(world: ISpringWorld, found: tuple[bool, str], now: datetime, environ: dict[str, Any],
+           options: Mapping[str, Any], path_args: dict[str, Any]) -> dict[str, Any]:
+    """The tenant call's caller rule, under the lock: the due schedules applied, then the caller (the token's
+    client, or the signed-in user's ``users.login_caller``), the account header (401) and ``Accept`` (406)."""
+    login, value = found
+    users.apply_schedules(world, now)
+    if login:
+        client = users.login_caller(world, request.headers.get(EMAIL_HEADER, ""),
+                                    request.headers.get(PASSWORD_HEADER, ""))
+    else:
+        client = service.client_for_token(world, value, now)
+    named = named_account()
+    if named is not None and named != _account_key(world.account_url):
+        raise Unauthorized(f"{ACCOUNT_HEADER} '{request.headers[ACCOUNT_HEADER].strip()}' "
+                           "does not name this account.")
+    return {"client": client, "media": negotiate()}
+
+
+ACCESS = Access("ispring", credentials, caller)
+
+
 def ispring_call(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Decorator: credentials (401), account header (401), Accept (406), then the handler under the tenant's lock.
-
-    Token mode when ``Authorization`` is sent, else login mode (``X-Auth-*``). The handler receives
-    ``world``, ``now``, ``client`` (the caller: an ``ApiClient``, for login mode the signed-in user's
-    ``users.login_caller``) and ``media`` as keyword arguments.
-    """
-
-    @wraps(view)
-    def inner(*args: Any, **kwargs: Any) -> Any:
-        header = request.environ.get("HTTP_AUTHORIZATION")
-        login = header is None and (EMAIL_HEADER in request.headers or PASSWORD_HEADER in request.headers)
-        value = "" if login else _token(header or "")
-        tenant = _login_tenant() if login else current_store().tenant_for("ispring", value)
-        if tenant is None:
-            raise Unauthorized("Invalid access token.")
-        bind_tenant(tenant, "ispring")
-        with tenant.lock:  # the world is read under the lock: a reset swaps it there
-            world: ISpringWorld = tenant.world("ispring")
-            now = tenant.clock.now()
-            users.apply_schedules(world, now)
-            if login:
-                client = users.login_caller(world, request.headers.get(EMAIL_HEADER, ""),
-                                            request.headers.get(PASSWORD_HEADER, ""))
-            else:
-                client = service.client_for_token(world, value, now)
-            check_account(tenant)
-            media = negotiate()
-            return view(*args, world=world, now=now, client=client, media=media, **kwargs)
-
-    return inner
+    """Decorator: iSpring's tenant call (``core.tenantcall``): credentials (401), then under the tenant's lock the
+    caller, the account header (401) and Accept (406). The view receives ``world``, ``now``, ``client`` (the
+    caller: an ``ApiClient``, for login mode the signed-in user's ``users.login_caller``) and ``media``."""
+    return tenant_call(ACCESS)(view)

@@ -18,8 +18,7 @@ from typing import Any
 
 from marshmallow import fields, validate
 
-from ..core.errors import BadRequest
-from ..core.fixtures import DateTime, Problems, Strict
+from ..core.fixtures import DateTime, Strict
 from ..core.wire import Guid, iso_z, new_guid
 from . import content, enrollments, results
 from .models import ContentItem, CourseModule, Enrollment, ISpringWorld, ModuleProgress, PointsEntry
@@ -70,60 +69,42 @@ class FixtureEnrollmentSchema(Strict):
     modules = fields.List(fields.Nested(FixtureProgressSchema), load_default=list)
 
 
-def apply_learning(world: ISpringWorld, doc: dict[str, Any], problems: Problems, rng: Random,
-                   anchor: datetime) -> None:
-    """The fixture's courses and enrollments, every reference checked."""
+def apply_learning(world: ISpringWorld, doc: dict[str, Any], rng: Random, anchor: datetime) -> None:
+    """The fixture's courses and enrollments (checked already: ``fixture_plan``)."""
     author = next((u.id for u in world.users.values() if u.role == "ACCOUNT_OWNER"), None) or \
         next(iter(world.users), new_guid(rng))
-    for i, c in enumerate(doc.get("courses") or []):
-        if c["id"] in world.content:
-            problems.fail(f"courses[{i}].id", "duplicate id")
+    for c in doc.get("courses") or []:
         made = ContentItem(id=c["id"], title=c["title"], content_type="Course", author_id=author, added=anchor,
                            description=c["description"], due_days=c["due_days"])
         world.content[made.id] = made
         for j, m in enumerate(c["modules"]):
             item_id = m["item_id"] or new_guid(rng)
-            if m["id"] in world.modules or item_id in world.content:
-                problems.fail(f"courses[{i}].modules[{j}]", "duplicate id")
             world.content[item_id] = ContentItem(id=item_id, title=m["title"], content_type=m["type"],
                                                  author_id=author, added=anchor)
             world.modules[m["id"]] = CourseModule(id=m["id"], item_id=item_id, course_id=made.id, title=m["title"],
                                                   description="", author_id=author, added=anchor, number=j + 1,
                                                   passing_score=m["passing_score"])
             made.module_ids.append(m["id"])
-    for i, e in enumerate(doc.get("enrollments") or []):
-        where = f"enrollments[{i}]"
-        if e["id"] in world.enrollments:
-            problems.fail(f"{where}.id", "duplicate id")
-        found = world.content.get(e["course_id"])
-        if found is None or found.content_type != "Course":
-            problems.fail(f"{where}.courseId", "unknown course")
-        course: ContentItem = found
-        if e["learner_id"] not in world.users:
-            problems.fail(f"{where}.learnerId", "unknown user")
-        try:
-            enrollments.check_due(e["due_date_type"], e["due_date"], e["due_period"])
-        except BadRequest as exc:  # reported as the fixture's problem
-            problems.fail(where, exc.message)
+    _build_enrollments(world, doc, anchor)
+    for p in doc.get("points") or []:
+        world.points.append(PointsEntry(user_id=p["user_id"], amount=p["amount"], reason=p["reason"],
+                                        at=p["date"] or anchor))
+
+
+def _build_enrollments(world: ISpringWorld, doc: dict[str, Any], anchor: datetime) -> None:
+    for e in doc.get("enrollments") or []:
         enrollment = Enrollment(id=e["id"], course_id=e["course_id"], learner_id=e["learner_id"],
                                 access=e["access_date"], due_type=e["due_date_type"], due=e["due_date"],
                                 due_period=e["due_period"], lock_after_due=e["lock_after_due_date"], created=anchor,
                                 course_status=e["course_status"],
                                 completed=(e["completion_date"] or anchor) if e["course_status"] else None)
-        for j, p in enumerate(e["modules"]):
-            if p["module_id"] not in course.module_ids:
-                problems.fail(f"{where}.modules[{j}].moduleId", "not a module of the course")
+        for p in e["modules"]:
             final = p["status"] in results.FINAL
             enrollment.modules[p["module_id"]] = ModuleProgress(
                 status=p["status"], progress=100.0 if p["status"] in results.COMPLETED else 0.0,
                 completed=(p["completion_date"] or anchor) if final else None, score=p["score"],
                 views=0 if p["status"] == "not_started" else 1)
         world.enrollments[enrollment.id] = enrollment
-    for i, p in enumerate(doc.get("points") or []):
-        if p["user_id"] not in world.users:
-            problems.fail(f"points[{i}].userId", "unknown user")
-        world.points.append(PointsEntry(user_id=p["user_id"], amount=p["amount"], reason=p["reason"],
-                                        at=p["date"] or anchor))
 
 
 def dump_learning(world: ISpringWorld) -> dict[str, Any]:

@@ -8,8 +8,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, Response, g, request
+from flask import Blueprint, Response, request
 
+from ..core.exchange import current
 from ..core.errors import BadRequest
 from ..core.http import json_body
 from ..core.openapi import Param, documented
@@ -60,7 +61,7 @@ def get_token() -> Response:
     """Client credentials grant -> {access_token, expires_in, token_type}."""
     _world, token = grant_token()
     data = TOKEN_RESPONSE.dump({"value": token.value, "expires_in": int(service.TOKEN_LIFETIME.total_seconds())})
-    return answer(data, "token-response", g.ispring_media)
+    return answer(data, "token-response", current().media or service.MEDIA_TYPES[0])
 
 
 # -- appraisal sessions --------------------------------------------------------------------------

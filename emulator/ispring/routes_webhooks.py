@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from flask import Response, g, request
+from flask import Response, request
 
+from ..core.exchange import current
 from ..core.errors import BadRequest
 from ..core.openapi import Param, documented
 from ..core.outbound import Delivery
@@ -178,7 +179,7 @@ def _reporter(tenant: Tenant, name: str, kind: str) -> Callable[[bool, bool], No
 @bp.after_request
 def hand_over_deliveries(response: Response) -> Response:
     """Queue what the request's writes made for the sender; nothing is sent here."""
-    tenant: Tenant | None = g.get("tenant")
+    tenant: Tenant | None = current().tenant
     outbox = app_state().outbox
     if tenant is None or outbox is None or not ISpringWorld.of(tenant).outbox:  # the common case: no lock taken
         return response

@@ -22,7 +22,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from ..core.fake import Fake
-from ..core.fixtures import Problems
 from ..core.vendor import WorldContext
 from ..core.wire import new_guid
 from . import service
@@ -31,6 +30,7 @@ from .models import (
     ACCOUNT_ADMINISTRATOR, ACCOUNT_OWNER, LEARNER, SESSION_STATUSES, USER_STATUSES, ApiClient, AppraisalQuestion,
     AppraisalSession, Department, Group, ISpringWorld, ProfileField, User,
 )
+from .fixture_plan import plan_fixture
 from .schemas import load_fixture
 from .learning_fixture import apply_learning
 from .seed_learning import seed_learning
@@ -143,81 +143,53 @@ def _secret(rng: Any) -> str:
 
 
 def apply_fixture(world: ISpringWorld, data: Any, rng: Any, anchor: datetime) -> None:
-    """Fill the (empty) account with exactly the fixture's entities, checking every reference.
+    """Fill the (empty) account with exactly the fixture's entities: the whole fixture is checked first
+    (``fixture_plan``: every problem listed, nothing built), then built.
 
     ``clients`` may be left out: the three standard clients (owner, administrator,
     learner) are then created with seeded ids and secrets, so the account stays usable.
     Dates left out are the tenant's anchor (a session then runs SESSION_DAYS from it); a
     session's manager left out is the account owner (else an administrator, else its first
-    participant); profile ids are seeded; sessions from a fixture have no questions.
+    participant); profile ids are seeded; sessions from a fixture have no questions. Values
+    left out are drawn from ``rng`` in the fixture's order, so the same fixture builds the same account.
     """
-    doc = load_fixture(data)
-    problems = Problems("ispring")
-
-    for i, d in enumerate(doc["departments"]):
-        if d["id"] in world.departments:
-            problems.fail(f"departments[{i}].id", "duplicate id")
+    plan = plan_fixture(load_fixture(data))
+    doc = plan.doc
+    for d in doc["departments"]:
         world.departments[d["id"]] = Department(id=d["id"], name=d["name"], code=d["code"],
                                                 parent_id=d["parent_department_id"])
-    for i, d in enumerate(doc["departments"]):
-        if d["parent_department_id"] is not None and d["parent_department_id"] not in world.departments:
-            problems.fail(f"departments[{i}].parentDepartmentId", "unknown department")
-    logins: set[str] = set()
-    for i, u in enumerate(doc["users"]):
-        if u["id"] in world.users:
-            problems.fail(f"users[{i}].id", "duplicate id")
-        if u["department_id"] not in world.departments:
-            problems.fail(f"users[{i}].departmentId", "unknown department")
-        if u["login"].lower() in logins:
-            problems.fail(f"users[{i}].login", "duplicate login")
-        logins.add(u["login"].lower())
+    for u in doc["users"]:
         fields = [ProfileField(f["key"], f["title"], _date_or_text(f["value"])) for f in u["fields"]]
         world.users[u["id"]] = User(id=u["id"], login=u["login"], first_name=u["first_name"], last_name=u["last_name"],
                                     email=u["email"], department_id=u["department_id"], status=u["status"],
                                     role=u["role"], fields=fields, added=u["added_date"] or anchor,
                                     last_login=u["last_login_date"] or u["added_date"] or anchor,
                                     password=u["password"] if u["password"] is not None else _secret(rng)[:12])
-    managers = [u.id for u in world.users.values() if u.role == ACCOUNT_OWNER] + \
-               [u.id for u in world.users.values() if u.role == ACCOUNT_ADMINISTRATOR]
-    for i, s in enumerate(doc["sessions"]):
-        if s["id"] in world.sessions:
-            problems.fail(f"sessions[{i}].id", "duplicate id")
+    for s, manager in zip(doc["sessions"], plan.session_managers, strict=True):
         start = s["start_date"] or anchor
-        session = AppraisalSession(id=s["id"], title=s["title"], status=s["status"], description=s["description"],
-                                   start=start, end=s["end_date"] or start + timedelta(days=SESSION_DAYS),
-                                   profile_id=new_guid(rng), permitted_user_ids=list(managers))
-        world.sessions[s["id"]] = session
-        for j, user_id in enumerate(s["participant_ids"]):
-            if user_id not in world.users:
-                problems.fail(f"sessions[{i}].participantIds[{j}]", "unknown user")
+        world.sessions[s["id"]] = AppraisalSession(
+            id=s["id"], title=s["title"], status=s["status"], description=s["description"], start=start,
+            end=s["end_date"] or start + timedelta(days=SESSION_DAYS), profile_id=new_guid(rng),
+            permitted_user_ids=list(plan.permitted))
+        for user_id in s["participant_ids"]:
             service.add_participant(world, s["id"], user_id)
-        if s["manager_id"] is not None and s["manager_id"] not in world.users:
-            problems.fail(f"sessions[{i}].managerId", "unknown user")
-        session.manager_id = s["manager_id"] or next(iter(managers + session.participant_ids), None)
-        if session.manager_id is None:
-            problems.fail(f"sessions[{i}].managerId",
-                          "required when the account has no owner, administrator or participant")
-    for i, g in enumerate(doc["groups"]):
-        if g["id"] in world.groups:
-            problems.fail(f"groups[{i}].id", "duplicate id")
-        for j, user_id in enumerate(g["user_ids"]):
-            if user_id not in world.users:
-                problems.fail(f"groups[{i}].userIds[{j}]", "unknown user")
+        world.sessions[s["id"]].manager_id = manager
+    for g in doc["groups"]:
         world.groups[g["id"]] = Group(id=g["id"], name=g["name"], member_ids=list(dict.fromkeys(g["user_ids"])))
     world.rng = random.Random(rng.getrandbits(64))
-    clients = doc["clients"]
+    _build_clients(world, doc["clients"], rng)
+    apply_learning(world, doc, rng, anchor)
+
+
+def _build_clients(world: ISpringWorld, clients: list[dict[str, Any]] | None, rng: Any) -> None:
+    """The fixture's API clients, or (left out) the three standard ones with seeded ids and secrets."""
     if clients is None:
         clients = [{"name": name, "client_id": new_guid(rng), "client_secret": _secret(rng), "role": role,
                     "user_id": None} for name, role in CLIENTS]
-    for i, c in enumerate(clients):
+    for c in clients:
         key = c["client_id"].strip().lower()
-        if key in world.clients:
-            problems.fail(f"clients[{i}].clientId", "duplicate id")
-        if c["user_id"] is not None and c["user_id"] not in world.users:
-            problems.fail(f"clients[{i}].userId", "unknown user")
         world.clients[key] = ApiClient(name=c["name"], client_id=key, client_secret=c["client_secret"], role=c["role"],
                                        user_id=c["user_id"])
-    apply_learning(world, doc, problems, rng, anchor)
 
 
 def _date_or_text(value: str) -> str | date:

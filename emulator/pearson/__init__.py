@@ -6,6 +6,8 @@ from flask import Response, jsonify
 from ..core.errors import EmulatorError
 from ..core.vendor import Vendor
 from . import booking_routes  # noqa: F401 - registers the class-booking routes on the blueprint
+from . import profile_routes  # noqa: F401 - registers staffmembers/{id}/profile
+from . import public_routes  # noqa: F401 - registers api/Class (public)
 from .auth import issue_token
 from .routes import bp
 from .seed import build_world

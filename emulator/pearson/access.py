@@ -10,24 +10,25 @@ Checks run roles (403), the target exists (404), the relationship (403), as for 
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from functools import wraps
+from datetime import datetime
 from typing import Any, Literal
 
 from flask import request
 
 from ..core.errors import Forbidden, NotFound, Unauthorized
-from ..core.http import bearer_token, current_store
-from ..core.pipeline import bind_tenant
-from .auth import authenticate, resolve
+from ..core.state import current_store
+from ..core.tenantcall import Access, bind_tenant, tenant_call
+from .auth import authenticate, credentials
 from .models import (
     ADMINISTRATOR, FOCUS_TOOL, ISUS_TEACHER, PROSPECT_WITH_TRIAL, QA, STAFF_MEMBER, STUDENT, USER, Center,
     PearsonWorld, Territory, User,
 )
 
 DENIED = "Authorization has been denied for this request."
+PUBLIC_TENANT = "default"  # the tenant a public route answers for when no token names one
 Relation = Literal["self", "same_center_staff", "online_center_staff"]
 
 
@@ -64,6 +65,10 @@ RULES: dict[str, Rule] = {
     "schedule": Rule((_roles(STAFF_MEMBER),)),
     # StaffMember, and the caller belongs to the class's center ("a center that is assigned to material ...")
     "classes/details": Rule((_roles(STAFF_MEMBER),)),
+    # only: StaffMember (the page names no relationship to the class's center)
+    "UpdateTime": Rule((_roles(STAFF_MEMBER),)),
+    # (self, or a staff member of the same center) and (StaffMember or Student)
+    "staffmembers/profile": Rule((_roles(STAFF_MEMBER, STUDENT),), _READERS),
 }
 
 
@@ -130,46 +135,56 @@ def _caller(world: PearsonWorld, claims: dict[str, Any], now: datetime) -> Calle
     return Caller(user=user, roles=roles, center_id=center)
 
 
-def _bearer() -> str:
-    return bearer_token(request, Unauthorized(DENIED, reason="no bearer token"))
+def _user_caller(world: PearsonWorld, claims: dict[str, Any], now: datetime, environ: dict[str, Any],
+                 options: Mapping[str, Any], path_args: dict[str, Any]) -> dict[str, Any]:
+    """The tenant call's caller rule for the booking routes: the token's user, allowed by the route's role lists."""
+    caller = _caller(world, claims, now)
+    check_roles(caller, options["route"])
+    return {"caller": caller}
 
 
-def user_call(route: str) -> Callable[..., Any]:
-    """Decorator: a user's token, the route's role lists, then the view under the tenant's lock.
-
-    The view receives ``world``, ``now`` and ``caller`` as keyword arguments besides the path's."""
-
-    def wrap(view: Callable[..., Any]) -> Callable[..., Any]:
-        @wraps(view)
-        def inner(**kwargs: Any) -> Any:
-            tenant, claims = resolve(current_store(), _bearer())
-            bind_tenant(tenant, "pearson")
-            with tenant.lock:
-                world = PearsonWorld.of(tenant)
-                now = tenant.clock.now()
-                caller = _caller(world, claims, now)
-                check_roles(caller, route)
-                return view(world=world, now=now, caller=caller, **kwargs)
-
-        return inner
-
-    return wrap
+def _territory_caller(world: PearsonWorld, claims: dict[str, Any], now: datetime, environ: dict[str, Any],
+                      options: Mapping[str, Any], path_args: dict[str, Any]) -> dict[str, Any]:
+    """The tenant call's caller rule for the ``openapi/`` routes: a territory's token (``tokens``)."""
+    return {"territory": _territory(world, claims, now)}
 
 
-def territory_call(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Decorator of ``openapi/`` routes: a territory's token (``tokens``); the view gets ``territory``."""
+USER_ACCESS = Access("pearson", credentials, _user_caller)
+TERRITORY_ACCESS = Access("pearson", credentials, _territory_caller)
+
+
+def user_call(route: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Decorator: a tenant call (``core.tenantcall``) with a user's token, allowed by the route's role lists. The
+    view receives ``world``, ``now`` and ``caller`` as keyword arguments besides the path's."""
+    return tenant_call(USER_ACCESS, route=route)
+
+
+def public_call(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Decorator of the routes a page calls public ("Access to this endpoint is public"): no token is asked. The
+    tenant is the one a Bearer token names when one is sent (a user's or a territory's; it must verify), else
+    the default tenant (the emulator's choice: a public call names no tenant). The view gets ``world``, ``now``."""
 
     @wraps(view)
     def inner(**kwargs: Any) -> Any:
-        tenant, claims = resolve(current_store(), _bearer())
+        store = current_store()
+        if request.environ.get("HTTP_AUTHORIZATION"):
+            tenant, _ = credentials(request.environ, store)
+        else:
+            found = store.tenants.get(PUBLIC_TENANT)
+            if found is None:
+                raise NotFound(f"No tenant '{PUBLIC_TENANT}' answers calls without a token.")
+            tenant = found
         bind_tenant(tenant, "pearson")
         with tenant.lock:
-            world = PearsonWorld.of(tenant)
-            now = tenant.clock.now()
-            territory = _territory(world, claims, now)
-            return view(world=world, now=now, territory=territory, **kwargs)
+            return view(world=PearsonWorld.of(tenant), now=tenant.clock.now(), **kwargs)
 
     return inner
+
+
+def territory_call(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Decorator of ``openapi/`` routes: a tenant call with a territory's token (``tokens``); the view gets
+    ``territory``."""
+    return tenant_call(TERRITORY_ACCESS)(view)
 
 
 def _territory(world: PearsonWorld, claims: dict[str, Any], now: datetime) -> Territory:

@@ -19,14 +19,11 @@ import hashlib
 import hmac
 import json
 from datetime import datetime
-from functools import wraps
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from flask import request
-
-from ..core.http import bearer_token, current_store
-from ..core.pipeline import bind_tenant
+from ..core.http import bearer_token
+from ..core.tenantcall import Access, tenant_call
 from ..core.errors import NotFound, Unauthorized
 from ..core.store import Store, Tenant
 from . import service
@@ -72,10 +69,6 @@ def _claims(token: str) -> tuple[dict[str, Any], str, str]:
     if not isinstance(header, dict) or header.get("alg") != "HS256" or not isinstance(claims, dict):
         raise Unauthorized(service.DENIED, reason="unsupported token")
     return claims, f"{parts[0]}.{parts[1]}", parts[2]
-
-
-def _bearer() -> str:
-    return bearer_token(request, Unauthorized(service.DENIED, reason="no bearer token"))
 
 
 VERIFIED_MAX = 1024
@@ -131,30 +124,30 @@ def authenticate(world: PearsonWorld, claims: dict[str, Any], now: datetime) -> 
     return user
 
 
-def pearson_call(route: str) -> Callable[..., Any]:
-    """Decorator: token, then the route's authorization rule, then the handler under the tenant's lock.
+def credentials(environ: dict[str, Any], store: Store) -> tuple[Tenant, dict[str, Any]]:
+    """The tenant call's credentials rule (``core.tenantcall``): the Bearer token's tenant and verified claims
+    (``resolve``)."""
+    return resolve(store, bearer_token(environ, Unauthorized(service.DENIED, reason="no bearer token")))
 
-    The handler receives ``world``, ``now`` and ``user`` (the target user) as keyword arguments.
-    """
 
-    def wrap(view: Callable[..., Any]) -> Callable[..., Any]:
-        @wraps(view)
-        def inner(user_identifier: str, **kwargs: Any) -> Any:
-            store = current_store()
-            tenant, claims = resolve(store, _bearer())
-            bind_tenant(tenant, "pearson")
-            with tenant.lock:  # the world is read under the lock: a reset swaps it there
-                world: PearsonWorld = tenant.world("pearson")
-                now = tenant.clock.now()
-                caller = authenticate(world, claims, now)
-                roles = [r for r in claims["roles"] if isinstance(r, str)]
-                center = claims.get("centerId") if isinstance(claims.get("centerId"), str) else None
-                target = service.authorize(world, caller, roles, center, route, user_identifier)
-                return view(user_identifier, world=world, now=now, user=target, **kwargs)
+def caller(world: PearsonWorld, claims: dict[str, Any], now: datetime, environ: dict[str, Any],
+           options: Mapping[str, Any], path_args: dict[str, Any]) -> dict[str, Any]:
+    """The tenant call's caller rule for the user routes: the token's user, then the route's authorization rule
+    (``service.authorize``) names the target user (``user=``)."""
+    user = authenticate(world, claims, now)
+    roles = [r for r in claims["roles"] if isinstance(r, str)]
+    center = claims.get("centerId") if isinstance(claims.get("centerId"), str) else None
+    return {"user": service.authorize(world, user, roles, center, options["route"], path_args["user_identifier"])}
 
-        return inner
 
-    return wrap
+ACCESS = Access("pearson", credentials, caller)
+
+
+def pearson_call(route: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Decorator: Pearson's tenant call (``core.tenantcall``) for a user route: the token, then under the
+    tenant's lock the route's authorization rule. The view receives ``world``, ``now`` and ``user`` (the target
+    user) as keyword arguments."""
+    return tenant_call(ACCESS, route=route)
 
 
 def sign_claims(world: PearsonWorld, claims: dict[str, Any]) -> str:

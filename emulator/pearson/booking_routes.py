@@ -15,7 +15,7 @@ from flask import Response, jsonify, request
 from ..core.errors import BadRequest, NotFound
 from ..core.http import bool_arg, current_store, datetime_arg, guid_arg, json_body
 from ..core.openapi import Param, documented
-from ..core.pipeline import bind_tenant
+from ..core.tenantcall import bind_tenant
 from ..core.wire import is_guid
 from . import bookings, classes, people
 from .access import (
@@ -199,6 +199,21 @@ def get_openapi_center_schedule(center_id: str, *, world: PearsonWorld, now: dat
 def get_class_details(ssds_class_id: str, *, world: PearsonWorld, now: datetime, caller: Caller) -> Response:
     cls = classes.get_class(world, ssds_class_id)
     belongs_to_center(caller, cls.center_id)
+    return jsonify(CLASS_DETAILS.dump(classes.class_details(world, cls, now)))
+
+
+@bp.put("/classes/<ssds_class_id>/UpdateTime")
+@documented("Moves a class to a new start time (a staff member); its bookings move with it",
+            query=(Param("startDate", {"type": "string"}, "The new start (not in the past). Required here.",
+                         required=True),),
+            responses={200: "class-details", 400: "error", **ERRORS})
+@user_call("UpdateTime")
+def update_class_time(ssds_class_id: str, *, world: PearsonWorld, now: datetime, caller: Caller) -> Response:
+    start = _date("startDate")
+    if start is None:
+        raise BadRequest(INVALID, validations=["startDate: required"])
+    cls = classes.get_class(world, ssds_class_id)
+    classes.move_class(world, cls, start, now)
     return jsonify(CLASS_DETAILS.dump(classes.class_details(world, cls, now)))
 
 

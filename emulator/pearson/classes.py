@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from ..core.errors import NotFound
+from ..core.errors import BadRequest, NotFound
 from ..core.wire import is_guid
 from .choices import CHOICES, LAST_UNIT, PRE_BOOKED, CenterType, ClassType
 from .models import Booking, Center, PearsonClass, PearsonWorld, Teacher, User
@@ -258,3 +258,16 @@ def class_details(world: PearsonWorld, cls: PearsonClass, now: datetime) -> Clas
               for b in booked if b.student_id in world.users]
     teacher = world.teachers.get(cls.teacher_id) if cls.teacher_id else None
     return ClassDetails(view=view(world, cls), teacher=teacher, booked=roster, standby=[])
+
+
+def move_class(world: PearsonWorld, cls: PearsonClass, start: datetime, now: datetime) -> None:
+    """``UpdateTime``: the class starts at ``start``; its bookings stay and show the new time everywhere.
+
+    Refused (400, the emulator's choice: the page names no rule): a time in the past on the tenant's clock, or a
+    class that has already started."""
+    if start < now:
+        raise BadRequest("The request is invalid.", validations=["startDate: must not be in the past"])
+    if cls.start <= now:
+        raise BadRequest("The request is invalid.", validations=["ssdsClassId: the class has already started"])
+    cls.start = start
+    world.changed(cls)

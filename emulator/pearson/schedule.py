@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
-from typing import Any
 
-from ..core.fixtures import Problems
 from ..core.wire import new_guid
 from .bookings import add_booking
 from .choices import CLASS_TYPE_NAMES, SEATS, BookMode, ClassType
 from .classes import add_class
+from .fixture_plan import Plan
 from .models import STAFF_MEMBER, STUDENT, Booking, Center, Contract, PearsonClass, PearsonWorld, Territory, User
 from .people import add_contract
 from .schemas import resolve_instant
@@ -119,52 +118,26 @@ def _book_next(world: PearsonWorld, student: User, anchor: datetime, rng: random
 
 # -- fixtures ---------------------------------------------------------------------------------------
 
-def apply_schedule(world: PearsonWorld, doc: dict[str, Any], anchor: datetime, rng: random.Random,
-                   problems: Problems) -> None:
-    """A fixture's territories, classes, bookings and contracts (its centers and users are in already)."""
-    for i, t in enumerate(doc["territories"]):
-        if t["id"] in world.territories:
-            problems.fail(f"territories[{i}].id", "duplicate id")
+def apply_schedule(world: PearsonWorld, plan: Plan, anchor: datetime, rng: random.Random) -> None:
+    """A fixture's territories, classes, bookings and contracts, as planned (``fixture_plan``: checked already;
+    its centers and users are in)."""
+    doc = plan.doc
+    for t in doc["territories"]:
         world.territories[t["id"]] = Territory(
             id=t["id"], reference_id=t["reference_id"], name=t["name"], created=resolve_instant(t["created"], anchor),
             client_id=t["client_id"] or f"{world.tenant_id}.territory-{t['reference_id'].lower()}",
             client_secret=t["client_secret"] or f"{rng.getrandbits(128):032x}")
-    for i, c in enumerate(doc["centers"]):
-        if c["territory_id"] is not None and c["territory_id"] not in world.territories:
-            problems.fail(f"centers[{i}].territoryId", "unknown territory")
     for i, c in enumerate(doc["classes"]):
-        center = world.centers.get(c["center_id"])
-        if center is None:
-            problems.fail(f"classes[{i}].centerId", "unknown center")
-        if c["teacher_id"] is not None and c["teacher_id"] not in world.teachers:
-            problems.fail(f"classes[{i}].teacherId", "unknown teacher")
-        if c["id"] and c["id"] in world.classes:
-            problems.fail(f"classes[{i}].id", "duplicate id")
-        kind = ClassType(c["class_type"])
-        if (kind == ClassType.ENCOUNTER) != (c["unit_number"] > 0):
-            problems.fail(f"classes[{i}].unitNumber", "encounters need a unit (1..20); other classes none (0)")
+        center, kind = world.centers[c["center_id"]], ClassType(c["class_type"])
         add_class(world, PearsonClass(
             id=c["id"] or new_guid(rng), ref_class_id=c["ref_class_id"] or f"{center.reference_id}-{i + 1:05d}",
             class_type=int(kind), unit_number=c["unit_number"], center_id=center.id, teacher_id=c["teacher_id"],
             start=resolve_instant(c["start"], anchor), duration=c["duration"], seats=c["seats"] or SEATS[kind],
             description=c["description"] or CLASS_TYPE_NAMES[kind], categories=list(c["categories"]),
             closed=c["closed"]))
-    for i, b in enumerate(doc["bookings"]):
-        cls = world.classes.get(b["class_id"])
-        student = world.users.get(b["student_id"])
-        if cls is None:
-            problems.fail(f"bookings[{i}].classId", "unknown class")
-        if student is None or STUDENT not in student.roles:
-            problems.fail(f"bookings[{i}].studentId", "unknown student")
-        if any(world.bookings[x].student_id == student.id for x in world.bookings_by_class.get(cls.id, ())):
-            problems.fail(f"bookings[{i}].studentId", "already booked into this class")
-        add_booking(world, Booking(id=b["id"] or new_guid(rng), class_id=cls.id, student_id=student.id,
-                                   book_mode=b["book_mode"], booked_by=student.id, created=anchor))
-    for i, k in enumerate(doc["contracts"]):
-        if k["student_id"] not in world.users:
-            problems.fail(f"contracts[{i}].studentId", "unknown user")
-        start, end = resolve_instant(k["start"], anchor), resolve_instant(k["end"], anchor)
-        if end <= start:
-            problems.fail(f"contracts[{i}].end", "must be after start")
+    for b in doc["bookings"]:
+        add_booking(world, Booking(id=b["id"] or new_guid(rng), class_id=b["class_id"], student_id=b["student_id"],
+                                   book_mode=b["book_mode"], booked_by=b["student_id"], created=anchor))
+    for k, (start, end) in zip(doc["contracts"], plan.contract_spans, strict=True):
         add_contract(world, Contract(id=k["id"] or new_guid(rng), contract_id=k["contract_id"],
                                      student_id=k["student_id"], start=start, end=end))

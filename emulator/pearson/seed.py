@@ -20,10 +20,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..core.fake import Fake
-from ..core.fixtures import Problems
 from ..core.vendor import WorldContext
 from ..core.wire import new_guid
 from . import schedule, service
+from .fixture_plan import plan_fixture
 from .models import (
     ADMINISTRATOR, AVAILABLE_CLASS_STATUSES, FOCUS_TOOL, ISUS_TEACHER, PROSPECT_WITH_TRIAL, QA, STAFF_MEMBER, STUDENT,
     USER, Center, Encounter, PearsonWorld, Teacher, TeacherSession, User,
@@ -138,59 +138,31 @@ def _encounters(world: PearsonWorld, student: User, center: Center, anchor: date
 # -- fixtures -------------------------------------------------------------------------------------
 
 def apply_fixture(world: PearsonWorld, data: Any, anchor: datetime, rng: Any) -> None:
-    """Fill the (empty) world with exactly the fixture's entities, checking every reference."""
-    doc = load_fixture(data)
-    problems = Problems("pearson")
-
-    for i, c in enumerate(doc["centers"]):
-        if c["id"] in world.centers:
-            problems.fail(f"centers[{i}].id", "duplicate id")
+    """Fill the (empty) world with exactly the fixture's entities: the whole fixture is checked first
+    (``fixture_plan``: every problem listed, nothing built), then built. Ids left out are drawn from ``rng`` in
+    the fixture's order, so the same fixture builds the same world."""
+    plan = plan_fixture(load_fixture(data), anchor)
+    doc = plan.doc
+    for c in doc["centers"]:
         world.centers[c["id"]] = Center(id=c["id"], name=c["name"], reference_id=c["reference_id"],
                                         territory_id=c["territory_id"], is_online=c["is_online"])
     default_partner = new_guid(rng)
-    for i, t in enumerate(doc["teachers"]):
-        if t["id"] in world.teachers:
-            problems.fail(f"teachers[{i}].id", "duplicate id")
+    for t in doc["teachers"]:
         world.teachers[t["id"]] = Teacher(id=t["id"], name=t["name"], contact=t["contact"], photo=t["photo"],
                                           partner_id=t["partner_id"] or default_partner)
-    for i, u in enumerate(doc["users"]):
-        if u["id"] in world.users:
-            problems.fail(f"users[{i}].id", "duplicate id")
-        if u["center_id"] is not None and u["center_id"] not in world.centers:
-            problems.fail(f"users[{i}].centerId", "unknown center")
-        if u["center_id"] is None and set(u["roles"]) & {STUDENT, STAFF_MEMBER}:
-            problems.fail(f"users[{i}].centerId", "students and staff members need a center")
+    for u in doc["users"]:
         world.users[u["id"]] = User(id=u["id"], name=u["name"], roles=list(dict.fromkeys(u["roles"])),
                                     center_id=u["center_id"], email=u["email"], completed_unit=u["completed_unit"],
                                     password=u["password"])
-    for i, s in enumerate(doc["sessions"]):
-        student = world.users.get(s["user_id"])
-        if student is None:
-            problems.fail(f"sessions[{i}].userId", "unknown user")
-        teacher = world.teachers.get(s["teacher_id"])
-        if teacher is None:
-            problems.fail(f"sessions[{i}].teacherId", "unknown teacher")
-        start, end = resolve_instant(s["start"], anchor), resolve_instant(s["end"], anchor)
-        if end <= start:
-            problems.fail(f"sessions[{i}].end", "must be after start")
-        if s["id"] and s["id"] in world.sessions:
-            problems.fail(f"sessions[{i}].id", "duplicate id")
-        _add_session(world, student, teacher, start, end, rng, session_id=s["id"],
-                     meeting_url=s["meeting_url"], content_item_id=s["content_item_id"])
-    for i, e in enumerate(doc["encounters"]):
-        student = world.users.get(e["user_id"])
-        if student is None:
-            problems.fail(f"encounters[{i}].userId", "unknown user")
-        center_id = e["center_id"] or student.center_id
-        center = world.centers.get(center_id) if center_id else None
-        if center is None:
-            problems.fail(f"encounters[{i}].centerId", "unknown center")
-        if e["id"] and e["id"] in world.encounters:
-            problems.fail(f"encounters[{i}].id", "duplicate id")
+    for s, (start, end) in zip(doc["sessions"], plan.session_spans, strict=True):
+        _add_session(world, world.users[s["user_id"]], world.teachers[s["teacher_id"]], start, end, rng,
+                     session_id=s["id"], meeting_url=s["meeting_url"], content_item_id=s["content_item_id"])
+    for e, center_id in zip(doc["encounters"], plan.encounter_centers, strict=True):
+        center = world.centers[center_id]
         service.add_encounter(world, Encounter(
             id=e["id"] or new_guid(rng), user_id=e["user_id"], unit_number=e["unit_number"],
             start=resolve_instant(e["start"], anchor), duration=e["duration"], status=e["status"],
             is_online=e["is_online"], center_id=center.id, center_name=center.name,
             center_reference_id=center.reference_id))
-    schedule.apply_schedule(world, doc, anchor, rng, problems)
+    schedule.apply_schedule(world, plan, anchor, rng)
     world.from_fixture = True

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from emulator.app import create_app
-from emulator.core.casefold import ORIGINAL_PATH, StripBases
+from emulator.core.casefold import StripBases
+from emulator.core.exchange import EXCHANGE_KEY
 
 
 def _seen(path: str) -> dict[str, Any]:
@@ -22,14 +23,14 @@ def _seen(path: str) -> dict[str, Any]:
 def test_each_base_is_removed_after_the_prefix_and_the_path_as_sent_is_kept():
     for sent in ("/ispring/api/v2/user/list", "/ispring/index.php/api/v2/user/list"):
         environ = _seen(sent)
-        assert environ["PATH_INFO"] == "/ispring/user/list" and environ[ORIGINAL_PATH] == sent
+        assert environ["PATH_INFO"] == "/ispring/user/list" and environ[EXCHANGE_KEY].original_path == sent
 
 
 def test_other_paths_are_left_alone():
     for sent in ("/ispring/user/list", "/ispring/api/v3/token", "/ispring/api/v2/api/v3/token", "/absorb/api/v2/x",
                  "/ispring/api/v2x/user", "/ispring/index.php/user"):
         environ = _seen(sent)
-        assert environ["PATH_INFO"] == sent and ORIGINAL_PATH not in environ, sent
+        assert environ["PATH_INFO"] == sent and EXCHANGE_KEY not in environ, sent
 
 
 def test_the_journal_shows_the_path_as_sent():

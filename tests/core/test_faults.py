@@ -18,7 +18,8 @@ import pytest
 from flask import Flask
 
 from emulator.core import errors, faults
-from emulator.core.faults import DROP_KEY, DropMiddleware, FaultSet, Glob, InjectedResponse, Rule, parse_rule
+from emulator.core.exchange import exchange_of
+from emulator.core.faults import DropMiddleware, FaultSet, Glob, InjectedResponse, Rule, parse_rule
 from emulator.core.store import derive_seed
 
 VENDORS = ("absorb", "ispring")
@@ -446,14 +447,14 @@ def test_a_tenant_without_rules_is_not_faulted(request_to):
     with request_to() as ctx:
         faults.check(_bare_tenant(), "absorb")
         faults.check(_tenant_with(), "absorb")
-        assert "lms_emulator.fault" not in ctx.request.environ
+        assert exchange_of(ctx.request.environ).fault is None
 
 
 def test_an_injected_error_has_the_status_and_names_the_rule(request_to):
     tenant = _tenant_with({"path": "/absorb/**", "status": 404, "method": "GET"})
     with request_to() as ctx, pytest.raises(errors.NotFound) as caught:
         faults.check(tenant, "absorb")
-    assert ctx.request.environ["lms_emulator.fault"] == "f-1" and "f-1" in caught.value.message
+    assert exchange_of(ctx.request.environ).fault == "f-1" and "f-1" in caught.value.message
     assert caught.value.headers == {}
 
 
@@ -461,7 +462,7 @@ def test_the_rule_matches_the_requests_method_and_path(request_to):
     tenant = _tenant_with({"path": "/absorb/users/*", "status": 500, "method": "POST"})
     with request_to("/absorb/users/u1", "GET") as ctx:
         faults.check(tenant, "absorb")
-        assert "lms_emulator.fault" not in ctx.request.environ
+        assert exchange_of(ctx.request.environ).fault is None
     with request_to("/absorb/courses/c1", "POST"):
         faults.check(tenant, "absorb")
     with request_to("/absorb/users/u1", "POST"), pytest.raises(errors.InternalError):
@@ -472,7 +473,7 @@ def test_the_rule_matches_the_requests_vendor(request_to):
     tenant = _tenant_with({"path": "/absorb/**", "status": 500, "vendor": "absorb"})
     with request_to() as ctx:
         faults.check(tenant, "ispring")
-        assert "lms_emulator.fault" not in ctx.request.environ
+        assert exchange_of(ctx.request.environ).fault is None
     with request_to(), pytest.raises(errors.InternalError):
         faults.check(tenant, "absorb")
 
@@ -506,8 +507,8 @@ def test_a_delay_only_rule_waits_and_lets_the_request_through(request_to, monkey
     tenant = _tenant_with({"path": "/absorb/**", "delayMs": 250})
     with request_to() as ctx:
         faults.check(tenant, "absorb")
-        assert ctx.request.environ["lms_emulator.fault"] == "f-1"
-        assert DROP_KEY not in ctx.request.environ
+        assert exchange_of(ctx.request.environ).fault == "f-1"
+        assert not exchange_of(ctx.request.environ).dropped
     assert slept == [0.25]
 
 
@@ -530,7 +531,7 @@ def test_a_drop_rule_marks_the_request(request_to):
     tenant = _tenant_with({"path": "/absorb/**", "drop": True})
     with request_to() as ctx, pytest.raises(errors.InternalError):
         faults.check(tenant, "absorb")
-    assert ctx.request.environ[DROP_KEY] is True
+    assert exchange_of(ctx.request.environ).dropped is True
 
 
 @pytest.mark.parametrize("status, kind", [(400, errors.BadRequest), (401, errors.Unauthorized),
@@ -579,7 +580,7 @@ class _Socket:
 def _app(drop: bool, body: _Body):
     def app(environ, start_response):
         if drop:
-            environ[DROP_KEY] = True
+            exchange_of(environ).dropped = True
         write = start_response("500 INTERNAL SERVER ERROR", [("Content-Type", "text/plain")])
         write(b"never")
         return body
@@ -617,4 +618,5 @@ def test_a_socket_already_gone_or_missing_still_drops():
     with pytest.raises(ConnectionAbortedError):
         DropMiddleware(_app(True, _Body()))({"werkzeug.socket": _Socket(fails=True)}, lambda *a: None)
     with pytest.raises(ConnectionAbortedError):
-        DropMiddleware(lambda environ, start: environ.update({DROP_KEY: True}) or [b""])({}, lambda *a: None)
+        DropMiddleware(lambda environ, start: setattr(exchange_of(environ), "dropped", True) or [b""])(
+            {}, lambda *a: None)

@@ -11,7 +11,7 @@ from emulator.app import create_app
 from emulator.core import casefold, http
 from emulator.core.journal import JOURNAL_BYTES, PATH_LIMIT, Journal, journal_of, make_entry, render
 from emulator.core.pagecache import MAX_KEY_SIZE, VERIFY_ENV
-from emulator.core.pipeline import FastPages
+from emulator.core.pipeline import PageStep, Pipeline
 
 LONG = 60_000
 
@@ -21,11 +21,10 @@ def _no_verify(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(VERIFY_ENV, "0")  # the page cache is used, as on a server
 
 
-def _fast_pages(app: Any) -> FastPages:
-    layer: Any = app.wsgi_app
-    while not isinstance(layer, FastPages):
-        layer = layer.app
-    return layer
+def _fast_pages(app: Any) -> PageStep:
+    pipeline = app.before_request_funcs[None][0].__self__
+    assert isinstance(pipeline, Pipeline) and pipeline.page is not None
+    return pipeline.page
 
 
 def test_long_paths_and_queries_are_answered_but_not_remembered() -> None:

@@ -110,3 +110,16 @@ def test_fixture_validation_names_the_entry(mutate, message):
     with pytest.raises(ValidationFailed) as info:
         _lone_store().create_tenant("bad", fixture=doc)
     assert any(v.startswith(message) for v in info.value.validations), info.value.validations
+
+
+def test_fixture_problems_are_all_listed_before_anything_is_built():
+    """The plan checks the whole fixture first (``fixture_plan``): every problem is in one answer, the first
+    in the fixture's order is the message."""
+    doc = copy.deepcopy(FIXTURE)
+    doc["ispring"]["users"][2].update(departmentId="d1000000-0000-4000-8000-000000000099")
+    doc["ispring"]["clients"][0].update(userId="a1000000-0000-4000-8000-000000000099")
+    with pytest.raises(ValidationFailed) as info:
+        _lone_store().create_tenant("bad", fixture=doc)
+    assert info.value.message == "ispring.users[2].departmentId: unknown department"
+    assert info.value.validations == ["ispring.users[2].departmentId: unknown department",
+                                      "ispring.clients[0].userId: unknown user"]

@@ -355,7 +355,15 @@ def test_strict_mode_finds_nothing_to_report_on_the_booking_routes():
              ("POST", f"/classes/{cls.id}/book?carryOver=false", theirs),
              ("DELETE", f"/classes/{cls.id}/selfBook/{s}", mine),
              ("DELETE", f"/classes/{cls.id}/selfBook/{s}", mine),  # a refusal keeps the contract too
-             ("POST", f"/walkthroughs/user/{s}/status", mine)]
+             ("POST", f"/walkthroughs/user/{s}/status", mine),
+             ("GET", f"/classes/{cls.ref_class_id}/details", theirs),
+             ("GET", f"/classes/{cls.id}/details/refresh", theirs),
+             ("PUT", f"/classes/{cls.id}/UpdateTime?startDate="
+                     f"{(cls.start + timedelta(hours=1)).strftime('%Y-%m-%dT%H:%M:%SZ')}", theirs),
+             ("PUT", f"/classes/{cls.id}/UpdateTime?startDate=2000-01-01T00:00:00Z", theirs),  # refused: in contract
+             ("GET", f"/staffmembers/{staff.id}/profile", theirs),
+             ("GET", f"/api/Class?ssdsClassId={cls.ref_class_id}&source=1", None),
+             ("GET", "/api/Class?source=1", None)]
     for method, path, bearer in calls:
         body = {"StudentId": s} if path.endswith("book?carryOver=false") else \
             {"WalkThroughId": G, "Status": 1, "WalkThroughType": 2} if "walkthroughs" in path else None

@@ -53,3 +53,4 @@ def test_openapi_class_details_for_the_center_territory(pearson: PearsonApi, cal
     assert pearson.send("GET", route, territory_token(world, other, now)).status_code == 403
     assert call("GET", route, cast["free_staff"]).status_code == 401  # a user's token on an openapi/ route
     assert pearson.send("GET", "/openapi/classes/nope/details", territory_token(world, own, now)).status_code == 404
+

@@ -149,3 +149,16 @@ def test_fixture_validation_names_the_entry(mutate, message):
 def test_fixture_must_be_an_object():
     with pytest.raises(ValidationFailed, match="pearson"):
         _lone_store().create_tenant("bad", fixture={"pearson": []})
+
+
+def test_fixture_problems_are_all_listed_before_anything_is_built():
+    """The plan checks the whole fixture first (``fixture_plan``): every problem is in one answer, the first
+    in the fixture's order is the message."""
+    def two(d):
+        d["users"][2].update(centerId="0b6f3c1e-5a4d-4e2b-9c71-2f8d7a6b5c99")
+        d["sessions"][1].update(teacherId="7e1d2c3b-4a59-4687-9a8b-1c2d3e4f5a99")
+
+    error = _bad(two)
+    assert error.message == "pearson.users[2].centerId: unknown center"
+    assert error.validations[:2] == ["pearson.users[2].centerId: unknown center",
+                                     "pearson.sessions[1].teacherId: unknown teacher"]
