@@ -1,10 +1,15 @@
 """lms-emulator: an offline emulator of three learning-platform REST APIs."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from flask import Flask
+
 __version__ = "0.1.0"
 
 
-def create_app(settings=None):  # type: ignore[no-untyped-def]
+def create_app(settings: Any = None) -> Flask:
     """The WSGI app (``gunicorn 'emulator:create_app()'``)."""
     from .app import create_app as _create_app
 

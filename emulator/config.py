@@ -128,12 +128,12 @@ def _optional(value: Any) -> str | None:
 
 
 def _anchor(value: Any) -> str | None:
-    from .core.wire import parse_datetime
+    from .core.wire import parse_iso_datetime
 
     if not _optional(value):
         return None
     try:
-        instant = parse_datetime(_text(value))
+        instant = parse_iso_datetime(_text(value))
     except (ValueError, TypeError):
         raise ValueError(f"{value!r} is not an ISO 8601 date-time (e.g. 2030-01-01T00:00:00Z)") from None
     check_anchor(instant)  # its ValueError says which anchors can seed a world

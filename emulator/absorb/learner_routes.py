@@ -15,7 +15,7 @@ from ..core.openapi import Param, documented
 from . import catalogue, curricula
 from .auth import absorb_call
 from .bodies import MY_ENROLLMENT, load
-from .choices import MY_CATALOG_MAX_LIMIT
+from .choices import CHOICES
 from .models import AbsorbWorld, User
 from .routes import BODY_ERRORS, CALL_ERRORS, GET_ERRORS, LEGACY_PAGING, LIST_ERRORS, PAGED, Listing, _created, bp, \
     paged, wire
@@ -50,13 +50,14 @@ def list_my_courses(*, world: AbsorbWorld, now: datetime, user: User, args: Mapp
 
 
 @bp.get("/my-catalog")
-@documented(f"List the courses the currently authenticated user may enroll in (at most {MY_CATALOG_MAX_LIMIT} per "
-            "page). Default order: id.", query=PAGED + LEGACY_PAGING, responses={200: "course-page", **LIST_ERRORS})
+@documented(f"List the courses the currently authenticated user may enroll in "
+            f"(at most {CHOICES.my_catalog_max_limit} per page). Default order: id.",
+            query=PAGED + LEGACY_PAGING, responses={200: "course-page", **LIST_ERRORS})
 @absorb_call(admin=False)
 @paged
 def list_my_catalog(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
     return Listing(catalogue.my_catalog(world, user), COURSES, wire(world, COURSE), key="courses", deprecated=False,
-                   legacy_paging=True, max_limit=MY_CATALOG_MAX_LIMIT)
+                   legacy_paging=True, max_limit=CHOICES.my_catalog_max_limit)
 
 
 @bp.post("/my-enrollments")

@@ -152,10 +152,10 @@ def check_envelope(data: Any, *, vendors: Iterable[str], where: str) -> dict[str
         if key in data and not isinstance(data[key], str):
             raise BadRequest(f"{where}.{key}: must be a string.")
     if "anchor" in data:
-        from ..core.wire import parse_datetime
+        from ..core.wire import parse_iso_datetime
 
         try:
-            instant = parse_datetime(data["anchor"])
+            instant = parse_iso_datetime(data["anchor"])
         except ValueError:
             raise BadRequest(f"{where}.anchor: '{data['anchor']}' is not an ISO 8601 date-time.") from None
         try:

@@ -19,7 +19,9 @@ from .clock import to_wire_precision
 
 UTC = timezone.utc
 TICKS_PER_SECOND = 10_000_000
-GUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+# The one GUID pattern (8-4-4-4-12 hexadecimal, any case): routes, filters, contracts and recordings use it
+GUID_PATTERN = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+GUID_RE = re.compile(GUID_PATTERN)
 # (used with fullmatch: no "\n" after)
 
 
@@ -134,8 +136,9 @@ def dotnet_datetime(value: datetime | None) -> str | None:
             f"{value.second:02d}.{value.microsecond * 10:07d}+00:00")
 
 
-def parse_datetime(text: str) -> datetime:
-    """ISO 8601 with ``Z``, an offset, or no zone (taken as UTC). Raises ValueError."""
+def parse_iso_datetime(text: str) -> datetime:
+    """ISO 8601 with ``Z``, an offset, or no zone (taken as UTC), as bodies, headers, queries and settings send
+    it. Raises ValueError (``core.odata.parse_datetime_literal`` is the filter literal's parser: None instead)."""
     if not isinstance(text, str) or not text.strip():
         raise ValueError("empty date-time")
     text = text.strip()
@@ -184,7 +187,7 @@ class IsoDateTime(fields.Field):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
         """A body's date-time is stored: at the stored precision (``clock.to_wire_precision``)."""
         try:
-            return to_wire_precision(parse_datetime(value))
+            return to_wire_precision(parse_iso_datetime(value))
         except (TypeError, ValueError) as exc:
             raise self.make_error("invalid") from exc
 

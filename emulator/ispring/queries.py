@@ -17,7 +17,7 @@ from typing import TypeVar
 from flask import request
 
 from ..core.errors import BadRequest
-from ..core.wire import is_guid, parse_datetime
+from ..core.wire import is_guid, parse_iso_datetime
 from . import service
 from .results import DateRange
 
@@ -61,7 +61,7 @@ def _instant(name: str, raw: str | None) -> datetime | None:
     if raw is None:
         return None
     try:
-        return parse_datetime(raw)
+        return parse_iso_datetime(raw)
     except (ValueError, TypeError):
         raise BadRequest(f"{name}: '{raw}' is not a date-time (ISO 8601).") from None
 

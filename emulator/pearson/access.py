@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
+
 from ..core.errors import Forbidden, NotFound, Unauthorized
 from ..core.store import Store, Tenant
 from ..core.tenantcall import Access, tenant_call

@@ -13,7 +13,7 @@ from marshmallow import fields, validate
 from ..core.jsonstream import Rows
 from ..core.clock import to_wire_precision
 from ..core.fixtures import Strict, load_part
-from ..core.wire import DotNetDateTime, Guid, PascalCaseSchema, iso_z, parse_datetime
+from ..core.wire import DotNetDateTime, Guid, PascalCaseSchema, iso_z, parse_iso_datetime
 from .choices import LAST_UNIT, BookMode, ClassType
 from .models import AVAILABLE_CLASS_STATUSES, ROLES, PearsonWorld
 
@@ -91,7 +91,7 @@ class Instant(fields.Field):
             delta = timedelta(days=int(d or 0), hours=int(h or 0), minutes=int(m or 0))
             return ("offset", delta if sign == "+" else -delta)
         try:
-            return ("at", to_wire_precision(parse_datetime(value)))
+            return ("at", to_wire_precision(parse_iso_datetime(value)))
         except ValueError:
             raise self.make_error("invalid") from None
 
