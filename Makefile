@@ -20,11 +20,13 @@ serve: $(VENV)/.installed
 	$(PY) -m compileall -q emulator
 	$(VENV)/bin/lms-emulator serve $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT)) $(if $(SEED),--seed $(SEED))
 
-# ruff first (seconds): a lint finding fails the run before the suite starts ([tool.ruff] in pyproject.toml);
-# then the import contracts (seconds; [tool.importlinter] in pyproject.toml: each vendor's layers, core imports
-# no vendor, vendors don't import each other).
+# ruff, then mypy, then the import contracts (seconds each): a lint finding, a type error or a broken layer fails
+# the run before the suite starts ([tool.ruff] in pyproject.toml, [mypy] in setup.cfg: it checks the files it
+# names, the emulator package; [tool.importlinter] in pyproject.toml: each vendor's layers, core imports no
+# vendor, vendors don't import each other).
 test: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
+	$(PY) -m mypy
 	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 

@@ -10,6 +10,7 @@ from flask import Flask, Request, Response, jsonify, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Rule
+from werkzeug.sansio.response import Response as SansIOResponse
 from werkzeug.utils import cached_property
 
 from .admin import init_app as init_admin
@@ -27,7 +28,7 @@ from flask import current_app
 from .absorb import VENDOR as absorb
 from .ispring import VENDOR as ispring
 from .pearson import VENDOR as pearson
-from .core.wire import parse_datetime
+from .core.wire import parse_iso_datetime
 
 log = logging.getLogger("lms_emulator")
 
@@ -39,7 +40,7 @@ class FastJSONProvider(DefaultJSONProvider):
 
     def response(self, *args: Any, **kwargs: Any) -> Response:
         obj = self._prepare_response_obj(args, kwargs)
-        return self._app.response_class(encode_json(obj), mimetype="application/json")
+        return Response(encode_json(obj), mimetype="application/json")
 
 
 class EmulatorRequest(Request):
@@ -48,7 +49,7 @@ class EmulatorRequest(Request):
     unquoting was ~7% of a list request that misses the page cache."""
 
     @cached_property
-    def args(self) -> Any:  # type: ignore[override]
+    def args(self) -> Any:
         return parse_args(self.environ.get("QUERY_STRING", ""))
 
 
@@ -91,13 +92,6 @@ class EmulatorFlask(Flask):
         return app_state(self)
 
 
-HTTP_TO_ERROR: dict[int, type[errors.EmulatorError]] = {
-    400: errors.BadRequest, 401: errors.Unauthorized, 403: errors.Forbidden, 404: errors.NotFound,
-    405: errors.MethodNotAllowed, 413: errors.PayloadTooLarge, 414: errors.UriTooLong, 415: errors.UnsupportedMediaType,
-    431: errors.HeaderFieldsTooLarge,
-}
-
-
 def all_vendors() -> list[Vendor]:
     """Every vendor; a vendor that fails to import fails the app (no vendor is optional)."""
     return [absorb, ispring, pearson]
@@ -109,7 +103,7 @@ def create_app(settings: Settings | dict[str, Any] | None = None) -> EmulatorFla
     app = EmulatorFlask(__name__, static_folder=None)  # the dashboard serves its own assets under /_emulator/static
     app.request_class = EmulatorRequest
     app.json = FastJSONProvider(app)
-    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.json.sort_keys = False
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.url_map.converters["guid"] = GuidConverter
     app.url_map.strict_slashes = False
@@ -118,8 +112,8 @@ def create_app(settings: Settings | dict[str, Any] | None = None) -> EmulatorFla
 
     rate_limited = [name.strip() for name in settings.rate_limit.split(",") if name.strip()]
     try:
-        store = Store(vendors, seed=settings.seed, anchor=parse_datetime(settings.anchor) if settings.anchor else None,
-                      rate_limited=rate_limited, users=settings.users)
+        anchor = parse_iso_datetime(settings.anchor) if settings.anchor else None
+        store = Store(vendors, seed=settings.seed, anchor=anchor, rate_limited=rate_limited, users=settings.users)
     except ValueError as exc:  # --rate-limit naming a vendor without a documented limit
         env = ENV_PREFIX + "RATE_LIMIT"  # named as the value came: the environment's, else the option's
         where = env if os.environ.get(env) == settings.rate_limit else "--rate-limit"
@@ -168,11 +162,11 @@ def vendor_for_path(app: Flask, path: str) -> Vendor | None:
     return vendors.get(first)
 
 
-def _handle_error(exc: Exception) -> Response:
+def _handle_error(exc: Exception) -> Response | SansIOResponse:
     if isinstance(exc, HTTPException) and exc.response is not None:
         return exc.response  # a ready answer (a fault rule with a body of its own)
     if isinstance(exc, HTTPException):
-        kind = HTTP_TO_ERROR.get(exc.code or 500, errors.InternalError)
+        kind = errors.BY_STATUS.get(exc.code or 500, errors.InternalError)
         message = {404: "No route matches the request.",
                    405: f"The method {request.method} is not allowed for this resource."}.get(exc.code or 0)
         if exc.code == 404 and vendor_for_path(current_app, request.path) is not None:

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from .core.cachedir import cache_dir
 from .core.clock import check_anchor
 from .core.forward import TargetError, Targets
-from .core.wire import parse_datetime
 from .core.scale import check_users
+from .core.wire import parse_iso_datetime
 
 ENV_PREFIX = "LMS_EMULATOR_"
 
@@ -126,7 +126,7 @@ def _anchor(value: Any) -> str | None:
     if not _optional(value):
         return None
     try:
-        instant = parse_datetime(_text(value))
+        instant = parse_iso_datetime(_text(value))
     except (ValueError, TypeError):
         raise ValueError(f"{value!r} is not an ISO 8601 date-time (e.g. 2030-01-01T00:00:00Z)") from None
     check_anchor(instant)  # its ValueError says which anchors can seed a world

@@ -102,7 +102,7 @@ def _granian(app: Any, host: str, port: int, threads: int, on_ready: OnReady,
     bound = sock.getsockname()[1]
     fd = sock.detach()  # granian's socket holder owns the descriptor from here on (and closes it)
 
-    class InProcess(MTServer):  # type: ignore[misc]
+    class InProcess(MTServer):
         """granian's thread worker in this process. Its guard is for a free-threaded Python; with the GIL
         the one worker thread serves as a worker process would (the worker is the same Rust code)."""
 
@@ -110,7 +110,9 @@ def _granian(app: Any, host: str, port: int, threads: int, on_ready: OnReady,
             pass
 
         def _init_shared_socket(self) -> None:
-            self._ssp, self._shd, self._sfd = None, SocketHolder(fd, False, BACKLOG), fd
+            # The ignore: granian's stub gives SocketHolder no constructor (it is (fd, uds, backlog)) and types
+            # these private attributes as the None they start as.
+            self._ssp, self._shd, self._sfd = None, SocketHolder(fd, False, BACKLOG), fd  # type: ignore[call-arg,assignment]
 
     https: dict[str, Any] = {} if tls is None else {"ssl_cert": tls.cert_file, "ssl_key": tls.key_file,
                                                      "ssl_protocol_min": SSLProtocols.tls12}  # clients of TLS 1.2 too
@@ -119,7 +121,8 @@ def _granian(app: Any, host: str, port: int, threads: int, on_ready: OnReady,
                         backlog=BACKLOG, log_level=LogLevels.error, **https)
     granian.on_startup(lambda: on_ready(bound))
     _hide_cgi_variables()
-    granian.serve(target_loader=lambda *args: bridge, wrap_loader=False)
+    # The ignore: granian's annotation asks for a callable; an RSGI application object (``__rsgi__``) is what it runs.
+    granian.serve(target_loader=lambda *args: bridge, wrap_loader=False)  # type: ignore[arg-type]
 
 
 CGI_NAMES = ("CONTENT_TYPE", "CONTENT_LENGTH", "REMOTE_ADDR", "REMOTE_HOST", "REMOTE_USER", "AUTH_TYPE",
@@ -142,7 +145,7 @@ def _gunicorn(app: Any, host: str, port: int, threads: int, on_ready: OnReady,
 
     listen(host, port).close()  # a clear error now if the address is taken (gunicorn would retry, then log)
 
-    class Embedded(Application):  # type: ignore[misc]
+    class Embedded(Application):
         def init(self, parser: Any, opts: Any, args: Any) -> None:
             return None
 

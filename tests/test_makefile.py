@@ -34,6 +34,13 @@ def test_serve_passes_an_option_only_when_given_so_the_environment_wins(tmp_path
     assert given.split()[1:] == ["serve", "--port", "18040", "--seed", "7"]
 
 
+def test_make_test_runs_ruff_then_mypy_then_the_suite(tmp_path):
+    lines = _dry("test", tmp=tmp_path).splitlines()
+    steps = [next(i for i, line in enumerate(lines) if needle in line)
+             for needle in ("bin/ruff check .", "-m mypy", "-m pytest")]
+    assert steps == sorted(steps)
+
+
 def test_only_the_slow_target_installs_its_extra(tmp_path):
     test = _dry("test", tmp=tmp_path)
     assert "mutmut" not in test and ",mutation]" not in test and "tools/mutation.py" not in test

@@ -59,7 +59,7 @@ MODULES: dict[str, list[str]] = {
     "emulator/absorb/domain/reference.py": [*_USERS, "tests/absorb/test_seeded_reference.py"],
     "emulator/absorb/http/auth.py": ["tests/absorb/test_auth.py", "tests/absorb/test_auth_edges.py",
                                 "tests/absorb/test_auth_rules.py", "tests/absorb/test_course_enrollments.py",
-                                "tests/core/test_fastpages.py"],  # fast_page, compute_page: the fast path's
+                                "tests/core/test_fastpages.py"],  # fast_page, build_page: the fast path's
     "emulator/ispring/domain/service.py": ["tests/ispring"],
     "emulator/ispring/http/auth.py": ["tests/ispring"],
     "emulator/pearson/domain/service.py": ["tests/pearson"],
@@ -119,7 +119,7 @@ _UNPLACED = ("a user reaches assign_users without a country only with no provinc
 _LAST = "last only skips finding ties after the last key: found anyway, they are never used (the loop ends)"
 EQUIVALENT: dict[tuple[str, str, str], str] = {
     (_ABSORB, "_listed",
-     "return found if CHOICES['lists_include_history'] or True else [e for e in found if e.is_active]"):
+     "return found if CHOICES.lists_include_history or True else [e for e in found if e.is_active]"):
         "the choice is True: the mutant takes the branch the original takes",
     (_ABSORB, "create_ilc_enrollment", "se.is_active = None"):
         "None and False read alike everywhere (every reader tests truthiness; isActive is not on a session "
@@ -259,7 +259,7 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     (_ABSORB_AUTH, "fast_page", "(',' in api_key and ',' in header)"):
         "no api key and no token holds a comma: a header sent twice (joined with ', ') finds no tenant or no "
         "token, and the hook gives the request to Flask all the same",
-    (_ABSORB_AUTH, "compute_page", "now=None, user=user)"):
+    (_ABSORB_AUTH, "build_page", "now=None, user=user)"):
         "no paged list reads the clock (their pages are cached until a write, so they must not)",
     (_ABSORB_AUTH, "_single_header", "values[0].strip() if values or True else None"):
         "str.split always gives at least one part",

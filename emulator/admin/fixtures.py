@@ -20,8 +20,8 @@ from ..core.clock import check_anchor
 from ..core.errors import BadRequest, EmulatorError
 from ..core.stubs import check_fixture_stubs
 from ..core.wire import NOT_TEXT, invalid_text
-from ..core.wire import parse_datetime
 from ..config import SettingsError
+from ..core.wire import parse_iso_datetime
 
 KNOWN_VENDORS = ("absorb", "ispring", "pearson")  # parts for vendors not installed are ignored
 # anchor: the instant its seeded dates hang off; $schema: schemas/fixture.schema.json, for editors
@@ -151,7 +151,7 @@ def check_envelope(data: Any, *, vendors: Iterable[str], where: str) -> dict[str
             raise BadRequest(f"{where}.{key}: must be a string.")
     if "anchor" in data:
         try:
-            instant = parse_datetime(data["anchor"])
+            instant = parse_iso_datetime(data["anchor"])
         except ValueError:
             raise BadRequest(f"{where}.anchor: '{data['anchor']}' is not an ISO 8601 date-time.") from None
         try:

@@ -19,7 +19,7 @@ from ..core.scale import check_users
 from ..core.state import app_state
 from ..core.store import Store, Tenant
 from ..core.vendor import Vendor
-from ..core.wire import NOT_TEXT, invalid_text, iso_z, loads_json, parse_datetime
+from ..core.wire import NOT_TEXT, invalid_text, iso_z, loads_json, parse_iso_datetime
 from . import fixtures as fixture_files
 from datetime import timedelta
 
@@ -132,7 +132,7 @@ def create_tenant(body: dict[str, Any]) -> Tenant:
 
 def _instant(field: str, value: Any) -> datetime:
     try:
-        return parse_datetime(value)
+        return parse_iso_datetime(value)
     except (ValueError, TypeError):
         raise errors.BadRequest(f"{field}: '{value}' is not an ISO 8601 date-time "
                                 "(e.g. 2030-01-01T00:00:00Z).") from None

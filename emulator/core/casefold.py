@@ -27,6 +27,7 @@ from typing import Any
 from collections.abc import Callable, Iterable
 
 from flask import Flask, Request
+from werkzeug.datastructures import MultiDict
 
 from .exchange import exchange_of
 
@@ -174,10 +175,10 @@ def _fold_path(req: Request, notes: list[str]) -> None:
 def _fold_query(req: Request, documented: frozenset[str], notes: list[str]) -> None:
     folded = fold_args(req.environ.get("QUERY_STRING") or "", lambda: req.args, documented, notes)
     if folded is not None:
-        req.args = folded  # type: ignore[misc]  # werkzeug's cached property takes a value
+        req.args = folded  # werkzeug's cached property takes a value
 
 
-def fold_args(raw: str, parsed: Callable[[], QueryArgs], documented: frozenset[str],
+def fold_args(raw: str, parsed: Callable[[], MultiDict[str, str]], documented: frozenset[str],
               notes: list[str]) -> QueryArgs | None:
     """The query ``raw`` (``parsed()`` parses it) with its names in the spelling ``documented``; None: every
     name is already as documented, or nobody documents it (``parsed()`` stands as it is)."""

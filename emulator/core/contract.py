@@ -26,6 +26,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from . import resources
+from .wire import is_guid
 from .schemadir import ENV_VAR, root as _root  # noqa: F401 - ENV_VAR: contract.ENV_VAR for callers
 
 __all__ = ["ContractViolation", "errors", "names", "registry", "schema", "validate", "validator", "vendors"]
@@ -34,7 +35,6 @@ __all__ = ["ContractViolation", "errors", "names", "registry", "schema", "valida
 _RFC3339 = re.compile(
     r"^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}:\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$"
 )
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
 class ContractViolation(AssertionError):
@@ -66,7 +66,7 @@ def _is_uuid(instance: object) -> bool:
     """8-4-4-4-12 hexadecimal GUID (either case)."""
     if not isinstance(instance, str):
         return True
-    if not _UUID.match(instance):
+    if not is_guid(instance):
         return False
     uuid.UUID(instance)
     return True

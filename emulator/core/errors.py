@@ -96,3 +96,11 @@ class TooManyRequests(EmulatorError):
 
 class InternalError(EmulatorError):
     status, term, default_message = 500, "InternalError", "The emulator failed to handle the request."
+
+
+# The one status -> error table: the class each status is answered with (routing's 404/405, a server's 413/414/431,
+# an injected fault). A status no class has keeps its own number on a generic error (``core.faults``).
+BY_STATUS: dict[int, type[EmulatorError]] = {kind.status: kind for kind in (
+    BadRequest, Unauthorized, Forbidden, NotFound, MethodNotAllowed, NotAcceptable, RequestTimeout, Conflict,
+    PayloadTooLarge, UriTooLong, HeaderFieldsTooLarge, UnsupportedMediaType, Unprocessable, TooManyRequests,
+    InternalError)}

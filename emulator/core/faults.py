@@ -36,18 +36,13 @@ from werkzeug.exceptions import HTTPException
 from . import errors
 from flask import json
 from .store import derive_seed
+from .store import Tenant
 from .exchange import exchange_of
 
 DEFER_KEY = "lms_emulator.defer_delay"  # environ: a server that waits out delays itself puts a DeferredDelay here
 MAX_DELAY_MS = 60_000
 RULE_KEYS = {"vendor", "method", "path", "status", "body", "delayMs", "drop", "rateLimit", "probability", "count"}
 METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}
-_STATUS_CLASSES: dict[int, type[errors.EmulatorError]] = {
-    400: errors.BadRequest, 401: errors.Unauthorized, 403: errors.Forbidden, 404: errors.NotFound,
-    405: errors.MethodNotAllowed, 409: errors.Conflict, 413: errors.PayloadTooLarge,
-    415: errors.UnsupportedMediaType, 422: errors.Unprocessable, 429: errors.TooManyRequests,
-    500: errors.InternalError,
-}
 
 
 MAX_GLOB_LENGTH = 512
@@ -345,11 +340,13 @@ class FaultSet:
         return None
 
 
-def faults_of(tenant: Any, create: bool = False) -> FaultSet | None:
-    faults = tenant.extras.get("faults")
+def faults_of(tenant: Tenant, create: bool = False) -> FaultSet | None:
+    faults = tenant.faults
     if faults is None and create:
-        # setdefault: two requests adding the first rules at once share one FaultSet
-        faults = tenant.extras.setdefault("faults", FaultSet(derive_seed(tenant.seed, tenant.id, "faults")))
+        with tenant.first_use:  # two requests adding the first rules at once share one FaultSet
+            if tenant.faults is None:
+                tenant.faults = FaultSet(derive_seed(tenant.seed, tenant.id, "faults"))
+            faults = tenant.faults
     return faults
 
 
@@ -357,9 +354,9 @@ class InjectedResponse(HTTPException):
     """A fault answering a body of the rule's own: the app's error handler sends ``response`` as is."""
 
 
-def check(tenant: Any, vendor: str) -> None:
+def check(tenant: Tenant, vendor: str) -> None:
     """Apply the first matching rule of ``tenant`` to the current request (``core.tenantcall.bind_tenant``)."""
-    faults = tenant.extras.get("faults")
+    faults = tenant.faults
     if faults is None or not faults.rules:
         return
     rule = faults.take(vendor, request.method, request.path)
@@ -386,7 +383,7 @@ def check(tenant: Any, vendor: str) -> None:
 
 
 def injected_error(status: int, message: str, headers: dict[str, str]) -> errors.EmulatorError:
-    kind = _STATUS_CLASSES.get(status)
+    kind = errors.BY_STATUS.get(status)
     if kind is None:
         kind = errors.EmulatorError if status >= 500 else errors.BadRequest
         err = kind(message, headers=headers)

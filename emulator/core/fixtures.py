@@ -16,7 +16,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields
 
 from .clock import to_wire_precision
 from .errors import ValidationFailed
-from .wire import CamelCaseSchema, parse_datetime, validation_messages
+from .wire import CamelCaseSchema, parse_iso_datetime, validation_messages
 
 
 class Strict(CamelCaseSchema):
@@ -86,7 +86,7 @@ class DateTime(fields.Field):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         try:
-            return to_wire_precision(parse_datetime(value))
+            return to_wire_precision(parse_iso_datetime(value))
         except (TypeError, ValueError):
             raise ValidationError(f"{value!r} is not an ISO 8601 date-time.") from None
 

@@ -1,7 +1,7 @@
 """A bounded, per-tenant journal of the requests made to the vendor APIs.
 
 Each tenant holds one ``Journal`` (a ``deque`` of at most
-``Settings.journal_size`` entries) in ``tenant.extras["journal"]``. The request
+``Settings.journal_size`` entries) in ``tenant.journal``. The request
 pipeline (``core.pipeline``) records one entry per vendor request; secrets are
 masked when an entry is first shown, by rule (``is_secret_name``): a header or body
 key whose name holds a secret word (``Authorization``, ``X-Forwarded-Authorization``,
@@ -27,7 +27,8 @@ from urllib.parse import parse_qsl, urlencode
 
 from .errors import BadRequest
 from .state import app_state
-from .wire import iso_z, loads_json, parse_datetime
+from .store import Tenant
+from .wire import iso_z, loads_json, parse_iso_datetime
 
 BODY_LIMIT = 4096
 MASK = "***"
@@ -170,13 +171,16 @@ class Journal:
             return [render(e) for e in found], total
 
 
-def journal_of(tenant: Any, size: int | None = None) -> Journal:
-    """The tenant's journal (``tenant.extras["journal"]``), made on first use (``size``: the app's setting)."""
-    journal = tenant.extras.get("journal")
+def journal_of(tenant: Tenant, size: int | None = None) -> Journal:
+    """The tenant's journal (``tenant.journal``), made on first use (``size``: the app's setting)."""
+    journal = tenant.journal
     if journal is None:
         if size is None:
             size = app_state().settings.journal_size
-        journal = tenant.extras.setdefault("journal", Journal(size))
+        with tenant.first_use:  # two first uses at once share one journal
+            if tenant.journal is None:
+                tenant.journal = Journal(size)
+            journal = tenant.journal
     return journal
 
 
@@ -197,7 +201,7 @@ def _since(raw: str | None) -> datetime | None:
     if not raw:
         return None
     try:
-        return parse_datetime(raw)
+        return parse_iso_datetime(raw)
     except ValueError:
         raise BadRequest(f"since must be an ISO 8601 date-time (got '{raw}').") from None
 
@@ -290,9 +294,9 @@ def render(entry: dict[str, Any]) -> dict[str, Any]:
         entry.update({
             "time": iso_z(entry["_at"]), "query": mask_query(query),
             "headers": mask_headers((_header_name(k), v) for k, v in headers),
-            "body": body_text(*body, _mimetype(content_type)),
+            "body": body_text(body[0], body[1], _mimetype(content_type)),
             # an answer the vendor calls a secret as a whole is always masked, whatever the request looked like
-            "responseBody": body_text(*response_body, _mimetype(response_content_type),
+            "responseBody": body_text(response_body[0], response_body[1], _mimetype(response_content_type),
                                       whole_is_secret=whole_secret),
         })
         del entry["_raw"]

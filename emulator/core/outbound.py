@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 
 from .errors import BadRequest
 from .journal import journal_of, make_entry
+from .store import Tenant
 from .wire import iso_z
 
 QUEUE_LIMIT = 1000  # deliveries waiting at once, all tenants
@@ -102,7 +103,7 @@ class Policy:
 class Delivery:
     """One request to send, and what to do with its outcome."""
 
-    tenant: Any  # core.store.Tenant
+    tenant: Tenant
     vendor: str
     url: str
     body: bytes
@@ -143,10 +144,13 @@ class Deliveries:
             return self.changed.wait_for(lambda: self.finished >= count, timeout=timeout)
 
 
-def deliveries_of(tenant: Any) -> Deliveries:
-    found = tenant.extras.get("deliveries")
+def deliveries_of(tenant: Tenant) -> Deliveries:
+    found = tenant.deliveries
     if found is None:
-        found = tenant.extras.setdefault("deliveries", Deliveries())
+        with tenant.first_use:  # two first uses at once share one record
+            if tenant.deliveries is None:
+                tenant.deliveries = Deliveries()
+            found = tenant.deliveries
     return found
 
 

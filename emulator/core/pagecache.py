@@ -28,11 +28,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Hashable
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from flask import request
 
 from .fieldindex import FieldIndex
+
+if TYPE_CHECKING:
+    from typing_extensions import Self  # typing.Self from Python 3.11; only read by type checkers
+
+    from .store import Tenant
+
 from .http import MEMO_KEY_LIMIT
 from .wire import encode_json, encoded
 
@@ -60,14 +66,15 @@ class StalePage(RuntimeError):
     """A cached page or wire form differed from a fresh one: a write did not announce itself."""
 
 
-def page_key(caller: str) -> tuple[str, bytes, str]:
-    """The key of this request's answer in a page cache: path, query string and the caller's id."""
-    return key_of(request.path, request.query_string, caller)
-
-
-def key_of(path: str, query: bytes, caller: str) -> tuple[str, bytes, str]:
-    """``page_key`` from its parts (the page step, ``core.pipeline.PageStep``, has no Flask request)."""
+def page_key(path: str, query: bytes, caller: str) -> tuple[str, bytes, str]:
+    """The key of an answer in a page cache: path, query string and the caller's id."""
     return (path, query, caller)
+
+
+def request_page_key(caller: str) -> tuple[str, bytes, str]:
+    """``page_key`` of the current Flask request (the page step, ``core.pipeline.PageStep``, has no Flask
+    request: it calls ``page_key``)."""
+    return page_key(request.path, request.query_string, caller)
 
 
 class PageCache:
@@ -85,13 +92,13 @@ class PageCache:
         self._bytes = 0
         self.verify = verifying()
 
-    def answer(self, key: Hashable, compute: Callable[[], Any],
-               kind_of: Callable[[], type | None] | None = None) -> bytes:
-        """The encoded page for ``key``; ``compute()`` builds it (or raises) on a miss; ``kind_of()``, asked after
-        it, names the one entity class the page shows (None: any write may change it)."""
+    def page(self, key: Hashable, build: Callable[[], Any],
+             kind_of: Callable[[], type | None] | None = None) -> bytes:
+        """The encoded page for ``key``; ``build()`` makes its content (or raises) on a miss; ``kind_of()``, asked
+        after it, names the one entity class the page shows (None: any write may change it)."""
         body = self._pages.get(key)
         if body is None:
-            body = encode_json(compute())
+            body = encode_json(build())
             if _key_size(key) > MAX_KEY_SIZE or len(body) > MAX_BYTES:  # answered, not remembered
                 return body
             while self._pages and (len(self._pages) >= MAX_PAGES or self._bytes + len(body) > MAX_BYTES):
@@ -99,14 +106,14 @@ class PageCache:
             self._pages[key] = body
             self._bytes += len(body)
             self._kinds.setdefault(kind_of() if kind_of is not None else None, {})[key] = None
-        elif self.verify and (fresh := encode_json(compute())) != body:
+        elif self.verify and (fresh := encode_json(build())) != body:
             self.clear()
             raise StalePage(f"the cached page for {key!r} is stale: {body[:200]!r} != {fresh[:200]!r}")
         return body
 
-    def hit(self, key: Hashable) -> bytes | None:
-        """The cached page for ``key`` to answer without computing, or None; one dict read, safe without
-        the tenant lock. Always None in verify mode, where every hit is recomputed (``answer``)."""
+    def cached(self, key: Hashable) -> bytes | None:
+        """The cached page for ``key`` to answer without building, or None; one dict read, safe without
+        the tenant lock. Always None in verify mode, where every hit is built again (``page``)."""
         return None if self.verify else self._pages.get(key)
 
     def drop(self, kind: type | None) -> None:
@@ -268,6 +275,16 @@ class CachedWorld:
     # ``--state-file``: told of every change too (``core.persistence.KeptWorld.changed``), so a save writes the
     # rows of the entities changed
     persist_hook: Callable[[Any], None] | None = None
+    VENDOR: ClassVar[str]  # the vendor's name: the key of its world in ``Tenant.worlds``
+
+    @classmethod
+    def of(cls, tenant: Tenant) -> Self:
+        """The tenant's world of this vendor, typed (``AbsorbWorld.of(tenant)``); ``Tenant.world(name)`` is the
+        untyped form for code that serves every vendor alike."""
+        world = tenant.worlds[cls.VENDOR]
+        if not isinstance(world, cls):
+            raise TypeError(f"the tenant's {cls.VENDOR} world is a {type(world).__name__}, not a {cls.__name__}")
+        return world
 
     def field_indexes(self) -> tuple[FieldIndex, ...]:
         """The world's ``FieldIndex``es, told of every change (none unless a world says)."""

@@ -53,7 +53,6 @@ CREATE TABLE IF NOT EXISTS rows (id INTEGER PRIMARY KEY, tenant TEXT NOT NULL, v
                                  tbl TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
                                  UNIQUE (tenant, vendor, tbl, key));
 """
-KEPT_EXTRAS = ("faults", "rate_limits", "stubs")  # a tenant's extras the header keeps; not its journal
 
 
 def read_only(view: Any) -> Any:
@@ -91,7 +90,8 @@ def _header(tenant: Tenant) -> str:
         "seed": tenant.seed, "anchor": tenant.anchor, "created_at": tenant.created_at,
         "incarnation": tenant.incarnation, "users": tenant.users,
         "clock": (clock.frozen_at, clock.offset, clock.floor),
-        **{key: tenant.extras.get(key) for key in KEPT_EXTRAS}})
+        # a tenant's parts the header keeps (not its journal or deliveries)
+        "faults": tenant.faults, "rate_limits": tenant.rate_limits or None, "stubs": tenant.stubs})
 
 
 def _tenant(tenant_id: str, header_text: str, fixture_text: str, worlds: dict[str, Any]) -> Tenant:
@@ -102,9 +102,9 @@ def _tenant(tenant_id: str, header_text: str, fixture_text: str, worlds: dict[st
     tenant = Tenant(id=tenant_id, seed=header["seed"], anchor=header["anchor"], clock=clock, worlds=worlds,
                     fixture=statecodec.loads(fixture_text), created_at=header["created_at"],
                     incarnation=header["incarnation"], users=header.get("users"))
-    for key in KEPT_EXTRAS:
-        if header.get(key):
-            tenant.extras[key] = header[key]
+    tenant.faults = header.get("faults") or None
+    tenant.rate_limits = header.get("rate_limits") or {}
+    tenant.stubs = header.get("stubs") or None
     return tenant
 
 
@@ -259,10 +259,8 @@ class StateFile:
                     if current is not None:
                         self.store.delete(tenant_id)
                     continue
-                if current is not None:  # what is not kept (the journal) goes on as it was
-                    for key, value in current.extras.items():
-                        if key not in KEPT_EXTRAS:
-                            restored.extras[key] = value
+                if current is not None:  # what is not kept (the journal, deliveries) goes on as it was
+                    restored.journal, restored.deliveries = current.journal, current.deliveries
                 self.store.adopt(restored)
 
     def kept(self, tenant: Tenant) -> bool:

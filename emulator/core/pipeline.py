@@ -443,8 +443,8 @@ class PageStep:
         access, page_rule = call.access, call.access.page
         try:
             tenant, credentials = access.credentials(environ, self.store)
-            rules = tenant.extras.get("faults")
-            if tenant.extras.get("rate_limits") or (rules is not None and rules.rules):
+            rules = tenant.faults
+            if tenant.rate_limits or (rules is not None and rules.rules):
                 return None  # steps the tenant call runs would act: Flask's
             world = tenant.world(access.vendor)  # the lock rule's one exception (core.tenantcall)
             admitted = access.caller(world, credentials, tenant.clock.now(), environ, call.options, path_args)

@@ -18,12 +18,15 @@ from __future__ import annotations
 import math
 import threading
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import request
 
 from . import errors
 from .exchange import exchange_of
+
+if TYPE_CHECKING:  # the store imports this module to give a new tenant its bucket
+    from .store import Tenant
 
 MAX_RATE = 1_000_000
 
@@ -74,15 +77,12 @@ class Bucket:
                     "tokens": round(self.tokens, 3), "admitted": self.admitted, "limited": self.limited}
 
 
-def buckets_of(tenant: Any) -> dict[str, Bucket]:
-    """The tenant's buckets by vendor (``tenant.extras``; kept by persistence, kept across a reset)."""
-    found = tenant.extras.get("rate_limits")
-    if found is None:
-        found = tenant.extras.setdefault("rate_limits", {})
-    return found
+def buckets_of(tenant: Tenant) -> dict[str, Bucket]:
+    """The tenant's buckets by vendor (``tenant.rate_limits``; kept by persistence, kept across a reset)."""
+    return tenant.rate_limits
 
 
-def enable(tenant: Any, vendor: str, rate: float, burst: int) -> Bucket:
+def enable(tenant: Tenant, vendor: str, rate: float, burst: int) -> Bucket:
     """Switch the limit on (a full bucket); switching it on again starts a fresh bucket."""
     if not (isinstance(rate, (int, float)) and not isinstance(rate, bool) and 0 < rate <= MAX_RATE
             and math.isfinite(rate)):
@@ -93,7 +93,7 @@ def enable(tenant: Any, vendor: str, rate: float, burst: int) -> Bucket:
     return bucket
 
 
-def disable(tenant: Any, vendor: str | None = None) -> None:
+def disable(tenant: Tenant, vendor: str | None = None) -> None:
     buckets = buckets_of(tenant)
     if vendor is None:
         buckets.clear()
@@ -101,7 +101,7 @@ def disable(tenant: Any, vendor: str | None = None) -> None:
         buckets.pop(vendor, None)
 
 
-def describe(tenant: Any, documented: dict[str, tuple[float, int]]) -> dict[str, Any]:
+def describe(tenant: Tenant, documented: dict[str, tuple[float, int]]) -> dict[str, Any]:
     """Every vendor with a documented limit: on (with its bucket) or off (with the documented figures)."""
     buckets, now = buckets_of(tenant), tenant.clock.now()
     return {vendor: (buckets[vendor].state(now) if vendor in buckets
@@ -109,9 +109,9 @@ def describe(tenant: Any, documented: dict[str, tuple[float, int]]) -> dict[str,
             for vendor, (rate, burst) in sorted(documented.items())}
 
 
-def check(tenant: Any, vendor: str) -> None:
+def check(tenant: Tenant, vendor: str) -> None:
     """Spend one of the tenant's tokens for this request, or answer 429 (``core.tenantcall.bind_tenant``)."""
-    buckets = tenant.extras.get("rate_limits")
+    buckets = tenant.rate_limits
     if not buckets:
         return
     bucket = buckets.get(vendor)

@@ -22,7 +22,7 @@ DELETE_ROW = "DELETE FROM rows WHERE tenant = ? AND vendor = ? AND tbl = ? AND k
 Op = tuple[str, tuple[Any, ...]]  # a statement and its parameters
 
 
-class TrackedDict(dict):  # type: ignore[type-arg]
+class TrackedDict(dict[Any, Any]):
     """A world's entity table: a dict that notes the keys set or removed since the last save (``dirty``:
     key -> whether it was removed meanwhile, so a key removed and set again moves to the end, as in the dict)."""
 
@@ -60,7 +60,8 @@ class TrackedDict(dict):  # type: ignore[type-arg]
         for key, value in dict(*args, **kwargs).items():
             self[key] = value
 
-    def __ior__(self, other: Any) -> TrackedDict:  # type: ignore[misc,override]
+    # The ignore: typeshed's dict ties __ior__ to __or__'s signature; an in-place update answers the table itself.
+    def __ior__(self, other: Any) -> TrackedDict:  # type: ignore[misc]
         self.update(other)
         return self
 

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import gcpolicy
 from .clock import Clock
@@ -21,7 +21,14 @@ from .seedrandom import SeedRandom
 from .errors import Conflict, NotFound
 from .vendor import Vendor, WorldContext
 from . import ratelimit
-from .wire import parse_datetime
+from .wire import parse_iso_datetime
+
+if TYPE_CHECKING:  # the types of a tenant's parts; their modules import this one
+    from .faults import FaultSet
+    from .journal import Journal
+    from .outbound import Deliveries
+    from .ratelimit import Bucket
+    from .stubs import StubSet
 
 DEFAULT_TENANT = "default"
 _KEEP: Any = object()  # reset(): keep the tenant's fixture
@@ -48,7 +55,15 @@ class Tenant:
     fixture: dict[str, Any] | None = None
     created_at: datetime | None = None
     lock: threading.RLock = field(default_factory=threading.RLock)
-    extras: dict[str, Any] = field(default_factory=dict)  # journal, faults: owned by their modules
+    # The parts core modules keep per tenant, each made on first use by its module (``journal_of``,
+    # ``faults_of``, ``stubs_of``, ``deliveries_of``) under ``first_use``; a state file keeps faults, rate
+    # limits and stubs (``core.persistence``), not the journal or the deliveries.
+    journal: Journal | None = None
+    faults: FaultSet | None = None
+    stubs: StubSet | None = None
+    deliveries: Deliveries | None = None
+    rate_limits: dict[str, Bucket] = field(default_factory=dict)  # by vendor; empty: no limit
+    first_use: threading.Lock = field(default_factory=threading.Lock, repr=False)
     # This tenant's life, from creation to deletion: a tenant deleted and created again under the same id
     # (and seed) is another incarnation, and what the first one signed (Pearson tokens) is not the second's.
     incarnation: str = field(default_factory=lambda: secrets.token_hex(8))
@@ -56,13 +71,15 @@ class Tenant:
 
 
     def world(self, vendor: str) -> Any:
+        """The world of ``vendor`` by name, for code that serves every vendor alike; a vendor's own code reads
+        its world typed: ``AbsorbWorld.of(tenant)`` (``core.pagecache.CachedWorld.of``)."""
         return self.worlds[vendor]
 
 
 def fixture_anchor(fixture: dict[str, Any] | None) -> datetime | None:
     """A fixture's own ``anchor`` (checked by admin.fixtures when the fixture was read)."""
     text = (fixture or {}).get("anchor")
-    return parse_datetime(text) if isinstance(text, str) else None
+    return parse_iso_datetime(text) if isinstance(text, str) else None
 
 
 class Store:

@@ -202,9 +202,12 @@ class StubSet:
 def stubs_of(tenant: Tenant, vendors: Iterable[str] = ()) -> StubSet:
     """The tenant's stubs, made on first use; a fixture's ``stubs`` (checked when the fixture was read) join them
     once, when the tenant first meets that fixture (created with it, or loaded into it later)."""
-    found = tenant.extras.get("stubs")
+    found = tenant.stubs
     if found is None:
-        found = tenant.extras.setdefault("stubs", StubSet())  # two first uses at once share one set
+        with tenant.first_use:  # two first uses at once share one set
+            if tenant.stubs is None:
+                tenant.stubs = StubSet()
+            found = tenant.stubs
     listed = (tenant.fixture or {}).get("stubs") or []
     if listed:
         found.seed_from(listed, vendors)

@@ -8,7 +8,6 @@ so models never carry hand-written ``to_dict`` methods.
 from __future__ import annotations
 
 import json
-import re
 from datetime import datetime, timezone
 from typing import Any
 
@@ -16,12 +15,12 @@ import orjson
 from marshmallow import Schema, fields
 
 from .clock import to_wire_precision
+from .guid import GUID_PATTERN as GUID_PATTERN, GUID_RE as GUID_RE, is_guid
 from .odata import Field, Resource
 
 UTC = timezone.utc
 TICKS_PER_SECOND = 10_000_000
-GUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
-# (used with fullmatch: no "\n" after)
+# The one GUID pattern (8-4-4-4-12 hexadecimal, any case): routes, filters, contracts and recordings use it
 
 
 MAX_JSON_DEPTH = 64  # no vendor document nests past a handful of levels
@@ -96,10 +95,6 @@ def _depth(value: Any) -> int:
     return deepest
 
 
-def is_guid(value: Any) -> bool:
-    return isinstance(value, str) and GUID_RE.fullmatch(value) is not None
-
-
 _V4_CLEAR = ~((0xC000 << 48) | (0xF000 << 64))
 _V4_SET = (0x8000 << 48) | (4 << 76)
 
@@ -135,8 +130,9 @@ def dotnet_datetime(value: datetime | None) -> str | None:
             f"{value.second:02d}.{value.microsecond * 10:07d}+00:00")
 
 
-def parse_datetime(text: str) -> datetime:
-    """ISO 8601 with ``Z``, an offset, or no zone (taken as UTC). Raises ValueError."""
+def parse_iso_datetime(text: str) -> datetime:
+    """ISO 8601 with ``Z``, an offset, or no zone (taken as UTC), as bodies, headers, queries and settings send
+    it. Raises ValueError (``core.odata.parse_datetime_literal`` is the filter literal's parser: None instead)."""
     if not isinstance(text, str) or not text.strip():
         raise ValueError("empty date-time")
     text = text.strip()
@@ -185,7 +181,7 @@ class IsoDateTime(fields.Field):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
         """A body's date-time is stored: at the stored precision (``clock.to_wire_precision``)."""
         try:
-            return to_wire_precision(parse_datetime(value))
+            return to_wire_precision(parse_iso_datetime(value))
         except (TypeError, ValueError) as exc:
             raise self.make_error("invalid") from exc
 

@@ -58,7 +58,7 @@ OPENAPI = {
     "error_schema": "error",
 }
 
-BASE_PATHS = ("/api/v2", "/index.php/api/v2")  # the account host's bases (service.CHOICES["base_paths"])
+BASE_PATHS = ("/api/v2", "/index.php/api/v2")  # the account host's bases (emulator's choice, docs/VENDOR-NOTES.md)
 
 VENDOR = Vendor(name="ispring", title="iSpring Learn", blueprint=bp, build_world=build_world,
                 dump_world=dump_world,

@@ -18,7 +18,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
@@ -195,7 +195,7 @@ class Proxy:
         query = request.query_string.decode("latin-1")
         body = request.get_data()
         headers = [(k, v) for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP]
-        started = datetime.now(UTC)
+        started = datetime.now(timezone.utc)
         clock = time.perf_counter()
         try:
             upstream = self.session().request(request.method, url + (f"?{query}" if query else ""),

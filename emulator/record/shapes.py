@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, unquote
 
+from ..core.wire import is_guid
 from .masking import PLACEHOLDER
 
-GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?$|^/Date\(-?\d+")
 ID_KEY = re.compile(r"^(id|ID|Id)$|[a-z0-9](Id|ID|_id)$|^[A-Z][A-Za-z0-9]*Id$")
 # Headers whose presence (and for Allow, value) is part of an answer's contract; the rest vary by server.
@@ -64,7 +64,7 @@ def is_variable(key: str | None, value: Any) -> bool:
     """Whether the vendor chose this value (an id, a secret, a date), so the emulator's may differ."""
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         return False
-    if isinstance(value, str) and (GUID.match(value) or PLACEHOLDER.fullmatch(value) or DATE_TIME.match(value)):
+    if isinstance(value, str) and (is_guid(value) or PLACEHOLDER.fullmatch(value) or DATE_TIME.match(value)):
         return True
     return key is not None and bool(ID_KEY.search(key)) and value not in ("", 0)
 

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from emulator.absorb.wire import schemas as S
 from emulator.absorb.domain.service import materialize_all
+from emulator.absorb.wire import schemas
 from emulator.core.odata import compile_filter
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
@@ -23,10 +23,11 @@ def resources(world: Any) -> list[tuple[Any, Any, list[Any]]]:
     """(field table, wire schema, rows) of each list route that takes ``_filter``."""
     materialize_all(world)
     return [
-        (S.USER_COURSE_ENROLLMENTS, S.USER_COURSE_ENROLLMENT, list(world.enrollments.values())),
-        (S.COURSE_ENROLLMENTS, S.COURSE_ENROLLMENT, list(world.enrollments.values())[:20]),  # same dates, fewer fields
-        (S.SESSION_ENROLLMENTS, S.SESSION_ENROLLMENT, list(world.session_enrollments.values())),
-        (S.LESSON_ENROLLMENTS, S.LESSON_ENROLLMENT, list(world.lesson_enrollments.values())),
+        (schemas.USER_COURSE_ENROLLMENTS, schemas.USER_COURSE_ENROLLMENT, list(world.enrollments.values())),
+        # same dates, fewer fields
+        (schemas.COURSE_ENROLLMENTS, schemas.COURSE_ENROLLMENT, list(world.enrollments.values())[:20]),
+        (schemas.SESSION_ENROLLMENTS, schemas.SESSION_ENROLLMENT, list(world.session_enrollments.values())),
+        (schemas.LESSON_ENROLLMENTS, schemas.LESSON_ENROLLMENT, list(world.lesson_enrollments.values())),
     ]
 
 

@@ -39,13 +39,13 @@ from odata_query import ast as oast
 from odata_query.grammar import ODataLexer, ODataParser
 from odata_query.sqlalchemy.core import AstToSqlAlchemyCoreVisitor
 
-from emulator.absorb.wire import schemas as S
+from emulator.absorb.wire import schemas
 from emulator.core.errors import Unprocessable
 from emulator.core.odata import compile_filter
 
 UTC = timezone.utc
-RESOURCE = S.USER_COURSE_ENROLLMENTS
-SCHEMA = S.USER_COURSE_ENROLLMENT
+RESOURCE = schemas.USER_COURSE_ENROLLMENTS
+SCHEMA = schemas.USER_COURSE_ENROLLMENT
 COLLATION = "MSSQL"
 FIELDS = [f for f in RESOURCE.fields if f.filterable]
 BY_TYPE: dict[str, list[str]] = {}

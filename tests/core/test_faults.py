@@ -10,6 +10,7 @@ import pickle
 import random
 import re
 import sys
+import threading
 from typing import Any
 from types import SimpleNamespace
 
@@ -412,8 +413,8 @@ def test_a_rule_set_pickles_with_its_rules_random_state_and_next_id():
 
 
 def test_a_tenants_rule_set_is_made_once_seeded_from_its_seed_and_id():
-    tenant = SimpleNamespace(id="t1", seed=9, extras={})
-    assert faults.faults_of(tenant) is None and tenant.extras == {}
+    tenant = _bare_tenant(id="t1", seed=9)
+    assert faults.faults_of(tenant) is None and tenant.faults is None
     made = faults.faults_of(tenant, create=True)
     assert isinstance(made, FaultSet) and faults.faults_of(tenant) is made and faults.faults_of(tenant, True) is made
     assert made.rng.random() == random.Random(derive_seed(9, "t1", "faults")).random()
@@ -430,8 +431,13 @@ def request_to():
     return make
 
 
+def _bare_tenant(id: str = "t1", seed: int = 1) -> SimpleNamespace:  # noqa: A002 - Tenant's field
+    """What faults reads of a tenant (``core.store.Tenant``): id, seed, the rule set and its first-use lock."""
+    return SimpleNamespace(id=id, seed=seed, faults=None, first_use=threading.Lock())
+
+
 def _tenant_with(*bodies: dict) -> SimpleNamespace:
-    tenant = SimpleNamespace(id="t1", seed=1, extras={})
+    tenant = _bare_tenant()
     for body in bodies:
         faults.faults_of(tenant, create=True).add(body, VENDORS)
     return tenant
@@ -439,7 +445,7 @@ def _tenant_with(*bodies: dict) -> SimpleNamespace:
 
 def test_a_tenant_without_rules_is_not_faulted(request_to):
     with request_to() as ctx:
-        faults.check(SimpleNamespace(extras={}), "absorb")
+        faults.check(_bare_tenant(), "absorb")
         faults.check(_tenant_with(), "absorb")
         assert exchange_of(ctx.request.environ).fault is None
 
@@ -533,7 +539,9 @@ def test_a_drop_rule_marks_the_request(request_to):
                                           (405, errors.MethodNotAllowed), (409, errors.Conflict),
                                           (413, errors.PayloadTooLarge), (415, errors.UnsupportedMediaType),
                                           (422, errors.Unprocessable), (429, errors.TooManyRequests),
-                                          (500, errors.InternalError)])
+                                          (500, errors.InternalError), (406, errors.NotAcceptable),
+                                          (408, errors.RequestTimeout), (414, errors.UriTooLong),
+                                          (431, errors.HeaderFieldsTooLarge)])
 def test_a_status_the_vendors_know_is_their_error(status, kind):
     err = faults.injected_error(status, "boom", {"X": "1"})
     assert type(err) is kind and err.status == status and err.message == "boom" and err.headers == {"X": "1"}
@@ -541,7 +549,7 @@ def test_a_status_the_vendors_know_is_their_error(status, kind):
 
 @pytest.mark.parametrize("status, base, term", [(503, errors.EmulatorError, "ServiceUnavailable"),
                                                 (418, errors.BadRequest, "ImATeapot"),
-                                                (414, errors.BadRequest, "RequestUriTooLong"),
+                                                (451, errors.BadRequest, "UnavailableForLegalReasons"),
                                                 (499, errors.BadRequest, "Error"),
                                                 (599, errors.EmulatorError, "Error")])
 def test_any_other_status_is_answered_with_its_own_phrase(status, base, term):

@@ -17,10 +17,10 @@ def test_a_hit_does_not_recompute_and_a_clear_does(monkeypatch):
         calls.append(1)
         return {"n": len(calls)}
 
-    assert cache.answer("k", compute) == b'{"n":1}'
-    assert cache.answer("k", compute) == b'{"n":1}' and len(calls) == 1
+    assert cache.page("k", compute) == b'{"n":1}'
+    assert cache.page("k", compute) == b'{"n":1}' and len(calls) == 1
     cache.clear()
-    assert cache.answer("k", compute) == b'{"n":2}' and len(calls) == 2
+    assert cache.page("k", compute) == b'{"n":2}' and len(calls) == 2
 
 
 def test_errors_are_not_cached(monkeypatch):
@@ -31,7 +31,7 @@ def test_errors_are_not_cached(monkeypatch):
         raise ValueError("bad filter")
 
     with pytest.raises(ValueError):
-        cache.answer("k", fail)
+        cache.page("k", fail)
     assert len(cache) == 0
 
 
@@ -39,7 +39,7 @@ def test_the_cache_is_bounded(monkeypatch):
     monkeypatch.delenv(pagecache.VERIFY_ENV, raising=False)
     cache = PageCache()
     for n in range(pagecache.MAX_PAGES + 5):
-        cache.answer(n, lambda: [])
+        cache.page(n, lambda: [])
     assert len(cache) <= pagecache.MAX_PAGES
 
 
@@ -48,11 +48,11 @@ def test_the_cache_is_bounded_by_bytes(monkeypatch):
     monkeypatch.setattr(pagecache, "MAX_BYTES", 100)
     cache = PageCache()
     for n in range(10):
-        cache.answer(n, lambda: "x" * 28)  # 30 bytes encoded
+        cache.page(n, lambda: "x" * 28)  # 30 bytes encoded
         assert cache.size <= 100 and len(cache) == min(n + 1, 3)
-    assert cache.hit(9) is not None and cache.hit(6) is None  # the oldest went first
-    cache.answer("big", lambda: "x" * 200)  # larger than the bound: answered, not kept
-    assert cache.hit("big") is None and len(cache) == 3 and cache.size == 90
+    assert cache.cached(9) is not None and cache.cached(6) is None  # the oldest went first
+    cache.page("big", lambda: "x" * 200)  # larger than the bound: answered, not kept
+    assert cache.cached("big") is None and len(cache) == 3 and cache.size == 90
 
 
 def test_a_write_drops_the_pages_it_can_change(monkeypatch):
@@ -66,11 +66,11 @@ def test_a_write_drops_the_pages_it_can_change(monkeypatch):
 
     cache, orders = PageCache(), pagecache.OrderCache()
     for kind in (User, Enrollment, None):
-        cache.answer(kind, lambda: [1], lambda k=kind: k)
+        cache.page(kind, lambda: [1], lambda k=kind: k)
         orders.ordered(kind, lambda: [1], kind)
     cache.drop(Enrollment)  # an enrollment announced: the users' page stays; those of enrollments and any go
     orders.drop(Enrollment)
-    assert [k for k in (User, Enrollment, None) if cache.hit(k) is not None] == [User]
+    assert [k for k in (User, Enrollment, None) if cache.cached(k) is not None] == [User]
     assert len(orders) == 1 and orders.ordered(User, lambda: [2]) == [1]
     assert cache.size == 3
     cache.drop(None)  # unknown: every page
@@ -80,20 +80,20 @@ def test_a_write_drops_the_pages_it_can_change(monkeypatch):
 def test_verify_mode_fails_loudly_on_a_stale_page(monkeypatch):
     monkeypatch.setenv(pagecache.VERIFY_ENV, "1")
     cache, state = PageCache(), {"v": 1}
-    assert cache.answer("k", lambda: dict(state)) == b'{"v":1}'
-    assert cache.answer("k", lambda: dict(state)) == b'{"v":1}'  # unchanged: the hit passes the check
+    assert cache.page("k", lambda: dict(state)) == b'{"v":1}'
+    assert cache.page("k", lambda: dict(state)) == b'{"v":1}'  # unchanged: the hit passes the check
     state["v"] = 2  # a write that did not clear the cache
     with pytest.raises(StalePage):
-        cache.answer("k", lambda: dict(state))
-    assert cache.answer("k", lambda: dict(state)) == b'{"v":2}'  # the stale page was dropped
+        cache.page("k", lambda: dict(state))
+    assert cache.page("k", lambda: dict(state)) == b'{"v":2}'  # the stale page was dropped
 
 
 def test_pickled_and_restored_empty():
     cache = PageCache()
-    cache.answer("k", lambda: [1])
+    cache.page("k", lambda: [1])
     restored = pickle.loads(pickle.dumps(cache))
     assert isinstance(restored, PageCache) and len(restored) == 0
-    assert restored.answer("k", lambda: [2]) == b"[2]"
+    assert restored.page("k", lambda: [2]) == b"[2]"
 
 
 class _Schema:
@@ -118,7 +118,7 @@ def test_a_wire_form_is_kept_until_its_entity_is_announced(monkeypatch):
 
     world, a, b = World(), _Entity("a", "Ann"), _Entity("b", "Bob")
     world.wire_cache.dump(_Schema(), a), world.wire_cache.dump(_Schema(), b)
-    world.pages.answer("k", lambda: [1])
+    world.pages.page("k", lambda: [1])
     a.name = "Anna"
     assert world.wire_cache.dump(_Schema(), a)["name"] == "Ann"  # not announced: the cached form answers
     world.changed(a)

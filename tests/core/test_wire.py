@@ -26,7 +26,7 @@ from emulator.core.wire import (
     encode_json,
     iso_z,
     loads_json,
-    parse_datetime,
+    parse_iso_datetime,
     timespan,
 )
 
@@ -65,7 +65,7 @@ def test_dotnet_datetime_has_seven_fraction_digits_and_an_offset(value, text):
     ("2019-08-24", datetime(2019, 8, 24, tzinfo=UTC)),
 ])
 def test_parse_datetime_reads_any_iso_form_into_utc(text, value):
-    parsed = parse_datetime(text)
+    parsed = parse_iso_datetime(text)
     assert parsed == value and parsed.tzinfo == UTC and parsed.utcoffset() == timedelta(0)
 
 
@@ -73,13 +73,13 @@ def test_parse_datetime_reads_any_iso_form_into_utc(text, value):
                                   "9999-12-31T23:59:59-01:00"])
 def test_parse_datetime_refuses_what_is_no_instant_with_a_value_error(text):
     with pytest.raises(ValueError):
-        parse_datetime(text)
+        parse_iso_datetime(text)
 
 
 def test_a_round_trip_through_the_wire_keeps_the_instant_to_the_millisecond():
     instant = datetime(2024, 2, 29, 23, 59, 59, 987000, tzinfo=UTC)
-    assert parse_datetime(iso_z(instant)) == instant
-    assert parse_datetime(dotnet_datetime(instant)) == instant
+    assert parse_iso_datetime(iso_z(instant)) == instant
+    assert parse_iso_datetime(dotnet_datetime(instant)) == instant
 
 
 # -- TimeSpans, names, GUIDs ----------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from emulator.core import contract
-from emulator.core.wire import parse_datetime
+from emulator.core.wire import parse_iso_datetime
 
 DOTNET = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{7}\+00:00$")
 SESSION_KEYS = ["Name", "Contact", "Photo", "StartDate", "EndDate", "PartnerId", "ContentItemId", "TeacherId",
@@ -20,8 +20,8 @@ def test_session_wire_format(get, token, people):
     body = get(f"/users/{people['student'].id}/sessions", token(people["student"])).get_json()
     assert list(body) == SESSION_KEYS
     assert DOTNET.match(body["StartDateTime"]) and DOTNET.match(body["EndDateTime"])
-    assert body["StartDate"] == int(parse_datetime(body["StartDateTime"]).timestamp())
-    assert body["EndDate"] == int(parse_datetime(body["EndDateTime"]).timestamp())
+    assert body["StartDate"] == int(parse_iso_datetime(body["StartDateTime"]).timestamp())
+    assert body["EndDate"] == int(parse_iso_datetime(body["EndDateTime"]).timestamp())
     assert body["MeetingUrl"].startswith("https://")
 
 
@@ -35,8 +35,8 @@ def test_encounter_wire_format(get, token, people, world, tenant):
         assert DOTNET.match(item["DateTime"]) and DOTNET.match(item["EndDate"])
         assert 1 <= item["UnitNumber"] <= 20
         assert item["Status"] in ("Available", "Booked", "Full", "Cancelled")
-        end = parse_datetime(item["DateTime"]) + timedelta(minutes=item["Duration"])
-        assert parse_datetime(item["EndDate"]) == end
+        end = parse_iso_datetime(item["DateTime"]) + timedelta(minutes=item["Duration"])
+        assert parse_iso_datetime(item["EndDate"]) == end
         assert re.match(r"^[A-Z]{2}-[A-Z]{3}-\d{2}$", item["CenterReferenceId"])
     assert [i["DateTime"] for i in body] == sorted(i["DateTime"] for i in body)
 

@@ -5,7 +5,7 @@ so that adding it moved no id or value of the entities seeded before it. What it
 (a course's ``categoryId``, ``tagIds``, ``prerequisiteCourseIds``; a session's venue) only fills fields that were
 empty.
 
-Rules (the emulator's choices where the vendor is silent, in ``CHOICES`` and docs/VENDOR-NOTES.md):
+Rules (the emulator's choices where the vendor is silent, in docs/VENDOR-NOTES.md):
 - a learner's catalogue (``my-catalog``) is every active course (``activeStatus`` 0) available to them
   (``absorb.availability``: a course's rule by department and group; no rule, everyone); an inactive course
   leaves it, and so does a course whose rule leaves the learner out -- self-enrollment in it is refused too;

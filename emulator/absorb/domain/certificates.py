@@ -1,7 +1,7 @@
 """Certificates: awarded when a course enrollment completes; read by user, by course and by id.
 
 Rules (the vendor's v2 "Certificates" page lists the three reads; what a certificate holds and when it expires is
-the emulator's reading of the course settings, listed in ``CHOICES`` and docs/VENDOR-NOTES.md):
+the emulator's reading of the course settings, listed in docs/VENDOR-NOTES.md):
 - completing a course enrollment (its lessons rolled up to Complete, or an admin's ``status: 3``) awards one
   certificate, once per enrollment; the enrollment's ``certificateId`` names it;
 - it expires as the course says: ``expireType`` 1 (Date) on the course's ``expiryDate``, 2 (Duration) that long

@@ -120,7 +120,7 @@ def enroll_in_curriculum(world: AbsorbWorld, user_id: str, curriculum_id: str, *
     if existing is not None and not re_enroll:
         refused = Unprocessable("The user is already enrolled in this curriculum. Use reEnroll to enroll again.",
                                 validations=["reEnroll: the user has an active enrollment in this curriculum"])
-        status = CHOICES["already_enrolled_status"]
+        status = CHOICES.already_enrolled_status
         refused.status = status if isinstance(status, int) else refused.status
         raise refused
     if existing is not None:

@@ -10,7 +10,8 @@ from emulator.absorb.domain.certificates import award, withdraw
 from emulator.absorb.domain.choices import CHOICES
 from emulator.absorb.domain.lessons import chapters_of, create_sub_enrollments, lessons_of
 from emulator.absorb.domain.lookups import add_enrollment, get_course, get_user, sessions_of, touch
-from emulator.absorb.domain.models import AbsorbWorld, Course, CourseEnrollment, EnrollmentStatus as S, User
+from emulator.absorb.domain.models import AbsorbWorld, Course, CourseEnrollment, User
+from emulator.absorb.domain.models import EnrollmentStatus
 
 
 SETTABLE = ("status", "date_completed", "date_expires", "course_version_id", "accepted_terms_and_conditions",
@@ -56,7 +57,7 @@ def _check_enrollable(world: AbsorbWorld, user_id: str, course_id: str, re_enrol
     if (user_id, course_id) in world.active and not re_enroll:
         refused = Unprocessable("The user is already enrolled in this course. Use reEnroll to enroll again.",
                                 validations=["reEnroll: the user has an active enrollment in this course"])
-        refused.status = CHOICES["already_enrolled_status"]
+        refused.status = CHOICES.already_enrolled_status
         raise refused
     return user, course
 
@@ -81,7 +82,7 @@ def new_enrollment(world: AbsorbWorld, user: User, course: Course, *, at: dateti
         del world.active[(user.id, course.id)]
     enrollment = CourseEnrollment(
         id=new_guid(world.rng), user_id=user.id, course_id=course.id, course_name=course.name,
-        full_name=user.full_name, status=int(S.NOT_STARTED), progress=0.0, date_added=at, date_edited=at,
+        full_name=user.full_name, status=int(EnrollmentStatus.NOT_STARTED), progress=0.0, date_added=at, date_edited=at,
         course_version_id=course.version_id, job_title=user.job_title, avatar=user.avatar)
     add_enrollment(world, enrollment)
     create_sub_enrollments(world, enrollment, course, at=at)
@@ -121,11 +122,12 @@ def _check_settable(body: dict[str, Any]) -> None:
 def _status_dates(enrollment: CourseEnrollment, at: datetime) -> None:
     """A status set by an admin keeps the dates and progress consistent with it."""
     status = enrollment.status
-    if status in (S.COMPLETE,):
+    if status in (EnrollmentStatus.COMPLETE,):
         enrollment.progress = 100.0
         enrollment.date_started = enrollment.date_started or at
         enrollment.date_completed = enrollment.date_completed or at
-    elif status in (S.NOT_STARTED, S.PENDING_APPROVAL, S.DECLINED, S.ON_WAITLIST, S.NOT_APPLICABLE):
+    elif status in (EnrollmentStatus.NOT_STARTED, EnrollmentStatus.PENDING_APPROVAL, EnrollmentStatus.DECLINED,
+                    EnrollmentStatus.ON_WAITLIST, EnrollmentStatus.NOT_APPLICABLE):
         enrollment.date_completed = None
     elif enrollment.date_started is None:
         enrollment.date_started = at

@@ -11,7 +11,7 @@ from emulator.core.errors import NotFound
 from emulator.core.wire import new_guid
 from emulator.absorb.domain.lookups import get_user_enrollment, get_course
 from emulator.absorb.domain.models import (
-    AbsorbWorld, Attempt, AttemptStatus, ChapterEnrollment, Course, CourseEnrollment, EnrollmentStatus as S,
+    AbsorbWorld, Attempt, AttemptStatus, ChapterEnrollment, Course, CourseEnrollment, EnrollmentStatus,
     LessonEnrollment,
 )
 from emulator.absorb.domain.rollup import SeededAttempt, aggregate, replay, ticks
@@ -86,7 +86,7 @@ def make(world: AbsorbWorld, enrollment_id: str, entry: tuple[Any, ...]) -> Made
         chapter = world.chapters[chapter_id]
         ce = ChapterEnrollment(id=new_guid(rng), course_enrollment_id=enrollment.id, chapter_id=chapter.id,
                                user_id=enrollment.user_id, full_name=enrollment.full_name, name=chapter.name,
-                               status=int(S.NOT_STARTED), progress=0.0, date_enrolled=at, date_edited=at)
+                               status=int(EnrollmentStatus.NOT_STARTED), progress=0.0, date_enrolled=at, date_edited=at)
         made.chapters.append(ce)
         lessons = []
         for lesson_id in chapter.lesson_ids:
@@ -95,7 +95,7 @@ def make(world: AbsorbWorld, enrollment_id: str, entry: tuple[Any, ...]) -> Made
                 id=new_guid(rng), course_enrollment_id=enrollment.id, chapter_enrollment_id=ce.id,
                 course_id=course.id, chapter_id=chapter.id, lesson_id=lesson.id, user_id=enrollment.user_id,
                 full_name=enrollment.full_name, name=lesson.name, type=lesson.lesson_type,
-                status=int(S.NOT_STARTED), progress=0.0, date_enrolled=at, date_added=at, date_edited=at)
+                status=int(EnrollmentStatus.NOT_STARTED), progress=0.0, date_enrolled=at, date_added=at, date_edited=at)
             made.lessons.append(le)
             lessons.append(le)
             ce.lesson_enrollment_ids.append(le.id)

@@ -52,7 +52,7 @@ def get_user_enrollment(world: AbsorbWorld, user_id: str, course_id: str) -> Cou
 def _listed(world: AbsorbWorld, ids: Iterable[str]) -> list[CourseEnrollment]:
     """Course enrollments for a list: historical ones too, unless ``CHOICES`` says otherwise."""
     found = [world.enrollments[i] for i in ids]
-    return found if CHOICES["lists_include_history"] else [e for e in found if e.is_active]
+    return found if CHOICES.lists_include_history else [e for e in found if e.is_active]
 
 
 def list_user_enrollments(world: AbsorbWorld, user_id: str) -> list[CourseEnrollment]:

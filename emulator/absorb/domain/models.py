@@ -336,6 +336,8 @@ class Token:
 class AbsorbWorld(CachedWorld):
     """One portal: its key, users, catalogue, enrollments and tokens, with indexes for the routes."""
 
+    VENDOR: ClassVar[str] = "absorb"
+
     portal: str
     api_key: str
     users: dict[str, User] = field(default_factory=dict)

@@ -7,7 +7,7 @@ What the vendor documents (docs.myabsorb.com, v2 "OAuth 2.0"; evidence in docs/V
 - the access token is valid 4 hours, the refresh token 1 year; the token is sent as ``Authorization: Bearer``;
 - the client id and secret come from the portal's settings (here: registered through the admin API).
 
-Emulator's choices (``CHOICES`` and docs/VENDOR-NOTES.md): a code lives ``CODE_LIFETIME`` and is spent by its first
+Emulator's choices (docs/VENDOR-NOTES.md): a code lives ``CODE_LIFETIME`` and is spent by its first
 exchange, a wrong attempt included; the refresh token is not rotated; an access token from OAuth does not revoke
 the user's other tokens (the vendor's one-token-per-user rule is documented for ``/authenticate`` only); the
 token's role is the user's (an admin's token opens every route, a learner's the learner's routes).

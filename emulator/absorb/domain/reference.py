@@ -173,7 +173,7 @@ def assign_users(world: Any, rng: random.Random) -> None:
 def problems(world: Any, body: dict[str, Any], user: Any, at: str = "") -> list[str]:
     """What is wrong with the reference ids of a user body: countryId, provinceId (of that country) and roleIds
     must exist (``users.problems`` adds these lines)."""
-    ref, found = world.reference, []
+    ref, found = world.reference, list[str]()
     if ref is None:
         return found
     country = body.get("country_id", getattr(user, "country_id", None))

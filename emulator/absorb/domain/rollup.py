@@ -10,7 +10,8 @@ from datetime import datetime
 from typing import Any
 from collections.abc import Iterable
 
-from emulator.absorb.domain.models import AttemptStatus, EnrollmentStatus as S
+from emulator.absorb.domain.models import AttemptStatus
+from emulator.absorb.domain.models import EnrollmentStatus
 
 
 def ticks(start: datetime, end: datetime) -> int:
@@ -22,8 +23,8 @@ def lesson_started(le: Any, start: datetime) -> None:
     le.attempts += 1
     le.last_attempt = start
     le.date_started = le.date_started or start
-    if le.status != S.COMPLETE:
-        le.status = int(S.IN_PROGRESS)
+    if le.status != EnrollmentStatus.COMPLETE:
+        le.status = int(EnrollmentStatus.IN_PROGRESS)
 
 
 def lesson_finished(le: Any, status: int, score: float | None, completion: datetime | None, ticks: int) -> None:
@@ -31,13 +32,13 @@ def lesson_finished(le: Any, status: int, score: float | None, completion: datet
     failure (a lesson already complete stays complete), InProgress only adds time."""
     le.time_spent_ticks += ticks
     if status == AttemptStatus.COMPLETE:
-        if le.status != S.COMPLETE:
-            le.status, le.progress, le.date_completed = int(S.COMPLETE), 100.0, completion
+        if le.status != EnrollmentStatus.COMPLETE:
+            le.status, le.progress, le.date_completed = int(EnrollmentStatus.COMPLETE), 100.0, completion
         le.score = score if le.score is None or (score or 0) > le.score else le.score
     elif status == AttemptStatus.FAILED:
         le.failures += 1
-        if le.status != S.COMPLETE:
-            le.status = int(S.FAILED)
+        if le.status != EnrollmentStatus.COMPLETE:
+            le.status = int(EnrollmentStatus.FAILED)
             le.score = score
 
 
@@ -51,7 +52,7 @@ class LessonOutcome:
     makes the entities only when they are first read (``materialize``)."""
 
     date_edited: datetime
-    status: int = int(S.NOT_STARTED)
+    status: int = int(EnrollmentStatus.NOT_STARTED)
     progress: float = 0.0
     score: float | None = None
     date_started: datetime | None = None
@@ -76,7 +77,7 @@ def replay(le: Any, tries: Iterable[SeededAttempt]) -> Any:
 def aggregate(target: Any, lessons: list[Any]) -> None:
     """Set a chapter's or course's progress, status, dates, time and score from its lessons
     (LessonEnrollments, or the LessonOutcomes of a seeded plan)."""
-    complete = [le for le in lessons if le.status == S.COMPLETE]
+    complete = [le for le in lessons if le.status == EnrollmentStatus.COMPLETE]
     started = [le.date_started for le in lessons if le.date_started]
     target.progress = round(100.0 * len(complete) / len(lessons), 2)
     target.time_spent_ticks = sum(le.time_spent_ticks for le in lessons)
@@ -84,8 +85,8 @@ def aggregate(target: Any, lessons: list[Any]) -> None:
     target.score = round(sum(scores) / len(scores), 2) if scores else None
     target.date_started = min(started) if started else None
     if len(complete) == len(lessons):
-        target.status = int(S.COMPLETE)
+        target.status = int(EnrollmentStatus.COMPLETE)
         target.date_completed = max(le.date_completed or le.date_edited for le in complete)
     else:
-        target.status = int(S.IN_PROGRESS if started else S.NOT_STARTED)
+        target.status = int(EnrollmentStatus.IN_PROGRESS if started else EnrollmentStatus.NOT_STARTED)
         target.date_completed = None

@@ -10,7 +10,7 @@ lock; each checks everything before it changes anything, so a refused call
 leaves the world as it was.
 
 Rules the emulator keeps (the vendor's behaviour as far as documented; the
-rest is the emulator's choice, listed in ``CHOICES``):
+rest is the emulator's choice, listed in docs/VENDOR-NOTES.md):
 - One active course enrollment per (user, course). Enrolling again without
   ``reEnroll`` is refused (422). With ``reEnroll`` the active enrollment becomes
   history (``isActive: false``, its chapter, lesson and session enrollments stay

@@ -9,7 +9,10 @@ from emulator.absorb.domain.choices import CHOICES
 from emulator.absorb.domain.enrollments import new_enrollment, refuse_multi_session
 from emulator.absorb.domain.lookups import get_user_enrollment, get_course, get_user, sessions_of, touch
 from emulator.absorb.domain.models import (
-    AbsorbWorld, Course, CourseEnrollment, EnrollmentStatus as S, Session, SessionEnrollment,
+    AbsorbWorld, Course, CourseEnrollment, Session, SessionEnrollment,
+)
+from emulator.absorb.domain.models import (
+    EnrollmentStatus,
 )
 
 
@@ -43,8 +46,8 @@ def list_session_enrollments(world: AbsorbWorld, course_id: str, session_id: str
 def new_session_enrollment(world: AbsorbWorld, enrollment: CourseEnrollment, session: Session, *,
                            at: datetime) -> SessionEnrollment:
     held = (world.session_enrollments[i] for i in world.roster.get(session.id, ()))  # the session's, not all
-    seated = sum(1 for s in held if s.is_active and s.status != S.ON_WAITLIST)
-    status = CHOICES["full_session_status"] if seated >= session.capacity else S.NOT_STARTED
+    seated = sum(1 for s in held if s.is_active and s.status != EnrollmentStatus.ON_WAITLIST)
+    status = CHOICES.full_session_status if seated >= session.capacity else EnrollmentStatus.NOT_STARTED
     se = SessionEnrollment(id=new_guid(world.rng), session_id=session.id, course_id=session.course_id,
                            course_enrollment_id=enrollment.id, user_id=enrollment.user_id,
                            full_name=enrollment.full_name, name=session.name, status=int(status), progress=0.0,

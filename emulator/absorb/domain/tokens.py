@@ -55,7 +55,7 @@ def authenticate(world: AbsorbWorld, *, username: str, password: str, private_ke
     password_ok = hmac.compare_digest(((user.password if user else None) or "").encode(), password.encode())
     key_ok = hmac.compare_digest(private_key.strip().lower().encode(), api_key.lower().encode())
     if (user is None or user.password is None or not password_ok or not key_ok
-            or (user.active_status != ACTIVE and not CHOICES["inactive_user_can_authenticate"])):
+            or (user.active_status != ACTIVE and not CHOICES.inactive_user_can_authenticate)):
         raise Unauthorized("The username, password or private key is not valid.",
                            validations=["credentials: invalid username, password or privateKey"])
     return issue_token(world, user, now)

@@ -4,7 +4,7 @@ Plain functions taking the world first, called under the tenant's lock. Each wri
 before it changes anything, so a refused call -- a whole upload batch included -- leaves the world as it
 was.
 
-Rules (the emulator's choices where the vendor is silent, listed in ``choices.CHOICES``):
+Rules (the emulator's choices where the vendor is silent, in docs/VENDOR-NOTES.md; settings in ``choices.CHOICES``):
 - Bodies are partial: a field left out keeps its value, ``null`` clears a nullable one; inside
   ``customFields`` the same holds per key.
 - Creating needs ``REQUIRED_TO_CREATE``; ``departmentId`` (and ``supervisorId``) must name an existing
@@ -23,13 +23,13 @@ from typing import Any
 from emulator.core.errors import Unprocessable
 from emulator.core.wire import new_guid
 from emulator.absorb.domain import reference
-from emulator.absorb.domain.choices import CHOICES, USER_SEARCH_FIELDS
+from emulator.absorb.domain.choices import CHOICES
 from emulator.absorb.domain.lookups import (  # noqa: F401 - get_user: users.get_user for the routes
     add_user, find, get_user, touch,
 )
 from emulator.absorb.domain.models import ACTIVE, AbsorbWorld, Course, CustomFields, Department, User, username_key
 
-REQUIRED_TO_CREATE = tuple(re.sub(r"([A-Z])", r"_\1", name).lower() for name in CHOICES["user_required_to_create"])
+REQUIRED_TO_CREATE = tuple(re.sub(r"([A-Z])", r"_\1", name).lower() for name in CHOICES.user_required_to_create)
 MAX_UPLOAD = 200  # users per POST /users/upload (vendor's limit)
 # Accepted, ignored: the vendor derives these (dates, the role flags from the user's roles); the emulator's choice
 READ_ONLY = ("id", "date_edited", "date_added", "last_login_date", "has_username", "is_learner", "is_admin",
@@ -47,13 +47,13 @@ def user_named(world: AbsorbWorld, username: str) -> User | None:
 
 
 def search_users(world: AbsorbWorld, text: str | None) -> list[User]:
-    """``GET /users?_search=``: the users whose name fields contain ``text`` (``CHOICES["user_search_fields"]``),
+    """``GET /users?_search=``: the users whose name fields contain ``text`` (``CHOICES.user_search_fields``),
     case-insensitively; every user when it is absent or blank."""
     needle = (text or "").strip().casefold()
     if not needle:
         return list(world.users.values())
     return [u for u in world.users.values()
-            if any(needle in (getattr(u, name) or "").casefold() for name in USER_SEARCH_FIELDS)]
+            if any(needle in (getattr(u, name) or "").casefold() for name in CHOICES.user_search_fields)]
 
 
 def list_departments(world: AbsorbWorld, name: str | None = None, external_id: str | None = None) -> list[Department]:
@@ -65,7 +65,7 @@ def list_departments(world: AbsorbWorld, name: str | None = None, external_id: s
 
 def list_user_courses(world: AbsorbWorld, user: User) -> list[Course]:
     """The courses a user may take: those they are enrolled in (active enrollment), and every active course
-    (activeStatus 0) besides -- the emulator models no availability rules beyond that (``CHOICES``)."""
+    (activeStatus 0) besides -- the emulator models no availability rules beyond that (docs/VENDOR-NOTES.md)."""
     return [c for c in world.courses.values() if c.active_status == ACTIVE or (user.id, c.id) in world.active]
 
 
@@ -134,7 +134,7 @@ def upload_users(world: AbsorbWorld, bodies: list[dict[str, Any]], *, at: dateti
             found.append(f"{where}.username: required (users are matched by username)")
             continue
         key = username_key(body["username"])
-        if key in seen and CHOICES["upload_duplicate_username"]:
+        if key in seen and CHOICES.upload_refuses_duplicate_username:
             found.append(f"{where}.username: '{body['username']}' is also at [{seen[key]}]")
         seen.setdefault(key, n)
         found += problems(world, body, user_named(world, body["username"]), where)

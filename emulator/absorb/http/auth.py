@@ -21,7 +21,7 @@ from flask import request
 from emulator.core import strict
 from emulator.core.casefold import fold_query
 from emulator.core.http import current_store
-from emulator.core.pagecache import StalePage, key_of
+from emulator.core.pagecache import StalePage, page_key
 from emulator.core.tenantcall import Access, tenant_call
 from emulator.core.errors import BadRequest, Forbidden, Unauthorized
 from emulator.core.store import Store, Tenant
@@ -152,26 +152,26 @@ def caller(world: AbsorbWorld, found: None, now: datetime, environ: dict[str, An
 def page(tenant: Tenant, world: AbsorbWorld, admitted: dict[str, Any], view: Callable[..., Any],
          path_args: dict[str, Any], path: str, query: str) -> bytes | Callable[[], bytes | None] | None:
     """The page step's hook (``core.pipeline.PageStep``): for a paged list route (``routes.paged``), the page
-    cached for this caller and query, or a function that computes it as the view would (``compute_page``)."""
+    cached for this caller and query, or a function that computes it as the view would (``build_page``)."""
     user = admitted.get("user")
     paged = getattr(view, "paged", None)
     if user is None or paged is None:
         return None
-    key = key_of(path, query.encode(), user.id)
-    found = world.pages.hit(key)
+    key = page_key(path, query.encode(), user.id)
+    found = world.pages.cached(key)
     if found is not None:
         return found  # type: ignore[no-any-return]
-    return lambda: compute_page(tenant, world, user, view, path_args, query, key)
+    return lambda: build_page(tenant, world, user, view, path_args, query, key)
 
 
-def compute_page(tenant: Tenant, world: AbsorbWorld, user: User, view: Callable[..., Any],
+def build_page(tenant: Tenant, world: AbsorbWorld, user: User, view: Callable[..., Any],
                  path_args: dict[str, Any], query: str, key: Hashable) -> bytes | None:
     """A paged list's page (``routes.PagedList``) as Flask's view computes it: the same lock, the same world
     (None if a reset swapped it since the checks), the query parsed and folded alike. None when the view fails
     (a 404, a bad ``_filter``): Flask answers it again, in the vendor's shape."""
     args = fold_query(view, query)
     with tenant.lock:
-        if tenant.world("absorb") is not world:
+        if AbsorbWorld.of(tenant) is not world:
             return None
         try:
             return view.paged.page(path_args, args, key, world=world, now=tenant.clock.now(),  # type: ignore[attr-defined]

@@ -15,12 +15,12 @@ from emulator.core.openapi import Param, documented
 from emulator.absorb.domain import catalogue, curricula
 from emulator.absorb.http.auth import absorb_call
 from emulator.absorb.wire.bodies import MY_ENROLLMENT, load
-from emulator.absorb.domain.choices import MY_CATALOG_MAX_LIMIT
 from emulator.absorb.domain.models import AbsorbWorld, User
 from emulator.absorb.http.routes import (
     BODY_ERRORS, CALL_ERRORS, GET_ERRORS, LEGACY_PAGING, LIST_ERRORS, PAGED, Listing, _created, bp, paged, wire,
 )
 from emulator.absorb.wire.schemas import COURSE, COURSES, USER, dump
+from emulator.absorb.domain.choices import CHOICES
 
 CURRICULUM_ID = Param("curriculumId", {"type": "string", "format": "uuid"},
                       "Only the courses of this curriculum (the caller's enrollments in it); the page then carries "
@@ -51,13 +51,14 @@ def list_my_courses(*, world: AbsorbWorld, now: datetime, user: User, args: Mapp
 
 
 @bp.get("/my-catalog")
-@documented(f"List the courses the currently authenticated user may enroll in (at most {MY_CATALOG_MAX_LIMIT} per "
-            "page). Default order: id.", query=PAGED + LEGACY_PAGING, responses={200: "course-page", **LIST_ERRORS})
+@documented(f"List the courses the currently authenticated user may enroll in "
+            f"(at most {CHOICES.my_catalog_max_limit} per page). Default order: id.",
+            query=PAGED + LEGACY_PAGING, responses={200: "course-page", **LIST_ERRORS})
 @absorb_call(admin=False)
 @paged
 def list_my_catalog(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
     return Listing(catalogue.my_catalog(world, user), COURSES, wire(world, COURSE), key="courses", deprecated=False,
-                   legacy_paging=True, max_limit=MY_CATALOG_MAX_LIMIT)
+                   legacy_paging=True, max_limit=CHOICES.my_catalog_max_limit)
 
 
 @bp.post("/my-enrollments")

@@ -24,6 +24,7 @@ from emulator.absorb.domain import oauth
 from emulator.absorb.http.auth import _single_header, api_version
 from emulator.absorb.http.routes import bp
 from emulator.core.tenantcall import bind_tenant
+from emulator.absorb.domain.models import AbsorbWorld
 
 AUTHORIZE_QUERY = (
     Param("client_id", {"type": "string"}, "The OAuth client's id (Portal Settings).", required=True),
@@ -77,10 +78,10 @@ def authorize_page() -> BaseResponse:
     tenant = _tenant_of(fields.get("client_id"))
     with tenant.lock:
         try:
-            asked = oauth.check_authorize(tenant.world("absorb"), fields)
+            asked = oauth.check_authorize(AbsorbWorld.of(tenant), fields)
         except oauth.RedirectError as err:
             return _back(err)
-        return _page(LOGIN_PAGE, asked, fields, tenant.world("absorb").portal)
+        return _page(LOGIN_PAGE, asked, fields, AbsorbWorld.of(tenant).portal)
 
 
 @bp.post("/oauth/authorize")
@@ -91,7 +92,7 @@ def authorize_submit() -> BaseResponse:
     fields = _fields()
     tenant = _tenant_of(fields.get("client_id"))
     with tenant.lock:
-        world, now = tenant.world("absorb"), tenant.clock.now()
+        world, now = AbsorbWorld.of(tenant), tenant.clock.now()
         try:
             asked = oauth.check_authorize(world, fields)
             ticket = fields.get("ticket")
@@ -129,7 +130,7 @@ def token() -> Response:
         fields.setdefault("client_secret", basic[1])
     tenant = _tenant_of(fields.get("client_id"))
     with tenant.lock:
-        answer = oauth.exchange(tenant.world("absorb"), fields, tenant.clock.now())
+        answer = oauth.exchange(AbsorbWorld.of(tenant), fields, tenant.clock.now())
     response = jsonify(answer)
     response.headers["Cache-Control"] = "no-store"
     response.headers["Pragma"] = "no-cache"

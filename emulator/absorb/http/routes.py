@@ -20,7 +20,6 @@ from emulator.core import paging
 from emulator.core.http import datetime_arg, int_arg, json_body
 from emulator.core.errors import ValidationFailed
 from emulator.core.openapi import Param, documented
-from emulator.core.pagecache import page_key
 from emulator.absorb.domain import service, users
 from emulator.absorb.domain.choices import CHOICES
 from emulator.absorb.http.auth import absorb_call, resolve_portal
@@ -30,6 +29,7 @@ from emulator.absorb.wire.bodies import AUTHENTICATE, USER_BODY, load
 from emulator.absorb.wire.schemas import COURSE, COURSES, DEFAULT_SORT, DEPARTMENT, DEPARTMENTS, USER, USERS, dump
 from emulator.core.tenantcall import bind_tenant
 from emulator.core.pagecache import order_key
+from emulator.core.pagecache import request_page_key
 
 bp = Blueprint("absorb", __name__)
 STATUSES = range(13)
@@ -87,7 +87,9 @@ class Listing:
     # class keeps the page); None: any write may change it
     shows: type | None = None
 
-    def compute(self, args: Mapping[str, str], remember: paging.Remember | None = None) -> Any:
+    def build(self, args: Mapping[str, str], remember: paging.Remember | None = None) -> Any:
+        """The page's content (the envelope or bare array) for the query ``args``; ``remember`` keeps the list's
+        order between pages (``core.pagecache.OrderCache``)."""
         if self.max_limit is not None:
             paging.check_limit(args, self.max_limit, deprecated=self.deprecated or self.legacy_paging)
         if self.bare:
@@ -115,16 +117,16 @@ class PagedList:
         extra = {"args": args} if self.takes_args else {}
         shows: list[type | None] = [None]  # the listing's, known once it is made (on a miss)
 
-        def compute() -> Any:
+        def build() -> Any:
             listing = self.listing(**path_args, world=world, now=now, user=user, **extra)
             shows[0] = listing.shows
 
             def remember(ordered: Callable[[], list[Any]]) -> list[Any]:
                 return world.orders.ordered(order_key(key, args), ordered, listing.shows)
 
-            return listing.compute(args, remember)
+            return listing.build(args, remember)
 
-        return world.pages.answer(key, compute, lambda: shows[0])
+        return world.pages.page(key, build, lambda: shows[0])
 
 
 def wire(world: AbsorbWorld, schema: Any) -> Callable[[Any], Any]:
@@ -139,7 +141,7 @@ def paged(listing: Callable[..., Listing]) -> Callable[..., Response]:
 
     @wraps(listing)
     def view(*, world: AbsorbWorld, now: datetime, user: User, **path_args: Any) -> Response:
-        body = spec.page(path_args, request.args, page_key(user.id), world=world, now=now, user=user)
+        body = spec.page(path_args, request.args, request_page_key(user.id), world=world, now=now, user=user)
         return Response(body, mimetype="application/json")
 
     view.__dict__["paged"] = spec
@@ -156,7 +158,7 @@ def authenticate() -> Response:
     bind_tenant(tenant, "absorb")  # the journal and fault rules find the request's tenant here
     body = load(AUTHENTICATE, json_body(request))
     with tenant.lock:
-        token = authenticate_user(tenant.world("absorb"), username=body["username"], password=body["password"],
+        token = authenticate_user(AbsorbWorld.of(tenant), username=body["username"], password=body["password"],
                                   private_key=body["private_key"], api_key=request.headers["x-api-key"],
                                   now=tenant.clock.now())
     return jsonify(token)
@@ -212,7 +214,7 @@ def save_user(*, world: AbsorbWorld, now: datetime, user: User) -> Response:
     body = load(USER_BODY, json_body(request))
     saved, created = users.save_user(world, body, at=now)
     response = jsonify(dump(world, USER, saved))
-    response.status_code = CHOICES["user_write_status"]["POST created" if created else "POST updated"]
+    response.status_code = CHOICES.user_created_status if created else 200
     return response
 
 

@@ -10,7 +10,10 @@ from typing import Any
 from emulator.core.fixtures import Problems
 from emulator.core.wire import new_guid
 from emulator.absorb.domain.models import (
-    INSTRUCTOR_LED_COURSE, ONLINE_COURSE, AbsorbWorld, AttemptStatus, EnrollmentStatus as S, username_key,
+    INSTRUCTOR_LED_COURSE, ONLINE_COURSE, AbsorbWorld, AttemptStatus, username_key,
+)
+from emulator.absorb.domain.models import (
+    EnrollmentStatus,
 )
 
 ROOT = "absorb"
@@ -18,7 +21,8 @@ DEFAULT_DEPARTMENT = "Head Office"
 DEFAULT_ADDED_DAYS_AGO = 30
 LESSON_STATES = {"Complete": AttemptStatus.COMPLETE, "InProgress": AttemptStatus.IN_PROGRESS,
                  "Failed": AttemptStatus.FAILED}
-ROLLED_UP = {S.NOT_STARTED, S.IN_PROGRESS, S.COMPLETE}  # statuses the lessons decide for online courses
+# statuses the lessons decide for online courses
+ROLLED_UP = {EnrollmentStatus.NOT_STARTED, EnrollmentStatus.IN_PROGRESS, EnrollmentStatus.COMPLETE}
 Named = tuple[str, str, Any]  # (id, name, entity): what a reference by id or by name is looked up in
 LessonState = tuple[str, AttemptStatus, float | None]  # (lesson id, state, score)
 
@@ -201,10 +205,10 @@ class Plan:
             return
         taken, capacity, name = seats.get(session["_id"], 0), session["capacity"], session["name"]
         full = taken >= capacity
-        if full and entry["status"] not in (None, S.ON_WAITLIST):
+        if full and entry["status"] not in (None, EnrollmentStatus.ON_WAITLIST):
             self.fail(f"{where}.status", f"session '{name}' is full ({taken} of {capacity} seats taken): "
                                          "this learner can only be OnWaitlist")
-        elif not full and entry["status"] == S.ON_WAITLIST:
+        elif not full and entry["status"] == EnrollmentStatus.ON_WAITLIST:
             self.fail(f"{where}.status", f"OnWaitlist but session '{name}' has free seats "
                                          f"({taken} of {capacity} taken)")
         if not full:
@@ -218,10 +222,11 @@ class Plan:
             self.fail(where, "give progress or lessons, not both")
             return
         lessons = self.lessons_of[entry["course_id"]]
-        status: S | None = entry["status"]
+        status: EnrollmentStatus | None = entry["status"]
         states = self._lesson_states(raw, lessons, where) if "lessons" in raw else _derived_states(raw, lessons, status)
         complete = sum(1 for _, s, _ in states if s == AttemptStatus.COMPLETE)
-        rolled = S.COMPLETE if complete == len(lessons) else S.IN_PROGRESS if states else S.NOT_STARTED
+        rolled = (EnrollmentStatus.COMPLETE if complete == len(lessons) else EnrollmentStatus.IN_PROGRESS if states
+                  else EnrollmentStatus.NOT_STARTED)
         if status in ROLLED_UP and status != rolled:
             self.fail(f"{where}.status", f"{_title(status)} does not match the lessons ({complete} of "
                                          f"{len(lessons)} complete, {len(states)} started): the lessons make it "
@@ -245,19 +250,19 @@ class Plan:
 
 
 def _derived_states(raw: dict[str, Any], lessons: list[Named],
-                    status: S | None) -> list[LessonState]:
+                    status: EnrollmentStatus | None) -> list[LessonState]:
     """Lesson states from ``progress`` (that share of lessons complete, the next one started when InProgress)
     or from the status alone (Complete: every lesson)."""
     if "progress" in raw:
         done = round(raw["progress"] / 100 * len(lessons))
     else:
-        done = len(lessons) if status == S.COMPLETE else 0
+        done = len(lessons) if status == EnrollmentStatus.COMPLETE else 0
     states: list[LessonState] = [
         (lid, AttemptStatus.COMPLETE, None) for lid, _, _ in lessons[:done]]
-    if done < len(lessons) and (status == S.IN_PROGRESS or (status is None and done > 0)):
+    if done < len(lessons) and (status == EnrollmentStatus.IN_PROGRESS or (status is None and done > 0)):
         states.append((lessons[done][0], AttemptStatus.IN_PROGRESS, None))
     return states
 
 
-def _title(status: S) -> str:
+def _title(status: EnrollmentStatus) -> str:
     return status.name.title().replace("_", "")

@@ -54,7 +54,7 @@ from emulator.absorb.domain.availability import Availability
 from emulator.absorb.seed import learning_fixtures
 from emulator.absorb.domain.models import (
     CUSTOM_FIELD_NAMES, INSTRUCTOR_LED_COURSE, ONLINE_COURSE, AbsorbWorld, AttemptStatus, Chapter, Course,
-    CourseEnrollment, Department, EnrollmentStatus as S, Lesson, Session, User,
+    CourseEnrollment, Department, EnrollmentStatus, Lesson, Session, User,
 )
 
 DEFAULT_SESSION_HOURS = 3
@@ -74,11 +74,11 @@ class Id(Guid):
 class Status(fields.Field):
     """An enrollment status: its number (0-12) or its name, spaces and case aside (``InProgress``)."""
 
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> S:
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> EnrollmentStatus:
         if isinstance(value, int) and not isinstance(value, bool) and value in range(13):
-            return S(value)
+            return EnrollmentStatus(value)
         key = value.replace(" ", "").replace("_", "").lower() if isinstance(value, str) else None
-        for status in S:
+        for status in EnrollmentStatus:
             if key and status.name.replace("_", "").lower() == key:
                 return status
         raise ValidationError(f"unknown status {value!r} (use 0-12 or a name like 'InProgress')")
@@ -270,17 +270,18 @@ def _build_course(world: AbsorbWorld, ident: str, raw: dict[str, Any], added: da
 def _build_enrollment(world: AbsorbWorld, entry: dict[str, Any], anchor: datetime) -> None:
     user, course = world.users[entry["user_id"]], world.courses[entry["course_id"]]
     added: datetime = entry["added"]
-    status: S | None = entry["status"]
+    status: EnrollmentStatus | None = entry["status"]
     if course.is_ilc:
         enrollment, se = service.create_ilc_enrollment(world, user.id, course.id, entry["session_id"], re_enroll=False,
                                                    cancel_session=False, at=added)
         _set_id(world, enrollment, entry["_id"])
-        if status is not None and status != S(se.status):
+        if status is not None and status != EnrollmentStatus(se.status):
             started = ms(added + (anchor - added) / 2)
             se.status = enrollment.status = int(status)
-            if status in (S.IN_PROGRESS, S.COMPLETE, S.FAILED, S.NOT_COMPLETE, S.ABSENT):
+            if status in (EnrollmentStatus.IN_PROGRESS, EnrollmentStatus.COMPLETE, EnrollmentStatus.FAILED,
+                          EnrollmentStatus.NOT_COMPLETE, EnrollmentStatus.ABSENT):
                 se.date_started = enrollment.date_started = started
-            if status == S.COMPLETE:
+            if status == EnrollmentStatus.COMPLETE:
                 se.date_completed = enrollment.date_completed = started + timedelta(hours=3)
                 se.progress = enrollment.progress = 100.0
                 se.score = enrollment.score = entry["score"] if entry["score"] is not None else 100.0

@@ -23,7 +23,7 @@ from emulator.core.vendor import WorldContext
 from emulator.core.wire import new_guid
 from emulator.absorb.domain.models import (
     INSTRUCTOR_LED_COURSE, ONLINE_COURSE, AbsorbWorld, AttemptStatus, Chapter, Course, CourseEnrollment, Department,
-    EnrollmentStatus as S, Lesson, Session, User,
+    EnrollmentStatus, Lesson, Session, User,
 )
 from emulator.absorb.seed.fixtures import apply_fixture
 from emulator.absorb.domain import (
@@ -41,12 +41,14 @@ LEARNER_PASSWORD = "learner"
 LESSON_TYPES = ("Object", "Video", "Assessment", "Page")
 DEPARTMENTS = ("Head Office", "Sales", "Engineering", "Customer Support", "Operations", "Finance")  # the first: root
 
-ILC_ONLY = {S.ON_WAITLIST, S.ABSENT}
+ILC_ONLY = {EnrollmentStatus.ON_WAITLIST, EnrollmentStatus.ABSENT}
 # Progress bounds per status (online courses); scores only where an outcome exists.
-STARTED = {S.IN_PROGRESS, S.COMPLETE, S.NOT_COMPLETE, S.FAILED, S.PENDING_EVALUATION_REQUIRED,
-           S.PENDING_PROCTOR, S.READY_FOR_REVIEW}
-FINISHED = {S.COMPLETE}
-ALL_DONE = {S.COMPLETE, S.FAILED, S.PENDING_EVALUATION_REQUIRED, S.READY_FOR_REVIEW}
+STARTED = {EnrollmentStatus.IN_PROGRESS, EnrollmentStatus.COMPLETE, EnrollmentStatus.NOT_COMPLETE,
+           EnrollmentStatus.FAILED, EnrollmentStatus.PENDING_EVALUATION_REQUIRED, EnrollmentStatus.PENDING_PROCTOR,
+           EnrollmentStatus.READY_FOR_REVIEW}
+FINISHED = {EnrollmentStatus.COMPLETE}
+ALL_DONE = {EnrollmentStatus.COMPLETE, EnrollmentStatus.FAILED, EnrollmentStatus.PENDING_EVALUATION_REQUIRED,
+            EnrollmentStatus.READY_FOR_REVIEW}
 
 
 def build_world(ctx: WorldContext) -> AbsorbWorld:
@@ -189,7 +191,7 @@ def _enrollments(world: AbsorbWorld, anchor: datetime) -> None:
     learners = [u for u in world.users.values() if not u.is_admin]
     online = [c for c in world.courses.values() if not c.is_ilc]
     ilcs = [c for c in world.courses.values() if c.is_ilc and not c.multi_session]
-    statuses = list(S)
+    statuses = list(EnrollmentStatus)
     turn = 0
     for user in learners:
         count = rng.randint(*ENROLLMENTS_PER_LEARNER)
@@ -199,29 +201,32 @@ def _enrollments(world: AbsorbWorld, anchor: datetime) -> None:
             status = statuses[turn % len(statuses)]
             turn += 1
             if course.is_ilc is False and status in ILC_ONLY:
-                status = S.NOT_STARTED
+                status = EnrollmentStatus.NOT_STARTED
             if rng.random() < 0.12:  # an earlier run of this course, left as history by a re-enrollment
-                _enroll(world, user, course, rng.choice((S.COMPLETE, S.FAILED, S.NOT_COMPLETE)), anchor,
+                earlier = rng.choice((EnrollmentStatus.COMPLETE, EnrollmentStatus.FAILED,
+                                      EnrollmentStatus.NOT_COMPLETE))
+                _enroll(world, user, course, earlier, anchor,
                         days_back=(400, 700), active=False)
             _enroll(world, user, course, status, anchor, days_back=(5, 390), active=True)
     # The ILC-only statuses need an ILC: make sure both appear.
-    for status in (S.ON_WAITLIST, S.ABSENT):
+    for status in (EnrollmentStatus.ON_WAITLIST, EnrollmentStatus.ABSENT):
         if not any(e.status == status for e in world.enrollments.values()):
             user = rng.choice(learners)
             course = next(c for c in ilcs if (user.id, c.id) not in world.active)
             _enroll(world, user, course, status, anchor, days_back=(5, 100), active=True)
 
 
-def _enroll(world: AbsorbWorld, user: User, course: Course, status: S, anchor: datetime, *,
+def _enroll(world: AbsorbWorld, user: User, course: Course, status: EnrollmentStatus, anchor: datetime, *,
             days_back: tuple[int, int], active: bool) -> None:
     rng = world.rng
     added = anchor - timedelta(days=rng.randint(*days_back), seconds=rng.randint(0, 86399))
     span = (anchor - added).total_seconds()
-    started = completed = None
+    started: datetime | None = None
+    completed: datetime | None = None
     if status in STARTED:
         started = ms(added + timedelta(seconds=rng.uniform(0, span * 0.3)))
-    if status in FINISHED:
-        completed = ms(started + timedelta(seconds=rng.uniform(0, (anchor - started).total_seconds() * 0.5)))  # type: ignore[operator]
+    if status in FINISHED and started is not None:  # FINISHED is within STARTED
+        completed = ms(started + timedelta(seconds=rng.uniform(0, (anchor - started).total_seconds() * 0.5)))
     last = completed or started or added
     edited = ms(last + timedelta(seconds=rng.uniform(0, min(3600 * 24, (anchor - last).total_seconds()))))
     enrollment = CourseEnrollment(
@@ -231,8 +236,8 @@ def _enroll(world: AbsorbWorld, user: User, course: Course, status: S, anchor: d
         accepted_terms_and_conditions=status in STARTED, job_title=user.job_title, avatar=user.avatar,
         date_due=added + timedelta(days=90) if rng.random() < 0.3 else None,
         date_expires=added + timedelta(days=365) if rng.random() < 0.2 else None,
-        credits=course.credits if status == S.COMPLETE else None,
-        certificate_id=new_guid(rng) if status == S.COMPLETE and rng.random() < 0.5 else None,
+        credits=course.credits if status == EnrollmentStatus.COMPLETE else None,
+        certificate_id=new_guid(rng) if status == EnrollmentStatus.COMPLETE and rng.random() < 0.5 else None,
     )
     service.add_enrollment(world, enrollment)
     if course.is_ilc:
@@ -241,7 +246,7 @@ def _enroll(world: AbsorbWorld, user: User, course: Course, status: S, anchor: d
         _online_part(world, enrollment, course, status, anchor)
 
 
-def _online_part(world: AbsorbWorld, enrollment: CourseEnrollment, course: Course, status: S,
+def _online_part(world: AbsorbWorld, enrollment: CourseEnrollment, course: Course, status: EnrollmentStatus,
                  anchor: datetime) -> None:
     """A plan of attempts whose outcome matches the course status; the course enrollment aggregates it now.
 
@@ -270,7 +275,7 @@ def _online_part(world: AbsorbWorld, enrollment: CourseEnrollment, course: Cours
         if finished and rng.random() < 0.25:  # a failed try first
             tries.append(_planned(rng, start, step, AttemptStatus.FAILED, rng.uniform(20, 60)))
             start += step
-        last_status = (AttemptStatus.FAILED if status == S.FAILED and position == len(lessons) - 1
+        last_status = (AttemptStatus.FAILED if status == EnrollmentStatus.FAILED and position == len(lessons) - 1
                        else AttemptStatus.COMPLETE) if finished else AttemptStatus.IN_PROGRESS
         tries.append(_planned(rng, start, step, last_status, rng.uniform(70, 100) if finished else None))
         start += step
@@ -280,7 +285,7 @@ def _online_part(world: AbsorbWorld, enrollment: CourseEnrollment, course: Cours
     service.aggregate(enrollment, [service.replay(service.LessonOutcome(date_edited=at), plan[lid]) if lid in plan
                                    else untouched for lid in lessons])
     enrollment.date_edited = max(enrollment.date_edited, last_write)
-    if status not in (S.NOT_STARTED, S.IN_PROGRESS, S.COMPLETE):
+    if status not in (EnrollmentStatus.NOT_STARTED, EnrollmentStatus.IN_PROGRESS, EnrollmentStatus.COMPLETE):
         enrollment.status = int(status)  # administrative statuses are kept as seeded
         enrollment.date_completed = None
     enrollment.date_edited = max(d for d in (enrollment.date_edited, enrollment.date_completed,
@@ -296,12 +301,12 @@ def _planned(rng: Any, start: datetime, step: timedelta, status: AttemptStatus,
     return (start, end, int(status), round(score or 0, 1))
 
 
-def _ilc_part(world: AbsorbWorld, enrollment: CourseEnrollment, course: Course, status: S) -> None:
+def _ilc_part(world: AbsorbWorld, enrollment: CourseEnrollment, course: Course, status: EnrollmentStatus) -> None:
     session = world.sessions[course.session_ids[0]]
     se = service.new_session_enrollment(world, enrollment, session, at=enrollment.date_added)
     se.status = int(status)
     se.date_started, se.date_completed = enrollment.date_started, enrollment.date_completed
-    if status == S.COMPLETE:
+    if status == EnrollmentStatus.COMPLETE:
         se.progress = enrollment.progress = 100.0
         se.score = enrollment.score = float(world.rng.randint(60, 100))
     se.date_edited = enrollment.date_edited

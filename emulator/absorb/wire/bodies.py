@@ -16,7 +16,9 @@ STATUS = validate.OneOf(range(13))
 INT32_MAX = 2**31 - 1
 
 
-_opt_text = {"allow_none": True, "validate": validate.Length(max=255)}
+def _optional_text() -> fields.String:
+    """A nullable text field of at most 255 characters (a new field each call: a schema owns its fields)."""
+    return fields.String(allow_none=True, validate=validate.Length(max=255))
 
 
 class UserBodySchema(CamelCaseSchema):
@@ -33,25 +35,25 @@ class UserBodySchema(CamelCaseSchema):
     password = fields.String(allow_none=True, validate=validate.Length(min=1, max=255))
     department_id = Guid()
     first_name = fields.String(validate=validate.Length(min=1, max=255))
-    middle_name = fields.String(**_opt_text)
+    middle_name = _optional_text()
     last_name = fields.String(validate=validate.Length(min=1, max=255))
-    email_address = fields.String(**_opt_text)
-    external_id = fields.String(**_opt_text)
+    email_address = _optional_text()
+    external_id = _optional_text()
     cc_email_addresses = fields.List(fields.String(validate=validate.Length(max=255)), allow_none=True,
                                      validate=validate.Length(max=5))
     language_id = fields.Integer(strict=True, allow_none=True, validate=validate.Range(0, INT32_MAX))
     gender = fields.Integer(strict=True, validate=validate.OneOf(GENDERS))
-    address = fields.String(**_opt_text)
-    address2 = fields.String(**_opt_text)
-    city = fields.String(**_opt_text)
+    address = _optional_text()
+    address2 = _optional_text()
+    city = _optional_text()
     province_id = Guid(allow_none=True)
     country_id = Guid(allow_none=True)
-    postal_code = fields.String(**_opt_text)
-    phone = fields.String(**_opt_text)
-    employee_number = fields.String(**_opt_text)
-    location = fields.String(**_opt_text)
-    job_title = fields.String(**_opt_text)
-    reference_number = fields.String(**_opt_text)
+    postal_code = _optional_text()
+    phone = _optional_text()
+    employee_number = _optional_text()
+    location = _optional_text()
+    job_title = _optional_text()
+    reference_number = _optional_text()
     date_hired = IsoDateTime(allow_none=True)
     date_terminated = IsoDateTime(allow_none=True)
     notes = fields.String(allow_none=True, validate=validate.Length(max=4000))
@@ -81,10 +83,10 @@ class DepartmentBodySchema(CamelCaseSchema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=255))
     parent_id = Guid(allow_none=True)
     use_department_contact_details = fields.Boolean(allow_none=True)
-    company_name = fields.String(**_opt_text)
-    phone_number = fields.String(**_opt_text)
-    email_address = fields.String(**_opt_text)
-    external_id = fields.String(**_opt_text)
+    company_name = _optional_text()
+    phone_number = _optional_text()
+    email_address = _optional_text()
+    external_id = _optional_text()
     currency_id = Guid(allow_none=True)
     id = Guid(allow_none=True)
     date_added = IsoDateTime(allow_none=True)

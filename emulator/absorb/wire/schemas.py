@@ -5,7 +5,7 @@ Field order follows the vendor document. Schemas are instantiated once, here.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import chain
 from typing import Any
 
@@ -129,8 +129,9 @@ class AttemptSchema(CamelCaseSchema):
 
 # -- users, departments, courses (the vendor's resource pages; field order as there) -------------
 
-_CUSTOM_KIND = {"decimal": lambda: Number(allow_none=True), "string": lambda: fields.String(allow_none=True),
-                "datetime": lambda: IsoDateTime(allow_none=True), "bool": lambda: fields.Boolean(allow_none=True)}
+_CUSTOM_KIND: dict[str, Callable[[], fields.Field]] = {
+    "decimal": lambda: Number(allow_none=True), "string": lambda: fields.String(allow_none=True),
+    "datetime": lambda: IsoDateTime(allow_none=True), "bool": lambda: fields.Boolean(allow_none=True)}
 CustomFieldsSchema = Schema.from_dict(
     {name: _CUSTOM_KIND[name.rstrip("0123456789")]() for name in CUSTOM_FIELD_NAMES}, name="CustomFieldsSchema")
 assert set(CUSTOM_FIELD_KINDS) == set(_CUSTOM_KIND)

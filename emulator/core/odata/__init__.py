@@ -44,12 +44,12 @@ from .fields import (
     Resource,
     getter,
 )
-from .parser import MAX_NESTING, _parser, parse, parse_datetime, parse_guid
+from .parser import MAX_NESTING, _parser, parse, parse_datetime_literal, parse_guid
 from .sorting import SortSpec, parse_sort, sort, sort_keys
 
 __all__ = [
     "FIELD_TYPES", "MAX_FILTER_LENGTH", "MAX_NESTING", "STRING_COMPARISON_CASE_INSENSITIVE",
     "STRING_COMPARISON_IGNORES_TRAILING_SPACES", "CompiledFilter", "Field", "Resource", "SortSpec",
-    "compile_filter", "filter_items", "getter", "parse", "parse_datetime", "parse_guid", "parse_sort",
+    "compile_filter", "filter_items", "getter", "parse", "parse_datetime_literal", "parse_guid", "parse_sort",
     "sort", "sort_keys", "_parser",
 ]

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 from . import fields as choices  # read at use: a test may switch a choice
 from .fields import Resource, getter, invalid
-from .parser import check_nesting, end_of, is_tree, parse, parse_datetime, parse_guid, start_of
+from .parser import check_nesting, end_of, is_tree, leaf, parse, parse_datetime_literal, parse_guid, start_of
 
 MAX_FILTER_LENGTH = 4096
 
@@ -150,7 +150,8 @@ class _Compiler:
         return self.value(op.value[1])
 
     def compare(self, node: Tree) -> str:
-        left, tok, right = node.children
+        left, operator_node, right = node.children
+        tok = leaf(operator_node)
         op = tok.lower()
         self.check_not_operand(left, tok, right)
         a, b = self.operand(left), self.operand(right)
@@ -158,7 +159,7 @@ class _Compiler:
             a, b, op = b, a, _FLIP[op]
         a, b = self.coerce(a, b, tok)
         if op not in ("eq", "ne") and "bool" in (a.type, b.type):
-            raise invalid(f"operator '{op}' cannot be used with booleans at position {tok.start_pos}")
+            raise invalid(f"operator '{op}' cannot be used with booleans at position {start_of(tok)}")
         py = _PY_OP[op]
         string = a.type == "string"
 
@@ -172,7 +173,7 @@ class _Compiler:
         if b.kind == "lit":
             lit = _compared(b.value) if string else b.value
             if a.kind == "bool":  # startswith(...) eq true: true when it is true; null is neither true nor false
-                truth = self.truth(a, lit)
+                truth = self.truth(a, bool(lit))
                 return truth if op == "eq" else f"(not {truth})"
             if a.type == "bool":
                 return f"({a.src} is {'' if op == 'eq' else 'not '}{lit!r})"
@@ -198,9 +199,10 @@ class _Compiler:
         a type error, answered with the parentheses the client most likely meant."""
         if not (is_tree(left) and left.data == "not_"):
             return
-        inner, last_not = left, left.children[0]
+        inner, last_not = left, leaf(left.children[0])
         while is_tree(inner) and inner.data == "not_":
-            last_not, inner = inner.children
+            last_not_node, inner = inner.children
+            last_not = leaf(last_not_node)
         arg = self.operand(inner)
         if arg.type == "bool":
             return  # (not isActive) eq true: a boolean compared with a boolean
@@ -227,14 +229,14 @@ class _Compiler:
             if guid is not None:
                 return a, _Operand("lit", "guid", repr(guid), b.desc, b.pos, guid)
             raise invalid(f"cannot compare {a.desc} with {b.desc} (not a valid guid) at position {b.pos}")
-        raise invalid(f"cannot compare {a.desc} with {b.desc} at position {tok.start_pos}")
+        raise invalid(f"cannot compare {a.desc} with {b.desc} at position {start_of(tok)}")
 
     # -- operands
     def operand(self, node: Tree | Token) -> _Operand:
         if not is_tree(node):
             return self.literal(node)
         if node.data == "field":
-            return self.field(node.children[0])
+            return self.field(leaf(node.children[0]))
         if node.data == "call":
             return self.call(node)
         # a parenthesised boolean expression used as an operand: compiled when used, in the form needed
@@ -243,14 +245,14 @@ class _Compiler:
     def field(self, tok: Token) -> _Operand:
         f = self.resource.field(str(tok))
         if f is None:
-            raise invalid(f"unknown field '{tok}' at position {tok.start_pos}")
+            raise invalid(f"unknown field '{tok}' at position {start_of(tok)}")
         if not f.filterable:
-            raise invalid(f"field '{f.wire}' is not filterable at position {tok.start_pos}")
+            raise invalid(f"field '{f.wire}' is not filterable at position {start_of(tok)}")
         src = f"o.{f.attr}" if "." not in f.attr else f"{self.const(getter(f))}(o)"
-        return _Operand("value", f.type, src, f"field '{f.wire}' ({f.type})", tok.start_pos)
+        return _Operand("value", f.type, src, f"field '{f.wire}' ({f.type})", start_of(tok))
 
     def literal(self, tok: Token) -> _Operand:
-        text, pos, kind = str(tok), tok.start_pos, tok.type
+        text, pos, kind = str(tok), start_of(tok), tok.type
         if kind == "STRING":
             value = text[1:-1].replace("''", "'")
             return _Operand("lit", "string", repr(value), f"string {text}", pos, value)
@@ -260,8 +262,8 @@ class _Compiler:
                 return _Operand("lit", "decimal", self.const(float(body)), f"decimal {text}", pos, float(body))
             return _Operand("lit", "int", repr(int(body)), f"int {text}", pos, int(body))
         if kind in ("TRUE", "FALSE"):
-            value = kind == "TRUE"
-            return _Operand("lit", "bool", repr(value), f"bool {text.lower()}", pos, value)
+            flag = kind == "TRUE"
+            return _Operand("lit", "bool", repr(flag), f"bool {text.lower()}", pos, flag)
         if kind == "NULL":
             return _Operand("lit", "null", "None", "null", pos)
         inner = text[text.index("'") + 1 : -1]
@@ -270,14 +272,15 @@ class _Compiler:
             if guid is None:
                 raise invalid(f"invalid guid literal {text} at position {pos}")
             return _Operand("lit", "guid", repr(guid), f"guid '{inner}'", pos, guid)
-        dt = parse_datetime(inner)  # DATETIME
+        dt = parse_datetime_literal(inner)  # DATETIME
         if dt is None:
             raise invalid(f"invalid datetime literal {text} at position {pos}")
         return _Operand("lit", "datetime", self.const(dt), f"datetime '{inner}'", pos, dt)
 
     def call(self, node: Tree) -> _Operand:
-        name_tok, *args = node.children
-        name, pos = str(name_tok).lower(), name_tok.start_pos
+        name_node, *args = node.children
+        name_tok = leaf(name_node)
+        name, pos = str(name_tok).lower(), start_of(name_tok)
         arity = 1 if name in _CASE_FUNCTIONS else _STRING_FUNCTIONS.get(name)
         if arity is None:
             raise invalid(f"unknown function '{name_tok}' at position {pos}")

@@ -10,9 +10,11 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from lark import Lark, Token, Tree, UnexpectedInput
+    from typing_extensions import TypeIs  # typing.TypeIs from Python 3.13; only read by type checkers
 
 from emulator.core.cachedir import cache_dir
 
+from ..guid import is_guid
 from .fields import invalid
 
 MAX_NESTING = 64
@@ -99,7 +101,7 @@ def _syntax_message(text: str, exc: UnexpectedInput) -> str:
     from lark import UnexpectedCharacters, UnexpectedToken  # lark is loaded: a filter was parsed
 
     if isinstance(exc, UnexpectedCharacters):
-        pos, char = exc.pos_in_stream, exc.char
+        pos, char = exc.pos_in_stream or 0, exc.char
         if char == "'":
             return f"unterminated string literal at position {pos}"
         if char.isdigit() or char in "+-" or (char == "." and text[pos + 1 : pos + 2].isdigit()):
@@ -120,7 +122,6 @@ def _syntax_message(text: str, exc: UnexpectedInput) -> str:
 _NUMBER_FORMS = "OData writes numbers as 3, -3, +3, 1.5, 1e2 or 2.5E-3: a digit on both sides of a decimal point"
 
 
-_GUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _DATETIME_RE = re.compile(
     r"([0-9]{4})-([0-9]{2})-([0-9]{2})"
     r"(?:[Tt ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]{1,9}))?)?)?"
@@ -130,11 +131,12 @@ _DATETIME_RE = re.compile(
 
 def parse_guid(text: str) -> str | None:
     """Lower-case guid, or None when ``text`` is not one."""
-    return text.lower() if _GUID_RE.fullmatch(text) else None
+    return text.lower() if is_guid(text) else None
 
 
-def parse_datetime(text: str) -> datetime | None:
-    """ISO 8601 date-time (or date) as an aware UTC datetime; no zone means UTC."""
+def parse_datetime_literal(text: str) -> datetime | None:
+    """The text of an OData ``datetime'...'`` literal (an ISO 8601 date-time or date; no zone means UTC) as an
+    aware UTC datetime; None when it is not one (the compiler words the 400)."""
     m = _DATETIME_RE.fullmatch(text.strip())
     if m is None:
         return None
@@ -162,9 +164,16 @@ def check_nesting(tree: Tree | Token) -> None:
         stack.extend((child, depth + 1) for child in node.children if is_tree(child))
 
 
-def is_tree(node: Tree | Token) -> bool:
+def is_tree(node: Tree | Token) -> TypeIs[Tree]:
     """lark's ``Token`` is a ``str``; any other node of a parse is a ``Tree`` (no lark import needed)."""
     return not isinstance(node, str)
+
+
+def leaf(node: Tree | Token) -> Token:
+    """``node`` as the token the grammar puts there (a comparison's operator, a field's or a function's name)."""
+    if is_tree(node):
+        raise TypeError(f"expected a token, got the subtree {node.data!r}")
+    return node
 
 
 def start_of(node: Tree | Token) -> int:

@@ -3,7 +3,7 @@
 - A department's parent must be a department of the account and not the department itself or one under
   it (400: the tree has no cycles).
 - Deleting a department moves its users and its sub-departments to its parent (emulator's choice, see
-  ``service.CHOICES["department_delete"]``); a department without a parent that still holds users or
+  docs/VENDOR-NOTES.md); a department without a parent that still holds users or
   departments cannot be deleted (400).
 - A department administrator writes only the departments they manage (and those under them): 403.
 """

@@ -293,6 +293,8 @@ class Subscriber:
 class ISpringWorld(CachedWorld):
     """One iSpring Learn account: named by its URL (``X-Auth-Account-Url``) and found by its client ids."""
 
+    VENDOR: ClassVar[str] = "ispring"
+
     account_url: str
     departments: dict[str, Department] = field(default_factory=dict)
     users: dict[str, User] = field(default_factory=dict)

@@ -31,8 +31,8 @@ from emulator.ispring.domain.models import (
 )
 from emulator.core.wire import is_guid
 
-# -- the rules, and the emulator's choices: one place ---------------------------------------------
-TOKEN_LIFETIME = timedelta(seconds=1800)  # expires_in of POST /api/v3/token (help page: 1800 s), tenant clock
+# -- the rules, and the emulator's choices the code reads (each listed in docs/VENDOR-NOTES.md) ---
+TOKEN_LIFETIME: timedelta = timedelta(seconds=1800)  # help page: expires_in 1800 s, tenant clock
 MEDIA_TYPES = ("application/json", "application/xml")  # the document offers both; JSON wins a tie (listed first)
 PERMITTED_ROLES = (ACCOUNT_OWNER, ACCOUNT_ADMINISTRATOR)  # documented ("Permissions to Run the Request")
 ROUTE_ROLES = {  # help pages, "Permissions to Run the Request"
@@ -40,53 +40,13 @@ ROUTE_ROLES = {  # help pages, "Permissions to Run the Request"
     "users": (*PERMITTED_ROLES, DEPARTMENT_ADMINISTRATOR),
     "departments": (*PERMITTED_ROLES, DEPARTMENT_ADMINISTRATOR),
 }
-DEFAULT_PAGE_SIZE = 1000  # help page: "If not indicated, equal to 1000"
-MAX_PAGE_SIZE = 1000  # emulator's choice: larger pageSize values are served as 1000
-MAX_TOKENS_PER_CLIENT = 50  # emulator's choice (CHOICES["tokens_per_client"]): a client's tokens are bounded
+DEFAULT_PAGE_SIZE: int = 1000  # help page: "If not indicated, equal to 1000"
+MAX_PAGE_SIZE: int = 1000  # emulator's choice: larger pageSize values are served as 1000
+MAX_TOKENS_PER_CLIENT: int = 50  # emulator's choice: a client's tokens are bounded
 ROLE_TYPES = {ACCOUNT_OWNER: "administrator", ACCOUNT_ADMINISTRATOR: "administrator",  # the document's UserRoleEnum
               DEPARTMENT_ADMINISTRATOR: "department_administrator", LEARNER: "learner"}
 USER_STATUS_CODES = {"ACTIVE": 1, "DEACTIVATED": 3, "TERMINATED": 3}  # help page: GET /user/{id} gives 3 for both
-SUBORDINATION = {"subordinationType": "no_supervisor"}  # emulator's choice: no supervisors are modelled
-CHOICES: dict[str, Any] = {
-    "account_header": "optional (the document never lists it: the token names the account); "
-                      "when sent it must name the token's account, else 401",
-    "token_endpoint_account_header": "optional; when sent it must name the client's account (else 401)",
-    "token_403": "the client's owner is not an ACTIVE user (deactivated, terminated, deleted): 403 Permission denied",
-    "missing_accept_header": "JSON",  # a missing Accept means "anything", as in HTTP
-    "accept_tie": "*/*, application/* or equal q-values: JSON (the document lists it first); neither allowed: 406",
-    "xml_root_of_session_info": "<response> (the document gives the info no XML name; every other answer's root)",
-    "non_participants": "left out",  # users not in the session and unknown ids are left out, no error
-    "answer_order": "request order, duplicates once",
-    "session_list_filter": "no body, no sessionIds or null: every session (help page); []: none; unknown id: 404",
-    "unknown_user_or_department": "404 (an older help page: 404 Unknown User); deleted users are unknown",
-    "page_token": "base64 of the next page's first id, as the help page's sample token is",
-    "bad_page_size": "not an integer (ASCII digits only: no '1_2', no other scripts' digits), or below 1: 400",
-    "tokens_per_client": "the latest 50 live tokens of each client; issuing one more ends its oldest (401 after)",
-    "date_times": "ISO 8601 UTC with Z (the document says only 'datetime')",
-    "profile_fields": "login, email, first_name, last_name, job_title, phone, then custom fields by key",
-    "reviewers": "each employee is reviewed by themself and the session's manager",
-    "check_order": ("token 401", "account 401", "accept 406", "headers/path/body 400", "role 403", "not found 404"),
-    "token_check_order": ("accept 406", "form 400", "client 401", "account header 401", "owner not active 403"),
-    "error_code": "the HTTP status",
-    "wildcard_accept": "*/*, application/* or no Accept: XML on the API routes (a production client sends */* and "
-                       "parses XML; the PHP clients send none and read XML), JSON on POST /api/v3/token (OAuth)",
-    "bare_token": "Authorization: <token> without a scheme is accepted as Bearer <token> (a production client)",
-    "login_mode": "no Authorization: X-Auth-Account-Url, X-Auth-Email and X-Auth-Password of an ACTIVE user; "
-                  "the caller has that user's role; wrong or missing: 401",
-    "base_paths": "every route under /, /api/v2/ and /index.php/api/v2/ (the token stays at /api/v3/token)",
-    "user_list_fields": "POST /user/list answers fields as [{name, value}] (upper-case names), as a production "
-                        "client reads it; the other user reads give the document's fields object",
-    "profile_field_writes": "fields as the document's object (snake_case) or as [{name, value}]; login optional "
-                            "on update (clients send only the fields they change)",
-    "user_update_status": "200 with no body (the document); the Laravel package expects 204",
-    "user_list_paging": "POST /user/list pages with page (from 1) and pageSize (default 100) in the body; "
-                        "pageNumber is the page answered; totalUsersNumber counts every match",
-    "department_delete": "users and sub-departments move to the parent; a top-level department holding any: 400",
-    "delete_user": "the user is DELETED: gone from every read and group (404 afterwards)",
-    "terminated_status_code": "writes take 5 for terminated (the document); reads answer 3 as before",
-    "write_answers": "POST /user, /department, /group, /group/smart: 201 with the new id as a JSON string "
-                     "(or <response>id</response>); X-Return-Object is ignored",
-}
+SUBORDINATION: dict[str, str] = {"subordinationType": "no_supervisor"}  # emulator's choice: no supervisors are modelled
 STANDARD_PROFILE_KEYS = ("FIRST_NAME", "LAST_NAME", "JOB_TITLE", "PHONE")  # lower-cased in the fields object
 
 STANDARD_FIELDS = (("FIRST_NAME", "First name"), ("LAST_NAME", "Last name"), ("LOGIN", "Login"),

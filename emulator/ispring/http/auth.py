@@ -7,12 +7,12 @@
 - API calls, token mode: ``Authorization: Bearer <token>`` or the bare ``Authorization: <token>``
   (a production client sends it so); the token names the account and the client (unknown or
   expired: 401). ``X-Auth-Account-Url`` is optional (the vendor's OpenAPI never lists it); when
-  sent it must name the token's account (401 otherwise): ``service.CHOICES["account_header"]``.
+  sent it must name the token's account (401 otherwise): docs/VENDOR-NOTES.md.
 - API calls, login mode (no ``Authorization``): ``X-Auth-Account-Url`` names the account,
   ``X-Auth-Email``/``X-Auth-Password`` an ACTIVE user of it, who is the caller with their role.
 - ``Accept`` picks JSON or XML (``service.MEDIA_TYPES``): a type named explicitly wins; only
   wildcards, or no ``Accept``, give the route's default (XML for the API routes, JSON for the
-  OAuth token endpoint: ``service.CHOICES["wildcard_accept"]``); neither allowed: 406.
+  OAuth token endpoint: docs/VENDOR-NOTES.md); neither allowed: 406.
 """
 from __future__ import annotations
 

@@ -17,9 +17,10 @@ from typing import TypeVar
 from flask import request
 
 from emulator.core.errors import BadRequest
-from emulator.core.wire import is_guid, parse_datetime
+from emulator.core.wire import is_guid
 from emulator.ispring.domain import service
 from emulator.ispring.domain.results import DateRange
+from emulator.core.wire import parse_iso_datetime
 
 T = TypeVar("T")
 _INDEXED = re.compile(r"^(?P<name>[A-Za-z]+)\[(?P<index>\d*)\]$")
@@ -61,7 +62,7 @@ def _instant(name: str, raw: str | None) -> datetime | None:
     if raw is None:
         return None
     try:
-        return parse_datetime(raw)
+        return parse_iso_datetime(raw)
     except (ValueError, TypeError):
         raise BadRequest(f"{name}: '{raw}' is not a date-time (ISO 8601).") from None
 

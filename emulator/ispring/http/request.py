@@ -41,8 +41,9 @@ HEADER_INPUTS: dict[str, tuple[str, str]] = {
     "X-Send-Login-SMS": ("sendLoginSMS", "string"), "X-Invitation-SMS-Message": ("invitationSMSMessage", "string"),
     "X-User-Ids": ("userIds", "array"), "X-Status": ("status", "string"),
 }
-_SCHEMAS = {"string": {"type": "string"}, "array": {"type": "array", "items": {"type": "string"}},
-            "object": {"type": "object", "additionalProperties": {"type": "string"}}}
+_SCHEMAS: dict[str, dict[str, Any]] = {
+    "string": {"type": "string"}, "array": {"type": "array", "items": {"type": "string"}},
+    "object": {"type": "object", "additionalProperties": {"type": "string"}}}
 
 
 def header_params(*names: str) -> tuple[Param, ...]:

@@ -110,7 +110,7 @@ def list_session_user_attributes(session_id: str, *, world: ISpringWorld, now: d
     if media == XML or size is None or size > MAX_CACHED_BODY:  # not a key: compute() reads (or refuses) the body
         return answer(compute(), "user-attributes-list", media)
     key = (request.path, request.content_type, request.get_data(cache=True), client.client_id)
-    return answer(None, "user-attributes-list", media, body=world.pages.answer(key, compute))
+    return answer(None, "user-attributes-list", media, body=world.pages.page(key, compute))
 
 
 # -- users ---------------------------------------------------------------------------------------

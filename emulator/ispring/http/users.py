@@ -29,7 +29,7 @@ UPDATE_USER_HEADERS = ("X-Department-Id", "X-Role", "X-Role-Id", "X-Fields", "X-
 FILTER_QUERY = (Param("departments[]", UUIDS), Param("groups[]", UUIDS), Param("logins[]", STRINGS),
                 Param("emails[]", STRINGS))
 WRITE_ERRORS = {**ERRORS, 404: None}
-USER_LIST_PAGE_SIZE = 100  # POST /user/list without pageSize (emulator's choice: CHOICES["user_list_paging"])
+USER_LIST_PAGE_SIZE = 100  # POST /user/list without pageSize (emulator's choice, docs/VENDOR-NOTES.md)
 
 
 def empty(status: int = 200) -> Response:

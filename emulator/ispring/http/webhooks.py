@@ -172,7 +172,7 @@ def _reporter(tenant: Tenant, name: str, kind: str) -> Callable[[bool, bool], No
     world of the moment: a reset may have replaced the one that queued the delivery)."""
     def report(ok: bool, final: bool) -> None:
         with tenant.lock:
-            webhooks.delivery_result(tenant.world("ispring"), name, kind, ok, final)
+            webhooks.delivery_result(ISpringWorld.of(tenant), name, kind, ok, final)
     return report
 
 
@@ -181,10 +181,10 @@ def hand_over_deliveries(response: Response) -> Response:
     """Queue what the request's writes made for the sender; nothing is sent here."""
     tenant: Tenant | None = current().tenant
     outbox = app_state().outbox
-    if tenant is None or outbox is None or not tenant.world("ispring").outbox:  # the common case: no lock taken
+    if tenant is None or outbox is None or not ISpringWorld.of(tenant).outbox:  # the common case: no lock taken
         return response
     with tenant.lock:
-        world: ISpringWorld = tenant.world("ispring")
+        world = ISpringWorld.of(tenant)
         pending, world.outbox = world.outbox, []
     for item in pending:
         outbox.put(Delivery(tenant=tenant, vendor="ispring", url=item.url, body=item.body, headers=item.headers,

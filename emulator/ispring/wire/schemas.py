@@ -5,6 +5,7 @@ instantiated once, here. XML answers are the same data written by ``core.xmlwire
 """
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
@@ -88,7 +89,7 @@ USER_ATTRIBUTES = UserAttributesSchema()
 def dump_participants(world: ISpringWorld, participants: list[Any]) -> list[dict[str, Any]]:
     """Wire forms of the answer's lines, cached under the user's id per session (a line also shows the user's
     department: a department written is announced as ``world.changed()``, every form)."""
-    return [world.wire_cache.form(p.user.id, p.session_id, lambda p=p: USER_ATTRIBUTES.dump(p))
+    return [world.wire_cache.form(p.user.id, p.session_id, partial(USER_ATTRIBUTES.dump, p))
             for p in participants]
 
 

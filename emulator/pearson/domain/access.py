@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from emulator.core.errors import Forbidden, NotFound
 from emulator.pearson.domain.signing import authenticate
+
 from emulator.pearson.domain.models import (
     ADMINISTRATOR, FOCUS_TOOL, ISUS_TEACHER, PROSPECT_WITH_TRIAL, QA, STAFF_MEMBER, STUDENT, USER, Center,
     PearsonWorld, Territory, User,

@@ -6,9 +6,9 @@ table either. Everything below is the emulator's choice and is listed in docs/VE
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from enum import IntEnum
-from typing import Any
 
 
 class ClassType(IntEnum):
@@ -78,39 +78,18 @@ NEXT_STEP_STATUSES = ("BookEncounter", "AttendEncounter", "CourseCompleted", "No
 LAST_UNIT = 20
 CONTRACT_LABELS = ("Active", "Future", "Ended")
 
-CHOICES: dict[str, Any] = {
-    "class_types": {t.name: int(t) for t in ClassType},
-    "book_modes": {m.name: int(m) for m in BookMode},
-    "center_types": {c.name: int(c) for c in CenterType},
-    "walkthrough_statuses": {s.name: int(s) for s in WalkThroughStatus},
-    "walkthrough_types": {t.name: int(t) for t in WalkThroughType},
-    "proxy_codes": {c.name: int(c) for c in ProxyCode},
-    "next_step_statuses": NEXT_STEP_STATUSES,
-    # refusals of book / selfBook: 400 with an ApiProxyResponse body (Code, Message, Fields)
-    "refusal_status": 400,
-    # a booking can be cancelled until its class starts (CancelAvailable)
-    "cancel_until_start": True,
-    # JoinClassAvailable: from this long before a no-pre-booking class starts until it ends
-    "join_window": timedelta(minutes=15),
-    # BookedClasses in classesInfo: the not-ended bookings, in the StudentsBookedClassWithMaterialUrl shape
-    # (BaseBookedClass is abstract; its page shows no fields)
-    "booked_classes_shape": "StudentsBookedClassWithMaterialUrl",
-    # staff of the online center may read any student of the tenant (classesInfo, bookings/notEnded, v2 state)
-    "online_center_reaches": "every student",
-    "default_password": "Passw0rd!",
-    # StudentUnitAggregateViewModel (ClassDetailsViewModel.BookedStudents): fields not published; the booked
-    # student and their last completed unit. StandbyStudents: always [] (no standby lists are kept)
-    "student_unit_aggregate_fields": ("StudentId", "FirstName", "LastName", "Email", "UnitNumber"),
-    "standby_lists": False,
-    # UpdateTime: startDate required here; a time in the past (tenant clock) or a class that has started: 400
-    "update_time_refuses": ("past startDate", "started class"),
-    # staffmembers/{id}/profile: what a profile holds beyond the user and their center is not kept: null
-    # (PhotoUris {}); a user who is not a StaffMember is not found (404); UserName is the sign-in e-mail
-    "staff_profile_unknown": ("SsdsId", "MobileTelephone", "HomeTelephone", "WorkTelephone", "City", "Birthdate",
-                              "NationalityId", "PhotoUris", "Gender", "WorkMotivation", "AboutMe", "Nationality",
-                              "SocialNetworkAddress1-4", "SocialNetworkId1-2"),
-    # api/Class (public): ApiCallerSource values are not published: any number or name is accepted, none
-    # changes the answer; without a token the default tenant answers
-    "api_caller_source": "any number or name",
-    "public_tenant": "default",
-}
+@dataclass(frozen=True, slots=True)
+class PearsonChoices:
+    """The settings the code reads; the rest of the emulator's choices (enum members, refusal shape and status,
+    cancelling until a class starts, the online center's reach, ...) are the types and rules above and in the
+    modules, each listed with its evidence in docs/VENDOR-NOTES.md."""
+
+    join_window: timedelta = timedelta(minutes=15)
+    """``JoinClassAvailable``: from this long before a no-pre-booking class starts until it ends."""
+    default_password: str = "Passw0rd!"
+    """A seeded or fixture user's password when none is given (the token endpoint checks it)."""
+    encounters_upcoming_only: bool = True
+    """GET encounters lists the user's encounters that have not ended yet (oldest first)."""
+
+
+CHOICES = PearsonChoices()

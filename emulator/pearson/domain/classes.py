@@ -95,8 +95,7 @@ def view(world: PearsonWorld, cls: PearsonClass, student: User | None = None, no
         status = "Cancelled"
     elif taken >= cls.seats:
         status = "Full"
-    window: timedelta = CHOICES["join_window"]
-    joinable = now is not None and cls.start - window <= now < cls.end
+    joinable = now is not None and cls.start - CHOICES.join_window <= now < cls.end
     return ClassView(cls=cls, center=world.centers[cls.center_id], students=taken, status=status,
                      join_available=joinable)
 

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 from emulator.core.pagecache import CachedWorld, WireCache
 from emulator.pearson.domain.choices import CHOICES
 
-DEFAULT_PASSWORD: str = CHOICES["default_password"]
+DEFAULT_PASSWORD: str = CHOICES.default_password
 
 # Role names as the vendor's authorization attributes spell them.
 STUDENT = "Student"
@@ -47,7 +47,7 @@ class User:
     center_id: str | None  # students and staff members belong to a center; others may not
     email: str | None = None
     completed_unit: int = 0  # students: the last encounter unit completed before any booking in the world
-    password: str | None = None  # None: choices.CHOICES["default_password"] (the token endpoint)
+    password: str | None = None  # None: choices.CHOICES.default_password (the token endpoint)
 
 
 @dataclass(slots=True)
@@ -180,6 +180,8 @@ class PearsonWorld(CachedWorld):
     answers the tenant id, so ``store.tenant_for("pearson", iss)`` finds it, and the tokens already verified.
     """
 
+    VENDOR: ClassVar[str] = "pearson"
+
     tenant_id: str
     secret: str  # hex HMAC-SHA256 key for this tenant's tokens
     centers: dict[str, Center] = field(default_factory=dict)
@@ -219,9 +221,10 @@ class PearsonWorld(CachedWorld):
 
     def reindex(self) -> None:
         self.sessions_by_user, self.encounters_by_user = {}, {}
-        for index, table in ((self.sessions_by_user, self.sessions), (self.encounters_by_user, self.encounters)):
-            for item in sorted(table.values(), key=lambda i: (i.start, i.id)):
-                index.setdefault(item.user_id, []).append(item.id)
+        for session in sorted(self.sessions.values(), key=lambda i: (i.start, i.id)):
+            self.sessions_by_user.setdefault(session.user_id, []).append(session.id)
+        for encounter in sorted(self.encounters.values(), key=lambda i: (i.start, i.id)):
+            self.encounters_by_user.setdefault(encounter.user_id, []).append(encounter.id)
         self.bookings_by_student, self.bookings_by_class = {}, {}
         for booking in self.bookings.values():  # the bookings table keeps booking order
             self.bookings_by_student.setdefault(booking.student_id, []).append(booking.id)

@@ -2,7 +2,7 @@
 
 Built from the user and their center, the only parts of a profile the emulator keeps. The page's other fields
 (telephones, city, birth date, nationality, photos, gender, motivation, about me, social networks) are not kept:
-``null`` (photos ``{}``), the emulator's choice (``choices.CHOICES["staff_profile_unknown"]``). A user who is
+``null`` (photos ``{}``), the emulator's choice (docs/VENDOR-NOTES.md). A user who is
 not a staff member is not found here (404), as a route under ``staffmembers/`` reads.
 """
 from __future__ import annotations

@@ -18,25 +18,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from emulator.core.errors import Forbidden, NotFound
+from emulator.pearson.domain.choices import CHOICES
 from emulator.pearson.domain.models import (
     ADMINISTRATOR, PROSPECT_WITH_TRIAL, STAFF_MEMBER, STUDENT, USER, Encounter, PearsonWorld, TeacherSession, User,
 )
 
-# -- the emulator's choices and the vendor's role tables: one place -----------------------------
+# -- the vendor's role tables and token lifetime (the emulator's choices: choices.CHOICES) ---------------
 TOKEN_LIFETIME = timedelta(hours=1)  # API-NOTES: Pearson tokens expire after one hour (tenant clock)
 ROUTE_ROLES: dict[str, tuple[str, ...]] = {
     "sessions": (STAFF_MEMBER, STUDENT, ADMINISTRATOR, PROSPECT_WITH_TRIAL, USER),
     "encounters": (STAFF_MEMBER, STUDENT),
-}
-CHOICES: dict[str, Any] = {
-    # GET sessions answers the session running now, else the next to start; none -> JSON null.
-    "sessions_none_answer": None,
-    # GET encounters lists the user's encounters that have not ended yet, oldest first.
-    "encounters_upcoming_only": True,
-    # Order of the checks after the token: route roles (403), unknown user (404), relationship (403).
-    "check_order": ("roles", "user_exists", "relationship"),
-    "status_values": ("Available", "Booked", "Full", "Cancelled"),
-    "start_end_date_unit": "unix-seconds",
 }
 
 DENIED = "Authorization has been denied for this request."
@@ -74,7 +65,7 @@ def get_user_sessions(world: PearsonWorld, user_id: str, now: datetime) -> Teach
 def get_user_encounters(world: PearsonWorld, user_id: str, now: datetime) -> list[Encounter]:
     """The user's encounters that have not ended at ``now``, by start time."""
     found = [world.encounters[i] for i in world.encounters_by_user.get(user_id, ())]
-    if CHOICES["encounters_upcoming_only"]:
+    if CHOICES.encounters_upcoming_only:
         found = [e for e in found if e.end > now]
     return found
 

@@ -308,7 +308,7 @@ def post_connect_token() -> Response:
         raise TokenRefused("invalid_client", "The client credentials are invalid.")
     bind_tenant(tenant, "pearson")
     with tenant.lock:
-        answer = connect_token(tenant.world("pearson"), form, tenant.clock.now())
+        answer = connect_token(PearsonWorld.of(tenant), form, tenant.clock.now())
     return jsonify(TOKEN.dump(answer))
 
 

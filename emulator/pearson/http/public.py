@@ -2,7 +2,7 @@
 
 The answer is the ClassDetailsViewModel of ``classes/{ssdsClassId}/details``. ``source`` (ApiCallerSource) is
 required; its values are not published, so any number or name is accepted and changes nothing (the emulator's
-choice, ``choices.CHOICES["api_caller_source"]``).
+choice, docs/VENDOR-NOTES.md).
 """
 from __future__ import annotations
 

@@ -12,10 +12,11 @@ from marshmallow import fields, validate
 
 from emulator.core.clock import to_wire_precision
 from emulator.core.fixtures import Strict, load_part
-from emulator.core.wire import DotNetDateTime, Guid, PascalCaseSchema, iso_z, parse_datetime
+from emulator.core.wire import DotNetDateTime, Guid, PascalCaseSchema, iso_z
 from emulator.pearson.domain.choices import LAST_UNIT, BookMode, ClassType
 from emulator.pearson.domain.models import AVAILABLE_CLASS_STATUSES, ROLES, PearsonWorld
 from emulator.core.jsonstream import Rows
+from emulator.core.wire import parse_iso_datetime
 
 
 class TeacherSessionSchema(PascalCaseSchema):
@@ -91,7 +92,7 @@ class Instant(fields.Field):
             delta = timedelta(days=int(d or 0), hours=int(h or 0), minutes=int(m or 0))
             return ("offset", delta if sign == "+" else -delta)
         try:
-            return ("at", to_wire_precision(parse_datetime(value)))
+            return ("at", to_wire_precision(parse_iso_datetime(value)))
         except ValueError:
             raise self.make_error("invalid") from None
 
