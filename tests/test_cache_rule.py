@@ -82,76 +82,81 @@ SERVICE_MODULES: tuple[ModuleType, ...] = (
 )
 # Public functions taking the world that need no announcement, and why.
 NO_WRITE: dict[str, str] = {
-    **{f"absorb.lookups.{n}": "read" for n in (
+    **{f"absorb.domain.lookups.{n}": "read" for n in (
         "get_user", "get_course", "get_enrollment", "get_user_enrollment", "list_user_enrollments",
         "list_course_enrollments", "list_bulk_enrollments", "sessions_of")},
-    **{f"absorb.lessons.{n}": "read (pending sub-enrollments are made by materialize, which announces)" for n in (
+    **{f"absorb.domain.lessons.{n}": "read (pending sub-enrollments are made by materialize, which announces)"
+       for n in (
         "lessons_of", "chapters_of", "list_chapter_enrollments", "get_chapter_enrollment",
         "list_user_lesson_enrollments", "get_lesson_enrollment", "list_lesson_enrollments_for_lesson")},
-    **{f"absorb.attempts.{n}": "read" for n in ("list_attempts", "get_attempt")},
-    **{f"absorb.sessions.{n}": "read" for n in (
+    **{f"absorb.domain.attempts.{n}": "read" for n in ("list_attempts", "get_attempt")},
+    **{f"absorb.domain.sessions.{n}": "read" for n in (
         "get_session", "list_user_session_enrollments", "get_user_session_enrollment", "list_session_enrollments")},
-    **{f"absorb.users.{n}": "read" for n in ("get_department", "user_named", "list_departments", "list_user_courses",
+    **{f"absorb.domain.users.{n}": "read"
+       for n in ("get_department", "user_named", "list_departments", "list_user_courses",
                                             "search_users",
                                             "problems")},
-    **{f"absorb.reference.{n}": "read" for n in (
+    **{f"absorb.domain.reference.{n}": "read" for n in (
         "problems", "members", "get_group", "get_role", "get_country", "get_province", "list_provinces")},
-    "absorb.reference.seed": "builds a world that serves nothing yet (seed); no cache is filled",
-    "absorb.reference.assign_users": "builds a world that serves nothing yet (seed); no cache is filled",
-    **{f"absorb.catalogue.{n}": "read" for n in (
+    "absorb.domain.reference.seed": "builds a world that serves nothing yet (seed); no cache is filled",
+    "absorb.domain.reference.assign_users": "builds a world that serves nothing yet (seed); no cache is filled",
+    **{f"absorb.domain.catalogue.{n}": "read" for n in (
         "catalogue_of", "get_category", "get_tag", "get_venue", "get_curriculum", "list_schedules", "get_schedule",
         "my_catalog", "my_courses", "unmet_prerequisites", "check_prerequisites", "describe", "get_resource",
         "get_resource_category", "course_resources", "my_resources")},
-    "absorb.catalogue.seed": "builds a world that serves nothing yet (seed); no cache is filled",
-    **{f"absorb.certificates.{n}": "read" for n in (
+    "absorb.domain.catalogue.seed": "builds a world that serves nothing yet (seed); no cache is filled",
+    **{f"absorb.domain.certificates.{n}": "read" for n in (
         "get_certificate", "list_user_certificates", "list_course_certificates")},
-    "absorb.certificates.award_existing": "builds a world that serves nothing yet (seed and fixtures)",
-    "absorb.managers.direct_reports": "read",
-    "absorb.managers.seed": "builds a world that serves nothing yet (seed); no cache is filled",
+    "absorb.domain.certificates.award_existing": "builds a world that serves nothing yet (seed and fixtures)",
+    "absorb.domain.managers.direct_reports": "read",
+    "absorb.domain.managers.seed": "builds a world that serves nothing yet (seed); no cache is filled",
     # issue 29's second half: bundles, coupons, transactions, keys, definitions, external training, availability
-    **{f"absorb.commerce.{n}": "read" for n in (
+    **{f"absorb.domain.commerce.{n}": "read" for n in (
         "commerce_of", "get_course_bundle", "get_coupon", "get_transaction", "get_enrollment_key", "courses_for_sale",
         "bundles_for_sale", "curricula_for_sale", "times_used")},
-    **{f"absorb.definitions.{n}": "read" for n in (
+    **{f"absorb.domain.definitions.{n}": "read" for n in (
         "definitions_of", "get_custom_field_definition", "get_competency_definition", "get_question_bank",
         "get_self_assessment", "get_external_training_template", "get_external_training_submission")},
-    **{f"absorb.availability.{n}": "read" for n in ("is_available", "check_available")},
-    **{f"absorb.{m}.seed": "builds a world that serves nothing yet (seed); no cache is filled"
+    **{f"absorb.domain.availability.{n}": "read" for n in ("is_available", "check_available")},
+    **{f"absorb.domain.{m}.seed": "builds a world that serves nothing yet (seed); no cache is filled"
        for m in ("commerce", "definitions", "availability")},
-    **{f"absorb.oauth.{n}": "OAuth's own tables (clients, codes, refresh tokens): no page or wire form shows them"
+    **{f"absorb.domain.oauth.{n}":
+       "OAuth's own tables (clients, codes, refresh tokens): no page or wire form shows them"
        for n in ("state_of", "register_client", "register_from_admin", "check_client", "check_authorize", "log_in",
                  "login_user", "consent", "exchange", "revoke_client")},
     # issue 29's second half: derived reads and the state's own seeding
-    **{f"absorb.course_facts.{n}": "read (derived from the courses and enrollments)" for n in (
+    **{f"absorb.domain.course_facts.{n}": "read (derived from the courses and enrollments)" for n in (
         "course_versions", "get_course_version", "list_prerequisites", "course_prerequisites", "get_prerequisite",
         "course_evaluations")},
-    "absorb.attendance.session_attendance": "read",
-    **{f"absorb.learner_records.{n}": "read (derived from enrollments, or the seeded messages)" for n in (
+    "absorb.domain.attendance.session_attendance": "read",
+    **{f"absorb.domain.learner_records.{n}": "read (derived from enrollments, or the seeded messages)" for n in (
         "list_credit_types", "user_credits", "get_message", "sent_messages", "message_names", "learning_path")},
-    "absorb.learning_state.learning_of": "read (makes the empty state of a world that has none)",
-    "absorb.learning_state.default_credit_type": "read",
-    "absorb.learning_state.seed": "builds a world that serves nothing yet (seed); no cache is filled",
-    **{f"absorb.curricula.{n}": "read (derived from the course enrollments)" for n in (
+    "absorb.domain.learning_state.learning_of": "read (makes the empty state of a world that has none)",
+    "absorb.domain.learning_state.default_credit_type": "read",
+    "absorb.domain.learning_state.seed": "builds a world that serves nothing yet (seed); no cache is filled",
+    **{f"absorb.domain.curricula.{n}": "read (derived from the course enrollments)" for n in (
         "curriculum_enrollment", "is_curriculum", "enrolled_record", "as_course_enrollment")},
-    **{f"ispring.service.{n}": "read" for n in (
+    **{f"ispring.domain.service.{n}": "read" for n in (
         "authenticate_client", "client_for_token", "check_client_may_act", "visible_departments", "role_id",
         "list_sessions", "get_session_info", "get_user", "get_department", "list_departments",
         "list_session_user_attributes", "subtree")},
-    **{f"ispring.users.{n}": "read" for n in (
+    **{f"ispring.domain.users.{n}": "read" for n in (
         "login_caller", "may_manage", "managed_by", "find", "listed", "group_members", "members_of", "matches",
         "groups_of", "profile_catalog", "field_key", "profile_field_infos", "read_fields", "find_many",
         "check_supervisor", "existing", "roles", "check_status", "check_work_leave")},
-    **{f"ispring.departments.{n}": "read" for n in ("find", "may_write")},
-    **{f"ispring.groups.{n}": "read" for n in ("find", "read_rules")},
-    "ispring.groups.seed_groups": "builds a world that serves nothing yet (seed); no cache is filled",
-    **{f"pearson.service.{n}": "read" for n in ("get_user", "authorize", "get_user_sessions", "get_user_encounters")},
-    **{f"pearson.classes.{n}": "read" for n in (
+    **{f"ispring.domain.departments.{n}": "read" for n in ("find", "may_write")},
+    **{f"ispring.domain.groups.{n}": "read" for n in ("find", "read_rules")},
+    "ispring.domain.groups.seed_groups": "builds a world that serves nothing yet (seed); no cache is filled",
+    **{f"pearson.domain.service.{n}": "read"
+       for n in ("get_user", "authorize", "get_user_sessions", "get_user_encounters")},
+    **{f"pearson.domain.classes.{n}": "read" for n in (
         "get_class", "get_center", "bookings_of_class", "bookings_of_student", "booking_of", "view", "reachable",
         "last_completed_unit", "next_unit", "available_encounters", "self_booking_classes", "no_prebooking_classes",
         "rebook_options", "center_schedule", "class_details")},
-    **{f"pearson.bookings.{n}": "read" for n in ("student_for_booking", "not_ended", "classes_info", "next_step")},
-    **{f"pearson.profiles.{n}": "read" for n in ("staff_member", "staff_member_profile")},
-    **{f"pearson.people.{n}": "read" for n in ("territory_of_center", "contracts_of", "next_future_contract",
+    **{f"pearson.domain.bookings.{n}": "read"
+       for n in ("student_for_booking", "not_ended", "classes_info", "next_step")},
+    **{f"pearson.domain.profiles.{n}": "read" for n in ("staff_member", "staff_member_profile")},
+    **{f"pearson.domain.people.{n}": "read" for n in ("territory_of_center", "contracts_of", "next_future_contract",
                                                "user_state")},
 }
 

@@ -81,9 +81,11 @@ _ABSORB = "emulator/absorb/domain/service.py"  # the Absorb domain rules, since 
 _MORE = ("only makes more pending sub-enrollments than needed: materialising is deterministic, the answers are "
          "the same")
 _PEARSON_AUTH = "emulator/pearson/http/auth.py"
+_PEARSON_SIGNING = "emulator/pearson/domain/signing.py"  # the token crypto, out of auth since issue 26
 _MEMO = ("only the memo of verified tokens is skipped or bounded otherwise: every token is then verified in full, "
          "same answer")
 _ABSORB_AUTH = "emulator/absorb/http/auth.py"
+_ABSORB_TOKENS = "emulator/absorb/domain/tokens.py"  # the token rules, out of auth since issue 26
 _DECORATOR = ("a decorator's default is used when the routes module is imported, before mutmut switches a mutant "
               "on: no test run can see it (test_learner_token_opens_my_enrollments_only and the token-less "
               "/authenticate pin both defaults)")
@@ -149,7 +151,7 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
         "'or' and 'and' agree on every seeded attempt",
     ("emulator/pearson/domain/service.py", "add_encounter", "world.changed(None)"): _CHANGED,
     ("emulator/pearson/domain/service.py", "add_session", "world.changed(None)"): _CHANGED,
-    (_PEARSON_AUTH, "_b64", ".rstrip(b'XX=XX')"):
+    (_PEARSON_SIGNING, "_b64", ".rstrip(b'XX=XX')"):
         "base64 of JSON or of an HMAC digest: only '=' padding is ever at its end, never 'X'",
     **{(_PEARSON_AUTH, "_remember", text): _MEMO for text in (
         "world.verified[token] = None", "store.add_key(None, token, tenant)", "store.add_key('pearson', token, None)")},
@@ -162,15 +164,15 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     **{(_PEARSON_AUTH, "resolve", text): _MEMO for text in (
         "claims = tenant.world('pearson').verified.get(None)",
         "tenant = store.tenant_for(None, token)", "_remember(store, tenant, token, None)", "claims = None")},
-    (_PEARSON_AUTH, "authenticate", "user = world.users.get(sub) if isinstance(sub, str) or True else None"):
+    (_PEARSON_SIGNING, "authenticate", "user = world.users.get(sub) if isinstance(sub, str) or True else None"):
         "a sub that is not a string is no user id either: users.get answers None the same",
-    (_PEARSON_AUTH, "_unb64", "return base64.urlsafe_b64decode(text + '=' * (+len(text) % 4))"):
+    (_PEARSON_SIGNING, "_unb64", "return base64.urlsafe_b64decode(text + '=' * (+len(text) % 4))"):
         "base64 decoding accepts excess padding: 3 '=' where 1 is due decodes the same",
-    (_PEARSON_AUTH, "issue_token", "separators=None"):
+    (_PEARSON_SIGNING, "issue_token", "separators=None"):
         "the claims JSON is signed as written, spaces or not: the token verifies and reads the same",
-    (_PEARSON_AUTH, "issue_token", "signing_input = _b64(json.dumps(HEADER).encode())"):
+    (_PEARSON_SIGNING, "issue_token", "signing_input = _b64(json.dumps(HEADER).encode())"):
         "the claims JSON is signed as written, spaces or not: the token verifies and reads the same",
-    (_PEARSON_AUTH, "issue_token", "_b64(json.dumps(claims).encode())"):
+    (_PEARSON_SIGNING, "issue_token", "_b64(json.dumps(claims).encode())"):
         "the claims JSON is signed as written, spaces or not: the token verifies and reads the same",
     ("emulator/core/store.py", "derive_seed", "return int.from_bytes(digest[:8])"):
         "int.from_bytes reads big-endian by default (Python 3.11+): the same integer",
@@ -236,18 +238,18 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     (_SORTING, "_top_order", "while len(candidates) > k * _TOP_FACTOR and level <= len(keys):"): _ONLY_WORK,
     (_ABSORB_AUTH, "absorb_call", "def f(*, admin: bool=False"): _DECORATOR,
     (_ABSORB_AUTH, "absorb_call", "token: bool=False"): _DECORATOR,
-    (_ABSORB_AUTH, "_b64", "json.dumps(data, separators=None)"): _OPAQUE,
-    (_ABSORB_AUTH, "_b64", "json.dumps(data).encode()"): _OPAQUE,
-    (_ABSORB_AUTH, "_b64", ".rstrip(b'XX=XX')"):
+    (_ABSORB_TOKENS, "_b64", "json.dumps(data, separators=None)"): _OPAQUE,
+    (_ABSORB_TOKENS, "_b64", "json.dumps(data).encode()"): _OPAQUE,
+    (_ABSORB_TOKENS, "_b64", ".rstrip(b'XX=XX')"):
         "the base64 of a JSON object ends in the bits of its '}': 'Q', '0' or '9' by its length mod 3, never 'X', "
         "so only '=' is ever stripped",
-    (_ABSORB_AUTH, "issue_token", "secrets.token_hex(None)"): _JTI,
-    (_ABSORB_AUTH, "issue_token", "secrets.token_hex(9)"): _JTI,
-    (_ABSORB_AUTH, "issue_token", "Token(value=None"):
+    (_ABSORB_TOKENS, "issue_token", "secrets.token_hex(None)"): _JTI,
+    (_ABSORB_TOKENS, "issue_token", "secrets.token_hex(9)"): _JTI,
+    (_ABSORB_TOKENS, "issue_token", "Token(value=None"):
         "Token.value is never read: the tokens table is keyed by the value",
-    (_ABSORB_AUTH, "issue_token", "world.tokens.pop(previous)"):
+    (_ABSORB_TOKENS, "issue_token", "world.tokens.pop(previous)"):
         "a token named in token_by_user is always in tokens (written together; only issue_token removes either)",
-    (_ABSORB_AUTH, "authenticate", "if user_id or True else None"):
+    (_ABSORB_TOKENS, "authenticate", "if user_id or True else None"):
         "with no user id, users.get(None) is None as well",
     (_ABSORB_AUTH, "token_of_request", "request.environ.get(None)"):
         "the one caller passes the header it read: None only when the request has no Authorization, so the "
@@ -256,9 +258,6 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
         "WIRE_RULES['Authorization']['report_raw'] is None: the branch is never taken",
     (_ABSORB_AUTH, "token_of_request", "if ' ' in raw and rule['report_raw']"):
         "WIRE_RULES['Authorization']['report_raw'] is None: the branch is never taken",
-    (_ABSORB_AUTH, "fast_page", "(',' in api_key and ',' in header)"):
-        "no api key and no token holds a comma: a header sent twice (joined with ', ') finds no tenant or no "
-        "token, and the hook gives the request to Flask all the same",
     (_ABSORB_AUTH, "build_page", "now=None, user=user)"):
         "no paged list reads the clock (their pages are cached until a write, so they must not)",
     (_ABSORB_AUTH, "_single_header", "values[0].strip() if values or True else None"):
