@@ -312,6 +312,10 @@ CASES: list[Case] = [
     a("absorb-course-resources-unknown-course", "GET", lambda c: f"/absorb/courses/{G}/resources", 404),
     a("absorb-my-resources-bad-limit", "GET", lambda c: "/absorb/enrollments/my-resources?_limit=0", 422, _learner),
     a("absorb-learner-on-certificates", "GET", lambda c: f"/absorb/users/{c.learner}/certificates", 403, _learner),
+    # issue 29, last operations
+    a("absorb-user-resources-unknown-user", "GET", lambda c: f"/absorb/users/{G}/resources", 404),
+    a("absorb-user-resources-bad-limit", "GET", lambda c: f"/absorb/users/{c.learner}/resources?_limit=0", 422),
+    a("absorb-enrollment-resources-unknown", "GET", lambda c: f"/absorb/enrollments/{G}/resources", 404),
     # issue 29, second half: languages, versions, prerequisites, evaluations, attendance, credits, messages, paths
     a("absorb-language-unknown", "GET", lambda c: "/absorb/languages/999", 404),
     a("absorb-language-not-a-number", "GET", lambda c: "/absorb/languages/english", 404),

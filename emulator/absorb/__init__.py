@@ -9,6 +9,7 @@ from ..core.vendor import Vendor
 from .routes import bp
 from . import enrollment_routes, lookup_routes  # noqa: F401 - their routes join bp
 from . import catalogue_routes, certificate_routes, learner_routes, oauth_routes, resource_routes  # noqa: F401 - their routes join bp
+from . import last_routes  # noqa: F401 - its routes join bp
 from . import learning_routes  # noqa: F401 - its routes join bp
 from . import offering_routes  # noqa: F401 - its routes join bp
 from .oauth import OAuthError, register_from_admin, revoke_client

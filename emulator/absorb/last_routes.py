@@ -1,0 +1,37 @@
+"""Routes of the last operations of issue 29 (a user's and an enrollment's resources, ...). Thin handlers; the
+rules are ``last_rules``'. Lists answer the usual envelope, honour the deprecated ``limit`` and ``offset``, and
+are ordered by id.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from ..core.openapi import documented
+from . import last_rules
+from .auth import absorb_call
+from .catalogue_schemas import RESOURCE, RESOURCES
+from .models import AbsorbWorld, User
+from .routes import GET_ERRORS, LEGACY_PAGING, PAGED, Listing, bp, paged
+
+LIST = PAGED + LEGACY_PAGING
+NESTED_LIST_ERRORS = {**GET_ERRORS, 422: None}
+
+
+@bp.get("/users/<guid:user_id>/resources")
+@documented("List a user's resources: the global ones and their courses'. Default order: id.", query=LIST,
+            responses={200: "resource-page", **NESTED_LIST_ERRORS})
+@absorb_call()
+@paged
+def list_user_resources(user_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Listing:
+    return Listing(last_rules.user_resources(world, user_id), RESOURCES, RESOURCE.dump, key="resources",
+                   deprecated=False, legacy_paging=True)
+
+
+@bp.get("/enrollments/<guid:enrollment_id>/resources")
+@documented("List an enrollment's resources: its course's. Default order: id.", query=LIST,
+            responses={200: "resource-page", **NESTED_LIST_ERRORS})
+@absorb_call()
+@paged
+def list_enrollment_resources(enrollment_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Listing:
+    return Listing(last_rules.enrollment_resources(world, enrollment_id), RESOURCES, RESOURCE.dump,
+                   key="resources", deprecated=False, legacy_paging=True)

@@ -1,0 +1,22 @@
+"""Rules of the last operations of issue 29: a user's resources and an enrollment's resources (the vendor's
+Resources pages name both; neither page gives more than the path, so what each holds is the emulator's choice,
+listed in docs/VENDOR-NOTES.md)."""
+from __future__ import annotations
+
+from . import catalogue
+from .lookups import get_course, get_enrollment, get_user
+from .catalogue import Resource
+from .models import AbsorbWorld
+
+
+def user_resources(world: AbsorbWorld, user_id: str) -> list[Resource]:
+    """``GET /users/{userId}/resources``: what that user would read on ``enrollments/my-resources`` (the global
+    resources and those of their active enrollments' courses); 404 for an unknown user."""
+    return catalogue.my_resources(world, get_user(world, user_id))
+
+
+def enrollment_resources(world: AbsorbWorld, enrollment_id: str) -> list[Resource]:
+    """``GET /enrollments/{id}/resources``: the resources of the enrollment's course; 404 for an unknown
+    enrollment."""
+    enrollment = get_enrollment(world, enrollment_id)
+    return catalogue.course_resources(world, get_course(world, enrollment.course_id))

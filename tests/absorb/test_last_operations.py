@@ -1,0 +1,48 @@
+"""Issue 29's last operations, each over real state: a user's and an enrollment's resources follow enrollments
+and the catalogue; unknown ids answer 404 in the vendor's error shape."""
+from __future__ import annotations
+
+from emulator.absorb.catalogue import catalogue_of
+from tests.vendor_api import AbsorbApi
+
+G = "00000000-0000-0000-0000-0000000000ff"
+
+
+def _course_with_resources(api: AbsorbApi, learner_id: str) -> str:
+    return next(c.id for c in api.world.courses.values()
+                if c.resource_ids and not c.is_ilc and (learner_id, c.id) not in api.world.active)
+
+
+def test_a_users_resources_are_the_global_ones_and_gain_a_new_enrollments_course(api):
+    learner = api.learners()[0]
+    course_id = _course_with_resources(api, learner.id)
+    cat = catalogue_of(api.world)
+    before = {r["id"] for r in api.get(f"/users/{learner.id}/resources?_limit=1000", "resource-page",
+                                      status=200).body["resources"]}
+    assert {r.id for r in cat.resources.values() if r.is_global} <= before
+    api.post(f"/users/{learner.id}/enrollments/{course_id}", status=201)
+    after = {r["id"] for r in api.get(f"/users/{learner.id}/resources?_limit=1000", "resource-page",
+                                     status=200).body["resources"]}
+    assert set(api.world.courses[course_id].resource_ids) <= after
+    assert before <= after
+
+
+def test_a_users_resources_page_and_refuse_an_unknown_user_and_a_learner(app, tenant, api):
+    learner = api.learners()[0]
+    page = api.get(f"/users/{learner.id}/resources?_limit=1&_offset=0", "resource-page", status=200).body
+    assert page["returnedItems"] == 1 and page["totalItems"] >= 1
+    api.get(f"/users/{G}/resources", status=404)
+    me = AbsorbApi.of_tenant(app, tenant).login(learner.username)
+    me.get(f"/users/{learner.id}/resources", status=403)
+
+
+def test_an_enrollments_resources_are_its_courses(api):
+    learner = api.learners()[1]
+    course_id = _course_with_resources(api, learner.id)
+    made = api.post(f"/users/{learner.id}/enrollments/{course_id}", status=201)
+    enrollment_id = api.world.active[(learner.id, course_id)]
+    assert made.status_code == 201
+    got = api.get(f"/enrollments/{enrollment_id}/resources", "resource-page", status=200).body
+    assert sorted(r["id"] for r in got["resources"]) == sorted(api.world.courses[course_id].resource_ids)
+    api.get(f"/enrollments/{G}/resources", status=404)
+    api.get(f"/enrollments/{enrollment_id}/resources?_limit=0", status=422)
