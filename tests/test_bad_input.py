@@ -316,6 +316,7 @@ CASES: list[Case] = [
     a("absorb-user-resources-unknown-user", "GET", lambda c: f"/absorb/users/{G}/resources", 404),
     a("absorb-user-resources-bad-limit", "GET", lambda c: f"/absorb/users/{c.learner}/resources?_limit=0", 422),
     a("absorb-enrollment-resources-unknown", "GET", lambda c: f"/absorb/enrollments/{G}/resources", 404),
+    a("absorb-manager-users-unknown", "GET", lambda c: f"/absorb/managers/{G}/users", 404),
     # issue 29, second half: languages, versions, prerequisites, evaluations, attendance, credits, messages, paths
     a("absorb-language-unknown", "GET", lambda c: "/absorb/languages/999", 404),
     a("absorb-language-not-a-number", "GET", lambda c: "/absorb/languages/english", 404),

@@ -88,7 +88,8 @@ ABSORB_OFFERINGS = {"GET /courses/for-sale", "GET /course-bundles", "GET /course
                     "GET /external-training/submissions", "GET /external-training/submissions/{submission_id}",
                     "POST /create-department", "GET /curriculums/for-sale"}
 # issue 29, the last operations
-ABSORB_LAST = {"GET /users/{user_id}/resources", "GET /enrollments/{enrollment_id}/resources"}
+ABSORB_LAST = {"GET /users/{user_id}/resources", "GET /enrollments/{enrollment_id}/resources",
+               "GET /managers/{manager_id}/users"}
 
 
 def _run(cli: str, server: EmulatorServer, vendor: str, headers: dict[str, str], report: Path,

@@ -1,6 +1,6 @@
-"""Routes of the last operations of issue 29 (a user's and an enrollment's resources, ...). Thin handlers; the
-rules are ``last_rules``'. Lists answer the usual envelope, honour the deprecated ``limit`` and ``offset``, and
-are ordered by id.
+"""Routes of the last operations of issue 29 (a user's and an enrollment's resources, a manager's users, ...).
+Thin handlers; the rules are ``last_rules``'. Lists answer the usual envelope, honour the deprecated ``limit``
+and ``offset``, and are ordered by id.
 """
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from . import last_rules
 from .auth import absorb_call
 from .catalogue_schemas import RESOURCE, RESOURCES
 from .models import AbsorbWorld, User
-from .routes import GET_ERRORS, LEGACY_PAGING, PAGED, Listing, bp, paged
+from .routes import GET_ERRORS, LEGACY_PAGING, PAGED, Listing, bp, paged, wire
+from .schemas import USER, USERS
 
 LIST = PAGED + LEGACY_PAGING
 NESTED_LIST_ERRORS = {**GET_ERRORS, 422: None}
@@ -35,3 +36,13 @@ def list_user_resources(user_id: str, *, world: AbsorbWorld, now: datetime, user
 def list_enrollment_resources(enrollment_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Listing:
     return Listing(last_rules.enrollment_resources(world, enrollment_id), RESOURCES, RESOURCE.dump,
                    key="resources", deprecated=False, legacy_paging=True)
+
+
+@bp.get("/managers/<guid:manager_id>/users")
+@documented("List a manager's users: everyone below them in the supervisor tree. Default order: id.", query=LIST,
+            responses={200: "user-page", **NESTED_LIST_ERRORS})
+@absorb_call()
+@paged
+def list_managed_users(manager_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Listing:
+    return Listing(last_rules.managed_users(world, manager_id), USERS, wire(world, USER), key="users",
+                   deprecated=False, legacy_paging=True)

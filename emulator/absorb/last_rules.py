@@ -6,7 +6,7 @@ from __future__ import annotations
 from . import catalogue
 from .lookups import get_course, get_enrollment, get_user
 from .catalogue import Resource
-from .models import AbsorbWorld
+from .models import AbsorbWorld, User
 
 
 def user_resources(world: AbsorbWorld, user_id: str) -> list[Resource]:
@@ -20,3 +20,22 @@ def enrollment_resources(world: AbsorbWorld, enrollment_id: str) -> list[Resourc
     enrollment."""
     enrollment = get_enrollment(world, enrollment_id)
     return catalogue.course_resources(world, get_course(world, enrollment.course_id))
+
+
+def managed_users(world: AbsorbWorld, manager_id: str) -> list[User]:
+    """``GET /managers/{managerId}/users``: every user below the manager in the supervisor tree (their direct
+    reports, those reports' reports, ...), each once; 404 for an unknown user. A cycle in ``supervisorId`` (a
+    fixture may write one) ends the walk rather than looping."""
+    get_user(world, manager_id)
+    reports: dict[str, list[User]] = {}
+    for u in world.users.values():
+        if u.supervisor_id:
+            reports.setdefault(u.supervisor_id, []).append(u)
+    found: dict[str, User] = {}
+    pending = [manager_id]
+    while pending:
+        for report in reports.get(pending.pop(), []):
+            if report.id not in found and report.id != manager_id:
+                found[report.id] = report
+                pending.append(report.id)
+    return list(found.values())

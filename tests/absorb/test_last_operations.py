@@ -46,3 +46,21 @@ def test_an_enrollments_resources_are_its_courses(api):
     assert sorted(r["id"] for r in got["resources"]) == sorted(api.world.courses[course_id].resource_ids)
     api.get(f"/enrollments/{G}/resources", status=404)
     api.get(f"/enrollments/{enrollment_id}/resources?_limit=0", status=422)
+
+
+def test_a_managers_users_reach_down_the_supervisor_tree_and_follow_a_write(api):
+    manager = next(u for u in api.world.users.values() if u.is_manager)
+    direct = {r["id"] for r in api.get(f"/managers/{manager.id}?_limit=1000", "direct-report-page",
+                                      status=200).body["directReports"]}
+    users = {u["id"] for u in api.get(f"/managers/{manager.id}/users?_limit=1000", "user-page",
+                                     status=200).body["users"]}
+    assert direct and direct <= users and manager.id not in users
+    # a user placed under one of the manager's reports is the manager's user too (two levels down)
+    report = sorted(direct)[0]
+    outsider = next(u for u in api.learners() if u.id not in users and u.id != manager.id and not u.is_manager)
+    body = api.get(f"/users/{outsider.id}", "user", status=200).body
+    api.put(f"/users/{outsider.id}", json={**body, "supervisorId": report}, status=200)
+    users = {u["id"] for u in api.get(f"/managers/{manager.id}/users?_limit=1000", "user-page",
+                                     status=200).body["users"]}
+    assert outsider.id in users
+    api.get(f"/managers/{G}/users", status=404)
