@@ -6,10 +6,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..core.openapi import documented
+from flask import Response, jsonify, request
+
+from ..core.errors import ValidationFailed
+from ..core.http import guid_arg, guid_list_arg
+from ..core.openapi import Param, documented
 from . import last_rules
 from .auth import absorb_call
 from .catalogue_schemas import RESOURCE, RESOURCES
+from .last_schemas import CURRICULUM_GROUP
 from .models import AbsorbWorld, User
 from .routes import GET_ERRORS, LEGACY_PAGING, PAGED, Listing, bp, paged, wire
 from .schemas import USER, USERS
@@ -46,3 +51,29 @@ def list_enrollment_resources(enrollment_id: str, *, world: AbsorbWorld, now: da
 def list_managed_users(manager_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Listing:
     return Listing(last_rules.managed_users(world, manager_id), USERS, wire(world, USER), key="users",
                    deprecated=False, legacy_paging=True)
+
+
+GROUP_ID = Param("curriculumGroupId", {"type": "string", "format": "uuid"}, "The curriculum group's id.", required=True)
+GROUP_IDS = Param("curriculumGroupIds", {"type": "string"}, "Curriculum group ids, comma-separated or repeated.",
+                  required=True)
+
+
+@bp.get("/curriculums/curriculum-group")
+@documented("Get a curriculum group", query=(GROUP_ID,), responses={200: "curriculum-group", **GET_ERRORS, 400: None})
+@absorb_call(admin=False)
+def get_curriculum_group(*, world: AbsorbWorld, now: datetime, user: User) -> Response:
+    raw = request.args.get("curriculumGroupId", "")
+    if not raw.strip():
+        raise ValidationFailed("'curriculumGroupId' is required.", validations=["curriculumGroupId: required"])
+    return jsonify(CURRICULUM_GROUP.dump(last_rules.curriculum_group(world, guid_arg(raw, "curriculumGroupId"))))
+
+
+@bp.get("/curriculums/multiple-curriculum-groups")
+@documented("List curriculum groups by id, in the order asked (a bare array)", query=(GROUP_IDS,),
+            responses={200: "curriculum-group-list", **GET_ERRORS, 400: None})
+@absorb_call(admin=False)
+def list_curriculum_groups(*, world: AbsorbWorld, now: datetime, user: User) -> Response:
+    ids = guid_list_arg(request.args, "curriculumGroupIds")
+    if not ids:
+        raise ValidationFailed("'curriculumGroupIds' is required.", validations=["curriculumGroupIds: required"])
+    return jsonify(CURRICULUM_GROUP.dump(last_rules.curriculum_groups(world, ids), many=True))

@@ -3,9 +3,12 @@ Resources pages name both; neither page gives more than the path, so what each h
 listed in docs/VENDOR-NOTES.md)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from ..core.errors import NotFound
 from . import catalogue
+from .catalogue import CurriculumGroup, Resource
 from .lookups import get_course, get_enrollment, get_user
-from .catalogue import Resource
 from .models import AbsorbWorld, User
 
 
@@ -39,3 +42,26 @@ def managed_users(world: AbsorbWorld, manager_id: str) -> list[User]:
                 found[report.id] = report
                 pending.append(report.id)
     return list(found.values())
+
+
+@dataclass(frozen=True, slots=True)
+class PlacedGroup:
+    """A curriculum group with the curriculum it belongs to (the group itself does not name it)."""
+
+    curriculum_id: str
+    group: CurriculumGroup
+
+
+def curriculum_group(world: AbsorbWorld, group_id: str) -> PlacedGroup:
+    """``GET /curriculums/curriculum-group?curriculumGroupId=``: 404 for an id no curriculum's group has."""
+    for curriculum in catalogue.catalogue_of(world).curricula.values():
+        for group in curriculum.groups:
+            if group.id == group_id:
+                return PlacedGroup(curriculum.id, group)
+    raise NotFound("Curriculum group not found.", validations=[f"curriculumGroupId: '{group_id}' was not found"])
+
+
+def curriculum_groups(world: AbsorbWorld, group_ids: list[str]) -> list[PlacedGroup]:
+    """``GET /curriculums/multiple-curriculum-groups?curriculumGroupIds=``: in the order asked, each once; one
+    unknown id is a 404 (nothing half-answered)."""
+    return [curriculum_group(world, g) for g in dict.fromkeys(group_ids)]

@@ -64,3 +64,20 @@ def test_a_managers_users_reach_down_the_supervisor_tree_and_follow_a_write(api)
                                      status=200).body["users"]}
     assert outsider.id in users
     api.get(f"/managers/{G}/users", status=404)
+
+
+def test_curriculum_groups_by_id_name_their_curriculum_and_keep_the_order_asked(app, tenant, api):
+    curricula = list(catalogue_of(api.world).curricula.values())
+    first, second = curricula[0].groups[0], curricula[-1].groups[-1]
+    one = api.get(f"/curriculums/curriculum-group?curriculumGroupId={first.id}", "curriculum-group", status=200).body
+    assert one == {"id": first.id, "curriculumId": curricula[0].id, "name": first.name,
+                   "courseIds": first.course_ids, "requiredCourseCount": first.required}
+    many = api.get(f"/curriculums/multiple-curriculum-groups?curriculumGroupIds={second.id},{first.id},{second.id}",
+                   "curriculum-group-list", status=200).body
+    assert [g["id"] for g in many] == [second.id, first.id]
+    assert many[0]["curriculumId"] == curricula[-1].id
+    api.get(f"/curriculums/multiple-curriculum-groups?curriculumGroupIds={first.id}&curriculumGroupIds={G}",
+            status=404)
+    learner = api.learners()[0]
+    me = AbsorbApi.of_tenant(app, tenant).login(learner.username)
+    me.get(f"/curriculums/curriculum-group?curriculumGroupId={first.id}", "curriculum-group", status=200)
