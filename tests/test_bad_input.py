@@ -323,6 +323,17 @@ CASES: list[Case] = [
     a("absorb-course-resources-unknown-course", "GET", lambda c: f"/absorb/courses/{G}/resources", 404),
     a("absorb-my-resources-bad-limit", "GET", lambda c: "/absorb/enrollments/my-resources?_limit=0", 422, _learner),
     a("absorb-learner-on-certificates", "GET", lambda c: f"/absorb/users/{c.learner}/certificates", 403, _learner),
+    # issue 29, last operations
+    a("absorb-user-resources-unknown-user", "GET", lambda c: f"/absorb/users/{G}/resources", 404),
+    a("absorb-user-resources-bad-limit", "GET", lambda c: f"/absorb/users/{c.learner}/resources?_limit=0", 422),
+    a("absorb-enrollment-resources-unknown", "GET", lambda c: f"/absorb/enrollments/{G}/resources", 404),
+    a("absorb-manager-users-unknown", "GET", lambda c: f"/absorb/managers/{G}/users", 404),
+    a("absorb-curriculum-group-missing-id", "GET", lambda c: "/absorb/curriculums/curriculum-group", 400),
+    a("absorb-curriculum-group-bad-id", "GET",
+      lambda c: "/absorb/curriculums/curriculum-group?curriculumGroupId=x", 400),
+    a("absorb-curriculum-group-unknown", "GET",
+      lambda c: f"/absorb/curriculums/curriculum-group?curriculumGroupId={G}", 404),
+    a("absorb-curriculum-groups-missing-ids", "GET", lambda c: "/absorb/curriculums/multiple-curriculum-groups", 400),
     # issue 29, second half: languages, versions, prerequisites, evaluations, attendance, credits, messages, paths
     a("absorb-language-unknown", "GET", lambda c: "/absorb/languages/999", 404),
     a("absorb-language-not-a-number", "GET", lambda c: "/absorb/languages/english", 404),

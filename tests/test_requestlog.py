@@ -9,11 +9,13 @@ import socket
 import subprocess
 import sys
 import time
+from types import SimpleNamespace
 
 import pytest
 import requests
 
 from emulator import servers
+from emulator.core.exchange import exchange_of
 from emulator.core.requestlog import RequestLog, masked_query
 from emulator.testing import EmulatorProcess
 
@@ -23,7 +25,7 @@ LINE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (GET|POST|PUT|DELETE
 
 def _app(status: str = "200 OK"):
     def app(environ, start_response):
-        environ["lms_emulator.tenant"] = "suite-1"
+        exchange_of(environ).tenant = SimpleNamespace(id="suite-1")  # what a vendor's tenant call leaves
         start_response(status, [("Content-Type", "text/plain")])
         return [b"ok"]
     return app

@@ -38,6 +38,8 @@ MOVES: dict[str, dict[str, str]] = {
         "learning_schemas": "wire.learning", "availability": "domain.availability", "commerce": "domain.commerce",
         "definitions": "domain.definitions", "departments": "domain.departments",
         "offering_routes": "http.offerings", "offering_schemas": "wire.offerings",
+        # issue 29's last operations (i29c)
+        "last_routes": "http.last", "last_rules": "domain.last", "last_schemas": "wire.last",
     },
     "ispring": {
         "access": "domain.access", "auth": "http.auth", "bodies": "wire.bodies", "content": "domain.content",

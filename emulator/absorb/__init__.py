@@ -19,6 +19,7 @@ from emulator.absorb.seed.world import build_world
 from emulator.absorb.wire.schemas import dump_rows
 from emulator.absorb.http import offerings as offering_routes  # noqa: F401 - its routes join bp
 from emulator.absorb.http import learning as learning_routes  # noqa: F401 - its routes join bp
+from emulator.absorb.http import last as last_routes  # noqa: F401 - its routes join bp
 
 
 def render_error(err: EmulatorError) -> Response:

@@ -33,6 +33,8 @@ EXPECTED = {
                                        "session", "session-schedule", "direct-report", "resource",
                                        "resource-category") for page in ("", "-page")),
         "my-course-page",
+        # issue 29, the last operations
+        "curriculum-group", "curriculum-group-list",
         "my-enrollment-request", "my-enrollment-created", "oauth-token", "oauth-error",
         # issue 29, second half: languages ... learning paths
         *(f"{name}{page}" for name in ("language", "course-version", "prerequisite", "course-evaluation",
@@ -455,7 +457,13 @@ OFFER_SELF_ASSESSMENT = {"id": CHAPTER, "name": "Leadership Readiness", "descrip
                          "dateAdded": "2024-06-03T05:27:31Z", "dateEdited": "2024-10-21T05:27:31Z"}
 
 
+CURRICULUM_GROUP = {"id": ATTEMPT, "curriculumId": COURSE, "name": "Foundations", "courseIds": [COURSE, LESSON],
+                    "requiredCourseCount": None}
+
+
 ABSORB_EXAMPLES: dict[str, Any] = {
+    "curriculum-group": CURRICULUM_GROUP,
+    "curriculum-group-list": [CURRICULUM_GROUP, {**CURRICULUM_GROUP, "name": "Electives", "requiredCourseCount": 1}],
     "user-course-enrollment": user_course_enrollment(),
     "course-enrollment": course_enrollment(),
     "user-course-enrollment-page": page("enrollments", [user_course_enrollment()]),

@@ -47,7 +47,9 @@ def test_absorb_document_has_every_operation_of_the_seed(app):
     # training (4), create-department
     # + issue 29's second half (branch i29a), 15: languages (2), course versions (2), prerequisites (3), course
     # evaluations (1), attendance (2), credits (2), messages (2), learning path (1)
-    assert len(operations) == 109 + 15
+    # + issue 29's last operations (branch i29c): a user's and an enrollment's resources (2), a manager's users,
+    # curriculum groups (2)
+    assert len(operations) == 109 + 15 + 5
     listing = doc["paths"]["/users/{user_id}/enrollments"]["get"]
     names = {p["name"] for p in listing["parameters"]}
     assert {"_filter", "_sort", "_limit", "_offset", "status", "modifiedSince", "x-api-key", "x-api-version"} <= names
