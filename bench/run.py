@@ -543,7 +543,7 @@ def rss_mb():
 from emulator.app import all_vendors
 from emulator.core.store import Store
 from emulator.core.paging import query_list
-from emulator.absorb.domain import service
+from emulator.absorb.domain.lookups import add_enrollment
 from emulator.absorb.domain.models import CourseEnrollment
 from emulator.absorb.wire.schemas import USER_COURSE_ENROLLMENT, USER_COURSE_ENROLLMENTS, dump
 
@@ -557,7 +557,7 @@ n = int(sys.argv[2])
 for i in range(n):
     u, c = rng.choice(users), rng.choice(courses)
     added = anchor + timedelta(seconds=rng.randrange(400 * 86400))
-    service.add_enrollment(world, CourseEnrollment(
+    add_enrollment(world, CourseEnrollment(
         id='%08x-0000-4000-8000-%012x' % (i, rng.getrandbits(48)), user_id=u.id, course_id=c.id,
         course_name=c.name, full_name=u.full_name, status=rng.randrange(13), progress=round(rng.uniform(0, 100), 2),
         date_added=added, date_edited=added + timedelta(hours=rng.randrange(2000)), job_title=u.job_title,

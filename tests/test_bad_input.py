@@ -46,7 +46,7 @@ class Ctx:
                                                "privateKey": key}).get_json()
         self.course = next(c.id for c in self.absorb.courses.values() if not c.is_ilc)
         self.enrollment = next(iter(self.absorb.enrollments))
-        from emulator.absorb.domain.service import materialize_all
+        from emulator.absorb.domain.lessons import materialize_all
 
         materialize_all(self.absorb)  # lesson enrollments and attempts are made when first read
         self.attempt = next(a.id for a in self.absorb.attempts.values() if a.status == 3)

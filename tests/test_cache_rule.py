@@ -53,7 +53,7 @@ from emulator.pearson.domain.access import Caller as PearsonCaller
 from emulator.pearson.domain.tokens import territory_token as pearson_territory_token
 from emulator.pearson.domain.models import Contract as PearsonContract, WalkThrough as PearsonWalkThrough
 from emulator.pearson.domain.signing import issue_token as pearson_token
-from emulator.absorb.domain.service import materialize_all
+from emulator.absorb.domain.lessons import materialize_all
 from emulator.core.jsonstream import plain
 from emulator.absorb.wire.schemas import dump_world as absorb_dump_world
 

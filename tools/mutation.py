@@ -77,7 +77,7 @@ MODULES: dict[str, list[str]] = {
 # Survivors judged equivalent: (module, function, text of the mutated statement) -> why no test can tell it
 # from the original. Keyed by text (a part of the statement as ast.unparse writes it), not by mutmut's
 # numbered names, which move when code moves.
-_ABSORB = "emulator/absorb/domain/service.py"  # the Absorb domain rules, since split by resource (``_DOMAIN``)
+_ABSORB = "emulator/absorb/domain"  # one key for the Absorb domain rules, split by resource (``_DOMAIN``)
 _MORE = ("only makes more pending sub-enrollments than needed: materialising is deterministic, the answers are "
          "the same")
 _PEARSON_AUTH = "emulator/pearson/http/auth.py"
@@ -95,7 +95,7 @@ _ISPRING = "emulator/ispring/domain/service.py"
 _DATE = "orjson writes a date as yyyy-mm-dd, and so does the XML encoder (str): the same answer either way"
 _RANDOM_TOKEN = "an access token is random and opaque: its length is no rule (the document gives no format)"
 _SEEDED = "the seeder gives an in-progress attempt neither a completion date nor a score (seed.py)"
-# The Absorb rules moved from service.py into modules by resource; their equivalents keep one key.
+# The Absorb rules live in modules by resource; their equivalents keep one key.
 _DOMAIN = {m: _ABSORB for m in MODULES if m.startswith("emulator/absorb/") and not m.endswith("/auth.py")}
 _PARSER = "emulator/core/odata/parser.py"
 _ACCEPTS = "a parser state that meets an unexpected token accepts some terminal: the set is never empty"

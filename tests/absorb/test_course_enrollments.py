@@ -314,14 +314,13 @@ def test_a_write_that_bypasses_the_service_is_caught_by_verify_mode(api, tenant)
 def test_a_cached_page_is_answered_without_the_lock_after_the_same_checks(api, anon, tenant, monkeypatch):
     """Verify mode off (as in a server): a repeated list never reaches the handler, yet every check still runs
     and a write's answer is never followed by the old page."""
-    from emulator.absorb.http import routes
-    from emulator.absorb.domain import service
+    from emulator.absorb.domain import lookups
 
     world = tenant.world("absorb")
     monkeypatch.setattr(world.pages, "verify", False)
     calls = []
-    real = service.list_user_enrollments
-    monkeypatch.setattr(routes.service, "list_user_enrollments", lambda *a: calls.append(1) or real(*a))
+    real = lookups.list_user_enrollments
+    monkeypatch.setattr(lookups, "list_user_enrollments", lambda *a: calls.append(1) or real(*a))
     learner, course = _pick(api)
     path = f"/users/{learner.id}/enrollments?_sort=-dateEdited&_limit=1000"
     first = api.get(path, "user-course-enrollment-page", status=200).body

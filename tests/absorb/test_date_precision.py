@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from emulator.absorb.domain.service import materialize_all
+from emulator.absorb.domain.lessons import materialize_all
 from emulator.absorb.wire import schemas
 from emulator.core.odata import compile_filter
 

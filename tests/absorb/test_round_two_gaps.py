@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from emulator.absorb.domain.models import ONLINE_COURSE
-from emulator.absorb.domain.service import materialize_all
+from emulator.absorb.domain.lessons import materialize_all
 
 
 def test_a_session_the_user_is_not_in_is_404_though_enrolled_in_its_course(api: Any):

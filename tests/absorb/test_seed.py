@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from emulator.core.store import Store
 from emulator.absorb import VENDOR
-from emulator.absorb.domain import service
+from emulator.absorb.domain.lessons import chapters_of, lessons_of, materialize_all
+from emulator.absorb.domain.rollup import aggregate
 from emulator.absorb.wire.schemas import USER_COURSE_ENROLLMENT
 from emulator.core.wire import TICKS_PER_SECOND, timespan
 
@@ -36,7 +37,7 @@ def test_dates_progress_and_time_agree():
         wire = USER_COURSE_ENROLLMENT.dump(e)
         assert wire["timeSpent"] == timespan(wire["timeSpentTicks"])
         assert e.time_spent_ticks % 1 == 0 and e.time_spent_ticks >= 0
-    service.materialize_all(world)
+    materialize_all(world)
     for le in world.lesson_enrollments.values():
         assert le.attempts == len(le.attempt_ids)
         assert le.time_spent_ticks == sum(world.attempts[a].time_spent_ticks for a in le.attempt_ids)
@@ -70,19 +71,19 @@ def test_entities_made_on_first_read_agree_with_the_course_and_do_not_depend_on_
     other = copy.deepcopy(world)
     assert world.pending
     counted = world.counts()
-    service.materialize_all(world)
-    service.materialize_all(other, reversed(list(other.pending)))  # another order, the same entities
+    materialize_all(world)
+    materialize_all(other, reversed(list(other.pending)))  # another order, the same entities
     assert sorted(world.lesson_enrollments) == sorted(other.lesson_enrollments)
     assert sorted(world.attempts) == sorted(other.attempts)
     assert not world.pending and world.counts() == counted
     for e in world.enrollments.values():
-        lessons = service.lessons_of(world, e)
+        lessons = lessons_of(world, e)
         if not lessons or e.status not in (0, 1, 3):
             continue
         probe = copy.copy(e)
-        service.aggregate(probe, lessons)
+        aggregate(probe, lessons)
         assert (probe.progress, probe.status, probe.score, probe.time_spent_ticks, probe.date_started,
                 probe.date_completed) == (e.progress, e.status, e.score, e.time_spent_ticks, e.date_started,
                                           e.date_completed)
-        for ce in service.chapters_of(world, e):
+        for ce in chapters_of(world, e):
             assert ce.date_enrolled <= ce.date_edited <= e.date_edited

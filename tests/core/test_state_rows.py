@@ -16,7 +16,7 @@ from emulator.core.pagecache import VERIFY_ENV, OrderCache, PageCache, WireCache
 from emulator.core.persistence import StateFile
 from emulator.core.staterows import TrackedDict
 from emulator.core.store import Store
-from emulator.absorb.domain.service import materialize_all
+from emulator.absorb.domain.lessons import materialize_all
 from tests.test_cache_rule import SCENARIOS, Ctx, _choose
 
 

@@ -13,7 +13,7 @@ from emulator.core import paging
 from emulator.core.errors import NotFound, ValidationFailed
 from emulator.core.http import bool_arg, guid_arg, guid_list_arg, json_body
 from emulator.core.openapi import Param, documented
-from emulator.absorb.domain import service
+from emulator.absorb.domain import attempts, enrollments, lessons, lookups, sessions
 from emulator.absorb.http.auth import absorb_call
 from emulator.absorb.domain.models import AbsorbWorld, User
 from emulator.absorb.domain.availability import check_available
@@ -77,7 +77,7 @@ def create_enrollment(user_id: str, course_id: str, *, world: AbsorbWorld, now: 
         record = curricula.enroll_in_curriculum(world, user_id, course_id,
                                                 re_enroll=bool_arg(request.args, "reEnroll"), at=now)
         return _created({"enrollmentId": record.id, "courseId": course_id, "userId": user_id})
-    enrollment = service.create_enrollment(world, user_id, course_id, re_enroll=bool_arg(request.args, "reEnroll"),
+    enrollment = enrollments.create_enrollment(world, user_id, course_id, re_enroll=bool_arg(request.args, "reEnroll"),
                                            at=now)
     return _created({"enrollmentId": enrollment.id, "courseId": course_id, "userId": user_id})
 
@@ -92,7 +92,7 @@ def get_user_enrollment(user_id: str, course_id: str, *, world: AbsorbWorld, now
         if found is None:
             raise NotFound(f"The user has no enrollment in curriculum '{course_id}'.")
         return _one(world, found, USER_COURSE_ENROLLMENT, cache=False)
-    return _one(world, service.get_user_enrollment(world, user_id, course_id), USER_COURSE_ENROLLMENT)
+    return _one(world, lookups.get_user_enrollment(world, user_id, course_id), USER_COURSE_ENROLLMENT)
 
 
 @bp.post("/users/<guid:user_id>/enrollments")
@@ -101,7 +101,7 @@ def get_user_enrollment(user_id: str, course_id: str, *, world: AbsorbWorld, now
 @absorb_call()
 def upsert_enrollment(user_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
     body = load(COURSE_ENROLLMENT_UPSERT, json_body(request))
-    enrollment = service.upsert_enrollment(world, user_id, body, re_enroll=bool_arg(request.args, "reEnroll"),
+    enrollment = enrollments.upsert_enrollment(world, user_id, body, re_enroll=bool_arg(request.args, "reEnroll"),
                                            at=now)
     return _created({"enrollmentId": enrollment.id, "courseId": enrollment.course_id, "userId": user_id})
 
@@ -112,7 +112,7 @@ def upsert_enrollment(user_id: str, *, world: AbsorbWorld, now: datetime, user: 
 @absorb_call()
 @paged
 def list_user_enrollments(user_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Listing:
-    return Listing(service.list_user_enrollments(world, user_id), USER_COURSE_ENROLLMENTS,
+    return Listing(lookups.list_user_enrollments(world, user_id), USER_COURSE_ENROLLMENTS,
                    wire(world, USER_COURSE_ENROLLMENT))
 
 
@@ -135,7 +135,7 @@ def unenroll(*, world: AbsorbWorld, now: datetime, user: User) -> Response:
 @documented("Get course enrollment", responses={200: "user-course-enrollment", **GET_ERRORS})
 @absorb_call()
 def get_enrollment(enrollment_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
-    return jsonify(dump(world, USER_COURSE_ENROLLMENT, service.get_enrollment(world, enrollment_id)))
+    return jsonify(dump(world, USER_COURSE_ENROLLMENT, lookups.get_enrollment(world, enrollment_id)))
 
 
 @bp.get("/courses/<guid:course_id>/enrollments")
@@ -144,7 +144,7 @@ def get_enrollment(enrollment_id: str, *, world: AbsorbWorld, now: datetime, use
 @absorb_call()
 @paged
 def list_course_enrollments(course_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Listing:
-    return Listing(service.list_course_enrollments(world, course_id), COURSE_ENROLLMENTS,
+    return Listing(lookups.list_course_enrollments(world, course_id), COURSE_ENROLLMENTS,
                    wire(world, COURSE_ENROLLMENT))
 
 
@@ -159,7 +159,7 @@ BULK_QUERY = (Param("userIds", GUIDS, "The user IDs."), Param("courseIds", GUIDS
 def list_bulk_enrollments(*, world: AbsorbWorld, now: datetime, user: User) -> Response:
     user_ids = guid_list_arg(request.args, "userIds")
     course_ids = guid_list_arg(request.args, "courseIds")
-    return _many(world, service.list_bulk_enrollments(world, user_ids, course_ids), USER_COURSE_ENROLLMENT,
+    return _many(world, lookups.list_bulk_enrollments(world, user_ids, course_ids), USER_COURSE_ENROLLMENT,
                  USER_COURSE_ENROLLMENTS)
 
 
@@ -170,7 +170,7 @@ def list_bulk_enrollments(*, world: AbsorbWorld, now: datetime, user: User) -> R
             responses={200: "user-course-enrollment", **GET_ERRORS})
 @absorb_call(admin=False)
 def get_my_enrollment(course_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
-    return _one(world, service.get_user_enrollment(world, user.id, course_id), USER_COURSE_ENROLLMENT)
+    return _one(world, lookups.get_user_enrollment(world, user.id, course_id), USER_COURSE_ENROLLMENT)
 
 
 @bp.post("/enroll/<guid:course_id>")
@@ -178,8 +178,8 @@ def get_my_enrollment(course_id: str, *, world: AbsorbWorld, now: datetime, user
             responses={201: "enrollment-created", **GET_ERRORS, 422: None})
 @absorb_call(admin=False)
 def create_my_enrollment(course_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
-    check_available(world, user, service.get_course(world, course_id))
-    enrollment = service.create_enrollment(world, user.id, course_id, re_enroll=bool_arg(request.args, "reEnroll"),
+    check_available(world, user, lookups.get_course(world, course_id))
+    enrollment = enrollments.create_enrollment(world, user.id, course_id, re_enroll=bool_arg(request.args, "reEnroll"),
                                            at=now)
     return _created({"enrollmentId": enrollment.id, "courseId": course_id, "userId": user.id})
 
@@ -190,7 +190,7 @@ def create_my_enrollment(course_id: str, *, world: AbsorbWorld, now: datetime, u
 @absorb_call(admin=False)
 @paged
 def list_my_enrollments(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
-    return Listing(service.list_user_enrollments(world, user.id), USER_COURSE_ENROLLMENTS,
+    return Listing(lookups.list_user_enrollments(world, user.id), USER_COURSE_ENROLLMENTS,
                    wire(world, USER_COURSE_ENROLLMENT))
 
 
@@ -202,7 +202,7 @@ def list_my_enrollments(*, world: AbsorbWorld, now: datetime, user: User) -> Lis
 @absorb_call()
 def list_user_session_enrollments(user_id: str, course_id: str, *, world: AbsorbWorld, now: datetime,
                                   user: User) -> Response:
-    return _many(world, service.list_user_session_enrollments(world, user_id, course_id), SESSION_ENROLLMENT)
+    return _many(world, sessions.list_user_session_enrollments(world, user_id, course_id), SESSION_ENROLLMENT)
 
 
 @bp.get("/users/<guid:user_id>/enrollments/<guid:course_id>/sessions/<guid:session_id>")
@@ -211,7 +211,7 @@ def list_user_session_enrollments(user_id: str, course_id: str, *, world: Absorb
 @absorb_call()
 def get_user_session_enrollment(user_id: str, course_id: str, session_id: str, *, world: AbsorbWorld, now: datetime,
                                 user: User) -> Response:
-    return _one(world, service.get_user_session_enrollment(world, user_id, course_id, session_id), SESSION_ENROLLMENT)
+    return _one(world, sessions.get_user_session_enrollment(world, user_id, course_id, session_id), SESSION_ENROLLMENT)
 
 
 @bp.post("/users/<guid:user_id>/enrollments/<guid:course_id>/sessions/<guid:session_id>")
@@ -220,7 +220,7 @@ def get_user_session_enrollment(user_id: str, course_id: str, session_id: str, *
 @absorb_call()
 def create_ilc_enrollment(user_id: str, course_id: str, session_id: str, *, world: AbsorbWorld, now: datetime,
                           user: User) -> Response:
-    enrollment, se = service.create_ilc_enrollment(
+    enrollment, se = sessions.create_ilc_enrollment(
         world, user_id, course_id, session_id, re_enroll=bool_arg(request.args, "reEnroll"),
         cancel_session=bool_arg(request.args, "cancelSession"), at=now)
     return _created({"userId": user_id, "courseId": course_id, "sessionId": session_id,
@@ -234,7 +234,7 @@ def create_ilc_enrollment(user_id: str, course_id: str, session_id: str, *, worl
 @paged
 def list_session_enrollments(course_id: str, session_id: str, *, world: AbsorbWorld, now: datetime,
                              user: User) -> Listing:
-    return Listing(service.list_session_enrollments(world, course_id, session_id), SESSION_ENROLLMENTS,
+    return Listing(sessions.list_session_enrollments(world, course_id, session_id), SESSION_ENROLLMENTS,
                    wire(world, SESSION_ENROLLMENT))
 
 
@@ -246,7 +246,7 @@ def list_session_enrollments(course_id: str, session_id: str, *, world: AbsorbWo
 @absorb_call()
 def list_chapter_enrollments(user_id: str, course_id: str, *, world: AbsorbWorld, now: datetime,
                              user: User) -> Response:
-    return _many(world, service.list_chapter_enrollments(world, user_id, course_id), CHAPTER_ENROLLMENT)
+    return _many(world, lessons.list_chapter_enrollments(world, user_id, course_id), CHAPTER_ENROLLMENT)
 
 
 @bp.get("/users/<guid:user_id>/enrollments/<guid:course_id>/chapters/<guid:chapter_id>")
@@ -255,7 +255,7 @@ def list_chapter_enrollments(user_id: str, course_id: str, *, world: AbsorbWorld
 @absorb_call()
 def get_chapter_enrollment(user_id: str, course_id: str, chapter_id: str, *, world: AbsorbWorld, now: datetime,
                            user: User) -> Response:
-    return _one(world, service.get_chapter_enrollment(world, user_id, course_id, chapter_id), CHAPTER_ENROLLMENT)
+    return _one(world, lessons.get_chapter_enrollment(world, user_id, course_id, chapter_id), CHAPTER_ENROLLMENT)
 
 
 @bp.get("/courses/<guid:course_id>/lessons/<guid:lesson_id>/enrollments")
@@ -265,8 +265,8 @@ def get_chapter_enrollment(user_id: str, course_id: str, chapter_id: str, *, wor
 @paged
 def list_lesson_enrollments_for_lesson(course_id: str, lesson_id: str, *, world: AbsorbWorld, now: datetime,
                                        user: User) -> Listing:
-    lessons = service.list_lesson_enrollments_for_lesson(world, course_id, lesson_id)
-    return Listing(lessons, LESSON_ENROLLMENTS, wire(world, LESSON_ENROLLMENT), key="lessonEnrollments")
+    rows = lessons.list_lesson_enrollments_for_lesson(world, course_id, lesson_id)
+    return Listing(rows, LESSON_ENROLLMENTS, wire(world, LESSON_ENROLLMENT), key="lessonEnrollments")
 
 
 @bp.get("/users/<guid:user_id>/enrollments/<guid:course_id>/chapters/<guid:chapter_id>/lessons/<guid:lesson_id>")
@@ -274,7 +274,7 @@ def list_lesson_enrollments_for_lesson(course_id: str, lesson_id: str, *, world:
 @absorb_call()
 def get_lesson_enrollment(user_id: str, course_id: str, chapter_id: str, lesson_id: str, *, world: AbsorbWorld,
                           now: datetime, user: User) -> Response:
-    found = service.get_lesson_enrollment(world, user_id, course_id, lesson_id, chapter_id)
+    found = lessons.get_lesson_enrollment(world, user_id, course_id, lesson_id, chapter_id)
     return _one(world, found, LESSON_ENROLLMENT)
 
 
@@ -284,7 +284,7 @@ def get_lesson_enrollment(user_id: str, course_id: str, chapter_id: str, lesson_
 @absorb_call()
 def list_user_lesson_enrollments(user_id: str, course_id: str, *, world: AbsorbWorld, now: datetime,
                                  user: User) -> Response:
-    return _many(world, service.list_user_lesson_enrollments(world, user_id, course_id), LESSON_ENROLLMENT)
+    return _many(world, lessons.list_user_lesson_enrollments(world, user_id, course_id), LESSON_ENROLLMENT)
 
 
 @bp.get("/users/<guid:user_id>/enrollments/<guid:course_id>/lessons/<guid:lesson_id>")
@@ -292,7 +292,7 @@ def list_user_lesson_enrollments(user_id: str, course_id: str, *, world: AbsorbW
 @absorb_call()
 def get_user_lesson_enrollment(user_id: str, course_id: str, lesson_id: str, *, world: AbsorbWorld, now: datetime,
                                user: User) -> Response:
-    return _one(world, service.get_lesson_enrollment(world, user_id, course_id, lesson_id), LESSON_ENROLLMENT)
+    return _one(world, lessons.get_lesson_enrollment(world, user_id, course_id, lesson_id), LESSON_ENROLLMENT)
 
 
 @bp.get("/users/<guid:user_id>/enrollments/<guid:course_id>/chapters/<guid:chapter_id>/lessons")
@@ -301,7 +301,7 @@ def get_user_lesson_enrollment(user_id: str, course_id: str, lesson_id: str, *, 
 @absorb_call()
 def list_chapter_lesson_enrollments(user_id: str, course_id: str, chapter_id: str, *, world: AbsorbWorld, now: datetime,
                                     user: User) -> Response:
-    return _many(world, service.list_user_lesson_enrollments(world, user_id, course_id, chapter_id), LESSON_ENROLLMENT)
+    return _many(world, lessons.list_user_lesson_enrollments(world, user_id, course_id, chapter_id), LESSON_ENROLLMENT)
 
 
 # -- attempts ------------------------------------------------------------------------------------------
@@ -311,7 +311,7 @@ def list_chapter_lesson_enrollments(user_id: str, course_id: str, chapter_id: st
 @absorb_call()
 def list_attempts(user_id: str, course_id: str, lesson_id: str, *, world: AbsorbWorld, now: datetime,
                   user: User) -> Response:
-    return jsonify([dump(world, ATTEMPT, a) for a in service.list_attempts(world, user_id, course_id, lesson_id)])
+    return jsonify([dump(world, ATTEMPT, a) for a in attempts.list_attempts(world, user_id, course_id, lesson_id)])
 
 
 @bp.post("/users/<guid:user_id>/enrollments/<guid:course_id>/lessons/<guid:lesson_id>/attempts")
@@ -319,13 +319,13 @@ def list_attempts(user_id: str, course_id: str, lesson_id: str, *, world: Absorb
 @absorb_call()
 def start_attempt(user_id: str, course_id: str, lesson_id: str, *, world: AbsorbWorld, now: datetime,
                   user: User) -> Response:
-    attempt = service.start_attempt(world, user_id, course_id, lesson_id, at=now)
+    attempt = attempts.start_attempt(world, user_id, course_id, lesson_id, at=now)
     return jsonify({"attemptId": attempt.id, "courseId": course_id, "userId": user_id})
 
 
 def _finish(world: AbsorbWorld, attempt: Any, now: datetime) -> Response:
     body = load(ATTEMPT_FINISH, json_body(request))
-    service.finish_attempt(world, attempt, status=body["status"], score=body.get("score"),
+    attempts.finish_attempt(world, attempt, status=body["status"], score=body.get("score"),
                            start=body.get("start_date"), completion=body.get("completion_date"), at=now)
     return jsonify({"attemptId": attempt.id})
 
@@ -335,7 +335,7 @@ def _finish(world: AbsorbWorld, attempt: Any, now: datetime) -> Response:
             responses={200: "attempt-finished", **GET_ERRORS, **BODY_ERRORS})
 @absorb_call()
 def finish_attempt(attempt_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
-    return _finish(world, service.get_attempt(world, attempt_id), now)
+    return _finish(world, attempts.get_attempt(world, attempt_id), now)
 
 
 @bp.put("/users/<guid:user_id>/enrollments/<guid:course_id>/lessons/<guid:lesson_id>/attempts/<guid:attempt_id>")
@@ -344,7 +344,7 @@ def finish_attempt(attempt_id: str, *, world: AbsorbWorld, now: datetime, user: 
 @absorb_call()
 def finish_user_attempt(user_id: str, course_id: str, lesson_id: str, attempt_id: str, *, world: AbsorbWorld,
                         now: datetime, user: User) -> Response:
-    service.get_user(world, user_id)
-    service.get_course(world, course_id)
-    attempt = service.get_attempt(world, attempt_id, user_id=user_id, course_id=course_id, lesson_id=lesson_id)
+    lookups.get_user(world, user_id)
+    lookups.get_course(world, course_id)
+    attempt = attempts.get_attempt(world, attempt_id, user_id=user_id, course_id=course_id, lesson_id=lesson_id)
     return _finish(world, attempt, now)

@@ -20,7 +20,7 @@ from emulator.core import paging
 from emulator.core.http import datetime_arg, int_arg, json_body
 from emulator.core.errors import ValidationFailed
 from emulator.core.openapi import Param, documented
-from emulator.absorb.domain import service, users
+from emulator.absorb.domain import lookups, users
 from emulator.absorb.domain.choices import CHOICES
 from emulator.absorb.http.auth import absorb_call, resolve_portal
 from emulator.absorb.domain.tokens import authenticate as authenticate_user
@@ -66,7 +66,7 @@ def _filters(items: list[Any], args: Mapping[str, str]) -> list[Any]:
     """The ``status`` and ``modifiedSince`` query parameters."""
     if "status" not in args and "modifiedSince" not in args:
         return items
-    return service.changed_since(items, int_arg(args, "status", choices=STATUSES), datetime_arg(args, "modifiedSince"))
+    return lookups.changed_since(items, int_arg(args, "status", choices=STATUSES), datetime_arg(args, "modifiedSince"))
 
 
 @dataclass(slots=True)
@@ -266,4 +266,4 @@ def list_courses(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
 @documented("Get course", responses={200: "course", **GET_ERRORS})
 @absorb_call()
 def get_course(course_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
-    return jsonify(dump(world, COURSE, service.get_course(world, course_id)))
+    return jsonify(dump(world, COURSE, lookups.get_course(world, course_id)))

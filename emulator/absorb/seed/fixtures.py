@@ -48,7 +48,11 @@ from marshmallow import Schema, ValidationError, fields, validate
 from emulator.core.clock import to_wire_precision as ms
 from emulator.core.fixtures import Boolean, DateTime, Number, Strict, load_part
 from emulator.core.wire import Guid, is_guid, new_guid
-from emulator.absorb.domain import service
+from emulator.absorb.domain.attempts import finish_attempt, start_attempt
+from emulator.absorb.domain.enrollments import create_enrollment
+from emulator.absorb.domain.lessons import chapters_of, lessons_of
+from emulator.absorb.domain.lookups import add_user, sessions_of, touch
+from emulator.absorb.domain.sessions import create_ilc_enrollment
 from emulator.absorb.seed.fixture_plan import LESSON_STATES, ROLLED_UP, ROOT, LessonState, Plan
 from emulator.absorb.domain.availability import Availability
 from emulator.absorb.seed import learning_fixtures
@@ -232,7 +236,7 @@ def apply_fixture(world: AbsorbWorld, fixture: dict[str, Any], anchor: datetime)
             department_id=raw["_department"], external_id=raw.get("external_id"), date_added=added, date_edited=added)
         for key, value in (raw.get("custom_fields") or {}).items():
             setattr(user.custom_fields, key, value)
-        service.add_user(world, user)
+        add_user(world, user)
     for ident, _, raw in plan["courses"]:
         _build_course(world, ident, raw, added)
         if "_available" in raw:
@@ -272,7 +276,7 @@ def _build_enrollment(world: AbsorbWorld, entry: dict[str, Any], anchor: datetim
     added: datetime = entry["added"]
     status: EnrollmentStatus | None = entry["status"]
     if course.is_ilc:
-        enrollment, se = service.create_ilc_enrollment(world, user.id, course.id, entry["session_id"], re_enroll=False,
+        enrollment, se = create_ilc_enrollment(world, user.id, course.id, entry["session_id"], re_enroll=False,
                                                    cancel_session=False, at=added)
         _set_id(world, enrollment, entry["_id"])
         if status is not None and status != EnrollmentStatus(se.status):
@@ -287,17 +291,17 @@ def _build_enrollment(world: AbsorbWorld, entry: dict[str, Any], anchor: datetim
                 se.score = enrollment.score = entry["score"] if entry["score"] is not None else 100.0
             se.date_edited = enrollment.date_edited = max(enrollment.date_edited, started)
         return
-    enrollment = service.create_enrollment(world, user.id, course.id, re_enroll=False, at=added)
+    enrollment = create_enrollment(world, user.id, course.id, re_enroll=False, at=added)
     _set_id(world, enrollment, entry["_id"])
     lessons: list[LessonState] = entry["lessons"]
     step = ms(min(timedelta(days=1), (anchor - added) / (2 * len(lessons) + 2))) if lessons else timedelta(0)
     half = ms(step / 2)
     at = added + step
     for lesson_id, state, score in lessons:
-        attempt = service.start_attempt(world, user.id, course.id, lesson_id, at=at)
+        attempt = start_attempt(world, user.id, course.id, lesson_id, at=at)
         if state != AttemptStatus.IN_PROGRESS:
             default = 90.0 if state == AttemptStatus.COMPLETE else 40.0
-            service.finish_attempt(world, attempt, status=int(state), score=score if score is not None else default,
+            finish_attempt(world, attempt, status=int(state), score=score if score is not None else default,
                                    start=None, completion=at + half, at=at + half)
         at += step
     if status is not None and status not in ROLLED_UP:
@@ -305,7 +309,7 @@ def _build_enrollment(world: AbsorbWorld, entry: dict[str, Any], anchor: datetim
         enrollment.date_completed = None
     if entry["score"] is not None:
         enrollment.score = entry["score"]
-    service.touch(world, enrollment, None)
+    touch(world, enrollment, None)
 
 
 def _set_id(world: AbsorbWorld, enrollment: CourseEnrollment, ident: str) -> None:
@@ -324,10 +328,10 @@ def _set_id(world: AbsorbWorld, enrollment: CourseEnrollment, ident: str) -> Non
         index = getattr(world, index_name)
         if old in index:
             index[ident] = index.pop(old)
-    for ce in service.chapters_of(world, enrollment):
+    for ce in chapters_of(world, enrollment):
         ce.course_enrollment_id = ident
-    for le in service.lessons_of(world, enrollment):
+    for le in lessons_of(world, enrollment):
         le.course_enrollment_id = ident
-    for se in service.sessions_of(world, ident):
+    for se in sessions_of(world, ident):
         se.course_enrollment_id = ident
     world.changed(old)

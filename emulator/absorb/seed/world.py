@@ -27,8 +27,12 @@ from emulator.absorb.domain.models import (
 )
 from emulator.absorb.seed.fixtures import apply_fixture
 from emulator.absorb.domain import (
-    availability, catalogue, certificates, commerce, definitions, learning_state, managers, reference, service,
+    availability, catalogue, certificates, commerce, definitions, learning_state, managers, reference,
 )
+from emulator.absorb.domain.lessons import create_sub_enrollments
+from emulator.absorb.domain.lookups import add_enrollment, add_user
+from emulator.absorb.domain.rollup import LessonOutcome, SeededAttempt, aggregate, replay
+from emulator.absorb.domain.sessions import new_session_enrollment
 from emulator.core import seedrandom
 from emulator.core.scale import Scale
 
@@ -92,11 +96,11 @@ def _users(world: AbsorbWorld, fake: Fake, scale: Scale) -> None:
     admin = User(id=new_guid(rng), username=ADMIN_USERNAME, password=ADMIN_PASSWORD, first_name="Portal",
                  last_name="Administrator", email_address="admin@example.com", job_title="LMS Administrator",
                  avatar=None, is_admin=True)
-    service.add_user(world, admin)
+    add_user(world, admin)
     for _ in range(LEARNERS if scale.users is None else scale.users - 1):
         first, last = fake.first_name(), fake.last_name()
         username = fake.username(first, last, taken)
-        service.add_user(world, User(
+        add_user(world, User(
             id=new_guid(rng), username=username, password=LEARNER_PASSWORD, first_name=first, last_name=last,
             email_address=f"{username}@example.com", job_title=fake.job() if rng.random() < 0.8 else None,
             avatar=f"/Files/Avatars/{username}.png" if rng.random() < 0.3 else None))
@@ -239,7 +243,7 @@ def _enroll(world: AbsorbWorld, user: User, course: Course, status: EnrollmentSt
         credits=course.credits if status == EnrollmentStatus.COMPLETE else None,
         certificate_id=new_guid(rng) if status == EnrollmentStatus.COMPLETE and rng.random() < 0.5 else None,
     )
-    service.add_enrollment(world, enrollment)
+    add_enrollment(world, enrollment)
     if course.is_ilc:
         _ilc_part(world, enrollment, course, status)
     else:
@@ -251,7 +255,7 @@ def _online_part(world: AbsorbWorld, enrollment: CourseEnrollment, course: Cours
     """A plan of attempts whose outcome matches the course status; the course enrollment aggregates it now.
 
     Attempts are spread evenly between the enrollment's start and the anchor so no date lies in the future.
-    The chapter, lesson and attempt entities are made from the plan when first read (``service.materialize``).
+    The chapter, lesson and attempt entities are made from the plan when first read (``lessons.materialize``).
     """
     rng = world.rng
     lessons = [lid for ch in course.chapter_ids for lid in world.chapters[ch].lesson_ids]
@@ -262,13 +266,13 @@ def _online_part(world: AbsorbWorld, enrollment: CourseEnrollment, course: Cours
     else:
         done = 0
     at = enrollment.date_added
-    service.create_sub_enrollments(world, enrollment, course, at=at)
+    create_sub_enrollments(world, enrollment, course, at=at)
     if enrollment.date_started is None:
         return
     start = enrollment.date_started
     step = ms(min(timedelta(days=1), (anchor - start) / (2 * len(lessons) + 2)))
     touched = done + (1 if status not in ALL_DONE else 0)
-    plan: dict[str, list[service.SeededAttempt]] = {}
+    plan: dict[str, list[SeededAttempt]] = {}
     for position, lesson_id in enumerate(lessons[:touched]):
         finished = position < done
         tries = plan[lesson_id] = []
@@ -281,8 +285,8 @@ def _online_part(world: AbsorbWorld, enrollment: CourseEnrollment, course: Cours
         start += step
     last_write = max(c or s for tries in plan.values() for s, c, _, _ in tries)
     world.pending[enrollment.id] = (at, plan, last_write)
-    untouched = service.LessonOutcome(date_edited=at)  # aggregate only reads outcomes: one serves them all
-    service.aggregate(enrollment, [service.replay(service.LessonOutcome(date_edited=at), plan[lid]) if lid in plan
+    untouched = LessonOutcome(date_edited=at)  # aggregate only reads outcomes: one serves them all
+    aggregate(enrollment, [replay(LessonOutcome(date_edited=at), plan[lid]) if lid in plan
                                    else untouched for lid in lessons])
     enrollment.date_edited = max(enrollment.date_edited, last_write)
     if status not in (EnrollmentStatus.NOT_STARTED, EnrollmentStatus.IN_PROGRESS, EnrollmentStatus.COMPLETE):
@@ -293,7 +297,7 @@ def _online_part(world: AbsorbWorld, enrollment: CourseEnrollment, course: Cours
 
 
 def _planned(rng: Any, start: datetime, step: timedelta, status: AttemptStatus,
-             score: float | None) -> service.SeededAttempt:
+             score: float | None) -> SeededAttempt:
     """One attempt lasting under half a step (an in-progress one has no end yet)."""
     end = ms(start + step * rng.uniform(0.05, 0.5))
     if status == AttemptStatus.IN_PROGRESS:
@@ -303,7 +307,7 @@ def _planned(rng: Any, start: datetime, step: timedelta, status: AttemptStatus,
 
 def _ilc_part(world: AbsorbWorld, enrollment: CourseEnrollment, course: Course, status: EnrollmentStatus) -> None:
     session = world.sessions[course.session_ids[0]]
-    se = service.new_session_enrollment(world, enrollment, session, at=enrollment.date_added)
+    se = new_session_enrollment(world, enrollment, session, at=enrollment.date_added)
     se.status = int(status)
     se.date_started, se.date_completed = enrollment.date_started, enrollment.date_completed
     if status == EnrollmentStatus.COMPLETE:

@@ -13,7 +13,7 @@ from marshmallow import Schema, fields
 
 from emulator.core.wire import CamelCaseSchema, Guid, IsoDateTime, TimeSpan, resource_for
 from emulator.absorb.domain.models import CUSTOM_FIELD_KINDS, CUSTOM_FIELD_NAMES, AbsorbWorld
-from emulator.absorb.domain.service import make, materialize_all
+from emulator.absorb.domain.lessons import make, materialize_all
 from emulator.absorb.wire.lookups import COUNTRY, PROVINCE, ROLE, dump_group
 from emulator.core.jsonstream import Rows
 
