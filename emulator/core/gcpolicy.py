@@ -14,12 +14,21 @@ first (``gc.collect(1)``, about a millisecond) so that little besides the new wo
 is alive then (requests in flight) is frozen too and freed by reference counting as usual; only garbage in
 a reference cycle would stay, and none was found under gunicorn or ``lms-emulator serve`` (a review drove
 60 fixture loads: +1 MB). Worlds and tenants hold no cycles, so deleting or resetting a tenant frees it.
+
+While worlds are built, in any process, the collector does not run at all (``building``): a build makes
+millions of objects and no garbage cycles, and CPython 3.11 otherwise walks the growing heap again and again as
+they are promoted (an iSpring world of 50,000 users: 4.1 s of CPU with the collector, 2.0 s without).
 """
 from __future__ import annotations
 
 import gc
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 _state = {"enabled": False}  # process-wide, like the collector it steers
+_builds = {"running": 0, "resume": False}  # builds under way (threads may build at once); re-enable after them?
+_builds_lock = threading.Lock()
 
 
 def enable() -> None:
@@ -34,6 +43,24 @@ def settle() -> None:
     if _state["enabled"]:
         gc.collect(1)
         gc.freeze()
+
+
+@contextmanager
+def building() -> Iterator[None]:
+    """No automatic collection while this (and any other) build runs; the collector is switched back on when
+    the last build ends, if it was on when the first began (a process that switched it off keeps it off)."""
+    with _builds_lock:
+        if not _builds["running"]:
+            _builds["resume"] = gc.isenabled()
+            gc.disable()
+        _builds["running"] += 1
+    try:
+        yield
+    finally:
+        with _builds_lock:
+            _builds["running"] -= 1
+            if not _builds["running"] and _builds["resume"]:
+                gc.enable()
 
 
 def enabled() -> bool:
