@@ -21,7 +21,7 @@ from typing import Any
 
 from emulator.core.fake import Fake
 from emulator.core.instants import Instants
-from emulator.core.seedrandom import Weighted
+from emulator.core.seedrandom import SeedRandom, Weighted
 from emulator.core.vendor import WorldContext
 from emulator.core.wire import new_guid
 from emulator.pearson.seed import schedule
@@ -104,8 +104,9 @@ def build_world(ctx: WorldContext) -> PearsonWorld:
             count = high if s == 0 else 0 if s == STUDENTS_PER_CENTER - 1 else rng.randint(low + 1, high)
             _sessions(world, teachers, student, count, instants, rng)
             _encounters(world, student, center, instants, rng)
-    # Classes and bookings come last, from a generator of their own: every id seeded before stays the same.
-    schedule.seed_schedule(world, instants, random.Random(rng.getrandbits(64)))
+    # Classes and bookings come last, from a generator of their own: every id seeded before stays the same
+    # (a SeedRandom: a random.Random's draws, in one Python frame instead of three).
+    schedule.seed_schedule(world, instants, SeedRandom(rng.getrandbits(64)))
     world.rng = random.Random(rng.getrandbits(64))
     return world
 
