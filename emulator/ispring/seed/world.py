@@ -100,8 +100,7 @@ def build_world(ctx: WorldContext) -> ISpringWorld:
         session = AppraisalSession(id=new_guid(rng), title=f"{SESSION_TITLES[n % len(SESSION_TITLES)]} {year}",
                                    status=SESSION_STATUSES[n % len(SESSION_STATUSES)])
         world.sessions[session.id] = session
-        for user in rng.sample(users, rng.randint(*PARTICIPANTS)):
-            service.add_participant(world, session.id, user.id)
+        service.seed_participants(world, session.id, [u.id for u in rng.sample(users, rng.randint(*PARTICIPANTS))])
     for name, role in CLIENTS:
         owner = next(u for u in users if u.role == role)
         client = ApiClient(name=name, client_id=new_guid(rng), client_secret=_secret(rng), role=role, user_id=owner.id)
@@ -181,8 +180,7 @@ def apply_fixture(world: ISpringWorld, data: Any, rng: Any, anchor: datetime) ->
             id=s["id"], title=s["title"], status=s["status"], description=s["description"], start=start,
             end=s["end_date"] or start + timedelta(days=SESSION_DAYS), profile_id=new_guid(rng),
             permitted_user_ids=list(plan.permitted))
-        for user_id in s["participant_ids"]:
-            service.add_participant(world, s["id"], user_id)
+        service.seed_participants(world, s["id"], s["participant_ids"])
         world.sessions[s["id"]].manager_id = manager
     for g in doc["groups"]:
         world.groups[g["id"]] = Group(id=g["id"], name=g["name"], member_ids=list(dict.fromkeys(g["user_ids"])))
