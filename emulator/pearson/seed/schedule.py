@@ -94,12 +94,12 @@ def _contracts(world: PearsonWorld, student: User, instants: Instants, rng: rand
     start = instants.at(-rng.randint(30, 300))
     ends = rng.randint(30, 300)
     end = instants.at(ends)
-    contract = Contract(id=new_guid(rng), contract_id=f"{prefix}-C{rng.randint(100000, 999999)}",
-                        student_id=student.id, start=start, end=end)
+    # fields by position (world.FAST_FIELDS)
+    contract = Contract(new_guid(rng), f"{prefix}-C{rng.randint(100000, 999999)}", student.id, start, end)
     world.contracts[contract.id] = contract
     if rng.random() < 0.5:
-        contract = Contract(id=new_guid(rng), contract_id=f"{prefix}-C{rng.randint(100000, 999999)}",
-                            student_id=student.id, start=instants.at(ends + 1), end=instants.at(ends + 366))
+        contract = Contract(new_guid(rng), f"{prefix}-C{rng.randint(100000, 999999)}", student.id,
+                            instants.at(ends + 1), instants.at(ends + 366))
         world.contracts[contract.id] = contract
 
 
@@ -111,10 +111,9 @@ def _class(world: PearsonWorld, center: Center, class_type: ClassType, unit: int
     categories = [] if class_type == ClassType.ENCOUNTER else list(rng.choice(CATEGORIES))
     label = f"Unit {unit} encounter" if class_type == ClassType.ENCOUNTER \
         else f"{CLASS_TYPE_NAMES[class_type]}: {', '.join(categories)}"
-    cls = PearsonClass(
-        id=new_guid(rng), ref_class_id=f"{center.reference_id}-{number:05d}", class_type=int(class_type),
-        unit_number=unit, center_id=center.id, teacher_id=rng.choice(teachers) if teachers else None, start=start,
-        duration=duration, seats=SEATS[class_type], description=label, categories=categories)
+    cls = PearsonClass(  # fields by position (world.FAST_FIELDS)
+        new_guid(rng), f"{center.reference_id}-{number:05d}", int(class_type), unit, center.id,
+        rng.choice(teachers) if teachers else None, start, duration, SEATS[class_type], label, categories)
     world.classes[cls.id] = cls
 
 
