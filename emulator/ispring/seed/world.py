@@ -83,9 +83,11 @@ def build_world(ctx: WorldContext) -> ISpringWorld:
         status = "ACTIVE" if n < 3 else STATUS_DRAW.pick(rng)
         days = rng.randint(30, 3650)
         hired = hire_dates.get(days) or hire_dates.setdefault(days, today - timedelta(days=days))
-        user = User(id=new_guid(rng), login=login, first_name="" if n % SHORT_NAMES == 4 else first,
-                    last_name="" if n % SHORT_NAMES == 4 else last, email=f"{login}@example.com",
-                    department_id=rng.choice(departments).id, status=status, role=role, fields=[
+        short = n % SHORT_NAMES == 4
+        # id, login, first and last name, email, department, status, role, fields: by position, in the dataclass's
+        # order (a keyword call to a dataclass costs ~1.3 us more, its __init__ gets a dict; data.json unchanged)
+        user = User(new_guid(rng), login, "" if short else first, "" if short else last, f"{login}@example.com",
+                    rng.choice(departments).id, status, role, [
                         ProfileField("JOB_TITLE", "Job title", fake.job()),
                         ProfileField("PHONE", "Phone", f"+1-555-{rng.randint(100, 999)}-{rng.randint(1000, 9999)}")
                         if rng.random() < 0.6 else ProfileField("PHONE", "Phone", ""),
