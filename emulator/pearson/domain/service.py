@@ -72,6 +72,16 @@ def get_user_encounters(world: PearsonWorld, user_id: str, now: datetime) -> lis
 
 # -- indexes ------------------------------------------------------------------------------------
 
+def add_session(world: PearsonWorld, session: TeacherSession) -> None:
+    seed_session(world, session)
+    world.changed(session)
+
+
+def add_encounter(world: PearsonWorld, encounter: Encounter) -> None:
+    seed_encounter(world, encounter)
+    world.changed(encounter)
+
+
 def seed_session(world: PearsonWorld, session: TeacherSession) -> None:
     """A session of a world being built (the seed, a fixture), indexed by its student: no ``world.changed``, as
     nothing can have read a world that is not served yet."""
