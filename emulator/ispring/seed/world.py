@@ -75,7 +75,8 @@ def build_world(ctx: WorldContext) -> ISpringWorld:
                                       parent_id=division.id))
     world.departments = {d.id: d for d in departments}
     taken: set[str] = set()
-    today, hire_dates = ctx.anchor.date(), {}  # days before the anchor -> that date, made once (shared: immutable)
+    today = ctx.anchor.date()
+    hire_dates: dict[int, date] = {}  # days before the anchor -> that date, made once (shared: immutable)
     for n in range(USERS if scale.users is None else scale.users):
         first, last = fake.first_name(), fake.last_name()
         login = fake.username(first, last, taken)
