@@ -2,57 +2,39 @@
 
 Shape: one admin, LEARNERS learners, ONLINE_COURSES online courses (chapters
 and lessons) and ILC_COURSES instructor-led courses (sessions; some
-multi-session). Every learner holds several course enrollments; the statuses
-cycle through all 13 values, some enrollments carry a historical
-(``isActive: false``) predecessor left by a re-enrollment, and online
-enrollments carry chapter and lesson enrollments and attempts consistent with
-their progress. All dates lie before the tenant's anchor and keep
-added <= started <= completed <= edited; each is a whole number of milliseconds (``ms``:
-stored precision is wire precision, see ``core.clock``).
+multi-session). Every learner holds several course enrollments (``seed.enrollments``).
+All dates lie before the tenant's anchor; each is a whole number of milliseconds
+(stored precision is wire precision, see ``core.clock``).
 """
 from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
-from typing import Any
 
-from emulator.core.clock import to_wire_precision as ms
 from emulator.core.fake import Fake
 from emulator.core.store import derive_seed
 from emulator.core.vendor import WorldContext
 from emulator.core.wire import new_guid
 from emulator.absorb.domain.models import (
-    INSTRUCTOR_LED_COURSE, ONLINE_COURSE, AbsorbWorld, AttemptStatus, Chapter, Course, CourseEnrollment, Department,
-    EnrollmentStatus, Lesson, Session, User,
+    INSTRUCTOR_LED_COURSE, ONLINE_COURSE, AbsorbWorld, Chapter, Course, Department,
+    Lesson, Session, User,
 )
 from emulator.absorb.seed.fixtures import apply_fixture
 from emulator.absorb.domain import (
     availability, catalogue, certificates, commerce, definitions, learning_state, managers, reference,
 )
-from emulator.absorb.domain.lessons import create_sub_enrollments
-from emulator.absorb.domain.lookups import add_enrollment, add_user
-from emulator.absorb.domain.rollup import LessonOutcome, SeededAttempt, aggregate, replay
-from emulator.absorb.domain.sessions import new_session_enrollment
+from emulator.absorb.domain.lookups import add_user
+from emulator.absorb.seed.enrollments import seed_enrollments
 from emulator.core import seedrandom
 from emulator.core.scale import Scale
 
 LEARNERS = 55
 ONLINE_COURSES = 16
 ILC_COURSES = 8
-ENROLLMENTS_PER_LEARNER = (2, 4)
 ADMIN_USERNAME, ADMIN_PASSWORD = "admin", "admin"
 LEARNER_PASSWORD = "learner"
 LESSON_TYPES = ("Object", "Video", "Assessment", "Page")
 DEPARTMENTS = ("Head Office", "Sales", "Engineering", "Customer Support", "Operations", "Finance")  # the first: root
-
-ILC_ONLY = {EnrollmentStatus.ON_WAITLIST, EnrollmentStatus.ABSENT}
-# Progress bounds per status (online courses); scores only where an outcome exists.
-STARTED = {EnrollmentStatus.IN_PROGRESS, EnrollmentStatus.COMPLETE, EnrollmentStatus.NOT_COMPLETE,
-           EnrollmentStatus.FAILED, EnrollmentStatus.PENDING_EVALUATION_REQUIRED, EnrollmentStatus.PENDING_PROCTOR,
-           EnrollmentStatus.READY_FOR_REVIEW}
-FINISHED = {EnrollmentStatus.COMPLETE}
-ALL_DONE = {EnrollmentStatus.COMPLETE, EnrollmentStatus.FAILED, EnrollmentStatus.PENDING_EVALUATION_REQUIRED,
-            EnrollmentStatus.READY_FOR_REVIEW}
 
 
 def build_world(ctx: WorldContext) -> AbsorbWorld:
@@ -65,7 +47,7 @@ def build_world(ctx: WorldContext) -> AbsorbWorld:
     else:
         _users(world, fake, scale)
         _catalogue(world, fake, anchor, scale)
-        _enrollments(world, anchor)
+        seed_enrollments(world, anchor)
         _people(world, anchor, scale)
     certificates.award_existing(world)  # draws nothing: every id above stays as it was
     _reference(world, ctx)
@@ -188,130 +170,3 @@ def _catalogue(world: AbsorbWorld, fake: Fake, anchor: datetime, scale: Scale) -
                                   end=start + timedelta(hours=rng.choice((2, 3, 6))))
                 world.sessions[session.id] = session
                 course.session_ids.append(session.id)
-
-
-def _enrollments(world: AbsorbWorld, anchor: datetime) -> None:
-    rng = world.rng
-    learners = [u for u in world.users.values() if not u.is_admin]
-    online = [c for c in world.courses.values() if not c.is_ilc]
-    ilcs = [c for c in world.courses.values() if c.is_ilc and not c.multi_session]
-    statuses = list(EnrollmentStatus)
-    turn = 0
-    for user in learners:
-        count = rng.randint(*ENROLLMENTS_PER_LEARNER)
-        courses = (rng.sample(online, count - 1) + [rng.choice(ilcs)] if rng.random() < 0.5
-                   else rng.sample(online, count))
-        for course in courses:
-            status = statuses[turn % len(statuses)]
-            turn += 1
-            if course.is_ilc is False and status in ILC_ONLY:
-                status = EnrollmentStatus.NOT_STARTED
-            if rng.random() < 0.12:  # an earlier run of this course, left as history by a re-enrollment
-                earlier = rng.choice((EnrollmentStatus.COMPLETE, EnrollmentStatus.FAILED,
-                                      EnrollmentStatus.NOT_COMPLETE))
-                _enroll(world, user, course, earlier, anchor,
-                        days_back=(400, 700), active=False)
-            _enroll(world, user, course, status, anchor, days_back=(5, 390), active=True)
-    # The ILC-only statuses need an ILC: make sure both appear.
-    for status in (EnrollmentStatus.ON_WAITLIST, EnrollmentStatus.ABSENT):
-        if not any(e.status == status for e in world.enrollments.values()):
-            user = rng.choice(learners)
-            course = next(c for c in ilcs if (user.id, c.id) not in world.active)
-            _enroll(world, user, course, status, anchor, days_back=(5, 100), active=True)
-
-
-def _enroll(world: AbsorbWorld, user: User, course: Course, status: EnrollmentStatus, anchor: datetime, *,
-            days_back: tuple[int, int], active: bool) -> None:
-    rng = world.rng
-    added = anchor - timedelta(days=rng.randint(*days_back), seconds=rng.randint(0, 86399))
-    span = (anchor - added).total_seconds()
-    started: datetime | None = None
-    completed: datetime | None = None
-    if status in STARTED:
-        started = ms(added + timedelta(seconds=rng.uniform(0, span * 0.3)))
-    if status in FINISHED and started is not None:  # FINISHED is within STARTED
-        completed = ms(started + timedelta(seconds=rng.uniform(0, (anchor - started).total_seconds() * 0.5)))
-    last = completed or started or added
-    edited = ms(last + timedelta(seconds=rng.uniform(0, min(3600 * 24, (anchor - last).total_seconds()))))
-    enrollment = CourseEnrollment(
-        id=new_guid(rng), user_id=user.id, course_id=course.id, course_name=course.name, full_name=user.full_name,
-        status=int(status), progress=0.0, date_added=added, date_edited=edited, date_started=started,
-        date_completed=completed, course_version_id=course.version_id, is_active=active,
-        accepted_terms_and_conditions=status in STARTED, job_title=user.job_title, avatar=user.avatar,
-        date_due=added + timedelta(days=90) if rng.random() < 0.3 else None,
-        date_expires=added + timedelta(days=365) if rng.random() < 0.2 else None,
-        credits=course.credits if status == EnrollmentStatus.COMPLETE else None,
-        certificate_id=new_guid(rng) if status == EnrollmentStatus.COMPLETE and rng.random() < 0.5 else None,
-    )
-    add_enrollment(world, enrollment)
-    if course.is_ilc:
-        _ilc_part(world, enrollment, course, status)
-    else:
-        _online_part(world, enrollment, course, status, anchor)
-
-
-def _online_part(world: AbsorbWorld, enrollment: CourseEnrollment, course: Course, status: EnrollmentStatus,
-                 anchor: datetime) -> None:
-    """A plan of attempts whose outcome matches the course status; the course enrollment aggregates it now.
-
-    Attempts are spread evenly between the enrollment's start and the anchor so no date lies in the future.
-    The chapter, lesson and attempt entities are made from the plan when first read (``lessons.materialize``).
-    """
-    rng = world.rng
-    lessons = [lid for ch in course.chapter_ids for lid in world.chapters[ch].lesson_ids]
-    if status in ALL_DONE:
-        done = len(lessons)
-    elif status in STARTED:
-        done = rng.randint(0, len(lessons) - 1)
-    else:
-        done = 0
-    at = enrollment.date_added
-    create_sub_enrollments(world, enrollment, course, at=at)
-    if enrollment.date_started is None:
-        return
-    start = enrollment.date_started
-    step = ms(min(timedelta(days=1), (anchor - start) / (2 * len(lessons) + 2)))
-    touched = done + (1 if status not in ALL_DONE else 0)
-    plan: dict[str, list[SeededAttempt]] = {}
-    for position, lesson_id in enumerate(lessons[:touched]):
-        finished = position < done
-        tries = plan[lesson_id] = []
-        if finished and rng.random() < 0.25:  # a failed try first
-            tries.append(_planned(rng, start, step, AttemptStatus.FAILED, rng.uniform(20, 60)))
-            start += step
-        last_status = (AttemptStatus.FAILED if status == EnrollmentStatus.FAILED and position == len(lessons) - 1
-                       else AttemptStatus.COMPLETE) if finished else AttemptStatus.IN_PROGRESS
-        tries.append(_planned(rng, start, step, last_status, rng.uniform(70, 100) if finished else None))
-        start += step
-    last_write = max(c or s for tries in plan.values() for s, c, _, _ in tries)
-    world.pending[enrollment.id] = (at, plan, last_write)
-    untouched = LessonOutcome(date_edited=at)  # aggregate only reads outcomes: one serves them all
-    aggregate(enrollment, [replay(LessonOutcome(date_edited=at), plan[lid]) if lid in plan
-                                   else untouched for lid in lessons])
-    enrollment.date_edited = max(enrollment.date_edited, last_write)
-    if status not in (EnrollmentStatus.NOT_STARTED, EnrollmentStatus.IN_PROGRESS, EnrollmentStatus.COMPLETE):
-        enrollment.status = int(status)  # administrative statuses are kept as seeded
-        enrollment.date_completed = None
-    enrollment.date_edited = max(d for d in (enrollment.date_edited, enrollment.date_completed,
-                                             enrollment.date_started) if d)
-
-
-def _planned(rng: Any, start: datetime, step: timedelta, status: AttemptStatus,
-             score: float | None) -> SeededAttempt:
-    """One attempt lasting under half a step (an in-progress one has no end yet)."""
-    end = ms(start + step * rng.uniform(0.05, 0.5))
-    if status == AttemptStatus.IN_PROGRESS:
-        return (start, None, int(status), None)
-    return (start, end, int(status), round(score or 0, 1))
-
-
-def _ilc_part(world: AbsorbWorld, enrollment: CourseEnrollment, course: Course, status: EnrollmentStatus) -> None:
-    session = world.sessions[course.session_ids[0]]
-    se = new_session_enrollment(world, enrollment, session, at=enrollment.date_added)
-    se.status = int(status)
-    se.date_started, se.date_completed = enrollment.date_started, enrollment.date_completed
-    if status == EnrollmentStatus.COMPLETE:
-        se.progress = enrollment.progress = 100.0
-        se.score = enrollment.score = float(world.rng.randint(60, 100))
-    se.date_edited = enrollment.date_edited
-    se.is_active = enrollment.is_active
