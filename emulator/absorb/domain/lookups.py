@@ -27,9 +27,14 @@ def get_user(world: AbsorbWorld, user_id: str) -> User:
 
 
 def add_user(world: AbsorbWorld, user: User) -> None:
+    index_user(world, user)
+    world.changed(user)
+
+
+def index_user(world: AbsorbWorld, user: User) -> None:
+    """``add_user`` unannounced (no ``world.changed``): for a world being seeded, which nothing has read yet."""
     world.users[user.id] = user
     world.users_by_name[username_key(user.username)] = user.id
-    world.changed(user)
 
 
 def get_course(world: AbsorbWorld, course_id: str) -> Course:
