@@ -39,6 +39,7 @@ ROLLED_UP = {EnrollmentStatus.NOT_STARTED, EnrollmentStatus.IN_PROGRESS, Enrollm
 DAY = timedelta(days=1)
 DUE, EXPIRES = timedelta(days=90), timedelta(days=365)
 MS = timedelta(milliseconds=1)  # core.clock.WIRE_PRECISION
+MICROSECOND = timedelta(microseconds=1)
 IN_PROGRESS, COMPLETE, FAILED = 1, 3, 5  # AttemptStatus, and EnrollmentStatus's values of the same names
 
 
@@ -142,6 +143,7 @@ def _online_part(world: AbsorbWorld, enrollment: CourseEnrollment, status: Enrol
         return
     step = min(DAY, (anchor - start) / (2 * count + 2))
     step -= step % MS
+    step_us = step // MICROSECOND
     failing = count - 1 if status == EnrollmentStatus.FAILED else -1  # the lesson whose last try fails
     plan: dict[str, list[SeededAttempt]] = {}
     scores: list[float] = []  # of the lessons complete
@@ -151,21 +153,20 @@ def _online_part(world: AbsorbWorld, enrollment: CourseEnrollment, status: Enrol
         tries: list[SeededAttempt] = []
         if rand() < 0.25:  # a failed try first
             score = round(20 + (60 - 20) * rand(), 1)
-            end = start + step * (0.05 + (0.5 - 0.05) * rand())
-            end -= timedelta(0, 0, end.microsecond % 1000)  # _ms, inlined
-            tries.append((start, end, FAILED, score))
-            ticks += int((end - start).total_seconds() * 10_000_000)
+            lasted = _lasting(step, step_us, 0.05 + (0.5 - 0.05) * rand())
+            tries.append((start, start + timedelta(0, 0, 0, lasted), FAILED, score))
+            ticks += int(lasted * 1000 / 1_000_000 * 10_000_000)  # rollup.ticks: (end - start).total_seconds()
             start += step
         score = round(70 + (100 - 70) * rand(), 1)
-        end = start + step * (0.05 + (0.5 - 0.05) * rand())
-        end -= timedelta(0, 0, end.microsecond % 1000)
+        lasted = _lasting(step, step_us, 0.05 + (0.5 - 0.05) * rand())
+        end = start + timedelta(0, 0, 0, lasted)
         if position == failing:
             tries.append((start, end, FAILED, score))
         else:
             tries.append((start, end, COMPLETE, score))
             scores.append(score)
             completed = end
-        ticks += int((end - start).total_seconds() * 10_000_000)
+        ticks += int(lasted * 1000 / 1_000_000 * 10_000_000)
         plan[lessons[position]] = tries
         last_write = end
         start += step
@@ -185,6 +186,20 @@ def _online_part(world: AbsorbWorld, enrollment: CourseEnrollment, status: Enrol
     if status not in ROLLED_UP:
         enrollment.status = int(status)  # administrative statuses are kept as seeded
         enrollment.date_completed = None
+
+
+def _lasting(step: timedelta, step_us: int, fraction: float) -> int:
+    """How long an attempt lasts, in whole milliseconds: ``_ms(start + step * fraction) - start`` for a start on
+    a whole millisecond, from one float product instead of ``timedelta * float`` (exact, rounded half to even
+    to the microsecond) and a truncation. The product is within 1e-5 microseconds of the exact one (a step is
+    at most a day: 8.64e10 microseconds), so it gives the same millisecond unless it lies within a hair of a
+    millisecond's edge, where the timedelta answers."""
+    whole, rest = divmod(step_us * fraction, 1000.0)
+    if 0.001 < rest < 999.499:
+        return int(whole)
+    if 999.501 < rest < 999.999:  # rounds up to the next millisecond
+        return int(whole) + 1
+    return (step * fraction) // MS
 
 
 def _ilc_part(world: AbsorbWorld, enrollment: CourseEnrollment, course: Course, status: EnrollmentStatus) -> None:
