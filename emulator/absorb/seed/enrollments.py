@@ -54,6 +54,7 @@ def seed_enrollments(world: AbsorbWorld, anchor: datetime) -> None:
     seen: set[EnrollmentStatus] = set()
     turn = 0
     for user in learners:
+        full_name = user.full_name  # once per learner, not per enrollment
         count = rng.randint(*ENROLLMENTS_PER_LEARNER)
         courses = (rng.sample(online, count - 1) + [rng.choice(ilcs)] if rng.random() < 0.5
                    else rng.sample(online, count))
@@ -65,22 +66,23 @@ def seed_enrollments(world: AbsorbWorld, anchor: datetime) -> None:
             if rng.random() < 0.12:  # an earlier run of this course, left as history by a re-enrollment
                 earlier = rng.choice((EnrollmentStatus.COMPLETE, EnrollmentStatus.FAILED,
                                       EnrollmentStatus.NOT_COMPLETE))
-                _enroll(world, user, course, earlier, anchor, lessons.get(course.id), days_back=(400, 700),
-                        active=False)
+                _enroll(world, user, full_name, course, earlier, anchor, lessons.get(course.id),
+                        days_back=(400, 700), active=False)
                 seen.add(earlier)
-            _enroll(world, user, course, status, anchor, lessons.get(course.id), days_back=(5, 390), active=True)
+            _enroll(world, user, full_name, course, status, anchor, lessons.get(course.id), days_back=(5, 390),
+                    active=True)
             seen.add(status)
     # The ILC-only statuses need an ILC: make sure both appear.
     for status in (EnrollmentStatus.ON_WAITLIST, EnrollmentStatus.ABSENT):
         if status not in seen:
             user = rng.choice(learners)
             course = next(c for c in ilcs if (user.id, c.id) not in world.active)
-            _enroll(world, user, course, status, anchor, None, days_back=(5, 100), active=True)
+            _enroll(world, user, user.full_name, course, status, anchor, None, days_back=(5, 100), active=True)
             seen.add(status)
 
 
-def _enroll(world: AbsorbWorld, user: User, course: Course, status: EnrollmentStatus, anchor: datetime,
-            lessons: list[str] | None, *, days_back: tuple[int, int], active: bool) -> None:
+def _enroll(world: AbsorbWorld, user: User, full_name: str, course: Course, status: EnrollmentStatus,
+            anchor: datetime, lessons: list[str] | None, *, days_back: tuple[int, int], active: bool) -> None:
     """One course enrollment; ``lessons``: the online course's lessons in order (None for an ILC)."""
     rng = world.rng
     rand = rng.random
@@ -88,14 +90,17 @@ def _enroll(world: AbsorbWorld, user: User, course: Course, status: EnrollmentSt
     started: datetime | None = None
     completed: datetime | None = None
     if status in STARTED:
-        started = _ms(added + timedelta(0, (anchor - added).total_seconds() * 0.3 * rand()))
+        started = added + timedelta(0, (anchor - added).total_seconds() * 0.3 * rand())
+        started -= timedelta(0, 0, started.microsecond % 1000)  # to_wire_precision (a subtraction: half a replace)
         if status in FINISHED:  # FINISHED is within STARTED
-            completed = _ms(started + timedelta(0, (anchor - started).total_seconds() * 0.5 * rand()))
+            completed = started + timedelta(0, (anchor - started).total_seconds() * 0.5 * rand())
+            completed -= timedelta(0, 0, completed.microsecond % 1000)
     last = completed or started or added
-    edited = _ms(last + timedelta(0, min(3600 * 24, (anchor - last).total_seconds()) * rand()))
+    edited = last + timedelta(0, min(3600 * 24, (anchor - last).total_seconds()) * rand())
+    edited -= timedelta(0, 0, edited.microsecond % 1000)
     complete = status == EnrollmentStatus.COMPLETE
     enrollment = CourseEnrollment(
-        id=new_guid(rng), user_id=user.id, course_id=course.id, course_name=course.name, full_name=user.full_name,
+        id=new_guid(rng), user_id=user.id, course_id=course.id, course_name=course.name, full_name=full_name,
         status=int(status), progress=0.0, date_added=added, date_edited=edited, date_started=started,
         date_completed=completed, course_version_id=course.version_id, is_active=active,
         accepted_terms_and_conditions=started is not None, job_title=user.job_title, avatar=user.avatar,
@@ -109,11 +114,6 @@ def _enroll(world: AbsorbWorld, user: User, course: Course, status: EnrollmentSt
         _ilc_part(world, enrollment, course, status)
     else:
         _online_part(world, enrollment, status, anchor, lessons)
-
-
-def _ms(instant: datetime) -> datetime:
-    """``core.clock.to_wire_precision`` of a date-time (a subtraction costs half a ``replace``)."""
-    return instant - timedelta(0, 0, instant.microsecond % 1000)
 
 
 def _online_part(world: AbsorbWorld, enrollment: CourseEnrollment, status: EnrollmentStatus, anchor: datetime,
@@ -189,11 +189,11 @@ def _online_part(world: AbsorbWorld, enrollment: CourseEnrollment, status: Enrol
 
 
 def _lasting(step: timedelta, step_us: int, fraction: float) -> int:
-    """How long an attempt lasts, in whole milliseconds: ``_ms(start + step * fraction) - start`` for a start on
-    a whole millisecond, from one float product instead of ``timedelta * float`` (exact, rounded half to even
-    to the microsecond) and a truncation. The product is within 1e-5 microseconds of the exact one (a step is
-    at most a day: 8.64e10 microseconds), so it gives the same millisecond unless it lies within a hair of a
-    millisecond's edge, where the timedelta answers."""
+    """How long an attempt lasts, in whole milliseconds: ``to_wire_precision(start + step * fraction) - start``
+    for a start on a whole millisecond, from one float product instead of ``timedelta * float`` (exact, rounded
+    half to even to the microsecond) and a truncation. The product is within 1e-5 microseconds of the exact one
+    (a step is at most a day: 8.64e10 microseconds), so it gives the same millisecond unless it lies within a
+    hair of a millisecond's edge, where the timedelta answers."""
     whole, rest = divmod(step_us * fraction, 1000.0)
     if 0.001 < rest < 999.499:
         return int(whole)
