@@ -366,6 +366,8 @@ def _user_body(ctx: Ctx, **body: Any) -> dict[str, Any]:
 
 
 NEW_USER = {"username": "new.learner", "first_name": "New", "last_name": "Learner"}
+SIGN_UP = {"username": "cache.signup", "password": "Sign-up-1", "first_name": "Cache", "last_name": "Signup",
+           "email_address": "cache.signup@example.com"}
 
 SCENARIOS: dict[str, Callable[[Ctx], Any]] = {
     "enroll": lambda c: absorb_enrollments.create_enrollment(c.absorb, c.t["L"], _new_course(c).id, re_enroll=False,
@@ -406,6 +408,10 @@ SCENARIOS: dict[str, Callable[[Ctx], Any]] = {
                                                        re_enroll=True, at=c.now), at=c.now),
     "un-enroll withdraws the certificate": lambda c: absorb_certificates.withdraw(
         c.absorb, c.absorb.enrollments[c.absorb.certificates[c.t["certificate"]].enrollment_id]),
+    "an account created (and it signs in)": lambda c: (
+        absorb_users.create_account(c.absorb, dict(SIGN_UP, department_id=c.t["department"]), at=c.now),
+        absorb_authenticate(c.absorb, username=SIGN_UP["username"], password=SIGN_UP["password"],
+                            private_key=c.absorb.api_key, api_key=c.absorb.api_key, now=c.now)),
     "a department created (under the learner's)": lambda c: absorb_departments.create_department(
         c.absorb, {"name": "Cache rule", "parent_id": c.t["department"], "external_id": "CR-1"}, at=c.now),
     "authenticate (revokes the previous token)": lambda c: absorb_authenticate(
@@ -518,6 +524,8 @@ def _absorb_paths(ctx: Ctx) -> list[tuple[str, str]]:
         if any(p.name == "_limit" for p in op.query):
             path += "?_limit=1000"
         out.append((path, "learner" if path.startswith("/absorb/my-") else "admin"))
+    # the username look-up (an index answers it) of the account a scenario creates
+    out.append((f"/absorb/users?_filter=username%20eq%20%27{SIGN_UP['username'].upper()}%27", "admin"))
     return sorted(out)
 
 

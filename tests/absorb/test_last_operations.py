@@ -2,6 +2,8 @@
 and the catalogue; unknown ids answer 404 in the vendor's error shape."""
 from __future__ import annotations
 
+import pytest
+
 from emulator.absorb.domain.catalogue import catalogue_of
 from tests.vendor_api import AbsorbApi
 
@@ -81,3 +83,64 @@ def test_curriculum_groups_by_id_name_their_curriculum_and_keep_the_order_asked(
     learner = api.learners()[0]
     me = AbsorbApi.of_tenant(app, tenant).login(learner.username)
     me.get(f"/curriculums/curriculum-group?curriculumGroupId={first.id}", "curriculum-group", status=200)
+
+
+# -- POST /create-absorb-account ---------------------------------------------------------------------------------
+
+def _account(api: AbsorbApi, **change: object) -> dict[str, object]:
+    department = next(iter(api.world.departments))
+    return {"username": "sign.up", "password": "Sign-up-1", "firstName": "Signe", "lastName": "Upton",
+            "emailAddress": "signe.upton@example.com", "departmentId": department, **change}
+
+
+def test_a_created_account_shows_in_every_read_and_signs_in_to_no_enrollments(app, tenant, api):
+    body = _account(api)
+    made = api.post("/create-absorb-account", "user", status=201, json=body).body
+    assert made["username"] == "sign.up" and made["emailAddress"] == body["emailAddress"]
+    assert made["departmentId"] == body["departmentId"] and made["isLearner"] and not made["isAdmin"]
+    assert api.get(f"/users/{made['id']}", "user", status=200).body == made
+    listed = api.get("/users?_limit=1000", "user-page", status=200).body["users"]
+    assert made in listed
+    found = api.get("/users?_filter=username eq 'SIGN.UP'", "user-page", status=200).body
+    assert [u["id"] for u in found["users"]] == [made["id"]]
+    assert api.get("/users?_search=upton", "user-page", status=200).body["users"] == [made]
+    me = AbsorbApi.of_tenant(app, tenant).login("sign.up", "Sign-up-1")
+    assert me.get("/my-details", "user", status=200).body["id"] == made["id"]
+    mine = me.get("/my-enrollments", "user-course-enrollment-page", status=200).body
+    assert mine["totalItems"] == 0 and mine["enrollments"] == []
+    me.post("/create-absorb-account", status=403, json=_account(api, username="other", emailAddress="o@x.example"))
+
+
+@pytest.mark.parametrize(("change", "status", "says"), [
+    ({"username": "admin"}, 422, "username"),  # taken (usernames compare case-insensitively)
+    ({"username": "ADMIN "}, 422, "username"),
+    ({"emailAddress": "ADMIN@example.com"}, 422, "emailAddress"),  # the seeded admin's address
+    ({"password": None}, 422, "password"),
+    ({"emailAddress": None}, 422, "emailAddress"),
+    ({"departmentId": G}, 422, "departmentId"),
+    ({"password": ""}, 400, "password"),
+    ({"password": "x" * 256}, 400, "password"),
+    ({"departmentId": "nope"}, 400, "departmentId"),
+])
+def test_a_refused_account_says_why_and_creates_nothing(api, change, status, says):
+    before = len(api.world.users)
+    body = _account(api, **change)
+    refused = api.post("/create-absorb-account", status=status, json=body).body
+    assert any(says in line for line in refused["validations"]), refused
+    assert len(api.world.users) == before
+
+
+@pytest.mark.parametrize("left_out", ["username", "password", "firstName", "lastName", "emailAddress",
+                                      "departmentId"])
+def test_every_account_field_is_required(api, left_out):
+    before = len(api.world.users)
+    body = {k: v for k, v in _account(api).items() if k != left_out}
+    refused = api.post("/create-absorb-account", status=422, json=body).body
+    assert [line for line in refused["validations"] if line.startswith(f"{left_out}:")], refused
+    assert len(api.world.users) == before
+
+
+def test_creating_an_account_needs_the_key_and_a_token(api):
+    api.post("/create-absorb-account", status=401, json=_account(api), headers={"Authorization": None})
+    api.post("/create-absorb-account", status=401, json=_account(api), headers={"x-api-key": None})
+    api.put("/create-absorb-account", status=405, json=_account(api))

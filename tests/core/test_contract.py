@@ -34,7 +34,7 @@ EXPECTED = {
                                        "resource-category") for page in ("", "-page")),
         "my-course-page",
         # issue 29, the last operations
-        "curriculum-group", "curriculum-group-list",
+        "curriculum-group", "curriculum-group-list", "account-request",
         "my-enrollment-request", "my-enrollment-created", "oauth-token", "oauth-error",
         # issue 29, second half: languages ... learning paths
         *(f"{name}{page}" for name in ("language", "course-version", "prerequisite", "course-evaluation",
@@ -65,7 +65,7 @@ EXPECTED = {
 REQUESTS = {("absorb", n) for n in ("authenticate-request", "token", "course-enrollment-upsert",
                                     "unenroll-request", "attempt-finish-request", "user-request",
                                     "user-upload-request", "my-enrollment-request", "attendance-request",
-                                    "department-request")} | {
+                                    "department-request", "account-request")} | {
     ("ispring", "user-attributes-request"), ("ispring", "token-request"), ("ispring", "appraisal-session-list-request")}
 REQUESTS |= {("pearson", n) for n in ("class-book-parameters", "walkthrough-history", "connect-token-request")}
 
@@ -462,6 +462,8 @@ CURRICULUM_GROUP = {"id": ATTEMPT, "curriculumId": COURSE, "name": "Foundations"
 
 
 ABSORB_EXAMPLES: dict[str, Any] = {
+    "account-request": {"departmentId": DEPARTMENT, "firstName": "Jeffrey", "lastName": "Lebowski",
+                        "username": "jlebowski", "password": "the.dude.abides", "emailAddress": "dude@example.com"},
     "curriculum-group": CURRICULUM_GROUP,
     "curriculum-group-list": [CURRICULUM_GROUP, {**CURRICULUM_GROUP, "name": "Electives", "requiredCourseCount": 1}],
     "user-course-enrollment": user_course_enrollment(),

@@ -1,4 +1,5 @@
-"""Routes of the last operations of issue 29 (a user's and an enrollment's resources, a manager's users, ...).
+"""Routes of the last operations of issue 29 (a user's and an enrollment's resources, a manager's users,
+curriculum groups, the account sign-up, session details, manager roles).
 Thin handlers; the rules are ``last_rules``'. Lists answer the usual envelope, honour the deprecated ``limit``
 and ``offset``, and are ordered by id.
 """
@@ -9,15 +10,19 @@ from datetime import datetime
 from flask import Response, jsonify, request
 
 from emulator.core.errors import ValidationFailed
-from emulator.core.http import guid_arg, guid_list_arg
+from emulator.core.http import guid_arg, guid_list_arg, json_body
 from emulator.core.openapi import Param, documented
-from emulator.absorb.domain import last as last_rules
+from emulator.absorb.domain import last as last_rules, users
+from emulator.absorb.domain.choices import CHOICES
 from emulator.absorb.http.auth import absorb_call
 from emulator.absorb.wire.catalogue import RESOURCE, RESOURCES
 from emulator.absorb.wire.last import CURRICULUM_GROUP
 from emulator.absorb.domain.models import AbsorbWorld, User
-from emulator.absorb.http.routes import GET_ERRORS, LEGACY_PAGING, PAGED, Listing, bp, paged, wire
-from emulator.absorb.wire.schemas import USER, USERS
+from emulator.absorb.http.routes import (
+    BODY_ERRORS, CALL_ERRORS, GET_ERRORS, LEGACY_PAGING, PAGED, Listing, bp, paged, wire,
+)
+from emulator.absorb.wire.bodies import USER_BODY, load
+from emulator.absorb.wire.schemas import USER, USERS, dump
 
 LIST = PAGED + LEGACY_PAGING
 NESTED_LIST_ERRORS = {**GET_ERRORS, 422: None}
@@ -77,3 +82,15 @@ def list_curriculum_groups(*, world: AbsorbWorld, now: datetime, user: User) -> 
     if not ids:
         raise ValidationFailed("'curriculumGroupIds' is required.", validations=["curriculumGroupIds: required"])
     return jsonify(CURRICULUM_GROUP.dump(last_rules.curriculum_groups(world, ids), many=True))
+
+
+@bp.post("/create-absorb-account")
+@documented("Create an Absorb account (learner sign-up): a new learner, never an update; username, password, "
+            "firstName, lastName, emailAddress and departmentId required; a taken username or email: 422",
+            body="account-request", responses={201: "user", **CALL_ERRORS, **BODY_ERRORS})
+@absorb_call()
+def create_absorb_account(*, world: AbsorbWorld, now: datetime, user: User) -> Response:
+    body = load(USER_BODY, json_body(request))
+    response = jsonify(dump(world, USER, users.create_account(world, body, at=now)))
+    response.status_code = CHOICES.account_created_status
+    return response
