@@ -526,6 +526,9 @@ def _absorb_paths(ctx: Ctx) -> list[tuple[str, str]]:
         out.append((path, "learner" if path.startswith("/absorb/my-") else "admin"))
     # the username look-up (an index answers it) of the account a scenario creates
     out.append((f"/absorb/users?_filter=username%20eq%20%27{SIGN_UP['username'].upper()}%27", "admin"))
+    # session details need a query: the session a scenario enrolls in, and its course's sessions
+    out += [(f"/absorb/courses/session-details?sessionIds={t['S']}", "admin"),
+            (f"/absorb/courses/session-details?courseId={t['C2']}", "learner")]
     return sorted(out)
 
 

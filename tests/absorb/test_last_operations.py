@@ -144,3 +144,67 @@ def test_creating_an_account_needs_the_key_and_a_token(api):
     api.post("/create-absorb-account", status=401, json=_account(api), headers={"Authorization": None})
     api.post("/create-absorb-account", status=401, json=_account(api), headers={"x-api-key": None})
     api.put("/create-absorb-account", status=405, json=_account(api))
+
+
+# -- GET /courses/session-details -------------------------------------------------------------------------------
+
+def test_session_details_by_course_or_by_id_in_the_order_asked(api):
+    world = api.world
+    course = next(c for c in world.courses.values() if c.is_ilc and len(c.session_ids) > 1)
+    first, second = course.session_ids[0], course.session_ids[1]
+    by_course = api.get(f"/courses/session-details?courseId={course.id}", "session-detail-list", status=200).body
+    assert [d["id"] for d in by_course] == course.session_ids
+    asked = api.get(f"/courses/session-details?sessionIds={second},{first}&sessionIds={second}",
+                    "session-detail-list", status=200).body
+    assert [d["id"] for d in asked] == [second, first]
+    detail, session = asked[1], world.sessions[first]
+    assert detail["courseName"] == course.name and detail["capacity"] == session.capacity
+    assert detail["availableSeats"] == max(session.capacity - detail["enrolledCount"], 0)
+    assert detail["sessionSchedules"][0]["sessionId"] == first
+    assert (detail["venue"] or {}).get("id") == session.venue_id
+
+
+def test_session_details_follow_a_self_enrollment(app, tenant, api):
+    world = api.world
+    course = next(c for c in world.courses.values() if c.is_ilc and not c.multi_session
+                  and c.id not in world.availability and not c.prerequisite_course_ids)
+    first = course.session_ids[0]
+    detail = api.get(f"/courses/session-details?sessionIds={first}", "session-detail-list", status=200).body[0]
+    learner = next(u for u in api.learners() if (u.id, course.id) not in world.active)
+    me = AbsorbApi.of_tenant(app, tenant).login(learner.username)
+    me.post("/my-enrollments", "my-enrollment-created", status=201, json={"courseId": course.id, "sessionId": first})
+    after = me.get(f"/courses/session-details?sessionIds={first}", "session-detail-list", status=200).body[0]
+    seated = detail["enrolledCount"] < world.sessions[first].capacity
+    assert (after["enrolledCount"], after["waitlistCount"]) == (
+        (detail["enrolledCount"] + 1, detail["waitlistCount"]) if seated
+        else (detail["enrolledCount"], detail["waitlistCount"] + 1))
+
+
+def test_a_full_session_waitlists_and_shows_no_free_seat(api):
+    world = api.world
+    course = next(c for c in world.courses.values() if c.is_ilc and not c.multi_session)
+    session = world.sessions[course.session_ids[0]]
+    session.capacity = 0  # a full session (capacity is seeded; no route writes it)
+    learner = next(u for u in api.learners() if (u.id, course.id) not in world.active)
+    api.post(f"/users/{learner.id}/enrollments/{course.id}/sessions/{session.id}", status=201)
+    got = api.get(f"/courses/session-details?sessionIds={session.id}", "session-detail-list", status=200).body[0]
+    assert got["availableSeats"] == 0 and got["waitlistCount"] >= 1
+
+
+@pytest.mark.parametrize(("query", "status"), [
+    ("", 400), ("courseId=", 400), ("sessionIds=x", 400), ("courseId=x", 400), (f"sessionIds={G}", 404),
+    (f"courseId={G}", 404),
+])
+def test_session_details_refusals(api, query, status):
+    api.get(f"/courses/session-details?{query}", status=status)
+
+
+def test_session_details_of_another_course_are_not_found_and_an_online_course_has_none(api):
+    world = api.world
+    ilcs = [c for c in world.courses.values() if c.is_ilc and c.session_ids]
+    online = next(c for c in world.courses.values() if not c.is_ilc)
+    api.get(f"/courses/session-details?courseId={ilcs[0].id}&sessionIds={ilcs[1].session_ids[0]}", status=404)
+    both = api.get(f"/courses/session-details?courseId={ilcs[0].id}&sessionIds={ilcs[0].session_ids[0]}",
+                   "session-detail-list", status=200).body
+    assert [d["id"] for d in both] == [ilcs[0].session_ids[0]]
+    assert api.get(f"/courses/session-details?courseId={online.id}", "session-detail-list", status=200).body == []

@@ -34,7 +34,7 @@ EXPECTED = {
                                        "resource-category") for page in ("", "-page")),
         "my-course-page",
         # issue 29, the last operations
-        "curriculum-group", "curriculum-group-list", "account-request",
+        "curriculum-group", "curriculum-group-list", "account-request", "session-detail", "session-detail-list",
         "my-enrollment-request", "my-enrollment-created", "oauth-token", "oauth-error",
         # issue 29, second half: languages ... learning paths
         *(f"{name}{page}" for name in ("language", "course-version", "prerequisite", "course-evaluation",
@@ -460,8 +460,22 @@ OFFER_SELF_ASSESSMENT = {"id": CHAPTER, "name": "Leadership Readiness", "descrip
 CURRICULUM_GROUP = {"id": ATTEMPT, "curriculumId": COURSE, "name": "Foundations", "courseIds": [COURSE, LESSON],
                     "requiredCourseCount": None}
 
+SESSION_DETAIL = {"id": CHAPTER, "courseId": COURSE, "courseName": "Forklift Safety (classroom)",
+                  "name": "Morning sitting", "capacity": 12, "enrolledCount": 9, "waitlistCount": 0,
+                  "availableSeats": 3, "startDate": "2025-03-04T09:00:00Z", "endDate": "2025-03-04T12:00:00Z",
+                  "venue": {"id": LESSON, "name": "Training Room B", "description": None,
+                            "address": "100 Main Street", "city": "Calgary", "postalCode": "T2P 1J9",
+                            "countryId": None, "provinceId": None, "dateAdded": "2024-06-03T05:27:31Z",
+                            "dateEdited": "2024-10-21T05:27:31Z"},
+                  "sessionSchedules": [{"id": ATTEMPT, "sessionId": CHAPTER, "courseId": COURSE, "venueId": LESSON,
+                                        "startDate": "2025-03-04T09:00:00Z", "endDate": "2025-03-04T12:00:00Z"}]}
+
 
 ABSORB_EXAMPLES: dict[str, Any] = {
+    "session-detail": SESSION_DETAIL,
+    "session-detail-list": [SESSION_DETAIL, {**SESSION_DETAIL, "id": LESSON, "name": "Evening sitting", "venue": None,
+                                             "enrolledCount": 12, "waitlistCount": 2, "availableSeats": 0,
+                                             "sessionSchedules": []}],
     "account-request": {"departmentId": DEPARTMENT, "firstName": "Jeffrey", "lastName": "Lebowski",
                         "username": "jlebowski", "password": "the.dude.abides", "emailAddress": "dude@example.com"},
     "curriculum-group": CURRICULUM_GROUP,

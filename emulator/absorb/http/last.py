@@ -16,7 +16,7 @@ from emulator.absorb.domain import last as last_rules, users
 from emulator.absorb.domain.choices import CHOICES
 from emulator.absorb.http.auth import absorb_call
 from emulator.absorb.wire.catalogue import RESOURCE, RESOURCES
-from emulator.absorb.wire.last import CURRICULUM_GROUP
+from emulator.absorb.wire.last import CURRICULUM_GROUP, SESSION_DETAIL
 from emulator.absorb.domain.models import AbsorbWorld, User
 from emulator.absorb.http.routes import (
     BODY_ERRORS, CALL_ERRORS, GET_ERRORS, LEGACY_PAGING, PAGED, Listing, bp, paged, wire,
@@ -94,3 +94,24 @@ def create_absorb_account(*, world: AbsorbWorld, now: datetime, user: User) -> R
     response = jsonify(dump(world, USER, users.create_account(world, body, at=now)))
     response.status_code = CHOICES.account_created_status
     return response
+
+
+SESSION_IDS = Param("sessionIds", {"type": "string"}, "Session ids, comma-separated or repeated: those sessions, "
+                    "in the order asked.")
+COURSE_ID = Param("courseId", {"type": "string", "format": "uuid"}, "A course: its sessions (with sessionIds: the "
+                  "sessions named must be its own).")
+
+
+@bp.get("/courses/session-details")
+@documented("List session details (a bare array): each session with its course's name, its seats taken, waitlisted "
+            "and free, its venue and schedules; by sessionIds and/or courseId, one of them required",
+            query=(SESSION_IDS, COURSE_ID), responses={200: "session-detail-list", **GET_ERRORS})
+@absorb_call(admin=False)
+def list_session_details(*, world: AbsorbWorld, now: datetime, user: User) -> Response:
+    ids = guid_list_arg(request.args, "sessionIds")
+    raw = request.args.get("courseId", "")
+    course_id = guid_arg(raw.strip(), "courseId") if raw.strip() else None
+    if not ids and course_id is None:
+        raise ValidationFailed("'sessionIds' or 'courseId' is required.",
+                               validations=["sessionIds: required unless courseId is given"])
+    return jsonify(SESSION_DETAIL.dump(last_rules.session_details(world, ids, course_id), many=True))
