@@ -375,6 +375,13 @@ CASES: list[Case] = [
     a("absorb-session-details-no-token", "GET", lambda c: f"/absorb/courses/session-details?courseId={c.course}", 401,
       lambda c: c.absorb_headers(Authorization=None)),
     a("absorb-session-details-wrong-method", "POST", lambda c: "/absorb/courses/session-details", 405),
+    a("absorb-manager-roles-bad-filter", "GET", lambda c: "/absorb/managers/roles?_filter=nope eq 1", 422),
+    a("absorb-manager-roles-bad-sort", "GET", lambda c: "/absorb/managers/roles?_sort=nope", 422),
+    a("absorb-manager-roles-bad-limit", "GET", lambda c: "/absorb/managers/roles?_limit=0", 422),
+    a("absorb-manager-roles-by-a-learner", "GET", lambda c: "/absorb/managers/roles", 403, _learner),
+    a("absorb-manager-roles-no-token", "GET", lambda c: "/absorb/managers/roles", 401,
+      lambda c: c.absorb_headers(Authorization=None)),
+    a("absorb-manager-roles-write-refused", "POST", lambda c: "/absorb/managers/roles", 405, json={"name": "x"}),
     # issue 29, second half: languages, versions, prerequisites, evaluations, attendance, credits, messages, paths
     a("absorb-language-unknown", "GET", lambda c: "/absorb/languages/999", 404),
     a("absorb-language-not-a-number", "GET", lambda c: "/absorb/languages/english", 404),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from emulator.app import create_app
+
 from emulator.absorb.domain.catalogue import catalogue_of
 from tests.vendor_api import AbsorbApi
 
@@ -208,3 +210,35 @@ def test_session_details_of_another_course_are_not_found_and_an_online_course_ha
                    "session-detail-list", status=200).body
     assert [d["id"] for d in both] == [ilcs[0].session_ids[0]]
     assert api.get(f"/courses/session-details?courseId={online.id}", "session-detail-list", status=200).body == []
+
+
+# -- GET /managers/roles ----------------------------------------------------------------------------------------
+
+def test_manager_roles_are_the_manager_experiences_not_the_admin_roles(app, tenant, api):
+    page = api.get("/managers/roles", "manager-role-page", status=200).body
+    roles = page["managerRoles"]
+    assert page["totalItems"] == len(roles) == 2
+    default = next(r for r in roles if r["isDefault"])
+    assert default["name"] == "Manager" and default["permissions"] == ["Users - View", "Users - Modify - Enroll"]
+    assert all("Users - View" in r["permissions"] for r in roles)
+    admin_roles = {r["id"] for r in api.get("/roles?_limit=100", "role-page", status=200).body["roles"]}
+    assert admin_roles.isdisjoint(r["id"] for r in roles)
+    assert roles == sorted(roles, key=lambda r: r["id"])  # default order: id
+    custom = api.get("/managers/roles?_filter=isDefault eq false", "manager-role-page", status=200).body
+    assert [r["name"] for r in custom["managerRoles"]] == ["Team Viewer"]
+    assert api.get("/managers/roles?limit=1&offset=1", "manager-role-page", status=200).body["managerRoles"] == \
+        roles[1:]
+    api.get("/managers/roles?_filter=nope eq 1", status=422)
+    learner = api.learners()[0]
+    AbsorbApi.of_tenant(app, tenant).login(learner.username).get("/managers/roles", status=403)
+
+
+def test_manager_roles_are_the_same_for_a_seed_and_shown_in_the_counts(app):
+    """Seeded from the tenant's own generator: the same seed and tenant give the same ids; another tenant's differ."""
+    store = create_app({"seed": 42}).state.store
+    again = store.tenants["default"].world("absorb")
+    world = app.state.store.tenants["default"].world("absorb")
+    assert list(again.reference.manager_roles) == list(world.reference.manager_roles)
+    other = app.state.store.create_tenant("other-portal").world("absorb")
+    assert set(other.reference.manager_roles).isdisjoint(world.reference.manager_roles)
+    assert world.counts()["managerRoles"] == 2

@@ -35,6 +35,7 @@ EXPECTED = {
         "my-course-page",
         # issue 29, the last operations
         "curriculum-group", "curriculum-group-list", "account-request", "session-detail", "session-detail-list",
+        "manager-role", "manager-role-page",
         "my-enrollment-request", "my-enrollment-created", "oauth-token", "oauth-error",
         # issue 29, second half: languages ... learning paths
         *(f"{name}{page}" for name in ("language", "course-version", "prerequisite", "course-evaluation",
@@ -470,8 +471,15 @@ SESSION_DETAIL = {"id": CHAPTER, "courseId": COURSE, "courseName": "Forklift Saf
                   "sessionSchedules": [{"id": ATTEMPT, "sessionId": CHAPTER, "courseId": COURSE, "venueId": LESSON,
                                         "startDate": "2025-03-04T09:00:00Z", "endDate": "2025-03-04T12:00:00Z"}]}
 
+MANAGER_ROLE = {"id": CHAPTER, "name": "Manager", "description": "The default manager role.", "isDefault": True,
+                "permissions": ["Users - View", "Users - Modify - Enroll"], "dateAdded": "2024-06-03T05:27:31Z",
+                "dateEdited": "2024-06-03T05:27:31Z"}
+
 
 ABSORB_EXAMPLES: dict[str, Any] = {
+    "manager-role": MANAGER_ROLE,
+    "manager-role-page": page("managerRoles", [MANAGER_ROLE, {**MANAGER_ROLE, "id": LESSON, "name": "Team Viewer",
+                                                              "isDefault": False, "permissions": ["Users - View"]}]),
     "session-detail": SESSION_DETAIL,
     "session-detail-list": [SESSION_DETAIL, {**SESSION_DETAIL, "id": LESSON, "name": "Evening sitting", "venue": None,
                                              "enrolledCount": 12, "waitlistCount": 2, "availableSeats": 0,

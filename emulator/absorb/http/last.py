@@ -12,11 +12,12 @@ from flask import Response, jsonify, request
 from emulator.core.errors import ValidationFailed
 from emulator.core.http import guid_arg, guid_list_arg, json_body
 from emulator.core.openapi import Param, documented
-from emulator.absorb.domain import last as last_rules, users
+from emulator.absorb.domain import last as last_rules, managers, users
 from emulator.absorb.domain.choices import CHOICES
 from emulator.absorb.http.auth import absorb_call
 from emulator.absorb.wire.catalogue import RESOURCE, RESOURCES
 from emulator.absorb.wire.last import CURRICULUM_GROUP, SESSION_DETAIL
+from emulator.absorb.wire.lookups import MANAGER_ROLE, MANAGER_ROLES
 from emulator.absorb.domain.models import AbsorbWorld, User
 from emulator.absorb.http.routes import (
     BODY_ERRORS, CALL_ERRORS, GET_ERRORS, LEGACY_PAGING, PAGED, Listing, bp, paged, wire,
@@ -46,6 +47,17 @@ def list_user_resources(user_id: str, *, world: AbsorbWorld, now: datetime, user
 def list_enrollment_resources(enrollment_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Listing:
     return Listing(last_rules.enrollment_resources(world, enrollment_id), RESOURCES, RESOURCE.dump,
                    key="resources", deprecated=False, legacy_paging=True)
+
+
+@bp.get("/managers/roles")
+@documented("List manager roles: the Manager Experience's roles (not the admin roles of /roles), the locked default "
+            "'Manager' and the custom ones. Default order: id.", query=LIST,
+            responses={200: "manager-role-page", **CALL_ERRORS, 422: None})
+@absorb_call()
+@paged
+def list_manager_roles(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
+    return Listing(managers.manager_roles(world), MANAGER_ROLES, MANAGER_ROLE.dump, key="managerRoles",
+                   deprecated=False, legacy_paging=True)
 
 
 @bp.get("/managers/<guid:manager_id>/users")
