@@ -110,7 +110,6 @@ NO_WRITE: dict[str, str] = {
     "absorb.domain.certificates.award_existing": "builds a world that serves nothing yet (seed and fixtures)",
     "absorb.domain.managers.direct_reports": "read",
     "absorb.domain.managers.manager_roles": "read",
-    "absorb.domain.reference.seed_manager_roles": "builds a world that serves nothing yet (seed); no cache is filled",
     "absorb.domain.managers.seed": "builds a world that serves nothing yet (seed); no cache is filled",
     # issue 29's second half: bundles, coupons, transactions, keys, definitions, external training, availability
     **{f"absorb.domain.commerce.{n}": "read" for n in (
