@@ -9,15 +9,13 @@ them: 7-10 ms when idle, 25 ms measured under load, while every request in fligh
 
 Only a server opts in (``enable``: the gunicorn hook in ``emulator.gunicorn_conf`` and ``lms-emulator
 serve``); a test process that builds an app per test must not, or every test's garbage would stay.
-While worlds are built, in any process, the collector does not run at all (``building``): a build makes
-millions of objects and no garbage cycles, and CPython 3.11 otherwise walks the growing heap again and again as
-they are promoted (an iSpring world of 50,000 users: 4.1 s of CPU with the collector, 2.0 s without).
+While worlds are built, in any process, the collector does not run at all (``paused``).
 
 Once enabled, young garbage is collected when a build begins (``gc.collect(1)``, about a millisecond: the
 young generations are small then), and the store calls ``settle`` when the tenant's worlds are built, before
 the collector is back on: ``gc.freeze()`` moves them to the permanent generation without a scan (collecting
 after the build instead walked every new object once: 0.5 s for iSpring's and Pearson's worlds of 50,000
-users, found nothing). A build makes no garbage in cycles (none found after seeded, sized and fixture
+users, and found nothing). A build makes no garbage in cycles (none found after seeded, sized and fixture
 builds); what else is alive at the freeze (requests in flight) is frozen too and freed by reference counting
 as usual; only garbage in a reference cycle made by a request during a build would stay, and none was found
 under gunicorn or ``lms-emulator serve`` (a review drove 60 fixture loads: +1 MB). Worlds and tenants hold no
@@ -31,8 +29,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 _state = {"enabled": False}  # process-wide, like the collector it steers
-_builds = {"running": 0, "resume": False}  # builds under way (threads may build at once); re-enable after them?
-_builds_lock = threading.Lock()
+_building = {"depth": 0, "was_on": False}  # builds under way (``paused``), and the collector's state before them
+_building_lock = threading.Lock()
 
 
 def enable() -> None:
@@ -43,30 +41,36 @@ def enable() -> None:
 
 
 def settle() -> None:
-    """New worlds were built (inside ``building``): freeze them too (a no-op unless ``enable`` was called)."""
+    """New worlds were built (inside ``paused``): freeze them too (a no-op unless ``enable`` was called)."""
     if _state["enabled"]:
         gc.freeze()
 
 
+def enabled() -> bool:
+    return _state["enabled"]
+
+
 @contextmanager
-def building() -> Iterator[None]:
-    """No automatic collection while this (and any other) build runs; the collector is switched back on when
-    the last build ends, if it was on when the first began (a process that switched it off keeps it off)."""
-    with _builds_lock:
-        if not _builds["running"]:
-            _builds["resume"] = gc.isenabled()
+def paused() -> Iterator[None]:
+    """Building worlds: the cyclic collector stays off meanwhile, in every process (tests too).
+
+    A 50,000-user world is millions of new objects, and every full collection on the way walks all of them:
+    11 full collections took 4 of the 16 s of CPU Absorb's world alone cost at 50,000 users (issue 32).
+    Worlds hold no reference cycles, so there is nothing for the collector to find in them; other threads'
+    garbage in a cycle waits until the build ends. Builds may nest or overlap (two tenants created at once):
+    the collector comes back on when the last one ends, if it was on before the first began.
+    """
+    with _building_lock:
+        if _building["depth"] == 0:
+            _building["was_on"] = gc.isenabled()
             gc.disable()
             if _state["enabled"]:
                 gc.collect(1)  # the young garbage, not frozen by ``settle``
-        _builds["running"] += 1
+        _building["depth"] += 1
     try:
         yield
     finally:
-        with _builds_lock:
-            _builds["running"] -= 1
-            if not _builds["running"] and _builds["resume"]:
+        with _building_lock:
+            _building["depth"] -= 1
+            if _building["depth"] == 0 and _building["was_on"]:
                 gc.enable()
-
-
-def enabled() -> bool:
-    return _state["enabled"]

@@ -166,7 +166,7 @@ class StateFile:
             self._db = self._open()
         try:
             # no collection while the worlds are made again (see core.gcpolicy), frozen after in a server
-            with self._lock, gcpolicy.building():
+            with self._lock, gcpolicy.paused():
                 ids = [row[0] for row in self._db.execute("SELECT id FROM tenants ORDER BY rowid")]
                 tenants = [tenant for tenant in (self._read(tenant_id) for tenant_id in ids) if tenant is not None]
                 gcpolicy.settle()
