@@ -148,6 +148,27 @@ def paged(listing: Callable[..., Listing]) -> Callable[..., Response]:
     return view
 
 
+Route = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+
+def read_list(path: str, summary: str, page: str, *, query: tuple[Param, ...] = PAGED,
+              errors: Mapping[int, str | None] = LIST_ERRORS, admin: bool = True) -> Route:
+    """A paged list's decorators in one: ``@bp.get(path)``, ``@documented`` (``page``: the 200's schema),
+    ``@absorb_call(admin=admin)``, ``@paged``. The view returns its ``Listing``."""
+    def register(listing: Callable[..., Listing]) -> Callable[..., Any]:
+        view = absorb_call(admin=admin)(paged(listing))
+        return bp.get(path)(documented(summary, query=query, responses={200: page, **errors})(view))
+    return register
+
+
+def read_one(path: str, summary: str, item: str, *, admin: bool = True) -> Route:
+    """One resource's read in one decorator: ``@bp.get(path)``, ``@documented`` (``item``: the 200's schema; 404
+    for an unknown id), ``@absorb_call(admin=admin)``."""
+    def register(view: Callable[..., Response]) -> Callable[..., Any]:
+        return bp.get(path)(documented(summary, responses={200: item, **GET_ERRORS})(absorb_call(admin=admin)(view)))
+    return register
+
+
 # -- authentication ---------------------------------------------------------------------------
 
 @bp.post("/authenticate")
