@@ -23,7 +23,7 @@ from emulator.absorb.wire.catalogue import (
 )
 from emulator.absorb.domain.lookups import find, get_course
 from emulator.absorb.domain.models import AbsorbWorld, Course, User
-from emulator.absorb.http.routes import GET_ERRORS, LEGACY_PAGING, PAGED, Listing, read_list, read_one, wire
+from emulator.absorb.http.routes import GET_ERRORS, LEGACY_PAGING, PAGED, Listing, read, read_list, wire
 from emulator.absorb.wire.schemas import COURSE, COURSES, dump
 
 ID_ORDER = " Default order: id."
@@ -32,7 +32,7 @@ NESTED_LIST_ERRORS = {**GET_ERRORS, 422: None}
 VENUE_ID = Param("venueId", {"type": "string", "format": "uuid"}, "Only this venue's schedules.")
 # Every catalogue read is open to learners (a learner portal browses the catalogue); its lists take legacy paging.
 catalogue_list = partial(read_list, query=LIST, admin=False)
-catalogue_one = partial(read_one, admin=False)
+catalogue_read = partial(read, admin=False)
 
 
 def _listing(items: list[Any], resource: Any, dump_one: Callable[[Any], Any], key: str) -> Listing:
@@ -54,7 +54,7 @@ def list_online_courses(*, world: AbsorbWorld, now: datetime, user: User) -> Lis
     return _listing([c for c in world.courses.values() if not c.is_ilc], COURSES, wire(world, COURSE), "courses")
 
 
-@catalogue_one("/online-courses/<guid:course_id>", "Get an online course", "course")
+@catalogue_read("/online-courses/<guid:course_id>", "Get an online course", "course")
 def get_online_course(course_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
     return jsonify(dump(world, COURSE, _of_type(world, course_id, ilc=False)))
 
@@ -80,7 +80,7 @@ def list_chapters(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
     return _listing(list(world.chapters.values()), CHAPTERS, CHAPTER.dump, "chapters")
 
 
-@catalogue_one("/chapters/<guid:chapter_id>", "Get a chapter", "chapter")
+@catalogue_read("/chapters/<guid:chapter_id>", "Get a chapter", "chapter")
 def get_chapter(chapter_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
     return jsonify(CHAPTER.dump(find(world.chapters, chapter_id, "Chapter")))
 
@@ -98,7 +98,7 @@ def list_lessons(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
     return _listing(list(world.lessons.values()), LESSONS, LESSON.dump, "lessons")
 
 
-@catalogue_one("/lessons/<guid:lesson_id>", "Get a lesson", "lesson")
+@catalogue_read("/lessons/<guid:lesson_id>", "Get a lesson", "lesson")
 def get_lesson(lesson_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
     return jsonify(LESSON.dump(find(world.lessons, lesson_id, "Lesson")))
 
@@ -110,7 +110,7 @@ def list_instructor_led_courses(*, world: AbsorbWorld, now: datetime, user: User
     return _listing([c for c in world.courses.values() if c.is_ilc], COURSES, wire(world, COURSE), "courses")
 
 
-@catalogue_one("/instructor-led-courses/<guid:course_id>", "Get an instructor-led course", "course")
+@catalogue_read("/instructor-led-courses/<guid:course_id>", "Get an instructor-led course", "course")
 def get_instructor_led_course(course_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
     return jsonify(dump(world, COURSE, _of_type(world, course_id, ilc=True)))
 
@@ -136,7 +136,7 @@ def list_sessions(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
     return _listing(list(world.sessions.values()), SESSIONS, SESSION.dump, "sessions")
 
 
-@catalogue_one("/sessions/<guid:session_id>", "Get a session", "session")
+@catalogue_read("/sessions/<guid:session_id>", "Get a session", "session")
 def get_session(session_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
     return jsonify(SESSION.dump(find(world.sessions, session_id, "Session")))
 
@@ -149,7 +149,7 @@ def list_session_schedules(*, world: AbsorbWorld, now: datetime, user: User, arg
     return _listing(schedules, SESSION_SCHEDULES, SESSION_SCHEDULE.dump, "sessionSchedules")
 
 
-@catalogue_one("/session-schedules/<guid:schedule_id>", "Get a session schedule", "session-schedule")
+@catalogue_read("/session-schedules/<guid:schedule_id>", "Get a session schedule", "session-schedule")
 def get_session_schedule(schedule_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
     return jsonify(SESSION_SCHEDULE.dump(catalogue.get_schedule(world, schedule_id)))
 
@@ -159,7 +159,7 @@ def list_venues(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
     return _listing(list(catalogue.catalogue_of(world).venues.values()), VENUES, VENUE.dump, "venues")
 
 
-@catalogue_one("/venues/<guid:venue_id>", "Get a venue", "venue")
+@catalogue_read("/venues/<guid:venue_id>", "Get a venue", "venue")
 def get_venue(venue_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
     return jsonify(VENUE.dump(catalogue.get_venue(world, venue_id)))
 
@@ -171,7 +171,7 @@ def list_curricula(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
     return _listing(list(catalogue.catalogue_of(world).curricula.values()), CURRICULA, CURRICULUM.dump, "curriculums")
 
 
-@catalogue_one("/curriculums/<guid:curriculum_id>", "Get a curriculum, with its groups", "curriculum")
+@catalogue_read("/curriculums/<guid:curriculum_id>", "Get a curriculum, with its groups", "curriculum")
 def get_curriculum(curriculum_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
     return jsonify(CURRICULUM.dump(catalogue.get_curriculum(world, curriculum_id)))
 
@@ -181,7 +181,7 @@ def list_categories(*, world: AbsorbWorld, now: datetime, user: User) -> Listing
     return _listing(list(catalogue.catalogue_of(world).categories.values()), CATEGORIES, CATEGORY.dump, "categories")
 
 
-@catalogue_one("/categories/<guid:category_id>", "Get a category", "category")
+@catalogue_read("/categories/<guid:category_id>", "Get a category", "category")
 def get_category(category_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
     return jsonify(CATEGORY.dump(catalogue.get_category(world, category_id)))
 
@@ -191,6 +191,6 @@ def list_tags(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
     return _listing(list(catalogue.catalogue_of(world).tags.values()), TAGS, TAG.dump, "tags")
 
 
-@catalogue_one("/tags/<guid:tag_id>", "Get a tag", "tag")
+@catalogue_read("/tags/<guid:tag_id>", "Get a tag", "tag")
 def get_tag(tag_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
     return jsonify(TAG.dump(catalogue.get_tag(world, tag_id)))

@@ -16,38 +16,32 @@ from emulator.absorb.http.auth import absorb_call
 from emulator.absorb.wire.catalogue import RESOURCE, RESOURCES
 from emulator.absorb.wire.last import CURRICULUM_GROUP
 from emulator.absorb.domain.models import AbsorbWorld, User
-from emulator.absorb.http.routes import GET_ERRORS, LEGACY_PAGING, PAGED, Listing, bp, paged, wire
+from emulator.absorb.http.routes import GET_ERRORS, LEGACY_PAGING, PAGED, Listing, bp, read_list, wire
 from emulator.absorb.wire.schemas import USER, USERS
 
 LIST = PAGED + LEGACY_PAGING
 NESTED_LIST_ERRORS = {**GET_ERRORS, 422: None}
 
 
-@bp.get("/users/<guid:user_id>/resources")
-@documented("List a user's resources: the global ones and their courses'. Default order: id.", query=LIST,
-            responses={200: "resource-page", **NESTED_LIST_ERRORS})
-@absorb_call()
-@paged
+@read_list("/users/<guid:user_id>/resources",
+           "List a user's resources: the global ones and their courses'. Default order: id.",
+           "resource-page", query=LIST, errors=NESTED_LIST_ERRORS)
 def list_user_resources(user_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Listing:
     return Listing(last_rules.user_resources(world, user_id), RESOURCES, RESOURCE.dump, key="resources",
                    deprecated=False, legacy_paging=True)
 
 
-@bp.get("/enrollments/<guid:enrollment_id>/resources")
-@documented("List an enrollment's resources: its course's. Default order: id.", query=LIST,
-            responses={200: "resource-page", **NESTED_LIST_ERRORS})
-@absorb_call()
-@paged
+@read_list("/enrollments/<guid:enrollment_id>/resources",
+           "List an enrollment's resources: its course's. Default order: id.",
+           "resource-page", query=LIST, errors=NESTED_LIST_ERRORS)
 def list_enrollment_resources(enrollment_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Listing:
     return Listing(last_rules.enrollment_resources(world, enrollment_id), RESOURCES, RESOURCE.dump,
                    key="resources", deprecated=False, legacy_paging=True)
 
 
-@bp.get("/managers/<guid:manager_id>/users")
-@documented("List a manager's users: everyone below them in the supervisor tree. Default order: id.", query=LIST,
-            responses={200: "user-page", **NESTED_LIST_ERRORS})
-@absorb_call()
-@paged
+@read_list("/managers/<guid:manager_id>/users",
+           "List a manager's users: everyone below them in the supervisor tree. Default order: id.",
+           "user-page", query=LIST, errors=NESTED_LIST_ERRORS)
 def list_managed_users(manager_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Listing:
     return Listing(last_rules.managed_users(world, manager_id), USERS, wire(world, USER), key="users",
                    deprecated=False, legacy_paging=True)

@@ -16,7 +16,7 @@ from emulator.absorb.http.auth import absorb_call
 from emulator.absorb.wire.catalogue import RESOURCE, RESOURCE_CATEGORIES, RESOURCE_CATEGORY, RESOURCES
 from emulator.absorb.domain.lookups import get_course
 from emulator.absorb.domain.models import AbsorbWorld, User
-from emulator.absorb.http.routes import GET_ERRORS, LEGACY_PAGING, LIST_ERRORS, PAGED, Listing, bp, paged
+from emulator.absorb.http.routes import GET_ERRORS, LEGACY_PAGING, PAGED, Listing, bp, paged, read_list, read
 
 LIST = PAGED + LEGACY_PAGING
 
@@ -25,17 +25,12 @@ def _listing(items: list[Any], resource: Any, dump_one: Callable[[Any], Any], ke
     return Listing(items, resource, dump_one, key=key, deprecated=False, legacy_paging=True)
 
 
-@bp.get("/resources")
-@documented("List resources. Default order: id.", query=LIST, responses={200: "resource-page", **LIST_ERRORS})
-@absorb_call(admin=False)
-@paged
+@read_list("/resources", "List resources. Default order: id.", "resource-page", query=LIST, admin=False)
 def list_resources(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
     return _listing(list(catalogue.catalogue_of(world).resources.values()), RESOURCES, RESOURCE.dump, "resources")
 
 
-@bp.get("/resources/<guid:resource_id>")
-@documented("Get a resource", responses={200: "resource", **GET_ERRORS})
-@absorb_call(admin=False)
+@read("/resources/<guid:resource_id>", "Get a resource", "resource", admin=False)
 def get_resource(resource_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
     return jsonify(RESOURCE.dump(catalogue.get_resource(world, resource_id)))
 
@@ -50,27 +45,22 @@ def list_course_resources(course_id: str, *, world: AbsorbWorld, now: datetime, 
                     "resources")
 
 
-@bp.get("/enrollments/my-resources")
-@documented("List the currently authenticated user's resources: the global ones and their courses'. "
-            "Default order: id.", query=LIST, responses={200: "resource-page", **LIST_ERRORS})
-@absorb_call(admin=False)
-@paged
+@read_list("/enrollments/my-resources",
+           "List the currently authenticated user's resources: the global ones and their courses'. "
+            "Default order: id.",
+           "resource-page", query=LIST, admin=False)
 def list_my_resources(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
     return _listing(catalogue.my_resources(world, user), RESOURCES, RESOURCE.dump, "resources")
 
 
-@bp.get("/resource-categories")
-@documented("List resource categories. Default order: id.", query=LIST,
-            responses={200: "resource-category-page", **LIST_ERRORS})
-@absorb_call(admin=False)
-@paged
+@read_list("/resource-categories", "List resource categories. Default order: id.",
+           "resource-category-page", query=LIST, admin=False)
 def list_resource_categories(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
     categories = list(catalogue.catalogue_of(world).resource_categories.values())
     return _listing(categories, RESOURCE_CATEGORIES, RESOURCE_CATEGORY.dump, "resourceCategories")
 
 
-@bp.get("/resource-categories/<guid:resource_category_id>")
-@documented("Get a resource category", responses={200: "resource-category", **GET_ERRORS})
-@absorb_call(admin=False)
+@read("/resource-categories/<guid:resource_category_id>", "Get a resource category",
+          "resource-category", admin=False)
 def get_resource_category(resource_category_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
     return jsonify(RESOURCE_CATEGORY.dump(catalogue.get_resource_category(world, resource_category_id)))
