@@ -11,7 +11,7 @@ from flask import Response, jsonify
 from emulator.absorb.domain import certificates, managers
 from emulator.absorb.wire.catalogue import CERTIFICATE, CERTIFICATES, DIRECT_REPORT, DIRECT_REPORTS
 from emulator.absorb.domain.models import AbsorbWorld, User
-from emulator.absorb.http.routes import GET_ERRORS, LEGACY_PAGING, PAGED, Listing, read_list, read
+from emulator.absorb.http.routes import GET_ERRORS, LEGACY_PAGING, PAGED, Listing, read, read_list
 
 LIST = PAGED + LEGACY_PAGING
 NESTED_LIST_ERRORS = {**GET_ERRORS, 422: None}

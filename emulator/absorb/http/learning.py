@@ -22,7 +22,7 @@ from emulator.absorb.wire.learning import (
     CREDIT_TYPES, LANGUAGE, LANGUAGES, LEARNING_PATH_ITEM, PREREQUISITE, PREREQUISITES, USER_CREDIT, dump_message,
 )
 from emulator.absorb.domain.models import AbsorbWorld, User
-from emulator.absorb.http.routes import BODY_ERRORS, GET_ERRORS, LEGACY_PAGING, PAGED, Listing, bp, read_list, read
+from emulator.absorb.http.routes import BODY_ERRORS, GET_ERRORS, LEGACY_PAGING, PAGED, Listing, bp, read, read_list
 
 LIST = PAGED + LEGACY_PAGING
 NESTED_LIST_ERRORS = {**GET_ERRORS, 422: None}

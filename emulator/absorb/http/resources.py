@@ -16,7 +16,7 @@ from emulator.absorb.http.auth import absorb_call
 from emulator.absorb.wire.catalogue import RESOURCE, RESOURCE_CATEGORIES, RESOURCE_CATEGORY, RESOURCES
 from emulator.absorb.domain.lookups import get_course
 from emulator.absorb.domain.models import AbsorbWorld, User
-from emulator.absorb.http.routes import GET_ERRORS, LEGACY_PAGING, PAGED, Listing, bp, paged, read_list, read
+from emulator.absorb.http.routes import GET_ERRORS, LEGACY_PAGING, PAGED, Listing, bp, paged, read, read_list
 
 LIST = PAGED + LEGACY_PAGING
 
