@@ -6,7 +6,7 @@ ordered by id (the vendor documents no default sort).
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -23,20 +23,15 @@ from emulator.absorb.wire.catalogue import (
 )
 from emulator.absorb.domain.lookups import find, get_course
 from emulator.absorb.domain.models import AbsorbWorld, Course, User
-from emulator.absorb.http.routes import GET_ERRORS, LEGACY_PAGING, PAGED, Listing, read, read_list, wire
+from emulator.absorb.http.routes import LEGACY_LIST, NESTED_LIST_ERRORS, Listing, legacy_listing, read, read_list, wire
+
 from emulator.absorb.wire.schemas import COURSE, COURSES, dump
 
 ID_ORDER = " Default order: id."
-LIST = PAGED + LEGACY_PAGING
-NESTED_LIST_ERRORS = {**GET_ERRORS, 422: None}
 VENUE_ID = Param("venueId", {"type": "string", "format": "uuid"}, "Only this venue's schedules.")
 # Every catalogue read is open to learners (a learner portal browses the catalogue); its lists take legacy paging.
-catalogue_list = partial(read_list, query=LIST, admin=False)
+catalogue_list = partial(read_list, query=LEGACY_LIST, admin=False)
 catalogue_read = partial(read, admin=False)
-
-
-def _listing(items: list[Any], resource: Any, dump_one: Callable[[Any], Any], key: str) -> Listing:
-    return Listing(items, resource, dump_one, key=key, deprecated=False, legacy_paging=True)
 
 
 def _of_type(world: AbsorbWorld, course_id: str, ilc: bool) -> Course:
@@ -51,7 +46,7 @@ def _of_type(world: AbsorbWorld, course_id: str, ilc: bool) -> Course:
 
 @catalogue_list("/online-courses", "List online courses." + ID_ORDER, "course-page")
 def list_online_courses(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
-    return _listing([c for c in world.courses.values() if not c.is_ilc], COURSES, wire(world, COURSE), "courses")
+    return legacy_listing([c for c in world.courses.values() if not c.is_ilc], COURSES, wire(world, COURSE), "courses")
 
 
 @catalogue_read("/online-courses/<guid:course_id>", "Get an online course", "course")
@@ -66,18 +61,18 @@ def _chapters(world: AbsorbWorld, course: Course) -> list[Any]:
 @catalogue_list("/online-courses/<guid:course_id>/chapters", "List an online course's chapters." + ID_ORDER,
                 "chapter-page", errors=NESTED_LIST_ERRORS)
 def list_online_course_chapters(course_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Listing:
-    return _listing(_chapters(world, _of_type(world, course_id, ilc=False)), CHAPTERS, CHAPTER.dump, "chapters")
+    return legacy_listing(_chapters(world, _of_type(world, course_id, ilc=False)), CHAPTERS, CHAPTER.dump, "chapters")
 
 
 @catalogue_list("/courses/<guid:course_id>/chapters", "List a course's chapters." + ID_ORDER,
                 "chapter-page", errors=NESTED_LIST_ERRORS)
 def list_course_chapters(course_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Listing:
-    return _listing(_chapters(world, get_course(world, course_id)), CHAPTERS, CHAPTER.dump, "chapters")
+    return legacy_listing(_chapters(world, get_course(world, course_id)), CHAPTERS, CHAPTER.dump, "chapters")
 
 
 @catalogue_list("/chapters", "List chapters." + ID_ORDER, "chapter-page")
 def list_chapters(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
-    return _listing(list(world.chapters.values()), CHAPTERS, CHAPTER.dump, "chapters")
+    return legacy_listing(list(world.chapters.values()), CHAPTERS, CHAPTER.dump, "chapters")
 
 
 @catalogue_read("/chapters/<guid:chapter_id>", "Get a chapter", "chapter")
@@ -90,12 +85,12 @@ def get_chapter(chapter_id: str, *, world: AbsorbWorld, now: datetime, user: Use
 def list_course_lessons(course_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Listing:
     course = get_course(world, course_id)
     lessons = [world.lessons[i] for ch in _chapters(world, course) for i in ch.lesson_ids]
-    return _listing(lessons, LESSONS, LESSON.dump, "lessons")
+    return legacy_listing(lessons, LESSONS, LESSON.dump, "lessons")
 
 
 @catalogue_list("/lessons", "List lessons." + ID_ORDER, "lesson-page")
 def list_lessons(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
-    return _listing(list(world.lessons.values()), LESSONS, LESSON.dump, "lessons")
+    return legacy_listing(list(world.lessons.values()), LESSONS, LESSON.dump, "lessons")
 
 
 @catalogue_read("/lessons/<guid:lesson_id>", "Get a lesson", "lesson")
@@ -107,7 +102,7 @@ def get_lesson(lesson_id: str, *, world: AbsorbWorld, now: datetime, user: User)
 
 @catalogue_list("/instructor-led-courses", "List instructor-led courses." + ID_ORDER, "course-page")
 def list_instructor_led_courses(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
-    return _listing([c for c in world.courses.values() if c.is_ilc], COURSES, wire(world, COURSE), "courses")
+    return legacy_listing([c for c in world.courses.values() if c.is_ilc], COURSES, wire(world, COURSE), "courses")
 
 
 @catalogue_read("/instructor-led-courses/<guid:course_id>", "Get an instructor-led course", "course")
@@ -122,18 +117,18 @@ def _sessions(world: AbsorbWorld, course: Course) -> list[Any]:
 @catalogue_list("/instructor-led-courses/<guid:course_id>/sessions",
                 "List an instructor-led course's sessions." + ID_ORDER, "session-page", errors=NESTED_LIST_ERRORS)
 def list_instructor_led_course_sessions(course_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Listing:
-    return _listing(_sessions(world, _of_type(world, course_id, ilc=True)), SESSIONS, SESSION.dump, "sessions")
+    return legacy_listing(_sessions(world, _of_type(world, course_id, ilc=True)), SESSIONS, SESSION.dump, "sessions")
 
 
 @catalogue_list("/courses/<guid:course_id>/sessions", "List a course's sessions." + ID_ORDER,
                 "session-page", errors=NESTED_LIST_ERRORS)
 def list_course_sessions(course_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Listing:
-    return _listing(_sessions(world, get_course(world, course_id)), SESSIONS, SESSION.dump, "sessions")
+    return legacy_listing(_sessions(world, get_course(world, course_id)), SESSIONS, SESSION.dump, "sessions")
 
 
 @catalogue_list("/sessions", "List sessions from all instructor-led courses." + ID_ORDER, "session-page")
 def list_sessions(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
-    return _listing(list(world.sessions.values()), SESSIONS, SESSION.dump, "sessions")
+    return legacy_listing(list(world.sessions.values()), SESSIONS, SESSION.dump, "sessions")
 
 
 @catalogue_read("/sessions/<guid:session_id>", "Get a session", "session")
@@ -142,11 +137,11 @@ def get_session(session_id: str, *, world: AbsorbWorld, now: datetime, user: Use
 
 
 @catalogue_list("/session-schedules", "List session schedules (venueId: a venue's schedule)." + ID_ORDER,
-                "session-schedule-page", query=LIST + (VENUE_ID,))
+                "session-schedule-page", query=LEGACY_LIST + (VENUE_ID,))
 def list_session_schedules(*, world: AbsorbWorld, now: datetime, user: User, args: Mapping[str, str]) -> Listing:
     raw = args.get("venueId")
     schedules = catalogue.list_schedules(world, guid_arg(raw, "venueId") if raw else None)
-    return _listing(schedules, SESSION_SCHEDULES, SESSION_SCHEDULE.dump, "sessionSchedules")
+    return legacy_listing(schedules, SESSION_SCHEDULES, SESSION_SCHEDULE.dump, "sessionSchedules")
 
 
 @catalogue_read("/session-schedules/<guid:schedule_id>", "Get a session schedule", "session-schedule")
@@ -156,7 +151,7 @@ def get_session_schedule(schedule_id: str, *, world: AbsorbWorld, now: datetime,
 
 @catalogue_list("/venues", "List venues." + ID_ORDER, "venue-page")
 def list_venues(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
-    return _listing(list(catalogue.catalogue_of(world).venues.values()), VENUES, VENUE.dump, "venues")
+    return legacy_listing(list(catalogue.catalogue_of(world).venues.values()), VENUES, VENUE.dump, "venues")
 
 
 @catalogue_read("/venues/<guid:venue_id>", "Get a venue", "venue")
@@ -168,7 +163,8 @@ def get_venue(venue_id: str, *, world: AbsorbWorld, now: datetime, user: User) -
 
 @catalogue_list("/curriculums", "List curricula." + ID_ORDER, "curriculum-page")
 def list_curricula(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
-    return _listing(list(catalogue.catalogue_of(world).curricula.values()), CURRICULA, CURRICULUM.dump, "curriculums")
+    curricula = list(catalogue.catalogue_of(world).curricula.values())
+    return legacy_listing(curricula, CURRICULA, CURRICULUM.dump, "curriculums")
 
 
 @catalogue_read("/curriculums/<guid:curriculum_id>", "Get a curriculum, with its groups", "curriculum")
@@ -178,7 +174,8 @@ def get_curriculum(curriculum_id: str, *, world: AbsorbWorld, now: datetime, use
 
 @catalogue_list("/categories", "List categories." + ID_ORDER, "category-page")
 def list_categories(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
-    return _listing(list(catalogue.catalogue_of(world).categories.values()), CATEGORIES, CATEGORY.dump, "categories")
+    categories = list(catalogue.catalogue_of(world).categories.values())
+    return legacy_listing(categories, CATEGORIES, CATEGORY.dump, "categories")
 
 
 @catalogue_read("/categories/<guid:category_id>", "Get a category", "category")
@@ -188,7 +185,7 @@ def get_category(category_id: str, *, world: AbsorbWorld, now: datetime, user: U
 
 @catalogue_list("/tags", "List tags." + ID_ORDER, "tag-page")
 def list_tags(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
-    return _listing(list(catalogue.catalogue_of(world).tags.values()), TAGS, TAG.dump, "tags")
+    return legacy_listing(list(catalogue.catalogue_of(world).tags.values()), TAGS, TAG.dump, "tags")
 
 
 @catalogue_read("/tags/<guid:tag_id>", "Get a tag", "tag")

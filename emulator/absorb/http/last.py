@@ -16,16 +16,16 @@ from emulator.absorb.http.auth import absorb_call
 from emulator.absorb.wire.catalogue import RESOURCE, RESOURCES
 from emulator.absorb.wire.last import CURRICULUM_GROUP
 from emulator.absorb.domain.models import AbsorbWorld, User
-from emulator.absorb.http.routes import GET_ERRORS, LEGACY_PAGING, PAGED, Listing, bp, read_list, wire
-from emulator.absorb.wire.schemas import USER, USERS
+from emulator.absorb.http.routes import (
+    GET_ERRORS, LEGACY_LIST, NESTED_LIST_ERRORS, Listing, bp, legacy_listing, read_list, wire,
+)
 
-LIST = PAGED + LEGACY_PAGING
-NESTED_LIST_ERRORS = {**GET_ERRORS, 422: None}
+from emulator.absorb.wire.schemas import USER, USERS
 
 
 @read_list("/users/<guid:user_id>/resources",
            "List a user's resources: the global ones and their courses'. Default order: id.",
-           "resource-page", query=LIST, errors=NESTED_LIST_ERRORS)
+           "resource-page", query=LEGACY_LIST, errors=NESTED_LIST_ERRORS)
 def list_user_resources(user_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Listing:
     return Listing(last_rules.user_resources(world, user_id), RESOURCES, RESOURCE.dump, key="resources",
                    deprecated=False, legacy_paging=True)
@@ -33,15 +33,14 @@ def list_user_resources(user_id: str, *, world: AbsorbWorld, now: datetime, user
 
 @read_list("/enrollments/<guid:enrollment_id>/resources",
            "List an enrollment's resources: its course's. Default order: id.",
-           "resource-page", query=LIST, errors=NESTED_LIST_ERRORS)
+           "resource-page", query=LEGACY_LIST, errors=NESTED_LIST_ERRORS)
 def list_enrollment_resources(enrollment_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Listing:
-    return Listing(last_rules.enrollment_resources(world, enrollment_id), RESOURCES, RESOURCE.dump,
-                   key="resources", deprecated=False, legacy_paging=True)
+    return legacy_listing(last_rules.enrollment_resources(world, enrollment_id), RESOURCES, RESOURCE.dump, "resources")
 
 
 @read_list("/managers/<guid:manager_id>/users",
            "List a manager's users: everyone below them in the supervisor tree. Default order: id.",
-           "user-page", query=LIST, errors=NESTED_LIST_ERRORS)
+           "user-page", query=LEGACY_LIST, errors=NESTED_LIST_ERRORS)
 def list_managed_users(manager_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Listing:
     return Listing(last_rules.managed_users(world, manager_id), USERS, wire(world, USER), key="users",
                    deprecated=False, legacy_paging=True)

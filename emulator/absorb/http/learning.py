@@ -5,9 +5,7 @@ the v2 envelope (ordered by id), a user's or a session's records a bare array (d
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from flask import Response, jsonify, request
 
@@ -22,22 +20,19 @@ from emulator.absorb.wire.learning import (
     CREDIT_TYPES, LANGUAGE, LANGUAGES, LEARNING_PATH_ITEM, PREREQUISITE, PREREQUISITES, USER_CREDIT, dump_message,
 )
 from emulator.absorb.domain.models import AbsorbWorld, User
-from emulator.absorb.http.routes import BODY_ERRORS, GET_ERRORS, LEGACY_PAGING, PAGED, Listing, bp, read, read_list
+from emulator.absorb.http.routes import (
+    BODY_ERRORS, GET_ERRORS, LEGACY_LIST, NESTED_LIST_ERRORS, Listing, bp, legacy_listing, read, read_list,
+)
 
-LIST = PAGED + LEGACY_PAGING
-NESTED_LIST_ERRORS = {**GET_ERRORS, 422: None}
+
 ID_ORDER = " Default order: id."
-
-
-def _listing(items: list[Any], resource: Any, dump_one: Callable[[Any], Any], key: str) -> Listing:
-    return Listing(items, resource, dump_one, key=key, deprecated=False, legacy_paging=True)
 
 
 # -- languages ------------------------------------------------------------------------------------------------------
 
-@read_list("/languages", "List languages." + ID_ORDER, "language-page", query=LIST, admin=False)
+@read_list("/languages", "List languages." + ID_ORDER, "language-page", query=LEGACY_LIST, admin=False)
 def list_languages(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
-    return _listing(list(course_facts.LANGUAGES), LANGUAGES, LANGUAGE.dump, "languages")
+    return legacy_listing(list(course_facts.LANGUAGES), LANGUAGES, LANGUAGE.dump, "languages")
 
 
 @read("/languages/<language_id>", "Get a language (its integer id)", "language", admin=False)
@@ -53,15 +48,15 @@ def get_course_version(version_id: str, *, world: AbsorbWorld, now: datetime, us
 
 
 @read_list("/course/<guid:course_id>/versions", "List a course's versions." + ID_ORDER,
-           "course-version-page", query=LIST, errors=NESTED_LIST_ERRORS, admin=False)
+           "course-version-page", query=LEGACY_LIST, errors=NESTED_LIST_ERRORS, admin=False)
 def list_course_versions(course_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Listing:
-    return _listing(course_facts.course_versions(world, course_id), COURSE_VERSIONS, COURSE_VERSION.dump,
+    return legacy_listing(course_facts.course_versions(world, course_id), COURSE_VERSIONS, COURSE_VERSION.dump,
                     "courseVersions")
 
 
-@read_list("/prerequisites", "List prerequisites." + ID_ORDER, "prerequisite-page", query=LIST, admin=False)
+@read_list("/prerequisites", "List prerequisites." + ID_ORDER, "prerequisite-page", query=LEGACY_LIST, admin=False)
 def list_prerequisites(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
-    return _listing(course_facts.list_prerequisites(world), PREREQUISITES, PREREQUISITE.dump, "prerequisites")
+    return legacy_listing(course_facts.list_prerequisites(world), PREREQUISITES, PREREQUISITE.dump, "prerequisites")
 
 
 @read("/prerequisites/<guid:prerequisite_id>", "Get a prerequisite", "prerequisite", admin=False)
@@ -70,16 +65,16 @@ def get_prerequisite(prerequisite_id: str, *, world: AbsorbWorld, now: datetime,
 
 
 @read_list("/course/<guid:course_id>/prerequisites", "List a course's prerequisites." + ID_ORDER,
-           "prerequisite-page", query=LIST, errors=NESTED_LIST_ERRORS, admin=False)
+           "prerequisite-page", query=LEGACY_LIST, errors=NESTED_LIST_ERRORS, admin=False)
 def list_course_prerequisites(course_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Listing:
-    return _listing(course_facts.course_prerequisites(world, course_id), PREREQUISITES, PREREQUISITE.dump,
+    return legacy_listing(course_facts.course_prerequisites(world, course_id), PREREQUISITES, PREREQUISITE.dump,
                     "prerequisites")
 
 
 @read_list("/courses/<guid:course_id>/evaluations", "List a course's evaluations." + ID_ORDER,
-           "course-evaluation-page", query=LIST, errors=NESTED_LIST_ERRORS)
+           "course-evaluation-page", query=LEGACY_LIST, errors=NESTED_LIST_ERRORS)
 def list_course_evaluations(course_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Listing:
-    return _listing(course_facts.course_evaluations(world, course_id), COURSE_EVALUATIONS, COURSE_EVALUATION.dump,
+    return legacy_listing(course_facts.course_evaluations(world, course_id), COURSE_EVALUATIONS, COURSE_EVALUATION.dump,
                     "courseEvaluations")
 
 
@@ -108,9 +103,9 @@ def update_session_attendance(session_id: str, *, world: AbsorbWorld, now: datet
 
 # -- credits, messages, learning paths --------------------------------------------------------------------------
 
-@read_list("/credits/credit-types", "List credit types." + ID_ORDER, "credit-type-page", query=LIST, admin=False)
+@read_list("/credits/credit-types", "List credit types." + ID_ORDER, "credit-type-page", query=LEGACY_LIST, admin=False)
 def list_credit_types(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
-    return _listing(learner_records.list_credit_types(world), CREDIT_TYPES, CREDIT_TYPE.dump, "creditTypes")
+    return legacy_listing(learner_records.list_credit_types(world), CREDIT_TYPES, CREDIT_TYPE.dump, "creditTypes")
 
 
 @read("/credits/users/<guid:user_id>", "List a user's credits: one row per completed enrollment that awards credits",

@@ -27,15 +27,10 @@ from emulator.absorb.wire.offerings import (
     QUESTION_BANKS, SELF_ASSESSMENT, TRANSACTION, TRANSACTIONS,
 )
 from emulator.absorb.http.routes import (
-    BODY_ERRORS, CALL_ERRORS, LEGACY_PAGING, PAGED, Listing, _created, bp, read, read_list, wire,
+    BODY_ERRORS, CALL_ERRORS, LEGACY_LIST, Listing, _created, bp, legacy_listing, read, read_list, wire,
 )
+
 from emulator.absorb.wire.schemas import COURSE, COURSES, DEPARTMENT, dump
-
-LIST = PAGED + LEGACY_PAGING
-
-
-def _listing(items: list[Any], resource: Any, dump_one: Callable[[Any], Any], key: str) -> Listing:
-    return Listing(items, resource, dump_one, key=key, deprecated=False, legacy_paging=True)
 
 
 def _key_wire(world: AbsorbWorld) -> Callable[[commerce.EnrollmentKey], dict[str, Any]]:
@@ -46,30 +41,30 @@ def _key_wire(world: AbsorbWorld) -> Callable[[commerce.EnrollmentKey], dict[str
 # -- for sale ----------------------------------------------------------------------------------------------------
 
 @read_list("/courses/for-sale", "List courses for sale: the active courses with a price. Default order: id.",
-           "course-page", query=LIST, admin=False)
+           "course-page", query=LEGACY_LIST, admin=False)
 def list_courses_for_sale(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
-    return _listing(commerce.courses_for_sale(world), COURSES, wire(world, COURSE), "courses")
+    return legacy_listing(commerce.courses_for_sale(world), COURSES, wire(world, COURSE), "courses")
 
 
 @read_list("/course-bundles/for-sale",
            "List course bundles for sale: the active bundles with a price. Default order: id.",
-           "course-bundle-page", query=LIST, admin=False)
+           "course-bundle-page", query=LEGACY_LIST, admin=False)
 def list_course_bundles_for_sale(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
-    return _listing(commerce.bundles_for_sale(world), COURSE_BUNDLES, COURSE_BUNDLE.dump, "courseBundles")
+    return legacy_listing(commerce.bundles_for_sale(world), COURSE_BUNDLES, COURSE_BUNDLE.dump, "courseBundles")
 
 
 @read_list("/curriculums/for-sale", "List curricula for sale: the active curricula with a price. Default order: id.",
-           "curriculum-page", query=LIST, admin=False)
+           "curriculum-page", query=LEGACY_LIST, admin=False)
 def list_curricula_for_sale(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
-    return _listing(commerce.curricula_for_sale(world), CURRICULA, CURRICULUM.dump, "curriculums")
+    return legacy_listing(commerce.curricula_for_sale(world), CURRICULA, CURRICULUM.dump, "curriculums")
 
 
 # -- course bundles, coupons, transactions, enrollment keys -------------------------------------------------------
 
-@read_list("/course-bundles", "List course bundles. Default order: id.", "course-bundle-page", query=LIST)
+@read_list("/course-bundles", "List course bundles. Default order: id.", "course-bundle-page", query=LEGACY_LIST)
 def list_course_bundles(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
     bundles = list(commerce.commerce_of(world).course_bundles.values())
-    return _listing(bundles, COURSE_BUNDLES, COURSE_BUNDLE.dump, "courseBundles")
+    return legacy_listing(bundles, COURSE_BUNDLES, COURSE_BUNDLE.dump, "courseBundles")
 
 
 @read("/course-bundles/<guid:course_bundle_id>", "Get course bundle", "course-bundle")
@@ -77,9 +72,9 @@ def get_course_bundle(course_bundle_id: str, *, world: AbsorbWorld, now: datetim
     return jsonify(COURSE_BUNDLE.dump(commerce.get_course_bundle(world, course_bundle_id)))
 
 
-@read_list("/coupons", "List coupons. Default order: id.", "coupon-page", query=LIST)
+@read_list("/coupons", "List coupons. Default order: id.", "coupon-page", query=LEGACY_LIST)
 def list_coupons(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
-    return _listing(list(commerce.commerce_of(world).coupons.values()), COUPONS, COUPON.dump, "coupons")
+    return legacy_listing(list(commerce.commerce_of(world).coupons.values()), COUPONS, COUPON.dump, "coupons")
 
 
 @read("/coupons/<guid:coupon_id>", "Get coupon", "coupon")
@@ -88,10 +83,10 @@ def get_coupon(coupon_id: str, *, world: AbsorbWorld, now: datetime, user: User)
 
 
 @read_list("/e-commerce/transactions", "List e-commerce transactions. Default order: id.",
-           "transaction-page", query=LIST)
+           "transaction-page", query=LEGACY_LIST)
 def list_transactions(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
     transactions = list(commerce.commerce_of(world).transactions.values())
-    return _listing(transactions, TRANSACTIONS, TRANSACTION.dump, "transactions")
+    return legacy_listing(transactions, TRANSACTIONS, TRANSACTION.dump, "transactions")
 
 
 @read("/e-commerce/transactions/<guid:transaction_id>", "Get e-commerce transaction", "transaction")
@@ -99,10 +94,10 @@ def get_transaction(transaction_id: str, *, world: AbsorbWorld, now: datetime, u
     return jsonify(TRANSACTION.dump(commerce.get_transaction(world, transaction_id)))
 
 
-@read_list("/enrollment-keys", "List enrollment keys. Default order: id.", "enrollment-key-page", query=LIST)
+@read_list("/enrollment-keys", "List enrollment keys. Default order: id.", "enrollment-key-page", query=LEGACY_LIST)
 def list_enrollment_keys(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
     keys = list(commerce.commerce_of(world).enrollment_keys.values())
-    return _listing(keys, ENROLLMENT_KEYS, _key_wire(world), "enrollmentKeys")
+    return legacy_listing(keys, ENROLLMENT_KEYS, _key_wire(world), "enrollmentKeys")
 
 
 @read("/enrollment-keys/<guid:enrollment_key_id>", "Get enrollment key", "enrollment-key")
@@ -135,10 +130,10 @@ def get_competency_definition(competency_definition_id: str, *, world: AbsorbWor
     return jsonify(COMPETENCY_DEFINITION.dump(found))
 
 
-@read_list("/question-banks", "List question banks. Default order: id.", "question-bank-page", query=LIST)
+@read_list("/question-banks", "List question banks. Default order: id.", "question-bank-page", query=LEGACY_LIST)
 def list_question_banks(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
     banks = list(definitions.definitions_of(world).question_banks.values())
-    return _listing(banks, QUESTION_BANKS, QUESTION_BANK.dump, "questionBanks")
+    return legacy_listing(banks, QUESTION_BANKS, QUESTION_BANK.dump, "questionBanks")
 
 
 @read("/question-banks/<guid:question_bank_id>", "Get question bank", "question-bank")
@@ -154,10 +149,10 @@ def get_self_assessment(self_assessment_id: str, *, world: AbsorbWorld, now: dat
 # -- external training ----------------------------------------------------------------------------------------
 
 @read_list("/external-training/templates", "List external training templates. Default order: id.",
-           "external-training-template-page", query=LIST)
+           "external-training-template-page", query=LEGACY_LIST)
 def list_external_training_templates(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
     templates = list(definitions.definitions_of(world).external_training_templates.values())
-    return _listing(templates, EXTERNAL_TRAINING_TEMPLATES, EXTERNAL_TRAINING_TEMPLATE.dump, "templates")
+    return legacy_listing(templates, EXTERNAL_TRAINING_TEMPLATES, EXTERNAL_TRAINING_TEMPLATE.dump, "templates")
 
 
 @read("/external-training/templates/<guid:template_id>", "Get external training template",
@@ -167,10 +162,10 @@ def get_external_training_template(template_id: str, *, world: AbsorbWorld, now:
 
 
 @read_list("/external-training/submissions", "List external training submissions. Default order: id.",
-           "external-training-submission-page", query=LIST)
+           "external-training-submission-page", query=LEGACY_LIST)
 def list_external_training_submissions(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
     found = list(definitions.definitions_of(world).external_training_submissions.values())
-    return _listing(found, EXTERNAL_TRAINING_SUBMISSIONS, EXTERNAL_TRAINING_SUBMISSION.dump, "submissions")
+    return legacy_listing(found, EXTERNAL_TRAINING_SUBMISSIONS, EXTERNAL_TRAINING_SUBMISSION.dump, "submissions")
 
 
 @read("/external-training/submissions/<guid:submission_id>", "Get external training submission",

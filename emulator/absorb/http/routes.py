@@ -192,6 +192,15 @@ LEGACY_PAGING = (
     Param("limit", {"type": "string", "pattern": "^[0-9]+$"}, "(Deprecated) The page size; _limit wins."),
     Param("offset", {"type": "string", "pattern": "^[0-9]+$"}, "(Deprecated) The page number; _offset wins."),
 )
+# The lists of the resources the vendor's v2 pages add (catalogue, offerings, learning, resources...): paging and the
+# deprecated limit/offset, no status/modifiedSince (``legacy_listing``); a nested one answers 404 for its parent.
+LEGACY_LIST = PAGED + LEGACY_PAGING
+NESTED_LIST_ERRORS = {**GET_ERRORS, 422: None}
+
+
+def legacy_listing(items: list[Any], resource: Any, dump_one: Callable[[Any], Any], key: str) -> Listing:
+    """The ``Listing`` of a list that honours the deprecated ``limit``/``offset`` but has no status filter."""
+    return Listing(items, resource, dump_one, key=key, deprecated=False, legacy_paging=True)
 SEARCH = Param("_search", {"type": "string"}, "Text the user's name fields contain (first, middle, last, full name, "
                "username), case-insensitively.")
 
