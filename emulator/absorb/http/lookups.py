@@ -12,11 +12,10 @@ from datetime import datetime
 from flask import Response, jsonify
 
 from emulator.core.http import guid_arg
-from emulator.core.openapi import Param, documented
+from emulator.core.openapi import Param
 from emulator.absorb.domain import reference, users
-from emulator.absorb.http.auth import absorb_call
 from emulator.absorb.domain.models import AbsorbWorld, User
-from emulator.absorb.http.routes import GET_ERRORS, PAGED, Listing, bp, paged, read, read_list, wire
+from emulator.absorb.http.routes import NESTED_LIST_ERRORS, PAGED, Listing, read, read_list, wire
 from emulator.absorb.wire.lookups import COUNTRIES, COUNTRY, GROUPS, PROVINCE, PROVINCES, ROLE, ROLES, dump_group
 from emulator.absorb.wire.schemas import COURSE, COURSES
 
@@ -79,11 +78,8 @@ def get_province(province_id: str, *, world: AbsorbWorld, now: datetime, user: U
 
 # -- a user's courses ----------------------------------------------------------------------------------------
 
-@bp.get("/users/<guid:user_id>/courses")
-@documented("List the courses a user may take: enrolled or available. " + ID_ORDER, query=PAGED,
-            responses={200: "course-page", **GET_ERRORS, 422: None})
-@absorb_call()
-@paged
+@read_list("/users/<guid:user_id>/courses", "List the courses a user may take: enrolled or available. " + ID_ORDER,
+           "course-page", errors=NESTED_LIST_ERRORS)
 def list_user_courses(user_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Listing:
     learner = users.get_user(world, user_id)
     return Listing(users.list_user_courses(world, learner), COURSES, wire(world, COURSE), key="courses",

@@ -8,13 +8,11 @@ from datetime import datetime
 
 from flask import Response, jsonify
 
-from emulator.core.openapi import documented
 from emulator.absorb.domain import catalogue
-from emulator.absorb.http.auth import absorb_call
 from emulator.absorb.wire.catalogue import RESOURCE, RESOURCE_CATEGORIES, RESOURCE_CATEGORY, RESOURCES
 from emulator.absorb.domain.lookups import get_course
 from emulator.absorb.domain.models import AbsorbWorld, User
-from emulator.absorb.http.routes import GET_ERRORS, LEGACY_LIST, Listing, bp, legacy_listing, paged, read, read_list
+from emulator.absorb.http.routes import LEGACY_LIST, NESTED_LIST_ERRORS, Listing, legacy_listing, read, read_list
 
 
 @read_list("/resources", "List resources. Default order: id.", "resource-page", query=LEGACY_LIST, admin=False)
@@ -27,11 +25,8 @@ def get_resource(resource_id: str, *, world: AbsorbWorld, now: datetime, user: U
     return jsonify(RESOURCE.dump(catalogue.get_resource(world, resource_id)))
 
 
-@bp.get("/courses/<guid:course_id>/resources")
-@documented("List a course's resources. Default order: id.", query=LEGACY_LIST,
-            responses={200: "resource-page", **GET_ERRORS, 422: None})
-@absorb_call(admin=False)
-@paged
+@read_list("/courses/<guid:course_id>/resources", "List a course's resources. Default order: id.",
+           "resource-page", query=LEGACY_LIST, errors=NESTED_LIST_ERRORS, admin=False)
 def list_course_resources(course_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Listing:
     return legacy_listing(catalogue.course_resources(world, get_course(world, course_id)), RESOURCES, RESOURCE.dump,
                     "resources")

@@ -161,12 +161,13 @@ def read_list(path: str, summary: str, page: str, *, query: tuple[Param, ...] = 
     return register
 
 
-def read(path: str, summary: str, item: str, *, admin: bool = True) -> Route:
+def read(path: str, summary: str, item: str, *, query: tuple[Param, ...] = (), admin: bool = True) -> Route:
     """An unpaged read of what the path names (one resource, or a short list of it) in one decorator:
     ``@bp.get(path)``, ``@documented`` (``item``: the 200's schema; 404 for an unknown id),
     ``@absorb_call(admin=admin)``."""
     def register(view: Callable[..., Response]) -> Callable[..., Any]:
-        return bp.get(path)(documented(summary, responses={200: item, **GET_ERRORS})(absorb_call(admin=admin)(view)))
+        operation = documented(summary, query=query, responses={200: item, **GET_ERRORS})
+        return bp.get(path)(operation(absorb_call(admin=admin)(view)))
     return register
 
 
