@@ -109,7 +109,7 @@ def list_credit_types(*, world: AbsorbWorld, now: datetime, user: User) -> Listi
 
 
 @read("/credits/users/<guid:user_id>", "List a user's credits: one row per completed enrollment that awards credits",
-          "user-credit-list")
+      "user-credit-list")
 def list_user_credits(user_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
     return jsonify([USER_CREDIT.dump(c) for c in learner_records.user_credits(world, user_id)])
 
@@ -127,7 +127,7 @@ def list_user_messages(user_id: str, *, world: AbsorbWorld, now: datetime, user:
 
 
 @read("/learning-path/<guid:user_id>", "Get a user's learning path: their active enrollments in the order to take them",
-          "learning-path")
+      "learning-path")
 def get_learning_path(user_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
     learner, items = learner_records.learning_path(world, user_id)
     return jsonify({"userId": learner.id, "fullName": learner.full_name,

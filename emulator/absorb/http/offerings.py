@@ -115,7 +115,7 @@ def list_custom_field_definitions(*, world: AbsorbWorld, now: datetime, user: Us
 
 
 @read("/custom-field-definitions/<guid:custom_field_definition_id>", "Get custom field definition",
-          "custom-field-definition")
+      "custom-field-definition")
 def get_custom_field_definition(custom_field_definition_id: str, *, world: AbsorbWorld, now: datetime,
                                 user: User) -> Response:
     found = definitions.get_custom_field_definition(world, custom_field_definition_id)
@@ -123,7 +123,7 @@ def get_custom_field_definition(custom_field_definition_id: str, *, world: Absor
 
 
 @read("/competency-definitions/<guid:competency_definition_id>", "Get competency definition",
-          "competency-definition")
+      "competency-definition")
 def get_competency_definition(competency_definition_id: str, *, world: AbsorbWorld, now: datetime,
                               user: User) -> Response:
     found = definitions.get_competency_definition(world, competency_definition_id)
@@ -156,7 +156,7 @@ def list_external_training_templates(*, world: AbsorbWorld, now: datetime, user:
 
 
 @read("/external-training/templates/<guid:template_id>", "Get external training template",
-          "external-training-template")
+      "external-training-template")
 def get_external_training_template(template_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
     return jsonify(EXTERNAL_TRAINING_TEMPLATE.dump(definitions.get_external_training_template(world, template_id)))
 
@@ -169,7 +169,7 @@ def list_external_training_submissions(*, world: AbsorbWorld, now: datetime, use
 
 
 @read("/external-training/submissions/<guid:submission_id>", "Get external training submission",
-          "external-training-submission")
+      "external-training-submission")
 def get_external_training_submission(submission_id: str, *, world: AbsorbWorld, now: datetime,
                                      user: User) -> Response:
     found = definitions.get_external_training_submission(world, submission_id)

@@ -48,6 +48,6 @@ def list_resource_categories(*, world: AbsorbWorld, now: datetime, user: User) -
 
 
 @read("/resource-categories/<guid:resource_category_id>", "Get a resource category",
-          "resource-category", admin=False)
+      "resource-category", admin=False)
 def get_resource_category(resource_category_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
     return jsonify(RESOURCE_CATEGORY.dump(catalogue.get_resource_category(world, resource_category_id)))
