@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +16,7 @@ from .admin import init_app as init_admin
 from .admin import is_dashboard_page
 from .config import ENV_PREFIX, Settings, SettingsError
 from .core import errors, pipeline, requestlog, stubs
+from .core.env import variable
 from .core.outbound import Outbox
 from .core.http import MAX_BODY_BYTES, GuidConverter, parse_args
 from .core.openapi import build_document
@@ -115,8 +115,8 @@ def create_app(settings: Settings | dict[str, Any] | None = None) -> EmulatorFla
         anchor = parse_iso_datetime(settings.anchor) if settings.anchor else None
         store = Store(vendors, seed=settings.seed, anchor=anchor, rate_limited=rate_limited, users=settings.users)
     except ValueError as exc:  # --rate-limit naming a vendor without a documented limit
-        env = ENV_PREFIX + "RATE_LIMIT"  # named as the value came: the environment's, else the option's
-        where = env if os.environ.get(env) == settings.rate_limit else "--rate-limit"
+        # named as the value came: the environment's, else the option's
+        where = ENV_PREFIX + "RATE_LIMIT" if variable("rate_limit") == settings.rate_limit else "--rate-limit"
         raise SettingsError(f"{where}: {exc}") from None
     app.extensions[EXTENSION] = AppState(settings=settings, store=store, vendors={v.name: v for v in vendors},
                                          outbox=Outbox(settings.webhook_allow, settings.journal_size))

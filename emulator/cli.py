@@ -58,7 +58,8 @@ METAVARS["webhook_allow"] = "HOSTS"
 METAVARS["users"] = "N"
 OTHER_ENV = {"CACHE": "~/.cache/lms-emulator  (derived files that make start-up cheap; tls/: --tls's authority)",
              "TLS_NAMES": "(none)  (more names for --tls's server certificate, comma-separated)",
-             "SCHEMAS": "the package's schemas/  (a directory of contract schemas to use instead)"}
+             "SCHEMAS": "the package's schemas/  (a directory of contract schemas to use instead)",
+             "VERIFY_PAGES": "0  (1: trust no cached page; each is recomputed and compared, as the test suite does)"}
 
 
 def serve(args: argparse.Namespace) -> int:

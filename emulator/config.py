@@ -6,28 +6,23 @@ command line reports in one line with exit status 2.
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 from collections.abc import Callable
 
-from .core.cachedir import cache_dir
 from .core.clock import check_anchor
 from .core.forward import TargetError, Targets
 from .core.scale import check_users
+from .core.env import ENV_PREFIX, SettingsError, boolean, switches, variable
 from .core.wire import parse_iso_datetime
 
-ENV_PREFIX = "LMS_EMULATOR_"
-
-
-class SettingsError(ValueError):
-    """A bad option or environment value; the message names where it came from."""
+__all__ = ["ENV_PREFIX", "Settings", "SettingsError", "check", "tls_dir"]
 
 
 def tls_dir() -> Path:
     """Where ``serve --tls`` keeps its certificate authority (``ca.pem``, ``ca-key.pem``): see ``emulator.tls``."""
-    return cache_dir() / "tls"
+    return switches().cache / "tls"
 
 
 @dataclass
@@ -58,11 +53,13 @@ class Settings:
     @classmethod
     def load(cls, overrides: dict[str, Any] | None = None, *, option_names: bool = False) -> Settings:
         """Defaults, then the environment, then ``overrides``; each value checked. ``option_names``: name a bad
-        override by its command-line option (``--port``) rather than its key."""
+        override by its command-line option (``--port``) rather than its key. Core's switches
+        (``core.env.Switches``) are checked here too, so that a bad one stops the start as a bad setting does."""
+        switches()
         values: dict[str, Any] = {}
         known = {f.name for f in fields(cls)}
         for name in known:
-            raw = os.environ.get(ENV_PREFIX + name.upper())
+            raw = variable(name)
             if raw is not None:
                 values[name] = check(name, raw, ENV_PREFIX + name.upper())
         for key, value in (overrides or {}).items():
@@ -87,22 +84,11 @@ def _integer(low: int, high: int | None, what: str) -> Callable[[Any], int]:
     return parse
 
 
-def _boolean(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ("1", "true", "yes", "on"):
-        return True
-    if text in ("0", "false", "no", "off", ""):
-        return False
-    raise ValueError(f"{value!r} is not a boolean (1/0, true/false, yes/no, on/off)")
-
-
 def _maybe_boolean(value: Any) -> bool | None:
     """A boolean, or unset (empty, ``auto``): the server decides."""
     if value is None or (isinstance(value, str) and value.strip().lower() in ("", "auto")):
         return None
-    return _boolean(value)
+    return boolean(value)
 
 
 def _text(value: Any) -> str:
@@ -163,15 +149,15 @@ def _one_of(*choices: str) -> Callable[[Any], str]:
 CHECKS: dict[str, Callable[[Any], Any]] = {
     "host": _non_empty, "port": _integer(0, 65535, "a port number (0-65535; 0 picks a free port)"),
     "seed": _integer(0, None, "a seed (a non-negative integer)"), "admin_token": _optional,
-    "state_file": _optional, "fixtures": _optional, "strict": _boolean, "cors_origins": _text,
+    "state_file": _optional, "fixtures": _optional, "strict": boolean, "cors_origins": _text,
     "admin_cors_origins": _text,
     "journal_size": _integer(1, None, "a journal size (a positive integer)"), "anchor": _anchor,
-    "print_credentials": _one_of("table", "json", "none"), "default_tenant": _boolean, "rate_limit": _text,
-    "log_requests": _maybe_boolean, "log_format": _one_of("text", "json"), "tls": _boolean,
+    "print_credentials": _one_of("table", "json", "none"), "default_tenant": boolean, "rate_limit": _text,
+    "log_requests": _maybe_boolean, "log_format": _one_of("text", "json"), "tls": boolean,
     "fallback_target": _fallback,
     "webhook_allow": lambda value: _hosts(_text(value)),
     "users": lambda value: check_users(None if isinstance(value, str) and not value.strip() else value),
-    "fast_pages": _boolean, "tls_names": _text,
+    "fast_pages": boolean, "tls_names": _text,
 }
 
 

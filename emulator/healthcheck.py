@@ -6,18 +6,18 @@ so that it starts fast.
 """
 from __future__ import annotations
 
-import os
 import ssl
 import sys
 import urllib.request
 
 from .config import ENV_PREFIX, SettingsError, check, tls_dir
+from .core.env import variable
 
 
 def main() -> int:
     try:
-        port = check("port", os.environ.get(ENV_PREFIX + "PORT", "8080"), ENV_PREFIX + "PORT")
-        tls = check("tls", os.environ.get(ENV_PREFIX + "TLS", "0"), ENV_PREFIX + "TLS")
+        port = check("port", variable("port") or "8080", ENV_PREFIX + "PORT")
+        tls = check("tls", variable("tls") or "0", ENV_PREFIX + "TLS")
     except SettingsError as exc:
         print(f"unhealthy: {exc}", file=sys.stderr)
         return 1

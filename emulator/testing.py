@@ -24,6 +24,7 @@ import requests
 from werkzeug.serving import make_server
 
 from .config import tls_dir
+from .core.env import variable
 
 
 class EmulatorHTTPError(requests.HTTPError):
@@ -139,7 +140,7 @@ class EmulatorProcess(_Live):
 
     @property
     def admin_headers(self) -> dict[str, str]:
-        token = self.settings.get("admin_token", os.environ.get("LMS_EMULATOR_ADMIN_TOKEN"))
+        token = self.settings.get("admin_token", variable("admin_token"))
         return {"Authorization": f"Bearer {token}"} if token else {}
 
     def start(self) -> EmulatorProcess:

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from emulator.app import create_app
-from emulator.core.pagecache import VERIFY_ENV
+from emulator.core.env import VERIFY_ENV, switches
 from emulator.core.store import Store, Tenant
 
 # Every cached list page is recomputed and compared on each hit: a write that forgets to clear the
@@ -40,6 +40,30 @@ def pytest_collectreport(report: pytest.CollectReport) -> None:
         reason = str(report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr)
         report.outcome = "failed"
         report.longrepr = f"skipped under CI=true, where it must run: {reason}"
+
+
+Switch = Callable[[str, "str | None"], None]  # the ``switch`` fixture
+
+
+@pytest.fixture(autouse=True)
+def _switches_read_again() -> Iterator[None]:
+    """Core reads its environment switches once per process (``core.env.switches``); a test that changed one
+    (``switch``) leaves the next test a fresh reading, after monkeypatch has put the environment back."""
+    yield
+    switches.cache_clear()
+
+
+@pytest.fixture
+def switch(monkeypatch: pytest.MonkeyPatch) -> Switch:
+    """``switch(VERIFY_ENV, "0")``: set one of core's environment switches for this test (None unsets it), and
+    have the process read them again."""
+    def set_switch(name: str, value: str | None) -> None:
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+        switches.cache_clear()
+    return set_switch
 
 
 @pytest.fixture

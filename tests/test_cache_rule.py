@@ -42,7 +42,7 @@ from emulator.absorb.domain import attendance as absorb_attendance, course_facts
 from emulator.absorb.domain import learner_records, learning_state
 from emulator.core import paging
 from emulator.core.openapi import operation_of
-from emulator.core.pagecache import VERIFY_ENV, PageCache, WireCache
+from emulator.core.pagecache import PageCache, WireCache
 from emulator.core.wire import new_guid
 from emulator.ispring.domain import departments as ispring_departments, groups as ispring_groups
 from emulator.ispring.domain import service as ispring_service, users as ispring_users
@@ -56,6 +56,8 @@ from emulator.pearson.domain.signing import issue_token as pearson_token
 from emulator.absorb.domain.lessons import materialize_all
 from emulator.core.jsonstream import plain
 from emulator.absorb.wire.schemas import dump_world as absorb_dump_world
+from emulator.core.env import VERIFY_ENV
+from tests.conftest import Switch
 
 VENDORS = {vendor.name: vendor for vendor in all_vendors()}  # the dumper of each world (data.json)
 
@@ -636,8 +638,8 @@ def _drop_caches(tenant: Any) -> None:
 
 
 @pytest.fixture
-def ctx(monkeypatch: pytest.MonkeyPatch) -> Ctx:
-    monkeypatch.delenv(VERIFY_ENV, raising=False)  # a cached answer is served as cached, not checked
+def ctx(switch: Switch) -> Ctx:
+    switch(VERIFY_ENV, None)  # a cached answer is served as cached, not checked
     app = create_app({"seed": 42})
     tenant = app.state.store.tenants["default"]
     tenant.clock.freeze(tenant.clock.now())  # Pearson's v2 state answers the server time

@@ -27,7 +27,7 @@ from referencing.jsonschema import DRAFT202012
 
 from . import resources
 from .wire import is_guid
-from .schemadir import ENV_VAR, root as _root  # noqa: F401 - ENV_VAR: contract.ENV_VAR for callers
+from .schemadir import root as _root
 
 __all__ = ["ContractViolation", "errors", "names", "registry", "schema", "validate", "validator", "vendors"]
 

@@ -20,7 +20,7 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-from .cachedir import cache_dir
+from .env import switches
 
 TABLES = ("first", "last", "job", "adjective", "noun", "city_prefix", "city_suffix")
 
@@ -44,7 +44,7 @@ def _cache_file() -> Path | None:
         version = metadata.version("faker")
     except metadata.PackageNotFoundError:
         return None
-    return cache_dir() / f"faker-{version}-en_US.json"
+    return switches().cache / f"faker-{version}-en_US.json"
 
 
 @lru_cache(maxsize=1)

@@ -26,12 +26,12 @@ and every wire form served from the cache is dumped again, and either failing to
 """
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from flask import request
 
+from .env import switches
 from .fieldindex import FieldIndex
 
 if TYPE_CHECKING:
@@ -49,7 +49,6 @@ MAX_PAGES = 256  # per world; past it the oldest page is dropped (test suites as
 MAX_BYTES = 16 * 1024 * 1024
 MAX_CACHED_BODY = 16 * 1024  # a query sent as a POST body is a key only up to this size (keys stay small)
 MAX_KEY_SIZE = MAX_CACHED_BODY + 2 * MEMO_KEY_LIMIT  # characters of a key's texts: longer keys are not cached
-VERIFY_ENV = "LMS_EMULATOR_VERIFY_PAGES"
 
 
 def _key_size(key: Hashable) -> int:
@@ -59,7 +58,7 @@ def _key_size(key: Hashable) -> int:
 
 def verifying() -> bool:
     """Verify mode (``LMS_EMULATOR_VERIFY_PAGES=1``): no cache is trusted."""
-    return os.environ.get(VERIFY_ENV) == "1"
+    return switches().verify_pages
 
 
 class StalePage(RuntimeError):

@@ -2,18 +2,12 @@
 ``schemas/`` (read through importlib.resources, see ``core.resources``, so every install layout finds them)."""
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Any
 
 from . import resources
-
-ENV_VAR = "LMS_EMULATOR_SCHEMAS"
+from .env import switches
 
 
 def root() -> Any:
     """The schema directory: a ``Path`` (a real directory for every installed-on-disk layout) or a Traversable."""
-    override = os.environ.get(ENV_VAR)
-    if override:
-        return Path(override).resolve()
-    return resources.shipped("schemas")
+    return switches().schemas or resources.shipped("schemas")

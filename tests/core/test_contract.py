@@ -12,6 +12,8 @@ from jsonschema import Draft202012Validator
 
 from emulator.core import contract
 from emulator.core.contract import ContractViolation
+from emulator.core.env import SCHEMAS_ENV
+from tests.conftest import Switch
 
 SCHEMAS = Path(contract.__file__).resolve().parents[2] / "schemas"
 SCHEMA_FILES = sorted(SCHEMAS.glob("*/*.json"))
@@ -182,18 +184,18 @@ def test_validator_is_cached_and_checks_formats() -> None:
     assert {"uuid", "date-time"} <= set(v.format_checker.checkers)
 
 
-def test_env_override(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_env_override(tmp_path: Path, switch: Switch) -> None:
     (tmp_path / "demo").mkdir()
     (tmp_path / "demo" / "thing.json").write_text(json.dumps({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://lms-emulator.local/schemas/demo/thing.json",
         "type": "object", "properties": {"id": {"type": "string", "format": "uuid"}}, "required": ["id"],
     }))
-    monkeypatch.setenv(contract.ENV_VAR, str(tmp_path))
+    switch(SCHEMAS_ENV, str(tmp_path))
     assert contract.vendors() == ["demo"]
     assert contract.names("demo") == ["thing"]
     assert contract.errors("demo", "thing", {"id": "not-a-guid"})
-    monkeypatch.delenv(contract.ENV_VAR)
+    switch(SCHEMAS_ENV, None)
     assert "absorb" in contract.vendors()
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 import random
 
 from emulator.core import fake
+from emulator.core.env import CACHE_ENV
 
 
-def test_cached_tables_equal_fakers_and_give_the_same_values(tmp_path, monkeypatch):
-    monkeypatch.setenv("LMS_EMULATOR_CACHE", str(tmp_path))
+def test_cached_tables_equal_fakers_and_give_the_same_values(tmp_path, switch):
+    switch(CACHE_ENV, str(tmp_path))
     fake._tables.cache_clear()
     try:
         first = fake._tables()  # no file yet: read from Faker, file written
@@ -22,8 +23,8 @@ def test_cached_tables_equal_fakers_and_give_the_same_values(tmp_path, monkeypat
         fake._tables.cache_clear()
 
 
-def test_a_broken_cache_file_falls_back_to_faker(tmp_path, monkeypatch):
-    monkeypatch.setenv("LMS_EMULATOR_CACHE", str(tmp_path))
+def test_a_broken_cache_file_falls_back_to_faker(tmp_path, switch):
+    switch(CACHE_ENV, str(tmp_path))
     path = fake._cache_file()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("{not json", encoding="utf-8")

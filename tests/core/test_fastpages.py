@@ -19,16 +19,17 @@ from emulator.app import create_app
 from emulator.core import ratelimit
 from emulator.core.faults import faults_of
 from emulator.core.journal import journal_of, render
-from emulator.core.pagecache import VERIFY_ENV
 from emulator.core.pipeline import PageStep, Pipeline, RequestPath
 from emulator.core.tenantcall import call_of
+from emulator.core.env import VERIFY_ENV
+from tests.conftest import Switch
 
 LIST_QUERY = "_filter=" + quote("isActive eq true") + "&_sort=-dateEdited,courseName&_limit=5"
 
 
 @pytest.fixture(autouse=True)
-def _no_verify(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(VERIFY_ENV, "0")  # verify mode never hits the cache: every page would be computed
+def _no_verify(switch: Switch) -> None:
+    switch(VERIFY_ENV, "0")  # verify mode never hits the cache: every page would be computed
 
 
 def pipeline_of(app: Flask) -> Pipeline:
@@ -246,8 +247,8 @@ def test_not_installed_when_off(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) 
     assert fast_pages(create_app({"seed": 42})) is None
 
 
-def test_verify_mode_computes_every_page_and_still_catches_a_stale_one(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(VERIFY_ENV, "1")
+def test_verify_mode_computes_every_page_and_still_catches_a_stale_one(switch: Switch) -> None:
+    switch(VERIFY_ENV, "1")
     case = Both(create_app({"seed": 42}))
     path = f"/absorb/users/{case.learner['userId']}/enrollments"
     case.compare(path, case.headers(), answered=True)  # never a hit: computed, and compared

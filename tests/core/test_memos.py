@@ -10,15 +10,17 @@ import pytest
 from emulator.app import create_app
 from emulator.core import casefold, http
 from emulator.core.journal import JOURNAL_BYTES, PATH_LIMIT, Journal, journal_of, make_entry, render
-from emulator.core.pagecache import MAX_KEY_SIZE, VERIFY_ENV
+from emulator.core.pagecache import MAX_KEY_SIZE
 from emulator.core.pipeline import PageStep, Pipeline
+from emulator.core.env import VERIFY_ENV
+from tests.conftest import Switch
 
 LONG = 60_000
 
 
 @pytest.fixture(autouse=True)
-def _no_verify(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(VERIFY_ENV, "0")  # the page cache is used, as on a server
+def _no_verify(switch: Switch) -> None:
+    switch(VERIFY_ENV, "0")  # the page cache is used, as on a server
 
 
 def _fast_pages(app: Any) -> PageStep:

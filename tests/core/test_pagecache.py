@@ -7,10 +7,11 @@ import pytest
 
 from emulator.core import pagecache
 from emulator.core.pagecache import PageCache, StalePage
+from emulator.core.env import VERIFY_ENV
 
 
-def test_a_hit_does_not_recompute_and_a_clear_does(monkeypatch):
-    monkeypatch.delenv(pagecache.VERIFY_ENV, raising=False)
+def test_a_hit_does_not_recompute_and_a_clear_does(switch):
+    switch(VERIFY_ENV, None)
     cache, calls = PageCache(), []
 
     def compute():
@@ -23,8 +24,8 @@ def test_a_hit_does_not_recompute_and_a_clear_does(monkeypatch):
     assert cache.page("k", compute) == b'{"n":2}' and len(calls) == 2
 
 
-def test_errors_are_not_cached(monkeypatch):
-    monkeypatch.delenv(pagecache.VERIFY_ENV, raising=False)
+def test_errors_are_not_cached(switch):
+    switch(VERIFY_ENV, None)
     cache = PageCache()
 
     def fail():
@@ -35,16 +36,16 @@ def test_errors_are_not_cached(monkeypatch):
     assert len(cache) == 0
 
 
-def test_the_cache_is_bounded(monkeypatch):
-    monkeypatch.delenv(pagecache.VERIFY_ENV, raising=False)
+def test_the_cache_is_bounded(switch):
+    switch(VERIFY_ENV, None)
     cache = PageCache()
     for n in range(pagecache.MAX_PAGES + 5):
         cache.page(n, lambda: [])
     assert len(cache) <= pagecache.MAX_PAGES
 
 
-def test_the_cache_is_bounded_by_bytes(monkeypatch):
-    monkeypatch.delenv(pagecache.VERIFY_ENV, raising=False)
+def test_the_cache_is_bounded_by_bytes(monkeypatch, switch):
+    switch(VERIFY_ENV, None)
     monkeypatch.setattr(pagecache, "MAX_BYTES", 100)
     cache = PageCache()
     for n in range(10):
@@ -55,8 +56,8 @@ def test_the_cache_is_bounded_by_bytes(monkeypatch):
     assert cache.cached("big") is None and len(cache) == 3 and cache.size == 90
 
 
-def test_a_write_drops_the_pages_it_can_change(monkeypatch):
-    monkeypatch.delenv(pagecache.VERIFY_ENV, raising=False)
+def test_a_write_drops_the_pages_it_can_change(switch):
+    switch(VERIFY_ENV, None)
 
     class User:
         pass
@@ -77,8 +78,8 @@ def test_a_write_drops_the_pages_it_can_change(monkeypatch):
     assert len(cache) == 0 and cache.size == 0
 
 
-def test_verify_mode_fails_loudly_on_a_stale_page(monkeypatch):
-    monkeypatch.setenv(pagecache.VERIFY_ENV, "1")
+def test_verify_mode_fails_loudly_on_a_stale_page(switch):
+    switch(VERIFY_ENV, "1")
     cache, state = PageCache(), {"v": 1}
     assert cache.page("k", lambda: dict(state)) == b'{"v":1}'
     assert cache.page("k", lambda: dict(state)) == b'{"v":1}'  # unchanged: the hit passes the check
@@ -109,8 +110,8 @@ class _Entity:
         self.id, self.name = ident, name
 
 
-def test_a_wire_form_is_kept_until_its_entity_is_announced(monkeypatch):
-    monkeypatch.delenv(pagecache.VERIFY_ENV, raising=False)
+def test_a_wire_form_is_kept_until_its_entity_is_announced(switch):
+    switch(VERIFY_ENV, None)
 
     class World(pagecache.CachedWorld):
         def __init__(self):
@@ -128,8 +129,8 @@ def test_a_wire_form_is_kept_until_its_entity_is_announced(monkeypatch):
     assert not world.wire_cache
 
 
-def test_verify_mode_fails_loudly_on_a_stale_wire_form(monkeypatch):
-    monkeypatch.setenv(pagecache.VERIFY_ENV, "1")
+def test_verify_mode_fails_loudly_on_a_stale_wire_form(switch):
+    switch(VERIFY_ENV, "1")
     cache, entity = pagecache.WireCache(), _Entity("a", "Ann")
     assert cache.dump(_Schema(), entity) == cache.dump(_Schema(), entity) == {"id": "a", "name": "Ann"}
     entity.name = "Anna"  # a write that did not announce itself

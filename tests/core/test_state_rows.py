@@ -13,11 +13,13 @@ import pytest
 from emulator.app import create_app
 from emulator.core import statecodec
 from emulator.core.fieldindex import FieldIndex
-from emulator.core.pagecache import VERIFY_ENV, OrderCache, PageCache, WireCache
+from emulator.core.pagecache import OrderCache, PageCache, WireCache
 from emulator.core.persistence import StateFile
 from emulator.core.staterows import TrackedDict
 from emulator.core.store import Store
 from emulator.absorb.domain.lessons import materialize_all
+from emulator.core.env import VERIFY_ENV
+from tests.conftest import Switch
 from tests.test_cache_rule import SCENARIOS, Ctx, _choose
 
 
@@ -60,8 +62,8 @@ def assert_kept(app: Any, tenant_id: str) -> None:
 
 
 @pytest.fixture
-def kept(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Ctx:
-    monkeypatch.delenv(VERIFY_ENV, raising=False)
+def kept(tmp_path: Any, switch: Switch) -> Ctx:
+    switch(VERIFY_ENV, None)
     app = create_app({"seed": 42, "state_file": str(tmp_path / "state.db")})
     tenant = app.state.store.tenants["default"]
     made = Ctx(app=app, tenant=tenant)

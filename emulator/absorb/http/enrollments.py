@@ -21,8 +21,8 @@ from emulator.absorb.domain import curricula
 from emulator.absorb.domain.catalogue import get_curriculum
 from emulator.absorb.domain.lookups import get_user
 from emulator.absorb.http.routes import (
-    BODY_ERRORS, CALL_ERRORS, GET_ERRORS, LIMIT_PATTERN, OFFSET_PATTERN, PAGED, STATUSES, Listing, _created,
-    _filters, bp, paged, wire,
+    BODY_ERRORS, CALL_ERRORS, GET_ERRORS, LIMIT_PATTERN, NESTED_LIST_ERRORS, OFFSET_PATTERN, PAGED, STATUSES,
+    Listing, _created, _filters, bp, read, read_list, wire,
 )
 from emulator.absorb.wire.bodies import ATTEMPT_FINISH, COURSE_ENROLLMENT_UPSERT, load
 from emulator.absorb.wire.schemas import (
@@ -82,10 +82,8 @@ def create_enrollment(user_id: str, course_id: str, *, world: AbsorbWorld, now: 
     return _created({"enrollmentId": enrollment.id, "courseId": course_id, "userId": user_id})
 
 
-@bp.get("/users/<guid:user_id>/enrollments/<guid:course_id>")
-@documented("Get user's enrollment for specific course", query=STATUS_SINCE,
-            responses={200: "user-course-enrollment", **GET_ERRORS})
-@absorb_call()
+@read("/users/<guid:user_id>/enrollments/<guid:course_id>", "Get user's enrollment for specific course",
+      "user-course-enrollment", query=STATUS_SINCE)
 def get_user_enrollment(user_id: str, course_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
     if curricula.is_curriculum(world, course_id):
         found = curricula.as_course_enrollment(world, get_user(world, user_id), get_curriculum(world, course_id))
@@ -106,11 +104,8 @@ def upsert_enrollment(user_id: str, *, world: AbsorbWorld, now: datetime, user: 
     return _created({"enrollmentId": enrollment.id, "courseId": enrollment.course_id, "userId": user_id})
 
 
-@bp.get("/users/<guid:user_id>/enrollments")
-@documented("List course enrollments for specific user", query=DEPRECATED_PAGED,
-            responses={200: "user-course-enrollment-page", **GET_ERRORS, 422: None})
-@absorb_call()
-@paged
+@read_list("/users/<guid:user_id>/enrollments", "List course enrollments for specific user",
+           "user-course-enrollment-page", query=DEPRECATED_PAGED, errors=NESTED_LIST_ERRORS)
 def list_user_enrollments(user_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Listing:
     return Listing(lookups.list_user_enrollments(world, user_id), USER_COURSE_ENROLLMENTS,
                    wire(world, USER_COURSE_ENROLLMENT))
@@ -131,18 +126,13 @@ def unenroll(*, world: AbsorbWorld, now: datetime, user: User) -> Response:
     return Response(status=204)
 
 
-@bp.get("/enrollments/<guid:enrollment_id>")
-@documented("Get course enrollment", responses={200: "user-course-enrollment", **GET_ERRORS})
-@absorb_call()
+@read("/enrollments/<guid:enrollment_id>", "Get course enrollment", "user-course-enrollment")
 def get_enrollment(enrollment_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
     return jsonify(dump(world, USER_COURSE_ENROLLMENT, lookups.get_enrollment(world, enrollment_id)))
 
 
-@bp.get("/courses/<guid:course_id>/enrollments")
-@documented("List enrollments for specific course", query=DEPRECATED_PAGED,
-            responses={200: "course-enrollment-page", **GET_ERRORS, 422: None})
-@absorb_call()
-@paged
+@read_list("/courses/<guid:course_id>/enrollments", "List enrollments for specific course",
+           "course-enrollment-page", query=DEPRECATED_PAGED, errors=NESTED_LIST_ERRORS)
 def list_course_enrollments(course_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Listing:
     return Listing(lookups.list_course_enrollments(world, course_id), COURSE_ENROLLMENTS,
                    wire(world, COURSE_ENROLLMENT))
@@ -165,10 +155,8 @@ def list_bulk_enrollments(*, world: AbsorbWorld, now: datetime, user: User) -> R
 
 # -- the currently authenticated user -------------------------------------------------------------
 
-@bp.get("/my-enrollments/<guid:course_id>")
-@documented("Get currently authenticated user's course enrollment", query=STATUS_SINCE,
-            responses={200: "user-course-enrollment", **GET_ERRORS})
-@absorb_call(admin=False)
+@read("/my-enrollments/<guid:course_id>", "Get currently authenticated user's course enrollment",
+      "user-course-enrollment", query=STATUS_SINCE, admin=False)
 def get_my_enrollment(course_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
     return _one(world, lookups.get_user_enrollment(world, user.id, course_id), USER_COURSE_ENROLLMENT)
 
@@ -184,11 +172,8 @@ def create_my_enrollment(course_id: str, *, world: AbsorbWorld, now: datetime, u
     return _created({"enrollmentId": enrollment.id, "courseId": course_id, "userId": user.id})
 
 
-@bp.get("/my-enrollments")
-@documented("List currently authenticated user's course enrollments", query=PAGED + STATUS_SINCE,
-            responses={200: "user-course-enrollment-page", **GET_ERRORS, 422: None})
-@absorb_call(admin=False)
-@paged
+@read_list("/my-enrollments", "List currently authenticated user's course enrollments",
+           "user-course-enrollment-page", query=PAGED + STATUS_SINCE, errors=NESTED_LIST_ERRORS, admin=False)
 def list_my_enrollments(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
     return Listing(lookups.list_user_enrollments(world, user.id), USER_COURSE_ENROLLMENTS,
                    wire(world, USER_COURSE_ENROLLMENT))
@@ -196,19 +181,17 @@ def list_my_enrollments(*, world: AbsorbWorld, now: datetime, user: User) -> Lis
 
 # -- ILC sessions ---------------------------------------------------------------------------------
 
-@bp.get("/users/<guid:user_id>/enrollments/<guid:course_id>/sessions")
-@documented("List user's session enrollments for specific course", query=STATUS_SINCE,
-            responses={200: "session-enrollment-list", **GET_ERRORS})
-@absorb_call()
+@read("/users/<guid:user_id>/enrollments/<guid:course_id>/sessions",
+      "List user's session enrollments for specific course",
+      "session-enrollment-list", query=STATUS_SINCE)
 def list_user_session_enrollments(user_id: str, course_id: str, *, world: AbsorbWorld, now: datetime,
                                   user: User) -> Response:
     return _many(world, sessions.list_user_session_enrollments(world, user_id, course_id), SESSION_ENROLLMENT)
 
 
-@bp.get("/users/<guid:user_id>/enrollments/<guid:course_id>/sessions/<guid:session_id>")
-@documented("Get user's session enrollment for specific course", query=STATUS_SINCE,
-            responses={200: "session-enrollment", **GET_ERRORS})
-@absorb_call()
+@read("/users/<guid:user_id>/enrollments/<guid:course_id>/sessions/<guid:session_id>",
+      "Get user's session enrollment for specific course",
+      "session-enrollment", query=STATUS_SINCE)
 def get_user_session_enrollment(user_id: str, course_id: str, session_id: str, *, world: AbsorbWorld, now: datetime,
                                 user: User) -> Response:
     return _one(world, sessions.get_user_session_enrollment(world, user_id, course_id, session_id), SESSION_ENROLLMENT)
@@ -227,11 +210,8 @@ def create_ilc_enrollment(user_id: str, course_id: str, session_id: str, *, worl
                      "enrollmentId": enrollment.id, "sessionEnrollmentId": se.id})
 
 
-@bp.get("/courses/<guid:course_id>/sessions/<guid:session_id>/enrollments")
-@documented("List an ILC's session enrollments", query=PAGED + STATUS_SINCE,
-            responses={200: "session-enrollment-page", **GET_ERRORS, 422: None})
-@absorb_call()
-@paged
+@read_list("/courses/<guid:course_id>/sessions/<guid:session_id>/enrollments", "List an ILC's session enrollments",
+           "session-enrollment-page", query=PAGED + STATUS_SINCE, errors=NESTED_LIST_ERRORS)
 def list_session_enrollments(course_id: str, session_id: str, *, world: AbsorbWorld, now: datetime,
                              user: User) -> Listing:
     return Listing(sessions.list_session_enrollments(world, course_id, session_id), SESSION_ENROLLMENTS,
@@ -240,65 +220,56 @@ def list_session_enrollments(course_id: str, session_id: str, *, world: AbsorbWo
 
 # -- chapters and lessons ---------------------------------------------------------------------------
 
-@bp.get("/users/<guid:user_id>/enrollments/<guid:course_id>/chapters")
-@documented("List chapter enrollments for a specified course", query=STATUS_SINCE,
-            responses={200: "chapter-enrollment-list", **GET_ERRORS})
-@absorb_call()
+@read("/users/<guid:user_id>/enrollments/<guid:course_id>/chapters", "List chapter enrollments for a specified course",
+      "chapter-enrollment-list", query=STATUS_SINCE)
 def list_chapter_enrollments(user_id: str, course_id: str, *, world: AbsorbWorld, now: datetime,
                              user: User) -> Response:
     return _many(world, lessons.list_chapter_enrollments(world, user_id, course_id), CHAPTER_ENROLLMENT)
 
 
-@bp.get("/users/<guid:user_id>/enrollments/<guid:course_id>/chapters/<guid:chapter_id>")
-@documented("Get chapter enrollment for a specified course", query=STATUS_SINCE,
-            responses={200: "chapter-enrollment", **GET_ERRORS})
-@absorb_call()
+@read("/users/<guid:user_id>/enrollments/<guid:course_id>/chapters/<guid:chapter_id>",
+      "Get chapter enrollment for a specified course",
+      "chapter-enrollment", query=STATUS_SINCE)
 def get_chapter_enrollment(user_id: str, course_id: str, chapter_id: str, *, world: AbsorbWorld, now: datetime,
                            user: User) -> Response:
     return _one(world, lessons.get_chapter_enrollment(world, user_id, course_id, chapter_id), CHAPTER_ENROLLMENT)
 
 
-@bp.get("/courses/<guid:course_id>/lessons/<guid:lesson_id>/enrollments")
-@documented("Lists enrollments for a lesson", query=DEPRECATED_PAGED,
-            responses={200: "lesson-enrollment-page", **GET_ERRORS, 422: None})
-@absorb_call()
-@paged
+@read_list("/courses/<guid:course_id>/lessons/<guid:lesson_id>/enrollments", "Lists enrollments for a lesson",
+           "lesson-enrollment-page", query=DEPRECATED_PAGED, errors=NESTED_LIST_ERRORS)
 def list_lesson_enrollments_for_lesson(course_id: str, lesson_id: str, *, world: AbsorbWorld, now: datetime,
                                        user: User) -> Listing:
     rows = lessons.list_lesson_enrollments_for_lesson(world, course_id, lesson_id)
     return Listing(rows, LESSON_ENROLLMENTS, wire(world, LESSON_ENROLLMENT), key="lessonEnrollments")
 
 
-@bp.get("/users/<guid:user_id>/enrollments/<guid:course_id>/chapters/<guid:chapter_id>/lessons/<guid:lesson_id>")
-@documented("Get lesson enrollment", query=STATUS_SINCE, responses={200: "lesson-enrollment", **GET_ERRORS})
-@absorb_call()
+@read("/users/<guid:user_id>/enrollments/<guid:course_id>/chapters/<guid:chapter_id>/lessons/<guid:lesson_id>",
+      "Get lesson enrollment",
+      "lesson-enrollment", query=STATUS_SINCE)
 def get_lesson_enrollment(user_id: str, course_id: str, chapter_id: str, lesson_id: str, *, world: AbsorbWorld,
                           now: datetime, user: User) -> Response:
     found = lessons.get_lesson_enrollment(world, user_id, course_id, lesson_id, chapter_id)
     return _one(world, found, LESSON_ENROLLMENT)
 
 
-@bp.get("/users/<guid:user_id>/enrollments/<guid:course_id>/lessons")
-@documented("List user's lesson enrollments from specific course", query=STATUS_SINCE,
-            responses={200: "lesson-enrollment-list", **GET_ERRORS})
-@absorb_call()
+@read("/users/<guid:user_id>/enrollments/<guid:course_id>/lessons",
+      "List user's lesson enrollments from specific course",
+      "lesson-enrollment-list", query=STATUS_SINCE)
 def list_user_lesson_enrollments(user_id: str, course_id: str, *, world: AbsorbWorld, now: datetime,
                                  user: User) -> Response:
     return _many(world, lessons.list_user_lesson_enrollments(world, user_id, course_id), LESSON_ENROLLMENT)
 
 
-@bp.get("/users/<guid:user_id>/enrollments/<guid:course_id>/lessons/<guid:lesson_id>")
-@documented("Get user's lesson enrollment", query=STATUS_SINCE, responses={200: "lesson-enrollment", **GET_ERRORS})
-@absorb_call()
+@read("/users/<guid:user_id>/enrollments/<guid:course_id>/lessons/<guid:lesson_id>", "Get user's lesson enrollment",
+      "lesson-enrollment", query=STATUS_SINCE)
 def get_user_lesson_enrollment(user_id: str, course_id: str, lesson_id: str, *, world: AbsorbWorld, now: datetime,
                                user: User) -> Response:
     return _one(world, lessons.get_lesson_enrollment(world, user_id, course_id, lesson_id), LESSON_ENROLLMENT)
 
 
-@bp.get("/users/<guid:user_id>/enrollments/<guid:course_id>/chapters/<guid:chapter_id>/lessons")
-@documented("List user's lesson enrollments from specific chapter", query=STATUS_SINCE,
-            responses={200: "lesson-enrollment-list", **GET_ERRORS})
-@absorb_call()
+@read("/users/<guid:user_id>/enrollments/<guid:course_id>/chapters/<guid:chapter_id>/lessons",
+      "List user's lesson enrollments from specific chapter",
+      "lesson-enrollment-list", query=STATUS_SINCE)
 def list_chapter_lesson_enrollments(user_id: str, course_id: str, chapter_id: str, *, world: AbsorbWorld, now: datetime,
                                     user: User) -> Response:
     return _many(world, lessons.list_user_lesson_enrollments(world, user_id, course_id, chapter_id), LESSON_ENROLLMENT)
@@ -306,9 +277,9 @@ def list_chapter_lesson_enrollments(user_id: str, course_id: str, chapter_id: st
 
 # -- attempts ------------------------------------------------------------------------------------------
 
-@bp.get("/users/<guid:user_id>/enrollments/<guid:course_id>/lessons/<guid:lesson_id>/attempts")
-@documented("List user's attempts for specific lesson", responses={200: "attempt-list", **GET_ERRORS})
-@absorb_call()
+@read("/users/<guid:user_id>/enrollments/<guid:course_id>/lessons/<guid:lesson_id>/attempts",
+      "List user's attempts for specific lesson",
+      "attempt-list")
 def list_attempts(user_id: str, course_id: str, lesson_id: str, *, world: AbsorbWorld, now: datetime,
                   user: User) -> Response:
     return jsonify([dump(world, ATTEMPT, a) for a in attempts.list_attempts(world, user_id, course_id, lesson_id)])

@@ -20,54 +20,41 @@ from emulator.absorb.wire.last import CURRICULUM_GROUP, SESSION_DETAIL
 from emulator.absorb.wire.lookups import MANAGER_ROLE, MANAGER_ROLES
 from emulator.absorb.domain.models import AbsorbWorld, User
 from emulator.absorb.http.routes import (
-    BODY_ERRORS, CALL_ERRORS, GET_ERRORS, LEGACY_PAGING, PAGED, Listing, bp, paged, wire,
+    BODY_ERRORS, CALL_ERRORS, GET_ERRORS, LEGACY_LIST, NESTED_LIST_ERRORS, Listing, bp, legacy_listing, read_list,
+    wire,
 )
 from emulator.absorb.wire.bodies import USER_BODY, load
 from emulator.absorb.wire.schemas import USER, USERS, dump
 
-LIST = PAGED + LEGACY_PAGING
-NESTED_LIST_ERRORS = {**GET_ERRORS, 422: None}
 
-
-@bp.get("/users/<guid:user_id>/resources")
-@documented("List a user's resources: the global ones and their courses'. Default order: id.", query=LIST,
-            responses={200: "resource-page", **NESTED_LIST_ERRORS})
-@absorb_call()
-@paged
+@read_list("/users/<guid:user_id>/resources",
+           "List a user's resources: the global ones and their courses'. Default order: id.",
+           "resource-page", query=LEGACY_LIST, errors=NESTED_LIST_ERRORS)
 def list_user_resources(user_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Listing:
-    return Listing(last_rules.user_resources(world, user_id), RESOURCES, RESOURCE.dump, key="resources",
-                   deprecated=False, legacy_paging=True)
+    return legacy_listing(last_rules.user_resources(world, user_id), RESOURCES, RESOURCE.dump, "resources")
 
 
-@bp.get("/enrollments/<guid:enrollment_id>/resources")
-@documented("List an enrollment's resources: its course's. Default order: id.", query=LIST,
-            responses={200: "resource-page", **NESTED_LIST_ERRORS})
-@absorb_call()
-@paged
+@read_list("/enrollments/<guid:enrollment_id>/resources",
+           "List an enrollment's resources: its course's. Default order: id.",
+           "resource-page", query=LEGACY_LIST, errors=NESTED_LIST_ERRORS)
 def list_enrollment_resources(enrollment_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Listing:
-    return Listing(last_rules.enrollment_resources(world, enrollment_id), RESOURCES, RESOURCE.dump,
-                   key="resources", deprecated=False, legacy_paging=True)
+    return legacy_listing(last_rules.enrollment_resources(world, enrollment_id), RESOURCES, RESOURCE.dump,
+                          "resources")
 
 
-@bp.get("/managers/roles")
-@documented("List manager roles: the Manager Experience's roles (not the admin roles of /roles), the locked default "
-            "'Manager' and the custom ones. Default order: id.", query=LIST,
-            responses={200: "manager-role-page", **CALL_ERRORS, 422: None})
-@absorb_call()
-@paged
+@read_list("/managers/roles",
+           "List manager roles: the Manager Experience's roles (not the admin roles of /roles), the locked default "
+           "'Manager' and the custom ones. Default order: id.",
+           "manager-role-page", query=LEGACY_LIST)
 def list_manager_roles(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
-    return Listing(managers.manager_roles(world), MANAGER_ROLES, MANAGER_ROLE.dump, key="managerRoles",
-                   deprecated=False, legacy_paging=True)
+    return legacy_listing(managers.manager_roles(world), MANAGER_ROLES, MANAGER_ROLE.dump, "managerRoles")
 
 
-@bp.get("/managers/<guid:manager_id>/users")
-@documented("List a manager's users: everyone below them in the supervisor tree. Default order: id.", query=LIST,
-            responses={200: "user-page", **NESTED_LIST_ERRORS})
-@absorb_call()
-@paged
+@read_list("/managers/<guid:manager_id>/users",
+           "List a manager's users: everyone below them in the supervisor tree. Default order: id.",
+           "user-page", query=LEGACY_LIST, errors=NESTED_LIST_ERRORS)
 def list_managed_users(manager_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Listing:
-    return Listing(last_rules.managed_users(world, manager_id), USERS, wire(world, USER), key="users",
-                   deprecated=False, legacy_paging=True)
+    return legacy_listing(last_rules.managed_users(world, manager_id), USERS, wire(world, USER), "users")
 
 
 GROUP_ID = Param("curriculumGroupId", {"type": "string", "format": "uuid"}, "The curriculum group's id.", required=True)

@@ -17,7 +17,8 @@ from emulator.absorb.http.auth import absorb_call
 from emulator.absorb.wire.bodies import MY_ENROLLMENT, load
 from emulator.absorb.domain.models import AbsorbWorld, User
 from emulator.absorb.http.routes import (
-    BODY_ERRORS, CALL_ERRORS, GET_ERRORS, LEGACY_PAGING, LIST_ERRORS, PAGED, Listing, _created, bp, paged, wire,
+    BODY_ERRORS, CALL_ERRORS, GET_ERRORS, LEGACY_PAGING, LIST_ERRORS, PAGED, Listing, _created, bp, paged, read_list,
+    wire,
 )
 from emulator.absorb.wire.schemas import COURSE, COURSES, USER, dump
 from emulator.absorb.domain.choices import CHOICES
@@ -50,12 +51,9 @@ def list_my_courses(*, world: AbsorbWorld, now: datetime, user: User, args: Mapp
                    extra={"curriculumEnrollment": curricula.to_wire(standing)})
 
 
-@bp.get("/my-catalog")
-@documented(f"List the courses the currently authenticated user may enroll in "
+@read_list("/my-catalog", f"List the courses the currently authenticated user may enroll in "
             f"(at most {CHOICES.my_catalog_max_limit} per page). Default order: id.",
-            query=PAGED + LEGACY_PAGING, responses={200: "course-page", **LIST_ERRORS})
-@absorb_call(admin=False)
-@paged
+           "course-page", query=PAGED + LEGACY_PAGING, admin=False)
 def list_my_catalog(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
     return Listing(catalogue.my_catalog(world, user), COURSES, wire(world, COURSE), key="courses", deprecated=False,
                    legacy_paging=True, max_limit=CHOICES.my_catalog_max_limit)

@@ -5,9 +5,7 @@ the v2 envelope (ordered by id), a user's or a session's records a bare array (d
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from flask import Response, jsonify, request
 
@@ -22,94 +20,69 @@ from emulator.absorb.wire.learning import (
     CREDIT_TYPES, LANGUAGE, LANGUAGES, LEARNING_PATH_ITEM, PREREQUISITE, PREREQUISITES, USER_CREDIT, dump_message,
 )
 from emulator.absorb.domain.models import AbsorbWorld, User
-from emulator.absorb.http.routes import BODY_ERRORS, GET_ERRORS, LEGACY_PAGING, LIST_ERRORS, PAGED, Listing, bp, paged
+from emulator.absorb.http.routes import (
+    BODY_ERRORS, GET_ERRORS, LEGACY_LIST, NESTED_LIST_ERRORS, Listing, bp, legacy_listing, read, read_list,
+)
 
-LIST = PAGED + LEGACY_PAGING
-NESTED_LIST_ERRORS = {**GET_ERRORS, 422: None}
+
 ID_ORDER = " Default order: id."
-
-
-def _listing(items: list[Any], resource: Any, dump_one: Callable[[Any], Any], key: str) -> Listing:
-    return Listing(items, resource, dump_one, key=key, deprecated=False, legacy_paging=True)
 
 
 # -- languages ------------------------------------------------------------------------------------------------------
 
-@bp.get("/languages")
-@documented("List languages." + ID_ORDER, query=LIST, responses={200: "language-page", **LIST_ERRORS})
-@absorb_call(admin=False)
-@paged
+@read_list("/languages", "List languages." + ID_ORDER, "language-page", query=LEGACY_LIST, admin=False)
 def list_languages(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
-    return _listing(list(course_facts.LANGUAGES), LANGUAGES, LANGUAGE.dump, "languages")
+    return legacy_listing(list(course_facts.LANGUAGES), LANGUAGES, LANGUAGE.dump, "languages")
 
 
-@bp.get("/languages/<language_id>")
-@documented("Get a language (its integer id)", responses={200: "language", **GET_ERRORS})
-@absorb_call(admin=False)
+@read("/languages/<language_id>", "Get a language (its integer id)", "language", admin=False)
 def get_language(language_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
     return jsonify(LANGUAGE.dump(course_facts.get_language(language_id)))
 
 
 # -- course versions, prerequisites, evaluations ---------------------------------------------------------------
 
-@bp.get("/course-versions/<guid:version_id>")
-@documented("Get a course version", responses={200: "course-version", **GET_ERRORS})
-@absorb_call(admin=False)
+@read("/course-versions/<guid:version_id>", "Get a course version", "course-version", admin=False)
 def get_course_version(version_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
     return jsonify(COURSE_VERSION.dump(course_facts.get_course_version(world, version_id)))
 
 
-@bp.get("/course/<guid:course_id>/versions")
-@documented("List a course's versions." + ID_ORDER, query=LIST,
-            responses={200: "course-version-page", **NESTED_LIST_ERRORS})
-@absorb_call(admin=False)
-@paged
+@read_list("/course/<guid:course_id>/versions", "List a course's versions." + ID_ORDER,
+           "course-version-page", query=LEGACY_LIST, errors=NESTED_LIST_ERRORS, admin=False)
 def list_course_versions(course_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Listing:
-    return _listing(course_facts.course_versions(world, course_id), COURSE_VERSIONS, COURSE_VERSION.dump,
+    return legacy_listing(course_facts.course_versions(world, course_id), COURSE_VERSIONS, COURSE_VERSION.dump,
                     "courseVersions")
 
 
-@bp.get("/prerequisites")
-@documented("List prerequisites." + ID_ORDER, query=LIST, responses={200: "prerequisite-page", **LIST_ERRORS})
-@absorb_call(admin=False)
-@paged
+@read_list("/prerequisites", "List prerequisites." + ID_ORDER, "prerequisite-page", query=LEGACY_LIST, admin=False)
 def list_prerequisites(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
-    return _listing(course_facts.list_prerequisites(world), PREREQUISITES, PREREQUISITE.dump, "prerequisites")
+    return legacy_listing(course_facts.list_prerequisites(world), PREREQUISITES, PREREQUISITE.dump, "prerequisites")
 
 
-@bp.get("/prerequisites/<guid:prerequisite_id>")
-@documented("Get a prerequisite", responses={200: "prerequisite", **GET_ERRORS})
-@absorb_call(admin=False)
+@read("/prerequisites/<guid:prerequisite_id>", "Get a prerequisite", "prerequisite", admin=False)
 def get_prerequisite(prerequisite_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
     return jsonify(PREREQUISITE.dump(course_facts.get_prerequisite(world, prerequisite_id)))
 
 
-@bp.get("/course/<guid:course_id>/prerequisites")
-@documented("List a course's prerequisites." + ID_ORDER, query=LIST,
-            responses={200: "prerequisite-page", **NESTED_LIST_ERRORS})
-@absorb_call(admin=False)
-@paged
+@read_list("/course/<guid:course_id>/prerequisites", "List a course's prerequisites." + ID_ORDER,
+           "prerequisite-page", query=LEGACY_LIST, errors=NESTED_LIST_ERRORS, admin=False)
 def list_course_prerequisites(course_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Listing:
-    return _listing(course_facts.course_prerequisites(world, course_id), PREREQUISITES, PREREQUISITE.dump,
+    return legacy_listing(course_facts.course_prerequisites(world, course_id), PREREQUISITES, PREREQUISITE.dump,
                     "prerequisites")
 
 
-@bp.get("/courses/<guid:course_id>/evaluations")
-@documented("List a course's evaluations." + ID_ORDER, query=LIST,
-            responses={200: "course-evaluation-page", **NESTED_LIST_ERRORS})
-@absorb_call()
-@paged
+@read_list("/courses/<guid:course_id>/evaluations", "List a course's evaluations." + ID_ORDER,
+           "course-evaluation-page", query=LEGACY_LIST, errors=NESTED_LIST_ERRORS)
 def list_course_evaluations(course_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Listing:
-    return _listing(course_facts.course_evaluations(world, course_id), COURSE_EVALUATIONS, COURSE_EVALUATION.dump,
+    return legacy_listing(course_facts.course_evaluations(world, course_id), COURSE_EVALUATIONS, COURSE_EVALUATION.dump,
                     "courseEvaluations")
 
 
 # -- attendance -----------------------------------------------------------------------------------------------------
 
-@bp.get("/instructor-led-course-sessions/<guid:session_id>/attendance")
-@documented("List a session's attendance: one row per learner on its roster", responses={
-    200: "attendance-list", **GET_ERRORS})
-@absorb_call()
+@read("/instructor-led-course-sessions/<guid:session_id>/attendance",
+      "List a session's attendance: one row per learner on its roster",
+          "attendance-list")
 def list_session_attendance(session_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
     return jsonify([ATTENDANCE.dump(row) for row in attendance.session_attendance(world, session_id)])
 
@@ -130,42 +103,31 @@ def update_session_attendance(session_id: str, *, world: AbsorbWorld, now: datet
 
 # -- credits, messages, learning paths --------------------------------------------------------------------------
 
-@bp.get("/credits/credit-types")
-@documented("List credit types." + ID_ORDER, query=LIST, responses={200: "credit-type-page", **LIST_ERRORS})
-@absorb_call(admin=False)
-@paged
+@read_list("/credits/credit-types", "List credit types." + ID_ORDER, "credit-type-page", query=LEGACY_LIST, admin=False)
 def list_credit_types(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
-    return _listing(learner_records.list_credit_types(world), CREDIT_TYPES, CREDIT_TYPE.dump, "creditTypes")
+    return legacy_listing(learner_records.list_credit_types(world), CREDIT_TYPES, CREDIT_TYPE.dump, "creditTypes")
 
 
-@bp.get("/credits/users/<guid:user_id>")
-@documented("List a user's credits: one row per completed enrollment that awards credits",
-            responses={200: "user-credit-list", **GET_ERRORS})
-@absorb_call()
+@read("/credits/users/<guid:user_id>", "List a user's credits: one row per completed enrollment that awards credits",
+      "user-credit-list")
 def list_user_credits(user_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
     return jsonify([USER_CREDIT.dump(c) for c in learner_records.user_credits(world, user_id)])
 
 
-@bp.get("/messages/<guid:message_id>")
-@documented("Get a message", responses={200: "message", **GET_ERRORS})
-@absorb_call()
+@read("/messages/<guid:message_id>", "Get a message", "message")
 def get_message(message_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
     message = learner_records.get_message(world, message_id)
     return jsonify(dump_message(message, learner_records.message_names(world, message)))
 
 
-@bp.get("/users/<guid:user_id>/messages")
-@documented("List user sent messages (oldest first)", responses={200: "message-list", **GET_ERRORS})
-@absorb_call()
+@read("/users/<guid:user_id>/messages", "List user sent messages (oldest first)", "message-list")
 def list_user_messages(user_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
     return jsonify([dump_message(m, learner_records.message_names(world, m))
                     for m in learner_records.sent_messages(world, user_id)])
 
 
-@bp.get("/learning-path/<guid:user_id>")
-@documented("Get a user's learning path: their active enrollments in the order to take them",
-            responses={200: "learning-path", **GET_ERRORS})
-@absorb_call()
+@read("/learning-path/<guid:user_id>", "Get a user's learning path: their active enrollments in the order to take them",
+      "learning-path")
 def get_learning_path(user_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
     learner, items = learner_records.learning_path(world, user_id)
     return jsonify({"userId": learner.id, "fullName": learner.full_name,

@@ -12,11 +12,10 @@ from datetime import datetime
 from flask import Response, jsonify
 
 from emulator.core.http import guid_arg
-from emulator.core.openapi import Param, documented
+from emulator.core.openapi import Param
 from emulator.absorb.domain import reference, users
-from emulator.absorb.http.auth import absorb_call
 from emulator.absorb.domain.models import AbsorbWorld, User
-from emulator.absorb.http.routes import GET_ERRORS, LIST_ERRORS, PAGED, Listing, bp, paged, wire
+from emulator.absorb.http.routes import NESTED_LIST_ERRORS, PAGED, Listing, read, read_list, wire
 from emulator.absorb.wire.lookups import COUNTRIES, COUNTRY, GROUPS, PROVINCE, PROVINCES, ROLE, ROLES, dump_group
 from emulator.absorb.wire.schemas import COURSE, COURSES
 
@@ -27,82 +26,60 @@ ID_ORDER = "Default order: id (the vendor documents no default sort)."
 
 # -- groups -------------------------------------------------------------------------------------------
 
-@bp.get("/groups")
-@documented("List groups. " + ID_ORDER, query=PAGED, responses={200: "group-page", **LIST_ERRORS})
-@absorb_call()
-@paged
+@read_list("/groups", "List groups. " + ID_ORDER, "group-page")
 def list_groups(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
     return Listing(list(world.reference.groups.values()), GROUPS, lambda g: dump_group(world, g), "groups",
                    deprecated=False)
 
 
-@bp.get("/groups/<guid:group_id>")
-@documented("Get a group", responses={200: "group", **GET_ERRORS})
-@absorb_call()
+@read("/groups/<guid:group_id>", "Get a group", "group")
 def get_group(group_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
     return jsonify(dump_group(world, reference.get_group(world, group_id)))
 
 
 # -- roles ----------------------------------------------------------------------------------------------
 
-@bp.get("/roles")
-@documented("List roles. " + ID_ORDER, query=PAGED, responses={200: "role-page", **LIST_ERRORS})
-@absorb_call()
-@paged
+@read_list("/roles", "List roles. " + ID_ORDER, "role-page")
 def list_roles(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
     return Listing(list(world.reference.roles.values()), ROLES, ROLE.dump, "roles", deprecated=False)
 
 
-@bp.get("/roles/<guid:role_id>")
-@documented("Get a role", responses={200: "role", **GET_ERRORS})
-@absorb_call()
+@read("/roles/<guid:role_id>", "Get a role", "role")
 def get_role(role_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
     return jsonify(ROLE.dump(reference.get_role(world, role_id)))
 
 
 # -- countries and provinces ------------------------------------------------------------------------------
 
-@bp.get("/countries")
-@documented("List countries. " + ID_ORDER, query=PAGED, responses={200: "country-page", **LIST_ERRORS})
-@absorb_call()
-@paged
+@read_list("/countries", "List countries. " + ID_ORDER, "country-page")
 def list_countries(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
     return Listing(list(world.reference.countries.values()), COUNTRIES, COUNTRY.dump, "countries", deprecated=False)
 
 
-@bp.get("/countries/<guid:country_id>")
-@documented("Get a country", responses={200: "country", **GET_ERRORS})
-@absorb_call()
+@read("/countries/<guid:country_id>", "Get a country", "country")
 def get_country(country_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
     return jsonify(COUNTRY.dump(reference.get_country(world, country_id)))
 
 
-@bp.get("/provinces")
-@documented("List provinces of a country, as a bare array: every match unless _limit or _offset asks for a page. "
-            + ID_ORDER, query=(COUNTRY_ID,) + PAGED,
-            responses={200: "province-list", **LIST_ERRORS})
-@absorb_call()
-@paged
+@read_list("/provinces",
+           "List provinces of a country, as a bare array: every match unless _limit or _offset asks for a page. "
+            + ID_ORDER,
+           "province-list", query=(COUNTRY_ID,) + PAGED)
 def list_provinces(*, world: AbsorbWorld, now: datetime, user: User, args: Mapping[str, str]) -> Listing:
     raw = args.get("countryId")
     country_id = guid_arg(raw, "countryId") if raw else None
     return Listing(reference.list_provinces(world, country_id), PROVINCES, PROVINCE.dump, bare=True)
 
 
-@bp.get("/provinces/<guid:province_id>")
-@documented("Get a province", responses={200: "province", **GET_ERRORS})
-@absorb_call()
+@read("/provinces/<guid:province_id>", "Get a province", "province")
 def get_province(province_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
     return jsonify(PROVINCE.dump(reference.get_province(world, province_id)))
 
 
 # -- a user's courses ----------------------------------------------------------------------------------------
 
-@bp.get("/users/<guid:user_id>/courses")
-@documented("List the courses a user may take: enrolled or available. " + ID_ORDER, query=PAGED,
-            responses={200: "course-page", **GET_ERRORS, 422: None})
-@absorb_call()
-@paged
+@read_list("/users/<guid:user_id>/courses", "List the courses a user may take: enrolled or available. " + ID_ORDER,
+           "course-page", errors=NESTED_LIST_ERRORS)
 def list_user_courses(user_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Listing:
     learner = users.get_user(world, user_id)
     return Listing(users.list_user_courses(world, learner), COURSES, wire(world, COURSE), key="courses",

@@ -27,15 +27,10 @@ from emulator.absorb.wire.offerings import (
     QUESTION_BANKS, SELF_ASSESSMENT, TRANSACTION, TRANSACTIONS,
 )
 from emulator.absorb.http.routes import (
-    BODY_ERRORS, CALL_ERRORS, GET_ERRORS, LEGACY_PAGING, LIST_ERRORS, PAGED, Listing, _created, bp, paged, wire,
+    BODY_ERRORS, CALL_ERRORS, LEGACY_LIST, Listing, _created, bp, legacy_listing, read, read_list, wire,
 )
+
 from emulator.absorb.wire.schemas import COURSE, COURSES, DEPARTMENT, dump
-
-LIST = PAGED + LEGACY_PAGING
-
-
-def _listing(items: list[Any], resource: Any, dump_one: Callable[[Any], Any], key: str) -> Listing:
-    return Listing(items, resource, dump_one, key=key, deprecated=False, legacy_paging=True)
 
 
 def _key_wire(world: AbsorbWorld) -> Callable[[commerce.EnrollmentKey], dict[str, Any]]:
@@ -45,186 +40,136 @@ def _key_wire(world: AbsorbWorld) -> Callable[[commerce.EnrollmentKey], dict[str
 
 # -- for sale ----------------------------------------------------------------------------------------------------
 
-@bp.get("/courses/for-sale")
-@documented("List courses for sale: the active courses with a price. Default order: id.", query=LIST,
-            responses={200: "course-page", **LIST_ERRORS})
-@absorb_call(admin=False)
-@paged
+@read_list("/courses/for-sale", "List courses for sale: the active courses with a price. Default order: id.",
+           "course-page", query=LEGACY_LIST, admin=False)
 def list_courses_for_sale(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
-    return _listing(commerce.courses_for_sale(world), COURSES, wire(world, COURSE), "courses")
+    return legacy_listing(commerce.courses_for_sale(world), COURSES, wire(world, COURSE), "courses")
 
 
-@bp.get("/course-bundles/for-sale")
-@documented("List course bundles for sale: the active bundles with a price. Default order: id.", query=LIST,
-            responses={200: "course-bundle-page", **LIST_ERRORS})
-@absorb_call(admin=False)
-@paged
+@read_list("/course-bundles/for-sale",
+           "List course bundles for sale: the active bundles with a price. Default order: id.",
+           "course-bundle-page", query=LEGACY_LIST, admin=False)
 def list_course_bundles_for_sale(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
-    return _listing(commerce.bundles_for_sale(world), COURSE_BUNDLES, COURSE_BUNDLE.dump, "courseBundles")
+    return legacy_listing(commerce.bundles_for_sale(world), COURSE_BUNDLES, COURSE_BUNDLE.dump, "courseBundles")
 
 
-@bp.get("/curriculums/for-sale")
-@documented("List curricula for sale: the active curricula with a price. Default order: id.", query=LIST,
-            responses={200: "curriculum-page", **LIST_ERRORS})
-@absorb_call(admin=False)
-@paged
+@read_list("/curriculums/for-sale", "List curricula for sale: the active curricula with a price. Default order: id.",
+           "curriculum-page", query=LEGACY_LIST, admin=False)
 def list_curricula_for_sale(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
-    return _listing(commerce.curricula_for_sale(world), CURRICULA, CURRICULUM.dump, "curriculums")
+    return legacy_listing(commerce.curricula_for_sale(world), CURRICULA, CURRICULUM.dump, "curriculums")
 
 
 # -- course bundles, coupons, transactions, enrollment keys -------------------------------------------------------
 
-@bp.get("/course-bundles")
-@documented("List course bundles. Default order: id.", query=LIST, responses={200: "course-bundle-page", **LIST_ERRORS})
-@absorb_call()
-@paged
+@read_list("/course-bundles", "List course bundles. Default order: id.", "course-bundle-page", query=LEGACY_LIST)
 def list_course_bundles(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
     bundles = list(commerce.commerce_of(world).course_bundles.values())
-    return _listing(bundles, COURSE_BUNDLES, COURSE_BUNDLE.dump, "courseBundles")
+    return legacy_listing(bundles, COURSE_BUNDLES, COURSE_BUNDLE.dump, "courseBundles")
 
 
-@bp.get("/course-bundles/<guid:course_bundle_id>")
-@documented("Get course bundle", responses={200: "course-bundle", **GET_ERRORS})
-@absorb_call()
+@read("/course-bundles/<guid:course_bundle_id>", "Get course bundle", "course-bundle")
 def get_course_bundle(course_bundle_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
     return jsonify(COURSE_BUNDLE.dump(commerce.get_course_bundle(world, course_bundle_id)))
 
 
-@bp.get("/coupons")
-@documented("List coupons. Default order: id.", query=LIST, responses={200: "coupon-page", **LIST_ERRORS})
-@absorb_call()
-@paged
+@read_list("/coupons", "List coupons. Default order: id.", "coupon-page", query=LEGACY_LIST)
 def list_coupons(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
-    return _listing(list(commerce.commerce_of(world).coupons.values()), COUPONS, COUPON.dump, "coupons")
+    return legacy_listing(list(commerce.commerce_of(world).coupons.values()), COUPONS, COUPON.dump, "coupons")
 
 
-@bp.get("/coupons/<guid:coupon_id>")
-@documented("Get coupon", responses={200: "coupon", **GET_ERRORS})
-@absorb_call()
+@read("/coupons/<guid:coupon_id>", "Get coupon", "coupon")
 def get_coupon(coupon_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
     return jsonify(COUPON.dump(commerce.get_coupon(world, coupon_id)))
 
 
-@bp.get("/e-commerce/transactions")
-@documented("List e-commerce transactions. Default order: id.", query=LIST,
-            responses={200: "transaction-page", **LIST_ERRORS})
-@absorb_call()
-@paged
+@read_list("/e-commerce/transactions", "List e-commerce transactions. Default order: id.",
+           "transaction-page", query=LEGACY_LIST)
 def list_transactions(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
     transactions = list(commerce.commerce_of(world).transactions.values())
-    return _listing(transactions, TRANSACTIONS, TRANSACTION.dump, "transactions")
+    return legacy_listing(transactions, TRANSACTIONS, TRANSACTION.dump, "transactions")
 
 
-@bp.get("/e-commerce/transactions/<guid:transaction_id>")
-@documented("Get e-commerce transaction", responses={200: "transaction", **GET_ERRORS})
-@absorb_call()
+@read("/e-commerce/transactions/<guid:transaction_id>", "Get e-commerce transaction", "transaction")
 def get_transaction(transaction_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
     return jsonify(TRANSACTION.dump(commerce.get_transaction(world, transaction_id)))
 
 
-@bp.get("/enrollment-keys")
-@documented("List enrollment keys. Default order: id.", query=LIST,
-            responses={200: "enrollment-key-page", **LIST_ERRORS})
-@absorb_call()
-@paged
+@read_list("/enrollment-keys", "List enrollment keys. Default order: id.", "enrollment-key-page", query=LEGACY_LIST)
 def list_enrollment_keys(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
     keys = list(commerce.commerce_of(world).enrollment_keys.values())
-    return _listing(keys, ENROLLMENT_KEYS, _key_wire(world), "enrollmentKeys")
+    return legacy_listing(keys, ENROLLMENT_KEYS, _key_wire(world), "enrollmentKeys")
 
 
-@bp.get("/enrollment-keys/<guid:enrollment_key_id>")
-@documented("Get enrollment key", responses={200: "enrollment-key", **GET_ERRORS})
-@absorb_call()
+@read("/enrollment-keys/<guid:enrollment_key_id>", "Get enrollment key", "enrollment-key")
 def get_enrollment_key(enrollment_key_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
     return jsonify(_key_wire(world)(commerce.get_enrollment_key(world, enrollment_key_id)))
 
 
 # -- definitions ----------------------------------------------------------------------------------------------
 
-@bp.get("/custom-field-definitions")
-@documented("List custom fields and their definitions (a bare array)",
-            responses={200: "custom-field-definition-list", **LIST_ERRORS})
-@absorb_call()
-@paged
+@read_list("/custom-field-definitions", "List custom fields and their definitions (a bare array)",
+           "custom-field-definition-list", query=())
 def list_custom_field_definitions(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
     found = list(definitions.definitions_of(world).custom_field_definitions.values())
     return Listing(found, CUSTOM_FIELD_DEFINITIONS, CUSTOM_FIELD_DEFINITION.dump, bare=True, deprecated=False)
 
 
-@bp.get("/custom-field-definitions/<guid:custom_field_definition_id>")
-@documented("Get custom field definition", responses={200: "custom-field-definition", **GET_ERRORS})
-@absorb_call()
+@read("/custom-field-definitions/<guid:custom_field_definition_id>", "Get custom field definition",
+      "custom-field-definition")
 def get_custom_field_definition(custom_field_definition_id: str, *, world: AbsorbWorld, now: datetime,
                                 user: User) -> Response:
     found = definitions.get_custom_field_definition(world, custom_field_definition_id)
     return jsonify(CUSTOM_FIELD_DEFINITION.dump(found))
 
 
-@bp.get("/competency-definitions/<guid:competency_definition_id>")
-@documented("Get competency definition", responses={200: "competency-definition", **GET_ERRORS})
-@absorb_call()
+@read("/competency-definitions/<guid:competency_definition_id>", "Get competency definition",
+      "competency-definition")
 def get_competency_definition(competency_definition_id: str, *, world: AbsorbWorld, now: datetime,
                               user: User) -> Response:
     found = definitions.get_competency_definition(world, competency_definition_id)
     return jsonify(COMPETENCY_DEFINITION.dump(found))
 
 
-@bp.get("/question-banks")
-@documented("List question banks. Default order: id.", query=LIST,
-            responses={200: "question-bank-page", **LIST_ERRORS})
-@absorb_call()
-@paged
+@read_list("/question-banks", "List question banks. Default order: id.", "question-bank-page", query=LEGACY_LIST)
 def list_question_banks(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
     banks = list(definitions.definitions_of(world).question_banks.values())
-    return _listing(banks, QUESTION_BANKS, QUESTION_BANK.dump, "questionBanks")
+    return legacy_listing(banks, QUESTION_BANKS, QUESTION_BANK.dump, "questionBanks")
 
 
-@bp.get("/question-banks/<guid:question_bank_id>")
-@documented("Get question bank", responses={200: "question-bank", **GET_ERRORS})
-@absorb_call()
+@read("/question-banks/<guid:question_bank_id>", "Get question bank", "question-bank")
 def get_question_bank(question_bank_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
     return jsonify(QUESTION_BANK.dump(definitions.get_question_bank(world, question_bank_id)))
 
 
-@bp.get("/self-assessments/<guid:self_assessment_id>")
-@documented("Get self-assessment", responses={200: "self-assessment", **GET_ERRORS})
-@absorb_call()
+@read("/self-assessments/<guid:self_assessment_id>", "Get self-assessment", "self-assessment")
 def get_self_assessment(self_assessment_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
     return jsonify(SELF_ASSESSMENT.dump(definitions.get_self_assessment(world, self_assessment_id)))
 
 
 # -- external training ----------------------------------------------------------------------------------------
 
-@bp.get("/external-training/templates")
-@documented("List external training templates. Default order: id.", query=LIST,
-            responses={200: "external-training-template-page", **LIST_ERRORS})
-@absorb_call()
-@paged
+@read_list("/external-training/templates", "List external training templates. Default order: id.",
+           "external-training-template-page", query=LEGACY_LIST)
 def list_external_training_templates(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
     templates = list(definitions.definitions_of(world).external_training_templates.values())
-    return _listing(templates, EXTERNAL_TRAINING_TEMPLATES, EXTERNAL_TRAINING_TEMPLATE.dump, "templates")
+    return legacy_listing(templates, EXTERNAL_TRAINING_TEMPLATES, EXTERNAL_TRAINING_TEMPLATE.dump, "templates")
 
 
-@bp.get("/external-training/templates/<guid:template_id>")
-@documented("Get external training template", responses={200: "external-training-template", **GET_ERRORS})
-@absorb_call()
+@read("/external-training/templates/<guid:template_id>", "Get external training template",
+      "external-training-template")
 def get_external_training_template(template_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
     return jsonify(EXTERNAL_TRAINING_TEMPLATE.dump(definitions.get_external_training_template(world, template_id)))
 
 
-@bp.get("/external-training/submissions")
-@documented("List external training submissions. Default order: id.", query=LIST,
-            responses={200: "external-training-submission-page", **LIST_ERRORS})
-@absorb_call()
-@paged
+@read_list("/external-training/submissions", "List external training submissions. Default order: id.",
+           "external-training-submission-page", query=LEGACY_LIST)
 def list_external_training_submissions(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
     found = list(definitions.definitions_of(world).external_training_submissions.values())
-    return _listing(found, EXTERNAL_TRAINING_SUBMISSIONS, EXTERNAL_TRAINING_SUBMISSION.dump, "submissions")
+    return legacy_listing(found, EXTERNAL_TRAINING_SUBMISSIONS, EXTERNAL_TRAINING_SUBMISSION.dump, "submissions")
 
 
-@bp.get("/external-training/submissions/<guid:submission_id>")
-@documented("Get external training submission", responses={200: "external-training-submission", **GET_ERRORS})
-@absorb_call()
+@read("/external-training/submissions/<guid:submission_id>", "Get external training submission",
+      "external-training-submission")
 def get_external_training_submission(submission_id: str, *, world: AbsorbWorld, now: datetime,
                                      user: User) -> Response:
     found = definitions.get_external_training_submission(world, submission_id)

@@ -4,73 +4,50 @@ readable with a learner's token too.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from flask import Response, jsonify
 
-from emulator.core.openapi import documented
 from emulator.absorb.domain import catalogue
-from emulator.absorb.http.auth import absorb_call
 from emulator.absorb.wire.catalogue import RESOURCE, RESOURCE_CATEGORIES, RESOURCE_CATEGORY, RESOURCES
 from emulator.absorb.domain.lookups import get_course
 from emulator.absorb.domain.models import AbsorbWorld, User
-from emulator.absorb.http.routes import GET_ERRORS, LEGACY_PAGING, LIST_ERRORS, PAGED, Listing, bp, paged
-
-LIST = PAGED + LEGACY_PAGING
+from emulator.absorb.http.routes import LEGACY_LIST, NESTED_LIST_ERRORS, Listing, legacy_listing, read, read_list
 
 
-def _listing(items: list[Any], resource: Any, dump_one: Callable[[Any], Any], key: str) -> Listing:
-    return Listing(items, resource, dump_one, key=key, deprecated=False, legacy_paging=True)
-
-
-@bp.get("/resources")
-@documented("List resources. Default order: id.", query=LIST, responses={200: "resource-page", **LIST_ERRORS})
-@absorb_call(admin=False)
-@paged
+@read_list("/resources", "List resources. Default order: id.", "resource-page", query=LEGACY_LIST, admin=False)
 def list_resources(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
-    return _listing(list(catalogue.catalogue_of(world).resources.values()), RESOURCES, RESOURCE.dump, "resources")
+    return legacy_listing(list(catalogue.catalogue_of(world).resources.values()), RESOURCES, RESOURCE.dump, "resources")
 
 
-@bp.get("/resources/<guid:resource_id>")
-@documented("Get a resource", responses={200: "resource", **GET_ERRORS})
-@absorb_call(admin=False)
+@read("/resources/<guid:resource_id>", "Get a resource", "resource", admin=False)
 def get_resource(resource_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
     return jsonify(RESOURCE.dump(catalogue.get_resource(world, resource_id)))
 
 
-@bp.get("/courses/<guid:course_id>/resources")
-@documented("List a course's resources. Default order: id.", query=LIST,
-            responses={200: "resource-page", **GET_ERRORS, 422: None})
-@absorb_call(admin=False)
-@paged
+@read_list("/courses/<guid:course_id>/resources", "List a course's resources. Default order: id.",
+           "resource-page", query=LEGACY_LIST, errors=NESTED_LIST_ERRORS, admin=False)
 def list_course_resources(course_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Listing:
-    return _listing(catalogue.course_resources(world, get_course(world, course_id)), RESOURCES, RESOURCE.dump,
+    return legacy_listing(catalogue.course_resources(world, get_course(world, course_id)), RESOURCES, RESOURCE.dump,
                     "resources")
 
 
-@bp.get("/enrollments/my-resources")
-@documented("List the currently authenticated user's resources: the global ones and their courses'. "
-            "Default order: id.", query=LIST, responses={200: "resource-page", **LIST_ERRORS})
-@absorb_call(admin=False)
-@paged
+@read_list("/enrollments/my-resources",
+           "List the currently authenticated user's resources: the global ones and their courses'. "
+            "Default order: id.",
+           "resource-page", query=LEGACY_LIST, admin=False)
 def list_my_resources(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
-    return _listing(catalogue.my_resources(world, user), RESOURCES, RESOURCE.dump, "resources")
+    return legacy_listing(catalogue.my_resources(world, user), RESOURCES, RESOURCE.dump, "resources")
 
 
-@bp.get("/resource-categories")
-@documented("List resource categories. Default order: id.", query=LIST,
-            responses={200: "resource-category-page", **LIST_ERRORS})
-@absorb_call(admin=False)
-@paged
+@read_list("/resource-categories", "List resource categories. Default order: id.",
+           "resource-category-page", query=LEGACY_LIST, admin=False)
 def list_resource_categories(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
     categories = list(catalogue.catalogue_of(world).resource_categories.values())
-    return _listing(categories, RESOURCE_CATEGORIES, RESOURCE_CATEGORY.dump, "resourceCategories")
+    return legacy_listing(categories, RESOURCE_CATEGORIES, RESOURCE_CATEGORY.dump, "resourceCategories")
 
 
-@bp.get("/resource-categories/<guid:resource_category_id>")
-@documented("Get a resource category", responses={200: "resource-category", **GET_ERRORS})
-@absorb_call(admin=False)
+@read("/resource-categories/<guid:resource_category_id>", "Get a resource category",
+      "resource-category", admin=False)
 def get_resource_category(resource_category_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
     return jsonify(RESOURCE_CATEGORY.dump(catalogue.get_resource_category(world, resource_category_id)))

@@ -148,6 +148,29 @@ def paged(listing: Callable[..., Listing]) -> Callable[..., Response]:
     return view
 
 
+Route = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+
+def read_list(path: str, summary: str, page: str, *, query: tuple[Param, ...] = PAGED,
+              errors: Mapping[int, str | None] = LIST_ERRORS, admin: bool = True) -> Route:
+    """A paged list's decorators in one: ``@bp.get(path)``, ``@documented`` (``page``: the 200's schema),
+    ``@absorb_call(admin=admin)``, ``@paged``. The view returns its ``Listing``."""
+    def register(listing: Callable[..., Listing]) -> Callable[..., Any]:
+        view = absorb_call(admin=admin)(paged(listing))
+        return bp.get(path)(documented(summary, query=query, responses={200: page, **errors})(view))
+    return register
+
+
+def read(path: str, summary: str, item: str, *, query: tuple[Param, ...] = (), admin: bool = True) -> Route:
+    """An unpaged read of what the path names (one resource, or a short list of it) in one decorator:
+    ``@bp.get(path)``, ``@documented`` (``item``: the 200's schema; 404 for an unknown id),
+    ``@absorb_call(admin=admin)``."""
+    def register(view: Callable[..., Response]) -> Callable[..., Any]:
+        operation = documented(summary, query=query, responses={200: item, **GET_ERRORS})
+        return bp.get(path)(operation(absorb_call(admin=admin)(view)))
+    return register
+
+
 # -- authentication ---------------------------------------------------------------------------
 
 @bp.post("/authenticate")
@@ -170,15 +193,20 @@ LEGACY_PAGING = (
     Param("limit", {"type": "string", "pattern": "^[0-9]+$"}, "(Deprecated) The page size; _limit wins."),
     Param("offset", {"type": "string", "pattern": "^[0-9]+$"}, "(Deprecated) The page number; _offset wins."),
 )
+# The lists of the resources the vendor's v2 pages add (catalogue, offerings, learning, resources...): paging and the
+# deprecated limit/offset, no status/modifiedSince (``legacy_listing``); a nested one answers 404 for its parent.
+LEGACY_LIST = PAGED + LEGACY_PAGING
+NESTED_LIST_ERRORS = {**GET_ERRORS, 422: None}
+
+
+def legacy_listing(items: list[Any], resource: Any, dump_one: Callable[[Any], Any], key: str) -> Listing:
+    """The ``Listing`` of a list that honours the deprecated ``limit``/``offset`` but has no status filter."""
+    return Listing(items, resource, dump_one, key=key, deprecated=False, legacy_paging=True)
 SEARCH = Param("_search", {"type": "string"}, "Text the user's name fields contain (first, middle, last, full name, "
                "username), case-insensitively.")
 
 
-@bp.get("/users")
-@documented("List users (default sort: username)", query=PAGED + LEGACY_PAGING + (SEARCH,),
-            responses={200: "user-page", **LIST_ERRORS})
-@absorb_call()
-@paged
+@read_list("/users", "List users (default sort: username)", "user-page", query=PAGED + LEGACY_PAGING + (SEARCH,))
 def list_users(*, world: AbsorbWorld, now: datetime, user: User, args: Mapping[str, str]) -> Listing:
     search = args.get("_search")
     if (search or "").strip():
@@ -190,9 +218,7 @@ def list_users(*, world: AbsorbWorld, now: datetime, user: User, args: Mapping[s
                    shows=User)
 
 
-@bp.get("/users/<guid:user_id>")
-@documented("Get user", responses={200: "user", **GET_ERRORS})
-@absorb_call()
+@read("/users/<guid:user_id>", "Get user", "user")
 def get_user(user_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
     return jsonify(dump(world, USER, users.get_user(world, user_id)))
 
@@ -238,32 +264,22 @@ DEPARTMENT_QUERY = PAGED + (Param("departmentName", {"type": "string"}, "Departm
                             Param("externalId", {"type": "string"}, "Departments with this external id."))
 
 
-@bp.get("/departments")
-@documented("List departments", query=DEPARTMENT_QUERY, responses={200: "department-page", **LIST_ERRORS})
-@absorb_call()
-@paged
+@read_list("/departments", "List departments", "department-page", query=DEPARTMENT_QUERY)
 def list_departments(*, world: AbsorbWorld, now: datetime, user: User, args: Mapping[str, str]) -> Listing:
     found = users.list_departments(world, args.get("departmentName"), args.get("externalId"))
     return Listing(found, DEPARTMENTS, wire(world, DEPARTMENT), key="departments", deprecated=False)
 
 
-@bp.get("/departments/<guid:department_id>")
-@documented("Get department", responses={200: "department", **GET_ERRORS})
-@absorb_call()
+@read("/departments/<guid:department_id>", "Get department", "department")
 def get_department(department_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
     return jsonify(dump(world, DEPARTMENT, users.get_department(world, department_id)))
 
 
-@bp.get("/courses")
-@documented("List courses", query=PAGED, responses={200: "course-page", **LIST_ERRORS})
-@absorb_call()
-@paged
+@read_list("/courses", "List courses", "course-page")
 def list_courses(*, world: AbsorbWorld, now: datetime, user: User) -> Listing:
     return Listing(list(world.courses.values()), COURSES, wire(world, COURSE), key="courses", deprecated=False)
 
 
-@bp.get("/courses/<guid:course_id>")
-@documented("Get course", responses={200: "course", **GET_ERRORS})
-@absorb_call()
+@read("/courses/<guid:course_id>", "Get course", "course")
 def get_course(course_id: str, *, world: AbsorbWorld, now: datetime, user: User) -> Response:
     return jsonify(dump(world, COURSE, lookups.get_course(world, course_id)))

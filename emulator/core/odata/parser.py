@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from lark import Lark, Token, Tree, UnexpectedInput
     from typing_extensions import TypeIs  # typing.TypeIs from Python 3.13; only read by type checkers
 
-from emulator.core.cachedir import cache_dir
+from emulator.core.env import switches
 
 from ..guid import is_guid
 from .fields import invalid
@@ -72,13 +72,13 @@ _TERMINAL_NAMES = {
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
     """The LALR parser, built once on first use. lark keeps its grammar analysis in a file in the cache
-    directory (``core.cachedir``; checked against a hash of the grammar, options and lark's version, and
+    directory (``core.env.Switches.cache``; checked against a hash of the grammar, options and lark's version, and
     rebuilt when they differ): importing lark and loading it took 17 ms, building it 40."""
     import lark  # here: the first filter pays for lark, not start-up (the module docstring)
 
     cache: str | bool = False
     try:
-        folder = cache_dir()
+        folder = switches().cache
         folder.mkdir(parents=True, exist_ok=True)
         cache = str(folder / f"odata-lalr-{lark.__version__}.pickle")
     except OSError:

@@ -3,7 +3,6 @@ tracks (tags "content", "learning_track" of the vendor's OpenAPI); thin handlers
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from flask import Response, request
 
@@ -29,10 +28,8 @@ LOCALE = Param("X-Target-Locale", {"type": "string"}, "Accepted; the emulator's 
 def _page(world: ISpringWorld, items: list[ContentItem], media: str) -> Response:
     size = service.page_size(request.args.get("pageSize"))
     page, token = queries.page(items, lambda c: c.id, size, request.args.get("pageToken"))
-    data: dict[str, Any] = {"contentItems": [dump_content_item(world, c) for c in page]}
-    if token:
-        data["nextPageToken"] = token
-    return answer(data, "content-page", media)
+    body = queries.token_page_body("contentItems", [dump_content_item(world, c) for c in page], token)
+    return answer(body, "content-page", media)
 
 
 @bp.get("/content")
@@ -110,10 +107,8 @@ def list_courses_modules(*, world: ISpringWorld, now: datetime, client: ApiClien
     require(client, "content")
     modules = content.modules_of_courses(world, course_ids)
     page, token = queries.page(modules, lambda m: m.id, size, request.args.get("pageToken"))
-    data: dict[str, Any] = {"modules": [dump_courses_module(world, m) for m in page]}
-    if token:
-        data["nextPageToken"] = token
-    return answer(data, "courses-modules-page", media)
+    body = queries.token_page_body("modules", [dump_courses_module(world, m) for m in page], token)
+    return answer(body, "courses-modules-page", media)
 
 
 @bp.get("/course/<course_id>/modules")
@@ -191,7 +186,4 @@ def list_quizzes(*, world: ISpringWorld, now: datetime, client: ApiClient, media
     require(client, "content")
     rows = content.list_quizzes(world, **filters)
     page, token = queries.page(rows, lambda r: str(r["quizId"]), size, request.args.get("pageToken"))
-    data: dict[str, Any] = {"results": page}
-    if token:
-        data["nextPageToken"] = token
-    return answer(data, "quizzes-page", media)
+    return answer(queries.token_page_body("results", page, token), "quizzes-page", media)

@@ -14,6 +14,7 @@ from emulator.ispring.wire import bodies
 from emulator.ispring.domain import groups, service
 from emulator.ispring.http.auth import ispring_call
 from emulator.ispring.domain.models import ApiClient, ISpringWorld
+from emulator.ispring.http.queries import token_page_body
 from emulator.ispring.http.routes import ERRORS, PAGING, answer, bp
 from emulator.ispring.http.users import WRITE_ERRORS, empty, new_id
 from emulator.ispring.wire.schemas import dump_group, load
@@ -37,10 +38,7 @@ def list_groups(*, world: ISpringWorld, now: datetime, client: ApiClient, media:
     size = service.page_size(request.args.get("pageSize"))
     service.require_permission(client, "users")
     page, token = service.token_page(list(world.groups.values()), size, request.args.get("pageToken"))
-    data: dict[str, object] = {"groups": [dump_group(world, g) for g in page]}
-    if token:
-        data["nextPageToken"] = token
-    return answer(data, "group-page", media)
+    return answer(token_page_body("groups", [dump_group(world, g) for g in page], token), "group-page", media)
 
 
 @bp.post("/group")

@@ -12,7 +12,7 @@ import binascii
 import re
 from collections.abc import Callable
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from flask import request
 
@@ -81,3 +81,8 @@ def page(items: list[T], key: Callable[[T], str], size: int | None, token: str |
     size = min(size or service.DEFAULT_PAGE_SIZE, service.MAX_PAGE_SIZE)
     after = items[start + size:start + size + 1]
     return items[start:start + size], (base64.b64encode(key(after[0]).encode()).decode() if after else None)
+
+
+def token_page_body(key: str, items: list[Any], token: str | None) -> dict[str, Any]:
+    """A token-paged answer: the page's ``items`` under ``key``, then ``nextPageToken`` unless it is the last."""
+    return {key: items, "nextPageToken": token} if token else {key: items}

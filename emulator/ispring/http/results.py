@@ -49,10 +49,7 @@ def _results_page(rows: list[dict[str, Any]], key: Callable[[dict[str, Any]], st
                   media: str) -> Response:
     size = service.page_size(request.args.get("pageSize"))
     page, token = queries.page(rows, key, size, request.args.get("pageToken"))
-    data: dict[str, Any] = {"results": page}
-    if token:
-        data["nextPageToken"] = token
-    return answer(data, schema, media)
+    return answer(queries.token_page_body("results", page, token), schema, media)
 
 
 @bp.get("/learners/results")

@@ -17,6 +17,7 @@ from emulator.ispring.wire import bodies
 from emulator.ispring.domain import service, users
 from emulator.ispring.http.auth import ispring_call
 from emulator.ispring.domain.models import ApiClient, ISpringWorld, Subordination, User, WorkLeave
+from emulator.ispring.http.queries import token_page_body
 from emulator.ispring.http.routes import ERRORS, PAGING, STRINGS, UUIDS, XML, answer, bp, uuid_list
 from emulator.ispring.wire.schemas import dump_user, load
 from emulator.ispring.http.request import header_params, read_body
@@ -53,10 +54,7 @@ def _query_filter() -> users.UserFilter:
 def _page(world: ISpringWorld, client: ApiClient, wanted: users.UserFilter, media: str) -> Response:
     size = service.page_size(request.args.get("pageSize"))
     page, token = service.token_page(users.listed(world, client, wanted), size, request.args.get("pageToken"))
-    data: dict[str, Any] = {"userProfiles": [dump_user(world, u) for u in page]}
-    if token:
-        data["nextPageToken"] = token
-    return answer(data, "user-page", media)
+    return answer(token_page_body("userProfiles", [dump_user(world, u) for u in page], token), "user-page", media)
 
 
 # -- lists ---------------------------------------------------------------------------------------------

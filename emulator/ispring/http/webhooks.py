@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 
 from flask import Response, request
 
@@ -41,61 +42,58 @@ def _name() -> str:
     return name
 
 
+def _with_callback(client: ApiClient, save: Callable[[str, str, str], object]) -> Response:
+    """Register and change settings (SubscriberRequest): the body checked, then the client's permission and the
+    callback URL against the webhook policy (``core.outbound``), then ``save`` (name, URL, secret); 200."""
+    data = load(SUBSCRIBER, json_request())
+    require(client, "webhooks")
+    _check_url(data["callback_url"])
+    save(data["subscriber_name"], data["callback_url"], data["secret"])
+    return Response(status=200)
+
+
 @bp.post("/webhook/register")
 @documented("Register new subscriber", body="subscriber-request", responses={200: None, **ERRORS})
 @ispring_call
 def register_subscriber(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
-    data = load(SUBSCRIBER, json_request())
-    require(client, "webhooks")
-    _check_url(data["callback_url"])
-    webhooks.register(world, data["subscriber_name"], data["callback_url"], data["secret"])
-    return Response(status=200)
+    return _with_callback(client, partial(webhooks.register, world))
 
 
 @bp.post("/webhook/settings/change")
 @documented("Change subscriber settings", body="subscriber-request", responses=DONE)
 @ispring_call
 def change_subscriber_settings(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
-    data = load(SUBSCRIBER, json_request())
+    return _with_callback(client, partial(webhooks.change_settings, world))
+
+
+def _on_named(client: ApiClient, act: Callable[[str], object]) -> Response:
+    """The routes whose body names a subscriber only (SubscriberNameRequest): the body checked, then the
+    client's permission, then ``act`` on the name; 200 with no body."""
+    name = load(SUBSCRIBER_NAME, json_request())["subscriber_name"]
     require(client, "webhooks")
-    _check_url(data["callback_url"])
-    webhooks.change_settings(world, data["subscriber_name"], data["callback_url"], data["secret"])
+    act(name)
     return Response(status=200)
-
-
-def _subscriber_name() -> str:
-    """The body of the routes that name a subscriber only (SubscriberNameRequest)."""
-    return load(SUBSCRIBER_NAME, json_request())["subscriber_name"]
 
 
 @bp.post("/webhook/enable")
 @documented("Enable subscriber", body="subscriber-name-request", responses=DONE)
 @ispring_call
 def enable_subscriber(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
-    name = _subscriber_name()
-    require(client, "webhooks")
-    webhooks.set_enabled(world, name, True)
-    return Response(status=200)
+    return _on_named(client, lambda name: webhooks.set_enabled(world, name, True))
 
 
 @bp.post("/webhook/disable")
 @documented("Disable subscriber", body="subscriber-name-request", responses=DONE)
 @ispring_call
 def disable_subscriber(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
-    name = _subscriber_name()
-    require(client, "webhooks")
-    webhooks.set_enabled(world, name, False)
-    return Response(status=200)
+    return _on_named(client, lambda name: webhooks.set_enabled(world, name, False))
 
 
 @bp.post("/webhook/remove")
 @documented("Remove subscriber", body="subscriber-name-request", responses=DONE)
 @ispring_call
 def remove_subscriber(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
-    name = _subscriber_name()
-    require(client, "webhooks")
-    webhooks.remove(world, name)
-    return Response(status=200)
+    return _on_named(client, partial(webhooks.remove, world))
 
 
 @bp.post("/webhook/code/send")
@@ -103,10 +101,7 @@ def remove_subscriber(*, world: ISpringWorld, now: datetime, client: ApiClient, 
             responses=DONE)
 @ispring_call
 def send_confirmation_code(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
-    name = _subscriber_name()
-    require(client, "webhooks")
-    webhooks.send_code(world, name)
-    return Response(status=200)
+    return _on_named(client, partial(webhooks.send_code, world))
 
 
 @bp.post("/webhook/confirm")
