@@ -82,6 +82,7 @@ def serve(args: argparse.Namespace) -> int:
         from . import tls  # here only: trustme and cryptography cost ~150 ms of a start without --tls
 
         certificate = tls.server_certificate(settings.host, extra_names=settings.tls_names)
+    gcpolicy.enable()  # before the build: the default world is frozen as it is made, not scanned first
     app = create_app(settings)
 
     gcpolicy.enable()  # the default world stays out of the collector's full scans (see core.gcpolicy)

@@ -34,7 +34,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from . import statecodec
+from . import gcpolicy, statecodec
 from .clock import Clock
 from .errors import EmulatorError
 from .staterows import KeptWorld, Op, build_world
@@ -165,9 +165,12 @@ class StateFile:
         if self._db is None:
             self._db = self._open()
         try:
-            with self._lock:
+            # no collection while the worlds are made again (see core.gcpolicy), frozen after in a server
+            with self._lock, gcpolicy.paused():
                 ids = [row[0] for row in self._db.execute("SELECT id FROM tenants ORDER BY rowid")]
-                return [tenant for tenant in (self._read(tenant_id) for tenant_id in ids) if tenant is not None]
+                tenants = [tenant for tenant in (self._read(tenant_id) for tenant_id in ids) if tenant is not None]
+                gcpolicy.settle()
+                return tenants
         except (sqlite3.Error, statecodec.CodecError, KeyError, TypeError, ValueError) as exc:
             raise self._refuse(f"{type(exc).__name__}: {exc}") from exc
 

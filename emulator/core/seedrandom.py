@@ -10,7 +10,11 @@ Anything else (floats, a bad range) is the base class's.
 from __future__ import annotations
 
 import random
-from typing import TYPE_CHECKING, TypeVar
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from itertools import accumulate
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 if TYPE_CHECKING:
     from _typeshed import SupportsLenAndGetItem
@@ -49,6 +53,55 @@ class SeedRandom(random.Random):
             r = self.getrandbits(k)
         return seq[r]
 
+
+
+class Weighted(Generic[T]):
+    """``rng.choices(population, weights)[0]`` with the weights summed once: the same draw (one ``rng.random()``,
+    the same bisection), for a seeder that draws from one distribution thousands of times (``choices`` sums them
+    on every call: ~1.8 us against ~0.3 us)."""
+
+    def __init__(self, population: Sequence[T], weights: Iterable[float]) -> None:
+        self.population = tuple(population)
+        self.cum_weights = list(accumulate(weights))
+        if len(self.cum_weights) != len(self.population) or not self.population:
+            raise ValueError("one weight per member of a non-empty population")
+        self.total = self.cum_weights[-1] + 0.0
+        self.hi = len(self.population) - 1
+
+    def pick(self, rng: random.Random) -> T:
+        return self.population[bisect_right(self.cum_weights, rng.random() * self.total, 0, self.hi)]
+
+
+def letters(rng: random.Random, alphabet: str, count: int) -> str:
+    """``"".join(rng.choice(alphabet) for _ in range(count))``, the same text and the same generator state after,
+    in a few C calls instead of ``count`` Python ones (a seeded password or secret per user).
+
+    Why it is the same: ``choice`` of ``n`` letters draws ``getrandbits(k)`` (``k = n.bit_length()``) until the
+    value is below ``n``, and each such draw is one 32-bit word of the Mersenne Twister shifted right by
+    ``32 - k``. ``getrandbits(32 * m)`` is the next ``m`` words, the first the least significant. So the top
+    ``k`` bits of each word (of its last byte, little-endian, for ``k <= 8``) are the values ``choice`` would
+    have drawn, in order; rejected ones are dropped, and as many words as are still missing are drawn again.
+    """
+    table = _letter_table(alphabet)
+    if table is None:
+        return "".join(rng.choice(alphabet) for _ in range(count))
+    text = b""
+    while len(text) < count:
+        need = count - len(text)
+        words = rng.getrandbits(32 * need).to_bytes(4 * need, "little")
+        text += words[3::4].translate(table).replace(b"\0", b"")
+    return text.decode("ascii")
+
+
+@lru_cache(maxsize=16)
+def _letter_table(alphabet: str) -> bytes | None:
+    """The top byte of a word -> its letter (NUL: a draw ``choice`` rejects); None where ``letters`` cannot take
+    the alphabet (empty, over 255 letters, not ASCII, or holding NUL)."""
+    n = len(alphabet)
+    if not 0 < n < 256 or not alphabet.isascii() or "\0" in alphabet:
+        return None
+    shift = 8 - n.bit_length()
+    return bytes(ord(alphabet[top >> shift]) if top >> shift < n else 0 for top in range(256))
 
 
 def plain(rng: random.Random) -> random.Random:

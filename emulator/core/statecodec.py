@@ -34,7 +34,14 @@ def _json(value: Any) -> str:
     try:
         return orjson.dumps(value).decode()
     except TypeError:  # text orjson refuses (a lone surrogate; input refuses it, but a save never fails on it)
-        return json.dumps(value, separators=(",", ":"))
+        return json.dumps(value, separators=(",", ":"), default=_iso)
+
+
+def _iso(value: Any) -> str:
+    """``json``'s fallback for the UTC datetimes ``encode`` leaves to orjson."""
+    if type(value) is datetime:
+        return value.isoformat()
+    raise TypeError(f"not JSON: {type(value).__name__}")
 
 
 def loads(text: str) -> Any:
@@ -55,8 +62,11 @@ _PLAIN = frozenset({str, int, float, bool, type(None)})
 
 @cache
 def _plan(kind: type) -> tuple[str, tuple[tuple[str, Any, Any], ...]]:
-    """A dataclass's name and its fields written (name, default, default factory), worked out once per class."""
-    return _name(kind), tuple((f.name, f.default, f.default_factory) for f in dataclasses.fields(kind) if _kept(f))
+    """A dataclass's name and its fields written, worked out once per class: (name, default, empty) where
+    ``default`` is the field's default (``MISSING``: none) and ``empty`` the type of its empty default
+    (list, dict or set from a default factory; None: none), both left out when the value is that default."""
+    return _name(kind), tuple((f.name, f.default, f.default_factory if f.default_factory in _EMPTY_FACTORIES else None)
+                              for f in dataclasses.fields(kind) if _kept(f))
 
 
 def _kept(f: dataclasses.Field[Any]) -> bool:
@@ -64,32 +74,39 @@ def _kept(f: dataclasses.Field[Any]) -> bool:
     return f.compare and not f.name.startswith("_")
 
 
+# ``encode`` writes plain values (most fields) in place rather than through a call of itself, and leaves a UTC
+# datetime to orjson, which writes it as ``isoformat()`` does (``+00:00``, microseconds when there are some) about
+# ten times faster: a new tenant's rows are hundreds of thousands of entities (a 10,000-user tenant with
+# --state-file: encoding was two thirds of the save). Other offsets (orjson rounds an offset with seconds) and
+# naive datetimes are written by ``isoformat()``.
 def encode(value: Any) -> Any:
+    """``value`` in the codec's JSON form, ready for orjson (a UTC datetime inside is left as it is)."""
     kind = type(value)
     if kind in _PLAIN:
         return value
     if kind is list:
-        return [encode(v) for v in value]
+        return [v if type(v) in _PLAIN else encode(v) for v in value]
     if "__dataclass_fields__" in kind.__dict__:
         name, fields = _plan(kind)  # type: ignore[arg-type]
         out = {}
-        for field_name, default, factory in fields:
+        for field_name, default, empty in fields:
             item = getattr(value, field_name)
             if default is not MISSING:
                 if type(item) is type(default) and item == default:  # made again on reading: not written
                     continue
-            elif factory in _EMPTY_FACTORIES and type(item) is factory and not item:
+            elif empty is not None and type(item) is empty and not item:
                 continue
-            out[field_name] = encode(item)
+            out[field_name] = item if type(item) in _PLAIN else encode(item)
         return {"$o": name, "f": out}
-    if isinstance(value, dict):
-        return {"$d": [[encode(k), encode(v)] for k, v in value.items()]}
-    if kind is tuple:
-        return {"$t": [encode(v) for v in value]}
-    if kind in (set, frozenset):
-        return {"$s": [encode(v) for v in value]}
     if kind is datetime:
-        return {"$dt": value.isoformat()}
+        return {"$dt": value if value.tzinfo is timezone.utc else value.isoformat()}
+    if isinstance(value, dict):
+        return {"$d": [[k if type(k) in _PLAIN else encode(k), v if type(v) in _PLAIN else encode(v)]
+                       for k, v in value.items()]}
+    if kind is tuple:
+        return {"$t": [v if type(v) in _PLAIN else encode(v) for v in value]}
+    if kind in (set, frozenset):
+        return {"$s": [v if type(v) in _PLAIN else encode(v) for v in value]}
     if kind is date:
         return {"$date": value.isoformat()}
     if kind is timedelta:

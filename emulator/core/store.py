@@ -112,7 +112,7 @@ class Store:
                 ctx = WorldContext(tenant_id=tenant_id, seed=seed, anchor=anchor, rng=rng, fixture=part,
                                    incarnation=incarnation, build=build, users=users)
                 worlds[name] = vendor.build_world(ctx)
-        gcpolicy.settle()  # in a server: the new worlds join the frozen, never-scanned objects
+            gcpolicy.settle()  # in a server: the new worlds join the frozen, never-scanned objects, unwalked
         return worlds
 
     def create_tenant(self, tenant_id: str | None = None, *, seed: int | None = None,

@@ -19,7 +19,7 @@ from emulator.app import all_vendors, create_app
 from emulator.config import Settings, SettingsError
 from emulator.core import jsonstream
 from emulator.core.scale import MAX_USERS, MIN_USERS, Scale, check_users
-from emulator.core.seedrandom import SeedRandom
+from emulator.core.seedrandom import SeedRandom, Weighted, letters
 from emulator.core.store import Store
 from emulator.absorb.wire.schemas import dump_rows, dump_world
 from emulator.core.jsonstream import plain
@@ -149,6 +149,26 @@ def test_seed_random_draws_what_random_random_draws():
         assert fast.choice(items[: n % 36 + 1]) == plain.choice(items[: n % 36 + 1])
         assert fast.randrange(n + 1, 2 * n + 9) == plain.randrange(n + 1, 2 * n + 9)
         assert fast.random() == plain.random()
+
+
+@pytest.mark.parametrize("alphabet", ["abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789", "ab", "x",
+                                      "0123456789abcdef", "ab" * 64 + "c", "é and more"])
+def test_letters_draw_what_choice_draws(alphabet):
+    for seed in range(60):
+        fast, plain = SeedRandom(seed), random.Random(seed)
+        for count in (0, 1, 12, 32, 45):
+            assert letters(fast, alphabet, count) == "".join(plain.choice(alphabet) for _ in range(count))
+            assert fast.getrandbits(32) == plain.getrandbits(32)  # the generator is where choice leaves it
+
+
+def test_weighted_draws_what_choices_draws():
+    statuses = Weighted(("ACTIVE", "DEACTIVATED", "DELETED", "TERMINATED"), (16, 2, 1, 1))
+    fast, plain = SeedRandom(99), random.Random(99)
+    for _ in range(3000):
+        assert statuses.pick(fast) == plain.choices(statuses.population, weights=(16, 2, 1, 1))[0]
+    assert fast.random() == plain.random()
+    with pytest.raises(ValueError):
+        Weighted(("a", "b"), (1,))
 
 
 def test_data_json_streams_the_bytes_the_whole_dump_would_be():

@@ -5,6 +5,7 @@ the row tracking missed (an entity changed without ``world.changed``, a table re
 from __future__ import annotations
 
 import dataclasses
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -108,3 +109,17 @@ def test_the_codec_names_only_the_emulators_classes():
         statecodec.loads('{"$st": "subprocess:Popen", "s": {}}')
     with pytest.raises(statecodec.CodecError):
         statecodec.loads('{"$o": "emulator.core.persistence:_build_world", "f": {}}')
+
+
+@pytest.mark.parametrize("instant", [
+    datetime(2030, 1, 2, 3, 4, 5, tzinfo=timezone.utc), datetime(2030, 1, 2, 3, 4, 5, 678, tzinfo=timezone.utc),
+    datetime(1, 1, 1, tzinfo=timezone.utc), datetime(2030, 6, 1, tzinfo=timezone(timedelta(hours=5, minutes=30))),
+    datetime(2030, 6, 1, tzinfo=timezone(timedelta(seconds=37))), datetime(2030, 6, 1, 12)])
+def test_a_datetime_is_written_as_isoformat_writes_it(instant):
+    """UTC datetimes are left to orjson (faster): the text is isoformat()'s all the same, and reads back equal,
+    also on the json fallback a lone surrogate takes."""
+    text = statecodec.dumps([instant, "plain"])
+    assert f'{{"$dt":"{instant.isoformat()}"}}' in text
+    back = statecodec.loads(text)
+    assert back == [instant, "plain"] and back[0].utcoffset() == instant.utcoffset()
+    assert f'{{"$dt":"{instant.isoformat()}"}}' in statecodec.dumps([instant, "lone \ud800 surrogate"])

@@ -167,14 +167,18 @@ def seed_enrollments(world: ISpringWorld, rng: Any, anchor: datetime) -> list[En
     courses = [c for c in world.content.values() if c.content_type == "Course"]
     learners = [u for u in world.users.values() if u.status == "ACTIVE" and u.role == "LEARNER"]
     made = []
+    dates: dict[int, tuple[date, datetime]] = {}  # days before the anchor -> (access day, its midnight), made once
     for learner in learners[::ENROLLED_EVERY]:
         for course in rng.sample(courses, rng.randint(*COURSES_PER_LEARNER)):
-            access = (anchor - timedelta(days=rng.randint(3, 120))).date()
+            days = rng.randint(3, 120)
+            if days not in dates:
+                day = (anchor - timedelta(days=days)).date()
+                dates[days] = (day, datetime.combine(day, datetime.min.time(), anchor.tzinfo))
+            access, created = dates[days]
             due_type = rng.choice(DUE_DATE_TYPES)
             enrollment = Enrollment(id=new_guid(rng), course_id=course.id, learner_id=learner.id, access=access,
                                     due_type=due_type, lock_after_due=rng.random() < 0.2,
-                                    type_group=0 if rng.random() < 0.8 else 1,
-                                    created=datetime.combine(access, datetime.min.time(), anchor.tzinfo))
+                                    type_group=0 if rng.random() < 0.8 else 1, created=created)
             if due_type == "due_date":
                 enrollment.due = access + timedelta(days=rng.randint(14, 90))
             elif due_type == "due_period":

@@ -316,3 +316,14 @@ def add_participant(world: ISpringWorld, session_id: str, user_id: str) -> None:
         session.participant_ids.append(user_id)
         world.participants[session_id].add(user_id)
         world.changed(session)
+
+
+def seed_participants(world: ISpringWorld, session_id: str, user_ids: list[str]) -> None:
+    """``add_participant`` for each of ``user_ids`` of a session of a world being built: no ``world.changed``
+    (nothing can have read a world not served yet)."""
+    members = world.participants.setdefault(session_id, set())
+    participant_ids = world.sessions[session_id].participant_ids
+    for user_id in user_ids:
+        if user_id not in members:
+            participant_ids.append(user_id)
+            members.add(user_id)

@@ -22,6 +22,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from emulator.core.fake import Fake
+from emulator.core.seedrandom import Weighted, letters
 from emulator.core.vendor import WorldContext
 from emulator.core.wire import new_guid
 from emulator.ispring.domain import service
@@ -42,6 +43,8 @@ SHORT_NAMES = 9  # every 9th user has neither first nor last name: displayingNam
 SESSIONS = 6
 PARTICIPANTS = (8, 16)
 STATUS_WEIGHTS = (16, 2, 1, 1)  # ACTIVE, DEACTIVATED, DELETED, TERMINATED
+STATUS_DRAW = Weighted(USER_STATUSES, STATUS_WEIGHTS)
+SECRET_LETTERS = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CLIENTS = (("owner", ACCOUNT_OWNER), ("administrator", ACCOUNT_ADMINISTRATOR), ("learner", LEARNER))
 SESSION_TITLES = ("Annual performance review", "Mid-year check-in", "Probation review", "360° feedback",
                   "Quarterly goals review", "Leadership assessment")
@@ -72,15 +75,20 @@ def build_world(ctx: WorldContext) -> ISpringWorld:
                                       parent_id=division.id))
     world.departments = {d.id: d for d in departments}
     taken: set[str] = set()
+    today = ctx.anchor.date()
+    hire_dates: dict[int, date] = {}  # days before the anchor -> that date, made once (shared: immutable)
     for n in range(USERS if scale.users is None else scale.users):
         first, last = fake.first_name(), fake.last_name()
         login = fake.username(first, last, taken)
         role = ACCOUNT_OWNER if n == 0 else ACCOUNT_ADMINISTRATOR if n == 1 else LEARNER
-        status = "ACTIVE" if n < 3 else rng.choices(USER_STATUSES, weights=STATUS_WEIGHTS)[0]
-        hired = ctx.anchor.date() - timedelta(days=rng.randint(30, 3650))
-        user = User(id=new_guid(rng), login=login, first_name="" if n % SHORT_NAMES == 4 else first,
-                    last_name="" if n % SHORT_NAMES == 4 else last, email=f"{login}@example.com",
-                    department_id=rng.choice(departments).id, status=status, role=role, fields=[
+        status = "ACTIVE" if n < 3 else STATUS_DRAW.pick(rng)
+        days = rng.randint(30, 3650)
+        hired = hire_dates.get(days) or hire_dates.setdefault(days, today - timedelta(days=days))
+        short = n % SHORT_NAMES == 4
+        # id, login, first and last name, email, department, status, role, fields: by position, in the dataclass's
+        # order (a keyword call to a dataclass costs ~1.3 us more, its __init__ gets a dict; data.json unchanged)
+        user = User(new_guid(rng), login, "" if short else first, "" if short else last, f"{login}@example.com",
+                    rng.choice(departments).id, status, role, [
                         ProfileField("JOB_TITLE", "Job title", fake.job()),
                         ProfileField("PHONE", "Phone", f"+1-555-{rng.randint(100, 999)}-{rng.randint(1000, 9999)}")
                         if rng.random() < 0.6 else ProfileField("PHONE", "Phone", ""),
@@ -95,8 +103,7 @@ def build_world(ctx: WorldContext) -> ISpringWorld:
         session = AppraisalSession(id=new_guid(rng), title=f"{SESSION_TITLES[n % len(SESSION_TITLES)]} {year}",
                                    status=SESSION_STATUSES[n % len(SESSION_STATUSES)])
         world.sessions[session.id] = session
-        for user in rng.sample(users, rng.randint(*PARTICIPANTS)):
-            service.add_participant(world, session.id, user.id)
+        service.seed_participants(world, session.id, [u.id for u in rng.sample(users, rng.randint(*PARTICIPANTS))])
     for name, role in CLIENTS:
         owner = next(u for u in users if u.role == role)
         client = ApiClient(name=name, client_id=new_guid(rng), client_secret=_secret(rng), role=role, user_id=owner.id)
@@ -124,9 +131,9 @@ def _seed_details(world: ISpringWorld, rng: Any, anchor: datetime) -> None:
     """What the lookups show besides the entities: dates, codes, session details (see the module docstring)."""
     for department in world.departments.values():
         department.code = department_code(department.name)
-    for user in world.users.values():
-        user.added = anchor - timedelta(days=rng.randint(30, 3650), seconds=rng.randint(0, 86399))
-        user.last_login = max(user.added, anchor - timedelta(days=rng.randint(0, 60), seconds=rng.randint(0, 86399)))
+    for user in world.users.values():  # timedelta(days, seconds) by position: twice as fast as by keyword
+        user.added = anchor - timedelta(rng.randint(30, 3650), rng.randint(0, 86399))
+        user.last_login = max(user.added, anchor - timedelta(rng.randint(0, 60), rng.randint(0, 86399)))
     owner = next((u.id for u in world.users.values() if u.role == ACCOUNT_OWNER), None)
     permitted = [u.id for u in world.users.values() if u.role in (ACCOUNT_OWNER, ACCOUNT_ADMINISTRATOR)]
     for session in world.sessions.values():
@@ -144,8 +151,7 @@ def _seed_details(world: ISpringWorld, rng: Any, anchor: datetime) -> None:
 
 
 def _secret(rng: Any) -> str:
-    letters = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-    return "".join(rng.choice(letters) for _ in range(32))
+    return letters(rng, SECRET_LETTERS, 32)  # 32 ``rng.choice`` draws, made at once
 
 
 def apply_fixture(world: ISpringWorld, data: Any, rng: Any, anchor: datetime) -> None:
@@ -177,8 +183,7 @@ def apply_fixture(world: ISpringWorld, data: Any, rng: Any, anchor: datetime) ->
             id=s["id"], title=s["title"], status=s["status"], description=s["description"], start=start,
             end=s["end_date"] or start + timedelta(days=SESSION_DAYS), profile_id=new_guid(rng),
             permitted_user_ids=list(plan.permitted))
-        for user_id in s["participant_ids"]:
-            service.add_participant(world, s["id"], user_id)
+        service.seed_participants(world, s["id"], s["participant_ids"])
         world.sessions[s["id"]].manager_id = manager
     for g in doc["groups"]:
         world.groups[g["id"]] = Group(id=g["id"], name=g["name"], member_ids=list(dict.fromkeys(g["user_ids"])))

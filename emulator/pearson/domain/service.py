@@ -73,21 +73,32 @@ def get_user_encounters(world: PearsonWorld, user_id: str, now: datetime) -> lis
 # -- indexes ------------------------------------------------------------------------------------
 
 def add_session(world: PearsonWorld, session: TeacherSession) -> None:
-    world.sessions[session.id] = session
+    seed_session(world, session)
     world.changed(session)
-    _insert(world.sessions_by_user.setdefault(session.user_id, []), session.id,
-            lambda i: (world.sessions[i].start, i))
 
 
 def add_encounter(world: PearsonWorld, encounter: Encounter) -> None:
-    world.encounters[encounter.id] = encounter
+    seed_encounter(world, encounter)
     world.changed(encounter)
-    _insert(world.encounters_by_user.setdefault(encounter.user_id, []), encounter.id,
+
+
+def seed_session(world: PearsonWorld, session: TeacherSession) -> None:
+    """A session of a world being built (the seed, a fixture), indexed by its student: no ``world.changed``, as
+    nothing can have read a world that is not served yet."""
+    world.sessions[session.id] = session
+    _insert(world.sessions_by_user.setdefault(session.user_id, []), session.id, (session.start, session.id),
+            lambda i: (world.sessions[i].start, i))
+
+
+def seed_encounter(world: PearsonWorld, encounter: Encounter) -> None:
+    """An encounter of a world being built, indexed by its student (as ``seed_session``)."""
+    world.encounters[encounter.id] = encounter
+    _insert(world.encounters_by_user.setdefault(encounter.user_id, []), encounter.id, (encounter.start, encounter.id),
             lambda i: (world.encounters[i].start, i))
 
 
-def _insert(ids: list[str], new_id: str, key: Any) -> None:
-    new_key = key(new_id)
+def _insert(ids: list[str], new_id: str, new_key: Any, key: Any) -> None:
+    """``new_id`` into ``ids`` kept sorted by ``key``; ``new_key`` is its key."""
     if not ids or key(ids[-1]) <= new_key:  # the seed adds in start order: no search needed
         ids.append(new_id)
         return

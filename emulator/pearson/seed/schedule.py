@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
+from emulator.core.instants import Instants
 from emulator.core.wire import new_guid
 from emulator.pearson.domain.bookings import add_booking
 from emulator.pearson.domain.choices import CLASS_TYPE_NAMES, SEATS, BookMode, ClassType
@@ -34,7 +35,8 @@ OTHER_CLASSES = {ClassType.COMPLEMENTARY_CLASS: 6, ClassType.SOCIAL_CLUB: 4, Cla
 BOOKED_SHARE = 0.35
 
 
-def seed_schedule(world: PearsonWorld, anchor: datetime, rng: random.Random) -> None:
+def seed_schedule(world: PearsonWorld, instants: Instants, rng: random.Random) -> None:
+    anchor = instants.anchor
     territories = _territories(world, anchor, rng)
     online = Center(id=new_guid(rng), name=ONLINE[0], reference_id=ONLINE[1], territory_id=territories["GLOBAL"].id,
                     is_online=True)
@@ -45,7 +47,7 @@ def seed_schedule(world: PearsonWorld, anchor: datetime, rng: random.Random) -> 
     students = [u for u in world.users.values() if STUDENT in u.roles]
     for student in students:
         student.completed_unit = rng.randint(0, 18)
-        _contracts(world, student, anchor, rng)
+        _contracts(world, student, instants, rng)
     counter = iter(range(1, 1_000_000))
     teachers = sorted(world.teachers)
     at_center: dict[str | None, list[User]] = {}
@@ -56,10 +58,10 @@ def seed_schedule(world: PearsonWorld, anchor: datetime, rng: random.Random) -> 
         per_unit = ONLINE_ENCOUNTERS_PER_UNIT if center.is_online else ENCOUNTERS_PER_UNIT
         for unit in sorted({s.completed_unit + 1 for s in reached}):
             for _ in range(per_unit):
-                _class(world, center, ClassType.ENCOUNTER, unit, anchor, rng, next(counter), teachers)
+                _class(world, center, ClassType.ENCOUNTER, unit, instants, rng, next(counter), teachers)
         for class_type, count in OTHER_CLASSES.items():
             for _ in range(count):
-                _class(world, center, class_type, 0, anchor, rng, next(counter), teachers)
+                _class(world, center, class_type, 0, instants, rng, next(counter), teachers)
     encounters: dict[tuple[str, int], list[PearsonClass]] = {}  # (center, unit) -> its encounters
     for cls in world.classes.values():
         if cls.class_type == ClassType.ENCOUNTER:
@@ -84,30 +86,35 @@ def _territories(world: PearsonWorld, anchor: datetime, rng: random.Random) -> d
     return found
 
 
-def _contracts(world: PearsonWorld, student: User, anchor: datetime, rng: random.Random) -> None:
+def _contracts(world: PearsonWorld, student: User, instants: Instants, rng: random.Random) -> None:
+    """An active contract and, for about half the students, the next one (made as ``people.add_contract`` makes
+    them, without its change notification: the world is not served yet)."""
     center = world.centers[student.center_id] if student.center_id else None
     prefix = center.reference_id if center else "WSE"
-    start = anchor - timedelta(days=rng.randint(30, 300))
-    end = anchor + timedelta(days=rng.randint(30, 300))
-    add_contract(world, Contract(id=new_guid(rng), contract_id=f"{prefix}-C{rng.randint(100000, 999999)}",
-                                 student_id=student.id, start=start, end=end))
+    start = instants.at(-rng.randint(30, 300))
+    ends = rng.randint(30, 300)
+    end = instants.at(ends)
+    # fields by position (world.FAST_FIELDS)
+    contract = Contract(new_guid(rng), f"{prefix}-C{rng.randint(100000, 999999)}", student.id, start, end)
+    world.contracts[contract.id] = contract
     if rng.random() < 0.5:
-        add_contract(world, Contract(id=new_guid(rng), contract_id=f"{prefix}-C{rng.randint(100000, 999999)}",
-                                     student_id=student.id, start=end + timedelta(days=1),
-                                     end=end + timedelta(days=366)))
+        contract = Contract(new_guid(rng), f"{prefix}-C{rng.randint(100000, 999999)}", student.id,
+                            instants.at(ends + 1), instants.at(ends + 366))
+        world.contracts[contract.id] = contract
 
 
-def _class(world: PearsonWorld, center: Center, class_type: ClassType, unit: int, anchor: datetime,
+def _class(world: PearsonWorld, center: Center, class_type: ClassType, unit: int, instants: Instants,
            rng: random.Random, number: int, teachers: list[str]) -> None:
-    start = anchor + timedelta(days=rng.choice(DAYS), hours=rng.choice(HOURS))
+    """A class, made as ``classes.add_class`` makes it, without its change notification (not served yet)."""
+    start = instants.at(rng.choice(DAYS), rng.choice(HOURS) * 60)
     duration = 60 if class_type in (ClassType.ENCOUNTER, ClassType.COMPLEMENTARY_CLASS) else 90
     categories = [] if class_type == ClassType.ENCOUNTER else list(rng.choice(CATEGORIES))
     label = f"Unit {unit} encounter" if class_type == ClassType.ENCOUNTER \
         else f"{CLASS_TYPE_NAMES[class_type]}: {', '.join(categories)}"
-    add_class(world, PearsonClass(
-        id=new_guid(rng), ref_class_id=f"{center.reference_id}-{number:05d}", class_type=int(class_type),
-        unit_number=unit, center_id=center.id, teacher_id=rng.choice(teachers) if teachers else None, start=start,
-        duration=duration, seats=SEATS[class_type], description=label, categories=categories))
+    cls = PearsonClass(  # fields by position (world.FAST_FIELDS)
+        new_guid(rng), f"{center.reference_id}-{number:05d}", int(class_type), unit, center.id,
+        rng.choice(teachers) if teachers else None, start, duration, SEATS[class_type], label, categories)
+    world.classes[cls.id] = cls
 
 
 def _book_next(world: PearsonWorld, student: User, anchor: datetime, rng: random.Random,
