@@ -69,7 +69,7 @@ class Server:
 
     def call(self, method: str, path: str, headers: dict[str, str] | None = None, body: Any = None,
              sink: bool = False) -> tuple[int, Any]:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=600)
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=3600)
         data = json.dumps(body).encode() if body is not None else None
         conn.request(method, path, body=data, headers={**(headers or {}),
                                                        **({"Content-Type": "application/json"} if data else {})})
