@@ -17,8 +17,11 @@ in three ordered lists, walked by one runner each side of Flask; facts pass betw
                       tenant's lock by the view's own code) is answered here, after the route's tenant-call rules
                       (``core.tenantcall``); the ``after`` steps run on its answer as on any other. Anything else,
                       and every doubt, goes on to Flask (no page step with --strict or --state-file)
-Flask (its request context and routing; ``faults.DropMiddleware`` around it closes the socket when a drop rule
-fired), ``before`` steps (the app's one ``before_request`` hook); a step that raises or answers ends them:
+Flask (its request context; ``faults.DropMiddleware`` around it closes the socket when a drop rule fired): the
+call step (``CallStep``) runs Flask's own request handling for a vendor call routed from a memo (``Routes``, shared
+with the page step) instead of a URL adapter bound and matched per request; anything else is Flask's
+``wsgi_app``'s. Then the ``before`` steps (the app's one ``before_request`` hook); a step that raises or answers
+ends them:
    4. refusal         what a front step refused (step 2), or in verify mode the stale page step 3 met (a 500)
    5. whole body      ``http.buffer_chunked_body``: read before any handler takes a tenant's lock
    6. CORS preflight  ``cors.Cors.preflight`` (a preflight carries no credentials, so it comes before the lock)
@@ -555,7 +558,11 @@ class CallStep:
             except:  # noqa: E722 - as Flask: the teardown sees it
                 error = sys.exc_info()[1]
                 raise
-            return response(environ, start_response)
+            plain = _plain_answer(response, environ)
+            if plain is None:
+                return response(environ, start_response)
+            start_response(response.status, plain)
+            return response.response
         finally:
             if "werkzeug.debug.preserve_context" in environ:  # the test client's ``with client:``
                 environ["werkzeug.debug.preserve_context"](_cv_app.get())
@@ -563,6 +570,27 @@ class CallStep:
             if error is not None and app.should_ignore_error(error):
                 error = None
             ctx.pop(error)
+
+
+_NOT_PLAIN = frozenset({"location", "content-location"})
+
+
+def _plain_answer(response: Any, environ: dict[str, Any]) -> list[tuple[str, str]] | None:
+    """The WSGI header list of an answer werkzeug would send as it is (``Response.__call__``: a copy of its
+    headers, its body list whole), or None for anything werkzeug changes or wraps: a streamed or passed-through
+    body, a close hook, ``HEAD``, a status without a body (1xx, 204, 304), no ``Content-Length``, or a
+    ``Location`` / ``Content-Location`` (made absolute IRIs)."""
+    status = response.status_code
+    body = response.response
+    if (type(body) is not list or response.direct_passthrough or response._on_close or status < 200
+            or status in (204, 304) or environ.get("REQUEST_METHOD") == "HEAD"
+            or not all(type(piece) is bytes for piece in body)):
+        return None
+    headers = response.headers.to_wsgi_list()
+    names = {name.lower() for name, _ in headers}
+    if "content-length" not in names or not _NOT_PLAIN.isdisjoint(names):
+        return None
+    return headers
 
 
 def admin_lock(req: Request, token: str, dashboard_page: Callable[[Request], bool]) -> None:
