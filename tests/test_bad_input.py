@@ -130,6 +130,12 @@ def _learner(c: Ctx) -> dict[str, str]:
     return c.absorb_headers(Authorization=f"Bearer {c.learner_token}")
 
 
+def _account(c: Ctx, **change: Any) -> dict[str, Any]:
+    """A sign-up body that would succeed, changed."""
+    return {"username": "bad.input.signup", "password": "Passw0rd!", "firstName": "Bad", "lastName": "Input",
+            "emailAddress": "bad.input@example.com", "departmentId": next(iter(c.absorb.departments)), **change}
+
+
 # (id, vendor, method, path(ctx), kwargs(ctx), status)
 Case = tuple[str, str, str, Callable[[Ctx], str], Callable[[Ctx], dict[str, Any]], int]
 
@@ -334,6 +340,48 @@ CASES: list[Case] = [
     a("absorb-curriculum-group-unknown", "GET",
       lambda c: f"/absorb/curriculums/curriculum-group?curriculumGroupId={G}", 404),
     a("absorb-curriculum-groups-missing-ids", "GET", lambda c: "/absorb/curriculums/multiple-curriculum-groups", 400),
+    # issue 29, the last three: the account sign-up (every refusal creates nothing), session details, manager roles
+    a("absorb-account-taken-username", "POST", lambda c: "/absorb/create-absorb-account", 422,
+      json=lambda c: _account(c, username="ADMIN")),
+    a("absorb-account-taken-email", "POST", lambda c: "/absorb/create-absorb-account", 422,
+      json=lambda c: _account(c, emailAddress="Admin@Example.com")),
+    a("absorb-account-no-password", "POST", lambda c: "/absorb/create-absorb-account", 422,
+      json=lambda c: {k: v for k, v in _account(c).items() if k != "password"}),
+    a("absorb-account-null-email", "POST", lambda c: "/absorb/create-absorb-account", 422,
+      json=lambda c: _account(c, emailAddress=None)),
+    a("absorb-account-unknown-department", "POST", lambda c: "/absorb/create-absorb-account", 422,
+      json=lambda c: _account(c, departmentId=G)),
+    a("absorb-account-empty-password", "POST", lambda c: "/absorb/create-absorb-account", 400,
+      json=lambda c: _account(c, password="")),
+    a("absorb-account-bad-department-id", "POST", lambda c: "/absorb/create-absorb-account", 400,
+      json=lambda c: _account(c, departmentId="x")),
+    a("absorb-account-empty-body", "POST", lambda c: "/absorb/create-absorb-account", 422, json={}),
+    a("absorb-account-array", "POST", lambda c: "/absorb/create-absorb-account", 400, json=lambda c: [_account(c)]),
+    a("absorb-account-not-json", "POST", lambda c: "/absorb/create-absorb-account", 415, data="username=x",
+      content_type="application/x-www-form-urlencoded"),
+    a("absorb-account-by-a-learner", "POST", lambda c: "/absorb/create-absorb-account", 403, _learner,
+      json=lambda c: _account(c)),
+    a("absorb-account-no-token", "POST", lambda c: "/absorb/create-absorb-account", 401,
+      lambda c: c.absorb_headers(Authorization=None), json=lambda c: _account(c)),
+    a("absorb-account-wrong-method", "GET", lambda c: "/absorb/create-absorb-account", 405),
+    a("absorb-session-details-no-query", "GET", lambda c: "/absorb/courses/session-details", 400),
+    a("absorb-session-details-bad-session-id", "GET", lambda c: "/absorb/courses/session-details?sessionIds=x", 400),
+    a("absorb-session-details-bad-course-id", "GET", lambda c: "/absorb/courses/session-details?courseId=x", 400),
+    a("absorb-session-details-unknown-session", "GET",
+      lambda c: f"/absorb/courses/session-details?sessionIds={G}", 404),
+    a("absorb-session-details-unknown-course", "GET", lambda c: f"/absorb/courses/session-details?courseId={G}", 404),
+    a("absorb-session-details-another-courses-session", "GET",
+      lambda c: f"/absorb/courses/session-details?courseId={c.course}&sessionIds={next(iter(c.absorb.sessions))}", 404),
+    a("absorb-session-details-no-token", "GET", lambda c: f"/absorb/courses/session-details?courseId={c.course}", 401,
+      lambda c: c.absorb_headers(Authorization=None)),
+    a("absorb-session-details-wrong-method", "POST", lambda c: "/absorb/courses/session-details", 405),
+    a("absorb-manager-roles-bad-filter", "GET", lambda c: "/absorb/managers/roles?_filter=nope eq 1", 422),
+    a("absorb-manager-roles-bad-sort", "GET", lambda c: "/absorb/managers/roles?_sort=nope", 422),
+    a("absorb-manager-roles-bad-limit", "GET", lambda c: "/absorb/managers/roles?_limit=0", 422),
+    a("absorb-manager-roles-by-a-learner", "GET", lambda c: "/absorb/managers/roles", 403, _learner),
+    a("absorb-manager-roles-no-token", "GET", lambda c: "/absorb/managers/roles", 401,
+      lambda c: c.absorb_headers(Authorization=None)),
+    a("absorb-manager-roles-write-refused", "POST", lambda c: "/absorb/managers/roles", 405, json={"name": "x"}),
     # issue 29, second half: languages, versions, prerequisites, evaluations, attendance, credits, messages, paths
     a("absorb-language-unknown", "GET", lambda c: "/absorb/languages/999", 404),
     a("absorb-language-not-a-number", "GET", lambda c: "/absorb/languages/english", 404),

@@ -109,6 +109,7 @@ NO_WRITE: dict[str, str] = {
         "get_certificate", "list_user_certificates", "list_course_certificates")},
     "absorb.domain.certificates.award_existing": "builds a world that serves nothing yet (seed and fixtures)",
     "absorb.domain.managers.direct_reports": "read",
+    "absorb.domain.managers.manager_roles": "read",
     "absorb.domain.managers.seed": "builds a world that serves nothing yet (seed); no cache is filled",
     # issue 29's second half: bundles, coupons, transactions, keys, definitions, external training, availability
     **{f"absorb.domain.commerce.{n}": "read" for n in (
@@ -366,6 +367,8 @@ def _user_body(ctx: Ctx, **body: Any) -> dict[str, Any]:
 
 
 NEW_USER = {"username": "new.learner", "first_name": "New", "last_name": "Learner"}
+SIGN_UP = {"username": "cache.signup", "password": "Sign-up-1", "first_name": "Cache", "last_name": "Signup",
+           "email_address": "cache.signup@example.com"}
 
 SCENARIOS: dict[str, Callable[[Ctx], Any]] = {
     "enroll": lambda c: absorb_enrollments.create_enrollment(c.absorb, c.t["L"], _new_course(c).id, re_enroll=False,
@@ -406,6 +409,10 @@ SCENARIOS: dict[str, Callable[[Ctx], Any]] = {
                                                        re_enroll=True, at=c.now), at=c.now),
     "un-enroll withdraws the certificate": lambda c: absorb_certificates.withdraw(
         c.absorb, c.absorb.enrollments[c.absorb.certificates[c.t["certificate"]].enrollment_id]),
+    "an account created (and it signs in)": lambda c: (
+        absorb_users.create_account(c.absorb, dict(SIGN_UP, department_id=c.t["department"]), at=c.now),
+        absorb_authenticate(c.absorb, username=SIGN_UP["username"], password=SIGN_UP["password"],
+                            private_key=c.absorb.api_key, api_key=c.absorb.api_key, now=c.now)),
     "a department created (under the learner's)": lambda c: absorb_departments.create_department(
         c.absorb, {"name": "Cache rule", "parent_id": c.t["department"], "external_id": "CR-1"}, at=c.now),
     "authenticate (revokes the previous token)": lambda c: absorb_authenticate(
@@ -518,6 +525,11 @@ def _absorb_paths(ctx: Ctx) -> list[tuple[str, str]]:
         if any(p.name == "_limit" for p in op.query):
             path += "?_limit=1000"
         out.append((path, "learner" if path.startswith("/absorb/my-") else "admin"))
+    # the username look-up (an index answers it) of the account a scenario creates
+    out.append((f"/absorb/users?_filter=username%20eq%20%27{SIGN_UP['username'].upper()}%27", "admin"))
+    # session details need a query: the session a scenario enrolls in, and its course's sessions
+    out += [(f"/absorb/courses/session-details?sessionIds={t['S']}", "admin"),
+            (f"/absorb/courses/session-details?courseId={t['C2']}", "learner")]
     return sorted(out)
 
 

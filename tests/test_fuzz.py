@@ -90,7 +90,8 @@ ABSORB_OFFERINGS = {"GET /courses/for-sale", "GET /course-bundles", "GET /course
 # issue 29, the last operations
 ABSORB_LAST = {"GET /users/{user_id}/resources", "GET /enrollments/{enrollment_id}/resources",
                "GET /managers/{manager_id}/users", "GET /curriculums/curriculum-group",
-               "GET /curriculums/multiple-curriculum-groups"}
+               "GET /curriculums/multiple-curriculum-groups", "POST /create-absorb-account",
+               "GET /courses/session-details", "GET /managers/roles"}
 
 
 def _run(cli: str, server: EmulatorServer, vendor: str, headers: dict[str, str], report: Path,

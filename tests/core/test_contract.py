@@ -34,7 +34,8 @@ EXPECTED = {
                                        "resource-category") for page in ("", "-page")),
         "my-course-page",
         # issue 29, the last operations
-        "curriculum-group", "curriculum-group-list",
+        "curriculum-group", "curriculum-group-list", "account-request", "session-detail", "session-detail-list",
+        "manager-role", "manager-role-page",
         "my-enrollment-request", "my-enrollment-created", "oauth-token", "oauth-error",
         # issue 29, second half: languages ... learning paths
         *(f"{name}{page}" for name in ("language", "course-version", "prerequisite", "course-evaluation",
@@ -65,7 +66,7 @@ EXPECTED = {
 REQUESTS = {("absorb", n) for n in ("authenticate-request", "token", "course-enrollment-upsert",
                                     "unenroll-request", "attempt-finish-request", "user-request",
                                     "user-upload-request", "my-enrollment-request", "attendance-request",
-                                    "department-request")} | {
+                                    "department-request", "account-request")} | {
     ("ispring", "user-attributes-request"), ("ispring", "token-request"), ("ispring", "appraisal-session-list-request")}
 REQUESTS |= {("pearson", n) for n in ("class-book-parameters", "walkthrough-history", "connect-token-request")}
 
@@ -460,8 +461,31 @@ OFFER_SELF_ASSESSMENT = {"id": CHAPTER, "name": "Leadership Readiness", "descrip
 CURRICULUM_GROUP = {"id": ATTEMPT, "curriculumId": COURSE, "name": "Foundations", "courseIds": [COURSE, LESSON],
                     "requiredCourseCount": None}
 
+SESSION_DETAIL = {"id": CHAPTER, "courseId": COURSE, "courseName": "Forklift Safety (classroom)",
+                  "name": "Morning sitting", "capacity": 12, "enrolledCount": 9, "waitlistCount": 0,
+                  "availableSeats": 3, "startDate": "2025-03-04T09:00:00Z", "endDate": "2025-03-04T12:00:00Z",
+                  "venue": {"id": LESSON, "name": "Training Room B", "description": None,
+                            "address": "100 Main Street", "city": "Calgary", "postalCode": "T2P 1J9",
+                            "countryId": None, "provinceId": None, "dateAdded": "2024-06-03T05:27:31Z",
+                            "dateEdited": "2024-10-21T05:27:31Z"},
+                  "sessionSchedules": [{"id": ATTEMPT, "sessionId": CHAPTER, "courseId": COURSE, "venueId": LESSON,
+                                        "startDate": "2025-03-04T09:00:00Z", "endDate": "2025-03-04T12:00:00Z"}]}
+
+MANAGER_ROLE = {"id": CHAPTER, "name": "Manager", "description": "The default manager role.", "isDefault": True,
+                "permissions": ["Users - View", "Users - Modify - Enroll"], "dateAdded": "2024-06-03T05:27:31Z",
+                "dateEdited": "2024-06-03T05:27:31Z"}
+
 
 ABSORB_EXAMPLES: dict[str, Any] = {
+    "manager-role": MANAGER_ROLE,
+    "manager-role-page": page("managerRoles", [MANAGER_ROLE, {**MANAGER_ROLE, "id": LESSON, "name": "Team Viewer",
+                                                              "isDefault": False, "permissions": ["Users - View"]}]),
+    "session-detail": SESSION_DETAIL,
+    "session-detail-list": [SESSION_DETAIL, {**SESSION_DETAIL, "id": LESSON, "name": "Evening sitting", "venue": None,
+                                             "enrolledCount": 12, "waitlistCount": 2, "availableSeats": 0,
+                                             "sessionSchedules": []}],
+    "account-request": {"departmentId": DEPARTMENT, "firstName": "Jeffrey", "lastName": "Lebowski",
+                        "username": "jlebowski", "password": "the.dude.abides", "emailAddress": "dude@example.com"},
     "curriculum-group": CURRICULUM_GROUP,
     "curriculum-group-list": [CURRICULUM_GROUP, {**CURRICULUM_GROUP, "name": "Electives", "requiredCourseCount": 1}],
     "user-course-enrollment": user_course_enrollment(),

@@ -30,6 +30,15 @@ class AbsorbChoices:
     """``GET /users?_search=``: a case-insensitive substring of any of these."""
     my_catalog_max_limit: int = 30
     """``GET /my-catalog``: a larger ``_limit`` is a 422 (a real learner portal's tenant answers so)."""
+    account_required_to_create: tuple[str, ...] = ("username", "password", "firstName", "lastName", "emailAddress",
+                                                   "departmentId")
+    """``POST /create-absorb-account``: the fields a new account needs, each non-null (wire names; what the v1
+    clients of ``createabsorbaccount`` send). Missing: 422, as a user write's other checks."""
+    account_unique_email: bool = True
+    """``POST /create-absorb-account``: an ``emailAddress`` another user has (case-insensitively) is refused (422);
+    ``POST /users`` and the upload keep allowing shared addresses."""
+    account_created_status: int = 201
+    """``POST /create-absorb-account``: the status of the created account's UserResource."""
 
 
 CHOICES = AbsorbChoices()

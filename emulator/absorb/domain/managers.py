@@ -1,10 +1,12 @@
-"""Managers and their direct reports: a user's direct reports are the users whose ``supervisorId`` names them."""
+"""Managers, their direct reports (the users whose ``supervisorId`` names them) and the Manager Experience's
+roles."""
 from __future__ import annotations
 
 import random
 
 from emulator.absorb.domain.lookups import get_user
 from emulator.absorb.domain.models import AbsorbWorld, User
+from emulator.absorb.domain.reference import ManagerRole
 
 MANAGERS = 4  # seeded learners who supervise others
 
@@ -13,6 +15,13 @@ def direct_reports(world: AbsorbWorld, manager_id: str) -> list[User]:
     """``GET /managers/{managerId}``: 404 for an unknown user; a user who supervises nobody has none."""
     get_user(world, manager_id)
     return [u for u in world.users.values() if u.supervisor_id == manager_id]
+
+
+def manager_roles(world: AbsorbWorld) -> list[ManagerRole]:
+    """``GET /managers/roles``: the portal's manager roles (the Manager Experience's, not the admin roles of
+    ``/roles``): the vendor's locked default "Manager" and the custom ones; none in a world built before they
+    were seeded."""
+    return list(world.reference.manager_roles.values()) if world.reference is not None else []
 
 
 def seed(world: AbsorbWorld, rng: random.Random) -> None:

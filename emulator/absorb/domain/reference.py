@@ -8,6 +8,8 @@ Emulator's choices (the vendor's field lists give the shapes, not the contents):
 - countries and provinces are a fixed table of real ISO countries and their first-level divisions, with ids
   derived from their codes (``uuid5``): the same in every tenant, as global reference data would be;
 - roles are the portal's admin roles (the admin holds "System Admin"; learners hold none), with per-portal ids;
+- manager roles (the Manager Experience's, a table of their own) are the vendor's locked default "Manager", with
+  every permission, and one custom role, each naming the permissions the vendor's help article lists;
 - an automatic group's members follow its rule at every read (a user created later joins it); a manual
   group's members are the ids it was given.
 """
@@ -62,6 +64,14 @@ ROLES: tuple[tuple[str, str], ...] = (
     ("Instructor Admin", "Manages instructor-led courses, sessions and their rosters."),
     ("Course Editor", "Creates and edits courses and their content."),
 )
+# The Manager Experience's permissions (the vendor's "Manager Experience: Roles & Permissions" article), and its
+# manager roles: the default "Manager" (locked, every permission) and a custom one.
+MANAGER_PERMISSIONS = ("Users - View", "Users - Modify - Enroll")
+MANAGER_ROLES: tuple[tuple[str, str, bool, tuple[str, ...]], ...] = (
+    ("Manager", "The default manager role: every permission of the Manager Experience; it cannot be edited.", True,
+     MANAGER_PERMISSIONS),
+    ("Team Viewer", "Sees their direct reports and their learning; enrolls nobody.", False, ("Users - View",)),
+)
 MANUAL_GROUPS = ("Sales Team", "Customer Support", "Leadership Programme", "Compliance Cohort", "Mentors")
 
 
@@ -84,6 +94,20 @@ class Role:
     id: str
     name: str
     description: str
+    date_added: datetime
+    date_edited: datetime
+
+
+@dataclass(slots=True)
+class ManagerRole:
+    """A role of the Manager Experience (what a manager may see and do for their direct reports), not an admin
+    role: ``GET /managers/roles``."""
+
+    id: str
+    name: str
+    description: str
+    is_default: bool  # the vendor's locked "Manager"
+    permissions: list[str]
     date_added: datetime
     date_edited: datetime
 
@@ -115,10 +139,11 @@ class Reference:
     provinces: dict[str, Province] = field(default_factory=dict)
     roles: dict[str, Role] = field(default_factory=dict)
     groups: dict[str, Group] = field(default_factory=dict)
+    manager_roles: dict[str, ManagerRole] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
         return {"groups": len(self.groups), "roles": len(self.roles), "countries": len(self.countries),
-                "provinces": len(self.provinces)}
+                "provinces": len(self.provinces), "managerRoles": len(self.manager_roles)}
 
 
 @cache  # a fixed table's rows: every tenant asks for the same few hundred ids
@@ -152,6 +177,15 @@ def seed(world: Any, rng: random.Random, anchor: datetime) -> Reference:
         group = Group(new_guid(rng), name, False, *added(), member_ids=members)
         ref.groups[group.id] = group
     return ref
+
+
+def seed_manager_roles(ref: Reference, rng: random.Random, anchor: datetime) -> None:
+    """The manager roles (``MANAGER_ROLES``), drawn last from the reference generator: no id above moves."""
+    for name, description, is_default, permissions in MANAGER_ROLES:
+        at = anchor - timedelta(days=rng.randint(400, 1500), seconds=rng.randint(0, 86399))
+        role = ManagerRole(new_guid(rng), name, description, is_default, list(permissions), at,
+                           at if is_default else at + timedelta(days=rng.randint(0, 300)))
+        ref.manager_roles[role.id] = role
 
 
 def assign_users(world: Any, rng: random.Random) -> None:

@@ -30,6 +30,7 @@ from emulator.absorb.domain.lookups import (  # noqa: F401 - get_user: users.get
 from emulator.absorb.domain.models import ACTIVE, AbsorbWorld, Course, CustomFields, Department, User, username_key
 
 REQUIRED_TO_CREATE = tuple(re.sub(r"([A-Z])", r"_\1", name).lower() for name in CHOICES.user_required_to_create)
+ACCOUNT_REQUIRED = tuple(re.sub(r"([A-Z])", r"_\1", name).lower() for name in CHOICES.account_required_to_create)
 MAX_UPLOAD = 200  # users per POST /users/upload (vendor's limit)
 # Accepted, ignored: the vendor derives these (dates, the role flags from the user's roles); the emulator's choice
 READ_ONLY = ("id", "date_edited", "date_added", "last_login_date", "has_username", "is_learner", "is_admin",
@@ -112,6 +113,23 @@ def update_user(world: AbsorbWorld, user: User, body: dict[str, Any], *, at: dat
 
 def create_user(world: AbsorbWorld, body: dict[str, Any], *, at: datetime) -> User:
     _refuse(problems(world, body, None))
+    return _create(world, body, at)
+
+
+def create_account(world: AbsorbWorld, body: dict[str, Any], *, at: datetime) -> User:
+    """``POST /create-absorb-account``: a new learner account, never an update. Besides a user write's checks
+    (a username nobody has, an existing department, ...), every field of ``ACCOUNT_REQUIRED`` must be given and
+    not null (a password among them: the account signs in with it) and, with ``CHOICES.account_unique_email``,
+    the address must be nobody else's. The account is a learner's (no role unless the body gives ``roleIds``),
+    shows at once in ``GET /users`` and its ``username eq`` look-up, and authenticates."""
+    found = problems(world, body, None)  # names ``REQUIRED_TO_CREATE`` left out; the others are checked here
+    found += [f"{_wire(name)}: required to create an account" for name in ACCOUNT_REQUIRED
+              if body.get(name) is None and (name in body or name not in REQUIRED_TO_CREATE)]
+    email = (body.get("email_address") or "").strip().casefold()
+    if email and CHOICES.account_unique_email and any(
+            (u.email_address or "").strip().casefold() == email for u in world.users.values()):
+        found.append(f"emailAddress: '{body['email_address']}' is used by another user")
+    _refuse(found, "The account could not be created.")
     return _create(world, body, at)
 
 

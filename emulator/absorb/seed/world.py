@@ -84,10 +84,12 @@ def build_world(ctx: WorldContext) -> AbsorbWorld:
 
 
 def _reference(world: AbsorbWorld, ctx: WorldContext) -> None:
-    """Groups, roles, countries, provinces, from a generator of their own: the entities above keep their ids."""
+    """Groups, roles, countries, provinces, manager roles, from a generator of their own: the entities above keep
+    their ids."""
     rng = random.Random(derive_seed(ctx.seed, ctx.tenant_id, "absorb-reference"))
     world.reference = reference.seed(world, rng, ctx.anchor)
     reference.assign_users(world, rng)
+    reference.seed_manager_roles(world.reference, rng, ctx.anchor)  # issue 29's last: drawn after the rest
 
 
 def _users(world: AbsorbWorld, fake: Fake, scale: Scale) -> None:

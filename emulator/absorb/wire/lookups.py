@@ -46,11 +46,26 @@ class ProvinceSchema(CamelCaseSchema):
     name = fields.String()
 
 
+class ManagerRoleSchema(CamelCaseSchema):
+    """ManagerRoleResource: a role of the Manager Experience (the vendor's help article's fields: a name, the
+    locked default, the permissions chosen; with RoleResource's id, description and dates)."""
+
+    id = Guid()
+    name = fields.String()
+    description = fields.String()
+    is_default = fields.Boolean()
+    permissions = fields.List(fields.String())
+    date_added = IsoDateTime()
+    date_edited = IsoDateTime()
+
+
 GROUP, ROLE, COUNTRY, PROVINCE = GroupSchema(), RoleSchema(), CountrySchema(), ProvinceSchema()
 GROUPS = resource_for(GROUP, "GroupResource")
 ROLES = resource_for(ROLE, "RoleResource")
 COUNTRIES = resource_for(COUNTRY, "CountryResource")
 PROVINCES = resource_for(PROVINCE, "ProvinceResource")
+MANAGER_ROLE = ManagerRoleSchema()
+MANAGER_ROLES = resource_for(MANAGER_ROLE, "ManagerRoleResource")
 
 
 def dump_group(world: AbsorbWorld, group: reference.Group) -> dict[str, Any]:

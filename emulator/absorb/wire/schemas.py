@@ -14,7 +14,7 @@ from marshmallow import Schema, fields
 from emulator.core.wire import CamelCaseSchema, Guid, IsoDateTime, TimeSpan, resource_for
 from emulator.absorb.domain.models import CUSTOM_FIELD_KINDS, CUSTOM_FIELD_NAMES, AbsorbWorld
 from emulator.absorb.domain.lessons import make, materialize_all
-from emulator.absorb.wire.lookups import COUNTRY, PROVINCE, ROLE, dump_group
+from emulator.absorb.wire.lookups import COUNTRY, MANAGER_ROLE, PROVINCE, ROLE, dump_group
 from emulator.core.jsonstream import Rows
 
 Number = fields.Float
@@ -305,11 +305,13 @@ def dump_world(world: AbsorbWorld, *, keep_made: bool = True) -> dict[str, Any]:
 
 
 def _reference_dump(world: AbsorbWorld) -> dict[str, Any]:
-    """Groups, roles, countries and provinces in their wire forms (provinces with their countryId)."""
+    """Groups, roles, countries, provinces and manager roles in their wire forms (provinces with their
+    countryId)."""
     if world.reference is None:
         return {}
     ref = world.reference
     return {"groups": [dump_group(world, g) for g in ref.groups.values()],
             "roles": [ROLE.dump(r) for r in ref.roles.values()],
             "countries": [COUNTRY.dump(c) for c in ref.countries.values()],
-            "provinces": [dict(PROVINCE.dump(p), countryId=p.country_id) for p in ref.provinces.values()]}
+            "provinces": [dict(PROVINCE.dump(p), countryId=p.country_id) for p in ref.provinces.values()],
+            "managerRoles": [MANAGER_ROLE.dump(r) for r in ref.manager_roles.values()]}
