@@ -1,6 +1,6 @@
 """Worlds the size of real portals (issue 32): the cost curves at 1k, 10k and 50k users, in server CPU seconds.
 
-    python bench/bench_scale.py [--sizes 1000,10000,50000] [--lookups 50] [--json FILE]
+    python bench/bench_scale.py [--sizes 1000,10000,50000] [--lookups 50] [--json FILE] [--port N] [--no-data-json]
 
 For each size, ``lms-emulator serve --users N`` in a child process (granian, a fixed anchor), and from that
 process's own ``/proc/<pid>/stat`` (user + system CPU, so the machine's other load does not count) and
@@ -63,10 +63,10 @@ def _sample_rss(pid: int, sampled: list[float], done: threading.Event) -> None:
 
 
 class Server:
-    def __init__(self, users: int) -> None:
+    def __init__(self, users: int, port: int = 0) -> None:
         env = dict(os.environ, LMS_EMULATOR_PRINT_CREDENTIALS="json", LMS_EMULATOR_LOG_REQUESTS="0")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "emulator", "serve", "--port", "0", "--users", str(users), "--anchor", ANCHOR],
+            [sys.executable, "-m", "emulator", "serve", "--port", str(port), "--users", str(users), "--anchor", ANCHOR],
             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         assert self.proc.stdout is not None
         line = self.proc.stdout.readline()
@@ -96,9 +96,9 @@ class Server:
         stop_process(self.proc)
 
 
-def measure(users: int, lookups: int) -> dict[str, float]:
+def measure(users: int, lookups: int, port: int = 0, data_json: bool = True) -> dict[str, float]:
     figures: dict[str, float] = {"users": users}
-    server = Server(users)
+    server = Server(users, port)
     try:
         pid = server.pid
         figures["startup_cpu_s"] = cpu_seconds(pid)
@@ -144,6 +144,9 @@ def measure(users: int, lookups: int) -> dict[str, float]:
             assert status == 200 and len(found["users"]) == 1, (status, found)
         figures["lookup_cpu_ms"] = (cpu_seconds(pid) - before) / len(some) * 1000
 
+        if not data_json:
+            figures["data_json_cpu_s"] = figures["data_json_peak_growth_mb"] = float("nan")
+            return figures
         with contextlib.suppress(OSError):  # reset the peak (VmHWM) to the current size: 5 > /proc/<pid>/clear_refs
             Path(f"/proc/{pid}/clear_refs").write_text("5")
         rss_before = memory_mb(pid)
@@ -175,12 +178,15 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000,50000")
     parser.add_argument("--lookups", type=int, default=50)
     parser.add_argument("--json", default=None, help="write the figures to this file")
+    parser.add_argument("--port", type=int, default=0, help="the server's port (default: any free one)")
+    parser.add_argument("--no-data-json", action="store_true",
+                        help="skip data.json (at 50k it may take longer than the 600 s a call is given)")
     args = parser.parse_args()
     rows = []
     print("  ".join(title for _, title, _ in COLUMNS), flush=True)
     for size in (int(s) for s in args.sizes.split(",") if s.strip()):
         started = time.perf_counter()
-        row = measure(size, args.lookups)
+        row = measure(size, args.lookups, args.port, data_json=not args.no_data_json)
         rows.append(row)
         print("  ".join(fmt.format(row[key]).rjust(len(title)) for key, title, fmt in COLUMNS)
               + f"   ({time.perf_counter() - started:.0f} s wall)", flush=True)

@@ -105,12 +105,13 @@ class Store:
                       fixture: dict[str, Any] | None, incarnation: str, users: int | None = None) -> dict[str, Any]:
         worlds = {}
         build = secrets.token_hex(8)
-        for name, vendor in self.vendors.items():
-            rng = SeedRandom(derive_seed(seed, tenant_id, name))
-            part = (fixture or {}).get(name)
-            ctx = WorldContext(tenant_id=tenant_id, seed=seed, anchor=anchor, rng=rng, fixture=part,
-                               incarnation=incarnation, build=build, users=users)
-            worlds[name] = vendor.build_world(ctx)
+        with gcpolicy.paused():  # a large world's objects are not walked by full collections while it grows
+            for name, vendor in self.vendors.items():
+                rng = SeedRandom(derive_seed(seed, tenant_id, name))
+                part = (fixture or {}).get(name)
+                ctx = WorldContext(tenant_id=tenant_id, seed=seed, anchor=anchor, rng=rng, fixture=part,
+                                   incarnation=incarnation, build=build, users=users)
+                worlds[name] = vendor.build_world(ctx)
         gcpolicy.settle()  # in a server: the new worlds join the frozen, never-scanned objects
         return worlds
 

@@ -1,16 +1,22 @@
 """The seeded Absorb world: shape, consistency and determinism."""
 from __future__ import annotations
 
+import copy
+import math
+import random
+from datetime import datetime, timedelta, timezone
+
 from emulator.core.store import Store
 from emulator.absorb import VENDOR
 from emulator.absorb.domain.lessons import chapters_of, lessons_of, materialize_all
 from emulator.absorb.domain.rollup import aggregate
+from emulator.absorb.seed.enrollments import MS, _lasting
 from emulator.absorb.wire.schemas import USER_COURSE_ENROLLMENT
 from emulator.core.wire import TICKS_PER_SECOND, timespan
 
 
-def _world(seed=42, tenant="t1"):
-    return Store([VENDOR], seed=seed).create_tenant(tenant).world("absorb")
+def _world(seed=42, tenant="t1", users=None):
+    return Store([VENDOR], seed=seed).create_tenant(tenant, users=users).world("absorb")
 
 
 def test_world_has_the_promised_shape():
@@ -65,8 +71,6 @@ def test_same_seed_same_world_other_seed_other_world():
 
 def test_entities_made_on_first_read_agree_with_the_course_and_do_not_depend_on_order():
     """Chapter and lesson enrollments are made when first read: the course already shows what they add up to."""
-    import copy
-
     world = _world()
     other = copy.deepcopy(world)
     assert world.pending
@@ -87,3 +91,41 @@ def test_entities_made_on_first_read_agree_with_the_course_and_do_not_depend_on_
                                           e.date_completed)
         for ce in chapters_of(world, e):
             assert ce.date_enrolled <= ce.date_edited <= e.date_edited
+
+
+def test_a_sized_world_rolls_up_what_its_lessons_show():
+    """The seeder rolls a plan up in one pass (``seed.enrollments``): at size too, the lessons made from the plan
+    add up to what each course enrollment already shows."""
+    world = _world(users=400)
+    materialize_all(world)
+    checked = 0
+    for e in world.enrollments.values():
+        lessons = lessons_of(world, e)
+        if not lessons or e.status not in (0, 1, 3):
+            continue
+        probe = copy.copy(e)
+        aggregate(probe, lessons)
+        assert (probe.progress, probe.status, probe.score, probe.time_spent_ticks, probe.date_started,
+                probe.date_completed) == (e.progress, e.status, e.score, e.time_spent_ticks, e.date_started,
+                                          e.date_completed)
+        assert max([le.date_edited for le in lessons] + [e.date_added]) <= e.date_edited
+        checked += 1
+    assert checked > 300
+
+
+def test_an_attempt_lasts_what_the_timedelta_arithmetic_gives():
+    """``_lasting`` (a float product) against ``timedelta * float`` and the truncation to milliseconds, on random
+    steps and on fractions that put the product on a millisecond's edge (where it falls back)."""
+    rng = random.Random(3)
+    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    cases = [(rng.randint(0, 86_400_000), 0.05 + 0.45 * rng.random()) for _ in range(20_000)]
+    for step_ms in (1, 3, 7, 999, 86_400_000, rng.randint(1, 86_400_000)):
+        for edge in (0.0, 0.5, 999.5, 1000.0):
+            for k in (1, 7, 123):
+                exact = (k * 1000 + edge) / (step_ms * 1000)
+                cases += [(step_ms, math.nextafter(exact, 0)), (step_ms, exact), (step_ms, math.nextafter(exact, 1))]
+    for step_ms, fraction in cases:
+        step = timedelta(milliseconds=step_ms)
+        end = start + step * fraction
+        end -= timedelta(0, 0, end.microsecond % 1000)
+        assert _lasting(step, step_ms * 1000, fraction) == (end - start) // MS, (step_ms, fraction)

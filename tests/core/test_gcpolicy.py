@@ -1,10 +1,15 @@
 """The GC policy: off in a test process; in a server, the start-up world and every new one are frozen."""
 from __future__ import annotations
 
+import dataclasses
+import gc
 import subprocess
 import sys
+import threading
 
+from emulator.app import all_vendors
 from emulator.core import gcpolicy
+from emulator.core.store import Store
 
 CHILD = r"""
 import gc
@@ -33,3 +38,32 @@ def test_a_server_freezes_its_worlds():
     out = subprocess.run([sys.executable, "-c", CHILD], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("ok")
+
+
+def test_the_collector_is_off_while_worlds_are_built_and_back_after():
+    seen = []
+
+    def spying(vendor):
+        def build_world(ctx):
+            seen.append(gc.isenabled())
+            return vendor.build_world(ctx)
+        return dataclasses.replace(vendor, build_world=build_world)
+
+    store = Store([spying(v) for v in all_vendors()], seed=1)
+    assert gc.isenabled()
+    store.create_tenant("t")
+    assert seen == [False, False, False] and gc.isenabled()
+    try:
+        # nested and overlapping builds: back on only when the last one ends, and only if it was on before
+        with gcpolicy.paused():
+            thread = threading.Thread(target=store.create_tenant, args=("u",))
+            thread.start()
+            thread.join()
+            assert not gc.isenabled() and seen[3:] == [False, False, False]
+        assert gc.isenabled()
+        gc.disable()
+        with gcpolicy.paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -123,7 +123,7 @@ def seed(world: AbsorbWorld, rng: random.Random, anchor: datetime) -> None:
         course = world.courses[enrollment.course_id]
         if (enrollment.status == EnrollmentStatus.COMPLETE and course.allow_course_evaluation
                 and rng.random() < 0.6):
-            at = (enrollment.date_completed or enrollment.date_edited) + timedelta(minutes=rng.randint(1, 600))
+            at = (enrollment.date_completed or enrollment.date_edited) + timedelta(0, 60 * rng.randint(1, 600))
             evaluation = CourseEvaluation(new_guid(rng), course.id, enrollment.id, enrollment.user_id,
                                           rng.randint(1, 5), rng.choice(EVALUATION_COMMENTS), at)
             state.evaluations[evaluation.id] = evaluation
@@ -136,11 +136,11 @@ def _seed_conversation(world: AbsorbWorld, state: LearningState, rng: random.Ran
                        course_name: str, enrollment_id: str, at: datetime) -> None:
     conversation = new_guid(rng)
     subject = rng.choice(MESSAGE_SUBJECTS).format(course=course_name)
-    sent = at + timedelta(hours=rng.randint(1, 72))
+    sent = at + timedelta(0, 3600 * rng.randint(1, 72))
     first = Message(new_guid(rng), sent, subject, f"Hello, a note about {course_name}.", admin_id, [learner_id],
                     conversation, enrollment_id)
     state.messages[first.id] = first
     if rng.random() < 0.5:
-        reply = Message(new_guid(rng), sent + timedelta(hours=rng.randint(1, 48)), f"RE: {subject}",
+        reply = Message(new_guid(rng), sent + timedelta(0, 3600 * rng.randint(1, 48)), f"RE: {subject}",
                         "Thank you, noted.", learner_id, [admin_id], conversation, enrollment_id)
         state.messages[reply.id] = reply

@@ -27,9 +27,14 @@ def get_user(world: AbsorbWorld, user_id: str) -> User:
 
 
 def add_user(world: AbsorbWorld, user: User) -> None:
+    index_user(world, user)
+    world.changed(user)
+
+
+def index_user(world: AbsorbWorld, user: User) -> None:
+    """``add_user`` unannounced (no ``world.changed``): for a world being seeded, which nothing has read yet."""
     world.users[user.id] = user
     world.users_by_name[username_key(user.username)] = user.id
-    world.changed(user)
 
 
 def get_course(world: AbsorbWorld, course_id: str) -> Course:
@@ -85,12 +90,18 @@ def changed_since(items: Iterable[Any], status: int | None, modified_since: date
 
 
 def add_enrollment(world: AbsorbWorld, enrollment: CourseEnrollment) -> None:
+    index_enrollment(world, enrollment)
+    world.changed(enrollment)
+
+
+def index_enrollment(world: AbsorbWorld, enrollment: CourseEnrollment) -> None:
+    """A new course enrollment in the world and its indexes, unannounced: ``add_enrollment`` without
+    ``world.changed``, for a world being seeded (nothing has read, cached or kept it yet)."""
     world.enrollments[enrollment.id] = enrollment
     world.by_user.setdefault(enrollment.user_id, set()).add(enrollment.id)
     world.by_course.setdefault(enrollment.course_id, set()).add(enrollment.id)
     if enrollment.is_active:
         world.active[(enrollment.user_id, enrollment.course_id)] = enrollment.id
-    world.changed(enrollment)
 
 
 def touch(world: AbsorbWorld, entity: Any, at: datetime | None) -> None:

@@ -35,6 +35,7 @@ def seed(world: AbsorbWorld, rng: random.Random) -> None:
     managers = rng.sample(learners, MANAGERS)
     for manager in managers:
         manager.is_manager = True
+    manager_ids = {m.id for m in managers}  # not ``user in managers``: that compares every field of every pair
     for user in learners:
-        if user not in managers and rng.random() < 0.6:
+        if user.id not in manager_ids and rng.random() < 0.6:
             user.supervisor_id = rng.choice(managers).id
