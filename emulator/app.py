@@ -86,6 +86,13 @@ class EmulatorFlask(Flask):
             synced = self._synced[func] = super().ensure_sync(func)
         return synced
 
+    def create_url_adapter(self, request: Request | None) -> Any:
+        """None for a request the pipeline's call step routed already (``core.pipeline.CallStep`` set its rule):
+        Flask binds an adapter per request only to match the path, which the call step took from its memo."""
+        if request is not None and request.url_rule is not None:
+            return None
+        return super().create_url_adapter(request)
+
     @property
     def state(self) -> AppState:
         """The emulator's state (``core.state``): settings, store, vendors."""

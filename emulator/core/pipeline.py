@@ -17,8 +17,11 @@ in three ordered lists, walked by one runner each side of Flask; facts pass betw
                       tenant's lock by the view's own code) is answered here, after the route's tenant-call rules
                       (``core.tenantcall``); the ``after`` steps run on its answer as on any other. Anything else,
                       and every doubt, goes on to Flask (no page step with --strict or --state-file)
-Flask (its request context and routing; ``faults.DropMiddleware`` around it closes the socket when a drop rule
-fired), ``before`` steps (the app's one ``before_request`` hook); a step that raises or answers ends them:
+Flask (its request context; ``faults.DropMiddleware`` around it closes the socket when a drop rule fired): the
+call step (``CallStep``) runs Flask's own request handling for a vendor call routed from a memo (``Routes``, shared
+with the page step) instead of a URL adapter bound and matched per request; anything else is Flask's
+``wsgi_app``'s. Then the ``before`` steps (the app's one ``before_request`` hook); a step that raises or answers
+ends them:
    4. refusal         what a front step refused (step 2), or in verify mode the stale page step 3 met (a 500)
    5. whole body      ``http.buffer_chunked_body``: read before any handler takes a tenant's lock
    6. CORS preflight  ``cors.Cors.preflight`` (a preflight carries no credentials, so it comes before the lock)
@@ -43,15 +46,18 @@ from __future__ import annotations
 
 import hmac
 import logging
+import sys
 import time
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 from urllib.parse import urlencode
 
 from flask import Flask, Request, Response, request
+from flask.ctx import RequestContext
+from flask.globals import _cv_app, _cv_request
 from flask.sessions import NullSession, SessionInterface
 from werkzeug.exceptions import HTTPException
-from werkzeug.routing import MapAdapter
+from werkzeug.routing import MapAdapter, Rule
 
 from . import errors, faults
 from .casefold import FoldPaths, StripBases, fold_request
@@ -68,7 +74,7 @@ from .stubs import Unrouted
 from .tenantcall import bind_tenant, call_of
 from .vendor import Route, Vendor
 
-__all__ = ["Pipeline", "PageStep", "RequestPath", "bind_tenant", "init_app"]
+__all__ = ["CallStep", "Pipeline", "PageStep", "RequestPath", "Routes", "bind_tenant", "init_app"]
 
 ADMIN_PREFIX = "/_emulator"
 MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -184,7 +190,8 @@ class Pipeline:
         self.unrouted = Unrouted(app, settings.fallback_target)
         self.verify = verifying()  # only then can the page step meet a stale page (``Exchange.stale_page``)
         pages = self.strict is None and self.state_file is None and settings.fast_pages
-        self.page = PageStep(app, self.store, self.vendors) if pages else None
+        self.routes = Routes(app)
+        self.page = PageStep(app, self.store, self.vendors, self.routes) if pages else None
         self.front: list[FrontStep] = [step for step in (
             self.host if self.check_host is not None else None,
             self.page) if step is not None]
@@ -207,7 +214,8 @@ class Pipeline:
         app.session_interface = NoSessions()
         app.before_request(self.run_before)
         app.after_request(self.run_after)
-        wsgi: Any = RequestPath(faults.DropMiddleware(app.wsgi_app), self)
+        self.call = CallStep(app, app.wsgi_app, self.routes, self.vendors)
+        wsgi: Any = RequestPath(faults.DropMiddleware(self.call), self)
         if self.folded:
             wsgi = FoldPaths(wsgi, ["/" + n for n in sorted(self.folded)])
         bases = {v.prefix: v.base_paths for v in self.vendors.values() if v.base_paths}
@@ -418,13 +426,12 @@ class PageStep:
     verify mode (``core.pagecache``) never hits, but computes. ``tests/core/test_fastpages.py`` sends the same
     requests both ways and compares everything."""
 
-    def __init__(self, app: Flask, store: Store, vendors: dict[str, Vendor]) -> None:
+    def __init__(self, app: Flask, store: Store, vendors: dict[str, Vendor], routes: Routes) -> None:
         self.app = app
         self.store = store
         self.prefixes = {v.prefix + "/" for v in vendors.values()}
         self.on = True  # tests switch it off to compare with Flask's answer
-        self.urls: MapAdapter | None = None  # bound on first use: every blueprint is registered by then
-        self.routes: dict[str, Route | None] = {}  # path -> route(path), up to MAX_ROUTES
+        self.routes = routes
 
     def __call__(self, environ: dict[str, Any], exchange: Exchange) -> Page | None:
         if environ.get("REQUEST_METHOD") != "GET" or exchange.refusal is not None or not self.on:
@@ -463,27 +470,127 @@ class PageStep:
         return Page(page)
 
     def route(self, path: str) -> Route | None:
-        """Flask's routing of a GET to ``path``: the view function and its path arguments; None where Flask
-        would not call a view (no route, another method, a redirect). Remembered per path (the URL map
-        never changes once the app serves)."""
+        """Flask's routing of a GET to ``path``: the view function and its path arguments (``Routes``)."""
+        found = self.routes.route("GET", path)
+        return None if found is None else (found.view, found.args)
+
+
+class Routed(NamedTuple):
+    """Where Flask routes a request: the view, its rule and its path arguments."""
+
+    view: Callable[..., Any]
+    rule: Rule
+    args: dict[str, Any]
+
+
+class Routes:
+    """Flask's own URL map, matched once per (method, path) and remembered, as the page step and the call step
+    route (the URL map never changes once the app serves): None where Flask would call no view (no route,
+    another method, a redirect)."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.urls: MapAdapter | None = None  # bound on first use: every blueprint is registered by then
+        self.memo: dict[tuple[str, str], Routed | None] = {}  # up to MAX_ROUTES
+
+    def route(self, method: str, path: str) -> Routed | None:
+        key = (method, path)
         try:
-            return self.routes[path]
+            return self.memo[key]
         except KeyError:
             pass
         if self.urls is None:
             self.urls = self.app.url_map.bind("localhost")
         try:
-            endpoint, args = self.urls.match(path, "GET")
-            view = self.app.view_functions.get(endpoint)
-            found = None if view is None else (view, dict(args))
+            rule, args = self.urls.match(path, method, return_rule=True)
+            view = self.app.view_functions.get(rule.endpoint)
+            found = None if view is None else Routed(view, rule, dict(args))
         except HTTPException:  # NotFound, MethodNotAllowed, RequestRedirect
             found = None
         if len(path) > MEMO_KEY_LIMIT:  # not remembered: 4,096 long paths pinned hundreds of MB
             return found
-        if len(self.routes) >= MAX_ROUTES:
-            self.routes.clear()
-        self.routes[path] = found
+        if len(self.memo) >= MAX_ROUTES:
+            self.memo.clear()
+        self.memo[key] = found
         return found
+
+
+class CallStep:
+    """Flask's request handling for a vendor call, routed from ``Routes`` rather than by a URL adapter Flask
+    binds and matches per request (see docs/DESIGN.md, "The call step").
+
+    It is ``Flask.wsgi_app`` line for line (the request context; ``full_dispatch_request``: the ``before`` steps,
+    the view, the error handlers, the ``after`` steps, every hook a blueprint adds; the teardown), with the
+    request's rule and path arguments set from the memo, so ``EmulatorFlask.create_url_adapter`` has nothing to
+    bind and ``match_request`` nothing to match. It takes a request whose path is plain ASCII under a vendor's
+    prefix that Flask routes to a view, whatever the method but ``OPTIONS`` (Flask's automatic answer);
+    anything else (no route, a redirect, a method the route has not, the admin API) is Flask's ``wsgi_app``'s,
+    unchanged. ``tests/core/test_callstep.py`` sends the same requests both ways and compares them."""
+
+    def __init__(self, app: Flask, flask_wsgi: Callable[..., Any], routes: Routes,
+                 vendors: dict[str, Vendor]) -> None:
+        self.app = app
+        self.flask_wsgi = flask_wsgi
+        self.routes = routes
+        self.prefixes = {v.prefix + "/" for v in vendors.values()}
+        self.on = True  # tests switch it off to compare with Flask's own routing
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        method, path = environ.get("REQUEST_METHOD") or "", environ.get("PATH_INFO") or ""
+        found = None
+        if self.on and method != "OPTIONS" and path[:path.find("/", 1) + 1] in self.prefixes and path.isascii():
+            found = self.routes.route(method, path)
+        if found is None:
+            return self.flask_wsgi(environ, start_response)
+        app = self.app
+        req = app.request_class(environ)
+        req.json_module = app.json
+        req.url_rule, req.view_args = found.rule, dict(found.args)
+        ctx = RequestContext(app, environ, request=req)  # no URL adapter: the request is routed
+        error: BaseException | None = None
+        try:  # Flask.wsgi_app's own handling, from here on
+            try:
+                ctx.push()
+                response = app.full_dispatch_request()
+            except Exception as exc:  # noqa: BLE001 - as Flask: rendered by the error handlers
+                error = exc
+                response = app.handle_exception(exc)
+            except:  # noqa: E722 - as Flask: the teardown sees it
+                error = sys.exc_info()[1]
+                raise
+            plain = _plain_answer(response, environ)
+            if plain is None:
+                return response(environ, start_response)
+            start_response(response.status, plain)
+            return response.response
+        finally:
+            if "werkzeug.debug.preserve_context" in environ:  # the test client's ``with client:``
+                environ["werkzeug.debug.preserve_context"](_cv_app.get())
+                environ["werkzeug.debug.preserve_context"](_cv_request.get())
+            if error is not None and app.should_ignore_error(error):
+                error = None
+            ctx.pop(error)
+
+
+_NOT_PLAIN = frozenset({"location", "content-location"})
+
+
+def _plain_answer(response: Any, environ: dict[str, Any]) -> list[tuple[str, str]] | None:
+    """The WSGI header list of an answer werkzeug would send as it is (``Response.__call__``: a copy of its
+    headers, its body list whole), or None for anything werkzeug changes or wraps: a streamed or passed-through
+    body, a close hook, ``HEAD``, a status without a body (1xx, 204, 304), no ``Content-Length``, or a
+    ``Location`` / ``Content-Location`` (made absolute IRIs)."""
+    status = response.status_code
+    body = response.response
+    if (type(body) is not list or response.direct_passthrough or response._on_close or status < 200
+            or status in (204, 304) or environ.get("REQUEST_METHOD") == "HEAD"
+            or not all(type(piece) is bytes for piece in body)):
+        return None
+    headers = response.headers.to_wsgi_list()
+    names = {name.lower() for name, _ in headers}
+    if "content-length" not in names or not _NOT_PLAIN.isdisjoint(names):
+        return None
+    return headers
 
 
 def admin_lock(req: Request, token: str, dashboard_page: Callable[[Request], bool]) -> None:

@@ -43,7 +43,7 @@ def test_long_paths_and_queries_are_answered_but_not_remembered() -> None:
         assert client.get(f"/absorb/users?x{i}=" + "b" * LONG, headers=headers).status_code == 200
         assert client.get("/absorb/users?_limit=1", headers=headers).status_code == 200  # short: remembered
     fast = _fast_pages(app)
-    assert fast.routes and max(len(path) for path in fast.routes) <= http.MEMO_KEY_LIMIT
+    assert fast.routes.memo and max(len(path) for _, path in fast.routes.memo) <= http.MEMO_KEY_LIMIT
     tenant = app.state.store.tenants["default"]
     pages = tenant.worlds["absorb"].pages._pages
     assert pages and all(sum(len(p) for p in key if isinstance(p, (str, bytes))) <= MAX_KEY_SIZE for key in pages)
