@@ -51,9 +51,11 @@ def test_sign_up_session_details_and_manager_roles_over_http():
 
         # session details: the seat the new learner takes shows at once
         catalog = _checked(me.get(f"{base}/my-catalog", params={"_limit": 30}), 200, "course-page")["courses"]
-        ilc = next(c for c in catalog if c["courseType"] == "InstructorLedCourse")
-        details = _checked(me.get(f"{base}/courses/session-details", params={"courseId": ilc["id"]}), 200,
-                           "session-detail-list")
+        # a single-session ILC: enrolling in a multi-session one is refused (422), as the API does
+        ilcs = [c for c in catalog if c["courseType"] == "InstructorLedCourse"]
+        listed = [(c, _checked(me.get(f"{base}/courses/session-details", params={"courseId": c["id"]}), 200,
+                               "session-detail-list")) for c in ilcs]
+        ilc, details = next((c, d) for c, d in listed if len(d) == 1)
         session = details[0]
         assert session["courseId"] == ilc["id"] and session["courseName"] == ilc["name"]
         _checked(me.post(f"{base}/my-enrollments", json={"courseId": ilc["id"], "sessionId": session["id"]}), 201,
