@@ -83,7 +83,11 @@ def serve(args: argparse.Namespace) -> int:
 
         certificate = tls.server_certificate(settings.host, extra_names=settings.tls_names)
     gcpolicy.enable()  # before the build: the default world is frozen as it is made, not scanned first
-    app = create_app(settings)
+    try:
+        app = create_app(settings)
+    except BaseException:
+        gcpolicy.disable()
+        raise
 
     gcpolicy.enable()  # the default world stays out of the collector's full scans (see core.gcpolicy)
 

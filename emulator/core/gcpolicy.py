@@ -40,6 +40,13 @@ def enable() -> None:
     _state["enabled"] = True
 
 
+def disable() -> None:
+    """Undo ``enable``: a start that stopped (a bad setting, fixture or state file) leaves the process as it was,
+    which matters when the CLI runs inside another program (the tests call ``cli.main`` in process)."""
+    gc.unfreeze()
+    _state["enabled"] = False
+
+
 def settle() -> None:
     """New worlds were built (inside ``paused``): freeze them too (a no-op unless ``enable`` was called)."""
     if _state["enabled"]:

@@ -8,7 +8,7 @@ import pytest
 
 from emulator import cli
 from emulator.config import Settings, SettingsError, tls_dir
-from emulator.core import contract, pagecache, resources, schemadir
+from emulator.core import contract, gcpolicy, pagecache, resources, schemadir
 from emulator.core.env import CACHE_ENV, SCHEMAS_ENV, VERIFY_ENV, Switches, switches
 from tests.conftest import Switch
 
@@ -78,3 +78,10 @@ def test_the_package_reads_the_environment_in_one_module() -> None:
     found = subprocess.run(["grep", "-rn", "--include=*.py", r"os\.environ\.get\|getenv", str(ROOT / "emulator")],
                            capture_output=True, text=True, check=False).stdout.splitlines()
     assert [line.split(":")[0] for line in found] == [str(ROOT / "emulator" / "core" / "env.py")]
+
+
+def test_a_start_stopped_while_building_the_app_leaves_the_collector_as_it_was(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LMS_EMULATOR_RATE_LIMIT", "ispring")  # refused by create_app, after the policy is on
+    assert cli.main(["serve", "--port", "0"]) == 2
+    assert not gcpolicy.enabled()
