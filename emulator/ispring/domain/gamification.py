@@ -73,8 +73,8 @@ def seed_points(world: ISpringWorld, rng: Random, anchor: datetime) -> None:
     for e in world.enrollments.values():
         for progress in e.modules.values():
             if progress.completed is not None and progress.status in ("complete", "passed"):
-                world.points.append(PointsEntry(user_id=e.learner_id, amount=POINTS_PER_MODULE,
-                                                reason="Module completed", at=progress.completed))
+                world.points.append(PointsEntry(e.learner_id, POINTS_PER_MODULE, "Module completed",  # by position
+                                                progress.completed))
         course = world.content[e.course_id]
         done = [p.completed for p in e.modules.values() if p.completed is not None]
         if course.certificate and e.modules and len(done) == len(course.module_ids):

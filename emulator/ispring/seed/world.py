@@ -106,7 +106,7 @@ def build_world(ctx: WorldContext) -> ISpringWorld:
         world.clients[client.client_id] = client
     _seed_details(world, rng, ctx.anchor, draws)
     _seed_people(world, rng, scale.of(len(SEEDED_GROUPS)) - len(SEEDED_GROUPS))
-    seed_learning(world, rng, ctx.anchor)
+    seed_learning(world, rng, ctx.anchor, scale)
     return world
 
 
