@@ -20,13 +20,15 @@ progress from ``results.seed_progress``.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from functools import partial
+from itertools import permutations
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from emulator.core.errors import BadRequest, NotFound
 from emulator.core.scale import Scale
-from emulator.core.seedrandom import stream
+from emulator.core.seedrandom import Weighted, stream
 from emulator.core.wire import guid_stream, new_guid
 from emulator.ispring.domain import webhooks
 from emulator.ispring.domain.models import ContentItem, Enrollment, ISpringWorld
@@ -171,9 +173,9 @@ def seed_enrollments(world: ISpringWorld, rng: Any, anchor: datetime, scale: Sca
     learners = [u for u in world.users.values() if u.status == "ACTIVE" and u.role == "LEARNER"]
     made = []
     dates: dict[int, tuple[date, datetime]] = {}  # days before the anchor -> (access day, its midnight), made once
-    draw = _enrollment_draws(rng, scale)
+    draw, pick_courses = _enrollment_draws(rng, scale), _course_picks(rng, courses, scale)
     for learner in learners[::ENROLLED_EVERY]:
-        for course in rng.sample(courses, rng.randint(*COURSES_PER_LEARNER)):
+        for course in pick_courses():
             days, due_type, enrollment_id, locked, type_group, due_days = draw()
             if days not in dates:
                 day = (anchor - timedelta(days=days)).date()
@@ -186,6 +188,22 @@ def seed_enrollments(world: ISpringWorld, rng: Any, anchor: datetime, scale: Sca
             world.enrollments[enrollment_id] = enrollment
             made.append(enrollment)
     return made
+
+
+def _course_picks(rng: Any, courses: list[ContentItem], scale: Scale) -> Callable[[], Sequence[ContentItem]]:
+    """A learner's courses: 1..3 of them, in a random order. ``rng.sample`` in the default account; a sized one's
+    (``core.scale``) a ``next()`` on a stream of every such choice, weighted as ``sample`` draws them (when the
+    catalogue is small enough to list them: the seeded one has 8 courses, 400 choices)."""
+    low, high = COURSES_PER_LEARNER
+    if scale.default or len(courses) > 12:
+        return lambda: rng.sample(courses, rng.randint(low, high))  # type: ignore[no-any-return]
+    choices: list[tuple[ContentItem, ...]] = []
+    weights: list[float] = []
+    for count in range(low, min(high, len(courses)) + 1):
+        ordered = list(permutations(courses, count))
+        choices += ordered
+        weights += [1 / len(ordered)] * len(ordered)
+    return partial(next, Weighted(choices, weights).stream(rng))
 
 
 def _enrollment_draws(rng: Any, scale: Scale) -> Callable[[], tuple[int, str, str, bool, int, int]]:

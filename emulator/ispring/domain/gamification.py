@@ -16,6 +16,7 @@ completion; certificates for the completed seeded enrollments of courses with on
 from __future__ import annotations
 
 from datetime import datetime
+from operator import attrgetter
 from random import Random
 
 from emulator.core.errors import BadRequest, NotFound
@@ -79,4 +80,4 @@ def seed_points(world: ISpringWorld, rng: Random, anchor: datetime) -> None:
         done = [p.completed for p in e.modules.values() if p.completed is not None]
         if course.certificate and e.modules and len(done) == len(course.module_ids):
             e.certificate_id, e.certificate_issued = new_guid(rng), max(done).date()
-    world.points.sort(key=lambda entry: entry.at)
+    world.points.sort(key=attrgetter("at"))

@@ -378,8 +378,11 @@ def seed_progress(world: ISpringWorld, made: list[Enrollment], rng: Any, anchor:
     latest = anchor - timedelta(minutes=1)
     mornings: dict[date, datetime] = {}  # access day -> 9:00 that day, made once
     draw_module = _module_draws(rng, scale)
+    by_course: dict[str, list[CourseModule]] = {}  # course id -> its modules, listed once
     for e in made:
-        modules = _modules(world, e)
+        modules = by_course.get(e.course_id)
+        if modules is None:
+            modules = by_course[e.course_id] = _modules(world, e)
         roll = rng.random()
         done = len(modules) if roll < 0.35 else rng.randint(1, max(1, len(modules) - 1)) if roll < 0.7 else 0
         start = mornings.get(e.access) or mornings.setdefault(e.access,

@@ -22,6 +22,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from emulator.core.fake import Fake
+from emulator.core.scale import Scale
 from emulator.core.seedrandom import letters
 from emulator.core.vendor import WorldContext
 from emulator.core.wire import new_guid
@@ -43,6 +44,7 @@ USERS = 40
 SHORT_NAMES = 9  # every 9th user has neither first nor last name: displayingName falls back to the login
 SESSIONS = 6
 PARTICIPANTS = (8, 16)
+PASSWORD_LENGTH = 12
 SECRET_LETTERS = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CLIENTS = (("owner", ACCOUNT_OWNER), ("administrator", ACCOUNT_ADMINISTRATOR), ("learner", LEARNER))
 SESSION_TITLES = ("Annual performance review", "Mid-year check-in", "Probation review", "360° feedback",
@@ -105,16 +107,21 @@ def build_world(ctx: WorldContext) -> ISpringWorld:
         client = ApiClient(name=name, client_id=new_guid(rng), client_secret=_secret(rng), role=role, user_id=owner.id)
         world.clients[client.client_id] = client
     _seed_details(world, rng, ctx.anchor, draws)
-    _seed_people(world, rng, scale.of(len(SEEDED_GROUPS)) - len(SEEDED_GROUPS))
+    _seed_people(world, rng, scale.of(len(SEEDED_GROUPS)) - len(SEEDED_GROUPS), scale)
     seed_learning(world, rng, ctx.anchor, scale)
     return world
 
 
-def _seed_people(world: ISpringWorld, rng: Any, cohorts: int) -> None:
+def _seed_people(world: ISpringWorld, rng: Any, cohorts: int, scale: Scale) -> None:
     """Drawn after everything above, so nothing seeded before moved: every user's password (login mode), the
     groups, and the generator of ids made at run time."""
-    for user in world.users.values():
-        user.password = _secret(rng)[:12]
+    if scale.default:
+        for user in world.users.values():
+            user.password = _secret(rng)[:12]
+    else:  # a sized account's (core.scale): the passwords' letters drawn at once, 12 each (not 32 cut to 12)
+        letters_drawn = letters(rng, SECRET_LETTERS, PASSWORD_LENGTH * len(world.users))
+        for start, user in enumerate(world.users.values()):
+            user.password = letters_drawn[start * PASSWORD_LENGTH:(start + 1) * PASSWORD_LENGTH]
     seed_groups(world, rng, cohorts)
     world.rng = random.Random(rng.getrandbits(64))
 
