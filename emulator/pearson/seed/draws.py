@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from itertools import islice, product
 from random import Random
 
+from emulator.core.instants import MINUTES_A_DAY
 from emulator.core.seedrandom import Weighted, stream
 from emulator.pearson.domain.models import AVAILABLE_CLASS_STATUSES, Teacher
 
@@ -30,11 +31,11 @@ CONTRACT_DAYS = (30, 300)  # the active contract began this many days before the
 CONTRACT_NUMBERS = (100000, 999999)
 NEXT_CONTRACT_SHARE = 0.5
 
-# A session's draws: its id and content item, its teacher, its day, minute of the day and length.
-SessionDraw = tuple[str, str, Teacher, int, int, int]
-# An encounter's draws: its id, unit, day, minute of the day, length, status and whether it is online.
-EncounterDraw = tuple[str, int, int, int, int, str, bool]
-# A contract's draws: its id, its number, the days from the anchor to its start and to its end.
+# A session's draws: its id and content item, its teacher, its start and end (minutes from the anchor).
+SessionDraw = tuple[str, str, Teacher, int, int]
+# An encounter's draws: its id, unit, start (minutes from the anchor), length, status and whether it is online.
+EncounterDraw = tuple[str, int, int, int, str, bool]
+# A contract's draws: its id, its number, its start and end (minutes from the anchor, whole days).
 ContractDraw = tuple[str, int, int, int]
 
 
@@ -56,8 +57,8 @@ class Draws:
             hour = rng.choice(SESSION_HOURS) * 60
             minutes = rng.choice(SESSION_MINUTES)
             teacher = rng.choice(self.teachers)
-            session_id = next(guids)
-            yield session_id, next(guids), teacher, day, hour, minutes
+            session_id, start = next(guids), day * MINUTES_A_DAY + hour
+            yield session_id, next(guids), teacher, start, start + minutes
             day += rng.randint(1, 5)
 
     def encounters(self) -> Iterator[EncounterDraw]:
@@ -70,7 +71,8 @@ class Draws:
             online = rng.random() < ONLINE_SHARE
             status = STATUS_DRAW.pick(rng)
             encounter_id = next(guids)
-            yield encounter_id, min(20, unit + n // 3), day, hour, rng.choice(ENCOUNTER_MINUTES), status, online
+            yield (encounter_id, min(20, unit + n // 3), day * MINUTES_A_DAY + hour, rng.choice(ENCOUNTER_MINUTES),
+                   status, online)
             day += rng.randint(1, 4)
 
     def completed_unit(self) -> int:
@@ -80,9 +82,9 @@ class Draws:
         """An active contract and, for about half the students, the next one."""
         rng, guids = self.rng, self.guids
         started, ends = -rng.randint(*CONTRACT_DAYS), rng.randint(*CONTRACT_DAYS)
-        yield next(guids), rng.randint(*CONTRACT_NUMBERS), started, ends
+        yield next(guids), rng.randint(*CONTRACT_NUMBERS), started * MINUTES_A_DAY, ends * MINUTES_A_DAY
         if rng.random() < NEXT_CONTRACT_SHARE:
-            yield next(guids), rng.randint(*CONTRACT_NUMBERS), ends + 1, ends + 366
+            yield next(guids), rng.randint(*CONTRACT_NUMBERS), (ends + 1) * MINUTES_A_DAY, (ends + 366) * MINUTES_A_DAY
 
 
 class QuickDraws(Draws):
@@ -108,14 +110,15 @@ class QuickDraws(Draws):
         guids, teachers = self.guids, self._teachers
         day = next(self._first_session_days)
         for hour, minutes, step in islice(self._session_slots, count):
-            yield next(guids), next(guids), next(teachers), day, hour, minutes
+            start = day * MINUTES_A_DAY + hour
+            yield next(guids), next(guids), next(teachers), start, start + minutes
             day += step
 
     def encounters(self) -> Iterator[EncounterDraw]:
         guids = self.guids
         unit, day, count = next(self._encounter_starts)
         for n, (hour, minutes, online, status, step) in enumerate(islice(self._encounter_slots, count)):
-            yield next(guids), min(20, unit + n // 3), day, hour, minutes, status, online
+            yield next(guids), min(20, unit + n // 3), day * MINUTES_A_DAY + hour, minutes, status, online
             day += step
 
     def completed_unit(self) -> int:
@@ -124,9 +127,9 @@ class QuickDraws(Draws):
     def contracts(self) -> Iterator[ContractDraw]:
         guids, days, numbers = self.guids, self._contract_days, self._contract_numbers
         started, ends = -next(days), next(days)
-        yield next(guids), next(numbers), started, ends
+        yield next(guids), next(numbers), started * MINUTES_A_DAY, ends * MINUTES_A_DAY
         if next(self._next_contracts):
-            yield next(guids), next(numbers), ends + 1, ends + 366
+            yield next(guids), next(numbers), (ends + 1) * MINUTES_A_DAY, (ends + 366) * MINUTES_A_DAY
 
 
 # QuickDraws' combinations, each drawn at once: a session's minute of the day, length and the days to the next;

@@ -97,9 +97,10 @@ def _contracts(world: PearsonWorld, student: User, instants: Instants, draws: Dr
     them, without its change notification: the world is not served yet)."""
     center = world.centers[student.center_id] if student.center_id else None
     prefix = center.reference_id if center else "WSE"
+    at = instants.minutes
     for contract_id, number, start, end in draws.contracts():  # fields by position (world.FAST_FIELDS)
-        world.contracts[contract_id] = Contract(contract_id, f"{prefix}-C{number}", student.id, instants.at(start),
-                                                instants.at(end))
+        world.contracts[contract_id] = Contract(contract_id, f"{prefix}-C{number}", student.id, at[start],
+                                                at[end])
 
 
 def _class(world: PearsonWorld, center: Center, class_type: ClassType, unit: int, instants: Instants,

@@ -149,10 +149,9 @@ def _centers(scale: Scale, fake: Fake, count: int) -> list[tuple[str, str]]:
 
 def _sessions(world: PearsonWorld, student: User, draws: Iterable[SessionDraw], instants: Instants) -> None:
     """The student's sessions, in start order (so its index is appended to, not searched)."""
-    made = []
-    for session_id, content_item_id, teacher, day, hour, minutes in draws:
-        session = _session(student, teacher, instants.at(day, hour), instants.at(day, hour + minutes), session_id,
-                           content_item_id, None)
+    made, at = [], instants.minutes
+    for session_id, content_item_id, teacher, start, end in draws:
+        session = _session(student, teacher, at[start], at[end], session_id, content_item_id, None)
         world.sessions[session_id] = session
         made.append(session_id)
     if made:
@@ -169,10 +168,10 @@ def _session(student: User, teacher: Teacher, start: datetime, end: datetime, se
 def _encounters(world: PearsonWorld, student: User, center: Center, draws: Iterable[EncounterDraw],
                 instants: Instants) -> None:
     """The student's encounters, in start order (as ``_sessions``)."""
-    made = []
-    for encounter_id, unit, day, hour, minutes, status, online in draws:
+    made, at = [], instants.minutes
+    for encounter_id, unit, start, minutes, status, online in draws:
         world.encounters[encounter_id] = Encounter(  # fields by position (FAST_FIELDS)
-            encounter_id, student.id, unit, instants.at(day, hour), minutes, status, online, center.id, center.name,
+            encounter_id, student.id, unit, at[start], minutes, status, online, center.id, center.name,
             center.reference_id)
         made.append(encounter_id)
     if made:
