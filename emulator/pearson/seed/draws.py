@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from itertools import islice, product
 from random import Random
 
+from emulator.core.fake import Fake
 from emulator.core.instants import MINUTES_A_DAY
 from emulator.core.seedrandom import Weighted, stream
 from emulator.pearson.domain.models import AVAILABLE_CLASS_STATUSES, Teacher
@@ -42,8 +43,13 @@ ContractDraw = tuple[str, int, int, int]
 class Draws:
     """The default world's draws: one ``random`` call per value, in the first seed's order."""
 
-    def __init__(self, rng: Random, guids: Iterator[str], teachers: Sequence[Teacher]) -> None:
-        self.rng, self.guids, self.teachers = rng, guids, teachers
+    def __init__(self, rng: Random, guids: Iterator[str], teachers: Sequence[Teacher], fake: Fake) -> None:
+        """``teachers``: filled before the first session is drawn."""
+        self.rng, self.guids, self.teachers, self.fake = rng, guids, teachers, fake
+
+    def name(self) -> tuple[str, str]:
+        """A person's first and last name."""
+        return self.fake.first_name(), self.fake.last_name()
 
     def session_count(self) -> int:
         """How many sessions a student has who is neither the first nor the last of ten."""
@@ -90,18 +96,22 @@ class Draws:
 class QuickDraws(Draws):
     """A sized world's draws: the same distributions, each value a ``next()`` on a stream (module docstring)."""
 
-    def __init__(self, rng: Random, guids: Iterator[str], teachers: Sequence[Teacher]) -> None:
-        super().__init__(rng, guids, teachers)
+    def __init__(self, rng: Random, guids: Iterator[str], teachers: Sequence[Teacher], fake: Fake) -> None:
+        super().__init__(rng, guids, teachers, fake)
+        self._first_names, self._last_names = stream(rng, fake.t["first"]), stream(rng, fake.t["last"])
         self._session_counts = stream(rng, range(SESSIONS_PER_STUDENT[0] + 1, SESSIONS_PER_STUDENT[1] + 1))
         self._first_session_days = stream(rng, range(-1, -5, -1))
         self._session_slots = stream(rng, SESSION_SLOTS)
-        self._teachers = stream(rng, teachers) if teachers else iter(())
+        self._teachers = stream(rng, teachers)  # drawn from once the first session is
         self._encounter_starts = stream(rng, ENCOUNTER_STARTS)
         self._encounter_slots = ENCOUNTER_SLOTS.stream(rng)
         self._units = stream(rng, range(UNITS[0], UNITS[1] + 1))
         self._contract_days = stream(rng, range(CONTRACT_DAYS[0], CONTRACT_DAYS[1] + 1))
         self._contract_numbers = stream(rng, range(CONTRACT_NUMBERS[0], CONTRACT_NUMBERS[1] + 1))
         self._next_contracts = stream(rng, (True, False), cum_weights=(NEXT_CONTRACT_SHARE, 1.0))
+
+    def name(self) -> tuple[str, str]:
+        return next(self._first_names), next(self._last_names)
 
     def session_count(self) -> int:
         return next(self._session_counts)

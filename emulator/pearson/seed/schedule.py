@@ -13,6 +13,7 @@ import random
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
+from emulator.core.fake import Fake
 from emulator.core.instants import Instants
 from emulator.core.scale import Scale
 from emulator.core.wire import guid_stream, new_guid
@@ -41,7 +42,7 @@ BOOKED_SHARE = 0.35
 def seed_schedule(world: PearsonWorld, instants: Instants, rng: random.Random, scale: Scale) -> None:
     anchor = instants.anchor
     guids = guid_stream(rng, scale.guid_batch)
-    draws = (Draws if scale.default else QuickDraws)(rng, guids, ())
+    draws = (Draws if scale.default else QuickDraws)(rng, guids, (), Fake(rng))
     territories = _territories(world, anchor, rng, guids)
     online = Center(id=next(guids), name=ONLINE[0], reference_id=ONLINE[1], territory_id=territories["GLOBAL"].id,
                     is_online=True)

@@ -75,17 +75,20 @@ def build_world(ctx: WorldContext) -> PearsonWorld:
     centers = [Center(next(guids), name, ref) for name, ref in _centers(scale, fake, len(shape))]
     world.centers = {c.id: c for c in centers}
     partners = [next(guids) for _ in range(PARTNERS)]
+    teachers: list[Teacher] = []  # drawn from by the sessions, once they are all made
+    draws = (Draws if scale.default else QuickDraws)(rng, guids, teachers, fake)
     for _ in range(scale.of(TEACHERS)):
-        first, last = fake.first_name(), fake.last_name()
+        first, last = draws.name()
         teacher = Teacher(id=next(guids), name=f"{first} {last}",
                           contact=f"{first}.{last}@teachers.example.com".lower(),
                           photo=f"https://cdn.pearsonenglish.local/teachers/{first.lower()}-{last.lower()}.jpg"
                           if rng.random() < 0.8 else None, partner_id=rng.choice(partners))
         world.teachers[teacher.id] = teacher
-    users = world.users
+        teachers.append(teacher)
+    users, name = world.users, draws.name
 
     def person(roles: list[str], center: Center | None) -> User:
-        first, last = fake.first_name(), fake.last_name()
+        first, last = name()
         user = User(next(guids), f"{first} {last}", roles, center.id if center else None,  # fields by position
                     f"{first}.{last}@example.com".lower())
         users[user.id] = user
@@ -98,7 +101,6 @@ def build_world(ctx: WorldContext) -> PearsonWorld:
         person([ADMINISTRATOR], None)
     for role in OTHER_ROLES:
         person([role], rng.choice(centers) if role in (PROSPECT_WITH_TRIAL, USER) else None)
-    draws = (Draws if scale.default else QuickDraws)(rng, guids, list(world.teachers.values()))
     instants = Instants(ctx.anchor)
     for center, (_, students) in zip(centers, shape, strict=True):
         for s in range(students):
@@ -149,10 +151,9 @@ def _centers(scale: Scale, fake: Fake, count: int) -> list[tuple[str, str]]:
 
 def _sessions(world: PearsonWorld, student: User, draws: Iterable[SessionDraw], instants: Instants) -> None:
     """The student's sessions, in start order (so its index is appended to, not searched)."""
-    made, at = [], instants.minutes
+    made, at, sessions = [], instants.minutes, world.sessions
     for session_id, content_item_id, teacher, start, end in draws:
-        session = _session(student, teacher, at[start], at[end], session_id, content_item_id, None)
-        world.sessions[session_id] = session
+        sessions[session_id] = _session(student, teacher, at[start], at[end], session_id, content_item_id, None)
         made.append(session_id)
     if made:
         world.sessions_by_user[student.id] = made
