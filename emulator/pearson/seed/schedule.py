@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from operator import attrgetter
 
 from emulator.core.fake import Fake
 from emulator.core.instants import Instants
@@ -37,6 +38,8 @@ ENCOUNTERS_PER_UNIT = 3
 ONLINE_ENCOUNTERS_PER_UNIT = 2
 OTHER_CLASSES = {ClassType.COMPLEMENTARY_CLASS: 6, ClassType.SOCIAL_CLUB: 4, ClassType.WORKSHOP: 2}
 BOOKED_SHARE = 0.35
+BOOK_MODES = (BookMode.STAFF, BookMode.SELF)
+BY_START = attrgetter("start", "id")  # classes in start order (ties by id)
 
 
 def seed_schedule(world: PearsonWorld, instants: Instants, rng: random.Random, scale: Scale) -> None:
@@ -124,14 +127,16 @@ def _book_next(world: PearsonWorld, student: User, anchor: datetime, rng: random
     student's center or online (``encounters``: by center and unit, so a large world books in linear time)."""
     unit = student.completed_unit + 1
     nearby = [*encounters.get((student.center_id or "", unit), ()), *encounters.get((online, unit), ())]
-    open_classes = sorted((c for c in nearby if c.start > anchor
-                           and len(world.bookings_by_class.get(c.id, ())) < c.seats), key=lambda c: (c.start, c.id))
+    booked = world.bookings_by_class
+    open_classes = sorted((c for c in nearby if c.start > anchor and len(booked.get(c.id, ())) < c.seats),
+                          key=BY_START)
     if not open_classes:
         return
     cls = rng.choice(open_classes)
-    mode = rng.choice((BookMode.STAFF, BookMode.SELF))
-    add_booking(world, Booking(id=next(guids), class_id=cls.id, student_id=student.id, book_mode=int(mode),
-                               booked_by=student.id, created=anchor - timedelta(days=rng.randint(1, 10))))
+    mode = rng.choice(BOOK_MODES)
+    # id, class, student, mode, booked by, created: by position (a keyword call costs ~1.3 us more)
+    add_booking(world, Booking(next(guids), cls.id, student.id, int(mode), student.id,
+                               anchor - timedelta(rng.randint(1, 10))))
 
 
 # -- fixtures ---------------------------------------------------------------------------------------
