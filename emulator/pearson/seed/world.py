@@ -169,11 +169,11 @@ def _session(student: User, teacher: Teacher, start: datetime, end: datetime, se
 def _encounters(world: PearsonWorld, student: User, center: Center, draws: Iterable[EncounterDraw],
                 instants: Instants) -> None:
     """The student's encounters, in start order (as ``_sessions``)."""
-    made, at = [], instants.minutes
+    made, at, encounters = [], instants.minutes, world.encounters
+    user_id, center_id, name, reference_id = student.id, center.id, center.name, center.reference_id
     for encounter_id, unit, start, minutes, status, online in draws:
-        world.encounters[encounter_id] = Encounter(  # fields by position (FAST_FIELDS)
-            encounter_id, student.id, unit, at[start], minutes, status, online, center.id, center.name,
-            center.reference_id)
+        encounters[encounter_id] = Encounter(  # fields by position (FAST_FIELDS)
+            encounter_id, user_id, unit, at[start], minutes, status, online, center_id, name, reference_id)
         made.append(encounter_id)
     if made:
         world.encounters_by_user[student.id] = made
