@@ -78,7 +78,7 @@ def list_contents_by_post(*, world: ISpringWorld, now: datetime, client: ApiClie
 @ispring_call
 def get_content_item(content_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                      media: str) -> Response:
-    content_id = content.check_guid("contentId", content_id)
+    content_id = queries.check_uuid("contentId", content_id)
     require(client, "content")
     item = content.get_content(world, content_id)
     return answer({"contentItem": dump_content_item(world, item)}, "content-item-info", media)
@@ -89,7 +89,7 @@ def get_content_item(content_id: str, *, world: ISpringWorld, now: datetime, cli
 @ispring_call
 def get_final_statuses(content_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                        media: str) -> Response:
-    content_id = content.check_guid("contentId", content_id)
+    content_id = queries.check_uuid("contentId", content_id)
     require(client, "results")
     return answer(results.final_statuses(world, content_id), "final-status-list", media)
 
@@ -116,7 +116,7 @@ def list_courses_modules(*, world: ISpringWorld, now: datetime, client: ApiClien
 @ispring_call
 def list_course_modules(course_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                         media: str) -> Response:
-    course_id = content.check_guid("courseId", course_id)
+    course_id = queries.check_uuid("courseId", course_id)
     require(client, "content")
     course = content.get_course(world, course_id)
     modules = [dump_courses_module(world, m) for m in content.course_modules(world, course)]

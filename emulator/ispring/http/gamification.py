@@ -53,6 +53,6 @@ def withdraw_points(*, world: ISpringWorld, now: datetime, client: ApiClient, me
 @ispring_call
 def get_issued_certificate(certificate_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                            media: str) -> Response:
-    certificate_id = queries.check_uuids("issuedCertificateId", [certificate_id])[0]
+    certificate_id = queries.check_uuid("issuedCertificateId", certificate_id)
     require(client, "results")
     return answer({"url": gamification.certificate_url(world, certificate_id)}, "issued-certificate", media)

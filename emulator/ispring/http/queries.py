@@ -37,14 +37,17 @@ def values(name: str) -> list[str]:
 
 
 def uuids(name: str) -> list[str]:
-    found = values(name)
-    bad = [v for v in found if not is_guid(v)]
-    if bad:
-        raise BadRequest(f"{name}: '{bad[0]}' is not a valid UUID.")
-    return [v.lower() for v in found]
+    """Every value of list parameter ``name`` (``values``), each a UUID (lower-cased)."""
+    return check_uuids(name, values(name))
+
+
+def check_uuid(name: str, value: str) -> str:
+    """One UUID (a path segment), lower-cased; 400 naming ``name`` otherwise."""
+    return check_uuids(name, [value])[0]
 
 
 def check_uuids(name: str, found: list[str]) -> list[str]:
+    """Each of ``found`` a UUID (lower-cased); 400 naming ``name`` and the first that is not."""
     bad = [v for v in found if not is_guid(v)]
     if bad:
         raise BadRequest(f"{name}: '{bad[0]}' is not a valid UUID.")

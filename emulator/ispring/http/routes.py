@@ -15,9 +15,10 @@ from emulator.core.http import json_body
 from emulator.core.openapi import Param, documented
 from emulator.core.pagecache import MAX_CACHED_BODY
 from emulator.core.persistence import read_only
-from emulator.core.wire import encode_json, is_guid
+from emulator.core.wire import encode_json
 from emulator.core.xmlwire import encode_xml
 from emulator.ispring.domain import service, users
+from emulator.ispring.http import queries
 from emulator.ispring.http.auth import check_json_body, grant_token, ispring_call
 from emulator.ispring.domain.models import ApiClient, ISpringWorld
 from emulator.core.exchange import current
@@ -116,11 +117,8 @@ def list_session_user_attributes(session_id: str, *, world: ISpringWorld, now: d
 # -- users ---------------------------------------------------------------------------------------
 
 def uuid_list(name: str) -> list[str]:
-    values = request.args.getlist(name)
-    bad = [v for v in values if not is_guid(v)]
-    if bad:
-        raise BadRequest(f"{name}: '{bad[0]}' is not a valid UUID.")
-    return [v.lower() for v in values]
+    """``name``'s values as ``/user`` reads them (repeated ``name``, here ``departments[]``), each a UUID."""
+    return queries.check_uuids(name, request.args.getlist(name))
 
 
 USER_QUERY = (Param("departments[]", UUIDS), Param("groups[]", UUIDS), Param("logins[]", STRINGS),

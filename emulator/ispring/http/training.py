@@ -23,7 +23,7 @@ FOUND = {**ERRORS, 404: None}
 @documented("Training information", responses={200: "training-info", **FOUND})
 @ispring_call
 def get_training(training_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
-    training_id = queries.check_uuids("trainingId", [training_id])[0]
+    training_id = queries.check_uuid("trainingId", training_id)
     require(client, "training")
     return answer({"response": training.dump_training(training.get_training(world, training_id))}, "training-info",
                   media)
@@ -34,7 +34,7 @@ def get_training(training_id: str, *, world: ISpringWorld, now: datetime, client
 @ispring_call
 def list_training_sessions(training_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                            media: str) -> Response:
-    training_id = queries.check_uuids("trainingId", [training_id])[0]
+    training_id = queries.check_uuid("trainingId", training_id)
     require(client, "training")
     sessions = [world.training_sessions[s] for s in training.get_training(world, training_id).session_ids]
     return answer([training.dump_session(world, s) for s in sessions], "training-session-list", media)
@@ -45,7 +45,7 @@ def list_training_sessions(training_id: str, *, world: ISpringWorld, now: dateti
 @ispring_call
 def get_training_session(session_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                          media: str) -> Response:
-    session_id = queries.check_uuids("trainingSessionId", [session_id])[0]
+    session_id = queries.check_uuid("trainingSessionId", session_id)
     require(client, "training")
     session = training.get_session(world, session_id)
     return answer({"response": training.dump_session(world, session)}, "training-session-info", media)
@@ -56,7 +56,7 @@ def get_training_session(session_id: str, *, world: ISpringWorld, now: datetime,
 @ispring_call
 def list_session_participants(session_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                               media: str) -> Response:
-    session_id = queries.check_uuids("sessionId", [session_id])[0]
+    session_id = queries.check_uuid("sessionId", session_id)
     size = service.page_size(request.args.get("pageSize"))
     require(client, "training")
     ids = training.get_session(world, session_id).participant_ids
@@ -68,7 +68,7 @@ def list_session_participants(session_id: str, *, world: ISpringWorld, now: date
 @documented("Session day information", responses={200: "training-day-info", **FOUND})
 @ispring_call
 def get_training_day(day_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
-    day_id = queries.check_uuids("dayId", [day_id])[0]
+    day_id = queries.check_uuid("dayId", day_id)
     require(client, "training")
     return answer({"response": training.dump_day(training.get_day(world, day_id))}, "training-day-info", media)
 
@@ -78,7 +78,7 @@ def get_training_day(day_id: str, *, world: ISpringWorld, now: datetime, client:
 @ispring_call
 def update_training_day(day_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                         media: str) -> Response:
-    day_id = queries.check_uuids("dayId", [day_id])[0]
+    day_id = queries.check_uuid("dayId", day_id)
     data = load(UPDATE_DAY, json_request())
     require(client, "training")
     training.update_day_url(world, day_id, data["url"])
@@ -89,7 +89,7 @@ def update_training_day(day_id: str, *, world: ISpringWorld, now: datetime, clie
 @documented("Update participants' attendance of a day", body="attendance-request", responses={200: None, **FOUND})
 @ispring_call
 def update_attendance(day_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
-    day_id = queries.check_uuids("dayId", [day_id])[0]
+    day_id = queries.check_uuid("dayId", day_id)
     data = load(ATTENDANCE, json_request())
     require(client, "training")
     rows = [(r["participant_id"], r["is_attended"], r["duration"]) for r in data["participants_attendance"]]
