@@ -16,9 +16,7 @@ from emulator.ispring.domain.access import require
 from emulator.ispring.http.auth import ispring_call
 from emulator.ispring.wire.learning import CREATE_COURSE, dump_content_item, dump_courses_module, dump_tree_item
 from emulator.ispring.domain.models import ApiClient, ContentItem, ISpringWorld
-from emulator.ispring.http.routes import ERRORS, PAGING, UUIDS, _optional_json_body, answer, bp
-from emulator.ispring.http.enrollments import json_request
-from emulator.ispring.wire.schemas import load
+from emulator.ispring.http.routes import ERRORS, PAGING, UUIDS, _optional_json_body, answer, bp, permitted_body
 
 TYPES = {"type": "array", "items": {"type": "string", "enum": list(content.CONTENT_TYPES)}}
 LOCALE = Param("X-Target-Locale", {"type": "string"}, "Accepted; the emulator's content has one language",
@@ -149,8 +147,7 @@ def list_course_fields(*, world: ISpringWorld, now: datetime, client: ApiClient,
 @ispring_call
 def create_content(content_type: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                    media: str) -> Response:
-    data = load(CREATE_COURSE, json_request())
-    require(client, "content_write")
+    data = permitted_body(CREATE_COURSE, client, "content_write")
     item = content.create_content(world, content_type, title=data["title"], folder_id=data["folder_id"],
                                   author_id=client.user_id or "", now=now)
     response = answer(item.id, "content-id", media, body=encode_json(item.id))

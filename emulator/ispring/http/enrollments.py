@@ -7,28 +7,19 @@ from typing import Any
 
 from flask import Response, request
 
-from emulator.core.errors import BadRequest
-from emulator.core.http import json_body
 from emulator.core.openapi import Param, documented
 from emulator.core.persistence import read_only
 from emulator.ispring.domain import enrollments, service
 from emulator.ispring.http import queries
 from emulator.ispring.domain.access import require
-from emulator.ispring.http.auth import check_json_body, ispring_call
+from emulator.ispring.http.auth import ispring_call
 from emulator.ispring.wire.learning import (
     DELETE_ENROLLMENTS, LIST_ENROLLMENTS, NEW_ENROLLMENT, UPDATE_ENROLLMENT, dump_enrollment,
 )
 from emulator.ispring.domain.models import ApiClient, Enrollment, ISpringWorld
-from emulator.ispring.http.routes import ERRORS, PAGING, UUIDS, answer, bp
-from emulator.ispring.wire.schemas import load
+from emulator.ispring.http.routes import ERRORS, PAGING, UUIDS, answer, bp, permitted_body
 
 FILTERS = (Param("courseIds[]", UUIDS), Param("learnerIds[]", UUIDS), Param("enrollmentIds[]", UUIDS))
-
-
-def json_request() -> Any:
-    """The request's JSON body (Content-Type must say JSON)."""
-    check_json_body()
-    return json_body(request, unsupported=BadRequest)
 
 
 def _filters() -> dict[str, list[str]]:
@@ -60,8 +51,7 @@ def get_enrollments(*, world: ISpringWorld, now: datetime, client: ApiClient, me
 @documented("Create new enrollments", body="enrollment-request", responses={201: None, **ERRORS})
 @ispring_call
 def enroll_learners(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
-    data = load(NEW_ENROLLMENT, json_request())
-    require(client, "enrollments")
+    data = permitted_body(NEW_ENROLLMENT, client, "enrollments")
     enrollments.enroll(world, data["learner_ids"], data["course_ids"], due_type=data["due_date_type"],
                        due=data["due_date"], period=data["due_period"], access=data["access_date"],
                        lock=data["lock_after_due_date"], now=now)
@@ -83,8 +73,7 @@ def list_enrollments(*, world: ISpringWorld, now: datetime, client: ApiClient, m
             responses={200: "enrollment-page", **ERRORS})
 @ispring_call
 def list_enrollments_by_post(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
-    data = load(LIST_ENROLLMENTS, json_request())
-    require(client, "enrollments")
+    data = permitted_body(LIST_ENROLLMENTS, client, "enrollments")
     found = enrollments.find(world, learner_ids=data["learner_ids"], course_ids=data["course_ids"],
                              enrollment_ids=data["enrollment_ids"])
     token = data["page_token"]
@@ -110,8 +99,7 @@ def get_enrollment(enrollment_id: str, *, world: ISpringWorld, now: datetime, cl
 def change_enrollment(enrollment_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                       media: str) -> Response:
     enrollment_id = queries.check_uuid("enrollmentId", enrollment_id)
-    data = load(UPDATE_ENROLLMENT, json_request())
-    require(client, "enrollments")
+    data = permitted_body(UPDATE_ENROLLMENT, client, "enrollments")
     enrollments.update(world, enrollment_id, access=data["access_date"], due_type=data["due_date_type"],
                        due=data["due_date"], period=data["due_period"], lock=data["lock_after_due_date"])
     return Response(status=200)
@@ -122,8 +110,7 @@ def change_enrollment(enrollment_id: str, *, world: ISpringWorld, now: datetime,
 @ispring_call
 def reenroll(enrollment_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     enrollment_id = queries.check_uuid("enrollmentId", enrollment_id)
-    data = load(UPDATE_ENROLLMENT, json_request())
-    require(client, "enrollments")
+    data = permitted_body(UPDATE_ENROLLMENT, client, "enrollments")
     enrollments.reenroll(world, enrollment_id, access=data["access_date"], due_type=data["due_date_type"],
                          due=data["due_date"], period=data["due_period"], lock=data["lock_after_due_date"], now=now)
     return Response(status=200)
@@ -133,7 +120,6 @@ def reenroll(enrollment_id: str, *, world: ISpringWorld, now: datetime, client: 
 @documented("Delete enrollments", body="enrollment-delete", responses={204: None, **ERRORS})
 @ispring_call
 def unenroll(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
-    data = load(DELETE_ENROLLMENTS, json_request())
-    require(client, "enrollments")
+    data = permitted_body(DELETE_ENROLLMENTS, client, "enrollments")
     enrollments.delete(world, data["enrollment_ids"])
     return Response(status=204)

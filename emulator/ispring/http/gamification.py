@@ -13,9 +13,7 @@ from emulator.ispring.domain.access import require
 from emulator.ispring.http.auth import ispring_call
 from emulator.ispring.wire.learning import POINTS
 from emulator.ispring.domain.models import ApiClient, ISpringWorld
-from emulator.ispring.http.routes import ERRORS, UUIDS, answer, bp
-from emulator.ispring.http.enrollments import json_request
-from emulator.ispring.wire.schemas import load
+from emulator.ispring.http.routes import ERRORS, UUIDS, answer, bp, permitted_body
 
 
 @bp.get("/gamification/points")
@@ -32,8 +30,7 @@ def get_points(*, world: ISpringWorld, now: datetime, client: ApiClient, media: 
 @documented("Award points to a user", body="points-request", responses={200: None, **ERRORS})
 @ispring_call
 def award_points(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
-    data = load(POINTS, json_request())
-    require(client, "gamification")
+    data = permitted_body(POINTS, client, "gamification")
     gamification.change_points(world, data["user_id"], data["amount"], data["reason"], now, withdraw=False)
     return Response(status=200)
 
@@ -42,8 +39,7 @@ def award_points(*, world: ISpringWorld, now: datetime, client: ApiClient, media
 @documented("Withdraw points from a user", body="points-request", responses={200: None, **ERRORS})
 @ispring_call
 def withdraw_points(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
-    data = load(POINTS, json_request())
-    require(client, "gamification")
+    data = permitted_body(POINTS, client, "gamification")
     gamification.change_points(world, data["user_id"], data["amount"], data["reason"], now, withdraw=True)
     return Response(status=200)
 

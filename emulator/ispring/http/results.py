@@ -17,9 +17,7 @@ from emulator.ispring.domain.access import require
 from emulator.ispring.http.auth import ispring_call
 from emulator.ispring.wire.learning import COURSE_STATUS, MODULE_STATUSES
 from emulator.ispring.domain.models import ApiClient, ISpringWorld
-from emulator.ispring.http.routes import ERRORS, PAGING, UUIDS, answer, bp
-from emulator.ispring.http.enrollments import json_request
-from emulator.ispring.wire.schemas import load
+from emulator.ispring.http.routes import ERRORS, PAGING, UUIDS, answer, bp, permitted_body
 
 STRINGS = {"type": "array", "items": {"type": "string"}}
 RANGE = {"type": "object", "properties": {"startDate": {"type": "string"}, "endDate": {"type": "string"}}}
@@ -78,8 +76,7 @@ def list_learner_module_results(*, world: ISpringWorld, now: datetime, client: A
 @documented("Update course status", body="course-status-request", responses={200: "task-id", **ERRORS})
 @ispring_call
 def update_course_status(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
-    data = load(COURSE_STATUS, json_request())
-    require(client, "statistics")
+    data = permitted_body(COURSE_STATUS, client, "statistics")
     task = results.update_course_status(world, data["course_id"], data["enrollment_ids"], data["status"],
                                         at=data["date"], reason=data["reason"], score=data["awarded_score"], now=now)
     return answer({"taskId": task}, "task-id", media)
@@ -89,8 +86,7 @@ def update_course_status(*, world: ISpringWorld, now: datetime, client: ApiClien
 @documented("Update modules statuses", body="module-status-request", responses={200: "task-id", **ERRORS})
 @ispring_call
 def update_module_statuses(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
-    data = load(MODULE_STATUSES, json_request())
-    require(client, "statistics")
+    data = permitted_body(MODULE_STATUSES, client, "statistics")
     statuses = [results.ModuleStatus(item_id=s["content_item_id"], status=s["status"], at=s["date"],
                                      reason=s["reason"], score=s["awarded_score"]) for s in data["module_statuses"]]
     task = results.update_module_statuses(world, data["course_id"], data["enrollment_ids"], statuses, now)

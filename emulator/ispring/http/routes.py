@@ -18,6 +18,7 @@ from emulator.core.persistence import read_only
 from emulator.core.wire import encode_json
 from emulator.core.xmlwire import encode_xml
 from emulator.ispring.domain import service, users
+from emulator.ispring.domain.access import require
 from emulator.ispring.http import queries
 from emulator.ispring.http.auth import check_json_body, grant_token, ispring_call
 from emulator.ispring.domain.models import ApiClient, ISpringWorld
@@ -44,12 +45,25 @@ def answer(data: Any, schema: str, media: str, body: bytes | None = None) -> Res
     return response
 
 
+def json_request() -> Any:
+    """The request's JSON body (Content-Type must say JSON)."""
+    check_json_body()
+    return json_body(request, unsupported=BadRequest)
+
+
+def permitted_body(schema: Any, client: ApiClient, permission: str) -> dict[str, Any]:
+    """A learning route's JSON body loaded with ``schema``, then the client's ``permission`` (``access.require``):
+    a bad body is answered (400) before a missing permission (403)."""
+    data = load(schema, json_request())
+    require(client, permission)
+    return data
+
+
 def _optional_json_body() -> Any:
     """The body of a route whose body the document makes optional: none (or empty) is ``{}``."""
     if not request.get_data(cache=True).strip():
         return {}
-    check_json_body()
-    return json_body(request, unsupported=BadRequest)
+    return json_request()
 
 
 # -- token ---------------------------------------------------------------------------------------
@@ -102,8 +116,7 @@ def list_session_user_attributes(session_id: str, *, world: ISpringWorld, now: d
     session_id = service.check_session_id(session_id)
 
     def compute() -> list[dict[str, Any]]:
-        check_json_body()
-        body = load(USER_ATTRIBUTES_REQUEST, json_body(request, unsupported=BadRequest))
+        body = load(USER_ATTRIBUTES_REQUEST, json_request())
         service.require_permission(client, "sessions")
         return dump_participants(world, service.list_session_user_attributes(world, session_id, body["user_ids"]))
 

@@ -12,9 +12,7 @@ from emulator.ispring.domain.access import require
 from emulator.ispring.http.auth import ispring_call
 from emulator.ispring.wire.learning import ATTENDANCE, UPDATE_DAY
 from emulator.ispring.domain.models import ApiClient, ISpringWorld
-from emulator.ispring.http.routes import ERRORS, PAGING, answer, bp
-from emulator.ispring.http.enrollments import json_request
-from emulator.ispring.wire.schemas import load
+from emulator.ispring.http.routes import ERRORS, PAGING, answer, bp, permitted_body
 
 FOUND = {**ERRORS, 404: None}
 
@@ -79,8 +77,7 @@ def get_training_day(day_id: str, *, world: ISpringWorld, now: datetime, client:
 def update_training_day(day_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                         media: str) -> Response:
     day_id = queries.check_uuid("dayId", day_id)
-    data = load(UPDATE_DAY, json_request())
-    require(client, "training")
+    data = permitted_body(UPDATE_DAY, client, "training")
     training.update_day_url(world, day_id, data["url"])
     return Response(status=200)
 
@@ -90,8 +87,7 @@ def update_training_day(day_id: str, *, world: ISpringWorld, now: datetime, clie
 @ispring_call
 def update_attendance(day_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     day_id = queries.check_uuid("dayId", day_id)
-    data = load(ATTENDANCE, json_request())
-    require(client, "training")
+    data = permitted_body(ATTENDANCE, client, "training")
     rows = [(r["participant_id"], r["is_attended"], r["duration"]) for r in data["participants_attendance"]]
     training.update_attendance(world, day_id, rows)
     return Response(status=200)

@@ -20,9 +20,7 @@ from emulator.ispring.domain.access import require
 from emulator.ispring.http.auth import ispring_call
 from emulator.ispring.wire.learning import CONFIRM, SUBSCRIBE, SUBSCRIBER, SUBSCRIBER_NAME, UNSUBSCRIBE
 from emulator.ispring.domain.models import ApiClient, ISpringWorld
-from emulator.ispring.http.routes import ERRORS, answer, bp
-from emulator.ispring.http.enrollments import json_request
-from emulator.ispring.wire.schemas import load
+from emulator.ispring.http.routes import ERRORS, answer, bp, permitted_body
 from emulator.core.exchange import current
 
 NAME_QUERY = (Param("subscriberName", {"type": "string"}, required=True),)
@@ -45,8 +43,7 @@ def _name() -> str:
 def _with_callback(client: ApiClient, save: Callable[[str, str, str], object]) -> Response:
     """Register and change settings (SubscriberRequest): the body checked, then the client's permission and the
     callback URL against the webhook policy (``core.outbound``), then ``save`` (name, URL, secret); 200."""
-    data = load(SUBSCRIBER, json_request())
-    require(client, "webhooks")
+    data = permitted_body(SUBSCRIBER, client, "webhooks")
     _check_url(data["callback_url"])
     save(data["subscriber_name"], data["callback_url"], data["secret"])
     return Response(status=200)
@@ -69,8 +66,7 @@ def change_subscriber_settings(*, world: ISpringWorld, now: datetime, client: Ap
 def _on_named(client: ApiClient, act: Callable[[str], object]) -> Response:
     """The routes whose body names a subscriber only (SubscriberNameRequest): the body checked, then the
     client's permission, then ``act`` on the name; 200 with no body."""
-    name = load(SUBSCRIBER_NAME, json_request())["subscriber_name"]
-    require(client, "webhooks")
+    name = permitted_body(SUBSCRIBER_NAME, client, "webhooks")["subscriber_name"]
     act(name)
     return Response(status=200)
 
@@ -108,8 +104,7 @@ def send_confirmation_code(*, world: ISpringWorld, now: datetime, client: ApiCli
 @documented("Confirm subscriber callback url", body="confirm-request", responses=DONE)
 @ispring_call
 def confirm_subscriber(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
-    data = load(CONFIRM, json_request())
-    require(client, "webhooks")
+    data = permitted_body(CONFIRM, client, "webhooks")
     webhooks.confirm(world, data["subscriber_name"], data["code"])
     return Response(status=200)
 
@@ -118,8 +113,7 @@ def confirm_subscriber(*, world: ISpringWorld, now: datetime, client: ApiClient,
 @documented("Add subscription", body="subscribe-request", responses=DONE)
 @ispring_call
 def subscribe(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
-    data = load(SUBSCRIBE, json_request())
-    require(client, "webhooks")
+    data = permitted_body(SUBSCRIBE, client, "webhooks")
     rule = data["subscription"]
     webhooks.subscribe(world, data["subscriber_name"], rule["subscription_type"],
                        [(p["name"], p["value"]) for p in rule["params"]])
@@ -130,8 +124,7 @@ def subscribe(*, world: ISpringWorld, now: datetime, client: ApiClient, media: s
 @documented("Remove subscription", body="unsubscribe-request", responses=DONE)
 @ispring_call
 def unsubscribe(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
-    data = load(UNSUBSCRIBE, json_request())
-    require(client, "webhooks")
+    data = permitted_body(UNSUBSCRIBE, client, "webhooks")
     webhooks.unsubscribe(world, data["subscriber_name"], data["subscription_type"])
     return Response(status=200)
 
