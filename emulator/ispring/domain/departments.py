@@ -16,9 +16,7 @@ from emulator.ispring.domain.models import ApiClient, Department, ISpringWorld, 
 
 
 def find(world: ISpringWorld, department_id: str, name: str = "departmentId") -> Department:
-    if not is_guid(department_id):
-        raise BadRequest(f"{name}: '{department_id}' is not a valid UUID.")
-    department = world.departments.get(department_id.lower())
+    department = world.departments.get(service.check_uuid(name, department_id))
     if department is None:
         raise NotFound("Department not found")
     return department

@@ -302,10 +302,18 @@ def list_session_user_attributes(world: ISpringWorld, session_id: str, user_ids:
     return out
 
 
-def check_session_id(value: str) -> str:
-    if not is_guid(value):
-        raise BadRequest(f"sessionId: '{value}' is not a valid UUID.")
-    return value.lower()
+def check_uuid(name: str, value: str) -> str:
+    """One id (a path segment, a body's or a query's value), lower-cased; 400 naming ``name`` when it is no
+    UUID."""
+    return check_uuids(name, [value])[0]
+
+
+def check_uuids(name: str, values: list[str]) -> list[str]:
+    """Each of ``values`` a UUID (lower-cased); 400 naming ``name`` and the first that is not."""
+    bad = [v for v in values if not is_guid(v)]
+    if bad:
+        raise BadRequest(f"{name}: '{bad[0]}' is not a valid UUID.")
+    return [v.lower() for v in values]
 
 
 # -- indexes ------------------------------------------------------------------------------------

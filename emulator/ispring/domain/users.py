@@ -74,8 +74,7 @@ def managed_by(world: ISpringWorld, client: ApiClient) -> set[str]:
 
 def find(world: ISpringWorld, client: ApiClient, user_id: str) -> User:
     """A user the caller may see: 400 for an id that is no UUID, 404 unknown or deleted, 403 out of reach."""
-    if not is_guid(user_id):
-        raise BadRequest(f"userId: '{user_id}' is not a valid UUID.")
+    service.check_uuid("userId", user_id)
     return service.get_user(world, client, user_id)
 
 

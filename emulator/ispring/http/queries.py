@@ -17,7 +17,6 @@ from typing import Any, TypeVar
 from flask import request
 
 from emulator.core.errors import BadRequest
-from emulator.core.wire import is_guid
 from emulator.ispring.domain import service
 from emulator.ispring.domain.results import DateRange
 from emulator.core.wire import parse_iso_datetime
@@ -38,20 +37,7 @@ def values(name: str) -> list[str]:
 
 def uuids(name: str) -> list[str]:
     """Every value of list parameter ``name`` (``values``), each a UUID (lower-cased)."""
-    return check_uuids(name, values(name))
-
-
-def check_uuid(name: str, value: str) -> str:
-    """One UUID (a path segment), lower-cased; 400 naming ``name`` otherwise."""
-    return check_uuids(name, [value])[0]
-
-
-def check_uuids(name: str, found: list[str]) -> list[str]:
-    """Each of ``found`` a UUID (lower-cased); 400 naming ``name`` and the first that is not."""
-    bad = [v for v in found if not is_guid(v)]
-    if bad:
-        raise BadRequest(f"{name}: '{bad[0]}' is not a valid UUID.")
-    return [v.lower() for v in found]
+    return service.check_uuids(name, values(name))
 
 
 def date_range(name: str) -> DateRange | None:

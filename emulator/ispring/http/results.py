@@ -100,7 +100,7 @@ def reset_module_statistics(*, world: ISpringWorld, now: datetime, client: ApiCl
     course = request.args.get("courseId")
     if course is None:
         raise BadRequest("courseId: required.")
-    course_id = queries.check_uuid("courseId", course)
+    course_id = service.check_uuid("courseId", course)
     enrollment_ids, item_ids = queries.uuids("enrollmentIds"), queries.uuids("contentItemIds")
     require(client, "statistics")
     task = results.reset_module_statistics(world, course_id, enrollment_ids, item_ids, now)
