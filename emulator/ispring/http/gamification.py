@@ -26,22 +26,25 @@ def get_points(*, world: ISpringWorld, now: datetime, client: ApiClient, media: 
     return answer(gamification.list_points(world, user_ids), "user-points-list", media)
 
 
+def _change_points(world: ISpringWorld, client: ApiClient, now: datetime, *, withdraw: bool) -> Response:
+    """Award and withdraw (PointsRequest): the body, then the permission, then the change; 200 with no body."""
+    data = permitted_body(POINTS, client, "gamification")
+    gamification.change_points(world, data["user_id"], data["amount"], data["reason"], now, withdraw=withdraw)
+    return Response(status=200)
+
+
 @bp.post("/gamification/points/award")
 @documented("Award points to a user", body="points-request", responses={200: None, **ERRORS})
 @ispring_call
 def award_points(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
-    data = permitted_body(POINTS, client, "gamification")
-    gamification.change_points(world, data["user_id"], data["amount"], data["reason"], now, withdraw=False)
-    return Response(status=200)
+    return _change_points(world, client, now, withdraw=False)
 
 
 @bp.post("/gamification/points/withdraw")
 @documented("Withdraw points from a user", body="points-request", responses={200: None, **ERRORS})
 @ispring_call
 def withdraw_points(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
-    data = permitted_body(POINTS, client, "gamification")
-    gamification.change_points(world, data["user_id"], data["amount"], data["reason"], now, withdraw=True)
-    return Response(status=200)
+    return _change_points(world, client, now, withdraw=True)
 
 
 @bp.get("/certificate/<certificate_id>")
