@@ -10,7 +10,7 @@ from emulator.core.errors import BadRequest
 from emulator.core.openapi import Param, documented
 from emulator.core.persistence import read_only
 from emulator.core.wire import encode_json
-from emulator.ispring.domain import content, results, service
+from emulator.ispring.domain import content, lookups, results, service
 from emulator.ispring.http import queries
 from emulator.ispring.domain.access import require
 from emulator.ispring.http.auth import ispring_call
@@ -66,7 +66,7 @@ def list_contents_by_post(*, world: ISpringWorld, now: datetime, client: ApiClie
         raw_ids = [str(raw_ids)]
     if not isinstance(raw_types, list) or not all(isinstance(v, str) for v in raw_types):
         raw_types = [str(raw_types)]
-    ids, types = service.check_uuids("contentItemIds", raw_ids), content.check_content_types(raw_types)
+    ids, types = lookups.check_uuids("contentItemIds", raw_ids), content.check_content_types(raw_types)
     require(client, "content")
     return _page(world, content.list_content(world, item_ids=ids, content_types=types), media)
 
@@ -76,7 +76,7 @@ def list_contents_by_post(*, world: ISpringWorld, now: datetime, client: ApiClie
 @ispring_call
 def get_content_item(content_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                      media: str) -> Response:
-    content_id = service.check_uuid("contentId", content_id)
+    content_id = lookups.check_uuid("contentId", content_id)
     require(client, "content")
     item = content.get_content(world, content_id)
     return answer({"contentItem": dump_content_item(world, item)}, "content-item-info", media)
@@ -87,7 +87,7 @@ def get_content_item(content_id: str, *, world: ISpringWorld, now: datetime, cli
 @ispring_call
 def get_final_statuses(content_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                        media: str) -> Response:
-    content_id = service.check_uuid("contentId", content_id)
+    content_id = lookups.check_uuid("contentId", content_id)
     require(client, "results")
     return answer(results.final_statuses(world, content_id), "final-status-list", media)
 
@@ -114,7 +114,7 @@ def list_courses_modules(*, world: ISpringWorld, now: datetime, client: ApiClien
 @ispring_call
 def list_course_modules(course_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                         media: str) -> Response:
-    course_id = service.check_uuid("courseId", course_id)
+    course_id = lookups.check_uuid("courseId", course_id)
     require(client, "content")
     course = content.get_course(world, course_id)
     modules = [dump_courses_module(world, m) for m in content.course_modules(world, course)]
@@ -162,7 +162,7 @@ def create_content(content_type: str, *, world: ISpringWorld, now: datetime, cli
 @ispring_call
 def list_learning_track_courses(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     raw = ",".join(queries.values("learningTrackIds"))
-    track_ids = service.check_uuids("learningTrackIds", [v.strip() for v in raw.split(",") if v.strip()])
+    track_ids = lookups.check_uuids("learningTrackIds", [v.strip() for v in raw.split(",") if v.strip()])
     if not track_ids:
         raise BadRequest("learningTrackIds: at least one id is required.")
     require(client, "content")

@@ -9,7 +9,7 @@ from flask import Response, request
 
 from emulator.core.openapi import Param, documented
 from emulator.core.persistence import read_only
-from emulator.ispring.domain import enrollments, service
+from emulator.ispring.domain import enrollments, lookups, service
 from emulator.ispring.http import queries
 from emulator.ispring.domain.access import require
 from emulator.ispring.http.auth import ispring_call
@@ -85,7 +85,7 @@ def list_enrollments_by_post(*, world: ISpringWorld, now: datetime, client: ApiC
 @ispring_call
 def get_enrollment(enrollment_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                    media: str) -> Response:
-    enrollment_id = service.check_uuid("enrollmentId", enrollment_id)
+    enrollment_id = lookups.check_uuid("enrollmentId", enrollment_id)
     require(client, "enrollments")
     data = dump_enrollment(world, enrollments.get_enrollment(world, enrollment_id))
     if media == "application/xml":  # the document wraps the XML form: <response><enrollment>...
@@ -98,7 +98,7 @@ def get_enrollment(enrollment_id: str, *, world: ISpringWorld, now: datetime, cl
 @ispring_call
 def change_enrollment(enrollment_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                       media: str) -> Response:
-    enrollment_id = service.check_uuid("enrollmentId", enrollment_id)
+    enrollment_id = lookups.check_uuid("enrollmentId", enrollment_id)
     data = permitted_body(UPDATE_ENROLLMENT, client, "enrollments")
     enrollments.update(world, enrollment_id, access=data["access_date"], due_type=data["due_date_type"],
                        due=data["due_date"], period=data["due_period"], lock=data["lock_after_due_date"])
@@ -109,7 +109,7 @@ def change_enrollment(enrollment_id: str, *, world: ISpringWorld, now: datetime,
 @documented("Reenroll learner", body="enrollment-update", responses={200: None, **ERRORS, 404: None})
 @ispring_call
 def reenroll(enrollment_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
-    enrollment_id = service.check_uuid("enrollmentId", enrollment_id)
+    enrollment_id = lookups.check_uuid("enrollmentId", enrollment_id)
     data = permitted_body(UPDATE_ENROLLMENT, client, "enrollments")
     enrollments.reenroll(world, enrollment_id, access=data["access_date"], due_type=data["due_date_type"],
                          due=data["due_date"], period=data["due_period"], lock=data["lock_after_due_date"], now=now)

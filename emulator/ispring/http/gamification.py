@@ -7,7 +7,7 @@ from datetime import datetime
 from flask import Response
 
 from emulator.core.openapi import Param, documented
-from emulator.ispring.domain import gamification, service
+from emulator.ispring.domain import gamification, lookups
 from emulator.ispring.http import queries
 from emulator.ispring.domain.access import require
 from emulator.ispring.http.auth import ispring_call
@@ -52,6 +52,6 @@ def withdraw_points(*, world: ISpringWorld, now: datetime, client: ApiClient, me
 @ispring_call
 def get_issued_certificate(certificate_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                            media: str) -> Response:
-    certificate_id = service.check_uuid("issuedCertificateId", certificate_id)
+    certificate_id = lookups.check_uuid("issuedCertificateId", certificate_id)
     require(client, "results")
     return answer({"url": gamification.certificate_url(world, certificate_id)}, "issued-certificate", media)

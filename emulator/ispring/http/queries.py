@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from flask import request
 
 from emulator.core.errors import BadRequest
-from emulator.ispring.domain import service
+from emulator.ispring.domain import lookups, service
 from emulator.ispring.domain.results import DateRange
 from emulator.core.wire import parse_iso_datetime
 
@@ -37,7 +37,7 @@ def values(name: str) -> list[str]:
 
 def uuids(name: str) -> list[str]:
     """Every value of list parameter ``name`` (``values``), each a UUID (lower-cased)."""
-    return service.check_uuids(name, values(name))
+    return lookups.check_uuids(name, values(name))
 
 
 def date_range(name: str) -> DateRange | None:

@@ -12,7 +12,7 @@ from emulator.core.errors import BadRequest
 from emulator.core.openapi import Param, documented
 from emulator.core.persistence import read_only
 from emulator.ispring.http import queries
-from emulator.ispring.domain import results, service
+from emulator.ispring.domain import lookups, results, service
 from emulator.ispring.domain.access import require
 from emulator.ispring.http.auth import ispring_call
 from emulator.ispring.wire.learning import COURSE_STATUS, MODULE_STATUSES
@@ -100,7 +100,7 @@ def reset_module_statistics(*, world: ISpringWorld, now: datetime, client: ApiCl
     course = request.args.get("courseId")
     if course is None:
         raise BadRequest("courseId: required.")
-    course_id = service.check_uuid("courseId", course)
+    course_id = lookups.check_uuid("courseId", course)
     enrollment_ids, item_ids = queries.uuids("enrollmentIds"), queries.uuids("contentItemIds")
     require(client, "statistics")
     task = results.reset_module_statistics(world, course_id, enrollment_ids, item_ids, now)

@@ -17,7 +17,7 @@ from emulator.core.pagecache import MAX_CACHED_BODY
 from emulator.core.persistence import read_only
 from emulator.core.wire import encode_json
 from emulator.core.xmlwire import encode_xml
-from emulator.ispring.domain import service, users
+from emulator.ispring.domain import lookups, service, users
 from emulator.ispring.domain.access import require
 from emulator.ispring.http.auth import check_json_body, grant_token, ispring_call
 from emulator.ispring.domain.models import ApiClient, ISpringWorld
@@ -99,7 +99,7 @@ def list_sessions(*, world: ISpringWorld, now: datetime, client: ApiClient, medi
 @ispring_call
 def get_session_info(session_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                      media: str) -> Response:
-    session_id = service.check_uuid("sessionId", session_id)
+    session_id = lookups.check_uuid("sessionId", session_id)
     service.require_permission(client, "sessions")
     return answer(dump_session_info(service.get_session_info(world, session_id)), "appraisal-session-info", media)
 
@@ -112,7 +112,7 @@ def get_session_info(session_id: str, *, world: ISpringWorld, now: datetime, cli
 def list_session_user_attributes(session_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                                  media: str) -> Response:
     """The JSON answer comes from the world's page cache for a body seen before."""
-    session_id = service.check_uuid("sessionId", session_id)
+    session_id = lookups.check_uuid("sessionId", session_id)
 
     def compute() -> list[dict[str, Any]]:
         body = load(USER_ATTRIBUTES_REQUEST, json_request())
@@ -130,7 +130,7 @@ def list_session_user_attributes(session_id: str, *, world: ISpringWorld, now: d
 
 def uuid_list(name: str) -> list[str]:
     """``name``'s values as ``/user`` reads them (repeated ``name``, here ``departments[]``), each a UUID."""
-    return service.check_uuids(name, request.args.getlist(name))
+    return lookups.check_uuids(name, request.args.getlist(name))
 
 
 USER_QUERY = (Param("departments[]", UUIDS), Param("groups[]", UUIDS), Param("logins[]", STRINGS),

@@ -7,7 +7,7 @@ from flask import Response, request
 
 from emulator.core.openapi import documented
 from emulator.ispring.http import queries
-from emulator.ispring.domain import service, training
+from emulator.ispring.domain import lookups, service, training
 from emulator.ispring.domain.access import require
 from emulator.ispring.http.auth import ispring_call
 from emulator.ispring.wire.learning import ATTENDANCE, UPDATE_DAY
@@ -21,7 +21,7 @@ FOUND = {**ERRORS, 404: None}
 @documented("Training information", responses={200: "training-info", **FOUND})
 @ispring_call
 def get_training(training_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
-    training_id = service.check_uuid("trainingId", training_id)
+    training_id = lookups.check_uuid("trainingId", training_id)
     require(client, "training")
     return answer({"response": training.dump_training(training.get_training(world, training_id))}, "training-info",
                   media)
@@ -32,7 +32,7 @@ def get_training(training_id: str, *, world: ISpringWorld, now: datetime, client
 @ispring_call
 def list_training_sessions(training_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                            media: str) -> Response:
-    training_id = service.check_uuid("trainingId", training_id)
+    training_id = lookups.check_uuid("trainingId", training_id)
     require(client, "training")
     sessions = [world.training_sessions[s] for s in training.get_training(world, training_id).session_ids]
     return answer([training.dump_session(world, s) for s in sessions], "training-session-list", media)
@@ -43,7 +43,7 @@ def list_training_sessions(training_id: str, *, world: ISpringWorld, now: dateti
 @ispring_call
 def get_training_session(session_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                          media: str) -> Response:
-    session_id = service.check_uuid("trainingSessionId", session_id)
+    session_id = lookups.check_uuid("trainingSessionId", session_id)
     require(client, "training")
     session = training.get_session(world, session_id)
     return answer({"response": training.dump_session(world, session)}, "training-session-info", media)
@@ -54,7 +54,7 @@ def get_training_session(session_id: str, *, world: ISpringWorld, now: datetime,
 @ispring_call
 def list_session_participants(session_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                               media: str) -> Response:
-    session_id = service.check_uuid("sessionId", session_id)
+    session_id = lookups.check_uuid("sessionId", session_id)
     size = service.page_size(request.args.get("pageSize"))
     require(client, "training")
     ids = training.get_session(world, session_id).participant_ids
@@ -66,7 +66,7 @@ def list_session_participants(session_id: str, *, world: ISpringWorld, now: date
 @documented("Session day information", responses={200: "training-day-info", **FOUND})
 @ispring_call
 def get_training_day(day_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
-    day_id = service.check_uuid("dayId", day_id)
+    day_id = lookups.check_uuid("dayId", day_id)
     require(client, "training")
     return answer({"response": training.dump_day(training.get_day(world, day_id))}, "training-day-info", media)
 
@@ -76,7 +76,7 @@ def get_training_day(day_id: str, *, world: ISpringWorld, now: datetime, client:
 @ispring_call
 def update_training_day(day_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                         media: str) -> Response:
-    day_id = service.check_uuid("dayId", day_id)
+    day_id = lookups.check_uuid("dayId", day_id)
     data = permitted_body(UPDATE_DAY, client, "training")
     training.update_day_url(world, day_id, data["url"])
     return Response(status=200)
@@ -86,7 +86,7 @@ def update_training_day(day_id: str, *, world: ISpringWorld, now: datetime, clie
 @documented("Update participants' attendance of a day", body="attendance-request", responses={200: None, **FOUND})
 @ispring_call
 def update_attendance(day_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
-    day_id = service.check_uuid("dayId", day_id)
+    day_id = lookups.check_uuid("dayId", day_id)
     data = permitted_body(ATTENDANCE, client, "training")
     rows = [(r["participant_id"], r["is_attended"], r["duration"]) for r in data["participants_attendance"]]
     training.update_attendance(world, day_id, rows)
