@@ -6,20 +6,17 @@ from datetime import datetime
 
 from flask import Response
 
-from emulator.core.openapi import Param, documented
+from emulator.core.openapi import Param
 from emulator.ispring.domain import gamification, lookups
 from emulator.ispring.http import queries
 from emulator.ispring.domain.access import require
-from emulator.ispring.http.auth import ispring_call
 from emulator.ispring.wire.learning import POINTS
 from emulator.ispring.domain.models import ApiClient, ISpringWorld
-from emulator.ispring.http.routes import ERRORS, UUIDS, answer, bp, permitted_body
+from emulator.ispring.http.routes import ERRORS, UUIDS, answer, learn, permitted_body
 
 
-@bp.get("/gamification/points")
-@documented("Users and their gamification points", query=(Param("userIds[]", UUIDS),),
-            responses={200: "user-points-list", **ERRORS})
-@ispring_call
+@learn.get("/gamification/points", "Users and their gamification points", query=(Param("userIds[]", UUIDS),),
+           responses={200: "user-points-list", **ERRORS})
 def get_points(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     user_ids = queries.uuids("userIds")
     require(client, "gamification")
@@ -33,23 +30,20 @@ def _change_points(world: ISpringWorld, client: ApiClient, now: datetime, *, wit
     return Response(status=200)
 
 
-@bp.post("/gamification/points/award")
-@documented("Award points to a user", body="points-request", responses={200: None, **ERRORS})
-@ispring_call
+@learn.post("/gamification/points/award",
+            "Award points to a user", body="points-request", responses={200: None, **ERRORS})
 def award_points(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     return _change_points(world, client, now, withdraw=False)
 
 
-@bp.post("/gamification/points/withdraw")
-@documented("Withdraw points from a user", body="points-request", responses={200: None, **ERRORS})
-@ispring_call
+@learn.post("/gamification/points/withdraw",
+            "Withdraw points from a user", body="points-request", responses={200: None, **ERRORS})
 def withdraw_points(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     return _change_points(world, client, now, withdraw=True)
 
 
-@bp.get("/certificate/<certificate_id>")
-@documented("Issued certificate (its download URL)", responses={200: "issued-certificate", **ERRORS, 404: None})
-@ispring_call
+@learn.get("/certificate/<certificate_id>",
+           "Issued certificate (its download URL)", responses={200: "issued-certificate", **ERRORS, 404: None})
 def get_issued_certificate(certificate_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                            media: str) -> Response:
     certificate_id = lookups.check_uuid("issuedCertificateId", certificate_id)

@@ -5,6 +5,7 @@ answer is JSON or XML (``auth.negotiate``); the XML is the same data (``core.xml
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -28,6 +29,41 @@ from emulator.ispring.wire.schemas import (
 )
 
 bp = Blueprint("ispring", __name__)
+Route = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+
+class LearnRoutes:
+    """An iSpring Learn route's decorators in one, named as Flask's: ``@learn.post(path, summary, body=...,
+    responses=...)`` is ``@bp.post(path)`` + ``@documented(summary, ...)`` (``core.openapi``: the OpenAPI document
+    and strict mode) + ``@ispring_call`` (the view gets ``world``, ``now``, ``client`` and ``media``). A POST that
+    changes nothing is marked ``@read_only`` above it, as before."""
+
+    def __init__(self, blueprint: Blueprint) -> None:
+        self.blueprint = blueprint
+
+    def route(self, path: str, summary: str, *, methods: list[str], **operation: Any) -> Route:
+        """``operation``: ``documented``'s keywords (``responses``, ``query``, ``body``, ``body_media``,
+        ``body_required``)."""
+        contract = documented(summary, **operation)
+
+        def register(view: Callable[..., Any]) -> Callable[..., Any]:
+            return self.blueprint.route(path, methods=methods)(contract(ispring_call(view)))
+        return register
+
+    def get(self, path: str, summary: str, **operation: Any) -> Route:
+        return self.route(path, summary, methods=["GET"], **operation)
+
+    def post(self, path: str, summary: str, **operation: Any) -> Route:
+        return self.route(path, summary, methods=["POST"], **operation)
+
+    def put(self, path: str, summary: str, **operation: Any) -> Route:
+        return self.route(path, summary, methods=["PUT"], **operation)
+
+    def delete(self, path: str, summary: str, **operation: Any) -> Route:
+        return self.route(path, summary, methods=["DELETE"], **operation)
+
+
+learn = LearnRoutes(bp)
 XML = "application/xml"
 ERRORS = {400: None, 401: None, 403: None, 406: None}  # every call can meet these (406: Accept allows neither)
 UUIDS = {"type": "array", "items": {"type": "string", "format": "uuid"}}
@@ -80,11 +116,10 @@ def get_token() -> Response:
 
 # -- appraisal sessions --------------------------------------------------------------------------
 
-@bp.post("/performance-management/appraisal/session/list")
 @read_only  # a query sent as POST
-@documented("List appraisal sessions", body="appraisal-session-list-request", body_required=False,
+@learn.post("/performance-management/appraisal/session/list",
+            "List appraisal sessions", body="appraisal-session-list-request", body_required=False,
             responses={200: "appraisal-session-list", **ERRORS, 404: None})
-@ispring_call
 def list_sessions(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     body = load(SESSION_LIST_REQUEST, _optional_json_body())
     service.require_permission(client, "sessions")
@@ -92,11 +127,10 @@ def list_sessions(*, world: ISpringWorld, now: datetime, client: ApiClient, medi
     return answer([dump_session(s) for s in sessions], "appraisal-session-list", media)
 
 
-@bp.route("/performance-management/appraisal/session/<session_id>/info", methods=["GET", "POST"])
 @read_only
-@documented("Getting the appraisal session full info (GET in the document; POST in the help page)",
-            responses={200: "appraisal-session-info", **ERRORS, 404: None})
-@ispring_call
+@learn.route("/performance-management/appraisal/session/<session_id>/info",
+             "Getting the appraisal session full info (GET in the document; POST in the help page)",
+             responses={200: "appraisal-session-info", **ERRORS, 404: None}, methods=["GET", "POST"])
 def get_session_info(session_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                      media: str) -> Response:
     session_id = lookups.check_uuid("sessionId", session_id)
@@ -104,11 +138,10 @@ def get_session_info(session_id: str, *, world: ISpringWorld, now: datetime, cli
     return answer(dump_session_info(service.get_session_info(world, session_id)), "appraisal-session-info", media)
 
 
-@bp.post("/performance-management/appraisal/session/<session_id>/user/attributes/list")
 @read_only  # a query sent as POST
-@documented("List appraisal session user attributes", body="user-attributes-request",
+@learn.post("/performance-management/appraisal/session/<session_id>/user/attributes/list",
+            "List appraisal session user attributes", body="user-attributes-request",
             responses={200: "user-attributes-list", **ERRORS, 404: None})
-@ispring_call
 def list_session_user_attributes(session_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                                  media: str) -> Response:
     """The JSON answer comes from the world's page cache for a body seen before."""
@@ -137,9 +170,7 @@ USER_QUERY = (Param("departments[]", UUIDS), Param("groups[]", UUIDS), Param("lo
               Param("emails[]", STRINGS))
 
 
-@bp.get("/user")
-@documented("Get user list", query=USER_QUERY, responses={200: "user-list", **ERRORS})
-@ispring_call
+@learn.get("/user", "Get user list", query=USER_QUERY, responses={200: "user-list", **ERRORS})
 def get_users(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     wanted = users.UserFilter.of(departments=uuid_list("departments[]"), groups=uuid_list("groups[]"),
                                  logins=request.args.getlist("logins[]"), emails=request.args.getlist("emails[]"))
@@ -147,9 +178,7 @@ def get_users(*, world: ISpringWorld, now: datetime, client: ApiClient, media: s
     return answer([dump_user(world, u) for u in users.listed(world, client, wanted)], "user-list", media)
 
 
-@bp.get("/user/<user_id>")
-@documented("Get user profile", responses={200: "user-profile", **ERRORS, 404: None})
-@ispring_call
+@learn.get("/user/<user_id>", "Get user profile", responses={200: "user-profile", **ERRORS, 404: None})
 def get_user(user_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     service.require_permission(client, "users")
     return answer({"response": dump_user(world, service.get_user(world, client, user_id))}, "user-profile", media)
@@ -161,9 +190,7 @@ def get_user(user_id: str, *, world: ISpringWorld, now: datetime, client: ApiCli
 PAGING = (Param("pageSize", {"type": "integer", "minimum": 1}), Param("pageToken", {"type": "string"}))
 
 
-@bp.get("/departments")
-@documented("List departments", query=PAGING, responses={200: "department-page", **ERRORS})
-@ispring_call
+@learn.get("/departments", "List departments", query=PAGING, responses={200: "department-page", **ERRORS})
 def list_departments(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     size = service.page_size(request.args.get("pageSize"))
     service.require_permission(client, "departments")
@@ -174,9 +201,8 @@ def list_departments(*, world: ISpringWorld, now: datetime, client: ApiClient, m
     return answer(data, "department-page", media)
 
 
-@bp.get("/department/<department_id>")
-@documented("Get department info", responses={200: "department-info", **ERRORS, 404: None})
-@ispring_call
+@learn.get("/department/<department_id>",
+           "Get department info", responses={200: "department-info", **ERRORS, 404: None})
 def get_department(department_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                    media: str) -> Response:
     service.require_permission(client, "departments")

@@ -5,21 +5,17 @@ from datetime import datetime
 
 from flask import Response, request
 
-from emulator.core.openapi import documented
 from emulator.ispring.http import queries
 from emulator.ispring.domain import lookups, service, training
 from emulator.ispring.domain.access import require
-from emulator.ispring.http.auth import ispring_call
 from emulator.ispring.wire.learning import ATTENDANCE, UPDATE_DAY
 from emulator.ispring.domain.models import ApiClient, ISpringWorld
-from emulator.ispring.http.routes import ERRORS, PAGING, answer, bp, permitted_body
+from emulator.ispring.http.routes import ERRORS, PAGING, answer, learn, permitted_body
 
 FOUND = {**ERRORS, 404: None}
 
 
-@bp.get("/training/<training_id>")
-@documented("Training information", responses={200: "training-info", **FOUND})
-@ispring_call
+@learn.get("/training/<training_id>", "Training information", responses={200: "training-info", **FOUND})
 def get_training(training_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     training_id = lookups.check_uuid("trainingId", training_id)
     require(client, "training")
@@ -27,9 +23,8 @@ def get_training(training_id: str, *, world: ISpringWorld, now: datetime, client
                   media)
 
 
-@bp.get("/training/<training_id>/sessions")
-@documented("A training's sessions", responses={200: "training-session-list", **FOUND})
-@ispring_call
+@learn.get("/training/<training_id>/sessions",
+           "A training's sessions", responses={200: "training-session-list", **FOUND})
 def list_training_sessions(training_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                            media: str) -> Response:
     training_id = lookups.check_uuid("trainingId", training_id)
@@ -38,9 +33,8 @@ def list_training_sessions(training_id: str, *, world: ISpringWorld, now: dateti
     return answer([training.dump_session(world, s) for s in sessions], "training-session-list", media)
 
 
-@bp.get("/training/session/<session_id>")
-@documented("Training session information", responses={200: "training-session-info", **FOUND})
-@ispring_call
+@learn.get("/training/session/<session_id>",
+           "Training session information", responses={200: "training-session-info", **FOUND})
 def get_training_session(session_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                          media: str) -> Response:
     session_id = lookups.check_uuid("trainingSessionId", session_id)
@@ -49,9 +43,8 @@ def get_training_session(session_id: str, *, world: ISpringWorld, now: datetime,
     return answer({"response": training.dump_session(world, session)}, "training-session-info", media)
 
 
-@bp.get("/training/session/participants/<session_id>")
-@documented("A training session's participants", query=PAGING, responses={200: "training-participants", **FOUND})
-@ispring_call
+@learn.get("/training/session/participants/<session_id>",
+           "A training session's participants", query=PAGING, responses={200: "training-participants", **FOUND})
 def list_session_participants(session_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                               media: str) -> Response:
     session_id = lookups.check_uuid("sessionId", session_id)
@@ -62,18 +55,14 @@ def list_session_participants(session_id: str, *, world: ISpringWorld, now: date
     return answer(page, "training-participants", media)
 
 
-@bp.get("/training/day/<day_id>")
-@documented("Session day information", responses={200: "training-day-info", **FOUND})
-@ispring_call
+@learn.get("/training/day/<day_id>", "Session day information", responses={200: "training-day-info", **FOUND})
 def get_training_day(day_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     day_id = lookups.check_uuid("dayId", day_id)
     require(client, "training")
     return answer({"response": training.dump_day(training.get_day(world, day_id))}, "training-day-info", media)
 
 
-@bp.post("/training/day/<day_id>")
-@documented("Update a day's URL", body="training-day-update", responses={200: None, **FOUND})
-@ispring_call
+@learn.post("/training/day/<day_id>", "Update a day's URL", body="training-day-update", responses={200: None, **FOUND})
 def update_training_day(day_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                         media: str) -> Response:
     day_id = lookups.check_uuid("dayId", day_id)
@@ -82,9 +71,8 @@ def update_training_day(day_id: str, *, world: ISpringWorld, now: datetime, clie
     return Response(status=200)
 
 
-@bp.post("/training/day/<day_id>/participants/attendance/update")
-@documented("Update participants' attendance of a day", body="attendance-request", responses={200: None, **FOUND})
-@ispring_call
+@learn.post("/training/day/<day_id>/participants/attendance/update",
+            "Update participants' attendance of a day", body="attendance-request", responses={200: None, **FOUND})
 def update_attendance(day_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     day_id = lookups.check_uuid("dayId", day_id)
     data = permitted_body(ATTENDANCE, client, "training")

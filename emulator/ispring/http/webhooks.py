@@ -10,17 +10,16 @@ from functools import partial
 from flask import Response, request
 
 from emulator.core.errors import BadRequest
-from emulator.core.openapi import Param, documented
+from emulator.core.openapi import Param
 from emulator.core.outbound import Delivery
 from emulator.core.persistence import read_only
 from emulator.core.state import app_state
 from emulator.core.store import Tenant
 from emulator.ispring.domain import webhooks
 from emulator.ispring.domain.access import require
-from emulator.ispring.http.auth import ispring_call
 from emulator.ispring.wire.learning import CONFIRM, SUBSCRIBE, SUBSCRIBER, SUBSCRIBER_NAME, UNSUBSCRIBE
 from emulator.ispring.domain.models import ApiClient, ISpringWorld
-from emulator.ispring.http.routes import ERRORS, answer, bp, permitted_body
+from emulator.ispring.http.routes import ERRORS, answer, bp, learn, permitted_body
 from emulator.core.exchange import current
 
 NAME_QUERY = (Param("subscriberName", {"type": "string"}, required=True),)
@@ -49,16 +48,12 @@ def _with_callback(client: ApiClient, save: Callable[[str, str, str], object]) -
     return Response(status=200)
 
 
-@bp.post("/webhook/register")
-@documented("Register new subscriber", body="subscriber-request", responses={200: None, **ERRORS})
-@ispring_call
+@learn.post("/webhook/register", "Register new subscriber", body="subscriber-request", responses={200: None, **ERRORS})
 def register_subscriber(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     return _with_callback(client, partial(webhooks.register, world))
 
 
-@bp.post("/webhook/settings/change")
-@documented("Change subscriber settings", body="subscriber-request", responses=DONE)
-@ispring_call
+@learn.post("/webhook/settings/change", "Change subscriber settings", body="subscriber-request", responses=DONE)
 def change_subscriber_settings(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     return _with_callback(client, partial(webhooks.change_settings, world))
 
@@ -71,47 +66,36 @@ def _on_named(client: ApiClient, act: Callable[[str], object]) -> Response:
     return Response(status=200)
 
 
-@bp.post("/webhook/enable")
-@documented("Enable subscriber", body="subscriber-name-request", responses=DONE)
-@ispring_call
+@learn.post("/webhook/enable", "Enable subscriber", body="subscriber-name-request", responses=DONE)
 def enable_subscriber(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     return _on_named(client, lambda name: webhooks.set_enabled(world, name, True))
 
 
-@bp.post("/webhook/disable")
-@documented("Disable subscriber", body="subscriber-name-request", responses=DONE)
-@ispring_call
+@learn.post("/webhook/disable", "Disable subscriber", body="subscriber-name-request", responses=DONE)
 def disable_subscriber(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     return _on_named(client, lambda name: webhooks.set_enabled(world, name, False))
 
 
-@bp.post("/webhook/remove")
-@documented("Remove subscriber", body="subscriber-name-request", responses=DONE)
-@ispring_call
+@learn.post("/webhook/remove", "Remove subscriber", body="subscriber-name-request", responses=DONE)
 def remove_subscriber(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     return _on_named(client, partial(webhooks.remove, world))
 
 
-@bp.post("/webhook/code/send")
-@documented("Send a code to confirm the url (POSTed to the callback URL)", body="subscriber-name-request",
+@learn.post("/webhook/code/send",
+            "Send a code to confirm the url (POSTed to the callback URL)", body="subscriber-name-request",
             responses=DONE)
-@ispring_call
 def send_confirmation_code(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     return _on_named(client, partial(webhooks.send_code, world))
 
 
-@bp.post("/webhook/confirm")
-@documented("Confirm subscriber callback url", body="confirm-request", responses=DONE)
-@ispring_call
+@learn.post("/webhook/confirm", "Confirm subscriber callback url", body="confirm-request", responses=DONE)
 def confirm_subscriber(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     data = permitted_body(CONFIRM, client, "webhooks")
     webhooks.confirm(world, data["subscriber_name"], data["code"])
     return Response(status=200)
 
 
-@bp.post("/webhook/subscribe")
-@documented("Add subscription", body="subscribe-request", responses=DONE)
-@ispring_call
+@learn.post("/webhook/subscribe", "Add subscription", body="subscribe-request", responses=DONE)
 def subscribe(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     data = permitted_body(SUBSCRIBE, client, "webhooks")
     rule = data["subscription"]
@@ -120,19 +104,15 @@ def subscribe(*, world: ISpringWorld, now: datetime, client: ApiClient, media: s
     return Response(status=200)
 
 
-@bp.post("/webhook/unsubscribe")
-@documented("Remove subscription", body="unsubscribe-request", responses=DONE)
-@ispring_call
+@learn.post("/webhook/unsubscribe", "Remove subscription", body="unsubscribe-request", responses=DONE)
 def unsubscribe(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     data = permitted_body(UNSUBSCRIBE, client, "webhooks")
     webhooks.unsubscribe(world, data["subscriber_name"], data["subscription_type"])
     return Response(status=200)
 
 
-@bp.get("/webhook/subscription/list")
-@documented("List subscriber subscriptions", query=NAME_QUERY,
-            responses={200: "subscription-list", **ERRORS, 404: None})
-@ispring_call
+@learn.get("/webhook/subscription/list", "List subscriber subscriptions", query=NAME_QUERY,
+           responses={200: "subscription-list", **ERRORS, 404: None})
 def list_subscriptions(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     name = _name()
     require(client, "webhooks")
@@ -142,11 +122,9 @@ def list_subscriptions(*, world: ISpringWorld, now: datetime, client: ApiClient,
     return answer(data, "subscription-list", media)
 
 
-@bp.get("/webhook/subscriber/info")
 @read_only
-@documented("Get information about subscriber", query=NAME_QUERY,
-            responses={200: "subscriber-info", **ERRORS, 404: None})
-@ispring_call
+@learn.get("/webhook/subscriber/info", "Get information about subscriber", query=NAME_QUERY,
+           responses={200: "subscriber-info", **ERRORS, 404: None})
 def get_subscriber_info(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     name = _name()
     require(client, "webhooks")
