@@ -10,7 +10,7 @@ from emulator.core.store import Store
 from emulator.absorb import VENDOR
 from emulator.absorb.domain.lessons import chapters_of, lessons_of, materialize_all
 from emulator.absorb.domain.rollup import aggregate
-from emulator.absorb.seed.enrollments import MS, _lasting
+from emulator.absorb.seed.enrollments import MS, _lasting, _tenth
 from emulator.absorb.wire.schemas import USER_COURSE_ENROLLMENT
 from emulator.core.wire import TICKS_PER_SECOND, timespan
 
@@ -129,3 +129,15 @@ def test_an_attempt_lasts_what_the_timedelta_arithmetic_gives():
         end = start + step * fraction
         end -= timedelta(0, 0, end.microsecond % 1000)
         assert _lasting(step, step_ms * 1000, fraction) == (end - start) // MS, (step_ms, fraction)
+
+
+def test_a_score_rounds_as_round_does():
+    """``_tenth`` (one product) against ``round(value, 1)``: the seeded scores' ranges, and values on and beside
+    the halves (where it falls back)."""
+    rng = random.Random(5)
+    values = [low + (high - low) * rng.random() for low, high in ((20, 60), (70, 100)) for _ in range(50_000)]
+    for k in range(200, 1001):
+        half = (k + 0.5) / 10
+        values += [half, math.nextafter(half, 0), math.nextafter(half, 1000), half - 1e-10, half + 1e-10, k / 10]
+    for value in values:
+        assert _tenth(value) == round(value, 1), value
