@@ -17,11 +17,11 @@ always seeded with: it stays byte for byte what it was (``tests/core/test_scale.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from emulator.core.wire import new_guid
 from emulator.absorb.domain.lookups import index_enrollment
 from emulator.absorb.domain.models import AbsorbWorld, Course, CourseEnrollment, EnrollmentStatus, User
-from emulator.absorb.domain.rollup import SeededAttempt
 from emulator.absorb.domain.sessions import seat
 
 ENROLLMENTS_PER_LEARNER = (2, 4)
@@ -140,54 +140,54 @@ def _online_part(world: AbsorbWorld, enrollment: CourseEnrollment, status: Enrol
     else:
         done = 0
     at = enrollment.date_added
-    world.pending[enrollment.id] = (at, None, None)  # lessons.create_sub_enrollments: made when first read
     start = enrollment.date_started
     if start is None:
+        world.pending[enrollment.id] = (at, None, None)  # lessons.create_sub_enrollments: made when first read
         return
     step = min(DAY, (anchor - start) / (2 * count + 2))
     step -= step % MS
     step_us = step // MICROSECOND
+    step_ms = step_us // 1000
     failing = count - 1 if status == EnrollmentStatus.FAILED else -1  # the lesson whose last try fails
-    plan: dict[str, list[SeededAttempt]] = {}
+    # the plan, compact (rollup.SeededPlan): four values per attempt, the k-th starting k steps after ``start``
+    tries: list[Any] = []
     scores: list[float] = []  # of the lessons complete
     ticks = 0
-    completed = last_write = start
+    offset = completed_ms = last_ms = 0  # milliseconds after ``start``: this attempt's, the last completion, write
     for position in range(done):
-        tries: list[SeededAttempt] = []
         if rand() < 0.25:  # a failed try first
             score = _tenth(20 + (60 - 20) * rand())
             fraction = 0.05 + (0.5 - 0.05) * rand()
             whole, rest = divmod(step_us * fraction, 1000.0)  # _lasting, its common case inline
             lasted = int(whole) if 0.001 < rest < 999.499 else _lasting(step, step_us, fraction)
-            tries.append((start, start + MS * lasted, FAILED, score))
+            tries += (position, lasted, FAILED, score)
             ticks += int(lasted * 1000 / 1_000_000 * 10_000_000)  # rollup.ticks: (end - start).total_seconds()
-            start += step
+            offset += step_ms
         score = _tenth(70 + (100 - 70) * rand())
         fraction = 0.05 + (0.5 - 0.05) * rand()
         whole, rest = divmod(step_us * fraction, 1000.0)
         lasted = int(whole) if 0.001 < rest < 999.499 else _lasting(step, step_us, fraction)
-        end = start + MS * lasted
         if position == failing:
-            tries.append((start, end, FAILED, score))
+            tries += (position, lasted, FAILED, score)
         else:
-            tries.append((start, end, COMPLETE, score))
+            tries += (position, lasted, COMPLETE, score)
             scores.append(score)
-            completed = end
+            completed_ms = offset + lasted
         ticks += int(lasted * 1000 / 1_000_000 * 10_000_000)
-        plan[lessons[position]] = tries
-        last_write = end
-        start += step
+        last_ms = offset + lasted
+        offset += step_ms
     if done < count and status not in ALL_DONE:  # the lesson in progress
         rand()  # the end it does not have yet: drawn all the same
-        plan[lessons[done]] = [(start, None, IN_PROGRESS, None)]
-        last_write = start
-    world.pending[enrollment.id] = (at, plan, last_write)
+        tries += (done, -1, IN_PROGRESS, None)
+        last_ms = offset
+    last_write = start + MS * last_ms
+    world.pending[enrollment.id] = (at, (start, step, tuple(tries)), last_write)
     progress = PROGRESS.get((len(scores), count))
     enrollment.progress = round(100.0 * len(scores) / count, 2) if progress is None else progress
     enrollment.time_spent_ticks = ticks
     enrollment.score = round(sum(scores) / len(scores), 2) if scores else None
     if len(scores) == count:
-        enrollment.status, enrollment.date_completed = COMPLETE, completed
+        enrollment.status, enrollment.date_completed = COMPLETE, start + MS * completed_ms
     else:
         enrollment.status, enrollment.date_completed = IN_PROGRESS, None
     enrollment.date_edited = max(enrollment.date_edited, last_write)
