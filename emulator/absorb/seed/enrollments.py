@@ -200,7 +200,7 @@ def _tenth(value: float) -> float:
     """``round(value, 1)`` for a positive ``value`` below 2**40, from one product: ``value * 10`` is within a
     hair (1e-12 relative) of the exact product, so unless it lies within 1e-9 of a half (where ``round``
     answers, halves to even) the rounding it gives is the exact one, and ``whole / 10`` is the double nearest to
-    that decimal, as ``round``'s is. A fifth of ``round``'s cost (it converts to decimal text and back)."""
+    that decimal, as ``round``'s is. About 60 % of ``round``'s cost (it converts to decimal text and back)."""
     tenths = value * 10.0
     whole = int(tenths)
     rest = tenths - whole
