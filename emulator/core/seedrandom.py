@@ -54,6 +54,22 @@ class SeedRandom(random.Random):
             r = self.getrandbits(k)
         return seq[r]
 
+    def sample(self, population: Sequence[T], k: int, *, counts: Iterable[int] | None = None) -> list[T]:  # type: ignore[override]
+        """A few members of a large population (a learner's courses): CPython's set-based branch (population over
+        21, at most 5 drawn), which draws ``_randbelow(n)`` again while the index is taken, in one frame. Anything
+        else is the base class's."""
+        n = len(population)
+        if counts is not None or n <= 21 or not 0 <= k <= 5:
+            return super().sample(population, k, counts=counts)  # type: ignore[arg-type]
+        bits, getrandbits = n.bit_length(), self.getrandbits
+        taken: list[int] = []
+        for _ in range(k):
+            r = getrandbits(bits)
+            while r >= n or r in taken:
+                r = getrandbits(bits)
+            taken.append(r)
+        return [population[r] for r in taken]
+
 
 
 class Weighted(Generic[T]):

@@ -151,6 +151,11 @@ def test_seed_random_draws_what_random_random_draws():
         assert fast.choice(items[: n % 36 + 1]) == plain.choice(items[: n % 36 + 1])
         assert fast.randrange(n + 1, 2 * n + 9) == plain.randrange(n + 1, 2 * n + 9)
         assert fast.random() == plain.random()
+    for n in range(3000):  # sample: both of CPython's branches (a pool of up to 21, a set past it)
+        population = items[: n % 37 + 1] if n % 2 else list(range(n % 700 + 1))
+        k = n % min(7, len(population) + 1)
+        assert fast.sample(population, k) == plain.sample(population, k)
+    assert fast.random() == plain.random()
 
 
 @pytest.mark.parametrize("alphabet", ["abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789", "ab", "x",
