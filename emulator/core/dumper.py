@@ -24,9 +24,11 @@ from marshmallow.decorators import POST_DUMP, PRE_DUMP
 __all__ = ["dump"]
 
 _ABSENT = object()
-# Field classes whose ``_serialize`` returns a value of these types as it is (and None as None).
-_AS_IS: dict[type, tuple[type, ...]] = {fields.String: (str,), fields.Integer: (int,), fields.Float: (float,)}
-PLAIN, NESTED, NESTED_MANY, LIST_NESTED, MARSHMALLOW = range(5)
+# Field classes whose ``_serialize`` returns a value of these types as it is, and None as None.
+_AS_IS: dict[type, frozenset[type]] = {fields.String: frozenset({str}), fields.Integer: frozenset({int}),
+                                       fields.Float: frozenset({float}), fields.Boolean: frozenset({bool})}
+_NONE: frozenset[type] = frozenset()
+PLAIN, NESTED, NESTED_MANY, LIST_NESTED, LIST_AS_IS, MARSHMALLOW = range(6)
 
 
 class Step(NamedTuple):
@@ -35,7 +37,7 @@ class Step(NamedTuple):
     name: str  # the schema's field name
     attribute: str  # what is read of the object
     field: Any
-    as_is: tuple[type, ...]  # value types the field passes through unchanged (PLAIN only)
+    as_is: frozenset[type]  # value types the field passes through unchanged (PLAIN only)
     nested: Schema | None
 
 
@@ -57,11 +59,13 @@ def dump(schema: Schema, obj: Any) -> dict[str, Any]:
             if value is not missing:
                 out[key] = value
         elif value is None:
-            out[key] = None if kind != PLAIN else field._serialize(None, name, obj)
+            out[key] = None if as_is or kind != PLAIN else field._serialize(None, name, obj)  # as_is: None as None
         elif kind == PLAIN:
             out[key] = value if type(value) in as_is else field._serialize(value, name, obj)
         elif kind == NESTED:
             out[key] = dump(nested, value)  # type: ignore[arg-type]
+        elif kind == LIST_AS_IS:  # List(String()) and the like: a copy, when every item is of its wire type
+            out[key] = list(value) if set(map(type, value)) <= as_is else field._serialize(value, name, obj)
         else:  # NESTED_MANY, LIST_NESTED: their schema has a plan (hooks would see the list at once in marshmallow)
             out[key] = [dump(nested, item) for item in value]  # type: ignore[arg-type]
     return out
@@ -82,12 +86,14 @@ def _step(name: str, field: Any) -> Step:  # a marshmallow field (Nested's and L
     plain = (field._CHECK_ATTRIBUTE and "." not in attribute and not callable(field.attribute)
              and cls.serialize is fields.Field.serialize and cls.get_value is fields.Field.get_value)
     if not plain:
-        return Step(MARSHMALLOW, key, name, attribute, field, (), None)
+        return Step(MARSHMALLOW, key, name, attribute, field, _NONE, None)
     if cls is fields.Nested and not field.schema.many and (not field.many or _plan(field.schema) is not None):
-        return Step(NESTED_MANY if field.many else NESTED, key, name, attribute, field, (), field.schema)
+        return Step(NESTED_MANY if field.many else NESTED, key, name, attribute, field, _NONE, field.schema)
     inner = getattr(field, "inner", None)
     if cls is fields.List and type(inner) is fields.Nested and not inner.many and not inner.schema.many \
             and _plan(inner.schema) is not None:
-        return Step(LIST_NESTED, key, name, attribute, field, (), inner.schema)
-    as_is = _AS_IS.get(cls, ()) if not getattr(field, "as_string", False) else ()
+        return Step(LIST_NESTED, key, name, attribute, field, _NONE, inner.schema)
+    if cls is fields.List and type(inner) in _AS_IS and not getattr(inner, "as_string", False):
+        return Step(LIST_AS_IS, key, name, attribute, field, _AS_IS[type(inner)], None)
+    as_is = _AS_IS.get(cls, _NONE) if not getattr(field, "as_string", False) else _NONE
     return Step(PLAIN, key, name, attribute, field, as_is, None)
