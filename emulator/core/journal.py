@@ -225,11 +225,16 @@ def make_entry(*, method: str, path: str, query: str, headers: Iterable[tuple[st
     ``secret_answer``: the vendor's ``Vendor.secret_answer``. An entry holds only strings, numbers and tuples
     of them, so the cyclic GC stops tracking it after its first collection: 1,000 entries per tenant stay out
     of every later one."""
-    kept, headers = _keep(response_body), tuple(headers)
-    path, query = _cut(path), _cut(query)
-    request_kept = _keep(body)
-    size = (ENTRY_OVERHEAD + len(path) + len(query) + sum(len(k) + len(v) for k, v in headers) + len(request_kept[0])
-            + len(kept[0]))
+    # the usual case (small bodies, short texts) inline: this runs on every vendor call
+    kept = (response_body, len(response_body)) if len(response_body) <= KEEP_LIMIT else _keep(response_body)
+    request_kept = (body, len(body)) if len(body) <= KEEP_LIMIT else _keep(body)
+    headers = tuple(headers)
+    if len(path) > PATH_LIMIT:
+        path = _cut(path)
+    if len(query) > PATH_LIMIT:
+        query = _cut(query)
+    size = (ENTRY_OVERHEAD + len(path) + len(query) + sum(map(len, itertools.chain.from_iterable(headers)))
+            + len(request_kept[0]) + len(kept[0]))
     return {"_at": at, "vendor": vendor, "tenant": tenant_id, "method": method, "path": path, "status": status,
             "durationMs": round(duration_ms, 3), "_size": size,
             "_raw": (query, headers, request_kept, content_type, kept, response_content_type,
@@ -252,7 +257,7 @@ def environ_headers(environ: Mapping[str, Any]) -> list[tuple[str, str]]:
     """The request headers as the WSGI environ holds them: cheaper to keep than ``request.headers``."""
     pairs = [(k, v) for k, v in environ.items()
              if (k.startswith("HTTP_") and k not in _SHADOWED) or (k in _CONTENT_KEYS and v)]
-    if sum(len(v) for _, v in pairs) <= HEADERS_LIMIT:
+    if sum([len(v) for _, v in pairs]) <= HEADERS_LIMIT:
         return pairs
     kept, room = [], HEADERS_LIMIT
     for k, v in pairs:
