@@ -56,6 +56,7 @@ from flask import Flask, Request, Response, request
 from flask.ctx import RequestContext
 from flask.globals import _cv_app, _cv_request
 from flask.sessions import NullSession, SessionInterface
+from flask.signals import request_finished, request_started
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import MapAdapter, Rule
 
@@ -214,7 +215,7 @@ class Pipeline:
         app.session_interface = NoSessions()
         app.before_request(self.run_before)
         app.after_request(self.run_after)
-        self.call = CallStep(app, app.wsgi_app, self.routes, self.vendors)
+        self.call = CallStep(app, app.wsgi_app, self.routes, self.vendors, self)
         wsgi: Any = RequestPath(faults.DropMiddleware(self.call), self)
         if self.folded:
             wsgi = FoldPaths(wsgi, ["/" + n for n in sorted(self.folded)])
@@ -226,7 +227,10 @@ class Pipeline:
     # -- the runners -------------------------------------------------------------------------------------------
 
     def run_before(self) -> Response | None:
-        req: Request = request._get_current_object()  # type: ignore[attr-defined]
+        return self.before_steps(request._get_current_object())  # type: ignore[attr-defined]
+
+    def before_steps(self, req: Request) -> Response | None:
+        """The ``before`` steps, in order, on Flask's request."""
         exchange = exchange_of(req.environ)
         vendor = _vendor_of(self.vendors, req.path)
         for step in self.before:
@@ -528,8 +532,10 @@ class CallStep:
     unchanged. ``tests/core/test_callstep.py`` sends the same requests both ways and compares them."""
 
     def __init__(self, app: Flask, flask_wsgi: Callable[..., Any], routes: Routes,
-                 vendors: dict[str, Vendor]) -> None:
+                 vendors: dict[str, Vendor], pipeline: Pipeline) -> None:
         self.app = app
+        self.pipeline = pipeline
+        self.hooks: PlainHooks | None = _UNSEEN
         self.flask_wsgi = flask_wsgi
         self.routes = routes
         self.prefixes = {v.prefix + "/" for v in vendors.values()}
@@ -551,17 +557,18 @@ class CallStep:
         try:  # Flask.wsgi_app's own handling, from here on
             try:
                 ctx.push()
-                response = app.full_dispatch_request()
+                plain = self.plain_hooks()
+                response = self.dispatch(req, found, plain) if plain is not None else app.full_dispatch_request()
             except Exception as exc:  # noqa: BLE001 - as Flask: rendered by the error handlers
                 error = exc
                 response = app.handle_exception(exc)
             except:  # noqa: E722 - as Flask: the teardown sees it
                 error = sys.exc_info()[1]
                 raise
-            plain = _plain_answer(response, environ)
-            if plain is None:
+            headers = _plain_answer(response, environ)
+            if headers is None:
                 return response(environ, start_response)
-            start_response(response.status, plain)
+            start_response(response.status, headers)
             return response.response
         finally:
             if "werkzeug.debug.preserve_context" in environ:  # the test client's ``with client:``
@@ -570,6 +577,64 @@ class CallStep:
             if error is not None and app.should_ignore_error(error):
                 error = None
             ctx.pop(error)
+
+
+    def plain_hooks(self) -> PlainHooks | None:
+        """The app's hooks when they are the pipeline's and blueprints' ``after_request`` functions only, and no
+        signal Flask sends on the way has a receiver; None otherwise (``Flask.full_dispatch_request`` then)."""
+        hooks = self.hooks
+        if hooks is _UNSEEN:  # hooks are set up before the first request (Flask refuses them after)
+            hooks = self.hooks = _plain_hooks(self.app, self.pipeline.run_before)
+        if hooks is None or request_started.receivers or request_finished.receivers:
+            return None
+        return hooks
+
+    def dispatch(self, req: Request, found: Routed, hooks: PlainHooks) -> Response:
+        """``Flask.full_dispatch_request`` for an app with plain hooks: the ``before`` steps, the view, the error
+        handlers, then the ``after_request`` functions in Flask's order (the blueprint's, then the app's)."""
+        app = self.app
+        app._got_first_request = True
+        try:
+            rv = self.pipeline.before_steps(req)
+            if rv is None:
+                rv = app.ensure_sync(found.view)(**req.view_args)  # type: ignore[arg-type]
+        except Exception as exc:  # noqa: BLE001 - as Flask: rendered by the error handlers
+            rv = app.handle_user_exception(exc)
+        response = app.make_response(rv)
+        for func in hooks.after(req):
+            response = func(response)
+        return response
+
+
+class PlainHooks:
+    """An app's ``after_request`` functions per blueprint, in the order Flask runs them (``process_response``),
+    when its other request hooks are the pipeline's ``before`` runner alone (``CallStep.plain_hooks``)."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.by_blueprint: dict[str | None, tuple[Callable[[Response], Response], ...]] = {}
+
+    def after(self, req: Request) -> tuple[Callable[[Response], Response], ...]:
+        found = self.by_blueprint.get(req.blueprint)
+        if found is None:
+            app = self.app
+            names = [*req.blueprints, None]
+            found = self.by_blueprint[req.blueprint] = tuple(
+                app.ensure_sync(func) for name in names for func in reversed(app.after_request_funcs.get(name, ())))
+        return found
+
+
+_UNSEEN: Any = object()
+
+
+def _plain_hooks(app: Flask, before: Callable[..., Any]) -> PlainHooks | None:
+    """``PlainHooks`` for an app whose request hooks are the pipeline's ``before`` runner and ``after_request``
+    functions only (no URL value preprocessor, no other ``before_request``, no cookie session); else None."""
+    befores = [func for funcs in app.before_request_funcs.values() for func in funcs]
+    if (any(app.url_value_preprocessors.values()) or befores != [before]
+            or not isinstance(app.session_interface, NoSessions)):
+        return None
+    return PlainHooks(app)
 
 
 _NOT_PLAIN = frozenset({"location", "content-location"})
