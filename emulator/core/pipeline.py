@@ -565,11 +565,11 @@ class CallStep:
             except:  # noqa: E722 - as Flask: the teardown sees it
                 error = sys.exc_info()[1]
                 raise
-            headers = _plain_answer(response, environ)
-            if headers is None:
+            plain = _plain_answer(response, environ)
+            if plain is None:
                 return response(environ, start_response)
-            start_response(response.status, headers)
-            return response.response
+            start_response(response.status, plain[0])
+            return plain[1]
         finally:
             if "werkzeug.debug.preserve_context" in environ:  # the test client's ``with client:``
                 environ["werkzeug.debug.preserve_context"](_cv_app.get())
@@ -640,22 +640,26 @@ def _plain_hooks(app: Flask, before: Callable[..., Any]) -> PlainHooks | None:
 _NOT_PLAIN = frozenset({"location", "content-location"})
 
 
-def _plain_answer(response: Any, environ: dict[str, Any]) -> list[tuple[str, str]] | None:
-    """The WSGI header list of an answer werkzeug would send as it is (``Response.__call__``: a copy of its
-    headers, its body list whole), or None for anything werkzeug changes or wraps: a streamed or passed-through
-    body, a close hook, ``HEAD``, a status without a body (1xx, 204, 304), no ``Content-Length``, or a
-    ``Location`` / ``Content-Location`` (made absolute IRIs)."""
+def _plain_answer(response: Any, environ: dict[str, Any]) -> tuple[list[tuple[str, str]], list[bytes]] | None:
+    """The WSGI header list and body of an answer werkzeug would send as it is (``Response.__call__``: a copy of
+    its headers, its body list whole; a 204 without its ``Content-Length`` and body), or None for anything
+    werkzeug changes or wraps: a streamed or passed-through body, a close hook, ``HEAD``, a 1xx or 304, no
+    ``Content-Length`` (but on a 204), or a ``Location`` / ``Content-Location`` (made absolute IRIs)."""
     status = response.status_code
     body = response.response
     if (type(body) is not list or response.direct_passthrough or response._on_close or status < 200
-            or status in (204, 304) or environ.get("REQUEST_METHOD") == "HEAD"
+            or status == 304 or environ.get("REQUEST_METHOD") == "HEAD"
             or not all(type(piece) is bytes for piece in body)):
         return None
     headers = response.headers.to_wsgi_list()
     names = {name.lower() for name, _ in headers}
-    if "content-length" not in names or not _NOT_PLAIN.isdisjoint(names):
+    if not _NOT_PLAIN.isdisjoint(names):
         return None
-    return headers
+    if status == 204:  # RFC 9110: no Content-Length, no body (werkzeug drops both)
+        return [(name, value) for name, value in headers if name.lower() != "content-length"], []
+    if "content-length" not in names:
+        return None
+    return headers, body
 
 
 def admin_lock(req: Request, token: str, dashboard_page: Callable[[Request], bool]) -> None:
