@@ -56,7 +56,10 @@ from flask import Flask, Request, Response, request
 from flask.ctx import RequestContext
 from flask.globals import _cv_app, _cv_request
 from flask.sessions import NullSession, SessionInterface
-from flask.signals import request_finished, request_started
+from flask.signals import (
+    appcontext_popped, appcontext_pushed, appcontext_tearing_down, request_finished, request_started,
+    request_tearing_down,
+)
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import MapAdapter, Rule
 
@@ -552,13 +555,19 @@ class CallStep:
         req = app.request_class(environ)
         req.json_module = app.json
         req.url_rule, req.view_args = found.rule, dict(found.args)
-        ctx = RequestContext(app, environ, request=req)  # no URL adapter: the request is routed
+        hooks = self.plain_hooks(environ)
+        # no URL adapter: the request is routed; plain hooks: NoSessions' one session
+        ctx = RequestContext(app, environ, request=req, session=None if hooks is None else NoSessions.null)
         error: BaseException | None = None
+        tokens = None
         try:  # Flask.wsgi_app's own handling, from here on
             try:
-                ctx.push()
-                plain = self.plain_hooks()
-                response = self.dispatch(req, found, plain) if plain is not None else app.full_dispatch_request()
+                if hooks is not None and _cv_app.get(None) is None:
+                    # ctx.push() where nothing listens: the app's and the request's context set, nothing sent
+                    tokens = _cv_app.set(app.app_context()), _cv_request.set(ctx)
+                else:
+                    ctx.push()
+                response = self.dispatch(req, found, hooks) if hooks is not None else app.full_dispatch_request()
             except Exception as exc:  # noqa: BLE001 - as Flask: rendered by the error handlers
                 error = exc
                 response = app.handle_exception(exc)
@@ -576,16 +585,24 @@ class CallStep:
                 environ["werkzeug.debug.preserve_context"](_cv_request.get())
             if error is not None and app.should_ignore_error(error):
                 error = None
-            ctx.pop(error)
+            if tokens is None:
+                ctx.pop(error)
+            else:  # ctx.pop() where there is no teardown function and nothing listens
+                req.close()
+                _cv_request.reset(tokens[1])
+                environ["werkzeug.request"] = None  # as Flask: no cycle left for the GC
+                _cv_app.reset(tokens[0])
 
 
-    def plain_hooks(self) -> PlainHooks | None:
-        """The app's hooks when they are the pipeline's and blueprints' ``after_request`` functions only, and no
-        signal Flask sends on the way has a receiver; None otherwise (``Flask.full_dispatch_request`` then)."""
+    def plain_hooks(self, environ: dict[str, Any]) -> PlainHooks | None:
+        """The app's hooks when they are the pipeline's and blueprints' ``after_request`` functions only, no
+        signal Flask sends on the way has a receiver, and the test client keeps no context; None otherwise
+        (Flask's own ``RequestContext.push``/``pop`` and ``full_dispatch_request`` then)."""
         hooks = self.hooks
         if hooks is _UNSEEN:  # hooks are set up before the first request (Flask refuses them after)
             hooks = self.hooks = _plain_hooks(self.app, self.pipeline.run_before)
-        if hooks is None or request_started.receivers or request_finished.receivers:
+        if hooks is None or any(signal.receivers for signal in _SIGNALS) \
+                or "werkzeug.debug.preserve_context" in environ:
             return None
         return hooks
 
@@ -625,14 +642,17 @@ class PlainHooks:
 
 
 _UNSEEN: Any = object()
+# what Flask sends from pushing a request's context to popping it
+_SIGNALS = (appcontext_pushed, request_started, request_finished, request_tearing_down, appcontext_tearing_down,
+            appcontext_popped)
 
 
 def _plain_hooks(app: Flask, before: Callable[..., Any]) -> PlainHooks | None:
     """``PlainHooks`` for an app whose request hooks are the pipeline's ``before`` runner and ``after_request``
     functions only (no URL value preprocessor, no other ``before_request``, no cookie session); else None."""
     befores = [func for funcs in app.before_request_funcs.values() for func in funcs]
-    if (any(app.url_value_preprocessors.values()) or befores != [before]
-            or not isinstance(app.session_interface, NoSessions)):
+    if (any(app.url_value_preprocessors.values()) or befores != [before] or any(app.teardown_request_funcs.values())
+            or app.teardown_appcontext_funcs or not isinstance(app.session_interface, NoSessions)):
         return None
     return PlainHooks(app)
 
