@@ -261,9 +261,9 @@ def environ_headers(environ: Mapping[str, Any]) -> list[tuple[str, str]]:
     keys = _header_keys(tuple(environ))
     values = [*map(environ.__getitem__, keys)]
     if "" in values:  # an empty Content-Type or Content-Length is no header (an empty X-... is one)
-        pairs = [(k, v) for k, v in zip(keys, values) if v or k not in _CONTENT_KEYS]
+        pairs = [(k, v) for k, v in zip(keys, values, strict=True) if v or k not in _CONTENT_KEYS]
     else:
-        pairs = [*zip(keys, values)]
+        pairs = [*zip(keys, values, strict=True)]
     if sum(map(len, values)) <= HEADERS_LIMIT:
         return pairs
     kept, room = [], HEADERS_LIMIT

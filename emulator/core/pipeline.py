@@ -19,8 +19,9 @@ in three ordered lists, walked by one runner each side of Flask; facts pass betw
                       and every doubt, goes on to Flask (no page step with --strict or --state-file)
 Flask (its request context; ``faults.DropMiddleware`` around it closes the socket when a drop rule fired): the
 call step (``CallStep``) runs Flask's own request handling for a vendor call routed from a memo (``Routes``, shared
-with the page step) instead of a URL adapter bound and matched per request; anything else is Flask's
-``wsgi_app``'s. Then the ``before`` steps (the app's one ``before_request`` hook); a step that raises or answers
+with the page step) instead of a URL adapter bound and matched per request (with plain hooks, Flask's dispatch
+and context push run directly: ``CallStep.plain_hooks``); anything else is Flask's ``wsgi_app``'s. Then the
+``before`` steps (the app's one ``before_request`` hook); a step that raises or answers
 ends them:
    4. refusal         what a front step refused (step 2), or in verify mode the stale page step 3 met (a 500)
    5. whole body      ``http.buffer_chunked_body``: read before any handler takes a tenant's lock
@@ -527,7 +528,9 @@ class CallStep:
     binds and matches per request (see docs/DESIGN.md, "The call step").
 
     It is ``Flask.wsgi_app`` line for line (the request context; ``full_dispatch_request``: the ``before`` steps,
-    the view, the error handlers, the ``after`` steps, every hook a blueprint adds; the teardown), with the
+    the view, the error handlers, the ``after`` steps, every hook a blueprint adds; the teardown), or, when the
+    app's hooks are plain (``plain_hooks``), the same steps run directly with the context variables set and reset
+    here (``dispatch``), with the
     request's rule and path arguments set from the memo, so ``EmulatorFlask.create_url_adapter`` has nothing to
     bind and ``match_request`` nothing to match. It takes a request whose path is plain ASCII under a vendor's
     prefix that Flask routes to a view, whatever the method but ``OPTIONS`` (Flask's automatic answer);
@@ -611,6 +614,7 @@ class CallStep:
         handlers, then the ``after_request`` functions in Flask's order (the blueprint's, then the app's)."""
         app = self.app
         app._got_first_request = True
+        rv: Any
         try:
             rv = self.pipeline.before_steps(req)
             if rv is None:
