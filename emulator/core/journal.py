@@ -225,7 +225,7 @@ def make_entry(*, method: str, path: str, query: str, headers: Iterable[tuple[st
     ``headers`` may be WSGI environ pairs (``HTTP_X_API_KEY``): they are named when rendered.
     ``secret_answer``: the vendor's ``Vendor.secret_answer``. An entry holds only strings, numbers and tuples
     of them, so the cyclic GC stops tracking it after its first collection: 1,000 entries per tenant stay out
-    of every later one."""
+    of every later one. ``durationMs`` is kept as measured and rounded by ``render``."""
     # the usual case (small bodies, short texts) inline: this runs on every vendor call
     kept = (response_body, len(response_body)) if len(response_body) <= KEEP_LIMIT else _keep(response_body)
     request_kept = (body, len(body)) if len(body) <= KEEP_LIMIT else _keep(body)
@@ -237,7 +237,7 @@ def make_entry(*, method: str, path: str, query: str, headers: Iterable[tuple[st
     size = (ENTRY_OVERHEAD + len(path) + len(query) + sum(map(len, itertools.chain.from_iterable(headers)))
             + len(request_kept[0]) + len(kept[0]))
     return {"_at": at, "vendor": vendor, "tenant": tenant_id, "method": method, "path": path, "status": status,
-            "durationMs": round(duration_ms, 3), "_size": size,
+            "durationMs": duration_ms, "_size": size,  # rounded when shown (``render``)
             "_raw": (query, headers, request_kept, content_type, kept, response_content_type,
                      secret_answer is not None and secret_answer(kept[0]))}
 
@@ -317,6 +317,7 @@ def render(entry: dict[str, Any]) -> dict[str, Any]:
             # an answer the vendor calls a secret as a whole is always masked, whatever the request looked like
             "responseBody": body_text(response_body[0], response_body[1], _mimetype(response_content_type),
                                       whole_is_secret=whole_secret),
+            "durationMs": round(entry["durationMs"], 3),
         })
         del entry["_raw"]
     order = ("seq", "time", "vendor", "tenant", "method", "path", "query", "headers", "body", "status",

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from flask import Flask, Response, jsonify
+
 from emulator.absorb import VENDOR as ABSORB
 from emulator.app import create_app
 from emulator.core.journal import make_entry, render
-from emulator.core.pipeline import Pipeline
+from emulator.core.pipeline import Page, Pipeline, _answer_body
 
 
 def _entry(answer: bytes, secret_answer=None) -> dict:
@@ -50,3 +52,14 @@ def test_the_journal_records_the_answer_the_client_got_and_the_fault_bind_tenant
     assert answer.headers["Access-Control-Allow-Origin"] == "*"
     entries = client.get(f"/_emulator/tenants/{tenant['id']}/journal").get_json()["entries"]
     assert [(e["path"], e["status"], e.get("fault")) for e in entries] == [("/absorb/users", 503, rule["id"])]
+
+
+def test_the_journal_reads_an_answers_body_as_get_data_returns_it():
+    """``_answer_body`` reads werkzeug's ``Response.response`` for a body of one ``bytes``: it must stay what
+    ``get_data`` returns, for every kind of answer (a werkzeug change to that attribute fails here)."""
+    with Flask(__name__).app_context():
+        answers = [jsonify({"a": 1}), Response("text é"), Response([b"a", b"b"]), Response(b""),
+                   Response(iter([b"x"]))]
+    for answer in answers:
+        assert _answer_body(answer) == answer.get_data()
+    assert _answer_body(Page(b"[1]")) == b"[1]"
