@@ -40,7 +40,8 @@ class FastJSONProvider(DefaultJSONProvider):
 
     def response(self, *args: Any, **kwargs: Any) -> Response:
         obj = self._prepare_response_obj(args, kwargs)
-        return Response(encode_json(obj), mimetype="application/json")
+        # the header as given: a mimetype would go through werkzeug's get_content_type to the same text
+        return Response(encode_json(obj), content_type="application/json")
 
 
 class EmulatorRequest(Request):

@@ -716,7 +716,8 @@ def _request_body(call: Call) -> bytes:
         return b""
     req: Any = call  # a body: Flask's request (the page step's has none)
     try:
-        if req.content_length and req.content_length > MAX_BODY_BYTES:
+        length = req.content_length  # a property that parses the header on every read
+        if length and length > MAX_BODY_BYTES:
             return b""
         body = req.get_data(cache=True)
         if not body and req.mimetype == "application/x-www-form-urlencoded" and req.form:
