@@ -14,7 +14,7 @@ from collections.abc import Callable
 from .core.clock import check_anchor
 from .core.forward import TargetError, Targets
 from .core.scale import check_users
-from .core.env import ENV_PREFIX, SettingsError, boolean, switches, variable
+from .core.env import ENV_PREFIX, SettingsError, boolean, switches, variable, whole_number
 from .core.wire import parse_iso_datetime
 
 __all__ = ["ENV_PREFIX", "Settings", "SettingsError", "check", "tls_dir"]
@@ -76,12 +76,7 @@ class Settings:
 
 def _integer(low: int, high: int | None, what: str) -> Callable[[Any], int]:
     def parse(value: Any) -> int:
-        if isinstance(value, bool):
-            raise ValueError(f"{value!r} is not {what}")
-        try:
-            number = value if isinstance(value, int) else int(str(value).strip())
-        except ValueError:
-            raise ValueError(f"{str(value)!r} is not {what}") from None
+        number = whole_number(value, what)
         if number < low or (high is not None and number > high):
             raise ValueError(f"{number} is not {what}")
         return number

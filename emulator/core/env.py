@@ -48,6 +48,17 @@ def boolean(value: Any) -> bool:
     raise ValueError(f"{value!r} is not a boolean (1/0, true/false, yes/no, on/off)")
 
 
+def whole_number(value: Any, what: str) -> int:
+    """An integer, or the text of one (white space around it allowed); a boolean is not one. ``ValueError``
+    naming ``what`` (the setting's or field's accepted values) otherwise."""
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not {what}")
+    try:
+        return value if isinstance(value, int) else int(str(value).strip())
+    except ValueError:
+        raise ValueError(f"{str(value)!r} is not {what}") from None
+
+
 @dataclass(frozen=True)
 class Switches:
     """What core reads from the environment."""

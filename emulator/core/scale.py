@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .env import whole_number
+
 DEFAULT_USERS = 56  # Absorb's default portal: an administrator and 55 learners
 MIN_USERS = 20
 MAX_USERS = 100_000
@@ -25,12 +27,7 @@ def check_users(value: Any) -> int | None:
     ``ValueError`` with a message that says what is accepted otherwise."""
     if value is None:
         return None
-    if isinstance(value, bool):
-        raise ValueError(f"{value!r} is not a number of users ({MIN_USERS}-{MAX_USERS})")
-    try:
-        number = value if isinstance(value, int) else int(str(value).strip())
-    except ValueError:
-        raise ValueError(f"{str(value)!r} is not a number of users ({MIN_USERS}-{MAX_USERS})") from None
+    number = whole_number(value, f"a number of users ({MIN_USERS}-{MAX_USERS})")
     if not MIN_USERS <= number <= MAX_USERS:
         raise ValueError(f"{number} users is outside {MIN_USERS}-{MAX_USERS} (the emulator's limit per tenant)")
     return number

@@ -7,7 +7,7 @@ from emulator.core.errors import NotFound, Unprocessable, ValidationFailed
 from emulator.core.wire import new_guid
 from emulator.absorb.domain.certificates import award
 from emulator.absorb.domain.lessons import get_lesson_enrollment, lessons_of
-from emulator.absorb.domain.lookups import get_course, get_user, touch
+from emulator.absorb.domain.lookups import get_course, get_user, not_found, touch
 from emulator.absorb.domain.models import AbsorbWorld, Attempt, AttemptStatus, CourseEnrollment, LessonEnrollment
 from emulator.absorb.domain.rollup import aggregate, lesson_finished, lesson_started, ticks
 
@@ -52,7 +52,7 @@ def get_attempt(world: AbsorbWorld, attempt_id: str, *, user_id: str | None = No
     if attempt is None or any(want is not None and want != have for want, have in (
             (user_id, attempt and attempt.user_id), (course_id, attempt and attempt.course_id),
             (lesson_id, attempt and attempt.lesson_id))):
-        raise NotFound(f"Attempt '{attempt_id}' was not found.")
+        raise not_found("Attempt", attempt_id)
     return attempt
 
 

@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from emulator.core.errors import NotFound, Unprocessable
+from emulator.core.errors import Unprocessable
 from emulator.core.wire import new_guid
 from emulator.absorb.domain.enrollments import create_enrollment
-from emulator.absorb.domain.lookups import find, get_course
+from emulator.absorb.domain.lookups import find, find_in, get_course
 from emulator.absorb.domain.models import (
     ACTIVE, AbsorbWorld, Course, CourseEnrollment, EnrollmentStatus, Session, SessionEnrollment, User,
 )
@@ -277,10 +277,7 @@ def list_schedules(world: AbsorbWorld, venue_id: str | None = None) -> list[Sess
 
 
 def get_schedule(world: AbsorbWorld, schedule_id: str) -> SessionSchedule:
-    for schedule in list_schedules(world):
-        if schedule.id == schedule_id:
-            return schedule
-    raise NotFound(f"Session schedule '{schedule_id}' was not found.")
+    return find_in(list_schedules(world), schedule_id, "Session schedule")
 
 
 # -- the learner's view ----------------------------------------------------------------------------------------

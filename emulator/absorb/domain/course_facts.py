@@ -16,9 +16,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from emulator.core.errors import NotFound
 from emulator.absorb.domain.learning_state import CourseEvaluation, learning_of
-from emulator.absorb.domain.lookups import get_course, get_user
+from emulator.absorb.domain.lookups import find_in, get_course, get_user, not_found
 from emulator.absorb.domain.models import AbsorbWorld, Course
 
 PREREQUISITE_NAMESPACE = uuid.UUID("8a3f5e21-4c6b-4d7e-9f10-2b3c4d5e6f70")  # the emulator's: prerequisite ids
@@ -44,7 +43,7 @@ def get_language(language_id: str) -> Language:
     digits = language_id.isascii() and language_id.isdigit() and len(language_id) < 10
     found = LANGUAGES_BY_ID.get(int(language_id)) if digits else None
     if found is None:
-        raise NotFound(f"Language '{language_id}' was not found.")
+        raise not_found("Language", language_id)
     return found
 
 
@@ -68,10 +67,7 @@ def course_versions(world: AbsorbWorld, course_id: str) -> list[CourseVersion]:
 
 
 def get_course_version(world: AbsorbWorld, version_id: str) -> CourseVersion:
-    for course in world.courses.values():
-        if course.version_id == version_id:
-            return version_of(course)
-    raise NotFound(f"Course version '{version_id}' was not found.")
+    return find_in((version_of(c) for c in world.courses.values()), version_id, "Course version")
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,10 +98,7 @@ def course_prerequisites(world: AbsorbWorld, course_id: str) -> list[Prerequisit
 
 
 def get_prerequisite(world: AbsorbWorld, prerequisite_id: str) -> Prerequisite:
-    for prerequisite in list_prerequisites(world):
-        if prerequisite.id == prerequisite_id:
-            return prerequisite
-    raise NotFound(f"Prerequisite '{prerequisite_id}' was not found.")
+    return find_in(list_prerequisites(world), prerequisite_id, "Prerequisite")
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ which also moves ``dateEdited``; a new entity through ``add_user``/``add_enrollm
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar
 from collections.abc import Iterable
 
 from emulator.core.errors import NotFound
@@ -14,12 +14,34 @@ from emulator.absorb.domain.choices import CHOICES
 from emulator.absorb.domain.models import AbsorbWorld, Course, CourseEnrollment, SessionEnrollment, User, username_key
 
 
+class Identified(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+Item = TypeVar("Item", bound=Identified)
+
+
+def not_found(kind: str, item_id: str) -> NotFound:
+    """The vendor's 404 for an id that names no ``kind`` of thing: "<kind> '<id>' was not found."."""
+    return NotFound(f"{kind} '{item_id}' was not found.")
+
+
 def find(table: dict[str, Any], item_id: str, kind: str) -> Any:
     """``table[item_id]``, or the vendor's 404 naming the ``kind`` of thing that was not found."""
     found = table.get(item_id)
     if found is None:
-        raise NotFound(f"{kind} '{item_id}' was not found.")
+        raise not_found(kind, item_id)
     return found
+
+
+def find_in(items: Iterable[Item], item_id: str, kind: str) -> Item:
+    """The first of ``items`` with this id (things derived as they are read, kept in no table: session
+    schedules, prerequisites, course versions), or the 404 ``find`` answers."""
+    for item in items:
+        if item.id == item_id:
+            return item
+    raise not_found(kind, item_id)
 
 
 def get_user(world: AbsorbWorld, user_id: str) -> User:

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from emulator.core.errors import BadRequest, NotFound
-from emulator.core.wire import is_guid, new_guid
+from emulator.core.wire import new_guid
 from emulator.ispring.domain.models import ContentItem, CourseField, CourseModule, ISpringWorld
 
 CONTENT_TYPES = ("iSpringSuiteModule", "Audio", "Video", "Image", "Quiz", "Survey", "SCORM", "Course",
@@ -57,12 +57,6 @@ def view_url(world: ISpringWorld, item_id: str) -> str:
 
 def listed(item: ContentItem) -> bool:
     return item.content_type != FOLDER
-
-
-def check_guid(name: str, value: str) -> str:
-    if not is_guid(value):
-        raise BadRequest(f"{name}: '{value}' is not a valid UUID.")
-    return value.lower()
 
 
 def check_content_types(values: list[str]) -> list[str]:

@@ -9,19 +9,15 @@
 """
 from __future__ import annotations
 
-from emulator.core.errors import BadRequest, Forbidden, NotFound
+from emulator.core.errors import BadRequest, Forbidden
 from emulator.core.wire import is_guid, new_guid
 from emulator.ispring.domain import service, users
+from emulator.ispring.domain.lookups import check_uuid, lookup
 from emulator.ispring.domain.models import ApiClient, Department, ISpringWorld, Subordination
 
 
 def find(world: ISpringWorld, department_id: str, name: str = "departmentId") -> Department:
-    if not is_guid(department_id):
-        raise BadRequest(f"{name}: '{department_id}' is not a valid UUID.")
-    department = world.departments.get(department_id.lower())
-    if department is None:
-        raise NotFound("Department not found")
-    return department
+    return lookup(world.departments, check_uuid(name, department_id), "Department")
 
 
 def may_write(world: ISpringWorld, client: ApiClient, department_id: str) -> None:

@@ -23,9 +23,10 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from emulator.core.errors import BadRequest, NotFound
+from emulator.core.errors import BadRequest
 from emulator.core.wire import new_guid
 from emulator.ispring.domain import webhooks
+from emulator.ispring.domain.lookups import lookup
 from emulator.ispring.domain.models import ContentItem, Enrollment, ISpringWorld
 
 DUE_DATE_TYPES = ("unlimited", "default", "due_date", "due_period")
@@ -120,10 +121,7 @@ def find(world: ISpringWorld, *, learner_ids: list[str], course_ids: list[str],
 
 
 def get_enrollment(world: ISpringWorld, enrollment_id: str) -> Enrollment:
-    enrollment = world.enrollments.get(enrollment_id.lower())
-    if enrollment is None:
-        raise NotFound("Enrollment not found")
-    return enrollment
+    return lookup(world.enrollments, enrollment_id.lower(), "Enrollment")
 
 
 def update(world: ISpringWorld, enrollment_id: str, *, access: date, due_type: str, due: date | None,

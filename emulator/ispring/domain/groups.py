@@ -9,8 +9,9 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from emulator.core.errors import BadRequest, NotFound
-from emulator.core.wire import is_guid, new_guid
+from emulator.core.errors import BadRequest
+from emulator.core.wire import new_guid
+from emulator.ispring.domain.lookups import check_uuid, lookup
 from emulator.ispring.domain.models import Group, ISpringWorld, SmartRule
 
 SEEDED = (("New hires", 6), ("Mentors", 4), ("Safety training", 8))  # name, members drawn
@@ -36,12 +37,7 @@ def seed_groups(world: ISpringWorld, rng: random.Random, cohorts: int = 0) -> No
 
 
 def find(world: ISpringWorld, group_id: str) -> Group:
-    if not is_guid(group_id):
-        raise BadRequest(f"groupId: '{group_id}' is not a valid UUID.")
-    group = world.groups.get(group_id.lower())
-    if group is None:
-        raise NotFound("Group not found")
-    return group
+    return lookup(world.groups, check_uuid("groupId", group_id), "Group")
 
 
 def _check_name(world: ISpringWorld, name: str, group_id: str | None) -> str:

@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
-from emulator.core.errors import BadRequest, NotFound
+from emulator.core.errors import BadRequest
 from emulator.core.wire import iso_z
 from emulator.ispring.domain import content, enrollments, gamification, webhooks
+from emulator.ispring.domain.lookups import lookup
 from emulator.ispring.domain.models import CourseModule, Enrollment, ISpringWorld, ModuleProgress
 
 COMPLETION_STATUSES = ("not_started", "in_progress", "pending", "complete", "passed", "accepted", "incomplete",
@@ -243,10 +244,7 @@ def _new_task(world: ISpringWorld) -> int:
 
 
 def task_status(world: ISpringWorld, task_id: int) -> str:
-    status = world.tasks.get(task_id)
-    if status is None:
-        raise NotFound("Task not found")
-    return status
+    return lookup(world.tasks, task_id, "Task")
 
 
 class _Changes:

@@ -29,7 +29,7 @@ from emulator.ispring.domain.models import (
     ACCOUNT_ADMINISTRATOR, ACCOUNT_OWNER, DEPARTMENT_ADMINISTRATOR, LEARNER, ApiClient, AppraisalSession, Department,
     ISpringWorld, Token, User,
 )
-from emulator.core.wire import is_guid
+from emulator.ispring.domain.lookups import lookup
 
 # -- the rules, and the emulator's choices the code reads (each listed in docs/VENDOR-NOTES.md) ---
 TOKEN_LIFETIME: timedelta = timedelta(seconds=1800)  # help page: expires_in 1800 s, tenant clock
@@ -212,10 +212,7 @@ def list_sessions(world: ISpringWorld, session_ids: list[str] | None) -> list[Ap
 
 
 def get_session_info(world: ISpringWorld, session_id: str) -> AppraisalSession:
-    session = world.sessions.get(session_id)
-    if session is None:
-        raise NotFound("Session not found")
-    return session
+    return lookup(world.sessions, session_id, "Session")
 
 
 def _listed(user: User, departments: set[str] | None) -> bool:
@@ -232,9 +229,7 @@ def get_user(world: ISpringWorld, client: ApiClient, user_id: str) -> User:
 
 
 def get_department(world: ISpringWorld, client: ApiClient, department_id: str) -> Department:
-    department = world.departments.get(department_id.lower())
-    if department is None:
-        raise NotFound("Department not found")
+    department = lookup(world.departments, department_id.lower(), "Department")
     visible = visible_departments(world, client)
     if visible is not None and department.id not in visible:
         raise Forbidden("Permission denied")
@@ -290,9 +285,7 @@ def _read_page_token(token: str) -> str:
 
 def list_session_user_attributes(world: ISpringWorld, session_id: str, user_ids: list[str]) -> list[Participant]:
     """The requested users who take part in the session, in request order; the others are left out."""
-    session = world.sessions.get(session_id)
-    if session is None:
-        raise NotFound("Session not found")
+    session = lookup(world.sessions, session_id, "Session")
     members = world.participants.get(session_id, set())
     out = []
     for user_id in dict.fromkeys(u.lower() for u in user_ids):
@@ -300,12 +293,6 @@ def list_session_user_attributes(world: ISpringWorld, session_id: str, user_ids:
             user = world.users[user_id]
             out.append(Participant(session_id=session.id, user=user, department=world.departments[user.department_id]))
     return out
-
-
-def check_session_id(value: str) -> str:
-    if not is_guid(value):
-        raise BadRequest(f"sessionId: '{value}' is not a valid UUID.")
-    return value.lower()
 
 
 # -- indexes ------------------------------------------------------------------------------------

@@ -20,9 +20,10 @@ from datetime import datetime, timedelta
 from random import Random
 from typing import Any
 
-from emulator.core.errors import BadRequest, NotFound
+from emulator.core.errors import BadRequest
 from emulator.core.fake import Fake
 from emulator.core.wire import iso_z, new_guid
+from emulator.ispring.domain.lookups import lookup
 from emulator.ispring.domain.models import Attendance, ISpringWorld, Training, TrainingDay, TrainingSession
 
 TRAININGS = (("Sales kickoff workshop", "Classroom", "Head office, room 2"), ("First aid training", "Classroom",
@@ -34,24 +35,15 @@ DAY_SECONDS = (2 * 3600, 3 * 3600, 6 * 3600)
 
 
 def get_training(world: ISpringWorld, training_id: str) -> Training:
-    training = world.trainings.get(training_id)
-    if training is None:
-        raise NotFound("Training not found")
-    return training
+    return lookup(world.trainings, training_id, "Training")
 
 
 def get_session(world: ISpringWorld, session_id: str) -> TrainingSession:
-    session = world.training_sessions.get(session_id)
-    if session is None:
-        raise NotFound("Session not found")
-    return session
+    return lookup(world.training_sessions, session_id, "Session")
 
 
 def get_day(world: ISpringWorld, day_id: str) -> TrainingDay:
-    day = world.training_days.get(day_id)
-    if day is None:
-        raise NotFound("Day not found")
-    return day
+    return lookup(world.training_days, day_id, "Day")
 
 
 def dump_training(training: Training) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from typing import Any
 from emulator.core.errors import BadRequest, Forbidden, NotFound, Unauthorized
 from emulator.core.wire import is_guid, new_guid
 from emulator.ispring.domain import service, webhooks
+from emulator.ispring.domain.lookups import check_uuid
 from emulator.ispring.domain.models import (
     ACCOUNT_ADMINISTRATOR, ACCOUNT_OWNER, DEPARTMENT_ADMINISTRATOR, LEARNER, ApiClient, ISpringWorld, ProfileField,
     Subordination, User, WorkLeave,
@@ -74,8 +75,7 @@ def managed_by(world: ISpringWorld, client: ApiClient) -> set[str]:
 
 def find(world: ISpringWorld, client: ApiClient, user_id: str) -> User:
     """A user the caller may see: 400 for an id that is no UUID, 404 unknown or deleted, 403 out of reach."""
-    if not is_guid(user_id):
-        raise BadRequest(f"userId: '{user_id}' is not a valid UUID.")
+    check_uuid("userId", user_id)
     return service.get_user(world, client, user_id)
 
 

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from emulator.core.errors import BadRequest, NotFound
+from emulator.ispring.domain.lookups import lookup
 from emulator.ispring.domain.models import ISpringWorld, Subscriber, SubscriptionRule
 
 EVENT_TYPES = ("USER_REGISTERED", "LEARNERS_ENROLLED_IN_COURSE", "TRAINING_MEETING_ADDED", "TRAINING_MEETING_REMOVED",
@@ -72,10 +73,7 @@ def _text(name: str, value: str, *, required: bool = True) -> str:
 
 
 def get_subscriber(world: ISpringWorld, name: str) -> Subscriber:
-    subscriber = world.subscribers.get(name)
-    if subscriber is None:
-        raise NotFound("Subscriber not found")
-    return subscriber
+    return lookup(world.subscribers, name, "Subscriber")
 
 
 # -- the subscriber lifecycle ------------------------------------------------------------------------

@@ -7,18 +7,15 @@ from datetime import datetime
 from flask import Response, request
 
 from emulator.core.errors import BadRequest
-from emulator.core.openapi import Param, documented
+from emulator.core.openapi import Param
 from emulator.core.persistence import read_only
 from emulator.core.wire import encode_json
-from emulator.ispring.domain import content, results, service
+from emulator.ispring.domain import content, lookups, results, service
 from emulator.ispring.http import queries
 from emulator.ispring.domain.access import require
-from emulator.ispring.http.auth import ispring_call
 from emulator.ispring.wire.learning import CREATE_COURSE, dump_content_item, dump_courses_module, dump_tree_item
 from emulator.ispring.domain.models import ApiClient, ContentItem, ISpringWorld
-from emulator.ispring.http.routes import ERRORS, PAGING, UUIDS, _optional_json_body, answer, bp
-from emulator.ispring.http.enrollments import json_request
-from emulator.ispring.wire.schemas import load
+from emulator.ispring.http.routes import ERRORS, PAGING, UUIDS, _optional_json_body, answer, learn, permitted_body
 
 TYPES = {"type": "array", "items": {"type": "string", "enum": list(content.CONTENT_TYPES)}}
 LOCALE = Param("X-Target-Locale", {"type": "string"}, "Accepted; the emulator's content has one language",
@@ -32,10 +29,8 @@ def _page(world: ISpringWorld, items: list[ContentItem], media: str) -> Response
     return answer(body, "content-page", media)
 
 
-@bp.get("/content")
-@documented("Get content list", query=(LOCALE, Param("contentTypes", TYPES)),
-            responses={200: "content-list", **ERRORS})
-@ispring_call
+@learn.get("/content", "Get content list", query=(LOCALE, Param("contentTypes", TYPES)),
+           responses={200: "content-list", **ERRORS})
 def get_content(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     types = content.check_content_types(queries.values("contentTypes"))
     require(client, "content")
@@ -43,22 +38,19 @@ def get_content(*, world: ISpringWorld, now: datetime, client: ApiClient, media:
     return answer([dump_content_item(world, c) for c in items], "content-list", media)
 
 
-@bp.get("/contents")
-@documented("List content (paged)", query=(*PAGING, LOCALE, Param("contentItemIds[]", UUIDS),
-                                           Param("contentTypes", TYPES)),
-            responses={200: "content-page", **ERRORS})
-@ispring_call
+@learn.get("/contents", "List content (paged)", query=(*PAGING, LOCALE, Param("contentItemIds[]", UUIDS),
+                                          Param("contentTypes", TYPES)),
+           responses={200: "content-page", **ERRORS})
 def list_contents(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     ids, types = queries.uuids("contentItemIds"), content.check_content_types(queries.values("contentTypes"))
     require(client, "content")
     return _page(world, content.list_content(world, item_ids=ids, content_types=types), media)
 
 
-@bp.post("/contents")
 @read_only  # a query sent as POST
-@documented("List content (filters in the body)", query=PAGING, body="contents-request", body_required=False,
+@learn.post("/contents",
+            "List content (filters in the body)", query=PAGING, body="contents-request", body_required=False,
             responses={200: "content-page", **ERRORS})
-@ispring_call
 def list_contents_by_post(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     data = _optional_json_body()
     if not isinstance(data, dict):
@@ -68,37 +60,33 @@ def list_contents_by_post(*, world: ISpringWorld, now: datetime, client: ApiClie
         raw_ids = [str(raw_ids)]
     if not isinstance(raw_types, list) or not all(isinstance(v, str) for v in raw_types):
         raw_types = [str(raw_types)]
-    ids, types = queries.check_uuids("contentItemIds", raw_ids), content.check_content_types(raw_types)
+    ids, types = lookups.check_uuids("contentItemIds", raw_ids), content.check_content_types(raw_types)
     require(client, "content")
     return _page(world, content.list_content(world, item_ids=ids, content_types=types), media)
 
 
-@bp.get("/content/<content_id>")
-@documented("Get content item", query=(LOCALE,), responses={200: "content-item-info", **ERRORS, 404: None})
-@ispring_call
+@learn.get("/content/<content_id>",
+           "Get content item", query=(LOCALE,), responses={200: "content-item-info", **ERRORS, 404: None})
 def get_content_item(content_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                      media: str) -> Response:
-    content_id = content.check_guid("contentId", content_id)
+    content_id = lookups.check_uuid("contentId", content_id)
     require(client, "content")
     item = content.get_content(world, content_id)
     return answer({"contentItem": dump_content_item(world, item)}, "content-item-info", media)
 
 
-@bp.get("/content/<content_id>/final_statuses")
-@documented("Get content item final statuses", responses={200: "final-status-list", **ERRORS, 404: None})
-@ispring_call
+@learn.get("/content/<content_id>/final_statuses",
+           "Get content item final statuses", responses={200: "final-status-list", **ERRORS, 404: None})
 def get_final_statuses(content_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                        media: str) -> Response:
-    content_id = content.check_guid("contentId", content_id)
+    content_id = lookups.check_uuid("contentId", content_id)
     require(client, "results")
     return answer(results.final_statuses(world, content_id), "final-status-list", media)
 
 
-@bp.get("/courses/modules")
-@documented("List courses modules (deprecated in the document)",
-            query=(*PAGING, Param("courseIds", UUIDS, required=True)),
-            responses={200: "courses-modules-page", **ERRORS})
-@ispring_call
+@learn.get("/courses/modules", "List courses modules (deprecated in the document)",
+           query=(*PAGING, Param("courseIds", UUIDS, required=True)),
+           responses={200: "courses-modules-page", **ERRORS})
 def list_courses_modules(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     course_ids = queries.uuids("courseIds")
     if not course_ids:
@@ -111,31 +99,26 @@ def list_courses_modules(*, world: ISpringWorld, now: datetime, client: ApiClien
     return answer(body, "courses-modules-page", media)
 
 
-@bp.get("/course/<course_id>/modules")
-@documented("List modules by course id", responses={200: "course-modules", **ERRORS, 404: None})
-@ispring_call
+@learn.get("/course/<course_id>/modules",
+           "List modules by course id", responses={200: "course-modules", **ERRORS, 404: None})
 def list_course_modules(course_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                         media: str) -> Response:
-    course_id = content.check_guid("courseId", course_id)
+    course_id = lookups.check_uuid("courseId", course_id)
     require(client, "content")
     course = content.get_course(world, course_id)
     modules = [dump_courses_module(world, m) for m in content.course_modules(world, course)]
     return answer({"modules": modules}, "course-modules", media)
 
 
-@bp.get("/courses_tree")
-@documented("Get courses tree", query=(LOCALE, Param("contentItemIds", UUIDS)),
-            responses={200: "courses-tree", **ERRORS})
-@ispring_call
+@learn.get("/courses_tree", "Get courses tree", query=(LOCALE, Param("contentItemIds", UUIDS)),
+           responses={200: "courses-tree", **ERRORS})
 def get_courses_tree(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     ids = queries.uuids("contentItemIds")
     require(client, "content")
     return answer([dump_tree_item(world, c) for c in content.courses_tree(world, ids)], "courses-tree", media)
 
 
-@bp.get("/course_fields")
-@documented("List course fields", responses={200: "course-fields", **ERRORS})
-@ispring_call
+@learn.get("/course_fields", "List course fields", responses={200: "course-fields", **ERRORS})
 def list_course_fields(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     require(client, "content")
     fields = [{"fieldId": f.id, "fieldCustomId": f.custom_id, "fieldLabel": f.label, "fieldType": "TEXT"}
@@ -143,14 +126,12 @@ def list_course_fields(*, world: ISpringWorld, now: datetime, client: ApiClient,
     return answer({"courseFields": fields}, "course-fields", media)
 
 
-@bp.post("/content/create/<content_type>")
-@documented("Create content item (a course, in a folder)", body="content-create-request",
+@learn.post("/content/create/<content_type>",
+            "Create content item (a course, in a folder)", body="content-create-request",
             responses={201: "content-id", **ERRORS})
-@ispring_call
 def create_content(content_type: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                    media: str) -> Response:
-    data = load(CREATE_COURSE, json_request())
-    require(client, "content_write")
+    data = permitted_body(CREATE_COURSE, client, "content_write")
     item = content.create_content(world, content_type, title=data["title"], folder_id=data["folder_id"],
                                   author_id=client.user_id or "", now=now)
     response = answer(item.id, "content-id", media, body=encode_json(item.id))
@@ -158,14 +139,12 @@ def create_content(content_type: str, *, world: ISpringWorld, now: datetime, cli
     return response
 
 
-@bp.get("/learning_track/courses")
-@documented("Courses of learning tracks", query=(Param("learningTrackIds", {"type": "string"},
-                                                         "Comma-separated track ids", required=True),),
-            responses={200: "learning-track-courses", **ERRORS})
-@ispring_call
+@learn.get("/learning_track/courses", "Courses of learning tracks", query=(Param("learningTrackIds", {"type": "string"},
+                                                        "Comma-separated track ids", required=True),),
+           responses={200: "learning-track-courses", **ERRORS})
 def list_learning_track_courses(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     raw = ",".join(queries.values("learningTrackIds"))
-    track_ids = queries.check_uuids("learningTrackIds", [v.strip() for v in raw.split(",") if v.strip()])
+    track_ids = lookups.check_uuids("learningTrackIds", [v.strip() for v in raw.split(",") if v.strip()])
     if not track_ids:
         raise BadRequest("learningTrackIds: at least one id is required.")
     require(client, "content")
@@ -174,11 +153,9 @@ def list_learning_track_courses(*, world: ISpringWorld, now: datetime, client: A
     return answer(pairs, "learning-track-courses", media)
 
 
-@bp.get("/quizzes")
-@documented("List quizzes (paged)", query=(*PAGING, Param("quizIds", UUIDS), Param("contentItemIds", UUIDS),
-                                           Param("parentCourseIds", UUIDS)),
-            responses={200: "quizzes-page", **ERRORS})
-@ispring_call
+@learn.get("/quizzes", "List quizzes (paged)", query=(*PAGING, Param("quizIds", UUIDS), Param("contentItemIds", UUIDS),
+                                          Param("parentCourseIds", UUIDS)),
+           responses={200: "quizzes-page", **ERRORS})
 def list_quizzes(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     filters = {"quiz_ids": queries.uuids("quizIds"), "item_ids": queries.uuids("contentItemIds"),
                "course_ids": queries.uuids("parentCourseIds")}

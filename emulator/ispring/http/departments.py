@@ -9,21 +9,18 @@ from datetime import datetime
 from flask import Response, request
 
 from emulator.core.errors import BadRequest
-from emulator.core.openapi import Param, documented
+from emulator.core.openapi import Param
 from emulator.ispring.wire import bodies
 from emulator.ispring.domain import departments, service
-from emulator.ispring.http.auth import ispring_call
 from emulator.ispring.domain.models import ApiClient, ISpringWorld
-from emulator.ispring.http.routes import ERRORS, answer, bp
+from emulator.ispring.http.routes import ERRORS, answer, learn
 from emulator.ispring.http.users import WRITE_ERRORS, empty, new_id, subordination_of
 from emulator.ispring.wire.schemas import dump_department, load
 from emulator.ispring.http.request import header_params, read_body
 
 
-@bp.get("/department")
-@documented("Get department list", query=(Param("code", {"type": "string"}),),
-            responses={200: "department-list", **ERRORS})
-@ispring_call
+@learn.get("/department", "Get department list", query=(Param("code", {"type": "string"}),),
+           responses={200: "department-list", **ERRORS})
 def get_departments(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     code = request.args.get("code")
     service.require_permission(client, "departments")
@@ -33,10 +30,8 @@ def get_departments(*, world: ISpringWorld, now: datetime, client: ApiClient, me
     return answer({"departments": [dump_department(d) for d in found]}, "department-list", media)
 
 
-@bp.post("/department")
-@documented("Add a new department", body="new-department-request",
+@learn.post("/department", "Add a new department", body="new-department-request",
             query=header_params("X-Name", "X-Parent-Department-Id", "X-Code"), responses={201: "new-id", **ERRORS})
-@ispring_call
 def add_department(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     body = load(bodies.NEW_DEPARTMENT, read_body(headers=("X-Name", "X-Parent-Department-Id", "X-Code")))
     service.require_permission(client, "departments")
@@ -44,9 +39,8 @@ def add_department(*, world: ISpringWorld, now: datetime, client: ApiClient, med
     return new_id(department.id, media)
 
 
-@bp.post("/department/<department_id>")
-@documented("Update department", body="update-department-request", responses={204: None, **WRITE_ERRORS})
-@ispring_call
+@learn.post("/department/<department_id>",
+            "Update department", body="update-department-request", responses={204: None, **WRITE_ERRORS})
 def update_department(department_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                       media: str) -> Response:
     body = load(bodies.UPDATE_DEPARTMENT, read_body())
@@ -56,9 +50,7 @@ def update_department(department_id: str, *, world: ISpringWorld, now: datetime,
     return empty(204)
 
 
-@bp.delete("/department/<department_id>")
-@documented("Delete department", responses={204: None, **WRITE_ERRORS})
-@ispring_call
+@learn.delete("/department/<department_id>", "Delete department", responses={204: None, **WRITE_ERRORS})
 def remove_department(department_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                       media: str) -> Response:
     service.require_permission(client, "departments")
@@ -66,9 +58,8 @@ def remove_department(department_id: str, *, world: ISpringWorld, now: datetime,
     return empty(204)
 
 
-@bp.post("/department/<department_id>/subordination")
-@documented("Change department subordination", body="subordination-request", responses={204: None, **WRITE_ERRORS})
-@ispring_call
+@learn.post("/department/<department_id>/subordination",
+            "Change department subordination", body="subordination-request", responses={204: None, **WRITE_ERRORS})
 def change_department_subordination(department_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                                     media: str) -> Response:
     body = load(bodies.CHANGE_SUBORDINATION, read_body())
@@ -78,9 +69,8 @@ def change_department_subordination(department_id: str, *, world: ISpringWorld, 
     return empty(204)
 
 
-@bp.post("/department/<department_id>/user/move")
-@documented("Move users to department", body="user-ids-request", responses={204: None, **WRITE_ERRORS})
-@ispring_call
+@learn.post("/department/<department_id>/user/move",
+            "Move users to department", body="user-ids-request", responses={204: None, **WRITE_ERRORS})
 def move_users_to_department(department_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                              media: str) -> Response:
     body = load(bodies.USER_IDS, read_body(("userIds",)))
@@ -89,10 +79,9 @@ def move_users_to_department(department_id: str, *, world: ISpringWorld, now: da
     return empty(204)
 
 
-@bp.post("/department/<parent_id>/department/move")
-@documented("Move departments to parent department", body="department-ids-request",
+@learn.post("/department/<parent_id>/department/move",
+            "Move departments to parent department", body="department-ids-request",
             responses={204: None, **WRITE_ERRORS})
-@ispring_call
 def move_departments(parent_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                      media: str) -> Response:
     body = load(bodies.DEPARTMENT_IDS, read_body(("departmentIds", "departmnetIds")))

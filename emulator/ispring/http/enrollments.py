@@ -7,28 +7,18 @@ from typing import Any
 
 from flask import Response, request
 
-from emulator.core.errors import BadRequest
-from emulator.core.http import json_body
-from emulator.core.openapi import Param, documented
+from emulator.core.openapi import Param
 from emulator.core.persistence import read_only
-from emulator.ispring.domain import enrollments, service
+from emulator.ispring.domain import enrollments, lookups, service
 from emulator.ispring.http import queries
 from emulator.ispring.domain.access import require
-from emulator.ispring.http.auth import check_json_body, ispring_call
 from emulator.ispring.wire.learning import (
     DELETE_ENROLLMENTS, LIST_ENROLLMENTS, NEW_ENROLLMENT, UPDATE_ENROLLMENT, dump_enrollment,
 )
 from emulator.ispring.domain.models import ApiClient, Enrollment, ISpringWorld
-from emulator.ispring.http.routes import ERRORS, PAGING, UUIDS, answer, bp
-from emulator.ispring.wire.schemas import load
+from emulator.ispring.http.routes import ERRORS, PAGING, UUIDS, answer, learn, permitted_body
 
 FILTERS = (Param("courseIds[]", UUIDS), Param("learnerIds[]", UUIDS), Param("enrollmentIds[]", UUIDS))
-
-
-def json_request() -> Any:
-    """The request's JSON body (Content-Type must say JSON)."""
-    check_json_body()
-    return json_body(request, unsupported=BadRequest)
 
 
 def _filters() -> dict[str, list[str]]:
@@ -46,9 +36,7 @@ def _page(world: ISpringWorld, found: list[Enrollment], size: int | None, token:
     return answer(data, "enrollment-page", media)
 
 
-@bp.get("/enrollment")
-@documented("Get enrollment list", query=FILTERS, responses={200: "enrollment-list", **ERRORS})
-@ispring_call
+@learn.get("/enrollment", "Get enrollment list", query=FILTERS, responses={200: "enrollment-list", **ERRORS})
 def get_enrollments(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     filters = _filters()
     require(client, "enrollments")
@@ -56,47 +44,37 @@ def get_enrollments(*, world: ISpringWorld, now: datetime, client: ApiClient, me
     return answer({"enrollments": [dump_enrollment(world, e) for e in found]}, "enrollment-list", media)
 
 
-@bp.post("/enrollment")
-@documented("Create new enrollments", body="enrollment-request", responses={201: None, **ERRORS})
-@ispring_call
+@learn.post("/enrollment", "Create new enrollments", body="enrollment-request", responses={201: None, **ERRORS})
 def enroll_learners(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
-    data = load(NEW_ENROLLMENT, json_request())
-    require(client, "enrollments")
+    data = permitted_body(NEW_ENROLLMENT, client, "enrollments")
     enrollments.enroll(world, data["learner_ids"], data["course_ids"], due_type=data["due_date_type"],
                        due=data["due_date"], period=data["due_period"], access=data["access_date"],
                        lock=data["lock_after_due_date"], now=now)
     return Response(status=201)
 
 
-@bp.get("/enrollments")
-@documented("List enrollments", query=(*PAGING, *FILTERS), responses={200: "enrollment-page", **ERRORS})
-@ispring_call
+@learn.get("/enrollments", "List enrollments", query=(*PAGING, *FILTERS), responses={200: "enrollment-page", **ERRORS})
 def list_enrollments(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     size, filters = service.page_size(request.args.get("pageSize")), _filters()
     require(client, "enrollments")
     return _page(world, enrollments.find(world, **filters), size, request.args.get("pageToken"), media)
 
 
-@bp.post("/enrollments")
 @read_only  # a query sent as POST
-@documented("List enrollments (filters in the body)", body="enrollments-request",
+@learn.post("/enrollments", "List enrollments (filters in the body)", body="enrollments-request",
             responses={200: "enrollment-page", **ERRORS})
-@ispring_call
 def list_enrollments_by_post(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
-    data = load(LIST_ENROLLMENTS, json_request())
-    require(client, "enrollments")
+    data = permitted_body(LIST_ENROLLMENTS, client, "enrollments")
     found = enrollments.find(world, learner_ids=data["learner_ids"], course_ids=data["course_ids"],
                              enrollment_ids=data["enrollment_ids"])
     token = data["page_token"]
     return _page(world, found, data["page_size"], None if token is None else str(token), media)
 
 
-@bp.get("/enrollment/<enrollment_id>")
-@documented("Get enrollment details", responses={200: "enrollment", **ERRORS, 404: None})
-@ispring_call
+@learn.get("/enrollment/<enrollment_id>", "Get enrollment details", responses={200: "enrollment", **ERRORS, 404: None})
 def get_enrollment(enrollment_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                    media: str) -> Response:
-    enrollment_id = queries.check_uuids("enrollmentId", [enrollment_id])[0]
+    enrollment_id = lookups.check_uuid("enrollmentId", enrollment_id)
     require(client, "enrollments")
     data = dump_enrollment(world, enrollments.get_enrollment(world, enrollment_id))
     if media == "application/xml":  # the document wraps the XML form: <response><enrollment>...
@@ -104,36 +82,29 @@ def get_enrollment(enrollment_id: str, *, world: ISpringWorld, now: datetime, cl
     return answer(data, "enrollment", media)
 
 
-@bp.post("/enrollment/<enrollment_id>")
-@documented("Update enrollment", body="enrollment-update", responses={200: None, **ERRORS, 404: None})
-@ispring_call
+@learn.post("/enrollment/<enrollment_id>",
+            "Update enrollment", body="enrollment-update", responses={200: None, **ERRORS, 404: None})
 def change_enrollment(enrollment_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                       media: str) -> Response:
-    enrollment_id = queries.check_uuids("enrollmentId", [enrollment_id])[0]
-    data = load(UPDATE_ENROLLMENT, json_request())
-    require(client, "enrollments")
+    enrollment_id = lookups.check_uuid("enrollmentId", enrollment_id)
+    data = permitted_body(UPDATE_ENROLLMENT, client, "enrollments")
     enrollments.update(world, enrollment_id, access=data["access_date"], due_type=data["due_date_type"],
                        due=data["due_date"], period=data["due_period"], lock=data["lock_after_due_date"])
     return Response(status=200)
 
 
-@bp.post("/enrollment/<enrollment_id>/reenroll")
-@documented("Reenroll learner", body="enrollment-update", responses={200: None, **ERRORS, 404: None})
-@ispring_call
+@learn.post("/enrollment/<enrollment_id>/reenroll",
+            "Reenroll learner", body="enrollment-update", responses={200: None, **ERRORS, 404: None})
 def reenroll(enrollment_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
-    enrollment_id = queries.check_uuids("enrollmentId", [enrollment_id])[0]
-    data = load(UPDATE_ENROLLMENT, json_request())
-    require(client, "enrollments")
+    enrollment_id = lookups.check_uuid("enrollmentId", enrollment_id)
+    data = permitted_body(UPDATE_ENROLLMENT, client, "enrollments")
     enrollments.reenroll(world, enrollment_id, access=data["access_date"], due_type=data["due_date_type"],
                          due=data["due_date"], period=data["due_period"], lock=data["lock_after_due_date"], now=now)
     return Response(status=200)
 
 
-@bp.post("/enrollment/delete")
-@documented("Delete enrollments", body="enrollment-delete", responses={204: None, **ERRORS})
-@ispring_call
+@learn.post("/enrollment/delete", "Delete enrollments", body="enrollment-delete", responses={204: None, **ERRORS})
 def unenroll(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
-    data = load(DELETE_ENROLLMENTS, json_request())
-    require(client, "enrollments")
+    data = permitted_body(DELETE_ENROLLMENTS, client, "enrollments")
     enrollments.delete(world, data["enrollment_ids"])
     return Response(status=204)

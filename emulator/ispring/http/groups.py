@@ -9,13 +9,11 @@ from datetime import datetime
 from flask import Response, request
 
 from emulator.core.errors import BadRequest
-from emulator.core.openapi import documented
 from emulator.ispring.wire import bodies
 from emulator.ispring.domain import groups, service
-from emulator.ispring.http.auth import ispring_call
 from emulator.ispring.domain.models import ApiClient, ISpringWorld
 from emulator.ispring.http.queries import token_page_body
-from emulator.ispring.http.routes import ERRORS, PAGING, answer, bp
+from emulator.ispring.http.routes import ERRORS, PAGING, answer, learn
 from emulator.ispring.http.users import WRITE_ERRORS, empty, new_id
 from emulator.ispring.wire.schemas import dump_group, load
 from emulator.ispring.http.request import read_body
@@ -23,17 +21,13 @@ from emulator.ispring.http.request import read_body
 RULE_ARRAYS = ("and", "or")
 
 
-@bp.get("/group")
-@documented("Get group list", responses={200: "group-list", **ERRORS})
-@ispring_call
+@learn.get("/group", "Get group list", responses={200: "group-list", **ERRORS})
 def get_groups(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     service.require_permission(client, "users")
     return answer([dump_group(world, g) for g in world.groups.values()], "group-list", media)
 
 
-@bp.get("/groups")
-@documented("List groups", query=PAGING, responses={200: "group-page", **ERRORS})
-@ispring_call
+@learn.get("/groups", "List groups", query=PAGING, responses={200: "group-page", **ERRORS})
 def list_groups(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     size = service.page_size(request.args.get("pageSize"))
     service.require_permission(client, "users")
@@ -41,18 +35,15 @@ def list_groups(*, world: ISpringWorld, now: datetime, client: ApiClient, media:
     return answer(token_page_body("groups", [dump_group(world, g) for g in page], token), "group-page", media)
 
 
-@bp.post("/group")
-@documented("Add a new group", body="new-group-request", responses={201: "new-id", **ERRORS})
-@ispring_call
+@learn.post("/group", "Add a new group", body="new-group-request", responses={201: "new-id", **ERRORS})
 def add_group(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     body = load(bodies.NEW_GROUP, read_body(("userIds",)))
     service.require_permission(client, "users")
     return new_id(groups.create(world, body["name"], body["user_ids"]).id, media)
 
 
-@bp.post("/group/smart")
-@documented("Add a new smart group", body="new-smart-group-request", responses={201: "new-id", **ERRORS})
-@ispring_call
+@learn.post("/group/smart",
+            "Add a new smart group", body="new-smart-group-request", responses={201: "new-id", **ERRORS})
 def add_smart_group(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     body = load(bodies.NEW_SMART_GROUP, read_body(RULE_ARRAYS))
     service.require_permission(client, "users")
@@ -60,9 +51,8 @@ def add_smart_group(*, world: ISpringWorld, now: datetime, client: ApiClient, me
     return new_id(groups.create(world, body["name"], None, rules).id, media)
 
 
-@bp.post("/group/smart/<group_id>")
-@documented("Update smart group rules", body="update-smart-group-request", responses={200: None, **WRITE_ERRORS})
-@ispring_call
+@learn.post("/group/smart/<group_id>",
+            "Update smart group rules", body="update-smart-group-request", responses={200: None, **WRITE_ERRORS})
 def edit_smart_group(group_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                      media: str) -> Response:
     body = load(bodies.UPDATE_SMART_GROUP, read_body(RULE_ARRAYS))
@@ -72,9 +62,8 @@ def edit_smart_group(group_id: str, *, world: ISpringWorld, now: datetime, clien
     return empty()
 
 
-@bp.get("/group/smart/<group_id>/rules")
-@documented("Get smart group rules", responses={200: "smart-group-rules", **WRITE_ERRORS})
-@ispring_call
+@learn.get("/group/smart/<group_id>/rules",
+           "Get smart group rules", responses={200: "smart-group-rules", **WRITE_ERRORS})
 def get_smart_group_rules(group_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                           media: str) -> Response:
     service.require_permission(client, "users")
@@ -85,17 +74,13 @@ def get_smart_group_rules(group_id: str, *, world: ISpringWorld, now: datetime, 
                   "smart-group-rules", media)
 
 
-@bp.get("/group/<group_id>")
-@documented("Get group", responses={200: "group-detail", **WRITE_ERRORS})
-@ispring_call
+@learn.get("/group/<group_id>", "Get group", responses={200: "group-detail", **WRITE_ERRORS})
 def get_group(group_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     service.require_permission(client, "users")
     return answer(dump_group(world, groups.find(world, group_id), detailed=True), "group-detail", media)
 
 
-@bp.post("/group/<group_id>")
-@documented("Update group", body="update-group-request", responses={200: None, **WRITE_ERRORS})
-@ispring_call
+@learn.post("/group/<group_id>", "Update group", body="update-group-request", responses={200: None, **WRITE_ERRORS})
 def update_group(group_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     body = load(bodies.UPDATE_GROUP, read_body())
     service.require_permission(client, "users")
@@ -103,18 +88,15 @@ def update_group(group_id: str, *, world: ISpringWorld, now: datetime, client: A
     return empty()
 
 
-@bp.delete("/group/<group_id>")
-@documented("Delete group", responses={204: None, **WRITE_ERRORS})
-@ispring_call
+@learn.delete("/group/<group_id>", "Delete group", responses={204: None, **WRITE_ERRORS})
 def remove_group(group_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     service.require_permission(client, "users")
     groups.delete(world, groups.find(world, group_id))
     return empty(204)
 
 
-@bp.post("/group/<group_id>/members")
-@documented("Update group members", body="user-ids-request", responses={200: None, **WRITE_ERRORS})
-@ispring_call
+@learn.post("/group/<group_id>/members",
+            "Update group members", body="user-ids-request", responses={200: None, **WRITE_ERRORS})
 def update_group_members(group_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                          media: str) -> Response:
     body = load(bodies.USER_IDS, read_body(("userIds",)))

@@ -17,8 +17,7 @@ from typing import Any, TypeVar
 from flask import request
 
 from emulator.core.errors import BadRequest
-from emulator.core.wire import is_guid
-from emulator.ispring.domain import service
+from emulator.ispring.domain import lookups, service
 from emulator.ispring.domain.results import DateRange
 from emulator.core.wire import parse_iso_datetime
 
@@ -37,18 +36,8 @@ def values(name: str) -> list[str]:
 
 
 def uuids(name: str) -> list[str]:
-    found = values(name)
-    bad = [v for v in found if not is_guid(v)]
-    if bad:
-        raise BadRequest(f"{name}: '{bad[0]}' is not a valid UUID.")
-    return [v.lower() for v in found]
-
-
-def check_uuids(name: str, found: list[str]) -> list[str]:
-    bad = [v for v in found if not is_guid(v)]
-    if bad:
-        raise BadRequest(f"{name}: '{bad[0]}' is not a valid UUID.")
-    return [v.lower() for v in found]
+    """Every value of list parameter ``name`` (``values``), each a UUID (lower-cased)."""
+    return lookups.check_uuids(name, values(name))
 
 
 def date_range(name: str) -> DateRange | None:

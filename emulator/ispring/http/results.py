@@ -9,17 +9,14 @@ from typing import Any
 from flask import Response, request
 
 from emulator.core.errors import BadRequest
-from emulator.core.openapi import Param, documented
+from emulator.core.openapi import Param
 from emulator.core.persistence import read_only
 from emulator.ispring.http import queries
-from emulator.ispring.domain import results, service
+from emulator.ispring.domain import lookups, results, service
 from emulator.ispring.domain.access import require
-from emulator.ispring.http.auth import ispring_call
 from emulator.ispring.wire.learning import COURSE_STATUS, MODULE_STATUSES
 from emulator.ispring.domain.models import ApiClient, ISpringWorld
-from emulator.ispring.http.routes import ERRORS, PAGING, UUIDS, answer, bp
-from emulator.ispring.http.enrollments import json_request
-from emulator.ispring.wire.schemas import load
+from emulator.ispring.http.routes import ERRORS, PAGING, UUIDS, answer, learn, permitted_body
 
 STRINGS = {"type": "array", "items": {"type": "string"}}
 RANGE = {"type": "object", "properties": {"startDate": {"type": "string"}, "endDate": {"type": "string"}}}
@@ -52,10 +49,8 @@ def _results_page(rows: list[dict[str, Any]], key: Callable[[dict[str, Any]], st
     return answer(queries.token_page_body("results", page, token), schema, media)
 
 
-@bp.get("/learners/results")
-@documented("Results of learners in courses (paged, filtered)", query=(*PAGING, *RESULT_FILTERS),
-            responses={200: "learner-results", **ERRORS})
-@ispring_call
+@learn.get("/learners/results", "Results of learners in courses (paged, filtered)", query=(*PAGING, *RESULT_FILTERS),
+           responses={200: "learner-results", **ERRORS})
 def list_learner_results(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     f = _filter(modules=False)
     require(client, "results")
@@ -63,10 +58,8 @@ def list_learner_results(*, world: ISpringWorld, now: datetime, client: ApiClien
     return _results_page(rows, lambda r: r["enrollmentId"], "learner-results", media)
 
 
-@bp.get("/learners/modules/results")
-@documented("Results of learners in modules (paged, filtered)",
-            query=(*PAGING, *RESULT_FILTERS, *MODULE_FILTERS), responses={200: "learner-module-results", **ERRORS})
-@ispring_call
+@learn.get("/learners/modules/results", "Results of learners in modules (paged, filtered)",
+           query=(*PAGING, *RESULT_FILTERS, *MODULE_FILTERS), responses={200: "learner-module-results", **ERRORS})
 def list_learner_module_results(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     f = _filter(modules=True)
     require(client, "results")
@@ -74,47 +67,39 @@ def list_learner_module_results(*, world: ISpringWorld, now: datetime, client: A
     return _results_page(rows, lambda r: f"{r['enrollmentId']}/{r['moduleId']}", "learner-module-results", media)
 
 
-@bp.post("/statistics/course")
-@documented("Update course status", body="course-status-request", responses={200: "task-id", **ERRORS})
-@ispring_call
+@learn.post("/statistics/course",
+            "Update course status", body="course-status-request", responses={200: "task-id", **ERRORS})
 def update_course_status(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
-    data = load(COURSE_STATUS, json_request())
-    require(client, "statistics")
+    data = permitted_body(COURSE_STATUS, client, "statistics")
     task = results.update_course_status(world, data["course_id"], data["enrollment_ids"], data["status"],
                                         at=data["date"], reason=data["reason"], score=data["awarded_score"], now=now)
     return answer({"taskId": task}, "task-id", media)
 
 
-@bp.post("/statistics/module")
-@documented("Update modules statuses", body="module-status-request", responses={200: "task-id", **ERRORS})
-@ispring_call
+@learn.post("/statistics/module",
+            "Update modules statuses", body="module-status-request", responses={200: "task-id", **ERRORS})
 def update_module_statuses(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
-    data = load(MODULE_STATUSES, json_request())
-    require(client, "statistics")
+    data = permitted_body(MODULE_STATUSES, client, "statistics")
     statuses = [results.ModuleStatus(item_id=s["content_item_id"], status=s["status"], at=s["date"],
                                      reason=s["reason"], score=s["awarded_score"]) for s in data["module_statuses"]]
     task = results.update_module_statuses(world, data["course_id"], data["enrollment_ids"], statuses, now)
     return answer({"taskId": task}, "task-id", media)
 
 
-@bp.delete("/statistics/module")
-@documented("Reset modules statistics", query=RESET_QUERY, responses={200: "task-id", **ERRORS})
-@ispring_call
+@learn.delete("/statistics/module", "Reset modules statistics", query=RESET_QUERY, responses={200: "task-id", **ERRORS})
 def reset_module_statistics(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     course = request.args.get("courseId")
     if course is None:
         raise BadRequest("courseId: required.")
-    course_id = queries.check_uuids("courseId", [course])[0]
+    course_id = lookups.check_uuid("courseId", course)
     enrollment_ids, item_ids = queries.uuids("enrollmentIds"), queries.uuids("contentItemIds")
     require(client, "statistics")
     task = results.reset_module_statistics(world, course_id, enrollment_ids, item_ids, now)
     return answer({"taskId": task}, "task-id", media)
 
 
-@bp.get("/task/<task_id>/status")
 @read_only
-@documented("Get async task status", responses={200: "task-status", **ERRORS, 404: None})
-@ispring_call
+@learn.get("/task/<task_id>/status", "Get async task status", responses={200: "task-status", **ERRORS, 404: None})
 def get_task_status(task_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     if not (task_id.isascii() and task_id.isdigit()) or len(task_id) > 18:
         raise BadRequest(f"taskId: '{task_id}' is not an integer.")

@@ -5,6 +5,7 @@ answer is JSON or XML (``auth.negotiate``); the XML is the same data (``core.xml
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -15,9 +16,10 @@ from emulator.core.http import json_body
 from emulator.core.openapi import Param, documented
 from emulator.core.pagecache import MAX_CACHED_BODY
 from emulator.core.persistence import read_only
-from emulator.core.wire import encode_json, is_guid
+from emulator.core.wire import encode_json
 from emulator.core.xmlwire import encode_xml
-from emulator.ispring.domain import service, users
+from emulator.ispring.domain import lookups, service, users
+from emulator.ispring.domain.access import require
 from emulator.ispring.http.auth import check_json_body, grant_token, ispring_call
 from emulator.ispring.domain.models import ApiClient, ISpringWorld
 from emulator.core.exchange import current
@@ -27,6 +29,41 @@ from emulator.ispring.wire.schemas import (
 )
 
 bp = Blueprint("ispring", __name__)
+Route = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+
+class LearnRoutes:
+    """An iSpring Learn route's decorators in one, named as Flask's: ``@learn.post(path, summary, body=...,
+    responses=...)`` is ``@bp.post(path)`` + ``@documented(summary, ...)`` (``core.openapi``: the OpenAPI document
+    and strict mode) + ``@ispring_call`` (the view gets ``world``, ``now``, ``client`` and ``media``). A POST that
+    changes nothing is marked ``@read_only`` above it, as before."""
+
+    def __init__(self, blueprint: Blueprint) -> None:
+        self.blueprint = blueprint
+
+    def route(self, path: str, summary: str, *, methods: list[str], **operation: Any) -> Route:
+        """``operation``: ``documented``'s keywords (``responses``, ``query``, ``body``, ``body_media``,
+        ``body_required``)."""
+        contract = documented(summary, **operation)
+
+        def register(view: Callable[..., Any]) -> Callable[..., Any]:
+            return self.blueprint.route(path, methods=methods)(contract(ispring_call(view)))
+        return register
+
+    def get(self, path: str, summary: str, **operation: Any) -> Route:
+        return self.route(path, summary, methods=["GET"], **operation)
+
+    def post(self, path: str, summary: str, **operation: Any) -> Route:
+        return self.route(path, summary, methods=["POST"], **operation)
+
+    def put(self, path: str, summary: str, **operation: Any) -> Route:
+        return self.route(path, summary, methods=["PUT"], **operation)
+
+    def delete(self, path: str, summary: str, **operation: Any) -> Route:
+        return self.route(path, summary, methods=["DELETE"], **operation)
+
+
+learn = LearnRoutes(bp)
 XML = "application/xml"
 ERRORS = {400: None, 401: None, 403: None, 406: None}  # every call can meet these (406: Accept allows neither)
 UUIDS = {"type": "array", "items": {"type": "string", "format": "uuid"}}
@@ -43,12 +80,25 @@ def answer(data: Any, schema: str, media: str, body: bytes | None = None) -> Res
     return response
 
 
+def json_request() -> Any:
+    """The request's JSON body (Content-Type must say JSON)."""
+    check_json_body()
+    return json_body(request, unsupported=BadRequest)
+
+
+def permitted_body(schema: Any, client: ApiClient, permission: str) -> dict[str, Any]:
+    """A learning route's JSON body loaded with ``schema``, then the client's ``permission`` (``access.require``):
+    a bad body is answered (400) before a missing permission (403)."""
+    data = load(schema, json_request())
+    require(client, permission)
+    return data
+
+
 def _optional_json_body() -> Any:
     """The body of a route whose body the document makes optional: none (or empty) is ``{}``."""
     if not request.get_data(cache=True).strip():
         return {}
-    check_json_body()
-    return json_body(request, unsupported=BadRequest)
+    return json_request()
 
 
 # -- token ---------------------------------------------------------------------------------------
@@ -66,11 +116,10 @@ def get_token() -> Response:
 
 # -- appraisal sessions --------------------------------------------------------------------------
 
-@bp.post("/performance-management/appraisal/session/list")
 @read_only  # a query sent as POST
-@documented("List appraisal sessions", body="appraisal-session-list-request", body_required=False,
+@learn.post("/performance-management/appraisal/session/list",
+            "List appraisal sessions", body="appraisal-session-list-request", body_required=False,
             responses={200: "appraisal-session-list", **ERRORS, 404: None})
-@ispring_call
 def list_sessions(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     body = load(SESSION_LIST_REQUEST, _optional_json_body())
     service.require_permission(client, "sessions")
@@ -78,31 +127,28 @@ def list_sessions(*, world: ISpringWorld, now: datetime, client: ApiClient, medi
     return answer([dump_session(s) for s in sessions], "appraisal-session-list", media)
 
 
-@bp.route("/performance-management/appraisal/session/<session_id>/info", methods=["GET", "POST"])
 @read_only
-@documented("Getting the appraisal session full info (GET in the document; POST in the help page)",
-            responses={200: "appraisal-session-info", **ERRORS, 404: None})
-@ispring_call
+@learn.route("/performance-management/appraisal/session/<session_id>/info",
+             "Getting the appraisal session full info (GET in the document; POST in the help page)",
+             responses={200: "appraisal-session-info", **ERRORS, 404: None}, methods=["GET", "POST"])
 def get_session_info(session_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                      media: str) -> Response:
-    session_id = service.check_session_id(session_id)
+    session_id = lookups.check_uuid("sessionId", session_id)
     service.require_permission(client, "sessions")
     return answer(dump_session_info(service.get_session_info(world, session_id)), "appraisal-session-info", media)
 
 
-@bp.post("/performance-management/appraisal/session/<session_id>/user/attributes/list")
 @read_only  # a query sent as POST
-@documented("List appraisal session user attributes", body="user-attributes-request",
+@learn.post("/performance-management/appraisal/session/<session_id>/user/attributes/list",
+            "List appraisal session user attributes", body="user-attributes-request",
             responses={200: "user-attributes-list", **ERRORS, 404: None})
-@ispring_call
 def list_session_user_attributes(session_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                                  media: str) -> Response:
     """The JSON answer comes from the world's page cache for a body seen before."""
-    session_id = service.check_session_id(session_id)
+    session_id = lookups.check_uuid("sessionId", session_id)
 
     def compute() -> list[dict[str, Any]]:
-        check_json_body()
-        body = load(USER_ATTRIBUTES_REQUEST, json_body(request, unsupported=BadRequest))
+        body = load(USER_ATTRIBUTES_REQUEST, json_request())
         service.require_permission(client, "sessions")
         return dump_participants(world, service.list_session_user_attributes(world, session_id, body["user_ids"]))
 
@@ -116,20 +162,15 @@ def list_session_user_attributes(session_id: str, *, world: ISpringWorld, now: d
 # -- users ---------------------------------------------------------------------------------------
 
 def uuid_list(name: str) -> list[str]:
-    values = request.args.getlist(name)
-    bad = [v for v in values if not is_guid(v)]
-    if bad:
-        raise BadRequest(f"{name}: '{bad[0]}' is not a valid UUID.")
-    return [v.lower() for v in values]
+    """``name``'s values as ``/user`` reads them (repeated ``name``, here ``departments[]``), each a UUID."""
+    return lookups.check_uuids(name, request.args.getlist(name))
 
 
 USER_QUERY = (Param("departments[]", UUIDS), Param("groups[]", UUIDS), Param("logins[]", STRINGS),
               Param("emails[]", STRINGS))
 
 
-@bp.get("/user")
-@documented("Get user list", query=USER_QUERY, responses={200: "user-list", **ERRORS})
-@ispring_call
+@learn.get("/user", "Get user list", query=USER_QUERY, responses={200: "user-list", **ERRORS})
 def get_users(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     wanted = users.UserFilter.of(departments=uuid_list("departments[]"), groups=uuid_list("groups[]"),
                                  logins=request.args.getlist("logins[]"), emails=request.args.getlist("emails[]"))
@@ -137,9 +178,7 @@ def get_users(*, world: ISpringWorld, now: datetime, client: ApiClient, media: s
     return answer([dump_user(world, u) for u in users.listed(world, client, wanted)], "user-list", media)
 
 
-@bp.get("/user/<user_id>")
-@documented("Get user profile", responses={200: "user-profile", **ERRORS, 404: None})
-@ispring_call
+@learn.get("/user/<user_id>", "Get user profile", responses={200: "user-profile", **ERRORS, 404: None})
 def get_user(user_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     service.require_permission(client, "users")
     return answer({"response": dump_user(world, service.get_user(world, client, user_id))}, "user-profile", media)
@@ -151,9 +190,7 @@ def get_user(user_id: str, *, world: ISpringWorld, now: datetime, client: ApiCli
 PAGING = (Param("pageSize", {"type": "integer", "minimum": 1}), Param("pageToken", {"type": "string"}))
 
 
-@bp.get("/departments")
-@documented("List departments", query=PAGING, responses={200: "department-page", **ERRORS})
-@ispring_call
+@learn.get("/departments", "List departments", query=PAGING, responses={200: "department-page", **ERRORS})
 def list_departments(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     size = service.page_size(request.args.get("pageSize"))
     service.require_permission(client, "departments")
@@ -164,9 +201,8 @@ def list_departments(*, world: ISpringWorld, now: datetime, client: ApiClient, m
     return answer(data, "department-page", media)
 
 
-@bp.get("/department/<department_id>")
-@documented("Get department info", responses={200: "department-info", **ERRORS, 404: None})
-@ispring_call
+@learn.get("/department/<department_id>",
+           "Get department info", responses={200: "department-info", **ERRORS, 404: None})
 def get_department(department_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                    media: str) -> Response:
     service.require_permission(client, "departments")

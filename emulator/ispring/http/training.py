@@ -5,58 +5,49 @@ from datetime import datetime
 
 from flask import Response, request
 
-from emulator.core.openapi import documented
 from emulator.ispring.http import queries
-from emulator.ispring.domain import service, training
+from emulator.ispring.domain import lookups, service, training
 from emulator.ispring.domain.access import require
-from emulator.ispring.http.auth import ispring_call
 from emulator.ispring.wire.learning import ATTENDANCE, UPDATE_DAY
 from emulator.ispring.domain.models import ApiClient, ISpringWorld
-from emulator.ispring.http.routes import ERRORS, PAGING, answer, bp
-from emulator.ispring.http.enrollments import json_request
-from emulator.ispring.wire.schemas import load
+from emulator.ispring.http.routes import ERRORS, PAGING, answer, learn, permitted_body
 
 FOUND = {**ERRORS, 404: None}
 
 
-@bp.get("/training/<training_id>")
-@documented("Training information", responses={200: "training-info", **FOUND})
-@ispring_call
+@learn.get("/training/<training_id>", "Training information", responses={200: "training-info", **FOUND})
 def get_training(training_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
-    training_id = queries.check_uuids("trainingId", [training_id])[0]
+    training_id = lookups.check_uuid("trainingId", training_id)
     require(client, "training")
     return answer({"response": training.dump_training(training.get_training(world, training_id))}, "training-info",
                   media)
 
 
-@bp.get("/training/<training_id>/sessions")
-@documented("A training's sessions", responses={200: "training-session-list", **FOUND})
-@ispring_call
+@learn.get("/training/<training_id>/sessions",
+           "A training's sessions", responses={200: "training-session-list", **FOUND})
 def list_training_sessions(training_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                            media: str) -> Response:
-    training_id = queries.check_uuids("trainingId", [training_id])[0]
+    training_id = lookups.check_uuid("trainingId", training_id)
     require(client, "training")
     sessions = [world.training_sessions[s] for s in training.get_training(world, training_id).session_ids]
     return answer([training.dump_session(world, s) for s in sessions], "training-session-list", media)
 
 
-@bp.get("/training/session/<session_id>")
-@documented("Training session information", responses={200: "training-session-info", **FOUND})
-@ispring_call
+@learn.get("/training/session/<session_id>",
+           "Training session information", responses={200: "training-session-info", **FOUND})
 def get_training_session(session_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                          media: str) -> Response:
-    session_id = queries.check_uuids("trainingSessionId", [session_id])[0]
+    session_id = lookups.check_uuid("trainingSessionId", session_id)
     require(client, "training")
     session = training.get_session(world, session_id)
     return answer({"response": training.dump_session(world, session)}, "training-session-info", media)
 
 
-@bp.get("/training/session/participants/<session_id>")
-@documented("A training session's participants", query=PAGING, responses={200: "training-participants", **FOUND})
-@ispring_call
+@learn.get("/training/session/participants/<session_id>",
+           "A training session's participants", query=PAGING, responses={200: "training-participants", **FOUND})
 def list_session_participants(session_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                               media: str) -> Response:
-    session_id = queries.check_uuids("sessionId", [session_id])[0]
+    session_id = lookups.check_uuid("sessionId", session_id)
     size = service.page_size(request.args.get("pageSize"))
     require(client, "training")
     ids = training.get_session(world, session_id).participant_ids
@@ -64,34 +55,27 @@ def list_session_participants(session_id: str, *, world: ISpringWorld, now: date
     return answer(page, "training-participants", media)
 
 
-@bp.get("/training/day/<day_id>")
-@documented("Session day information", responses={200: "training-day-info", **FOUND})
-@ispring_call
+@learn.get("/training/day/<day_id>", "Session day information", responses={200: "training-day-info", **FOUND})
 def get_training_day(day_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
-    day_id = queries.check_uuids("dayId", [day_id])[0]
+    day_id = lookups.check_uuid("dayId", day_id)
     require(client, "training")
     return answer({"response": training.dump_day(training.get_day(world, day_id))}, "training-day-info", media)
 
 
-@bp.post("/training/day/<day_id>")
-@documented("Update a day's URL", body="training-day-update", responses={200: None, **FOUND})
-@ispring_call
+@learn.post("/training/day/<day_id>", "Update a day's URL", body="training-day-update", responses={200: None, **FOUND})
 def update_training_day(day_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                         media: str) -> Response:
-    day_id = queries.check_uuids("dayId", [day_id])[0]
-    data = load(UPDATE_DAY, json_request())
-    require(client, "training")
+    day_id = lookups.check_uuid("dayId", day_id)
+    data = permitted_body(UPDATE_DAY, client, "training")
     training.update_day_url(world, day_id, data["url"])
     return Response(status=200)
 
 
-@bp.post("/training/day/<day_id>/participants/attendance/update")
-@documented("Update participants' attendance of a day", body="attendance-request", responses={200: None, **FOUND})
-@ispring_call
+@learn.post("/training/day/<day_id>/participants/attendance/update",
+            "Update participants' attendance of a day", body="attendance-request", responses={200: None, **FOUND})
 def update_attendance(day_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
-    day_id = queries.check_uuids("dayId", [day_id])[0]
-    data = load(ATTENDANCE, json_request())
-    require(client, "training")
+    day_id = lookups.check_uuid("dayId", day_id)
+    data = permitted_body(ATTENDANCE, client, "training")
     rows = [(r["participant_id"], r["is_attended"], r["duration"]) for r in data["participants_attendance"]]
     training.update_attendance(world, day_id, rows)
     return Response(status=200)

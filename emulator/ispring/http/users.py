@@ -11,14 +11,13 @@ from typing import Any
 from flask import Response, request
 
 from emulator.core.errors import BadRequest
-from emulator.core.openapi import Param, documented
+from emulator.core.openapi import Param
 from emulator.core.persistence import read_only
 from emulator.ispring.wire import bodies
 from emulator.ispring.domain import service, users
-from emulator.ispring.http.auth import ispring_call
 from emulator.ispring.domain.models import ApiClient, ISpringWorld, Subordination, User, WorkLeave
 from emulator.ispring.http.queries import token_page_body
-from emulator.ispring.http.routes import ERRORS, PAGING, STRINGS, UUIDS, XML, answer, bp, uuid_list
+from emulator.ispring.http.routes import ERRORS, PAGING, STRINGS, UUIDS, XML, answer, learn, uuid_list
 from emulator.ispring.wire.schemas import dump_user, load
 from emulator.ispring.http.request import header_params, read_body
 
@@ -59,11 +58,9 @@ def _page(world: ISpringWorld, client: ApiClient, wanted: users.UserFilter, medi
 
 # -- lists ---------------------------------------------------------------------------------------------
 
-@bp.post("/user/list")
 @read_only  # a query sent as POST
-@documented("Get users list (paged by page number)", body="user-list-request",
+@learn.post("/user/list", "Get users list (paged by page number)", body="user-list-request",
             responses={200: "paged-user-list", **ERRORS})
-@ispring_call
 def get_paged_users_list(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     body = load(bodies.PAGED_USERS_LIST, read_body(("groups", "departments", "logins", "emails", "profileFields",
                                                     "profileFieldsDateRange", "values"), optional=True))
@@ -92,40 +89,32 @@ def get_paged_users_list(*, world: ISpringWorld, now: datetime, client: ApiClien
     return answer(data, "paged-user-list", media)
 
 
-@bp.get("/user/v2")
-@documented("Get user list (v2)", query=FILTER_QUERY, responses={200: "user-list", **ERRORS})
-@ispring_call
+@learn.get("/user/v2", "Get user list (v2)", query=FILTER_QUERY, responses={200: "user-list", **ERRORS})
 def get_users_v2(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     wanted = _query_filter()
     service.require_permission(client, "users")
     return answer([dump_user(world, u) for u in users.listed(world, client, wanted)], "user-list", media)
 
 
-@bp.get("/users")
-@documented("List users (deprecated by the vendor)", query=(*PAGING, *FILTER_QUERY),
-            responses={200: "user-page", **ERRORS})
-@ispring_call
+@learn.get("/users", "List users (deprecated by the vendor)", query=(*PAGING, *FILTER_QUERY),
+           responses={200: "user-page", **ERRORS})
 def list_users(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     wanted = _query_filter()
     service.require_permission(client, "users")
     return _page(world, client, wanted, media)
 
 
-@bp.get("/users/v2")
-@documented("List users (v2)", query=(*PAGING, *FILTER_QUERY, Param("userIds[]", UUIDS)),
-            responses={200: "user-page", **ERRORS})
-@ispring_call
+@learn.get("/users/v2", "List users (v2)", query=(*PAGING, *FILTER_QUERY, Param("userIds[]", UUIDS)),
+           responses={200: "user-page", **ERRORS})
 def list_users_v2(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     wanted = _query_filter()
     service.require_permission(client, "users")
     return _page(world, client, wanted, media)
 
 
-@bp.post("/users/v2")
 @read_only  # a query sent as POST
-@documented("List users (v2), the filters in the body", query=PAGING, body="users-v2-request",
+@learn.post("/users/v2", "List users (v2), the filters in the body", query=PAGING, body="users-v2-request",
             body_media=XML, body_required=False, responses={200: "user-page", **ERRORS})
-@ispring_call
 def list_users_v2_by_post(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     body = load(bodies.USERS_BY_POST, read_body(("groups", "departments", "logins", "emails", "userIds"),
                                                 optional=True))
@@ -135,36 +124,28 @@ def list_users_v2_by_post(*, world: ISpringWorld, now: datetime, client: ApiClie
     return _page(world, client, wanted, media)
 
 
-@bp.get("/user/<user_id>/v2")
-@documented("Get user profile (v2)", responses={200: "user-profile", **ERRORS, 404: None})
-@ispring_call
+@learn.get("/user/<user_id>/v2", "Get user profile (v2)", responses={200: "user-profile", **ERRORS, 404: None})
 def get_user_v2(user_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     service.require_permission(client, "users")
     return answer({"response": dump_user(world, users.find(world, client, user_id))}, "user-profile", media)
 
 
-@bp.post("/users/find_existing")
 @read_only  # a query sent as POST
-@documented("Find existing users", body="user-ids-request", query=header_params("X-User-Ids"),
+@learn.post("/users/find_existing", "Find existing users", body="user-ids-request", query=header_params("X-User-Ids"),
             responses={200: "id-list", **ERRORS})
-@ispring_call
 def find_existing_users(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     body = load(bodies.USER_IDS, read_body(("userIds",), headers=("X-User-Ids",)))
     service.require_permission(client, "users")
     return answer(users.existing(world, body["user_ids"]), "id-list", media)
 
 
-@bp.get("/user/profile/fields")
-@documented("Get user profile fields", responses={200: "profile-field-list", **ERRORS})
-@ispring_call
+@learn.get("/user/profile/fields", "Get user profile fields", responses={200: "profile-field-list", **ERRORS})
 def get_user_profile_fields(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     service.require_permission(client, "users")
     return answer(users.profile_field_infos(world), "profile-field-list", media)
 
 
-@bp.get("/role")
-@documented("Get role list", responses={200: "role-list", **ERRORS})
-@ispring_call
+@learn.get("/role", "Get role list", responses={200: "role-list", **ERRORS})
 def get_roles(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     service.require_permission(client, "users")
     return answer(users.roles(world), "role-list", media)
@@ -191,10 +172,8 @@ def _write(world: ISpringWorld, body: dict[str, Any]) -> users.ProfileWrite:
                               password=body.get("password"))
 
 
-@bp.post("/user")
-@documented("Add a new user", body="new-user-request", query=header_params(*NEW_USER_HEADERS),
+@learn.post("/user", "Add a new user", body="new-user-request", query=header_params(*NEW_USER_HEADERS),
             responses={201: "new-id", **ERRORS})
-@ispring_call
 def add_user(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     body = load(bodies.NEW_USER, read_body(("groupIds", "groups", "manageableDepartmentIds", "roles"),
                                            headers=NEW_USER_HEADERS))
@@ -203,10 +182,9 @@ def add_user(*, world: ISpringWorld, now: datetime, client: ApiClient, media: st
     return new_id(user.id, media)
 
 
-@bp.post("/user/<user_id>")
-@documented("Update user profile", body="update-user-request", query=header_params(*UPDATE_USER_HEADERS),
+@learn.post("/user/<user_id>",
+            "Update user profile", body="update-user-request", query=header_params(*UPDATE_USER_HEADERS),
             responses={200: None, **WRITE_ERRORS})
-@ispring_call
 def update_user_profile(user_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                         media: str) -> Response:
     body = load(bodies.UPDATE_USER, read_body(("groupIds", "manageableDepartmentIds", "roles"),
@@ -216,9 +194,7 @@ def update_user_profile(user_id: str, *, world: ISpringWorld, now: datetime, cli
     return empty()
 
 
-@bp.delete("/user/<user_id>")
-@documented("Delete user", responses={204: None, **WRITE_ERRORS})
-@ispring_call
+@learn.delete("/user/<user_id>", "Delete user", responses={204: None, **WRITE_ERRORS})
 def remove_user(user_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     service.require_permission(client, "users")
     users.delete(world, client, users.find(world, client, user_id))
@@ -230,10 +206,9 @@ def _one(user_id: str, world: ISpringWorld, client: ApiClient) -> User:
     return users.find(world, client, user_id)
 
 
-@bp.post("/user/<user_id>/password")
-@documented("Update user password", body="password-request", query=header_params("X-Password"),
+@learn.post("/user/<user_id>/password",
+            "Update user password", body="password-request", query=header_params("X-Password"),
             responses={200: None, **WRITE_ERRORS})
-@ispring_call
 def update_user_password(user_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                          media: str) -> Response:
     body = load(bodies.PASSWORD, read_body(headers=("X-Password",)))
@@ -242,10 +217,8 @@ def update_user_password(user_id: str, *, world: ISpringWorld, now: datetime, cl
     return empty()
 
 
-@bp.post("/user/<user_id>/status")
-@documented("Change user status", body="status-request", query=header_params("X-Status"),
+@learn.post("/user/<user_id>/status", "Change user status", body="status-request", query=header_params("X-Status"),
             responses={200: None, **WRITE_ERRORS})
-@ispring_call
 def change_user_status(user_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                        media: str) -> Response:
     status = users.status_of(load(bodies.STATUS, read_body(headers=("X-Status",)))["status"])
@@ -262,9 +235,8 @@ def subordination_of(raw: dict[str, Any] | None) -> Subordination | None:
                          supervisor_id=raw.get("supervisor_id") if raw["subordination_type"] == "manual" else None)
 
 
-@bp.post("/user/<user_id>/subordination")
-@documented("Change user subordination", body="subordination-request", responses={204: None, **WRITE_ERRORS})
-@ispring_call
+@learn.post("/user/<user_id>/subordination",
+            "Change user subordination", body="subordination-request", responses={204: None, **WRITE_ERRORS})
 def change_user_subordination(user_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                               media: str) -> Response:
     body = load(bodies.CHANGE_SUBORDINATION, read_body())
@@ -279,28 +251,25 @@ def _schedule(user_id: str, what: str, world: ISpringWorld, client: ApiClient) -
     return empty()
 
 
-@bp.route("/user/<user_id>/scheduled_deactivation", methods=["POST", "DELETE"])
-@documented("Schedule user deactivation (POST) or delete the scheduled date (DELETE)", body="date-request",
-            body_required=False, responses={200: None, **WRITE_ERRORS})
-@ispring_call
+@learn.route("/user/<user_id>/scheduled_deactivation",
+             "Schedule user deactivation (POST) or delete the scheduled date (DELETE)", body="date-request",
+             body_required=False, responses={200: None, **WRITE_ERRORS}, methods=["POST", "DELETE"])
 def scheduled_deactivation(user_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                            media: str) -> Response:
     return _schedule(user_id, "deactivation", world, client)
 
 
-@bp.route("/user/<user_id>/scheduled_termination", methods=["POST", "DELETE"])
-@documented("Schedule user termination (POST) or delete the scheduled date (DELETE)", body="date-request",
-            body_required=False, responses={200: None, **WRITE_ERRORS})
-@ispring_call
+@learn.route("/user/<user_id>/scheduled_termination",
+             "Schedule user termination (POST) or delete the scheduled date (DELETE)", body="date-request",
+             body_required=False, responses={200: None, **WRITE_ERRORS}, methods=["POST", "DELETE"])
 def scheduled_termination(user_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                           media: str) -> Response:
     return _schedule(user_id, "termination", world, client)
 
 
-@bp.post("/user/<user_id>/groups/remove")
-@documented("Remove user from groups", body="group-ids-request", query=header_params("X-Group-Ids"),
+@learn.post("/user/<user_id>/groups/remove",
+            "Remove user from groups", body="group-ids-request", query=header_params("X-Group-Ids"),
             responses={200: None, **WRITE_ERRORS})
-@ispring_call
 def remove_user_from_groups(user_id: str, *, world: ISpringWorld, now: datetime, client: ApiClient,
                             media: str) -> Response:
     body = load(bodies.GROUP_IDS, read_body(("groupIds",), headers=("X-Group-Ids",)))
@@ -321,33 +290,26 @@ def _bulk_status(status: str, world: ISpringWorld, client: ApiClient) -> Respons
     return empty()
 
 
-@bp.post("/users/activate")
-@documented("Activate users", body="user-ids-request", query=header_params("X-User-Ids"),
+@learn.post("/users/activate", "Activate users", body="user-ids-request", query=header_params("X-User-Ids"),
             responses={200: None, **WRITE_ERRORS})
-@ispring_call
 def activate_users(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     return _bulk_status("ACTIVE", world, client)
 
 
-@bp.post("/users/deactivate")
-@documented("Deactivate users", body="user-ids-request", query=header_params("X-User-Ids"),
+@learn.post("/users/deactivate", "Deactivate users", body="user-ids-request", query=header_params("X-User-Ids"),
             responses={200: None, **WRITE_ERRORS})
-@ispring_call
 def deactivate_users(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     return _bulk_status("DEACTIVATED", world, client)
 
 
-@bp.post("/users/terminate")
-@documented("Terminate users", body="user-ids-request", query=header_params("X-User-Ids"),
+@learn.post("/users/terminate", "Terminate users", body="user-ids-request", query=header_params("X-User-Ids"),
             responses={200: None, **WRITE_ERRORS})
-@ispring_call
 def terminate_users(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     return _bulk_status("TERMINATED", world, client)
 
 
-@bp.post("/users/work-leave-status")
-@documented("Update work leave statuses", body="work-leave-request", responses={200: None, **WRITE_ERRORS})
-@ispring_call
+@learn.post("/users/work-leave-status",
+            "Update work leave statuses", body="work-leave-request", responses={200: None, **WRITE_ERRORS})
 def update_work_leave_statuses(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     body = load(bodies.WORK_LEAVE_STATUSES, read_body(("workLeaveStatuses",)))
     service.require_permission(client, "users")
@@ -363,10 +325,9 @@ def update_work_leave_statuses(*, world: ISpringWorld, now: datetime, client: Ap
     return empty()
 
 
-@bp.post("/users/work-leave-status/delete")
-@documented("Remove work leave statuses", body="user-ids-request", query=header_params("X-User-Ids"),
+@learn.post("/users/work-leave-status/delete",
+            "Remove work leave statuses", body="user-ids-request", query=header_params("X-User-Ids"),
             responses={200: None, **WRITE_ERRORS})
-@ispring_call
 def remove_work_leave_statuses(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     body = load(bodies.USER_IDS, read_body(("userIds",), headers=("X-User-Ids",)))
     service.require_permission(client, "users")

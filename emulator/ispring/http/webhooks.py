@@ -10,19 +10,16 @@ from functools import partial
 from flask import Response, request
 
 from emulator.core.errors import BadRequest
-from emulator.core.openapi import Param, documented
+from emulator.core.openapi import Param
 from emulator.core.outbound import Delivery
 from emulator.core.persistence import read_only
 from emulator.core.state import app_state
 from emulator.core.store import Tenant
 from emulator.ispring.domain import webhooks
 from emulator.ispring.domain.access import require
-from emulator.ispring.http.auth import ispring_call
 from emulator.ispring.wire.learning import CONFIRM, SUBSCRIBE, SUBSCRIBER, SUBSCRIBER_NAME, UNSUBSCRIBE
 from emulator.ispring.domain.models import ApiClient, ISpringWorld
-from emulator.ispring.http.routes import ERRORS, answer, bp
-from emulator.ispring.http.enrollments import json_request
-from emulator.ispring.wire.schemas import load
+from emulator.ispring.http.routes import ERRORS, answer, bp, learn, permitted_body
 from emulator.core.exchange import current
 
 NAME_QUERY = (Param("subscriberName", {"type": "string"}, required=True),)
@@ -45,23 +42,18 @@ def _name() -> str:
 def _with_callback(client: ApiClient, save: Callable[[str, str, str], object]) -> Response:
     """Register and change settings (SubscriberRequest): the body checked, then the client's permission and the
     callback URL against the webhook policy (``core.outbound``), then ``save`` (name, URL, secret); 200."""
-    data = load(SUBSCRIBER, json_request())
-    require(client, "webhooks")
+    data = permitted_body(SUBSCRIBER, client, "webhooks")
     _check_url(data["callback_url"])
     save(data["subscriber_name"], data["callback_url"], data["secret"])
     return Response(status=200)
 
 
-@bp.post("/webhook/register")
-@documented("Register new subscriber", body="subscriber-request", responses={200: None, **ERRORS})
-@ispring_call
+@learn.post("/webhook/register", "Register new subscriber", body="subscriber-request", responses={200: None, **ERRORS})
 def register_subscriber(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     return _with_callback(client, partial(webhooks.register, world))
 
 
-@bp.post("/webhook/settings/change")
-@documented("Change subscriber settings", body="subscriber-request", responses=DONE)
-@ispring_call
+@learn.post("/webhook/settings/change", "Change subscriber settings", body="subscriber-request", responses=DONE)
 def change_subscriber_settings(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     return _with_callback(client, partial(webhooks.change_settings, world))
 
@@ -69,77 +61,58 @@ def change_subscriber_settings(*, world: ISpringWorld, now: datetime, client: Ap
 def _on_named(client: ApiClient, act: Callable[[str], object]) -> Response:
     """The routes whose body names a subscriber only (SubscriberNameRequest): the body checked, then the
     client's permission, then ``act`` on the name; 200 with no body."""
-    name = load(SUBSCRIBER_NAME, json_request())["subscriber_name"]
-    require(client, "webhooks")
+    name = permitted_body(SUBSCRIBER_NAME, client, "webhooks")["subscriber_name"]
     act(name)
     return Response(status=200)
 
 
-@bp.post("/webhook/enable")
-@documented("Enable subscriber", body="subscriber-name-request", responses=DONE)
-@ispring_call
+@learn.post("/webhook/enable", "Enable subscriber", body="subscriber-name-request", responses=DONE)
 def enable_subscriber(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     return _on_named(client, lambda name: webhooks.set_enabled(world, name, True))
 
 
-@bp.post("/webhook/disable")
-@documented("Disable subscriber", body="subscriber-name-request", responses=DONE)
-@ispring_call
+@learn.post("/webhook/disable", "Disable subscriber", body="subscriber-name-request", responses=DONE)
 def disable_subscriber(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     return _on_named(client, lambda name: webhooks.set_enabled(world, name, False))
 
 
-@bp.post("/webhook/remove")
-@documented("Remove subscriber", body="subscriber-name-request", responses=DONE)
-@ispring_call
+@learn.post("/webhook/remove", "Remove subscriber", body="subscriber-name-request", responses=DONE)
 def remove_subscriber(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     return _on_named(client, partial(webhooks.remove, world))
 
 
-@bp.post("/webhook/code/send")
-@documented("Send a code to confirm the url (POSTed to the callback URL)", body="subscriber-name-request",
+@learn.post("/webhook/code/send",
+            "Send a code to confirm the url (POSTed to the callback URL)", body="subscriber-name-request",
             responses=DONE)
-@ispring_call
 def send_confirmation_code(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     return _on_named(client, partial(webhooks.send_code, world))
 
 
-@bp.post("/webhook/confirm")
-@documented("Confirm subscriber callback url", body="confirm-request", responses=DONE)
-@ispring_call
+@learn.post("/webhook/confirm", "Confirm subscriber callback url", body="confirm-request", responses=DONE)
 def confirm_subscriber(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
-    data = load(CONFIRM, json_request())
-    require(client, "webhooks")
+    data = permitted_body(CONFIRM, client, "webhooks")
     webhooks.confirm(world, data["subscriber_name"], data["code"])
     return Response(status=200)
 
 
-@bp.post("/webhook/subscribe")
-@documented("Add subscription", body="subscribe-request", responses=DONE)
-@ispring_call
+@learn.post("/webhook/subscribe", "Add subscription", body="subscribe-request", responses=DONE)
 def subscribe(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
-    data = load(SUBSCRIBE, json_request())
-    require(client, "webhooks")
+    data = permitted_body(SUBSCRIBE, client, "webhooks")
     rule = data["subscription"]
     webhooks.subscribe(world, data["subscriber_name"], rule["subscription_type"],
                        [(p["name"], p["value"]) for p in rule["params"]])
     return Response(status=200)
 
 
-@bp.post("/webhook/unsubscribe")
-@documented("Remove subscription", body="unsubscribe-request", responses=DONE)
-@ispring_call
+@learn.post("/webhook/unsubscribe", "Remove subscription", body="unsubscribe-request", responses=DONE)
 def unsubscribe(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
-    data = load(UNSUBSCRIBE, json_request())
-    require(client, "webhooks")
+    data = permitted_body(UNSUBSCRIBE, client, "webhooks")
     webhooks.unsubscribe(world, data["subscriber_name"], data["subscription_type"])
     return Response(status=200)
 
 
-@bp.get("/webhook/subscription/list")
-@documented("List subscriber subscriptions", query=NAME_QUERY,
-            responses={200: "subscription-list", **ERRORS, 404: None})
-@ispring_call
+@learn.get("/webhook/subscription/list", "List subscriber subscriptions", query=NAME_QUERY,
+           responses={200: "subscription-list", **ERRORS, 404: None})
 def list_subscriptions(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     name = _name()
     require(client, "webhooks")
@@ -149,11 +122,9 @@ def list_subscriptions(*, world: ISpringWorld, now: datetime, client: ApiClient,
     return answer(data, "subscription-list", media)
 
 
-@bp.get("/webhook/subscriber/info")
 @read_only
-@documented("Get information about subscriber", query=NAME_QUERY,
-            responses={200: "subscriber-info", **ERRORS, 404: None})
-@ispring_call
+@learn.get("/webhook/subscriber/info", "Get information about subscriber", query=NAME_QUERY,
+           responses={200: "subscriber-info", **ERRORS, 404: None})
 def get_subscriber_info(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     name = _name()
     require(client, "webhooks")

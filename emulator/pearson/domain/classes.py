@@ -12,7 +12,9 @@ from datetime import datetime, time, timedelta
 from emulator.core.errors import NotFound
 from emulator.core.wire import is_guid
 from emulator.pearson.domain.choices import CHOICES, LAST_UNIT, PRE_BOOKED, CenterType, ClassType
-from emulator.pearson.domain.models import Booking, Center, PearsonClass, PearsonWorld, Teacher, User
+from emulator.pearson.domain.models import (
+    Booking, Center, PearsonClass, PearsonWorld, Teacher, User, first_name, last_name,
+)
 from emulator.core.errors import BadRequest
 
 
@@ -208,11 +210,11 @@ class RosterEntry:
 
     @property
     def first_name(self) -> str:
-        return self.student.name.split(" ", 1)[0]
+        return first_name(self.student.name)
 
     @property
     def last_name(self) -> str:
-        return self.student.name.split(" ", 1)[1] if " " in self.student.name else ""
+        return last_name(self.student.name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,13 +251,11 @@ class ClassDetails:
 
     @property
     def teacher_first_name(self) -> str | None:
-        return self.teacher.name.split(" ", 1)[0] if self.teacher is not None else None
+        return first_name(self.teacher.name) if self.teacher is not None else None
 
     @property
     def teacher_last_name(self) -> str | None:
-        if self.teacher is None:
-            return None
-        return self.teacher.name.split(" ", 1)[1] if " " in self.teacher.name else ""
+        return last_name(self.teacher.name) if self.teacher is not None else None
 
 
 def class_details(world: PearsonWorld, cls: PearsonClass, now: datetime) -> ClassDetails:

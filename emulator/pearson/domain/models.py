@@ -39,6 +39,16 @@ class Center:
     is_online: bool = False  # the online center: its classes are open to students of every center
 
 
+def first_name(name: str) -> str:
+    """A person's first name as the wire shows it: the first word of the one name the emulator keeps."""
+    return name.split(" ", 1)[0]
+
+
+def last_name(name: str) -> str:
+    """A person's last name as the wire shows it: the name after its first word ("" for a one-word name)."""
+    return name.split(" ", 1)[1] if " " in name else ""
+
+
 @dataclass(slots=True)
 class User:
     id: str

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from emulator.core.errors import NotFound
-from emulator.pearson.domain.models import STAFF_MEMBER, Center, PearsonWorld, User
+from emulator.pearson.domain.models import STAFF_MEMBER, Center, PearsonWorld, User, first_name, last_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,11 +20,11 @@ class StaffMemberProfile:
 
     @property
     def first_name(self) -> str:
-        return self.user.name.split(" ", 1)[0]
+        return first_name(self.user.name)
 
     @property
     def last_name(self) -> str:
-        return self.user.name.split(" ", 1)[1] if " " in self.user.name else ""
+        return last_name(self.user.name)
 
     @property
     def user_name(self) -> str:

@@ -65,11 +65,16 @@ def signature_verifies(world: PearsonWorld, signing_input: str, signature: str) 
     return hmac.compare_digest(_sign(world.secret, signing_input).encode(), signature.encode())
 
 
-def authenticate(world: PearsonWorld, claims: dict[str, Any], now: datetime) -> User:
-    """The calling user, once the token is known to be unexpired and its subject exists."""
+def _check_unexpired(claims: dict[str, Any], now: datetime) -> None:
+    """A token's ``exp``: an integer (not a boolean) after ``now`` on the tenant's clock, else 401."""
     exp = claims.get("exp")
     if not isinstance(exp, int) or isinstance(exp, bool) or exp <= now.timestamp():
         raise Unauthorized(service.DENIED, reason="expired token")
+
+
+def authenticate(world: PearsonWorld, claims: dict[str, Any], now: datetime) -> User:
+    """The calling user, once the token is known to be unexpired and its subject exists."""
+    _check_unexpired(claims, now)
     sub = claims.get("sub")
     user = world.users.get(sub) if isinstance(sub, str) else None
     if user is None or not isinstance(claims.get("roles"), list):
@@ -79,9 +84,7 @@ def authenticate(world: PearsonWorld, claims: dict[str, Any], now: datetime) -> 
 
 def territory_of(world: PearsonWorld, claims: dict[str, Any], now: datetime) -> Territory:
     """The territory a token names, once it is known to be unexpired (a user's token here: 401)."""
-    exp = claims.get("exp")
-    if not isinstance(exp, int) or isinstance(exp, bool) or exp <= now.timestamp():
-        raise Unauthorized(service.DENIED, reason="expired token")
+    _check_unexpired(claims, now)
     ident = claims.get("territory")
     territory = world.territories.get(ident) if isinstance(ident, str) else None
     if territory is None:
