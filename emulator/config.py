@@ -51,7 +51,7 @@ class Settings:
     fast_pages: bool = True  # the page step answers pages in front of Flask (core.pipeline.PageStep); 0: never
     # seconds a client has to send a whole request, from its first byte; later: 408 and the connection closed
     # (granian: emulator.granian_bridge; gunicorn: emulator.gunicorn_worker). The default is core.http's
-    # BODY_DEADLINE, written out here so that `serve --help` loads no Flask (tests/test_config.py compares them).
+    # BODY_DEADLINE, written out here so that `serve --help` loads no Flask (tests/test_cli.py compares them).
     body_timeout: float = 10.0
 
     @classmethod
