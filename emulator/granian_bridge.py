@@ -30,10 +30,10 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from .app import limit_answer
+from .app import body_timeout, limit_answer
 from .core import errors
 from .core.faults import DEFER_KEY, DeferredDelay
-from .core.http import BODY_DEADLINE, MAX_BODY_BYTES
+from .core.http import MAX_BODY_BYTES
 
 # status, headers, the body (or its first pieces), and the rest of the app's iterable when it is to be streamed
 Answer = tuple[int, list[tuple[str, str]], bytes, Iterator[bytes] | None, Iterable[bytes] | None]
@@ -44,8 +44,9 @@ SPECIAL_HEADERS = {"content-type": "CONTENT_TYPE", "content-length": "CONTENT_LE
 class RsgiBridge:
     """An RSGI application (granian calls ``__rsgi__``) running ``app``, a WSGI app, on ``threads`` threads."""
 
-    def __init__(self, app: Any, threads: int, deadline: float = BODY_DEADLINE) -> None:
-        self.app, self.deadline = app, deadline
+    def __init__(self, app: Any, threads: int, deadline: float | None = None) -> None:
+        self.app = app
+        self.deadline = body_timeout(app) if deadline is None else deadline  # seconds for a whole body
         self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="lms-emulator")
 
     def __rsgi_del__(self, loop: Any) -> None:
@@ -103,8 +104,7 @@ class RsgiBridge:
         done, _ = await asyncio.wait((reading,), timeout=self.deadline)
         if done:
             return reading.result()
-        reading.cancel()
-        await asyncio.wait((reading,))  # its end, without its CancelledError raised here
+        reading.cancel()  # not awaited: the 408 goes now, whenever granian lets the read end
         return None
 
     def _environ(self, scope: Any, headers: Any, body: bytes) -> dict[str, Any]:

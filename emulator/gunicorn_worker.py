@@ -37,7 +37,7 @@ from typing import Any
 
 from gunicorn.workers.gthread import ThreadWorker
 
-from .app import limit_answer
+from .app import body_timeout, limit_answer
 from .core import errors
 from .core.faults import DEFER_KEY, DeferredDelay
 from .core.http import MAX_BODY_BYTES
@@ -281,7 +281,7 @@ class BufferingThreadWorker(ThreadWorker):
         app: Any = self.__dict__["wsgi"]  # the Flask app (the Procfile's emulator:create_app()), set just now
         self.flask_app = app
         self.wsgi = Deferring(app, self.current)
-        self.read_timeout: float = app.state.settings.body_timeout  # --body-timeout, LMS_EMULATOR_BODY_TIMEOUT
+        self.read_timeout = body_timeout(app)  # --body-timeout, LMS_EMULATOR_BODY_TIMEOUT
 
     def enqueue_req(self, conn: Any) -> None:
         """Every way to a thread passes here (accept, kept-alive readable, deferred): read first."""

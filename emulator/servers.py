@@ -116,8 +116,7 @@ def _granian(app: Any, host: str, port: int, threads: int, on_ready: OnReady,
 
     https: dict[str, Any] = {} if tls is None else {"ssl_cert": tls.cert_file, "ssl_key": tls.key_file,
                                                      "ssl_protocol_min": SSLProtocols.tls12}  # clients of TLS 1.2 too
-    # the app on threads of its own; bodies read on granian's event loop, each within the body_timeout setting
-    bridge = RsgiBridge(app, threads, app.state.settings.body_timeout)
+    bridge = RsgiBridge(app, threads)  # the app on threads of its own; bodies read on granian's event loop
     granian = InProcess("emulator:create_app", address=host, port=bound, interface=Interfaces.RSGI, workers=1,
                         backlog=BACKLOG, log_level=LogLevels.error, **https)
     granian.on_startup(lambda: on_ready(bound))
