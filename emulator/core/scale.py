@@ -47,6 +47,12 @@ class Scale:
     def factor(self) -> float:
         return 1.0 if self.users is None else self.users / DEFAULT_USERS
 
+    @property
+    def guid_batch(self) -> int:
+        """How many GUIDs a seeder draws at once (``core.wire.GuidStream``): one at a time in the default world,
+        where each was drawn when it is made; a sized world's may be drawn ahead, a batch at a time (~4x faster)."""
+        return 1 if self.users is None else 1024
+
     def of(self, default: int, *, floor: int = 1) -> int:
         """``default`` as is for the default world, else in proportion to the size (at least ``floor``)."""
         if self.users is None:

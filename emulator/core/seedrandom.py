@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import random
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
-from functools import lru_cache
-from itertools import accumulate
+from collections.abc import Iterable, Iterator, Sequence
+from functools import lru_cache, partial
+from itertools import accumulate, chain, repeat, starmap
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 if TYPE_CHECKING:
     from _typeshed import SupportsLenAndGetItem
 
 T = TypeVar("T")
+STREAM_BATCH = 1024  # values a stream draws at once (``stream``)
 
 
 class SeedRandom(random.Random):
@@ -53,6 +54,22 @@ class SeedRandom(random.Random):
             r = self.getrandbits(k)
         return seq[r]
 
+    def sample(self, population: Sequence[T], k: int, *, counts: Iterable[int] | None = None) -> list[T]:  # type: ignore[override]
+        """A few members of a large population (a learner's courses): CPython's set-based branch (population over
+        21, at most 5 drawn), which draws ``_randbelow(n)`` again while the index is taken, in one frame. Anything
+        else is the base class's."""
+        n = len(population)
+        if counts is not None or n <= 21 or not 0 <= k <= 5:
+            return super().sample(population, k, counts=counts)  # type: ignore[arg-type]
+        bits, getrandbits = n.bit_length(), self.getrandbits
+        taken: list[int] = []
+        for _ in range(k):
+            r = getrandbits(bits)
+            while r >= n or r in taken:
+                r = getrandbits(bits)
+            taken.append(r)
+        return [population[r] for r in taken]
+
 
 
 class Weighted(Generic[T]):
@@ -70,6 +87,20 @@ class Weighted(Generic[T]):
 
     def pick(self, rng: random.Random) -> T:
         return self.population[bisect_right(self.cum_weights, rng.random() * self.total, 0, self.hi)]
+
+    def stream(self, rng: random.Random, batch: int = STREAM_BATCH) -> Iterator[T]:
+        """``pick(rng)`` on each ``next()``, drawn ``batch`` at a time (``stream``)."""
+        return stream(rng, self.population, cum_weights=self.cum_weights, batch=batch)
+
+
+def stream(rng: random.Random, population: Sequence[T], *, cum_weights: Sequence[float] | None = None,
+           batch: int = STREAM_BATCH) -> Iterator[T]:
+    """An endless ``rng.choice(population)`` (weighted, with ``cum_weights``), drawn ``batch`` at a time with
+    ``rng.choices(..., k=batch)``: ``next()`` on it is a C call, not a Python frame. Not the values ``choice``
+    draws (``choices`` scales ``random()``), and drawn ahead: for a sized world's seeding (``core.scale``),
+    which need only be deterministic."""
+    return chain.from_iterable(starmap(partial(rng.choices, population, cum_weights=cum_weights, k=batch),
+                                       repeat(())))
 
 
 def letters(rng: random.Random, alphabet: str, count: int) -> str:

@@ -151,7 +151,9 @@ class StubSet:
 
     def __getstate__(self) -> dict[str, Any]:
         with self._lock:
-            return {"stubs": list(self.stubs), "next": next(self._ids), "seeded": self.seeded}
+            following = next(self._ids)
+            self._ids = itertools.count(following)  # reading the next id does not spend it (as FaultSet)
+            return {"stubs": list(self.stubs), "next": following, "seeded": self.seeded}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.stubs = state["stubs"]

@@ -8,7 +8,10 @@ so models never carry hand-written ``to_dict`` methods.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import datetime, timezone
+from functools import lru_cache
+from itertools import chain, repeat
 from typing import Any
 
 import orjson
@@ -103,10 +106,51 @@ def new_guid(rng: Any) -> str:
     """A version-4 GUID drawn from ``rng`` (a seeded ``random.Random``), lower-case.
 
     The text of ``str(uuid.UUID(int=rng.getrandbits(128), version=4))``, formatted directly:
-    seeding a world makes thousands, and the ``UUID`` object costs more than the GUID.
+    seeding a world makes thousands, and the ``UUID`` object costs more than the GUID (``bytes.hex`` is a fifth
+    cheaper than ``"%032x"``: a 50,000-user Absorb world makes half a million).
     """
-    h = "%032x" % (rng.getrandbits(128) & _V4_CLEAR | _V4_SET)
+    h = (rng.getrandbits(128) & _V4_CLEAR | _V4_SET).to_bytes(16, "big").hex()
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def new_guids(rng: Any, count: int) -> list[str]:
+    """``[new_guid(rng) for _ in range(count)]``: the same GUIDs in the same order, made a batch at a time.
+
+    ``getrandbits(128 * count)`` is the next ``count`` draws of ``getrandbits(128)``, the first the least
+    significant; its big-endian hexadecimal text holds them last first, 32 digits each, and the dashes go in
+    with one slice assignment per column (~0.3 us a GUID against ~1.3 us)."""
+    if count <= 0:
+        return []
+    clear, version = _v4_masks(count)
+    digits = (rng.getrandbits(128 * count) & clear | version).to_bytes(16 * count, "big").hex().encode("ascii")
+    text = bytearray(36 * count)
+    for source, target in _GUID_COLUMNS:
+        text[target::36] = digits[source::32]
+    for dash in (8, 13, 18, 23):
+        text[dash::36] = b"-" * count
+    whole = text.decode("ascii")
+    return [whole[start:start + 36] for start in range(36 * (count - 1), -1, -36)]  # the first drawn is last
+
+
+def guid_stream(rng: Any, batch: int) -> Iterator[str]:
+    """``new_guid(rng)`` on each ``next()``, endless. A batch of 1 draws what ``new_guid`` draws when it draws it;
+    a larger one draws ``batch`` GUIDs ahead at once (``new_guids``), so the generator's other draws move: what
+    a sized world's seeding may do (``core.scale``). ``next()`` on it is a C call, not a Python frame."""
+    if batch <= 1:
+        return map(new_guid, repeat(rng))
+    return chain.from_iterable(map(new_guids, repeat(rng), repeat(batch)))
+
+
+# digit n of a GUID's 32 -> its column in the 36 characters of its text (8-4-4-4-12)
+_GUID_COLUMNS = tuple((n, n + (n >= 8) + (n >= 12) + (n >= 16) + (n >= 20)) for n in range(32))
+
+
+@lru_cache(maxsize=8)
+def _v4_masks(count: int) -> tuple[int, int]:
+    """``_V4_CLEAR`` and ``_V4_SET`` repeated for ``count`` GUIDs of 128 bits."""
+    clear = (_V4_CLEAR & ((1 << 128) - 1)).to_bytes(16, "big")
+    version = _V4_SET.to_bytes(16, "big")
+    return int.from_bytes(clear * count, "big"), int.from_bytes(version * count, "big")
 
 
 def iso_z(value: datetime | None) -> str | None:

@@ -10,8 +10,8 @@ from emulator.core.store import Store
 from emulator.absorb import VENDOR
 from emulator.absorb.domain.lessons import chapters_of, lessons_of, materialize_all
 from emulator.absorb.domain.models import CourseEnrollment, LessonEnrollment
-from emulator.absorb.domain.rollup import aggregate
-from emulator.absorb.seed.enrollments import MS, _lasting
+from emulator.absorb.domain.rollup import aggregate, seeded_tries
+from emulator.absorb.seed.enrollments import MS, _lasting, _tenth
 from emulator.absorb.wire.schemas import USER_COURSE_ENROLLMENT
 from emulator.core.wire import TICKS_PER_SECOND, timespan
 
@@ -131,3 +131,28 @@ def test_an_attempt_lasts_what_the_timedelta_arithmetic_gives():
         end = start + step * fraction
         end -= timedelta(0, 0, end.microsecond % 1000)
         assert _lasting(step, step_ms * 1000, fraction) == (end - start) // MS, (step_ms, fraction)
+
+
+def test_a_score_rounds_as_round_does():
+    """``_tenth`` (one product) against ``round(value, 1)``: the seeded scores' ranges, and values on and beside
+    the halves (where it falls back)."""
+    rng = random.Random(5)
+    values = [low + (high - low) * rng.random() for low, high in ((20, 60), (70, 100)) for _ in range(50_000)]
+    for k in range(200, 1001):
+        half = (k + 0.5) / 10
+        values += [half, math.nextafter(half, 0), math.nextafter(half, 1000), half - 1e-10, half + 1e-10, k / 10]
+    for value in values:
+        assert _tenth(value) == round(value, 1), value
+
+
+def test_a_compact_plan_reads_as_the_attempts_it_stands_for_and_an_older_plan_as_it_was():
+    """``rollup.SeededPlan``: the k-th attempt starts k steps after the first, ends its length in milliseconds
+    later (in progress: no end); a plan kept by an older version (a dict per lesson id) is read as it is."""
+    start, step = datetime(2029, 3, 1, 9, 0, 0, 5000, tzinfo=timezone.utc), timedelta(hours=2)
+    plan = (start, step, (0, 600_000, 5, 41.5, 0, 1_234, 3, 88.0, 2, -1, 1, None))
+    ms = timedelta(milliseconds=1)
+    assert seeded_tries(plan, ["a", "b", "c"]) == {
+        "a": [(start, start + 600_000 * ms, 5, 41.5), (start + step, start + step + 1_234 * ms, 3, 88.0)],
+        "c": [(start + 2 * step, None, 1, None)]}
+    older = {"a": [(start, start + ms, 3, 90.0)]}
+    assert seeded_tries(older, ["a"]) is older

@@ -7,6 +7,7 @@ import io
 import json
 import random
 import subprocess
+from itertools import islice
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
@@ -19,7 +20,8 @@ from emulator.app import all_vendors, create_app
 from emulator.config import Settings, SettingsError
 from emulator.core import jsonstream
 from emulator.core.scale import MAX_USERS, MIN_USERS, Scale, check_users
-from emulator.core.seedrandom import SeedRandom, Weighted, letters
+from emulator.core.seedrandom import SeedRandom, Weighted, letters, stream
+from emulator.core.wire import guid_stream, is_guid, new_guid, new_guids
 from emulator.core.store import Store
 from emulator.absorb.wire.schemas import dump_rows, dump_world
 from emulator.core.jsonstream import plain
@@ -149,6 +151,11 @@ def test_seed_random_draws_what_random_random_draws():
         assert fast.choice(items[: n % 36 + 1]) == plain.choice(items[: n % 36 + 1])
         assert fast.randrange(n + 1, 2 * n + 9) == plain.randrange(n + 1, 2 * n + 9)
         assert fast.random() == plain.random()
+    for n in range(3000):  # sample: both of CPython's branches (a pool of up to 21, a set past it)
+        population = items[: n % 37 + 1] if n % 2 else list(range(n % 700 + 1))
+        k = n % min(7, len(population) + 1)
+        assert fast.sample(population, k) == plain.sample(population, k)
+    assert fast.random() == plain.random()
 
 
 @pytest.mark.parametrize("alphabet", ["abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789", "ab", "x",
@@ -169,6 +176,34 @@ def test_weighted_draws_what_choices_draws():
     assert fast.random() == plain.random()
     with pytest.raises(ValueError):
         Weighted(("a", "b"), (1,))
+
+
+def test_new_guids_draw_what_new_guid_draws():
+    for seed in range(30):
+        for count in (0, 1, 2, 7, 300):
+            fast, plain_rng = random.Random(seed), random.Random(seed)
+            assert new_guids(fast, count) == [new_guid(plain_rng) for _ in range(count)]
+            assert fast.getrandbits(32) == plain_rng.getrandbits(32)
+
+
+def test_a_guid_stream_of_one_draws_when_new_guid_draws_and_a_batch_draws_ahead():
+    one, plain_rng = random.Random(5), random.Random(5)
+    stream_one = guid_stream(one, 1)
+    for _ in range(50):  # interleaved with other draws: the same values as new_guid where it was called
+        assert next(stream_one) == new_guid(plain_rng) and one.random() == plain_rng.random()
+    ahead, plain_rng = random.Random(5), random.Random(5)
+    batched = guid_stream(ahead, 64)
+    assert [next(batched) for _ in range(150)] == [new_guid(plain_rng) for _ in range(150)]
+    assert all(is_guid(g) and g[14] == "4" and g[19] in "89ab" for g in new_guids(random.Random(1), 500))
+
+
+def test_a_stream_draws_deterministically_from_its_population_and_weights():
+    statuses = Weighted(("ACTIVE", "DEACTIVATED"), (3, 1))
+    drawn = list(islice(statuses.stream(random.Random(3), batch=100), 4000))
+    assert drawn == list(islice(statuses.stream(random.Random(3), batch=100), 4000))  # across batch edges
+    assert 0.7 < drawn.count("ACTIVE") / len(drawn) < 0.8
+    days = list(islice(stream(random.Random(3), range(1, 5)), 4000))
+    assert set(days) == {1, 2, 3, 4} and all(900 < days.count(d) < 1100 for d in range(1, 5))
 
 
 def test_data_json_streams_the_bytes_the_whole_dump_would_be():

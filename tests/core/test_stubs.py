@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 import threading
 from typing import Any
 
@@ -13,6 +14,7 @@ from emulator.app import create_app
 from emulator.config import SettingsError
 from emulator.core import contract
 from emulator.core.store import Tenant
+from emulator.core.stubs import StubSet
 
 CERTS = "/absorb/certificates/*"
 
@@ -178,3 +180,13 @@ def test_stubs_survive_a_reset_and_a_restart_with_a_state_file(tmp_path) -> None
     answer = again.test_client().get("/absorb/certificates/1",
                                      headers=absorb_headers(again.state.store.tenants["default"]))
     assert answer.status_code == 200 and answer.get_json() == {"kept": True}
+
+
+def test_saving_the_stubs_spends_no_id() -> None:
+    """A state-file save reads the next id (``__getstate__``); it used to spend it, so ids skipped (s-1, s-3)."""
+    stubs = StubSet()
+    body = {"method": "GET", "path": CERTS, "status": 200, "body": {}}
+    assert stubs.add(body, ["absorb"]).id == "s-1"
+    restored = pickle.loads(pickle.dumps(stubs))
+    assert stubs.add(body, ["absorb"]).id == "s-2"
+    assert restored.add(body, ["absorb"]).id == "s-2"

@@ -64,6 +64,36 @@ def test_other_tenant_or_seed_gives_another_world():
     assert set(_store(7).tenants["default"].world("pearson").users).isdisjoint(default.users)
 
 
+def test_a_sized_world_has_centers_of_hundreds_and_keeps_the_default_shares():
+    """A sized world (issue 32): exactly its users, centers of ~420 people, one staff member to 20 students; every
+    tenth student without sessions, as in the default world's centers of ten; bookings within the seats of
+    encounters of the student's next unit, at the student's center or the online center."""
+    from emulator.core.store import Store
+    from emulator.pearson import VENDOR
+
+    world = Store([VENDOR], seed=42).create_tenant("t", users=3000).world("pearson")
+    assert len(world.users) == 3000
+    students = [u for u in world.users.values() if "Student" in u.roles]
+    staff = [u for u in world.users.values() if "StaffMember" in u.roles]
+    centers = [c for c in world.centers.values() if not c.is_online]
+    assert len(centers) == 7 and 19 <= len(students) / (len(staff) - 1) <= 21
+    without = sum(1 for s in students if s.id not in world.sessions_by_user)
+    assert abs(without / len(students) - 0.1) < 0.01
+    assert 3.2 < len(world.sessions) / len(students) < 3.6 and 3.8 < len(world.encounters) / len(students) < 4.2
+    assert 0.36 < sum(e.is_online for e in world.encounters.values()) / len(world.encounters) < 0.44
+    assert len(world.classes) < len(students) / 5  # per center and unit, not per student
+    online = next(c.id for c in world.centers.values() if c.is_online)
+    assert 0.3 < len(world.bookings) / len(students) < 0.36
+    for class_id, booked in world.bookings_by_class.items():
+        cls = world.classes[class_id]
+        assert len(booked) <= cls.seats
+        for booking in (world.bookings[b] for b in booked):
+            student = world.users[booking.student_id]
+            assert cls.center_id in (student.center_id, online) and cls.unit_number == student.completed_unit + 1
+    for ids in world.sessions_by_user.values():  # the index in start order, as the routes read it
+        assert [world.sessions[i].start for i in ids] == sorted(world.sessions[i].start for i in ids)
+
+
 def test_credentials(world):
     creds = world.credentials()
     assert creds["tokenEndpoint"] == "POST /_emulator/tenants/default/pearson/tokens"

@@ -14,7 +14,7 @@ from emulator.absorb.domain.models import (
     AbsorbWorld, Attempt, AttemptStatus, ChapterEnrollment, Course, CourseEnrollment, EnrollmentStatus,
     LessonEnrollment,
 )
-from emulator.absorb.domain.rollup import SeededAttempt, aggregate, replay, ticks
+from emulator.absorb.domain.rollup import SeededAttempt, aggregate, replay, seeded_tries, ticks
 
 
 def lessons_of(world: AbsorbWorld, enrollment: CourseEnrollment) -> list[LessonEnrollment]:
@@ -73,13 +73,15 @@ def make(world: AbsorbWorld, enrollment_id: str, entry: tuple[Any, ...]) -> Made
 
     Their ids come from a generator seeded with the enrollment's id, so they are the same whenever (and
     whether or not) they are made, and making them draws nothing from the world's generator. A seeded
-    enrollment may carry a plan (lesson id -> seeded attempts, and the last write): its attempts are made
+    enrollment may carry a plan (``rollup.SeededPlan``, and the last write): its attempts are made
     and replayed on the lessons, and the chapters aggregated, giving what the course already shows.
     ``data.json`` dumps a pending enrollment's entities this way without keeping them (flat memory).
     """
     at, plan, last_write = entry
     enrollment = world.enrollments[enrollment_id]
     course = world.courses[enrollment.course_id]
+    if plan is not None:
+        plan = seeded_tries(plan, [lid for ch in course.chapter_ids for lid in world.chapters[ch].lesson_ids])
     rng = random.Random(enrollment_id)
     made = Made()
     for chapter_id in course.chapter_ids:

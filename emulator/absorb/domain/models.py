@@ -428,7 +428,9 @@ class AbsorbWorld(CachedWorld):
         pending_courses = [self.courses[self.enrollments[e].course_id] for e in self.pending]
         pending_chapters = sum(len(c.chapter_ids) for c in pending_courses)
         pending_lessons = sum(len(self.chapters[ch].lesson_ids) for c in pending_courses for ch in c.chapter_ids)
-        pending_attempts = sum(len(tries) for _, plan, _ in self.pending.values() if plan for tries in plan.values())
+        # a seeded plan (rollup.SeededPlan) holds four values per attempt; an older version's, a list per lesson
+        pending_attempts = sum(len(plan[2]) // 4 if isinstance(plan, tuple) else sum(map(len, plan.values()))
+                               for _, plan, _ in self.pending.values() if plan)
         return {
             "users": len(self.users), "departments": len(self.departments), "courses": len(self.courses),
             "chapters": len(self.chapters), "lessons": len(self.lessons), "sessions": len(self.sessions),

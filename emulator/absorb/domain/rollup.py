@@ -6,7 +6,7 @@ Shared by the API's attempts (``attempts``), the chapter and lesson enrollments 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from collections.abc import Iterable
 
@@ -44,6 +44,28 @@ def lesson_finished(le: Any, status: int, score: float | None, completion: datet
 
 # A seeded attempt: (start, completion or None, attempt status, score or None).
 SeededAttempt = tuple[datetime, "datetime | None", int, "float | None"]
+# A seeded enrollment's plan of attempts, as the seeder keeps it (``AbsorbWorld.pending``): the first attempt's
+# start, the step between attempts' starts (the k-th starts k steps after the first), and four values per attempt
+# in order: the lesson's position in the course, its length in whole milliseconds (-1: in progress, no end yet),
+# its status and its score (None in progress). A tuple of numbers per enrollment, not a tuple of datetimes per
+# attempt: a 50,000-user world has half a million planned attempts (~150 MB kept as tuples, ~60 as numbers).
+SeededPlan = tuple[datetime, timedelta, tuple[Any, ...]]
+MS = timedelta(milliseconds=1)
+
+
+def seeded_tries(plan: Any, lesson_ids: list[str]) -> dict[str, list[SeededAttempt]]:
+    """A seeded plan's attempts per lesson id (``lesson_ids``: the course's lessons in order). A plan kept by an
+    older version (a state file) is already that dict."""
+    if isinstance(plan, dict):
+        return plan
+    start, step, flat = plan
+    tries: dict[str, list[SeededAttempt]] = {}
+    for n in range(0, len(flat), 4):
+        position, lasted, status, score = flat[n:n + 4]
+        end = None if lasted < 0 else start + MS * lasted
+        tries.setdefault(lesson_ids[position], []).append((start, end, status, score))
+        start += step
+    return tries
 
 
 @dataclass(slots=True)

@@ -45,6 +45,14 @@ def list_session_enrollments(world: AbsorbWorld, course_id: str, session_id: str
 
 def new_session_enrollment(world: AbsorbWorld, enrollment: CourseEnrollment, session: Session, *,
                            at: datetime) -> SessionEnrollment:
+    se = seat(world, enrollment, session, at=at)
+    world.changed(se)
+    return se
+
+
+def seat(world: AbsorbWorld, enrollment: CourseEnrollment, session: Session, *, at: datetime) -> SessionEnrollment:
+    """``new_session_enrollment`` unannounced (no ``world.changed``): for a world being seeded, which nothing has
+    read, cached or kept yet."""
     held = (world.session_enrollments[i] for i in world.roster.get(session.id, ()))  # the session's, not all
     seated = sum(1 for s in held if s.is_active and s.status != EnrollmentStatus.ON_WAITLIST)
     status = CHOICES.full_session_status if seated >= session.capacity else EnrollmentStatus.NOT_STARTED
@@ -55,7 +63,6 @@ def new_session_enrollment(world: AbsorbWorld, enrollment: CourseEnrollment, ses
     world.session_enrollments[se.id] = se
     world.sessions_of.setdefault(enrollment.id, []).append(se.id)
     world.roster.setdefault(session.id, []).append(se.id)
-    world.changed(se)
     return se
 
 

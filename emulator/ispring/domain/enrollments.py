@@ -20,11 +20,16 @@ progress from ``results.seed_progress``.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from functools import partial
+from itertools import permutations
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from emulator.core.errors import BadRequest
-from emulator.core.wire import new_guid
+from emulator.core.scale import Scale
+from emulator.core.seedrandom import Weighted, stream
+from emulator.core.wire import guid_stream, new_guid
 from emulator.ispring.domain import webhooks
 from emulator.ispring.domain.lookups import lookup
 from emulator.ispring.domain.models import ContentItem, Enrollment, ISpringWorld
@@ -160,27 +165,64 @@ def delete(world: ISpringWorld, enrollment_ids: list[str]) -> None:
         del world.enrollments[enrollment_id]
 
 
-def seed_enrollments(world: ISpringWorld, rng: Any, anchor: datetime) -> list[Enrollment]:
+def seed_enrollments(world: ISpringWorld, rng: Any, anchor: datetime, scale: Scale) -> list[Enrollment]:
     """Enrollments of the seeded account (see the module docstring); progress is seeded by ``results``."""
     courses = [c for c in world.content.values() if c.content_type == "Course"]
     learners = [u for u in world.users.values() if u.status == "ACTIVE" and u.role == "LEARNER"]
     made = []
     dates: dict[int, tuple[date, datetime]] = {}  # days before the anchor -> (access day, its midnight), made once
+    draw, pick_courses = _enrollment_draws(rng, scale), _course_picks(rng, courses, scale)
     for learner in learners[::ENROLLED_EVERY]:
-        for course in rng.sample(courses, rng.randint(*COURSES_PER_LEARNER)):
-            days = rng.randint(3, 120)
+        for course in pick_courses():
+            days, due_type, enrollment_id, locked, type_group, due_days = draw()
             if days not in dates:
                 day = (anchor - timedelta(days=days)).date()
                 dates[days] = (day, datetime.combine(day, datetime.min.time(), anchor.tzinfo))
             access, created = dates[days]
-            due_type = rng.choice(DUE_DATE_TYPES)
-            enrollment = Enrollment(id=new_guid(rng), course_id=course.id, learner_id=learner.id, access=access,
-                                    due_type=due_type, lock_after_due=rng.random() < 0.2,
-                                    type_group=0 if rng.random() < 0.8 else 1, created=created)
-            if due_type == "due_date":
-                enrollment.due = access + timedelta(days=rng.randint(14, 90))
-            elif due_type == "due_period":
-                enrollment.due_period = rng.randint(7, 60)
-            world.enrollments[enrollment.id] = enrollment
+            # id, course, learner, access, due type, due, due period, lock, type group, created: by position
+            enrollment = Enrollment(enrollment_id, course.id, learner.id, access, due_type,
+                                    access + timedelta(due_days) if due_type == "due_date" else None,
+                                    due_days if due_type == "due_period" else None, locked, type_group, created)
+            world.enrollments[enrollment_id] = enrollment
             made.append(enrollment)
     return made
+
+
+def _course_picks(rng: Any, courses: list[ContentItem], scale: Scale) -> Callable[[], Sequence[ContentItem]]:
+    """A learner's courses: 1..3 of them, in a random order. ``rng.sample`` in the default account; a sized one's
+    (``core.scale``) a ``next()`` on a stream of every such choice, weighted as ``sample`` draws them (when the
+    catalogue is small enough to list them: the seeded one has 8 courses, 400 choices)."""
+    low, high = COURSES_PER_LEARNER
+    if scale.default or len(courses) > 12:
+        return lambda: rng.sample(courses, rng.randint(low, high))  # type: ignore[no-any-return]
+    choices: list[tuple[ContentItem, ...]] = []
+    weights: list[float] = []
+    for count in range(low, min(high, len(courses)) + 1):
+        ordered = list(permutations(courses, count))
+        choices += ordered
+        weights += [1 / len(ordered)] * len(ordered)
+    return partial(next, Weighted(choices, weights).stream(rng))
+
+
+def _enrollment_draws(rng: Any, scale: Scale) -> Callable[[], tuple[int, str, str, bool, int, int]]:
+    """What an enrollment draws: its access day (days before the anchor), due date type, id, whether it locks
+    after the due date, type group (0 by an administrator, 1 from the catalogue) and due days (a due date's days
+    after access, or the due period). One ``random`` call each in the default account, in the order it always
+    drew them; a sized one's (``core.scale``) from streams (``results._module_draws``)."""
+    if scale.default:
+        def drawn() -> tuple[int, str, str, bool, int, int]:
+            days, due_type, enrollment_id = rng.randint(3, 120), rng.choice(DUE_DATE_TYPES), new_guid(rng)
+            locked, type_group = rng.random() < 0.2, 0 if rng.random() < 0.8 else 1
+            due_days = rng.randint(14, 90) if due_type == "due_date" else rng.randint(7, 60) \
+                if due_type == "due_period" else 0
+            return days, due_type, enrollment_id, locked, type_group, due_days
+        return drawn
+    days, due_types, ids = stream(rng, range(3, 121)), stream(rng, DUE_DATE_TYPES), guid_stream(rng, 1024)
+    locks, groups = stream(rng, (True, False), cum_weights=(0.2, 1.0)), stream(rng, (0, 1), cum_weights=(0.8, 1.0))
+    due_dates, due_periods = stream(rng, range(14, 91)), stream(rng, range(7, 61))
+
+    def streamed() -> tuple[int, str, str, bool, int, int]:
+        due_type = next(due_types)
+        return (next(days), due_type, next(ids), next(locks), next(groups),
+                next(due_dates) if due_type == "due_date" else next(due_periods) if due_type == "due_period" else 0)
+    return streamed

@@ -16,6 +16,7 @@ completion; certificates for the completed seeded enrollments of courses with on
 from __future__ import annotations
 
 from datetime import datetime
+from operator import attrgetter
 from random import Random
 
 from emulator.core.errors import BadRequest, NotFound
@@ -70,13 +71,16 @@ def seed_points(world: ISpringWorld, rng: Random, anchor: datetime) -> None:
     folders = {c.id for c in world.content.values() if c.content_type == "Folder" and c.title == CERTIFICATE_FOLDER}
     for course in world.content.values():
         course.certificate = course.content_type == "Course" and course.folder_id in folders
+    points = world.points
     for e in world.enrollments.values():
+        done = []
         for progress in e.modules.values():
-            if progress.completed is not None and progress.status in ("complete", "passed"):
-                world.points.append(PointsEntry(user_id=e.learner_id, amount=POINTS_PER_MODULE,
-                                                reason="Module completed", at=progress.completed))
+            if progress.completed is not None:
+                done.append(progress.completed)
+                if progress.status in ("complete", "passed"):
+                    points.append(PointsEntry(e.learner_id, POINTS_PER_MODULE, "Module completed",  # by position
+                                              progress.completed))
         course = world.content[e.course_id]
-        done = [p.completed for p in e.modules.values() if p.completed is not None]
         if course.certificate and e.modules and len(done) == len(course.module_ids):
             e.certificate_id, e.certificate_issued = new_guid(rng), max(done).date()
-    world.points.sort(key=lambda entry: entry.at)
+    world.points.sort(key=attrgetter("at"))

@@ -8,13 +8,14 @@ from __future__ import annotations
 from datetime import datetime
 from random import Random
 
+from emulator.core.scale import Scale
 from emulator.ispring.domain import content, enrollments, gamification, results, training
 from emulator.ispring.domain.models import ISpringWorld
 
 
-def seed_learning(world: ISpringWorld, rng: Random, anchor: datetime) -> None:
+def seed_learning(world: ISpringWorld, rng: Random, anchor: datetime, scale: Scale) -> None:
     content.seed_catalogue(world, rng, anchor)
-    made = enrollments.seed_enrollments(world, rng, anchor)
-    results.seed_progress(world, made, rng, anchor)
+    made = enrollments.seed_enrollments(world, rng, anchor, scale)
+    results.seed_progress(world, made, rng, anchor, scale)
     gamification.seed_points(world, rng, anchor)
     training.seed_trainings(world, rng, anchor)

@@ -22,18 +22,20 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from emulator.core.fake import Fake
-from emulator.core.seedrandom import Weighted, letters
+from emulator.core.scale import Scale
+from emulator.core.seedrandom import letters
 from emulator.core.vendor import WorldContext
 from emulator.core.wire import new_guid
 from emulator.ispring.domain import service
 from emulator.ispring.domain.groups import seed_groups
 from emulator.ispring.domain.groups import SEEDED as SEEDED_GROUPS
 from emulator.ispring.domain.models import (
-    ACCOUNT_ADMINISTRATOR, ACCOUNT_OWNER, LEARNER, SESSION_STATUSES, USER_STATUSES, ApiClient, AppraisalQuestion,
+    ACCOUNT_ADMINISTRATOR, ACCOUNT_OWNER, LEARNER, SESSION_STATUSES, ApiClient, AppraisalQuestion,
     AppraisalSession, Department, Group, ISpringWorld, ProfileField, User,
 )
 from emulator.ispring.wire.schemas import load_fixture
 from emulator.ispring.wire.learning_fixture import apply_learning
+from emulator.ispring.seed.draws import Draws, QuickDraws
 from emulator.ispring.seed.learning import seed_learning
 from emulator.ispring.seed.fixture_plan import plan_fixture
 
@@ -42,8 +44,7 @@ USERS = 40
 SHORT_NAMES = 9  # every 9th user has neither first nor last name: displayingName falls back to the login
 SESSIONS = 6
 PARTICIPANTS = (8, 16)
-STATUS_WEIGHTS = (16, 2, 1, 1)  # ACTIVE, DEACTIVATED, DELETED, TERMINATED
-STATUS_DRAW = Weighted(USER_STATUSES, STATUS_WEIGHTS)
+PASSWORD_LENGTH = 12
 SECRET_LETTERS = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CLIENTS = (("owner", ACCOUNT_OWNER), ("administrator", ACCOUNT_ADMINISTRATOR), ("learner", LEARNER))
 SESSION_TITLES = ("Annual performance review", "Mid-year check-in", "Probation review", "360° feedback",
@@ -77,26 +78,23 @@ def build_world(ctx: WorldContext) -> ISpringWorld:
     taken: set[str] = set()
     today = ctx.anchor.date()
     hire_dates: dict[int, date] = {}  # days before the anchor -> that date, made once (shared: immutable)
-    for n in range(USERS if scale.users is None else scale.users):
-        first, last = fake.first_name(), fake.last_name()
+    draws = (Draws if scale.default else QuickDraws)(rng, fake, departments)
+    for n, (first, last, status, days, user_id, department_id, job, phone, number, office) in enumerate(
+            draws.users(USERS if scale.users is None else scale.users)):
         login = fake.username(first, last, taken)
         role = ACCOUNT_OWNER if n == 0 else ACCOUNT_ADMINISTRATOR if n == 1 else LEARNER
-        status = "ACTIVE" if n < 3 else STATUS_DRAW.pick(rng)
-        days = rng.randint(30, 3650)
         hired = hire_dates.get(days) or hire_dates.setdefault(days, today - timedelta(days=days))
         short = n % SHORT_NAMES == 4
         # id, login, first and last name, email, department, status, role, fields: by position, in the dataclass's
         # order (a keyword call to a dataclass costs ~1.3 us more, its __init__ gets a dict; data.json unchanged)
-        user = User(new_guid(rng), login, "" if short else first, "" if short else last, f"{login}@example.com",
-                    rng.choice(departments).id, status, role, [
-                        ProfileField("JOB_TITLE", "Job title", fake.job()),
-                        ProfileField("PHONE", "Phone", f"+1-555-{rng.randint(100, 999)}-{rng.randint(1000, 9999)}")
-                        if rng.random() < 0.6 else ProfileField("PHONE", "Phone", ""),
-                        ProfileField(CUSTOM_FIELDS[0][0], CUSTOM_FIELDS[0][1], f"E{rng.randint(10000, 99999)}"),
-                        ProfileField(CUSTOM_FIELDS[1][0], CUSTOM_FIELDS[1][1], fake.city()),
-                        ProfileField(CUSTOM_FIELDS[2][0], CUSTOM_FIELDS[2][1], hired),
-                    ])
-        world.users[user.id] = user
+        world.users[user_id] = User(user_id, login, "" if short else first, "" if short else last,
+                                    f"{login}@example.com", department_id, status, role, [
+                                        ProfileField("JOB_TITLE", "Job title", job),
+                                        ProfileField("PHONE", "Phone", phone),
+                                        ProfileField(CUSTOM_FIELDS[0][0], CUSTOM_FIELDS[0][1], f"E{number}"),
+                                        ProfileField(CUSTOM_FIELDS[1][0], CUSTOM_FIELDS[1][1], office),
+                                        ProfileField(CUSTOM_FIELDS[2][0], CUSTOM_FIELDS[2][1], hired),
+                                    ])
     users = list(world.users.values())
     for n in range(scale.of(SESSIONS)):
         year = 2024 + (n // 3) % 3  # the default six: 2024 and 2025
@@ -108,17 +106,22 @@ def build_world(ctx: WorldContext) -> ISpringWorld:
         owner = next(u for u in users if u.role == role)
         client = ApiClient(name=name, client_id=new_guid(rng), client_secret=_secret(rng), role=role, user_id=owner.id)
         world.clients[client.client_id] = client
-    _seed_details(world, rng, ctx.anchor)
-    _seed_people(world, rng, scale.of(len(SEEDED_GROUPS)) - len(SEEDED_GROUPS))
-    seed_learning(world, rng, ctx.anchor)
+    _seed_details(world, rng, ctx.anchor, draws)
+    _seed_people(world, rng, scale.of(len(SEEDED_GROUPS)) - len(SEEDED_GROUPS), scale)
+    seed_learning(world, rng, ctx.anchor, scale)
     return world
 
 
-def _seed_people(world: ISpringWorld, rng: Any, cohorts: int) -> None:
+def _seed_people(world: ISpringWorld, rng: Any, cohorts: int, scale: Scale) -> None:
     """Drawn after everything above, so nothing seeded before moved: every user's password (login mode), the
     groups, and the generator of ids made at run time."""
-    for user in world.users.values():
-        user.password = _secret(rng)[:12]
+    if scale.default:
+        for user in world.users.values():
+            user.password = _secret(rng)[:12]
+    else:  # a sized account's (core.scale): the passwords' letters drawn at once, 12 each (not 32 cut to 12)
+        letters_drawn = letters(rng, SECRET_LETTERS, PASSWORD_LENGTH * len(world.users))
+        for start, user in enumerate(world.users.values()):
+            user.password = letters_drawn[start * PASSWORD_LENGTH:(start + 1) * PASSWORD_LENGTH]
     seed_groups(world, rng, cohorts)
     world.rng = random.Random(rng.getrandbits(64))
 
@@ -127,13 +130,15 @@ def department_code(name: str) -> str:
     return "-".join(name.split()).upper()
 
 
-def _seed_details(world: ISpringWorld, rng: Any, anchor: datetime) -> None:
+def _seed_details(world: ISpringWorld, rng: Any, anchor: datetime, draws: Draws) -> None:
     """What the lookups show besides the entities: dates, codes, session details (see the module docstring)."""
     for department in world.departments.values():
         department.code = department_code(department.name)
-    for user in world.users.values():  # timedelta(days, seconds) by position: twice as fast as by keyword
-        user.added = anchor - timedelta(rng.randint(30, 3650), rng.randint(0, 86399))
-        user.last_login = max(user.added, anchor - timedelta(rng.randint(0, 60), rng.randint(0, 86399)))
+    # timedelta(days, seconds) by position: twice as fast as by keyword
+    for user, (added_days, added_seconds, login_days, login_seconds) in zip(
+            world.users.values(), draws.times(len(world.users)), strict=True):
+        user.added = anchor - timedelta(added_days, added_seconds)
+        user.last_login = max(user.added, anchor - timedelta(login_days, login_seconds))
     owner = next((u.id for u in world.users.values() if u.role == ACCOUNT_OWNER), None)
     permitted = [u.id for u in world.users.values() if u.role in (ACCOUNT_OWNER, ACCOUNT_ADMINISTRATOR)]
     for session in world.sessions.values():

@@ -6,7 +6,8 @@ ProspectWithTrial, User, QA, ISUSTeacher and FocusTool, TEACHERS teachers.
 Most students have teacher sessions from a few days before the anchor to a
 few weeks after it (so "current or next" moves with the tenant clock), and
 encounters for the units they are working on (1..20). A few students have no
-session at all (the route answers ``null``).
+session at all (the route answers ``null``). A sized world (``core.scale``) has centers of about SIZED_CENTER
+people instead (``_shape``) and draws with ``draws.QuickDraws``; the default world with ``draws.Draws``.
 
 With a fixture (``ctx.fixture``, see ``schemas.FixtureSchema``) the world holds
 exactly the fixture's entities instead.
@@ -16,20 +17,22 @@ from __future__ import annotations
 import hashlib
 import random
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 from emulator.core.fake import Fake
 from emulator.core.instants import Instants
-from emulator.core.seedrandom import SeedRandom, Weighted
+from emulator.core.seedrandom import SeedRandom
 from emulator.core.vendor import WorldContext
-from emulator.core.wire import new_guid
+from emulator.core.wire import guid_stream, new_guid
 from emulator.pearson.seed import schedule
+from emulator.pearson.seed.draws import SESSIONS_PER_STUDENT, Draws, EncounterDraw, QuickDraws, SessionDraw
 from emulator.pearson.domain import service
 from emulator.pearson.seed.fixture_plan import plan_fixture
 from emulator.core.scale import Scale
 from emulator.pearson.domain.models import (
-    ADMINISTRATOR, AVAILABLE_CLASS_STATUSES, FOCUS_TOOL, ISUS_TEACHER, PROSPECT_WITH_TRIAL, QA, STAFF_MEMBER,
+    ADMINISTRATOR, FOCUS_TOOL, ISUS_TEACHER, PROSPECT_WITH_TRIAL, QA, STAFF_MEMBER,
     STUDENT, USER, Center, Encounter, PearsonWorld, Teacher, TeacherSession, User,
 )
 from emulator.pearson.wire.schemas import load_fixture, resolve_instant
@@ -43,18 +46,13 @@ ADMINISTRATORS = 2
 OTHER_ROLES = (PROSPECT_WITH_TRIAL, USER, QA, ISUS_TEACHER, FOCUS_TOOL)
 TEACHERS = 8
 PARTNERS = 2
-SESSIONS_PER_STUDENT = (0, 6)  # 0 for some: the sessions route answers null
-ENCOUNTERS_PER_STUDENT = (2, 6)
 MEETING_HOST = "https://meet.pearsonenglish.local/j/"
+# A sized world (core.scale): centers of about SIZED_CENTER people, one staff member to this many students
+SIZED_CENTER = 420
+SIZED_CENTER_STUDENTS_PER_STAFF = 20
 # FAST_FIELDS: the seed's most numerous entities are made with their fields by position, in the dataclass's
 # order: a keyword call to a dataclass costs ~1.3 us more (its __init__ gets a dict), ~0.8 s of a 50,000-user
 # world; the data.json hashes of the seeded worlds (default and sized) did not change.
-STATUS_WEIGHTS = (6, 3, 1, 1)  # Available, Booked, Full, Cancelled
-STATUS_DRAW = Weighted(AVAILABLE_CLASS_STATUSES, STATUS_WEIGHTS)
-SESSION_HOURS = (8, 10, 13, 15, 18, 20)
-SESSION_MINUTES = (30, 45, 60)
-ENCOUNTER_HOURS = (9, 11, 14, 17, 19)
-ENCOUNTER_MINUTES = (60, 90)
 
 
 def build_world(ctx: WorldContext) -> PearsonWorld:
@@ -72,54 +70,76 @@ def build_world(ctx: WorldContext) -> PearsonWorld:
         world.rng = random.Random(rng.getrandbits(64))
         return world
     fake, scale = Fake(rng), ctx.scale
-    centers = [Center(id=new_guid(rng), name=name, reference_id=ref) for name, ref in _centers(scale, fake)]
+    guids = guid_stream(rng, scale.guid_batch)
+    shape = _shape(scale)
+    centers = [Center(next(guids), name, ref) for name, ref in _centers(scale, fake, len(shape))]
     world.centers = {c.id: c for c in centers}
-    partners = [new_guid(rng) for _ in range(PARTNERS)]
+    partners = [next(guids) for _ in range(PARTNERS)]
+    teachers: list[Teacher] = []  # drawn from by the sessions, once they are all made
+    draws = (Draws if scale.default else QuickDraws)(rng, guids, teachers, fake)
     for _ in range(scale.of(TEACHERS)):
-        first, last = fake.first_name(), fake.last_name()
-        teacher = Teacher(id=new_guid(rng), name=f"{first} {last}",
+        first, last = draws.name()
+        teacher = Teacher(id=next(guids), name=f"{first} {last}",
                           contact=f"{first}.{last}@teachers.example.com".lower(),
                           photo=f"https://cdn.pearsonenglish.local/teachers/{first.lower()}-{last.lower()}.jpg"
                           if rng.random() < 0.8 else None, partner_id=rng.choice(partners))
         world.teachers[teacher.id] = teacher
+        teachers.append(teacher)
+    users, name = world.users, draws.name
 
     def person(roles: list[str], center: Center | None) -> User:
-        first, last = fake.first_name(), fake.last_name()
-        user = User(id=new_guid(rng), name=f"{first} {last}", roles=roles, center_id=center.id if center else None,
-                    email=f"{first}.{last}@example.com".lower())
-        world.users[user.id] = user
+        first, last = name()
+        user = User(next(guids), f"{first} {last}", roles, center.id if center else None,  # fields by position
+                    f"{first}.{last}@example.com".lower())
+        users[user.id] = user
         return user
 
-    for center in centers:
-        for _ in range(STAFF_PER_CENTER):
+    for center, (staff, _) in zip(centers, shape, strict=True):
+        for _ in range(staff):
             person([STAFF_MEMBER], center)
     for _ in range(ADMINISTRATORS):
         person([ADMINISTRATOR], None)
     for role in OTHER_ROLES:
         person([role], rng.choice(centers) if role in (PROSPECT_WITH_TRIAL, USER) else None)
-    teachers = list(world.teachers.values())
     instants = Instants(ctx.anchor)
-    for center in centers:
-        for s in range(STUDENTS_PER_CENTER):
+    for center, (_, students) in zip(centers, shape, strict=True):
+        for s in range(students):
             student = person([STUDENT], center)
-            # the first student of every center always has sessions; the last never (null answer)
-            low, high = SESSIONS_PER_STUDENT
-            count = high if s == 0 else 0 if s == STUDENTS_PER_CENTER - 1 else rng.randint(low + 1, high)
-            _sessions(world, teachers, student, count, instants, rng)
-            _encounters(world, student, center, instants, rng)
+            # the first student of every ten at a center always has sessions; the tenth never (null answer)
+            place = s % STUDENTS_PER_CENTER
+            count = SESSIONS_PER_STUDENT[1] if place == 0 else 0 if place == STUDENTS_PER_CENTER - 1 \
+                else draws.session_count()
+            _sessions(world, student, draws.sessions(count), instants)
+            _encounters(world, student, center, draws.encounters(), instants)
     # Classes and bookings come last, from a generator of their own: every id seeded before stays the same
     # (a SeedRandom: a random.Random's draws, in one Python frame instead of three).
-    schedule.seed_schedule(world, instants, SeedRandom(rng.getrandbits(64)))
+    schedule.seed_schedule(world, instants, SeedRandom(rng.getrandbits(64)), scale)
     world.rng = random.Random(rng.getrandbits(64))
     return world
 
 
-def _centers(scale: Scale, fake: Fake) -> list[tuple[str, str]]:
-    """The four centers; a larger world (``core.scale``) has a center for every 12 of its users (10 students,
-    2 staff), named after a city, in the countries of the four."""
+def _shape(scale: Scale) -> list[tuple[int, int]]:
+    """(staff members, students) of each center. The default world: the four CENTERS of STAFF_PER_CENTER and
+    STUDENTS_PER_CENTER. A sized one (``core.scale``): exactly its users, less the administrators and the other
+    roles, in centers of about SIZED_CENTER people (the emulator's choice, docs/VENDOR-NOTES.md: a real
+    network's centers hold hundreds of students, and a center's classes are made per unit, not per student),
+    one staff member to SIZED_CENTER_STUDENTS_PER_STAFF students."""
+    if scale.users is None:
+        return [(STAFF_PER_CENTER, STUDENTS_PER_CENTER)] * len(CENTERS)
+    people = max(2, scale.users - len(OTHER_ROLES) - ADMINISTRATORS - 1)  # and the online center's staff member
+    count = max(1, round(people / SIZED_CENTER))
+    shape = []
+    for n in range(count):
+        share = people // count + (n < people % count)
+        staff = max(1, round(share / (SIZED_CENTER_STUDENTS_PER_STAFF + 1)))
+        shape.append((staff, share - staff))
+    return shape
+
+
+def _centers(scale: Scale, fake: Fake, count: int) -> list[tuple[str, str]]:
+    """The four centers; a larger world's (``_shape``) named after a city, in the countries of the four."""
     if scale.users is None:
         return list(CENTERS)
-    count = max(1, round((scale.users - len(OTHER_ROLES) - ADMINISTRATORS) / (STUDENTS_PER_CENTER + STAFF_PER_CENTER)))
     found = list(CENTERS[:count])
     countries = [ref.split("-", 1)[0] for _, ref in CENTERS]
     for n in range(len(found), count):
@@ -129,38 +149,34 @@ def _centers(scale: Scale, fake: Fake) -> list[tuple[str, str]]:
     return found
 
 
-def _sessions(world: PearsonWorld, teachers: list[Teacher], student: User, count: int, instants: Instants,
-              rng: Any) -> None:
-    """Hour-aligned sessions: a couple in the past days, the rest spread over the next weeks."""
-    day = -rng.randint(1, 4)
-    for _ in range(count):
-        hour = rng.choice(SESSION_HOURS) * 60
-        start, end = instants.at(day, hour), instants.at(day, hour + rng.choice(SESSION_MINUTES))
-        _add_session(world, student, rng.choice(teachers), start, end, rng)
-        day += rng.randint(1, 5)
+def _sessions(world: PearsonWorld, student: User, draws: Iterable[SessionDraw], instants: Instants) -> None:
+    """The student's sessions, in start order (so its index is appended to, not searched)."""
+    made, at, sessions = [], instants.minutes, world.sessions
+    for session_id, content_item_id, teacher, start, end in draws:
+        sessions[session_id] = _session(student, teacher, at[start], at[end], session_id, content_item_id, None)
+        made.append(session_id)
+    if made:
+        world.sessions_by_user[student.id] = made
 
 
-def _add_session(world: PearsonWorld, student: User, teacher: Teacher, start: datetime, end: datetime, rng: Any,
-                 *, session_id: str | None = None, meeting_url: str | None = None,
-                 content_item_id: str | None = None) -> None:
-    sid = session_id or new_guid(rng)
-    service.seed_session(world, TeacherSession(  # fields by position (FAST_FIELDS)
-        sid, student.id, teacher.id, teacher.name, teacher.contact, teacher.photo, teacher.partner_id,
-        content_item_id or new_guid(rng), meeting_url or MEETING_HOST + sid.replace("-", "")[:11], start, end))
+def _session(student: User, teacher: Teacher, start: datetime, end: datetime, session_id: str,
+             content_item_id: str, meeting_url: str | None) -> TeacherSession:
+    return TeacherSession(  # fields by position (FAST_FIELDS)
+        session_id, student.id, teacher.id, teacher.name, teacher.contact, teacher.photo, teacher.partner_id,
+        content_item_id, meeting_url or MEETING_HOST + session_id.replace("-", "")[:11], start, end)
 
 
-def _encounters(world: PearsonWorld, student: User, center: Center, instants: Instants, rng: Any) -> None:
-    """Classes for the unit the student is on and the next: in the center or online, 60 or 90 minutes."""
-    unit = rng.randint(1, 19)
-    day = -rng.randint(0, 3)
-    for n in range(rng.randint(*ENCOUNTERS_PER_STUDENT)):
-        start = instants.at(day, rng.choice(ENCOUNTER_HOURS) * 60)
-        online = rng.random() < 0.4
-        status = STATUS_DRAW.pick(rng)
-        service.seed_encounter(world, Encounter(  # fields by position (FAST_FIELDS)
-            new_guid(rng), student.id, min(20, unit + n // 3), start, rng.choice(ENCOUNTER_MINUTES), status, online,
-            center.id, center.name, center.reference_id))
-        day += rng.randint(1, 4)
+def _encounters(world: PearsonWorld, student: User, center: Center, draws: Iterable[EncounterDraw],
+                instants: Instants) -> None:
+    """The student's encounters, in start order (as ``_sessions``)."""
+    made, at, encounters = [], instants.minutes, world.encounters
+    user_id, center_id, name, reference_id = student.id, center.id, center.name, center.reference_id
+    for encounter_id, unit, start, minutes, status, online in draws:
+        encounters[encounter_id] = Encounter(  # fields by position (FAST_FIELDS)
+            encounter_id, user_id, unit, at[start], minutes, status, online, center_id, name, reference_id)
+        made.append(encounter_id)
+    if made:
+        world.encounters_by_user[student.id] = made
 
 
 # -- fixtures -------------------------------------------------------------------------------------
@@ -183,8 +199,9 @@ def apply_fixture(world: PearsonWorld, data: Any, anchor: datetime, rng: Any) ->
                                     center_id=u["center_id"], email=u["email"], completed_unit=u["completed_unit"],
                                     password=u["password"])
     for s, (start, end) in zip(doc["sessions"], plan.session_spans, strict=True):
-        _add_session(world, world.users[s["user_id"]], world.teachers[s["teacher_id"]], start, end, rng,
-                     session_id=s["id"], meeting_url=s["meeting_url"], content_item_id=s["content_item_id"])
+        session_id = s["id"] or new_guid(rng)
+        service.seed_session(world, _session(world.users[s["user_id"]], world.teachers[s["teacher_id"]], start, end,
+                                             session_id, s["content_item_id"] or new_guid(rng), s["meeting_url"]))
     for e, center_id in zip(doc["encounters"], plan.encounter_centers, strict=True):
         center = world.centers[center_id]
         service.seed_encounter(world, Encounter(
