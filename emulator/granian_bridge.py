@@ -104,7 +104,10 @@ class RsgiBridge:
         done, _ = await asyncio.wait((reading,), timeout=self.deadline)
         if done:
             return reading.result()
-        reading.cancel()  # not awaited: the 408 goes now, whenever granian lets the read end
+        reading.cancel()
+        # its end awaited, without its CancelledError raised here: a 408 sent while a piece-by-piece read was
+        # still pending in granian was sometimes never sent at all (the connection closed without an answer)
+        await asyncio.wait((reading,))
         return None
 
     def _environ(self, scope: Any, headers: Any, body: bytes) -> dict[str, Any]:
