@@ -44,9 +44,13 @@ class Call:
     body: bytes = b""
 
     def environ(self, path: str | None = None) -> dict[str, Any]:
+        """The WSGI environ a server hands over: ``wsgi.input_terminated`` as granian and gunicorn set it (their
+        input ends with the body, so werkzeug reads it as it is, not through its ``LimitedStream``)."""
         base, _, query = (path or self.path).partition("?")
-        return EnvironBuilder(path=base, query_string=query or None, method=self.method, headers=self.headers,
-                              data=self.body).get_environ()
+        environ = EnvironBuilder(path=base, query_string=query or None, method=self.method, headers=self.headers,
+                                 data=self.body).get_environ()
+        environ["wsgi.input_terminated"] = True
+        return environ
 
 
 @dataclass

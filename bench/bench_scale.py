@@ -10,7 +10,8 @@ process's own ``/proc/<pid>/stat`` (user + system CPU, so the machine's other lo
 * RSS at ready;
 * new tenant CPU: ``POST /_emulator/tenants {"users": N}``;
 * full pass CPU: one Absorb write (a user's job title), then every user 500 a page (``GET /absorb/users``);
-* username lookup CPU per request: ``_filter=username eq '...'`` for ``--lookups`` different users;
+* username lookup CPU: ``_filter=username eq '...'``: the first (it builds the username index), then per
+  request for ``--lookups`` different users;
 * data.json peak RSS growth: the peak resident size while ``GET .../data.json`` is read (the larger of the
   kernel's ``VmHWM``, reset through ``/proc/<pid>/clear_refs`` first, and ``VmRSS`` sampled every 0.2 s: the
   kernel updates the first lazily) less the size before it.
@@ -137,11 +138,17 @@ def measure(users: int, lookups: int, port: int = 0, data_json: bool = True) -> 
         figures["full_pass_cpu_s"] = cpu_seconds(pid) - before
         figures["full_pass_pages"] = pages
 
-        before = cpu_seconds(pid)
-        for item in some:
+        def lookup(item: dict[str, Any]) -> None:
             query = urllib.parse.quote(f"username eq '{item['username']}'")
             status, found = server.call("GET", f"/absorb/users?_filter={query}", headers)
             assert status == 200 and len(found["users"]) == 1, (status, found)
+
+        before = cpu_seconds(pid)
+        lookup(first["users"][-1])  # the first one builds the username index (kept up to date by writes after)
+        figures["first_lookup_cpu_ms"] = (cpu_seconds(pid) - before) * 1000
+        before = cpu_seconds(pid)
+        for item in some:
+            lookup(item)
         figures["lookup_cpu_ms"] = (cpu_seconds(pid) - before) / len(some) * 1000
 
         if not data_json:
@@ -168,7 +175,8 @@ def measure(users: int, lookups: int, port: int = 0, data_json: bool = True) -> 
 
 COLUMNS = (("users", "users", "{:.0f}"), ("startup_cpu_s", "start-up CPU s", "{:.2f}"),
            ("rss_ready_mb", "RSS at ready MB", "{:.0f}"), ("tenant_cpu_s", "new tenant CPU s", "{:.2f}"),
-           ("full_pass_cpu_s", "full pass CPU s", "{:.2f}"), ("lookup_cpu_ms", "lookup CPU ms", "{:.2f}"),
+           ("full_pass_cpu_s", "full pass CPU s", "{:.2f}"), ("first_lookup_cpu_ms", "first lookup CPU ms", "{:.1f}"),
+           ("lookup_cpu_ms", "lookup CPU ms", "{:.2f}"),
            ("data_json_peak_growth_mb", "data.json peak +MB", "{:.0f}"),
            ("data_json_cpu_s", "data.json CPU s", "{:.1f}"))
 

@@ -18,6 +18,7 @@ import werkzeug.urls  # noqa: F401 - registers the "werkzeug.url_quote" error ha
 from flask import Request
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.local import LocalProxy
 from werkzeug.routing import BaseConverter
 
 from .state import current_store  # noqa: F401 - vendors import it from here
@@ -96,7 +97,10 @@ def is_json_content_type(mimetype: str) -> bool:
 
 def json_body(request: Request, *, unsupported: type[Exception] = UnsupportedMediaType) -> Any:
     """The request's JSON document, or a clear error: wrong type, too large, malformed."""
-    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+    if isinstance(request, LocalProxy):  # flask.request: looked up through context variables on each access
+        request = request._get_current_object()
+    length = request.content_length
+    if length is not None and length > MAX_BODY_BYTES:
         raise PayloadTooLarge(f"The request body is larger than {MAX_BODY_BYTES} bytes.")
     if not is_json_content_type(request.mimetype):
         shown = request.mimetype or "none"

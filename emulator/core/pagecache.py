@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from flask import request
 
+from .dumper import dump
 from .env import switches
 from .fieldindex import FieldIndex
 
@@ -228,8 +229,8 @@ class WireCache(dict):
         name = type(schema).__name__
         wire = forms.get(name)
         if wire is None:
-            wire = forms[name] = schema.dump(obj)
-        elif self.verify:
+            wire = forms[name] = dump(schema, obj)
+        if self.verify:  # against marshmallow's own dump: a stale form, or a plan that differs, is a StalePage
             self._check(obj.id, name, wire, schema.dump(obj))
         return wire
 
@@ -239,7 +240,7 @@ class WireCache(dict):
         forms = self.get(obj.id)
         if forms is not None and type(schema).__name__ in forms:
             return self.dump(schema, obj)
-        return schema.dump(obj)
+        return dump(schema, obj)
 
     def encoded(self, schema: Any, obj: Any) -> Any:
         """``dump``'s wire form, encoded once (``wire.encoded``): a list page copies its items' bytes."""

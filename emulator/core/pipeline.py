@@ -19,8 +19,9 @@ in three ordered lists, walked by one runner each side of Flask; facts pass betw
                       and every doubt, goes on to Flask (no page step with --strict or --state-file)
 Flask (its request context; ``faults.DropMiddleware`` around it closes the socket when a drop rule fired): the
 call step (``CallStep``) runs Flask's own request handling for a vendor call routed from a memo (``Routes``, shared
-with the page step) instead of a URL adapter bound and matched per request; anything else is Flask's
-``wsgi_app``'s. Then the ``before`` steps (the app's one ``before_request`` hook); a step that raises or answers
+with the page step) instead of a URL adapter bound and matched per request (with plain hooks, Flask's dispatch
+and context push run directly: ``CallStep.plain_hooks``); anything else is Flask's ``wsgi_app``'s. Then the
+``before`` steps (the app's one ``before_request`` hook); a step that raises or answers
 ends them:
    4. refusal         what a front step refused (step 2), or in verify mode the stale page step 3 met (a 500)
    5. whole body      ``http.buffer_chunked_body``: read before any handler takes a tenant's lock
@@ -56,6 +57,10 @@ from flask import Flask, Request, Response, request
 from flask.ctx import RequestContext
 from flask.globals import _cv_app, _cv_request
 from flask.sessions import NullSession, SessionInterface
+from flask.signals import (
+    appcontext_popped, appcontext_pushed, appcontext_tearing_down, request_finished, request_started,
+    request_tearing_down,
+)
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import MapAdapter, Rule
 
@@ -214,7 +219,7 @@ class Pipeline:
         app.session_interface = NoSessions()
         app.before_request(self.run_before)
         app.after_request(self.run_after)
-        self.call = CallStep(app, app.wsgi_app, self.routes, self.vendors)
+        self.call = CallStep(app, app.wsgi_app, self.routes, self.vendors, self)
         wsgi: Any = RequestPath(faults.DropMiddleware(self.call), self)
         if self.folded:
             wsgi = FoldPaths(wsgi, ["/" + n for n in sorted(self.folded)])
@@ -226,7 +231,10 @@ class Pipeline:
     # -- the runners -------------------------------------------------------------------------------------------
 
     def run_before(self) -> Response | None:
-        req: Request = request._get_current_object()  # type: ignore[attr-defined]
+        return self.before_steps(request._get_current_object())  # type: ignore[attr-defined]
+
+    def before_steps(self, req: Request) -> Response | None:
+        """The ``before`` steps, in order, on Flask's request."""
         exchange = exchange_of(req.environ)
         vendor = _vendor_of(self.vendors, req.path)
         for step in self.before:
@@ -520,7 +528,9 @@ class CallStep:
     binds and matches per request (see docs/DESIGN.md, "The call step").
 
     It is ``Flask.wsgi_app`` line for line (the request context; ``full_dispatch_request``: the ``before`` steps,
-    the view, the error handlers, the ``after`` steps, every hook a blueprint adds; the teardown), with the
+    the view, the error handlers, the ``after`` steps, every hook a blueprint adds; the teardown), or, when the
+    app's hooks are plain (``plain_hooks``), the same steps run directly with the context variables set and reset
+    here (``dispatch``), with the
     request's rule and path arguments set from the memo, so ``EmulatorFlask.create_url_adapter`` has nothing to
     bind and ``match_request`` nothing to match. It takes a request whose path is plain ASCII under a vendor's
     prefix that Flask routes to a view, whatever the method but ``OPTIONS`` (Flask's automatic answer);
@@ -528,8 +538,10 @@ class CallStep:
     unchanged. ``tests/core/test_callstep.py`` sends the same requests both ways and compares them."""
 
     def __init__(self, app: Flask, flask_wsgi: Callable[..., Any], routes: Routes,
-                 vendors: dict[str, Vendor]) -> None:
+                 vendors: dict[str, Vendor], pipeline: Pipeline) -> None:
         self.app = app
+        self.pipeline = pipeline
+        self.hooks: PlainHooks | None = _UNSEEN
         self.flask_wsgi = flask_wsgi
         self.routes = routes
         self.prefixes = {v.prefix + "/" for v in vendors.values()}
@@ -546,12 +558,19 @@ class CallStep:
         req = app.request_class(environ)
         req.json_module = app.json
         req.url_rule, req.view_args = found.rule, dict(found.args)
-        ctx = RequestContext(app, environ, request=req)  # no URL adapter: the request is routed
+        hooks = self.plain_hooks(environ)
+        # no URL adapter: the request is routed; plain hooks: NoSessions' one session
+        ctx = RequestContext(app, environ, request=req, session=None if hooks is None else NoSessions.null)
         error: BaseException | None = None
+        tokens = None
         try:  # Flask.wsgi_app's own handling, from here on
             try:
-                ctx.push()
-                response = app.full_dispatch_request()
+                if hooks is not None and _cv_app.get(None) is None:
+                    # ctx.push() where nothing listens: the app's and the request's context set, nothing sent
+                    tokens = _cv_app.set(app.app_context()), _cv_request.set(ctx)
+                else:
+                    ctx.push()
+                response = self.dispatch(req, found, hooks) if hooks is not None else app.full_dispatch_request()
             except Exception as exc:  # noqa: BLE001 - as Flask: rendered by the error handlers
                 error = exc
                 response = app.handle_exception(exc)
@@ -561,36 +580,110 @@ class CallStep:
             plain = _plain_answer(response, environ)
             if plain is None:
                 return response(environ, start_response)
-            start_response(response.status, plain)
-            return response.response
+            start_response(response.status, plain[0])
+            return plain[1]
         finally:
             if "werkzeug.debug.preserve_context" in environ:  # the test client's ``with client:``
                 environ["werkzeug.debug.preserve_context"](_cv_app.get())
                 environ["werkzeug.debug.preserve_context"](_cv_request.get())
             if error is not None and app.should_ignore_error(error):
                 error = None
-            ctx.pop(error)
+            if tokens is None:
+                ctx.pop(error)
+            else:  # ctx.pop() where there is no teardown function and nothing listens
+                req.close()
+                _cv_request.reset(tokens[1])
+                environ["werkzeug.request"] = None  # as Flask: no cycle left for the GC
+                _cv_app.reset(tokens[0])
+
+
+    def plain_hooks(self, environ: dict[str, Any]) -> PlainHooks | None:
+        """The app's hooks when they are the pipeline's and blueprints' ``after_request`` functions only, no
+        signal Flask sends on the way has a receiver, and the test client keeps no context; None otherwise
+        (Flask's own ``RequestContext.push``/``pop`` and ``full_dispatch_request`` then)."""
+        hooks = self.hooks
+        if hooks is _UNSEEN:  # hooks are set up before the first request (Flask refuses them after)
+            hooks = self.hooks = _plain_hooks(self.app, self.pipeline.run_before)
+        if hooks is None or any(signal.receivers for signal in _SIGNALS) \
+                or "werkzeug.debug.preserve_context" in environ:
+            return None
+        return hooks
+
+    def dispatch(self, req: Request, found: Routed, hooks: PlainHooks) -> Response:
+        """``Flask.full_dispatch_request`` for an app with plain hooks: the ``before`` steps, the view, the error
+        handlers, then the ``after_request`` functions in Flask's order (the blueprint's, then the app's)."""
+        app = self.app
+        app._got_first_request = True
+        rv: Any
+        try:
+            rv = self.pipeline.before_steps(req)
+            if rv is None:
+                rv = app.ensure_sync(found.view)(**req.view_args)  # type: ignore[arg-type]
+        except Exception as exc:  # noqa: BLE001 - as Flask: rendered by the error handlers
+            rv = app.handle_user_exception(exc)
+        response = app.make_response(rv)
+        for func in hooks.after(req):
+            response = func(response)
+        return response
+
+
+class PlainHooks:
+    """An app's ``after_request`` functions per blueprint, in the order Flask runs them (``process_response``),
+    when its other request hooks are the pipeline's ``before`` runner alone (``CallStep.plain_hooks``)."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.by_blueprint: dict[str | None, tuple[Callable[[Response], Response], ...]] = {}
+
+    def after(self, req: Request) -> tuple[Callable[[Response], Response], ...]:
+        found = self.by_blueprint.get(req.blueprint)
+        if found is None:
+            app = self.app
+            names = [*req.blueprints, None]
+            found = self.by_blueprint[req.blueprint] = tuple(
+                app.ensure_sync(func) for name in names for func in reversed(app.after_request_funcs.get(name, ())))
+        return found
+
+
+_UNSEEN: Any = object()
+# what Flask sends from pushing a request's context to popping it
+_SIGNALS = (appcontext_pushed, request_started, request_finished, request_tearing_down, appcontext_tearing_down,
+            appcontext_popped)
+
+
+def _plain_hooks(app: Flask, before: Callable[..., Any]) -> PlainHooks | None:
+    """``PlainHooks`` for an app whose request hooks are the pipeline's ``before`` runner and ``after_request``
+    functions only (no URL value preprocessor, no other ``before_request``, no cookie session); else None."""
+    befores = [func for funcs in app.before_request_funcs.values() for func in funcs]
+    if (any(app.url_value_preprocessors.values()) or befores != [before] or any(app.teardown_request_funcs.values())
+            or app.teardown_appcontext_funcs or not isinstance(app.session_interface, NoSessions)):
+        return None
+    return PlainHooks(app)
 
 
 _NOT_PLAIN = frozenset({"location", "content-location"})
 
 
-def _plain_answer(response: Any, environ: dict[str, Any]) -> list[tuple[str, str]] | None:
-    """The WSGI header list of an answer werkzeug would send as it is (``Response.__call__``: a copy of its
-    headers, its body list whole), or None for anything werkzeug changes or wraps: a streamed or passed-through
-    body, a close hook, ``HEAD``, a status without a body (1xx, 204, 304), no ``Content-Length``, or a
-    ``Location`` / ``Content-Location`` (made absolute IRIs)."""
+def _plain_answer(response: Any, environ: dict[str, Any]) -> tuple[list[tuple[str, str]], list[bytes]] | None:
+    """The WSGI header list and body of an answer werkzeug would send as it is (``Response.__call__``: a copy of
+    its headers, its body list whole; a 204 without its ``Content-Length`` and body), or None for anything
+    werkzeug changes or wraps: a streamed or passed-through body, a close hook, ``HEAD``, a 1xx or 304, no
+    ``Content-Length`` (but on a 204), or a ``Location`` / ``Content-Location`` (made absolute IRIs)."""
     status = response.status_code
     body = response.response
     if (type(body) is not list or response.direct_passthrough or response._on_close or status < 200
-            or status in (204, 304) or environ.get("REQUEST_METHOD") == "HEAD"
+            or status == 304 or environ.get("REQUEST_METHOD") == "HEAD"
             or not all(type(piece) is bytes for piece in body)):
         return None
     headers = response.headers.to_wsgi_list()
     names = {name.lower() for name, _ in headers}
-    if "content-length" not in names or not _NOT_PLAIN.isdisjoint(names):
+    if not _NOT_PLAIN.isdisjoint(names):
         return None
-    return headers
+    if status == 204:  # RFC 9110: no Content-Length, no body (werkzeug drops both)
+        return [(name, value) for name, value in headers if name.lower() != "content-length"], []
+    if "content-length" not in names:
+        return None
+    return headers, body
 
 
 def admin_lock(req: Request, token: str, dashboard_page: Callable[[Request], bool]) -> None:
