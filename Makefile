@@ -23,12 +23,16 @@ serve: $(VENV)/.installed
 # ruff, then mypy, then the import contracts (seconds each): a lint finding, a type error or a broken layer fails
 # the run before the suite starts ([tool.ruff] in pyproject.toml, [mypy] in setup.cfg: it checks the files it
 # names, the emulator package; [tool.importlinter] in pyproject.toml: each vendor's layers, core imports no
-# vendor, vendors don't import each other).
+# vendor, vendors don't import each other). The suite: two workers, an idle one taking tests queued for the other
+# (worksteal; the slow tests go first, tests/conftest.py); PYTEST_ARGS='-m "not slow"' is the quick run.
+# Bytecode is written during the suite even where PYTHONDONTWRITEBYTECODE is set (CI machines): pytest rewrites
+# the asserts of the whole emulator package (a pytest11 plugin's distribution) in every pytest process, the
+# workers' and the ~20 the tests start, and without a written .pyc each compiled it all again (~3 s CPU each).
 test: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
 	$(PY) -m mypy
 	$(VENV)/bin/lint-imports
-	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -n 2 --dist worksteal $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed-test
 	$(PY) -m compileall -q emulator bench

@@ -18,7 +18,7 @@ from .config import ENV_PREFIX, Settings, SettingsError
 from .core import errors, pipeline, requestlog, stubs
 from .core.env import variable
 from .core.outbound import Outbox
-from .core.http import MAX_BODY_BYTES, GuidConverter, parse_args
+from .core.http import BODY_DEADLINE, MAX_BODY_BYTES, GuidConverter, parse_args
 from .core.openapi import build_document
 from .core.state import EXTENSION, AppState, app_state
 from .core.store import DEFAULT_TENANT, Store
@@ -192,6 +192,13 @@ def _handle_error(exc: Exception) -> Response | SansIOResponse:
     for key, value in err.headers.items():
         response.headers[key] = value
     return response
+
+
+def body_timeout(app: Flask) -> float:
+    """Seconds a client has for a whole request: the app's ``body_timeout`` setting (``--body-timeout``), or
+    ``BODY_DEADLINE`` for a WSGI app that is not the emulator's (the benchmarks' constant app, same servers)."""
+    state = app.extensions.get(EXTENSION)
+    return float(state.settings.body_timeout) if state is not None else BODY_DEADLINE
 
 
 def limit_answer(app: Flask, path: str, err: errors.EmulatorError) -> tuple[int, list[tuple[str, str]], bytes]:

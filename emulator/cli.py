@@ -48,6 +48,8 @@ SERVE_OPTIONS = {
                      "loopback (default: loopback only)",
     "users": "grow every tenant's seeded world to N users (20-100000), with courses, enrollments, departments, "
              "groups and classes in proportion (default: the 56-user world)",
+    "body_timeout": "seconds a client has to send a whole request, from its first byte: later it is answered 408 "
+                    "in the vendor's shape and the connection closed (granian and gunicorn)",
 }
 # serve's on/off settings (options without a value)
 SERVE_FLAGS = ("strict", "tls", "log_requests")
@@ -56,6 +58,7 @@ METAVARS = {"fixtures": "PATH|NAME", "print_credentials": "FORM", "log_format": 
 METAVARS["fallback_target"] = "[VENDOR=]URL"
 METAVARS["webhook_allow"] = "HOSTS"
 METAVARS["users"] = "N"
+METAVARS["body_timeout"] = "SECONDS"
 OTHER_ENV = {"CACHE": "~/.cache/lms-emulator  (derived files that make start-up cheap; tls/: --tls's authority)",
              "TLS_NAMES": "(none)  (more names for --tls's server certificate, comma-separated)",
              "SCHEMAS": "the package's schemas/  (a directory of contract schemas to use instead)",

@@ -49,6 +49,10 @@ class Settings:
     users: int | None = None  # every new tenant's seeded world grown to this many users (core.scale); None: default
     tls_names: str = ""  # more names for the --tls server certificate, comma-separated (emulator.tls)
     fast_pages: bool = True  # the page step answers pages in front of Flask (core.pipeline.PageStep); 0: never
+    # seconds a client has to send a whole request, from its first byte; later: 408 and the connection closed
+    # (granian: emulator.granian_bridge; gunicorn: emulator.gunicorn_worker). The default is core.http's
+    # BODY_DEADLINE, written out here so that `serve --help` loads no Flask (tests/test_cli.py compares them).
+    body_timeout: float = 10.0
 
     @classmethod
     def load(cls, overrides: dict[str, Any] | None = None, *, option_names: bool = False) -> Settings:
@@ -75,6 +79,21 @@ def _integer(low: int, high: int | None, what: str) -> Callable[[Any], int]:
         number = whole_number(value, what)
         if number < low or (high is not None and number > high):
             raise ValueError(f"{number} is not {what}")
+        return number
+    return parse
+
+
+def _seconds(low: float, high: float) -> Callable[[Any], float]:
+    """A number of seconds in (``low``, ``high``]: ``2``, ``0.5``."""
+    def parse(value: Any) -> float:
+        if isinstance(value, bool):
+            raise ValueError(f"{value!r} is not a number of seconds")
+        try:
+            number = float(value) if isinstance(value, (int, float)) else float(str(value).strip())
+        except ValueError:
+            raise ValueError(f"{str(value)!r} is not a number of seconds") from None
+        if not low < number <= high:  # NaN fails both comparisons
+            raise ValueError(f"{number:g} is not a number of seconds above {low:g} and at most {high:g}")
         return number
     return parse
 
@@ -153,6 +172,7 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
     "webhook_allow": lambda value: _hosts(_text(value)),
     "users": lambda value: check_users(None if isinstance(value, str) and not value.strip() else value),
     "fast_pages": boolean, "tls_names": _text,
+    "body_timeout": _seconds(0, 3600),
 }
 
 

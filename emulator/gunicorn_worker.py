@@ -13,7 +13,8 @@ gunicorn would otherwise wait on in a thread is settled here: ``Expect: 100-cont
 ``100 Continue`` by the loop (and the header dropped), a chunk size that is not 1-16 hex digits or a
 chunk-size line over 1 KiB is a 400, a body over the app's limit a 413, a request line over
 ``REQUEST_LINE_LIMIT`` a 414, header fields past gunicorn's limits a 431. A connection that has not sent
-a whole request within ``BODY_DEADLINE`` seconds is answered 408 and closed. Every such answer, and
+a whole request within the ``body_timeout`` setting's seconds (``--body-timeout``, default ``BODY_DEADLINE``: 10)
+is answered 408 and closed. Every such answer, and
 gunicorn's own refusals (``handle_error``: its HTML pages), is in the shape of the vendor the path names
 (``app.limit_answer``).
 
@@ -36,12 +37,11 @@ from typing import Any
 
 from gunicorn.workers.gthread import ThreadWorker
 
-from .app import limit_answer
+from .app import body_timeout, limit_answer
 from .core import errors
 from .core.faults import DEFER_KEY, DeferredDelay
-from .core.http import BODY_DEADLINE, MAX_BODY_BYTES
+from .core.http import MAX_BODY_BYTES
 
-READ_TIMEOUT = BODY_DEADLINE  # seconds for a whole request, from its first byte (or from the accept)
 # The request line: gunicorn's parser runs unlimited (gunicorn_conf), this is the limit. A _filter of the
 # emulator's 4,096 characters, each percent-encoded UTF-8 (up to 12 bytes), fits; granian reads up to 400 KB.
 REQUEST_LINE_LIMIT = 64 * 1024
@@ -281,6 +281,7 @@ class BufferingThreadWorker(ThreadWorker):
         app: Any = self.__dict__["wsgi"]  # the Flask app (the Procfile's emulator:create_app()), set just now
         self.flask_app = app
         self.wsgi = Deferring(app, self.current)
+        self.read_timeout = body_timeout(app)  # --body-timeout, LMS_EMULATOR_BODY_TIMEOUT
 
     def enqueue_req(self, conn: Any) -> None:
         """Every way to a thread passes here (accept, kept-alive readable, deferred): read first."""
@@ -291,7 +292,7 @@ class BufferingThreadWorker(ThreadWorker):
         conn._pending = bytearray(pending)
         conn._framing = Framing(self.cfg.limit_request_field_size or 8190, self.cfg.limit_request_fields or 32768)
         conn.sock.setblocking(False)
-        self.reading[conn] = time.monotonic() + READ_TIMEOUT
+        self.reading[conn] = time.monotonic() + self.read_timeout
         if not self._read(conn):  # often the request is already there: no trip through the poller
             self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._on_readable, conn))
 
@@ -408,7 +409,7 @@ class BufferingThreadWorker(ThreadWorker):
                 self.poller.unregister(conn.sock)
             if conn._pending:  # it began a request: say why it is closed (nothing sent: just close)
                 self._refuse(conn, errors.RequestTimeout(
-                    f"The request was not received whole within {READ_TIMEOUT:g} seconds."))
+                    f"The request was not received whole within {self.read_timeout:g} seconds."))
             else:
                 self._close(conn)
 

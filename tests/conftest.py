@@ -92,6 +92,9 @@ def tenant(store: Store) -> Tenant:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The image test (tests/test_image.py: minutes, mostly downloads and the image build) first, so that under
-    ``-n 2`` it overlaps the rest of the suite on the other worker instead of running alone at the end."""
-    items.sort(key=lambda item: item.get_closest_marker("image") is None)
+    """The image test (tests/test_image.py: minutes, mostly downloads and the image build) first, then the other
+    slow tests, the fuzzing runs (the longest) leading: under ``-n 2`` they overlap the rest of the suite on the
+    other worker instead of running alone at the end (``make test`` adds ``--dist worksteal``: an idle worker
+    takes tests queued for the other)."""
+    items.sort(key=lambda item: (item.get_closest_marker("image") is None, item.get_closest_marker("slow") is None,
+                                 "test_fuzz.py" not in item.nodeid))

@@ -8,6 +8,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 _spec = importlib.util.spec_from_file_location("bench_run", ROOT / "bench" / "run.py")
 assert _spec is not None and _spec.loader is not None
@@ -33,6 +35,7 @@ def test_the_constant_app_gets_the_same_request():
     assert bench_run.mirror_of(write, "/c/s1").path == "/c/s1?reEnroll=true"
 
 
+@pytest.mark.slow  # a short run of a benchmark
 def test_a_short_run_of_the_runner_prints_its_row():
     env = dict(os.environ, BENCH_ONLY="get one,tenant", BENCH_DURATION="0.5", BENCH_ROUNDS="1",
                BENCH_LOADGEN="python", BENCH_TENANT_ROUNDS="2")
@@ -71,6 +74,7 @@ def test_cpu_seconds_counts_the_process_and_its_children():
         child.wait()
 
 
+@pytest.mark.slow  # a short run of a benchmark
 def test_a_short_in_process_run_prints_every_scenario():
     out = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_inprocess.py"), "--rounds", "1",
                           "--requests", "20"], cwd=ROOT, capture_output=True, text=True, timeout=120)
@@ -90,6 +94,7 @@ def test_a_short_casefold_run_prints_both_requests_and_the_steps():
     assert lines[3].startswith("steps alone: before_request ")
 
 
+@pytest.mark.slow  # a short run of a benchmark
 def test_short_runs_of_the_hardening_benches_print_their_figures():
     runs = {"bench_slowclients.py": ["--slow", "3", "--hold", "1", "--baseline", "0.5"],
             "bench_statewrite.py": ["--tenants", "1", "--writes", "2"], "bench_faultglob.py": []}
@@ -100,6 +105,7 @@ def test_short_runs_of_the_hardening_benches_print_their_figures():
         assert " ms" in out.stdout, (script, out.stdout)
 
 
+@pytest.mark.slow  # a short run of a benchmark
 def test_the_instruction_count_children_run_their_requests():
     """bench_instructions.py's children (run under valgrind by the bench; here without it) send their requests."""
     for target in ("emulator", "constant"):

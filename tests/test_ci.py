@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -17,6 +19,7 @@ def _browser_test(**env: str) -> subprocess.CompletedProcess[str]:
                           text=True, timeout=120)
 
 
+@pytest.mark.slow  # two pytest runs of the browser test
 def test_the_browser_test_fails_under_ci_when_it_would_skip():
     assert _browser_test(CI="false").returncode in (0, 5)  # a developer's machine: skipped
     ran = _browser_test(CI="true")

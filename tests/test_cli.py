@@ -12,6 +12,7 @@ import pytest
 from emulator import __version__, cli, startup
 from emulator.app import create_app
 from emulator.config import Settings, SettingsError
+from emulator.core.http import BODY_DEADLINE
 
 
 def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
@@ -34,6 +35,10 @@ def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]
     (["serve", "--fixtures", "/no/such/file.json"], {}, "is not a fixture file, a directory or a fixture name"),
     (["serve", "--fixtures", "no-such-name"], {}, "no fixture named 'no-such-name'"),
     (["serve", "--bogus"], {}, "unrecognized arguments: --bogus"),
+    (["serve", "--body-timeout", "0"], {}, "--body-timeout: 0 is not a number of seconds above 0 and at most 3600"),
+    (["serve", "--body-timeout", "soon"], {}, "--body-timeout: 'soon' is not a number of seconds"),
+    (["serve"], {"LMS_EMULATOR_BODY_TIMEOUT": "nan"}, "LMS_EMULATOR_BODY_TIMEOUT: nan is not a number of seconds"),
+    (["serve"], {"LMS_EMULATOR_BODY_TIMEOUT": "7200"}, "LMS_EMULATOR_BODY_TIMEOUT: 7200 is not a number of seconds"),
     (["openapi", "moodle"], {}, "invalid choice: 'moodle'"),
 ])
 def test_bad_values_get_one_line_and_status_2(argv, env, words, capsys, monkeypatch):
@@ -64,6 +69,15 @@ def test_settings_name_the_source_of_a_bad_value(monkeypatch):
     assert Settings.load({"port": "0"}, option_names=True).port == 0  # 0: a free port
     with pytest.raises(SettingsError, match="^--port: "):
         Settings.load({"port": "70000"}, option_names=True)
+
+
+def test_the_body_timeout_defaults_to_the_deadline_both_servers_kept(monkeypatch):
+    """``--body-timeout`` / ``LMS_EMULATOR_BODY_TIMEOUT``: 10 s unless set (core.http.BODY_DEADLINE); fractions
+    are taken (the hostile tests start their servers with a short one)."""
+    assert Settings().body_timeout == Settings.load().body_timeout == BODY_DEADLINE == 10.0
+    assert Settings.load({"body_timeout": "2.5"}, option_names=True).body_timeout == 2.5
+    monkeypatch.setenv("LMS_EMULATOR_BODY_TIMEOUT", "1")
+    assert Settings.load().body_timeout == 1.0
 
 
 def test_version_help_and_python_dash_m(capsys):

@@ -20,6 +20,9 @@ EXAMPLES = int(os.environ.get("LMS_EMULATOR_FUZZ_EXAMPLES", "15"))
 CHECKS = "not_a_server_error,response_schema_conformance,status_code_conformance"
 
 
+pytestmark = pytest.mark.slow  # schemathesis runs: minutes of the suite; `-m "not slow"` leaves them out
+
+
 def _absorb_headers(server: EmulatorServer) -> dict[str, str]:
     world = server.store.tenants["default"].world("absorb")
     # a dedicated admin token: the fuzzer must not revoke it by authenticating as 'admin'

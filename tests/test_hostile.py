@@ -8,7 +8,6 @@ Werkzeug), and a fix in the app must hold under both.
 """
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
@@ -102,9 +101,15 @@ def _stop(server: Live) -> None:
     stop_process(server.proc, timeout=10)
 
 
+# The servers of this module give a client this many seconds for a whole request (--body-timeout; 10 s unless set):
+# the tests that wait for the deadline wait this long, and prove the 408 does not come before it. Shorter (3 s,
+# 5 s) made the trickled-chunks row on granian fail: no 408 received (2 of 3 runs at 5 s); left at the default.
+BODY_DEADLINE = 10.0
+
+
 @pytest.fixture(scope="module", params=["serve", "gunicorn"])
 def live(request: pytest.FixtureRequest) -> Iterator[Live]:
-    server = _start(request.param)
+    server = _start(request.param, body_timeout=str(BODY_DEADLINE))
     try:
         yield server
     finally:
@@ -481,6 +486,7 @@ def test_round_two_item_6_admin_cors_preflight_is_answered_before_the_admin_lock
     assert client.get("/_emulator/tenants", headers={"Origin": "http://ui.test"}).status_code == 401
 
 
+@pytest.mark.slow  # a server killed mid-burst and started again
 @pytest.mark.parametrize("sig", ["SIGKILL", "SIGTERM"])
 def test_round_two_item_5_a_kill_mid_burst_loses_no_acknowledged_write_and_tears_nothing(tmp_path: Path, sig: str):
     """Four clients enroll as fast as they can; the server is killed mid-burst. After a restart every enrollment
@@ -548,9 +554,6 @@ def test_round_two_item_5_a_kill_mid_burst_loses_no_acknowledged_write_and_tears
 
 # -- issue 31: the second adversarial pass -------------------------------------------------------------------------
 
-BODY_DEADLINE = 10.0  # emulator.core.http.BODY_DEADLINE
-
-
 def _probe(live: Live, count: int, timeout: float = 5) -> list[int]:
     """``count`` normal requests, four at a time; their statuses (0: no answer within ``timeout``)."""
     answered: list[int] = []
@@ -570,16 +573,32 @@ def _probe(live: Live, count: int, timeout: float = 5) -> list[int]:
     return answered
 
 
-def _answer_of(sock: socket.socket, timeout: float) -> bytes:
-    """What the server sent on ``sock`` until it closed it (or ``timeout`` passed)."""
-    sock.settimeout(timeout)
+def _answer_of(sock: socket.socket, sent: float, deadline: float = BODY_DEADLINE, must_close: bool = True) -> bytes:
+    """What the server sent on ``sock`` (whose request went at ``sent``, ``time.monotonic()``) until it closed it.
+    The server must close it within ``deadline`` + 10 s of the request (an answer on a connection left open
+    was issue 31's held socket); a 408 must not come before the deadline. ``must_close=False``: what it sent
+    by then, closed or not."""
+    give_up = sent + deadline + 10
     received = b""
-    with contextlib.suppress(OSError):
-        while piece := sock.recv(65536):
-            received += piece
-    return received
+    while time.monotonic() < give_up:
+        sock.settimeout(max(give_up - time.monotonic(), 0.01))
+        try:
+            piece = sock.recv(65536)
+        except TimeoutError:
+            break
+        except OSError:  # reset after the answer: closed too
+            piece = b""
+        if not piece:
+            if b" 408 " in received.split(b"\r\n\r\n", 1)[0] or b"\r\nHTTP/1.1 408 " in received:
+                assert time.monotonic() - sent >= deadline, "408 before the deadline"
+            return received
+        received += piece
+    if not must_close:
+        return received
+    raise AssertionError(f"not closed {deadline + 10:g} s after the request; received {received[:300]!r}")
 
 
+@pytest.mark.slow  # waits for the body deadline
 def test_fifty_bodies_held_back_hold_no_thread_and_each_gets_408(live: Live, creds: dict[str, Any]) -> None:
     """Issue 31, item 1 (granian: 32 such connections held all 32 threads for 180 s) and the same on gunicorn:
     50 connections announce a body, send one byte of it, then nothing. Normal requests are served meanwhile;
@@ -587,19 +606,20 @@ def test_fifty_bodies_held_back_hold_no_thread_and_each_gets_408(live: Live, cre
     held = []
     try:
         for _ in range(50):
+            sent = time.monotonic()  # before the connection: a deadline may run from the accept (gunicorn's)
             sock = socket.create_connection(("127.0.0.1", live.port), timeout=5)
             sock.sendall(absorb_request(creds, "POST", "/absorb/enrollments/unenroll", b"Content-Length: 1000\r\n",
                                         b"["))
-            held.append(sock)
+            held.append((sock, sent))
         time.sleep(0.3)
         assert _probe(live, 20) == [200] * 20
-        for sock in held:
-            answer = _answer_of(sock, BODY_DEADLINE + 10)
+        for sock, sent in held:
+            answer = _answer_of(sock, sent)
             head, _, body = answer.partition(b"\r\n\r\n")
             assert head.startswith(b"HTTP/1.1 408"), answer[:200]
             contract.validate("absorb", "error", json.loads(body))
     finally:
-        for sock in held:
+        for sock, _ in held:
             sock.close()
 
 
@@ -611,6 +631,7 @@ FRAMINGS = {  # issue 31, item 2: each got past gunicorn's buffering worker to a
 }
 
 
+@pytest.mark.slow  # waits for the body deadline
 @pytest.mark.parametrize("framing", FRAMINGS, ids=list(FRAMINGS))
 def test_framings_that_held_gunicorns_threads_are_refused_or_buffered(live: Live, creds: dict[str, Any],
                                                                       framing: str) -> None:
@@ -620,17 +641,22 @@ def test_framings_that_held_gunicorns_threads_are_refused_or_buffered(live: Live
     held = []
     try:
         for _ in range(12):
+            sent = time.monotonic()  # before the connection: a deadline may run from the accept (gunicorn's)
             sock = socket.create_connection(("127.0.0.1", live.port), timeout=5)
             sock.sendall(absorb_request(creds, "POST", "/absorb/authenticate", headers, first, token=False))
-            held.append(sock)
+            held.append((sock, sent))
         time.sleep(0.3)
         if "trickled" in framing:
             for _ in range(20):
-                for sock in held:
+                for sock, _ in held:
                     sock.sendall(b"1\r\n \r\n")
         assert _probe(live, 12) == [200] * 12
-        for sock in held:
-            answer = _answer_of(sock, BODY_DEADLINE + 10)
+        # granian keeps a chunked body read piece by piece until it lets go of the request, which it sometimes
+        # does only when the client closes: answered 408, such a connection may stay open (the granian bridge's
+        # _body; a sized body is read whole and closes). Left open, the 408 is still required.
+        must_close = not (live.name == "serve" and "chunked" in framing)
+        for sock, sent in held:
+            answer = _answer_of(sock, sent, must_close=must_close)
             if answer.startswith(b"HTTP/1.1 100 Continue\r\n\r\n"):  # the interim answer, then the deadline's
                 answer = answer[len(b"HTTP/1.1 100 Continue\r\n\r\n"):]
             head, _, body = answer.partition(b"\r\n\r\n")
@@ -638,10 +664,11 @@ def test_framings_that_held_gunicorns_threads_are_refused_or_buffered(live: Live
             assert 400 <= status < 500, answer[:200]
             contract.validate("absorb", "error", json.loads(body))
     finally:
-        for sock in held:
+        for sock, _ in held:
             sock.close()
 
 
+@pytest.mark.slow  # waits out 4 s delays
 def test_one_tenants_delay_fault_holds_no_thread(live: Live) -> None:
     """Issue 31, item 7: a tenant's delayMs fault held a thread per delayed call, so 40 of them (granian has 32
     threads, gunicorn 8) stopped every other tenant. Now the answers are held back without a thread."""
@@ -783,4 +810,4 @@ def test_expect_100_continue_with_its_body_is_served_and_the_connection_kept(liv
             answer += sock.recv(65536)
         assert answer.startswith(b"HTTP/1.1 200") and b"100 Continue" not in answer
         sock.sendall(b"GET /_emulator/tenants/default HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-        assert _answer_of(sock, 10).startswith(b"HTTP/1.1 200")  # the same connection, kept alive
+        assert _answer_of(sock, time.monotonic()).startswith(b"HTTP/1.1 200")  # the same connection, kept alive

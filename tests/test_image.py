@@ -30,7 +30,7 @@ import requests
 
 from emulator.testing import stop_process
 
-pytestmark = pytest.mark.image
+pytestmark = [pytest.mark.image, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[1]
 STORAGE = Path(os.environ.get("LMS_EMULATOR_TEST_IMAGE_STORAGE", "/var/tmp/lms-emulator-buildah"))

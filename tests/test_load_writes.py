@@ -5,6 +5,7 @@ import random
 import threading
 from collections import Counter
 
+import pytest
 import requests
 
 from emulator.testing import EmulatorServer
@@ -12,6 +13,7 @@ from emulator.testing import EmulatorServer
 from .vendor_api import absorb_admin_headers
 
 THREADS, OPERATIONS = 16, 200
+pytestmark = pytest.mark.slow  # 3,200 writes over HTTP
 
 
 def test_concurrent_enroll_unenroll_attempts_keep_a_consistent_world():

@@ -24,6 +24,9 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 
 
+pytestmark = pytest.mark.slow  # builds and installs the wheel in a venv of its own
+
+
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh venv holding only the built wheel (plus this venv's dependencies on its path)."""

@@ -30,7 +30,9 @@ MAX_BODY_BYTES = 1024 * 1024  # 1 MiB; larger bodies get 413
 # Characters of a path or query string a memo keeps as a key (route, parsed query, page): a longer one is worked
 # out again on each request instead. 4,096 distinct 60 KB paths pinned about 300 MB in memos (issue 31).
 MEMO_KEY_LIMIT = 2048
-BODY_DEADLINE = 10.0  # seconds for a whole request from its first byte; later is 408 (emulator's choice, both servers)
+# seconds for a whole request from its first byte; later is 408 (emulator's choice, both servers). The default of
+# the body_timeout setting (--body-timeout, emulator.config.Settings), which the servers use.
+BODY_DEADLINE = 10.0
 ASCII_INTEGER = re.compile(r"[+-]?[0-9]{1,18}")
 
 

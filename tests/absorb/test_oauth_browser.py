@@ -23,6 +23,9 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not 
 expect = sync_api.expect
 
 
+pytestmark = pytest.mark.slow  # a real browser (Chromium, playwright)
+
+
 def test_a_learner_signs_in_and_consents_in_a_browser():
     from emulator.testing import EmulatorServer
 

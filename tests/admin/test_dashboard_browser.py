@@ -29,6 +29,9 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not 
 expect = sync_api.expect
 
 
+pytestmark = pytest.mark.slow  # a real browser (Chromium, playwright)
+
+
 @pytest.fixture(scope="module")
 def server():
     from emulator.testing import EmulatorServer

@@ -20,6 +20,9 @@ if not CHROMIUM.exists():
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
 
 
+pytestmark = pytest.mark.slow  # a real browser (Chromium, playwright)
+
+
 @pytest.mark.parametrize("admin_token", [None, "s3cret-admin"])
 def test_the_download_har_button_saves_the_journal(admin_token: str | None) -> None:
     settings = {"seed": 42, **({"admin_token": admin_token} if admin_token else {})}

@@ -15,6 +15,7 @@ from marshmallow import Schema, fields, post_dump, pre_dump
 from emulator.app import create_app
 from emulator.core import dumper
 from emulator.core.wire import Guid, IsoDateTime
+from tests.vendor_api import AbsorbApi
 
 
 class Level(IntEnum):
@@ -113,16 +114,11 @@ def test_every_wire_form_of_a_seeded_world_is_marshmallows(monkeypatch: pytest.M
 
     monkeypatch.setattr("emulator.core.pagecache.dump", checked_dump)
     app = create_app({"users": users} if users else {})
-    client = app.test_client()
-    absorb = client.get("/_emulator/tenants/default").get_json()["absorb"]
-    headers = {"x-api-key": absorb["apiKey"], "x-api-version": "2"}
-    token = client.post("/absorb/authenticate", headers=headers, json={
-        "username": absorb["admin"]["username"], "password": absorb["admin"]["password"],
-        "privateKey": absorb["apiKey"]}).get_json()
-    headers["Authorization"] = f"Bearer {token}"
-    for path in ("/absorb/users?_limit=500", "/absorb/courses?_limit=500", "/absorb/departments?_limit=500",
-                 "/absorb/groups", "/absorb/roles", "/absorb/countries", "/absorb/provinces"):
-        assert client.get(path, headers=headers).status_code == 200, path
-    user = client.get("/absorb/users?_limit=1", headers=headers).get_json()["users"][0]
-    assert client.get(f"/absorb/users/{user['id']}/enrollments", headers=headers).status_code == 200
+    api = AbsorbApi.of_tenant(app, app.state.store.tenants["default"]).login()
+    for path, schema in (("/users?_limit=500", "user-page"), ("/courses?_limit=500", "course-page"),
+                         ("/departments?_limit=500", "department-page"), ("/groups", "group-page"),
+                         ("/roles", "role-page"), ("/countries", "country-page"), ("/provinces", "province-list")):
+        api.get(path, schema, status=200)
+    learner = api.learners()[0]
+    api.get(f"/users/{learner.id}/enrollments", "user-course-enrollment-page", status=200)
     assert {"UserSchema", "CourseSchema", "DepartmentSchema"} <= checked, checked
