@@ -9,9 +9,10 @@ already of its wire type is taken as it is, which is what those fields return); 
 same way. Anything a plan cannot show to be plain is marshmallow's own, field by field or whole: a schema with
 ``pre_dump``/``post_dump`` hooks or its own ``get_attribute``, a dotted ``attribute``, a field class with its own
 ``serialize``/``get_value`` (``Method``, ``Function``, ``Pluck``...), an attribute the object lacks (a
-``dump_default``), and a mapping (``__getitem__``: marshmallow reads keys first). ``WireCache`` checks a plan
-against ``schema.dump`` in verify mode (``LMS_EMULATOR_VERIFY_PAGES``), and ``tests/core/test_dumper.py``
-compares every wire form of seeded worlds.
+``dump_default``), a mapping (``__getitem__``: marshmallow reads keys first), and a schema whose ``dump`` is not
+marshmallow's (a subclass's, one set on the instance, or an object that only looks like a schema).
+``WireCache`` checks a plan against ``schema.dump`` in verify mode (``LMS_EMULATOR_VERIFY_PAGES``), and
+``tests/core/test_dumper.py`` compares every wire form of seeded worlds.
 """
 from __future__ import annotations
 
@@ -44,7 +45,7 @@ class Step(NamedTuple):
 def dump(schema: Schema, obj: Any) -> dict[str, Any]:
     """``schema.dump(obj)`` for one object."""
     plan = _plan(schema)
-    if plan is None or hasattr(obj, "__getitem__"):
+    if plan is None or hasattr(obj, "__getitem__") or "dump" in vars(schema):  # a dump set on the instance: its own
         return schema.dump(obj)  # type: ignore[no-any-return]
     out: dict[str, Any] = {}
     for kind, key, name, attribute, field, as_is, nested in plan:
@@ -73,6 +74,8 @@ def dump(schema: Schema, obj: Any) -> dict[str, Any]:
 
 @lru_cache(maxsize=1024)  # one plan per schema instance (the vendors' are module-level; bounded all the same)
 def _plan(schema: Schema) -> tuple[Step, ...] | None:
+    if not isinstance(schema, Schema) or type(schema).dump is not Schema.dump:  # not marshmallow's dump: its own
+        return None
     hooks = schema._hooks
     if schema.many or hooks[PRE_DUMP] or hooks[POST_DUMP] or type(schema).get_attribute is not Schema.get_attribute:
         return None

@@ -122,3 +122,17 @@ def test_every_wire_form_of_a_seeded_world_is_marshmallows(monkeypatch: pytest.M
     learner = api.learners()[0]
     api.get(f"/users/{learner.id}/enrollments", "user-course-enrollment-page", status=200)
     assert {"UserSchema", "CourseSchema", "DepartmentSchema"} <= checked, checked
+
+
+def test_a_schema_whose_dump_is_not_marshmallows_is_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A dump set on the instance (a test that breaks an answer on purpose), or a look-alike schema."""
+    schema = TagSchema()
+    assert dumper.dump(schema, Tag("a")) == {"Name": "a", "weight": 1.5}  # planned first
+    monkeypatch.setattr(schema, "dump", lambda obj: {"broken": True})
+    assert dumper.dump(schema, Tag("a")) == {"broken": True}
+
+    class LookAlike:
+        def dump(self, obj: Any) -> dict[str, Any]:
+            return {"looks": "alike"}
+
+    assert dumper.dump(LookAlike(), Tag("a")) == {"looks": "alike"}  # type: ignore[arg-type]
