@@ -1,102 +1,160 @@
-"""A marshmallow schema's ``dump``, planned once per schema: the same dict, without the per-field frames.
+"""A marshmallow schema's ``dump``, compiled once per schema into one Python function: the same dict, faster.
 
 ``Schema.dump`` takes each field through ``Field.serialize`` -> ``Field.get_value`` -> ``Schema.get_attribute``
--> ``utils.get_value`` -> ``hasattr``/``getattr`` before the field's ``_serialize``: a user's wire form costs
+-> ``utils.get_value`` -> ``hasattr``/``getattr`` before the field's ``_serialize``: a user's wire form cost
 ~130 us, and the first pass over a 50,000-user portal (every wire form made once, issue 32) ~7 s of CPU.
-``dump(schema, obj)`` walks a plan made once per schema instead: for a field marshmallow would read as a plain
-attribute, the attribute and the field's own ``_serialize`` (a ``String``, ``Integer`` or ``Float`` value
-already of its wire type is taken as it is, which is what those fields return); a nested schema is dumped the
-same way. Anything a plan cannot show to be plain is marshmallow's own, field by field or whole: a schema with
-``pre_dump``/``post_dump`` hooks or its own ``get_attribute``, a dotted ``attribute``, a field class with its own
-``serialize``/``get_value`` (``Method``, ``Function``, ``Pluck``...), an attribute the object lacks (a
-``dump_default``), a mapping (``__getitem__``: marshmallow reads keys first), and a schema whose ``dump`` is not
-marshmallow's (a subclass's, one set on the instance, or an object that only looks like a schema).
-``WireCache`` checks a plan against ``schema.dump`` in verify mode (``LMS_EMULATOR_VERIFY_PAGES``), and
-``tests/core/test_dumper.py`` compares every wire form of seeded worlds.
+``dump(schema, obj)`` calls a function written once per schema instead (``_compile``): the whole dict in one
+expression, each field's value read as ``obj.attribute`` and converted inline where the field's kind is known
+(``_EXPRESSIONS``: a ``String``/``Integer``/``Float``/``Boolean`` value of its wire type or None as it is, a
+``Guid`` lower-cased, an ``IsoDateTime``/``DotNetDateTime`` in UTC from ``datetime.isoformat``, a ``TimeSpan``,
+a ``Constant``, a ``List`` of those, a nested schema through ``dump`` again), and through the field's own
+``_serialize`` otherwise. ``source(schema)`` shows the function's text (tracebacks show its lines too).
+
+Anything that cannot be shown plain is marshmallow's own, field by field or whole: a field class with its own
+``serialize``/``get_value`` (``Method``, ``Function``...), a dotted or callable ``attribute``, are called as
+marshmallow calls them (``field.serialize``); a schema with ``pre_dump``/``post_dump`` hooks, its own
+``get_attribute``/``_serialize``, ``many``, or another ``dict_class``, an object that is a mapping
+(``__getitem__``: marshmallow reads keys first), an object lacking an attribute (an ``AttributeError``:
+marshmallow's ``dump_default``), and a schema whose ``dump`` is not marshmallow's (a subclass's, one set on the
+instance, or an object that only looks like a schema) are dumped by ``schema.dump``. (A model attribute holding
+marshmallow's ``missing`` itself is not a value any model holds; it is not looked for.)
+``WireCache`` checks each form against ``schema.dump`` in verify mode (``LMS_EMULATOR_VERIFY_PAGES``), and
+``tests/core/test_dumper.py`` compares every wire schema of every vendor over seeded worlds.
 """
 from __future__ import annotations
 
+import keyword
+import linecache
+from collections.abc import Callable
+from datetime import datetime
 from functools import lru_cache
 from typing import Any, NamedTuple
 
 from marshmallow import Schema, fields, missing
 from marshmallow.decorators import POST_DUMP, PRE_DUMP
 
-__all__ = ["dump"]
+from .wire import UTC, DotNetDateTime, Guid, IsoDateTime, TimeSpan, dotnet_datetime, iso_z, timespan
 
-_ABSENT = object()
-# Field classes whose ``_serialize`` returns a value of these types as it is, and None as None.
-_AS_IS: dict[type, frozenset[type]] = {fields.String: frozenset({str}), fields.Integer: frozenset({int}),
-                                       fields.Float: frozenset({float}), fields.Boolean: frozenset({bool})}
-_NONE: frozenset[type] = frozenset()
-PLAIN, NESTED, NESTED_MANY, LIST_NESTED, LIST_AS_IS, MARSHMALLOW = range(6)
+__all__ = ["dump", "source"]
+
+# The expression of a field's wire value, for the field classes whose ``_serialize`` is known exactly (the class
+# itself, not a subclass). ``{get}`` reads the value into ``{v}`` (it comes first in evaluation order), ``{f}``
+# is the field, ``{n}`` its name: a value not of the expected type goes through ``{f}._serialize`` as in
+# marshmallow. Datetimes: ``isoformat`` of a UTC datetime is the text ``iso_z``/``dotnet_datetime`` write.
+_AS_IS = "{v} if ({get}) is None or type({v}) is {t} else {f}._serialize({v}, {n}, obj)"
+_EXPRESSIONS: dict[type, str] = {
+    fields.String: _AS_IS.replace("{t}", "str"),
+    fields.Integer: _AS_IS.replace("{t}", "int"),
+    fields.Float: _AS_IS.replace("{t}", "float"),
+    fields.Boolean: _AS_IS.replace("{t}", "bool"),
+    Guid: "None if ({get}) is None else {v}.lower() if type({v}) is str else {f}._serialize({v}, {n}, obj)",
+    IsoDateTime: ("None if ({get}) is None else {v}.isoformat()[:23 if {v}.microsecond else 19] + 'Z' "
+                  "if type({v}) is datetime and {v}.tzinfo is UTC else iso_z({v})"),
+    DotNetDateTime: ("None if ({get}) is None else ({v}.isoformat()[:26] + '0+00:00' if {v}.microsecond "
+                     "else {v}.isoformat()[:19] + '.0000000+00:00') "
+                     "if type({v}) is datetime and {v}.tzinfo is UTC else dotnet_datetime({v})"),
+}
+_GENERIC = "{f}._serialize(({get}), {n}, obj)"  # any other plain field: what ``Field.serialize`` does, one frame less
+_NAMESPACE = {"datetime": datetime, "UTC": UTC, "iso_z": iso_z, "dotnet_datetime": dotnet_datetime,
+              "timespan": timespan, "missing": missing}
 
 
-class Step(NamedTuple):
-    kind: int
-    key: str  # the wire name
-    name: str  # the schema's field name
-    attribute: str  # what is read of the object
-    field: Any
-    as_is: frozenset[type]  # value types the field passes through unchanged (PLAIN only)
-    nested: Schema | None
+class Compiled(NamedTuple):
+    function: Callable[[Any], dict[str, Any]]
+    source: str
 
 
 def dump(schema: Schema, obj: Any) -> dict[str, Any]:
     """``schema.dump(obj)`` for one object."""
-    plan = _plan(schema)
-    if plan is None or hasattr(obj, "__getitem__") or "dump" in vars(schema):  # a dump set on the instance: its own
+    compiled = _compiled(schema)
+    if compiled is None or hasattr(obj, "__getitem__") or "dump" in vars(schema):  # a dump set on the instance
         return schema.dump(obj)  # type: ignore[no-any-return]
-    out: dict[str, Any] = {}
-    for kind, key, name, attribute, field, as_is, nested in plan:
-        if kind == MARSHMALLOW:
-            value = field.serialize(name, obj, accessor=schema.get_attribute)
-            if value is not missing:
-                out[key] = value
-            continue
-        value = getattr(obj, attribute, _ABSENT)
-        if value is _ABSENT:  # marshmallow's dump_default (or the field left out)
-            value = field.serialize(name, obj, accessor=schema.get_attribute)
-            if value is not missing:
-                out[key] = value
-        elif value is None:
-            out[key] = None if as_is or kind != PLAIN else field._serialize(None, name, obj)  # as_is: None as None
-        elif kind == PLAIN:
-            out[key] = value if type(value) in as_is else field._serialize(value, name, obj)
-        elif kind == NESTED:
-            out[key] = dump(nested, value)  # type: ignore[arg-type]
-        elif kind == LIST_AS_IS:  # List(String()) and the like: a copy, when every item is of its wire type
-            out[key] = list(value) if set(map(type, value)) <= as_is else field._serialize(value, name, obj)
-        else:  # NESTED_MANY, LIST_NESTED: their schema has a plan (hooks would see the list at once in marshmallow)
-            out[key] = [dump(nested, item) for item in value]  # type: ignore[arg-type]
-    return out
+    try:
+        return compiled.function(obj)
+    except AttributeError:  # an attribute the object lacks (a ``dump_default``), or raised by a field: marshmallow's
+        return schema.dump(obj)  # type: ignore[no-any-return]
 
 
-@lru_cache(maxsize=1024)  # one plan per schema instance (the vendors' are module-level; bounded all the same)
-def _plan(schema: Schema) -> tuple[Step, ...] | None:
+def source(schema: Schema) -> str | None:
+    """The text of the function ``dump`` calls for ``schema`` (None: ``schema.dump`` is called), for debugging."""
+    compiled = _compiled(schema)
+    return None if compiled is None else compiled.source
+
+
+@lru_cache(maxsize=1024)  # one function per schema instance (the vendors' are module-level; bounded all the same)
+def _compiled(schema: Schema) -> Compiled | None:
     if not isinstance(schema, Schema) or type(schema).dump is not Schema.dump:  # not marshmallow's dump: its own
         return None
-    hooks = schema._hooks
-    if schema.many or hooks[PRE_DUMP] or hooks[POST_DUMP] or type(schema).get_attribute is not Schema.get_attribute:
+    own = type(schema).get_attribute is not Schema.get_attribute or type(schema)._serialize is not Schema._serialize
+    if schema.many or schema._hooks[PRE_DUMP] or schema._hooks[POST_DUMP] or own or schema.dict_class is not dict:
         return None
-    return tuple(_step(name, field) for name, field in schema.dump_fields.items())
+    return _compile(schema)
 
 
-def _step(name: str, field: Any) -> Step:  # a marshmallow field (Nested's and List's attributes are read)
-    key = field.data_key if field.data_key is not None else name
-    attribute = field.attribute if field.attribute is not None else name
+def _compile(schema: Schema) -> Compiled | None:
+    """Write the function: a copy of a dict holding every key in order (``keys``: a copy is already the right size,
+    where a dict built key by key grows several times), then a statement per field setting its value."""
+    namespace: dict[str, Any] = dict(_NAMESPACE, dump=dump, get_attribute=schema.get_attribute)
+    keys = namespace["keys"] = {}
+    lines = ["def dump_one(obj):", "    out = keys.copy()"]
+    for number, (name, field) in enumerate(schema.dump_fields.items()):
+        key = field.data_key if field.data_key is not None else name
+        if key in keys:  # two fields, one key: marshmallow's rule (the last present one's value) is its own
+            return None
+        keys[key] = None
+        namespace[f"f{number}"] = field
+        expression = _expression(field, name, f"f{number}", namespace)
+        if expression is None:  # marshmallow's own ``serialize``, which may leave the key out
+            lines += [f"    v = f{number}.serialize({name!r}, obj, accessor=get_attribute)",
+                      "    if v is missing:", f"        del out[{key!r}]", "    else:", f"        out[{key!r}] = v"]
+        else:
+            lines.append(f"    out[{key!r}] = {expression}")
+    lines.append("    return out")
+    text = "\n".join(lines) + "\n"
+    filename = f"<core.dumper {type(schema).__qualname__} at {id(schema):#x}>"
+    exec(compile(text, filename, "exec"), namespace)  # the text is made of the schema's fields, nothing else
+    linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)  # tracebacks show the lines
+    return Compiled(namespace["dump_one"], text)
+
+
+def _expression(field: Any, name: str, ref: str, namespace: dict[str, Any]) -> str | None:
+    """The expression of ``field``'s wire value (None: marshmallow's ``field.serialize`` is called)."""
     cls = type(field)
-    plain = (field._CHECK_ATTRIBUTE and "." not in attribute and not callable(field.attribute)
+    attribute = field.attribute if field.attribute is not None else name
+    if cls is TimeSpan:  # reads its ``source``, not marshmallow's attribute
+        return f"None if ({_read(field.source)}) is None else timespan(v)"
+    if cls is fields.Constant:
+        return f"{ref}.constant"
+    plain = (field._CHECK_ATTRIBUTE and isinstance(attribute, str) and "." not in attribute
              and cls.serialize is fields.Field.serialize and cls.get_value is fields.Field.get_value)
     if not plain:
-        return Step(MARSHMALLOW, key, name, attribute, field, _NONE, None)
-    if cls is fields.Nested and not field.schema.many and (not field.many or _plan(field.schema) is not None):
-        return Step(NESTED_MANY if field.many else NESTED, key, name, attribute, field, _NONE, field.schema)
+        return None
+    get = _read(attribute)
+    if cls is fields.Nested and not field.many and not field.schema.many:
+        namespace[ref + "s"] = field.schema
+        return f"None if ({get}) is None else dump({ref}s, v)"
+    if cls is fields.Nested and field.many and not field.schema.many and _compiled(field.schema) is not None:
+        namespace[ref + "s"] = field.schema  # no hooks: marshmallow's dump of the list is the dump of each
+        return f"None if ({get}) is None else [dump({ref}s, item) for item in v]"
     inner = getattr(field, "inner", None)
-    if cls is fields.List and type(inner) is fields.Nested and not inner.many and not inner.schema.many \
-            and _plan(inner.schema) is not None:
-        return Step(LIST_NESTED, key, name, attribute, field, _NONE, inner.schema)
-    if cls is fields.List and type(inner) in _AS_IS and not getattr(inner, "as_string", False):
-        return Step(LIST_AS_IS, key, name, attribute, field, _AS_IS[type(inner)], None)
-    as_is = _AS_IS.get(cls, _NONE) if not getattr(field, "as_string", False) else _NONE
-    return Step(PLAIN, key, name, attribute, field, as_is, None)
+    if cls is fields.List and type(inner) is fields.Nested and not inner.many and not inner.schema.many:
+        namespace[ref + "s"] = inner.schema
+        return f"None if ({get}) is None else [dump({ref}s, item) for item in v]"
+    if cls is fields.List and _known(inner):  # List._serialize: None, or each item through the inner field
+        namespace[ref + "i"] = inner
+        each = _EXPRESSIONS[type(inner)].format(v="item", get="item", f=ref + "i", n=repr(name))
+        return f"None if ({get}) is None else [{each} for item in v]"
+    template = _EXPRESSIONS[cls] if _known(field) else _GENERIC
+    return template.format(v="v", get=get, f=ref, n=repr(name))
+
+
+def _known(field: Any) -> bool:
+    """A field whose ``_serialize`` is written inline (as_string numbers and booleans are not)."""
+    return type(field) in _EXPRESSIONS and not getattr(field, "as_string", False)
+
+
+def _read(attribute: str) -> str:
+    """``v := obj.attribute`` (``getattr`` for a name that is not an identifier): raises AttributeError if absent."""
+    if attribute.isidentifier() and not keyword.iskeyword(attribute):
+        return f"v := obj.{attribute}"
+    return f"v := getattr(obj, {attribute!r})"
