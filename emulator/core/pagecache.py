@@ -27,7 +27,6 @@ and every wire form served from the cache is dumped again, and either failing to
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from flask import request
@@ -212,12 +211,6 @@ def order_key(page: Any, args: Any) -> tuple[Hashable, ...]:
     return (page[0], page[2], *(pair for pair in pairs if pair[0] not in PAGING_NAMES))
 
 
-@cache
-def _encoded_variant(name: str) -> tuple[str, type]:
-    """The key of a schema's encoded form in an entity's forms (``WireCache.encoded``): one tuple per schema name."""
-    return (name, bytes)
-
-
 class WireCache(dict):
     """Entity id -> {variant: wire form}, so that a world drops every form of an entity at once."""
 
@@ -256,13 +249,15 @@ class WireCache(dict):
     def encoded(self, schema: Any, obj: Any) -> Any:
         """``dump``'s wire form, encoded once (``wire.encoded``): a list page copies its items' bytes.
 
-        Only the bytes are kept, not the dict they were encoded from (``peek``; an entity's own read makes and keeps
-        its dict): at 50,000 users the dicts were ~5 KB a user kept twice over, and the ~5 objects each the
-        collector tracks made the first pass over the users walk the whole world twice (issue 32). The key of the
-        bytes is one tuple per schema (``_encoded_variant``), which the collector soon stops tracking, so an
-        entity's forms with only bytes in them are not tracked either."""
-        return encoded(self.form(obj.id, _encoded_variant(type(schema).__name__),
-                                 lambda: encode_json(self.peek(schema, obj))))
+        The bytes are kept under the schema's class (the dict form is under its name), and only they: not the dict
+        they were encoded from (``peek``; an entity's own read makes and keeps its dict). At 50,000 users those
+        dicts were ~5 KB a user, and their ~4 objects the cyclic collector tracks, each, made the first pass over
+        the users pay for collections (issue 32)."""
+        forms = self.get(obj.id)
+        body = forms.get(type(schema)) if forms is not None and not self.verify else None
+        if body is None:  # made (or, in verify mode, checked) by ``form``
+            body = self.form(obj.id, type(schema), lambda: encode_json(self.peek(schema, obj)))
+        return encoded(body)
 
     def form(self, entity_id: str, variant: Hashable, make: Callable[[], Any]) -> Any:
         """The wire form ``variant`` of an entity, ``make()`` building it on a miss."""
