@@ -259,7 +259,7 @@ class WireCache(dict):
             body = self.form(obj.id, type(schema), lambda: encode_json(self.peek(schema, obj)))
         return encoded(body)
 
-    def form(self, entity_id: str, variant: Hashable, make: Callable[[], Any]) -> Any:
+    def form(self, entity_id: str, variant: Hashable | type, make: Callable[[], Any]) -> Any:
         """The wire form ``variant`` of an entity, ``make()`` building it on a miss."""
         forms = self.setdefault(entity_id, {})
         wire = forms.get(variant)
@@ -269,7 +269,7 @@ class WireCache(dict):
             self._check(entity_id, variant, wire, make())
         return wire
 
-    def _check(self, entity_id: str, variant: Hashable, cached: dict[str, Any], fresh: dict[str, Any]) -> None:
+    def _check(self, entity_id: str, variant: Hashable | type, cached: dict[str, Any], fresh: dict[str, Any]) -> None:
         if cached != fresh:
             self.clear()
             raise StalePage(f"the cached {variant} form of '{entity_id}' is stale: {cached!r} != {fresh!r}")
