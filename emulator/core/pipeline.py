@@ -68,7 +68,7 @@ from . import errors, faults
 from .casefold import FoldPaths, StripBases, fold_request
 from .cors import Cors, host_check
 from .exchange import Exchange, exchange_of
-from .http import MAX_BODY_BYTES, MEMO_KEY_LIMIT, buffer_chunked_body
+from .http import MAX_BODY_BYTES, MEMO_KEY_LIMIT, buffer_chunked_body, read_sized_body
 from .journal import environ_headers, journal_of, make_entry
 from .pagecache import StalePage, verifying
 from .persistence import SaveFailed, ServiceUnavailable, changes_state
@@ -285,7 +285,7 @@ class Pipeline:
             req.__dict__.pop("stream", None)  # the stream is read from the new environ
         length = environ.get("CONTENT_LENGTH")
         if length and length != "0" and length.isascii() and length.isdigit() and int(length) <= MAX_BODY_BYTES:
-            req.get_data(cache=True)
+            read_sized_body(req, int(length))
 
     def preflight(self, req: Request, exchange: Exchange, vendor: Vendor | None) -> Response | None:
         """Step 6 (a preflight carries no credentials: answered before the admin lock)."""
