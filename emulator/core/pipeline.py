@@ -395,7 +395,7 @@ class Pipeline:
             headers=environ_headers(environ), body=body, content_type=environ.get("CONTENT_TYPE", ""),
             status=status, response_body=response_body, response_content_type=response_content_type,
             duration_ms=(time.perf_counter() - started) * 1000 if started else 0.0,
-            at=tenant.clock.now(), vendor=vendor.name, tenant_id=tenant.id if named else None,
+            at=exchange.now or tenant.clock.now(), vendor=vendor.name, tenant_id=tenant.id if named else None,
             secret_answer=vendor.secret_answer)
 
 
@@ -462,7 +462,8 @@ class PageStep:
             if tenant.rate_limits or (rules is not None and rules.rules):
                 return None  # steps the tenant call runs would act: Flask's
             world = tenant.world(access.vendor)  # the lock rule's one exception (core.tenantcall)
-            admitted = access.caller(world, credentials, tenant.clock.now(), environ, call.options, path_args)
+            now = tenant.clock.now()
+            admitted = access.caller(world, credentials, now, environ, call.options, path_args)
         except errors.EmulatorError:  # refused: Flask answers it, in the vendor's shape
             return None
         page = page_rule(tenant, world, admitted, view, path_args, path, query)
@@ -474,7 +475,7 @@ class PageStep:
                 return None
         if page is None:
             return None
-        exchange.tenant = tenant
+        exchange.tenant, exchange.now = tenant, now
         return Page(page)
 
     def route(self, path: str) -> Route | None:
