@@ -285,6 +285,8 @@ class Pipeline:
             req.__dict__.pop("stream", None)  # the stream is read from the new environ
         length = environ.get("CONTENT_LENGTH")
         if length and length != "0" and length.isascii() and length.isdigit() and int(length) <= MAX_BODY_BYTES:
+            if "HTTP_TRANSFER_ENCODING" not in environ:  # werkzeug's cached ``content_length``, as it parses it
+                req.__dict__["content_length"] = int(length)
             read_sized_body(req, int(length))
 
     def preflight(self, req: Request, exchange: Exchange, vendor: Vendor | None) -> Response | None:
@@ -592,7 +594,8 @@ class CallStep:
             if tokens is None:
                 ctx.pop(error)
             else:  # ctx.pop() where there is no teardown function and nothing listens
-                req.close()
+                if "files" in req.__dict__:  # Request.close closes the uploaded files werkzeug parsed, if any
+                    req.close()
                 _cv_request.reset(tokens[1])
                 environ["werkzeug.request"] = None  # as Flask: no cycle left for the GC
                 _cv_app.reset(tokens[0])

@@ -9,7 +9,9 @@ import pytest
 from flask import Flask, Request, request
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 
+from emulator.core.exchange import Exchange
 from emulator.core.http import MAX_BODY_BYTES, read_sized_body
+from emulator.core.pipeline import Pipeline
 
 
 class Trickle(io.RawIOBase):
@@ -80,3 +82,18 @@ def test_a_body_read_directly_is_what_werkzeug_reads(case: str, terminated: bool
     assert direct == werkzeug_read
     if case == "sized":
         assert direct == ("read", (BODY, BODY, BODY))
+
+
+@pytest.mark.parametrize("headers", [{"CONTENT_LENGTH": "40"}, {"CONTENT_LENGTH": "0040"},
+                                     {"CONTENT_LENGTH": "40", "HTTP_TRANSFER_ENCODING": "gzip"},
+                                     {"CONTENT_LENGTH": "0"}, {}], ids=str)
+def test_the_whole_body_step_leaves_the_request_as_werkzeug_reads_it(headers: dict[str, str]) -> None:
+    """Step 5 reads the body and primes ``content_length``: both as a fresh werkzeug request reads them."""
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    environ = {"REQUEST_METHOD": "POST", "PATH_INFO": "/", "SERVER_NAME": "x", "SERVER_PORT": "80",
+               "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(BODY), **headers}
+    with app.test_request_context():
+        stepped, fresh = Request(dict(environ)), Request(dict(environ, **{"wsgi.input": io.BytesIO(BODY)}))
+        Pipeline.whole_body(stepped, Exchange(), None)
+        assert (stepped.content_length, stepped.get_data()) == (fresh.content_length, fresh.get_data())
