@@ -425,10 +425,13 @@ def mirror_of(s: Scenario, path: str) -> Scenario:
         return Scenario(s.name, kind="mix", headers=s.headers, write_every=s.write_every,
                         paths=[path + "?" + p.partition("?")[2] for p in s.paths],
                         enroll_path=path + "w?" + s.enroll_path.partition("?")[2], unenroll_path=path + "w")
-    source = s.path if s.kind == "fixed" else s.enroll_path
-    query = source.partition("?")[2]
-    return Scenario(s.name, method="POST" if s.kind != "fixed" else s.method,
-                    path=path + (f"?{query}" if query else ""), headers=s.headers, body=s.body)
+    if s.kind == "enroll_unenroll":  # enroll on <path> (its answer names an enrollment), un-enroll that id on it
+        query = s.enroll_path.partition("?")[2]
+        return Scenario(s.name, kind="enroll_unenroll", headers=s.headers, unenroll_path=path,
+                        enroll_path=path + (f"?{query}" if query else ""))
+    query = s.path.partition("?")[2]
+    return Scenario(s.name, method=s.method, path=path + (f"?{query}" if query else ""), headers=s.headers,
+                    body=s.body)
 
 
 def _importable(module: str, notes: list[str], label: str) -> bool:

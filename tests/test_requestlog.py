@@ -16,6 +16,7 @@ import requests
 
 from emulator import servers
 from emulator.core.exchange import exchange_of
+from emulator.core import requestlog
 from emulator.core.requestlog import RequestLog, masked_query
 from emulator.testing import EmulatorProcess
 
@@ -34,6 +35,28 @@ def _app(status: str = "200 OK"):
 def _call(log: RequestLog, path: str, query: str = "", method: str = "GET") -> None:
     environ = {"REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": query}
     assert list(log(environ, lambda status, headers, exc_info=None: None)) == [b"ok"]
+    log.flush()  # what the log's thread does within FLUSH_AFTER
+
+
+def test_lines_are_written_in_one_batch_without_a_flush(monkeypatch):
+    """The log's own thread writes what waited, in one write, ``FLUSH_AFTER`` after the first line."""
+    monkeypatch.setattr(requestlog, "FLUSH_AFTER", 0.5)  # the three calls below take microseconds
+    writes: list[str] = []
+
+    class Out(io.StringIO):
+        def write(self, text: str) -> int:
+            writes.append(text)
+            return len(text)
+
+    log = RequestLog(_app(), out=Out())
+    for n in range(3):
+        environ = {"REQUEST_METHOD": "GET", "PATH_INFO": f"/absorb/users/{n}", "QUERY_STRING": ""}
+        assert list(log(environ, lambda status, headers, exc_info=None: None)) == [b"ok"]
+    deadline = time.monotonic() + 15
+    while not writes and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert len(writes) == 1 and [LINE.match(line).group(2) for line in writes[0].splitlines()] == [
+        "/absorb/users/0", "/absorb/users/1", "/absorb/users/2"]
 
 
 def test_text_line_names_method_path_status_tenant_and_time():

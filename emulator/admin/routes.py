@@ -9,6 +9,7 @@ from werkzeug.wsgi import wrap_file
 from ..core import faults as fault_rules
 from ..core import resources
 from ..core.exchange import current
+from ..core.http import no_content
 from ..core.outbound import deliveries_of
 from ..core.store import Tenant
 from . import fixtures as fixture_files
@@ -100,7 +101,7 @@ def get_tenant(tenant_id: str) -> Response:
 def delete_tenant(tenant_id: str) -> Response:
     _tenant(tenant_id)
     service.store().delete(tenant_id)
-    return Response(status=204)
+    return no_content()
 
 
 @bp.post("/tenants/<tenant_id>/reset")
@@ -144,7 +145,7 @@ def register_oauth_client(tenant_id: str, vendor: str) -> Response:
 @bp.post("/tenants/<tenant_id>/<vendor>/oauth-clients/<client_id>/revoke")
 def revoke_oauth_client(tenant_id: str, vendor: str, client_id: str) -> Response:
     service.revoke_client(_tenant(tenant_id), vendor, client_id)
-    return Response(status=204)
+    return no_content()
 
 
 # -- clock ------------------------------------------------------------------------------------------
@@ -183,7 +184,7 @@ def get_journal(tenant_id: str) -> Response:
 @bp.delete("/tenants/<tenant_id>/journal")
 def clear_journal(tenant_id: str) -> Response:
     journal_of(_tenant(tenant_id)).clear()
-    return Response(status=204)
+    return no_content()
 
 
 # -- webhook deliveries (core.outbound) -----------------------------------------------------------------
@@ -205,7 +206,7 @@ def get_webhook_deliveries(tenant_id: str) -> Response:
 @bp.delete("/tenants/<tenant_id>/webhooks")
 def clear_webhook_deliveries(tenant_id: str) -> Response:
     deliveries_of(_tenant(tenant_id)).clear()
-    return Response(status=204)
+    return no_content()
 
 
 # -- faults ---------------------------------------------------------------------------------------------
@@ -228,14 +229,14 @@ def clear_faults(tenant_id: str) -> Response:
     faults = fault_rules.faults_of(_tenant(tenant_id))
     if faults is not None:
         faults.clear()
-    return Response(status=204)
+    return no_content()
 
 
 @bp.delete("/tenants/<tenant_id>/faults/<fault_id>")
 def delete_fault(tenant_id: str, fault_id: str) -> Response:
     faults = fault_rules.faults_of(_tenant(tenant_id), create=True)
     faults.remove(fault_id)  # type: ignore[union-attr]
-    return Response(status=204)
+    return no_content()
 
 
 # -- rate limits ------------------------------------------------------------------------------------------
@@ -254,4 +255,4 @@ def set_rate_limit(tenant_id: str) -> Response:
 def clear_rate_limit(tenant_id: str) -> Response:
     """Off for every vendor, or for ``?vendor=absorb`` only."""
     service.clear_rate_limit(_tenant(tenant_id), request.args.get("vendor"))
-    return Response(status=204)
+    return no_content()

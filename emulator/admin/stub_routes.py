@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response, jsonify
 
 from ..core.exchange import current
+from ..core.http import no_content
 from ..core.store import Tenant
 from ..core.stubs import stubs_of
 from . import service
@@ -33,10 +34,10 @@ def list_stubs(tenant_id: str) -> Response:
 @bp.delete("/tenants/<tenant_id>/stubs")
 def clear_stubs(tenant_id: str) -> Response:
     stubs_of(_tenant(tenant_id), service.vendors()).clear()
-    return Response(status=204)
+    return no_content()
 
 
 @bp.delete("/tenants/<tenant_id>/stubs/<stub_id>")
 def delete_stub(tenant_id: str, stub_id: str) -> Response:
     stubs_of(_tenant(tenant_id), service.vendors()).remove(stub_id)
-    return Response(status=204)
+    return no_content()

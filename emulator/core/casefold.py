@@ -199,6 +199,9 @@ def fold_args(raw: str, parsed: Callable[[], MultiDict[str, str]], documented: f
 
 
 def _fold_body(req: Request, vendor: str, body_schema: str, notes: list[str]) -> None:
+    shape = body_shape(vendor, body_schema)
+    if shape is None:  # no key to fold (an array of ids): json_body parses it once, where it is read
+        return
     if not is_json_content_type(req.mimetype) or (req.content_length or 0) > MAX_BODY_BYTES:
         return
     try:
@@ -207,7 +210,7 @@ def _fold_body(req: Request, vendor: str, body_schema: str, notes: list[str]) ->
     except Exception:  # noqa: BLE001 - unreadable or malformed: json_body answers it in the vendor's shape
         return
     if document is not None:
-        exchange_of(req.environ).json = fold_keys(document, body_shape(vendor, body_schema), notes)
+        exchange_of(req.environ).json = fold_keys(document, shape, notes)
 
 
 # id(operation) -> its documented query names; operations live as long as the app

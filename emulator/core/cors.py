@@ -27,6 +27,7 @@ from typing import Any
 from flask import Request, Response
 
 from .errors import BadRequest, Forbidden
+from .http import no_content
 
 ALLOWED_HEADERS = "x-api-key, x-api-version, Authorization, X-Auth-Account-Url, Content-Type, Accept"
 EXPOSED_HEADERS = "Retry-After, X-Emulator-Contract-Violations"
@@ -64,7 +65,7 @@ class Cors:
         """A preflight's answer (204, with the grant when the origin is allowed); None for other requests."""
         if req.method != "OPTIONS" or not req.environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD"):
             return None
-        response = Response(status=204)
+        response = no_content()
         granted = self._granted(req.path, req.environ.get("HTTP_ORIGIN"))
         if granted:
             response.headers["Access-Control-Allow-Origin"] = granted

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 from flask import request
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from .errors import EmulatorError
     from .pagecache import StalePage
     from .store import Tenant
@@ -29,6 +31,7 @@ class Exchange:
     original_path: str | None = None  # the path as sent, when a step rewrote PATH_INFO (folded, a base stripped)
     json: Any = UNPARSED  # the body parsed, keys in the documented spelling (core.casefold), for core.http.json_body
     tenant: Tenant | None = None  # the tenant a vendor's credentials named (core.tenantcall)
+    now: datetime | None = None  # the tenant clock's reading the call ran at (core.tenantcall): the journal's time
     admin_tenant: Tenant | None = None  # the tenant an admin call acted on (persistence, the request log)
     fault: str | None = None  # the id of the fault rule that fired
     dropped: bool = False  # a drop rule fired: the connection is closed without an answer

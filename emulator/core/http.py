@@ -15,9 +15,9 @@ from functools import lru_cache
 from urllib.parse import parse_qsl
 
 import werkzeug.urls  # noqa: F401 - registers the "werkzeug.url_quote" error handler parse_args uses
-from flask import Request
+from flask import Request, Response
 from werkzeug.datastructures import ImmutableMultiDict
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 from werkzeug.local import LocalProxy
 from werkzeug.routing import BaseConverter
 
@@ -69,6 +69,49 @@ def buffer_chunked_body(environ: dict[str, Any]) -> None:
         body = b"".join(pieces)
         environ["wsgi.input"] = io.BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body))
+
+
+NO_CONTENT_TYPE = "text/plain; charset=utf-8"  # werkzeug's default Content-Type, which a 204 of Flask's carries
+
+
+def no_content() -> Response:
+    """A 204, as ``Response(status=204)`` makes it (its default Content-Type included, which the server sends and
+    the journal shows), with that type given rather than looked for and worked out (~3k instructions)."""
+    return Response(status=204, content_type=NO_CONTENT_TYPE)
+
+
+def read_sized_body(req: Request, length: int) -> bytes:
+    """``req.get_data(cache=True)`` for a body announced as ``length`` bytes (``Content-Length``, at most
+    ``MAX_BODY_BYTES``), read from ``wsgi.input`` directly instead of through werkzeug's guarded stream
+    (``Request.stream``: a ``LimitedStream``, and Flask's ``max_content_length`` looked up through the app
+    context), which cost ~30k instructions of a write (docs/PERFORMANCE.md, "The write path").
+
+    The bytes and the refusals stay werkzeug's. Its stream reads ``length`` bytes, or, where the server ends the
+    input itself (``wsgi.input_terminated``: gunicorn, the granian bridge), everything up to the limit; so does
+    this. Where the input gives fewer bytes than announced, or more than the limit, werkzeug's own ``get_data``
+    judges the bytes that were read (its ``ClientDisconnected``, its 413); a read that fails with ``OSError`` or
+    ``ValueError`` is its ``ClientDisconnected``, as in ``LimitedStream.readinto``. ``tests/core/test_http.py``
+    compares the two."""
+    environ = req.environ
+    stream = environ["wsgi.input"]
+    wanted = MAX_BODY_BYTES + 1 if "wsgi.input_terminated" in environ else length
+    pieces, got = [], 0
+    try:
+        while got < wanted:
+            piece = stream.read(wanted - got)
+            if not piece:
+                break
+            pieces.append(piece)
+            got += len(piece)
+    except (OSError, ValueError):
+        raise ClientDisconnected() from None
+    data = pieces[0] if len(pieces) == 1 else b"".join(pieces)
+    if got > MAX_BODY_BYTES or ("wsgi.input_terminated" not in environ and got != length):
+        environ["wsgi.input"] = io.BytesIO(data)  # werkzeug's judgement, over the same bytes
+        req.__dict__.pop("stream", None)
+        return req.get_data(cache=True)
+    req._cached_data = data  # what get_data returns from now on (werkzeug reads it with getattr)
+    return data
 
 
 class GuidConverter(BaseConverter):
@@ -123,7 +166,8 @@ def json_body(request: Request, *, unsupported: type[Exception] = UnsupportedMed
             where = f" at line {exc.lineno} column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
             detail = f"malformed JSON{where}" if not isinstance(exc, TooDeep) else str(exc)
             raise BadRequest("The request body is not valid JSON.", validations=[f"body: {detail}"]) from None
-    bad_text = invalid_text(document)
+    # a lone surrogate comes only from a \u escape, or from a body in UTF-16 or UTF-32 (never all ASCII)
+    bad_text = None if raw.isascii() and b"\\u" not in raw else invalid_text(document)
     if bad_text is not None:
         raise BadRequest("The request body has text that is not valid Unicode.",
                          validations=[f"{bad_text}: {NOT_TEXT}"])

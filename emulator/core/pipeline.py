@@ -68,7 +68,7 @@ from . import errors, faults
 from .casefold import FoldPaths, StripBases, fold_request
 from .cors import Cors, host_check
 from .exchange import Exchange, exchange_of
-from .http import MAX_BODY_BYTES, MEMO_KEY_LIMIT, buffer_chunked_body
+from .http import MAX_BODY_BYTES, MEMO_KEY_LIMIT, buffer_chunked_body, read_sized_body
 from .journal import environ_headers, journal_of, make_entry
 from .pagecache import StalePage, verifying
 from .persistence import SaveFailed, ServiceUnavailable, changes_state
@@ -285,7 +285,9 @@ class Pipeline:
             req.__dict__.pop("stream", None)  # the stream is read from the new environ
         length = environ.get("CONTENT_LENGTH")
         if length and length != "0" and length.isascii() and length.isdigit() and int(length) <= MAX_BODY_BYTES:
-            req.get_data(cache=True)
+            if "HTTP_TRANSFER_ENCODING" not in environ:  # werkzeug's cached ``content_length``, as it parses it
+                req.__dict__["content_length"] = int(length)
+            read_sized_body(req, int(length))
 
     def preflight(self, req: Request, exchange: Exchange, vendor: Vendor | None) -> Response | None:
         """Step 6 (a preflight carries no credentials: answered before the admin lock)."""
@@ -395,7 +397,7 @@ class Pipeline:
             headers=environ_headers(environ), body=body, content_type=environ.get("CONTENT_TYPE", ""),
             status=status, response_body=response_body, response_content_type=response_content_type,
             duration_ms=(time.perf_counter() - started) * 1000 if started else 0.0,
-            at=tenant.clock.now(), vendor=vendor.name, tenant_id=tenant.id if named else None,
+            at=exchange.now or tenant.clock.now(), vendor=vendor.name, tenant_id=tenant.id if named else None,
             secret_answer=vendor.secret_answer)
 
 
@@ -462,7 +464,8 @@ class PageStep:
             if tenant.rate_limits or (rules is not None and rules.rules):
                 return None  # steps the tenant call runs would act: Flask's
             world = tenant.world(access.vendor)  # the lock rule's one exception (core.tenantcall)
-            admitted = access.caller(world, credentials, tenant.clock.now(), environ, call.options, path_args)
+            now = tenant.clock.now()
+            admitted = access.caller(world, credentials, now, environ, call.options, path_args)
         except errors.EmulatorError:  # refused: Flask answers it, in the vendor's shape
             return None
         page = page_rule(tenant, world, admitted, view, path_args, path, query)
@@ -474,7 +477,7 @@ class PageStep:
                 return None
         if page is None:
             return None
-        exchange.tenant = tenant
+        exchange.tenant, exchange.now = tenant, now
         return Page(page)
 
     def route(self, path: str) -> Route | None:
@@ -591,7 +594,8 @@ class CallStep:
             if tokens is None:
                 ctx.pop(error)
             else:  # ctx.pop() where there is no teardown function and nothing listens
-                req.close()
+                if "files" in req.__dict__:  # Request.close closes the uploaded files werkzeug parsed, if any
+                    req.close()
                 _cv_request.reset(tokens[1])
                 environ["werkzeug.request"] = None  # as Flask: no cycle left for the GC
                 _cv_app.reset(tokens[0])

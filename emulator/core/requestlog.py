@@ -6,37 +6,56 @@ The tenant is the one the request's credentials named (the pipeline leaves its i
 ``Exchange.named``), ``-`` when none did. Secrets never appear: no header and no body is logged, and a query
 parameter whose name says it carries a secret (``token``, ``secret``, ``password``, ``key``...) is shown
 as ``***``.
+
+Lines are written in batches (emulator's choice): a line waits at most ``FLUSH_AFTER`` (50 ms) for the lines after
+it, and the batch goes out in one write, by a thread of the log's own. A write and a flush per request cost more
+than the request itself: 24 us to a file and 66 us to a pipe (a CI job's output wakes its reader each time),
+against ~120 us for an enroll. What is still waiting is written when the process exits normally.
 """
 from __future__ import annotations
 
+import atexit
+import os
 import re
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
 from typing import Any, TextIO
+from functools import lru_cache
 from urllib.parse import parse_qsl, quote
 
 import orjson
 
 from .exchange import EXCHANGE_KEY
+from .http import MEMO_KEY_LIMIT
 
 FORMATS = ("text", "json")
 SECRET_NAME = re.compile(r"token|secret|password|passwd|key|code|signature|auth|credential|assertion", re.I)
 MASK = "***"
+FLUSH_AFTER = 0.05  # seconds a line may wait for the lines after it (see the module's docstring)
 
 StartResponse = Callable[..., Any]
 
 
 def masked_query(query: str) -> str:
     """``query`` with the value of every parameter named like a secret replaced by ``***``."""
-    if not query or not SECRET_NAME.search(query):  # the common case: nothing named like a secret
+    if not query:
+        return query
+    return _masked_memo(query) if len(query) <= MEMO_KEY_LIMIT else _masked(query)
+
+
+def _masked(query: str) -> str:
+    if not SECRET_NAME.search(query):  # the common case: nothing named like a secret
         return query
     pairs = parse_qsl(query, keep_blank_values=True)
     if not any(SECRET_NAME.search(name) for name, _ in pairs):
         return query
     return "&".join(f"{quote(name, safe='')}={MASK if SECRET_NAME.search(name) else quote(value, safe='')}"
                     for name, value in pairs)
+
+
+_masked_memo = lru_cache(maxsize=1024)(_masked)  # a client sends the same few queries again and again
 
 
 class RequestLog:
@@ -48,8 +67,17 @@ class RequestLog:
         self.app = app
         self.form = form
         self.out = out
-        self.lock = threading.Lock()
         self.stamp = _Stamp()
+        self._reset()
+        os.register_at_fork(after_in_child=self._reset)  # a forked worker starts with no thread and no lock held
+        atexit.register(self.flush)
+
+    def _reset(self) -> None:
+        self.lock = threading.Lock()  # guards ``pending``
+        self.writing = threading.Lock()  # one batch written at a time, in order
+        self.pending: list[str] = []
+        self.due = threading.Event()  # a batch is waiting
+        self.flusher: threading.Thread | None = None
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         started = time.perf_counter()
@@ -80,10 +108,33 @@ class RequestLog:
         return f"{self.stamp()} {method} {_printable(target)} {status} {tenant or '-'} {ms:.1f} ms"
 
     def write(self, line: str) -> None:
-        out = self.out or sys.stdout
+        """Keep ``line`` for the next batch; the first line of a batch wakes the log's thread."""
         with self.lock:
+            self.pending.append(line + "\n")
+            if len(self.pending) > 1:
+                return
+            if self.flusher is None:
+                self.flusher = threading.Thread(target=self._flush_batches, name="request-log", daemon=True)
+                self.flusher.start()
+        self.due.set()
+
+    def _flush_batches(self) -> None:
+        while True:
+            self.due.wait()
+            time.sleep(FLUSH_AFTER)  # the lines of the next 50 ms join the batch
+            self.due.clear()
+            self.flush()
+
+    def flush(self) -> None:
+        """Write every line still waiting, in one write."""
+        with self.writing:
+            with self.lock:
+                lines, self.pending = self.pending, []
+            if not lines:
+                return
+            out = self.out or sys.stdout
             try:
-                out.write(line + "\n")
+                out.write("".join(lines))
                 out.flush()
             except (OSError, ValueError):  # the reader went away: the request log never fails a request
                 pass

@@ -31,7 +31,7 @@ from typing import Any
 from flask import request
 
 from . import faults, ratelimit
-from .exchange import exchange_of
+from .exchange import Exchange, exchange_of
 from .state import current_store
 from .store import Store, Tenant
 
@@ -63,12 +63,14 @@ class TenantCall:
     options: Mapping[str, Any] = field(default_factory=dict)
 
 
-def bind_tenant(tenant: Tenant, vendor: str, environ: Environ | None = None) -> None:
+def bind_tenant(tenant: Tenant, vendor: str, environ: Environ | None = None) -> Exchange:
     """The tenant, rate limit and faults steps: the request is ``tenant``'s from here on. A request refused by
-    the rate limit meets no fault rule."""
-    exchange_of(request.environ if environ is None else environ).tenant = tenant
+    the rate limit meets no fault rule. Returns the request's ``Exchange``."""
+    exchange = exchange_of(request.environ if environ is None else environ)
+    exchange.tenant = tenant
     ratelimit.check(tenant, vendor)
     faults.check(tenant, vendor)
+    return exchange
 
 
 def tenant_call(access: Access, **options: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -80,10 +82,10 @@ def tenant_call(access: Access, **options: Any) -> Callable[[Callable[..., Any]]
         def inner(*args: Any, **kwargs: Any) -> Any:
             environ = request.environ
             tenant, found = access.credentials(environ, current_store())
-            bind_tenant(tenant, access.vendor, environ)
+            exchange = bind_tenant(tenant, access.vendor, environ)
             with tenant.lock:
                 world = tenant.world(access.vendor)
-                now = tenant.clock.now()
+                now = exchange.now = tenant.clock.now()
                 kwargs.update(access.caller(world, found, now, environ, call.options, kwargs))
                 return view(*args, world=world, now=now, **kwargs)
 

@@ -38,8 +38,10 @@ def loads_json(raw: bytes | str) -> Any:
 
     ``json.loads`` itself raises RecursionError near 1,000 levels, and a document just under that would still
     exhaust the stack of whatever walks it next (schema validation, the journal's masking)."""
+    # all-ASCII bytes without a NUL are UTF-8 to json.loads: decoded here, its encoding sniffing is skipped
+    text = raw.decode("ascii") if type(raw) is bytes and raw.isascii() and b"\x00" not in raw else raw
     try:
-        value = json.loads(raw)
+        value = json.loads(text)
     except RecursionError:
         raise TooDeep(f"nested deeper than {MAX_JSON_DEPTH} levels") from None
     if isinstance(raw, str):

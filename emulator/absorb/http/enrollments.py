@@ -11,7 +11,7 @@ from flask import Response, jsonify, request
 
 from emulator.core import paging
 from emulator.core.errors import NotFound, ValidationFailed
-from emulator.core.http import bool_arg, guid_arg, guid_list_arg, json_body
+from emulator.core.http import bool_arg, guid_arg, guid_list_arg, json_body, no_content
 from emulator.core.openapi import Param, documented
 from emulator.absorb.domain import attempts, enrollments, lessons, lookups, sessions
 from emulator.absorb.http.auth import absorb_call
@@ -123,7 +123,7 @@ def unenroll(*, world: AbsorbWorld, now: datetime, user: User) -> Response:
     ids = [guid_arg(i, f"body[{n}]") if isinstance(i, str) else guid_arg(repr(i), f"body[{n}]")
            for n, i in enumerate(body)]
     curricula.unenroll(world, ids)
-    return Response(status=204)
+    return no_content()
 
 
 @read("/enrollments/<guid:enrollment_id>", "Get course enrollment", "user-course-enrollment")

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Response, request
 
 from emulator.core.openapi import Param
+from emulator.core.http import no_content
 from emulator.core.persistence import read_only
 from emulator.ispring.domain import enrollments, lookups, service
 from emulator.ispring.http import queries
@@ -107,4 +108,4 @@ def reenroll(enrollment_id: str, *, world: ISpringWorld, now: datetime, client: 
 def unenroll(*, world: ISpringWorld, now: datetime, client: ApiClient, media: str) -> Response:
     data = permitted_body(DELETE_ENROLLMENTS, client, "enrollments")
     enrollments.delete(world, data["enrollment_ids"])
-    return Response(status=204)
+    return no_content()
