@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from .store import Tenant
 
 from .http import MEMO_KEY_LIMIT
-from .wire import encode_json, encoded
+from .wire import encode_json, encode_kept, encoded
 
 MAX_ORDERS = 32  # per world (``OrderCache``)
 MAX_PAGES = 256  # per world; past it the oldest page is dropped (test suites ask a handful of pages)
@@ -252,11 +252,11 @@ class WireCache(dict):
         The bytes are kept under the schema's class (the dict form is under its name), and only they: not the dict
         they were encoded from (``peek``; an entity's own read makes and keeps its dict). At 50,000 users those
         dicts were ~5 KB a user, and their ~4 objects the cyclic collector tracks, each, made the first pass over
-        the users pay for collections (issue 32)."""
+        the users pay for collections (issue 32). The bytes are of their own size (``wire.encode_kept``)."""
         forms = self.get(obj.id)
         body = forms.get(type(schema)) if forms is not None and not self.verify else None
         if body is None:  # made (or, in verify mode, checked) by ``form``
-            body = self.form(obj.id, type(schema), lambda: encode_json(self.peek(schema, obj)))
+            body = self.form(obj.id, type(schema), lambda: encode_kept(self.peek(schema, obj)))
         return encoded(body)
 
     def form(self, entity_id: str, variant: Hashable | type, make: Callable[[], Any]) -> Any:

@@ -349,3 +349,11 @@ def encode_json(obj: Any) -> bytes:
     except TypeError:  # orjson.JSONEncodeError: a dict with keys that are not strings
         return orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS)
 
+
+def encode_kept(obj: Any) -> bytes:
+    """``encode_json`` for bytes kept for long (an entity's encoded wire form): the same bytes, in an object of
+    their own size. orjson's leaves about ten times the text's size allocated (16 KB for a user's 1.6 KB): a
+    cache of 50,000 such forms held ~800 MB of allocations, and the first pass over them paid a page fault or two
+    per user (issue 32). The copy costs ~0.3 us."""
+    return memoryview(encode_json(obj)).tobytes()
+
