@@ -32,7 +32,9 @@ def test_the_constant_app_gets_the_same_request():
     assert (mirror.method, mirror.path, mirror.headers, mirror.body) == (
         "POST", "/c/s0?_filter=a%20eq%201&_limit=5", {"x-api-key": "k"}, '{"a": 1}')
     write = bench_run.Scenario("w", kind="enroll_unenroll", headers={"h": "1"}, enroll_path="/e?reEnroll=true")
-    assert bench_run.mirror_of(write, "/c/s1").path == "/c/s1?reEnroll=true"
+    paired = bench_run.mirror_of(write, "/c/s1")  # the pair, so that both servers read the un-enroll's body
+    assert (paired.kind, paired.enroll_path, paired.unenroll_path, paired.headers) == (
+        "enroll_unenroll", "/c/s1?reEnroll=true", "/c/s1", {"h": "1"})
 
 
 @pytest.mark.slow  # a short run of a benchmark
