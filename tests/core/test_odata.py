@@ -435,6 +435,18 @@ def test_select_and_filter_items_keep_order() -> None:
     assert "def _predicate(o)" in compile_filter(R, "n ne 5").source
 
 
+def test_filters_differing_in_their_values_share_one_source_and_keep_their_own_values() -> None:
+    """A sync client's lookups (``username eq '...'`` per user) compile one source; each keeps its own values."""
+    rows = [Row(name="Ann", n=1, amount=0.5, gid=G1), Row(name="Bo", n=2, amount=2.5, gid=G2)]
+    texts = (f"name eq 'ann' and n lt 2 and amount lt 1.0 and gid eq guid'{G1}'",
+             f"name eq 'BO' and n lt 9 and amount lt 9.5 and gid eq guid'{G2}'")
+    first, second = (compile_filter(R, text) for text in texts)
+    assert first is not second and first.source == second.source
+    assert "'ann'" not in first.source and "Ann" not in first.source
+    assert (first.select(rows), second.select(rows)) == ([rows[0]], [rows[1]])
+    assert (first.lookup, second.lookup) == (("name", "ann"), ("name", "BO"))  # each text's own index hint
+
+
 def test_errors_are_not_cached_as_predicates() -> None:
     for _ in range(2):
         with pytest.raises(Unprocessable):
