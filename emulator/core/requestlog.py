@@ -10,8 +10,7 @@ as ``***``.
 Lines are written in batches (emulator's choice): a line waits at most ``FLUSH_AFTER`` (50 ms) for the lines after
 it, and the batch goes out in one write, by a thread of the log's own. A write and a flush per request cost more
 than the request itself: 24 us to a file and 66 us to a pipe (a CI job's output wakes its reader each time),
-against ~120 us for an enroll. The request's own thread only keeps an ``Entry``; the log's thread makes the lines
-(6 us a request before). What is still waiting is written when the process exits normally.
+against ~120 us for an enroll. What is still waiting is written when the process exits normally.
 """
 from __future__ import annotations
 
@@ -22,7 +21,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
-from typing import Any, NamedTuple, TextIO
+from typing import Any, TextIO
 from functools import lru_cache
 from urllib.parse import parse_qsl, quote
 
@@ -59,18 +58,6 @@ def _masked(query: str) -> str:
 _masked_memo = lru_cache(maxsize=1024)(_masked)  # a client sends the same few queries again and again
 
 
-class Entry(NamedTuple):
-    """What a request leaves for its line: the wall clock when it was answered, and the line's parts."""
-
-    at: float
-    method: str
-    path: str
-    query: str  # as sent: masked when the line is made
-    status: int
-    tenant: str | None
-    ms: float
-
-
 class RequestLog:
     """WSGI middleware writing one line per request to ``out`` (stdout by default) once the answer is made."""
 
@@ -88,7 +75,7 @@ class RequestLog:
     def _reset(self) -> None:
         self.lock = threading.Lock()  # guards ``pending``
         self.writing = threading.Lock()  # one batch written at a time, in order
-        self.pending: list[Entry] = []  # kept by requests, written by the log's thread
+        self.pending: list[str] = []
         self.due = threading.Event()  # a batch is waiting
         self.flusher: threading.Thread | None = None
 
@@ -104,28 +91,26 @@ class RequestLog:
             return self.app(environ, start)
         finally:
             status = int(seen[-1][:3]) if seen and seen[-1][:3].isdigit() else 500
-            exchange = environ.get(EXCHANGE_KEY)
-            named = exchange and exchange.named
-            self.keep(Entry(time.time(), environ.get("REQUEST_METHOD", "-"),
-                            (exchange and exchange.original_path) or environ.get("PATH_INFO") or "/",  # as sent
-                            environ.get("QUERY_STRING") or "", status, named.id if named else None,
-                            (time.perf_counter() - started) * 1000))
+            self.write(self.line(environ, status, (time.perf_counter() - started) * 1000))
 
-    def line(self, entry: Entry) -> str:
-        """The entry's line (written by the log's thread: the request's own thread only keeps the entry)."""
-        at, method, path, raw_query, status, tenant, ms = entry
-        query = masked_query(raw_query)
+    def line(self, environ: dict[str, Any], status: int, ms: float) -> str:
+        method = environ.get("REQUEST_METHOD", "-")
+        exchange = environ.get(EXCHANGE_KEY)
+        path = (exchange and exchange.original_path) or environ.get("PATH_INFO") or "/"  # as sent, not folded
+        query = masked_query(environ.get("QUERY_STRING") or "")
+        named = exchange and exchange.named
+        tenant = named.id if named else None
         if self.form == "json":
-            record = {"time": self.stamp(at), "method": method, "path": path, "query": query or None,
-                      "status": status, "tenant": tenant, "ms": round(ms, 2)}
+            record = {"time": self.stamp(), "method": method, "path": path, "query": query or None, "status": status,
+                      "tenant": tenant, "ms": round(ms, 2)}
             return orjson.dumps(record).decode()
         target = path + ("?" + query if query else "")
-        return f"{self.stamp(at)} {method} {_printable(target)} {status} {tenant or '-'} {ms:.1f} ms"
+        return f"{self.stamp()} {method} {_printable(target)} {status} {tenant or '-'} {ms:.1f} ms"
 
-    def keep(self, entry: Entry) -> None:
-        """Keep ``entry`` for the next batch; the first of a batch wakes the log's thread."""
+    def write(self, line: str) -> None:
+        """Keep ``line`` for the next batch; the first line of a batch wakes the log's thread."""
         with self.lock:
-            self.pending.append(entry)
+            self.pending.append(line + "\n")
             if len(self.pending) > 1:
                 return
             if self.flusher is None:
@@ -144,26 +129,27 @@ class RequestLog:
         """Write every line still waiting, in one write."""
         with self.writing:
             with self.lock:
-                entries, self.pending = self.pending, []
-            if not entries:
+                lines, self.pending = self.pending, []
+            if not lines:
                 return
             out = self.out or sys.stdout
             try:
-                out.write("".join([self.line(entry) + "\n" for entry in entries]))
+                out.write("".join(lines))
                 out.flush()
             except (OSError, ValueError):  # the reader went away: the request log never fails a request
                 pass
 
 
 class _Stamp:
-    """UTC to the millisecond (the wall clock when the request was answered, not a tenant's clock), the formatted
+    """UTC to the millisecond (the wall clock: when the line was written, not a tenant's clock), the formatted
     second kept while it lasts: strftime per request cost as much as the rest of the line."""
 
     def __init__(self) -> None:
         self.second = -1
         self.text = ""
 
-    def __call__(self, now: float) -> str:
+    def __call__(self) -> str:
+        now = time.time()
         second = int(now)
         if second != self.second:  # a race here only formats the same second twice
             self.text, self.second = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second)), second
