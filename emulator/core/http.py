@@ -94,7 +94,8 @@ def read_sized_body(req: Request, length: int) -> bytes:
     compares the two."""
     environ = req.environ
     stream = environ["wsgi.input"]
-    wanted = MAX_BODY_BYTES + 1 if "wsgi.input_terminated" in environ else length
+    terminated = "wsgi.input_terminated" in environ
+    wanted = MAX_BODY_BYTES + 1 if terminated else length
     pieces, got = [], 0
     try:
         while got < wanted:
@@ -106,7 +107,7 @@ def read_sized_body(req: Request, length: int) -> bytes:
     except (OSError, ValueError):
         raise ClientDisconnected() from None
     data = pieces[0] if len(pieces) == 1 else b"".join(pieces)
-    if got > MAX_BODY_BYTES or ("wsgi.input_terminated" not in environ and got != length):
+    if got > MAX_BODY_BYTES or (not terminated and got != length):
         environ["wsgi.input"] = io.BytesIO(data)  # werkzeug's judgement, over the same bytes
         req.__dict__.pop("stream", None)
         return req.get_data(cache=True)

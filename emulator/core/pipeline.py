@@ -284,10 +284,11 @@ class Pipeline:
         finally:
             req.__dict__.pop("stream", None)  # the stream is read from the new environ
         length = environ.get("CONTENT_LENGTH")
-        if length and length != "0" and length.isascii() and length.isdigit() and int(length) <= MAX_BODY_BYTES:
+        size = int(length) if length and length.isascii() and length.isdigit() else 0
+        if 0 < size <= MAX_BODY_BYTES:
             if "HTTP_TRANSFER_ENCODING" not in environ:  # werkzeug's cached ``content_length``, as it parses it
-                req.__dict__["content_length"] = int(length)
-            read_sized_body(req, int(length))
+                req.__dict__["content_length"] = size
+            read_sized_body(req, size)
 
     def preflight(self, req: Request, exchange: Exchange, vendor: Vendor | None) -> Response | None:
         """Step 6 (a preflight carries no credentials: answered before the admin lock)."""
